@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// The custseg command line: parses arguments and hands over to the pipeline or the engine.
+// Commands live one per file in ./commands; this file only registers them and reports errors.
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { reportFailure } from "./failure.js";
+import { commands } from "./commands/index.js";
+
+async function main(): Promise<void> {
+  let cli = yargs(hideBin(process.argv))
+    .scriptName("custseg")
+    .usage("$0 <command> [options]")
+    .strict()
+    .demandCommand(1, "Name a command; see --help.")
+    .recommendCommands()
+    .help()
+    .alias("h", "help")
+    .version()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+  for (const command of commands) cli = cli.command(command);
+  await cli.parseAsync();
+}
+
+class UsageError extends Error {}
+
+main().catch((err) => process.exit(reportFailure(err, err instanceof UsageError)));
