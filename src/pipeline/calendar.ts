@@ -1,0 +1,70 @@
+// Calendar fields of wall-clock timestamps stored as "milliseconds read as UTC". Integer arithmetic
+// only: the machine's time zone never enters (no Date getters other than UTC ones, none at all here).
+
+export const MS_PER_DAY = 86_400_000;
+const MS_PER_HOUR = 3_600_000;
+
+/** Whole days since 1970-01-01. */
+export const dayNumber = (ms: number) => Math.floor(ms / MS_PER_DAY);
+
+/** Monday = 0 … Sunday = 6 (1970-01-01 was a Thursday). */
+export const dayOfWeek = (day: number) => (((day + 3) % 7) + 7) % 7;
+
+/**
+ * Months since year 0 (year * 12 + month - 1) of a day number, so consecutive calendar months
+ * differ by 1. Howard Hinnant's civil_from_days.
+ */
+export function monthNumber(day: number): number {
+  const z = day + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return year * 12 + month - 1;
+}
+
+/** Calendar fields of many timestamps: per line its day and hour; per date its weekday and month. */
+export interface LineCalendar {
+  /** Day number of each line. */
+  day: Int32Array;
+  hour: Uint8Array;
+  firstDay: number;
+  lastDay: number;
+  /** Indexed by day - firstDay. */
+  weekday: Uint8Array;
+  /** Indexed by day - firstDay: months since the first line's month. */
+  month: Int32Array;
+  /** Months from the first line's month to the last's, inclusive. */
+  monthSpan: number;
+}
+
+export function lineCalendar(ms: Float64Array): LineCalendar {
+  const n = ms.length;
+  const day = new Int32Array(n);
+  const hour = new Uint8Array(n);
+  let firstDay = n ? dayNumber(ms[0]) : 0;
+  let lastDay = firstDay;
+  for (let i = 0; i < n; i++) {
+    const d = dayNumber(ms[i]);
+    day[i] = d;
+    hour[i] = Math.floor((ms[i] - d * MS_PER_DAY) / MS_PER_HOUR); // 0–23 of the recorded time
+    if (d < firstDay) firstDay = d;
+    if (d > lastDay) lastDay = d;
+  }
+  const { weekday, month } = dateFields(firstDay, n ? lastDay - firstDay + 1 : 0);
+  return { day, hour, firstDay, lastDay, weekday, month, monthSpan: n ? month[lastDay - firstDay] + 1 : 0 };
+}
+
+function dateFields(firstDay: number, days: number): { weekday: Uint8Array; month: Int32Array } {
+  const firstMonth = monthNumber(firstDay);
+  const weekday = new Uint8Array(days);
+  const month = new Int32Array(days);
+  for (let d = 0; d < days; d++) {
+    weekday[d] = dayOfWeek(firstDay + d);
+    month[d] = monthNumber(firstDay + d) - firstMonth;
+  }
+  return { weekday, month };
+}

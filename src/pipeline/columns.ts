@@ -1,0 +1,87 @@
+// Raw buffers of a single-batch transactions table (see src/io/schema.ts): the pipeline's hot loops
+// read typed arrays directly instead of calling Vector.get per row.
+import type { Data, Table } from "apache-arrow";
+
+/** The one Data chunk of a column; a table with no rows has none. */
+function chunk(table: Table, name: string): Data | undefined {
+  const col = table.getChild(name);
+  if (!col) throw new Error(`table has no column ${name} (columns: ${table.schema.fields.map((f) => f.name).join(", ")})`);
+  if (col.data.length > 1) throw new Error(`column ${name} has ${col.data.length} chunks; expected one record batch`);
+  return col.data[0];
+}
+
+/** 1 where the row holds a value, 0 where it is null. */
+export function validity(table: Table, name: string): Uint8Array {
+  const data = chunk(table, name);
+  const n = table.numRows;
+  const out = new Uint8Array(n);
+  if (!data || data.nullCount === 0 || !data.nullBitmap) return out.fill(1);
+  const bits = data.nullBitmap;
+  const off = data.offset;
+  for (let i = 0; i < n; i++) out[i] = (bits[(off + i) >> 3] >> ((off + i) & 7)) & 1;
+  return out;
+}
+
+/** Per-row indices of a dictionary column into its (distinct) dictionary values. */
+export function dictCodes(table: Table, name: string): Int32Array {
+  return (dictChunk(table, name)?.values as Int32Array | undefined) ?? new Int32Array(0);
+}
+
+/** The dictionary's values, decoded (tens of milliseconds for ~26k invoice numbers: call once). */
+export function dictValues(table: Table, name: string): string[] {
+  return (dictChunk(table, name)?.dictionary?.toArray() as string[] | undefined) ?? [];
+}
+
+/** A Bool column's values unpacked to 0/1 per row (nulls read as their stored bit). */
+export function boolColumn(table: Table, name: string): Uint8Array {
+  const data = chunk(table, name);
+  const out = new Uint8Array(table.numRows);
+  if (!data) return out;
+  const bits = data.values as Uint8Array;
+  const off = data.offset;
+  for (let i = 0; i < out.length; i++) out[i] = (bits[(off + i) >> 3] >> ((off + i) & 7)) & 1;
+  return out;
+}
+
+/** A dictionary column: per-row index into `values` (the dictionary's distinct strings). */
+export interface DictColumn {
+  codes: Int32Array;
+  values: string[];
+}
+
+export function dictColumn(table: Table, name: string): DictColumn {
+  return { codes: dictCodes(table, name), values: dictValues(table, name) };
+}
+
+/** Number of dictionary entries, without decoding them. */
+export function dictSize(table: Table, name: string): number {
+  return dictChunk(table, name)?.dictionary?.length ?? 0;
+}
+
+function dictChunk(table: Table, name: string): Data | undefined {
+  const data = chunk(table, name);
+  if (data && !data.dictionary) throw new Error(`column ${name} is not dictionary-encoded`);
+  return data;
+}
+
+export function int32Column(table: Table, name: string): Int32Array {
+  return (chunk(table, name)?.values as Int32Array | undefined) ?? new Int32Array(0);
+}
+
+export function float64Column(table: Table, name: string): Float64Array {
+  return (chunk(table, name)?.values as Float64Array | undefined) ?? new Float64Array(0);
+}
+
+/**
+ * Millisecond timestamps as numbers. Read through an Int32 view of the BigInt64 buffer
+ * (little-endian low/high words): converting 400k BigInts one by one is several times slower.
+ */
+export function timestampMs(table: Table, name: string): Float64Array {
+  const values = chunk(table, name)?.values as BigInt64Array | undefined;
+  const n = table.numRows;
+  const out = new Float64Array(n);
+  if (!values) return out;
+  const words = new Int32Array(values.buffer, values.byteOffset, n * 2);
+  for (let i = 0; i < n; i++) out[i] = words[2 * i + 1] * 4294967296 + (words[2 * i] >>> 0);
+  return out;
+}
