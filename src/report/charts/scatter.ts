@@ -1,0 +1,67 @@
+import {
+  axisBottom,
+  axisLeft,
+  clusterColour,
+  clusterName,
+  extent,
+  fmt,
+  legend,
+  linear,
+  n1,
+  niceDomain,
+  niceTicks,
+  svgDoc,
+  text,
+} from "../svg.js";
+
+/** Above this many customers the scatter shows an evenly spaced sample, and says so. */
+export const SCATTER_CAP = 5000;
+
+/**
+ * `cap` row indices spread evenly over 0..n−1 (all of them when n ≤ cap). Rows come in customer
+ * order, so an even stride is a fair sample, and it is the same on every run.
+ */
+export function evenSample(n: number, cap: number): Int32Array {
+  if (n <= cap) return Int32Array.from({ length: n }, (_, i) => i);
+  return Int32Array.from({ length: cap }, (_, i) => Math.floor((i * n) / cap));
+}
+
+/** PC1 against PC2, one dot per customer coloured by cluster; larger clusters drawn first, beneath. */
+export function scatterChart(pc1: Float64Array, pc2: Float64Array, labels: Int32Array, k: number, cap = SCATTER_CAP): string {
+  const width = 820;
+  const left = 60;
+  const right = 150;
+  const top = 14;
+  const plotBottom = 490;
+  const rows = evenSample(labels.length, cap);
+  const shown: number[][] = Array.from({ length: k }, () => []);
+  let skipped = 0;
+  for (const i of rows) {
+    if (Number.isFinite(pc1[i]) && Number.isFinite(pc2[i])) shown[labels[i]].push(i);
+    else skipped++;
+  }
+  const x = linear(niceDomain(...extent(pc1)), [left, width - right]);
+  const y = linear(niceDomain(...extent(pc2)), [plotBottom, top]);
+  let body = axisBottom(x, plotBottom, { ticks: niceTicks(...x.domain, 8), title: "PC1", grid: plotBottom - top });
+  body += axisLeft(y, left, { ticks: niceTicks(...y.domain, 6), title: "PC2", grid: width - right - left });
+  for (let c = 0; c < k; c++) {
+    body += `<g class="cluster-${c}" fill="${clusterColour(c)}" fill-opacity="0.55">`;
+    for (const i of shown[c]) body += `<circle class="pt" cx="${n1(x(pc1[i]))}" cy="${n1(y(pc2[i]))}" r="2.2"/>`;
+    body += "</g>";
+  }
+  // The legend counts whole clusters, not the sample; the note below says when points are sampled.
+  const sizes = new Array<number>(k).fill(0);
+  for (const l of labels) sizes[l]++;
+  body += legend(
+    sizes.map((n, c) => ({ colour: clusterColour(c), label: `${clusterName(c)} (${fmt(n)})` })),
+    width - right + 16,
+    top + 4,
+  );
+  const drawn = shown.reduce((a, s) => a + s.length, 0);
+  const notes: string[] = [];
+  if (rows.length < labels.length) notes.push(`Showing ${fmt(drawn)} of ${fmt(labels.length)} customers: an evenly spaced sample.`);
+  if (skipped > 0) notes.push(`${fmt(skipped)} without finite coordinates left out.`);
+  if (notes.length > 0) body += text(left, plotBottom + 56, notes.join(" "), 'class="note"');
+  const height = plotBottom + (notes.length > 0 ? 66 : 44);
+  return svgDoc("scatter", width, height, "Customers on the first two principal components, by cluster", body);
+}
