@@ -1,0 +1,38 @@
+// custseg download: fetch the UCI Online Retail archive and unpack its workbook.
+import type { CommandModule } from "yargs";
+import { DEFAULT_DOWNLOAD_TIMEOUT_MS, downloadUci, UCI_URL } from "../../io/download.js";
+
+interface DownloadArgs {
+  url: string;
+  dir: string;
+  timeoutMs: number;
+  json: boolean;
+}
+
+const command: CommandModule<object, DownloadArgs> = {
+  command: "download",
+  describe: "Download the UCI Online Retail data set: keeps the zip and extracts 'Online Retail.xlsx' into --dir",
+  builder: (y) =>
+    y
+      .option("url", { type: "string", default: UCI_URL, describe: "Where to download the zip from" })
+      .option("dir", { type: "string", default: "data", describe: "Directory for online_retail.zip and Online Retail.xlsx" })
+      .option("timeout-ms", {
+        type: "number",
+        default: DEFAULT_DOWNLOAD_TIMEOUT_MS,
+        describe: "Give up when no data arrives for this long",
+      })
+      .option("json", { type: "boolean", default: false, describe: "Print one JSON object (paths, bytes, sha256) on stdout" })
+      .example("$0 download", "fetch into ./data")
+      .example("$0 download --dir /tmp/retail --json", "fetch elsewhere and report as JSON") as never,
+  handler: async (args) => {
+    const result = await downloadUci(args.dir, { url: args.url, timeoutMs: args.timeoutMs, progress: process.stderr.isTTY === true });
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify({ url: args.url, ...result })}\n`);
+      return;
+    }
+    process.stdout.write(`${result.xlsx}\n`);
+    process.stderr.write(`downloaded ${(result.bytes / 1e6).toFixed(1)} MB (sha256 ${result.sha256}); kept ${result.zip}\n`);
+  },
+};
+
+export default command;

@@ -1,0 +1,84 @@
+// Source column names → transactions columns: known variants, the user's --map, and the
+// "missing column" error. Every reader resolves its header through resolveColumns.
+import { UserError } from "../errors.js";
+import { TRANSACTION_COLUMNS, type TransactionColumn } from "./schema.js";
+
+/** A user's renaming of source columns onto transactions columns: source name → target name. */
+export type ColumnMap = Record<string, string>;
+
+/** Names used by known variants of the data (Online Retail II), beyond the canonical names. */
+const ALIASES: Record<string, TransactionColumn> = {
+  Invoice: "InvoiceNo",
+  Price: "UnitPrice",
+  "Customer ID": "CustomerID",
+};
+
+/** Case, spaces and underscores do not distinguish column names ("Customer ID" = "customer_id"). */
+const fold = (name: string) => name.replace(/[\s_]+/g, "").toLowerCase();
+
+const FOLDED = new Map<string, TransactionColumn>([
+  ...TRANSACTION_COLUMNS.map((c) => [fold(c), c] as const),
+  ...Object.entries(ALIASES).map(([alias, c]) => [fold(alias), c] as const),
+]);
+
+/**
+ * Parses a --map value "Invoice=InvoiceNo,Price=UnitPrice" (source=target pairs, comma separated).
+ * Targets must be transactions columns.
+ */
+export function parseColumnMap(spec: string | undefined): ColumnMap {
+  const map: ColumnMap = {};
+  if (!spec?.trim()) return map;
+  for (const pair of spec.split(",")) {
+    const eq = pair.indexOf("=");
+    const source = pair.slice(0, eq).trim();
+    const target = pair.slice(eq + 1).trim();
+    if (eq < 0 || !source || !target) {
+      throw new UserError(`--map: "${pair.trim()}" is not SOURCE=TARGET (example: --map Invoice=InvoiceNo,Price=UnitPrice)`);
+    }
+    checkTarget(target, "--map");
+    map[source] = target;
+  }
+  return map;
+}
+
+function checkTarget(target: string, where: string): asserts target is TransactionColumn {
+  if (!(TRANSACTION_COLUMNS as readonly string[]).includes(target)) {
+    throw new UserError(`${where}: "${target}" is not a transactions column (one of ${TRANSACTION_COLUMNS.join(", ")})`);
+  }
+}
+
+/**
+ * For each transactions column, the index of the source column that supplies it.
+ * The user's map wins over exact names, which win over known aliases and case/space variants.
+ * A missing column is a UserError naming it and listing the columns the file has.
+ */
+export function resolveColumns(header: readonly string[], map: ColumnMap, file: string): Record<TransactionColumn, number> {
+  const found = new Map<TransactionColumn, number>();
+  const names = header.map((h) => h.trim());
+  for (const [source, target] of Object.entries(map)) {
+    checkTarget(target, "--map");
+    const at = names.indexOf(source.trim());
+    if (at < 0) {
+      throw new UserError(`${file}: --map names column "${source}", which the file does not have (it has: ${listNames(names)})`);
+    }
+    found.set(target, at);
+  }
+  const mapped = new Set(found.values());
+  const claim = (i: number, target: TransactionColumn | undefined) => {
+    if (target && !found.has(target) && !mapped.has(i)) found.set(target, i);
+  };
+  for (const [i, name] of names.entries()) {
+    claim(i, (TRANSACTION_COLUMNS as readonly string[]).includes(name) ? (name as TransactionColumn) : undefined);
+  }
+  for (const [i, name] of names.entries()) claim(i, FOLDED.get(fold(name)));
+  const missing = TRANSACTION_COLUMNS.filter((c) => !found.has(c));
+  if (missing.length) {
+    const what = missing.length === 1 ? `column ${missing[0]}` : `columns ${missing.join(", ")}`;
+    throw new UserError(
+      `${file}: missing ${what} (the file has: ${listNames(names)}); rename with --map SOURCE=TARGET`,
+    );
+  }
+  return Object.fromEntries(found) as Record<TransactionColumn, number>;
+}
+
+const listNames = (names: readonly string[]) => (names.length ? names.map((n) => JSON.stringify(n)).join(", ") : "no columns");

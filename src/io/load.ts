@@ -1,0 +1,115 @@
+// loadTransactions: any supported source → the transactions table (see schema.ts), choosing the
+// reader by file extension, applying column aliases and the user's map, and caching the result.
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
+import type { Table } from "apache-arrow";
+import { UserError } from "../errors.js";
+import { readArrowTransactions } from "./arrow.js";
+import { cachePath, DEFAULT_CACHE_DIR, readCached, writeCached } from "./cache.js";
+import type { ColumnMap } from "./columns.js";
+import { readCsvTransactions } from "./csv.js";
+import { readParquetTransactions } from "./parquet.js";
+import { readXlsxTransactions } from "./xlsx.js";
+import { workbookFromZip } from "./zip.js";
+
+export type SourceFormat = "zip" | "xlsx" | "csv" | "tsv" | "parquet" | "arrow";
+
+const FORMATS: Record<string, SourceFormat> = {
+  ".zip": "zip",
+  ".xlsx": "xlsx",
+  ".csv": "csv",
+  ".tsv": "tsv",
+  ".parquet": "parquet",
+  ".arrow": "arrow",
+  ".feather": "arrow",
+  ".ipc": "arrow",
+};
+
+export interface LoadOptions {
+  /** Text encoding of a CSV/TSV source (e.g. utf8, windows-1252); detected when absent. */
+  encoding?: string;
+  /** Source column → transactions column, on top of the known aliases. */
+  map?: ColumnMap;
+  /** Where parsed sources are cached as Arrow IPC; false disables the cache. Default data/cache. */
+  cacheDir?: string | false;
+  /** Progress notes (cache hits); the CLI sends them to stderr. */
+  log?: (msg: string) => void;
+  /** Time and heap limits of the workbook reader (.xlsx, .zip); see xlsx.ts for the defaults. */
+  xlsxTimeoutMs?: number;
+  xlsxMaxMemoryMb?: number;
+}
+
+export interface LoadedTransactions {
+  table: Table;
+  /** sha256 (hex) of the source file's bytes. */
+  sha256: string;
+  fromCache: boolean;
+  path: string;
+  format: SourceFormat;
+}
+
+export function sourceFormat(path: string): SourceFormat {
+  const ext = extname(path).toLowerCase();
+  const format = FORMATS[ext];
+  if (!format) {
+    throw new UserError(
+      `${path}: unsupported file type "${ext || "(none)"}"; expected one of ${Object.keys(FORMATS).join(", ")}`,
+    );
+  }
+  return format;
+}
+
+export async function loadTransactions(input: string, opts: LoadOptions = {}): Promise<LoadedTransactions> {
+  const format = sourceFormat(input);
+  const bytes = await readSource(input);
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  // Arrow IPC sources are read as fast as a cache entry would be, so they are not cached.
+  const cacheDir = format === "arrow" ? false : (opts.cacheDir ?? DEFAULT_CACHE_DIR);
+  const cached = cacheDir === false ? undefined : cachePath(cacheDir, sha256, { map: opts.map, encoding: opts.encoding });
+  if (cached) {
+    const table = await readCached(cached);
+    if (table) {
+      opts.log?.(`using cached Arrow table ${cached}`);
+      return { table, sha256, fromCache: true, path: input, format };
+    }
+  }
+  const table = await parseSource(bytes, input, format, opts);
+  if (cached) {
+    await writeCached(cached, table);
+    opts.log?.(`cached the parsed table as ${cached}`);
+  }
+  return { table, sha256, fromCache: false, path: input, format };
+}
+
+async function readSource(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new UserError(`${path}: no such file`);
+    if (code === "EISDIR") throw new UserError(`${path}: is a directory, not a data file`);
+    if (code === "EACCES") throw new UserError(`${path}: permission denied`);
+    throw err;
+  }
+}
+
+async function parseSource(bytes: Uint8Array, file: string, format: SourceFormat, opts: LoadOptions): Promise<Table> {
+  const map = opts.map ?? {};
+  switch (format) {
+    case "parquet":
+      return readParquetTransactions(bytes, file, map);
+    case "arrow":
+      return readArrowTransactions(bytes, file, map);
+    case "csv":
+    case "tsv":
+      return readCsvTransactions(bytes, file, { encoding: opts.encoding, map }, format === "tsv");
+    case "xlsx":
+    case "zip": {
+      const limits = { map, timeoutMs: opts.xlsxTimeoutMs, maxMemoryMb: opts.xlsxMaxMemoryMb };
+      if (format === "xlsx") return readXlsxTransactions(bytes, file, limits);
+      const workbook = await workbookFromZip(bytes, file);
+      return readXlsxTransactions(workbook.bytes, `${file} → ${workbook.name}`, limits);
+    }
+  }
+}

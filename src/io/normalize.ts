@@ -1,0 +1,235 @@
+// Any Arrow table with the transactions columns (under any known name, in any reasonable type)
+// → the transactions schema. Used by the Parquet and Arrow IPC readers.
+//   text columns:  Utf8, LargeUtf8, Utf8View, Dictionary<…Utf8>, or numbers (written as integer text)
+//   Quantity, CustomerID: any integer or whole-valued float type (NaN in CustomerID = null), or text
+//   UnitPrice: any numeric type, or text;  InvoiceDate: Timestamp (no zone / UTC), Date, or text
+import { type Data, type DataType, type Table, Type, type Vector } from "apache-arrow";
+import { UserError } from "../errors.js";
+import { type ColumnMap, resolveColumns } from "./columns.js";
+import { parseWallClock } from "./datetime.js";
+import { isInt32, numberText, parseDecimal } from "./numbers.js";
+import {
+  type DictColumnData,
+  exactTransactions,
+  Interner,
+  isTransactionsTable,
+  type TransactionColumn,
+  type TransactionColumns,
+  transactionsTable,
+} from "./schema.js";
+
+/** The table with the transactions schema in one batch; `file` names the source in errors. */
+export function normalizeTransactions(table: Table, map: ColumnMap, file: string): Table {
+  if (isTransactionsTable(table) && Object.keys(map).length === 0) return exactTransactions(table);
+  const names = table.schema.fields.map((f) => f.name);
+  const at = resolveColumns(names, map, file);
+  const column = (c: TransactionColumn) => new ColumnReader(table.getChildAt(at[c]) as Vector, names[at[c]], file);
+  const n = table.numRows;
+  const customer = column("CustomerID").int32(true);
+  const cols: TransactionColumns = {
+    length: n,
+    InvoiceNo: column("InvoiceNo").text(false),
+    StockCode: column("StockCode").text(false),
+    Description: column("Description").text(true),
+    Country: column("Country").text(false),
+    Quantity: column("Quantity").int32(false).values,
+    InvoiceDate: column("InvoiceDate").wallClock(),
+    UnitPrice: column("UnitPrice").float64(),
+    CustomerID: customer.values,
+    CustomerIDValid: customer.valid,
+  };
+  return transactionsTable(cols);
+}
+
+const isValid = (d: Data, i: number) => {
+  const bitmap = d.nullBitmap;
+  if (!d.nullCount || !bitmap || bitmap.length === 0) return true;
+  const j = d.offset + i;
+  return ((bitmap[j >> 3] >> (j & 7)) & 1) === 1;
+};
+
+/** Per Arrow TimeUnit (SECOND, MILLISECOND, MICROSECOND, NANOSECOND): [multiply, divide] to reach ms. */
+const TIME_UNIT_TO_MS: [bigint, bigint][] = [
+  [1000n, 1n],
+  [1n, 1n],
+  [1n, 1000n],
+  [1n, 1_000_000n],
+];
+
+/** Exact integer scaling to milliseconds, rounding toward the past (as a wall clock shows a time). */
+function scaleToMs(v: number | bigint, [mul, div]: [bigint, bigint]): number {
+  const x = (typeof v === "bigint" ? v : BigInt(Math.trunc(v))) * mul;
+  const q = x / div;
+  return Number(x % div < 0n ? q - 1n : q);
+}
+
+/** Converts one source column, chunk by chunk, reporting bad values by row and column name. */
+class ColumnReader {
+  constructor(
+    private readonly vector: Vector,
+    private readonly name: string,
+    private readonly file: string,
+  ) {}
+
+  private fail(row: number, what: string): never {
+    throw new UserError(`${this.file}: row ${row + 1}, column ${this.name}: ${what}`);
+  }
+
+  /** Calls fn(chunk, firstRowOfChunk) for each chunk. */
+  private eachChunk(fn: (d: Data, base: number) => void) {
+    let base = 0;
+    for (const d of this.vector.data) {
+      fn(d, base);
+      base += d.length;
+    }
+  }
+
+  text(nullable: boolean): DictColumnData {
+    const interner = new Interner();
+    const indices = new Int32Array(this.vector.length);
+    this.eachChunk((d, base) => {
+      const type = d.type as DataType;
+      if (type.typeId === Type.Dictionary) {
+        const dict = (d.dictionary as Vector).toArray() as unknown[];
+        const ids = dict.map((v) => (v == null ? -1 : interner.intern(this.asText(v))));
+        const keys = d.values as ArrayLike<number | bigint>;
+        for (let i = 0; i < d.length; i++) indices[base + i] = isValid(d, i) ? ids[Number(keys[i])] : -1;
+      } else if ((type.typeId === Type.Utf8 || type.typeId === Type.LargeUtf8) && d.valueOffsets) {
+        const get = utf8Getter(d.values as Uint8Array, (d.valueOffsets as Int32Array | BigInt64Array).subarray(0, d.length + 1));
+        for (let i = 0; i < d.length; i++) indices[base + i] = isValid(d, i) ? interner.intern(get(i)) : -1;
+      } else {
+        const v = this.vector;
+        for (let i = 0; i < d.length; i++) {
+          const x = v.get(base + i);
+          indices[base + i] = x == null ? -1 : interner.intern(this.asText(x));
+        }
+      }
+    });
+    if (!nullable) {
+      const missing = indices.indexOf(-1);
+      if (missing >= 0) this.fail(missing, "empty (a value is required)");
+    }
+    return { indices, dictionary: interner.values };
+  }
+
+  private asText(v: unknown): string {
+    return typeof v === "string" ? v : typeof v === "number" || typeof v === "bigint" ? numberText(v) : String(v);
+  }
+
+  /** Numbers as float64 per row; NaN where null, NaN or empty text (pandas' missing values). */
+  private numbers(): Float64Array {
+    const out = new Float64Array(this.vector.length);
+    this.eachChunk((d, base) => {
+      const typeId = (d.type as DataType).typeId;
+      const numeric = typeId === Type.Int || typeId === Type.Float;
+      const values = d.values as ArrayLike<number | bigint>;
+      for (let i = 0; i < d.length; i++) {
+        const row = base + i;
+        if (!isValid(d, i)) {
+          out[row] = Number.NaN;
+        } else if (numeric) {
+          out[row] = Number(values[i]);
+        } else {
+          const x = this.vector.get(row);
+          const blank = typeof x === "string" && x.trim() === "";
+          const v = blank ? Number.NaN : typeof x === "string" ? parseDecimal(x) : Number(x);
+          if (Number.isNaN(v) && !blank) this.fail(row, `cannot read ${JSON.stringify(x)} as a number`);
+          out[row] = v;
+        }
+      }
+    });
+    return out;
+  }
+
+  int32(nullable: boolean): { values: Int32Array; valid: Uint8Array } {
+    const raw = this.numbers();
+    const values = new Int32Array(raw.length);
+    const valid = new Uint8Array(raw.length);
+    for (let i = 0; i < raw.length; i++) {
+      const v = raw[i];
+      if (Number.isNaN(v)) {
+        if (!nullable) this.fail(i, "empty (a value is required)");
+        continue;
+      }
+      if (!isInt32(v)) this.fail(i, `${v} is not a whole number in the 32-bit range`);
+      values[i] = v;
+      valid[i] = 1;
+    }
+    return { values, valid };
+  }
+
+  float64(): Float64Array {
+    const values = this.numbers();
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) this.fail(bad, Number.isNaN(values[bad]) ? "empty (a value is required)" : "not a finite number");
+    return values;
+  }
+
+  wallClock(): Float64Array {
+    const out = new Float64Array(this.vector.length);
+    this.eachChunk((d, base) => {
+      const type = d.type as DataType & { unit?: number; timezone?: string | null };
+      const values = d.values as ArrayLike<number | bigint>;
+      let scale: [bigint, bigint] | undefined;
+      if (type.typeId === Type.Timestamp) {
+        const tz = type.timezone;
+        if (tz && !/^(UTC|Z|Etc\/UTC|[+-]00:?00)$/i.test(tz)) {
+          throw new UserError(
+            `${this.file}: column ${this.name} is a timestamp in zone ${tz}; store the local wall-clock time without a zone`,
+          );
+        }
+        scale = TIME_UNIT_TO_MS[type.unit ?? 1];
+      } else if (type.typeId === Type.Date) {
+        scale = type.unit === 0 ? [86_400_000n, 1n] : [1n, 1n]; // DateUnit.DAY stores days, MILLISECOND ms
+      }
+      for (let i = 0; i < d.length; i++) {
+        const row = base + i;
+        if (!isValid(d, i)) this.fail(row, "empty (a date is required)");
+        if (scale !== undefined) {
+          out[row] = scaleToMs(values[i], scale);
+        } else {
+          const x = this.vector.get(row);
+          const ms = typeof x === "string" ? parseWallClock(x) : Number.NaN;
+          if (Number.isNaN(ms)) {
+            this.fail(row, `cannot read ${JSON.stringify(String(x))} as a date (expected YYYY-MM-DD HH:MM:SS or M/D/YYYY H:MM)`);
+          }
+          out[row] = ms;
+        }
+      }
+    });
+    return out;
+  }
+}
+
+/**
+ * Row i of a Utf8 / LargeUtf8 chunk as a string. The value buffer is decoded once; rows are then
+ * substrings, which is much faster than decoding each row on its own.
+ */
+function utf8Getter(bytes: Uint8Array, offsets: Int32Array | BigInt64Array): (i: number) => string {
+  // `offsets` holds exactly rows + 1 entries (buffers from builders and IPC can be padded).
+  const first = Number(offsets[0]);
+  const last = Number(offsets[offsets.length - 1]);
+  const slice = bytes.subarray(first, last);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(slice);
+  } catch {
+    const dec = new TextDecoder();
+    return (i) => dec.decode(bytes.subarray(Number(offsets[i]), Number(offsets[i + 1])));
+  }
+  if (text.length === slice.length) return (i) => text.slice(Number(offsets[i]) - first, Number(offsets[i + 1]) - first);
+  // Multi-byte characters: map each offset from bytes to UTF-16 units, walking the bytes once.
+  const units = new Float64Array(offsets.length);
+  let byte = first;
+  let unit = 0;
+  for (let k = 0; k < offsets.length; k++) {
+    const target = Number(offsets[k]);
+    for (; byte < target; byte++) {
+      const b = bytes[byte];
+      if (b < 0x80 || (b >= 0xc0 && b < 0xf0)) unit += 1;
+      else if (b >= 0xf0) unit += 2; // four-byte sequences become surrogate pairs
+    }
+    units[k] = unit;
+  }
+  return (i) => text.slice(units[i], units[i + 1]);
+}

@@ -1,0 +1,249 @@
+// The one transactions schema every reader produces, and the one builder that makes it.
+//
+// Guarantee relied on downstream: a transactions Table has exactly ONE record batch, so every column
+// has exactly one Data chunk. Feature code reads `table.getChild(name).data[0]` directly:
+//   - dictionary columns: `.values` is an Int32Array of indices, `.dictionary` the Utf8 values
+//     (interned in first-appearance order); a null row has its validity bit cleared (index 0 stored);
+//   - Quantity / CustomerID: `.values` is an Int32Array; UnitPrice: Float64Array;
+//   - InvoiceDate: `.values` is a BigInt64Array of milliseconds of the wall-clock time read as UTC;
+//   - every `.values` array has exactly `table.numRows` elements (tables read back from IPC files
+//     are trimmed by `exactTransactions`, since IPC pads buffers to 8 bytes).
+import {
+  type Data,
+  Dictionary,
+  Field,
+  Float64,
+  Int32,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  TimestampMillisecond,
+  Utf8,
+  vectorFromArray,
+} from "apache-arrow";
+import { UserError } from "../errors.js";
+
+export const TRANSACTION_COLUMNS = [
+  "InvoiceNo",
+  "StockCode",
+  "Description",
+  "Quantity",
+  "InvoiceDate",
+  "UnitPrice",
+  "CustomerID",
+  "Country",
+] as const;
+export type TransactionColumn = (typeof TRANSACTION_COLUMNS)[number];
+
+export const DICTIONARY_COLUMNS = ["InvoiceNo", "StockCode", "Description", "Country"] as const;
+export type DictionaryColumn = (typeof DICTIONARY_COLUMNS)[number];
+
+/** Fixed dictionary ids keep the schema (and its IPC bytes) identical from run to run. */
+const dictType = (id: number) => new Dictionary(new Utf8(), new Int32(), id, false);
+
+export const transactionsSchema = new Schema([
+  new Field("InvoiceNo", dictType(0), false),
+  new Field("StockCode", dictType(1), false),
+  new Field("Description", dictType(2), true),
+  new Field("Quantity", new Int32(), false),
+  new Field("InvoiceDate", new TimestampMillisecond(), false),
+  new Field("UnitPrice", new Float64(), false),
+  new Field("CustomerID", new Int32(), true),
+  new Field("Country", dictType(3), false),
+]);
+
+/** Strings interned to dense ids in first-appearance order; -1 stands for null. */
+export class Interner {
+  readonly values: string[] = [];
+  private readonly ids = new Map<string, number>();
+
+  private last: string | undefined;
+  private lastId = -1;
+
+  intern(s: string | null | undefined): number {
+    if (s == null) return -1;
+    // Transaction files repeat values on consecutive lines (one invoice, one country): skip the hash.
+    if (s === this.last) return this.lastId;
+    this.last = s;
+    this.lastId = this.lookup(s);
+    return this.lastId;
+  }
+
+  private lookup(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.values.length;
+      this.ids.set(s, id);
+      this.values.push(s);
+    }
+    return id;
+  }
+}
+
+/** A dictionary column: index per row (-1 = null) into `dictionary`. */
+export interface DictColumnData {
+  indices: Int32Array;
+  dictionary: string[];
+}
+
+/** Column buffers of a transactions table, one entry per row. */
+export interface TransactionColumns {
+  length: number;
+  InvoiceNo: DictColumnData;
+  StockCode: DictColumnData;
+  Description: DictColumnData;
+  Country: DictColumnData;
+  Quantity: Int32Array;
+  /** Milliseconds since 1970-01-01 of the wall-clock time, read as if it were UTC. */
+  InvoiceDate: Float64Array;
+  UnitPrice: Float64Array;
+  CustomerID: Int32Array;
+  /** 1 where CustomerID is present, 0 where it is null. */
+  CustomerIDValid: Uint8Array;
+}
+
+/** Plain JavaScript arrays, one per column (tests, generated data). */
+export interface PlainTransactions {
+  InvoiceNo: string[];
+  StockCode: string[];
+  Description: (string | null)[];
+  Quantity: ArrayLike<number>;
+  InvoiceDate: ArrayLike<number>;
+  UnitPrice: ArrayLike<number>;
+  CustomerID: (number | null)[];
+  Country: string[];
+}
+
+/** Packs per-row flags into an Arrow validity bitmap; returns the bitmap and the null count. */
+function validityBitmap(length: number, isValid: (i: number) => boolean): { bitmap: Uint8Array; nulls: number } {
+  const bitmap = new Uint8Array((length + 7) >> 3);
+  let nulls = 0;
+  for (let i = 0; i < length; i++) {
+    if (isValid(i)) bitmap[i >> 3] |= 1 << (i & 7);
+    else nulls++;
+  }
+  return { bitmap, nulls };
+}
+
+/** Where row i came from, for error messages ("data.csv: line 12"). */
+export type RowLocator = (row: number) => string;
+
+function dictionaryData(name: DictionaryColumn, col: DictColumnData, length: number, nullable: boolean, locate: RowLocator) {
+  const type = transactionsSchema.fields.find((f) => f.name === name)?.type as Dictionary<Utf8, Int32>;
+  const { indices } = col;
+  if (indices.length !== length) throw new Error(`${name}: ${indices.length} indices for ${length} rows`);
+  const first = indices.indexOf(-1);
+  if (first < 0) {
+    return makeData({ type, length, nullCount: 0, data: indices, dictionary: vectorFromArray(col.dictionary, new Utf8()) });
+  }
+  if (!nullable) throw new UserError(`${locate(first)}: ${name} is empty (a value is required)`);
+  const { bitmap, nulls } = validityBitmap(length, (i) => indices[i] >= 0);
+  const stored = indices.slice();
+  for (let i = first; i < length; i++) if (stored[i] < 0) stored[i] = 0;
+  return makeData({
+    type,
+    length,
+    nullCount: nulls,
+    nullBitmap: bitmap,
+    data: stored,
+    dictionary: vectorFromArray(col.dictionary, new Utf8()),
+  });
+}
+
+/** Builds the single-batch transactions Table from column buffers. */
+export function transactionsTable(cols: TransactionColumns, locate: RowLocator = (r) => `row ${r + 1}`): Table {
+  const n = cols.length;
+  const fields = transactionsSchema.fields;
+  const type = (name: TransactionColumn) => fields.find((f) => f.name === name)?.type;
+  for (const name of ["Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "CustomerIDValid"] as const) {
+    if (cols[name].length !== n) throw new Error(`${name}: ${cols[name].length} values for ${n} rows`);
+  }
+  const ms = new BigInt64Array(n);
+  for (let i = 0; i < n; i++) ms[i] = BigInt(cols.InvoiceDate[i]);
+  const cust = validityBitmap(n, (i) => cols.CustomerIDValid[i] !== 0);
+  const children = [
+    dictionaryData("InvoiceNo", cols.InvoiceNo, n, false, locate),
+    dictionaryData("StockCode", cols.StockCode, n, false, locate),
+    dictionaryData("Description", cols.Description, n, true, locate),
+    makeData({ type: type("Quantity") as Int32, length: n, nullCount: 0, data: cols.Quantity }),
+    makeData({ type: type("InvoiceDate") as TimestampMillisecond, length: n, nullCount: 0, data: ms }),
+    makeData({ type: type("UnitPrice") as Float64, length: n, nullCount: 0, data: cols.UnitPrice }),
+    makeData({
+      type: type("CustomerID") as Int32,
+      length: n,
+      nullCount: cust.nulls,
+      nullBitmap: cust.nulls ? cust.bitmap : undefined,
+      data: cols.CustomerID,
+    }),
+    dictionaryData("Country", cols.Country, n, false, locate),
+  ];
+  const struct = makeData({ type: new Struct(fields), length: n, nullCount: 0, children });
+  return new Table([new RecordBatch(transactionsSchema, struct)]);
+}
+
+function internAll(values: readonly (string | null)[]): DictColumnData {
+  const interner = new Interner();
+  const indices = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) indices[i] = interner.intern(values[i]);
+  return { indices, dictionary: interner.values };
+}
+
+/** Builds a transactions Table from plain arrays (InvoiceDate in wall-clock-as-UTC milliseconds). */
+export function transactionsFromArrays(plain: PlainTransactions): Table {
+  const n = plain.InvoiceNo.length;
+  const customerValid = new Uint8Array(n);
+  const customer = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const id = plain.CustomerID[i];
+    if (id != null) {
+      customer[i] = id;
+      customerValid[i] = 1;
+    }
+  }
+  return transactionsTable({
+    length: n,
+    InvoiceNo: internAll(plain.InvoiceNo),
+    StockCode: internAll(plain.StockCode),
+    Description: internAll(plain.Description),
+    Country: internAll(plain.Country),
+    Quantity: Int32Array.from(plain.Quantity),
+    InvoiceDate: Float64Array.from(plain.InvoiceDate),
+    UnitPrice: Float64Array.from(plain.UnitPrice),
+    CustomerID: customer,
+    CustomerIDValid: customerValid,
+  });
+}
+
+/** True when `table` already has the transactions schema (types, nullability) in one batch. */
+export function isTransactionsTable(table: Table): boolean {
+  if (table.batches.length !== 1 || table.schema.fields.length !== transactionsSchema.fields.length) return false;
+  return transactionsSchema.fields.every((f, i) => {
+    const g = table.schema.fields[i];
+    return g.name === f.name && g.nullable === f.nullable && String(g.type) === String(f.type);
+  });
+}
+
+/**
+ * A table that already has the transactions schema (e.g. read back from Arrow IPC), with every
+ * values buffer cut to the row count, so the one-chunk guarantee above holds for it too.
+ */
+export function exactTransactions(table: Table): Table {
+  if (!isTransactionsTable(table)) throw new Error("not a transactions table");
+  const n = table.numRows;
+  const children = transactionsSchema.fields.map((_, i) => {
+    const d = table.getChildAt(i)?.data[0] as Data;
+    if (d.offset === 0 && d.values.length === n) return d;
+    return makeData({
+      type: d.type,
+      length: n,
+      nullCount: d.nullCount,
+      nullBitmap: d.nullCount ? d.nullBitmap : undefined,
+      data: d.values.subarray(d.offset, d.offset + n),
+      dictionary: d.dictionary,
+    } as Parameters<typeof makeData>[0]);
+  });
+  const struct = makeData({ type: new Struct(transactionsSchema.fields), length: n, nullCount: 0, children });
+  return new Table([new RecordBatch(transactionsSchema, struct)]);
+}

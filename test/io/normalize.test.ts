@@ -1,0 +1,142 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  Float32,
+  Float64,
+  Int16,
+  Int64,
+  makeData,
+  RecordBatch,
+  Schema,
+  Field,
+  Struct,
+  Table,
+  TimestampMicrosecond,
+  TimestampSecond,
+  Utf8,
+  type Vector,
+  vectorFromArray,
+} from "apache-arrow";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { UserError } from "../../src/errors.js";
+import { loadTransactions } from "../../src/io/load.js";
+import { normalizeTransactions } from "../../src/io/normalize.js";
+import { writeTable } from "../../src/io/write.js";
+
+const dir = mkdtempSync(join(tmpdir(), "custseg-normalize-"));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A table from named vectors, in one batch. */
+// biome-ignore lint/suspicious/noExplicitAny: columns of any Arrow type
+type AnyVector = Vector<any>;
+
+function tableOf(columns: Record<string, AnyVector>): Table {
+  const fields = Object.entries(columns).map(([name, v]) => new Field(name, v.type, true));
+  const n = Object.values(columns)[0].length;
+  const struct = makeData({ type: new Struct(fields), length: n, nullCount: 0, children: Object.values(columns).map((v) => v.data[0]) });
+  return new Table([new RecordBatch(new Schema(fields), struct)]);
+}
+
+const t0 = Date.UTC(2009, 11, 1, 7, 45);
+/** Online Retail II as pandas writes it: plain strings, int64, float CustomerID with nulls, µs timestamps. */
+const retail2 = () =>
+  tableOf({
+    Invoice: vectorFromArray(["489434", "C489449", "489435"], new Utf8()),
+    StockCode: vectorFromArray(["85048", "22087", "POST"], new Utf8()),
+    Description: vectorFromArray(["LED BOX", null, "POSTAGE"], new Utf8()),
+    Quantity: vectorFromArray([12n, -12n, 1n], new Int64()),
+    InvoiceDate: vectorFromArray([t0, t0 + 60_000, t0 + 61_500], new TimestampMicrosecond()),
+    Price: vectorFromArray([6.95, 0.85, 18], new Float32()),
+    "Customer ID": vectorFromArray([13085, null, Number.NaN], new Float64()),
+    Country: vectorFromArray(["United Kingdom", "Australia", "United Kingdom"], new Utf8()),
+  });
+
+test("pandas-style types and Online Retail II names normalise to the schema", () => {
+  const t = normalizeTransactions(retail2(), {}, "r2.parquet");
+  assert.is(t.batches.length, 1);
+  assert.equal(
+    t.schema.fields.map((f) => String(f.type)),
+    ["Dictionary<Int32, Utf8>", "Dictionary<Int32, Utf8>", "Dictionary<Int32, Utf8>", "Int32", "Timestamp<MILLISECOND>", "Float64", "Int32", "Dictionary<Int32, Utf8>"],
+  );
+  const rows = t.toArray().map((r) => r.toJSON());
+  assert.equal(rows[0], {
+    InvoiceNo: "489434",
+    StockCode: "85048",
+    Description: "LED BOX",
+    Quantity: 12,
+    InvoiceDate: t0,
+    UnitPrice: Math.fround(6.95),
+    CustomerID: 13085,
+    Country: "United Kingdom",
+  });
+  assert.equal([rows[1].Description, rows[1].CustomerID, rows[1].Quantity], [null, null, -12]);
+  assert.is(rows[2].CustomerID, null, "NaN CustomerID (pandas' missing value) is null");
+  assert.is(rows[2].InvoiceDate, t0 + 61_500);
+});
+
+test("the same table read back from .parquet and .arrow files", async () => {
+  for (const ext of ["parquet", "arrow"]) {
+    const path = join(dir, `r2.${ext}`);
+    await writeTable(path, retail2());
+    const { table } = await loadTransactions(path, { cacheDir: false });
+    assert.is(table.numRows, 3);
+    assert.is(table.getChild("InvoiceNo")?.get(1), "C489449");
+    assert.is(table.getChild("CustomerID")?.nullCount, 2);
+  }
+});
+
+test("multi-byte text in a plain Utf8 column survives the single-decode fast path", () => {
+  const t = retail2();
+  const words = ["CAFÉ £5", "日本 🎁 gift", "plain"];
+  const withText = tableOf({
+    ...Object.fromEntries(t.schema.fields.map((f, i) => [f.name, t.getChildAt(i) as AnyVector])),
+    Description: vectorFromArray(words, new Utf8()),
+  });
+  const out = normalizeTransactions(withText, {}, "x.parquet");
+  assert.equal(out.getChild("Description")?.toArray(), words);
+});
+
+function userError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    assert.instance(err, UserError, String(err));
+    return (err as Error).message;
+  }
+  assert.unreachable("expected a UserError");
+  return "";
+}
+
+test("values that do not fit the schema are UserErrors naming row and column", () => {
+  const base = retail2();
+  const replace = (name: string, v: AnyVector) =>
+    tableOf({ ...Object.fromEntries(base.schema.fields.map((f, i) => [f.name, base.getChildAt(i) as AnyVector])), [name]: v });
+  assert.match(
+    userError(() => normalizeTransactions(replace("Invoice", vectorFromArray(["1", null, "3"], new Utf8())), {}, "f.parquet")),
+    /^f\.parquet: row 2, column Invoice: empty/,
+  );
+  assert.match(
+    userError(() => normalizeTransactions(replace("Quantity", vectorFromArray([1, 2.5, 3], new Float64())), {}, "f.parquet")),
+    /row 2, column Quantity: 2\.5 is not a whole number/,
+  );
+  assert.match(
+    userError(() => normalizeTransactions(replace("Price", vectorFromArray(["1", "x", "3"], new Utf8())), {}, "f.parquet")),
+    /row 2, column Price: cannot read "x" as a number/,
+  );
+  assert.match(
+    userError(() => normalizeTransactions(replace("InvoiceDate", vectorFromArray([1000, 2000, 3000], new TimestampSecond("Europe/London"))), {}, "f.parquet")),
+    /column InvoiceDate is a timestamp in zone Europe\/London/,
+  );
+  assert.match(
+    userError(() => normalizeTransactions(replace("InvoiceDate", vectorFromArray(["2011-01-01 10:00", "soon", "x"], new Utf8())), {}, "f.parquet")),
+    /row 2, column InvoiceDate: cannot read "soon" as a date/,
+  );
+  assert.match(
+    userError(() => normalizeTransactions(replace("Quantity", vectorFromArray([1, 2, 3], new Int16())), { Country: "Quantity" }, "f.parquet")),
+    /^f\.parquet: missing column Country \(the file has: "Invoice", /,
+  );
+});
+
+test.run();

@@ -1,0 +1,95 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { Data, Table, Vector } from "apache-arrow";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { sharedFile } from "../helpers/shared.js";
+import { loadTransactions } from "../../src/io/load.js";
+import { readParquetTransactions } from "../../src/io/parquet.js";
+import { UserError } from "../../src/errors.js";
+
+const path = sharedFile("data/online_retail.parquet", "parquet reader on the real data");
+let table: Table | undefined;
+let loaded: Awaited<ReturnType<typeof loadTransactions>> | undefined;
+
+test.before(async () => {
+  if (path) loaded = await loadTransactions(path, { cacheDir: false });
+  table = loaded?.table;
+});
+
+const chunk = (name: string) => (table as Table).getChild(name)?.data[0] as Data;
+
+test("real parquet: one batch, transactions schema", () => {
+  if (!table) return;
+  assert.is(table.numRows, 541_909);
+  assert.is(table.batches.length, 1);
+  assert.equal(
+    table.schema.fields.map((f) => `${f.name}:${f.type}:${f.nullable}`),
+    [
+      "InvoiceNo:Dictionary<Int32, Utf8>:false",
+      "StockCode:Dictionary<Int32, Utf8>:false",
+      "Description:Dictionary<Int32, Utf8>:true",
+      "Quantity:Int32:false",
+      "InvoiceDate:Timestamp<MILLISECOND>:false",
+      "UnitPrice:Float64:false",
+      "CustomerID:Int32:true",
+      "Country:Dictionary<Int32, Utf8>:false",
+    ],
+  );
+});
+
+test("real parquet: the known figures of the data set", () => {
+  if (!table) return;
+  const invoices = chunk("InvoiceNo");
+  assert.is(invoices.dictionary?.length, 25_900);
+  const invoiceText = invoices.dictionary?.toArray() as string[];
+  const idx = invoices.values as Int32Array;
+  let cancellations = 0;
+  for (let i = 0; i < idx.length; i++) if (invoiceText[idx[i]].startsWith("C")) cancellations++;
+  assert.is(cancellations, 9_288);
+
+  const cust = chunk("CustomerID");
+  assert.is(cust.nullCount, 135_080);
+  const ids = new Set<number>();
+  const custVec = table.getChild("CustomerID") as Vector;
+  for (let i = 0; i < custVec.length; i++) {
+    const v = custVec.get(i);
+    if (v != null) ids.add(v);
+  }
+  assert.is(ids.size, 4_372);
+  assert.is(chunk("Description").nullCount, 1_454);
+
+  let qty = 0;
+  for (const q of chunk("Quantity").values as Int32Array) qty += q;
+  assert.is(qty, 5_176_450);
+
+  const ms = chunk("InvoiceDate").values as BigInt64Array;
+  let lo = ms[0];
+  let hi = ms[0];
+  for (const t of ms) {
+    if (t < lo) lo = t;
+    if (t > hi) hi = t;
+  }
+  assert.is(new Date(Number(lo)).toISOString(), "2010-12-01T08:26:00.000Z");
+  assert.is(new Date(Number(hi)).toISOString(), "2011-12-09T12:50:00.000Z");
+});
+
+test("a file that is not Parquet is a UserError naming it", () => {
+  try {
+    readParquetTransactions(new TextEncoder().encode("not parquet at all"), "bad.parquet");
+    assert.unreachable("should have thrown");
+  } catch (err) {
+    assert.instance(err, UserError);
+    assert.match((err as Error).message, /^bad\.parquet: not a readable Parquet file/);
+  }
+});
+
+test("loadTransactions reports the source's sha256, format and path", () => {
+  if (!path || !loaded) return;
+  assert.is(loaded.sha256, createHash("sha256").update(readFileSync(path)).digest("hex"));
+  assert.is(loaded.format, "parquet");
+  assert.is(loaded.path, path);
+  assert.is(loaded.fromCache, false);
+});
+
+test.run();

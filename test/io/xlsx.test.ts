@@ -1,0 +1,176 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Table, Vector } from "apache-arrow";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import XLSX from "xlsx";
+import { UserError } from "../../src/errors.js";
+import { loadTransactions } from "../../src/io/load.js";
+import { type XlsxOptions, readXlsxTransactions } from "../../src/io/xlsx.js";
+import { sharedFile } from "../helpers/shared.js";
+
+const dir = mkdtempSync(join(tmpdir(), "custseg-xlsx-"));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+const HEADER = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"];
+
+/** A workbook as the UCI file has it: numbers where all digits, Excel serial dates, empty cells for nulls. */
+function workbook(rows: unknown[][]): Uint8Array {
+  const wb = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(rows), "Online Retail");
+  return XLSX.write(wb, { type: "buffer", bookType: "xlsx" });
+}
+
+/** A zip (written with the CFB container library bundled in xlsx) holding the given entries. */
+function zip(entries: Record<string, Uint8Array>): Uint8Array {
+  const cfb = XLSX.CFB.utils.cfb_new();
+  for (const [name, bytes] of Object.entries(entries)) XLSX.CFB.utils.cfb_add(cfb, `/${name}`, bytes);
+  return XLSX.CFB.write(cfb, { fileType: "zip", type: "buffer", compression: true });
+}
+
+const SMALL = workbook([
+  HEADER,
+  [536365, "85123A", "WHITE HANGING HEART T-LIGHT HOLDER", 6, 40513.35138888889, 2.55, 17850, "United Kingdom"],
+  ["C536379", "D", "Discount", -1, 40513.40347222222, 27.5, 14527, "United Kingdom"],
+  [536414, 22139, null, 56, 40513.47361111111, 0, null, "United Kingdom"],
+  [],
+  [536544, 21773, "DECORATIVE ROSE BATHROOM BOTTLE", 1, 40514.5, 2.51, null, "EIRE"],
+]);
+
+async function userFailure(run: () => Promise<unknown>): Promise<string> {
+  try {
+    await run();
+  } catch (err) {
+    assert.instance(err, UserError, `expected a UserError, got ${(err as Error).stack}`);
+    return (err as Error).message;
+  }
+  assert.unreachable("expected a failure");
+  return "";
+}
+
+const rows = (t: Table) => t.toArray().map((r) => r.toJSON());
+
+test("a small workbook: numeric codes become text, serial dates become wall-clock ms, empty cells null", async () => {
+  const t = await readXlsxTransactions(SMALL, "small.xlsx");
+  assert.is(t.numRows, 4);
+  assert.is(t.batches.length, 1);
+  const r = rows(t);
+  assert.equal(r[0], {
+    InvoiceNo: "536365",
+    StockCode: "85123A",
+    Description: "WHITE HANGING HEART T-LIGHT HOLDER",
+    Quantity: 6,
+    InvoiceDate: Date.UTC(2010, 11, 1, 8, 26),
+    UnitPrice: 2.55,
+    CustomerID: 17850,
+    Country: "United Kingdom",
+  });
+  assert.is(r[1].InvoiceNo, "C536379");
+  assert.is(r[1].InvoiceDate, Date.UTC(2010, 11, 1, 9, 41));
+  assert.equal([r[2].StockCode, r[2].Description, r[2].CustomerID], ["22139", null, null]);
+  assert.is(r[2].InvoiceDate, Date.UTC(2010, 11, 1, 11, 22));
+  assert.is(r[3].InvoiceDate, Date.UTC(2010, 11, 2, 12, 0));
+});
+
+test("the result does not depend on the machine's time zone", async () => {
+  const before = process.env.TZ;
+  process.env.TZ = "America/New_York";
+  try {
+    const t = await readXlsxTransactions(SMALL, "small.xlsx");
+    assert.is(rows(t)[0].InvoiceDate, Date.UTC(2010, 11, 1, 8, 26));
+  } finally {
+    if (before === undefined) delete process.env.TZ;
+    else process.env.TZ = before;
+  }
+});
+
+test("a zip with a single .xlsx entry of another name is read; a zip without one lists its entries", async () => {
+  const one = join(dir, "one.zip");
+  writeFileSync(one, zip({ "export/retail.xlsx": SMALL, "readme.txt": new TextEncoder().encode("hi") }));
+  assert.is((await loadTransactions(one, { cacheDir: false })).table.numRows, 4);
+
+  const none = join(dir, "none.zip");
+  writeFileSync(none, zip({ "readme.txt": new TextEncoder().encode("hi"), "data.csv": new TextEncoder().encode("a,b") }));
+  const msg = await userFailure(() => loadTransactions(none, { cacheDir: false }));
+  assert.match(msg, /none\.zip: no "Online Retail\.xlsx" entry \(the zip holds: .*"readme\.txt".*\)/);
+  assert.match(msg, /"data\.csv"/);
+
+  const notZip = join(dir, "plain.zip");
+  writeFileSync(notZip, "just text");
+  assert.match(await userFailure(() => loadTransactions(notZip, { cacheDir: false })), /plain\.zip: not a zip archive/);
+});
+
+test("damaged, non-workbook and password-protected files are UserErrors naming the file", async () => {
+  const corrupt = new Uint8Array(600).fill(7);
+  corrupt.set([0x50, 0x4b, 0x03, 0x04]);
+  assert.match(await userFailure(() => readXlsxTransactions(corrupt, "corrupt.xlsx")), /^corrupt\.xlsx: damaged or unsupported workbook/);
+
+  const truncated = SMALL.subarray(0, SMALL.length >> 1);
+  assert.match(await userFailure(() => readXlsxTransactions(truncated, "half.xlsx")), /^half\.xlsx: /);
+
+  const text = new TextEncoder().encode("InvoiceNo,StockCode\n1,2\n");
+  assert.match(await userFailure(() => readXlsxTransactions(text, "text.xlsx")), /^text\.xlsx: not an \.xlsx workbook/);
+  assert.match(await userFailure(() => readXlsxTransactions(new Uint8Array(0), "empty.xlsx")), /the file is empty/);
+
+  // An encrypted OOXML workbook is an OLE compound file with EncryptionInfo / EncryptedPackage streams.
+  const cfb = XLSX.CFB.utils.cfb_new();
+  XLSX.CFB.utils.cfb_add(cfb, "/EncryptionInfo", new Uint8Array([4, 0, 4, 0, 0x40, 0, 0, 0, 1, 2, 3, 4]));
+  XLSX.CFB.utils.cfb_add(cfb, "/EncryptedPackage", new Uint8Array(5000).fill(9));
+  const encrypted = XLSX.CFB.write(cfb, { type: "buffer" });
+  assert.match(await userFailure(() => readXlsxTransactions(encrypted, "locked.xlsx")), /^locked\.xlsx: the workbook is password-protected/);
+
+  const magicOnly = new Uint8Array(600).fill(7);
+  magicOnly.set([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+  assert.match(await userFailure(() => readXlsxTransactions(magicOnly, "ole.xlsx")), /^ole\.xlsx: damaged or unsupported workbook/);
+});
+
+test("bad cells name the sheet, cell and column; a missing column lists the header", async () => {
+  const badDate = workbook([HEADER, [1, "A", "B", 1, "yesterday", 1, 1, "UK"]]);
+  assert.match(
+    await userFailure(() => readXlsxTransactions(badDate, "d.xlsx")),
+    /^d\.xlsx: sheet "Online Retail", cell E2 \(InvoiceDate\): cannot read "yesterday" as a date/,
+  );
+  const badQty = workbook([HEADER, [1, "A", "B", 1, 40513, 1, 1, "UK"], [1, "A", "B", 1.5, 40513, 1, 1, "UK"]]);
+  assert.match(await userFailure(() => readXlsxTransactions(badQty, "q.xlsx")), /cell D3 \(Quantity\): 1\.5 is not a whole number/);
+  const noCountry = workbook([HEADER.slice(0, 7), [1, "A", "B", 1, 40513, 1, 1]]);
+  assert.match(await userFailure(() => readXlsxTransactions(noCountry, "c.xlsx")), /missing column Country \(the file has: "InvoiceNo"/);
+  const headerOnly = workbook([HEADER]);
+  assert.match(await userFailure(() => readXlsxTransactions(headerOnly, "h.xlsx")), /has a header row but no data rows/);
+});
+
+test("the time and memory limits turn into UserErrors", async () => {
+  const slow: XlsxOptions = { timeoutMs: 1 };
+  assert.match(await userFailure(() => readXlsxTransactions(SMALL, "t.xlsx", slow)), /^t\.xlsx: reading the workbook took longer than 0\.001 s/);
+  const tiny: XlsxOptions = { maxMemoryMb: 2 };
+  assert.match(await userFailure(() => readXlsxTransactions(SMALL, "m.xlsx", tiny)), /^m\.xlsx: reading the workbook needed more than 2 MB of memory/);
+});
+
+const zipPath = sharedFile("data/online_retail.zip", "xlsx reader on the real UCI zip");
+const parquetPath = sharedFile("data/online_retail.parquet", "xlsx reader compared with the parquet reader");
+
+test("the real UCI zip gives the same table as the real parquet, column by column", async () => {
+  if (!zipPath || !parquetPath) return;
+  const fromZip = (await loadTransactions(zipPath, { cacheDir: false })).table;
+  const fromParquet = (await loadTransactions(parquetPath, { cacheDir: false })).table;
+  assert.is(fromZip.numRows, fromParquet.numRows);
+  assert.is(fromZip.batches.length, 1);
+  assert.is(String(fromZip.schema), String(fromParquet.schema));
+  for (const field of fromParquet.schema.fields) {
+    const a = fromZip.getChild(field.name) as Vector;
+    const b = fromParquet.getChild(field.name) as Vector;
+    assert.is(a.nullCount, b.nullCount, `${field.name} null count`);
+    const da = a.data[0];
+    const db = b.data[0];
+    if (da.dictionary && db.dictionary) {
+      // Both readers intern in first-appearance order, so dictionaries and indices agree exactly.
+      assert.equal(da.dictionary.toArray(), db.dictionary.toArray(), `${field.name} dictionary`);
+    }
+    let diffs = 0;
+    for (let i = 0; i < a.length; i++) if (a.get(i) !== b.get(i)) diffs++;
+    assert.is(diffs, 0, `${field.name}: ${diffs} rows differ`);
+  }
+  assert.ok(readFileSync(zipPath).length > 0);
+});
+
+test.run();
