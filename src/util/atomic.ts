@@ -1,10 +1,19 @@
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
-/** A sibling temporary path: same directory, so the final rename stays on one file system. */
+/** Temp paths being written right now: removed by `removePendingTemps` when the process is interrupted. */
+const pending = new Set<string>();
+
+/**
+ * A sibling temporary path: same directory, so the final rename stays on one file system.
+ * It is registered for removal on interrupt; once renamed away, removing it is a no-op.
+ */
 export function tempSibling(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  pending.add(tmp);
+  return tmp;
 }
 
 /** Write a whole file or nothing: write a temp sibling, then rename it over the target. */
@@ -17,6 +26,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
+  } finally {
+    pending.delete(tmp);
   }
 }
 
@@ -34,5 +45,13 @@ export async function writeDirAtomic(path: string, fill: (tmpDir: string) => Pro
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
+  } finally {
+    pending.delete(tmp);
   }
+}
+
+/** Remove every temp file or directory still being written (for SIGINT/SIGTERM handlers). */
+export function removePendingTemps(): void {
+  for (const path of pending) rmSync(path, { recursive: true, force: true });
+  pending.clear();
 }
