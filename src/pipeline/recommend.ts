@@ -1,4 +1,5 @@
 import type { Table } from "apache-arrow";
+import { csvField } from "../io/write.js";
 import { type DictColumn, dictColumn, int32Column, validity } from "./columns.js";
 
 /**
@@ -239,14 +240,6 @@ function customerLookup(ids: Int32Array): (id: number) => number {
   return (id) => map.get(id) ?? -1;
 }
 
-const RFC4180_SPECIAL = /[",\r\n]/;
-
-/** A CSV field, quoted per RFC 4180 when it holds a quote, comma or line break. */
-export function csvField(value: string | number): string {
-  const s = String(value);
-  return RFC4180_SPECIAL.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
 /**
  * recommendations.csv in the original's layout: CustomerID, cluster, then RecN_StockCode,
  * RecN_Description (empty cells when fewer are left); "\n" line ends as the original wrote.
@@ -261,7 +254,7 @@ export function recommendationsCsv(recs: Recommendations): string {
       const item = row.items[r];
       cells.push(item?.stockCode ?? "", item?.description ?? "");
     }
-    lines.push(cells.map(csvField).join(","));
+    lines.push(cells.map((c) => csvField(String(c))).join(","));
   }
   return lines.join("\n") + "\n";
 }
@@ -269,6 +262,6 @@ export function recommendationsCsv(recs: Recommendations): string {
 /** top_products_per_cluster.csv: cluster, StockCode, Description, Quantity in rank order. */
 export function topProductsCsv(recs: Recommendations): string {
   const lines = ["cluster,StockCode,Description,Quantity"];
-  for (const t of recs.top) lines.push([t.cluster, t.stockCode, t.description, t.quantity].map(csvField).join(","));
+  for (const t of recs.top) lines.push([t.cluster, t.stockCode, t.description, t.quantity].map((c) => csvField(String(c))).join(","));
   return lines.join("\n") + "\n";
 }

@@ -7,7 +7,8 @@ import { transactionsFromArrays } from "../../src/io/schema.js";
 import { cleanTransactions } from "../../src/pipeline/clean.js";
 import { dictColumn, int32Column, validity } from "../../src/pipeline/columns.js";
 import { readOutlierIds } from "../../src/pipeline/outliers.js";
-import { csvField, type Recommendations, recommend, recommendationsCsv, topProductsCsv } from "../../src/pipeline/recommend.js";
+import { csvField } from "../../src/io/write.js";
+import { type Recommendations, recommend, recommendationsCsv, topProductsCsv } from "../../src/pipeline/recommend.js";
 import { sharedFile } from "../helpers/shared.js";
 
 /** One line per [customer, stockCode, description, quantity]; other columns are filler. */
@@ -142,7 +143,7 @@ test("CSV fields are quoted per RFC 4180", () => {
   assert.is(csvField("PLAIN "), "PLAIN ");
   assert.is(csvField('12" RULER, WOOD'), '"12"" RULER, WOOD"');
   assert.is(csvField("TWO\nLINES"), '"TWO\nLINES"');
-  assert.is(csvField(12346), "12346");
+  assert.is(csvField(String(12346)), "12346");
 });
 
 test("bad options are rejected", () => {
