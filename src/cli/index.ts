@@ -3,6 +3,7 @@
 // Commands live one per file in ./commands; this file only registers them and reports errors.
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
+import { removePendingTemps } from "../util/atomic.js";
 import { reportFailure } from "./failure.js";
 import { commands } from "./commands/index.js";
 
@@ -25,5 +26,14 @@ async function main(): Promise<void> {
 }
 
 class UsageError extends Error {}
+
+// An interrupted job leaves nothing half-written: remove the temp files and directories in flight.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    removePendingTemps();
+    process.stderr.write(`\ncustseg: interrupted (${signal}); unfinished output removed\n`);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  });
+}
 
 main().catch((err) => process.exit(reportFailure(err, err instanceof UsageError)));

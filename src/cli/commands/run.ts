@@ -1,0 +1,106 @@
+// custseg run: the whole pipeline, from a transactions file to a run directory with a report.
+import type { CommandModule } from "yargs";
+import { loadEngine } from "../../engine/engine.js";
+import { parseColumnMap } from "../../io/columns.js";
+import { COMPAT_MODES, type Compat } from "../../pipeline/features.js";
+import { type RunSummary, runPipeline } from "../../pipeline/run.js";
+import { defaultSource } from "../../pipeline/source.js";
+import { formatMs, stderrReporter } from "../progress.js";
+
+interface RunArgs {
+  input?: string;
+  compat: Compat;
+  "outliers-from"?: string;
+  k: number;
+  seed: number;
+  "n-init": number;
+  "max-iter": number;
+  tol: number;
+  init: string;
+  variance: number;
+  out?: string;
+  "data-dir": string;
+  threads?: number;
+  encoding?: string;
+  map?: string;
+  json: boolean;
+}
+
+const command: CommandModule<object, RunArgs> = {
+  command: "run",
+  describe: "Run the whole segmentation: clean, features, outliers, scaling, PCA, k-means, metrics, profiles, recommendations, report",
+  builder: (y) =>
+    y
+      .option("input", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .parquet, .arrow); default: the UCI data under --data-dir, downloaded if absent" })
+      .option("compat", { choices: COMPAT_MODES, default: "none" as Compat, describe: "seed: the original pipeline's semantics, quirks included" })
+      .option("outliers-from", { type: "string", describe: "CSV of CustomerIDs to treat as outliers instead of IsolationForest" })
+      .option("k", { type: "number", default: 3, describe: "Number of clusters" })
+      .option("seed", { type: "number", default: 0, describe: "Seed of IsolationForest and k-means" })
+      .option("n-init", { type: "number", default: 10, describe: "k-means runs; the lowest inertia is kept" })
+      .option("max-iter", { type: "number", default: 100, describe: "Lloyd iterations per run at most" })
+      .option("tol", { type: "number", default: 1e-4, describe: "k-means centre-shift tolerance (relative to the mean variance)" })
+      .option("init", { type: "string", default: "k-means++", describe: "k-means++, random, or a CSV of initial centres (k rows × components)" })
+      .option("variance", { type: "number", default: 0.8, describe: "Cumulative explained variance the PCA component count must reach" })
+      .option("out", { type: "string", describe: "Run directory (default runs/<UTC time>-<hash>)" })
+      .option("data-dir", { type: "string", default: "data", describe: "Where the UCI data is looked for and downloaded to" })
+      .option("threads", { type: "number", describe: "Worker threads for the kernels (default: the core count)" })
+      .option("encoding", { type: "string", describe: "Text encoding of a CSV source (default: detected)" })
+      .option("map", { type: "string", describe: "Rename source columns: SOURCE=TARGET,..." })
+      .option("json", { type: "boolean", default: false, describe: "Print one JSON summary on stdout and nothing else" })
+      .example("$0 run", "UCI data (downloaded if needed) → runs/<time>-<hash>/report.html")
+      .example("$0 run --input export.parquet --k 4 --out runs/q4", "") as never,
+  handler: async (args) => {
+    const reporter = stderrReporter();
+    const source = args.input
+      ? { path: args.input, label: args.input }
+      : await defaultSource(args["data-dir"], args.seed, reporter);
+    const engine = await loadEngine({ threads: args.threads });
+    try {
+      const { summary } = await runPipeline(engine, {
+        input: source.path,
+        inputLabel: source.label,
+        compat: args.compat,
+        encoding: args.encoding,
+        map: parseColumnMap(args.map),
+        outliersFrom: args["outliers-from"],
+        k: args.k,
+        seed: args.seed,
+        nInit: args["n-init"],
+        maxIter: args["max-iter"],
+        tol: args.tol,
+        init: args.init,
+        variance: args.variance,
+        out: args.out,
+        reporter,
+      });
+      process.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
+    } finally {
+      engine.close();
+    }
+  },
+};
+
+function formatSummary(s: RunSummary): string {
+  const n = (v: number) => v.toLocaleString("en-US");
+  const lines = [
+    "",
+    `custseg run — ${s.mode} mode`,
+    `  input       ${s.input}`,
+    `  lines       ${n(s.rows.loaded!)} loaded, ${n(s.rows.afterZeroPrice!)} after cleaning`,
+    `  customers   ${n(s.customersBeforeOutliers)} with features, ${n(s.outliers)} outliers, ${n(s.customers)} clustered`,
+    `  PCA         ${s.nComponents} components, ${(s.explainedVarianceRatio.reduce((a, b) => a + b, 0) * 100).toFixed(1)}% of the variance`,
+    `  k-means     k = ${s.k}, inertia ${s.inertia.toFixed(2)}, ${s.nIter} iterations`,
+    `  metrics     silhouette ${s.silhouette.toFixed(4)}, Davies–Bouldin ${s.daviesBouldin.toFixed(4)}, Calinski–Harabasz ${s.calinskiHarabasz.toFixed(1)}`,
+    "",
+    "  cluster  customers  share   profile",
+    ...s.clusterSizes.map(
+      (size, c) => `  ${String(c).padStart(7)}  ${n(size).padStart(9)}  ${((size / s.customers) * 100).toFixed(1).padStart(4)}%   ${s.clusterDescriptions[c]}`,
+    ),
+    "",
+    `  total ${formatMs(Object.values(s.timingsMs).reduce((a, b) => a + b, 0))}; report: ${s.runDir}/report.html`,
+    "",
+  ];
+  return lines.join("\n");
+}
+
+export default command;
