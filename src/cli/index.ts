@@ -12,6 +12,8 @@ async function main(): Promise<void> {
     .scriptName("custseg")
     .usage("$0 <command> [options]")
     .strict()
+    // A repeated flag takes its last value, as in most CLIs, instead of becoming a list.
+    .parserConfiguration({ "duplicate-arguments-array": false })
     .demandCommand(1, "Name a command; see --help.")
     .recommendCommands()
     .help()
