@@ -1,1 +1,8 @@
-export {};
+// The custseg WASM module: one file per kernel family, re-exported here.
+export * from "./distance";
+export * from "./kmeans";
+export * from "./rng";
+export * from "./pca";
+export * from "./scale";
+export * from "./silhouette";
+export * from "./metrics";

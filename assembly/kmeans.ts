@@ -1,0 +1,385 @@
+// k-means kernels. Each does one pass over one chunk of rows (rows [chunk·chunkRows, …)) and
+// writes that chunk's partial results into its own slot, so chunks can run on any thread in any
+// order; the caller merges the slots in chunk order (mergeChunks), which keeps sums bit-identical
+// for every thread count. Orchestration (tolerance, convergence, relocation, n_init) lives in
+// src/engine/kmeans.ts, as scikit-learn keeps it in _kmeans.py.
+import { addRow, sqDist, zeroF64 } from "./util/rows";
+
+// @ts-ignore: decorator
+@inline
+function dot(x: usize, c: usize, d: i32): f64 {
+  let j = 0;
+  let s: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    let a = f64x2.splat(0);
+    for (; j + 1 < d; j += 2) {
+      const o = (<usize>j) << 3;
+      a = f64x2.add(a, f64x2.mul(v128.load(x + o), v128.load(c + o)));
+    }
+    s = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
+  }
+  for (; j < d; j++) {
+    const o = (<usize>j) << 3;
+    s += load<f64>(x + o) * load<f64>(c + o);
+  }
+  return s;
+}
+
+/** out[i] = ‖X[i]‖² for the chunk's rows. */
+export function rowSqNormsChunk(x: usize, n: i32, d: i32, out: usize, chunkRows: i32, chunk: i32): void {
+  const start = chunk * chunkRows;
+  const end = min(start + chunkRows, n);
+  const rowBytes = (<usize>d) << 3;
+  for (let i = start; i < end; i++) {
+    const xi = x + <usize>i * rowBytes;
+    store<f64>(out + ((<usize>i) << 3), dot(xi, xi, d));
+  }
+}
+
+/** Index of the centre nearest to the row at xi by exact squared differences (ties: lowest). */
+// @ts-ignore: decorator
+@inline
+function exactNearest(xi: usize, centers: usize, k: i32, d: i32, rowBytes: usize): i32 {
+  let best = 0;
+  let bestDist = sqDist(xi, centers, d);
+  for (let c = 1; c < k; c++) {
+    const dist = sqDist(xi, centers + <usize>c * rowBytes, d);
+    if (dist < bestDist) {
+      bestDist = dist;
+      best = c;
+    }
+  }
+  return best;
+}
+
+/**
+ * Finish row i: confirm its label (exactly, when the two best scores are within rounding of each
+ * other), store it, and add the row to its centre's sums. Returns 1 if the label changed.
+ */
+// @ts-ignore: decorator
+@inline
+function settle(
+  xi: usize, i: i32, best: i32, b1: f64, b2: f64, margin: f64, k: i32, d: i32, rowBytes: usize,
+  centers: usize, labels: usize, update: i32, sumSlot: usize, countSlot: usize,
+): i32 {
+  if (k > 1 && !(b2 - b1 > margin)) best = exactNearest(xi, centers, k, d, rowBytes);
+  const li = labels + ((<usize>i) << 2);
+  let changed = 0;
+  if (load<i32>(li) != best) {
+    changed = 1;
+    store<i32>(li, best);
+  }
+  if (update) {
+    addRow(sumSlot + <usize>best * rowBytes, xi, d);
+    const cp = countSlot + ((<usize>best) << 3);
+    store<f64>(cp, load<f64>(cp) + 1.0);
+  }
+  return changed;
+}
+
+/**
+ * Assign each row of the chunk to its nearest centre and count the labels that changed. With
+ * update ≠ 0 also accumulate the chunk's per-centre coordinate sums (sums slot: k×d) and row counts
+ * (counts slot: k), as scikit-learn's lloyd_iter_chunked_dense.
+ *
+ * Centres are ranked by the score ‖c‖² − 2x·c (cNorms: ‖c‖², from rowSqNormsChunk), two rows by four
+ * centres per pass, so each loaded value serves several products. Where the two best scores are
+ * closer than the score's rounding error can reach, the row is decided on exact squared
+ * differences instead: the label is always the nearest centre by ‖x − c‖² (ties to the lowest
+ * index), whatever the data's offset from the origin.
+ */
+export function lloydChunk(
+  x: usize, n: i32, d: i32, centers: usize, cNorms: usize, k: i32, labels: usize,
+  sums: usize, counts: usize, changed: usize, update: i32, chunkRows: i32, chunk: i32,
+): void {
+  const start = chunk * chunkRows;
+  const end = min(start + chunkRows, n);
+  const rowBytes = (<usize>d) << 3;
+  const sumSlot = sums + ((<usize>chunk * <usize>k * <usize>d) << 3);
+  const countSlot = counts + ((<usize>chunk * <usize>k) << 3);
+  if (update) {
+    zeroF64(sumSlot, k * d);
+    zeroF64(countSlot, k);
+  }
+  let cMax: f64 = 0;
+  for (let c = 0; c < k; c++) cMax = max(cMax, load<f64>(cNorms + ((<usize>c) << 3)));
+  // |error| of one score ≤ (d + 2)·ε·(‖c‖² + 2‖x‖‖c‖) ≤ (d + 2)·ε·(2‖c‖² + ‖x‖²); twice that for a
+  // difference of two scores, and twice again for safety.
+  const errScale: f64 = 4.0 * <f64>(d + 2) * f64.EPSILON;
+  let nChanged = 0;
+  let i = start;
+  for (; i + 1 < end; i += 2) {
+    const xa = x + <usize>i * rowBytes;
+    const xb = xa + rowBytes;
+    let bestA = 0;
+    let a1: f64 = Infinity;
+    let a2: f64 = Infinity;
+    let bestB = 0;
+    let b1: f64 = Infinity;
+    let b2: f64 = Infinity;
+    let c = 0;
+    for (; c + 3 < k; c += 4) {
+      const c0 = centers + <usize>c * rowBytes;
+      const c1 = c0 + rowBytes;
+      const c2 = c1 + rowBytes;
+      const c3 = c2 + rowBytes;
+      let j = 0;
+      let sa0: f64 = 0, sa1: f64 = 0, sa2: f64 = 0, sa3: f64 = 0;
+      let sb0: f64 = 0, sb1: f64 = 0, sb2: f64 = 0, sb3: f64 = 0;
+      if (ASC_FEATURE_SIMD) {
+        let pa0 = f64x2.splat(0), pa1 = f64x2.splat(0), pa2 = f64x2.splat(0), pa3 = f64x2.splat(0);
+        let pb0 = f64x2.splat(0), pb1 = f64x2.splat(0), pb2 = f64x2.splat(0), pb3 = f64x2.splat(0);
+        for (; j + 1 < d; j += 2) {
+          const o = (<usize>j) << 3;
+          const va = v128.load(xa + o);
+          const vb = v128.load(xb + o);
+          let cv = v128.load(c0 + o);
+          pa0 = f64x2.add(pa0, f64x2.mul(va, cv));
+          pb0 = f64x2.add(pb0, f64x2.mul(vb, cv));
+          cv = v128.load(c1 + o);
+          pa1 = f64x2.add(pa1, f64x2.mul(va, cv));
+          pb1 = f64x2.add(pb1, f64x2.mul(vb, cv));
+          cv = v128.load(c2 + o);
+          pa2 = f64x2.add(pa2, f64x2.mul(va, cv));
+          pb2 = f64x2.add(pb2, f64x2.mul(vb, cv));
+          cv = v128.load(c3 + o);
+          pa3 = f64x2.add(pa3, f64x2.mul(va, cv));
+          pb3 = f64x2.add(pb3, f64x2.mul(vb, cv));
+        }
+        sa0 = f64x2.extract_lane(pa0, 0) + f64x2.extract_lane(pa0, 1);
+        sa1 = f64x2.extract_lane(pa1, 0) + f64x2.extract_lane(pa1, 1);
+        sa2 = f64x2.extract_lane(pa2, 0) + f64x2.extract_lane(pa2, 1);
+        sa3 = f64x2.extract_lane(pa3, 0) + f64x2.extract_lane(pa3, 1);
+        sb0 = f64x2.extract_lane(pb0, 0) + f64x2.extract_lane(pb0, 1);
+        sb1 = f64x2.extract_lane(pb1, 0) + f64x2.extract_lane(pb1, 1);
+        sb2 = f64x2.extract_lane(pb2, 0) + f64x2.extract_lane(pb2, 1);
+        sb3 = f64x2.extract_lane(pb3, 0) + f64x2.extract_lane(pb3, 1);
+      }
+      for (; j < d; j++) {
+        const o = (<usize>j) << 3;
+        const va = load<f64>(xa + o);
+        const vb = load<f64>(xb + o);
+        let cv = load<f64>(c0 + o);
+        sa0 += va * cv;
+        sb0 += vb * cv;
+        cv = load<f64>(c1 + o);
+        sa1 += va * cv;
+        sb1 += vb * cv;
+        cv = load<f64>(c2 + o);
+        sa2 += va * cv;
+        sb2 += vb * cv;
+        cv = load<f64>(c3 + o);
+        sa3 += va * cv;
+        sb3 += vb * cv;
+      }
+      const cn = cNorms + ((<usize>c) << 3);
+      const n0 = load<f64>(cn);
+      const n1 = load<f64>(cn, 8);
+      const n2 = load<f64>(cn, 16);
+      const n3 = load<f64>(cn, 24);
+      let v = n0 - 2.0 * sa0;
+      if (v < a1) { a2 = a1; a1 = v; bestA = c; } else if (v < a2) a2 = v;
+      v = n1 - 2.0 * sa1;
+      if (v < a1) { a2 = a1; a1 = v; bestA = c + 1; } else if (v < a2) a2 = v;
+      v = n2 - 2.0 * sa2;
+      if (v < a1) { a2 = a1; a1 = v; bestA = c + 2; } else if (v < a2) a2 = v;
+      v = n3 - 2.0 * sa3;
+      if (v < a1) { a2 = a1; a1 = v; bestA = c + 3; } else if (v < a2) a2 = v;
+      v = n0 - 2.0 * sb0;
+      if (v < b1) { b2 = b1; b1 = v; bestB = c; } else if (v < b2) b2 = v;
+      v = n1 - 2.0 * sb1;
+      if (v < b1) { b2 = b1; b1 = v; bestB = c + 1; } else if (v < b2) b2 = v;
+      v = n2 - 2.0 * sb2;
+      if (v < b1) { b2 = b1; b1 = v; bestB = c + 2; } else if (v < b2) b2 = v;
+      v = n3 - 2.0 * sb3;
+      if (v < b1) { b2 = b1; b1 = v; bestB = c + 3; } else if (v < b2) b2 = v;
+    }
+    for (; c < k; c++) {
+      const cc = centers + <usize>c * rowBytes;
+      const cn = load<f64>(cNorms + ((<usize>c) << 3));
+      let v = cn - 2.0 * dot(xa, cc, d);
+      if (v < a1) { a2 = a1; a1 = v; bestA = c; } else if (v < a2) a2 = v;
+      v = cn - 2.0 * dot(xb, cc, d);
+      if (v < b1) { b2 = b1; b1 = v; bestB = c; } else if (v < b2) b2 = v;
+    }
+    // The rows are in cache by now: their norms cost less than another pass over X would.
+    const marginA = errScale * (2.0 * cMax + dot(xa, xa, d));
+    const marginB = errScale * (2.0 * cMax + dot(xb, xb, d));
+    nChanged += settle(xa, i, bestA, a1, a2, marginA, k, d, rowBytes, centers, labels, update, sumSlot, countSlot);
+    nChanged += settle(xb, i + 1, bestB, b1, b2, marginB, k, d, rowBytes, centers, labels, update, sumSlot, countSlot);
+  }
+  if (i < end) {
+    const xi = x + <usize>i * rowBytes;
+    let best = 0;
+    let b1: f64 = Infinity;
+    let b2: f64 = Infinity;
+    for (let c = 0; c < k; c++) {
+      const v = load<f64>(cNorms + ((<usize>c) << 3)) - 2.0 * dot(xi, centers + <usize>c * rowBytes, d);
+      if (v < b1) { b2 = b1; b1 = v; best = c; } else if (v < b2) b2 = v;
+    }
+    const margin = errScale * (2.0 * cMax + dot(xi, xi, d));
+    nChanged += settle(xi, i, best, b1, b2, margin, k, d, rowBytes, centers, labels, update, sumSlot, countSlot);
+  }
+  store<i32>(changed + ((<usize>chunk) << 2), nChanged);
+}
+
+/** partial[chunk] = Σ over the chunk's rows of ‖X[i] − centers[labels[i]]‖². */
+export function inertiaChunk(
+  x: usize, n: i32, d: i32, centers: usize, labels: usize, partial: usize, chunkRows: i32, chunk: i32,
+): void {
+  const start = chunk * chunkRows;
+  const end = min(start + chunkRows, n);
+  const rowBytes = (<usize>d) << 3;
+  let s: f64 = 0;
+  for (let i = start; i < end; i++) {
+    const c = load<i32>(labels + ((<usize>i) << 2));
+    s += sqDist(x + <usize>i * rowBytes, centers + <usize>c * rowBytes, d);
+  }
+  store<f64>(partial + ((<usize>chunk) << 3), s);
+}
+
+/** out[i] = ‖X[i] − centers[labels[i]]‖² for every row (used to relocate empty clusters). */
+export function labelDistances(x: usize, n: i32, d: i32, centers: usize, labels: usize, out: usize): void {
+  const rowBytes = (<usize>d) << 3;
+  for (let i = 0; i < n; i++) {
+    const c = load<i32>(labels + ((<usize>i) << 2));
+    store<f64>(out + ((<usize>i) << 3), sqDist(x + <usize>i * rowBytes, centers + <usize>c * rowBytes, d));
+  }
+}
+
+/**
+ * k-means++ trials: for each of the t candidate rows (indices at cands), the trial's closest
+ * distances min(closest[i], ‖X[i] − X[cand]‖²) into its own array (pointers at outs), and the
+ * chunk's share of the trial's potential (their sum) into pots[chunk·t + c]. Keeping every trial's
+ * distances lets the caller adopt the winner's array instead of recomputing it. Rows go in pairs,
+ * so each candidate value loaded serves two rows.
+ */
+export function seedPotentialChunk(
+  x: usize, n: i32, d: i32, cands: usize, t: i32, closest: usize, outs: usize, pots: usize, chunkRows: i32, chunk: i32,
+): void {
+  const start = chunk * chunkRows;
+  const end = min(start + chunkRows, n);
+  const rowBytes = (<usize>d) << 3;
+  const slot = pots + ((<usize>chunk * <usize>t) << 3);
+  for (let c = 0; c < t; c++) {
+    const xc = x + <usize>load<i32>(cands + ((<usize>c) << 2)) * rowBytes;
+    const out = <usize>load<i32>(outs + ((<usize>c) << 2));
+    let s: f64 = 0;
+    let i = start;
+    for (; i + 1 < end; i += 2) {
+      const xa = x + <usize>i * rowBytes;
+      const xb = xa + rowBytes;
+      let j = 0;
+      let da: f64 = 0;
+      let db: f64 = 0;
+      if (ASC_FEATURE_SIMD) {
+        let pa = f64x2.splat(0);
+        let pb = f64x2.splat(0);
+        for (; j + 1 < d; j += 2) {
+          const o = (<usize>j) << 3;
+          const cv = v128.load(xc + o);
+          const ta = f64x2.sub(v128.load(xa + o), cv);
+          const tb = f64x2.sub(v128.load(xb + o), cv);
+          pa = f64x2.add(pa, f64x2.mul(ta, ta));
+          pb = f64x2.add(pb, f64x2.mul(tb, tb));
+        }
+        da = f64x2.extract_lane(pa, 0) + f64x2.extract_lane(pa, 1);
+        db = f64x2.extract_lane(pb, 0) + f64x2.extract_lane(pb, 1);
+      }
+      for (; j < d; j++) {
+        const o = (<usize>j) << 3;
+        const cv = load<f64>(xc + o);
+        const ta = load<f64>(xa + o) - cv;
+        const tb = load<f64>(xb + o) - cv;
+        da += ta * ta;
+        db += tb * tb;
+      }
+      const oi = (<usize>i) << 3;
+      da = min(load<f64>(closest + oi), da);
+      db = min(load<f64>(closest + oi, 8), db);
+      store<f64>(out + oi, da);
+      store<f64>(out + oi, db, 8);
+      s += da;
+      s += db;
+    }
+    if (i < end) {
+      const oi = (<usize>i) << 3;
+      const di = min(load<f64>(closest + oi), sqDist(x + <usize>i * rowBytes, xc, d));
+      store<f64>(out + oi, di);
+      s += di;
+    }
+    store<f64>(slot + ((<usize>c) << 3), s);
+  }
+}
+
+/**
+ * k-means++ first centre (with closest = +∞) or any single update: closest[i] = min(closest[i],
+ * ‖X[i] − X[cand]‖²), and pots[chunk] = the chunk's sum of the updated closest.
+ */
+export function seedUpdateChunk(
+  x: usize, n: i32, d: i32, cand: i32, closest: usize, pots: usize, chunkRows: i32, chunk: i32,
+): void {
+  const start = chunk * chunkRows;
+  const end = min(start + chunkRows, n);
+  const rowBytes = (<usize>d) << 3;
+  const xc = x + <usize>cand * rowBytes;
+  let s: f64 = 0;
+  for (let i = start; i < end; i++) {
+    const p = closest + ((<usize>i) << 3);
+    const dist = min(load<f64>(p), sqDist(x + <usize>i * rowBytes, xc, d));
+    store<f64>(p, dist);
+    s += dist;
+  }
+  store<f64>(pots + ((<usize>chunk) << 3), s);
+}
+
+/**
+ * For ascending targets, out[j] = the first index i with cumsum(v)[i] ≥ targets[j] (numpy's
+ * searchsorted, side 'left', over a sequential cumulative sum), clipped to n − 1.
+ */
+export function searchCumsum(v: usize, n: i32, targets: usize, t: i32, out: usize): void {
+  let j = 0;
+  let acc: f64 = 0;
+  for (let i = 0; i < n && j < t; i++) {
+    acc += load<f64>(v + ((<usize>i) << 3));
+    while (j < t && acc >= load<f64>(targets + ((<usize>j) << 3))) {
+      store<i32>(out + ((<usize>j) << 2), i);
+      j++;
+    }
+  }
+  for (; j < t; j++) store<i32>(out + ((<usize>j) << 2), n - 1);
+}
+
+/** out[0..len) = Σ over chunks, in chunk order, of partials[chunk·len + 0..len). */
+export function mergeChunks(partials: usize, nChunks: i32, len: i32, out: usize): void {
+  const bytes = (<usize>len) << 3;
+  memory.copy(out, partials, bytes);
+  for (let c = 1; c < nChunks; c++) addRow(out, partials + <usize>c * bytes, len);
+}
+
+/**
+ * Mean over the d columns of each column's population variance (two passes, as numpy's var):
+ * scikit-learn's scale for the k-means tolerance. scratch: 2·d f64.
+ */
+export function meanColumnVariance(x: usize, n: i32, d: i32, scratch: usize): f64 {
+  const mean = scratch;
+  const sq = scratch + ((<usize>d) << 3);
+  zeroF64(scratch, 2 * d);
+  const rowBytes = (<usize>d) << 3;
+  for (let i = 0; i < n; i++) addRow(mean, x + <usize>i * rowBytes, d);
+  for (let f = 0; f < d; f++) {
+    const p = mean + ((<usize>f) << 3);
+    store<f64>(p, load<f64>(p) / <f64>n);
+  }
+  for (let i = 0; i < n; i++) {
+    const xi = x + <usize>i * rowBytes;
+    for (let f = 0; f < d; f++) {
+      const o = (<usize>f) << 3;
+      const t = load<f64>(xi + o) - load<f64>(mean + o);
+      store<f64>(sq + o, load<f64>(sq + o) + t * t);
+    }
+  }
+  let total: f64 = 0;
+  for (let f = 0; f < d; f++) total += load<f64>(sq + ((<usize>f) << 3)) / <f64>n;
+  return total / <f64>d;
+}

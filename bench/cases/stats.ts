@@ -1,0 +1,103 @@
+// Benchmark cases of the statistics kernels: PCA (fit with the sign rule, scores left out) at
+// S = 4,067×15 (the real feature matrix's shape), M = 100,000×16 and L = 1,000,000×16; the
+// silhouette at 4,067×6, 20,000×16 and 50,000×16 (WASM only there: the reference takes minutes);
+// Davies–Bouldin and Calinski–Harabasz; the two scalers.
+import type { BenchCase } from "../harness.js";
+import { type Engine, loadEngine, type Matrix, type ResidentMatrix, reference } from "../../src/engine/index.js";
+import { Rng } from "../../src/engine/rng.js";
+
+/** n rows around k random centres in [-10, 10)^d, with the centre each row came from as its label. */
+function labelled(seed: number, n: number, d: number, k: number): { x: Matrix; labels: Int32Array } {
+  const rng = new Rng(seed);
+  const centres = Array.from({ length: k * d }, () => rng.nextFloat() * 20 - 10);
+  const data = new Float64Array(n * d);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = i < k ? i : rng.nextInt(k);
+    labels[i] = c;
+    for (let f = 0; f < d; f++) data[i * d + f] = centres[c * d + f]! + 3 * (rng.nextFloat() - 0.5) * (1 + (f % 3));
+  }
+  return { x: { data, rows: n, cols: d }, labels };
+}
+
+const sizes = {
+  S: { n: 4067, d: 15, k: 3 },
+  M: { n: 100_000, d: 16, k: 8 },
+  L: { n: 1_000_000, d: 16, k: 8 },
+  "sil-S 4067×6": { n: 4067, d: 6, k: 3 },
+  "sil-M 20000×16": { n: 20_000, d: 16, k: 8 },
+  "sil-L 50000×16": { n: 50_000, d: 16, k: 8 },
+} as const;
+type Size = keyof typeof sizes;
+
+const engines: Record<string, () => Promise<Engine>> = {
+  "wasm-simd": () => loadEngine({ threads: 1 }),
+  "wasm-scalar": () => loadEngine({ simd: false, threads: 1 }),
+  "wasm-simd-threads": () => loadEngine(),
+};
+const allWasm = Object.keys(engines);
+
+/** Data generated once per size, on first use. */
+const data = new Map<Size, { x: Matrix; labels: Int32Array }>();
+function dataOf(size: Size) {
+  let v = data.get(size);
+  if (!v) {
+    const { n, d, k } = sizes[size];
+    v = labelled(23, n, d, k);
+    data.set(size, v);
+  }
+  return v;
+}
+
+function wasmCase(kernel: string, size: Size, impl: string, body: (e: Engine, x: ResidentMatrix, labels: Int32Array) => unknown): BenchCase {
+  let engine: Engine;
+  let x: ResidentMatrix;
+  let labels: Int32Array;
+  return {
+    kernel,
+    size,
+    impl,
+    setup: async () => {
+      engine = await engines[impl]!();
+      const v = dataOf(size);
+      x = engine.upload(v.x);
+      labels = v.labels;
+    },
+    fn: () => body(engine, x, labels),
+    teardown: () => x.free(),
+  };
+}
+
+function tsCase(kernel: string, size: Size, body: (m: Matrix, labels: Int32Array) => unknown): BenchCase {
+  let v: { x: Matrix; labels: Int32Array };
+  return { kernel, size, impl: "ts", setup: () => void (v = dataOf(size)), fn: () => body(v.x, v.labels) };
+}
+
+export const cases: BenchCase[] = [];
+
+for (const size of ["S", "M", "L"] as const) {
+  for (const impl of allWasm) cases.push(wasmCase("pca fit p=6", size, impl, (e, x) => e.pca(x, { components: 6, scores: false })));
+  if (size !== "L") cases.push(tsCase("pca fit p=6", size, (m) => reference.pcaFit(m, { components: 6 })));
+}
+
+for (const size of ["sil-S 4067×6", "sil-M 20000×16", "sil-L 50000×16"] as const) {
+  const impls = size === "sil-L 50000×16" ? ["wasm-simd", "wasm-simd-threads"] : allWasm;
+  for (const impl of impls) cases.push(wasmCase("silhouette", size, impl, (e, x, labels) => e.silhouette(x, labels)));
+  if (size !== "sil-L 50000×16") cases.push(tsCase("silhouette", size, (m, labels) => reference.silhouetteScore(m, labels)));
+}
+
+for (const size of ["S", "M"] as const) {
+  for (const impl of allWasm) {
+    cases.push(wasmCase("davies-bouldin", size, impl, (e, x, labels) => e.daviesBouldin(x, labels)));
+    cases.push(wasmCase("calinski-harabasz", size, impl, (e, x, labels) => e.calinskiHarabasz(x, labels)));
+  }
+  cases.push(tsCase("davies-bouldin", size, (m, labels) => reference.daviesBouldin(m, labels)));
+  cases.push(tsCase("calinski-harabasz", size, (m, labels) => reference.calinskiHarabasz(m, labels)));
+}
+
+for (const impl of ["wasm-simd", "wasm-scalar"]) {
+  cases.push(wasmCase("standard scaler", "S", impl, (e, x) => e.standardScale(x)));
+  cases.push(wasmCase("row normalizer", "S", impl, (e, x) => e.normalizeRows(x)));
+}
+cases.push(tsCase("standard scaler", "S", (m) => reference.standardScalerTransform(m, reference.standardScalerFit(m))));
+cases.push(tsCase("row normalizer", "S", (m) => reference.normalizeRows(m)));

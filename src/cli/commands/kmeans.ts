@@ -1,0 +1,70 @@
+// custseg kmeans: k-means on a numeric matrix (CSV with a header row, Arrow IPC or Parquet).
+import type { CommandModule } from "yargs";
+import { KMEANS_DEFAULTS } from "../../engine/kmeans.js";
+import { runKMeansJob } from "../../pipeline/kmeans-job.js";
+
+interface KMeansArgs {
+  input: string;
+  columns?: string;
+  k: number;
+  "n-init": number;
+  "max-iter": number;
+  tol: number;
+  init: string;
+  seed: number;
+  threads?: number;
+  "labels-out"?: string;
+  json: boolean;
+}
+
+const command: CommandModule<object, KMeansArgs> = {
+  command: "kmeans",
+  describe: "Cluster the rows of a numeric matrix with k-means (scikit-learn's Lloyd semantics)",
+  builder: (y) =>
+    y
+      .option("input", { type: "string", demandOption: true, describe: "Matrix: .csv (header row), .arrow or .parquet" })
+      .option("columns", { type: "string", describe: "Use these columns, comma-separated (default: all)" })
+      .option("k", { type: "number", demandOption: true, describe: "Number of clusters" })
+      .option("n-init", { type: "number", default: KMEANS_DEFAULTS.nInit, describe: "Runs with different seeds; the lowest inertia wins" })
+      .option("max-iter", { type: "number", default: KMEANS_DEFAULTS.maxIter, describe: "Lloyd iterations per run at most" })
+      .option("tol", { type: "number", default: KMEANS_DEFAULTS.tol, describe: "Centre-shift tolerance, relative to the mean column variance" })
+      .option("init", {
+        type: "string",
+        default: KMEANS_DEFAULTS.init,
+        describe: "k-means++, random, or a file of k initial centres (then one run)",
+      })
+      .option("seed", { type: "number", default: KMEANS_DEFAULTS.seed, describe: "Seed of the random initialisation" })
+      .option("threads", { type: "number", describe: "Worker threads (default: the core count); results do not depend on it" })
+      .option("labels-out", { type: "string", describe: "Write a CSV with the header 'label' and one cluster per input row" })
+      .option("json", { type: "boolean", default: false, describe: 'Print one JSON object {"k","inertia","nIter","sizes","centers"}' })
+      .example("$0 kmeans --input pca.csv --k 3 --json", "")
+      .example("$0 kmeans --input x.parquet --columns PC1,PC2 --k 4 --labels-out labels.csv", "") as never,
+  handler: async (args) => {
+    const summary = await runKMeansJob({
+      input: args.input,
+      columns: args.columns?.split(",").map((c) => c.trim()),
+      k: args.k,
+      nInit: args["n-init"],
+      maxIter: args["max-iter"],
+      tol: args.tol,
+      init: args.init,
+      seed: args.seed,
+      threads: args.threads,
+      labelsOut: args["labels-out"],
+    });
+    const { k, inertia, nIter, sizes, centers } = summary;
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify({ k, inertia, nIter, sizes, centers })}\n`);
+      return;
+    }
+    const lines = [`k-means: k = ${k}, inertia ${inertia}, ${nIter} iterations`];
+    lines.push(`  cluster      size  centre (${summary.columnNames.join(", ")})`);
+    sizes.forEach((size, c) => {
+      lines.push(`  ${String(c).padStart(7)}  ${String(size).padStart(8)}  ${centers[c]!.map((v) => v.toPrecision(6)).join(", ")}`);
+    });
+    if (args["labels-out"]) lines.push(`  labels written to ${args["labels-out"]}`);
+    process.stdout.write(`${lines.join("\n")}\n`);
+  },
+};
+
+export default command;

@@ -1,0 +1,52 @@
+// What every engine function receives: the kernels, the arena and (optionally) the thread pool.
+import type { Arena } from "./arena.js";
+import type { Kernels } from "./module.js";
+import type { ThreadPool } from "./threads.js";
+
+/**
+ * Rows per chunk of every chunked kernel. Fixed, and independent of the thread count: partial
+ * results are formed per chunk and merged in chunk order, so any thread count gives the same bits.
+ */
+export const CHUNK_ROWS = 512;
+
+export interface EngineContext {
+  readonly kernels: Kernels;
+  readonly arena: Arena;
+  /** Present when the engine runs on shared memory with workers. */
+  readonly pool?: ThreadPool;
+  /** Threads a call may use (≤ the pool's), 1 without a pool. */
+  readonly threads: number;
+}
+
+/** A matrix copied once into WASM memory (row-major f64 at `ptr`), reusable by every engine call. */
+export interface ResidentMatrix {
+  readonly ptr: number;
+  readonly rows: number;
+  readonly cols: number;
+  /** Give the memory back; the matrix must not be used afterwards. */
+  free(): void;
+}
+
+export function isResident(x: unknown): x is ResidentMatrix {
+  return typeof (x as ResidentMatrix)?.ptr === "number" && typeof (x as ResidentMatrix).free === "function";
+}
+
+/** Number of CHUNK_ROWS chunks covering n rows. */
+export function chunkCount(n: number): number {
+  return Math.ceil(n / CHUNK_ROWS);
+}
+
+/**
+ * Call the chunked kernel `name(...args, chunk)` for every chunk, on the pool when there is one and
+ * the work has more than one chunk. `threads` caps the threads used (default: the context's).
+ */
+export function forEachChunk(ctx: EngineContext, name: string, args: number[], chunks: number, threads = ctx.threads): void {
+  const kernel = ctx.kernels[name];
+  if (!kernel) throw new Error(`the WASM module has no kernel ${name}`);
+  if (ctx.pool && chunks > 1 && threads > 1) {
+    ctx.pool.run(name, kernel, args, chunks, threads);
+    return;
+  }
+  const call = kernel.bind(undefined, ...args);
+  for (let chunk = 0; chunk < chunks; chunk++) call(chunk);
+}

@@ -1,0 +1,197 @@
+// The engine: one WASM instance, its arena and (optionally) a worker pool, behind methods that take
+// matrices and return typed arrays. Algorithms live in their own files as functions of a context;
+// the methods here only make the input resident and pass it on.
+import { Arena } from "./arena.js";
+import { type EngineContext, isResident, type ResidentMatrix } from "./context.js";
+import { distances } from "./distance.js";
+import { type KMeansOptions, type KMeansResult, kmeans, predict } from "./kmeans.js";
+import { calinskiHarabasz, daviesBouldin } from "./metrics.js";
+import { type PcaFit, type PcaModel, type PcaOptions, pcaFit, pcaTransform } from "./pca.js";
+import { normalizeRows, type StandardScaled, type StandardScaler, standardScale } from "./scale.js";
+import { type SilhouetteOptions, type SilhouetteResult, silhouette } from "./silhouette.js";
+import type { Matrix, NumericColumn } from "./matrix.js";
+import { compileModule, type Flavour, instantiateModule, SHARED_INITIAL_PAGES, SHARED_MAXIMUM_PAGES } from "./module.js";
+import { currentPlatform } from "./platform.js";
+import { CTRL_BYTES, ThreadPool } from "./threads.js";
+import { checkShape } from "./validate.js";
+
+export interface LoadOptions {
+  /** SIMD kernels (default true); false loads the scalar build, single-threaded. */
+  simd?: boolean;
+  /** Threads for chunked kernels (default: the core count); 1 runs on the calling thread only. */
+  threads?: number;
+}
+
+/** Columns of equal length (Arrow vectors or typed arrays), one per matrix column. */
+export interface ColumnSet {
+  readonly columns: readonly (NumericColumn | ArrayLike<number>)[];
+}
+
+/** A column's values, without copying typed arrays or Arrow vectors backed by one. */
+function columnValues(column: NumericColumn | ArrayLike<number>): ArrayLike<number | bigint | null | undefined> {
+  if (ArrayBuffer.isView(column) || Array.isArray(column)) return column as ArrayLike<number>;
+  const c = column as NumericColumn;
+  return c.toArray?.() ?? Array.from({ length: c.length }, (_, i) => c.get(i));
+}
+
+export class Engine {
+  constructor(
+    readonly context: EngineContext,
+    readonly flavour: Flavour,
+  ) {}
+
+  /** Threads the engine uses for chunked kernels. */
+  get threads(): number {
+    return this.context.threads;
+  }
+
+  /** Bytes of WASM linear memory; it grows to the largest call's need and is then reused. */
+  get memoryBytes(): number {
+    return this.context.arena.byteLength;
+  }
+
+  /** Copy a matrix (or numeric columns) into WASM memory once, for any number of calls. */
+  upload(m: Matrix | ColumnSet): ResidentMatrix {
+    const { arena } = this.context;
+    if ("columns" in m) {
+      const cols = m.columns.length;
+      const rows = cols > 0 ? m.columns[0]!.length : 0;
+      checkShape(rows, cols);
+      m.columns.forEach((c, j) => {
+        if (c.length !== rows) throw new RangeError(`column ${j + 1} has ${c.length} values, column 1 has ${rows}`);
+      });
+      const block = arena.allocResident(rows * cols * 8);
+      const out = arena.f64(block.ptr, rows * cols);
+      m.columns.forEach((column, j) => {
+        const values = columnValues(column);
+        for (let i = 0; i < rows; i++) {
+          const v = values[i];
+          out[i * cols + j] = v === null || v === undefined ? Number.NaN : Number(v);
+        }
+      });
+      return { ptr: block.ptr, rows, cols, free: block.free };
+    }
+    checkShape(m.rows, m.cols);
+    if (m.data.length !== m.rows * m.cols) {
+      throw new RangeError(`matrix data has ${m.data.length} values, expected ${m.rows} × ${m.cols}`);
+    }
+    const block = arena.allocResident(m.data.length * 8);
+    arena.f64(block.ptr, m.data.length).set(m.data);
+    return { ptr: block.ptr, rows: m.rows, cols: m.cols, free: block.free };
+  }
+
+  /**
+   * Run `fn` on x in WASM memory: a resident matrix as is, a plain one copied into scratch memory
+   * that is released when `fn` returns.
+   */
+  withResident<T>(x: Matrix | ResidentMatrix, fn: (r: ResidentMatrix) => T): T {
+    if (isResident(x)) return fn(x);
+    checkShape(x.rows, x.cols);
+    if (x.data.length !== x.rows * x.cols) {
+      throw new RangeError(`matrix data has ${x.data.length} values, expected ${x.rows} × ${x.cols}`);
+    }
+    const { arena } = this.context;
+    const mark = arena.mark();
+    try {
+      const ptr = arena.putF64(x.data);
+      return fn({ ptr, rows: x.rows, cols: x.cols, free: () => {} });
+    } finally {
+      arena.release(mark);
+    }
+  }
+
+  /** Squared Euclidean distances between the rows of x (n×d) and y (m×d): an n×m matrix. */
+  sqDistances(x: Matrix | ResidentMatrix, y: Matrix | ResidentMatrix): Matrix {
+    return this.withResident(x, (rx) => this.withResident(y, (ry) => distances(this.context, rx, ry)));
+  }
+
+  /** k-means (Lloyd) with scikit-learn's semantics; see kmeans.ts. */
+  kmeans(x: Matrix | ResidentMatrix, options: KMeansOptions): KMeansResult {
+    return this.withResident(x, (rx) => kmeans(this.context, rx, options));
+  }
+
+  /** The index of the nearest of `centers` (k×d) for every row of x. */
+  predict(x: Matrix | ResidentMatrix, centers: Matrix): Int32Array {
+    return this.withResident(x, (rx) => predict(this.context, rx, centers));
+  }
+
+  /** PCA with scikit-learn 1.2's semantics (sign rule included) and the scores of x; see pca.ts. */
+  pca(x: Matrix | ResidentMatrix, options: PcaOptions): PcaFit {
+    return this.withResident(x, (rx) => pcaFit(this.context, rx, options));
+  }
+
+  /** Scores of new rows under a fitted PCA: (X − mean) · componentsᵀ. */
+  transform(model: PcaModel, x: Matrix | ResidentMatrix): Matrix {
+    return this.withResident(x, (rx) => pcaTransform(this.context, model, rx));
+  }
+
+  /** StandardScaler: fitted on x unless `scaler` is given, then applied to x. */
+  standardScale(x: Matrix | ResidentMatrix, scaler?: StandardScaler): StandardScaled {
+    return this.withResident(x, (rx) => standardScale(this.context, rx, scaler));
+  }
+
+  /** Rows over their L2 norms (a zero row stays zero). */
+  normalizeRows(x: Matrix | ResidentMatrix): Matrix {
+    return this.withResident(x, (rx) => normalizeRows(this.context, rx));
+  }
+
+  /** Mean silhouette (and per-sample values with `samples: true`), never forming an n×n matrix. */
+  silhouette(x: Matrix | ResidentMatrix, labels: ArrayLike<number>, options?: SilhouetteOptions): SilhouetteResult {
+    return this.withResident(x, (rx) => silhouette(this.context, rx, labels, options));
+  }
+
+  daviesBouldin(x: Matrix | ResidentMatrix, labels: ArrayLike<number>): number {
+    return this.withResident(x, (rx) => daviesBouldin(this.context, rx, labels));
+  }
+
+  calinskiHarabasz(x: Matrix | ResidentMatrix, labels: ArrayLike<number>): number {
+    return this.withResident(x, (rx) => calinskiHarabasz(this.context, rx, labels));
+  }
+
+  /** Stop the worker threads. The engine must not be used afterwards. */
+  close(): void {
+    this.context.pool?.close();
+    const key = cacheKeys.get(this);
+    if (key !== undefined) cache.delete(key);
+  }
+}
+
+const cache = new Map<string, Promise<Engine>>();
+const cacheKeys = new WeakMap<Engine, string>();
+
+/**
+ * The engine for these options: the module is compiled and instantiated once, and later calls
+ * with the same options return the same engine.
+ */
+export function loadEngine(options: LoadOptions = {}): Promise<Engine> {
+  const key = `${options.simd ?? true}/${options.threads ?? "auto"}`;
+  let engine = cache.get(key);
+  if (!engine) {
+    engine = createEngine(options);
+    cache.set(key, engine);
+    engine.then(
+      (e) => cacheKeys.set(e, key),
+      () => cache.delete(key),
+    );
+  }
+  return engine;
+}
+
+async function createEngine(options: LoadOptions): Promise<Engine> {
+  const simd = options.simd ?? true;
+  const platform = await currentPlatform();
+  const requested = options.threads ?? (await platform.cores());
+  if (!Number.isInteger(requested) || requested < 1) throw new RangeError(`threads must be a positive integer, got ${requested}`);
+  if (simd && requested > 1 && typeof SharedArrayBuffer !== "undefined") {
+    const module = await compileModule("threads");
+    const memory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum: SHARED_MAXIMUM_PAGES, shared: true });
+    const { kernels } = await instantiateModule(module, memory);
+    const arena = new Arena(memory, memory.buffer.byteLength);
+    const ctrlPtr = arena.allocResident(CTRL_BYTES).ptr;
+    const pool = await ThreadPool.start(platform, module, memory, ctrlPtr, requested - 1, Object.keys(kernels));
+    return new Engine({ kernels, arena, pool, threads: pool?.threads ?? 1 }, "threads");
+  }
+  const flavour: Flavour = simd ? "simd" : "scalar";
+  const { kernels, memory } = await instantiateModule(await compileModule(flavour));
+  return new Engine({ kernels, arena: new Arena(memory, memory.buffer.byteLength), threads: 1 }, flavour);
+}

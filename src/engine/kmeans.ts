@@ -1,0 +1,415 @@
+/**
+ * k-means with scikit-learn 1.2's Lloyd semantics (sklearn/cluster/_kmeans.py): tolerance
+ * tol × mean per-column variance; stop on unchanged labels (strict convergence) or on a total
+ * squared centre shift ≤ tolerance, then one more assignment so labels match the final centres;
+ * empty clusters take the points farthest from their centres; k-means++ with 2 + ⌊ln k⌋ local
+ * trials; n_init runs keep the lowest inertia (an equal clustering does not replace an earlier one).
+ * Differences: the random stream is custseg's Rng (run r uses Rng.derive(seed, r)), and X is not
+ * centred first — distances come from coordinate differences, which need no centring for precision.
+ * The WASM kernels do the passes over X; this file holds the orchestration.
+ */
+import { CHUNK_ROWS, chunkCount, type EngineContext, forEachChunk, type ResidentMatrix } from "./context.js";
+import type { Matrix } from "./matrix.js";
+import { Rng } from "./rng.js";
+import { checkFinite, checkFiniteResident, checkK, checkPositiveInt } from "./validate.js";
+
+export type KMeansInit = "k-means++" | "random" | Matrix;
+
+export interface KMeansOptions {
+  k: number;
+  /** 'k-means++' (default), 'random' (k distinct rows), or the k×d initial centres (one run). */
+  init?: KMeansInit;
+  /** Runs with different seeds (default 10); forced to 1 with given centres, as scikit-learn does. */
+  nInit?: number;
+  maxIter?: number;
+  tol?: number;
+  seed?: number;
+  /** Cap on the threads this call uses (default: all of the engine's). */
+  threads?: number;
+}
+
+export interface KMeansResult {
+  k: number;
+  /** Cluster index of every row. */
+  labels: Int32Array;
+  /** k×d row-major centres. */
+  centers: Float64Array;
+  /** Sum of squared distances of the rows to their centres. */
+  inertia: number;
+  /** Lloyd iterations of the kept run. */
+  nIter: number;
+}
+
+export const KMEANS_DEFAULTS = { init: "k-means++", nInit: 10, maxIter: 300, tol: 1e-4, seed: 0 } as const;
+
+/** Buffers of one fit, allocated once in the arena and reused by every run. */
+interface Work {
+  ctx: EngineContext;
+  threads: number;
+  x: number;
+  n: number;
+  d: number;
+  k: number;
+  chunks: number;
+  centers: number;
+  next: number;
+  labels: number;
+  /** ‖c‖² per centre, for the assignment's ranking (see lloydChunk). */
+  cNorms: number;
+  sums: number;
+  counts: number;
+  changed: number;
+  weights: number;
+  partial: number;
+  merged: number;
+  /** k-means++: trials + 1 arrays of n closest distances (the current one and one per trial). */
+  closest: number;
+  /** k-means++: the trials' output arrays, as i32 pointers. */
+  outs: number;
+  cands: number;
+  targets: number;
+  found: number;
+  scratch: number;
+}
+
+/**
+ * Below this many multiply-adds per pass (n·k·d), waking the workers costs more than it saves, so
+ * the pass runs on the calling thread. Speed only: results do not depend on the thread count.
+ */
+const PARALLEL_MIN_WORK = 1 << 19;
+
+function allocWork(ctx: EngineContext, x: ResidentMatrix, k: number, threads: number): Work {
+  const { arena } = ctx;
+  const n = x.rows;
+  const d = x.cols;
+  if (n * k * d < PARALLEL_MIN_WORK) threads = 1;
+  const chunks = chunkCount(n);
+  const trials = localTrials(k);
+  return {
+    ctx,
+    threads,
+    x: x.ptr,
+    n,
+    d,
+    k,
+    chunks,
+    centers: arena.alloc(k * d * 8),
+    next: arena.alloc(k * d * 8),
+    labels: arena.alloc(n * 4),
+    cNorms: arena.alloc(k * 8),
+    sums: arena.alloc(chunks * k * d * 8),
+    counts: arena.alloc(chunks * k * 8),
+    changed: arena.alloc(chunks * 4),
+    weights: arena.alloc(k * 8),
+    partial: arena.alloc(chunks * trials * 8),
+    merged: arena.alloc(trials * 8),
+    closest: arena.alloc((trials + 1) * n * 8),
+    outs: arena.alloc(trials * 4),
+    cands: arena.alloc(trials * 4),
+    targets: arena.alloc(trials * 8),
+    found: arena.alloc(trials * 4),
+    scratch: arena.alloc(n * 8),
+  };
+}
+
+/** scikit-learn's number of local k-means++ trials. */
+export function localTrials(k: number): number {
+  return 2 + Math.floor(Math.log(k));
+}
+
+function run(w: Work, kernel: string, args: number[]): void {
+  forEachChunk(w.ctx, kernel, [...args, CHUNK_ROWS], w.chunks, w.threads);
+}
+
+/** One assignment pass over X with the centres at `centers` (and, with update, the chunk sums). */
+function assign(w: Work, centers: number, update: boolean): void {
+  w.ctx.kernels.rowSqNormsChunk!(centers, w.k, w.d, w.cNorms, w.k, 0);
+  run(w, "lloydChunk", [w.x, w.n, w.d, centers, w.cNorms, w.k, w.labels, w.sums, w.counts, w.changed, update ? 1 : 0]);
+}
+
+export function kmeans(ctx: EngineContext, x: ResidentMatrix, options: KMeansOptions): KMeansResult {
+  const { k } = options;
+  const init = options.init ?? KMEANS_DEFAULTS.init;
+  const maxIter = options.maxIter ?? KMEANS_DEFAULTS.maxIter;
+  const tol = options.tol ?? KMEANS_DEFAULTS.tol;
+  const seed = options.seed ?? KMEANS_DEFAULTS.seed;
+  const given = typeof init === "object";
+  const nInit = given ? 1 : (options.nInit ?? KMEANS_DEFAULTS.nInit);
+  checkK(k, x.rows);
+  checkPositiveInt(maxIter, "maxIter");
+  checkPositiveInt(nInit, "nInit");
+  if (!(tol >= 0)) throw new RangeError(`tol must be ≥ 0, got ${tol}`);
+  if (typeof init === "string" && init !== "k-means++" && init !== "random") {
+    throw new RangeError(`init must be 'k-means++', 'random' or a k×d matrix of centres, got '${init}'`);
+  }
+  if (given) {
+    if (init.rows !== k || init.cols !== x.cols) {
+      throw new RangeError(`the initial centres are ${init.rows} × ${init.cols}, expected k × d = ${k} × ${x.cols}`);
+    }
+    checkFinite(init.data, init.cols, "initial centres");
+  }
+  checkFiniteResident(ctx, x);
+
+  const { arena } = ctx;
+  const mark = arena.mark();
+  try {
+    const w = allocWork(ctx, x, k, Math.min(options.threads ?? ctx.threads, ctx.threads));
+    const tolerance = tol * ctx.kernels.meanColumnVariance!(x.ptr, x.rows, x.cols, arena.alloc(2 * x.cols * 8));
+    const initCenters = arena.alloc(k * x.cols * 8);
+    const bestLabels = arena.alloc(x.rows * 4);
+    const bestCenters = arena.alloc(k * x.cols * 8);
+    let best: { inertia: number; nIter: number } | undefined;
+    for (let r = 0; r < nInit; r++) {
+      if (given) arena.f64(initCenters, k * x.cols).set(init.data);
+      else if (init === "random") seedRandom(w, Rng.derive(seed, r), initCenters);
+      else seedPlusPlus(w, Rng.derive(seed, r), initCenters);
+      const result = lloyd(w, initCenters, maxIter, tolerance);
+      const labels = arena.i32(w.labels, x.rows);
+      if (!best || (result.inertia < best.inertia && !sameClustering(labels, arena.i32(bestLabels, x.rows), k))) {
+        best = { inertia: result.inertia, nIter: result.nIter };
+        arena.i32(bestLabels, x.rows).set(labels);
+        arena.f64(bestCenters, k * x.cols).set(arena.f64(result.centers, k * x.cols));
+      }
+    }
+    return {
+      k,
+      labels: arena.i32(bestLabels, x.rows).slice(),
+      centers: arena.f64(bestCenters, k * x.cols).slice(),
+      inertia: best!.inertia,
+      nIter: best!.nIter,
+    };
+  } finally {
+    arena.release(mark);
+  }
+}
+
+/** The nearest of `centers` for every row of x (ties to the lowest index). */
+export function predict(ctx: EngineContext, x: ResidentMatrix, centers: Matrix): Int32Array {
+  if (centers.cols !== x.cols) throw new RangeError(`the centres have ${centers.cols} columns but X has ${x.cols}`);
+  checkPositiveInt(centers.rows, "the number of centres");
+  checkFinite(centers.data, centers.cols, "centres");
+  checkFiniteResident(ctx, x);
+  const { arena } = ctx;
+  const mark = arena.mark();
+  try {
+    const w = allocWork(ctx, x, centers.rows, ctx.threads);
+    arena.f64(w.centers, centers.data.length).set(centers.data);
+    assign(w, w.centers, false);
+    return arena.i32(w.labels, x.rows).slice();
+  } finally {
+    arena.release(mark);
+  }
+}
+
+/**
+ * One Lloyd iteration from `centers` (k×d): assign every row, then average the rows of each cluster
+ * (an empty cluster keeps its old centre here; no relocation). The benchmarks' unit of work.
+ */
+export function lloydIteration(ctx: EngineContext, x: ResidentMatrix, centers: Matrix): Float64Array {
+  const k = centers.rows;
+  const { arena } = ctx;
+  const mark = arena.mark();
+  try {
+    const w = allocWork(ctx, x, k, ctx.threads);
+    arena.f64(w.centers, k * x.cols).set(centers.data);
+    assign(w, w.centers, true);
+    ctx.kernels.mergeChunks!(w.sums, w.chunks, k * w.d, w.next);
+    ctx.kernels.mergeChunks!(w.counts, w.chunks, k, w.weights);
+    const next = arena.f64(w.next, k * w.d);
+    const weights = arena.f64(w.weights, k);
+    for (let j = 0; j < k; j++) {
+      if (weights[j] === 0) next.set(centers.data.subarray(j * w.d, (j + 1) * w.d), j * w.d);
+    }
+    averageAndShift(next, arena.f64(w.centers, k * w.d), weights, w.d);
+    return next.slice();
+  } finally {
+    arena.release(mark);
+  }
+}
+
+/** k-means++ initial centres (k×d) for run `run` of `seed`, as kmeans() draws them. */
+export function kmeansPlusPlus(ctx: EngineContext, x: ResidentMatrix, k: number, seed = 0, runIndex = 0): Float64Array {
+  checkK(k, x.rows);
+  const { arena } = ctx;
+  const mark = arena.mark();
+  try {
+    const w = allocWork(ctx, x, k, ctx.threads);
+    const out = arena.alloc(k * x.cols * 8);
+    seedPlusPlus(w, Rng.derive(seed, runIndex), out);
+    return arena.f64(out, k * x.cols).slice();
+  } finally {
+    arena.release(mark);
+  }
+}
+
+/** One Lloyd run from the centres at `init`; labels end in w.labels, centres at the returned offset. */
+function lloyd(w: Work, init: number, maxIter: number, tolerance: number): { inertia: number; nIter: number; centers: number } {
+  const { ctx, n, d, k } = w;
+  const { arena, kernels } = ctx;
+  let cur = w.centers;
+  let next = w.next;
+  arena.f64(cur, k * d).set(arena.f64(init, k * d));
+  arena.i32(w.labels, n).fill(-1);
+  let strict = false;
+  let iter = 0;
+  for (; iter < maxIter; iter++) {
+    assign(w, cur, true);
+    kernels.mergeChunks!(w.sums, w.chunks, k * d, next);
+    kernels.mergeChunks!(w.counts, w.chunks, k, w.weights);
+    let changed = 0;
+    for (const c of arena.i32(w.changed, w.chunks)) changed += c;
+    relocateEmptyClusters(w, cur, next);
+    const shift = averageAndShift(arena.f64(next, k * d), arena.f64(cur, k * d), arena.f64(w.weights, k), d);
+    [cur, next] = [next, cur];
+    if (changed === 0) {
+      strict = true;
+      break;
+    }
+    if (shift <= tolerance) break;
+  }
+  const nIter = Math.min(iter + 1, maxIter);
+  // Stopped on the shift tolerance (or maxIter): assign once more so labels match the final centres.
+  if (!strict) assign(w, cur, false);
+  run(w, "inertiaChunk", [w.x, n, d, cur, w.labels, w.partial]);
+  kernels.mergeChunks!(w.partial, w.chunks, 1, w.merged);
+  return { inertia: arena.f64(w.merged, 1)[0]!, nIter, centers: cur };
+}
+
+/**
+ * scikit-learn's _relocate_empty_clusters_dense: each empty cluster takes one of the rows farthest
+ * from their current centre (largest first, ties to the lower row), moved out of its old cluster's sum.
+ */
+function relocateEmptyClusters(w: Work, old: number, sums: number): void {
+  const { ctx, x, n, d, k } = w;
+  const { arena } = ctx;
+  const weights = arena.f64(w.weights, k);
+  const empty: number[] = [];
+  for (let j = 0; j < k; j++) if (weights[j] === 0) empty.push(j);
+  if (empty.length === 0) return;
+  ctx.kernels.labelDistances!(x, n, d, old, w.labels, w.scratch);
+  const dist = arena.f64(w.scratch, n);
+  const far = farthest(dist, empty.length);
+  if (dist[far[0]!] === 0) return; // more clusters than distinct rows: nothing to move
+  const xs = arena.f64(x, n * d);
+  const s = arena.f64(sums, k * d);
+  const labels = arena.i32(w.labels, n);
+  empty.forEach((target, idx) => {
+    const row = far[idx]!;
+    const from = labels[row]!;
+    for (let f = 0; f < d; f++) {
+      s[from * d + f]! -= xs[row * d + f]!;
+      s[target * d + f] = xs[row * d + f]!;
+    }
+    weights[target] = 1;
+    weights[from]! -= 1;
+  });
+}
+
+/** Indices of the `count` largest values, largest first, ties to the lower index. */
+function farthest(dist: Float64Array, count: number): number[] {
+  if (count === 1) {
+    let best = 0;
+    for (let i = 1; i < dist.length; i++) if (dist[i]! > dist[best]!) best = i;
+    return [best];
+  }
+  const order = Array.from(dist.keys());
+  order.sort((a, b) => dist[b]! - dist[a]! || a - b);
+  return order.slice(0, count);
+}
+
+/**
+ * Turn the summed centres into means (scikit-learn multiplies by 1/weight; an empty cluster keeps
+ * its zero sum) and return Σ_j ‖new_j − old_j‖², formed as scikit-learn does (sqrt, then squared).
+ */
+function averageAndShift(next: Float64Array, old: Float64Array, weights: Float64Array, d: number): number {
+  let total = 0;
+  for (let j = 0; j < weights.length; j++) {
+    const w = weights[j]!;
+    if (w > 0) {
+      const alpha = 1 / w;
+      for (let f = 0; f < d; f++) next[j * d + f]! *= alpha;
+    }
+    let sq = 0;
+    for (let f = 0; f < d; f++) {
+      const t = next[j * d + f]! - old[j * d + f]!;
+      sq += t * t;
+    }
+    const shift = Math.sqrt(sq);
+    total += shift * shift;
+  }
+  return total;
+}
+
+/** k-means++ (scikit-learn's greedy variant) into `out` (k×d). */
+function seedPlusPlus(w: Work, rng: Rng, out: number): void {
+  const { ctx, x, n, d, k } = w;
+  const { arena, kernels } = ctx;
+  const trials = localTrials(k);
+  const xs = () => arena.f64(x, n * d);
+  const centers = () => arena.f64(out, k * d);
+  const first = rng.nextInt(n);
+  centers().set(xs().subarray(first * d, first * d + d), 0);
+  // Distance arrays: the current closest one and, for each trial, one to fill; the winner's becomes current.
+  const arrays = Array.from({ length: trials + 1 }, (_, a) => w.closest + a * n * 8);
+  let closest = arrays[0]!;
+  arena.f64(closest, n).fill(Number.POSITIVE_INFINITY);
+  run(w, "seedUpdateChunk", [x, n, d, first, closest, w.partial]);
+  kernels.mergeChunks!(w.partial, w.chunks, 1, w.merged);
+  let potential = arena.f64(w.merged, 1)[0]!;
+  const draws = new Float64Array(trials);
+  for (let c = 1; c < k; c++) {
+    for (let t = 0; t < trials; t++) draws[t] = rng.nextFloat() * potential;
+    // searchCumsum walks the cumulative sum once, so it takes the targets in ascending order.
+    const order = Array.from(draws.keys()).sort((a, b) => draws[a]! - draws[b]! || a - b);
+    arena.f64(w.targets, trials).set(order.map((t) => draws[t]!));
+    kernels.searchCumsum!(closest, n, w.targets, trials, w.found);
+    const found = arena.i32(w.found, trials);
+    const cands = arena.i32(w.cands, trials);
+    order.forEach((t, j) => {
+      cands[t] = found[j]!;
+    });
+    const outs = arrays.filter((a) => a !== closest);
+    arena.i32(w.outs, trials).set(outs);
+    run(w, "seedPotentialChunk", [x, n, d, w.cands, trials, closest, w.outs, w.partial]);
+    kernels.mergeChunks!(w.partial, w.chunks, trials, w.merged);
+    const pots = arena.f64(w.merged, trials);
+    let bestTrial = 0;
+    for (let t = 1; t < trials; t++) if (pots[t]! < pots[bestTrial]!) bestTrial = t;
+    potential = pots[bestTrial]!;
+    const chosen = arena.i32(w.cands, trials)[bestTrial]!;
+    closest = outs[bestTrial]!;
+    centers().set(xs().subarray(chosen * d, chosen * d + d), c * d);
+  }
+}
+
+/** k distinct rows, as the first k of a random permutation (partial Fisher–Yates). */
+export function randomRows(rng: Rng, n: number, k: number): number[] {
+  const swapped = new Map<number, number>();
+  const rows: number[] = [];
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.nextInt(n - i);
+    const atJ = swapped.get(j) ?? j;
+    swapped.set(j, swapped.get(i) ?? i);
+    rows.push(atJ);
+  }
+  return rows;
+}
+
+function seedRandom(w: Work, rng: Rng, out: number): void {
+  const xs = w.ctx.arena.f64(w.x, w.n * w.d);
+  const centers = w.ctx.arena.f64(out, w.k * w.d);
+  randomRows(rng, w.n, w.k).forEach((row, c) => {
+    centers.set(xs.subarray(row * w.d, row * w.d + w.d), c * w.d);
+  });
+}
+
+/** True when two labelings are the same partition up to renaming (scikit-learn's _is_same_clustering). */
+export function sameClustering(a: Int32Array, b: Int32Array, k: number): boolean {
+  const mapping = new Int32Array(k).fill(-1);
+  for (let i = 0; i < a.length; i++) {
+    const m = mapping[a[i]!]!;
+    if (m === -1) mapping[a[i]!] = b[i]!;
+    else if (m !== b[i]) return false;
+  }
+  return true;
+}

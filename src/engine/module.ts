@@ -1,0 +1,52 @@
+// Compiles the WASM module once per flavour and instantiates it through @assemblyscript/loader
+// (for its decoding of abort messages). Kernels are called raw: pointers and sizes, no bindings.
+import { instantiate } from "@assemblyscript/loader";
+import { currentPlatform } from "./platform.js";
+
+/** An exported kernel: numbers in (pointers are byte offsets), a number or nothing out. */
+export type Kernel = (...args: number[]) => number;
+export type Kernels = Readonly<Record<string, Kernel>>;
+
+/** simd: f64x2 inner loops; scalar: the same source without SIMD; threads: SIMD on shared, imported memory. */
+export type Flavour = "simd" | "scalar" | "threads";
+
+const files: Record<Flavour, string> = {
+  simd: "custseg.wasm",
+  scalar: "custseg-scalar.wasm",
+  threads: "custseg-threads.wasm",
+};
+
+/** The threads flavour's memory limits (asconfig.json, target "threads"). */
+export const SHARED_INITIAL_PAGES = 1;
+export const SHARED_MAXIMUM_PAGES = 32768;
+
+const compiled = new Map<Flavour, Promise<WebAssembly.Module>>();
+
+/** The compiled module of a flavour; compiled on first use, then shared by every instance. */
+export function compileModule(flavour: Flavour): Promise<WebAssembly.Module> {
+  let module = compiled.get(flavour);
+  if (!module) {
+    module = currentPlatform()
+      .then((p) => p.wasmBytes(files[flavour]))
+      .then((bytes) => WebAssembly.compile(bytes as BufferSource));
+    compiled.set(flavour, module);
+    module.catch(() => compiled.delete(flavour));
+  }
+  return module;
+}
+
+export interface ModuleInstance {
+  readonly kernels: Kernels;
+  readonly memory: WebAssembly.Memory;
+}
+
+/** Instantiate `module`, on the given (shared) memory for the threads flavour, else on its own. */
+export async function instantiateModule(module: WebAssembly.Module, memory?: WebAssembly.Memory): Promise<ModuleInstance> {
+  const { instance } = await instantiate(module, memory ? { env: { memory } } : {});
+  const exports = instance.exports as Record<string, unknown>;
+  const kernels: Record<string, Kernel> = {};
+  for (const [name, value] of Object.entries(exports)) {
+    if (typeof value === "function") kernels[name] = value as Kernel;
+  }
+  return { kernels, memory: memory ?? (exports.memory as WebAssembly.Memory) };
+}

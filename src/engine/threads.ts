@@ -1,0 +1,127 @@
+/**
+ * A pool of workers sharing the engine's WASM memory. A task is one chunked kernel: every thread
+ * (the caller included) takes chunk indices from a shared counter and calls the kernel on them.
+ * Kernels write each chunk's results to the chunk's own slot, so which thread ran a chunk never
+ * changes a result. The control block lives in the shared memory; the caller blocks with
+ * Atomics.wait until every worker reports done, so engine calls stay synchronous.
+ */
+import type { Kernel } from "./module.js";
+import type { EngineWorker, Platform } from "./platform.js";
+
+/** Int32 words of the control block. */
+export const Ctrl = {
+  generation: 0,
+  nextChunk: 1,
+  chunkCount: 2,
+  done: 3,
+  kernel: 4,
+  argCount: 5,
+  failed: 6,
+  participants: 7,
+} as const;
+/** Byte offset of the f64 arguments inside the control block, and their maximum count. */
+export const ARGS_OFFSET = 64;
+export const MAX_ARGS = 24;
+export const CTRL_BYTES = ARGS_OFFSET + MAX_ARGS * 8;
+
+/** What a worker receives once, at start. */
+export interface WorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  ctrlPtr: number;
+  kernelNames: string[];
+  /** 1-based: the calling thread is participant 0. */
+  index: number;
+}
+
+export class ThreadPool {
+  private constructor(
+    private readonly workers: EngineWorker[],
+    private readonly memory: WebAssembly.Memory,
+    private readonly ctrlPtr: number,
+    private readonly kernelIds: Map<string, number>,
+  ) {}
+
+  /** Start `count` workers on the shared memory; undefined where the platform cannot. */
+  static async start(
+    platform: Platform,
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    ctrlPtr: number,
+    count: number,
+    kernelNames: string[],
+  ): Promise<ThreadPool | undefined> {
+    const workers: EngineWorker[] = [];
+    try {
+      for (let i = 0; i < count; i++) {
+        const worker = await platform.startWorker();
+        if (!worker) break;
+        workers.push(worker);
+      }
+      if (workers.length === 0) return undefined;
+      await Promise.all(
+        workers.map(
+          (worker, i) =>
+            new Promise<void>((resolve, reject) => {
+              worker.onMessage((message) => (message === "ready" ? resolve() : reject(new Error(String(message)))));
+              worker.onError(reject);
+              const init: WorkerInit = { module, memory, ctrlPtr, kernelNames, index: i + 1 };
+              worker.postMessage(init);
+            }),
+        ),
+      );
+    } catch (err) {
+      for (const worker of workers) worker.terminate();
+      throw err;
+    }
+    for (const worker of workers) worker.detach?.();
+    return new ThreadPool(workers, memory, ctrlPtr, new Map(kernelNames.map((name, i) => [name, i])));
+  }
+
+  /** Threads this pool can use, the caller's included. */
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /**
+   * Run `kernel(...args, chunk)` for chunk = 0 … chunkCount − 1 on up to `threads` threads (the
+   * caller runs `local`, its own instance of the same kernel). Returns when every chunk is done.
+   */
+  run(kernel: string, local: Kernel, args: number[], chunkCount: number, threads: number): void {
+    const id = this.kernelIds.get(kernel);
+    if (id === undefined) throw new Error(`unknown kernel ${kernel}`);
+    if (args.length > MAX_ARGS) throw new RangeError(`${kernel}: more than ${MAX_ARGS} arguments`);
+    const ctrl = new Int32Array(this.memory.buffer, this.ctrlPtr, ARGS_OFFSET / 4);
+    new Float64Array(this.memory.buffer, this.ctrlPtr + ARGS_OFFSET, args.length).set(args);
+    ctrl[Ctrl.kernel] = id;
+    ctrl[Ctrl.argCount] = args.length;
+    ctrl[Ctrl.chunkCount] = chunkCount;
+    ctrl[Ctrl.participants] = Math.max(1, Math.min(threads, this.threads));
+    ctrl[Ctrl.failed] = 0;
+    Atomics.store(ctrl, Ctrl.nextChunk, 0);
+    Atomics.store(ctrl, Ctrl.done, 0);
+    Atomics.add(ctrl, Ctrl.generation, 1);
+    Atomics.notify(ctrl, Ctrl.generation);
+    let error: unknown;
+    const call = local.bind(undefined, ...args);
+    try {
+      for (let chunk = Atomics.add(ctrl, Ctrl.nextChunk, 1); chunk < chunkCount; chunk = Atomics.add(ctrl, Ctrl.nextChunk, 1)) {
+        call(chunk);
+      }
+    } catch (err) {
+      error = err;
+      // Let the workers drain the remaining chunks quickly.
+      Atomics.store(ctrl, Ctrl.nextChunk, chunkCount);
+    }
+    for (let done = Atomics.load(ctrl, Ctrl.done); done < this.workers.length; done = Atomics.load(ctrl, Ctrl.done)) {
+      Atomics.wait(ctrl, Ctrl.done, done);
+    }
+    if (error) throw error;
+    if (ctrl[Ctrl.failed]) throw new Error(`${kernel} failed in a worker thread`);
+  }
+
+  close(): void {
+    for (const worker of this.workers) worker.terminate();
+    this.workers.length = 0;
+  }
+}

@@ -1,0 +1,53 @@
+// The engine's worker: instantiates the threads module on the shared memory, then serves chunked
+// kernel tasks from the control block forever (see threads.ts). Runs under worker_threads or as a
+// Web Worker; the node: module is imported dynamically, as everywhere in the engine.
+import { instantiateModule } from "./module.js";
+import { ARGS_OFFSET, Ctrl, type WorkerInit } from "./threads.js";
+
+async function serve(init: WorkerInit, post: (message: unknown) => void): Promise<void> {
+  const { kernels } = await instantiateModule(init.module, init.memory);
+  const table = init.kernelNames.map((name) => kernels[name]!);
+  const ctrl = new Int32Array(init.memory.buffer, init.ctrlPtr, ARGS_OFFSET / 4);
+  let generation = Atomics.load(ctrl, Ctrl.generation);
+  post("ready");
+  for (;;) {
+    Atomics.wait(ctrl, Ctrl.generation, generation);
+    generation = Atomics.load(ctrl, Ctrl.generation);
+    if (init.index < ctrl[Ctrl.participants]!) {
+      const kernel = table[ctrl[Ctrl.kernel]!]!;
+      const args = Array.from(new Float64Array(init.memory.buffer, init.ctrlPtr + ARGS_OFFSET, ctrl[Ctrl.argCount]!));
+      const count = ctrl[Ctrl.chunkCount]!;
+      const call = kernel.bind(undefined, ...args);
+      try {
+        for (let chunk = Atomics.add(ctrl, Ctrl.nextChunk, 1); chunk < count; chunk = Atomics.add(ctrl, Ctrl.nextChunk, 1)) {
+          call(chunk);
+        }
+      } catch {
+        Atomics.store(ctrl, Ctrl.failed, 1);
+        Atomics.store(ctrl, Ctrl.nextChunk, count);
+      }
+    }
+    Atomics.add(ctrl, Ctrl.done, 1);
+    Atomics.notify(ctrl, Ctrl.done);
+  }
+}
+
+function fail(post: (message: unknown) => void) {
+  return (err: unknown) => post(`worker failed to start: ${(err as Error)?.message ?? err}`);
+}
+
+if (typeof process !== "undefined" && typeof process.versions?.node === "string") {
+  const { parentPort } = await import("node:worker_threads");
+  const port = parentPort!;
+  port.once("message", (init: WorkerInit) => {
+    const post = (m: unknown) => port.postMessage(m);
+    serve(init, post).catch(fail(post));
+  });
+} else {
+  const scope = globalThis as unknown as { onmessage: ((e: MessageEvent) => void) | null; postMessage(m: unknown): void };
+  scope.onmessage = (e: MessageEvent) => {
+    scope.onmessage = null;
+    const post = (m: unknown) => scope.postMessage(m);
+    serve(e.data as WorkerInit, post).catch(fail(post));
+  };
+}

@@ -1,0 +1,105 @@
+// `custseg pca` end to end: spawns the compiled CLI (run `npx tsc -p .` first).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { readMatrix } from "../../../src/io/matrix.js";
+import { repoRoot, sharedFile } from "../../helpers/shared.js";
+
+const cli = join(repoRoot, "dist", "src", "cli", "index.js");
+const dir = mkdtempSync(join(tmpdir(), "custseg-pca-"));
+
+function custseg(args: string[]) {
+  const res = spawnSync(process.execPath, [cli, "pca", ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, CUSTSEG_DEBUG: "0" } });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** A failure: the exit code, one line on stderr naming the problem, nothing on stdout, no stack. */
+function assertFails(res: ReturnType<typeof custseg>, code: number, pattern: RegExp): void {
+  assert.is(res.code, code, res.stderr);
+  assert.is(res.stdout, "");
+  assert.match(res.stderr, pattern);
+  assert.not.match(res.stderr, /\n\s+at /);
+}
+
+function closeTo(a: number[], b: number[], tol: number, what: string): void {
+  assert.is(a.length, b.length, what);
+  a.forEach((v, i) => {
+    assert.ok(Math.abs(v - b[i]!) <= tol, `${what}[${i}]: ${v} vs ${b[i]}`);
+  });
+}
+
+test("--json prints one object matching scikit-learn (sign rule included)", () => {
+  const input = sharedFile("reference/kernels/pca_1500x8.csv", "PCA fixture");
+  const json = sharedFile("reference/kernels/pca_1500x8_expected.json", "PCA fixture");
+  if (!input || !json) return;
+  const expected = JSON.parse(readFileSync(json, "utf8"))["3"];
+  const res = custseg(["--input", input, "--components", "3", "--json", "--threads", "1"]);
+  assert.is(res.code, 0, res.stderr);
+  const out = JSON.parse(res.stdout);
+  assert.equal(Object.keys(out), ["nComponents", "explainedVariance", "explainedVarianceRatio", "components", "mean"]);
+  assert.is(out.nComponents, 3);
+  closeTo(out.components.flat(), expected.components.flat(), 1e-9, "components");
+  closeTo(out.explainedVarianceRatio, expected.explained_variance_ratio, 1e-9, "ratio");
+  closeTo(out.mean, expected.mean, 1e-12, "mean");
+});
+
+test("--variance picks the smallest count reaching it; --out writes the scores (CSV and Parquet)", async () => {
+  const input = sharedFile("reference/kernels/pca_1500x8.csv", "PCA fixture");
+  const json = sharedFile("reference/kernels/pca_1500x8_expected.json", "PCA fixture");
+  if (!input || !json) return;
+  const expected = JSON.parse(readFileSync(json, "utf8"));
+  for (const name of ["scores.csv", "scores.parquet"]) {
+    const out = join(dir, name);
+    const res = custseg(["--input", input, "--variance", "0.8", "--out", out]);
+    assert.is(res.code, 0, res.stderr);
+    assert.match(res.stdout, /PCA: 4 components of 8 columns/);
+    const { matrix, columnNames } = await readMatrix(out);
+    assert.equal(columnNames, ["PC1", "PC2", "PC3", "PC4"]);
+    assert.is(matrix.rows, 1500);
+    closeTo(Array.from(matrix.data.subarray(0, 4)), expected["8"].transform_first5[0].slice(0, 4), 1e-9, `${name} row 1`);
+  }
+  assert.is(expected["variance_0.8_smallest_n"], 4);
+});
+
+test("--columns selects the input columns", () => {
+  const input = file("xyz.csv", "x,y,z\n1,2,0\n2,4.5,0\n3,5.5,1\n4,8,0\n");
+  const res = custseg(["--input", input, "--columns", "y,x", "--components", "1", "--json"]);
+  assert.is(res.code, 0, res.stderr);
+  assert.is(JSON.parse(res.stdout).components[0].length, 2);
+});
+
+test("bad input is one line on stderr and a non-zero exit", () => {
+  assertFails(custseg(["--input", join(dir, "absent.csv"), "--components", "2"]), 1, /absent\.csv: no such file/);
+  const bad = file("bad.csv", "a,b\n1,2\n3,oops\n");
+  assertFails(custseg(["--input", bad, "--components", "1"]), 1, /bad\.csv: line 3, column 2 \(b\): "oops" is not a finite number/);
+  const nan = file("nan.csv", "a,b\n1,2\nNaN,3\n");
+  assertFails(custseg(["--input", nan, "--components", "1"]), 1, /nan\.csv: line 3, column 1 \(a\)/);
+  const ok = file("ok.csv", "a,b,c\n1,2,3\n4,5,7\n7,8,8\n");
+  assertFails(custseg(["--input", ok, "--components", "4"]), 1, /ok\.csv: components must be an integer from 1 to min\(n, d\) = 3, got 4/);
+  assertFails(custseg(["--input", ok, "--variance", "2"]), 1, /variance must be a ratio in \(0, 1\]/);
+  assertFails(custseg(["--input", ok, "--columns", "a,q", "--components", "1"]), 1, /no column "q"; the columns are a, b, c/);
+  assertFails(custseg(["--input", file("empty.csv", "a,b\n"), "--components", "1"]), 1, /empty\.csv: X has no rows/);
+  assertFails(custseg(["--input", file("one.csv", "a,b\n1,2\n"), "--components", "1"]), 1, /one\.csv: PCA needs at least 2 samples, got 1/);
+  assertFails(custseg(["--input", ok]), 1, /give --components P or --variance V/);
+  assertFails(custseg(["--input", ok, "--components", "1", "--variance", "0.5"]), 2, /mutually exclusive/);
+});
+
+test("--help describes the command", () => {
+  const res = custseg(["--help"]);
+  assert.is(res.code, 0);
+  assert.match(res.stdout, /--components/);
+  assert.match(res.stdout, /--variance/);
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test.run();

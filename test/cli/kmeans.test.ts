@@ -1,0 +1,99 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { tableFromArrays, tableToIPC } from "apache-arrow";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { repoRoot, sharedFile } from "../helpers/shared.js";
+
+const cli = join(repoRoot, "dist", "src", "cli", "index.js");
+const tmp = mkdtempSync(join(tmpdir(), "custseg-kmeans-"));
+
+function custseg(...args: string[]) {
+  const res = spawnSync(process.execPath, [cli, "kmeans", ...args], { encoding: "utf8" });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+/** A user error: exit 1, one line on stderr naming the problem, nothing on stdout, no stack. */
+function assertUserError(res: ReturnType<typeof custseg>, pattern: RegExp): void {
+  assert.is(res.code, 1, res.stderr);
+  assert.is(res.stdout, "");
+  assert.match(res.stderr, pattern);
+  assert.is(res.stderr.trim().split("\n").length, 1, res.stderr);
+  assert.not.match(res.stderr, /\n\s+at /);
+}
+
+const K = "reference/kernels/";
+
+test("--json with given centres reproduces scikit-learn; --labels-out writes one label per row", () => {
+  const input = sharedFile(`${K}kmeans_blobs_2000x5.csv`, "k-means CLI fixture");
+  const init = sharedFile(`${K}kmeans_blobs_2000x5_init_centers_far.csv`, "k-means CLI fixture");
+  const expectedFile = sharedFile(`${K}kmeans_blobs_2000x5_far_expected.json`, "k-means CLI fixture");
+  const labelsFile = sharedFile(`${K}kmeans_blobs_2000x5_far_expected_labels.csv`, "k-means CLI fixture");
+  if (!input || !init || !expectedFile || !labelsFile) return;
+  const labelsOut = join(tmp, "labels.csv");
+  const res = custseg("--input", input, "--k", "4", "--init", init, "--labels-out", labelsOut, "--json", "--threads", "1");
+  assert.is(res.code, 0, res.stderr);
+  const out = JSON.parse(res.stdout);
+  assert.equal(Object.keys(out), ["k", "inertia", "nIter", "sizes", "centers"]);
+  const expected = JSON.parse(readFileSync(expectedFile, "utf8"));
+  assert.is(out.k, 4);
+  assert.is(out.nIter, expected.n_iter);
+  assert.equal(out.sizes, expected.sizes);
+  assert.ok(Math.abs(out.inertia - expected.inertia) <= 1e-9 * expected.inertia);
+  assert.is(readFileSync(labelsOut, "utf8"), readFileSync(labelsFile, "utf8").replace(/\r\n/g, "\n"));
+});
+
+test("the same result from CSV and Arrow input, with selected columns and any thread count", () => {
+  const rows = 300;
+  const a = Float64Array.from({ length: rows }, (_, i) => Math.sin(i) * 10 + (i % 3) * 20);
+  const b = Float64Array.from({ length: rows }, (_, i) => Math.cos(i * 0.7) * 5);
+  const c = Float64Array.from({ length: rows }, (_, i) => i);
+  const csv = join(tmp, "m.csv");
+  writeFileSync(csv, `a,b,c\n${Array.from(a, (v, i) => `${v},${b[i]},${c[i]}`).join("\n")}\n`);
+  const arrow = join(tmp, "m.arrow");
+  writeFileSync(arrow, tableToIPC(tableFromArrays({ a, b, c }), "file"));
+  const runs = [
+    custseg("--input", csv, "--columns", "a,b", "--k", "3", "--seed", "4", "--json", "--threads", "1"),
+    custseg("--input", arrow, "--columns", "a,b", "--k", "3", "--seed", "4", "--json", "--threads", "2"),
+  ];
+  for (const r of runs) assert.is(r.code, 0, r.stderr);
+  assert.is(runs[0]!.stdout, runs[1]!.stdout);
+  const out = JSON.parse(runs[0]!.stdout);
+  assert.is(out.centers[0].length, 2);
+  assert.is(out.sizes.reduce((s: number, n: number) => s + n, 0), rows);
+});
+
+test("plain output and --help", () => {
+  const csv = join(tmp, "small.csv");
+  writeFileSync(csv, "x,y\n0,0\n0,1\n10,10\n10,11\n");
+  const res = custseg("--input", csv, "--k", "2");
+  assert.is(res.code, 0, res.stderr);
+  assert.match(res.stdout, /k = 2, inertia 1,/);
+  const help = custseg("--help");
+  assert.is(help.code, 0);
+  assert.match(help.stdout, /--labels-out/);
+});
+
+test("bad input: one-line errors, exit 1", () => {
+  const csv = join(tmp, "bad.csv");
+  writeFileSync(csv, "x,y\n1,2\n3,abc\n");
+  assertUserError(custseg("--input", csv, "--k", "1"), /bad\.csv: line 3, column 2 \(y\): "abc" is not a finite number/);
+  const good = join(tmp, "good.csv");
+  writeFileSync(good, "x,y\n1,2\n3,4\n5,6\n");
+  assertUserError(custseg("--input", good, "--k", "0"), /good\.csv: k must be a positive integer, got 0/);
+  assertUserError(custseg("--input", good, "--k", "4"), /good\.csv: k = 4 exceeds the number of rows \(3\)/);
+  assertUserError(custseg("--input", join(tmp, "missing.csv"), "--k", "2"), /missing\.csv: no such file/);
+  const empty = join(tmp, "header-only.csv");
+  writeFileSync(empty, "x,y\n");
+  assertUserError(custseg("--input", empty, "--k", "1"), /header-only\.csv: .*no rows/);
+  const centres = join(tmp, "centres.csv");
+  writeFileSync(centres, "x,y,z\n1,2,3\n");
+  assertUserError(custseg("--input", good, "--k", "1", "--init", centres), /centres\.csv: the initial centres are 1 × 3, expected k × d = 1 × 2/);
+  assertUserError(custseg("--input", good, "--k", "1", "--threads", "0"), /threads must be a positive integer/);
+});
+
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test.run();

@@ -1,0 +1,50 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { loadEngine, type Matrix, reference } from "../../src/engine/index.js";
+import { Rng } from "../../src/engine/rng.js";
+
+function randomMatrix(rng: Rng, rows: number, cols: number): Matrix {
+  return { data: Float64Array.from({ length: rows * cols }, () => rng.nextFloat() * 20 - 10), rows, cols };
+}
+
+function assertClose(actual: Float64Array, expected: Float64Array, rel: number, what: string): void {
+  assert.is(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < actual.length; i++) {
+    const err = Math.abs(actual[i]! - expected[i]!) / Math.max(1e-300, Math.abs(expected[i]!));
+    if (!(err <= rel)) assert.unreachable(`${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
+  }
+}
+
+for (const simd of [true, false]) {
+  test(`sqDistances (${simd ? "SIMD" : "scalar"}) equals the reference on several shapes`, async () => {
+    const engine = await loadEngine({ simd, threads: 1 });
+    const rng = new Rng(11);
+    for (const [n, m, d] of [
+      [1, 1, 1],
+      [7, 3, 5],
+      [70, 130, 16],
+      [33, 65, 3],
+      [200, 9, 2],
+      [5, 5, 17],
+    ] as const) {
+      const x = randomMatrix(rng, n, d);
+      const y = randomMatrix(rng, m, d);
+      const got = engine.sqDistances(x, y);
+      assert.equal([got.rows, got.cols], [n, m]);
+      assertClose(got.data, reference.sqDistances(x, y).data, 1e-12, `${n}×${m}×${d}`);
+    }
+  });
+}
+
+test("sqDistances rejects non-finite values with their row and column, and mismatched widths", async () => {
+  const engine = await loadEngine({ threads: 1 });
+  const x = { data: Float64Array.of(1, 2, 3, Number.NaN), rows: 2, cols: 2 };
+  const y = { data: Float64Array.of(0, 0), rows: 1, cols: 2 };
+  assert.throws(() => engine.sqDistances(x, y), /X row 2, column 2 is NaN/);
+  assert.throws(() => engine.sqDistances(y, { data: Float64Array.of(Number.NEGATIVE_INFINITY, 0), rows: 1, cols: 2 }), /Y row 1, column 1 is -Infinity/);
+  assert.throws(() => engine.sqDistances(y, { data: Float64Array.of(1, 2, 3), rows: 1, cols: 3 }), /2 columns but Y has 3/);
+  assert.throws(() => engine.sqDistances({ data: new Float64Array(0), rows: 0, cols: 2 }, y), /no rows/);
+  assert.throws(() => engine.sqDistances({ data: new Float64Array(0), rows: 2, cols: 0 }, y), /no columns/);
+});
+
+test.run();

@@ -1,0 +1,205 @@
+import { readFileSync } from "node:fs";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { loadEngine, type Matrix, reference } from "../../src/engine/index.js";
+import { Rng } from "../../src/engine/rng.js";
+import { lloydIteration } from "../../src/engine/kmeans.js";
+import { readMatrix } from "../../src/io/matrix.js";
+import { sharedFile } from "../helpers/shared.js";
+
+/** Gaussian-ish blobs: `k` centres in [-10, 10)^d, points spread ±1 around them. */
+function blobs(seed: number, n: number, d: number, k: number): Matrix {
+  const rng = new Rng(seed);
+  const centres = Array.from({ length: k * d }, () => rng.nextFloat() * 20 - 10);
+  const data = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const c = rng.nextInt(k);
+    for (let f = 0; f < d; f++) data[i * d + f] = centres[c * d + f]! + (rng.nextFloat() + rng.nextFloat() - 1);
+  }
+  return { data, rows: n, cols: d };
+}
+
+function relErr(a: number, b: number): number {
+  return Math.abs(a - b) / Math.max(1e-300, Math.abs(b));
+}
+
+function assertArrayClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string, relative = true): void {
+  assert.is(a.length, b.length, `${what}: length`);
+  for (let i = 0; i < a.length; i++) {
+    const err = relative ? relErr(a[i]!, b[i]!) : Math.abs(a[i]! - b[i]!);
+    if (!(err <= tol)) assert.unreachable(`${what}[${i}]: ${a[i]} vs ${b[i]}`);
+  }
+}
+
+const K = "reference/kernels/";
+
+async function fixture() {
+  const files = {
+    x: sharedFile(`${K}kmeans_blobs_2000x5.csv`, "k-means fixture"),
+    init: sharedFile(`${K}kmeans_blobs_2000x5_init_centers.csv`, "k-means fixture"),
+    far: sharedFile(`${K}kmeans_blobs_2000x5_init_centers_far.csv`, "k-means fixture"),
+    expected: sharedFile(`${K}kmeans_blobs_2000x5_expected.json`, "k-means fixture"),
+    labels: sharedFile(`${K}kmeans_blobs_2000x5_expected_labels.csv`, "k-means fixture"),
+    farExpected: sharedFile(`${K}kmeans_blobs_2000x5_far_expected.json`, "k-means fixture"),
+    farLabels: sharedFile(`${K}kmeans_blobs_2000x5_far_expected_labels.csv`, "k-means fixture"),
+  };
+  if (Object.values(files).some((f) => f === undefined)) return undefined;
+  const read = async (p: string | undefined) => (await readMatrix(p!)).matrix;
+  return {
+    x: await read(files.x),
+    init: await read(files.init),
+    far: await read(files.far),
+    expected: JSON.parse(readFileSync(files.expected!, "utf8")),
+    labels: await read(files.labels),
+    farExpected: JSON.parse(readFileSync(files.farExpected!, "utf8")),
+    farLabels: await read(files.farLabels),
+  };
+}
+
+for (const simd of [true, false]) {
+  test(`scikit-learn fixture from given centres (${simd ? "SIMD" : "scalar"}): exact labels, n_iter; inertia, centres to 1e-9`, async () => {
+    const f = await fixture();
+    if (!f) return;
+    const engine = await loadEngine({ simd, threads: 1 });
+    for (const [init, expected, labels] of [
+      [f.init, f.expected, f.labels],
+      [f.far, f.farExpected, f.farLabels],
+    ] as const) {
+      const r = engine.kmeans(f.x, { k: 4, init, maxIter: expected.max_iter ?? 300, tol: 1e-4 });
+      assert.equal(Array.from(r.labels), Array.from(labels.data), "labels");
+      assert.is(r.nIter, expected.n_iter);
+      assert.ok(relErr(r.inertia, expected.inertia) <= 1e-9, `inertia ${r.inertia} vs ${expected.inertia}`);
+      assertArrayClose(r.centers, (expected.centers as number[][]).flat(), 1e-9, "centres");
+    }
+  });
+}
+
+test("the seed pipeline's k-means on the real PCA scores: its 22 iterations, labels and inertia", async () => {
+  const scoresFile = sharedFile("reference/seed-pipeline/pca_output.csv", "seed k-means golden test");
+  const initFile = sharedFile("reference/seed-pipeline/kmeans_init_centers.csv", "seed k-means golden test");
+  const expectedFile = sharedFile("reference/seed-pipeline/kmeans.json", "seed k-means golden test");
+  if (!scoresFile || !initFile || !expectedFile) return;
+  const expected = JSON.parse(readFileSync(expectedFile, "utf8"));
+  const { matrix: x } = await readMatrix(scoresFile, { columns: expected.fit_input_columns });
+  const { matrix: init } = await readMatrix(initFile);
+  const engine = await loadEngine({ threads: 1 });
+  const { max_iter: maxIter, tol } = expected.params;
+  const r = engine.kmeans(x, { k: 3, init, maxIter, tol });
+  assert.is(r.nIter, expected.n_iter);
+  assert.equal(Array.from(r.labels), expected.labels_raw);
+  assert.ok(relErr(r.inertia, expected.inertia) <= 1e-9, `inertia ${r.inertia} vs ${expected.inertia}`);
+  assertArrayClose(r.centers, (expected.centroids_raw_label_order as number[][]).flat(), 1e-9, "centres");
+  // k-means++ with n_init 10 from our own stream reaches the same optimum.
+  const pp = engine.kmeans(x, { k: 3, nInit: 10, maxIter, tol, seed: 0 });
+  assert.ok(pp.inertia <= expected.inertia * (1 + 1e-9), `k-means++ inertia ${pp.inertia}`);
+});
+
+test("k-means++ with nInit 10 reaches scikit-learn's inertia on the blobs", async () => {
+  const f = await fixture();
+  if (!f) return;
+  const engine = await loadEngine({ threads: 1 });
+  const target = f.expected.kmeanspp_n_init10_inertia as number;
+  for (const seed of [0, 1, 2]) {
+    const r = engine.kmeans(f.x, { k: 4, nInit: 10, seed });
+    assert.ok(r.inertia <= target * (1 + 1e-9), `seed ${seed}: inertia ${r.inertia} > ${target}`);
+  }
+});
+
+test("WASM k-means equals the TypeScript reference on several shapes and inits", async () => {
+  const engine = await loadEngine({ threads: 1 });
+  const cases: [number, number, number, "k-means++" | "random"][] = [
+    [300, 5, 4, "k-means++"],
+    [100, 3, 1, "k-means++"],
+    [37, 7, 37, "k-means++"],
+    [40, 2, 40, "random"],
+    [1500, 16, 8, "k-means++"],
+    [700, 9, 6, "random"],
+    [5, 1, 2, "k-means++"],
+  ];
+  for (const [n, d, k, init] of cases) {
+    const x = blobs(n + d, n, d, Math.max(1, Math.min(k, 6)));
+    const got = engine.kmeans(x, { k, init, nInit: 3, seed: 9, maxIter: 100 });
+    const want = reference.kmeansReference(x, { k, init, nInit: 3, seed: 9, maxIter: 100 });
+    const what = `${n}×${d}, k=${k}, ${init}`;
+    assert.equal(Array.from(got.labels), Array.from(want.labels), `${what}: labels`);
+    assert.is(got.nIter, want.nIter, `${what}: nIter`);
+    assert.ok(relErr(got.inertia, want.inertia) <= 1e-9 || Math.abs(got.inertia - want.inertia) < 1e-12, `${what}: inertia`);
+    assertArrayClose(got.centers, want.centers, 1e-9, `${what}: centres`);
+    if (k === n) assert.is(got.inertia, 0, `${what}: k = n puts every row in its own cluster`);
+  }
+});
+
+test("one Lloyd iteration equals the reference's", async () => {
+  const engine = await loadEngine({ threads: 1 });
+  for (const [n, d, k] of [
+    [1000, 16, 8],
+    [513, 3, 5],
+    [7, 2, 7],
+  ] as const) {
+    const x = blobs(n, n, d, 4);
+    const centers = { data: x.data.slice(0, k * d), rows: k, cols: d };
+    const resident = engine.upload(x);
+    const got = lloydIteration(engine.context, resident, centers);
+    resident.free();
+    assertArrayClose(got, reference.lloydIterationReference(x, centers), 1e-12, `${n}×${d} k=${k}`);
+  }
+});
+
+test("empty clusters are relocated like the reference when k exceeds the blobs", async () => {
+  const engine = await loadEngine({ threads: 1 });
+  const x = blobs(3, 400, 4, 2);
+  // Two centres far away from every row start empty.
+  const init = { data: new Float64Array(4 * 4), rows: 4, cols: 4 };
+  init.data.set(x.data.subarray(0, 8));
+  init.data.fill(500, 8, 12);
+  init.data.fill(-500, 12, 16);
+  const got = engine.kmeans(x, { k: 4, init });
+  const want = reference.kmeansReference(x, { k: 4, init });
+  assert.equal(Array.from(got.labels), Array.from(want.labels));
+  assert.equal(new Set(got.labels).size, 4, "every cluster ends non-empty");
+  assertArrayClose(got.centers, want.centers, 1e-9, "centres");
+});
+
+test("predict assigns rows to their nearest centre, ties to the lowest index", async () => {
+  const engine = await loadEngine({ threads: 1 });
+  const x = blobs(4, 999, 3, 5);
+  const centers = { data: x.data.slice(0, 15), rows: 5, cols: 3 };
+  assert.equal(Array.from(engine.predict(x, centers)), Array.from(reference.predictReference(x, centers)));
+  const tie = engine.predict({ data: Float64Array.of(0, 0), rows: 1, cols: 2 }, { data: Float64Array.of(1, 0, -1, 0), rows: 2, cols: 2 });
+  assert.equal(Array.from(tie), [0]);
+  const r = engine.kmeans(x, { k: 5, seed: 3 });
+  assert.equal(Array.from(engine.predict(x, { data: r.centers, rows: 5, cols: 3 })), Array.from(r.labels));
+});
+
+test("labels are exact nearest centres even far from the origin (score rounding is checked)", async () => {
+  const engine = await loadEngine({ threads: 1 });
+  for (const offset of [0, 1e6, 1e9]) {
+    const base = blobs(6, 2001, 5, 4);
+    const x = { ...base, data: base.data.map((v) => v * 1e-3 + offset) };
+    const centers = { data: x.data.slice(0, 6 * 5), rows: 6, cols: 5 };
+    assert.equal(Array.from(engine.predict(x, centers)), Array.from(reference.predictReference(x, centers)), `offset ${offset}`);
+  }
+  // Exact ties (a row midway between two centres) go to the lower index, in both row slots of a pair.
+  const x = { data: Float64Array.of(0, 0, 0, 0, 1e8, 1e8), rows: 3, cols: 2 };
+  const centers = { data: Float64Array.of(1, 0, -1, 0, 1e8 + 1, 1e8, 1e8 - 1, 1e8), rows: 4, cols: 2 };
+  assert.equal(Array.from(engine.predict(x, centers)), [0, 0, 2]);
+});
+
+test("bad input: clear errors naming the problem", async () => {
+  const engine = await loadEngine({ threads: 1 });
+  const x = blobs(5, 10, 2, 2);
+  assert.throws(() => engine.kmeans(x, { k: 0 }), /k must be a positive integer, got 0/);
+  assert.throws(() => engine.kmeans(x, { k: 11 }), /k = 11 exceeds the number of rows \(10\)/);
+  assert.throws(() => engine.kmeans(x, { k: 1.5 }), /positive integer/);
+  const bad = { ...x, data: x.data.slice() };
+  bad.data[7] = Number.POSITIVE_INFINITY;
+  assert.throws(() => engine.kmeans(bad, { k: 2 }), /X row 4, column 2 is Infinity/);
+  assert.throws(() => engine.kmeans({ data: new Float64Array(0), rows: 0, cols: 3 }, { k: 1 }), /no rows/);
+  assert.throws(() => engine.kmeans({ data: new Float64Array(0), rows: 3, cols: 0 }, { k: 1 }), /no columns/);
+  assert.throws(() => engine.kmeans(x, { k: 2, init: { data: new Float64Array(3), rows: 1, cols: 3 } }), /1 × 3, expected k × d = 2 × 2/);
+  assert.throws(() => engine.kmeans(x, { k: 2, init: "kmeans" as "random" }), /init must be/);
+  assert.throws(() => engine.kmeans(x, { k: 2, maxIter: 0 }), /maxIter must be a positive integer/);
+  assert.throws(() => engine.predict(x, { data: new Float64Array(3), rows: 1, cols: 3 }), /3 columns but X has 2/);
+});
+
+test.run();

@@ -1,0 +1,72 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { currentPlatform, loadEngine, type Matrix, setPlatform } from "../../src/engine/index.js";
+import { Rng } from "../../src/engine/rng.js";
+
+function blobs(seed: number, n: number, d: number, k: number): Matrix {
+  const rng = new Rng(seed);
+  const centres = Array.from({ length: k * d }, () => rng.nextFloat() * 10 - 5);
+  const data = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const c = rng.nextInt(k);
+    for (let f = 0; f < d; f++) data[i * d + f] = centres[c * d + f]! + 2 * (rng.nextFloat() - 0.5);
+  }
+  return { data, rows: n, cols: d };
+}
+
+test("k-means gives the same labels and bit-identical inertia and centres for 1, 2 and 4 threads", async () => {
+  // Overlapping blobs over many chunks: many iterations, so every reduction is exercised.
+  const x = blobs(21, 20_000, 7, 6);
+  const results = [];
+  for (const threads of [1, 2, 4]) {
+    const engine = await loadEngine({ threads });
+    assert.is(engine.threads, threads, "the pool has the requested threads");
+    results.push(engine.kmeans(x, { k: 6, nInit: 3, seed: 5 }));
+    results.push(engine.kmeans(x, { k: 5, init: "random", nInit: 2, seed: 1 }));
+  }
+  for (let t = 1; t < 3; t++) {
+    for (let c = 0; c < 2; c++) {
+      const a = results[c]!;
+      const b = results[t * 2 + c]!;
+      assert.ok(Object.is(a.inertia, b.inertia), `inertia ${a.inertia} vs ${b.inertia}`);
+      assert.is(a.nIter, b.nIter);
+      assert.equal(Array.from(a.labels), Array.from(b.labels));
+      assert.equal(Array.from(a.centers), Array.from(b.centers));
+    }
+  }
+});
+
+test("a per-call thread cap and a resident matrix give the same result", async () => {
+  const x = blobs(8, 5000, 4, 3);
+  const engine = await loadEngine({ threads: 2 });
+  const resident = engine.upload(x);
+  try {
+    const a = engine.kmeans(resident, { k: 3, seed: 2, threads: 1 });
+    const b = engine.kmeans(resident, { k: 3, seed: 2 });
+    assert.ok(Object.is(a.inertia, b.inertia));
+    assert.equal(Array.from(a.labels), Array.from(b.labels));
+    assert.equal(Array.from(engine.predict(resident, { data: b.centers, rows: 3, cols: 4 })), Array.from(b.labels));
+  } finally {
+    resident.free();
+  }
+});
+
+test("where workers are unavailable the engine runs single-threaded, with the same results", async () => {
+  const x = blobs(9, 30_000, 5, 4);
+  const platform = await currentPlatform();
+  setPlatform({ ...platform, startWorker: async () => undefined });
+  try {
+    const fallback = await loadEngine({ threads: 3 });
+    assert.is(fallback.threads, 1);
+    const single = await loadEngine({ threads: 1 });
+    const a = fallback.kmeans(x, { k: 4, seed: 3, nInit: 2 });
+    const b = single.kmeans(x, { k: 4, seed: 3, nInit: 2 });
+    assert.ok(Object.is(a.inertia, b.inertia));
+    assert.equal(Array.from(a.labels), Array.from(b.labels));
+    fallback.close();
+  } finally {
+    setPlatform(platform);
+  }
+});
+
+test.run();
