@@ -8,10 +8,7 @@ import { UserError } from "../errors.js";
 import { readArrowTransactions } from "./arrow.js";
 import { cachePath, DEFAULT_CACHE_DIR, readCached, writeCached } from "./cache.js";
 import type { ColumnMap } from "./columns.js";
-import { readCsvTransactions } from "./csv.js";
 import { readParquetTransactions } from "./parquet.js";
-import { readXlsxTransactions } from "./xlsx.js";
-import { workbookFromZip } from "./zip.js";
 
 export type SourceFormat = "zip" | "xlsx" | "csv" | "tsv" | "parquet" | "arrow";
 
@@ -94,6 +91,7 @@ async function readSource(path: string): Promise<Uint8Array> {
   }
 }
 
+// The CSV, xlsx and zip readers are imported on first use: a Parquet or Arrow run never pays for them.
 async function parseSource(bytes: Uint8Array, file: string, format: SourceFormat, opts: LoadOptions): Promise<Table> {
   const map = opts.map ?? {};
   switch (format) {
@@ -102,10 +100,14 @@ async function parseSource(bytes: Uint8Array, file: string, format: SourceFormat
     case "arrow":
       return readArrowTransactions(bytes, file, map);
     case "csv":
-    case "tsv":
+    case "tsv": {
+      const { readCsvTransactions } = await import("./csv.js");
       return readCsvTransactions(bytes, file, { encoding: opts.encoding, map }, format === "tsv");
+    }
     case "xlsx":
     case "zip": {
+      const { readXlsxTransactions } = await import("./xlsx.js");
+      const { workbookFromZip } = await import("./zip.js");
       const limits = { map, timeoutMs: opts.xlsxTimeoutMs, maxMemoryMb: opts.xlsxMaxMemoryMb };
       if (format === "xlsx") return readXlsxTransactions(bytes, file, limits);
       const workbook = await workbookFromZip(bytes, file);
