@@ -7,7 +7,7 @@
 // O(n·k·bands), never n×n, and the result does not depend on which thread ran which band.
 
 /** Rows of the other side taken per block, so they stay in L1/L2 while the band's rows pass. */
-const J_BLOCK: i32 = 128;
+const J_BLOCK: i32 = 256;
 
 /** Byte offset of band b's slot: bands hold (n − b·bandRows)·k f64 each, one after another. */
 // @ts-ignore: decorator
@@ -98,21 +98,18 @@ function runSums(xi: usize, x: usize, d: i32, j0: i32, j1: i32, ownCol: usize): 
 }
 
 /**
- * Two rows at once (a = row i, b = row i + 1) against rows j0 … j1−1 of one cluster `c`, from
- * dot products: ‖a − p‖² = ‖a‖² + ‖p‖² − 2a·p on centred rows (so the norms stay small). A 2×2
- * register tile loads each coordinate once for four pairs. Adds the two row sums at cCol + i·8
- * (and the next row), and each distance to the other row's sum at colA / colB + j·8 (the
- * columns of a's and b's clusters).
+ * Two rows at once (a = row i, b = row i + 1) against rows j0 … j1−1 of one cluster `c`: a 2×2
+ * register tile loads each coordinate once for four pairs, and one f64x2 square root serves two.
+ * Distances come from coordinate differences, so close points keep full relative precision.
+ * Adds the two row sums at cCol + i·8 (and the next row), and each distance to the other row's
+ * sum at colA / colB + j·8 (the columns of a's and b's clusters).
  */
 // @ts-ignore: decorator
 @inline
-function runSumsPair(x: usize, norms: usize, d: i32, i: i32, j0: i32, j1: i32, colA: usize, colB: usize, cCol: usize): void {
+function runSumsPair(x: usize, d: i32, i: i32, j0: i32, j1: i32, colA: usize, colB: usize, cCol: usize): void {
   const rowBytes = (<usize>d) << 3;
   const xa = x + <usize>i * rowBytes;
   const xb = xa + rowBytes;
-  const na = v128.load64_splat(norms + ((<usize>i) << 3));
-  const nb = v128.load64_splat(norms + ((<usize>(i + 1)) << 3));
-  const two = f64x2.splat(2);
   const zero = f64x2.splat(0);
   let sa = zero;
   let sb = zero;
@@ -132,18 +129,26 @@ function runSumsPair(x: usize, norms: usize, d: i32, i: i32, j0: i32, j1: i32, c
       let vb = v128.load(xb + o);
       let vp = v128.load(xp + o);
       let vq = v128.load(xq + o);
-      ap = f64x2.add(ap, f64x2.mul(va, vp));
-      aq = f64x2.add(aq, f64x2.mul(va, vq));
-      bp = f64x2.add(bp, f64x2.mul(vb, vp));
-      bq = f64x2.add(bq, f64x2.mul(vb, vq));
+      let u = f64x2.sub(va, vp);
+      ap = f64x2.add(ap, f64x2.mul(u, u));
+      u = f64x2.sub(va, vq);
+      aq = f64x2.add(aq, f64x2.mul(u, u));
+      u = f64x2.sub(vb, vp);
+      bp = f64x2.add(bp, f64x2.mul(u, u));
+      u = f64x2.sub(vb, vq);
+      bq = f64x2.add(bq, f64x2.mul(u, u));
       va = v128.load(xa + o, 16);
       vb = v128.load(xb + o, 16);
       vp = v128.load(xp + o, 16);
       vq = v128.load(xq + o, 16);
-      ap = f64x2.add(ap, f64x2.mul(va, vp));
-      aq = f64x2.add(aq, f64x2.mul(va, vq));
-      bp = f64x2.add(bp, f64x2.mul(vb, vp));
-      bq = f64x2.add(bq, f64x2.mul(vb, vq));
+      u = f64x2.sub(va, vp);
+      ap = f64x2.add(ap, f64x2.mul(u, u));
+      u = f64x2.sub(va, vq);
+      aq = f64x2.add(aq, f64x2.mul(u, u));
+      u = f64x2.sub(vb, vp);
+      bp = f64x2.add(bp, f64x2.mul(u, u));
+      u = f64x2.sub(vb, vq);
+      bq = f64x2.add(bq, f64x2.mul(u, u));
     }
     if (t + 1 < d) {
       const o = (<usize>t) << 3;
@@ -151,24 +156,29 @@ function runSumsPair(x: usize, norms: usize, d: i32, i: i32, j0: i32, j1: i32, c
       const vb = v128.load(xb + o);
       const vp = v128.load(xp + o);
       const vq = v128.load(xq + o);
-      ap = f64x2.add(ap, f64x2.mul(va, vp));
-      aq = f64x2.add(aq, f64x2.mul(va, vq));
-      bp = f64x2.add(bp, f64x2.mul(vb, vp));
-      bq = f64x2.add(bq, f64x2.mul(vb, vq));
+      let u = f64x2.sub(va, vp);
+      ap = f64x2.add(ap, f64x2.mul(u, u));
+      u = f64x2.sub(va, vq);
+      aq = f64x2.add(aq, f64x2.mul(u, u));
+      u = f64x2.sub(vb, vp);
+      bp = f64x2.add(bp, f64x2.mul(u, u));
+      u = f64x2.sub(vb, vq);
+      bq = f64x2.add(bq, f64x2.mul(u, u));
       t += 2;
     }
-    // [a·p, a·q] and [b·p, b·q]
-    let dotA = f64x2.add(v128.shuffle<f64>(ap, aq, 0, 2), v128.shuffle<f64>(ap, aq, 1, 3));
-    let dotB = f64x2.add(v128.shuffle<f64>(bp, bq, 0, 2), v128.shuffle<f64>(bp, bq, 1, 3));
+    // [‖a − p‖², ‖a − q‖²] and [‖b − p‖², ‖b − q‖²]
+    let dA = f64x2.add(v128.shuffle<f64>(ap, aq, 0, 2), v128.shuffle<f64>(ap, aq, 1, 3));
+    let dB = f64x2.add(v128.shuffle<f64>(bp, bq, 0, 2), v128.shuffle<f64>(bp, bq, 1, 3));
     if (t < d) {
       const o = (<usize>t) << 3;
       const pq = f64x2.replace_lane(v128.load64_splat(xp + o), 1, load<f64>(xq + o));
-      dotA = f64x2.add(dotA, f64x2.mul(v128.load64_splat(xa + o), pq));
-      dotB = f64x2.add(dotB, f64x2.mul(v128.load64_splat(xb + o), pq));
+      const ua = f64x2.sub(v128.load64_splat(xa + o), pq);
+      const ub = f64x2.sub(v128.load64_splat(xb + o), pq);
+      dA = f64x2.add(dA, f64x2.mul(ua, ua));
+      dB = f64x2.add(dB, f64x2.mul(ub, ub));
     }
-    const npq = v128.load(norms + ((<usize>j) << 3));
-    const dA = f64x2.sqrt(f64x2.max(zero, f64x2.sub(f64x2.add(na, npq), f64x2.mul(two, dotA))));
-    const dB = f64x2.sqrt(f64x2.max(zero, f64x2.sub(f64x2.add(nb, npq), f64x2.mul(two, dotB))));
+    dA = f64x2.sqrt(dA);
+    dB = f64x2.sqrt(dB);
     sa = f64x2.add(sa, dA);
     sb = f64x2.add(sb, dB);
     // p and q are consecutive rows: their sums towards one cluster are one f64x2.
@@ -180,17 +190,8 @@ function runSumsPair(x: usize, norms: usize, d: i32, i: i32, j0: i32, j1: i32, c
   let sumB = f64x2.extract_lane(sb, 0) + f64x2.extract_lane(sb, 1);
   if (j < j1) {
     const xp = x + <usize>j * rowBytes;
-    const np = load<f64>(norms + ((<usize>j) << 3));
-    let dotA: f64 = 0;
-    let dotB: f64 = 0;
-    for (let t = 0; t < d; t++) {
-      const o = (<usize>t) << 3;
-      const vp = load<f64>(xp + o);
-      dotA += load<f64>(xa + o) * vp;
-      dotB += load<f64>(xb + o) * vp;
-    }
-    const dA = sqrt<f64>(max<f64>(0, f64x2.extract_lane(na, 0) + np - 2 * dotA));
-    const dB = sqrt<f64>(max<f64>(0, f64x2.extract_lane(nb, 0) + np - 2 * dotB));
+    const dA = dist(xa, xp, d);
+    const dB = dist(xb, xp, d);
     sumA += dA;
     sumB += dB;
     const o = (<usize>j) << 3;
@@ -203,12 +204,12 @@ function runSumsPair(x: usize, norms: usize, d: i32, i: i32, j0: i32, j1: i32, c
 }
 
 /**
- * Band `band` of the silhouette sums. x: n×d rows sorted by cluster (and centred); norms: their
- * squared norms; labels: i32 cluster per (sorted) row; starts: k+1 i32 run bounds. The band's slot
- * holds, for every row r ≥ band start, k sums Σ_j dist(r, j) over this band's pairs.
+ * Band `band` of the silhouette sums. x: n×d rows sorted by cluster; labels: i32 cluster per
+ * (sorted) row; starts: k+1 i32 run bounds. The band's slot holds, for every row r ≥ band start,
+ * k sums Σ_j dist(r, j) over this band's pairs.
  */
 export function silhouetteBand(
-  x: usize, norms: usize, n: i32, d: i32, labels: usize, starts: usize, k: i32, slots: usize, bandRows: i32, band: i32,
+  x: usize, n: i32, d: i32, labels: usize, starts: usize, k: i32, slots: usize, bandRows: i32, band: i32,
 ): void {
   const r0 = band * bandRows;
   const r1 = min(r0 + bandRows, n);
@@ -237,7 +238,7 @@ export function silhouetteBand(
         let j = jStart;
         while (j < je) {
           const runEnd = min(je, load<i32>(starts + ((<usize>(c + 1)) << 2)));
-          runSumsPair(x, norms, d, i, j, runEnd, colA, colB, cols + <usize>c * colBytes);
+          runSumsPair(x, d, i, j, runEnd, colA, colB, cols + <usize>c * colBytes);
           j = runEnd;
           c++;
         }
@@ -301,19 +302,11 @@ export function silhouetteMerge(
   }
 }
 
-/** out[r] = X[perm[r]] − center for r < n (rows gathered into cluster order), norms[r] = ‖out[r]‖². */
-export function gatherRows(x: usize, d: i32, perm: usize, n: i32, center: usize, out: usize, norms: usize): void {
+/** out[r] = X[perm[r]] for r < n: rows gathered into cluster order. */
+export function gatherRows(x: usize, d: i32, perm: usize, n: i32, out: usize): void {
   const rowBytes = (<usize>d) << 3;
   for (let r = 0; r < n; r++) {
-    const src = x + <usize>load<i32>(perm + ((<usize>r) << 2)) * rowBytes;
-    const dst = out + <usize>r * rowBytes;
-    let s: f64 = 0;
-    for (let j = 0; j < d; j++) {
-      const o = (<usize>j) << 3;
-      const v = load<f64>(src + o) - load<f64>(center + o);
-      store<f64>(dst + o, v);
-      s += v * v;
-    }
-    store<f64>(norms + ((<usize>r) << 3), s);
+    const src = load<i32>(perm + ((<usize>r) << 2));
+    memory.copy(out + <usize>r * rowBytes, x + <usize>src * rowBytes, rowBytes);
   }
 }

@@ -51,20 +51,13 @@ export function silhouette(
   const { arena, kernels } = ctx;
   const mark = arena.mark();
   try {
-    // Centred rows keep the dot-product form of the distances accurate (the silhouette is
-    // translation-invariant).
-    const meanPtr = arena.alloc(d * 8);
-    kernels.columnSums!(x.ptr, n, d, meanPtr);
-    const mean = arena.f64(meanPtr, d);
-    for (let j = 0; j < d; j++) mean[j]! /= n;
     const permPtr = arena.putI32(perm);
     const xs = arena.alloc(n * d * 8);
-    const norms = arena.alloc(n * 8);
-    kernels.gatherRows!(x.ptr, d, permPtr, n, meanPtr, xs, norms);
+    kernels.gatherRows!(x.ptr, d, permPtr, n, xs);
     const labelsPtr = arena.putI32(sortedLabels);
     const startsPtr = arena.putI32(starts);
     const slots = arena.alloc(kernels.silhouetteSlotsLength!(n, k, bandRows) * 8);
-    forEachChunk(ctx, "silhouetteBand", [xs, norms, n, d, labelsPtr, startsPtr, k, slots, bandRows], bands);
+    forEachChunk(ctx, "silhouetteBand", [xs, n, d, labelsPtr, startsPtr, k, slots, bandRows], bands);
     const sumsPtr = arena.alloc(k * 8);
     const outPtr = arena.alloc(n * 8);
     kernels.silhouetteMerge!(n, labelsPtr, startsPtr, k, slots, bandRows, sumsPtr, outPtr);
