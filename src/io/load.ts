@@ -1,10 +1,10 @@
 // loadTransactions: any supported source → the transactions table (see schema.ts), choosing the
 // reader by file extension, applying column aliases and the user's map, and caching the result.
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import type { Table } from "apache-arrow";
 import { UserError } from "../errors.js";
+import { readInputFile } from "./files.js";
 import { readArrowTransactions } from "./arrow.js";
 import { cachePath, DEFAULT_CACHE_DIR, readCached, writeCached } from "./cache.js";
 import type { ColumnMap } from "./columns.js";
@@ -59,7 +59,7 @@ export function sourceFormat(path: string): SourceFormat {
 
 export async function loadTransactions(input: string, opts: LoadOptions = {}): Promise<LoadedTransactions> {
   const format = sourceFormat(input);
-  const bytes = await readSource(input);
+  const bytes = await readInputFile(input);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   // Arrow IPC sources are read as fast as a cache entry would be, so they are not cached.
   const cacheDir = format === "arrow" ? false : (opts.cacheDir ?? DEFAULT_CACHE_DIR);
@@ -77,18 +77,6 @@ export async function loadTransactions(input: string, opts: LoadOptions = {}): P
     opts.log?.(`cached the parsed table as ${cached}`);
   }
   return { table, sha256, fromCache: false, path: input, format };
-}
-
-async function readSource(path: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new UserError(`${path}: no such file`);
-    if (code === "EISDIR") throw new UserError(`${path}: is a directory, not a data file`);
-    if (code === "EACCES") throw new UserError(`${path}: permission denied`);
-    throw err;
-  }
 }
 
 // The CSV, xlsx and zip readers are imported on first use: a Parquet or Arrow run never pays for them.

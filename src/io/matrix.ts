@@ -1,11 +1,11 @@
 // A numeric matrix from a file, for the engine commands: CSV with a header row, Arrow IPC or
 // Parquet, all columns or the ones named. Every cell must be a finite number; the first one that
 // is not is reported with its file, line (or row) and column.
-import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { DataType, type Table } from "apache-arrow";
 import type { Matrix } from "../engine/matrix.js";
 import { UserError } from "../errors.js";
+import { readInputFile } from "./files.js";
 import { ipcToArrow } from "./arrow.js";
 import { parseDecimal } from "./numbers.js";
 import { parquetToArrow } from "./parquet.js";
@@ -22,7 +22,7 @@ export interface LoadedMatrix {
 
 export async function readMatrix(path: string, opts: MatrixOptions = {}): Promise<LoadedMatrix> {
   const ext = extname(path).toLowerCase();
-  const bytes = await readBytes(path);
+  const bytes = await readInputFile(path);
   switch (ext) {
     case ".csv":
       return csvMatrix(new TextDecoder().decode(bytes), path, opts);
@@ -34,18 +34,6 @@ export async function readMatrix(path: string, opts: MatrixOptions = {}): Promis
       return tableMatrix(parquetToArrow(bytes, path), path, opts);
     default:
       throw new UserError(`${path}: unsupported matrix file type "${ext || "(none)"}"; expected .csv, .arrow or .parquet`);
-  }
-}
-
-async function readBytes(path: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new UserError(`${path}: no such file`);
-    if (code === "EISDIR") throw new UserError(`${path}: is a directory, not a data file`);
-    if (code === "EACCES") throw new UserError(`${path}: permission denied`);
-    throw err;
   }
 }
 

@@ -2,7 +2,7 @@
 import type { ResidentMatrix } from "../engine/index.js";
 import { UserError } from "../errors.js";
 import { readMatrix } from "../io/matrix.js";
-import { engineFor, engineInputError } from "./pca-job.js";
+import { engineFor, engineInputError } from "./engine-input.js";
 
 export interface EvaluateJobOptions {
   input: string;

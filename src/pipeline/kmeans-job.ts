@@ -1,11 +1,10 @@
 // `custseg kmeans`: a numeric matrix from a file → k-means on the engine → summary (+ labels file).
 // Engine errors (RangeError/TypeError: bad k, non-finite values, wrong centre shape) become user
 // errors naming the file they came from.
-import { loadEngine } from "../engine/index.js";
 import type { KMeansInit } from "../engine/kmeans.js";
-import { UserError } from "../errors.js";
 import { readMatrix } from "../io/matrix.js";
 import { writeFileAtomic } from "../util/atomic.js";
+import { engineFor, engineInputError } from "./engine-input.js";
 
 export interface KMeansJobOptions {
   input: string;
@@ -32,28 +31,17 @@ export interface KMeansSummary {
   columnNames: string[];
 }
 
-/** Rethrow an engine input error as a UserError prefixed with the file it concerns. */
-function asUserError(err: unknown, file: string): never {
-  if (err instanceof RangeError || err instanceof TypeError) throw new UserError(`${file}: ${err.message}`);
-  throw err;
-}
-
 export async function runKMeansJob(opts: KMeansJobOptions): Promise<KMeansSummary> {
   const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns });
   let init: KMeansInit = "k-means++";
   if (opts.init === "random" || opts.init === "k-means++") init = opts.init;
   else if (opts.init !== undefined) init = (await readMatrix(opts.init)).matrix;
-  let engine: Awaited<ReturnType<typeof loadEngine>>;
-  try {
-    engine = await loadEngine({ threads: opts.threads });
-  } catch (err) {
-    asUserError(err, "--threads");
-  }
+  const engine = await engineFor(opts.threads);
   let result: ReturnType<typeof engine.kmeans>;
   try {
     result = engine.kmeans(matrix, { k: opts.k, init, nInit: opts.nInit, maxIter: opts.maxIter, tol: opts.tol, seed: opts.seed });
   } catch (err) {
-    asUserError(err, /initial centres/.test((err as Error)?.message) ? opts.init! : opts.input);
+    engineInputError(err, /initial centres/.test((err as Error)?.message) ? opts.init! : opts.input);
   }
   const { k, labels, centers, inertia, nIter } = result;
   const d = matrix.cols;

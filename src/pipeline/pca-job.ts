@@ -1,10 +1,9 @@
 // `custseg pca`: a numeric matrix from a file → PCA on the engine → summary (+ scores file).
 import { Float64, makeData, makeVector, Table } from "apache-arrow";
-import { loadEngine, type Engine } from "../engine/index.js";
 import type { PcaFit } from "../engine/pca-model.js";
-import { UserError } from "../errors.js";
 import { readMatrix } from "../io/matrix.js";
 import { writeTable } from "../io/write.js";
+import { engineFor, engineInputError } from "./engine-input.js";
 
 export interface PcaJobOptions {
   input: string;
@@ -25,21 +24,6 @@ export interface PcaSummary {
   components: number[][];
   mean: number[];
   columnNames: string[];
-}
-
-/** Rethrow an engine input error (RangeError/TypeError) as a UserError about `source`. */
-export function engineInputError(err: unknown, source: string): never {
-  if (err instanceof RangeError || err instanceof TypeError) throw new UserError(`${source}: ${err.message}`);
-  throw err;
-}
-
-/** The engine for a command, a bad --threads value being the user's error. */
-export async function engineFor(threads: number | undefined): Promise<Engine> {
-  try {
-    return await loadEngine({ threads });
-  } catch (err) {
-    engineInputError(err, "--threads");
-  }
 }
 
 export async function runPcaJob(opts: PcaJobOptions): Promise<PcaSummary> {

@@ -1,26 +1,11 @@
 import { matrix } from "../../src/engine/matrix.js";
 import { Rng } from "../../src/engine/rng.js";
+import { FEATURE_NAMES } from "../../src/pipeline/features.js";
 import { clusterProfiles } from "../../src/pipeline/profiles.js";
 import { correlationMatrix } from "../../src/report/correlation.js";
 import type { ReportData } from "../../src/report/types.js";
 
-export const FEATURES = [
-  "Days_Since_Last_Purchase",
-  "Total_Transactions",
-  "Total_Products_Purchased",
-  "Total_Spend",
-  "Average_Transaction_Value",
-  "Unique_Products_Purchased",
-  "Average_Days_Between_Purchases",
-  "Day_Of_Week",
-  "Hour",
-  "Is_UK",
-  "Cancellation_Frequency",
-  "Cancellation_Rate",
-  "Monthly_Spending_Mean",
-  "Monthly_Spending_Std",
-  "Spending_Trend",
-];
+export const FEATURES: string[] = [...FEATURE_NAMES];
 
 export const STEPS: ReportData["steps"] = [
   { step: "load", unit: "rows", count: 541909, ms: 2291.5 },

@@ -1,7 +1,7 @@
 // custseg run: the whole pipeline, from a transactions file to a run directory with a report.
 import type { CommandModule } from "yargs";
-import { loadEngine } from "../../engine/engine.js";
 import { parseColumnMap } from "../../io/columns.js";
+import { engineFor } from "../../pipeline/engine-input.js";
 import { COMPAT_MODES, type Compat } from "../../pipeline/features.js";
 import { type RunSummary, runPipeline } from "../../pipeline/run.js";
 import { defaultSource } from "../../pipeline/source.js";
@@ -54,7 +54,7 @@ const command: CommandModule<object, RunArgs> = {
     const source = args.input
       ? { path: args.input, label: args.input }
       : await defaultSource(args["data-dir"], args.seed, reporter);
-    const engine = await loadEngine({ threads: args.threads });
+    const engine = await engineFor(args.threads);
     try {
       const { summary } = await runPipeline(engine, {
         input: source.path,
