@@ -13,12 +13,17 @@ const WRITERS: Record<string, (table: Table) => Uint8Array | string> = {
   ".csv": tableToCsv,
 };
 
-export async function writeTable(path: string, table: Table): Promise<void> {
+/** The writer for a path's extension; an unknown one is a UserError (checked before any work starts). */
+export function tableWriter(path: string): (table: Table) => Uint8Array | string {
   const write = WRITERS[extname(path).toLowerCase()];
   if (!write) {
     throw new UserError(`${path}: cannot write a table to "${extname(path) || "(no extension)"}"; use ${Object.keys(WRITERS).join(", ")}`);
   }
-  await writeFileAtomic(path, write(table));
+  return write;
+}
+
+export async function writeTable(path: string, table: Table): Promise<void> {
+  await writeFileAtomic(path, tableWriter(path)(table));
 }
 
 export function tableToParquet(table: Table): Uint8Array {

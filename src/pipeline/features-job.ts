@@ -2,7 +2,7 @@
 import type { Table } from "apache-arrow";
 import type { ColumnMap } from "../io/columns.js";
 import { loadTransactions } from "../io/load.js";
-import { writeTable } from "../io/write.js";
+import { tableWriter, writeTable } from "../io/write.js";
 import { type CleanRows, cleanTransactions } from "./clean.js";
 import { type Compat, customerFeatures } from "./features.js";
 import { type StepReporter, StepTimer } from "./steps.js";
@@ -30,6 +30,7 @@ export interface FeaturesJobResult {
 }
 
 export async function runFeaturesJob(opts: FeaturesJobOptions): Promise<FeaturesJobResult> {
+  if (opts.out) tableWriter(opts.out);
   const timer = new StepTimer(opts.reporter);
   const log = (msg: string) => timer.note(msg);
   const loaded = await timer.step(
