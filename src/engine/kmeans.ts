@@ -56,6 +56,9 @@ interface Work {
   labels: number;
   /** ‖c‖² per centre, for the assignment's ranking (see lloydChunk). */
   cNorms: number;
+  /** ‖X[i]‖² per row, for the assignment's rounding margin; stored by the first assignment. */
+  xNorms: number;
+  xNormsKnown: boolean;
   sums: number;
   counts: number;
   changed: number;
@@ -97,6 +100,8 @@ function allocWork(ctx: EngineContext, x: ResidentMatrix, k: number, threads: nu
     next: arena.alloc(k * d * 8),
     labels: arena.alloc(n * 4),
     cNorms: arena.alloc(k * 8),
+    xNorms: arena.alloc(n * 8),
+    xNormsKnown: false,
     sums: arena.alloc(chunks * k * d * 8),
     counts: arena.alloc(chunks * k * 8),
     changed: arena.alloc(chunks * 4),
@@ -124,7 +129,10 @@ function run(w: Work, kernel: string, args: number[]): void {
 /** One assignment pass over X with the centres at `centers` (and, with update, the chunk sums). */
 function assign(w: Work, centers: number, update: boolean): void {
   w.ctx.kernels.rowSqNormsChunk!(centers, w.k, w.d, w.cNorms, w.k, 0);
-  run(w, "lloydChunk", [w.x, w.n, w.d, centers, w.cNorms, w.k, w.labels, w.sums, w.counts, w.changed, update ? 1 : 0]);
+  const { x, n, d, k, xNorms } = w;
+  const normsKnown = w.xNormsKnown ? 1 : 0;
+  run(w, "lloydChunk", [x, n, d, centers, w.cNorms, k, xNorms, normsKnown, w.labels, w.sums, w.counts, w.changed, update ? 1 : 0]);
+  w.xNormsKnown = true;
 }
 
 export function kmeans(ctx: EngineContext, x: ResidentMatrix, options: KMeansOptions): KMeansResult {

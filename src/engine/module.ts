@@ -1,6 +1,7 @@
-// Compiles the WASM module once per flavour and instantiates it through @assemblyscript/loader
-// (for its decoding of abort messages). Kernels are called raw: pointers and sizes, no bindings.
-import { instantiate } from "@assemblyscript/loader";
+// Compiles the WASM module once per flavour and instantiates it with the plain WebAssembly API.
+// Kernels are called raw: pointers and sizes, no bindings. The builds import nothing but the shared
+// memory of the threads flavour (runtime "stub", noAssert: no abort import), so no loader is needed,
+// and the engine keeps no bare-specifier import that a browser worker could not resolve.
 import { currentPlatform } from "./platform.js";
 
 /** An exported kernel: numbers in (pointers are byte offsets), a number or nothing out. */
@@ -42,7 +43,7 @@ export interface ModuleInstance {
 
 /** Instantiate `module`, on the given (shared) memory for the threads flavour, else on its own. */
 export async function instantiateModule(module: WebAssembly.Module, memory?: WebAssembly.Memory): Promise<ModuleInstance> {
-  const { instance } = await instantiate(module, memory ? { env: { memory } } : {});
+  const instance = await WebAssembly.instantiate(module, memory ? { env: { memory } } : {});
   const exports = instance.exports as Record<string, unknown>;
   const kernels: Record<string, Kernel> = {};
   for (const [name, value] of Object.entries(exports)) {

@@ -4,8 +4,11 @@
 import type { EngineWorker, Platform } from "./platform.js";
 import { workerUrl } from "./platform.js";
 
-/** Where build/*.wasm is served from; the package layout puts it two levels above src/engine. */
-const buildBase = new URL("../../build/", import.meta.url);
+/**
+ * Where build/*.wasm is served from: the package root's build/, three levels above the compiled
+ * dist/src/engine/ (two above src/engine/ where a dev server serves the TypeScript sources).
+ */
+const buildBase = new URL(import.meta.url.endsWith(".ts") ? "../../build/" : "../../../build/", import.meta.url);
 
 function canBlock(): boolean {
   if (typeof SharedArrayBuffer === "undefined") return false;
@@ -28,11 +31,14 @@ export const platform: Platform = {
   },
   async startWorker(): Promise<EngineWorker | undefined> {
     if (!canBlock() || typeof Worker === "undefined") return undefined;
-    const worker = new Worker(workerUrl(), { type: "module" });
+    const url = workerUrl();
+    const worker = new Worker(url, { type: "module" });
     return {
       postMessage: (message) => worker.postMessage(message),
       onMessage: (listener) => worker.addEventListener("message", (e) => listener(e.data)),
-      onError: (listener) => worker.addEventListener("error", (e) => listener(new Error(e.message))),
+      // A script that fails to load or link fires a bare error event, without a message.
+      onError: (listener) =>
+        worker.addEventListener("error", (e) => listener(new Error(e.message || `the engine worker ${url.href} failed to load`))),
       terminate: () => worker.terminate(),
     };
   },

@@ -185,6 +185,47 @@ test("labels are exact nearest centres even far from the origin (score rounding 
   assert.equal(Array.from(engine.predict(x, centers)), [0, 0, 2]);
 });
 
+for (const simd of [true, false]) {
+  test(`k-means++ trials give the same bits whether a pass takes them one by one or four at a time (${simd ? "SIMD" : "scalar"})`, async () => {
+    const engine = await loadEngine({ simd, threads: 1 });
+    const { arena, kernels } = engine.context;
+    // Odd n and d: the pass's odd last row and odd last column are taken too; 5 trials = a group of four and one.
+    const x = blobs(12, 1101, 7, 5);
+    const resident = engine.upload(x);
+    const mark = arena.mark();
+    try {
+      const { rows: n, cols: d } = x;
+      const chunks = Math.ceil(n / 512);
+      const t = 5;
+      const cands = arena.putI32([3, 700, 1100, 42, 512]);
+      const closest = arena.alloc(n * 8);
+      arena.f64(closest, n).fill(Number.POSITIVE_INFINITY);
+      const first = arena.alloc(chunks * 8);
+      for (let c = 0; c < chunks; c++) kernels.seedUpdateChunk!(resident.ptr, n, d, 17, closest, first, 512, c);
+      const grouped = Array.from({ length: t }, () => arena.alloc(n * 8));
+      const single = Array.from({ length: t }, () => arena.alloc(n * 8));
+      const potsGrouped = arena.alloc(chunks * t * 8);
+      const potsSingle = arena.alloc(chunks * 8);
+      const outs = arena.putI32(grouped);
+      for (let c = 0; c < chunks; c++) kernels.seedPotentialChunk!(resident.ptr, n, d, cands, t, closest, outs, potsGrouped, 512, c);
+      for (let trial = 0; trial < t; trial++) {
+        const cand = arena.putI32([arena.i32(cands, t)[trial]!]);
+        const out = arena.putI32([single[trial]!]);
+        for (let c = 0; c < chunks; c++) kernels.seedPotentialChunk!(resident.ptr, n, d, cand, 1, closest, out, potsSingle, 512, c);
+        const a = arena.f64(grouped[trial]!, n);
+        const b = arena.f64(single[trial]!, n);
+        for (let i = 0; i < n; i++) if (!Object.is(a[i], b[i])) assert.unreachable(`trial ${trial}, row ${i}: ${a[i]} vs ${b[i]}`);
+        for (let c = 0; c < chunks; c++) {
+          assert.ok(Object.is(arena.f64(potsGrouped, chunks * t)[c * t + trial], arena.f64(potsSingle, chunks)[c]), `trial ${trial}, chunk ${c}`);
+        }
+      }
+    } finally {
+      arena.release(mark);
+      resident.free();
+    }
+  });
+}
+
 test("bad input: clear errors naming the problem", async () => {
   const engine = await loadEngine({ threads: 1 });
   const x = blobs(5, 10, 2, 2);
