@@ -52,6 +52,17 @@ function exactNearest(xi: usize, centers: usize, k: i32, d: i32, rowBytes: usize
   return best;
 }
 
+/** ‖X[i]‖² (the row at xi): read from xNorms when known, else computed and stored there. */
+// @ts-ignore: decorator
+@inline
+function rowNorm(xi: usize, i: i32, xNorms: usize, known: i32, d: i32): f64 {
+  const p = xNorms + ((<usize>i) << 3);
+  if (known) return load<f64>(p);
+  const v = dot(xi, xi, d);
+  store<f64>(p, v);
+  return v;
+}
+
 /**
  * Finish row i: confirm its label (exactly, when the two best scores are within rounding of each
  * other), store it, and add the row to its centre's sums. Returns 1 if the label changed.
@@ -86,11 +97,12 @@ function settle(
  * centres per pass, so each loaded value serves several products. Where the two best scores are
  * closer than the score's rounding error can reach, the row is decided on exact squared
  * differences instead: the label is always the nearest centre by ‖x − c‖² (ties to the lowest
- * index), whatever the data's offset from the origin.
+ * index), whatever the data's offset from the origin. The margin needs ‖X[i]‖²: the first pass of a
+ * fit (normsKnown = 0) stores them at xNorms, later passes read them back.
  */
 export function lloydChunk(
-  x: usize, n: i32, d: i32, centers: usize, cNorms: usize, k: i32, labels: usize,
-  sums: usize, counts: usize, changed: usize, update: i32, chunkRows: i32, chunk: i32,
+  x: usize, n: i32, d: i32, centers: usize, cNorms: usize, k: i32, xNorms: usize, normsKnown: i32,
+  labels: usize, sums: usize, counts: usize, changed: usize, update: i32, chunkRows: i32, chunk: i32,
 ): void {
   const start = chunk * chunkRows;
   const end = min(start + chunkRows, n);
@@ -194,6 +206,54 @@ export function lloydChunk(
       v = n3 - 2.0 * sb3;
       if (v < b1) { b2 = b1; b1 = v; bestB = c + 3; } else if (v < b2) b2 = v;
     }
+    // Two centres left (k mod 4 ≥ 2): the same products, two by two.
+    if (c + 1 < k) {
+      const c0 = centers + <usize>c * rowBytes;
+      const c1 = c0 + rowBytes;
+      let j = 0;
+      let sa0: f64 = 0, sa1: f64 = 0, sb0: f64 = 0, sb1: f64 = 0;
+      if (ASC_FEATURE_SIMD) {
+        let pa0 = f64x2.splat(0), pa1 = f64x2.splat(0), pb0 = f64x2.splat(0), pb1 = f64x2.splat(0);
+        for (; j + 1 < d; j += 2) {
+          const o = (<usize>j) << 3;
+          const va = v128.load(xa + o);
+          const vb = v128.load(xb + o);
+          let cv = v128.load(c0 + o);
+          pa0 = f64x2.add(pa0, f64x2.mul(va, cv));
+          pb0 = f64x2.add(pb0, f64x2.mul(vb, cv));
+          cv = v128.load(c1 + o);
+          pa1 = f64x2.add(pa1, f64x2.mul(va, cv));
+          pb1 = f64x2.add(pb1, f64x2.mul(vb, cv));
+        }
+        sa0 = f64x2.extract_lane(pa0, 0) + f64x2.extract_lane(pa0, 1);
+        sa1 = f64x2.extract_lane(pa1, 0) + f64x2.extract_lane(pa1, 1);
+        sb0 = f64x2.extract_lane(pb0, 0) + f64x2.extract_lane(pb0, 1);
+        sb1 = f64x2.extract_lane(pb1, 0) + f64x2.extract_lane(pb1, 1);
+      }
+      for (; j < d; j++) {
+        const o = (<usize>j) << 3;
+        const va = load<f64>(xa + o);
+        const vb = load<f64>(xb + o);
+        let cv = load<f64>(c0 + o);
+        sa0 += va * cv;
+        sb0 += vb * cv;
+        cv = load<f64>(c1 + o);
+        sa1 += va * cv;
+        sb1 += vb * cv;
+      }
+      const cn = cNorms + ((<usize>c) << 3);
+      const n0 = load<f64>(cn);
+      const n1 = load<f64>(cn, 8);
+      let v = n0 - 2.0 * sa0;
+      if (v < a1) { a2 = a1; a1 = v; bestA = c; } else if (v < a2) a2 = v;
+      v = n1 - 2.0 * sa1;
+      if (v < a1) { a2 = a1; a1 = v; bestA = c + 1; } else if (v < a2) a2 = v;
+      v = n0 - 2.0 * sb0;
+      if (v < b1) { b2 = b1; b1 = v; bestB = c; } else if (v < b2) b2 = v;
+      v = n1 - 2.0 * sb1;
+      if (v < b1) { b2 = b1; b1 = v; bestB = c + 1; } else if (v < b2) b2 = v;
+      c += 2;
+    }
     for (; c < k; c++) {
       const cc = centers + <usize>c * rowBytes;
       const cn = load<f64>(cNorms + ((<usize>c) << 3));
@@ -202,9 +262,8 @@ export function lloydChunk(
       v = cn - 2.0 * dot(xb, cc, d);
       if (v < b1) { b2 = b1; b1 = v; bestB = c; } else if (v < b2) b2 = v;
     }
-    // The rows are in cache by now: their norms cost less than another pass over X would.
-    const marginA = errScale * (2.0 * cMax + dot(xa, xa, d));
-    const marginB = errScale * (2.0 * cMax + dot(xb, xb, d));
+    const marginA = errScale * (2.0 * cMax + rowNorm(xa, i, xNorms, normsKnown, d));
+    const marginB = errScale * (2.0 * cMax + rowNorm(xb, i + 1, xNorms, normsKnown, d));
     nChanged += settle(xa, i, bestA, a1, a2, marginA, k, d, rowBytes, centers, labels, update, sumSlot, countSlot);
     nChanged += settle(xb, i + 1, bestB, b1, b2, marginB, k, d, rowBytes, centers, labels, update, sumSlot, countSlot);
   }
@@ -217,7 +276,7 @@ export function lloydChunk(
       const v = load<f64>(cNorms + ((<usize>c) << 3)) - 2.0 * dot(xi, centers + <usize>c * rowBytes, d);
       if (v < b1) { b2 = b1; b1 = v; best = c; } else if (v < b2) b2 = v;
     }
-    const margin = errScale * (2.0 * cMax + dot(xi, xi, d));
+    const margin = errScale * (2.0 * cMax + rowNorm(xi, i, xNorms, normsKnown, d));
     nChanged += settle(xi, i, best, b1, b2, margin, k, d, rowBytes, centers, labels, update, sumSlot, countSlot);
   }
   store<i32>(changed + ((<usize>chunk) << 2), nChanged);
@@ -251,65 +310,217 @@ export function labelDistances(x: usize, n: i32, d: i32, centers: usize, labels:
  * k-means++ trials: for each of the t candidate rows (indices at cands), the trial's closest
  * distances min(closest[i], ‖X[i] − X[cand]‖²) into its own array (pointers at outs), and the
  * chunk's share of the trial's potential (their sum) into pots[chunk·t + c]. Keeping every trial's
- * distances lets the caller adopt the winner's array instead of recomputing it. Rows go in pairs,
- * so each candidate value loaded serves two rows.
+ * distances lets the caller adopt the winner's array instead of recomputing it. Rows go in pairs
+ * and candidates in fours, so each value loaded serves several distances and the chunk's rows are
+ * read once per four trials.
  */
 export function seedPotentialChunk(
   x: usize, n: i32, d: i32, cands: usize, t: i32, closest: usize, outs: usize, pots: usize, chunkRows: i32, chunk: i32,
 ): void {
   const start = chunk * chunkRows;
   const end = min(start + chunkRows, n);
-  const rowBytes = (<usize>d) << 3;
   const slot = pots + ((<usize>chunk * <usize>t) << 3);
-  for (let c = 0; c < t; c++) {
-    const xc = x + <usize>load<i32>(cands + ((<usize>c) << 2)) * rowBytes;
-    const out = <usize>load<i32>(outs + ((<usize>c) << 2));
-    let s: f64 = 0;
-    let i = start;
-    for (; i + 1 < end; i += 2) {
-      const xa = x + <usize>i * rowBytes;
-      const xb = xa + rowBytes;
-      let j = 0;
-      let da: f64 = 0;
-      let db: f64 = 0;
-      if (ASC_FEATURE_SIMD) {
-        let pa = f64x2.splat(0);
-        let pb = f64x2.splat(0);
-        for (; j + 1 < d; j += 2) {
-          const o = (<usize>j) << 3;
-          const cv = v128.load(xc + o);
-          const ta = f64x2.sub(v128.load(xa + o), cv);
-          const tb = f64x2.sub(v128.load(xb + o), cv);
-          pa = f64x2.add(pa, f64x2.mul(ta, ta));
-          pb = f64x2.add(pb, f64x2.mul(tb, tb));
-        }
-        da = f64x2.extract_lane(pa, 0) + f64x2.extract_lane(pa, 1);
-        db = f64x2.extract_lane(pb, 0) + f64x2.extract_lane(pb, 1);
-      }
-      for (; j < d; j++) {
+  let c = 0;
+  for (; c + 3 < t; c += 4) seedPotentialFour(x, start, end, d, cands, c, closest, outs, slot);
+  for (; c < t; c++) seedPotentialOne(x, start, end, d, cands, c, closest, outs, slot);
+}
+
+/** Candidate c of seedPotentialChunk on rows [start, end). */
+// @ts-ignore: decorator
+@inline
+function seedPotentialOne(
+  x: usize, start: i32, end: i32, d: i32, cands: usize, c: i32, closest: usize, outs: usize, slot: usize,
+): void {
+  const rowBytes = (<usize>d) << 3;
+  const xc = x + <usize>load<i32>(cands + ((<usize>c) << 2)) * rowBytes;
+  const out = <usize>load<i32>(outs + ((<usize>c) << 2));
+  let s: f64 = 0;
+  let i = start;
+  for (; i + 1 < end; i += 2) {
+    const xa = x + <usize>i * rowBytes;
+    const xb = xa + rowBytes;
+    let j = 0;
+    let da: f64 = 0;
+    let db: f64 = 0;
+    if (ASC_FEATURE_SIMD) {
+      let pa = f64x2.splat(0);
+      let pb = f64x2.splat(0);
+      for (; j + 1 < d; j += 2) {
         const o = (<usize>j) << 3;
-        const cv = load<f64>(xc + o);
-        const ta = load<f64>(xa + o) - cv;
-        const tb = load<f64>(xb + o) - cv;
-        da += ta * ta;
-        db += tb * tb;
+        const cv = v128.load(xc + o);
+        const ta = f64x2.sub(v128.load(xa + o), cv);
+        const tb = f64x2.sub(v128.load(xb + o), cv);
+        pa = f64x2.add(pa, f64x2.mul(ta, ta));
+        pb = f64x2.add(pb, f64x2.mul(tb, tb));
       }
-      const oi = (<usize>i) << 3;
-      da = min(load<f64>(closest + oi), da);
-      db = min(load<f64>(closest + oi, 8), db);
-      store<f64>(out + oi, da);
-      store<f64>(out + oi, db, 8);
-      s += da;
-      s += db;
+      da = f64x2.extract_lane(pa, 0) + f64x2.extract_lane(pa, 1);
+      db = f64x2.extract_lane(pb, 0) + f64x2.extract_lane(pb, 1);
     }
-    if (i < end) {
-      const oi = (<usize>i) << 3;
-      const di = min(load<f64>(closest + oi), sqDist(x + <usize>i * rowBytes, xc, d));
-      store<f64>(out + oi, di);
-      s += di;
+    for (; j < d; j++) {
+      const o = (<usize>j) << 3;
+      const cv = load<f64>(xc + o);
+      const ta = load<f64>(xa + o) - cv;
+      const tb = load<f64>(xb + o) - cv;
+      da += ta * ta;
+      db += tb * tb;
     }
-    store<f64>(slot + ((<usize>c) << 3), s);
+    const oi = (<usize>i) << 3;
+    da = min(load<f64>(closest + oi), da);
+    db = min(load<f64>(closest + oi, 8), db);
+    store<f64>(out + oi, da);
+    store<f64>(out + oi, db, 8);
+    s += da;
+    s += db;
   }
+  if (i < end) {
+    const oi = (<usize>i) << 3;
+    const di = min(load<f64>(closest + oi), sqDist(x + <usize>i * rowBytes, xc, d));
+    store<f64>(out + oi, di);
+    s += di;
+  }
+  store<f64>(slot + ((<usize>c) << 3), s);
+}
+
+/**
+ * Candidates c … c + 3 of seedPotentialChunk on rows [start, end), in one pass: every distance is
+ * formed exactly as seedPotentialOne forms it, so the results do not depend on the grouping.
+ */
+// @ts-ignore: decorator
+@inline
+function seedPotentialFour(
+  x: usize, start: i32, end: i32, d: i32, cands: usize, c: i32, closest: usize, outs: usize, slot: usize,
+): void {
+  const rowBytes = (<usize>d) << 3;
+  const cp = cands + ((<usize>c) << 2);
+  const x0 = x + <usize>load<i32>(cp) * rowBytes;
+  const x1 = x + <usize>load<i32>(cp, 4) * rowBytes;
+  const x2 = x + <usize>load<i32>(cp, 8) * rowBytes;
+  const x3 = x + <usize>load<i32>(cp, 12) * rowBytes;
+  const op = outs + ((<usize>c) << 2);
+  const out0 = <usize>load<i32>(op);
+  const out1 = <usize>load<i32>(op, 4);
+  const out2 = <usize>load<i32>(op, 8);
+  const out3 = <usize>load<i32>(op, 12);
+  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+  let i = start;
+  for (; i + 1 < end; i += 2) {
+    const xa = x + <usize>i * rowBytes;
+    const xb = xa + rowBytes;
+    let j = 0;
+    let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0;
+    let b0: f64 = 0, b1: f64 = 0, b2: f64 = 0, b3: f64 = 0;
+    if (ASC_FEATURE_SIMD) {
+      let pa0 = f64x2.splat(0), pa1 = f64x2.splat(0), pa2 = f64x2.splat(0), pa3 = f64x2.splat(0);
+      let pb0 = f64x2.splat(0), pb1 = f64x2.splat(0), pb2 = f64x2.splat(0), pb3 = f64x2.splat(0);
+      for (; j + 1 < d; j += 2) {
+        const o = (<usize>j) << 3;
+        const va = v128.load(xa + o);
+        const vb = v128.load(xb + o);
+        let cv = v128.load(x0 + o);
+        let ta = f64x2.sub(va, cv);
+        let tb = f64x2.sub(vb, cv);
+        pa0 = f64x2.add(pa0, f64x2.mul(ta, ta));
+        pb0 = f64x2.add(pb0, f64x2.mul(tb, tb));
+        cv = v128.load(x1 + o);
+        ta = f64x2.sub(va, cv);
+        tb = f64x2.sub(vb, cv);
+        pa1 = f64x2.add(pa1, f64x2.mul(ta, ta));
+        pb1 = f64x2.add(pb1, f64x2.mul(tb, tb));
+        cv = v128.load(x2 + o);
+        ta = f64x2.sub(va, cv);
+        tb = f64x2.sub(vb, cv);
+        pa2 = f64x2.add(pa2, f64x2.mul(ta, ta));
+        pb2 = f64x2.add(pb2, f64x2.mul(tb, tb));
+        cv = v128.load(x3 + o);
+        ta = f64x2.sub(va, cv);
+        tb = f64x2.sub(vb, cv);
+        pa3 = f64x2.add(pa3, f64x2.mul(ta, ta));
+        pb3 = f64x2.add(pb3, f64x2.mul(tb, tb));
+      }
+      a0 = f64x2.extract_lane(pa0, 0) + f64x2.extract_lane(pa0, 1);
+      a1 = f64x2.extract_lane(pa1, 0) + f64x2.extract_lane(pa1, 1);
+      a2 = f64x2.extract_lane(pa2, 0) + f64x2.extract_lane(pa2, 1);
+      a3 = f64x2.extract_lane(pa3, 0) + f64x2.extract_lane(pa3, 1);
+      b0 = f64x2.extract_lane(pb0, 0) + f64x2.extract_lane(pb0, 1);
+      b1 = f64x2.extract_lane(pb1, 0) + f64x2.extract_lane(pb1, 1);
+      b2 = f64x2.extract_lane(pb2, 0) + f64x2.extract_lane(pb2, 1);
+      b3 = f64x2.extract_lane(pb3, 0) + f64x2.extract_lane(pb3, 1);
+    }
+    for (; j < d; j++) {
+      const o = (<usize>j) << 3;
+      const va = load<f64>(xa + o);
+      const vb = load<f64>(xb + o);
+      let cv = load<f64>(x0 + o);
+      let ta = va - cv;
+      let tb = vb - cv;
+      a0 += ta * ta;
+      b0 += tb * tb;
+      cv = load<f64>(x1 + o);
+      ta = va - cv;
+      tb = vb - cv;
+      a1 += ta * ta;
+      b1 += tb * tb;
+      cv = load<f64>(x2 + o);
+      ta = va - cv;
+      tb = vb - cv;
+      a2 += ta * ta;
+      b2 += tb * tb;
+      cv = load<f64>(x3 + o);
+      ta = va - cv;
+      tb = vb - cv;
+      a3 += ta * ta;
+      b3 += tb * tb;
+    }
+    const oi = (<usize>i) << 3;
+    const ca = load<f64>(closest + oi);
+    const cb = load<f64>(closest + oi, 8);
+    a0 = min(ca, a0);
+    b0 = min(cb, b0);
+    a1 = min(ca, a1);
+    b1 = min(cb, b1);
+    a2 = min(ca, a2);
+    b2 = min(cb, b2);
+    a3 = min(ca, a3);
+    b3 = min(cb, b3);
+    store<f64>(out0 + oi, a0);
+    store<f64>(out0 + oi, b0, 8);
+    store<f64>(out1 + oi, a1);
+    store<f64>(out1 + oi, b1, 8);
+    store<f64>(out2 + oi, a2);
+    store<f64>(out2 + oi, b2, 8);
+    store<f64>(out3 + oi, a3);
+    store<f64>(out3 + oi, b3, 8);
+    s0 += a0;
+    s0 += b0;
+    s1 += a1;
+    s1 += b1;
+    s2 += a2;
+    s2 += b2;
+    s3 += a3;
+    s3 += b3;
+  }
+  if (i < end) {
+    const xi = x + <usize>i * rowBytes;
+    const oi = (<usize>i) << 3;
+    const ci = load<f64>(closest + oi);
+    const d0 = min(ci, sqDist(xi, x0, d));
+    const d1 = min(ci, sqDist(xi, x1, d));
+    const d2 = min(ci, sqDist(xi, x2, d));
+    const d3 = min(ci, sqDist(xi, x3, d));
+    store<f64>(out0 + oi, d0);
+    store<f64>(out1 + oi, d1);
+    store<f64>(out2 + oi, d2);
+    store<f64>(out3 + oi, d3);
+    s0 += d0;
+    s1 += d1;
+    s2 += d2;
+    s3 += d3;
+  }
+  const sp = slot + ((<usize>c) << 3);
+  store<f64>(sp, s0);
+  store<f64>(sp, s1, 8);
+  store<f64>(sp, s2, 16);
+  store<f64>(sp, s3, 24);
 }
 
 /**
