@@ -6,7 +6,7 @@ import { UserError } from "../errors.js";
 import { type ColumnMap, resolveColumns } from "./columns.js";
 import { parseWallClock } from "./datetime.js";
 import { parseDecimal, parseInt32 } from "./numbers.js";
-import { Interner, transactionsTable } from "./schema.js";
+import { TransactionColumnsBuilder, transactionsTable } from "./schema.js";
 import { decodeText } from "./text.js";
 
 export interface CsvOptions {
@@ -134,16 +134,8 @@ export function readCsvTransactions(bytes: Uint8Array, file: string, opts: CsvOp
   let capacity = 1;
   for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) capacity++;
   const lines = new Int32Array(capacity);
-  const invoice = new Int32Array(capacity);
-  const stock = new Int32Array(capacity);
-  const description = new Int32Array(capacity);
-  const country = new Int32Array(capacity);
-  const quantity = new Int32Array(capacity);
-  const date = new Float64Array(capacity);
-  const price = new Float64Array(capacity);
-  const customer = new Int32Array(capacity);
-  const customerValid = new Uint8Array(capacity);
-  const dicts = { invoice: new Interner(), stock: new Interner(), description: new Interner(), country: new Interner() };
+  const columns = new TransactionColumnsBuilder(capacity);
+  const { invoice, stock, description, country, quantity, date, price, customer, customerValid, dicts } = columns;
 
   let row = 0;
   let line = 0;
@@ -199,18 +191,7 @@ export function readCsvTransactions(bytes: Uint8Array, file: string, opts: CsvOp
   if (row === 0) throw new UserError(`${file}: has a header line but no data rows`);
 
   return transactionsTable(
-    {
-      length: row,
-      InvoiceNo: { indices: invoice.subarray(0, row), dictionary: dicts.invoice.values },
-      StockCode: { indices: stock.subarray(0, row), dictionary: dicts.stock.values },
-      Description: { indices: description.subarray(0, row), dictionary: dicts.description.values },
-      Country: { indices: country.subarray(0, row), dictionary: dicts.country.values },
-      Quantity: quantity.slice(0, row),
-      InvoiceDate: date.subarray(0, row),
-      UnitPrice: price.slice(0, row),
-      CustomerID: customer.slice(0, row),
-      CustomerIDValid: customerValid.subarray(0, row),
-    },
+    columns.finish(row),
     (r) => `${file}: line ${lines[r]}`,
   );
 }

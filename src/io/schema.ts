@@ -104,6 +104,52 @@ export interface TransactionColumns {
   CustomerIDValid: Uint8Array;
 }
 
+/**
+ * Row-by-row column buffers for a reader that knows an upper bound on its row count (the CSV and
+ * xlsx readers); `finish(rows)` trims them to the rows actually read.
+ */
+export class TransactionColumnsBuilder {
+  readonly dicts = { invoice: new Interner(), stock: new Interner(), description: new Interner(), country: new Interner() };
+  readonly invoice: Int32Array;
+  readonly stock: Int32Array;
+  readonly description: Int32Array;
+  readonly country: Int32Array;
+  readonly quantity: Int32Array;
+  readonly date: Float64Array;
+  readonly price: Float64Array;
+  readonly customer: Int32Array;
+  readonly customerValid: Uint8Array;
+
+  constructor(capacity: number) {
+    this.invoice = new Int32Array(capacity);
+    this.stock = new Int32Array(capacity);
+    this.description = new Int32Array(capacity);
+    this.country = new Int32Array(capacity);
+    this.quantity = new Int32Array(capacity);
+    this.date = new Float64Array(capacity);
+    this.price = new Float64Array(capacity);
+    this.customer = new Int32Array(capacity);
+    this.customerValid = new Uint8Array(capacity);
+  }
+
+  /** The first `rows` rows, in buffers of their own (so they can be transferred between threads). */
+  finish(rows: number): TransactionColumns {
+    const { dicts } = this;
+    return {
+      length: rows,
+      InvoiceNo: { indices: this.invoice.slice(0, rows), dictionary: dicts.invoice.values },
+      StockCode: { indices: this.stock.slice(0, rows), dictionary: dicts.stock.values },
+      Description: { indices: this.description.slice(0, rows), dictionary: dicts.description.values },
+      Country: { indices: this.country.slice(0, rows), dictionary: dicts.country.values },
+      Quantity: this.quantity.slice(0, rows),
+      InvoiceDate: this.date.slice(0, rows),
+      UnitPrice: this.price.slice(0, rows),
+      CustomerID: this.customer.slice(0, rows),
+      CustomerIDValid: this.customerValid.slice(0, rows),
+    };
+  }
+}
+
 /** Plain JavaScript arrays, one per column (tests, generated data). */
 export interface PlainTransactions {
   InvoiceNo: string[];

@@ -7,7 +7,7 @@ import { UserError } from "../errors.js";
 import { type ColumnMap, resolveColumns } from "./columns.js";
 import { excelSerialToMs, parseWallClock } from "./datetime.js";
 import { isInt32, numberText, parseDecimal, parseInt32 } from "./numbers.js";
-import { Interner, type TransactionColumns } from "./schema.js";
+import { type TransactionColumns, TransactionColumnsBuilder } from "./schema.js";
 
 export interface XlsxRequest {
   bytes: Uint8Array;
@@ -51,16 +51,8 @@ function parseWorkbook({ bytes, file, map }: XlsxRequest): TransactionColumns {
   const header = (rows[0] ?? []).map((c) => (c?.v == null ? "" : String(c.v)));
   const at = resolveColumns(header, map, where);
   const capacity = rows.length - 1;
-  const dicts = { invoice: new Interner(), stock: new Interner(), description: new Interner(), country: new Interner() };
-  const invoice = new Int32Array(capacity);
-  const stock = new Int32Array(capacity);
-  const description = new Int32Array(capacity);
-  const country = new Int32Array(capacity);
-  const quantity = new Int32Array(capacity);
-  const date = new Float64Array(capacity);
-  const price = new Float64Array(capacity);
-  const customer = new Int32Array(capacity);
-  const customerValid = new Uint8Array(capacity);
+  const columns = new TransactionColumnsBuilder(capacity);
+  const { invoice, stock, description, country, quantity, date, price, customer, customerValid, dicts } = columns;
 
   let r = 0;
   let row: (Cell | undefined)[] = [];
@@ -107,18 +99,7 @@ function parseWorkbook({ bytes, file, map }: XlsxRequest): TransactionColumns {
     n++;
   }
   if (n === 0) throw new UserError(`${where} has a header row but no data rows`);
-  return {
-    length: n,
-    InvoiceNo: { indices: invoice.slice(0, n), dictionary: dicts.invoice.values },
-    StockCode: { indices: stock.slice(0, n), dictionary: dicts.stock.values },
-    Description: { indices: description.slice(0, n), dictionary: dicts.description.values },
-    Country: { indices: country.slice(0, n), dictionary: dicts.country.values },
-    Quantity: quantity.slice(0, n),
-    InvoiceDate: date.slice(0, n),
-    UnitPrice: price.slice(0, n),
-    CustomerID: customer.slice(0, n),
-    CustomerIDValid: customerValid.slice(0, n),
-  };
+  return columns.finish(n);
 }
 
 const port = parentPort;
