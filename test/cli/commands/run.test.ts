@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parquetToArrow } from "../../src/io/parquet.js";
-import { FEATURE_NAMES } from "../../src/pipeline/features.js";
-import { repoRoot } from "../helpers/shared.js";
+import { parquetToArrow } from "../../../src/io/parquet.js";
+import { FEATURE_NAMES } from "../../../src/pipeline/features.js";
+import { repoRoot } from "../../helpers/shared.js";
 
 const cli = join(repoRoot, "dist", "src", "cli", "index.js");
 const tmp = mkdtempSync(join(tmpdir(), "custseg-run-cli-"));

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { tableFromArrays, tableToIPC } from "apache-arrow";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { repoRoot, sharedFile } from "../helpers/shared.js";
+import { repoRoot, sharedFile } from "../../helpers/shared.js";
 
 const cli = join(repoRoot, "dist", "src", "cli", "index.js");
 const tmp = mkdtempSync(join(tmpdir(), "custseg-kmeans-"));
