@@ -1,10 +1,8 @@
-import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadEngine, type Matrix, reference } from "../../src/engine/index.js";
 import { Rng } from "../../src/engine/rng.js";
-import { readMatrix } from "../../src/io/matrix.js";
-import { sharedFile } from "../helpers/shared.js";
+import { metricsFixture, relErr } from "../helpers/fixtures.js";
 
 const engines = [
   { name: "SIMD", load: () => loadEngine({ threads: 1 }) },
@@ -23,22 +21,8 @@ function clustered(seed: number, n: number, d: number, k: number): { x: Matrix; 
   return { x: { data, rows: n, cols: d }, labels };
 }
 
-const relErr = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
-
-async function fixture() {
-  const csv = sharedFile("reference/kernels/metrics_1200x6.csv", "metrics fixture");
-  const labels = sharedFile("reference/kernels/metrics_1200x6_labels.csv", "metrics fixture");
-  const json = sharedFile("reference/kernels/metrics_1200x6_expected.json", "metrics fixture");
-  if (!csv || !labels || !json) return undefined;
-  return {
-    x: (await readMatrix(csv)).matrix,
-    labels: (await readMatrix(labels)).matrix.data,
-    expected: JSON.parse(readFileSync(json, "utf8")),
-  };
-}
-
 test("reference Davies–Bouldin and Calinski–Harabasz equal scikit-learn 1.2 to 1e-9", async () => {
-  const f = await fixture();
+  const f = await metricsFixture();
   if (!f) return;
   assert.ok(relErr(reference.daviesBouldin(f.x, f.labels), f.expected.davies_bouldin) <= 1e-9);
   assert.ok(relErr(reference.calinskiHarabasz(f.x, f.labels), f.expected.calinski_harabasz) <= 1e-9);
@@ -46,7 +30,7 @@ test("reference Davies–Bouldin and Calinski–Harabasz equal scikit-learn 1.2 
 
 for (const e of engines) {
   test(`${e.name} Davies–Bouldin and Calinski–Harabasz equal scikit-learn 1.2 to 1e-9`, async () => {
-    const f = await fixture();
+    const f = await metricsFixture();
     if (!f) return;
     const engine = await e.load();
     const db = engine.daviesBouldin(f.x, f.labels);

@@ -1,10 +1,8 @@
-import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadEngine, type Matrix, reference } from "../../src/engine/index.js";
 import { Rng } from "../../src/engine/rng.js";
-import { readMatrix } from "../../src/io/matrix.js";
-import { sharedFile } from "../helpers/shared.js";
+import { metricsFixture, relErr } from "../helpers/fixtures.js";
 
 const engines = [
   { name: "SIMD", load: () => loadEngine({ threads: 1 }) },
@@ -34,22 +32,8 @@ function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, wh
   }
 }
 
-const relErr = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
-
-async function fixture() {
-  const csv = sharedFile("reference/kernels/metrics_1200x6.csv", "metrics fixture");
-  const labels = sharedFile("reference/kernels/metrics_1200x6_labels.csv", "metrics fixture");
-  const json = sharedFile("reference/kernels/metrics_1200x6_expected.json", "metrics fixture");
-  if (!csv || !labels || !json) return undefined;
-  return {
-    x: (await readMatrix(csv)).matrix,
-    labels: (await readMatrix(labels)).matrix.data,
-    expected: JSON.parse(readFileSync(json, "utf8")),
-  };
-}
-
 test("reference silhouette equals scikit-learn 1.2 (a singleton cluster scores 0)", async () => {
-  const f = await fixture();
+  const f = await metricsFixture();
   if (!f) return;
   const samples = reference.silhouetteSamples(f.x, f.labels);
   assert.ok(relErr(reference.silhouetteScore(f.x, f.labels), f.expected.silhouette) <= 1e-9);
@@ -59,7 +43,7 @@ test("reference silhouette equals scikit-learn 1.2 (a singleton cluster scores 0
 
 for (const e of engines) {
   test(`${e.name} silhouette equals scikit-learn 1.2 (a singleton cluster scores 0)`, async () => {
-    const f = await fixture();
+    const f = await metricsFixture();
     if (!f) return;
     const engine = await e.load();
     const { score, samples } = engine.silhouette(f.x, f.labels, { samples: true });

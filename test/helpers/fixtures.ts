@@ -1,0 +1,19 @@
+import { readFileSync } from "node:fs";
+import { readMatrix } from "../../src/io/matrix.js";
+import { sharedFile } from "./shared.js";
+
+/** The scikit-learn metrics fixture (1,200×6 with fixed labels, one singleton cluster), or undefined where ../shared is absent. */
+export async function metricsFixture() {
+  const csv = sharedFile("reference/kernels/metrics_1200x6.csv", "metrics fixture");
+  const labels = sharedFile("reference/kernels/metrics_1200x6_labels.csv", "metrics fixture");
+  const json = sharedFile("reference/kernels/metrics_1200x6_expected.json", "metrics fixture");
+  if (!csv || !labels || !json) return undefined;
+  return {
+    x: (await readMatrix(csv)).matrix,
+    labels: (await readMatrix(labels)).matrix.data,
+    expected: JSON.parse(readFileSync(json, "utf8")),
+  };
+}
+
+/** Relative error of a against the expected b. */
+export const relErr = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
