@@ -2,6 +2,8 @@
 // components. Each chunk kernel writes its own slot; the caller merges slots in chunk order, so
 // results do not depend on how many threads ran the chunks.
 
+import { zeroF64 } from "./util/rows";
+
 /**
  * One chunk's column sums and centred co-moments: slot (d + d·d f64) = [Σx (d), M2 (d×d)], where
  * M2 = Σ (x − m_c)(x − m_c)ᵀ about the chunk's own mean m_c (upper triangle, a ≤ b, is what
@@ -17,7 +19,7 @@ export function covarianceChunk(x: usize, n: i32, d: i32, partials: usize, chunk
   const m2 = slot + rowBytes;
   const xs = x + <usize>start * rowBytes;
   // Column sums of the chunk, then its mean (kept in the Σx slot only until M2 is done).
-  memory.fill(slot, 0, (<usize>(d + d * d)) << 3);
+  zeroF64(slot, d + d * d);
   for (let i = 0; i < rows; i++) {
     const xi = xs + <usize>i * rowBytes;
     let j = 0;
@@ -120,8 +122,8 @@ export function covarianceChunk(x: usize, n: i32, d: i32, partials: usize, chunk
 export function covarianceMerge(partials: usize, nChunks: i32, n: i32, d: i32, chunkRows: i32, mean: usize, cov: usize): void {
   const rowBytes = (<usize>d) << 3;
   const slotBytes = (<usize>(d + d * d)) << 3;
-  memory.fill(mean, 0, rowBytes);
-  memory.fill(cov, 0, <usize>d * rowBytes);
+  zeroF64(mean, d);
+  zeroF64(cov, d * d);
   for (let c = 0; c < nChunks; c++) {
     const sum = partials + <usize>c * slotBytes;
     for (let j = 0; j < d; j++) {
@@ -167,7 +169,7 @@ export function projectChunk(
   const rowBytes = (<usize>d) << 3;
   const outRow = (<usize>p) << 3;
   const slot = best + ((<usize>chunk * <usize>p) << 3);
-  memory.fill(slot, 0, outRow);
+  zeroF64(slot, p);
   for (let i = start; i < end; i++) {
     const xi = x + <usize>i * rowBytes;
     const oi = out + <usize>i * outRow;

@@ -2,9 +2,11 @@
 // down the rows in order; row norms in einsum's two-lane order), so the results agree with
 // scikit-learn to the last bit. They are memory-bound single passes, run on one thread.
 
+import { zeroF64 } from "./util/rows";
+
 /** out[j] = Σ_i X[i, j], rows in order (each SIMD lane is one column, so the order is NumPy's). */
 export function columnSums(x: usize, n: i32, d: i32, out: usize): void {
-  memory.fill(out, 0, (<usize>d) << 3);
+  zeroF64(out, d);
   const rowBytes = (<usize>d) << 3;
   for (let i = 0; i < n; i++) {
     const xi = x + <usize>i * rowBytes;
@@ -24,8 +26,8 @@ export function columnSums(x: usize, n: i32, d: i32, out: usize): void {
 
 /** sum[j] = Σ_i (X[i, j] − center[j]) and sumSq[j] = Σ_i (X[i, j] − center[j])², rows in order. */
 export function centredColumnMoments(x: usize, n: i32, d: i32, center: usize, sum: usize, sumSq: usize): void {
-  memory.fill(sum, 0, (<usize>d) << 3);
-  memory.fill(sumSq, 0, (<usize>d) << 3);
+  zeroF64(sum, d);
+  zeroF64(sumSq, d);
   const rowBytes = (<usize>d) << 3;
   for (let i = 0; i < n; i++) {
     const xi = x + <usize>i * rowBytes;

@@ -6,6 +6,8 @@
 // sums towards one cluster are one f64x2; silhouetteMerge adds the slots in band order. Memory is
 // O(n·k·bands), never n×n, and the result does not depend on which thread ran which band.
 
+import { zeroF64 } from "./util/rows";
+
 /** Rows of the other side taken per block, so they stay in L1/L2 while the band's rows pass. */
 const J_BLOCK: i32 = 256;
 
@@ -216,7 +218,7 @@ export function silhouetteBand(
   const rowBytes = (<usize>d) << 3;
   const slot = slots + slotOffset(band, n, k, bandRows);
   const colBytes = (<usize>(n - r0)) << 3;
-  memory.fill(slot, 0, colBytes * <usize>k);
+  zeroF64(slot, (n - r0) * k);
   // Column c holds every row's sum towards cluster c: row j at cols + c·colBytes + j·8.
   const cols = slot - ((<usize>r0) << 3);
   for (let jb = r0; jb < n; jb += J_BLOCK) {
@@ -271,11 +273,10 @@ export function silhouetteBand(
 export function silhouetteMerge(
   n: i32, labels: usize, starts: usize, k: i32, slots: usize, bandRows: i32, sums: usize, out: usize,
 ): void {
-  const rowK = (<usize>k) << 3;
   for (let r = 0; r < n; r++) {
     const last = r / bandRows;
     const dst = sums;
-    memory.fill(dst, 0, rowK);
+    zeroF64(dst, k);
     for (let b = 0; b <= last; b++) {
       const colBytes = (<usize>(n - b * bandRows)) << 3;
       const src = slots + slotOffset(b, n, k, bandRows) + ((<usize>(r - b * bandRows)) << 3);
