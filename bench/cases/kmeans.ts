@@ -2,9 +2,10 @@
 // full fits (n_init 10) at S = 4,067×6 k=3 (the real data's shape), M = 100,000×16 k=8 and
 // L = 1,000,000×16 k=8, for each implementation.
 import type { BenchCase } from "../harness.js";
-import { type Engine, loadEngine, type Matrix, type ResidentMatrix, reference } from "../../src/engine/index.js";
+import { type Engine, type Matrix, type ResidentMatrix, reference } from "../../src/engine/index.js";
 import { kmeansPlusPlus, lloydIteration } from "../../src/engine/kmeans.js";
 import { Rng } from "../../src/engine/rng.js";
+import { engines, referenceCase, residentCase } from "./common.js";
 
 /** n rows around k random centres in [-10, 10)^d (spread ±1.5), deterministic per seed. */
 export function blobs(seed: number, n: number, d: number, k: number): Matrix {
@@ -25,11 +26,6 @@ const sizes = {
 } as const;
 type Size = keyof typeof sizes;
 
-const engines: Record<string, () => Promise<Engine>> = {
-  "wasm-simd": () => loadEngine({ threads: 1 }),
-  "wasm-scalar": () => loadEngine({ simd: false, threads: 1 }),
-  "wasm-simd-threads": () => loadEngine(),
-};
 
 /** Matrices are generated once per size and shared by the cases. */
 const data = new Map<Size, Matrix>();
@@ -47,29 +43,9 @@ function firstRows(m: Matrix, k: number): Matrix {
   return { data: m.data.slice(0, k * m.cols), rows: k, cols: m.cols };
 }
 
-/** A case on a WASM engine with the size's matrix resident for the whole case. */
-function wasmCase(kernel: string, size: Size, impl: string, body: (e: Engine, x: ResidentMatrix, m: Matrix) => unknown): BenchCase {
-  let engine: Engine;
-  let x: ResidentMatrix;
-  let m: Matrix;
-  return {
-    kernel,
-    size,
-    impl,
-    setup: async () => {
-      engine = await engines[impl]!();
-      m = matrixOf(size);
-      x = engine.upload(m);
-    },
-    fn: () => body(engine, x, m),
-    teardown: () => x.free(),
-  };
-}
-
-function tsCase(kernel: string, size: Size, body: (m: Matrix) => unknown): BenchCase {
-  let m: Matrix;
-  return { kernel, size, impl: "ts", setup: () => void (m = matrixOf(size)), fn: () => body(m) };
-}
+const wasmCase = (kernel: string, size: Size, impl: string, body: (e: Engine, x: ResidentMatrix, m: Matrix) => unknown) =>
+  residentCase(kernel, size, impl, () => ({ x: matrixOf(size) }), (e, x, v) => body(e, x, v.x));
+const tsCase = (kernel: string, size: Size, body: (m: Matrix) => unknown) => referenceCase(kernel, size, () => matrixOf(size), body);
 
 const wasmImpls = Object.keys(engines);
 export const cases: BenchCase[] = [];

@@ -3,8 +3,9 @@
 // silhouette at 4,067×6, 20,000×16 and 50,000×16 (WASM only there: the reference takes minutes);
 // Davies–Bouldin and Calinski–Harabasz; the two scalers.
 import type { BenchCase } from "../harness.js";
-import { type Engine, loadEngine, type Matrix, type ResidentMatrix, reference } from "../../src/engine/index.js";
+import { type Engine, type Matrix, type ResidentMatrix, reference } from "../../src/engine/index.js";
 import { Rng } from "../../src/engine/rng.js";
+import { engines, referenceCase, residentCase } from "./common.js";
 
 /** n rows around k random centres in [-10, 10)^d, with the centre each row came from as its label. */
 function labelled(seed: number, n: number, d: number, k: number): { x: Matrix; labels: Int32Array } {
@@ -30,11 +31,6 @@ const sizes = {
 } as const;
 type Size = keyof typeof sizes;
 
-const engines: Record<string, () => Promise<Engine>> = {
-  "wasm-simd": () => loadEngine({ threads: 1 }),
-  "wasm-scalar": () => loadEngine({ simd: false, threads: 1 }),
-  "wasm-simd-threads": () => loadEngine(),
-};
 const allWasm = Object.keys(engines);
 
 /** Data generated once per size, on first use. */
@@ -49,29 +45,10 @@ function dataOf(size: Size) {
   return v;
 }
 
-function wasmCase(kernel: string, size: Size, impl: string, body: (e: Engine, x: ResidentMatrix, labels: Int32Array) => unknown): BenchCase {
-  let engine: Engine;
-  let x: ResidentMatrix;
-  let labels: Int32Array;
-  return {
-    kernel,
-    size,
-    impl,
-    setup: async () => {
-      engine = await engines[impl]!();
-      const v = dataOf(size);
-      x = engine.upload(v.x);
-      labels = v.labels;
-    },
-    fn: () => body(engine, x, labels),
-    teardown: () => x.free(),
-  };
-}
-
-function tsCase(kernel: string, size: Size, body: (m: Matrix, labels: Int32Array) => unknown): BenchCase {
-  let v: { x: Matrix; labels: Int32Array };
-  return { kernel, size, impl: "ts", setup: () => void (v = dataOf(size)), fn: () => body(v.x, v.labels) };
-}
+const wasmCase = (kernel: string, size: Size, impl: string, body: (e: Engine, x: ResidentMatrix, labels: Int32Array) => unknown) =>
+  residentCase(kernel, size, impl, () => dataOf(size), (e, x, v) => body(e, x, v.labels));
+const tsCase = (kernel: string, size: Size, body: (m: Matrix, labels: Int32Array) => unknown) =>
+  referenceCase(kernel, size, () => dataOf(size), (v) => body(v.x, v.labels));
 
 export const cases: BenchCase[] = [];
 
