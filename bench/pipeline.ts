@@ -12,8 +12,8 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadEngine } from "../src/engine/engine.js";
-import { generateFile } from "../src/io/generate.js";
-import { type RunOptions, runPipeline } from "../src/pipeline/run.js";
+import { generateFile } from "../src/io/generate/generate.js";
+import { type RunOptions, runPipeline } from "../src/pipeline/jobs/run.js";
 import { writeFileAtomic } from "../src/util/atomic.js";
 
 const quick = process.argv.includes("--quick");

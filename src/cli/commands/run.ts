@@ -1,10 +1,10 @@
 // custseg run: the whole pipeline, from a transactions file to a run directory with a report.
 import type { CommandModule } from "yargs";
 import { parseColumnMap } from "../../io/columns.js";
-import { engineFor } from "../../pipeline/engine-input.js";
-import { COMPAT_MODES, type Compat } from "../../pipeline/features.js";
-import { type RunSummary, runPipeline } from "../../pipeline/run.js";
-import { defaultSource } from "../../pipeline/source.js";
+import { engineFor } from "../../pipeline/jobs/engine-input.js";
+import { COMPAT_MODES, type Compat } from "../../pipeline/steps/features.js";
+import { type RunSummary, runPipeline } from "../../pipeline/jobs/run.js";
+import { defaultSource } from "../../pipeline/jobs/source.js";
 import { formatMs, stderrReporter } from "../progress.js";
 
 interface RunArgs {

@@ -12,11 +12,11 @@ import { dirname, extname } from "node:path";
 import { finished } from "node:stream/promises";
 import { RecordBatchStreamWriter, type Table, tableToIPC } from "apache-arrow";
 import { Compression, transformParquetStream, Table as WasmTable, WriterPropertiesBuilder } from "parquet-wasm";
-import { Rng } from "../engine/rng.js";
-import { UserError } from "../errors.js";
-import { tempSibling } from "../util/atomic.js";
-import { Interner, type TransactionColumns, transactionsTable } from "./schema.js";
-import { tableToCsv } from "./write.js";
+import { Rng } from "../../engine/rng.js";
+import { UserError } from "../../errors.js";
+import { tempSibling } from "../../util/atomic.js";
+import { Interner, type TransactionColumns, transactionsTable } from "../schema.js";
+import { tableToCsv } from "../write.js";
 
 export interface GenerateOptions {
   rows: number;

@@ -1,7 +1,7 @@
 // Engine errors about the user's input (RangeError/TypeError: bad shape, NaN, k out of range) become
 // UserErrors naming the file or flag they concern; anything else stays an internal error.
-import { type Engine, loadEngine } from "../engine/index.js";
-import { UserError } from "../errors.js";
+import { type Engine, loadEngine } from "../../engine/index.js";
+import { UserError } from "../../errors.js";
 
 /** Rethrow an engine input error (RangeError/TypeError) as a UserError about `source`. */
 export function engineInputError(err: unknown, source: string): never {

@@ -1,7 +1,7 @@
 // `custseg evaluate`: a numeric matrix and a labels file → silhouette, Davies–Bouldin, Calinski–Harabasz.
-import type { ResidentMatrix } from "../engine/index.js";
-import { UserError } from "../errors.js";
-import { readMatrix } from "../io/matrix.js";
+import type { ResidentMatrix } from "../../engine/index.js";
+import { UserError } from "../../errors.js";
+import { readMatrix } from "../../io/matrix.js";
 import { engineFor, engineInputError } from "./engine-input.js";
 
 export interface EvaluateJobOptions {

@@ -1,11 +1,11 @@
 // The `features` job: load a source, clean it, build the per-customer table, optionally write it.
 import type { Table } from "apache-arrow";
-import type { ColumnMap } from "../io/columns.js";
-import { loadTransactions } from "../io/load.js";
-import { tableWriter, writeTable } from "../io/write.js";
-import { type CleanRows, cleanTransactions } from "./clean.js";
-import { type Compat, customerFeatures } from "./features.js";
-import { type StepReporter, StepTimer } from "./steps.js";
+import type { ColumnMap } from "../../io/columns.js";
+import { loadTransactions } from "../../io/load.js";
+import { tableWriter, writeTable } from "../../io/write.js";
+import { type CleanRows, cleanTransactions } from "../steps/clean.js";
+import { type Compat, customerFeatures } from "../steps/features.js";
+import { type StepReporter, StepTimer } from "./step-timer.js";
 
 export interface FeaturesJobOptions {
   input: string;

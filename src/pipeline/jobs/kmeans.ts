@@ -1,9 +1,9 @@
 // `custseg kmeans`: a numeric matrix from a file → k-means on the engine → summary (+ labels file).
 // Engine errors (RangeError/TypeError: bad k, non-finite values, wrong centre shape) become user
 // errors naming the file they came from.
-import type { KMeansInit } from "../engine/kmeans.js";
-import { readMatrix } from "../io/matrix.js";
-import { writeFileAtomic } from "../util/atomic.js";
+import type { KMeansInit } from "../../engine/kmeans.js";
+import { readMatrix } from "../../io/matrix.js";
+import { writeFileAtomic } from "../../util/atomic.js";
 import { engineFor, engineInputError } from "./engine-input.js";
 
 export interface KMeansJobOptions {

@@ -1,8 +1,8 @@
 // `custseg pca`: a numeric matrix from a file → PCA on the engine → summary (+ scores file).
 import { Float64, makeData, makeVector, Table } from "apache-arrow";
-import type { PcaFit } from "../engine/pca-model.js";
-import { readMatrix } from "../io/matrix.js";
-import { writeTable } from "../io/write.js";
+import type { PcaFit } from "../../engine/pca-model.js";
+import { readMatrix } from "../../io/matrix.js";
+import { writeTable } from "../../io/write.js";
 import { engineFor, engineInputError } from "./engine-input.js";
 
 export interface PcaJobOptions {

@@ -4,19 +4,19 @@ import { accessSync, constants, existsSync, readdirSync, statSync } from "node:f
 import { writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { Bool, Float64, Int32, makeVector, Table, type Vector, vectorFromArray } from "apache-arrow";
-import { tableToParquet } from "../io/write.js";
-import { UserError } from "../errors.js";
-import { correlationMatrix, type ReportData, renderReport } from "../report/index.js";
-import { writeDirAtomic } from "../util/atomic.js";
-import { VERSION } from "../version.js";
-import type { Clustered } from "./cluster.js";
-import type { ClusterQuality } from "./evaluate.js";
-import { FEATURE_NAMES } from "./features.js";
-import type { ClusterProfiles } from "./profiles.js";
-import { type Recommendations, recommendationsCsv, topProductsCsv } from "./recommend.js";
-import type { Reduced } from "./reduce.js";
+import { tableToParquet } from "../../io/write.js";
+import { UserError } from "../../errors.js";
+import { correlationMatrix, type ReportData, renderReport } from "../../report/index.js";
+import { writeDirAtomic } from "../../util/atomic.js";
+import { VERSION } from "../../version.js";
+import type { Clustered } from "../steps/cluster.js";
+import type { ClusterQuality } from "../steps/evaluate.js";
+import { FEATURE_NAMES } from "../steps/features.js";
+import type { ClusterProfiles } from "../steps/profiles.js";
+import { type Recommendations, recommendationsCsv, topProductsCsv } from "../steps/recommend.js";
+import type { Reduced } from "../steps/reduce.js";
 import type { CustomerMatrix, RunOptions, RunSummary } from "./run.js";
-import type { Scaled } from "./scale.js";
+import type { Scaled } from "../steps/scale.js";
 
 export interface RunArtifacts {
   opts: RunOptions;

@@ -3,23 +3,23 @@
 // own module; this file only sequences them, times them and assembles the outputs.
 import { createHash } from "node:crypto";
 import type { Table } from "apache-arrow";
-import type { Engine } from "../engine/engine.js";
-import type { KMeansInit } from "../engine/kmeans.js";
-import type { Matrix } from "../engine/matrix.js";
-import { UserError } from "../errors.js";
-import type { ColumnMap } from "../io/columns.js";
-import { readMatrix } from "../io/matrix.js";
-import { clusterCustomers } from "./cluster.js";
-import { evaluateClusters } from "./evaluate.js";
-import { runFeaturesJob } from "./features-job.js";
-import { type Compat, FEATURE_NAMES } from "./features.js";
-import { isolationForest, outlierMask, readOutlierIds } from "./outliers.js";
-import { clusterProfiles } from "./profiles.js";
-import { recommend } from "./recommend.js";
-import { reduceDimensions } from "./reduce.js";
+import type { Engine } from "../../engine/engine.js";
+import type { KMeansInit } from "../../engine/kmeans.js";
+import type { Matrix } from "../../engine/matrix.js";
+import { UserError } from "../../errors.js";
+import type { ColumnMap } from "../../io/columns.js";
+import { readMatrix } from "../../io/matrix.js";
+import { clusterCustomers } from "../steps/cluster.js";
+import { evaluateClusters } from "../steps/evaluate.js";
+import { runFeaturesJob } from "./features.js";
+import { type Compat, FEATURE_NAMES } from "../steps/features.js";
+import { isolationForest, outlierMask, readOutlierIds } from "../steps/outliers.js";
+import { clusterProfiles } from "../steps/profiles.js";
+import { recommend } from "../steps/recommend.js";
+import { reduceDimensions } from "../steps/reduce.js";
 import { checkRunDirectory, type RunArtifacts, writeRunDirectory } from "./run-output.js";
-import { scaleFeatures } from "./scale.js";
-import { type StepReporter, StepTimer } from "./steps.js";
+import { scaleFeatures } from "../steps/scale.js";
+import { type StepReporter, StepTimer } from "./step-timer.js";
 
 export interface RunOptions {
   /** The transactions file. */

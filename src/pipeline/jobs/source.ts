@@ -2,9 +2,9 @@
 // downloaded if absent; where that fails (offline), a generated data set of the real size.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type DownloadOptions, ensureUciData } from "../io/download.js";
-import { GENERATE_DEFAULTS, generateFile } from "../io/generate.js";
-import type { StepReporter } from "./steps.js";
+import { type DownloadOptions, ensureUciData } from "../../io/download.js";
+import { GENERATE_DEFAULTS, generateFile } from "../../io/generate/generate.js";
+import type { StepReporter } from "./step-timer.js";
 
 export interface ResolvedSource {
   path: string;

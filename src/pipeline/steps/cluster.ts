@@ -1,9 +1,9 @@
 // k-means step: fit on the PCA scores, then number the clusters by size, largest first (ties keep
 // the fitted order), so that cluster 0 is always the biggest segment in both modes.
-import type { ResidentMatrix } from "../engine/context.js";
-import type { Engine } from "../engine/engine.js";
-import type { KMeansInit, KMeansResult } from "../engine/kmeans.js";
-import type { Matrix } from "../engine/matrix.js";
+import type { ResidentMatrix } from "../../engine/context.js";
+import type { Engine } from "../../engine/engine.js";
+import type { KMeansInit, KMeansResult } from "../../engine/kmeans.js";
+import type { Matrix } from "../../engine/matrix.js";
 
 export interface ClusterOptions {
   k: number;

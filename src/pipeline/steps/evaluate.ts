@@ -1,7 +1,7 @@
 // Metrics step: silhouette (overall, per sample and per cluster), Davies–Bouldin, Calinski–Harabasz.
-import type { ResidentMatrix } from "../engine/context.js";
-import type { Engine } from "../engine/engine.js";
-import type { Matrix } from "../engine/matrix.js";
+import type { ResidentMatrix } from "../../engine/context.js";
+import type { Engine } from "../../engine/engine.js";
+import type { Matrix } from "../../engine/matrix.js";
 
 export interface ClusterQuality {
   silhouette: number;

@@ -17,7 +17,7 @@
 // smallest value.
 import { Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, Table } from "apache-arrow";
 import type { Data } from "apache-arrow";
-import { UserError } from "../errors.js";
+import { UserError } from "../../errors.js";
 import { type LineCalendar, lineCalendar } from "./calendar.js";
 import { boolColumn, dictCodes, dictSize, dictValues, float64Column, int32Column, timestampMs } from "./columns.js";
 import { groupRowsByCustomer } from "./customer-rows.js";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import type { Matrix } from "../engine/matrix.js";
-import { Rng } from "../engine/rng.js";
-import { UserError } from "../errors.js";
+import type { Matrix } from "../../engine/matrix.js";
+import { Rng } from "../../engine/rng.js";
+import { UserError } from "../../errors.js";
 
 /**
  * Isolation forest with scikit-learn 1.2 semantics (IsolationForest + ExtraTreeRegressor):

@@ -1,4 +1,4 @@
-import type { Matrix } from "../engine/matrix.js";
+import type { Matrix } from "../../engine/matrix.js";
 
 /** One feature that sets a cluster apart: its standardised difference and the words for it. */
 export interface Trait {

@@ -1,5 +1,5 @@
 import type { Table } from "apache-arrow";
-import { csvField } from "../io/write.js";
+import { csvField } from "../../io/write.js";
 import { type DictColumn, dictColumn, int32Column, validity } from "./columns.js";
 
 /**

@@ -1,9 +1,9 @@
 // PCA step: fit every component once (d is small), then keep as many as the mode's rule says.
-import { UserError } from "../errors.js";
-import type { Engine } from "../engine/engine.js";
-import type { Matrix } from "../engine/matrix.js";
-import type { PcaFit } from "../engine/pca-model.js";
-import { componentsForVariance } from "../engine/pca-model.js";
+import { UserError } from "../../errors.js";
+import type { Engine } from "../../engine/engine.js";
+import type { Matrix } from "../../engine/matrix.js";
+import type { PcaFit } from "../../engine/pca-model.js";
+import { componentsForVariance } from "../../engine/pca-model.js";
 import type { Compat } from "./features.js";
 
 export interface Reduced {

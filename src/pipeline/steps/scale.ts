@@ -1,8 +1,8 @@
 // Scaling the customer features before PCA. Default: StandardScaler on every feature.
 // Compat ("seed"): the original pipeline's split — StandardScaler on nine features, one row-wise
 // L2 Normalizer across three count/gap features, and Day_Of_Week, Hour and Is_UK left raw.
-import type { Engine } from "../engine/engine.js";
-import type { Matrix } from "../engine/matrix.js";
+import type { Engine } from "../../engine/engine.js";
+import type { Matrix } from "../../engine/matrix.js";
 import type { Compat } from "./features.js";
 
 const SEED_STANDARDIZED = [

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parquetToArrow } from "../../../src/io/parquet.js";
-import { FEATURE_NAMES } from "../../../src/pipeline/features.js";
+import { FEATURE_NAMES } from "../../../src/pipeline/steps/features.js";
 import { repoRoot } from "../../helpers/shared.js";
 
 const cli = join(repoRoot, "dist", "src", "cli", "index.js");

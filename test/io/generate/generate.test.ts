@@ -5,11 +5,11 @@ import { join } from "node:path";
 import type { Data, Table, Vector } from "apache-arrow";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { UserError } from "../../src/errors.js";
-import { GENERATE_DEFAULTS, generateFile } from "../../src/io/generate.js";
-import { loadTransactions } from "../../src/io/load.js";
-import { transactionsSchema } from "../../src/io/schema.js";
-import { repoRoot } from "../helpers/shared.js";
+import { UserError } from "../../../src/errors.js";
+import { GENERATE_DEFAULTS, generateFile } from "../../../src/io/generate/generate.js";
+import { loadTransactions } from "../../../src/io/load.js";
+import { transactionsSchema } from "../../../src/io/schema.js";
+import { repoRoot } from "../../helpers/shared.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-generate-"));
 const cli = join(repoRoot, "dist", "src", "cli", "index.js");

@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadEngine } from "../../src/engine/engine.js";
-import { runPipeline } from "../../src/pipeline/run.js";
-import type { RunArtifacts } from "../../src/pipeline/run-output.js";
-import { sharedFile } from "../helpers/shared.js";
+import { loadEngine } from "../../../src/engine/engine.js";
+import { runPipeline } from "../../../src/pipeline/jobs/run.js";
+import type { RunArtifacts } from "../../../src/pipeline/jobs/run-output.js";
+import { sharedFile } from "../../helpers/shared.js";
 
 const parquet = sharedFile("data/online_retail.parquet", "run parity on the real data");
 const seedDir = sharedFile("reference/seed-pipeline", "run parity on the real data");

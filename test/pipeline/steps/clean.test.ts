@@ -3,10 +3,10 @@ import { readFileSync } from "node:fs";
 import type { Table } from "apache-arrow";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadTransactions } from "../../src/io/load.js";
-import { transactionsFromArrays } from "../../src/io/schema.js";
-import { cleanTransactions } from "../../src/pipeline/clean.js";
-import { sharedFile } from "../helpers/shared.js";
+import { loadTransactions } from "../../../src/io/load.js";
+import { transactionsFromArrays } from "../../../src/io/schema.js";
+import { cleanTransactions } from "../../../src/pipeline/steps/clean.js";
+import { sharedFile } from "../../helpers/shared.js";
 
 interface Line {
   inv: string;

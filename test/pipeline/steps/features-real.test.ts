@@ -4,10 +4,10 @@ import { readFileSync } from "node:fs";
 import type { Table } from "apache-arrow";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadTransactions } from "../../src/io/load.js";
-import { cleanTransactions } from "../../src/pipeline/clean.js";
-import { customerFeatures, FEATURE_NAMES } from "../../src/pipeline/features.js";
-import { sharedFile } from "../helpers/shared.js";
+import { loadTransactions } from "../../../src/io/load.js";
+import { cleanTransactions } from "../../../src/pipeline/steps/clean.js";
+import { customerFeatures, FEATURE_NAMES } from "../../../src/pipeline/steps/features.js";
+import { sharedFile } from "../../helpers/shared.js";
 
 const what = "features on the real data";
 const parquet = sharedFile("data/online_retail.parquet", what);

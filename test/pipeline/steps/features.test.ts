@@ -3,9 +3,9 @@
 import type { Table } from "apache-arrow";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { transactionsFromArrays } from "../../src/io/schema.js";
-import { cleanTransactions } from "../../src/pipeline/clean.js";
-import { type Compat, customerFeatures, FEATURE_NAMES } from "../../src/pipeline/features.js";
+import { transactionsFromArrays } from "../../../src/io/schema.js";
+import { cleanTransactions } from "../../../src/pipeline/steps/clean.js";
+import { type Compat, customerFeatures, FEATURE_NAMES } from "../../../src/pipeline/steps/features.js";
 
 interface Line {
   inv: string;

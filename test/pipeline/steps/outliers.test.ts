@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type Matrix, matrix } from "../../src/engine/matrix.js";
-import { Rng } from "../../src/engine/rng.js";
-import { UserError } from "../../src/errors.js";
-import { averagePathLength, isolationForest, outlierMask, percentileLinear, readOutlierIds } from "../../src/pipeline/outliers.js";
-import { sharedFile } from "../helpers/shared.js";
+import { type Matrix, matrix } from "../../../src/engine/matrix.js";
+import { Rng } from "../../../src/engine/rng.js";
+import { UserError } from "../../../src/errors.js";
+import { averagePathLength, isolationForest, outlierMask, percentileLinear, readOutlierIds } from "../../../src/pipeline/steps/outliers.js";
+import { sharedFile } from "../../helpers/shared.js";
 
 /** Rows of a numeric CSV with a header; the first column is the CustomerID. */
 function readFeatures(path: string): { ids: number[]; x: Matrix } {

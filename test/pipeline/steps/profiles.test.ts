@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { matrix } from "../../src/engine/matrix.js";
-import { clusterProfiles, medianOf } from "../../src/pipeline/profiles.js";
+import { matrix } from "../../../src/engine/matrix.js";
+import { clusterProfiles, medianOf } from "../../../src/pipeline/steps/profiles.js";
 
 const RFM = ["Days_Since_Last_Purchase", "Total_Transactions", "Total_Spend", "Cancellation_Rate", "Is_UK"];
 

@@ -2,14 +2,14 @@ import { readFileSync } from "node:fs";
 import type { Table } from "apache-arrow";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadTransactions } from "../../src/io/load.js";
-import { transactionsFromArrays } from "../../src/io/schema.js";
-import { cleanTransactions } from "../../src/pipeline/clean.js";
-import { dictColumn, int32Column, validity } from "../../src/pipeline/columns.js";
-import { readOutlierIds } from "../../src/pipeline/outliers.js";
-import { csvField } from "../../src/io/write.js";
-import { type Recommendations, recommend, recommendationsCsv, topProductsCsv } from "../../src/pipeline/recommend.js";
-import { sharedFile } from "../helpers/shared.js";
+import { loadTransactions } from "../../../src/io/load.js";
+import { transactionsFromArrays } from "../../../src/io/schema.js";
+import { cleanTransactions } from "../../../src/pipeline/steps/clean.js";
+import { dictColumn, int32Column, validity } from "../../../src/pipeline/steps/columns.js";
+import { readOutlierIds } from "../../../src/pipeline/steps/outliers.js";
+import { csvField } from "../../../src/io/write.js";
+import { type Recommendations, recommend, recommendationsCsv, topProductsCsv } from "../../../src/pipeline/steps/recommend.js";
+import { sharedFile } from "../../helpers/shared.js";
 
 /** One line per [customer, stockCode, description, quantity]; other columns are filler. */
 function lines(rows: [number | null, string, string | null, number][]): Table {
