@@ -11,7 +11,7 @@
 import { CHUNK_ROWS, chunkCount, type EngineContext, forEachChunk, type ResidentMatrix } from "./context.js";
 import type { Matrix } from "./matrix.js";
 import { Rng } from "./rng.js";
-import { checkFinite, checkFiniteResident, checkK, checkPositiveInt } from "./validate.js";
+import { ArgumentError, checkFinite, checkFiniteResident, checkK, checkPositiveInt } from "./validate.js";
 
 export type KMeansInit = "k-means++" | "random" | Matrix;
 
@@ -152,9 +152,9 @@ export function kmeans(ctx: EngineContext, x: ResidentMatrix, options: KMeansOpt
   }
   if (given) {
     if (init.rows !== k || init.cols !== x.cols) {
-      throw new RangeError(`the initial centres are ${init.rows} × ${init.cols}, expected k × d = ${k} × ${x.cols}`);
+      throw new ArgumentError(`the initial centres are ${init.rows} × ${init.cols}, expected k × d = ${k} × ${x.cols}`, "init");
     }
-    checkFinite(init.data, init.cols, "initial centres");
+    checkFinite(init.data, init.cols, "initial centres", "init");
   }
   checkFiniteResident(ctx, x);
 

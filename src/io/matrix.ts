@@ -40,7 +40,7 @@ export async function readMatrix(path: string, opts: MatrixOptions = {}): Promis
 /** Indices of the requested columns in `names`, or all of them. */
 function selectColumns(names: readonly string[], wanted: readonly string[] | undefined, file: string): number[] {
   if (!wanted) return names.map((_, i) => i);
-  if (wanted.length === 0) throw new UserError(`${file}: --columns names no column`);
+  if (wanted.length === 0) throw new UserError(`${file}: the column selection names no column`, 1, { input: file, option: "columns" });
   return wanted.map((w) => {
     const i = names.indexOf(w);
     if (i < 0) throw new UserError(`${file}: no column "${w}"; the columns are ${names.join(", ")}`);

@@ -1,6 +1,6 @@
 // custseg kmeans: k-means on a numeric matrix (CSV with a header row, Arrow IPC or Parquet).
 import type { CommandModule } from "yargs";
-import { KMEANS_DEFAULTS } from "../../engine/kmeans.js";
+import { KMEANS_DEFAULTS } from "../../pipeline/options.js";
 import { runKMeansJob } from "../../pipeline/jobs/kmeans.js";
 
 interface KMeansArgs {

@@ -13,7 +13,7 @@ import { finished } from "node:stream/promises";
 import { RecordBatchStreamWriter, type Table, tableToIPC } from "apache-arrow";
 import { Compression, transformParquetStream, Table as WasmTable, WriterPropertiesBuilder } from "parquet-wasm";
 import { Rng } from "../../engine/rng.js";
-import { UserError } from "../../errors.js";
+import { OptionError, UserError } from "../../errors.js";
 import { tempSibling } from "../../util/atomic.js";
 import { Interner, type TransactionColumns, transactionsTable } from "../schema.js";
 import { tableToCsv } from "../write.js";
@@ -720,7 +720,7 @@ export function checkGenerateOptions(opts: GenerateOptions): void {
   count("rows", opts.rows, MAX_ROWS);
   count("customers", opts.customers, MAX_CUSTOMERS);
   if (!Number.isInteger(opts.seed) || opts.seed < 0 || opts.seed > 2 ** 32 - 1) {
-    throw new UserError(`--seed must be a whole number from 0 to 4294967295 (got ${opts.seed})`);
+    throw new OptionError("seed", `must be a whole number from 0 to 4294967295 (got ${opts.seed})`);
   }
 }
 

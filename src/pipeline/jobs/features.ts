@@ -4,7 +4,8 @@ import type { ColumnMap } from "../../io/columns.js";
 import { loadTransactions } from "../../io/load.js";
 import { tableWriter, writeTable } from "../../io/write.js";
 import { type CleanRows, cleanTransactions } from "../steps/clean.js";
-import { type Compat, customerFeatures } from "../steps/features.js";
+import type { Compat } from "../options.js";
+import { customerFeatures } from "../steps/features.js";
 import { type StepReporter, StepTimer } from "./step-timer.js";
 
 export interface FeaturesJobOptions {

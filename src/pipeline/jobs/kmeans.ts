@@ -1,7 +1,8 @@
-// `custseg kmeans`: a numeric matrix from a file → k-means on the engine → summary (+ labels file).
+// The k-means job: a numeric matrix from a file → k-means on the engine → summary (+ labels file).
 // Engine errors (RangeError/TypeError: bad k, non-finite values, wrong centre shape) become user
-// errors naming the file they came from.
+// errors naming the file they came from: the centres file where the engine blames `init`.
 import type { KMeansInit } from "../../engine/kmeans.js";
+import { ArgumentError } from "../../engine/validate.js";
 import { readMatrix } from "../../io/matrix.js";
 import { writeFileAtomic } from "../../util/atomic.js";
 import { engineFor, engineInputError } from "./engine-input.js";
@@ -41,7 +42,7 @@ export async function runKMeansJob(opts: KMeansJobOptions): Promise<KMeansSummar
   try {
     result = engine.kmeans(matrix, { k: opts.k, init, nInit: opts.nInit, maxIter: opts.maxIter, tol: opts.tol, seed: opts.seed });
   } catch (err) {
-    engineInputError(err, /initial centres/.test((err as Error)?.message) ? opts.init! : opts.input);
+    engineInputError(err, err instanceof ArgumentError && err.argument === "init" ? opts.init! : opts.input);
   }
   const { k, labels, centers, inertia, nIter } = result;
   const d = matrix.cols;

@@ -5,7 +5,7 @@ import { writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { Bool, Float64, Int32, makeVector, Table, type Vector, vectorFromArray } from "apache-arrow";
 import { tableToParquet } from "../../io/write.js";
-import { UserError } from "../../errors.js";
+import { OptionError, UserError } from "../../errors.js";
 import { correlationMatrix, type ReportData, renderReport } from "../../report/index.js";
 import { writeDirAtomic } from "../../util/atomic.js";
 import { VERSION } from "../../version.js";
@@ -15,7 +15,7 @@ import { FEATURE_NAMES } from "../steps/features.js";
 import type { ClusterProfiles } from "../steps/profiles.js";
 import { type Recommendations, recommendationsCsv, topProductsCsv } from "../steps/recommend.js";
 import type { Reduced } from "../steps/reduce.js";
-import type { CustomerMatrix, RunOptions, RunSummary } from "./run.js";
+import { type CustomerMatrix, ISOLATION_FOREST_DEFAULTS, type RunOptions, type RunSummary } from "../options.js";
 import type { Scaled } from "../steps/scale.js";
 
 export interface RunArtifacts {
@@ -41,17 +41,17 @@ export interface RunArtifacts {
  * or the folder it will be created in) must not be a file or a non-empty directory, and its nearest
  * existing ancestor must be a writable directory.
  */
-export function checkRunDirectory(dir: string, isRunDir: boolean, flag: string): void {
+export function checkRunDirectory(dir: string, isRunDir: boolean, option: string): void {
   if (isRunDir && existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0)) {
-    throw new UserError(`${flag} ${dir} already exists; name a new run directory`);
+    throw new OptionError(option, `${dir} already exists; name a new run directory`);
   }
   let parent = resolve(isRunDir ? dirname(dir) : dir);
   while (!existsSync(parent)) parent = dirname(parent);
-  if (!statSync(parent).isDirectory()) throw new UserError(`${flag} ${dir}: ${parent} is a file, not a directory`);
+  if (!statSync(parent).isDirectory()) throw new OptionError(option, `${dir}: ${parent} is a file, not a directory`);
   try {
     accessSync(parent, constants.W_OK);
   } catch {
-    throw new UserError(`${flag} ${dir}: ${parent} is not writable`);
+    throw new OptionError(option, `${dir}: ${parent} is not writable`);
   }
 }
 
@@ -121,7 +121,7 @@ function model(a: RunArtifacts) {
     features: [...FEATURE_NAMES],
     outliers: opts.outliersFrom
       ? { method: "list", file: opts.outliersFrom, flagged: a.summary.outliers }
-      : { method: "isolation-forest", nTrees: 100, maxSamples: Math.min(256, a.all.ids.length), contamination: 0.05, seed: opts.seed, flagged: a.summary.outliers },
+      : { method: "isolation-forest", nTrees: ISOLATION_FOREST_DEFAULTS.nTrees, maxSamples: Math.min(ISOLATION_FOREST_DEFAULTS.maxSamples, a.all.ids.length), contamination: ISOLATION_FOREST_DEFAULTS.contamination, seed: opts.seed, flagged: a.summary.outliers },
     scaling: a.scaled.model,
     pca: {
       varianceThreshold: opts.variance,

@@ -1,80 +1,31 @@
-// `custseg run`: transactions → features → outliers → scaling → PCA → k-means → metrics →
+// The run job: transactions → features → outliers → scaling → PCA → k-means → metrics →
 // profiles → recommendations, then one run directory written atomically. Each step lives in its
 // own module; this file only sequences them, times them and assembles the outputs.
 import { createHash } from "node:crypto";
 import type { Table } from "apache-arrow";
 import type { Engine } from "../../engine/engine.js";
 import type { KMeansInit } from "../../engine/kmeans.js";
-import type { Matrix } from "../../engine/matrix.js";
-import { UserError } from "../../errors.js";
-import type { ColumnMap } from "../../io/columns.js";
+import { blameOption, OptionError, UserError } from "../../errors.js";
+import { readOutlierIds } from "../../io/ids.js";
 import { readMatrix } from "../../io/matrix.js";
 import { clusterCustomers } from "../steps/cluster.js";
 import { evaluateClusters } from "../steps/evaluate.js";
 import { runFeaturesJob } from "./features.js";
-import { type Compat, FEATURE_NAMES } from "../steps/features.js";
-import { isolationForest, outlierMask, readOutlierIds } from "../steps/outliers.js";
+import { FEATURE_NAMES } from "../steps/features.js";
+import { isolationForest, outlierMask } from "../steps/outliers.js";
 import { clusterProfiles } from "../steps/profiles.js";
 import { recommend } from "../steps/recommend.js";
 import { reduceDimensions } from "../steps/reduce.js";
 import { checkRunDirectory, type RunArtifacts, writeRunDirectory } from "./run-output.js";
 import { scaleFeatures } from "../steps/scale.js";
-import { type StepReporter, StepTimer } from "./step-timer.js";
-
-export interface RunOptions {
-  /** The transactions file. */
-  input: string;
-  /** How the input is named in the summary and model.json (e.g. "synthetic (seed 0)"). */
-  inputLabel?: string;
-  compat: Compat;
-  encoding?: string;
-  map?: ColumnMap;
-  cacheDir?: string | false;
-  /** A CSV of CustomerIDs to treat as outliers instead of running IsolationForest. */
-  outliersFrom?: string;
-  k: number;
-  seed: number;
-  nInit: number;
-  maxIter: number;
-  tol: number;
-  /** "k-means++", "random", or a file of initial centres (one row per cluster, one column per component). */
-  init: string;
-  /** Cumulative explained-variance ratio the PCA component count aims for. */
-  variance: number;
-  /** The run directory; default runs/<UTC timestamp>-<short hash>. */
-  out?: string;
-  runsDir?: string;
-  reporter?: StepReporter;
-  /** The run's clock, for the directory name and the report (tests pin it). */
-  now?: Date;
-}
-
-export interface RunSummary {
-  mode: "default" | "seed";
-  input: string;
-  rows: Record<string, number>;
-  customers: number;
-  customersBeforeOutliers: number;
-  outliers: number;
-  nComponents: number;
-  explainedVarianceRatio: number[];
-  k: number;
-  inertia: number;
-  nIter: number;
-  silhouette: number;
-  daviesBouldin: number;
-  calinskiHarabasz: number;
-  clusterSizes: number[];
-  clusterDescriptions: string[];
-  timingsMs: Record<string, number>;
-  runDir: string;
-}
+import { StepTimer } from "./step-timer.js";
+import { type CustomerMatrix, RUN_DEFAULTS, type RunOptions, type RunSummary } from "../options.js";
 
 /** Runs every step and writes the run directory; returns the summary and every intermediate result. */
 export async function runPipeline(engine: Engine, opts: RunOptions): Promise<RunArtifacts> {
   checkOptions(opts);
-  if (opts.out) checkRunDirectory(opts.out, true, "--out");
-  else checkRunDirectory(opts.runsDir ?? "runs", false, "runs directory");
+  if (opts.out) checkRunDirectory(opts.out, true, "out");
+  else checkRunDirectory(opts.runsDir ?? RUN_DEFAULTS.runsDir, false, "runsDir");
   const now = opts.now ?? new Date();
   const timer = new StepTimer(opts.reporter);
   const job = await runFeaturesJob({ input: opts.input, compat: opts.compat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, reporter: opts.reporter });
@@ -82,17 +33,19 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
 
   const all = featureMatrix(job.features);
   const flagged = await timer.step("outliers", async () => {
-    if (opts.outliersFrom) return outlierMask(all.ids, readOutlierIds(opts.outliersFrom));
+    if (opts.outliersFrom) return outlierMask(all.ids, blameOption("outliersFrom", () => readOutlierIds(opts.outliersFrom!)));
     return isolationForest(all.matrix, { seed: opts.seed }).isOutlier;
   }, (f) => `${count(f)} flagged`);
   const kept = keepRows(all, flagged);
   if (kept.ids.length === 0) {
-    const by = opts.outliersFrom ? `listed in --outliers-from ${opts.outliersFrom}` : "flagged as an outlier";
-    throw new UserError(`every one of the ${all.ids.length} customers was ${by}; nothing is left to cluster`);
+    if (opts.outliersFrom) {
+      throw new OptionError("outliersFrom", `${opts.outliersFrom} lists every one of the ${all.ids.length} customers; nothing is left to cluster`);
+    }
+    throw new UserError(`every one of the ${all.ids.length} customers was flagged as an outlier; nothing is left to cluster`);
   }
   // The silhouette needs at least one cluster with two customers: n must exceed k.
   if (kept.ids.length <= opts.k) {
-    throw new UserError(`${kept.ids.length} customers remain after outlier removal; --k ${opts.k} needs at least ${opts.k + 1}. Lower --k or use a larger input`);
+    throw new OptionError("k", `${opts.k} needs at least ${opts.k + 1} customers, and ${kept.ids.length} remain after outlier removal; lower it or use a larger input`);
   }
 
   const scaled = await timer.step("scale", () => scaleFeatures(engine, kept.matrix, FEATURE_NAMES, opts.compat));
@@ -103,7 +56,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
     const clusters = await timer.step("kmeans", () => clusterCustomers(engine, scores, { k: opts.k, init, nInit: opts.nInit, maxIter: opts.maxIter, tol: opts.tol, seed: opts.seed }), (c) => `inertia ${c.inertia.toFixed(2)}, ${c.nIter} iterations`);
     const empty = clusters.sizes.filter((size) => size === 0).length;
     if (empty > 0) {
-      throw new UserError(`k-means found only ${opts.k - empty} distinct groups among the ${kept.ids.length} customers for --k ${opts.k} (too few distinct customers); lower --k`);
+      throw new OptionError("k", `${opts.k}: k-means found only ${opts.k - empty} distinct groups among the ${kept.ids.length} customers (too few distinct customers); lower it`);
     }
     const quality = await timer.step("metrics", () => evaluateClusters(engine, scores, clusters.labels, opts.k), (q) => `silhouette ${q.silhouette.toFixed(4)}`);
     const profiles = await timer.step("profiles", () => clusterProfiles(FEATURE_NAMES, kept.matrix, clusters.labels, quality.samples, opts.k));
@@ -114,7 +67,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
     const recommendations = await timer.step("recommendations", () => recommend(job.cleaned, clusterOf, { compat: opts.compat }));
 
     const inputLabel = opts.inputLabel ?? opts.input;
-    const runDir = opts.out ?? `${opts.runsDir ?? "runs"}/${runStamp(now)}-${shortHash(job.sha256, opts)}`;
+    const runDir = opts.out ?? `${opts.runsDir ?? RUN_DEFAULTS.runsDir}/${runStamp(now)}-${shortHash(job.sha256, opts)}`;
     const summary: RunSummary = {
       mode: opts.compat === "seed" ? "seed" : "default",
       input: inputLabel,
@@ -141,11 +94,6 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
   } finally {
     scores.free();
   }
-}
-
-export interface CustomerMatrix {
-  ids: Int32Array;
-  matrix: Matrix;
 }
 
 /** The features table (CustomerID + FEATURE_NAMES) as IDs and a row-major matrix. */
@@ -175,20 +123,20 @@ async function initialCentres(opts: RunOptions, p: number): Promise<KMeansInit> 
   if (opts.init === "k-means++" || opts.init === "random") return opts.init;
   const { matrix } = await readMatrix(opts.init);
   if (matrix.rows !== opts.k || matrix.cols !== p) {
-    throw new UserError(`${opts.init}: initial centres are ${matrix.rows}×${matrix.cols}, expected ${opts.k}×${p} (--k × principal components)`);
+    throw new UserError(`${opts.init}: initial centres are ${matrix.rows}×${matrix.cols}, expected ${opts.k}×${p} (k × principal components)`, 1, { input: opts.init, option: "init" });
   }
   return matrix;
 }
 
 function checkOptions(opts: RunOptions): void {
   const whole = (name: string, v: number, min: number) => {
-    if (!Number.isInteger(v) || v < min) throw new UserError(`--${name} must be a whole number ≥ ${min}, got ${v}`);
+    if (!Number.isInteger(v) || v < min) throw new OptionError(name, `must be a whole number ≥ ${min}, got ${v}`);
   };
   whole("k", opts.k, 2);
-  whole("n-init", opts.nInit, 1);
-  whole("max-iter", opts.maxIter, 1);
+  whole("nInit", opts.nInit, 1);
+  whole("maxIter", opts.maxIter, 1);
   whole("seed", opts.seed, 0);
-  if (!(opts.tol >= 0)) throw new UserError(`--tol must be ≥ 0, got ${opts.tol}`);
+  if (!(opts.tol >= 0)) throw new OptionError("tol", `must be ≥ 0, got ${opts.tol}`);
 }
 
 const count = (flags: Uint8Array) => flags.reduce((s, f) => s + f, 0);

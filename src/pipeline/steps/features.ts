@@ -18,6 +18,7 @@
 import { Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, Table } from "apache-arrow";
 import type { Data } from "apache-arrow";
 import { UserError } from "../../errors.js";
+import type { Compat } from "../options.js";
 import { type LineCalendar, lineCalendar } from "./calendar.js";
 import { boolColumn, dictCodes, dictSize, dictValues, float64Column, int32Column, timestampMs } from "./columns.js";
 import { groupRowsByCustomer } from "./customer-rows.js";
@@ -42,8 +43,7 @@ export const FEATURE_NAMES = [
 ] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
-export type Compat = "seed" | "none";
-export const COMPAT_MODES: readonly Compat[] = ["none", "seed"];
+export { COMPAT_MODES, type Compat } from "../options.js";
 
 export interface FeatureOptions {
   /** "seed" reproduces the original pipeline's numbers, quirks included; default "none". */

@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
 import type { Matrix } from "../../engine/matrix.js";
 import { Rng } from "../../engine/rng.js";
-import { UserError } from "../../errors.js";
+import { ISOLATION_FOREST_DEFAULTS } from "../options.js";
 
 /**
  * Isolation forest with scikit-learn 1.2 semantics (IsolationForest + ExtraTreeRegressor):
@@ -42,14 +41,14 @@ export function averagePathLength(n: number): number {
 }
 
 export function isolationForest(x: Matrix, options: IsolationForestOptions = {}): OutlierResult {
-  const { seed = 0, nTrees = 100, contamination = 0.05 } = options;
+  const { seed, nTrees, contamination } = { ...ISOLATION_FOREST_DEFAULTS, ...options };
   if (!(contamination > 0 && contamination <= 0.5)) {
     throw new RangeError(`contamination must be in (0, 0.5], got ${contamination}`);
   }
   if (!(Number.isInteger(nTrees) && nTrees >= 1)) throw new RangeError(`nTrees must be a positive integer, got ${nTrees}`);
   const n = x.rows;
   if (n === 0) return { scores: new Float64Array(0), isOutlier: new Uint8Array(0), threshold: Number.NaN };
-  const requested = options.maxSamples ?? 256;
+  const requested = options.maxSamples ?? ISOLATION_FOREST_DEFAULTS.maxSamples;
   if (!(Number.isInteger(requested) && requested >= 1 && requested <= 4096)) {
     throw new RangeError(`maxSamples must be an integer in 1..4096, got ${requested}`);
   }
@@ -244,73 +243,6 @@ export function percentileLinear(values: ArrayLike<number>, q: number): number {
   const b = sorted[above];
   const diff = b - a;
   return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
-}
-
-const INTEGER_CELL = /^[+-]?\d+(?:\.0*)?$/;
-
-/**
- * CustomerIDs listed in a CSV file, for `--outliers-from`: either a header row with a `CustomerID`
- * column (other columns ignored, as in a saved outliers.csv), or one column with or without a header.
- * Integer-valued decimals ("12346.0", as pandas writes float IDs) are accepted.
- */
-export function readOutlierIds(path: string): Set<number> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(
-      code === "ENOENT" ? `${path}: no such file (--outliers-from)` : `${path}: cannot read (${code ?? String(err)})`,
-    );
-  }
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
-  const ids = new Set<number>();
-  let column = 0;
-  let first = lines.findIndex((l) => l.trim() !== "");
-  if (first < 0) return ids;
-  const header = splitCsvLine(lines[first]).map((c) => c.trim());
-  const named = header.findIndex((c) => c.toLowerCase() === "customerid");
-  if (named >= 0) {
-    column = named;
-    first++;
-  } else if (header.length > 1) {
-    throw new UserError(`${path}, line ${first + 1}: expected a CustomerID column or a single column, got ${header.length} unnamed columns`);
-  } else if (!INTEGER_CELL.test(header[0])) {
-    first++; // a single column under some other header name
-  }
-  for (let i = first; i < lines.length; i++) {
-    if (lines[i].trim() === "") continue;
-    const cells = splitCsvLine(lines[i]);
-    const cell = (cells[column] ?? "").trim();
-    if (!INTEGER_CELL.test(cell)) {
-      throw new UserError(`${path}, line ${i + 1}, column ${column + 1}: CustomerID must be an integer, got "${cell}"`);
-    }
-    ids.add(Number.parseInt(cell, 10));
-  }
-  return ids;
-}
-
-/** Cells of one CSV line (RFC 4180 quoting; fields do not span lines here). */
-function splitCsvLine(line: string): string[] {
-  const cells: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      cells.push(cell);
-      cell = "";
-    } else cell += ch;
-  }
-  cells.push(cell);
-  return cells;
 }
 
 /** 1 for each customer whose ID is in `ids`: the flags of `--outliers-from`, in row order. */

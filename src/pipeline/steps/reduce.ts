@@ -1,10 +1,10 @@
 // PCA step: fit every component once (d is small), then keep as many as the mode's rule says.
-import { UserError } from "../../errors.js";
+import { OptionError, UserError } from "../../errors.js";
 import type { Engine } from "../../engine/engine.js";
 import type { Matrix } from "../../engine/matrix.js";
 import type { PcaFit } from "../../engine/pca-model.js";
 import { componentsForVariance } from "../../engine/pca-model.js";
-import type { Compat } from "./features.js";
+import type { Compat } from "../options.js";
 
 export interface Reduced {
   /** The fit truncated to the kept components. */
@@ -27,14 +27,15 @@ export function chooseComponents(ratios: ArrayLike<number>, variance: number, co
     cumulative += ratios[q - 1]!;
     if (q >= 2 && cumulative > variance && q + 1 <= ratios.length) return q + 1;
   }
-  throw new UserError(
-    `PCA (--compat seed): no component count from 2 to 7 explains more than ${variance} of the variance ` +
-      `(${ratios.length} features); the original pipeline fails here too. Lower --variance or use the default mode.`,
+  throw new OptionError(
+    "variance",
+    `${variance} is out of reach in seed compatibility: no PCA component count from 2 to 7 explains more than it ` +
+      `(${ratios.length} features); the original pipeline fails here too. Lower it or use the default mode.`,
   );
 }
 
 export function reduceDimensions(engine: Engine, x: Matrix, variance: number, compat: Compat): Reduced {
-  if (!(variance > 0 && variance <= 1)) throw new UserError(`--variance must be in (0, 1], got ${variance}`);
+  if (!(variance > 0 && variance <= 1)) throw new OptionError("variance", `must be in (0, 1], got ${variance}`);
   const full = engine.pca(x, { components: Math.min(x.rows, x.cols) });
   // Zero total variance makes every ratio 0/0: the customers are all alike and nothing can be segmented.
   if (!(full.explainedVariance.reduce((a, b) => a + b, 0) > 0)) {

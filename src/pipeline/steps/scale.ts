@@ -3,7 +3,7 @@
 // L2 Normalizer across three count/gap features, and Day_Of_Week, Hour and Is_UK left raw.
 import type { Engine } from "../../engine/engine.js";
 import type { Matrix } from "../../engine/matrix.js";
-import type { Compat } from "./features.js";
+import type { Compat } from "../options.js";
 
 const SEED_STANDARDIZED = [
   "Days_Since_Last_Purchase",

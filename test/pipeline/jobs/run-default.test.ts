@@ -10,12 +10,13 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type Engine, loadEngine } from "../../../src/engine/engine.js";
 import { GENERATE_DEFAULTS } from "../../../src/io/generate/generate.js";
-import { type RunOptions, runPipeline } from "../../../src/pipeline/jobs/run.js";
+import { runPipeline } from "../../../src/pipeline/jobs/run.js";
+import { RUN_DEFAULTS, type RunOptions } from "../../../src/pipeline/options.js";
 import { defaultSource } from "../../../src/pipeline/jobs/source.js";
 import { sharedFile } from "../../helpers/shared.js";
 
 const parquet = sharedFile("data/online_retail.parquet", "default-mode run on the real data");
-const DEFAULTS = { compat: "none", cacheDir: false, k: 3, seed: 0, nInit: 10, maxIter: 100, tol: 1e-4, init: "k-means++", variance: 0.8 } as const;
+const DEFAULTS = { ...RUN_DEFAULTS, cacheDir: false } as const;
 
 let engine: Engine;
 let tmp = "";

@@ -6,7 +6,8 @@ import * as assert from "uvu/assert";
 import { type Matrix, matrix } from "../../../src/engine/matrix.js";
 import { Rng } from "../../../src/engine/rng.js";
 import { UserError } from "../../../src/errors.js";
-import { averagePathLength, isolationForest, outlierMask, percentileLinear, readOutlierIds } from "../../../src/pipeline/steps/outliers.js";
+import { readOutlierIds } from "../../../src/io/ids.js";
+import { averagePathLength, isolationForest, outlierMask, percentileLinear } from "../../../src/pipeline/steps/outliers.js";
 import { sharedFile } from "../../helpers/shared.js";
 
 /** Rows of a numeric CSV with a header; the first column is the CustomerID. */

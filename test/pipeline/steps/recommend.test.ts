@@ -6,7 +6,7 @@ import { loadTransactions } from "../../../src/io/load.js";
 import { transactionsFromArrays } from "../../../src/io/schema.js";
 import { cleanTransactions } from "../../../src/pipeline/steps/clean.js";
 import { dictColumn, int32Column, validity } from "../../../src/pipeline/steps/columns.js";
-import { readOutlierIds } from "../../../src/pipeline/steps/outliers.js";
+import { readOutlierIds } from "../../../src/io/ids.js";
 import { csvField } from "../../../src/io/write.js";
 import { type Recommendations, recommend, recommendationsCsv, topProductsCsv } from "../../../src/pipeline/steps/recommend.js";
 import { sharedFile } from "../../helpers/shared.js";
