@@ -44,7 +44,7 @@ export function checkFinite(data: Float64Array, cols: number, what = "X", argume
 
 /** checkFinite for a matrix already in WASM memory, scanned by the kernel. */
 export function checkFiniteResident(ctx: EngineContext, x: ResidentMatrix, what = "X"): void {
-  const at = ctx.kernels.firstNonFinite!(x.ptr, x.rows * x.cols);
+  const at = ctx.kernels.firstNonFinite(x.ptr, x.rows * x.cols);
   if (at >= 0) throw nonFiniteError(what, at, x.cols, ctx.arena.f64(x.ptr + at * 8, 1)[0]!, "x");
 }
 

@@ -201,17 +201,17 @@ for (const simd of [true, false]) {
       const closest = arena.alloc(n * 8);
       arena.f64(closest, n).fill(Number.POSITIVE_INFINITY);
       const first = arena.alloc(chunks * 8);
-      for (let c = 0; c < chunks; c++) kernels.seedUpdateChunk!(resident.ptr, n, d, 17, closest, first, 512, c);
+      for (let c = 0; c < chunks; c++) kernels.seedUpdateChunk(resident.ptr, n, d, 17, closest, first, 512, c);
       const grouped = Array.from({ length: t }, () => arena.alloc(n * 8));
       const single = Array.from({ length: t }, () => arena.alloc(n * 8));
       const potsGrouped = arena.alloc(chunks * t * 8);
       const potsSingle = arena.alloc(chunks * 8);
       const outs = arena.putI32(grouped);
-      for (let c = 0; c < chunks; c++) kernels.seedPotentialChunk!(resident.ptr, n, d, cands, t, closest, outs, potsGrouped, 512, c);
+      for (let c = 0; c < chunks; c++) kernels.seedPotentialChunk(resident.ptr, n, d, cands, t, closest, outs, potsGrouped, 512, c);
       for (let trial = 0; trial < t; trial++) {
         const cand = arena.putI32([arena.i32(cands, t)[trial]!]);
         const out = arena.putI32([single[trial]!]);
-        for (let c = 0; c < chunks; c++) kernels.seedPotentialChunk!(resident.ptr, n, d, cand, 1, closest, out, potsSingle, 512, c);
+        for (let c = 0; c < chunks; c++) kernels.seedPotentialChunk(resident.ptr, n, d, cand, 1, closest, out, potsSingle, 512, c);
         const a = arena.f64(grouped[trial]!, n);
         const b = arena.f64(single[trial]!, n);
         for (let i = 0; i < n; i++) if (!Object.is(a[i], b[i])) assert.unreachable(`trial ${trial}, row ${i}: ${a[i]} vs ${b[i]}`);
