@@ -2,7 +2,7 @@
 // and the distances to the centroids; the k-sized remainder is shared with the reference.
 import { CHUNK_ROWS, chunkCount, type EngineContext, forEachChunk, type ResidentMatrix } from "./context.js";
 import { checkClusterCount, type EncodedLabels, encodeLabels } from "./labels.js";
-import { calinskiHarabaszFromParts, daviesBouldinFromParts } from "./reference/metrics.js";
+import { calinskiHarabaszFromParts, daviesBouldinFromParts } from "./cluster-scores.js";
 import { checkFiniteResident } from "./validate.js";
 
 interface ClusterPass {

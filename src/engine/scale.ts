@@ -1,11 +1,11 @@
 // StandardScaler and row Normalizer on WASM memory, with scikit-learn 1.2's arithmetic (see
-// reference/scale.ts for the rules and assembly/scale.ts for the summation orders).
+// scale-model.ts for the rules and assembly/scale.ts for the summation orders).
 import type { EngineContext, ResidentMatrix } from "./context.js";
 import type { Matrix } from "./matrix.js";
-import { type StandardScaler, scaleFromVariance } from "./reference/scale.js";
+import { type StandardScaler, scaleFromVariance } from "./scale-model.js";
 import { checkFiniteResident } from "./validate.js";
 
-export type { StandardScaler } from "./reference/scale.js";
+export type { StandardScaler } from "./scale-model.js";
 
 export interface StandardScaled {
   readonly scaler: StandardScaler;

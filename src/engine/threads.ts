@@ -7,7 +7,7 @@
  */
 import { CHUNKED_KERNELS, type ChunkedKernel } from "./kernels.js";
 import type { Kernel } from "./module.js";
-import type { EngineWorker, Platform } from "./platform.js";
+import type { EngineWorker, Platform } from "./platform-api.js";
 
 /** Int32 words of the control block. */
 export const Ctrl = {

@@ -2,7 +2,7 @@
 // the tests and the benchmarks all read their defaults from here.
 import type { Matrix } from "../engine/matrix.js";
 import type { ColumnMap } from "../io/columns.js";
-import type { StepReporter } from "./jobs/step-timer.js";
+import type { StepReporter } from "./progress.js";
 
 export { KMEANS_DEFAULTS } from "../engine/kmeans.js";
 

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadEngine, type Matrix, reference } from "../../src/engine/index.js";
+import { loadEngine, type Matrix } from "../../src/engine/index.js";
+import * as reference from "../../src/engine/reference/index.js";
 import { Rng } from "../../src/engine/rng.js";
 import { lloydIteration } from "../../src/engine/kmeans.js";
 import { readMatrix } from "../../src/io/matrix.js";

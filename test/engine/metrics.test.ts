@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadEngine, type Matrix, reference } from "../../src/engine/index.js";
+import { loadEngine, type Matrix } from "../../src/engine/index.js";
+import * as reference from "../../src/engine/reference/index.js";
 import { Rng } from "../../src/engine/rng.js";
 import { metricsFixture, relErr } from "../helpers/fixtures.js";
 

@@ -6,7 +6,7 @@ import { tableWriter, writeTable } from "../../io/write.js";
 import { type CleanRows, cleanTransactions } from "../steps/clean.js";
 import type { Compat } from "../options.js";
 import { customerFeatures } from "../steps/features.js";
-import { type StepReporter, StepTimer } from "./step-timer.js";
+import { type StepReporter, StepTimer } from "../progress.js";
 
 export interface FeaturesJobOptions {
   input: string;

@@ -18,7 +18,7 @@ import { recommend } from "../steps/recommend.js";
 import { reduceDimensions } from "../steps/reduce.js";
 import { checkRunDirectory, type RunArtifacts, writeRunDirectory } from "./run-output.js";
 import { scaleFeatures } from "../steps/scale.js";
-import { StepTimer } from "./step-timer.js";
+import { StepTimer } from "../progress.js";
 import { type CustomerMatrix, RUN_DEFAULTS, type RunOptions, type RunSummary } from "../options.js";
 
 /** Runs every step and writes the run directory; returns the summary and every intermediate result. */

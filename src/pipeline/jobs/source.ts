@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type DownloadOptions, ensureUciData } from "../../io/download.js";
 import { GENERATE_DEFAULTS, generateFile } from "../../io/generate/generate.js";
-import type { StepReporter } from "./step-timer.js";
+import type { StepReporter } from "../progress.js";
 
 export interface ResolvedSource {
   path: string;

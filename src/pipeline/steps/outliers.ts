@@ -245,7 +245,7 @@ export function percentileLinear(values: ArrayLike<number>, q: number): number {
   return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
 }
 
-/** 1 for each customer whose ID is in `ids`: the flags of `--outliers-from`, in row order. */
+/** 1 for each customer whose ID is in `ids`: the outliers named by an ID list, in row order. */
 export function outlierMask(customerIds: ArrayLike<number>, ids: ReadonlySet<number>): Uint8Array {
   const mask = new Uint8Array(customerIds.length);
   for (let i = 0; i < customerIds.length; i++) mask[i] = ids.has(customerIds[i]) ? 1 : 0;
