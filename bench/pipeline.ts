@@ -15,7 +15,7 @@ import { loadEngine } from "../src/engine/engine.js";
 import { generateFile } from "../src/io/generate/generate.js";
 import { runPipeline } from "../src/pipeline/jobs/run.js";
 import { RUN_DEFAULTS, type RunOptions } from "../src/pipeline/options.js";
-import { writeFileAtomic } from "../src/util/atomic.js";
+import { writeFileAtomic } from "../src/io/atomic.js";
 
 const quick = process.argv.includes("--quick");
 const shared = (rel: string) => fileURLToPath(new URL(`../../../shared/${rel}`, import.meta.url));

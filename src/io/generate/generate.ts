@@ -14,7 +14,7 @@ import { RecordBatchStreamWriter, type Table, tableToIPC } from "apache-arrow";
 import { Compression, transformParquetStream, Table as WasmTable, WriterPropertiesBuilder } from "parquet-wasm";
 import { Rng } from "../../engine/rng.js";
 import { OptionError, UserError } from "../../errors.js";
-import { tempSibling } from "../../util/atomic.js";
+import { tempSibling } from "../atomic.js";
 import { Interner, type TransactionColumns, transactionsTable } from "../schema.js";
 import { tableToCsv } from "../write.js";
 

@@ -4,7 +4,7 @@
 import type { KMeansInit } from "../../engine/kmeans.js";
 import { ArgumentError } from "../../engine/validate.js";
 import { readMatrix } from "../../io/matrix.js";
-import { writeFileAtomic } from "../../util/atomic.js";
+import { writeFileAtomic } from "../../io/atomic.js";
 import { engineFor, engineInputError } from "./engine-input.js";
 
 export interface KMeansJobOptions {

@@ -7,7 +7,7 @@ import { Bool, Float64, Int32, makeVector, Table, type Vector, vectorFromArray }
 import { tableToParquet } from "../../io/write.js";
 import { OptionError, UserError } from "../../errors.js";
 import { correlationMatrix, type ReportData, renderReport } from "../../report/index.js";
-import { writeDirAtomic } from "../../util/atomic.js";
+import { writeDirAtomic } from "../../io/atomic.js";
 import { VERSION } from "../../version.js";
 import type { Clustered } from "../steps/cluster.js";
 import type { ClusterQuality } from "../steps/evaluate.js";
