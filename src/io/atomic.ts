@@ -1,7 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { createWriteStream, rmSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { once } from "node:events";
 import { basename, dirname, join } from "node:path";
+import { finished } from "node:stream/promises";
+import { UserError } from "../errors.js";
+import { writeFailure } from "./errno.js";
 
 /** Temp paths being written right now: removed by `removePendingTemps` when the process is interrupted. */
 const pending = new Set<string>();
@@ -29,6 +33,39 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   } finally {
     pending.delete(tmp);
   }
+}
+
+/**
+ * Stream `chunks` into a temp sibling, renamed over `path` only once complete. The target is opened
+ * before the first chunk is asked for, so an unwritable path fails before any work is spent on it.
+ * File-system failures become one-line UserErrors naming `path` (not the temp file).
+ */
+export async function writeStreamAtomic(path: string, chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<void> {
+  const tmp = tempSibling(path);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    const file = createWriteStream(tmp);
+    const failed = once(file, "error").then(([err]) => Promise.reject(err));
+    failed.catch(() => {});
+    await Promise.race([once(file, "open"), failed]);
+    for await (const chunk of chunks) {
+      if (!file.write(chunk)) await Promise.race([once(file, "drain"), failed]);
+    }
+    file.end();
+    await Promise.race([finished(file), failed]);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw outputError(path, err);
+  } finally {
+    pending.delete(tmp);
+  }
+}
+
+/** A write failure as a one-line UserError naming the output; other errors pass through. */
+export function outputError(path: string, err: unknown): unknown {
+  const why = writeFailure(err);
+  return why ? new UserError(`${path}: cannot write: ${why}`, 1, { input: path }) : err;
 }
 
 /**

@@ -5,16 +5,13 @@
 //
 // Rows are produced batch by batch from a day-by-day simulation that never holds more than one
 // invoice beyond the current batch, so 50 M lines stream to disk in bounded memory.
-import { once } from "node:events";
-import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
-import { dirname, extname } from "node:path";
-import { finished } from "node:stream/promises";
+import { stat } from "node:fs/promises";
+import { extname } from "node:path";
 import { RecordBatchStreamWriter, type Table, tableToIPC } from "apache-arrow";
 import { Compression, transformParquetStream, Table as WasmTable, WriterPropertiesBuilder } from "parquet-wasm";
 import { Rng } from "../../engine/rng.js";
 import { OptionError, UserError } from "../../errors.js";
-import { tempSibling } from "../atomic.js";
+import { writeStreamAtomic } from "../atomic.js";
 import { Interner, type TransactionColumns, transactionsTable } from "../schema.js";
 import { tableToCsv } from "../write.js";
 
@@ -710,11 +707,11 @@ export interface GenerateResult {
   format: string;
 }
 
-/** Rejects options the generator cannot honour, naming the flag. */
+/** Rejects options the generator cannot honour, naming the option. */
 export function checkGenerateOptions(opts: GenerateOptions): void {
   const count = (name: string, v: number, max: number) => {
     if (!Number.isInteger(v) || v < 1 || v > max) {
-      throw new UserError(`--${name} must be a whole number from 1 to ${max.toLocaleString("en-US")} (got ${v})`);
+      throw new OptionError(name, `must be a whole number from 1 to ${max.toLocaleString("en-US")} (got ${v})`);
     }
   };
   count("rows", opts.rows, MAX_ROWS);
@@ -739,24 +736,7 @@ export async function generateFile(path: string, opts: GenerateOptions, batchRow
   const tables = (function* () {
     for (const batch of new TransactionGenerator(opts).batches(batchRows)) yield transactionsTable(batch);
   })();
-  const tmp = tempSibling(path);
-  try {
-    await mkdir(dirname(path), { recursive: true });
-    const file = createWriteStream(tmp);
-    const failed = once(file, "error").then(([err]) => Promise.reject(err));
-    failed.catch(() => {});
-    // Fail on an unwritable target before spending time generating.
-    await Promise.race([once(file, "open"), failed]);
-    for await (const chunk of chunksOf(tables)) {
-      if (!file.write(chunk)) await Promise.race([once(file, "drain"), failed]);
-    }
-    file.end();
-    await Promise.race([finished(file), failed]);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw writeError(path, err);
-  }
+  await writeStreamAtomic(path, chunksOf(tables));
   return { path, rows: opts.rows, bytes: (await stat(path)).size, format: format.slice(1) };
 }
 
@@ -803,22 +783,4 @@ async function* parquetChunks(tables: Iterable<Table>): AsyncGenerator<Uint8Arra
   const props = new WriterPropertiesBuilder().setCompression(Compression.ZSTD).build();
   const reader = (await transformParquetStream(batches, props)).getReader();
   for (let r = await reader.read(); !r.done; r = await reader.read()) yield r.value as Uint8Array;
-}
-
-const WRITE_FAILURES: Record<string, string> = {
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  ENOENT: "no such directory",
-  ENOTDIR: "a parent of it is not a directory",
-  EISDIR: "it is a directory",
-  EEXIST: "a directory is in the way",
-  ENOTEMPTY: "a directory is in the way",
-  EROFS: "read-only file system",
-  ENOSPC: "no space left on the device",
-};
-
-/** File-system failures as one-line user errors naming the output (not the temporary file). */
-function writeError(path: string, err: unknown): unknown {
-  const why = WRITE_FAILURES[(err as NodeJS.ErrnoException)?.code ?? ""];
-  return why ? new UserError(`${path}: cannot write: ${why}`) : err;
 }

@@ -1,6 +1,7 @@
-// `custseg evaluate`: a numeric matrix and a labels file → silhouette, Davies–Bouldin, Calinski–Harabasz.
+// The evaluate job: a numeric matrix and a labels file → silhouette, Davies–Bouldin, Calinski–Harabasz.
 import type { ResidentMatrix } from "../../engine/index.js";
 import { UserError } from "../../errors.js";
+import { readLabels } from "../../io/labels.js";
 import { readMatrix } from "../../io/matrix.js";
 import { engineFor, engineInputError } from "./engine-input.js";
 
@@ -16,22 +17,6 @@ export interface EvaluateSummary {
   silhouette: number;
   daviesBouldin: number;
   calinskiHarabasz: number;
-}
-
-/** The labels file's single column, checked to be non-negative integers (errors name the line). */
-export async function readLabels(path: string): Promise<Int32Array> {
-  const { matrix, columnNames } = await readMatrix(path);
-  if (matrix.cols !== 1) {
-    throw new UserError(`${path}: expected one column of cluster labels, found ${matrix.cols} (${columnNames.join(", ")})`);
-  }
-  const labels = new Int32Array(matrix.rows);
-  matrix.data.forEach((v, i) => {
-    if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) {
-      throw new UserError(`${path}: line ${i + 2}: label ${v} is not a non-negative integer`);
-    }
-    labels[i] = v;
-  });
-  return labels;
 }
 
 export async function runEvaluateJob(opts: EvaluateJobOptions): Promise<EvaluateSummary> {

@@ -1,4 +1,4 @@
-// `custseg pca`: a numeric matrix from a file → PCA on the engine → summary (+ scores file).
+// The PCA job: a numeric matrix from a file → PCA on the engine → summary (+ scores file).
 import { Float64, makeData, makeVector, Table } from "apache-arrow";
 import type { PcaFit } from "../../engine/pca-model.js";
 import { readMatrix } from "../../io/matrix.js";
