@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { repoRoot, sharedFile } from "../../helpers/shared.js";
+import { repoRoot, sharedFile, skipped } from "../../helpers/shared.js";
 
 const cli = join(repoRoot, "dist", "src", "cli", "index.js");
 const dir = mkdtempSync(join(tmpdir(), "custseg-evaluate-"));
@@ -34,7 +34,7 @@ test("--json prints one object matching scikit-learn's three scores", () => {
   const input = sharedFile("reference/kernels/metrics_1200x6.csv", "metrics fixture");
   const labels = sharedFile("reference/kernels/metrics_1200x6_labels.csv", "metrics fixture");
   const json = sharedFile("reference/kernels/metrics_1200x6_expected.json", "metrics fixture");
-  if (!input || !labels || !json) return;
+  if (!input || !labels || !json) return skipped();
   const expected = JSON.parse(readFileSync(json, "utf8"));
   const res = custseg(["--input", input, "--labels", labels, "--json"]);
   assert.is(res.code, 0, res.stderr);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { tableFromArrays, tableToIPC } from "apache-arrow";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { repoRoot, sharedFile } from "../../helpers/shared.js";
+import { repoRoot, sharedFile, skipped } from "../../helpers/shared.js";
 
 const cli = join(repoRoot, "dist", "src", "cli", "index.js");
 const tmp = mkdtempSync(join(tmpdir(), "custseg-kmeans-"));
@@ -31,7 +31,7 @@ test("--json with given centres reproduces scikit-learn; --labels-out writes one
   const init = sharedFile(`${K}kmeans_blobs_2000x5_init_centers_far.csv`, "k-means CLI fixture");
   const expectedFile = sharedFile(`${K}kmeans_blobs_2000x5_far_expected.json`, "k-means CLI fixture");
   const labelsFile = sharedFile(`${K}kmeans_blobs_2000x5_far_expected_labels.csv`, "k-means CLI fixture");
-  if (!input || !init || !expectedFile || !labelsFile) return;
+  if (!input || !init || !expectedFile || !labelsFile) return skipped();
   const labelsOut = join(tmp, "labels.csv");
   const res = custseg("--input", input, "--k", "4", "--init", init, "--labels-out", labelsOut, "--json", "--threads", "1");
   assert.is(res.code, 0, res.stderr);

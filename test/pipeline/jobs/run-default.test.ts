@@ -13,7 +13,7 @@ import { GENERATE_DEFAULTS } from "../../../src/io/generate/generate.js";
 import { runPipeline } from "../../../src/pipeline/jobs/run.js";
 import { RUN_DEFAULTS, type RunOptions } from "../../../src/pipeline/options.js";
 import { defaultSource } from "../../../src/pipeline/jobs/source.js";
-import { sharedFile } from "../../helpers/shared.js";
+import { sharedFile, skipped } from "../../helpers/shared.js";
 
 const parquet = sharedFile("data/online_retail.parquet", "default-mode run on the real data");
 const DEFAULTS = { ...RUN_DEFAULTS, cacheDir: false } as const;
@@ -32,7 +32,7 @@ test.after(async () => {
 });
 
 test("real data, default mode: 4,362 customers, ~5% outliers, 3 clusters numbered by size, finite metrics", async () => {
-  if (!parquet) return;
+  if (!parquet) return skipped();
   const opts: RunOptions = { ...DEFAULTS, input: parquet, out: join(tmp, "real") };
   const { summary: s } = await runPipeline(engine, opts);
   assert.is(s.mode, "default");

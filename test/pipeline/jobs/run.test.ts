@@ -10,7 +10,7 @@ import * as assert from "uvu/assert";
 import { loadEngine } from "../../../src/engine/engine.js";
 import { runPipeline } from "../../../src/pipeline/jobs/run.js";
 import type { RunArtifacts } from "../../../src/pipeline/jobs/run-output.js";
-import { sharedFile } from "../../helpers/shared.js";
+import { sharedFile, skipped } from "../../helpers/shared.js";
 
 const parquet = sharedFile("data/online_retail.parquet", "run parity on the real data");
 const seedDir = sharedFile("reference/seed-pipeline", "run parity on the real data");
@@ -50,14 +50,14 @@ test.after(async () => {
 });
 
 test("the clustered customers are the original's 4,067, in CustomerID order", () => {
-  if (!run) return;
+  if (!run) return skipped();
   const ref = readCsv(join(seedDir!, "scaled.csv"));
   assert.is(run.kept.ids.length, 4067);
   assert.equal([...run.kept.ids], ref.rows.map((r) => Number(r[0])));
 });
 
 test("scaled matrix equals scaled.csv to 1e-9 relative", () => {
-  if (!run) return;
+  if (!run) return skipped();
   const ref = readCsv(join(seedDir!, "scaled.csv"));
   const { matrix } = run.scaled;
   assert.is(matrix.cols, ref.header.length - 1);
@@ -75,7 +75,7 @@ test("scaled matrix equals scaled.csv to 1e-9 relative", () => {
 });
 
 test("PCA: 6 components, explained variance ratios (1e-9 abs) and scores (1e-7) as the original", () => {
-  if (!run) return;
+  if (!run) return skipped();
   const pca = JSON.parse(readFileSync(join(seedDir!, "pca.json"), "utf8"));
   assert.is(run.reduced.fit.nComponents, pca.n_components);
   pca.explained_variance_ratio.forEach((v: number, c: number) => {
@@ -92,7 +92,7 @@ test("PCA: 6 components, explained variance ratios (1e-9 abs) and scores (1e-7) 
 });
 
 test("k-means: 22 iterations, inertia to 1e-9, the same partition, metrics to 1e-9", () => {
-  if (!run) return;
+  if (!run) return skipped();
   const km = JSON.parse(readFileSync(join(seedDir!, "kmeans.json"), "utf8"));
   assert.is(run.clusters.nIter, km.n_iter);
   assert.ok(relClose(run.clusters.inertia, km.inertia, 1e-9), `inertia ${run.clusters.inertia} vs ${km.inertia}`);
@@ -114,7 +114,7 @@ test("k-means: 22 iterations, inertia to 1e-9, the same partition, metrics to 1e
 });
 
 test("recommendations: the same three items for every customer as the original", () => {
-  if (!run) return;
+  if (!run) return skipped();
   const lines = readFileSync(join(seedDir!, "recommendations.csv"), "utf8").trimEnd().split("\n").slice(1);
   const want = new Map<number, string>();
   // Descriptions may hold commas but never quotes here; StockCodes never do: compare codes and texts.

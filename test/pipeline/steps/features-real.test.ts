@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { loadTransactions } from "../../../src/io/load.js";
 import { cleanTransactions } from "../../../src/pipeline/steps/clean.js";
 import { customerFeatures, FEATURE_NAMES } from "../../../src/pipeline/steps/features.js";
-import { sharedFile } from "../../helpers/shared.js";
+import { sharedFile, skipped } from "../../helpers/shared.js";
 
 const what = "features on the real data";
 const parquet = sharedFile("data/online_retail.parquet", what);
@@ -32,7 +32,7 @@ test.before(async () => {
 const col = (t: Table, name: string) => Array.from(t.getChild(name)!.toArray() as ArrayLike<number>);
 
 test("seed: every value equals the original pipeline's (Spending_Trend to 1e-12 relative)", () => {
-  if (!ready) return;
+  if (!ready) return skipped();
   const [header, ...lines] = readFileSync(golden as string, "utf8").trim().split("\n");
   const names = header.split(",");
   assert.equal(names, ["CustomerID", ...FEATURE_NAMES]);
@@ -55,7 +55,7 @@ test("seed: every value equals the original pipeline's (Spending_Trend to 1e-12 
 });
 
 test("seed: the quirks' counts (dropped single-line customers, misaligned Cancellation_Rate)", () => {
-  if (!ready) return;
+  if (!ready) return skipped();
   const ids = new Set(col(seed, "CustomerID"));
   const dropped = col(none, "CustomerID").filter((id) => !ids.has(id));
   assert.equal(dropped, quirks.customers_behavior_inner_merge.dropped_customer_ids);
@@ -68,7 +68,7 @@ test("seed: the quirks' counts (dropped single-line customers, misaligned Cancel
 });
 
 test("default: every customer kept, rates within [0, 1], no missing values", () => {
-  if (!ready) return;
+  if (!ready) return skipped();
   assert.is(none.numRows, quirks.final_transactions.customers);
   for (const r of col(none, "Cancellation_Rate")) assert.ok(r >= 0 && r <= 1);
   for (const name of FEATURE_NAMES) assert.ok(col(none, name).every(Number.isFinite), name);
@@ -102,7 +102,7 @@ function mode(values: number[]): number {
 }
 
 test("default: recomputed from the raw lines for a sample of customers", () => {
-  if (!ready) return;
+  if (!ready) return skipped();
   const ids = col(none, "CustomerID");
   const sample = new Set([12346, 12347, 12603, ...ids.filter((_, i) => i % 97 === 0)]);
   const lines = linesOf(sample);

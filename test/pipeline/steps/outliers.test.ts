@@ -8,7 +8,7 @@ import { Rng } from "../../../src/engine/rng.js";
 import { UserError } from "../../../src/errors.js";
 import { readOutlierIds } from "../../../src/io/ids.js";
 import { averagePathLength, isolationForest, outlierMask, percentileLinear } from "../../../src/pipeline/steps/outliers.js";
-import { sharedFile } from "../../helpers/shared.js";
+import { sharedFile, skipped } from "../../helpers/shared.js";
 
 /** Rows of a numeric CSV with a header; the first column is the CustomerID. */
 function readFeatures(path: string): { ids: number[]; x: Matrix } {
@@ -123,7 +123,7 @@ test("real features: flags 5% and agrees with scikit-learn's IsolationForest (Ja
   const featuresPath = sharedFile("reference/seed-pipeline/customer_features_pre_outlier.csv", "IsolationForest parity");
   const outliersPath = sharedFile("reference/seed-pipeline/outliers.csv", "IsolationForest parity");
   const scoresPath = sharedFile("reference/seed-pipeline/isolation_scores_all.csv", "IsolationForest parity");
-  if (!featuresPath || !outliersPath || !scoresPath) return;
+  if (!featuresPath || !outliersPath || !scoresPath) return skipped();
   const { ids, x } = readFeatures(featuresPath);
   assert.is(x.rows, 4282);
   assert.is(x.cols, 15);

@@ -9,7 +9,7 @@ import { dictColumn, int32Column, validity } from "../../../src/pipeline/steps/c
 import { readOutlierIds } from "../../../src/io/ids.js";
 import { csvField } from "../../../src/io/write.js";
 import { type Recommendations, recommend, recommendationsCsv, topProductsCsv } from "../../../src/pipeline/steps/recommend.js";
-import { sharedFile } from "../../helpers/shared.js";
+import { sharedFile, skipped } from "../../helpers/shared.js";
 
 /** One line per [customer, stockCode, description, quantity]; other columns are filler. */
 function lines(rows: [number | null, string, string | null, number][]): Table {
@@ -160,7 +160,7 @@ test("real data, seed mode: the original's top-10s and recommendations, byte for
   const outliersPath = sharedFile(`${dir}/outliers.csv`, "recommendation parity");
   const recsPath = sharedFile(`${dir}/recommendations.csv`, "recommendation parity");
   const topPath = sharedFile(`${dir}/top_products_per_cluster.csv`, "recommendation parity");
-  if (!data || !kmeansPath || !featuresPath || !outliersPath || !recsPath || !topPath) return;
+  if (!data || !kmeansPath || !featuresPath || !outliersPath || !recsPath || !topPath) return skipped();
 
   // The clustered customers are the featured ones minus the outliers, in CustomerID order.
   const kmeans = JSON.parse(readFileSync(kmeansPath, "utf8")) as { customer_ids: string[]; cluster: number[] };
