@@ -1,0 +1,113 @@
+// Scoring throughput (customers per second) of a model fitted on the real data: the scoring step on
+// an in-memory features matrix, the library's predict on an in-memory Arrow features table, and
+// both with IsolationForest outlier scores; on synthetic features (2 M customers) and on the real
+// UCI customers' features (4,362 customers, scored as they are and tiled to 1 M rows).
+// Usage: npm run bench:predict [-- --quick]    Needs ../shared/data/online_retail.parquet.
+// Writes bench/results/predict.json.
+import { mkdtemp, rm } from "node:fs/promises";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { makeVector, Table } from "apache-arrow";
+import { loadEngine } from "../src/engine/engine.js";
+import { Rng } from "../src/engine/rng.js";
+import { loadModel } from "../src/lib/model.js";
+import { FEATURE_NAMES } from "../src/pipeline/features.js";
+import { runPipeline } from "../src/pipeline/run.js";
+import { scoreFeatures } from "../src/pipeline/steps/score.js";
+import { type BenchCase, type BenchRow, runCases, writeResults } from "./harness.js";
+
+const quick = process.argv.includes("--quick");
+const shared = (rel: string) => fileURLToPath(new URL(`../../../shared/${rel}`, import.meta.url));
+const d = FEATURE_NAMES.length;
+
+const engine = await loadEngine();
+const tmp = await mkdtemp(join(tmpdir(), "custseg-bench-predict-"));
+const run = await runPipeline(engine, {
+  input: shared("data/online_retail.parquet"),
+  compat: "none",
+  cacheDir: false,
+  k: 3,
+  seed: 0,
+  nInit: 10,
+  maxIter: 100,
+  tol: 1e-4,
+  init: "k-means++",
+  variance: 0.8,
+  out: join(tmp, "run"),
+});
+const model = await loadModel(join(tmp, "run"), { engine });
+const real = run.all.matrix;
+
+/** Synthetic customers: each feature drawn around the real data's mean with its spread (seeded). */
+function synthetic(rows: number): Float64Array {
+  const mean = new Float64Array(d);
+  const sd = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    let s = 0;
+    let s2 = 0;
+    for (let i = 0; i < real.rows; i++) {
+      const v = real.data[i * d + j]!;
+      s += v;
+      s2 += v * v;
+    }
+    mean[j] = s / real.rows;
+    sd[j] = Math.sqrt(Math.max(0, s2 / real.rows - mean[j]! ** 2));
+  }
+  const rng = new Rng(7);
+  const out = new Float64Array(rows * d);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < d; j++) {
+      // A crude normal from the sum of three uniforms; spend-like features stay non-negative.
+      const z = (rng.nextFloat() + rng.nextFloat() + rng.nextFloat() - 1.5) * 2;
+      out[i * d + j] = Math.max(0, mean[j]! + sd[j]! * z);
+    }
+  }
+  return out;
+}
+
+function tile(x: Float64Array, rows: number): Float64Array {
+  const out = new Float64Array(rows * d);
+  for (let off = 0; off < out.length; off += x.length) out.set(x.subarray(0, Math.min(x.length, out.length - off)), off);
+  return out;
+}
+
+function featureTable(x: Float64Array): Table {
+  const rows = x.length / d;
+  const columns: Record<string, ReturnType<typeof makeVector>> = {};
+  FEATURE_NAMES.forEach((name, j) => {
+    columns[name] = makeVector(Float64Array.from({ length: rows }, (_, i) => x[i * d + j]!));
+  });
+  return new Table(columns);
+}
+
+const big = quick ? 200_000 : 2_000_000;
+const tiled = quick ? 100_000 : 1_000_000;
+const inputs = [
+  { name: "synthetic", rows: big, data: synthetic(big) },
+  { name: "UCI", rows: real.rows, data: real.data },
+  { name: "UCI tiled", rows: tiled, data: tile(real.data, tiled) },
+].map((x) => ({ ...x, table: featureTable(x.data) }));
+
+const cases: BenchCase[] = [];
+for (const x of inputs) {
+  const size = `${x.name}, ${x.rows.toLocaleString("en-US")} customers`;
+  cases.push({ kernel: "scoreFeatures (matrix)", size, impl: "no outliers", fn: () => scoreFeatures(engine, model.artefact, x.data, x.rows, { outliers: false }) });
+  cases.push({ kernel: "scoreFeatures (matrix)", size, impl: "with outliers", fn: () => scoreFeatures(engine, model.artefact, x.data, x.rows) });
+  cases.push({ kernel: "model.predict (Arrow table)", size, impl: "no outliers", fn: () => model.predict(x.table) });
+  cases.push({ kernel: "model.score (Arrow table)", size, impl: "with outliers", fn: () => model.score(x.table) });
+}
+const rows: BenchRow[] = await runCases(cases, { timeMs: quick ? 300 : 3000, iterations: quick ? 3 : 10 });
+await rm(tmp, { recursive: true, force: true });
+
+const rowsOf = (size: string) => Number(size.split(", ")[1]!.split(" ")[0]!.replaceAll(",", ""));
+console.log(`\nthreads ${engine.threads}, ${availableParallelism()} cores; customers per second (median)`);
+console.log(["case", "input", "outliers", "median ms", "customers/s"].join(" | "));
+for (const r of rows) {
+  const perSecond = rowsOf(r.size) / (r.medianMs / 1000);
+  console.log([r.kernel, r.size, r.impl, r.medianMs.toFixed(2), Math.round(perSecond).toLocaleString("en-US")].join(" | "));
+}
+const out = fileURLToPath(new URL("../../bench/results/predict.json", import.meta.url));
+await writeResults(out, { suite: "predict", cores: availableParallelism(), threads: engine.threads, quick }, rows);
+console.error(`wrote ${out}`);
+engine.close();
