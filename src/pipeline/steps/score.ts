@@ -141,6 +141,15 @@ function checkValues(values: Float64Array, rows: number, names: readonly string[
   }
 }
 
+/** Index of the first value that is NaN, ±∞ or beyond ±limit, or −1 (one monomorphic loop). */
+function firstOutOfRange(values: Float64Array, limit: number): number {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!(v - v === 0 && Math.abs(v) <= limit)) return i;
+  }
+  return -1;
+}
+
 function place(engine: Engine, s: ScoringModel, how: PlacementModel, x: Float64Array, rows: number, d: number, out: Scored): void {
   const p = s.nComponents;
   for (let start = 0; start < rows; start += BATCH_ROWS) {
@@ -185,11 +194,10 @@ export function scoreFeatureColumns(
     if (column.length !== rows) throw new RangeError(`column ${s.features[j]} has ${column.length} values for ${rows} rows`);
     // Integer columns are finite and within float32's range by construction.
     if (column instanceof Int32Array || column instanceof Uint32Array || column instanceof Int16Array || column instanceof Uint16Array || column instanceof Int8Array || column instanceof Uint8Array) return;
-    for (let i = 0; i < rows; i++) {
+    const i = column instanceof Float64Array ? firstOutOfRange(column, limit) : firstOutOfRange(Float64Array.from(column), limit);
+    if (i >= 0) {
       const v = column[i]!;
-      if (!(v - v === 0 && Math.abs(v) <= limit)) {
-        throw new ScoreInputError(i, s.features[j]!, v, v - v === 0 ? "is beyond the float32 range the outlier trees compare in" : "is not a finite number");
-      }
+      throw new ScoreInputError(i, s.features[j]!, v, v - v === 0 ? "is beyond the float32 range the outlier trees compare in" : "is not a finite number");
     }
   });
   const out = allocate(rows, s.nComponents);
