@@ -2,10 +2,12 @@
 // an in-memory features matrix, the library's predict on an in-memory Arrow features table, and
 // both with IsolationForest outlier scores; on synthetic features (2 M customers) and on the real
 // UCI customers' features (4,362 customers, scored as they are and tiled to 1 M rows).
-// Usage: npm run bench:predict [-- --quick]    Needs ../shared/data/online_retail.parquet.
+// Usage: npm run bench:predict [-- --quick] [-- --threads N]    Needs ../shared/data/online_retail.parquet.
+// Besides tinybench's wall-clock medians it reports CPU time per case (process.cpuUsage, all
+// threads), which a busy shared machine inflates far less than wall time.
 // Writes bench/results/predict.json.
 import { mkdtemp, rm } from "node:fs/promises";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeVector, Table } from "apache-arrow";
@@ -21,7 +23,8 @@ const quick = process.argv.includes("--quick");
 const shared = (rel: string) => fileURLToPath(new URL(`../../../shared/${rel}`, import.meta.url));
 const d = FEATURE_NAMES.length;
 
-const engine = await loadEngine();
+const threadsArg = process.argv.indexOf("--threads");
+const engine = await loadEngine(threadsArg > 0 ? { threads: Number(process.argv[threadsArg + 1]) } : {});
 const tmp = await mkdtemp(join(tmpdir(), "custseg-bench-predict-"));
 const run = await runPipeline(engine, {
   input: shared("data/online_retail.parquet"),
@@ -104,16 +107,30 @@ for (const x of inputs) {
   cases.push({ kernel: "model.score (Arrow table)", size: sizeWith, impl: "with outliers", fn: () => model.score(headTable) });
 }
 const rows: BenchRow[] = await runCases(cases, { timeMs: quick ? 300 : 1000, iterations: quick ? 3 : 7 });
+
+/** Median CPU milliseconds (user + system, every thread of the process) of a few calls. */
+function cpuMs(fn: () => unknown, runs = quick ? 3 : 5): number {
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = process.cpuUsage();
+    fn();
+    const t = process.cpuUsage(t0);
+    times.push((t.user + t.system) / 1000);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
+}
+const cpu = cases.map((c) => cpuMs(c.fn));
 await rm(tmp, { recursive: true, force: true });
 
 const rowsOf = (size: string) => Number(size.split(", ")[1]!.split(" ")[0]!.replaceAll(",", ""));
-console.log(`\nthreads ${engine.threads}, ${availableParallelism()} cores; customers per second (median)`);
-console.log(["case", "input", "outliers", "median ms", "customers/s"].join(" | "));
-for (const r of rows) {
-  const perSecond = rowsOf(r.size) / (r.medianMs / 1000);
-  console.log([r.kernel, r.size, r.impl, r.medianMs.toFixed(2), Math.round(perSecond).toLocaleString("en-US")].join(" | "));
-}
+const rate = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString("en-US");
+console.log(`\nthreads ${engine.threads}, ${availableParallelism()} cores; customers per second from the median wall time and the median CPU time`);
+console.log(["case", "input", "outliers", "wall ms", "customers/s (wall)", "CPU ms", "customers per CPU-second"].join(" | "));
+rows.forEach((r, i) => {
+  const n = rowsOf(r.size);
+  console.log([r.kernel, r.size, r.impl, r.medianMs.toFixed(1), rate(n, r.medianMs), cpu[i]!.toFixed(1), rate(n, cpu[i]!)].join(" | "));
+});
 const out = fileURLToPath(new URL("../../bench/results/predict.json", import.meta.url));
-await writeResults(out, { suite: "predict", cores: availableParallelism(), threads: engine.threads, quick }, rows);
+await writeResults(out, { suite: "predict", cores: availableParallelism(), threads: engine.threads, quick, loadAverage: loadavg() }, rows.map((r, i) => ({ ...r, cpuMs: cpu[i]! })));
 console.error(`wrote ${out}`);
 engine.close();
