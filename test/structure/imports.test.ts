@@ -63,8 +63,10 @@ function cycles(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
-/** The layer a module belongs to: its folder, src/pipeline's steps and jobs counted apart. */
+/** The layer a module belongs to: its folder (the package entry apart), src/pipeline's steps and jobs counted apart. */
 function layer(module: string): string {
+  // The package entry re-exports every layer, so it sits above them all.
+  if (module === "index.ts") return "(entry)";
   const parts = module.split("/");
   if (parts.length === 1) return "(root)";
   if (parts[0] === "engine" && parts[1] === "reference") return "engine/reference";
