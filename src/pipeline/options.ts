@@ -49,6 +49,8 @@ export interface RunOptions {
   init: string;
   /** Cumulative explained-variance ratio the PCA component count aims for. */
   variance: number;
+  /** A JSON file of segment names by cluster number (`{"0": "name", …}`) replacing the derived names. */
+  names?: string;
   /** The run directory; default runs/<UTC timestamp>-<short hash>. */
   out?: string;
   runsDir?: string;
@@ -73,6 +75,7 @@ export interface RunSummary {
   daviesBouldin: number;
   calinskiHarabasz: number;
   clusterSizes: number[];
+  clusterNames: string[];
   clusterDescriptions: string[];
   timingsMs: Record<string, number>;
   runDir: string;

@@ -41,13 +41,14 @@ export function metricsTable(m: ClusterMetrics): string {
 
 const swatch = (c: number) => `<span class="swatch" style="background:${clusterColour(c)}"></span>`;
 
-/** One line per cluster: size, share, mean silhouette and the plain-language description. */
+/** One line per cluster: its name, size, share, mean silhouette and the plain-language description. */
 export function clustersTable(p: ClusterProfiles): string {
   return table(
     "clusters",
-    ["cluster", "customers", "share", "mean silhouette", "in a sentence"],
+    ["cluster", "segment", "customers", "share", "mean silhouette", "in a sentence"],
     p.clusters.map((c) => [
       `${swatch(c.cluster)}${esc(clusterName(c.cluster))}`,
+      esc(c.name),
       num(fmt(c.size)),
       num(pct(c.share)),
       num(c.silhouette === undefined ? "–" : fmt(c.silhouette, 3)),

@@ -103,15 +103,19 @@ test("table numbers match the input", () => {
   const clusters = tableCells(html, "clusters").slice(1);
   const sizes = base.profiles.clusters.map((c) => c.size);
   assert.equal(
-    clusters.map((r) => Number(r[1].replace(/,/g, ""))),
+    clusters.map((r) => r[1]),
+    base.profiles.clusters.map((c) => c.name),
+  );
+  assert.equal(
+    clusters.map((r) => Number(r[2].replace(/,/g, ""))),
     sizes,
   );
   assert.equal(
-    clusters.map((r) => r[2]),
+    clusters.map((r) => r[3]),
     sizes.map((s) => `${((100 * s) / 1200).toFixed(1).replace(/\.0$/, "")}%`),
   );
   assert.equal(
-    clusters.map((r) => r[4]),
+    clusters.map((r) => r[5]),
     base.profiles.clusters.map((c) => c.description),
   );
   // profile table: one row per feature, overall mean then mean and median per cluster

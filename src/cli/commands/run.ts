@@ -18,6 +18,7 @@ interface RunArgs {
   tol: number;
   init: string;
   variance: number;
+  names?: string;
   out?: string;
   "data-dir": string;
   threads?: number;
@@ -41,6 +42,7 @@ const command: CommandModule<object, RunArgs> = {
       .option("tol", { type: "number", default: RUN_DEFAULTS.tol, describe: "k-means centre-shift tolerance (relative to the mean variance)" })
       .option("init", { type: "string", default: RUN_DEFAULTS.init, describe: "k-means++, random, or a CSV of initial centres (k rows × components)" })
       .option("variance", { type: "number", default: RUN_DEFAULTS.variance, describe: "Cumulative explained variance the PCA component count must reach" })
+      .option("names", { type: "string", describe: 'Segment names by cluster number, a JSON file: {"0": "Loyal regulars", …} (default: derived from the profiles)' })
       .option("out", { type: "string", describe: "Run directory (default runs/<UTC time>-<hash>)" })
       .option("data-dir", { type: "string", default: "data", describe: "Where the UCI data is looked for and downloaded to" })
       .option("threads", { type: "number", describe: "Worker threads for the kernels (default: the core count)" })
@@ -70,6 +72,7 @@ const command: CommandModule<object, RunArgs> = {
         tol: args.tol,
         init: args.init,
         variance: args.variance,
+        names: args.names,
         out: args.out,
         reporter,
       });
@@ -92,9 +95,9 @@ function formatSummary(s: RunSummary): string {
     `  k-means     k = ${s.k}, inertia ${s.inertia.toFixed(2)}, ${s.nIter} iterations`,
     `  metrics     silhouette ${s.silhouette.toFixed(4)}, Davies–Bouldin ${s.daviesBouldin.toFixed(4)}, Calinski–Harabasz ${s.calinskiHarabasz.toFixed(1)}`,
     "",
-    "  cluster  customers  share   profile",
+    "  cluster  customers  share   segment: profile",
     ...s.clusterSizes.map(
-      (size, c) => `  ${String(c).padStart(7)}  ${n(size).padStart(9)}  ${((size / s.customers) * 100).toFixed(1).padStart(4)}%   ${s.clusterDescriptions[c]}`,
+      (size, c) => `  ${String(c).padStart(7)}  ${n(size).padStart(9)}  ${((size / s.customers) * 100).toFixed(1).padStart(4)}%   ${s.clusterNames[c]}: ${s.clusterDescriptions[c]}`,
     ),
     "",
     `  total ${formatMs(Object.values(s.timingsMs).reduce((a, b) => a + b, 0))}; report: ${s.runDir}/report.html`,

@@ -5,9 +5,6 @@ import { ISOLATION_FOREST_DEFAULTS } from "../options.js";
 import { FEATURE_NAMES } from "../steps/features.js";
 import type { RunArtifacts } from "./run-artifacts.js";
 
-/** Default name of cluster `id` until segments are named. */
-export const defaultClusterName = (id: number) => `Cluster ${id}`;
-
 export function runModel(a: RunArtifacts): CustsegModel {
   const { opts, reduced, clusters, summary } = a;
   const fit = reduced.fit;
@@ -54,7 +51,7 @@ export function runModel(a: RunArtifacts): CustsegModel {
     },
     clusters: clusters.sizes.map((size, id) => ({
       id,
-      name: defaultClusterName(id),
+      name: a.profiles.clusters[id]?.name ?? `Cluster ${id}`,
       description: a.profiles.clusters[id]?.description ?? "",
       size,
       topProducts: a.recommendations.top.filter((t) => t.cluster === id).map((t) => ({ stockCode: t.stockCode, description: t.description })),

@@ -13,7 +13,9 @@ import { evaluateClusters } from "../steps/evaluate.js";
 import { runFeaturesJob } from "./features.js";
 import { FEATURE_NAMES } from "../steps/features.js";
 import { isolationForest, type OutlierResult, outlierMask } from "../steps/outliers.js";
-import { clusterProfiles } from "../steps/profiles.js";
+import { clusterProfiles, renameClusters } from "../steps/profiles.js";
+import { applyNames, parseSegmentNames } from "../steps/names.js";
+import { readInputFile } from "../../io/files.js";
 import { recommend } from "../steps/recommend.js";
 import { reduceDimensions } from "../steps/reduce.js";
 import { formatDay, lastPurchaseDay } from "../steps/as-of.js";
@@ -27,6 +29,8 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
   checkOptions(opts);
   if (opts.out) checkRunDirectory(opts.out, true, "out");
   else checkRunDirectory(opts.runsDir ?? RUN_DEFAULTS.runsDir, false, "runsDir");
+  // Read before any work, so a bad names file fails in a second, not after the clustering.
+  const givenNames = opts.names ? await readNamesFile(opts.names, opts.k) : undefined;
   const now = opts.now ?? new Date();
   const timer = new StepTimer(opts.reporter);
   const job = await runFeaturesJob({ input: opts.input, compat: opts.compat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, reporter: opts.reporter });
@@ -62,7 +66,12 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
       throw new OptionError("k", `${opts.k}: k-means found only ${opts.k - empty} distinct groups among the ${kept.ids.length} customers (too few distinct customers); lower it`);
     }
     const quality = await timer.step("metrics", () => evaluateClusters(engine, scores, clusters.labels, opts.k), (q) => `silhouette ${q.silhouette.toFixed(4)}`);
-    const profiles = await timer.step("profiles", () => clusterProfiles(FEATURE_NAMES, kept.matrix, clusters.labels, quality.samples, opts.k));
+    const profiles = await timer.step("profiles", () => {
+      const derived = clusterProfiles(FEATURE_NAMES, kept.matrix, clusters.labels, quality.samples, opts.k);
+      if (!givenNames) return derived;
+      const names = blameOption("names", () => applyNames(derived.clusters.map((c) => c.name), givenNames, opts.names!));
+      return renameClusters(derived, names);
+    });
     const clusterOf = new Map<number, number>();
     kept.ids.forEach((id, i) => {
       clusterOf.set(id, clusters.labels[i]!);
@@ -87,6 +96,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
       daviesBouldin: quality.daviesBouldin,
       calinskiHarabasz: quality.calinskiHarabasz,
       clusterSizes: clusters.sizes,
+      clusterNames: profiles.clusters.map((c) => c.name),
       clusterDescriptions: profiles.clusters.map((c) => c.description),
       timingsMs: timer.timingsMs,
       runDir,
@@ -130,6 +140,13 @@ async function initialCentres(opts: RunOptions, p: number): Promise<KMeansInit> 
     throw new UserError(`${opts.init}: initial centres are ${matrix.rows}×${matrix.cols}, expected ${opts.k}×${p} (k × principal components)`, 1, { input: opts.init, option: "init" });
   }
   return matrix;
+}
+
+async function readNamesFile(file: string, k: number): Promise<Map<number, string>> {
+  const bytes = await readInputFile(file).catch((err: unknown) => blameOption("names", () => {
+    throw err;
+  }));
+  return blameOption("names", () => parseSegmentNames(new TextDecoder().decode(bytes), k, file));
 }
 
 function checkOptions(opts: RunOptions): void {

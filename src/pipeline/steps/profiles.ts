@@ -1,4 +1,5 @@
 import type { Matrix } from "../../engine/matrix.js";
+import { segmentNames } from "./names.js";
 
 /** One feature that sets a cluster apart: its standardised difference and the words for it. */
 export interface Trait {
@@ -10,6 +11,8 @@ export interface Trait {
 
 export interface ClusterProfile {
   readonly cluster: number;
+  /** a short segment name derived from the same differences as the description (see names.ts) */
+  readonly name: string;
   readonly size: number;
   /** size / all clustered customers */
   readonly share: number;
@@ -92,6 +95,19 @@ const WORDING: Readonly<Record<string, Wording>> = {
   Spending_Trend: { theme: "trend", high: { clause: "spend is growing" }, low: { clause: "spend is shrinking" } },
 };
 
+/**
+ * Statistics that are 0 by construction for a customer with one month (Monthly_Spending_Std,
+ * Spending_Trend) or one purchase day (Average_Days_Between_Purchases in --compat seed). When the
+ * cluster's median customer has 0 there, the cluster's low mean says "one month of data", not
+ * "steady spend" or "short gaps", so the feature is not read as a trait of that cluster.
+ */
+export const DEGENERATE_AT_ZERO: ReadonlySet<string> = new Set(["Monthly_Spending_Std", "Spending_Trend", "Average_Days_Between_Purchases"]);
+
+/** Whether the cluster's value of `feature` is an artefact of too little history (see DEGENERATE_AT_ZERO). */
+export function isDegenerate(feature: string, clusterMedian: number): boolean {
+  return DEGENERATE_AT_ZERO.has(feature) && clusterMedian === 0;
+}
+
 /** Any other feature: "high <name in words>" / "low <name in words>", each in a theme of its own. */
 function wordingFor(feature: string): Wording {
   const known = WORDING[feature];
@@ -141,7 +157,7 @@ export function clusterProfiles(
   const members: number[][] = Array.from({ length: nClusters }, () => []);
   for (let i = 0; i < rows; i++) members[labels[i]].push(i);
 
-  const clusters = members.map((rowsOf, c): ClusterProfile => {
+  const unnamed = members.map((rowsOf, c): Omit<ClusterProfile, "name"> => {
     const size = rowsOf.length;
     const mean: number[] = [];
     const median: number[] = [];
@@ -159,7 +175,7 @@ export function clusterProfiles(
       for (const r of rowsOf) s += silhouette[r];
       silhouetteMean = size > 0 ? s / size : Number.NaN;
     }
-    const traits = size > 0 ? strongestTraits(features, mean, z) : [];
+    const traits = size > 0 ? strongestTraits(features, mean, median, z) : [];
     return {
       cluster: c,
       size,
@@ -172,7 +188,14 @@ export function clusterProfiles(
       description: size > 0 ? describe(traits) : "no customers",
     };
   });
+  const names = segmentNames(features, unnamed);
+  const clusters = unnamed.map(({ cluster, ...rest }, c): ClusterProfile => ({ cluster, name: names[c]!, ...rest }));
   return { features: [...features], overallMean, overallStd, clusters };
+}
+
+/** The profiles with other names (a --names file); everything else unchanged. */
+export function renameClusters(profiles: ClusterProfiles, names: readonly string[]): ClusterProfiles {
+  return { ...profiles, clusters: profiles.clusters.map((c, i) => ({ ...c, name: names[i] ?? c.name })) };
 }
 
 function columnMeans(data: Float64Array, rows: number, cols: number): number[] {
@@ -200,12 +223,13 @@ function standardisedDifference(clusterMean: number, overallMean: number, overal
  * The strongest feature of each theme, then the strongest themes: |z| descending, ties by feature
  * order, so the result depends on the data alone.
  */
-function strongestTraits(features: readonly string[], mean: readonly number[], z: readonly number[]): Trait[] {
+function strongestTraits(features: readonly string[], mean: readonly number[], median: readonly number[], z: readonly number[]): Trait[] {
   const order = features.map((_, j) => j).sort((a, b) => Math.abs(z[b]) - Math.abs(z[a]) || a - b);
   const themes = new Set<string>();
   const traits: Trait[] = [];
   for (const j of order) {
     if (traits.length === MAX_TRAITS || Math.abs(z[j]) < TRAIT_THRESHOLD) break;
+    if (isDegenerate(features[j], median[j])) continue;
     const wording = wordingFor(features[j]);
     if (themes.has(wording.theme)) continue;
     themes.add(wording.theme);

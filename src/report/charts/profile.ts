@@ -10,7 +10,7 @@ export function profileChart(profiles: ClusterProfiles): string {
   return heatmap({
     name: "profile",
     title: "Cluster profiles: standardised difference from the overall mean",
-    rowLabels: profiles.clusters.map((c) => clusterName(c.cluster)),
+    rowLabels: profiles.clusters.map((c) => `${clusterName(c.cluster)} · ${c.name}`),
     colLabels: profiles.features.map(label),
     value: (r, c) => profiles.clusters[r].z[c],
     limit: PROFILE_LIMIT,

@@ -17,7 +17,7 @@ const tmp = mkdtempSync(join(tmpdir(), "custseg-run-cli-"));
 const runs = join(tmp, "runs");
 const small = join(tmp, "small.parquet");
 const RUN_FILES = ["customers.parquet", "metrics.json", "model.json", "profiles.json", "recommendations.csv", "report.html", "summary.json", "top_products.csv"];
-const SUMMARY_KEYS = ["mode", "input", "rows", "customers", "customersBeforeOutliers", "outliers", "nComponents", "explainedVarianceRatio", "k", "inertia", "silhouette", "daviesBouldin", "calinskiHarabasz", "clusterSizes", "timingsMs", "runDir"];
+const SUMMARY_KEYS = ["mode", "input", "rows", "customers", "customersBeforeOutliers", "outliers", "nComponents", "explainedVarianceRatio", "k", "inertia", "silhouette", "daviesBouldin", "calinskiHarabasz", "clusterSizes", "clusterNames", "timingsMs", "runDir"];
 
 /** Runs the CLI in the temp directory, so its Arrow cache and default runs/ stay there. */
 function custseg(...args: string[]) {
@@ -155,6 +155,25 @@ test("run directory: every file is there and parses; customers.parquet has the f
   assert.match(html, /<\/html>\s*$/);
 });
 
+test("segment names: derived by default, --names replaces them in profiles.json, model.json, the report and the summary", () => {
+  assert.ok(first, "needs the first run");
+  const derived = first!.summary.clusterNames as string[];
+  assert.is(derived.length, 3);
+  assert.is(new Set(derived).size, 3, "distinct");
+  const names = join(tmp, "names.json");
+  writeFileSync(names, '{"1": "Weekend crafters"}');
+  const dir = join(runs, "named");
+  const res = run("--input", small, "--out", dir, "--names", names, "--json");
+  assert.is(res.code, 0, res.stderr);
+  const s = JSON.parse(res.stdout);
+  assert.equal(s.clusterNames, [derived[0], "Weekend crafters", derived[2]]);
+  const profiles = JSON.parse(readFileSync(join(dir, "profiles.json"), "utf8"));
+  assert.equal(profiles.clusters.map((c: { name: string }) => c.name), s.clusterNames);
+  const model = JSON.parse(readFileSync(join(dir, "model.json"), "utf8"));
+  assert.equal(model.clusters.map((c: { name: string }) => c.name), s.clusterNames);
+  assert.ok(readFileSync(join(dir, "report.html"), "utf8").includes("Weekend crafters"));
+});
+
 test("without --json: a summary table on stdout (one row per cluster), timed steps on stderr, default runs/<UTC>-<hash>", () => {
   const res = run("--input", small);
   assert.is(res.code, 0, res.stderr);
@@ -193,6 +212,8 @@ test("bad input: one clear line, exit 1, no stack, nothing half-written, the ear
   const twoKinds = customersCsv("two-kinds.csv", 12, (c) => (c % 2 ? 6 : 12));
   const fewer = customersCsv("fewer.csv", 3, (c) => 6 * (c + 1));
   writeFileSync(join(tmp, "a-file"), "");
+  const badNames = join(tmp, "bad-names.json");
+  writeFileSync(badNames, '{"3": "Ghosts"}');
   mkdirSync(join(tmp, "occupied"), { recursive: true });
   writeFileSync(join(tmp, "occupied", "keep.txt"), "mine");
 
@@ -208,6 +229,8 @@ test("bad input: one clear line, exit 1, no stack, nothing half-written, the ear
     [["--input", join(tmp, "absent.parquet")], /absent\.parquet/],
     [["--input", small, "--outliers-from", join(tmp, "absent.csv")], /absent\.csv.*--outliers-from/],
     [["--input", small, "--init", join(tmp, "absent-centres.csv")], /absent-centres\.csv/],
+    [["--input", small, "--names", join(tmp, "absent-names.json")], /absent-names\.json.*--names/],
+    [["--input", small, "--names", badNames], /bad-names\.json: key "3": not a cluster number \(0\.\.2\).*--names/],
   ];
   for (const [args, pattern] of cases) {
     const out = join(runs, "failed");
@@ -269,7 +292,7 @@ test("SIGINT while the run directory is written: either no directory or a comple
 test("--help names every flag", () => {
   const res = custseg("run", "--help");
   assert.is(res.code, 0);
-  for (const flag of ["--input", "--compat", "--outliers-from", "--k", "--seed", "--n-init", "--max-iter", "--tol", "--init", "--variance", "--out", "--data-dir", "--threads", "--encoding", "--map", "--json"]) {
+  for (const flag of ["--input", "--compat", "--outliers-from", "--k", "--seed", "--n-init", "--max-iter", "--tol", "--init", "--variance", "--names", "--out", "--data-dir", "--threads", "--encoding", "--map", "--json"]) {
     assert.ok(res.stdout.includes(flag), `--help lacks ${flag}`);
   }
 });
