@@ -51,6 +51,8 @@ export interface RunOptions {
   variance: number;
   /** A JSON file of segment names by cluster number (`{"0": "name", …}`) replacing the derived names. */
   names?: string;
+  /** ISO 4217 code the prices are in (shown with its symbol); none by default. */
+  currency?: string;
   /** The run directory; default runs/<UTC timestamp>-<short hash>. */
   out?: string;
   runsDir?: string;
@@ -76,6 +78,8 @@ export interface RunSummary {
   calinskiHarabasz: number;
   clusterSizes: number[];
   clusterNames: string[];
+  /** Share of all customers' revenue per cluster, then the outliers' (where there are any). */
+  revenueShares: number[];
   clusterDescriptions: string[];
   timingsMs: Record<string, number>;
   runDir: string;

@@ -6,7 +6,7 @@ import { silhouetteChart } from "./charts/silhouette.js";
 import { sizesChart } from "./charts/sizes.js";
 import { varianceChart } from "./charts/variance.js";
 import { esc, fmt, pct } from "./svg.js";
-import { clustersTable, metricsTable, profileTable, stepsTable } from "./tables.js";
+import { businessTable, clustersTable, metricsTable, profileTable, stepsTable, topProductsTable } from "./tables.js";
 import type { ReportData } from "./types.js";
 
 /**
@@ -46,6 +46,17 @@ export function renderReport(data: ReportData): string {
       "Each cluster in a sentence, derived from how far its feature means sit from the overall mean.",
       clustersTable(profiles) + figure(sizesChart(profiles.clusters.map((c) => c.size)), "Customers per cluster, largest first."),
     ),
+    ...(data.segments
+      ? [
+          section(
+            "business",
+            "What each segment is worth",
+            "Revenue is Σ quantity × unit price over the cleaned lines, returns negative; shares are of every customer with features, the outliers as their own row, so they add up to 100%.",
+            businessTable(data.segments, data.currency) +
+              `<details><summary>Top 10 products per segment</summary>${topProductsTable(data.segments, data.currency)}</details>`,
+          ),
+        ]
+      : []),
     section(
       "profiles",
       "Cluster profiles",

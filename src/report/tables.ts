@@ -1,3 +1,4 @@
+import type { Currency, SegmentFigures } from "../pipeline/steps/business.js";
 import type { ClusterProfiles } from "../pipeline/steps/profiles.js";
 import { clusterColour, clusterName, esc, fmt, fmtAuto, label, pct } from "./svg.js";
 import type { ClusterMetrics, StepRecord } from "./types.js";
@@ -66,4 +67,45 @@ export function profileTable(p: ClusterProfiles): string {
     ...p.clusters.flatMap((c) => [num(fmtAuto(c.mean[j])), num(fmtAuto(c.median[j]))]),
   ]);
   return table("profile", head, rows);
+}
+
+/** Money with the currency's symbol where one was given, else the bare amount. */
+function money(v: number, currency: Currency | undefined, decimals = 2): string {
+  const amount = fmt(Math.abs(v), decimals);
+  return `${v < 0 ? "-" : ""}${currency ? currency.symbol : ""}${amount}`;
+}
+
+/** What each segment is worth: customers, revenue and their shares, order value, frequency, recency, cancellations. */
+export function businessTable(segments: readonly SegmentFigures[], currency?: Currency): string {
+  const unit = currency ? ` (${currency.code})` : "";
+  return table(
+    "business",
+    ["segment", "customers", "share", `revenue${unit}`, "revenue share", `avg order${unit}`, "orders / customer", "median recency (days)", "cancelled orders"],
+    segments.map((s) => [
+      `${s.cluster === null ? "" : swatch(s.cluster)}${esc(s.name)}`,
+      num(fmt(s.customers)),
+      num(pct(s.share)),
+      num(money(s.revenue, currency, 0)),
+      num(pct(s.revenueShare)),
+      num(money(s.averageOrderValue, currency)),
+      num(fmt(s.purchaseFrequency, 1)),
+      num(fmt(s.recencyDays, 0)),
+      num(pct(s.cancellationRate)),
+    ]),
+  );
+}
+
+/** Each segment's ten best sellers by net quantity, with their revenue. */
+export function topProductsTable(segments: readonly SegmentFigures[], currency?: Currency): string {
+  const unit = currency ? ` (${currency.code})` : "";
+  return segments
+    .map((s) =>
+      `<h3>${esc(s.name)}</h3>` +
+      table(
+        "top-products",
+        ["#", "stock code", "description", "quantity", `revenue${unit}`],
+        s.topProducts.map((t, r) => [num(String(r + 1)), esc(t.stockCode), esc(t.description), num(fmt(t.quantity)), num(money(t.revenue, currency, 0))]),
+      ),
+    )
+    .join("");
 }

@@ -1,4 +1,5 @@
 import type { Matrix } from "../engine/matrix.js";
+import type { Currency, SegmentFigures } from "../pipeline/steps/business.js";
 import type { ClusterProfiles } from "../pipeline/steps/profiles.js";
 
 /** One pipeline step: the count it left (rows of transactions, or customers) and its wall time. */
@@ -38,6 +39,10 @@ export interface ReportData {
   readonly features: readonly string[];
   /** per-cluster profiles (src/pipeline/steps/profiles.ts); k and the cluster sizes come from here */
   readonly profiles: ClusterProfiles;
+  /** business figures per cluster, then the outliers (src/pipeline/steps/business.ts) */
+  readonly segments?: readonly SegmentFigures[];
+  /** the prices' currency, where the run was told it */
+  readonly currency?: Currency;
   readonly customers: {
     readonly labels: Int32Array;
     readonly pc1: Float64Array;

@@ -19,6 +19,7 @@ interface RunArgs {
   init: string;
   variance: number;
   names?: string;
+  currency?: string;
   out?: string;
   "data-dir": string;
   threads?: number;
@@ -43,6 +44,7 @@ const command: CommandModule<object, RunArgs> = {
       .option("init", { type: "string", default: RUN_DEFAULTS.init, describe: "k-means++, random, or a CSV of initial centres (k rows × components)" })
       .option("variance", { type: "number", default: RUN_DEFAULTS.variance, describe: "Cumulative explained variance the PCA component count must reach" })
       .option("names", { type: "string", describe: 'Segment names by cluster number, a JSON file: {"0": "Loyal regulars", …} (default: derived from the profiles)' })
+      .option("currency", { type: "string", describe: "ISO 4217 code of the prices (GBP, EUR, …), shown with its symbol in the report; none by default" })
       .option("out", { type: "string", describe: "Run directory (default runs/<UTC time>-<hash>)" })
       .option("data-dir", { type: "string", default: "data", describe: "Where the UCI data is looked for and downloaded to" })
       .option("threads", { type: "number", describe: "Worker threads for the kernels (default: the core count)" })
@@ -73,6 +75,7 @@ const command: CommandModule<object, RunArgs> = {
         init: args.init,
         variance: args.variance,
         names: args.names,
+        currency: args.currency,
         out: args.out,
         reporter,
       });
@@ -82,6 +85,8 @@ const command: CommandModule<object, RunArgs> = {
     }
   },
 };
+
+const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
 
 function formatSummary(s: RunSummary): string {
   const n = (v: number) => v.toLocaleString("en-US");
@@ -95,10 +100,12 @@ function formatSummary(s: RunSummary): string {
     `  k-means     k = ${s.k}, inertia ${s.inertia.toFixed(2)}, ${s.nIter} iterations`,
     `  metrics     silhouette ${s.silhouette.toFixed(4)}, Davies–Bouldin ${s.daviesBouldin.toFixed(4)}, Calinski–Harabasz ${s.calinskiHarabasz.toFixed(1)}`,
     "",
-    "  cluster  customers  share   segment: profile",
+    "  cluster  customers  share  revenue  segment: profile",
     ...s.clusterSizes.map(
-      (size, c) => `  ${String(c).padStart(7)}  ${n(size).padStart(9)}  ${((size / s.customers) * 100).toFixed(1).padStart(4)}%   ${s.clusterNames[c]}: ${s.clusterDescriptions[c]}`,
+      (size, c) =>
+        `  ${String(c).padStart(7)}  ${n(size).padStart(9)}  ${pct(size / s.customers).padStart(5)}  ${pct(s.revenueShares[c]!).padStart(7)}  ${s.clusterNames[c]}: ${s.clusterDescriptions[c]}`,
     ),
+    ...(s.outliers > 0 ? [`  ${"outliers".padStart(7)}  ${n(s.outliers).padStart(9)}  ${"".padStart(5)}  ${pct(s.revenueShares[s.k] ?? 0).padStart(7)}  (not clustered)`] : []),
     "",
     `  total ${formatMs(Object.values(s.timingsMs).reduce((a, b) => a + b, 0))}; report: ${s.runDir}/report.html`,
     "",

@@ -4,6 +4,7 @@ import type { CustomerMatrix, RunOptions, RunSummary } from "../options.js";
 import type { Clustered } from "../steps/cluster.js";
 import type { ClusterQuality } from "../steps/evaluate.js";
 import type { OutlierResult } from "../steps/outliers.js";
+import type { Currency, SegmentFigures } from "../steps/business.js";
 import type { ClusterProfiles } from "../steps/profiles.js";
 import type { Recommendations } from "../steps/recommend.js";
 import type { Reduced } from "../steps/reduce.js";
@@ -28,5 +29,8 @@ export interface RunArtifacts {
   quality: ClusterQuality;
   profiles: ClusterProfiles;
   recommendations: Recommendations;
+  /** Business figures per cluster, then the outliers. */
+  segments: SegmentFigures[];
+  currency?: Currency;
   summary: RunSummary;
 }

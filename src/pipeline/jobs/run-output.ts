@@ -51,7 +51,7 @@ async function fillRunDirectory(dir: string, a: RunArtifacts): Promise<void> {
     await writeFile(join(tmp, "customers.parquet"), tableToParquet(customersTable(a)));
     await writeFile(join(tmp, "model.json"), modelJson(runModel(a)));
     await writeFile(join(tmp, "metrics.json"), json(metrics(a)));
-    await writeFile(join(tmp, "profiles.json"), json(a.profiles));
+    await writeFile(join(tmp, "profiles.json"), json({ ...a.profiles, currency: a.currency?.code ?? null, segments: a.segments }));
     await writeFile(join(tmp, "recommendations.csv"), recommendationsCsv(a.recommendations));
     await writeFile(join(tmp, "top_products.csv"), topProductsCsv(a.recommendations));
     await writeFile(join(tmp, "report.html"), renderReport(reportData(a)));
@@ -116,6 +116,8 @@ function reportData(a: RunArtifacts): ReportData {
     input: summary.input,
     mode: summary.mode,
     generatedAt: a.now.toISOString(),
+    segments: a.segments,
+    ...(a.currency ? { currency: a.currency } : {}),
     steps: [
       { step: "loaded", unit: "rows", count: rows.loaded!, ms: t.load },
       { step: "missing CustomerID or Description", unit: "rows", count: rows.afterMissing! },

@@ -16,7 +16,8 @@ import { isolationForest, type OutlierResult, outlierMask } from "../steps/outli
 import { clusterProfiles, renameClusters } from "../steps/profiles.js";
 import { applyNames, parseSegmentNames } from "../steps/names.js";
 import { readInputFile } from "../../io/files.js";
-import { recommend } from "../steps/recommend.js";
+import { currencyOf, type SegmentFigures, segmentFigures } from "../steps/business.js";
+import { type Recommendations, recommend } from "../steps/recommend.js";
 import { reduceDimensions } from "../steps/reduce.js";
 import { formatDay, lastPurchaseDay } from "../steps/as-of.js";
 import { checkRunDirectory, type RunArtifacts, writeRunDirectory } from "./run-output.js";
@@ -77,6 +78,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
       clusterOf.set(id, clusters.labels[i]!);
     });
     const recommendations = await timer.step("recommendations", () => recommend(job.cleaned, clusterOf, { compat: opts.compat }));
+    const segments = await timer.step("segments", () => businessFigures(job.cleaned, all, flagged, clusterOf, profiles.clusters.map((c) => c.name), recommendations, opts));
 
     const inputLabel = opts.inputLabel ?? opts.input;
     const runDir = opts.out ?? `${opts.runsDir ?? RUN_DEFAULTS.runsDir}/${runStamp(now)}-${shortHash(job.sha256, opts)}`;
@@ -97,12 +99,13 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
       calinskiHarabasz: quality.calinskiHarabasz,
       clusterSizes: clusters.sizes,
       clusterNames: profiles.clusters.map((c) => c.name),
+      revenueShares: segments.map((s) => s.revenueShare),
       clusterDescriptions: profiles.clusters.map((c) => c.description),
       timingsMs: timer.timingsMs,
       runDir,
     };
     const asOf = formatDay(lastPurchaseDay(job.cleaned)!);
-    const artifacts: RunArtifacts = { opts, now, sha256: job.sha256, asOf, forest, all, flagged, kept, scaled, reduced, clusters, quality, profiles, recommendations, summary };
+    const artifacts: RunArtifacts = { opts, now, sha256: job.sha256, asOf, forest, all, flagged, kept, scaled, reduced, clusters, quality, profiles, recommendations, segments, currency: opts.currency ? currencyOf(opts.currency) : undefined, summary };
     await timer.step("write", () => writeRunDirectory(runDir, artifacts), () => runDir);
     return artifacts;
   } finally {
@@ -142,6 +145,38 @@ async function initialCentres(opts: RunOptions, p: number): Promise<KMeansInit> 
   return matrix;
 }
 
+/** Business figures per cluster and for the outliers, whose best sellers are ranked as a group of their own. */
+function businessFigures(
+  cleaned: Table,
+  all: CustomerMatrix,
+  flagged: Uint8Array,
+  clusterOf: ReadonlyMap<number, number>,
+  names: string[],
+  recommendations: Recommendations,
+  opts: RunOptions,
+): SegmentFigures[] {
+  const column = (name: string) => {
+    const j = FEATURE_NAMES.indexOf(name as (typeof FEATURE_NAMES)[number]);
+    return Float64Array.from({ length: all.ids.length }, (_, i) => all.matrix.data[i * all.matrix.cols + j]!);
+  };
+  const segment = Int32Array.from(all.ids, (id, i) => (flagged[i] ? -1 : clusterOf.get(id)!));
+  const outliers = new Map<number, number>();
+  all.ids.forEach((id, i) => {
+    if (flagged[i]) outliers.set(id, -1);
+  });
+  const outlierTop = outliers.size > 0 ? recommend(cleaned, outliers, { compat: opts.compat }).top : [];
+  const top = (cluster: number) => (cluster < 0 ? outlierTop : recommendations.top.filter((t) => t.cluster === cluster))
+    .map(({ stockCode, description, quantity, revenue }) => ({ stockCode, description, quantity, revenue }));
+  const customers = {
+    revenue: column("Total_Spend"),
+    invoices: column("Total_Transactions"),
+    cancelledInvoices: column("Cancellation_Frequency"),
+    recencyDays: column("Days_Since_Last_Purchase"),
+    segment,
+  };
+  return segmentFigures(customers, names, top);
+}
+
 async function readNamesFile(file: string, k: number): Promise<Map<number, string>> {
   const bytes = await readInputFile(file).catch((err: unknown) => blameOption("names", () => {
     throw err;
@@ -157,6 +192,9 @@ function checkOptions(opts: RunOptions): void {
   whole("nInit", opts.nInit, 1);
   whole("maxIter", opts.maxIter, 1);
   whole("seed", opts.seed, 0);
+  if (opts.currency !== undefined && !currencyOf(opts.currency)) {
+    throw new OptionError("currency", `must be an ISO 4217 code such as GBP, EUR or USD, got ${JSON.stringify(opts.currency)}`);
+  }
   if (!(opts.tol >= 0)) throw new OptionError("tol", `must be ≥ 0, got ${opts.tol}`);
 }
 

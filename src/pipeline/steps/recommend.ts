@@ -1,6 +1,6 @@
 import type { Table } from "apache-arrow";
 import { csvField } from "../../io/write.js";
-import { type DictColumn, dictColumn, int32Column, validity } from "./columns.js";
+import { type DictColumn, dictColumn, float64Column, int32Column, validity } from "./columns.js";
 
 /**
  * Cluster recommendations: each cluster's best sellers by net quantity, and for each customer the
@@ -28,6 +28,8 @@ export interface TopProduct {
   description: string;
   /** Net quantity sold to the cluster: returns count negative. */
   quantity: number;
+  /** Net revenue (Σ Quantity × UnitPrice) from the cluster: returns count negative. */
+  revenue: number;
 }
 
 export interface RecommendedItem {
@@ -71,6 +73,7 @@ export function recommend(
   const desc = dictColumn(transactions, "Description");
   const hasDesc = validity(transactions, "Description");
   const quantity = int32Column(transactions, "Quantity");
+  const price = float64Column(transactions, "UnitPrice");
   const customer = int32Column(transactions, "CustomerID");
   const hasCustomer = validity(transactions, "CustomerID");
   const n = transactions.numRows;
@@ -94,6 +97,7 @@ export function recommend(
   const products = compat === "seed" ? describedPairs(stock, desc, hasDesc, lineCustomer) : codeProducts(stock, desc, hasDesc);
   const nProducts = products.code.length;
   const sums = new Float64Array(nClusters * nProducts);
+  const revenue = new Float64Array(nClusters * nProducts);
   const present = new Uint8Array(nClusters * nProducts);
   for (let i = 0; i < n; i++) {
     const c = lineCustomer[i];
@@ -101,6 +105,7 @@ export function recommend(
     if (c < 0 || p < 0) continue;
     const slot = customerCluster[c] * nProducts + p;
     sums[slot] += quantity[i];
+    revenue[slot] += quantity[i] * price[i];
     present[slot] = 1;
   }
 
@@ -122,7 +127,7 @@ export function recommend(
     const best = candidates.slice(0, topN);
     topProducts.push(best);
     best.forEach((p, r) => {
-      top.push({ cluster: clusterIds[k], rank: r + 1, stockCode: codeName[products.code[p]], description: descName(p), quantity: sums[base + p] });
+      top.push({ cluster: clusterIds[k], rank: r + 1, stockCode: codeName[products.code[p]], description: descName(p), quantity: sums[base + p], revenue: revenue[base + p] });
     });
   }
 

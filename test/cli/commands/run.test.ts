@@ -163,7 +163,7 @@ test("segment names: derived by default, --names replaces them in profiles.json,
   const names = join(tmp, "names.json");
   writeFileSync(names, '{"1": "Weekend crafters"}');
   const dir = join(runs, "named");
-  const res = run("--input", small, "--out", dir, "--names", names, "--json");
+  const res = run("--input", small, "--out", dir, "--names", names, "--currency", "gbp", "--json");
   assert.is(res.code, 0, res.stderr);
   const s = JSON.parse(res.stdout);
   assert.equal(s.clusterNames, [derived[0], "Weekend crafters", derived[2]]);
@@ -171,7 +171,21 @@ test("segment names: derived by default, --names replaces them in profiles.json,
   assert.equal(profiles.clusters.map((c: { name: string }) => c.name), s.clusterNames);
   const model = JSON.parse(readFileSync(join(dir, "model.json"), "utf8"));
   assert.equal(model.clusters.map((c: { name: string }) => c.name), s.clusterNames);
-  assert.ok(readFileSync(join(dir, "report.html"), "utf8").includes("Weekend crafters"));
+  const report = readFileSync(join(dir, "report.html"), "utf8");
+  assert.ok(report.includes("Weekend crafters"));
+  // Business figures: one row per cluster and one for the outliers, shares of every customer.
+  assert.is(profiles.currency, "GBP");
+  assert.equal(profiles.segments.map((r: { name: string }) => r.name), [...s.clusterNames, "Outliers"]);
+  const sum = (key: string) => profiles.segments.reduce((a: number, r: Record<string, number>) => a + r[key]!, 0);
+  assert.is(sum("customers"), s.customersBeforeOutliers);
+  assert.ok(Math.abs(sum("revenueShare") - 1) < 1e-12, `revenue shares sum to ${sum("revenueShare")}`);
+  assert.equal(s.revenueShares, profiles.segments.map((r: { revenueShare: number }) => r.revenueShare));
+  for (const r of profiles.segments) {
+    assert.ok(r.topProducts.length > 0 && r.topProducts.length <= 10, r.name);
+    for (const key of ["revenue", "averageOrderValue", "purchaseFrequency", "recencyDays", "cancellationRate"]) assert.ok(Number.isFinite(r[key]), `${r.name} ${key}`);
+  }
+  assert.match(report, /data-table="business"/);
+  assert.match(report, /£[0-9]/);
 });
 
 test("without --json: a summary table on stdout (one row per cluster), timed steps on stderr, default runs/<UTC>-<hash>", () => {
@@ -230,6 +244,7 @@ test("bad input: one clear line, exit 1, no stack, nothing half-written, the ear
     [["--input", small, "--outliers-from", join(tmp, "absent.csv")], /absent\.csv.*--outliers-from/],
     [["--input", small, "--init", join(tmp, "absent-centres.csv")], /absent-centres\.csv/],
     [["--input", small, "--names", join(tmp, "absent-names.json")], /absent-names\.json.*--names/],
+    [["--input", small, "--currency", "POUND"], /--currency must be an ISO 4217 code such as GBP, EUR or USD, got "POUND"/],
     [["--input", small, "--names", badNames], /bad-names\.json: key "3": not a cluster number \(0\.\.2\).*--names/],
   ];
   for (const [args, pattern] of cases) {
@@ -292,7 +307,7 @@ test("SIGINT while the run directory is written: either no directory or a comple
 test("--help names every flag", () => {
   const res = custseg("run", "--help");
   assert.is(res.code, 0);
-  for (const flag of ["--input", "--compat", "--outliers-from", "--k", "--seed", "--n-init", "--max-iter", "--tol", "--init", "--variance", "--names", "--out", "--data-dir", "--threads", "--encoding", "--map", "--json"]) {
+  for (const flag of ["--input", "--compat", "--outliers-from", "--k", "--seed", "--n-init", "--max-iter", "--tol", "--init", "--variance", "--names", "--currency", "--out", "--data-dir", "--threads", "--encoding", "--map", "--json"]) {
     assert.ok(res.stdout.includes(flag), `--help lacks ${flag}`);
   }
 });
