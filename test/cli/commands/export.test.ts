@@ -29,7 +29,7 @@ function records(text: string, delimiter: string): string[][] {
   return out;
 }
 
-let customers: { id: number; outlier: boolean; cluster: number | null }[] = [];
+const customers: { id: number; outlier: boolean; cluster: number | null }[] = [];
 let names: string[] = [];
 
 test.before(() => {
