@@ -42,8 +42,9 @@ export const FEATURE_NAMES = [
 ] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
-export type Compat = "seed" | "none";
-export const COMPAT_MODES: readonly Compat[] = ["none", "seed"];
+import type { Compat } from "./compat.js";
+
+export { COMPAT_MODES, type Compat } from "./compat.js";
 
 export interface FeatureOptions {
   /** "seed" reproduces the original pipeline's numbers, quirks included; default "none". */

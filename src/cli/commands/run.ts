@@ -1,10 +1,7 @@
 // custseg run: the whole pipeline, from a transactions file to a run directory with a report.
 import type { CommandModule } from "yargs";
-import { parseColumnMap } from "../../io/columns.js";
-import { engineFor } from "../../pipeline/engine-input.js";
-import { COMPAT_MODES, type Compat } from "../../pipeline/features.js";
-import { type RunSummary, runPipeline } from "../../pipeline/run.js";
-import { defaultSource } from "../../pipeline/source.js";
+import { COMPAT_MODES, type Compat } from "../../pipeline/compat.js";
+import type { RunSummary } from "../../pipeline/run.js";
 import { formatMs, stderrReporter } from "../progress.js";
 
 interface RunArgs {
@@ -50,6 +47,13 @@ const command: CommandModule<object, RunArgs> = {
       .example("$0 run", "UCI data (downloaded if needed) → runs/<time>-<hash>/report.html")
       .example("$0 run --input export.parquet --k 4 --out runs/q4", "") as never,
   handler: async (args) => {
+    // Loaded here, not at start-up, so that --help and the other commands need none of it.
+    const [{ parseColumnMap }, { engineFor }, { runPipeline }, { defaultSource }] = await Promise.all([
+      import("../../io/columns.js"),
+      import("../../pipeline/engine-input.js"),
+      import("../../pipeline/run.js"),
+      import("../../pipeline/source.js"),
+    ]);
     const reporter = stderrReporter();
     const source = args.input
       ? { path: args.input, label: args.input }
