@@ -38,7 +38,9 @@ function readPcs(): Matrix {
   const lines = readFileSync(REAL_PCS, "utf8").trim().split(/\r?\n/).slice(1);
   const cols = lines[0]!.split(",").length - 1;
   const data = new Float64Array(lines.length * cols);
-  lines.forEach((line, i) => line.split(",").slice(1).forEach((v, j) => void (data[i * cols + j] = Number(v))));
+  lines.forEach((line, i) => {
+    data.set(line.split(",").slice(1).map(Number), i * cols);
+  });
   return { data, rows: lines.length, cols };
 }
 
