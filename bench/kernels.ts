@@ -1,7 +1,8 @@
 // Kernel benchmark: every kernel × size × implementation, medians side by side.
 // Usage: npm run bench [-- --quick] [-- --filter REGEX] [-- --sklearn]
 // --sklearn also runs scikit-learn on the same inputs in the same run (bench/sklearn_kmeans.py, with
-// $PYTHON, default python3) and shows each implementation's speed-up over it.
+// $PYTHON, default python3; $SKLEARN_THREADS, default "1,2") and shows each implementation's
+// speed-up over it.
 // Writes bench/results/kernels.json (and bench/results/sklearn-kmeans.json with --sklearn).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -41,7 +42,7 @@ function sklearnRows(): BenchRow[] {
     writeFileSync(join(dir, "inputs.json"), JSON.stringify({ inputs }));
     const script = fileURLToPath(new URL("../../bench/sklearn_kmeans.py", import.meta.url));
     const out = fileURLToPath(new URL("../../bench/results/sklearn-kmeans.json", import.meta.url));
-    const res = spawnSync(process.env.PYTHON ?? "python3", [script, dir, out, ...(quick ? ["--quick"] : [])], { stdio: "inherit" });
+    const res = spawnSync(process.env.PYTHON ?? "python3", [script, dir, out, "--threads", process.env.SKLEARN_THREADS ?? "1,2", ...(quick ? ["--quick"] : [])], { stdio: "inherit" });
     if (res.status !== 0) throw new Error(`scikit-learn benchmark failed (${res.error?.message ?? `exit ${res.status}`})`);
     return JSON.parse(readFileSync(out, "utf8")).rows as BenchRow[];
   } finally {
