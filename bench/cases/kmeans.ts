@@ -4,7 +4,8 @@
 // (4,067×6, ../shared/reference/seed-pipeline/pca_output.csv), which take 15–45 Lloyd iterations per
 // run where the blobs take a few.
 import type { BenchCase } from "../harness.js";
-import { type Engine, type Matrix, type ResidentMatrix, reference } from "../../src/engine/index.js";
+import type { Engine, Matrix, ResidentMatrix } from "../../src/engine/index.js";
+import * as reference from "../../src/engine/reference/index.js";
 import { kmeansPlusPlus, lloydIteration } from "../../src/engine/kmeans.js";
 import { Rng } from "../../src/engine/rng.js";
 import { readFileSync } from "node:fs";

@@ -7,8 +7,9 @@
  * late and finds no chunk left does not hold up that join: the next task waits for it instead,
  * before it rewrites the control block, by which time it has usually long reported.
  */
+import { CHUNKED_KERNELS, type ChunkedKernel } from "./kernels.js";
 import type { Kernel } from "./module.js";
-import type { EngineWorker, Platform } from "./platform.js";
+import type { EngineWorker, Platform } from "./platform-api.js";
 
 /** Int32 words of the control block. */
 export const Ctrl = {
@@ -33,7 +34,6 @@ export interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   ctrlPtr: number;
-  kernelNames: string[];
   /** 1-based: the calling thread is participant 0. */
   index: number;
 }
@@ -43,7 +43,6 @@ export class ThreadPool {
     private readonly workers: EngineWorker[],
     private readonly memory: WebAssembly.Memory,
     private readonly ctrlPtr: number,
-    private readonly kernelIds: Map<string, number>,
   ) {}
 
   /** A task was started whose workers may not all have reported done yet. */
@@ -56,7 +55,6 @@ export class ThreadPool {
     memory: WebAssembly.Memory,
     ctrlPtr: number,
     count: number,
-    kernelNames: string[],
   ): Promise<ThreadPool | undefined> {
     const workers: EngineWorker[] = [];
     try {
@@ -72,7 +70,7 @@ export class ThreadPool {
             new Promise<void>((resolve, reject) => {
               worker.onMessage((message) => (message === "ready" ? resolve() : reject(new Error(String(message)))));
               worker.onError(reject);
-              const init: WorkerInit = { module, memory, ctrlPtr, kernelNames, index: i + 1 };
+              const init: WorkerInit = { module, memory, ctrlPtr, index: i + 1 };
               worker.postMessage(init);
             }),
         ),
@@ -82,7 +80,7 @@ export class ThreadPool {
       throw err;
     }
     for (const worker of workers) worker.detach?.();
-    return new ThreadPool(workers, memory, ctrlPtr, new Map(kernelNames.map((name, i) => [name, i])));
+    return new ThreadPool(workers, memory, ctrlPtr);
   }
 
   /** Threads this pool can use, the caller's included. */
@@ -94,9 +92,9 @@ export class ThreadPool {
    * Run `kernel(...args, chunk)` for chunk = 0 … chunkCount − 1 on up to `threads` threads (the
    * caller runs `local`, its own instance of the same kernel). Returns when every chunk is done.
    */
-  run(kernel: string, local: Kernel, args: number[], chunkCount: number, threads: number): void {
-    const id = this.kernelIds.get(kernel);
-    if (id === undefined) throw new Error(`unknown kernel ${kernel}`);
+  run(kernel: ChunkedKernel, local: Kernel, args: readonly number[], chunkCount: number, threads: number): void {
+    // The kernel travels as its index in CHUNKED_KERNELS, the table every worker builds.
+    const id = CHUNKED_KERNELS.indexOf(kernel);
     if (args.length > MAX_ARGS) throw new RangeError(`${kernel}: more than ${MAX_ARGS} arguments`);
     const ctrl = new Int32Array(this.memory.buffer, this.ctrlPtr, ARGS_OFFSET / 4);
     if (this.pending) {

@@ -1,6 +1,6 @@
 // custseg features: transactions → one row of features per customer.
 import type { CommandModule } from "yargs";
-import { COMPAT_MODES, type Compat } from "../../pipeline/compat.js";
+import { COMPAT_MODES, type Compat } from "../../pipeline/options.js";
 import { stderrReporter } from "../progress.js";
 
 interface FeaturesArgs {
@@ -31,8 +31,8 @@ const command: CommandModule<object, FeaturesArgs> = {
       .example("$0 features --input data.zip --compat seed --json", "") as never,
   handler: async (args) => {
     const { parseColumnMap } = await import("../../io/columns.js");
-    const { runFeaturesJob } = await import("../../pipeline/features-job.js");
-    const { FEATURE_NAMES } = await import("../../pipeline/features.js");
+    const { runFeaturesJob } = await import("../../pipeline/jobs/features.js");
+    const { FEATURE_NAMES } = await import("../../pipeline/steps/features.js");
     const result = await runFeaturesJob({
       input: args.input,
       compat: args.compat,

@@ -36,7 +36,7 @@ const command: CommandModule<object, PcaArgs> = {
       .example("$0 pca --input scaled.csv --variance 0.8 --json", "")
       .example("$0 pca --input x.parquet --components 6 --out scores.parquet", "") as never,
   handler: async (args) => {
-    const { runPcaJob } = await import("../../pipeline/pca-job.js");
+    const { runPcaJob } = await import("../../pipeline/jobs/pca.js");
     const s = await runPcaJob({
       input: args.input,
       columns: args.columns?.split(",").map((c) => c.trim()),

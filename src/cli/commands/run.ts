@@ -1,7 +1,6 @@
 // custseg run: the whole pipeline, from a transactions file to a run directory with a report.
 import type { CommandModule } from "yargs";
-import { COMPAT_MODES, type Compat } from "../../pipeline/compat.js";
-import type { RunSummary } from "../../pipeline/run.js";
+import { COMPAT_MODES, type Compat, RUN_DEFAULTS, type RunSummary } from "../../pipeline/options.js";
 import { formatMs, stderrReporter } from "../progress.js";
 
 interface RunArgs {
@@ -29,15 +28,15 @@ const command: CommandModule<object, RunArgs> = {
   builder: (y) =>
     y
       .option("input", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .parquet, .arrow); default: the UCI data under --data-dir, downloaded if absent" })
-      .option("compat", { choices: COMPAT_MODES, default: "none" as Compat, describe: "seed: the original pipeline's semantics, quirks included" })
+      .option("compat", { choices: COMPAT_MODES, default: RUN_DEFAULTS.compat, describe: "seed: the original pipeline's semantics, quirks included" })
       .option("outliers-from", { type: "string", describe: "CSV of CustomerIDs to treat as outliers instead of IsolationForest" })
-      .option("k", { type: "number", default: 3, describe: "Number of clusters" })
-      .option("seed", { type: "number", default: 0, describe: "Seed of IsolationForest and k-means" })
-      .option("n-init", { type: "number", default: 10, describe: "k-means runs; the lowest inertia is kept" })
-      .option("max-iter", { type: "number", default: 100, describe: "Lloyd iterations per run at most" })
-      .option("tol", { type: "number", default: 1e-4, describe: "k-means centre-shift tolerance (relative to the mean variance)" })
-      .option("init", { type: "string", default: "k-means++", describe: "k-means++, random, or a CSV of initial centres (k rows × components)" })
-      .option("variance", { type: "number", default: 0.8, describe: "Cumulative explained variance the PCA component count must reach" })
+      .option("k", { type: "number", default: RUN_DEFAULTS.k, describe: "Number of clusters" })
+      .option("seed", { type: "number", default: RUN_DEFAULTS.seed, describe: "Seed of IsolationForest and k-means" })
+      .option("n-init", { type: "number", default: RUN_DEFAULTS.nInit, describe: "k-means runs; the lowest inertia is kept" })
+      .option("max-iter", { type: "number", default: RUN_DEFAULTS.maxIter, describe: "Lloyd iterations per run at most" })
+      .option("tol", { type: "number", default: RUN_DEFAULTS.tol, describe: "k-means centre-shift tolerance (relative to the mean variance)" })
+      .option("init", { type: "string", default: RUN_DEFAULTS.init, describe: "k-means++, random, or a CSV of initial centres (k rows × components)" })
+      .option("variance", { type: "number", default: RUN_DEFAULTS.variance, describe: "Cumulative explained variance the PCA component count must reach" })
       .option("out", { type: "string", describe: "Run directory (default runs/<UTC time>-<hash>)" })
       .option("data-dir", { type: "string", default: "data", describe: "Where the UCI data is looked for and downloaded to" })
       .option("threads", { type: "number", describe: "Worker threads for the kernels (default: the core count)" })
@@ -50,9 +49,9 @@ const command: CommandModule<object, RunArgs> = {
     // Loaded here, not at start-up, so that --help and the other commands need none of it.
     const [{ parseColumnMap }, { engineFor }, { runPipeline }, { defaultSource }] = await Promise.all([
       import("../../io/columns.js"),
-      import("../../pipeline/engine-input.js"),
-      import("../../pipeline/run.js"),
-      import("../../pipeline/source.js"),
+      import("../../pipeline/jobs/engine-input.js"),
+      import("../../pipeline/jobs/run.js"),
+      import("../../pipeline/jobs/source.js"),
     ]);
     const reporter = stderrReporter();
     const source = args.input
