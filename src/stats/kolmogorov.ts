@@ -16,7 +16,7 @@ const PI6 = Math.PI ** 6;
 const SQRT3 = Math.sqrt(3);
 const MIN_LOG = -708;
 
-const clip = (p: number): number => (p < 0 ? 0 : p > 1 ? 1 : p);
+const clip = (p: number): number => Math.min(Math.max(p, 0), 1);
 
 /** P(D_n > x) for the two-sided statistic of a sample of n. */
 export function kolmogorovSf(n: number, x: number): number {
@@ -53,8 +53,8 @@ export function kolmogorovSf(n: number, x: number): number {
 }
 
 const STIRLING = [
-  -2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3, 8.4175084175084175084e-4,
-  -5.952380952380952381e-4, 7.9365079365079365079e-4, -2.7777777777777777778e-3, 8.3333333333333333333e-2,
+  -0.029550653594771242, 0.00641025641025641, -0.0019175269175269176, 0.0008417508417508417, -0.0005952380952380953,
+  0.0007936507936507937, -0.002777777777777778, 0.08333333333333333,
 ];
 
 /** ln(n! / n^n) by Stirling's series. */

@@ -42,7 +42,7 @@ function ksSorted(a: Float64Array, b: Float64Array): number {
     if (diff < minS) minS = diff;
   }
   const minAbs = Math.min(Math.max(-minS, 0), 1);
-  return minAbs > maxS ? minAbs : maxS;
+  return Math.max(minAbs, maxS);
 }
 
 function gcd(a: number, b: number): number {
