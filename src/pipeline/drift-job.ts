@@ -1,0 +1,151 @@
+// The drift job: read the model, the reference customers (by default the run's own
+// customers.parquet beside model.json) and the new ones; flag outliers with the training forest,
+// place the rest with the model, run the drift step and optionally write drift.html.
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import type { Engine } from "../engine/engine.js";
+import type { Matrix } from "../engine/matrix.js";
+import { UserError } from "../errors.js";
+import { renderDriftReport } from "../report/drift.js";
+import { writeFileAtomic } from "../util/atomic.js";
+import { type ClusterDrift, clusterDrift, DEFAULT_DRIFT_SHARE, DRIFT_RULES, type DriftVerdict, driftVerdict, type FeatureDrift, featuresDrift, type ModelDrift } from "./drift.js";
+import { type FeatureSource, type FeatureSourceKind, readFeatureSource } from "./drift-input.js";
+import { type Placement, type PlacementModel, placeCustomers, readPlacementModel } from "./drift-model.js";
+import { FEATURE_NAMES } from "./features.js";
+import { isolationForest, isolationForestScores } from "./outliers.js";
+import { PSI_EPSILON } from "../stats/index.js";
+import { type StepReporter, StepTimer } from "./steps.js";
+
+export interface DriftJobOptions {
+  /** A run's model.json. */
+  model: string;
+  /** New customers: transactions, a features table or a prediction log. */
+  input: string;
+  /** Reference customers; default: customers.parquet beside the model. */
+  reference?: string;
+  /** Share of drifted features that makes the data set drift. */
+  threshold?: number;
+  /** drift.html to write. */
+  out?: string;
+  cacheDir?: string | false;
+  reporter?: StepReporter;
+}
+
+export interface DriftSide {
+  source: string;
+  kind: FeatureSourceKind;
+  customers: number;
+  /** Customers placed in a cluster (not flagged as outliers). */
+  placed: number;
+}
+
+export interface DriftReport {
+  modelFile: string;
+  reference: DriftSide;
+  current: DriftSide;
+  rules: typeof DRIFT_RULES & { psiEpsilon: number; psiBins: number };
+  features: FeatureDrift[];
+  model: ModelDrift;
+  verdict: DriftVerdict;
+  timingsMs: Record<string, number>;
+}
+
+export interface DriftJobResult {
+  report: DriftReport;
+  /** Raw columns for the charts: features of both sides, row-major. */
+  reference: Matrix;
+  current: Matrix;
+}
+
+export async function runDriftJob(engine: Engine, opts: DriftJobOptions): Promise<DriftJobResult> {
+  const threshold = opts.threshold ?? DEFAULT_DRIFT_SHARE;
+  if (!(threshold > 0 && threshold <= 1)) throw new UserError(`--threshold must be in (0, 1], got ${opts.threshold}`);
+  const referencePath = opts.reference ?? join(dirname(opts.model), "customers.parquet");
+  if (!opts.reference && !existsSync(referencePath)) {
+    throw new UserError(`${opts.model}: no customers.parquet beside the model to use as the reference; name one with --reference`);
+  }
+  if (opts.out) checkOut(opts.out, [opts.model, opts.input, referencePath]);
+  const timer = new StepTimer(opts.reporter);
+  const model = await timer.step("model", () => readPlacementModel(opts.model));
+  const sourceOpts = { compat: model.compat, cacheDir: opts.cacheDir, reporter: opts.reporter };
+  const ref = await timer.step("reference", () => readFeatureSource(referencePath, sourceOpts), (s) => `${s.matrix.rows} customers (${s.kind})`);
+  const cur = await timer.step("input", () => readFeatureSource(opts.input, sourceOpts), (s) => `${s.matrix.rows} customers (${s.kind})`);
+  for (const [s, path] of [[ref, referencePath], [cur, opts.input]] as const) {
+    if (s.matrix.rows < 2) throw new UserError(`${path}: ${s.matrix.rows} customer(s); drift needs at least 2`);
+  }
+
+  const flags = await timer.step("outliers", () => flagOutliers(model, ref, cur));
+  const refPlaced = placeCustomers(model, keepRows(ref.matrix, flags.reference));
+  const curPlaced = placeCustomers(model, keepRows(cur.matrix, flags.current));
+  const features = await timer.step("feature tests", () => featuresDrift(FEATURE_NAMES, ref.matrix, cur.matrix), (f) => `${f.filter((x) => x.drifted).length} drifted`);
+  const clusters = clusterDrift(refPlaced.labels, curPlaced.labels, model.centroids.length);
+  const modelDrift = await timer.step("model drift", () => summariseModel(engine, clusters, refPlaced, curPlaced, flags));
+  const verdict = driftVerdict(features, clusters, threshold);
+
+  const side = (source: string, s: FeatureSource, placed: Placement): DriftSide => ({ source, kind: s.kind, customers: s.matrix.rows, placed: placed.labels.length });
+  const report: DriftReport = {
+    modelFile: opts.model,
+    reference: side(referencePath, ref, refPlaced),
+    current: side(opts.input, cur, curPlaced),
+    rules: { ...DRIFT_RULES, psiEpsilon: PSI_EPSILON, psiBins: 10 },
+    features,
+    model: modelDrift,
+    verdict,
+    timingsMs: timer.timingsMs,
+  };
+  const out = opts.out;
+  if (out) await timer.step("write", () => writeFileAtomic(out, renderDriftReport(report, ref.matrix, cur.matrix)), () => out);
+  return { report, reference: ref.matrix, current: cur.matrix };
+}
+
+interface OutlierFlags {
+  reference: Uint8Array;
+  current: Uint8Array;
+  /** False when the model took its outliers from a list: new customers cannot be judged. */
+  judged: boolean;
+}
+
+/** The training forest (grown again from the reference with the model's seed) and its cut-off judge both sides. */
+function flagOutliers(model: PlacementModel, ref: FeatureSource, cur: FeatureSource): OutlierFlags {
+  const forest = model.isolationForest;
+  if (!forest) return { reference: ref.outlier ?? new Uint8Array(ref.matrix.rows), current: new Uint8Array(cur.matrix.rows), judged: false };
+  const fit = isolationForest(ref.matrix, forest);
+  const scores = isolationForestScores(ref.matrix, cur.matrix, forest);
+  return { reference: ref.outlier ?? fit.isOutlier, current: Uint8Array.from(scores, (s) => (s < fit.threshold ? 1 : 0)), judged: true };
+}
+
+function keepRows(x: Matrix, flagged: Uint8Array): Matrix {
+  const rows: number[] = [];
+  flagged.forEach((f, i) => {
+    if (!f) rows.push(i);
+  });
+  const data = new Float64Array(rows.length * x.cols);
+  rows.forEach((r, i) => {
+    data.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols);
+  });
+  return { data, rows: rows.length, cols: x.cols };
+}
+
+function summariseModel(engine: Engine, clusters: ClusterDrift, ref: Placement, cur: Placement, flags: OutlierFlags): ModelDrift {
+  const mean = (x: Float64Array) => x.reduce((a, b) => a + b, 0) / Math.max(1, x.length);
+  const share = (f: Uint8Array) => f.reduce((a, b) => a + b, 0) / Math.max(1, f.length);
+  const reference = mean(ref.distance);
+  const current = mean(cur.distance);
+  return {
+    clusters,
+    meanDistance: { reference, current, ratio: reference > 0 ? current / reference : Number.NaN },
+    silhouette: { reference: silhouette(engine, ref), current: silhouette(engine, cur) },
+    outlierShare: flags.judged ? { reference: share(flags.reference), current: share(flags.current) } : { reference: null, current: null },
+  };
+}
+
+/** The silhouette is defined only with two clusters in use and more customers than clusters. */
+function silhouette(engine: Engine, p: Placement): number | null {
+  const used = new Set(p.labels).size;
+  if (used < 2 || p.labels.length <= used) return null;
+  return engine.silhouette(p.scores, p.labels).score;
+}
+
+function checkOut(out: string, inputs: string[]): void {
+  if (inputs.some((i) => resolve(i) === resolve(out))) throw new UserError(`--out ${out} is one of the inputs; name another file`);
+}
