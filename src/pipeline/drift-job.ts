@@ -60,13 +60,13 @@ export interface DriftJobResult {
 export async function runDriftJob(engine: Engine, opts: DriftJobOptions): Promise<DriftJobResult> {
   const threshold = opts.threshold ?? DEFAULT_DRIFT_SHARE;
   if (!(threshold > 0 && threshold <= 1)) throw new UserError(`--threshold must be in (0, 1], got ${opts.threshold}`);
+  const timer = new StepTimer(opts.reporter);
+  const model = await timer.step("model", () => readPlacementModel(opts.model));
   const referencePath = opts.reference ?? join(dirname(opts.model), "customers.parquet");
   if (!opts.reference && !existsSync(referencePath)) {
     throw new UserError(`${opts.model}: no customers.parquet beside the model to use as the reference; name one with --reference`);
   }
   if (opts.out) checkOut(opts.out, [opts.model, opts.input, referencePath]);
-  const timer = new StepTimer(opts.reporter);
-  const model = await timer.step("model", () => readPlacementModel(opts.model));
   const sourceOpts = { compat: model.compat, cacheDir: opts.cacheDir, reporter: opts.reporter };
   const ref = await timer.step("reference", () => readFeatureSource(referencePath, sourceOpts), (s) => `${s.matrix.rows} customers (${s.kind})`);
   const cur = await timer.step("input", () => readFeatureSource(opts.input, sourceOpts), (s) => `${s.matrix.rows} customers (${s.kind})`);
