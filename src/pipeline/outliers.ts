@@ -69,18 +69,6 @@ export function isolationForest(x: Matrix, options: IsolationForestOptions = {})
 }
 
 /**
- * scikit-learn's `score_samples` of the rows of `y` under the forest grown on `x` (same options,
- * same trees as `isolationForest(x)`): new customers judged by the training customers' forest.
- */
-export function isolationForestScores(x: Matrix, y: Matrix, options: IsolationForestOptions = {}): Float64Array {
-  const { seed = 0, nTrees = 100 } = options;
-  if (x.cols !== y.cols) throw new RangeError(`isolationForestScores: ${y.cols} columns to score, the forest has ${x.cols}`);
-  const maxSamples = Math.min(options.maxSamples ?? 256, x.rows);
-  const forest = growForest(Float32Array.from(x.data), x.rows, x.cols, maxSamples, nTrees, seed);
-  return scoreSamples(forest, Float32Array.from(y.data), y.rows, y.cols);
-}
-
-/**
  * All trees in flat arrays, each a complete binary tree of depth `maxDepth` in heap order (children
  * of node k at 2k + 1 and 2k + 2; node k of tree t at slot `t * nodesPerTree + k`), so every walk
  * takes exactly `maxDepth` steps and needs no child pointers or leaf tests. An internal node holds
