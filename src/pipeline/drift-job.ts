@@ -10,9 +10,8 @@ import { renderDriftReport } from "../report/drift.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { type ClusterDrift, clusterDrift, DEFAULT_DRIFT_SHARE, DRIFT_RULES, type DriftVerdict, driftVerdict, type FeatureDrift, featuresDrift, type ModelDrift } from "./drift.js";
 import { type FeatureSource, type FeatureSourceKind, readFeatureSource } from "./drift-input.js";
-import { type Placement, type PlacementModel, placeCustomers, readPlacementModel } from "./drift-model.js";
+import { type DriftModel, keptRows, type Placement, placeCustomers, readDriftModel } from "./drift-model.js";
 import { FEATURE_NAMES } from "./features.js";
-import { isolationForest, isolationForestScores } from "./outliers.js";
 import { PSI_EPSILON } from "../stats/index.js";
 import { type StepReporter, StepTimer } from "./steps.js";
 
@@ -61,7 +60,7 @@ export async function runDriftJob(engine: Engine, opts: DriftJobOptions): Promis
   const threshold = opts.threshold ?? DEFAULT_DRIFT_SHARE;
   if (!(threshold > 0 && threshold <= 1)) throw new UserError(`--threshold must be in (0, 1], got ${opts.threshold}`);
   const timer = new StepTimer(opts.reporter);
-  const model = await timer.step("model", () => readPlacementModel(opts.model));
+  const model = await timer.step("model", () => readDriftModel(opts.model));
   const referencePath = opts.reference ?? join(dirname(opts.model), "customers.parquet");
   if (!opts.reference && !existsSync(referencePath)) {
     throw new UserError(`${opts.model}: no customers.parquet beside the model to use as the reference; name one with --reference`);
@@ -74,11 +73,15 @@ export async function runDriftJob(engine: Engine, opts: DriftJobOptions): Promis
     if (s.matrix.rows < 2) throw new UserError(`${path}: ${s.matrix.rows} customer(s); drift needs at least 2`);
   }
 
-  const flags = await timer.step("outliers", () => flagOutliers(model, ref, cur));
-  const refPlaced = placeCustomers(model, keepRows(ref.matrix, flags.reference));
-  const curPlaced = placeCustomers(model, keepRows(cur.matrix, flags.current));
+  const placed = await timer.step("place", () => ({
+    reference: placeCustomers(engine, model, ref.matrix, referencePath),
+    current: placeCustomers(engine, model, cur.matrix, opts.input),
+  }));
+  const flags = outlierFlags(model, ref, placed.reference, placed.current);
+  const refPlaced = keptRows(placed.reference, flags.reference);
+  const curPlaced = keptRows(placed.current, flags.current);
   const features = await timer.step("feature tests", () => featuresDrift(FEATURE_NAMES, ref.matrix, cur.matrix), (f) => `${f.filter((x) => x.drifted).length} drifted`);
-  const clusters = clusterDrift(refPlaced.labels, curPlaced.labels, model.centroids.length);
+  const clusters = clusterDrift(refPlaced.labels, curPlaced.labels, model.k);
   const modelDrift = await timer.step("model drift", () => summariseModel(engine, clusters, refPlaced, curPlaced, flags));
   const verdict = driftVerdict(features, clusters, threshold);
 
@@ -105,25 +108,14 @@ interface OutlierFlags {
   judged: boolean;
 }
 
-/** The training forest (grown again from the reference with the model's seed) and its cut-off judge both sides. */
-function flagOutliers(model: PlacementModel, ref: FeatureSource, cur: FeatureSource): OutlierFlags {
-  const forest = model.isolationForest;
-  if (!forest) return { reference: ref.outlier ?? new Uint8Array(ref.matrix.rows), current: new Uint8Array(cur.matrix.rows), judged: false };
-  const fit = isolationForest(ref.matrix, forest);
-  const scores = isolationForestScores(ref.matrix, cur.matrix, forest);
-  return { reference: ref.outlier ?? fit.isOutlier, current: Uint8Array.from(scores, (s) => (s < fit.threshold ? 1 : 0)), judged: true };
-}
-
-function keepRows(x: Matrix, flagged: Uint8Array): Matrix {
-  const rows: number[] = [];
-  flagged.forEach((f, i) => {
-    if (!f) rows.push(i);
-  });
-  const data = new Float64Array(rows.length * x.cols);
-  rows.forEach((r, i) => {
-    data.set(x.data.subarray(r * x.cols, (r + 1) * x.cols), i * x.cols);
-  });
-  return { data, rows: rows.length, cols: x.cols };
+/**
+ * Outliers are left out of the cluster figures, as training left them out of k-means. The reference
+ * keeps the run's own flags where its table carries them; otherwise, and for new customers, the
+ * model's forest decides.
+ */
+function outlierFlags(model: DriftModel, ref: FeatureSource, refPlaced: Placement, curPlaced: Placement): OutlierFlags {
+  const flags = (p: Placement) => Uint8Array.from(p.outlier, (o) => (o === 1 ? 1 : 0));
+  return { reference: ref.outlier ?? flags(refPlaced), current: flags(curPlaced), judged: model.hasForest };
 }
 
 function summariseModel(engine: Engine, clusters: ClusterDrift, ref: Placement, cur: Placement, flags: OutlierFlags): ModelDrift {

@@ -92,7 +92,7 @@ test("a prediction log (JSON lines, features as an object or an array) is read a
 });
 
 test("errors: one line naming the file or flag, exit 1, nothing written", () => {
-  assertFails(custseg(["--model", join(dir, "nope.json"), "--input", fresh]), /nope\.json: cannot read the model/);
+  assertFails(custseg(["--model", join(dir, "nope.json"), "--input", fresh]), /nope\.json: no such model file/);
   const bad = join(dir, "bad.jsonl");
   writeFileSync(bad, `{"features": [1, 2]}\n`);
   assertFails(custseg(["--model", model, "--input", bad]), /bad\.jsonl: line 1: "features" has 2 values, expected 15/);
