@@ -7,7 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type Engine, loadEngine } from "../../src/engine/engine.js";
 import type { Matrix } from "../../src/engine/matrix.js";
-import { runDriftJob } from "../../src/pipeline/drift-job.js";
+import { runDriftJob } from "../../src/pipeline/jobs/drift.js";
 import { featuresOf, generated, scaleFeature, trainRun, writeFeaturesCsv } from "../helpers/drift.js";
 
 // Small enough to keep the file quick, large enough for the tests to see a real shift.

@@ -11,8 +11,8 @@ import * as assert from "uvu/assert";
 import { type Engine, loadEngine } from "../../src/engine/engine.js";
 import { Rng } from "../../src/engine/rng.js";
 import { loadTransactions } from "../../src/io/load.js";
-import { readFeatureSource } from "../../src/pipeline/drift-input.js";
-import { runDriftJob } from "../../src/pipeline/drift-job.js";
+import { readFeatureSource } from "../../src/pipeline/jobs/drift-input.js";
+import { runDriftJob } from "../../src/pipeline/jobs/drift.js";
 import { trainRun, writeFeaturesCsv } from "../helpers/drift.js";
 import { sharedFile } from "../helpers/shared.js";
 

@@ -1,8 +1,8 @@
 // custseg drift: do new customers still look like the model's training customers?
 // Exit status 0: no drift, 3: drift — so a scheduler or CI job can act on it.
 import type { CommandModule } from "yargs";
-import { DEFAULT_DRIFT_SHARE } from "../../pipeline/drift.js";
-import { type DriftReport, runDriftJob } from "../../pipeline/drift-job.js";
+import { DEFAULT_DRIFT_SHARE } from "../../pipeline/steps/drift.js";
+import { type DriftReport, runDriftJob } from "../../pipeline/jobs/drift.js";
 import { engineFor } from "../../pipeline/engine-input.js";
 import { stderrReporter } from "../progress.js";
 
@@ -24,7 +24,7 @@ const command: CommandModule<object, DriftArgs> = {
   describe: "Compare new customers with the model's training customers: per-feature PSI, KS and Wasserstein tests, cluster shares; exit 3 on drift",
   builder: (y) =>
     y
-      .option("model", { type: "string", demandOption: true, describe: "A run's model.json (its customers.parquet is the reference)" })
+      .option("model", { type: "string", demandOption: true, describe: "A run's model.json or run directory (its customers.parquet is the reference)" })
       .option("input", { type: "string", demandOption: true, describe: "New customers: transactions, a features table (.parquet, .arrow, .csv) or a prediction log (.jsonl)" })
       .option("reference", { type: "string", describe: "Reference customers instead of the run's customers.parquet (same kinds of file as --input)" })
       .option("threshold", { type: "number", default: DEFAULT_DRIFT_SHARE, describe: "Share of drifted features that makes the data set drift" })

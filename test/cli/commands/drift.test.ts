@@ -60,7 +60,8 @@ test("new transactions from the same distribution: exit 0, a table of tests, and
 });
 
 test("a changed mix: exit 3, and --json carries every figure", () => {
-  const res = custseg(["--model", model, "--input", mix, "--json"]);
+  // --model may name the run directory instead of its model.json.
+  const res = custseg(["--model", join(dir, "run"), "--input", mix, "--json"]);
   assert.is(res.code, 3, res.stderr);
   const r = JSON.parse(res.stdout);
   assert.is(r.verdict.drift, true);

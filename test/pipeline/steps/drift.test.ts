@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Rng } from "../../src/engine/rng.js";
-import { clusterDrift, DRIFT_RULES, driftVerdict, featureDrift } from "../../src/pipeline/drift.js";
+import { Rng } from "../../../src/engine/rng.js";
+import { clusterDrift, DRIFT_RULES, driftVerdict, featureDrift } from "../../../src/pipeline/steps/drift.js";
 
 function normal(rng: Rng, n: number, mean = 0, sd = 1): Float64Array {
   // Box–Muller from the seeded stream: the same draws on every machine.

@@ -1,11 +1,11 @@
-// What drift needs from a model: its feature mode, and each customer placed as `predict` places it
-// (the scoring step: scaling, projection, nearest centroid and the model's own IsolationForest).
-import type { Engine } from "../engine/engine.js";
-import type { Matrix } from "../engine/matrix.js";
-import { UserError } from "../errors.js";
-import { type CustsegModel, readModel } from "../model/index.js";
-import { FEATURE_NAMES, type Compat } from "./features.js";
-import { ScoreInputError, scoreFeatures } from "./steps/score.js";
+// Customers placed for drift as `predict` places them (the scoring step: scaling, projection,
+// nearest centroid and the model's own IsolationForest). Pure: a model and matrices in.
+import type { Engine } from "../../engine/engine.js";
+import type { Matrix } from "../../engine/matrix.js";
+import { UserError } from "../../errors.js";
+import type { CustsegModel } from "../../model/index.js";
+import { type Compat, FEATURE_NAMES } from "../features.js";
+import { ScoreInputError, scoreFeatures } from "./score.js";
 
 export interface DriftModel {
   model: CustsegModel;
@@ -15,10 +15,10 @@ export interface DriftModel {
   hasForest: boolean;
 }
 
-export async function readDriftModel(path: string): Promise<DriftModel> {
-  const model = await readModel(path);
+/** `source` names the model file in errors. */
+export function driftModel(model: CustsegModel, source: string): DriftModel {
   if (model.features.join() !== FEATURE_NAMES.join()) {
-    throw new UserError(`${path}: field "features" lists ${model.features.length} features that are not custseg's 15 customer features`);
+    throw new UserError(`${source}: field "features" lists ${model.features.length} features that are not custseg's 15 customer features`);
   }
   return { model, compat: model.mode === "seed" ? "seed" : "none", k: model.kmeans.centroids.length, hasForest: model.outliers.forest !== null };
 }

@@ -3,20 +3,21 @@
 // place the rest with the model, run the drift step and optionally write drift.html.
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import type { Engine } from "../engine/engine.js";
-import type { Matrix } from "../engine/matrix.js";
-import { UserError } from "../errors.js";
-import { renderDriftReport } from "../report/drift.js";
-import { writeFileAtomic } from "../util/atomic.js";
-import { type ClusterDrift, clusterDrift, DEFAULT_DRIFT_SHARE, DRIFT_RULES, type DriftVerdict, driftVerdict, type FeatureDrift, featuresDrift, type ModelDrift } from "./drift.js";
+import type { Engine } from "../../engine/engine.js";
+import type { Matrix } from "../../engine/matrix.js";
+import { UserError } from "../../errors.js";
+import { readModel, resolveModelPath } from "../../model/index.js";
+import { renderDriftReport } from "../../report/drift.js";
+import { PSI_EPSILON } from "../../stats/index.js";
+import { writeFileAtomic } from "../../util/atomic.js";
+import { FEATURE_NAMES } from "../features.js";
+import { type ClusterDrift, clusterDrift, DEFAULT_DRIFT_SHARE, DRIFT_RULES, type DriftVerdict, driftVerdict, type FeatureDrift, featuresDrift, type ModelDrift } from "../steps/drift.js";
+import { type DriftModel, driftModel, keptRows, type Placement, placeCustomers } from "../steps/drift-place.js";
+import { type StepReporter, StepTimer } from "../steps.js";
 import { type FeatureSource, type FeatureSourceKind, readFeatureSource } from "./drift-input.js";
-import { type DriftModel, keptRows, type Placement, placeCustomers, readDriftModel } from "./drift-model.js";
-import { FEATURE_NAMES } from "./features.js";
-import { PSI_EPSILON } from "../stats/index.js";
-import { type StepReporter, StepTimer } from "./steps.js";
 
 export interface DriftJobOptions {
-  /** A run's model.json. */
+  /** A run's model.json, or its run directory. */
   model: string;
   /** New customers: transactions, a features table or a prediction log. */
   input: string;
@@ -60,12 +61,13 @@ export async function runDriftJob(engine: Engine, opts: DriftJobOptions): Promis
   const threshold = opts.threshold ?? DEFAULT_DRIFT_SHARE;
   if (!(threshold > 0 && threshold <= 1)) throw new UserError(`--threshold must be in (0, 1], got ${opts.threshold}`);
   const timer = new StepTimer(opts.reporter);
-  const model = await timer.step("model", () => readDriftModel(opts.model));
-  const referencePath = opts.reference ?? join(dirname(opts.model), "customers.parquet");
+  const modelPath = resolveModelPath(opts.model);
+  const model = await timer.step("model", async () => driftModel(await readModel(modelPath), modelPath));
+  const referencePath = opts.reference ?? join(dirname(modelPath), "customers.parquet");
   if (!opts.reference && !existsSync(referencePath)) {
-    throw new UserError(`${opts.model}: no customers.parquet beside the model to use as the reference; name one with --reference`);
+    throw new UserError(`${modelPath}: no customers.parquet beside the model to use as the reference; name one with --reference`);
   }
-  if (opts.out) checkOut(opts.out, [opts.model, opts.input, referencePath]);
+  if (opts.out) checkOut(opts.out, [modelPath, opts.input, referencePath]);
   const sourceOpts = { compat: model.compat, cacheDir: opts.cacheDir, reporter: opts.reporter };
   const ref = await timer.step("reference", () => readFeatureSource(referencePath, sourceOpts), (s) => `${s.matrix.rows} customers (${s.kind})`);
   const cur = await timer.step("input", () => readFeatureSource(opts.input, sourceOpts), (s) => `${s.matrix.rows} customers (${s.kind})`);
@@ -87,7 +89,7 @@ export async function runDriftJob(engine: Engine, opts: DriftJobOptions): Promis
 
   const side = (source: string, s: FeatureSource, placed: Placement): DriftSide => ({ source, kind: s.kind, customers: s.matrix.rows, placed: placed.labels.length });
   const report: DriftReport = {
-    modelFile: opts.model,
+    modelFile: modelPath,
     reference: side(referencePath, ref, refPlaced),
     current: side(opts.input, cur, curPlaced),
     rules: { ...DRIFT_RULES, psiEpsilon: PSI_EPSILON, psiBins: 10 },

@@ -3,16 +3,16 @@
 // cleaned and turned into features in the model's mode (recency counted from their last date).
 import { extname } from "node:path";
 import type { Table } from "apache-arrow";
-import type { Matrix } from "../engine/matrix.js";
-import { ipcToArrow } from "../io/arrow.js";
-import { readInputFile } from "../io/files.js";
-import { csvMatrix, tableMatrix } from "../io/matrix.js";
-import { parquetToArrow } from "../io/parquet.js";
-import { readPredictionLog } from "../io/prediction-log.js";
-import { runFeaturesJob } from "./features-job.js";
-import { type Compat, FEATURE_NAMES } from "./features.js";
-import { featureMatrix } from "./run.js";
-import type { StepReporter } from "./steps.js";
+import type { Matrix } from "../../engine/matrix.js";
+import { ipcToArrow } from "../../io/arrow.js";
+import { readInputFile } from "../../io/files.js";
+import { csvMatrix, tableMatrix } from "../../io/matrix.js";
+import { parquetToArrow } from "../../io/parquet.js";
+import { readPredictionLog } from "../../io/prediction-log.js";
+import { runFeaturesJob } from "../features-job.js";
+import { type Compat, FEATURE_NAMES } from "../features.js";
+import { featureMatrix } from "../run.js";
+import type { StepReporter } from "../steps.js";
 
 export type FeatureSourceKind = "prediction log" | "features table" | "transactions";
 

@@ -2,8 +2,8 @@
 // Pure: feature matrices and placements in, figures and a verdict out. The thresholds are fixed
 // (not tuned to any data set); only the share of drifted features that makes a data set drift is
 // an option.
-import type { Matrix } from "../engine/matrix.js";
-import { chiSquareContingency, ks2samp, type KsResult, psi, totalVariation, wasserstein1 } from "../stats/index.js";
+import type { Matrix } from "../../engine/matrix.js";
+import { chiSquareContingency, ks2samp, type KsResult, psi, totalVariation, wasserstein1 } from "../../stats/index.js";
 
 export const DRIFT_RULES = {
   /** A feature drifts when its PSI reaches this … */
