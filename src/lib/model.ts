@@ -5,8 +5,8 @@ import type { Table } from "apache-arrow";
 import { type Engine, type LoadOptions, loadEngine } from "../engine/engine.js";
 import type { Matrix } from "../engine/matrix.js";
 import { type CustsegModel, readModel, resolveModelPath } from "../model/index.js";
-import { type ScoreOptions, type Scored, scoreComponents, scoreFeatures } from "../pipeline/steps/score.js";
-import { customerIds, predictionTable, tableRows } from "../pipeline/steps/score-table.js";
+import { type ScoreOptions, type Scored, scoreComponents, scoreFeatureColumns, scoreFeatures } from "../pipeline/steps/score.js";
+import { customerIds, predictionTable, tableColumns, tableRows } from "../pipeline/steps/score-table.js";
 
 /**
  * What the model scores: an Arrow table with the model's feature columns (or PC1..PCp), a row-major
@@ -37,6 +37,9 @@ export class SegmentationModel {
 
   /** Every output of the scoring step: clusters, distances, outlier scores and flags, PCs. */
   score(x: ModelInput, options?: ScoreOptions): Scored {
+    if (isTable(x) && this.features.every((f) => x.getChild(f) !== null)) {
+      return scoreFeatureColumns(this.engine, this.artefact, tableColumns(x, this.features), x.numRows, options);
+    }
     const { kind, data, rows } = this.rows(x);
     return kind === "features" ? scoreFeatures(this.engine, this.artefact, data, rows, options) : scoreComponents(this.engine, this.artefact, data, rows);
   }
