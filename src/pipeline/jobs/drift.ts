@@ -1,6 +1,7 @@
 // The drift job: read the model, the reference customers (by default the run's own
-// customers.parquet beside model.json) and the new ones; flag outliers with the training forest,
-// place the rest with the model, run the drift step and optionally write drift.html.
+// customers.parquet beside model.json) and the new ones; place every customer through the scoring
+// step (which also flags outliers with the model's forest), run the drift step on the features and
+// on the placements of the customers not flagged, and optionally write drift.html.
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Engine } from "../../engine/engine.js";
