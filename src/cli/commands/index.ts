@@ -1,5 +1,6 @@
 import type { CommandModule } from "yargs";
 import download from "./download.js";
+import drift from "./drift.js";
 import evaluate from "./evaluate.js";
 import features from "./features.js";
 import generate from "./generate.js";
@@ -10,4 +11,4 @@ import run from "./run.js";
 
 // One entry per command file in this folder; each file default-exports its CommandModule.
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [download, evaluate, features, generate, kmeans, pca, predict, run];
+export const commands: CommandModule<any, any>[] = [download, drift, evaluate, features, generate, kmeans, pca, predict, run];
