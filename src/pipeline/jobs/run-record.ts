@@ -1,6 +1,6 @@
 // `custseg run`, recorded in the run store: the run is started there before any work (so a crash
 // or kill is visible), its directory defaults to runs/<runId>, and it ends finished with its
-// metrics and input hash, or failed with the one-line reason the user also sees.
+// metrics and input hash, or failed with the reason.
 import type { Engine } from "../../engine/engine.js";
 import { failRun, finishRun, logParams, type ParamValue, type Store, setRunDir, startRun } from "../../store/index.js";
 import { RUN_DEFAULTS, type RunOptions, type RunSummary } from "../options.js";
