@@ -4,7 +4,7 @@
 import type { Engine } from "../../engine/engine.js";
 import { failRun, finishRun, logParams, type ParamValue, type Store, setRunDir, startRun } from "../../store/index.js";
 import { RUN_DEFAULTS, type RunOptions, type RunSummary } from "../options.js";
-import type { RunArtifacts } from "./run-output.js";
+import type { RunArtifacts } from "./run-artifacts.js";
 import { runPipeline } from "./run.js";
 
 export interface RecordOptions {
