@@ -71,7 +71,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
     const recommendations = await timer.step("recommendations", () => recommend(job.cleaned, clusterOf, { compat: opts.compat }));
 
     const inputLabel = opts.inputLabel ?? opts.input;
-    const runDir = opts.out ?? `${opts.runsDir ?? RUN_DEFAULTS.runsDir}/${runStamp(now)}-${shortHash(job.sha256, opts)}`;
+    const runDir = opts.out ?? `${opts.runsDir ?? RUN_DEFAULTS.runsDir}/${opts.runId ?? `${runStamp(now)}-${shortHash(job.sha256, opts)}`}`;
     const summary: RunSummary = {
       mode: opts.compat === "seed" ? "seed" : "default",
       input: inputLabel,
@@ -91,6 +91,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
       clusterDescriptions: profiles.clusters.map((c) => c.description),
       timingsMs: timer.timingsMs,
       runDir,
+      ...(opts.runId ? { runId: opts.runId } : {}),
     };
     const asOf = formatDay(lastPurchaseDay(job.cleaned)!);
     const artifacts: RunArtifacts = { opts, now, sha256: job.sha256, asOf, forest, all, flagged, kept, scaled, reduced, clusters, quality, profiles, recommendations, summary };
