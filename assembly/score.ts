@@ -2,8 +2,8 @@
 // customers crosses WASM memory once. Each step repeats the arithmetic of the kernel that trained
 // it (standardize, normalizeRows, projectChunk, the exact distances of k-means' final assignment),
 // so a training row gets back exactly the scores and cluster the fit gave it.
-import { sqDist } from "./util/rows";
-import { rowSumSquares } from "./scale";
+import { chunkEnd, chunkStart, hsum } from "./simd";
+import { rowSumSquares, sqDist } from "./util/rows";
 
 /** Σ_j (s[j] − mean[j]) · w[j] in projectChunk's lane order (pairs in two lanes, then the tail). */
 // @ts-ignore: decorator
@@ -17,7 +17,7 @@ function project(s: usize, mean: usize, w: usize, d: i32): f64 {
       const o = (<usize>j) << 3;
       a = f64x2.add(a, f64x2.mul(f64x2.sub(v128.load(s + o), v128.load(mean + o)), v128.load(w + o)));
     }
-    acc = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
+    acc = hsum(a);
   }
   for (; j < d; j++) {
     const o = (<usize>j) << 3;
@@ -40,8 +40,8 @@ export function scoreChunk(
   p: i32, pcaMean: usize, w: usize, centers: usize, k: i32, scratch: usize,
   outPc: usize, labels: usize, dist1: usize, dist2: usize, chunkRows: i32, chunk: i32,
 ): void {
-  const start = chunk * chunkRows;
-  const end = min(start + chunkRows, n);
+  const start = chunkStart(chunk, chunkRows);
+  const end = chunkEnd(chunk, chunkRows, n);
   const rowBytes = (<usize>d) << 3;
   const s = scratch + <usize>chunk * (<usize>(2 * d + nNorm) << 3);
   const g = s + rowBytes;

@@ -13,8 +13,10 @@ const SKIP_MARK = "custseg-test: skipped";
 const pattern = process.argv[2] ?? "\\.test\\.js$";
 const env = { ...process.env };
 delete env.FORCE_COLOR;
+// NODE_DISABLE_COLORS, not NO_COLOR: the test runner honours both, and Node warns where NO_COLOR
+// meets a FORCE_COLOR set further down.
 if (process.stdout.isTTY) env.FORCE_COLOR = "1";
-else env.NO_COLOR = "1";
+else env.NODE_DISABLE_COLORS = "1";
 const res = spawnSync(process.execPath, ["node_modules/uvu/bin.js", "dist/test", pattern, "-i", "helpers"], {
   encoding: "utf8",
   stdio: ["ignore", "pipe", "inherit"],

@@ -5,4 +5,4 @@ export { type LoadModelOptions, loadModel, type ModelInput, SegmentationModel } 
 export { type CustsegModel, MODEL_FORMAT, ModelError, parseModel } from "./model/index.js";
 export { FEATURE_NAMES } from "./pipeline/steps/features.js";
 export type { ScoreOptions, Scored } from "./pipeline/steps/score.js";
-export { type Engine, loadEngine } from "./engine/index.js";
+export { type Engine, loadEngine, Rng } from "./engine/index.js";

@@ -17,6 +17,9 @@ export interface Kernels {
   searchCumsum(v: number, n: number, targets: number, t: number, out: number): void;
   mergeChunks(partials: number, nChunks: number, len: number, out: number): void;
   meanColumnVariance(x: number, n: number, d: number, scratch: number): number;
+  lloydChunkBounded(x: number, n: number, d: number, centers: number, cNorms: number, k: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, update: number, upper: number, lower: number, shifts: number, boundsValid: number, ct: number, chunkRows: number, chunk: number): void;
+  /** Returns the pointer of the buffer holding the final centres. */
+  lloydRun(x: number, n: number, d: number, k: number, a: number, b: number, cNorms: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, weights: number, partial: number, scratch: number, bounds: number, shifts: number, ct: number, maxIter: number, tolerance: number, chunkRows: number, chunks: number, info: number): number;
   // assembly/rng.ts
   rngSeed(seed: number): void;
   rngNextU32(): number;
@@ -41,7 +44,11 @@ export interface Kernels {
   clusterSumsChunk(x: number, n: number, d: number, labels: number, k: number, partials: number, chunkRows: number, chunk: number): void;
   centroidDistChunk(x: number, n: number, d: number, labels: number, centroids: number, k: number, squared: number, partials: number, chunkRows: number, chunk: number): void;
   // assembly/score.ts
-  scoreChunk(x: number, n: number, d: number, colMajor: number, scaleOn: number, mean: number, scale: number, normIdx: number, nNorm: number, p: number, pcaMean: number, w: number, centers: number, k: number, scratch: number, outPc: number, labels: number, dist1: number, dist2: number, chunkRows: number, chunk: number): void;
+  scoreChunk(
+    x: number, n: number, d: number, colMajor: number, scaleOn: number, mean: number, scale: number, normIdx: number, nNorm: number,
+    p: number, pcaMean: number, w: number, centers: number, k: number, scratch: number,
+    outPc: number, labels: number, dist1: number, dist2: number, chunkRows: number, chunk: number,
+  ): void;
 }
 
 /** Each export's parameter count: the list the built module is checked against. */
@@ -57,6 +64,8 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
   searchCumsum: 5,
   mergeChunks: 4,
   meanColumnVariance: 4,
+  lloydChunkBounded: 20,
+  lloydRun: 24,
   rngSeed: 1,
   rngNextU32: 0,
   rngNextFloat: 0,

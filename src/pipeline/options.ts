@@ -53,8 +53,10 @@ export interface RunOptions {
   names?: string;
   /** ISO 4217 code the prices are in (shown with its symbol); none by default. */
   currency?: string;
-  /** The run directory; default runs/<UTC timestamp>-<short hash>. */
+  /** The run directory; default runs/<runId>, or runs/<UTC timestamp>-<short hash> without a runId. */
   out?: string;
+  /** The run's id in the run store, when it is recorded there. */
+  runId?: string;
   runsDir?: string;
   reporter?: StepReporter;
   /** The run's clock, for the directory name and the report (tests pin it). */
@@ -83,6 +85,8 @@ export interface RunSummary {
   clusterDescriptions: string[];
   timingsMs: Record<string, number>;
   runDir: string;
+  /** The run's id in the run store, when it is recorded there. */
+  runId?: string;
 }
 
 /** Customers as IDs and a row-major feature matrix, row i being customer ids[i]. */

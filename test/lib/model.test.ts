@@ -14,7 +14,7 @@ import { loadTransactions } from "../../src/io/load.js";
 import { parquetToArrow } from "../../src/io/parquet.js";
 import type * as Library from "../../src/index.js";
 import { runPipeline } from "../../src/pipeline/jobs/run.js";
-import type { RunArtifacts } from "../../src/pipeline/jobs/run-output.js";
+import type { RunArtifacts } from "../../src/pipeline/jobs/run-artifacts.js";
 import { repoRoot } from "../helpers/shared.js";
 
 let tmp = "";

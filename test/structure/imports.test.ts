@@ -63,11 +63,11 @@ function cycles(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
-/** The layer a module belongs to: its folder (the package entry apart), src/pipeline's steps and jobs counted apart. */
+/** The layer a module belongs to: its folder, src/pipeline's steps and jobs counted apart. */
 function layer(module: string): string {
-  // The package entry re-exports every layer, so it sits above them all.
-  if (module === "index.ts") return "(entry)";
   const parts = module.split("/");
+  // The package entry sits at the root but imports every layer; it counts apart from errors.ts and version.ts.
+  if (module === "index.ts") return "(entry)";
   if (parts.length === 1) return "(root)";
   if (parts[0] === "engine" && parts[1] === "reference") return "engine/reference";
   if (parts[0] === "pipeline" && (parts[1] === "steps" || parts[1] === "jobs")) return `pipeline/${parts[1]}`;

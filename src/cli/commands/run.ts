@@ -1,11 +1,8 @@
 // custseg run: the whole pipeline, from a transactions file to a run directory with a report.
 import type { CommandModule } from "yargs";
-import { parseColumnMap } from "../../io/columns.js";
-import { engineFor } from "../../pipeline/jobs/engine-input.js";
-import { runPipeline } from "../../pipeline/jobs/run.js";
 import { COMPAT_MODES, type Compat, RUN_DEFAULTS, type RunSummary } from "../../pipeline/options.js";
-import { defaultSource } from "../../pipeline/jobs/source.js";
 import { formatMs, stderrReporter } from "../progress.js";
+import { STORE_DESCRIPTION } from "../store-option.js";
 
 interface RunArgs {
   input?: string;
@@ -25,6 +22,8 @@ interface RunArgs {
   threads?: number;
   encoding?: string;
   map?: string;
+  store?: string;
+  experiment?: string;
   json: boolean;
 }
 
@@ -45,22 +44,34 @@ const command: CommandModule<object, RunArgs> = {
       .option("variance", { type: "number", default: RUN_DEFAULTS.variance, describe: "Cumulative explained variance the PCA component count must reach" })
       .option("names", { type: "string", describe: 'Segment names by cluster number, a JSON file: {"0": "Loyal regulars", …} (default: derived from the profiles)' })
       .option("currency", { type: "string", describe: "ISO 4217 code of the prices (GBP, EUR, …), shown with its symbol in the report; none by default" })
-      .option("out", { type: "string", describe: "Run directory (default runs/<UTC time>-<hash>)" })
+      .option("out", { type: "string", describe: "Run directory (default runs/<runId>)" })
       .option("data-dir", { type: "string", default: "data", describe: "Where the UCI data is looked for and downloaded to" })
       .option("threads", { type: "number", describe: "Worker threads for the kernels (default: the core count)" })
       .option("encoding", { type: "string", describe: "Text encoding of a CSV source (default: detected)" })
       .option("map", { type: "string", describe: "Rename source columns: SOURCE=TARGET,..." })
-      .option("json", { type: "boolean", default: false, describe: "Print one JSON summary on stdout and nothing else" })
-      .example("$0 run", "UCI data (downloaded if needed) → runs/<time>-<hash>/report.html")
+      .option("store", { type: "string", describe: STORE_DESCRIPTION })
+      .option("experiment", { type: "string", describe: "Experiment the run is recorded under (default: default)" })
+      .option("json", { type: "boolean", default: false, describe: "Print one JSON summary (with its runId) on stdout and nothing else" })
+      .example("$0 run", "UCI data (downloaded if needed) → runs/<runId>/report.html, recorded in custseg.db")
       .example("$0 run --input export.parquet --k 4 --out runs/q4", "") as never,
   handler: async (args) => {
+    // Loaded here, not at start-up, so that --help and the other commands need none of it.
+    const [{ parseColumnMap }, { engineFor }, { runRecorded }, { defaultSource }, { closeStore, openStore, storePath }] = await Promise.all([
+      import("../../io/columns.js"),
+      import("../../pipeline/jobs/engine-input.js"),
+      import("../../pipeline/jobs/run-record.js"),
+      import("../../pipeline/jobs/source.js"),
+      import("../../store/index.js"),
+    ]);
+    // The store is opened first, so a store that cannot be used fails before any work is done.
+    const store = openStore(storePath(args.store), { create: true });
     const reporter = stderrReporter();
     const source = args.input
       ? { path: args.input, label: args.input }
       : await defaultSource(args["data-dir"], args.seed, reporter);
     const engine = await engineFor(args.threads);
     try {
-      const { summary } = await runPipeline(engine, {
+      const { summary } = await runRecorded(engine, store, {
         input: source.path,
         inputLabel: source.label,
         compat: args.compat,
@@ -78,10 +89,11 @@ const command: CommandModule<object, RunArgs> = {
         currency: args.currency,
         out: args.out,
         reporter,
-      });
+      }, { experiment: args.experiment });
       process.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
     } finally {
       engine.close();
+      closeStore(store);
     }
   },
 };
@@ -108,6 +120,7 @@ function formatSummary(s: RunSummary): string {
     ...(s.outliers > 0 ? [`  ${"outliers".padStart(7)}  ${n(s.outliers).padStart(9)}  ${"".padStart(5)}  ${pct(s.revenueShares[s.k] ?? 0).padStart(7)}  (not clustered)`] : []),
     "",
     `  total ${formatMs(Object.values(s.timingsMs).reduce((a, b) => a + b, 0))}; report: ${s.runDir}/report.html`,
+    `  run id      ${s.runId}`,
     "",
   ];
   return lines.join("\n");

@@ -1,6 +1,4 @@
-// Everything a run produced, from the features to the summary: what the run directory, the model
-// artefact and the report are written from.
-import type { CustomerMatrix, RunOptions, RunSummary } from "../options.js";
+// Everything one run computed, handed from the run job to the writers of its outputs.
 import type { Clustered } from "../steps/cluster.js";
 import type { ClusterQuality } from "../steps/evaluate.js";
 import type { OutlierResult } from "../steps/outliers.js";
@@ -9,6 +7,7 @@ import type { ClusterProfiles } from "../steps/profiles.js";
 import type { Recommendations } from "../steps/recommend.js";
 import type { Reduced } from "../steps/reduce.js";
 import type { Scaled } from "../steps/scale.js";
+import type { CustomerMatrix, RunOptions, RunSummary } from "../options.js";
 
 export interface RunArtifacts {
   opts: RunOptions;

@@ -1,15 +1,18 @@
 // The scoring model of a run: what `custseg run` fitted, in the custseg-model/1 layout.
-import { type CustsegModel, forestToModel, MODEL_FORMAT } from "../../model/index.js";
+import { type CustsegModel, MODEL_FORMAT } from "../../model/index.js";
+import { forestToModel } from "../steps/forest-model.js";
 import { VERSION } from "../../version.js";
 import { ISOLATION_FOREST_DEFAULTS } from "../options.js";
 import { FEATURE_NAMES } from "../steps/features.js";
 import type { RunArtifacts } from "./run-artifacts.js";
 
+/** Default name of cluster `id` until segments are named. */
+export const defaultClusterName = (id: number) => `Cluster ${id}`;
+
 export function runModel(a: RunArtifacts): CustsegModel {
   const { opts, reduced, clusters, summary } = a;
   const fit = reduced.fit;
   const rows = (data: Float64Array, cols: number) => Array.from({ length: data.length / cols }, (_, i) => [...data.subarray(i * cols, i * cols + cols)]);
-  const { contamination } = ISOLATION_FOREST_DEFAULTS;
   return {
     format: MODEL_FORMAT,
     tool: { name: "custseg", version: VERSION },
@@ -51,7 +54,7 @@ export function runModel(a: RunArtifacts): CustsegModel {
     },
     clusters: clusters.sizes.map((size, id) => ({
       id,
-      name: a.profiles.clusters[id]?.name ?? `Cluster ${id}`,
+      name: a.profiles.clusters[id]?.name ?? defaultClusterName(id),
       description: a.profiles.clusters[id]?.description ?? "",
       size,
       topProducts: a.recommendations.top.filter((t) => t.cluster === id).map((t) => ({ stockCode: t.stockCode, description: t.description })),
@@ -60,7 +63,7 @@ export function runModel(a: RunArtifacts): CustsegModel {
       ? {
           method: "isolation-forest",
           flagged: summary.outliers,
-          forest: forestToModel(a.forest.forest, { contamination, seed: opts.seed, threshold: a.forest.threshold }),
+          forest: forestToModel(a.forest.forest, { contamination: ISOLATION_FOREST_DEFAULTS.contamination, seed: opts.seed, threshold: a.forest.threshold }),
         }
       : { method: "list", file: opts.outliersFrom, flagged: summary.outliers, forest: null },
     metrics: {

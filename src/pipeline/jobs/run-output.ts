@@ -6,15 +6,14 @@ import { dirname, join, resolve } from "node:path";
 import { Bool, Float64, Int32, makeVector, Table, type Vector, vectorFromArray } from "apache-arrow";
 import { tableToParquet } from "../../io/write.js";
 import { OptionError, UserError } from "../../errors.js";
-import { correlationMatrix, type ReportData, renderReport } from "../../report/index.js";
+import type { Matrix } from "../../engine/matrix.js";
+import type { ReportData } from "../../report/index.js";
 import { writeDirAtomic } from "../../io/atomic.js";
 import { modelJson } from "../../model/index.js";
-import type { RunArtifacts } from "./run-artifacts.js";
-import { runModel } from "./run-model.js";
 import { FEATURE_NAMES } from "../steps/features.js";
 import { recommendationsCsv, topProductsCsv } from "../steps/recommend.js";
-
-export type { RunArtifacts };
+import type { RunArtifacts } from "./run-artifacts.js";
+import { runModel } from "./run-model.js";
 
 /**
  * Fails before any work is done when the run directory cannot be created: `dir` (the run directory,
@@ -54,7 +53,9 @@ async function fillRunDirectory(dir: string, a: RunArtifacts): Promise<void> {
     await writeFile(join(tmp, "profiles.json"), json({ ...a.profiles, currency: a.currency?.code ?? null, segments: a.segments }));
     await writeFile(join(tmp, "recommendations.csv"), recommendationsCsv(a.recommendations));
     await writeFile(join(tmp, "top_products.csv"), topProductsCsv(a.recommendations));
-    await writeFile(join(tmp, "report.html"), renderReport(reportData(a)));
+    // The report is loaded only here, at the end of a run: nothing before it needs it.
+    const report = await import("../../report/index.js");
+    await writeFile(join(tmp, "report.html"), report.renderReport(reportData(a, report.correlationMatrix)));
     await writeFile(join(tmp, "summary.json"), json(a.summary));
   });
 }
@@ -100,7 +101,7 @@ function metrics(a: RunArtifacts) {
   };
 }
 
-function reportData(a: RunArtifacts): ReportData {
+function reportData(a: RunArtifacts, correlationMatrix: (m: Matrix) => Matrix): ReportData {
   const { summary, kept, reduced, clusters, quality } = a;
   const t = summary.timingsMs;
   const rows = summary.rows;
@@ -112,7 +113,7 @@ function reportData(a: RunArtifacts): ReportData {
   const pc = (c: number) => Float64Array.from({ length: kept.ids.length }, (_, i) => reduced.scores.data[i * p + c]!);
   return {
     title: "Customer segments",
-    runId: summary.runDir.split("/").pop() ?? summary.runDir,
+    runId: summary.runId ?? summary.runDir.split("/").pop() ?? summary.runDir,
     input: summary.input,
     mode: summary.mode,
     generatedAt: a.now.toISOString(),

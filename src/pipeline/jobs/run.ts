@@ -8,6 +8,7 @@ import type { KMeansInit } from "../../engine/kmeans.js";
 import { blameOption, OptionError, UserError } from "../../errors.js";
 import { readOutlierIds } from "../../io/ids.js";
 import { readMatrix } from "../../io/matrix.js";
+import { formatDay, lastPurchaseDay } from "../steps/as-of.js";
 import { clusterCustomers } from "../steps/cluster.js";
 import { evaluateClusters } from "../steps/evaluate.js";
 import { runFeaturesJob } from "./features.js";
@@ -19,8 +20,8 @@ import { readInputFile } from "../../io/files.js";
 import { currencyOf, type SegmentFigures, segmentFigures } from "../steps/business.js";
 import { type Recommendations, recommend } from "../steps/recommend.js";
 import { reduceDimensions } from "../steps/reduce.js";
-import { formatDay, lastPurchaseDay } from "../steps/as-of.js";
-import { checkRunDirectory, type RunArtifacts, writeRunDirectory } from "./run-output.js";
+import type { RunArtifacts } from "./run-artifacts.js";
+import { checkRunDirectory, writeRunDirectory } from "./run-output.js";
 import { scaleFeatures } from "../steps/scale.js";
 import { StepTimer } from "../progress.js";
 import { type CustomerMatrix, RUN_DEFAULTS, type RunOptions, type RunSummary } from "../options.js";
@@ -81,7 +82,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
     const segments = await timer.step("segments", () => businessFigures(job.cleaned, all, flagged, clusterOf, profiles.clusters.map((c) => c.name), recommendations, opts));
 
     const inputLabel = opts.inputLabel ?? opts.input;
-    const runDir = opts.out ?? `${opts.runsDir ?? RUN_DEFAULTS.runsDir}/${runStamp(now)}-${shortHash(job.sha256, opts)}`;
+    const runDir = opts.out ?? `${opts.runsDir ?? RUN_DEFAULTS.runsDir}/${opts.runId ?? `${runStamp(now)}-${shortHash(job.sha256, opts)}`}`;
     const summary: RunSummary = {
       mode: opts.compat === "seed" ? "seed" : "default",
       input: inputLabel,
@@ -103,6 +104,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
       clusterDescriptions: profiles.clusters.map((c) => c.description),
       timingsMs: timer.timingsMs,
       runDir,
+      ...(opts.runId ? { runId: opts.runId } : {}),
     };
     const asOf = formatDay(lastPurchaseDay(job.cleaned)!);
     const artifacts: RunArtifacts = { opts, now, sha256: job.sha256, asOf, forest, all, flagged, kept, scaled, reduced, clusters, quality, profiles, recommendations, segments, currency: opts.currency ? currencyOf(opts.currency) : undefined, summary };

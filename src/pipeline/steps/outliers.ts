@@ -1,9 +1,6 @@
 import type { Matrix } from "../../engine/matrix.js";
 import { Rng } from "../../engine/rng.js";
-import type { Forest } from "../../model/forest.js";
 import { ISOLATION_FOREST_DEFAULTS } from "../options.js";
-
-export type { Forest };
 
 /**
  * Isolation forest with scikit-learn 1.2 semantics (IsolationForest + ExtraTreeRegressor):
@@ -73,6 +70,23 @@ export function isolationForest(x: Matrix, options: IsolationForestOptions = {})
   const isOutlier = new Uint8Array(n);
   for (let i = 0; i < n; i++) isOutlier[i] = scores[i] < threshold ? 1 : 0;
   return { scores, isOutlier, threshold, forest };
+}
+
+/**
+ * All trees in flat arrays, each a complete binary tree of depth `maxDepth` in heap order (children
+ * of node k at 2k + 1 and 2k + 2; node k of tree t at slot `t * nodesPerTree + k`), so every walk
+ * takes exactly `maxDepth` steps and needs no child pointers or leaf tests. An internal node holds
+ * its feature and threshold in `value`. A leaf above the bottom becomes a chain of pass-through
+ * nodes (threshold +∞: always left) down to the bottom level. Bottom slots hold the leaf's depth
+ * + c(rows in it).
+ */
+export interface Forest {
+  nTrees: number;
+  nodesPerTree: number;
+  maxDepth: number;
+  maxSamples: number;
+  feature: Int32Array;
+  value: Float64Array;
 }
 
 function growForest(x: Float32Array, n: number, cols: number, maxSamples: number, nTrees: number, seed: number): Forest {

@@ -31,7 +31,8 @@
  */
 import type { Engine } from "../../engine/engine.js";
 import type { PlacementModel } from "../../engine/score.js";
-import { type CustsegModel, forestFromModel, type ModelTopProduct } from "../../model/index.js";
+import type { CustsegModel, ModelTopProduct } from "../../model/index.js";
+import { forestFromModel } from "./forest-model.js";
 import { type Forest, forestScores } from "./outliers.js";
 
 /** Rows placed per engine call: large enough to amortise the call, small enough to stay in cache-friendly memory. */

@@ -1,19 +1,17 @@
 // `custseg pca` end to end: spawns the compiled CLI (run `npx tsc -p .` first).
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readMatrix } from "../../../src/io/matrix.js";
-import { repoRoot, sharedFile, skipped } from "../../helpers/shared.js";
+import { sharedFile, skipped } from "../../helpers/shared.js";
+import { runCli } from "../../helpers/cli.js";
 
-const cli = join(repoRoot, "dist", "src", "cli", "index.js");
 const dir = mkdtempSync(join(tmpdir(), "custseg-pca-"));
 
 function custseg(args: string[]) {
-  const res = spawnSync(process.execPath, [cli, "pca", ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, CUSTSEG_DEBUG: "0" } });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+  return runCli(["pca", ...args], { cwd: dir });
 }
 
 function file(name: string, text: string): string {

@@ -12,7 +12,7 @@ import { generateFile } from "../../../src/io/generate/generate.js";
 import { type CustsegModel, parseModel } from "../../../src/model/index.js";
 import { runPipeline } from "../../../src/pipeline/jobs/run.js";
 import type { RunOptions } from "../../../src/pipeline/options.js";
-import type { RunArtifacts } from "../../../src/pipeline/jobs/run-output.js";
+import type { RunArtifacts } from "../../../src/pipeline/jobs/run-artifacts.js";
 import { runModel } from "../../../src/pipeline/jobs/run-model.js";
 import { recommendFor, ScoreInputError, scoreComponents, scoreFeatureColumns, scoreFeatures } from "../../../src/pipeline/steps/score.js";
 import { sharedFile } from "../../helpers/shared.js";

@@ -1,23 +1,7 @@
 // The IsolationForest between its in-memory form (flat typed arrays, +∞ for pass-through nodes)
 // and model.json's (one object per tree, null for pass-through nodes: JSON has no infinity).
-import type { ModelForest } from "./model.js";
-
-/**
- * All trees in flat arrays, each a complete binary tree of depth `maxDepth` in heap order (children
- * of node k at 2k + 1 and 2k + 2; node k of tree t at slot `t * nodesPerTree + k`), so every walk
- * takes exactly `maxDepth` steps and needs no child pointers or leaf tests. An internal node holds
- * its feature and threshold in `value`. A leaf above the bottom becomes a chain of pass-through
- * nodes (threshold +∞: always left) down to the bottom level. Bottom slots hold the leaf's depth
- * + c(rows in it).
- */
-export interface Forest {
-  nTrees: number;
-  nodesPerTree: number;
-  maxDepth: number;
-  maxSamples: number;
-  feature: Int32Array;
-  value: Float64Array;
-}
+import type { ModelForest } from "../../model/index.js";
+import type { Forest } from "./outliers.js";
 
 export function forestToModel(forest: Forest, meta: { contamination: number; seed: number; threshold: number }): ModelForest {
   const { nTrees, nodesPerTree, maxDepth, maxSamples, feature, value } = forest;
