@@ -103,9 +103,21 @@ const WORDING: Readonly<Record<string, Wording>> = {
  */
 export const DEGENERATE_AT_ZERO: ReadonlySet<string> = new Set(["Monthly_Spending_Std", "Spending_Trend", "Average_Days_Between_Purchases"]);
 
-/** Whether the cluster's value of `feature` is an artefact of too little history (see DEGENERATE_AT_ZERO). */
-export function isDegenerate(feature: string, clusterMedian: number): boolean {
-  return DEGENERATE_AT_ZERO.has(feature) && clusterMedian === 0;
+/**
+ * A gap between purchases needs two of them: where the cluster's median customer has one invoice,
+ * Average_Days_Between_Purchases holds the days from that purchase to the end of the data (the
+ * default mode's lower bound), which is recency again, not a gap.
+ */
+const NEEDS_TWO_PURCHASES: ReadonlySet<string> = new Set(["Average_Days_Between_Purchases"]);
+
+/**
+ * Whether the cluster's value of `feature` is an artefact of too little history (see above);
+ * `clusterMedian(name)` gives the cluster's median of another feature, where it is known.
+ */
+export function isDegenerate(feature: string, median: number, clusterMedian: (name: string) => number | undefined = () => undefined): boolean {
+  if (DEGENERATE_AT_ZERO.has(feature) && median === 0) return true;
+  const invoices = clusterMedian("Total_Transactions");
+  return NEEDS_TWO_PURCHASES.has(feature) && invoices !== undefined && invoices <= 1;
 }
 
 /** Any other feature: "high <name in words>" / "low <name in words>", each in a theme of its own. */
@@ -224,12 +236,16 @@ function standardisedDifference(clusterMean: number, overallMean: number, overal
  * order, so the result depends on the data alone.
  */
 function strongestTraits(features: readonly string[], mean: readonly number[], median: readonly number[], z: readonly number[]): Trait[] {
+  const medianOf = (name: string) => {
+    const k = features.indexOf(name);
+    return k >= 0 ? median[k] : undefined;
+  };
   const order = features.map((_, j) => j).sort((a, b) => Math.abs(z[b]) - Math.abs(z[a]) || a - b);
   const themes = new Set<string>();
   const traits: Trait[] = [];
   for (const j of order) {
     if (traits.length === MAX_TRAITS || Math.abs(z[j]) < TRAIT_THRESHOLD) break;
-    if (isDegenerate(features[j], median[j])) continue;
+    if (isDegenerate(features[j], median[j], medianOf)) continue;
     const wording = wordingFor(features[j]);
     if (themes.has(wording.theme)) continue;
     themes.add(wording.theme);

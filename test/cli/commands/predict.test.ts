@@ -66,7 +66,9 @@ test("--transactions: the run's clusters, outlier flags and recommendations for 
   assert.ok(!("predictions" in s));
   assert.match(s.asOf, /^\d{4}-\d{2}-\d{2}$/);
   const t = readParquet(out);
-  const p = JSON.parse(readFileSync(join(runDir, "model.json"), "utf8")).pca.nComponents;
+  const model = JSON.parse(readFileSync(join(runDir, "model.json"), "utf8"));
+  const p = model.pca.nComponents;
+  const names = model.clusters.map((c: { name: string }) => c.name);
   const expected = ["CustomerID", "Cluster", "ClusterName", "Distance", "SecondDistance", "OutlierScore", "Outlier"];
   for (let c = 1; c <= p; c++) expected.push(`PC${c}`);
   for (let r = 1; r <= 3; r++) expected.push(`Rec${r}_StockCode`, `Rec${r}_Description`);
@@ -79,7 +81,7 @@ test("--transactions: the run's clusters, outlier flags and recommendations for 
     assert.is(t.getChild("Outlier")!.get(i), customers.getChild("Outlier")!.get(i), `customer ${id} outlier flag`);
     if (t.getChild("Outlier")!.get(i)) outliers++;
     else assert.is(t.getChild("Cluster")!.get(i), clusters.get(id), `customer ${id}`);
-    assert.is(t.getChild("ClusterName")!.get(i), `Cluster ${t.getChild("Cluster")!.get(i)}`);
+    assert.is(t.getChild("ClusterName")!.get(i), names[t.getChild("Cluster")!.get(i)]);
   }
   assert.is(s.outliers, outliers);
   assert.equal(s.clusterSizes.reduce((a: number, b: number) => a + b, 0), 300);

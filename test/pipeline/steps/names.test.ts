@@ -78,6 +78,25 @@ const fails = (fn: () => unknown, pattern: RegExp) => {
   assert.unreachable("expected a UserError");
 };
 
+test("one-invoice customers: days to the end of the data are not described as long gaps between purchases", () => {
+  const features = ["Total_Transactions", "Average_Days_Between_Purchases"];
+  const rows: number[] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    rows.push(1, 250 + i);
+    labels.push(0);
+  }
+  for (let i = 0; i < 10; i++) {
+    rows.push(8 + (i % 3), 20 + i);
+    labels.push(1);
+  }
+  const p = clusterProfiles(features, matrix(Float64Array.from(rows), 20, 2), Int32Array.from(labels));
+  // The gap sits further from the mean than the invoice count, yet the count speaks for the theme.
+  assert.ok(p.clusters[0]!.z[1]! > 0.25, "a long mean gap that would otherwise be a trait");
+  assert.is(p.clusters[0]!.description, "occasional buyers");
+  assert.is(p.clusters[1]!.description, "short gaps between purchases", "with two or more invoices the gap is a trait");
+});
+
 test("a names file: cluster numbers to names, each error one line naming the file and key", () => {
   assert.equal([...parseSegmentNames('{"0": " Loyal ", "2": "Lost"}', 3, "n.json")], [
     [0, "Loyal"],
