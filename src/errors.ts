@@ -9,3 +9,17 @@ export class UserError extends Error {
     super(message);
   }
 }
+
+/** The resource bounds custseg enforces on its inputs; the CLI names the flag that raises each. */
+export type Limit = "inflatedSize" | "xlsxMemory" | "xlsxTime" | "downloadSize" | "downloadTime";
+
+/** A UserError for an input that would exceed a resource bound; `limit` says which one. */
+export class LimitError extends UserError {
+  override name = "LimitError";
+  constructor(
+    message: string,
+    readonly limit: Limit,
+  ) {
+    super(message);
+  }
+}

@@ -1,4 +1,5 @@
-import { UserError } from "../errors.js";
+import { LimitError, UserError } from "../errors.js";
+import { LIMIT_FLAGS } from "./limits.js";
 
 /**
  * Print a failure on stderr and return the exit code. User errors and usage errors are one line
@@ -8,6 +9,10 @@ export function reportFailure(err: unknown, usage = false): number {
   if (usage) {
     process.stderr.write(`custseg: ${(err as Error).message}\nRun 'custseg --help' for usage.\n`);
     return 2;
+  }
+  if (err instanceof LimitError) {
+    process.stderr.write(`custseg: ${err.message} (${LIMIT_FLAGS[err.limit]} raises the limit)\n`);
+    return err.exitCode;
   }
   if (err instanceof UserError) {
     process.stderr.write(`custseg: ${err.message}\n`);

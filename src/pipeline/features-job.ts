@@ -1,7 +1,7 @@
 // The `features` job: load a source, clean it, build the per-customer table, optionally write it.
 import type { Table } from "apache-arrow";
 import type { ColumnMap } from "../io/columns.js";
-import { loadTransactions } from "../io/load.js";
+import { type InputLimits, loadTransactions } from "../io/load.js";
 import { tableWriter, writeTable } from "../io/write.js";
 import { type CleanRows, cleanTransactions } from "./clean.js";
 import { type Compat, customerFeatures } from "./features.js";
@@ -15,6 +15,7 @@ export interface FeaturesJobOptions {
   encoding?: string;
   map?: ColumnMap;
   cacheDir?: string | false;
+  limits?: InputLimits;
   reporter?: StepReporter;
 }
 
@@ -35,7 +36,7 @@ export async function runFeaturesJob(opts: FeaturesJobOptions): Promise<Features
   const log = (msg: string) => timer.note(msg);
   const loaded = await timer.step(
     "load",
-    () => loadTransactions(opts.input, { encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, log }),
+    () => loadTransactions(opts.input, { encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, limits: opts.limits, log }),
     (l) => `${l.table.numRows} lines (${l.format}${l.fromCache ? ", cached" : ""})`,
   );
   const clean = await timer.step("clean", () => cleanTransactions(loaded.table), (c) => `${c.rows.afterZeroPrice} lines kept`);

@@ -8,6 +8,7 @@ import type { KMeansInit } from "../engine/kmeans.js";
 import type { Matrix } from "../engine/matrix.js";
 import { UserError } from "../errors.js";
 import type { ColumnMap } from "../io/columns.js";
+import type { InputLimits } from "../io/load.js";
 import { readMatrix } from "../io/matrix.js";
 import { clusterCustomers } from "./cluster.js";
 import { evaluateClusters } from "./evaluate.js";
@@ -30,6 +31,7 @@ export interface RunOptions {
   encoding?: string;
   map?: ColumnMap;
   cacheDir?: string | false;
+  limits?: InputLimits;
   /** A CSV of CustomerIDs to treat as outliers instead of running IsolationForest. */
   outliersFrom?: string;
   k: number;
@@ -77,7 +79,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
   else checkRunDirectory(opts.runsDir ?? "runs", false, "runs directory");
   const now = opts.now ?? new Date();
   const timer = new StepTimer(opts.reporter);
-  const job = await runFeaturesJob({ input: opts.input, compat: opts.compat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, reporter: opts.reporter });
+  const job = await runFeaturesJob({ input: opts.input, compat: opts.compat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, limits: opts.limits, reporter: opts.reporter });
   Object.assign(timer.timingsMs, job.timingsMs);
 
   const all = featureMatrix(job.features);

@@ -4,9 +4,10 @@ import { parseColumnMap } from "../../io/columns.js";
 import type { Compat } from "../../pipeline/features.js";
 import { COMPAT_MODES, FEATURE_NAMES } from "../../pipeline/features.js";
 import { runFeaturesJob } from "../../pipeline/features-job.js";
+import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { stderrReporter } from "../progress.js";
 
-interface FeaturesArgs {
+interface FeaturesArgs extends InputLimitArgs {
   input: string;
   compat: Compat;
   out?: string;
@@ -19,7 +20,7 @@ const command: CommandModule<object, FeaturesArgs> = {
   command: "features",
   describe: "Clean the transactions and compute the per-customer features",
   builder: (y) =>
-    y
+    inputLimitOptions(y)
       .option("input", { type: "string", demandOption: true, describe: "Transactions: .zip, .xlsx, .csv, .tsv, .parquet or .arrow" })
       .option("compat", {
         choices: COMPAT_MODES,
@@ -39,6 +40,7 @@ const command: CommandModule<object, FeaturesArgs> = {
       out: args.out,
       encoding: args.encoding,
       map: parseColumnMap(args.map),
+      limits: inputLimits(args),
       reporter: stderrReporter(),
     });
     const { rows, customers, timingsMs } = result;

@@ -5,9 +5,10 @@ import { engineFor } from "../../pipeline/engine-input.js";
 import { COMPAT_MODES, type Compat } from "../../pipeline/features.js";
 import { type RunSummary, runPipeline } from "../../pipeline/run.js";
 import { defaultSource } from "../../pipeline/source.js";
+import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { formatMs, stderrReporter } from "../progress.js";
 
-interface RunArgs {
+interface RunArgs extends InputLimitArgs {
   input?: string;
   compat: Compat;
   "outliers-from"?: string;
@@ -30,7 +31,7 @@ const command: CommandModule<object, RunArgs> = {
   command: "run",
   describe: "Run the whole segmentation: clean, features, outliers, scaling, PCA, k-means, metrics, profiles, recommendations, report",
   builder: (y) =>
-    y
+    inputLimitOptions(y)
       .option("input", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .parquet, .arrow); default: the UCI data under --data-dir, downloaded if absent" })
       .option("compat", { choices: COMPAT_MODES, default: "none" as Compat, describe: "seed: the original pipeline's semantics, quirks included" })
       .option("outliers-from", { type: "string", describe: "CSV of CustomerIDs to treat as outliers instead of IsolationForest" })
@@ -62,6 +63,7 @@ const command: CommandModule<object, RunArgs> = {
         compat: args.compat,
         encoding: args.encoding,
         map: parseColumnMap(args.map),
+        limits: inputLimits(args),
         outliersFrom: args["outliers-from"],
         k: args.k,
         seed: args.seed,
