@@ -103,7 +103,12 @@ async function parseSource(bytes: Uint8Array, file: string, format: SourceFormat
     case "zip": {
       const { readXlsxTransactions } = await import("./xlsx.js");
       const { workbookFromZip } = await import("./zip.js");
-      const limits = { map, timeoutMs: opts.limits?.xlsxTimeoutMs, maxMemoryMb: opts.limits?.xlsxMaxMemoryMb };
+      const limits = {
+        map,
+        timeoutMs: opts.limits?.xlsxTimeoutMs,
+        maxMemoryMb: opts.limits?.xlsxMaxMemoryMb,
+        maxInflatedBytes: opts.limits?.maxInflatedBytes,
+      };
       if (format === "xlsx") return readXlsxTransactions(bytes, file, limits);
       const workbook = await workbookFromZip(bytes, file, { maxInflatedBytes: opts.limits?.maxInflatedBytes });
       return readXlsxTransactions(workbook.bytes, `${file} → ${workbook.name}`, limits);

@@ -43,7 +43,8 @@ function parseWorkbook({ bytes, file, map }: XlsxRequest): TransactionColumns {
   const sheetName = wb.SheetNames[0];
   if (!sheetName) throw new UserError(`${file}: the workbook has no sheets`);
   const rows = wb.Sheets[sheetName] as unknown as (Cell | undefined)[][];
-  if (!Array.isArray(rows)) throw new Error("expected a dense sheet");
+  // A sheet the parser could not lay out (e.g. its XML too large for one string) is unreadable input.
+  if (!Array.isArray(rows)) throw new UserError(`${file}: sheet "${sheetName}" could not be read`);
   const date1904 = Boolean(wb.Workbook?.WBProps?.date1904);
   const where = `${file}: sheet "${sheetName}"`;
   if (rows.length === 0) throw new UserError(`${where} is empty`);

@@ -73,7 +73,7 @@ async function openZipFile(path: string, file: string): Promise<yauzl.ZipFile> {
   }
 }
 
-async function openZipBuffer(bytes: Uint8Array, file: string): Promise<yauzl.ZipFile> {
+async function openZipBuffer(bytes: Uint8Array, file: string, damaged = "damaged zip archive"): Promise<yauzl.ZipFile> {
   if (!isZip(bytes)) throw new UserError(`${file}: not a zip archive`);
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
@@ -81,11 +81,44 @@ async function openZipBuffer(bytes: Uint8Array, file: string): Promise<yauzl.Zip
       yauzl.fromBuffer(buf, { lazyEntries: true }, (err, z) => (err ? reject(err) : resolve(z))),
     );
   } catch (err) {
-    throw new UserError(`${file}: damaged zip archive (${(err as Error).message})`);
+    throw new UserError(`${file}: ${damaged} (${(err as Error).message})`);
   }
 }
 
-function listEntries(zip: yauzl.ZipFile, file: string): Promise<yauzl.Entry[]> {
+/**
+ * Check that every entry of a zip (an .xlsx is one) inflates to no more than `max` bytes in all,
+ * before a parser that trusts the archive sees it: the declared sizes are summed first, then each
+ * entry is inflated and discarded, yauzl failing any that runs past its declared size.
+ */
+export async function checkInflatedSize(bytes: Uint8Array, file: string, max: number): Promise<void> {
+  const damaged = "damaged or unsupported workbook";
+  const zip = await openZipBuffer(bytes, file, damaged);
+  try {
+    const entries = await listEntries(zip, file, damaged);
+    let declared = 0;
+    for (const e of entries) declared += e.uncompressedSize;
+    if (declared > max) {
+      throw new LimitError(`${file}: the workbook's parts declare ${mb(declared)} inflated, over the ${mb(max)} limit; gave up`, "inflatedSize");
+    }
+    for (const entry of entries) {
+      if (entry.fileName.endsWith("/")) continue;
+      await new Promise<void>((resolve, reject) => {
+        zip.openReadStream(entry, (err, stream) => {
+          if (err) return reject(err);
+          stream.on("data", () => {});
+          stream.once("error", reject);
+          stream.once("end", resolve);
+        });
+      }).catch((err) => {
+        throw new UserError(`${file}: damaged workbook part "${entry.fileName}" (${(err as Error).message})`);
+      });
+    }
+  } finally {
+    zip.close();
+  }
+}
+
+function listEntries(zip: yauzl.ZipFile, file: string, damaged = "damaged zip archive"): Promise<yauzl.Entry[]> {
   return new Promise<yauzl.Entry[]>((resolve, reject) => {
     const entries: yauzl.Entry[] = [];
     zip.on("entry", (e: yauzl.Entry) => {
@@ -96,7 +129,7 @@ function listEntries(zip: yauzl.ZipFile, file: string): Promise<yauzl.Entry[]> {
     zip.once("error", reject);
     zip.readEntry();
   }).catch((err) => {
-    throw new UserError(`${file}: damaged zip archive (${(err as Error).message})`);
+    throw new UserError(`${file}: ${damaged} (${(err as Error).message})`);
   });
 }
 
