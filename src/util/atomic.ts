@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { rmdirSync, rmSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
@@ -50,8 +50,25 @@ export async function writeDirAtomic(path: string, fill: (tmpDir: string) => Pro
   }
 }
 
+/** Directories this process created for its output: removed on interrupt if they are still empty. */
+const createdDirs = new Set<string>();
+
+/** Remove `dir` on interrupt if it is empty then; the returned function forgets it again. */
+export function removeIfEmptyOnInterrupt(dir: string): () => void {
+  createdDirs.add(dir);
+  return () => createdDirs.delete(dir);
+}
+
 /** Remove every temp file or directory still being written (for SIGINT/SIGTERM handlers). */
 export function removePendingTemps(): void {
   for (const path of pending) rmSync(path, { recursive: true, force: true });
   pending.clear();
+  for (const dir of createdDirs) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // not empty (or already gone): someone else's files are never touched
+    }
+  }
+  createdDirs.clear();
 }
