@@ -5,6 +5,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { removePendingTemps } from "../util/atomic.js";
 import { reportFailure } from "./failure.js";
+import { checkFlags } from "./flags.js";
 import { commands } from "./commands/index.js";
 
 async function main(): Promise<void> {
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     .alias("h", "help")
     .version()
     .wrap(Math.min(110, process.stdout.columns || 100))
+    .check(checkFlags)
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);
     });

@@ -37,10 +37,11 @@ export async function runKMeansJob(opts: KMeansJobOptions): Promise<KMeansSummar
   if (opts.init === "random" || opts.init === "k-means++") init = opts.init;
   else if (opts.init !== undefined) init = (await readMatrix(opts.init)).matrix;
   const engine = await engineFor(opts.threads);
-  let result: ReturnType<typeof engine.kmeans>;
+  let result: Awaited<ReturnType<typeof engine.kmeansInterruptible>>;
   try {
-    result = engine.kmeans(matrix, { k: opts.k, init, nInit: opts.nInit, maxIter: opts.maxIter, tol: opts.tol, seed: opts.seed });
+    result = await engine.kmeansInterruptible(matrix, { k: opts.k, init, nInit: opts.nInit, maxIter: opts.maxIter, tol: opts.tol, seed: opts.seed });
   } catch (err) {
+    engine.close();
     engineInputError(err, /initial centres/.test((err as Error)?.message) ? opts.init! : opts.input);
   }
   const { k, labels, centers, inertia, nIter } = result;
