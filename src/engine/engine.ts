@@ -200,11 +200,20 @@ export function loadEngine(options: LoadOptions = {}): Promise<Engine> {
   return engine;
 }
 
+/** The most threads an engine starts: twice the cores (oversubscription stays cheap at that). */
+export function maxThreads(cores: number): number {
+  return 2 * Math.max(1, cores);
+}
+
 async function createEngine(options: LoadOptions): Promise<Engine> {
   const simd = options.simd ?? true;
   const platform = await currentPlatform();
-  const requested = options.threads ?? (await platform.cores());
-  if (!Number.isInteger(requested) || requested < 1) throw new RangeError(`threads must be a positive integer, got ${requested}`);
+  const cores = await platform.cores();
+  const asked = options.threads ?? cores;
+  if (!Number.isInteger(asked) || asked < 1) throw new RangeError(`threads must be a positive integer, got ${asked}`);
+  // Each worker is an isolate of its own (tens of MB); past a small multiple of the cores more
+  // of them only cost memory and start-up time, so a larger request is capped (engine.threads says).
+  const requested = Math.min(asked, maxThreads(cores));
   if (simd && requested > 1 && typeof SharedArrayBuffer !== "undefined") {
     const module = await compileModule("threads");
     const memory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum: SHARED_MAXIMUM_PAGES, shared: true });

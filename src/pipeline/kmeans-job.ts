@@ -17,6 +17,8 @@ export interface KMeansJobOptions {
   init?: string;
   seed?: number;
   threads?: number;
+  /** Notes for the user (e.g. a capped --threads); the CLI sends them to stderr. */
+  note?: (msg: string) => void;
   labelsOut?: string;
 }
 
@@ -36,7 +38,7 @@ export async function runKMeansJob(opts: KMeansJobOptions): Promise<KMeansSummar
   let init: KMeansInit = "k-means++";
   if (opts.init === "random" || opts.init === "k-means++") init = opts.init;
   else if (opts.init !== undefined) init = (await readMatrix(opts.init)).matrix;
-  const engine = await engineFor(opts.threads);
+  const engine = await engineFor(opts.threads, opts.note);
   let result: Awaited<ReturnType<typeof engine.kmeansInterruptible>>;
   try {
     result = await engine.kmeansInterruptible(matrix, { k: opts.k, init, nInit: opts.nInit, maxIter: opts.maxIter, tol: opts.tol, seed: opts.seed });

@@ -12,6 +12,8 @@ export interface PcaJobOptions {
   components?: number;
   variance?: number;
   threads?: number;
+  /** Notes for the user (e.g. a capped --threads); the CLI sends them to stderr. */
+  note?: (msg: string) => void;
   /** Where to write the scores (PC1 … PCp): .csv, .arrow or .parquet. */
   out?: string;
 }
@@ -28,7 +30,7 @@ export interface PcaSummary {
 
 export async function runPcaJob(opts: PcaJobOptions): Promise<PcaSummary> {
   const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns });
-  const engine = await engineFor(opts.threads);
+  const engine = await engineFor(opts.threads, opts.note);
   let fit: PcaFit;
   try {
     fit = engine.pca(matrix, { components: opts.components, variance: opts.variance, scores: opts.out !== undefined });

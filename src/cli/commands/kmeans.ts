@@ -1,5 +1,6 @@
 // custseg kmeans: k-means on a numeric matrix (CSV with a header row, Arrow IPC or Parquet).
 import type { CommandModule } from "yargs";
+import { stderrReporter } from "../progress.js";
 import { KMEANS_DEFAULTS } from "../../engine/kmeans.js";
 import { runKMeansJob } from "../../pipeline/kmeans-job.js";
 
@@ -50,6 +51,7 @@ const command: CommandModule<object, KMeansArgs> = {
       init: args.init,
       seed: args.seed,
       threads: args.threads,
+      note: stderrReporter().note,
       labelsOut: args["labels-out"],
     });
     const { k, inertia, nIter, sizes, centers } = summary;

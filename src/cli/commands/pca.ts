@@ -1,5 +1,6 @@
 // custseg pca: principal components of a numeric matrix (CSV with a header row, Arrow IPC or Parquet).
 import type { CommandModule } from "yargs";
+import { stderrReporter } from "../progress.js";
 import { UserError } from "../../errors.js";
 import { runPcaJob } from "../../pipeline/pca-job.js";
 
@@ -43,6 +44,7 @@ const command: CommandModule<object, PcaArgs> = {
       components: args.components,
       variance: args.variance,
       threads: args.threads,
+      note: stderrReporter().note,
       out: args.out,
     });
     if (args.json) {

@@ -55,7 +55,7 @@ const command: CommandModule<object, RunArgs> = {
     const source = args.input
       ? { path: args.input, label: args.input }
       : await defaultSource(args["data-dir"], args.seed, reporter);
-    const engine = await engineFor(args.threads);
+    const engine = await engineFor(args.threads, reporter.note);
     try {
       const { summary } = await runPipeline(engine, {
         input: source.path,
