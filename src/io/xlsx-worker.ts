@@ -73,7 +73,7 @@ function parseWorkbook({ bytes, file, map }: XlsxRequest): TransactionColumns {
     if (isEmpty(cell)) bad(c, "empty (a value is required)");
     const v = (cell as Cell).v;
     const n = cell?.t === "n" ? (v as number) : cell?.t === "s" ? parse(v as string) : Number.NaN;
-    if (Number.isNaN(n)) bad(c, `cannot read ${JSON.stringify(v)} as ${what}`);
+    if (!Number.isFinite(n)) bad(c, `cannot read ${JSON.stringify(v)} as ${what}`);
     return n;
   };
 
