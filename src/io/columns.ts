@@ -2,6 +2,7 @@
 // "missing column" error. Every reader resolves its header through resolveColumns.
 import { UserError } from "../errors.js";
 import { TRANSACTION_COLUMNS, type TransactionColumn } from "./schema.js";
+import { quote, quoteList } from "./excerpt.js";
 
 /** A user's renaming of source columns onto transactions columns: source name → target name. */
 export type ColumnMap = Record<string, string>;
@@ -33,7 +34,7 @@ export function parseColumnMap(spec: string | undefined): ColumnMap {
     const source = pair.slice(0, eq).trim();
     const target = pair.slice(eq + 1).trim();
     if (eq < 0 || !source || !target) {
-      throw new UserError(`--map: "${pair.trim()}" is not SOURCE=TARGET (example: --map Invoice=InvoiceNo,Price=UnitPrice)`);
+      throw new UserError(`--map: ${quote(pair.trim())} is not SOURCE=TARGET (example: --map Invoice=InvoiceNo,Price=UnitPrice)`);
     }
     checkTarget(target, "--map");
     map[source] = target;
@@ -43,7 +44,7 @@ export function parseColumnMap(spec: string | undefined): ColumnMap {
 
 function checkTarget(target: string, where: string): asserts target is TransactionColumn {
   if (!(TRANSACTION_COLUMNS as readonly string[]).includes(target)) {
-    throw new UserError(`${where}: "${target}" is not a transactions column (one of ${TRANSACTION_COLUMNS.join(", ")})`);
+    throw new UserError(`${where}: ${quote(target)} is not a transactions column (one of ${TRANSACTION_COLUMNS.join(", ")})`);
   }
 }
 
@@ -59,7 +60,7 @@ export function resolveColumns(header: readonly string[], map: ColumnMap, file: 
     checkTarget(target, "--map");
     const at = names.indexOf(source.trim());
     if (at < 0) {
-      throw new UserError(`${file}: --map names column "${source}", which the file does not have (it has: ${listNames(names)})`);
+      throw new UserError(`${file}: --map names column ${quote(source)}, which the file does not have (it has: ${listNames(names)})`);
     }
     found.set(target, at);
   }
@@ -81,4 +82,4 @@ export function resolveColumns(header: readonly string[], map: ColumnMap, file: 
   return Object.fromEntries(found) as Record<TransactionColumn, number>;
 }
 
-const listNames = (names: readonly string[]) => (names.length ? names.map((n) => JSON.stringify(n)).join(", ") : "no columns");
+const listNames = (names: readonly string[]) => quoteList(names, "no columns");

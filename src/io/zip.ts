@@ -4,6 +4,7 @@
 // into one buffer of the declared size (no list of chunks to concatenate).
 import yauzl from "yauzl";
 import { LimitError, UserError } from "../errors.js";
+import { quote, quoteList } from "./excerpt.js";
 
 /** The workbook the UCI archive holds. */
 export const UCI_WORKBOOK = "Online Retail.xlsx";
@@ -36,7 +37,7 @@ export async function workbookFromZip(bytes: Uint8Array | string, file: string, 
     const entry =
       workbooks.find((e) => e.fileName.split("/").pop() === UCI_WORKBOOK) ?? (workbooks.length === 1 ? workbooks[0] : undefined);
     if (!entry) {
-      const names = entries.map((e) => JSON.stringify(e.fileName)).join(", ") || "no entries";
+      const names = quoteList(entries.map((e) => e.fileName), "no entries");
       const why = workbooks.length > 1 ? `several .xlsx entries and none named "${UCI_WORKBOOK}"` : `no "${UCI_WORKBOOK}" entry`;
       throw new UserError(`${file}: ${why} (the zip holds: ${names})`);
     }
@@ -50,7 +51,7 @@ export async function workbookFromZip(bytes: Uint8Array | string, file: string, 
 const mb = (n: number) => `${(n / 2 ** 20).toFixed(n < 2 ** 20 ? 2 : 0)} MB`;
 
 function tooLarge(file: string, entry: yauzl.Entry, what: string, max: number): LimitError {
-  return new LimitError(`${file}: "${entry.fileName}" ${what} inflated, over the ${mb(max)} limit; gave up`, "inflatedSize");
+  return new LimitError(`${file}: ${quote(entry.fileName)} ${what} inflated, over the ${mb(max)} limit; gave up`, "inflatedSize");
 }
 
 /** A zip read from disk: only the central directory and the chosen entry are ever in memory. */
@@ -110,7 +111,7 @@ export async function checkInflatedSize(bytes: Uint8Array, file: string, max: nu
           stream.once("end", resolve);
         });
       }).catch((err) => {
-        throw new UserError(`${file}: damaged workbook part "${entry.fileName}" (${(err as Error).message})`);
+        throw new UserError(`${file}: damaged workbook part ${quote(entry.fileName)} (${(err as Error).message})`);
       });
     }
   } finally {
@@ -162,6 +163,6 @@ function inflate(zip: yauzl.ZipFile, entry: yauzl.Entry, file: string, max: numb
     });
   }).catch((err) => {
     if (err instanceof UserError) throw err;
-    throw new UserError(`${file}: cannot inflate "${entry.fileName}" (${(err as Error).message})`);
+    throw new UserError(`${file}: cannot inflate ${quote(entry.fileName)} (${(err as Error).message})`);
   });
 }

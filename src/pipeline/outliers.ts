@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Matrix } from "../engine/matrix.js";
 import { Rng } from "../engine/rng.js";
 import { UserError } from "../errors.js";
+import { quote } from "../io/excerpt.js";
 
 /**
  * Isolation forest with scikit-learn 1.2 semantics (IsolationForest + ExtraTreeRegressor):
@@ -283,7 +284,7 @@ export function readOutlierIds(path: string): Set<number> {
     const cells = splitCsvLine(lines[i]);
     const cell = (cells[column] ?? "").trim();
     if (!INTEGER_CELL.test(cell)) {
-      throw new UserError(`${path}, line ${i + 1}, column ${column + 1}: CustomerID must be an integer, got "${cell}"`);
+      throw new UserError(`${path}, line ${i + 1}, column ${column + 1}: CustomerID must be an integer, got ${quote(cell)}`);
     }
     ids.add(Number.parseInt(cell, 10));
   }

@@ -40,7 +40,7 @@ test("CSV: --columns picks and orders columns", async () => {
   const { matrix, columnNames } = await readMatrix(path, { columns: ["c", "a"] });
   assert.equal(columnNames, ["c", "a"]);
   assert.equal(Array.from(matrix.data), [3, 1, 6, 4]);
-  await rejects(readMatrix(path, { columns: ["a", "z"] }), /no column "z"; the columns are a, b, c/);
+  await rejects(readMatrix(path, { columns: ["a", "z"] }), /no column "z"; the columns are "a", "b", "c"/);
 });
 
 test("CSV: a non-numeric, empty, NaN or Inf cell names the file, line and column", async () => {
