@@ -14,7 +14,7 @@ import { RecordBatchStreamWriter, type Table, tableToIPC } from "apache-arrow";
 import { Compression, transformParquetStream, Table as WasmTable, WriterPropertiesBuilder } from "parquet-wasm";
 import { Rng } from "../engine/rng.js";
 import { UserError } from "../errors.js";
-import { tempSibling } from "../util/atomic.js";
+import { refuseSpecialTarget, tempSibling } from "../util/atomic.js";
 import { Interner, type TransactionColumns, transactionsTable } from "./schema.js";
 import { tableToCsv } from "./write.js";
 
@@ -752,6 +752,7 @@ export async function generateFile(path: string, opts: GenerateOptions, batchRow
     }
     file.end();
     await Promise.race([finished(file), failed]);
+    await refuseSpecialTarget(path);
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });

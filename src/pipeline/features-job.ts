@@ -2,6 +2,7 @@
 import type { Table } from "apache-arrow";
 import type { ColumnMap } from "../io/columns.js";
 import { type InputLimits, loadTransactions } from "../io/load.js";
+import { checkOutputFile } from "../io/output.js";
 import { tableWriter, writeTable } from "../io/write.js";
 import { type CleanRows, cleanTransactions } from "./clean.js";
 import { type Compat, customerFeatures } from "./features.js";
@@ -12,6 +13,8 @@ export interface FeaturesJobOptions {
   compat?: Compat;
   /** .arrow, .parquet or .csv; nothing is written without it. */
   out?: string;
+  /** Replace an existing --out file. */
+  force?: boolean;
   encoding?: string;
   map?: ColumnMap;
   cacheDir?: string | false;
@@ -31,7 +34,10 @@ export interface FeaturesJobResult {
 }
 
 export async function runFeaturesJob(opts: FeaturesJobOptions): Promise<FeaturesJobResult> {
-  if (opts.out) tableWriter(opts.out);
+  if (opts.out) {
+    tableWriter(opts.out);
+    checkOutputFile(opts.out, { flag: "--out", inputs: [opts.input], force: opts.force });
+  }
   const timer = new StepTimer(opts.reporter);
   const log = (msg: string) => timer.note(msg);
   const loaded = await timer.step(

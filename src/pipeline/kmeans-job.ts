@@ -3,6 +3,7 @@
 // errors naming the file they came from.
 import type { KMeansInit } from "../engine/kmeans.js";
 import { readMatrix } from "../io/matrix.js";
+import { checkOutputFile } from "../io/output.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { engineFor, engineInputError } from "./engine-input.js";
 
@@ -20,6 +21,8 @@ export interface KMeansJobOptions {
   /** Notes for the user (e.g. a capped --threads); the CLI sends them to stderr. */
   note?: (msg: string) => void;
   labelsOut?: string;
+  /** Replace an existing --labels-out file. */
+  force?: boolean;
 }
 
 export interface KMeansSummary {
@@ -34,6 +37,7 @@ export interface KMeansSummary {
 }
 
 export async function runKMeansJob(opts: KMeansJobOptions): Promise<KMeansSummary> {
+  if (opts.labelsOut) checkOutputFile(opts.labelsOut, { flag: "--labels-out", inputs: [opts.input, opts.init], force: opts.force });
   const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns });
   let init: KMeansInit = "k-means++";
   if (opts.init === "random" || opts.init === "k-means++") init = opts.init;

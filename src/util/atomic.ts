@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { rmdirSync, rmSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { UserError } from "../errors.js";
 
 /** Temp paths being written right now: removed by `removePendingTemps` when the process is interrupted. */
 const pending = new Set<string>();
@@ -16,12 +17,29 @@ export function tempSibling(path: string): string {
   return tmp;
 }
 
+/**
+ * Refuse to rename over anything but a regular file: a rename would replace a device (as root,
+ * /dev/null) or a symbolic link with a plain file. Checked at the last moment, as the target may
+ * have appeared since the command started.
+ */
+export async function refuseSpecialTarget(path: string): Promise<void> {
+  let st: Awaited<ReturnType<typeof lstat>>;
+  try {
+    st = await lstat(path);
+  } catch {
+    return;
+  }
+  if (st.isSymbolicLink()) throw new UserError(`${path} is a symbolic link; name the file itself`);
+  if (!st.isFile()) throw new UserError(`${path} is ${st.isDirectory() ? "a directory" : "a device or special file"}, not a regular file`);
+}
+
 /** Write a whole file or nothing: write a temp sibling, then rename it over the target. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempSibling(path);
   try {
     await writeFile(tmp, data);
+    await refuseSpecialTarget(path);
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });

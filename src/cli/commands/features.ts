@@ -11,6 +11,7 @@ interface FeaturesArgs extends InputLimitArgs {
   input: string;
   compat: Compat;
   out?: string;
+  force: boolean;
   json: boolean;
   encoding?: string;
   map?: string;
@@ -28,6 +29,7 @@ const command: CommandModule<object, FeaturesArgs> = {
         describe: "seed: reproduce the original pipeline's numbers, quirks included; none: corrected semantics",
       })
       .option("out", { type: "string", describe: "Write the customer table to .arrow, .parquet or .csv" })
+      .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
       .option("json", { type: "boolean", default: false, describe: "Print one JSON object (row counts, customers, timings) on stdout" })
       .option("encoding", { type: "string", describe: "Text encoding of a CSV/TSV source (default: detected)" })
       .option("map", { type: "string", describe: "Rename source columns: SOURCE=TARGET,... (e.g. Invoice=InvoiceNo)" })
@@ -38,6 +40,7 @@ const command: CommandModule<object, FeaturesArgs> = {
       input: args.input,
       compat: args.compat,
       out: args.out,
+      force: args.force,
       encoding: args.encoding,
       map: parseColumnMap(args.map),
       limits: inputLimits(args),

@@ -15,6 +15,7 @@ interface KMeansArgs {
   seed: number;
   threads?: number;
   "labels-out"?: string;
+  force: boolean;
   json: boolean;
 }
 
@@ -37,6 +38,7 @@ const command: CommandModule<object, KMeansArgs> = {
       .option("seed", { type: "number", default: KMEANS_DEFAULTS.seed, describe: "Seed of the random initialisation" })
       .option("threads", { type: "number", describe: "Worker threads (default: the core count); results do not depend on it" })
       .option("labels-out", { type: "string", describe: "Write a CSV with the header 'label' and one cluster per input row" })
+      .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
       .option("json", { type: "boolean", default: false, describe: 'Print one JSON object {"k","inertia","nIter","sizes","centers"}' })
       .example("$0 kmeans --input pca.csv --k 3 --json", "")
       .example("$0 kmeans --input x.parquet --columns PC1,PC2 --k 4 --labels-out labels.csv", "") as never,
@@ -53,6 +55,7 @@ const command: CommandModule<object, KMeansArgs> = {
       threads: args.threads,
       note: stderrReporter().note,
       labelsOut: args["labels-out"],
+      force: args.force,
     });
     const { k, inertia, nIter, sizes, centers } = summary;
     if (args.json) {

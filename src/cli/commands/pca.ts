@@ -11,6 +11,7 @@ interface PcaArgs {
   variance?: number;
   threads?: number;
   out?: string;
+  force: boolean;
   json: boolean;
 }
 
@@ -30,6 +31,7 @@ const command: CommandModule<object, PcaArgs> = {
       })
       .option("threads", { type: "number", describe: "Worker threads (default: the core count); results do not depend on it" })
       .option("out", { type: "string", describe: "Write the scores PC1…PCp per input row: .csv, .arrow or .parquet" })
+      .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
       .option("json", {
         type: "boolean",
         default: false,
@@ -46,6 +48,7 @@ const command: CommandModule<object, PcaArgs> = {
       threads: args.threads,
       note: stderrReporter().note,
       out: args.out,
+      force: args.force,
     });
     if (args.json) {
       const { nComponents, explainedVariance, explainedVarianceRatio, components, mean } = s;
