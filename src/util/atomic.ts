@@ -59,7 +59,12 @@ export async function writeDirAtomic(path: string, fill: (tmpDir: string) => Pro
   await mkdir(tmp);
   try {
     await fill(tmp);
-    await rename(tmp, path);
+    // rename() replaces an empty directory but fails on a full one: another run's output is never
+    // replaced; say so plainly rather than with the errno.
+    await rename(tmp, path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== "ENOTEMPTY" && err.code !== "EEXIST" && err.code !== "ENOTDIR") throw err;
+      throw new UserError(`${path} appeared while this command was working; it was left as it is`);
+    });
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;

@@ -42,7 +42,7 @@ const command: CommandModule<object, RunArgs> = {
       .option("tol", { type: "number", default: 1e-4, describe: "k-means centre-shift tolerance (relative to the mean variance)" })
       .option("init", { type: "string", default: "k-means++", describe: "k-means++, random, or a CSV of initial centres (k rows × components)" })
       .option("variance", { type: "number", default: 0.8, describe: "Cumulative explained variance the PCA component count must reach" })
-      .option("out", { type: "string", describe: "Run directory (default runs/<UTC time>-<hash>)" })
+      .option("out", { type: "string", describe: "Run directory (default runs/<UTC time>-<hash>-p<pid>)" })
       .option("data-dir", { type: "string", default: "data", describe: "Where the UCI data is looked for and downloaded to" })
       .option("threads", { type: "number", describe: "Worker threads for the kernels (default: the core count)" })
       .option("encoding", { type: "string", describe: "Text encoding of a CSV source (default: detected)" })
