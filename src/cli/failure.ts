@@ -1,6 +1,24 @@
 import { LimitError, UserError } from "../errors.js";
 import { LIMIT_FLAGS } from "./limits.js";
 
+/** Failures of the file system or the machine, not of custseg: worded as one line. */
+const IO_ERRORS: Record<string, string> = {
+  ENOENT: "no such file or directory",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EISDIR: "is a directory",
+  ENOTDIR: "a part of the path is not a directory",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  EROFS: "read-only file system",
+  EIO: "input/output error",
+  EMFILE: "too many open files",
+  ENAMETOOLONG: "file name too long",
+  EEXIST: "already exists",
+  ENOTEMPTY: "directory not empty",
+  EFBIG: "file too large",
+};
+
 /**
  * Print a failure on stderr and return the exit code. User errors and usage errors are one line
  * with no stack trace; anything else is an internal error, whose stack is shown only with CUSTSEG_DEBUG=1.
@@ -19,8 +37,10 @@ export function reportFailure(err: unknown, usage = false): number {
     return err.exitCode;
   }
   const e = err as NodeJS.ErrnoException;
-  if (e?.code === "ENOENT" || e?.code === "EACCES" || e?.code === "EISDIR" || e?.code === "ENOTDIR") {
-    process.stderr.write(`custseg: ${e.message}\n`);
+  const why = e?.code ? IO_ERRORS[e.code] : undefined;
+  if (why) {
+    const where = e.path ? `${e.path}: ` : "";
+    process.stderr.write(`custseg: ${where}${why} (${e.code})\n`);
     return 1;
   }
   const detail = process.env.CUSTSEG_DEBUG === "1" ? (e?.stack ?? String(err)) : (e?.message ?? String(err));

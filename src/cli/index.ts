@@ -40,4 +40,10 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
+// A reader that stops early (`custseg run | head -2`) must not abort the work: output it no longer
+// wants is dropped, and the run directory is still written.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code !== "EPIPE") throw err;
+});
+
 main().catch((err) => process.exit(reportFailure(err, err instanceof UsageError)));

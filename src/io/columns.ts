@@ -37,10 +37,14 @@ export function parseColumnMap(spec: string | undefined): ColumnMap {
       throw new UserError(`--map: ${quote(pair.trim())} is not SOURCE=TARGET (example: --map Invoice=InvoiceNo,Price=UnitPrice)`);
     }
     checkTarget(target, "--map");
+    // Names an object treats specially would be dropped or change the map itself.
+    if (RESERVED.has(source)) throw new UserError(`--map: ${quote(source)} is a reserved name and cannot name a source column`);
     map[source] = target;
   }
   return map;
 }
+
+const RESERVED = new Set(["__proto__", "constructor", "prototype"]);
 
 function checkTarget(target: string, where: string): asserts target is TransactionColumn {
   if (!(TRANSACTION_COLUMNS as readonly string[]).includes(target)) {

@@ -54,6 +54,11 @@ export async function runKMeansJob(opts: KMeansJobOptions): Promise<KMeansSummar
   const d = matrix.cols;
   const sizes = new Array<number>(k).fill(0);
   for (const label of labels) sizes[label]!++;
+  // As scikit-learn warns: with fewer distinct rows than k, some clusters stay empty.
+  const empty = sizes.filter((s) => s === 0).length;
+  if (empty > 0) {
+    opts.note?.(`warning: only ${k - empty} distinct clusters found for --k ${k} (fewer distinct rows than k); ${empty} cluster${empty > 1 ? "s are" : " is"} empty`);
+  }
   if (opts.labelsOut) await writeFileAtomic(opts.labelsOut, `label\n${labels.join("\n")}\n`);
   return {
     k,

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { rmdirSync, rmSync } from "node:fs";
-import { lstat, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { UserError } from "../errors.js";
 
@@ -33,9 +33,39 @@ export async function refuseSpecialTarget(path: string): Promise<void> {
   if (!st.isFile()) throw new UserError(`${path} is ${st.isDirectory() ? "a directory" : "a device or special file"}, not a regular file`);
 }
 
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/** Whether a process with this id is running (or exists but is not ours to signal). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Remove the temp files and directories a killed process left in `dir` (SIGKILL runs no handler):
+ * only names of tempSibling's form whose process is gone, never another live command's work.
+ */
+export async function sweepStaleTemps(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(TEMP_NAME.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !alive(pid)) await rm(join(dir, name), { recursive: true, force: true });
+  }
+}
+
 /** Write a whole file or nothing: write a temp sibling, then rename it over the target. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
+  await sweepStaleTemps(dirname(path));
   const tmp = tempSibling(path);
   try {
     await writeFile(tmp, data);
@@ -55,6 +85,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
  */
 export async function writeDirAtomic(path: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
+  await sweepStaleTemps(dirname(path));
   const tmp = tempSibling(path);
   await mkdir(tmp);
   try {
