@@ -155,7 +155,7 @@ test("run directory: every file is there and parses; customers.parquet has the f
   assert.match(html, /<\/html>\s*$/);
 });
 
-test("without --json: a summary table on stdout (one row per cluster), timed steps on stderr, default runs/<UTC>-<hash>", () => {
+test("without --json: a summary table on stdout (one row per cluster), timed steps on stderr, default runs/<UTC>-<hash>-p<pid>", () => {
   const res = run("--input", small);
   assert.is(res.code, 0, res.stderr);
   assert.match(res.stdout, /customers\s+300 with features/);
@@ -165,7 +165,7 @@ test("without --json: a summary table on stdout (one row per cluster), timed ste
   for (const step of ["load", "clean", "features", "outliers", "scale", "pca", "kmeans", "metrics", "recommendations", "write"]) {
     assert.match(res.stderr, new RegExp(`✓ ${step}\\s+[\\d.]+ m?s`), `progress of ${step}`);
   }
-  const made = readdirSync(join(tmp, "runs")).filter((d) => /^\d{8}T\d{6}Z-[0-9a-f]{8}$/.test(d));
+  const made = readdirSync(join(tmp, "runs")).filter((d) => /^\d{8}T\d{6}Z-[0-9a-f]{8}-p\d+$/.test(d));
   assert.is(made.length, 1, readdirSync(join(tmp, "runs")).join(", "));
   assert.match(res.stdout, new RegExp(`runs/${made[0]}/report\\.html`));
   assert.equal(readdirSync(join(tmp, "runs", made[0]!)).sort(), RUN_FILES);
