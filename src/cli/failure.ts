@@ -1,23 +1,9 @@
-import { LimitError, UserError } from "../errors.js";
+import { LimitError, OptionError, UserError } from "../errors.js";
+import { readFailure, writeFailure } from "../io/errno.js";
 import { LIMIT_FLAGS } from "./limits.js";
 
-/** Failures of the file system or the machine, not of custseg: worded as one line. */
-const IO_ERRORS: Record<string, string> = {
-  ENOENT: "no such file or directory",
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  EISDIR: "is a directory",
-  ENOTDIR: "a part of the path is not a directory",
-  ENOSPC: "no space left on the device",
-  EDQUOT: "disk quota exceeded",
-  EROFS: "read-only file system",
-  EIO: "input/output error",
-  EMFILE: "too many open files",
-  ENAMETOOLONG: "file name too long",
-  EEXIST: "already exists",
-  ENOTEMPTY: "directory not empty",
-  EFBIG: "file too large",
-};
+/** The command-line flag of an option: nInit → --n-init. */
+export const flagOf = (option: string) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /**
  * Print a failure on stderr and return the exit code. User errors and usage errors are one line
@@ -32,12 +18,18 @@ export function reportFailure(err: unknown, usage = false): number {
     process.stderr.write(`custseg: ${err.message} (${LIMIT_FLAGS[err.limit]} raises the limit)\n`);
     return err.exitCode;
   }
+  if (err instanceof OptionError) {
+    process.stderr.write(`custseg: ${flagOf(err.option)} ${err.detail}\n`);
+    return err.exitCode;
+  }
   if (err instanceof UserError) {
-    process.stderr.write(`custseg: ${err.message}\n`);
+    const option = err.fields.option ? ` (${flagOf(err.fields.option)})` : "";
+    process.stderr.write(`custseg: ${err.message}${option}\n`);
     return err.exitCode;
   }
   const e = err as NodeJS.ErrnoException;
-  const why = e?.code ? IO_ERRORS[e.code] : undefined;
+  // A failure of the machine's file system (a full disk, a read-only mount) is not custseg's.
+  const why = readFailure(e) ?? writeFailure(e);
   if (why) {
     const where = e.path ? `${e.path}: ` : "";
     process.stderr.write(`custseg: ${where}${why} (${e.code})\n`);

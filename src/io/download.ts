@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import { mkdir, open, readdir, rename, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import { LimitError, UserError } from "../errors.js";
-import { removeIfEmptyOnInterrupt, tempSibling, writeFileAtomic } from "../util/atomic.js";
+import { removeIfEmptyOnInterrupt, tempSibling, writeFileAtomic } from "./atomic.js";
 import { UCI_WORKBOOK, workbookFromZip } from "./zip.js";
 
 export const UCI_URL = "https://archive.ics.uci.edu/static/public/352/online+retail.zip";

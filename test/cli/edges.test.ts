@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { reportFailure } from "../../src/cli/failure.js";
-import { cliPath, lines, runCli } from "../helpers/cli.js";
+import { cliPath } from "../helpers/cli.js";
+import { lines, runWatched } from "../helpers/watched.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-edges-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,7 +42,7 @@ test("ENOSPC and EROFS are one-line I/O errors, not internal errors", () => {
 
 test("fewer distinct rows than k: k-means warns that clusters are empty", async () => {
   const x = file("two.csv", "a,b\n1,1\n1,1\n5,5\n5,5\n1,1\n");
-  const r = await runCli(["kmeans", "--input", x, "--k", "3", "--json", "--threads", "1"]);
+  const r = await runWatched(["kmeans", "--input", x, "--k", "3", "--json", "--threads", "1"]);
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stderr, /warning: only 2 distinct clusters found for --k 3 \(fewer distinct rows than k\); 1 cluster is empty/);
   assert.equal(JSON.parse(r.stdout).sizes.filter((s: number) => s === 0).length, 1);
@@ -49,13 +50,13 @@ test("fewer distinct rows than k: k-means warns that clusters are empty", async 
 
 test("PCA of an all-constant matrix says there is no variance to explain", async () => {
   const x = file("flat.csv", "a,b\n3,7\n3,7\n3,7\n");
-  const r = await runCli(["pca", "--input", x, "--components", "1", "--json"]);
+  const r = await runWatched(["pca", "--input", x, "--components", "1", "--json"]);
   assert.is(r.status, 1, r.stderr);
   assert.equal(lines(r.stderr), [`custseg: ${x}: every column of X is constant: there is no variance for PCA to explain`]);
 });
 
 test("--map __proto__=… is refused as a reserved name", async () => {
-  const r = await runCli(["features", "--input", file("t.csv", "x\n1\n"), "--map", "__proto__=InvoiceNo"]);
+  const r = await runWatched(["features", "--input", file("t.csv", "x\n1\n"), "--map", "__proto__=InvoiceNo"]);
   assert.is(r.status, 1, r.stderr);
   assert.equal(lines(r.stderr), ['custseg: --map: "__proto__" is a reserved name and cannot name a source column']);
 });
@@ -75,7 +76,7 @@ test("temp files of killed processes are swept at the next write; a live process
   const x = file("m.csv", "a,b\n1,2\n3,4\n5,6\n");
   const stale = file(`.labels.csv.${deadPid()}.0badcafe.tmp`, "half");
   const live = file(`.labels.csv.${process.pid}.0123abcd.tmp`, "in progress");
-  const r = await runCli(["kmeans", "--input", x, "--k", "2", "--labels-out", join(dir, "labels.csv"), "--threads", "1"]);
+  const r = await runWatched(["kmeans", "--input", x, "--k", "2", "--labels-out", join(dir, "labels.csv"), "--threads", "1"]);
   assert.is(r.status, 0, r.stderr);
   assert.not.ok(existsSync(stale), "the dead process's temp file is gone");
   assert.ok(existsSync(live), "the live process's temp file stays");

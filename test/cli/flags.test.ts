@@ -2,13 +2,13 @@
 // same line by every command that takes it, even where the input file does not exist.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { lines, runCli } from "../helpers/cli.js";
+import { lines, runWatched } from "../helpers/watched.js";
 
 const missing = "no-such-input.csv";
 
 /** The one stderr line of a command expected to fail on a flag. */
 async function flagError(args: string[]): Promise<string> {
-  const r = await runCli(args, { livenessMs: 30_000 });
+  const r = await runWatched(args, { livenessMs: 30_000 });
   assert.is(r.status, 1, r.stderr);
   const out = lines(r.stderr);
   assert.is(out.length, 1, r.stderr);

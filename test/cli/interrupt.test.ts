@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { lines, runCli } from "../helpers/cli.js";
+import { lines, runWatched } from "../helpers/watched.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-interrupt-"));
 const matrix = join(dir, "x.csv");
@@ -39,7 +39,7 @@ function cpuSeconds(pid: number): number | undefined {
 /** Starts the long fit, sends `signal` once it has been computing for a while, and returns the outcome. */
 async function interrupted(signal: NodeJS.Signals, extra: string[]) {
   let sentAt = 0;
-  const r = await runCli([...longFit, ...extra], {
+  const r = await runWatched([...longFit, ...extra], {
     cwd: dir,
     livenessMs: 60_000,
     onStart: (child) => {
@@ -83,7 +83,7 @@ test("--n-init and --max-iter have upper bounds, named in one line before any wo
     [["kmeans", "--input", "missing.csv", "--k", "3", "--max-iter", "10001"], /^custseg: --max-iter must be a whole number from 1 to 10,000 \(got 10001\)$/],
     [["run", "--input", "missing.csv", "--n-init", "100000"], /^custseg: --n-init must be a whole number from 1 to 1,000 \(got 100000\)$/],
   ] as const) {
-    const r = await runCli([...args], { cwd: dir, livenessMs: 30_000 });
+    const r = await runWatched([...args], { cwd: dir, livenessMs: 30_000 });
     assert.is(r.status, 1, r.stderr);
     assert.equal(lines(r.stderr).length, 1, r.stderr);
     assert.match(lines(r.stderr)[0]!, pattern);

@@ -7,8 +7,8 @@ import { join, relative } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { UserError } from "../../src/errors.js";
-import { writeFileAtomic } from "../../src/util/atomic.js";
-import { lines, runCli } from "../helpers/cli.js";
+import { writeFileAtomic } from "../../src/io/atomic.js";
+import { lines, runWatched } from "../helpers/watched.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-outputs-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,7 +29,7 @@ function fifo(name: string): string | undefined {
 }
 
 async function refused(args: string[], pattern: RegExp) {
-  const r = await runCli(args, { cwd: dir, livenessMs: 60_000 });
+  const r = await runWatched(args, { cwd: dir, livenessMs: 60_000 });
   assert.is(r.status, 1, r.stderr);
   assert.equal(lines(r.stderr).length, 1, r.stderr);
   assert.match(r.stderr, pattern);
@@ -73,7 +73,7 @@ test("an existing file is replaced only with --force; generate follows the same 
   writeFileSync(out, "old\n");
   await refused(["pca", "--input", matrix, "--components", "1", "--out", out], /--out .*scores\.csv already exists; pass --force to replace it/);
   assert.is(readFileSync(out, "utf8"), "old\n");
-  const forced = await runCli(["pca", "--input", matrix, "--components", "1", "--out", out, "--force"], { cwd: dir });
+  const forced = await runWatched(["pca", "--input", matrix, "--components", "1", "--out", out, "--force"], { cwd: dir });
   assert.is(forced.status, 0, forced.stderr);
   assert.match(readFileSync(out, "utf8"), /^PC1\n/);
 

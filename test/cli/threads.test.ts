@@ -7,7 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadEngine } from "../../src/engine/index.js";
 import { maxThreads } from "../../src/engine/engine.js";
-import { runCli } from "../helpers/cli.js";
+import { runWatched } from "../helpers/watched.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-threads-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,7 +16,7 @@ test("CLI: kmeans --threads 1000 on 200×3 is capped at the cores with a note, i
   const csv = join(dir, "small.csv");
   const rows = ["a,b,c", ...Array.from({ length: 200 }, (_, i) => `${i % 7},${(i * 3) % 11},${(i * 5) % 13}`)];
   writeFileSync(csv, `${rows.join("\n")}\n`);
-  const r = await runCli(["kmeans", "--input", csv, "--k", "3", "--threads", "1000", "--json"], { livenessMs: 60_000 });
+  const r = await runWatched(["kmeans", "--input", csv, "--k", "3", "--threads", "1000", "--json"], { livenessMs: 60_000 });
   assert.not.ok(r.killed);
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stderr, new RegExp(`--threads 1000 capped at the ${availableParallelism()} cores of this machine`));

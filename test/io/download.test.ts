@@ -11,8 +11,8 @@ import XLSX from "xlsx";
 import { UserError } from "../../src/errors.js";
 import { type DownloadOptions, downloadUci, ensureUciData } from "../../src/io/download.js";
 import { LimitError } from "../../src/errors.js";
-import { lines, runCli } from "../helpers/cli.js";
-import { repoRoot, sharedFile } from "../helpers/shared.js";
+import { lines, runWatched } from "../helpers/watched.js";
+import { repoRoot, sharedFile, skipped } from "../helpers/shared.js";
 
 const realZip = sharedFile("data/online_retail.zip", "download of the real UCI zip from a local server");
 const root = mkdtempSync(join(tmpdir(), "custseg-download-"));
@@ -120,7 +120,7 @@ async function downloadFailure(url: string, timeoutMs = 5_000, more: DownloadOpt
 }
 
 test("downloads the real archive from a local server: keeps the zip, extracts the workbook", async () => {
-  if (!realZip) return;
+  if (!realZip) return skipped();
   const dir = freshDir();
   const r = await downloadUci(dir, { url: `${base}/real.zip` });
   const source = readFileSync(realZip);
@@ -173,7 +173,7 @@ test("a trickle that never goes silent stops at the overall deadline", async () 
 
 test("CLI: an endless download ends at --max-download-mb with one line, in flat memory, leaving nothing", async () => {
   const dir = freshDir();
-  const r = await runCli(["download", "--url", `${base}/endless.zip`, "--dir", dir, "--max-download-mb", "64"], { livenessMs: 60_000 });
+  const r = await runWatched(["download", "--url", `${base}/endless.zip`, "--dir", dir, "--max-download-mb", "64"], { livenessMs: 60_000 });
   assert.not.ok(r.killed);
   assert.is(r.status, 1, r.stderr);
   assert.equal(lines(r.stderr).length, 1, r.stderr);
@@ -184,7 +184,7 @@ test("CLI: an endless download ends at --max-download-mb with one line, in flat 
 
 test("CLI: a trickle ends at --deadline-s with one line naming it", async () => {
   const dir = freshDir();
-  const r = await runCli(["download", "--url", `${base}/trickle.zip`, "--dir", dir, "--deadline-s", "1"], { livenessMs: 60_000 });
+  const r = await runWatched(["download", "--url", `${base}/trickle.zip`, "--dir", dir, "--deadline-s", "1"], { livenessMs: 60_000 });
   assert.not.ok(r.killed);
   assert.is(r.status, 1, r.stderr);
   assert.equal(lines(r.stderr).length, 1, r.stderr);
@@ -194,7 +194,7 @@ test("CLI: a trickle ends at --deadline-s with one line naming it", async () => 
 
 test("CLI: an interrupted download removes the directory it created", async () => {
   const dir = freshDir();
-  const r = await runCli(["download", "--url", `${base}/trickle.zip`, "--dir", dir], {
+  const r = await runWatched(["download", "--url", `${base}/trickle.zip`, "--dir", dir], {
     livenessMs: 60_000,
     onStart: (child) => {
       const poll = setInterval(() => {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { EXCERPT_CHARS, quote, quoteList } from "../../src/io/excerpt.js";
-import { lines, runCli } from "../helpers/cli.js";
+import { lines, runWatched } from "../helpers/watched.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-excerpt-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,7 +23,7 @@ test("quote and quoteList cut long text and long lists", () => {
 test("CLI: a 20 MB header line without a newline gives one short error line", async () => {
   const csv = join(dir, "wide.csv");
   writeFileSync(csv, "ab,".repeat(7_000_000));
-  const r = await runCli(["features", "--input", csv], { cwd: dir, livenessMs: 120_000 });
+  const r = await runWatched(["features", "--input", csv], { cwd: dir, livenessMs: 120_000 });
   assert.not.ok(r.killed);
   assert.is(r.status, 1, r.stderr.slice(0, 500));
   assert.equal(lines(r.stderr).length, 1);
@@ -35,7 +35,7 @@ test("CLI: a 5 MB cell is quoted as an excerpt naming line and column", async ()
   const csv = join(dir, "cell.csv");
   const header = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country";
   writeFileSync(csv, `${header}\n1,A,B,1,2011-01-01 00:00,${"9".repeat(400)}x${"9".repeat(5_000_000)},1,UK\n`);
-  const r = await runCli(["features", "--input", csv], { cwd: dir, livenessMs: 120_000 });
+  const r = await runWatched(["features", "--input", csv], { cwd: dir, livenessMs: 120_000 });
   assert.is(r.status, 1, r.stderr.slice(0, 500));
   assert.equal(lines(r.stderr).length, 1);
   assert.ok(r.stderr.length < 500, `${r.stderr.length} characters on stderr`);

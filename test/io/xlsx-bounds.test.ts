@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { lines, runCli } from "../helpers/cli.js";
+import { lines, runWatched } from "../helpers/watched.js";
 import { type BombOptions, bombZip } from "../helpers/zip.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-xlsx-bounds-"));
@@ -48,7 +48,7 @@ const linux = process.platform === "linux";
 test("CLI: sheet XML declaring 600 MB is refused before the parser starts", async () => {
   const path = join(dir, "declared.xlsx");
   await bigWorkbook(path, 600 * MB);
-  const r = await runCli(["features", "--input", path], { cwd: dir, livenessMs: 60_000 });
+  const r = await runWatched(["features", "--input", path], { cwd: dir, livenessMs: 60_000 });
   assert.not.ok(r.killed);
   assert.is(r.status, 1, r.stderr);
   assert.equal(lines(r.stderr).length, 1, r.stderr);
@@ -59,7 +59,7 @@ test("CLI: sheet XML declaring 600 MB is refused before the parser starts", asyn
 test("CLI: sheet XML inflating past its declared size is a damaged workbook", async () => {
   const path = join(dir, "liar.xlsx");
   await bigWorkbook(path, 64 * MB, 1000);
-  const r = await runCli(["features", "--input", path], { cwd: dir, livenessMs: 60_000 });
+  const r = await runWatched(["features", "--input", path], { cwd: dir, livenessMs: 60_000 });
   assert.is(r.status, 1, r.stderr);
   assert.equal(lines(r.stderr).length, 1, r.stderr);
   assert.match(r.stderr, /damaged workbook part "xl\/worksheets\/sheet1\.xml"/);
@@ -69,7 +69,7 @@ test("CLI: sheet XML inflating past its declared size is a damaged workbook", as
 test("CLI: a sheet needing more memory than --xlsx-max-memory-mb ends with one line naming it", async () => {
   const path = join(dir, "memory.xlsx");
   await bigWorkbook(path, 160 * MB);
-  const r = await runCli(["features", "--input", path, "--xlsx-max-memory-mb", "200", "--xlsx-timeout-s", "600"], {
+  const r = await runWatched(["features", "--input", path, "--xlsx-max-memory-mb", "200", "--xlsx-timeout-s", "600"], {
     cwd: dir,
     livenessMs: 120_000,
   });
@@ -83,7 +83,7 @@ test("CLI: a sheet needing more memory than --xlsx-max-memory-mb ends with one l
 test("CLI: a sheet taking longer than --xlsx-timeout-s ends with one line naming it", async () => {
   const path = join(dir, "time.xlsx");
   await bigWorkbook(path, 160 * MB);
-  const r = await runCli(["features", "--input", path, "--xlsx-timeout-s", "0.5", "--xlsx-max-memory-mb", "4000"], {
+  const r = await runWatched(["features", "--input", path, "--xlsx-timeout-s", "0.5", "--xlsx-max-memory-mb", "4000"], {
     cwd: dir,
     livenessMs: 120_000,
   });

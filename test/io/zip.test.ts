@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { LimitError, UserError } from "../../src/errors.js";
 import { workbookFromZip } from "../../src/io/zip.js";
-import { lines, runCli } from "../helpers/cli.js";
+import { lines, runWatched } from "../helpers/watched.js";
 import { bombZip } from "../helpers/zip.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-zip-"));
@@ -58,7 +58,7 @@ test("within the limit the entry is inflated whole, from a buffer or from a file
 test("CLI: a 600 MB zip bomb under the default limit ends with one line, in flat memory", async () => {
   const path = join(dir, "bomb.zip");
   await bombZip(path, { "Online Retail.xlsx": { size: 600 * MB } });
-  const r = await runCli(["features", "--input", path], { cwd: dir, livenessMs: 60_000 });
+  const r = await runWatched(["features", "--input", path], { cwd: dir, livenessMs: 60_000 });
   assert.not.ok(r.killed, "the command ended");
   assert.is(r.status, 1, r.stderr);
   assert.equal(lines(r.stderr).length, 1, r.stderr);
@@ -69,7 +69,7 @@ test("CLI: a 600 MB zip bomb under the default limit ends with one line, in flat
 test("CLI: --max-inflated-mb lowers (or raises) the bound; a lying header is still caught", async () => {
   const path = join(dir, "liar-cli.zip");
   await bombZip(path, { "Online Retail.xlsx": { size: 64 * MB, declared: 100 } });
-  const r = await runCli(["features", "--input", path, "--max-inflated-mb", "8"], { cwd: dir, livenessMs: 60_000 });
+  const r = await runWatched(["features", "--input", path, "--max-inflated-mb", "8"], { cwd: dir, livenessMs: 60_000 });
   assert.is(r.status, 1, r.stderr);
   assert.equal(lines(r.stderr).length, 1, r.stderr);
   assert.match(r.stderr, /cannot inflate "Online Retail\.xlsx"/);

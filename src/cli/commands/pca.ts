@@ -2,7 +2,7 @@
 import type { CommandModule } from "yargs";
 import { stderrReporter } from "../progress.js";
 import { UserError } from "../../errors.js";
-import { runPcaJob } from "../../pipeline/pca-job.js";
+import { runPcaJob } from "../../pipeline/jobs/pca.js";
 
 interface PcaArgs {
   input: string;
