@@ -58,7 +58,7 @@ test("PCA of an all-constant matrix says there is no variance to explain", async
 test("--map __proto__=… is refused as a reserved name", async () => {
   const r = await runWatched(["features", "--input", file("t.csv", "x\n1\n"), "--map", "__proto__=InvoiceNo"]);
   assert.is(r.status, 1, r.stderr);
-  assert.equal(lines(r.stderr), ['custseg: --map: "__proto__" is a reserved name and cannot name a source column']);
+  assert.equal(lines(r.stderr), ['custseg: --map source "__proto__" is a reserved name and cannot name a column']);
 });
 
 /** A process id that is not running. */
