@@ -1,2 +1,8 @@
-// The package's main entry: the engine's public surface for now (custseg/engine is the same).
-export * from "./engine/index.js";
+// custseg as a library: load a fitted model and score customers, or compute features from
+// transactions. The numeric engine alone (no Arrow) is `custseg/engine`.
+export { type ComputeFeaturesOptions, computeFeatures } from "./lib/features.js";
+export { type LoadModelOptions, loadModel, type ModelInput, SegmentationModel } from "./lib/model.js";
+export { type CustsegModel, MODEL_FORMAT, ModelError, parseModel } from "./model/index.js";
+export { FEATURE_NAMES } from "./pipeline/steps/features.js";
+export type { ScoreOptions, Scored } from "./pipeline/steps/score.js";
+export { type Engine, loadEngine, Rng } from "./engine/index.js";

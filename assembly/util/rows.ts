@@ -59,3 +59,59 @@ export function addRow(dst: usize, src: usize, d: i32): void {
 export function zeroF64(ptr: usize, count: i32): void {
   memory.fill(ptr, 0, (<usize>count) << 3);
 }
+
+/**
+ * Σ x² of the d values at p in NumPy einsum's order: lane 0 takes even positions, lane 1 odd
+ * ones; a block of 8 is folded in from its last pair to its first; the lanes are added last.
+ */
+// @ts-ignore: decorator
+@inline
+export function rowSumSquares(p: usize, d: i32): f64 {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    let acc = f64x2.splat(0);
+    for (; j + 8 <= d; j += 8) {
+      const q = p + ((<usize>j) << 3);
+      const a3 = v128.load(q, 48);
+      const a2 = v128.load(q, 32);
+      const a1 = v128.load(q, 16);
+      const a0 = v128.load(q);
+      acc = f64x2.add(f64x2.mul(a3, a3), acc);
+      acc = f64x2.add(f64x2.mul(a2, a2), acc);
+      acc = f64x2.add(f64x2.mul(a1, a1), acc);
+      acc = f64x2.add(f64x2.mul(a0, a0), acc);
+    }
+    for (; j + 1 < d; j += 2) {
+      const a = v128.load(p + ((<usize>j) << 3));
+      acc = f64x2.add(f64x2.mul(a, a), acc);
+    }
+    // Not hsum: the even and odd lanes stay apart until the tail is added, NumPy's einsum order.
+    let even = f64x2.extract_lane(acc, 0);
+    const odd = f64x2.extract_lane(acc, 1);
+    if (j < d) {
+      const a = load<f64>(p + ((<usize>j) << 3));
+      even += a * a;
+    }
+    return even + odd;
+  } else {
+    let even: f64 = 0;
+    let odd: f64 = 0;
+    for (; j + 8 <= d; j += 8) {
+      for (let t = 6; t >= 0; t -= 2) {
+        const a = load<f64>(p + ((<usize>(j + t)) << 3));
+        const b = load<f64>(p + ((<usize>(j + t + 1)) << 3));
+        even += a * a;
+        odd += b * b;
+      }
+    }
+    for (; j < d; j += 2) {
+      const a = load<f64>(p + ((<usize>j) << 3));
+      even += a * a;
+      if (j + 1 < d) {
+        const b = load<f64>(p + ((<usize>(j + 1)) << 3));
+        odd += b * b;
+      }
+    }
+    return even + odd;
+  }
+}

@@ -8,6 +8,7 @@ import { type KMeansOptions, type KMeansResult, kmeans, kmeansSteps, predict } f
 import { drainInterruptible } from "./steps.js";
 import { calinskiHarabasz, daviesBouldin } from "./metrics.js";
 import { type PcaFit, type PcaModel, type PcaOptions, pcaFit, pcaTransform } from "./pca.js";
+import { type Placement, type PlacementModel, place, placeColumns } from "./score.js";
 import { normalizeRows, type StandardScaled, type StandardScaler, standardScale } from "./scale.js";
 import { type SilhouetteOptions, type SilhouetteResult, silhouette } from "./silhouette.js";
 import type { Matrix, NumericColumn } from "./matrix.js";
@@ -156,6 +157,16 @@ export class Engine {
   /** Rows over their L2 norms (a zero row stays zero). */
   normalizeRows(x: Matrix | ResidentMatrix): Matrix {
     return this.withResident(x, (rx) => normalizeRows(this.context, rx));
+  }
+
+  /** Scale, project and assign rows to the nearest centre under a fitted model, in one pass; see score.ts. */
+  place(x: Matrix | ResidentMatrix, model: PlacementModel): Placement {
+    return this.withResident(x, (rx) => place(this.context, rx, model));
+  }
+
+  /** place() over one array per input column (typed arrays or Arrow values), copied in without transposing. */
+  placeColumns(columns: readonly ArrayLike<number>[], rows: number, model: PlacementModel): Placement {
+    return placeColumns(this.context, columns, rows, model);
   }
 
   /** Mean silhouette (and per-sample values with `samples: true`), never forming an n×n matrix. */

@@ -6,6 +6,7 @@ export { type ColumnSet, type Engine, type LoadOptions, loadEngine } from "./eng
 export type { KMeansInit, KMeansOptions, KMeansResult } from "./kmeans.js";
 export type { Matrix, NumericColumn } from "./matrix.js";
 export type { PcaFit, PcaModel, PcaOptions } from "./pca-model.js";
+export type { Placement, PlacementModel } from "./score.js";
 export { Rng } from "./rng.js";
 export type { StandardScaled, StandardScaler } from "./scale.js";
 export type { SilhouetteOptions, SilhouetteResult } from "./silhouette.js";

@@ -40,6 +40,12 @@ export interface Kernels {
   // assembly/metrics.ts
   clusterSumsChunk(x: number, n: number, d: number, labels: number, k: number, partials: number, chunkRows: number, chunk: number): void;
   centroidDistChunk(x: number, n: number, d: number, labels: number, centroids: number, k: number, squared: number, partials: number, chunkRows: number, chunk: number): void;
+  // assembly/score.ts
+  scoreChunk(
+    x: number, n: number, d: number, colMajor: number, scaleOn: number, mean: number, scale: number, normIdx: number, nNorm: number,
+    p: number, pcaMean: number, w: number, centers: number, k: number, scratch: number,
+    outPc: number, labels: number, dist1: number, dist2: number, chunkRows: number, chunk: number,
+  ): void;
 }
 
 /** Each export's parameter count: the list the built module is checked against. */
@@ -73,13 +79,14 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
   gatherRows: 5,
   clusterSumsChunk: 8,
   centroidDistChunk: 10,
+  scoreChunk: 21,
 };
 
 /** Every kernel name, in declaration order (the thread pool's table of kernels). */
 export const KERNEL_NAMES = Object.keys(KERNEL_ARITY) as (keyof Kernels)[];
 
 /** Kernels that process one chunk (or band) of rows per call, its index being the last argument. */
-export const CHUNKED_KERNELS = ["rowSqNormsChunk", "lloydChunk", "inertiaChunk", "seedPotentialChunk", "seedUpdateChunk", "covarianceChunk", "projectChunk", "silhouetteBand", "clusterSumsChunk", "centroidDistChunk"] as const;
+export const CHUNKED_KERNELS = ["rowSqNormsChunk", "lloydChunk", "inertiaChunk", "seedPotentialChunk", "seedUpdateChunk", "covarianceChunk", "projectChunk", "silhouetteBand", "clusterSumsChunk", "centroidDistChunk", "scoreChunk"] as const;
 
 export type ChunkedKernel = (typeof CHUNKED_KERNELS)[number];
 

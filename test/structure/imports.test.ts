@@ -66,6 +66,8 @@ function cycles(graph: Map<string, string[]>): string[][] {
 /** The layer a module belongs to: its folder, src/pipeline's steps and jobs counted apart. */
 function layer(module: string): string {
   const parts = module.split("/");
+  // The package entry sits at the root but imports every layer; it counts apart from errors.ts and version.ts.
+  if (module === "index.ts") return "(entry)";
   if (parts.length === 1) return "(root)";
   if (parts[0] === "engine" && parts[1] === "reference") return "engine/reference";
   if (parts[0] === "pipeline" && (parts[1] === "steps" || parts[1] === "jobs")) return `pipeline/${parts[1]}`;

@@ -8,33 +8,11 @@ import { tableToParquet } from "../../io/write.js";
 import { OptionError, UserError } from "../../errors.js";
 import { correlationMatrix, type ReportData, renderReport } from "../../report/index.js";
 import { writeDirAtomic } from "../../io/atomic.js";
-import { VERSION } from "../../version.js";
-import type { Clustered } from "../steps/cluster.js";
-import type { ClusterQuality } from "../steps/evaluate.js";
+import { modelJson } from "../../model/index.js";
 import { FEATURE_NAMES } from "../steps/features.js";
-import type { ClusterProfiles } from "../steps/profiles.js";
-import { type Recommendations, recommendationsCsv, topProductsCsv } from "../steps/recommend.js";
-import type { Reduced } from "../steps/reduce.js";
-import { type CustomerMatrix, ISOLATION_FOREST_DEFAULTS, type RunOptions, type RunSummary } from "../options.js";
-import type { Scaled } from "../steps/scale.js";
-
-export interface RunArtifacts {
-  opts: RunOptions;
-  now: Date;
-  sha256: string;
-  /** Every customer with features, and which of them were flagged as outliers. */
-  all: CustomerMatrix;
-  flagged: Uint8Array;
-  /** The clustered customers (not flagged), in the same order as the labels and scores. */
-  kept: CustomerMatrix;
-  scaled: Scaled;
-  reduced: Reduced;
-  clusters: Clustered;
-  quality: ClusterQuality;
-  profiles: ClusterProfiles;
-  recommendations: Recommendations;
-  summary: RunSummary;
-}
+import { recommendationsCsv, topProductsCsv } from "../steps/recommend.js";
+import type { RunArtifacts } from "./run-artifacts.js";
+import { runModel } from "./run-model.js";
 
 /**
  * Fails before any work is done when the run directory cannot be created: `dir` (the run directory,
@@ -69,7 +47,7 @@ async function fillRunDirectory(dir: string, a: RunArtifacts): Promise<void> {
   await writeDirAtomic(dir, async (tmp) => {
     const json = (value: unknown) => `${JSON.stringify(value, null, 1)}\n`;
     await writeFile(join(tmp, "customers.parquet"), tableToParquet(customersTable(a)));
-    await writeFile(join(tmp, "model.json"), json(model(a)));
+    await writeFile(join(tmp, "model.json"), modelJson(runModel(a)));
     await writeFile(join(tmp, "metrics.json"), json(metrics(a)));
     await writeFile(join(tmp, "profiles.json"), json(a.profiles));
     await writeFile(join(tmp, "recommendations.csv"), recommendationsCsv(a.recommendations));
@@ -106,45 +84,6 @@ function customersTable(a: RunArtifacts): Table {
   columns.Cluster = vectorFromArray(Array.from(keptRow, (k) => (k < 0 ? null : clusters.labels[k]!)), new Int32());
   columns.Silhouette = vectorFromArray(Array.from(keptRow, (k) => (k < 0 ? null : a.quality.samples[k]!)), new Float64());
   return new Table(columns);
-}
-
-/** Everything needed to place a new customer: feature order, scaling, PCA, centroids, and provenance. */
-function model(a: RunArtifacts) {
-  const { opts, reduced, clusters } = a;
-  const fit = reduced.fit;
-  const rows = (data: Float64Array, cols: number) => Array.from({ length: data.length / cols }, (_, i) => [...data.subarray(i * cols, i * cols + cols)]);
-  return {
-    tool: { name: "custseg", version: VERSION },
-    createdAt: a.now.toISOString(),
-    mode: a.summary.mode,
-    data: { input: a.summary.input, sha256: a.sha256 },
-    features: [...FEATURE_NAMES],
-    outliers: opts.outliersFrom
-      ? { method: "list", file: opts.outliersFrom, flagged: a.summary.outliers }
-      : { method: "isolation-forest", nTrees: ISOLATION_FOREST_DEFAULTS.nTrees, maxSamples: Math.min(ISOLATION_FOREST_DEFAULTS.maxSamples, a.all.ids.length), contamination: ISOLATION_FOREST_DEFAULTS.contamination, seed: opts.seed, flagged: a.summary.outliers },
-    scaling: a.scaled.model,
-    pca: {
-      varianceThreshold: opts.variance,
-      nComponents: fit.nComponents,
-      mean: [...fit.mean],
-      components: rows(fit.components.data, fit.components.cols),
-      explainedVariance: [...fit.explainedVariance],
-      explainedVarianceRatio: [...fit.explainedVarianceRatio],
-    },
-    kmeans: {
-      k: opts.k,
-      init: opts.init,
-      nInit: opts.nInit,
-      maxIter: opts.maxIter,
-      tol: opts.tol,
-      seed: opts.seed,
-      nIter: clusters.nIter,
-      inertia: clusters.inertia,
-      clusterOrder: "by size, largest first",
-      centroids: rows(clusters.centers, fit.nComponents),
-    },
-    metrics: metrics(a),
-  };
 }
 
 function metrics(a: RunArtifacts) {

@@ -8,15 +8,17 @@ import type { KMeansInit } from "../../engine/kmeans.js";
 import { blameOption, OptionError, UserError } from "../../errors.js";
 import { readOutlierIds } from "../../io/ids.js";
 import { readMatrix } from "../../io/matrix.js";
+import { formatDay, lastPurchaseDay } from "../steps/as-of.js";
 import { clusterCustomers } from "../steps/cluster.js";
 import { evaluateClusters } from "../steps/evaluate.js";
 import { runFeaturesJob } from "./features.js";
 import { FEATURE_NAMES } from "../steps/features.js";
-import { isolationForest, outlierMask } from "../steps/outliers.js";
+import { isolationForest, type OutlierResult, outlierMask } from "../steps/outliers.js";
 import { clusterProfiles } from "../steps/profiles.js";
 import { recommend } from "../steps/recommend.js";
 import { reduceDimensions } from "../steps/reduce.js";
-import { checkRunDirectory, type RunArtifacts, writeRunDirectory } from "./run-output.js";
+import type { RunArtifacts } from "./run-artifacts.js";
+import { checkRunDirectory, writeRunDirectory } from "./run-output.js";
 import { scaleFeatures } from "../steps/scale.js";
 import { StepTimer } from "../progress.js";
 import { type CustomerMatrix, RUN_DEFAULTS, type RunOptions, type RunSummary } from "../options.js";
@@ -32,9 +34,11 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
   Object.assign(timer.timingsMs, job.timingsMs);
 
   const all = featureMatrix(job.features);
+  let forest: OutlierResult | undefined;
   const flagged = await timer.step("outliers", async () => {
     if (opts.outliersFrom) return outlierMask(all.ids, blameOption("outliersFrom", () => readOutlierIds(opts.outliersFrom!)));
-    return isolationForest(all.matrix, { seed: opts.seed }).isOutlier;
+    forest = isolationForest(all.matrix, { seed: opts.seed });
+    return forest.isOutlier;
   }, (f) => `${count(f)} flagged`);
   const kept = keepRows(all, flagged);
   if (kept.ids.length === 0) {
@@ -88,7 +92,8 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
       timingsMs: timer.timingsMs,
       runDir,
     };
-    const artifacts: RunArtifacts = { opts, now, sha256: job.sha256, all, flagged, kept, scaled, reduced, clusters, quality, profiles, recommendations, summary };
+    const asOf = formatDay(lastPurchaseDay(job.cleaned)!);
+    const artifacts: RunArtifacts = { opts, now, sha256: job.sha256, asOf, forest, all, flagged, kept, scaled, reduced, clusters, quality, profiles, recommendations, summary };
     await timer.step("write", () => writeRunDirectory(runDir, artifacts), () => runDir);
     return artifacts;
   } finally {

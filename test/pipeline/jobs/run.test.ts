@@ -9,7 +9,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadEngine } from "../../../src/engine/engine.js";
 import { runPipeline } from "../../../src/pipeline/jobs/run.js";
-import type { RunArtifacts } from "../../../src/pipeline/jobs/run-output.js";
+import type { RunArtifacts } from "../../../src/pipeline/jobs/run-artifacts.js";
 import { sharedFile, skipped } from "../../helpers/shared.js";
 
 const parquet = sharedFile("data/online_retail.parquet", "run parity on the real data");
