@@ -64,7 +64,13 @@ function kindOfArray(length: number, schema: InputSchema, index: number, where: 
 }
 
 // The original's format names its components PC1..PCp; any other object is the named features.
-const kindOfObject = (obj: Record<string, unknown>): InputKind => ("PC1" in obj ? "components" : "features");
+// The first key decides, so a missing PC1 is reported as missing rather than as unknown names.
+function kindOfObject(obj: Record<string, unknown>): InputKind {
+  for (const key in obj) return COMPONENT_NAME.test(key) ? "components" : "features";
+  return "features";
+}
+
+const COMPONENT_NAME = /^PC\d+$/;
 
 /** A list of instances (Vertex AI `instances`, MLflow `instances`/`inputs`/`dataframe_records`). */
 export function batchFromInstances(instances: readonly unknown[], schema: InputSchema, where = "instances"): Batch {
@@ -149,7 +155,7 @@ export function batchFromColumnar(obj: Record<string, unknown>, schema: InputSch
 }
 
 function kindOfColumns(columns: readonly unknown[], schema: InputSchema, where: string): InputKind {
-  const kind: InputKind = columns.includes("PC1") ? "components" : "features";
+  const kind: InputKind = columns.length > 0 && COMPONENT_NAME.test(String(columns[0])) ? "components" : "features";
   const index = kind === "features" ? schema.featureIndex : schema.componentIndex;
   const names = kind === "features" ? schema.features : schema.components;
   const seen = new Set<string>();

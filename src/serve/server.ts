@@ -109,7 +109,8 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
     reply.type("application/json").send(`{"predictions":${predictions},"deployedModelId":${JSON.stringify(current.deployedModelId)}}`);
   });
 
-  app.post(MLFLOW_ROUTE, { schema: { body: mlflowBodySchema(opts.maxInstances) } }, (request, reply) => {
+  const mlflowBody = { content: { "application/json": { schema: mlflowBodySchema(opts.maxInstances) }, "text/csv": { schema: { type: "string" } } } };
+  app.post(MLFLOW_ROUTE, { schema: { body: mlflowBody } }, (request, reply) => {
     const current = loaded;
     const batch = isJson(request)
       ? batchFromMlflowJson(request.body as Record<string, unknown>, current.schema, opts.maxInstances)
