@@ -6,3 +6,4 @@ export * from "./pca";
 export * from "./scale";
 export * from "./silhouette";
 export * from "./metrics";
+export * from "./score";

@@ -75,7 +75,7 @@ export function standardize(x: usize, n: i32, d: i32, mean: usize, scale: usize,
  */
 // @ts-ignore: decorator
 @inline
-function rowSumSquares(p: usize, d: i32): f64 {
+export function rowSumSquares(p: usize, d: i32): f64 {
   let j = 0;
   if (ASC_FEATURE_SIMD) {
     let acc = f64x2.splat(0);

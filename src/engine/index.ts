@@ -5,6 +5,7 @@ export { CHUNK_ROWS, type EngineContext, forEachChunk, type ResidentMatrix } fro
 export { type ColumnSet, Engine, type LoadOptions, loadEngine } from "./engine.js";
 export { KMEANS_DEFAULTS, type KMeansInit, type KMeansOptions, type KMeansResult } from "./kmeans.js";
 export type { PcaFit, PcaModel, PcaOptions } from "./pca-model.js";
+export type { Placement, PlacementModel } from "./score.js";
 export type { StandardScaled, StandardScaler } from "./scale.js";
 export type { SilhouetteOptions, SilhouetteResult } from "./silhouette.js";
 export { type Matrix, matrix, type NumericColumn } from "./matrix.js";

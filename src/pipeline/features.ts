@@ -48,6 +48,11 @@ export const COMPAT_MODES: readonly Compat[] = ["none", "seed"];
 export interface FeatureOptions {
   /** "seed" reproduces the original pipeline's numbers, quirks included; default "none". */
   compat?: Compat;
+  /**
+   * Day number (days since 1970-01-01) recency counts from; default the last purchase day in the
+   * data. Scoring passes the day a batch is scored as of; no purchase may be later.
+   */
+  asOf?: number;
 }
 
 const HOME_COUNTRY = "United Kingdom";
@@ -57,7 +62,7 @@ export function customerFeatures(cleaned: Table, options: FeatureOptions = {}): 
   const seed = options.compat === "seed";
   if (cleaned.getChild("CustomerID")?.nullCount) throw new Error("customerFeatures needs cleaned transactions: CustomerID has nulls");
   const { ids, start, rows } = groupRowsByCustomer(int32Column(cleaned, "CustomerID"));
-  const scan = new CustomerScan(cleaned, ids.length, seed);
+  const scan = new CustomerScan(cleaned, ids.length, seed, options.asOf);
   for (let c = 0; c < ids.length; c++) scan.customer(c, rows, start[c], start[c + 1]);
   for (let c = 0; c < ids.length; c++) {
     if (Math.abs(scan.products[c]) > 2147483647) throw new UserError(`customer ${ids[c]}: total Quantity ${scan.products[c]} exceeds the Int32 range`);
@@ -105,6 +110,8 @@ class CustomerScan {
   private readonly price: Float64Array;
   private readonly cancelled: Uint8Array;
   private readonly calendar: LineCalendar;
+  /** The day recency counts from. */
+  private readonly asOf: number;
   // Scratch, stamped with the customer index instead of cleared per customer.
   private readonly invoiceSeen: Int32Array;
   private readonly stockSeen: Int32Array;
@@ -136,6 +143,7 @@ class CustomerScan {
     cleaned: Table,
     customers: number,
     private readonly seed: boolean,
+    asOf?: number,
   ) {
     this.invoice = dictCodes(cleaned, "InvoiceNo");
     this.stock = dictCodes(cleaned, "StockCode");
@@ -147,6 +155,7 @@ class CustomerScan {
     this.cancelled = boolColumn(cleaned, "Cancelled");
     this.calendar = lineCalendar(timestampMs(cleaned, "InvoiceDate"));
     const { firstDay, lastDay, monthSpan } = this.calendar;
+    this.asOf = asOf ?? lastDay;
     this.invoiceSeen = new Int32Array(dictSize(cleaned, "InvoiceNo")).fill(-1);
     this.stockSeen = new Int32Array(dictSize(cleaned, "StockCode")).fill(-1);
     this.daySeen = new Int32Array(Math.max(0, lastDay - firstDay + 1)).fill(-1);
@@ -233,7 +242,7 @@ class CustomerScan {
     }
     const nLines = to - from;
     this.lines[c] = nLines;
-    this.daysSince[c] = lastDay - maxDay;
+    this.daysSince[c] = this.asOf - maxDay;
     this.transactions[c] = nInvoices;
     this.products[c] = qty;
     this.spend[c] = sum;
@@ -243,7 +252,7 @@ class CustomerScan {
       // Telescoped sum of line-to-line gaps in file order; undefined (dropped later) for one line.
       this.avgDays[c] = (day[rows[to - 1]] - day[rows[from]]) / (nLines - 1);
     } else {
-      this.avgDays[c] = nDays > 1 ? (maxDay - minDay) / (nDays - 1) : lastDay - maxDay;
+      this.avgDays[c] = nDays > 1 ? (maxDay - minDay) / (nDays - 1) : this.asOf - maxDay;
     }
     this.favDay[c] = argMax(dayCounts);
     this.favHour[c] = argMax(hourCounts);

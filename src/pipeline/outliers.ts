@@ -28,6 +28,8 @@ export interface OutlierResult {
   isOutlier: Uint8Array;
   /** The `contamination` percentile of the scores (linear interpolation, as numpy). */
   threshold: number;
+  /** The trees, to score rows the forest was not grown on (forestScores). */
+  forest: Forest;
 }
 
 /** scikit-learn's FEATURE_THRESHOLD: a feature spanning no more than this on a node is constant there. */
@@ -48,7 +50,10 @@ export function isolationForest(x: Matrix, options: IsolationForestOptions = {})
   }
   if (!(Number.isInteger(nTrees) && nTrees >= 1)) throw new RangeError(`nTrees must be a positive integer, got ${nTrees}`);
   const n = x.rows;
-  if (n === 0) return { scores: new Float64Array(0), isOutlier: new Uint8Array(0), threshold: Number.NaN };
+  if (n === 0) {
+    const forest = { nTrees: 0, nodesPerTree: 1, maxDepth: 0, maxSamples: 0, feature: new Int32Array(0), value: new Float64Array(0) };
+    return { scores: new Float64Array(0), isOutlier: new Uint8Array(0), threshold: Number.NaN, forest };
+  }
   const requested = options.maxSamples ?? 256;
   if (!(Number.isInteger(requested) && requested >= 1 && requested <= 4096)) {
     throw new RangeError(`maxSamples must be an integer in 1..4096, got ${requested}`);
@@ -65,7 +70,7 @@ export function isolationForest(x: Matrix, options: IsolationForestOptions = {})
   const threshold = percentileLinear(scores, 100 * contamination);
   const isOutlier = new Uint8Array(n);
   for (let i = 0; i < n; i++) isOutlier[i] = scores[i] < threshold ? 1 : 0;
-  return { scores, isOutlier, threshold };
+  return { scores, isOutlier, threshold, forest };
 }
 
 /**
@@ -76,7 +81,7 @@ export function isolationForest(x: Matrix, options: IsolationForestOptions = {})
  * nodes (threshold +∞: always left) down to the bottom level. Bottom slots hold the leaf's depth
  * + c(rows in it).
  */
-interface Forest {
+export interface Forest {
   nTrees: number;
   nodesPerTree: number;
   maxDepth: number;
@@ -226,6 +231,19 @@ function scoreSamples(forest: Forest, x: Float32Array, n: number, cols: number):
     scores[i] = -(2 ** -ratio);
   }
   return scores;
+}
+
+/**
+ * scikit-learn's `score_samples` of new rows under a grown forest (rows rounded to float32, as the
+ * trees saw their training rows). Throws RangeError naming the first row and column that is not a
+ * finite float32.
+ */
+export function forestScores(forest: Forest, x: Matrix): Float64Array {
+  if (x.rows === 0) return new Float64Array(0);
+  const x32 = Float32Array.from(x.data);
+  const bad = x32.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new RangeError(`row ${Math.floor(bad / x.cols) + 1}, column ${(bad % x.cols) + 1} is ${x.data[bad]}, not a finite float32`);
+  return scoreSamples(forest, x32, x.rows, x.cols);
 }
 
 /** 1 for true, 0 for false, without a branch (V8 keeps the comparison's flag as an integer). */

@@ -8,13 +8,15 @@ import { tableToParquet } from "../io/write.js";
 import { UserError } from "../errors.js";
 import { correlationMatrix, type ReportData, renderReport } from "../report/index.js";
 import { writeDirAtomic } from "../util/atomic.js";
-import { VERSION } from "../version.js";
+import { modelJson } from "../model/index.js";
 import type { Clustered } from "./cluster.js";
 import type { ClusterQuality } from "./evaluate.js";
 import { FEATURE_NAMES } from "./features.js";
+import type { OutlierResult } from "./outliers.js";
 import type { ClusterProfiles } from "./profiles.js";
 import { type Recommendations, recommendationsCsv, topProductsCsv } from "./recommend.js";
 import type { Reduced } from "./reduce.js";
+import { runModel } from "./run-model.js";
 import type { CustomerMatrix, RunOptions, RunSummary } from "./run.js";
 import type { Scaled } from "./scale.js";
 
@@ -22,6 +24,10 @@ export interface RunArtifacts {
   opts: RunOptions;
   now: Date;
   sha256: string;
+  /** YYYY-MM-DD the features were computed as of (the last purchase day in the data). */
+  asOf: string;
+  /** The IsolationForest, where it flagged the outliers (not with a given outlier list). */
+  forest?: OutlierResult;
   /** Every customer with features, and which of them were flagged as outliers. */
   all: CustomerMatrix;
   flagged: Uint8Array;
@@ -69,7 +75,7 @@ async function fillRunDirectory(dir: string, a: RunArtifacts): Promise<void> {
   await writeDirAtomic(dir, async (tmp) => {
     const json = (value: unknown) => `${JSON.stringify(value, null, 1)}\n`;
     await writeFile(join(tmp, "customers.parquet"), tableToParquet(customersTable(a)));
-    await writeFile(join(tmp, "model.json"), json(model(a)));
+    await writeFile(join(tmp, "model.json"), modelJson(runModel(a)));
     await writeFile(join(tmp, "metrics.json"), json(metrics(a)));
     await writeFile(join(tmp, "profiles.json"), json(a.profiles));
     await writeFile(join(tmp, "recommendations.csv"), recommendationsCsv(a.recommendations));
@@ -106,45 +112,6 @@ function customersTable(a: RunArtifacts): Table {
   columns.Cluster = vectorFromArray(Array.from(keptRow, (k) => (k < 0 ? null : clusters.labels[k]!)), new Int32());
   columns.Silhouette = vectorFromArray(Array.from(keptRow, (k) => (k < 0 ? null : a.quality.samples[k]!)), new Float64());
   return new Table(columns);
-}
-
-/** Everything needed to place a new customer: feature order, scaling, PCA, centroids, and provenance. */
-function model(a: RunArtifacts) {
-  const { opts, reduced, clusters } = a;
-  const fit = reduced.fit;
-  const rows = (data: Float64Array, cols: number) => Array.from({ length: data.length / cols }, (_, i) => [...data.subarray(i * cols, i * cols + cols)]);
-  return {
-    tool: { name: "custseg", version: VERSION },
-    createdAt: a.now.toISOString(),
-    mode: a.summary.mode,
-    data: { input: a.summary.input, sha256: a.sha256 },
-    features: [...FEATURE_NAMES],
-    outliers: opts.outliersFrom
-      ? { method: "list", file: opts.outliersFrom, flagged: a.summary.outliers }
-      : { method: "isolation-forest", nTrees: 100, maxSamples: Math.min(256, a.all.ids.length), contamination: 0.05, seed: opts.seed, flagged: a.summary.outliers },
-    scaling: a.scaled.model,
-    pca: {
-      varianceThreshold: opts.variance,
-      nComponents: fit.nComponents,
-      mean: [...fit.mean],
-      components: rows(fit.components.data, fit.components.cols),
-      explainedVariance: [...fit.explainedVariance],
-      explainedVarianceRatio: [...fit.explainedVarianceRatio],
-    },
-    kmeans: {
-      k: opts.k,
-      init: opts.init,
-      nInit: opts.nInit,
-      maxIter: opts.maxIter,
-      tol: opts.tol,
-      seed: opts.seed,
-      nIter: clusters.nIter,
-      inertia: clusters.inertia,
-      clusterOrder: "by size, largest first",
-      centroids: rows(clusters.centers, fit.nComponents),
-    },
-    metrics: metrics(a),
-  };
 }
 
 function metrics(a: RunArtifacts) {

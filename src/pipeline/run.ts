@@ -9,11 +9,12 @@ import type { Matrix } from "../engine/matrix.js";
 import { UserError } from "../errors.js";
 import type { ColumnMap } from "../io/columns.js";
 import { readMatrix } from "../io/matrix.js";
+import { formatDay, lastPurchaseDay } from "./as-of.js";
 import { clusterCustomers } from "./cluster.js";
 import { evaluateClusters } from "./evaluate.js";
 import { runFeaturesJob } from "./features-job.js";
 import { type Compat, FEATURE_NAMES } from "./features.js";
-import { isolationForest, outlierMask, readOutlierIds } from "./outliers.js";
+import { isolationForest, type OutlierResult, outlierMask, readOutlierIds } from "./outliers.js";
 import { clusterProfiles } from "./profiles.js";
 import { recommend } from "./recommend.js";
 import { reduceDimensions } from "./reduce.js";
@@ -81,9 +82,11 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
   Object.assign(timer.timingsMs, job.timingsMs);
 
   const all = featureMatrix(job.features);
+  let forest: OutlierResult | undefined;
   const flagged = await timer.step("outliers", async () => {
     if (opts.outliersFrom) return outlierMask(all.ids, readOutlierIds(opts.outliersFrom));
-    return isolationForest(all.matrix, { seed: opts.seed }).isOutlier;
+    forest = isolationForest(all.matrix, { seed: opts.seed });
+    return forest.isOutlier;
   }, (f) => `${count(f)} flagged`);
   const kept = keepRows(all, flagged);
   if (kept.ids.length === 0) {
@@ -135,7 +138,8 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
       timingsMs: timer.timingsMs,
       runDir,
     };
-    const artifacts: RunArtifacts = { opts, now, sha256: job.sha256, all, flagged, kept, scaled, reduced, clusters, quality, profiles, recommendations, summary };
+    const asOf = formatDay(lastPurchaseDay(job.cleaned)!);
+    const artifacts: RunArtifacts = { opts, now, sha256: job.sha256, asOf, forest, all, flagged, kept, scaled, reduced, clusters, quality, profiles, recommendations, summary };
     await timer.step("write", () => writeRunDirectory(runDir, artifacts), () => runDir);
     return artifacts;
   } finally {

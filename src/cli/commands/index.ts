@@ -5,9 +5,10 @@ import features from "./features.js";
 import generate from "./generate.js";
 import kmeans from "./kmeans.js";
 import pca from "./pca.js";
+import predict from "./predict.js";
 import run from "./run.js";
 import serve from "./serve.js";
 
 // One entry per command file in this folder; each file default-exports its CommandModule.
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [download, evaluate, features, generate, kmeans, pca, run, serve];
+export const commands: CommandModule<any, any>[] = [download, evaluate, features, generate, kmeans, pca, predict, run, serve];

@@ -1,0 +1,173 @@
+// The `predict` job: read a model and a batch of customers (transactions, features or principal
+// components), score them with the scoring step, and write or return the predictions table.
+import { existsSync } from "node:fs";
+import { extname, resolve } from "node:path";
+import type { Table } from "apache-arrow";
+import type { Engine } from "../../engine/engine.js";
+import { UserError } from "../../errors.js";
+import { ipcToArrow } from "../../io/arrow.js";
+import type { ColumnMap } from "../../io/columns.js";
+import { readInputFile } from "../../io/files.js";
+import { loadTransactions } from "../../io/load.js";
+import { csvMatrix } from "../../io/matrix.js";
+import { parquetToArrow } from "../../io/parquet.js";
+import { tableWriter, writeTable } from "../../io/write.js";
+import { type CustsegModel, readModel, resolveModelPath } from "../../model/index.js";
+import { formatDay, lastPurchaseDay, parseDay } from "../as-of.js";
+import { cleanTransactions } from "../clean.js";
+import { customerFeatures } from "../features.js";
+import { featureMatrix } from "../run.js";
+import { ScoreInputError, type Scored, scoreComponents, scoreFeatures } from "../steps/score.js";
+import { customerIds, predictionTable, purchaseHistory, ScoreTableError, tableRows } from "../steps/score-table.js";
+import { type StepReporter, StepTimer } from "../steps.js";
+
+export type PredictInputKind = "transactions" | "features" | "components";
+
+export interface PredictJobOptions {
+  /** A model reference: a model.json, or a run directory (see resolveModelPath). */
+  model: string;
+  input: { kind: PredictInputKind; path: string };
+  /** YYYY-MM-DD recency counts from, for transactions; default the input's last purchase day. */
+  asOf?: string;
+  /** .parquet, .csv or .arrow; nothing is written without it. */
+  out?: string;
+  /** Replace an existing `out`. */
+  force?: boolean;
+  /** Score outliers where the model has its forest (default true). */
+  outliers?: boolean;
+  encoding?: string;
+  map?: ColumnMap;
+  cacheDir?: string | false;
+  reporter?: StepReporter;
+}
+
+export interface PredictJobResult {
+  model: CustsegModel;
+  modelPath: string;
+  /** The day recency was counted from (transactions input only). */
+  asOf?: string;
+  predictions: Table;
+  scored: Scored;
+  customers: number;
+  /** Customers per cluster, by cluster number. */
+  clusterSizes: number[];
+  /** Customers flagged as outliers, or null where no outlier score could be computed. */
+  outliers: number | null;
+  timingsMs: Record<string, number>;
+}
+
+export async function runPredictJob(engine: Engine, opts: PredictJobOptions): Promise<PredictJobResult> {
+  const { input } = opts;
+  const flag = `--${input.kind}`;
+  if (opts.out) checkOut(opts.out, input.path, opts.force ?? false);
+  const asOfDay = opts.asOf === undefined ? undefined : parseDay(opts.asOf);
+  if (opts.asOf !== undefined) {
+    if (asOfDay === undefined) throw new UserError(`--as-of ${opts.asOf}: expected a date YYYY-MM-DD`);
+    if (input.kind !== "transactions") throw new UserError(`--as-of applies to --transactions only (features and components already carry recency)`);
+  }
+  const timer = new StepTimer(opts.reporter);
+  const modelPath = resolveModelPath(opts.model);
+  const model = await timer.step("model", () => readModel(modelPath), (m) => `${m.mode} mode, k = ${m.kmeans.k}, ${m.pca.nComponents} components`);
+
+  let ids: ArrayLike<number | null> | undefined;
+  let scored: Scored;
+  let history: Map<number, Set<string>> | undefined;
+  let asOf: string | undefined;
+  const withOutliers = opts.outliers ?? true;
+  if (input.kind === "transactions") {
+    const loaded = await timer.step("load", () => loadTransactions(input.path, { encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, log: (m) => timer.note(m) }), (l) => `${l.table.numRows} lines`);
+    const clean = await timer.step("clean", () => cleanTransactions(loaded.table), (c) => `${c.rows.afterZeroPrice} lines kept`);
+    const last = lastPurchaseDay(clean.table);
+    if (last === undefined) throw new UserError(`${input.path}: no transaction lines are left after cleaning; nothing to score`);
+    if (asOfDay !== undefined && asOfDay < last) {
+      throw new UserError(`--as-of ${opts.asOf} is before the last purchase in ${input.path} (${formatDay(last)}); give a later date`);
+    }
+    const day = asOfDay ?? last;
+    asOf = formatDay(day);
+    const compat = model.mode === "seed" ? "seed" : "none";
+    const features = await timer.step("features", () => customerFeatures(clean.table, { compat, asOf: day }), (f) => `${f.numRows} customers as of ${asOf}`);
+    const all = featureMatrix(features);
+    ids = all.ids;
+    history = purchaseHistory(clean.table);
+    scored = await timer.step("score", () => scoreOrExplain(() => scoreFeatures(engine, model, all.matrix.data, all.ids.length, { outliers: withOutliers }), (row) => `${input.path}: customer ${all.ids[row]}`), (s) => `${s.rows} customers`);
+  } else {
+    const names = input.kind === "features" ? model.features : Array.from({ length: model.pca.nComponents }, (_, c) => `PC${c + 1}`);
+    const table = await timer.step("load", () => readScoringTable(input.path, names, flag), (t) => `${t.rows} rows`);
+    ids = table.ids;
+    const where = (row: number) => `${input.path}: ${table.csv ? `line ${row + 2}` : `row ${row + 1}`}`;
+    scored = await timer.step(
+      "score",
+      () =>
+        scoreOrExplain(
+          () => (input.kind === "features" ? scoreFeatures(engine, model, table.data, table.rows, { outliers: withOutliers }) : scoreComponents(engine, model, table.data, table.rows)),
+          where,
+        ),
+      (s) => `${s.rows} customers`,
+    );
+  }
+  const predictions = await timer.step("predictions", () => predictionTable(model, ids, scored, history));
+  const out = opts.out;
+  if (out) await timer.step("write", () => writeTable(out, predictions), () => out);
+  const clusterSizes = new Array<number>(model.kmeans.k).fill(0);
+  let outliers = 0;
+  let unknown = false;
+  for (let i = 0; i < scored.rows; i++) {
+    clusterSizes[scored.cluster[i]!]!++;
+    if (scored.outlier[i] === 1) outliers++;
+    if (scored.outlier[i]! < 0) unknown = true;
+  }
+  return { model, modelPath, asOf, predictions, scored, customers: scored.rows, clusterSizes, outliers: unknown ? null : outliers, timingsMs: timer.timingsMs };
+}
+
+/** Run the scoring step; a value it cannot score becomes one line naming where it came from. */
+function scoreOrExplain(fn: () => Scored, where: (row: number) => string): Scored {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ScoreInputError) {
+      const detail = err.message.replace(/^row \d+, /, "");
+      throw new UserError(`${where(err.row)}, ${detail}`);
+    }
+    throw err;
+  }
+}
+
+interface ScoringTable {
+  ids?: ArrayLike<number | null>;
+  data: Float64Array;
+  rows: number;
+  /** Rows are CSV lines (line = row + 2, after the header). */
+  csv: boolean;
+}
+
+/** The named columns (and CustomerID where present) of a .parquet, .arrow or .csv table. */
+async function readScoringTable(path: string, names: readonly string[], flag: string): Promise<ScoringTable> {
+  const ext = extname(path).toLowerCase();
+  const bytes = await readInputFile(path);
+  if (ext === ".csv") {
+    const text = new TextDecoder().decode(bytes);
+    const header = (text.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "").split(",").map((h) => h.trim().replace(/^"(.*)"$/, "$1"));
+    const missing = names.filter((n) => !header.includes(n));
+    if (missing.length > 0) throw new UserError(`${path}: no column "${missing[0]}" (${flag} needs ${names.join(", ")})`);
+    const { matrix } = csvMatrix(text, path, { columns: names });
+    const ids = header.includes("CustomerID") ? Int32Array.from(csvMatrix(text, path, { columns: ["CustomerID"] }).matrix.data) : undefined;
+    return { ids, data: matrix.data, rows: matrix.rows, csv: true };
+  }
+  let table: Table;
+  if (ext === ".parquet") table = parquetToArrow(bytes, path);
+  else if (ext === ".arrow" || ext === ".ipc" || ext === ".feather") table = ipcToArrow(bytes, path);
+  else throw new UserError(`${path}: unsupported ${flag} file type "${ext || "(none)"}"; expected .parquet, .arrow or .csv`);
+  try {
+    return { ids: customerIds(table), data: tableRows(table, names), rows: table.numRows, csv: false };
+  } catch (err) {
+    if (err instanceof ScoreTableError) throw new UserError(`${path}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** --out must have a known extension, must not be the input, and must not exist unless --force. */
+function checkOut(out: string, input: string, force: boolean): void {
+  tableWriter(out);
+  if (resolve(out) === resolve(input)) throw new UserError(`--out ${out} is the input file; name another file`);
+  if (existsSync(out) && !force) throw new UserError(`--out ${out} already exists; pass --force to replace it`);
+}

@@ -1,0 +1,187 @@
+/**
+ * The scoring step: place customers under a fitted model (model.json). Pure: typed arrays and a
+ * model in, typed arrays out; no files, no flags. `custseg predict`, `custseg serve` and the
+ * library's `loadModel` all call it, so a customer gets the same answer from each.
+ *
+ *   scoreFeatures(engine, model, features, rows, { outliers = true }) → Scored
+ *     features: row-major Float64Array, rows × model.features.length, columns in model.features order.
+ *     Scaling, PCA projection and the nearest centroid run in the engine (one fused WASM pass per
+ *     batch of BATCH_ROWS rows); the outlier score walks the model's IsolationForest in TypeScript.
+ *   scoreComponents(engine, model, components, rows) → Scored
+ *     components: row-major rows × model.pca.nComponents (PC1..PCp); only the nearest centroid runs,
+ *     and there is no outlier score (the forest needs the features).
+ *   recommendFor(model, cluster, bought?, count = 3) → ModelTopProduct[]
+ *     the first `count` of the cluster's top products whose StockCode is not in `bought`.
+ *   scoringModel(model) → ScoringModel: the model's arrays in the engine's layout, built once per
+ *     model object (cached), so per-request calls pay nothing for it.
+ *
+ * Scored (one entry per row, in input order):
+ *   cluster: Int32Array           nearest centroid; outliers get one too, with the flag set
+ *   distance, secondDistance      Euclidean distances in PC space to the nearest and second nearest centroid
+ *   outlierScore: Float64Array    scikit-learn's score_samples (lower = more anomalous); NaN when unavailable
+ *   outlier: Int8Array            1 outlier, 0 not, −1 unknown (components input, or a model built from a list)
+ *   components: Float64Array      rows × nComponents scores (PC1..PCp)
+ *
+ * Bad input throws ScoreInputError naming the 0-based row and the feature or component; callers
+ * word it for their user (file and line, or instance index).
+ */
+import type { Engine } from "../../engine/engine.js";
+import type { PlacementModel } from "../../engine/score.js";
+import { type CustsegModel, forestFromModel, type ModelTopProduct } from "../../model/index.js";
+import { type Forest, forestScores } from "../outliers.js";
+
+/** Rows placed per engine call: large enough to amortise the call, small enough to stay in cache-friendly memory. */
+export const BATCH_ROWS = 1 << 15;
+
+/** Largest finite float32: the forest compares features as float32, as scikit-learn's trees do. */
+const F32_MAX = 3.4028234663852886e38;
+
+export interface Scored {
+  rows: number;
+  nComponents: number;
+  cluster: Int32Array;
+  distance: Float64Array;
+  secondDistance: Float64Array;
+  outlierScore: Float64Array;
+  outlier: Int8Array;
+  components: Float64Array;
+}
+
+export interface ScoreOptions {
+  /** Score outliers with the model's IsolationForest where it has one (default true). */
+  outliers?: boolean;
+}
+
+export interface ScoringModel {
+  readonly model: CustsegModel;
+  readonly features: readonly string[];
+  readonly nComponents: number;
+  readonly placeFeatures: PlacementModel;
+  readonly placeComponents: PlacementModel;
+  readonly forest: Forest | null;
+  readonly threshold: number;
+}
+
+/** A value the model cannot score: `row` is 0-based, `field` a feature or component name. */
+export class ScoreInputError extends RangeError {
+  override name = "ScoreInputError";
+  constructor(
+    readonly row: number,
+    readonly field: string,
+    readonly value: number,
+    detail = "is not a finite number",
+  ) {
+    super(`row ${row + 1}, ${field}: ${value} ${detail}`);
+  }
+}
+
+const prepared = new WeakMap<CustsegModel, ScoringModel>();
+
+export function scoringModel(model: CustsegModel): ScoringModel {
+  let s = prepared.get(model);
+  if (!s) {
+    s = prepare(model);
+    prepared.set(model, s);
+  }
+  return s;
+}
+
+function prepare(model: CustsegModel): ScoringModel {
+  const { features, scaling, pca, kmeans } = model;
+  const d = features.length;
+  const p = pca.nComponents;
+  const mean = new Float64Array(d);
+  const scale = new Float64Array(d).fill(1);
+  scaling.standardized.features.forEach((f, i) => {
+    const j = features.indexOf(f);
+    mean[j] = scaling.standardized.mean[i]!;
+    scale[j] = scaling.standardized.scale[i]!;
+  });
+  const normalized = Int32Array.from(scaling.normalized, (f) => features.indexOf(f));
+  const centers = { data: Float64Array.from(kmeans.centroids.flat()), rows: kmeans.centroids.length, cols: p };
+  const components = { data: Float64Array.from(pca.components.flat()), rows: p, cols: d };
+  const forest = model.outliers.forest;
+  return {
+    model,
+    features,
+    nComponents: p,
+    placeFeatures: { scaler: { mean, scale }, normalized, pca: { mean: Float64Array.from(pca.mean), components }, centers },
+    placeComponents: { centers },
+    forest: forest ? forestFromModel(forest) : null,
+    threshold: forest ? forest.threshold : Number.NaN,
+  };
+}
+
+function allocate(rows: number, p: number): Scored {
+  return {
+    rows,
+    nComponents: p,
+    cluster: new Int32Array(rows),
+    distance: new Float64Array(rows),
+    secondDistance: new Float64Array(rows),
+    outlierScore: new Float64Array(rows).fill(Number.NaN),
+    outlier: new Int8Array(rows).fill(-1),
+    components: new Float64Array(rows * p),
+  };
+}
+
+function checkValues(values: Float64Array, rows: number, names: readonly string[], limit: number): void {
+  const d = names.length;
+  if (values.length !== rows * d) throw new RangeError(`${values.length} values for ${rows} rows of ${d} columns`);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!(v - v === 0 && Math.abs(v) <= limit)) {
+      const detail = v - v === 0 ? "is beyond the float32 range the outlier trees compare in" : "is not a finite number";
+      throw new ScoreInputError(Math.floor(i / d), names[i % d]!, v, detail);
+    }
+  }
+}
+
+function place(engine: Engine, s: ScoringModel, how: PlacementModel, x: Float64Array, rows: number, d: number, out: Scored): void {
+  const p = s.nComponents;
+  for (let start = 0; start < rows; start += BATCH_ROWS) {
+    const n = Math.min(BATCH_ROWS, rows - start);
+    const batch = engine.place({ data: x.subarray(start * d, (start + n) * d), rows: n, cols: d }, how);
+    out.cluster.set(batch.labels, start);
+    out.distance.set(batch.distance, start);
+    out.secondDistance.set(batch.secondDistance, start);
+    out.components.set(batch.scores.data, start * p);
+  }
+}
+
+export function scoreFeatures(engine: Engine, model: CustsegModel, features: Float64Array, rows: number, options: ScoreOptions = {}): Scored {
+  const s = scoringModel(model);
+  const d = s.features.length;
+  const withForest = (options.outliers ?? true) && s.forest !== null;
+  checkValues(features, rows, s.features, withForest ? F32_MAX : Number.POSITIVE_INFINITY);
+  const out = allocate(rows, s.nComponents);
+  if (rows === 0) return out;
+  place(engine, s, s.placeFeatures, features, rows, d, out);
+  if (withForest) {
+    const scores = forestScores(s.forest!, { data: features, rows, cols: d });
+    out.outlierScore.set(scores);
+    for (let i = 0; i < rows; i++) out.outlier[i] = scores[i]! < s.threshold ? 1 : 0;
+  }
+  return out;
+}
+
+export function scoreComponents(engine: Engine, model: CustsegModel, components: Float64Array, rows: number): Scored {
+  const s = scoringModel(model);
+  const p = s.nComponents;
+  checkValues(components, rows, Array.from({ length: p }, (_, c) => `PC${c + 1}`), Number.POSITIVE_INFINITY);
+  const out = allocate(rows, p);
+  if (rows === 0) return out;
+  place(engine, s, s.placeComponents, components, rows, p, out);
+  return out;
+}
+
+/** The first `count` of the cluster's top products whose StockCode the customer has not bought. */
+export function recommendFor(model: CustsegModel, cluster: number, bought?: ReadonlySet<string>, count = 3): ModelTopProduct[] {
+  const top = model.clusters[cluster]?.topProducts ?? [];
+  const out: ModelTopProduct[] = [];
+  for (const item of top) {
+    if (out.length === count) break;
+    if (!bought?.has(item.stockCode)) out.push(item);
+  }
+  return out;
+}
