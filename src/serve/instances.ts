@@ -100,7 +100,7 @@ export function batchFromInstances(instances: readonly unknown[], schema: InputS
       readObject(inst as Record<string, unknown>, kind, schema, data, off, i, where);
     }
   }
-  return { kind: kind!, rows, data };
+  return { kind: kind!, rows, data, where };
 }
 
 function readObject(obj: Record<string, unknown>, kind: InputKind, schema: InputSchema, data: Float64Array, off: number, i: number, where: string) {
@@ -137,7 +137,7 @@ export function batchFromSplit(columns: readonly unknown[], data: readonly unkno
     if (row.length !== columns.length) throw new InputError(i, null, `has ${row.length} values for ${columns.length} columns`, where);
     for (let j = 0; j < order.length; j++) out[i * cols + order[j]!] = numberAt(row[j], i, columns[j] as string, where);
   }
-  return { kind, rows, data: out };
+  return { kind, rows, data: out, where };
 }
 
 /** A dictionary of columns {name: [values…]} (MLflow `inputs` / `instances` in columnar form). */

@@ -5,7 +5,7 @@
 // a request: the lines are counted as dropped, the reason is kept for /ready and /metrics, and the
 // next flush tries again.
 import { type FileHandle, open, rename, rm, stat } from "node:fs/promises";
-import { num } from "./respond.js";
+import { flag, num } from "./respond.js";
 import type { Batch, Scored } from "./served-model.js";
 
 export interface PredictionLogOptions {
@@ -155,7 +155,7 @@ function format(entries: Entry[]): string {
     for (let i = 0; i < rows; i++) {
       let line = head;
       for (let j = 0; j < cols; j++) line += (j > 0 ? "," : "") + num(data[i * cols + j]!);
-      line += '],"cluster":' + scored.cluster[i]! + ',"outlier":' + (scored.outlier === null ? "null" : scored.outlier[i] ? "true" : "false");
+      line += '],"cluster":' + scored.cluster[i]! + ',"outlier":' + flag(scored.outlier[i]!);
       out += line + "}\n";
     }
   }

@@ -20,13 +20,15 @@ export class PredictionWriter {
       const c = cluster[i]!;
       if (i > 0) out += ",";
       out += this.heads[c]! + num(distance[i]!) + ',"secondDistance":' + num(secondDistance[i]!);
-      out += ',"outlier":' + (outlier === null ? "null" : outlier[i] ? "true" : "false");
-      out += ',"outlierScore":' + (outlierScore === null ? "null" : num(outlierScore[i]!));
+      out += ',"outlier":' + flag(outlier[i]!) + ',"outlierScore":' + num(outlierScore[i]!);
       out += this.tails[c]!;
     }
     return out + "]";
   }
 }
 
-/** JSON number text; a distance of Infinity (one-cluster model, second nearest) is null. */
+/** JSON number text; no score (NaN) or no second centre (Infinity) is null. */
 export const num = (x: number): string => (Number.isFinite(x) ? String(x) : "null");
+
+/** The scoring step's outlier flag: 1, 0, or −1 where no outlier score can be computed. */
+export const flag = (f: number): string => (f === 1 ? "true" : f === 0 ? "false" : "null");

@@ -1,7 +1,12 @@
 // What the server needs from a model: its identity, its input schema (feature names, number of
-// components), what to say about each cluster, and one call that scores a batch. The scoring
-// itself is the pipeline's scoring step; this interface only adapts it to row-major batches.
+// components), what to say about each cluster, and one call that scores a batch. The scoring is
+// the pipeline's scoring step (the same `custseg predict` calls); this module only binds a model
+// file and the engine to it.
+import type { Engine } from "../engine/engine.js";
+import type { CustsegModel } from "../model/index.js";
+import { recommendFor, type Scored, scoreComponents, scoreFeatures } from "../pipeline/steps/score.js";
 
+export type { Scored } from "../pipeline/steps/score.js";
 export type InputKind = "features" | "components";
 
 /** Row-major instances of one kind: rows × (features.length | nComponents). */
@@ -9,15 +14,8 @@ export interface Batch {
   kind: InputKind;
   rows: number;
   data: Float64Array;
-}
-
-export interface Scored {
-  cluster: Int32Array;
-  distance: Float64Array;
-  secondDistance: Float64Array;
-  /** 1 = outlier, 0 = not; null where no outlier score can be computed (components in, or no trees). */
-  outlier: Uint8Array | null;
-  outlierScore: Float64Array | null;
+  /** Where in the request the instances were (instances, dataframe_split.data, csv…), for error messages. */
+  where: string;
 }
 
 export interface Recommendation {
@@ -28,6 +26,7 @@ export interface Recommendation {
 export interface ClusterInfo {
   name: string;
   description: string;
+  /** The cluster's top three products: a request carries no purchase history to filter them by. */
   recommendations: Recommendation[];
 }
 
@@ -37,12 +36,23 @@ export interface ServedModel {
   sha256: string;
   /** NAME/VERSION for a registered model, else the first 12 hex digits of the file's sha256. */
   id: string;
-  format: string;
-  mode: string;
+  model: CustsegModel;
   features: readonly string[];
   nComponents: number;
   clusters: ClusterInfo[];
-  /** Free-form description for GET /metadata (parameters, metrics, provenance). */
-  metadata: Record<string, unknown>;
   score(batch: Batch): Scored;
+}
+
+export function servedModel(engine: Engine, model: CustsegModel, path: string, sha256: string, id = sha256.slice(0, 12)): ServedModel {
+  return {
+    path,
+    sha256,
+    id,
+    model,
+    features: model.features,
+    nComponents: model.pca.nComponents,
+    clusters: model.clusters.map((c) => ({ name: c.name, description: c.description, recommendations: recommendFor(model, c.id) })),
+    score: (batch) =>
+      batch.kind === "features" ? scoreFeatures(engine, model, batch.data, batch.rows) : scoreComponents(engine, model, batch.data, batch.rows),
+  };
 }

@@ -7,6 +7,8 @@ import { type InputSchema, InputError, batchFromInstances, inputSchema } from ".
 import { batchFromCsv, batchFromMlflowJson } from "./mlflow.js";
 import { ServeMetrics } from "./metrics.js";
 import { loadServedModel } from "./model-source.js";
+import { loadEngine } from "../engine/engine.js";
+import { ScoreInputError } from "../pipeline/steps/score.js";
 import type { ServeOptions } from "./options.js";
 import { PredictionLog } from "./prediction-log.js";
 import { PredictionWriter } from "./respond.js";
@@ -46,8 +48,10 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
     writer: new PredictionWriter(model),
     deployedModelId: opts.deployedModelId ?? model.id,
   });
-  let loaded = prepare(initial ?? (await loadServedModel(opts.model)));
-  const metrics = new ServeMetrics(log, () => ({ id: loaded.model.id, format: loaded.model.format }));
+  // One thread: a request's batch is far below the size where worker threads pay for their hand-off.
+  const engine = await loadEngine({ threads: 1 });
+  let loaded = prepare(initial ?? (await loadServedModel(engine, opts.model)));
+  const metrics = new ServeMetrics(log, () => ({ id: loaded.model.id, format: loaded.model.model.format }));
   metrics.clusters(loaded.model.clusters.length);
 
   const app = Fastify({
@@ -90,7 +94,7 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
   app.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   const predict = (batch: Batch, current: Loaded, reply: FastifyReply): string => {
-    const scored = current.model.score(batch);
+    const scored = scoreOrExplain(current.model, batch);
     metrics.countClusters(scored.cluster, batch.rows);
     const predictions = current.writer.predictions(scored, batch.rows);
     log?.append(Date.now(), reply.elapsedTime, current.model.id, batch, scored);
@@ -131,7 +135,7 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
     model: () => loaded.model,
     async reload() {
       try {
-        const next = prepare(await loadServedModel(opts.model));
+        const next = prepare(await loadServedModel(engine, opts.model));
         loaded = next;
         metrics.clusters(next.model.clusters.length);
         return { ok: true, id: next.model.id };
@@ -155,6 +159,16 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
   };
 }
 
+/** The scoring step's own checks (e.g. the float32 range of the outlier trees) are the client's error too. */
+function scoreOrExplain(model: ServedModel, batch: Batch) {
+  try {
+    return model.score(batch);
+  } catch (err) {
+    if (err instanceof ScoreInputError) throw new InputError(err.row, err.field, err.message.slice(err.message.indexOf(": ") + 2), batch.where);
+    throw err;
+  }
+}
+
 const isJson = (request: FastifyRequest) => (request.headers["content-type"] ?? "").toLowerCase().includes("json");
 
 function metadata(loaded: Loaded) {
@@ -162,13 +176,18 @@ function metadata(loaded: Loaded) {
   return {
     id: model.id,
     deployedModelId,
-    format: model.format,
-    mode: model.mode,
     sha256: model.sha256,
-    tool: { name: "custseg", version: VERSION },
+    format: model.model.format,
+    mode: model.model.mode,
+    asOf: model.model.asOf,
+    createdAt: model.model.createdAt,
+    trainedWith: model.model.tool,
+    server: { name: "custseg", version: VERSION },
     inputs: { features: schema.features, components: schema.components },
-    clusters: model.clusters.map((c, i) => ({ cluster: i, name: c.name, description: c.description })),
-    model: model.metadata,
+    outlierScores: model.model.outliers.forest !== null,
+    clusters: model.model.clusters.map((c) => ({ cluster: c.id, name: c.name, description: c.description, size: c.size })),
+    parameters: model.model.parameters,
+    metrics: model.model.metrics,
   };
 }
 

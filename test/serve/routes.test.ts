@@ -64,6 +64,17 @@ test("named features, plain arrays of 15 (features) and of p (components) give t
     assert.is(r.status, 200, r.text);
     assert.equal(r.body.predictions.map((x: any) => x.cluster), want);
   }
+  // The outlier trees need the features: scored from them, null from components.
+  for (const pred of byName.body.predictions) {
+    assert.type(pred.outlier, "boolean");
+    assert.type(pred.outlierScore, "number");
+    assert.is(pred.recommendations.length, 3);
+    assert.type(pred.recommendations[0].stockCode, "string");
+  }
+  for (const pred of byComponents.body.predictions) {
+    assert.is(pred.outlier, null);
+    assert.is(pred.outlierScore, null);
+  }
 });
 
 test("400 names the instance index and the field", async () => {
