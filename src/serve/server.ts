@@ -62,6 +62,9 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
     // Checked by fastify's validator only for shape and type; coercion would turn "Infinity" into a number.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false, allowUnionTypes: true } },
     return503OnClosing: true,
+    // Node checks the header and request deadlines on this interval (30 s by default), so a slow
+    // client would otherwise hold its connection long past --headers-timeout.
+    http: { connectionsCheckingInterval: Math.max(100, Math.min(1000, opts.headersTimeout / 2)) },
   });
   app.server.headersTimeout = opts.headersTimeout;
   app.server.maxConnections = opts.maxConnections;
