@@ -104,6 +104,27 @@ export function batchFromInstances(instances: readonly unknown[], schema: InputS
 }
 
 function readObject(obj: Record<string, unknown>, kind: InputKind, schema: InputSchema, data: Float64Array, off: number, i: number, where: string) {
+  // Fast path: instances of one request share a shape, so reading the expected names in order hits
+  // the engine's inline caches; any surprise falls through to the checking reader below.
+  const names = kind === "features" ? schema.features : schema.components;
+  let ok = true;
+  for (let j = 0; j < names.length; j++) {
+    const v = obj[names[j]!];
+    if (typeof v !== "number" || !Number.isFinite(v)) {
+      ok = false;
+      break;
+    }
+    data[off + j] = v;
+  }
+  if (ok) {
+    let keys = 0;
+    for (const _ in obj) keys++;
+    if (keys === names.length) return;
+  }
+  readObjectChecked(obj, kind, schema, data, off, i, where);
+}
+
+function readObjectChecked(obj: Record<string, unknown>, kind: InputKind, schema: InputSchema, data: Float64Array, off: number, i: number, where: string) {
   const index = kind === "features" ? schema.featureIndex : schema.componentIndex;
   const names = kind === "features" ? schema.features : schema.components;
   let seen = 0;
