@@ -27,28 +27,36 @@ function project(s: usize, mean: usize, w: usize, d: i32): f64 {
 }
 
 /**
- * For the chunk's rows of X (n×d): with `scaleOn`, s = (x − mean) / scale per column, then the
+ * For the chunk's rows of X (n×d; row-major, or column-major with colMajor ≠ 0, so Arrow columns
+ * are copied in as they are and never transposed in JavaScript): with `scaleOn`, s = (x − mean) / scale per column, then the
  * nNorm columns listed at normIdx (i32) divided by their joint L2 norm (below 10·eps: by 1); with
  * p > 0, the scores (s − pcaMean) · Wᵀ (W: p×d) into outPc (n×p), else s itself (p = d) into outPc.
  * Then the nearest of the k centres (k×p, ties to the lowest index) into labels (i32), and the
  * Euclidean distances to it and to the second nearest (+∞ when k = 1) into dist1 and dist2.
- * scratch holds d + nNorm f64 per chunk.
+ * scratch holds 2·d + nNorm f64 per chunk.
  */
 export function scoreChunk(
-  x: usize, n: i32, d: i32, scaleOn: i32, mean: usize, scale: usize, normIdx: usize, nNorm: i32,
+  x: usize, n: i32, d: i32, colMajor: i32, scaleOn: i32, mean: usize, scale: usize, normIdx: usize, nNorm: i32,
   p: i32, pcaMean: usize, w: usize, centers: usize, k: i32, scratch: usize,
   outPc: usize, labels: usize, dist1: usize, dist2: usize, chunkRows: i32, chunk: i32,
 ): void {
   const start = chunk * chunkRows;
   const end = min(start + chunkRows, n);
   const rowBytes = (<usize>d) << 3;
-  const s = scratch + <usize>chunk * (<usize>(d + nNorm) << 3);
+  const s = scratch + <usize>chunk * (<usize>(2 * d + nNorm) << 3);
   const g = s + rowBytes;
+  const r = g + ((<usize>nNorm) << 3);
   const q = p > 0 ? p : d;
   const outRow = (<usize>q) << 3;
+  const colBytes = (<usize>n) << 3;
   for (let i = start; i < end; i++) {
-    const xi = x + <usize>i * rowBytes;
+    let xi = x + <usize>i * rowBytes;
     const oi = outPc + <usize>i * outRow;
+    if (colMajor) {
+      const xr = x + ((<usize>i) << 3);
+      for (let j = 0; j < d; j++) store<f64>(r + ((<usize>j) << 3), load<f64>(xr + <usize>j * colBytes));
+      xi = r;
+    }
     if (scaleOn) {
       for (let j = 0; j < d; j++) {
         const o = (<usize>j) << 3;

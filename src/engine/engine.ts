@@ -7,7 +7,7 @@ import { distances } from "./distance.js";
 import { type KMeansOptions, type KMeansResult, kmeans, predict } from "./kmeans.js";
 import { calinskiHarabasz, daviesBouldin } from "./metrics.js";
 import { type PcaFit, type PcaModel, type PcaOptions, pcaFit, pcaTransform } from "./pca.js";
-import { type Placement, type PlacementModel, place } from "./score.js";
+import { type Placement, type PlacementModel, place, placeColumns } from "./score.js";
 import { normalizeRows, type StandardScaled, type StandardScaler, standardScale } from "./scale.js";
 import { type SilhouetteOptions, type SilhouetteResult, silhouette } from "./silhouette.js";
 import type { Matrix, NumericColumn } from "./matrix.js";
@@ -139,6 +139,11 @@ export class Engine {
   /** Scale, project and assign rows to the nearest centre under a fitted model, in one pass; see score.ts. */
   place(x: Matrix | ResidentMatrix, model: PlacementModel): Placement {
     return this.withResident(x, (rx) => place(this.context, rx, model));
+  }
+
+  /** place() over one array per input column (typed arrays or Arrow values), copied in without transposing. */
+  placeColumns(columns: readonly ArrayLike<number>[], rows: number, model: PlacementModel): Placement {
+    return placeColumns(this.context, columns, rows, model);
   }
 
   /** Mean silhouette (and per-sample values with `samples: true`), never forming an n×n matrix. */

@@ -4,7 +4,7 @@
 // model, so the fitted rows get back exactly their scores and labels.
 import { CHUNK_ROWS, chunkCount, type EngineContext, forEachChunk, type ResidentMatrix } from "./context.js";
 import type { Matrix } from "./matrix.js";
-import { checkFinite, checkPositiveInt } from "./validate.js";
+import { checkFinite, checkPositiveInt, checkShape } from "./validate.js";
 
 export interface PlacementModel {
   /** Per input column: (x − mean) / scale. Absent: the rows are used as given. */
@@ -30,7 +30,33 @@ export interface Placement {
 
 /** Scale, project and assign every row of x; the caller has checked x is finite. */
 export function place(ctx: EngineContext, x: ResidentMatrix, model: PlacementModel): Placement {
-  const { rows: n, cols: d } = x;
+  return placeAt(ctx, x.ptr, x.rows, x.cols, false, model);
+}
+
+/**
+ * place() over columns (one array of n values per input column, e.g. Arrow vectors' values): each
+ * is copied into WASM memory as it is, and the kernel reads them column-major.
+ */
+export function placeColumns(ctx: EngineContext, columns: readonly ArrayLike<number>[], n: number, model: PlacementModel): Placement {
+  const d = columns.length;
+  checkShape(n, d);
+  columns.forEach((c, j) => {
+    if (c.length !== n) throw new RangeError(`column ${j + 1} has ${c.length} values, expected ${n}`);
+  });
+  const { arena } = ctx;
+  const mark = arena.mark();
+  try {
+    const ptr = arena.alloc(n * d * 8);
+    columns.forEach((c, j) => {
+      arena.f64(ptr + j * n * 8, n).set(c);
+    });
+    return placeAt(ctx, ptr, n, d, true, model);
+  } finally {
+    arena.release(mark);
+  }
+}
+
+function placeAt(ctx: EngineContext, xPtr: number, n: number, d: number, colMajor: boolean, model: PlacementModel): Placement {
   const { scaler, pca, centers } = model;
   const normalized = model.normalized ?? [];
   if (scaler && (scaler.mean.length !== d || scaler.scale.length !== d)) {
@@ -59,7 +85,7 @@ export function place(ctx: EngineContext, x: ResidentMatrix, model: PlacementMod
     const pcaMeanPtr = pca ? arena.putF64(pca.mean) : 0;
     const wPtr = pca ? arena.putF64(pca.components.data) : 0;
     const centersPtr = arena.putF64(centers.data);
-    const scratch = arena.alloc(chunks * (d + normalized.length) * 8);
+    const scratch = arena.alloc(chunks * (2 * d + normalized.length) * 8);
     const outPc = arena.alloc(n * p * 8);
     const labels = arena.alloc(n * 4);
     const dist1 = arena.alloc(n * 8);
@@ -67,7 +93,7 @@ export function place(ctx: EngineContext, x: ResidentMatrix, model: PlacementMod
     forEachChunk(
       ctx,
       "scoreChunk",
-      [x.ptr, n, d, scaler ? 1 : 0, meanPtr, scalePtr, normPtr, normalized.length, pca ? p : 0, pcaMeanPtr, wPtr, centersPtr, k, scratch, outPc, labels, dist1, dist2, CHUNK_ROWS],
+      [xPtr, n, d, colMajor ? 1 : 0, scaler ? 1 : 0, meanPtr, scalePtr, normPtr, normalized.length, pca ? p : 0, pcaMeanPtr, wPtr, centersPtr, k, scratch, outPc, labels, dist1, dist2, CHUNK_ROWS],
       chunks,
     );
     return {

@@ -243,8 +243,17 @@ export function forestScores(forest: Forest, x: Matrix): Float64Array {
   const x32 = Float32Array.from(x.data);
   const bad = x32.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new RangeError(`row ${Math.floor(bad / x.cols) + 1}, column ${(bad % x.cols) + 1} is ${x.data[bad]}, not a finite float32`);
-  return scoreSamples(forest, x32, x.rows, x.cols);
+  // Blocks of rows small enough to stay in cache while all the trees walk them (each row still
+  // adds its path lengths in tree order, so the scores are the same bits as in one pass).
+  const scores = new Float64Array(x.rows);
+  for (let start = 0; start < x.rows; start += FOREST_BLOCK_ROWS) {
+    const n = Math.min(FOREST_BLOCK_ROWS, x.rows - start);
+    scores.set(scoreSamples(forest, x32.subarray(start * x.cols, (start + n) * x.cols), n, x.cols), start);
+  }
+  return scores;
 }
+
+const FOREST_BLOCK_ROWS = 2048;
 
 /** 1 for true, 0 for false, without a branch (V8 keeps the comparison's flag as an integer). */
 const bit = (b: boolean): number => (b as unknown as number) | 0;

@@ -52,6 +52,29 @@ export function tableRows(table: Table, names: readonly string[]): Float64Array 
   return out;
 }
 
+/**
+ * The named numeric columns of `table`, one array each, without copying a single-chunk Float64 or
+ * Int32 column (nulls are an error naming the row).
+ */
+export function tableColumns(table: Table, names: readonly string[]): ArrayLike<number>[] {
+  return names.map((name) => {
+    const column = table.getChild(name);
+    if (!column) {
+      const have = table.schema.fields.map((f) => f.name);
+      throw new ScoreTableError(`no column "${name}" (the columns are ${have.join(", ")})`, name);
+    }
+    if (!DataType.isInt(column.type) && !DataType.isFloat(column.type)) {
+      throw new ScoreTableError(`column "${name}" is ${column.type}, not numeric`, name);
+    }
+    if (column.nullCount > 0) {
+      for (let i = 0; i < column.length; i++) if (!column.isValid(i)) throw new ScoreTableError(`row ${i + 1}, column "${name}": missing value`, name, i);
+    }
+    const values = column.toArray() as ArrayLike<number | bigint>;
+    if (values instanceof Float64Array || values instanceof Int32Array) return values;
+    return Float64Array.from(values as ArrayLike<number>, Number);
+  });
+}
+
 /** The CustomerID column as numbers (null entries as null), or undefined when there is none. */
 export function customerIds(table: Table): (number | null)[] | Int32Array | undefined {
   const column = table.getChild("CustomerID");

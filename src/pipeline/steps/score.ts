@@ -7,6 +7,10 @@
  *     features: row-major Float64Array, rows × model.features.length, columns in model.features order.
  *     Scaling, PCA projection and the nearest centroid run in the engine (one fused WASM pass per
  *     batch of BATCH_ROWS rows); the outlier score walks the model's IsolationForest in TypeScript.
+ *   scoreFeatureColumns(engine, model, columns, rows, { outliers = true }) → Scored
+ *     the same from one array per feature (model.features order), e.g. an Arrow table's column
+ *     values: copied into WASM memory as they are and read column-major there, never transposed in
+ *     JavaScript — the fast path for tables.
  *   scoreComponents(engine, model, components, rows) → Scored
  *     components: row-major rows × model.pca.nComponents (PC1..PCp); only the nearest centroid runs,
  *     and there is no outlier score (the forest needs the features).
@@ -137,6 +141,15 @@ function checkValues(values: Float64Array, rows: number, names: readonly string[
   }
 }
 
+/** Index of the first value that is NaN, ±∞ or beyond ±limit, or −1 (one monomorphic loop). */
+function firstOutOfRange(values: Float64Array, limit: number): number {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!(v - v === 0 && Math.abs(v) <= limit)) return i;
+  }
+  return -1;
+}
+
 function place(engine: Engine, s: ScoringModel, how: PlacementModel, x: Float64Array, rows: number, d: number, out: Scored): void {
   const p = s.nComponents;
   for (let start = 0; start < rows; start += BATCH_ROWS) {
@@ -159,6 +172,53 @@ export function scoreFeatures(engine: Engine, model: CustsegModel, features: Flo
   place(engine, s, s.placeFeatures, features, rows, d, out);
   if (withForest) {
     const scores = forestScores(s.forest!, { data: features, rows, cols: d });
+    out.outlierScore.set(scores);
+    for (let i = 0; i < rows; i++) out.outlier[i] = scores[i]! < s.threshold ? 1 : 0;
+  }
+  return out;
+}
+
+export function scoreFeatureColumns(
+  engine: Engine,
+  model: CustsegModel,
+  columns: readonly ArrayLike<number>[],
+  rows: number,
+  options: ScoreOptions = {},
+): Scored {
+  const s = scoringModel(model);
+  const d = s.features.length;
+  if (columns.length !== d) throw new RangeError(`${columns.length} columns for the model's ${d} features`);
+  const withForest = (options.outliers ?? true) && s.forest !== null;
+  const limit = withForest ? F32_MAX : Number.POSITIVE_INFINITY;
+  columns.forEach((column, j) => {
+    if (column.length !== rows) throw new RangeError(`column ${s.features[j]} has ${column.length} values for ${rows} rows`);
+    // Integer columns are finite and within float32's range by construction.
+    if (column instanceof Int32Array || column instanceof Uint32Array || column instanceof Int16Array || column instanceof Uint16Array || column instanceof Int8Array || column instanceof Uint8Array) return;
+    const i = column instanceof Float64Array ? firstOutOfRange(column, limit) : firstOutOfRange(Float64Array.from(column), limit);
+    if (i >= 0) {
+      const v = column[i]!;
+      throw new ScoreInputError(i, s.features[j]!, v, v - v === 0 ? "is beyond the float32 range the outlier trees compare in" : "is not a finite number");
+    }
+  });
+  const out = allocate(rows, s.nComponents);
+  if (rows === 0) return out;
+  const p = s.nComponents;
+  for (let start = 0; start < rows; start += BATCH_ROWS) {
+    const n = Math.min(BATCH_ROWS, rows - start);
+    const part = columns.map((c) => (ArrayBuffer.isView(c) ? (c as unknown as Float64Array).subarray(start, start + n) : Array.prototype.slice.call(c, start, start + n)));
+    const batch = engine.placeColumns(part, n, s.placeFeatures);
+    out.cluster.set(batch.labels, start);
+    out.distance.set(batch.distance, start);
+    out.secondDistance.set(batch.secondDistance, start);
+    out.components.set(batch.scores.data, start * p);
+  }
+  if (withForest) {
+    // The trees walk rows: only this slower path builds the row-major matrix.
+    const x = new Float64Array(rows * d);
+    columns.forEach((column, j) => {
+      for (let i = 0; i < rows; i++) x[i * d + j] = column[i]!;
+    });
+    const scores = forestScores(s.forest!, { data: x, rows, cols: d });
     out.outlierScore.set(scores);
     for (let i = 0; i < rows; i++) out.outlier[i] = scores[i]! < s.threshold ? 1 : 0;
   }

@@ -13,7 +13,7 @@ import { type CustsegModel, parseModel } from "../../../src/model/index.js";
 import { runPipeline, type RunOptions } from "../../../src/pipeline/run.js";
 import type { RunArtifacts } from "../../../src/pipeline/run-output.js";
 import { runModel } from "../../../src/pipeline/run-model.js";
-import { recommendFor, ScoreInputError, scoreComponents, scoreFeatures } from "../../../src/pipeline/steps/score.js";
+import { recommendFor, ScoreInputError, scoreComponents, scoreFeatureColumns, scoreFeatures } from "../../../src/pipeline/steps/score.js";
 import { sharedFile } from "../../helpers/shared.js";
 
 const parquet = sharedFile("data/online_retail.parquet", "scoring parity on the real data");
@@ -68,6 +68,18 @@ function assertSameAsRun(run: RunArtifacts, model: CustsegModel, forest: boolean
   }
   assert.is(k, clusters.labels.length);
   assert.is(mismatched, 0, `${mismatched} of ${k} customers placed in another cluster than the run's`);
+
+  // Column by column (the tables' path, read column-major in WASM): the same bits.
+  const d = all.matrix.cols;
+  const columns = Array.from({ length: d }, (_, j) => Float64Array.from({ length: n }, (_, i) => all.matrix.data[i * d + j]!));
+  const byColumn = scoreFeatureColumns(engine, model, columns, n);
+  for (const key of ["cluster", "distance", "secondDistance", "outlierScore", "outlier", "components"] as const) {
+    const a = byColumn[key];
+    const b = s[key];
+    assert.is(a.length, b.length);
+    const at = a.findIndex((v, i) => !Object.is(v, b[i]));
+    assert.is(at, -1, `${key}[${at}]: ${a[at]} by column, ${b[at]} by row`);
+  }
 
   // From the run's own PC scores: the same clusters again.
   const fromPcs = scoreComponents(engine, model, reduced.scores.data, reduced.scores.rows);
@@ -128,6 +140,9 @@ test("a value the model cannot score: ScoreInputError naming the row and the fea
   assert.is(scoreFeatures(engine, model, x, 3, { outliers: false }).outlier[1], -1);
   assert.throws(() => scoreComponents(engine, model, new Float64Array([Number.POSITIVE_INFINITY, ...new Array(model.pca.nComponents - 1).fill(0)]), 1), /row 1, PC1: Infinity/);
   assert.is(scoreFeatures(engine, model, new Float64Array(0), 0).rows, 0);
+  const columns = Array.from({ length: 15 }, (_, j) => Float64Array.from({ length: 3 }, (_, i) => x[i * 15 + j]!));
+  columns[7]![2] = Number.NEGATIVE_INFINITY;
+  assert.throws(() => scoreFeatureColumns(engine, model, columns, 3, { outliers: false }), /row 3, Day_Of_Week: -Infinity is not a finite number/);
 });
 
 test("recommendFor: the cluster's best sellers the customer has not bought, in rank order", () => {
