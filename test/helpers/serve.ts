@@ -63,6 +63,7 @@ export function serve(model: string, over: Partial<ServeOptions> = {}): Promise<
 
 export interface Reply {
   status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies field by field
   body: any;
   text: string;
 }

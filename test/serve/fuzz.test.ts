@@ -162,7 +162,10 @@ test(`${REQUESTS} mutated requests: no 5xx, the server still answers, RSS grows 
       const headers: Record<string, string> = {};
       if (req.type !== null) headers["content-type"] = req.type;
       const status = await fetch(`${server.url}${req.path}`, { method: req.method, headers, body: req.method === "GET" || req.method === "HEAD" ? undefined : (req.body as BodyInit | null) })
-        .then(async (res) => (await res.arrayBuffer(), res.status))
+        .then(async (res) => {
+          await res.arrayBuffer();
+          return res.status;
+        })
         .catch(() => -1);
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
       if (status >= 500 || status === -1) fiveXX.push(`${status} ${req.method} ${req.path} ${req.type} ${String(req.body).slice(0, 120)}`);

@@ -34,7 +34,7 @@ test.after(async () => {
 });
 
 const invoke = (body: unknown, type?: string) => post(`${server.url}/invocations`, body, type);
-const clusters = (body: any) => body.predictions.map((x: any) => x.cluster);
+const clusters = (body: { predictions: { cluster: number }[] }) => body.predictions.map((x) => x.cluster);
 const records = () => rows.map((r) => Object.fromEntries(r.map((v, j) => [columns[j]!, v])));
 
 test("dataframe_split (with and without index), dataframe_records", async () => {

@@ -1,6 +1,6 @@
 // The prediction log: one line per prediction with the fields a drift check reads, rotation by
 // size keeping N files, and an unwritable log reported on /ready and /metrics without stopping /predict.
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";

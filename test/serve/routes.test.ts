@@ -43,11 +43,11 @@ test("the original's format: PC objects in, {predictions:[{cluster,…}], deploy
   assert.is(r.body.predictions.length, 3);
   assert.is(r.body.deployedModelId, server.model().id);
   assert.match(r.body.deployedModelId, /^[0-9a-f]{12}$/);
-  r.body.predictions.forEach((pred: any, i: number) => {
+  r.body.predictions.forEach((pred: Record<string, unknown>, i: number) => {
     assert.is(pred.cluster, run.clusters.labels[i]);
     assert.equal(Object.keys(pred), ["cluster", "name", "distance", "secondDistance", "outlier", "outlierScore", "recommendations"]);
     assert.type(pred.name, "string");
-    assert.ok(pred.distance <= pred.secondDistance);
+    assert.ok((pred.distance as number) <= (pred.secondDistance as number));
     assert.ok(Array.isArray(pred.recommendations));
   });
 });
@@ -62,7 +62,7 @@ test("named features, plain arrays of 15 (features) and of p (components) give t
   const want = Array.from(run.clusters.labels.subarray(0, n));
   for (const r of [byName, byArray, byComponents]) {
     assert.is(r.status, 200, r.text);
-    assert.equal(r.body.predictions.map((x: any) => x.cluster), want);
+    assert.equal(r.body.predictions.map((x: { cluster: number }) => x.cluster), want);
   }
   // The outlier trees need the features: scored from them, null from components.
   for (const pred of byName.body.predictions) {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { get, post, smallModel, spawnServe } from "../helpers/serve.js";
+import { get, smallModel, spawnServe } from "../helpers/serve.js";
 
 let tmp = "";
 let modelA = "";
@@ -32,7 +32,10 @@ async function hammer(url: string, p: number, concurrency: number, stop: Promise
     Array.from({ length: concurrency }, async () => {
       while (!done) {
         const r = await fetch(`${url}/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body(p)) })
-          .then(async (res) => (await res.text(), res.status))
+          .then(async (res) => {
+            await res.text();
+            return res.status;
+          })
           .catch(() => -1);
         statuses.push(r);
       }
