@@ -174,6 +174,7 @@ test(`${REQUESTS} mutated requests: no 5xx, the server still answers, RSS grows 
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const rssAfter = rssMb(server.child.pid!);
   const summary = [...statuses.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}: ${n}`).join(", ");
+  console.log(`fuzz: ${REQUESTS} requests; status counts ${summary}; RSS ${rssBefore.toFixed(1)} → ${rssAfter.toFixed(1)} MB`);
   assert.equal(fiveXX, [], summary);
   assert.ok((statuses.get(200) ?? 0) > 500, `too few valid requests got through: ${summary}`);
   assert.ok((statuses.get(400) ?? 0) > 2000, summary);
