@@ -10,7 +10,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadEngine } from "../src/engine/engine.js";
@@ -90,6 +90,10 @@ async function startServer(model: string, log: string): Promise<{ child: ChildPr
 
 interface Measured {
   case: string;
+  /** Server CPU (user + system) per request, from /proc: what a request costs whatever the machine's load. */
+  serverCpuUsPerRequest: number;
+  /** Requests per second of server CPU: the rate one core fully given to the server would sustain. */
+  requestsPerCpuS: number;
   requestsPerS: number;
   p50Ms: number;
   p99Ms: number;
@@ -118,6 +122,12 @@ async function predictionsServed(url: string): Promise<number> {
   return total;
 }
 
+/** User + system CPU seconds of a process so far (/proc/PID/stat fields 14 and 15, in clock ticks). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function countLines(log: string): number {
   const dir = join(log, "..");
   let lines = 0;
@@ -142,10 +152,14 @@ async function main() {
     const warm = load(url, JSON.stringify({ instances: instances(1) }), 16, 2);
     served += warm.ok;
     for (const c of CASES) {
+      const cpu0 = cpuSeconds(child.pid!);
       const r = load(url, JSON.stringify({ instances: instances(c.instances) }), c.connections, duration);
       served += r.ok * c.instances;
+      const cpu = cpuSeconds(child.pid!) - cpu0;
       rows.push({
         case: c.case,
+        serverCpuUsPerRequest: Math.round((cpu / r.ok) * 1e6),
+        requestsPerCpuS: Math.round(r.ok / cpu),
         requestsPerS: Math.round(r.rps),
         p50Ms: r.p50,
         p99Ms: r.p99,
@@ -162,10 +176,10 @@ async function main() {
     const code = await exited;
     const logged = countLines(log);
 
-    const table = [["case", "custseg req/s", "p50 ms", "p99 ms", "instances/s", "Flask req/s", "Flask p99 ms", "Flask instances/s"]];
+    const table = [["case", "custseg req/s", "p50 ms", "p99 ms", "instances/s", "server CPU µs/req", "req per CPU-s", "Flask req/s", "Flask p99 ms", "Flask instances/s"]];
     rows.forEach((r, i) => {
       const f = FLASK[i]!;
-      table.push([r.case, String(r.requestsPerS), String(r.p50Ms), String(r.p99Ms), String(r.instancesPerS), String(f.requestsPerS), String(f.p99Ms), String(f.instancesPerS)]);
+      table.push([r.case, String(r.requestsPerS), String(r.p50Ms), String(r.p99Ms), String(r.instancesPerS), String(r.serverCpuUsPerRequest), String(r.requestsPerCpuS), String(f.requestsPerS), String(f.p99Ms), String(f.instancesPerS)]);
     });
     const widths = table[0]!.map((_, j) => Math.max(...table.map((row) => row[j]!.length)));
     for (const row of table) process.stdout.write(`${row.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join("  ")}\n`);
@@ -175,6 +189,7 @@ async function main() {
     );
 
     const result = {
+      loadAverage: loadavg(),
       machine: { cores: 2, pinning: hasTaskset() ? "server on core 0, autocannon on core 1 (taskset)" : "none (taskset missing)" },
       durationS: duration,
       command: "npm run bench:serve",
