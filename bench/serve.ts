@@ -5,8 +5,10 @@
 // 1 instance per request at 1 and 16 connections, 100 instances per request at 16 connections.
 // Then stops the server with SIGTERM (drain + flush) and checks that the log holds one line per
 // prediction served. Writes bench/results/serve.json.
-// Usage: npm run bench:serve [-- --duration 10] [-- --model PATH]
+// Usage: npm run bench:serve [-- --duration 10] [-- --model PATH] [-- --flask]
 // Without --model it builds the `--compat seed` parity model from ../shared (about 15 s).
+// --flask also drives the original's server (../shared/anchors/seed_serve.py; needs python3 with
+// flask, scikit-learn and pandas) the same way, pinned the same way, in the same run.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -103,6 +105,34 @@ interface Measured {
   errors: number;
 }
 
+async function startFlask(): Promise<{ child: ChildProcess; url: string }> {
+  const port = 18000 + Math.floor(Math.random() * 1000);
+  const [cmd, args] = pinned(0, ["python3", shared("anchors/seed_serve.py"), shared(""), String(port)]);
+  const child = spawn(cmd, args, { stdio: "ignore" });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`seed_serve.py exited (${child.exitCode}); does python3 have flask, scikit-learn and pandas?`);
+    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { child, url };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("seed_serve.py did not start within 60 s");
+}
+
+/** The same cases against the original's Flask server, measured here and now. */
+async function measureFlask(): Promise<{ case: string; requestsPerS: number; p50Ms: number; p99Ms: number; instancesPerS: number; non2xx: number }[]> {
+  const { child, url } = await startFlask();
+  try {
+    load(url, JSON.stringify({ instances: instances(1) }), 16, 2);
+    return CASES.map((c) => {
+      const r = load(url, JSON.stringify({ instances: instances(c.instances) }), c.connections, duration);
+      process.stderr.write(`  Flask ${c.case}: ${Math.round(r.rps)} requests/s, p50 ${r.p50} ms, p99 ${r.p99} ms\n`);
+      return { case: c.case, requestsPerS: Math.round(r.rps), p50Ms: r.p50, p99Ms: r.p99, instancesPerS: Math.round(r.rps * c.instances), non2xx: r.non2xx };
+    });
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+
 function load(url: string, body: string, connections: number, seconds: number): { ok: number; non2xx: number; errors: number; rps: number; p50: number; p99: number } {
   const [cmd, args] = pinned(1, [
     process.execPath, autocannon, "-j", "-n", "-c", String(connections), "-d", String(seconds),
@@ -176,9 +206,11 @@ async function main() {
     const code = await exited;
     const logged = countLines(log);
 
+    const flaskLive = process.argv.includes("--flask") ? await measureFlask() : null;
+    const flask = flaskLive ?? FLASK;
     const table = [["case", "custseg req/s", "p50 ms", "p99 ms", "instances/s", "server CPU µs/req", "req per CPU-s", "Flask req/s", "Flask p99 ms", "Flask instances/s"]];
     rows.forEach((r, i) => {
-      const f = FLASK[i]!;
+      const f = flask[i]!;
       table.push([r.case, String(r.requestsPerS), String(r.p50Ms), String(r.p99Ms), String(r.instancesPerS), String(r.serverCpuUsPerRequest), String(r.requestsPerCpuS), String(f.requestsPerS), String(f.p99Ms), String(f.instancesPerS)]);
     });
     const widths = table[0]!.map((_, j) => Math.max(...table.map((row) => row[j]!.length)));
@@ -194,7 +226,9 @@ async function main() {
       durationS: duration,
       command: "npm run bench:serve",
       custseg: rows,
-      flask: { source: "the original's Flask server (seed_serve.py), measured on this machine with wrk", cases: FLASK },
+      flask: flaskLive
+        ? { source: "the original's Flask server (seed_serve.py), measured in this run the same way", cases: flaskLive }
+        : { source: "the original's Flask server (seed_serve.py), measured on this machine with wrk (quoted)", cases: FLASK },
       predictionLog: { lines: logged, predictionsServed: servedByServer, answeredWithinDeadline: served, equal },
       serverExitCode: code,
     };
