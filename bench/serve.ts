@@ -107,7 +107,9 @@ interface Measured {
 
 async function startFlask(): Promise<{ child: ChildProcess; url: string }> {
   const port = 18000 + Math.floor(Math.random() * 1000);
-  const [cmd, args] = pinned(0, ["python3", shared("anchors/seed_serve.py"), shared(""), String(port)]);
+  // The system Python, where Debian's python3-flask, python3-sklearn and python3-pandas install.
+  const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  const [cmd, args] = pinned(0, [python, shared("anchors/seed_serve.py"), shared(""), String(port)]);
   const child = spawn(cmd, args, { stdio: "ignore" });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
