@@ -24,6 +24,11 @@ export interface KMeansOptions {
   maxIter?: number;
   tol?: number;
   seed?: number;
+  /**
+   * Index of the first run (default 0): run r draws from Rng.derive(seed, firstRun + r), so one run
+   * of a larger nInit can be fitted alone, bit-identical to its place in the loop (tune reuses it).
+   */
+  firstRun?: number;
   /** Cap on the threads this call uses (default: all of the engine's). */
   threads?: number;
 }
@@ -143,9 +148,11 @@ export function kmeans(ctx: EngineContext, x: ResidentMatrix, options: KMeansOpt
   const seed = options.seed ?? KMEANS_DEFAULTS.seed;
   const given = typeof init === "object";
   const nInit = given ? 1 : (options.nInit ?? KMEANS_DEFAULTS.nInit);
+  const firstRun = options.firstRun ?? 0;
   checkK(k, x.rows);
   checkPositiveInt(maxIter, "maxIter");
   checkPositiveInt(nInit, "nInit");
+  if (!Number.isInteger(firstRun) || firstRun < 0) throw new RangeError(`firstRun must be a whole number ≥ 0, got ${firstRun}`);
   if (!(tol >= 0)) throw new RangeError(`tol must be ≥ 0, got ${tol}`);
   if (typeof init === "string" && init !== "k-means++" && init !== "random") {
     throw new RangeError(`init must be 'k-means++', 'random' or a k×d matrix of centres, got '${init}'`);
@@ -169,8 +176,8 @@ export function kmeans(ctx: EngineContext, x: ResidentMatrix, options: KMeansOpt
     let best: { inertia: number; nIter: number } | undefined;
     for (let r = 0; r < nInit; r++) {
       if (given) arena.f64(initCenters, k * x.cols).set(init.data);
-      else if (init === "random") seedRandom(w, Rng.derive(seed, r), initCenters);
-      else seedPlusPlus(w, Rng.derive(seed, r), initCenters);
+      else if (init === "random") seedRandom(w, Rng.derive(seed, firstRun + r), initCenters);
+      else seedPlusPlus(w, Rng.derive(seed, firstRun + r), initCenters);
       const result = lloyd(w, initCenters, maxIter, tolerance);
       const labels = arena.i32(w.labels, x.rows);
       if (!best || (result.inertia < best.inertia && !sameClustering(labels, arena.i32(bestLabels, x.rows), k))) {

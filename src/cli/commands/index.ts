@@ -6,7 +6,8 @@ import generate from "./generate.js";
 import kmeans from "./kmeans.js";
 import pca from "./pca.js";
 import run from "./run.js";
+import tune from "./tune.js";
 
 // One entry per command file in this folder; each file default-exports its CommandModule.
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [download, evaluate, features, generate, kmeans, pca, run];
+export const commands: CommandModule<any, any>[] = [download, evaluate, features, generate, kmeans, pca, run, tune];

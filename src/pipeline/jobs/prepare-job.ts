@@ -1,0 +1,51 @@
+// The front half of `custseg run`, for commands that cluster many times on the same customers:
+// load, clean, features, outliers, scaling and PCA, once. Same steps, same order, same results.
+import type { Engine } from "../../engine/engine.js";
+import { UserError } from "../../errors.js";
+import type { ColumnMap } from "../../io/columns.js";
+import { runFeaturesJob, type FeaturesJobResult } from "../features-job.js";
+import { type Compat, FEATURE_NAMES } from "../features.js";
+import { isolationForest, outlierMask, readOutlierIds } from "../outliers.js";
+import { type Reduced, reduceDimensions } from "../reduce.js";
+import { type CustomerMatrix, featureMatrix, keepRows } from "../run.js";
+import { type Scaled, scaleFeatures } from "../scale.js";
+import { type StepReporter, StepTimer } from "../steps.js";
+
+export interface PrepareOptions {
+  input: string;
+  compat: Compat;
+  encoding?: string;
+  map?: ColumnMap;
+  cacheDir?: string | false;
+  outliersFrom?: string;
+  /** IsolationForest's seed (`custseg run` uses its --seed for both the forest and k-means). */
+  seed: number;
+  variance: number;
+  reporter?: StepReporter;
+}
+
+export interface Prepared {
+  job: FeaturesJobResult;
+  all: CustomerMatrix;
+  flagged: Uint8Array;
+  kept: CustomerMatrix;
+  scaled: Scaled;
+  reduced: Reduced;
+  timingsMs: Record<string, number>;
+}
+
+export async function prepareCustomers(engine: Engine, opts: PrepareOptions): Promise<Prepared> {
+  const timer = new StepTimer(opts.reporter);
+  const job = await runFeaturesJob({ input: opts.input, compat: opts.compat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, reporter: opts.reporter });
+  Object.assign(timer.timingsMs, job.timingsMs);
+  const all = featureMatrix(job.features);
+  const flagged = await timer.step("outliers", async () => {
+    if (opts.outliersFrom) return outlierMask(all.ids, readOutlierIds(opts.outliersFrom));
+    return isolationForest(all.matrix, { seed: opts.seed }).isOutlier;
+  }, (f) => `${f.reduce((s, v) => s + v, 0)} flagged`);
+  const kept = keepRows(all, flagged);
+  if (kept.ids.length === 0) throw new UserError(`every one of the ${all.ids.length} customers was flagged as an outlier; nothing is left to cluster`);
+  const scaled = await timer.step("scale", () => scaleFeatures(engine, kept.matrix, FEATURE_NAMES, opts.compat));
+  const reduced = await timer.step("pca", () => reduceDimensions(engine, scaled.matrix, opts.variance, opts.compat), (r) => `${r.fit.nComponents} components`);
+  return { job, all, flagged, kept, scaled, reduced, timingsMs: timer.timingsMs };
+}
