@@ -41,8 +41,10 @@ export interface RunOptions {
   init: string;
   /** Cumulative explained-variance ratio the PCA component count aims for. */
   variance: number;
-  /** The run directory; default runs/<UTC timestamp>-<short hash>. */
+  /** The run directory; default runs/<runId>, or runs/<UTC timestamp>-<short hash> without a runId. */
   out?: string;
+  /** The run's id in the run store, when it is recorded there. */
+  runId?: string;
   runsDir?: string;
   reporter?: StepReporter;
   /** The run's clock, for the directory name and the report (tests pin it). */
@@ -68,6 +70,8 @@ export interface RunSummary {
   clusterDescriptions: string[];
   timingsMs: Record<string, number>;
   runDir: string;
+  /** The run's id in the run store, when it is recorded there. */
+  runId?: string;
 }
 
 /** Runs every step and writes the run directory; returns the summary and every intermediate result. */
@@ -114,7 +118,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
     const recommendations = await timer.step("recommendations", () => recommend(job.cleaned, clusterOf, { compat: opts.compat }));
 
     const inputLabel = opts.inputLabel ?? opts.input;
-    const runDir = opts.out ?? `${opts.runsDir ?? "runs"}/${runStamp(now)}-${shortHash(job.sha256, opts)}`;
+    const runDir = opts.out ?? `${opts.runsDir ?? "runs"}/${opts.runId ?? `${runStamp(now)}-${shortHash(job.sha256, opts)}`}`;
     const summary: RunSummary = {
       mode: opts.compat === "seed" ? "seed" : "default",
       input: inputLabel,
@@ -134,6 +138,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
       clusterDescriptions: profiles.clusters.map((c) => c.description),
       timingsMs: timer.timingsMs,
       runDir,
+      ...(opts.runId ? { runId: opts.runId } : {}),
     };
     const artifacts: RunArtifacts = { opts, now, sha256: job.sha256, all, flagged, kept, scaled, reduced, clusters, quality, profiles, recommendations, summary };
     await timer.step("write", () => writeRunDirectory(runDir, artifacts), () => runDir);

@@ -4,10 +4,12 @@ import evaluate from "./evaluate.js";
 import features from "./features.js";
 import generate from "./generate.js";
 import kmeans from "./kmeans.js";
+import model from "./model.js";
 import pca from "./pca.js";
 import run from "./run.js";
+import runs from "./runs.js";
 import tune from "./tune.js";
 
 // One entry per command file in this folder; each file default-exports its CommandModule.
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [download, evaluate, features, generate, kmeans, pca, run, tune];
+export const commands: CommandModule<any, any>[] = [download, evaluate, features, generate, kmeans, model, pca, run, runs, tune];

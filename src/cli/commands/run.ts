@@ -3,9 +3,12 @@ import type { CommandModule } from "yargs";
 import { parseColumnMap } from "../../io/columns.js";
 import { engineFor } from "../../pipeline/engine-input.js";
 import { COMPAT_MODES, type Compat } from "../../pipeline/features.js";
-import { type RunSummary, runPipeline } from "../../pipeline/run.js";
+import { runRecorded } from "../../pipeline/run-record.js";
+import type { RunSummary } from "../../pipeline/run.js";
 import { defaultSource } from "../../pipeline/source.js";
+import { closeStore, openStore, storePath } from "../../store/index.js";
 import { formatMs, stderrReporter } from "../progress.js";
+import { STORE_DESCRIPTION } from "../store-option.js";
 
 interface RunArgs {
   input?: string;
@@ -23,6 +26,8 @@ interface RunArgs {
   threads?: number;
   encoding?: string;
   map?: string;
+  store?: string;
+  experiment?: string;
   json: boolean;
 }
 
@@ -41,22 +46,26 @@ const command: CommandModule<object, RunArgs> = {
       .option("tol", { type: "number", default: 1e-4, describe: "k-means centre-shift tolerance (relative to the mean variance)" })
       .option("init", { type: "string", default: "k-means++", describe: "k-means++, random, or a CSV of initial centres (k rows × components)" })
       .option("variance", { type: "number", default: 0.8, describe: "Cumulative explained variance the PCA component count must reach" })
-      .option("out", { type: "string", describe: "Run directory (default runs/<UTC time>-<hash>)" })
+      .option("out", { type: "string", describe: "Run directory (default runs/<runId>)" })
       .option("data-dir", { type: "string", default: "data", describe: "Where the UCI data is looked for and downloaded to" })
       .option("threads", { type: "number", describe: "Worker threads for the kernels (default: the core count)" })
       .option("encoding", { type: "string", describe: "Text encoding of a CSV source (default: detected)" })
       .option("map", { type: "string", describe: "Rename source columns: SOURCE=TARGET,..." })
-      .option("json", { type: "boolean", default: false, describe: "Print one JSON summary on stdout and nothing else" })
-      .example("$0 run", "UCI data (downloaded if needed) → runs/<time>-<hash>/report.html")
+      .option("store", { type: "string", describe: STORE_DESCRIPTION })
+      .option("experiment", { type: "string", describe: "Experiment the run is recorded under (default: default)" })
+      .option("json", { type: "boolean", default: false, describe: "Print one JSON summary (with its runId) on stdout and nothing else" })
+      .example("$0 run", "UCI data (downloaded if needed) → runs/<runId>/report.html, recorded in custseg.db")
       .example("$0 run --input export.parquet --k 4 --out runs/q4", "") as never,
   handler: async (args) => {
+    // The store is opened first, so a store that cannot be used fails before any work is done.
+    const store = openStore(storePath(args.store), { create: true });
     const reporter = stderrReporter();
     const source = args.input
       ? { path: args.input, label: args.input }
       : await defaultSource(args["data-dir"], args.seed, reporter);
     const engine = await engineFor(args.threads);
     try {
-      const { summary } = await runPipeline(engine, {
+      const { summary } = await runRecorded(engine, store, {
         input: source.path,
         inputLabel: source.label,
         compat: args.compat,
@@ -72,10 +81,11 @@ const command: CommandModule<object, RunArgs> = {
         variance: args.variance,
         out: args.out,
         reporter,
-      });
+      }, { experiment: args.experiment });
       process.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
     } finally {
       engine.close();
+      closeStore(store);
     }
   },
 };
@@ -98,6 +108,7 @@ function formatSummary(s: RunSummary): string {
     ),
     "",
     `  total ${formatMs(Object.values(s.timingsMs).reduce((a, b) => a + b, 0))}; report: ${s.runDir}/report.html`,
+    `  run id      ${s.runId}`,
     "",
   ];
   return lines.join("\n");

@@ -155,7 +155,7 @@ test("run directory: every file is there and parses; customers.parquet has the f
   assert.match(html, /<\/html>\s*$/);
 });
 
-test("without --json: a summary table on stdout (one row per cluster), timed steps on stderr, default runs/<UTC>-<hash>", () => {
+test("without --json: a summary table on stdout (one row per cluster), timed steps on stderr, default runs/<runId>", () => {
   const res = run("--input", small);
   assert.is(res.code, 0, res.stderr);
   assert.match(res.stdout, /customers\s+300 with features/);
@@ -171,12 +171,12 @@ test("without --json: a summary table on stdout (one row per cluster), timed ste
   assert.equal(readdirSync(join(tmp, "runs", made[0]!)).sort(), RUN_FILES);
 });
 
-test("determinism: same input and seed → same summary (but timings and runDir) and same customers.parquet", () => {
+test("determinism: same input and seed → same summary (but timings, runDir and runId) and same customers.parquet", () => {
   assert.ok(first, "needs the first run");
   const dir = join(tmp, "again");
   const res = run("--input", small, "--out", dir, "--json");
   assert.is(res.code, 0, res.stderr);
-  const strip = (s: Record<string, unknown>) => ({ ...s, timingsMs: undefined, runDir: undefined });
+  const strip = (s: Record<string, unknown>) => ({ ...s, timingsMs: undefined, runDir: undefined, runId: undefined });
   assert.equal(strip(JSON.parse(res.stdout)), strip(first!.summary));
   assert.is(digest(dir)["customers.parquet"], first!.digest["customers.parquet"]);
   assert.is(digest(dir)["recommendations.csv"], first!.digest["recommendations.csv"]);
