@@ -43,6 +43,8 @@ export interface TuneOptions extends PrepareOptions {
    * grid; registering the best trial needs it.
    */
   bestRun?: boolean;
+  /** Called with the summary before the directory is written (the run store adds its run ids here). */
+  beforeWrite?: (summary: TuneSummary) => void;
 }
 
 export interface TuneSummary {
@@ -124,6 +126,7 @@ export async function runTuneJob(engine: Engine, opts: TuneOptions): Promise<Tun
         bestRunDir,
         trials: outcome.trials,
       };
+      opts.beforeWrite?.(summary);
       await timer.step("write", () => writeTuneDirectory(tuneDir, { prepared, outcome, best, summary }, now), () => tuneDir);
       return { prepared, outcome, best, summary };
     } finally {

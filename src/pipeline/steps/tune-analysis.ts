@@ -20,6 +20,8 @@ export interface TrialResult extends TrialParams {
   run: number;
   /** Trials with the same number produced the same labels. */
   labelling: number;
+  /** The trial's run in the run store, once recorded. */
+  runId?: string;
 }
 
 export interface KAnalysisPoint extends KPoint {
