@@ -58,6 +58,7 @@ try {
     if (r > 0) cliRuns.push({ wallS: wall!, cpuS: user! + sys! });
   }
   const cliWall = median(cliRuns.map((c) => c.wallS));
+  const cliCpuS = median(cliRuns.map((c) => c.cpuS));
   const cliCpu = median(cliRuns.map((c) => c.cpuS / c.wallS));
 
   const engine = await loadEngine({ threads: 1 });
@@ -72,8 +73,8 @@ try {
   const pooled: Awaited<ReturnType<typeof measure<Awaited<ReturnType<typeof grid>>>>>[] = [];
   for (let r = 0; r < runs; r++) pooled.push(await measure(() => grid(pool)));
   await pool.close();
-  const single: number[] = [];
-  for (let r = 0; r < runs; r++) single.push((await measure(() => grid(engineBackend(engine, x)))).wallMs);
+  const single: { wallMs: number; cpuMs: number }[] = [];
+  for (let r = 0; r < runs; r++) single.push(await measure(() => grid(engineBackend(engine, x))));
 
   // Brute force: each trial fitted and scored on its own (what scikit-learn's loop does), one thread.
   const brute = await measure(async () => {
@@ -101,20 +102,30 @@ try {
     customers: scores.rows,
     components: scores.cols,
     trials: trials.length,
-    process: { wallS: cliWall, cpuOverWall: cliCpu, runs: cliRuns },
-    grid: { pooledMs: gridWall, cpuOverWall: gridCpu, oneThreadMs: median(single), bruteForceMs: brute.wallMs },
+    // On a shared machine wall times swing with the other load; CPU times much less.
+    process: { wallS: cliWall, cpuS: cliCpuS, cpuOverWall: cliCpu, runs: cliRuns },
+    grid: {
+      pooledMs: gridWall,
+      pooledCpuMs: median(pooled.map((p) => p.cpuMs)),
+      cpuOverWall: gridCpu,
+      oneThreadMs: median(single.map((p) => p.wallMs)),
+      oneThreadCpuMs: median(single.map((p) => p.cpuMs)),
+      bruteForceMs: brute.wallMs,
+      bruteForceCpuMs: brute.cpuMs,
+    },
     counts,
     scikitLearn: { ...SKLEARN, measuredNow: sklearn },
   };
   const f = (v: number, d = 2) => v.toFixed(d);
   console.log(`custseg tune, the original's grid: ${trials.length} trials × 3 metrics on ${scores.rows}×${scores.cols} (--compat seed), ${out.cores} cores`);
-  console.log(`  whole process (CLI, median of ${cliRuns.length})   ${f(cliWall)} s wall, CPU/wall ${f(cliCpu)}   scikit-learn: ${SKLEARN.totalS} s (${SKLEARN.fitS} s fits, ${SKLEARN.metricsS} s metrics)`);
-  console.log(`  grid, worker pool          ${f(gridWall, 0)} ms, CPU/wall ${f(gridCpu)}`);
-  console.log(`  grid, one thread           ${f(median(single), 0)} ms`);
-  console.log(`  grid, brute force          ${f(brute.wallMs, 0)} ms (every trial alone, one thread)`);
-  console.log(`  k-means runs fitted        ${counts.fits} of ${counts.bruteForceFits}`);
-  console.log(`  silhouettes computed       ${counts.silhouettes} of ${counts.bruteForceSilhouettes}`);
-  if (withSklearn) console.log(`  scikit-learn now           ${JSON.stringify(sklearn)}`);
+  console.log(`  scikit-learn (seed_tune.py)          ${SKLEARN.totalS} s (${SKLEARN.fitS} s fits, ${SKLEARN.metricsS} s metrics), grid only`);
+  console.log(`  whole process (CLI, median of ${cliRuns.length})  ${f(cliWall)} s wall, ${f(cliCpuS)} s CPU, CPU/wall ${f(cliCpu)}`);
+  console.log(`  grid, worker pool                    ${f(gridWall, 0)} ms wall, ${f(out.grid.pooledCpuMs, 0)} ms CPU, CPU/wall ${f(gridCpu)}`);
+  console.log(`  grid, one thread                     ${f(out.grid.oneThreadMs, 0)} ms wall, ${f(out.grid.oneThreadCpuMs, 0)} ms CPU`);
+  console.log(`  grid, brute force (each trial alone) ${f(brute.wallMs, 0)} ms wall, ${f(brute.cpuMs, 0)} ms CPU, one thread`);
+  console.log(`  k-means runs fitted                  ${counts.fits} of ${counts.bruteForceFits}`);
+  console.log(`  silhouettes computed                 ${counts.silhouettes} of ${counts.bruteForceSilhouettes}`);
+  if (withSklearn) console.log(`  scikit-learn now                     ${JSON.stringify(sklearn)}`);
   await writeFileAtomic(fileURLToPath(new URL("../../bench/results/tune.json", import.meta.url)), `${JSON.stringify(out, null, 1)}\n`);
 } finally {
   await rm(work, { recursive: true, force: true });

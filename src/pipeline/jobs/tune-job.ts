@@ -9,6 +9,7 @@ import { UserError } from "../../errors.js";
 import { renderTuneReport } from "../../report/tune.js";
 import { writeDirAtomic } from "../../util/atomic.js";
 import { orderBySize } from "../cluster.js";
+import { engineInputError } from "../engine-input.js";
 import { evaluateClusters } from "../evaluate.js";
 import { FEATURE_NAMES } from "../features.js";
 import { clusterProfiles } from "../profiles.js";
@@ -99,7 +100,10 @@ export async function runTuneJob(engine: Engine, opts: TuneOptions): Promise<Tun
         async () => {
           if (pool) await pool.setData(reduced.scores);
           const backend = pool ?? engineBackend(engine, scores);
-          return tuneAnalysis(backend, { grid: opts.grid, metric: opts.metric, kRange: opts.kRange, seed: opts.seed, tol: opts.tol, cols: reduced.fit.nComponents });
+          // The engine's RangeErrors here are about the data against the grid (e.g. a k beyond the distinct customers).
+          return tuneAnalysis(backend, { grid: opts.grid, metric: opts.metric, kRange: opts.kRange, seed: opts.seed, tol: opts.tol, cols: reduced.fit.nComponents }).catch((err) =>
+            engineInputError(err, `--grid ${formatGrid(opts.grid)} / --k-range`),
+          );
         },
         (o) => `${o.trials.length} trials: ${o.counts.fits} of ${o.counts.bruteForceFits} runs fitted, ${o.counts.silhouettes} silhouettes`,
       );

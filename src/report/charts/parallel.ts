@@ -26,8 +26,8 @@ export interface ParallelData {
 export function parallelChart(data: ParallelData): string {
   const width = 1000;
   const height = 440;
-  const left = 60;
-  const right = 60;
+  const left = 70;
+  const right = 80;
   const top = 40;
   const bottom = 50;
   const { axes, rows } = data;
