@@ -19,9 +19,9 @@ import { checkRunDirectory, type RunArtifacts, writeRunDirectory } from "../run-
 import { engineBackend } from "../steps/tune-engine.js";
 import { formatGrid, type TuneGrid } from "../steps/tune-grid.js";
 import { type TrialResult, type TuneOutcome, tuneAnalysis } from "../steps/tune-analysis.js";
-import type { TuneCounts } from "../steps/tune.js";
-import type { KRecommendation, TuneMetric } from "../steps/tune-rank.js";
+import type { TuneMetric } from "../steps/tune-rank.js";
 import { StepTimer } from "../steps.js";
+import type { TuneSummary } from "./tune-summary.js";
 import { type PrepareOptions, type Prepared, prepareCustomers } from "./prepare-job.js";
 import { TunePool } from "./tune-pool.js";
 
@@ -48,28 +48,6 @@ export interface TuneOptions extends PrepareOptions {
   beforeWrite?: (summary: TuneSummary) => void;
 }
 
-export interface TuneSummary {
-  mode: "default" | "seed";
-  input: string;
-  customers: number;
-  customersBeforeOutliers: number;
-  outliers: number;
-  nComponents: number;
-  grid: string;
-  metric: TuneMetric;
-  seed: number;
-  threads: number;
-  best: TrialResult;
-  recommendation: KRecommendation;
-  kAnalysis: { k: number; inertia: number; nIter: number; silhouette: number; daviesBouldin: number; calinskiHarabasz: number; sizes: number[]; clusterSilhouette: number[] }[];
-  counts: TuneCounts;
-  timingsMs: Record<string, number>;
-  tuneDir: string;
-  /** The best trial's run directory (model.json, metrics, report), inside the tune directory, when written. */
-  bestRunDir?: string;
-  /** Every trial, best first. */
-  trials: TrialResult[];
-}
 
 export interface TuneArtifacts {
   prepared: Prepared;
@@ -227,3 +205,5 @@ function shortHash(sha256: string, opts: TuneOptions): string {
   const { compat, seed, tol, variance, outliersFrom, grid, metric, kRange } = opts;
   return createHash("sha256").update(JSON.stringify({ sha256, compat, seed, tol, variance, outliersFrom, grid, metric, kRange })).digest("hex").slice(0, 8);
 }
+
+export type { TuneSummary } from "./tune-summary.js";
