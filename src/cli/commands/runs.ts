@@ -16,7 +16,9 @@ interface Common {
 
 /** Opens an existing store and marks the runs of processes that died as killed, so listings tell the truth. */
 function openForReading(args: Common): Store {
-  const store = openStore(storePath(args.store));
+  // `runs compare` collects repeated flags into lists (see there); the last --store wins, as elsewhere.
+  const flag = Array.isArray(args.store) ? (args.store.at(-1) as string | undefined) : args.store;
+  const store = openStore(storePath(flag));
   reapStaleRuns(store);
   return store;
 }

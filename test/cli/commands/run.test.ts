@@ -269,7 +269,7 @@ test("SIGINT while the run directory is written: either no directory or a comple
 test("--help names every flag", () => {
   const res = custseg("run", "--help");
   assert.is(res.code, 0);
-  for (const flag of ["--input", "--compat", "--outliers-from", "--k", "--seed", "--n-init", "--max-iter", "--tol", "--init", "--variance", "--out", "--data-dir", "--threads", "--encoding", "--map", "--json"]) {
+  for (const flag of ["--input", "--compat", "--outliers-from", "--k", "--seed", "--n-init", "--max-iter", "--tol", "--init", "--variance", "--out", "--data-dir", "--threads", "--encoding", "--map", "--store", "--experiment", "--json"]) {
     assert.ok(res.stdout.includes(flag), `--help lacks ${flag}`);
   }
 });
