@@ -125,7 +125,7 @@ function formatSummary(s: RecordedTuneSummary, trials: number): string {
     `  run id      ${s.runId} (${s.trials.length} trials recorded as its child runs)`,
     `  input       ${s.input}`,
     `  customers   ${s.customers.toLocaleString("en-US")} clustered on ${s.nComponents} principal components`,
-    `  work        ${s.counts.fits} of ${s.counts.bruteForceFits} k-means runs fitted, ${s.counts.silhouettes} of ${s.counts.bruteForceSilhouettes} silhouettes computed, ${s.threads} threads`,
+    `  work        ${s.counts.fits} of ${s.counts.bruteForceFits} k-means runs fitted, ${s.counts.silhouettes} of ${s.counts.bruteForceSilhouettes} silhouettes computed, ${s.threads} thread${s.threads === 1 ? "" : "s"}`,
     `  best        k = ${b.k}, ${b.init}, n_init ${b.nInit}, max_iter ${b.maxIter}: silhouette ${b.silhouette.toFixed(4)}, Davies–Bouldin ${b.daviesBouldin.toFixed(4)}, Calinski–Harabasz ${b.calinskiHarabasz.toFixed(1)}`,
     `  recommended ${s.recommendation.line}`,
     ...(s.registered ? [`  registered  ${s.registered.name} version ${s.registered.version} (run ${s.registered.runId})`] : []),
