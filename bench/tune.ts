@@ -89,8 +89,15 @@ try {
 
   let sklearn: unknown;
   if (withSklearn) {
-    const res = spawnSync("python3", [shared("anchors/seed_tune.py"), shared("")], { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: "1" } });
-    sklearn = res.status === 0 ? JSON.parse(res.stdout) : `failed: ${res.stderr.split("\n").slice(-2).join(" ")}`;
+    // As ../shared/anchors/README.md says: one OpenMP thread, OpenBLAS left to its own sizing.
+    const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: "1" };
+    delete env.OPENBLAS_CORETYPE;
+    delete env.OPENBLAS_L2_SIZE;
+    const res = spawnSync("/usr/bin/time", ["-f", "%e %U %S", "/usr/bin/python3", shared("anchors/seed_tune.py"), shared("")], { encoding: "utf8", env });
+    if (res.status === 0) {
+      const [wall, user, sys] = res.stderr.trim().split("\n").pop()!.split(" ").map(Number);
+      sklearn = { ...JSON.parse(res.stdout), processWallS: wall, processCpuS: user! + sys! };
+    } else sklearn = `failed: ${res.stderr.split("\n").slice(-2).join(" ")}`;
   }
 
   const counts = pooled[0]!.result.counts;
