@@ -175,6 +175,7 @@ function endRun(store: Store, runId: string, status: RunStatus, error: string | 
     }
   });
   store.openRuns.delete(runId);
+  if (store.openRuns.size === 0) storesWithOpenRuns.delete(store);
 }
 
 function reasonText(reason: unknown): string {
@@ -294,7 +295,9 @@ export function reapStaleRuns(store: Store): string[] {
   return stale.map((s) => s.id);
 }
 
-const hooked = new WeakSet<Store>();
+/** Stores with runs this process started and has not ended; one exit listener serves them all. */
+const storesWithOpenRuns = new Set<Store>();
+let exitHookInstalled = false;
 
 /**
  * On exit, runs this process started and never ended are marked: killed after SIGINT/SIGTERM
@@ -302,11 +305,15 @@ const hooked = new WeakSet<Store>();
  * the 'exit' event, after the CLI's signal handler has called process.exit.
  */
 function installExitHook(store: Store): void {
-  if (hooked.has(store)) return;
-  hooked.add(store);
-  process.on("exit", (code) => {
-    if (store.openRuns.size === 0 || !store.db.open) return;
-    const killed = code === 130 || code === 143;
+  if (!exitHookInstalled) process.once("exit", markUnfinished);
+  exitHookInstalled = true;
+  storesWithOpenRuns.add(store);
+}
+
+function markUnfinished(code: number): void {
+  const killed = code === 130 || code === 143;
+  for (const store of storesWithOpenRuns) {
+    if (!store.db.open) continue;
     for (const id of [...store.openRuns]) {
       try {
         if (killed) killRun(store, id, `interrupted (${code === 130 ? "SIGINT" : "SIGTERM"})`);
@@ -315,5 +322,5 @@ function installExitHook(store: Store): void {
         // Exiting anyway: the run stays "running" and is reaped as stale by the next reader.
       }
     }
-  });
+  }
 }
