@@ -4,6 +4,14 @@
 // for every thread count. Orchestration (tolerance, convergence, relocation, n_init) lives in
 // src/engine/kmeans.ts, as scikit-learn keeps it in _kmeans.py.
 import { addRow, sqDist, zeroF64 } from "./util/rows";
+import { chunkEnd, chunkStart, hsum } from "./simd";
+
+// Squared distances are computed two ways here, on purpose. The Lloyd assignment ranks centres by
+// the expansion score ‖c‖² − 2x·c (fast: one dot product per centre, norms computed once), falling
+// back to the direct Σ(x − c)² of util/rows.ts sqDist near ties; inertia, the reported distances and
+// the k-means++ potentials use sqDist throughout, because their values (not only their order) are
+// results. Which formula each pass should use is a performance question; changing one changes
+// results in the last bits.
 
 // @ts-ignore: decorator
 @inline
@@ -16,7 +24,7 @@ function dot(x: usize, c: usize, d: i32): f64 {
       const o = (<usize>j) << 3;
       a = f64x2.add(a, f64x2.mul(v128.load(x + o), v128.load(c + o)));
     }
-    s = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
+    s = hsum(a);
   }
   for (; j < d; j++) {
     const o = (<usize>j) << 3;
@@ -27,8 +35,8 @@ function dot(x: usize, c: usize, d: i32): f64 {
 
 /** out[i] = ‖X[i]‖² for the chunk's rows. */
 export function rowSqNormsChunk(x: usize, n: i32, d: i32, out: usize, chunkRows: i32, chunk: i32): void {
-  const start = chunk * chunkRows;
-  const end = min(start + chunkRows, n);
+  const start = chunkStart(chunk, chunkRows);
+  const end = chunkEnd(chunk, chunkRows, n);
   const rowBytes = (<usize>d) << 3;
   for (let i = start; i < end; i++) {
     const xi = x + <usize>i * rowBytes;
@@ -104,8 +112,8 @@ export function lloydChunk(
   x: usize, n: i32, d: i32, centers: usize, cNorms: usize, k: i32, xNorms: usize, normsKnown: i32,
   labels: usize, sums: usize, counts: usize, changed: usize, update: i32, chunkRows: i32, chunk: i32,
 ): void {
-  const start = chunk * chunkRows;
-  const end = min(start + chunkRows, n);
+  const start = chunkStart(chunk, chunkRows);
+  const end = chunkEnd(chunk, chunkRows, n);
   const rowBytes = (<usize>d) << 3;
   const sumSlot = sums + ((<usize>chunk * <usize>k * <usize>d) << 3);
   const countSlot = counts + ((<usize>chunk * <usize>k) << 3);
@@ -158,14 +166,14 @@ export function lloydChunk(
           pa3 = f64x2.add(pa3, f64x2.mul(va, cv));
           pb3 = f64x2.add(pb3, f64x2.mul(vb, cv));
         }
-        sa0 = f64x2.extract_lane(pa0, 0) + f64x2.extract_lane(pa0, 1);
-        sa1 = f64x2.extract_lane(pa1, 0) + f64x2.extract_lane(pa1, 1);
-        sa2 = f64x2.extract_lane(pa2, 0) + f64x2.extract_lane(pa2, 1);
-        sa3 = f64x2.extract_lane(pa3, 0) + f64x2.extract_lane(pa3, 1);
-        sb0 = f64x2.extract_lane(pb0, 0) + f64x2.extract_lane(pb0, 1);
-        sb1 = f64x2.extract_lane(pb1, 0) + f64x2.extract_lane(pb1, 1);
-        sb2 = f64x2.extract_lane(pb2, 0) + f64x2.extract_lane(pb2, 1);
-        sb3 = f64x2.extract_lane(pb3, 0) + f64x2.extract_lane(pb3, 1);
+        sa0 = hsum(pa0);
+        sa1 = hsum(pa1);
+        sa2 = hsum(pa2);
+        sa3 = hsum(pa3);
+        sb0 = hsum(pb0);
+        sb1 = hsum(pb1);
+        sb2 = hsum(pb2);
+        sb3 = hsum(pb3);
       }
       for (; j < d; j++) {
         const o = (<usize>j) << 3;
@@ -225,10 +233,10 @@ export function lloydChunk(
           pa1 = f64x2.add(pa1, f64x2.mul(va, cv));
           pb1 = f64x2.add(pb1, f64x2.mul(vb, cv));
         }
-        sa0 = f64x2.extract_lane(pa0, 0) + f64x2.extract_lane(pa0, 1);
-        sa1 = f64x2.extract_lane(pa1, 0) + f64x2.extract_lane(pa1, 1);
-        sb0 = f64x2.extract_lane(pb0, 0) + f64x2.extract_lane(pb0, 1);
-        sb1 = f64x2.extract_lane(pb1, 0) + f64x2.extract_lane(pb1, 1);
+        sa0 = hsum(pa0);
+        sa1 = hsum(pa1);
+        sb0 = hsum(pb0);
+        sb1 = hsum(pb1);
       }
       for (; j < d; j++) {
         const o = (<usize>j) << 3;
@@ -286,8 +294,8 @@ export function lloydChunk(
 export function inertiaChunk(
   x: usize, n: i32, d: i32, centers: usize, labels: usize, partial: usize, chunkRows: i32, chunk: i32,
 ): void {
-  const start = chunk * chunkRows;
-  const end = min(start + chunkRows, n);
+  const start = chunkStart(chunk, chunkRows);
+  const end = chunkEnd(chunk, chunkRows, n);
   const rowBytes = (<usize>d) << 3;
   let s: f64 = 0;
   for (let i = start; i < end; i++) {
@@ -317,8 +325,8 @@ export function labelDistances(x: usize, n: i32, d: i32, centers: usize, labels:
 export function seedPotentialChunk(
   x: usize, n: i32, d: i32, cands: usize, t: i32, closest: usize, outs: usize, pots: usize, chunkRows: i32, chunk: i32,
 ): void {
-  const start = chunk * chunkRows;
-  const end = min(start + chunkRows, n);
+  const start = chunkStart(chunk, chunkRows);
+  const end = chunkEnd(chunk, chunkRows, n);
   const slot = pots + ((<usize>chunk * <usize>t) << 3);
   let c = 0;
   for (; c + 3 < t; c += 4) seedPotentialFour(x, start, end, d, cands, c, closest, outs, slot);
@@ -353,8 +361,8 @@ function seedPotentialOne(
         pa = f64x2.add(pa, f64x2.mul(ta, ta));
         pb = f64x2.add(pb, f64x2.mul(tb, tb));
       }
-      da = f64x2.extract_lane(pa, 0) + f64x2.extract_lane(pa, 1);
-      db = f64x2.extract_lane(pb, 0) + f64x2.extract_lane(pb, 1);
+      da = hsum(pa);
+      db = hsum(pb);
     }
     for (; j < d; j++) {
       const o = (<usize>j) << 3;
@@ -437,14 +445,14 @@ function seedPotentialFour(
         pa3 = f64x2.add(pa3, f64x2.mul(ta, ta));
         pb3 = f64x2.add(pb3, f64x2.mul(tb, tb));
       }
-      a0 = f64x2.extract_lane(pa0, 0) + f64x2.extract_lane(pa0, 1);
-      a1 = f64x2.extract_lane(pa1, 0) + f64x2.extract_lane(pa1, 1);
-      a2 = f64x2.extract_lane(pa2, 0) + f64x2.extract_lane(pa2, 1);
-      a3 = f64x2.extract_lane(pa3, 0) + f64x2.extract_lane(pa3, 1);
-      b0 = f64x2.extract_lane(pb0, 0) + f64x2.extract_lane(pb0, 1);
-      b1 = f64x2.extract_lane(pb1, 0) + f64x2.extract_lane(pb1, 1);
-      b2 = f64x2.extract_lane(pb2, 0) + f64x2.extract_lane(pb2, 1);
-      b3 = f64x2.extract_lane(pb3, 0) + f64x2.extract_lane(pb3, 1);
+      a0 = hsum(pa0);
+      a1 = hsum(pa1);
+      a2 = hsum(pa2);
+      a3 = hsum(pa3);
+      b0 = hsum(pb0);
+      b1 = hsum(pb1);
+      b2 = hsum(pb2);
+      b3 = hsum(pb3);
     }
     for (; j < d; j++) {
       const o = (<usize>j) << 3;
@@ -530,8 +538,8 @@ function seedPotentialFour(
 export function seedUpdateChunk(
   x: usize, n: i32, d: i32, cand: i32, closest: usize, pots: usize, chunkRows: i32, chunk: i32,
 ): void {
-  const start = chunk * chunkRows;
-  const end = min(start + chunkRows, n);
+  const start = chunkStart(chunk, chunkRows);
+  const end = chunkEnd(chunk, chunkRows, n);
   const rowBytes = (<usize>d) << 3;
   const xc = x + <usize>cand * rowBytes;
   let s: f64 = 0;

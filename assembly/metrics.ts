@@ -2,11 +2,12 @@
 // sums of (squared) distances to the centroids. One chunk of rows per call, one slot per chunk;
 // the caller merges slots in chunk order (mergeChunks), as for k-means.
 import { addRow, sqDist, zeroF64 } from "./util/rows";
+import { chunkEnd, chunkStart } from "./simd";
 
 /** slot (k·d + k f64) = [Σ rows of each cluster (k×d), row count of each cluster (k)]. */
 export function clusterSumsChunk(x: usize, n: i32, d: i32, labels: usize, k: i32, partials: usize, chunkRows: i32, chunk: i32): void {
-  const start = chunk * chunkRows;
-  const end = min(start + chunkRows, n);
+  const start = chunkStart(chunk, chunkRows);
+  const end = chunkEnd(chunk, chunkRows, n);
   const rowBytes = (<usize>d) << 3;
   const slot = partials + ((<usize>chunk * <usize>(k * d + k)) << 3);
   const counts = slot + <usize>k * rowBytes;
@@ -25,8 +26,8 @@ export function clusterSumsChunk(x: usize, n: i32, d: i32, labels: usize, k: i32
 export function centroidDistChunk(
   x: usize, n: i32, d: i32, labels: usize, centroids: usize, k: i32, squared: i32, partials: usize, chunkRows: i32, chunk: i32,
 ): void {
-  const start = chunk * chunkRows;
-  const end = min(start + chunkRows, n);
+  const start = chunkStart(chunk, chunkRows);
+  const end = chunkEnd(chunk, chunkRows, n);
   const rowBytes = (<usize>d) << 3;
   const slot = partials + ((<usize>chunk * <usize>k) << 3);
   zeroF64(slot, k);

@@ -3,6 +3,7 @@
 // results do not depend on how many threads ran the chunks.
 
 import { zeroF64 } from "./util/rows";
+import { chunkEnd, chunkStart, hsum } from "./simd";
 
 /**
  * One chunk's column sums and centred co-moments: slot (d + d·d f64) = [Σx (d), M2 (d×d)], where
@@ -10,8 +11,8 @@ import { zeroF64 } from "./util/rows";
  * covarianceMerge reads). Centring on the chunk mean keeps precision without a second pass.
  */
 export function covarianceChunk(x: usize, n: i32, d: i32, partials: usize, chunkRows: i32, chunk: i32): void {
-  const start = chunk * chunkRows;
-  const end = min(start + chunkRows, n);
+  const start = chunkStart(chunk, chunkRows);
+  const end = chunkEnd(chunk, chunkRows, n);
   const rows = end - start;
   const rowBytes = (<usize>d) << 3;
   const slot = partials + ((<usize>chunk * <usize>(d + d * d)) << 3);
@@ -164,8 +165,8 @@ export function covarianceMerge(partials: usize, nChunks: i32, n: i32, d: i32, c
 export function projectChunk(
   x: usize, n: i32, d: i32, mean: usize, w: usize, p: i32, out: usize, best: usize, chunkRows: i32, chunk: i32,
 ): void {
-  const start = chunk * chunkRows;
-  const end = min(start + chunkRows, n);
+  const start = chunkStart(chunk, chunkRows);
+  const end = chunkEnd(chunk, chunkRows, n);
   const rowBytes = (<usize>d) << 3;
   const outRow = (<usize>p) << 3;
   const slot = best + ((<usize>chunk * <usize>p) << 3);
@@ -198,10 +199,10 @@ export function projectChunk(
           acc2 = f64x2.add(acc2, f64x2.mul(t, v128.load(w2 + o)));
           acc3 = f64x2.add(acc3, f64x2.mul(t, v128.load(w3 + o)));
         }
-        s0 = f64x2.extract_lane(acc0, 0) + f64x2.extract_lane(acc0, 1);
-        s1 = f64x2.extract_lane(acc1, 0) + f64x2.extract_lane(acc1, 1);
-        s2 = f64x2.extract_lane(acc2, 0) + f64x2.extract_lane(acc2, 1);
-        s3 = f64x2.extract_lane(acc3, 0) + f64x2.extract_lane(acc3, 1);
+        s0 = hsum(acc0);
+        s1 = hsum(acc1);
+        s2 = hsum(acc2);
+        s3 = hsum(acc3);
       }
       for (; j < d; j++) {
         const o = (<usize>j) << 3;
@@ -237,8 +238,8 @@ export function projectChunk(
           acc0 = f64x2.add(acc0, f64x2.mul(t, v128.load(w0 + o)));
           acc1 = f64x2.add(acc1, f64x2.mul(t, v128.load(w1 + o)));
         }
-        s0 = f64x2.extract_lane(acc0, 0) + f64x2.extract_lane(acc0, 1);
-        s1 = f64x2.extract_lane(acc1, 0) + f64x2.extract_lane(acc1, 1);
+        s0 = hsum(acc0);
+        s1 = hsum(acc1);
       }
       for (; j < d; j++) {
         const o = (<usize>j) << 3;
@@ -264,7 +265,7 @@ export function projectChunk(
           const o = (<usize>j) << 3;
           acc0 = f64x2.add(acc0, f64x2.mul(f64x2.sub(v128.load(xi + o), v128.load(mean + o)), v128.load(w0 + o)));
         }
-        s0 = f64x2.extract_lane(acc0, 0) + f64x2.extract_lane(acc0, 1);
+        s0 = hsum(acc0);
       }
       for (; j < d; j++) {
         const o = (<usize>j) << 3;

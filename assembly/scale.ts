@@ -94,6 +94,7 @@ function rowSumSquares(p: usize, d: i32): f64 {
       const a = v128.load(p + ((<usize>j) << 3));
       acc = f64x2.add(f64x2.mul(a, a), acc);
     }
+    // Not hsum: the even and odd lanes stay apart until the tail is added, NumPy's einsum order.
     let even = f64x2.extract_lane(acc, 0);
     const odd = f64x2.extract_lane(acc, 1);
     if (j < d) {

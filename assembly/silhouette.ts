@@ -7,6 +7,7 @@
 // O(n·k·bands), never n×n, and the result does not depend on which thread ran which band.
 
 import { zeroF64 } from "./util/rows";
+import { hsum } from "./simd";
 
 /** Rows of the other side taken per block, so they stay in L1/L2 while the band's rows pass. */
 const J_BLOCK: i32 = 256;
@@ -38,7 +39,7 @@ function dist(a: usize, b: usize, d: i32): f64 {
       const t = f64x2.sub(v128.load(a + o), v128.load(b + o));
       acc = f64x2.add(acc, f64x2.mul(t, t));
     }
-    s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    s = hsum(acc);
   }
   for (; j < d; j++) {
     const o = (<usize>j) << 3;
@@ -84,6 +85,8 @@ function runSums(xi: usize, x: usize, d: i32, j0: i32, j1: i32, ownCol: usize): 
         s = f64x2.add(s, f64x2.replace_lane(f64x2.splat(u0 * u0), 1, u1 * u1));
       }
       s = f64x2.sqrt(s);
+      // Each lane joins the running sum in turn, as in the scalar loop; hsum would add the two lanes
+      // first and round differently.
       sum += f64x2.extract_lane(s, 0);
       sum += f64x2.extract_lane(s, 1);
       const c = ownCol + ((<usize>j) << 3);
@@ -188,8 +191,8 @@ function runSumsPair(x: usize, d: i32, i: i32, j0: i32, j1: i32, colA: usize, co
     v128.store(colA + o, f64x2.add(v128.load(colA + o), dA));
     v128.store(colB + o, f64x2.add(v128.load(colB + o), dB));
   }
-  let sumA = f64x2.extract_lane(sa, 0) + f64x2.extract_lane(sa, 1);
-  let sumB = f64x2.extract_lane(sb, 0) + f64x2.extract_lane(sb, 1);
+  let sumA = hsum(sa);
+  let sumB = hsum(sb);
   if (j < j1) {
     const xp = x + <usize>j * rowBytes;
     const dA = dist(xa, xp, d);

@@ -12,9 +12,9 @@ import type { Table } from "apache-arrow";
 import { loadTransactions } from "../src/io/load.js";
 import { type DictColumnData, transactionsTable } from "../src/io/schema.js";
 import { writeTable } from "../src/io/write.js";
-import { cleanTransactions } from "../src/pipeline/clean.js";
-import { dictCodes, dictValues, float64Column, int32Column, timestampMs, validity } from "../src/pipeline/columns.js";
-import { customerFeatures } from "../src/pipeline/features.js";
+import { cleanTransactions } from "../src/pipeline/steps/clean.js";
+import { dictCodes, dictValues, float64Column, int32Column, timestampMs, validity } from "../src/pipeline/steps/columns.js";
+import { customerFeatures } from "../src/pipeline/steps/features.js";
 import { type BenchRow, formatTable, runCases, writeResults } from "./harness.js";
 
 const quick = process.argv.includes("--quick");

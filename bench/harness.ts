@@ -2,7 +2,7 @@
 // (one row per kernel × size, one column per implementation) and writes them as JSON.
 // Machines are shared and noisy: read the ratios between columns, not single times.
 import { Bench } from "tinybench";
-import { writeFileAtomic } from "../src/util/atomic.js";
+import { writeFileAtomic } from "../src/io/atomic.js";
 
 export type Impl = "wasm-simd" | "wasm-scalar" | "ts" | "wasm-simd-threads";
 

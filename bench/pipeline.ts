@@ -12,9 +12,10 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadEngine } from "../src/engine/engine.js";
-import { generateFile } from "../src/io/generate.js";
-import { type RunOptions, runPipeline } from "../src/pipeline/run.js";
-import { writeFileAtomic } from "../src/util/atomic.js";
+import { generateFile } from "../src/io/generate/generate.js";
+import { runPipeline } from "../src/pipeline/jobs/run.js";
+import { RUN_DEFAULTS, type RunOptions } from "../src/pipeline/options.js";
+import { writeFileAtomic } from "../src/io/atomic.js";
 
 const quick = process.argv.includes("--quick");
 const shared = (rel: string) => fileURLToPath(new URL(`../../../shared/${rel}`, import.meta.url));
@@ -22,7 +23,7 @@ const cli = fileURLToPath(new URL("../src/cli/index.js", import.meta.url));
 const realParquet = shared("data/online_retail.parquet");
 const realZip = shared("data/online_retail.zip");
 const STEPS = ["load", "clean", "features", "outliers", "scale", "pca", "kmeans", "metrics", "profiles", "recommendations", "write"];
-const DEFAULTS = { compat: "none", k: 3, seed: 0, nInit: 10, maxIter: 100, tol: 1e-4, init: "k-means++", variance: 0.8 } as const;
+const DEFAULTS = RUN_DEFAULTS;
 
 interface CaseResult {
   case: string;

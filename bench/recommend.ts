@@ -7,8 +7,8 @@ import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { loadTransactions } from "../src/io/load.js";
-import { cleanTransactions } from "../src/pipeline/clean.js";
-import { recommend } from "../src/pipeline/recommend.js";
+import { cleanTransactions } from "../src/pipeline/steps/clean.js";
+import { recommend } from "../src/pipeline/steps/recommend.js";
 import { formatTable, runCases, writeResults } from "./harness.js";
 
 const quick = process.argv.includes("--quick");

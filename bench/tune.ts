@@ -16,7 +16,7 @@ import { TunePool } from "../src/pipeline/jobs/tune-pool.js";
 import { fitSettings, type TuneBackend } from "../src/pipeline/steps/tune.js";
 import { engineBackend } from "../src/pipeline/steps/tune-engine.js";
 import { DEFAULT_GRID, gridTrials } from "../src/pipeline/steps/tune-grid.js";
-import { writeFileAtomic } from "../src/util/atomic.js";
+import { writeFileAtomic } from "../src/io/atomic.js";
 
 const quick = process.argv.includes("--quick");
 const withSklearn = process.argv.includes("--sklearn");

@@ -1,11 +1,53 @@
+/** Where an error about the user's input arose: which input, which row/column, which option. */
+export interface ErrorFields {
+  /** The file (or other named input) at fault. */
+  input?: string;
+  /** 1-based line or row of the input. */
+  row?: number;
+  /** 1-based column number, or the column's name. */
+  column?: number | string;
+  /** The option at fault, by its name in the options object (`k`, `nInit`, `outliersFrom`). */
+  option?: string;
+}
+
 /**
- * An error caused by the user's input or environment (bad file, bad flag, unreachable URL).
+ * An error caused by the user's input or environment (bad file, bad option, unreachable URL).
  * The CLI prints its message alone, without a stack trace, and exits non-zero.
- * Messages name the file, row/line and column/field wherever they are known.
+ * Messages name the file, row/line and column/field wherever they are known; the same facts are
+ * kept as fields so that each edge (CLI, server) can word them its own way.
  */
 export class UserError extends Error {
   override name = "UserError";
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+    readonly fields: ErrorFields = {},
+  ) {
     super(message);
+  }
+}
+
+/**
+ * A bad option value. The message reads with the option's own name ("nInit must be …"); the CLI
+ * words it with the flag instead ("--n-init must be …"), so no step or job knows a flag name.
+ */
+export class OptionError extends UserError {
+  override name = "OptionError";
+  constructor(
+    readonly option: string,
+    /** The rest of the sentence after the option's name. */
+    readonly detail: string,
+  ) {
+    super(`${option} ${detail}`, 1, { option });
+  }
+}
+
+/** Runs `fn`, attributing any UserError it throws to `option` (the option that named the input). */
+export function blameOption<T>(option: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof UserError && !err.fields.option) throw new UserError(err.message, err.exitCode, { ...err.fields, option });
+    throw err;
   }
 }

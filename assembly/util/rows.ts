@@ -1,5 +1,7 @@
 // Row helpers shared by the kernels. Not exported from index.ts: they are inlined where used.
 
+import { hsum } from "../simd";
+
 /** Squared Euclidean distance between the d-vectors at byte offsets a and b. */
 // @ts-ignore: decorator
 @inline
@@ -24,7 +26,7 @@ export function sqDist(a: usize, b: usize, d: i32): f64 {
       j += 2;
     }
     acc0 = f64x2.add(acc0, acc1);
-    s = f64x2.extract_lane(acc0, 0) + f64x2.extract_lane(acc0, 1);
+    s = hsum(acc0);
   }
   for (; j < d; j++) {
     const o = (<usize>j) << 3;

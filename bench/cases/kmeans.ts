@@ -2,7 +2,8 @@
 // full fits (n_init 10) at S = 4,067×6 k=3 (the real data's shape), M = 100,000×16 k=8 and
 // L = 1,000,000×16 k=8, for each implementation.
 import type { BenchCase } from "../harness.js";
-import { type Engine, type Matrix, type ResidentMatrix, reference } from "../../src/engine/index.js";
+import type { Engine, Matrix, ResidentMatrix } from "../../src/engine/index.js";
+import * as reference from "../../src/engine/reference/index.js";
 import { kmeansPlusPlus, lloydIteration } from "../../src/engine/kmeans.js";
 import { Rng } from "../../src/engine/rng.js";
 import { engines, referenceCase, residentCase } from "./common.js";

@@ -1,4 +1,8 @@
-import { UserError } from "../errors.js";
+import { OptionError, UserError } from "../errors.js";
+import { readFailure } from "../io/errno.js";
+
+/** The command-line flag of an option: nInit → --n-init. */
+export const flagOf = (option: string) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /**
  * Print a failure on stderr and return the exit code. User errors and usage errors are one line
@@ -9,12 +13,17 @@ export function reportFailure(err: unknown, usage = false): number {
     process.stderr.write(`custseg: ${(err as Error).message}\nRun 'custseg --help' for usage.\n`);
     return 2;
   }
+  if (err instanceof OptionError) {
+    process.stderr.write(`custseg: ${flagOf(err.option)} ${err.detail}\n`);
+    return err.exitCode;
+  }
   if (err instanceof UserError) {
-    process.stderr.write(`custseg: ${err.message}\n`);
+    const option = err.fields.option ? ` (${flagOf(err.fields.option)})` : "";
+    process.stderr.write(`custseg: ${err.message}${option}\n`);
     return err.exitCode;
   }
   const e = err as NodeJS.ErrnoException;
-  if (e?.code === "ENOENT" || e?.code === "EACCES" || e?.code === "EISDIR" || e?.code === "ENOTDIR") {
+  if (readFailure(e)) {
     process.stderr.write(`custseg: ${e.message}\n`);
     return 1;
   }

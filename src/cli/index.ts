@@ -3,7 +3,7 @@
 // Commands live one per file in ./commands; this file only registers them and reports errors.
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { removePendingTemps } from "../util/atomic.js";
+import { removePendingTemps } from "../io/atomic.js";
 import { reportFailure } from "./failure.js";
 import { commands } from "./commands/index.js";
 

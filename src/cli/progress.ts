@@ -1,4 +1,4 @@
-import type { StepReporter } from "../pipeline/steps.js";
+import type { StepReporter } from "../pipeline/progress.js";
 
 /**
  * Step progress on stderr: on a terminal, a spinner line per step replaced by its timing when done;

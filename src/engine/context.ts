@@ -1,6 +1,7 @@
 // What every engine function receives: the kernels, the arena and (optionally) the thread pool.
 import type { Arena } from "./arena.js";
-import type { Kernels } from "./module.js";
+import type { ChunkArgs, ChunkedKernel, Kernels } from "./kernels.js";
+import type { Kernel } from "./module.js";
 import type { ThreadPool } from "./threads.js";
 
 /**
@@ -40,9 +41,8 @@ export function chunkCount(n: number): number {
  * Call the chunked kernel `name(...args, chunk)` for every chunk, on the pool when there is one and
  * the work has more than one chunk. `threads` caps the threads used (default: the context's).
  */
-export function forEachChunk(ctx: EngineContext, name: string, args: number[], chunks: number, threads = ctx.threads): void {
-  const kernel = ctx.kernels[name];
-  if (!kernel) throw new Error(`the WASM module has no kernel ${name}`);
+export function forEachChunk<K extends ChunkedKernel>(ctx: EngineContext, name: K, args: ChunkArgs<K>, chunks: number, threads = ctx.threads): void {
+  const kernel = ctx.kernels[name] as Kernel;
   if (ctx.pool && chunks > 1 && threads > 1) {
     ctx.pool.run(name, kernel, args, chunks, threads);
     return;

@@ -12,7 +12,7 @@ export function distances(ctx: EngineContext, x: ResidentMatrix, y: ResidentMatr
   const mark = arena.mark();
   try {
     const out = arena.alloc(x.rows * y.rows * 8);
-    ctx.kernels.sqDistances!(x.ptr, x.rows, y.ptr, y.rows, x.cols, out);
+    ctx.kernels.sqDistances(x.ptr, x.rows, y.ptr, y.rows, x.cols, out);
     return { data: arena.f64(out, x.rows * y.rows).slice(), rows: x.rows, cols: y.rows };
   } finally {
     arena.release(mark);

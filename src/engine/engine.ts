@@ -190,7 +190,7 @@ async function createEngine(options: LoadOptions): Promise<Engine> {
     const ctrlPtr = arena.allocResident(CTRL_BYTES).ptr;
     // Workers that cannot start (a blocked worker script, no Worker support) leave a working
     // single-threaded engine on the same module; `engine.threads` says how many threads it got.
-    const pool = await ThreadPool.start(platform, module, memory, ctrlPtr, requested - 1, Object.keys(kernels)).catch(() => undefined);
+    const pool = await ThreadPool.start(platform, module, memory, ctrlPtr, requested - 1).catch(() => undefined);
     return new Engine({ kernels, arena, pool, threads: pool?.threads ?? 1 }, "threads");
   }
   const flavour: Flavour = simd ? "simd" : "scalar";

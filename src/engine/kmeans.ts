@@ -11,7 +11,8 @@
 import { CHUNK_ROWS, chunkCount, type EngineContext, forEachChunk, type ResidentMatrix } from "./context.js";
 import type { Matrix } from "./matrix.js";
 import { Rng } from "./rng.js";
-import { checkFinite, checkFiniteResident, checkK, checkPositiveInt } from "./validate.js";
+import type { ChunkArgs, ChunkedKernel, RowChunkArgs } from "./kernels.js";
+import { ArgumentError, checkFinite, checkFiniteResident, checkK, checkPositiveInt } from "./validate.js";
 
 export type KMeansInit = "k-means++" | "random" | Matrix;
 
@@ -127,13 +128,13 @@ export function localTrials(k: number): number {
   return 2 + Math.floor(Math.log(k));
 }
 
-function run(w: Work, kernel: string, args: number[]): void {
-  forEachChunk(w.ctx, kernel, [...args, CHUNK_ROWS], w.chunks, w.threads);
+function run<K extends ChunkedKernel>(w: Work, kernel: K, args: RowChunkArgs<K>): void {
+  forEachChunk(w.ctx, kernel, [...args, CHUNK_ROWS] as ChunkArgs<K>, w.chunks, w.threads);
 }
 
 /** One assignment pass over X with the centres at `centers` (and, with update, the chunk sums). */
 function assign(w: Work, centers: number, update: boolean): void {
-  w.ctx.kernels.rowSqNormsChunk!(centers, w.k, w.d, w.cNorms, w.k, 0);
+  w.ctx.kernels.rowSqNormsChunk(centers, w.k, w.d, w.cNorms, w.k, 0);
   const { x, n, d, k, xNorms } = w;
   const normsKnown = w.xNormsKnown ? 1 : 0;
   run(w, "lloydChunk", [x, n, d, centers, w.cNorms, k, xNorms, normsKnown, w.labels, w.sums, w.counts, w.changed, update ? 1 : 0]);
@@ -159,9 +160,9 @@ export function kmeans(ctx: EngineContext, x: ResidentMatrix, options: KMeansOpt
   }
   if (given) {
     if (init.rows !== k || init.cols !== x.cols) {
-      throw new RangeError(`the initial centres are ${init.rows} × ${init.cols}, expected k × d = ${k} × ${x.cols}`);
+      throw new ArgumentError(`the initial centres are ${init.rows} × ${init.cols}, expected k × d = ${k} × ${x.cols}`, "init");
     }
-    checkFinite(init.data, init.cols, "initial centres");
+    checkFinite(init.data, init.cols, "initial centres", "init");
   }
   checkFiniteResident(ctx, x);
 
@@ -169,7 +170,7 @@ export function kmeans(ctx: EngineContext, x: ResidentMatrix, options: KMeansOpt
   const mark = arena.mark();
   try {
     const w = allocWork(ctx, x, k, Math.min(options.threads ?? ctx.threads, ctx.threads));
-    const tolerance = tol * ctx.kernels.meanColumnVariance!(x.ptr, x.rows, x.cols, arena.alloc(2 * x.cols * 8));
+    const tolerance = tol * ctx.kernels.meanColumnVariance(x.ptr, x.rows, x.cols, arena.alloc(2 * x.cols * 8));
     const initCenters = arena.alloc(k * x.cols * 8);
     const bestLabels = arena.alloc(x.rows * 4);
     const bestCenters = arena.alloc(k * x.cols * 8);
@@ -228,8 +229,8 @@ export function lloydIteration(ctx: EngineContext, x: ResidentMatrix, centers: M
     const w = allocWork(ctx, x, k, ctx.threads);
     arena.f64(w.centers, k * x.cols).set(centers.data);
     assign(w, w.centers, true);
-    ctx.kernels.mergeChunks!(w.sums, w.chunks, k * w.d, w.next);
-    ctx.kernels.mergeChunks!(w.counts, w.chunks, k, w.weights);
+    ctx.kernels.mergeChunks(w.sums, w.chunks, k * w.d, w.next);
+    ctx.kernels.mergeChunks(w.counts, w.chunks, k, w.weights);
     const next = arena.f64(w.next, k * w.d);
     const weights = arena.f64(w.weights, k);
     for (let j = 0; j < k; j++) {
@@ -269,8 +270,8 @@ function lloyd(w: Work, init: number, maxIter: number, tolerance: number): { ine
   let iter = 0;
   for (; iter < maxIter; iter++) {
     assign(w, cur, true);
-    kernels.mergeChunks!(w.sums, w.chunks, k * d, next);
-    kernels.mergeChunks!(w.counts, w.chunks, k, w.weights);
+    kernels.mergeChunks(w.sums, w.chunks, k * d, next);
+    kernels.mergeChunks(w.counts, w.chunks, k, w.weights);
     let changed = 0;
     for (const c of arena.i32(w.changed, w.chunks)) changed += c;
     relocateEmptyClusters(w, cur, next);
@@ -286,7 +287,7 @@ function lloyd(w: Work, init: number, maxIter: number, tolerance: number): { ine
   // Stopped on the shift tolerance (or maxIter): assign once more so labels match the final centres.
   if (!strict) assign(w, cur, false);
   run(w, "inertiaChunk", [w.x, n, d, cur, w.labels, w.partial]);
-  kernels.mergeChunks!(w.partial, w.chunks, 1, w.merged);
+  kernels.mergeChunks(w.partial, w.chunks, 1, w.merged);
   return { inertia: arena.f64(w.merged, 1)[0]!, nIter, centers: cur };
 }
 
@@ -301,7 +302,7 @@ function relocateEmptyClusters(w: Work, old: number, sums: number): void {
   const empty: number[] = [];
   for (let j = 0; j < k; j++) if (weights[j] === 0) empty.push(j);
   if (empty.length === 0) return;
-  ctx.kernels.labelDistances!(x, n, d, old, w.labels, w.scratch);
+  ctx.kernels.labelDistances(x, n, d, old, w.labels, w.scratch);
   const dist = arena.f64(w.scratch, n);
   const far = farthest(dist, empty.length);
   if (dist[far[0]!] === 0) return; // more clusters than distinct rows: nothing to move
@@ -369,7 +370,7 @@ function seedPlusPlus(w: Work, rng: Rng, out: number): void {
   let closest = arrays[0]!;
   arena.f64(closest, n).fill(Number.POSITIVE_INFINITY);
   run(w, "seedUpdateChunk", [x, n, d, first, closest, w.partial]);
-  kernels.mergeChunks!(w.partial, w.chunks, 1, w.merged);
+  kernels.mergeChunks(w.partial, w.chunks, 1, w.merged);
   let potential = arena.f64(w.merged, 1)[0]!;
   const draws = new Float64Array(trials);
   for (let c = 1; c < k; c++) {
@@ -377,7 +378,7 @@ function seedPlusPlus(w: Work, rng: Rng, out: number): void {
     // searchCumsum walks the cumulative sum once, so it takes the targets in ascending order.
     const order = Array.from(draws.keys()).sort((a, b) => draws[a]! - draws[b]! || a - b);
     arena.f64(w.targets, trials).set(order.map((t) => draws[t]!));
-    kernels.searchCumsum!(closest, n, w.targets, trials, w.found);
+    kernels.searchCumsum(closest, n, w.targets, trials, w.found);
     const found = arena.i32(w.found, trials);
     const cands = arena.i32(w.cands, trials);
     order.forEach((t, j) => {
@@ -386,7 +387,7 @@ function seedPlusPlus(w: Work, rng: Rng, out: number): void {
     const outs = arrays.filter((a) => a !== closest);
     arena.i32(w.outs, trials).set(outs);
     run(w, "seedPotentialChunk", [x, n, d, w.cands, trials, closest, w.outs, w.partial]);
-    kernels.mergeChunks!(w.partial, w.chunks, trials, w.merged);
+    kernels.mergeChunks(w.partial, w.chunks, trials, w.merged);
     const pots = arena.f64(w.merged, trials);
     let bestTrial = 0;
     for (let t = 1; t < trials; t++) if (pots[t]! < pots[bestTrial]!) bestTrial = t;

@@ -2,7 +2,7 @@
 // and the distances to the centroids; the k-sized remainder is shared with the reference.
 import { CHUNK_ROWS, chunkCount, type EngineContext, forEachChunk, type ResidentMatrix } from "./context.js";
 import { checkClusterCount, type EncodedLabels, encodeLabels } from "./labels.js";
-import { calinskiHarabaszFromParts, daviesBouldinFromParts } from "./reference/metrics.js";
+import { calinskiHarabaszFromParts, daviesBouldinFromParts } from "./cluster-scores.js";
 import { checkFiniteResident } from "./validate.js";
 
 interface ClusterPass {
@@ -27,7 +27,7 @@ function clusterPass(ctx: EngineContext, x: ResidentMatrix, enc: EncodedLabels, 
     const partials = arena.alloc(chunks * slot * 8);
     const merged = arena.alloc(slot * 8);
     forEachChunk(ctx, "clusterSumsChunk", [x.ptr, n, d, labelsPtr, k, partials, CHUNK_ROWS], chunks);
-    kernels.mergeChunks!(partials, chunks, slot, merged);
+    kernels.mergeChunks(partials, chunks, slot, merged);
     const sums = arena.f64(merged, k * d);
     const centroids = new Float64Array(k * d);
     const total = new Float64Array(d);
@@ -46,7 +46,7 @@ function clusterPass(ctx: EngineContext, x: ResidentMatrix, enc: EncodedLabels, 
       [x.ptr, n, d, labelsPtr, centroidsPtr, k, squared ? 1 : 0, distPartials, CHUNK_ROWS],
       chunks,
     );
-    kernels.mergeChunks!(distPartials, chunks, k, distMerged);
+    kernels.mergeChunks(distPartials, chunks, k, distMerged);
     return { centroids, spread: arena.f64(distMerged, k).slice(), total };
   } finally {
     arena.release(mark);

@@ -4,9 +4,10 @@
 // and the engine keeps no bare-specifier import that a browser worker could not resolve.
 import { currentPlatform } from "./platform.js";
 
-/** An exported kernel: numbers in (pointers are byte offsets), a number or nothing out. */
-export type Kernel = (...args: number[]) => number;
-export type Kernels = Readonly<Record<string, Kernel>>;
+import { KERNEL_NAMES, type Kernels } from "./kernels.js";
+
+/** Any exported kernel, untyped: the thread pool's view, which passes arguments through. */
+export type Kernel = (...args: number[]) => unknown;
 
 /** simd: f64x2 inner loops; scalar: the same source without SIMD; threads: SIMD on shared, imported memory. */
 export type Flavour = "simd" | "scalar" | "threads";
@@ -36,6 +37,8 @@ export function compileModule(flavour: Flavour): Promise<WebAssembly.Module> {
   return module;
 }
 
+export type { Kernels };
+
 export interface ModuleInstance {
   readonly kernels: Kernels;
   readonly memory: WebAssembly.Memory;
@@ -45,9 +48,10 @@ export interface ModuleInstance {
 export async function instantiateModule(module: WebAssembly.Module, memory?: WebAssembly.Memory): Promise<ModuleInstance> {
   const instance = await WebAssembly.instantiate(module, memory ? { env: { memory } } : {});
   const exports = instance.exports as Record<string, unknown>;
-  const kernels: Record<string, Kernel> = {};
-  for (const [name, value] of Object.entries(exports)) {
-    if (typeof value === "function") kernels[name] = value as Kernel;
+  const kernels: Record<string, unknown> = {};
+  for (const name of KERNEL_NAMES) {
+    if (typeof exports[name] !== "function") throw new Error(`the WASM module has no kernel ${name}; rebuild it ('npm run build:wasm')`);
+    kernels[name] = exports[name];
   }
-  return { kernels, memory: memory ?? (exports.memory as WebAssembly.Memory) };
+  return { kernels: kernels as unknown as Kernels, memory: memory ?? (exports.memory as WebAssembly.Memory) };
 }

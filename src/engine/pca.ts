@@ -22,7 +22,7 @@ export function pcaFit(ctx: EngineContext, x: ResidentMatrix, opts: PcaOptions):
     const meanPtr = arena.alloc(d * 8);
     const covPtr = arena.alloc(d * d * 8);
     forEachChunk(ctx, "covarianceChunk", [x.ptr, n, d, partials, CHUNK_ROWS], chunks);
-    kernels.covarianceMerge!(partials, chunks, n, d, CHUNK_ROWS, meanPtr, covPtr);
+    kernels.covarianceMerge(partials, chunks, n, d, CHUNK_ROWS, meanPtr, covPtr);
     mean = arena.f64(meanPtr, d).slice();
     cov = arena.f64(covPtr, d * d).slice();
   } finally {
@@ -99,7 +99,7 @@ function project(
           for (let j = 0; j < d; j++) model.components.data[c * d + j] = -model.components.data[c * d + j]!;
         }
       }
-      if (flip && keep) kernels.scaleColumns!(outPtr, n, p, arena.putF64(signs));
+      if (flip && keep) kernels.scaleColumns(outPtr, n, p, arena.putF64(signs));
     }
     return keep ? { data: arena.f64(outPtr, n * p).slice(), rows: n, cols: p } : undefined;
   } finally {

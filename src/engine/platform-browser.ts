@@ -1,8 +1,8 @@
 // The browser's platform: WASM bytes by fetch beside the page's build/, Web Workers. A browser's
 // main thread may not block (Atomics.wait), so the pool runs only where blocking is allowed
 // (inside a worker) and with cross-origin isolation (SharedArrayBuffer).
-import type { EngineWorker, Platform } from "./platform.js";
-import { workerUrl } from "./platform.js";
+import type { EngineWorker, Platform } from "./platform-api.js";
+import { workerUrl } from "./worker-url.js";
 
 /**
  * Where build/*.wasm is served from: the package root's build/, three levels above the compiled

@@ -1,7 +1,7 @@
 // Node's platform: WASM bytes from build/ and workers from worker_threads. The node: modules are
 // imported dynamically so that bundling the engine for a browser never pulls them in.
-import type { EngineWorker, Platform } from "./platform.js";
-import { workerUrl } from "./platform.js";
+import type { EngineWorker, Platform } from "./platform-api.js";
+import { workerUrl } from "./worker-url.js";
 
 /** build/<name> in the nearest ancestor of this file that has it (src/engine or dist/src/engine). */
 async function buildFile(name: string): Promise<URL> {

@@ -1,11 +1,11 @@
 // StandardScaler and row Normalizer on WASM memory, with scikit-learn 1.2's arithmetic (see
-// reference/scale.ts for the rules and assembly/scale.ts for the summation orders).
+// scale-model.ts for the rules and assembly/scale.ts for the summation orders).
 import type { EngineContext, ResidentMatrix } from "./context.js";
 import type { Matrix } from "./matrix.js";
-import { type StandardScaler, scaleFromVariance } from "./reference/scale.js";
+import { type StandardScaler, scaleFromVariance } from "./scale-model.js";
 import { checkFiniteResident } from "./validate.js";
 
-export type { StandardScaler } from "./reference/scale.js";
+export type { StandardScaler } from "./scale-model.js";
 
 export interface StandardScaled {
   readonly scaler: StandardScaler;
@@ -20,12 +20,12 @@ export function standardScalerFit(ctx: EngineContext, x: ResidentMatrix): Standa
   const mark = arena.mark();
   try {
     const sumPtr = arena.alloc(d * 8);
-    kernels.columnSums!(x.ptr, n, d, sumPtr);
+    kernels.columnSums(x.ptr, n, d, sumPtr);
     const mean = arena.f64(sumPtr, d).map((s) => s / n);
     const meanPtr = arena.putF64(mean);
     const corrPtr = arena.alloc(d * 8);
     const sqPtr = arena.alloc(d * 8);
-    kernels.centredColumnMoments!(x.ptr, n, d, meanPtr, corrPtr, sqPtr);
+    kernels.centredColumnMoments(x.ptr, n, d, meanPtr, corrPtr, sqPtr);
     const corr = arena.f64(corrPtr, d);
     const sq = arena.f64(sqPtr, d);
     const scale = new Float64Array(d);
@@ -50,7 +50,7 @@ export function standardScale(ctx: EngineContext, x: ResidentMatrix, fitted?: St
     const meanPtr = arena.putF64(scaler.mean);
     const scalePtr = arena.putF64(scaler.scale);
     const outPtr = arena.alloc(n * d * 8);
-    kernels.standardize!(x.ptr, n, d, meanPtr, scalePtr, outPtr);
+    kernels.standardize(x.ptr, n, d, meanPtr, scalePtr, outPtr);
     return { scaler, scaled: { data: arena.f64(outPtr, n * d).slice(), rows: n, cols: d } };
   } finally {
     arena.release(mark);
@@ -65,7 +65,7 @@ export function normalizeRows(ctx: EngineContext, x: ResidentMatrix): Matrix {
   const mark = arena.mark();
   try {
     const outPtr = arena.alloc(n * d * 8);
-    kernels.normalizeRows!(x.ptr, n, d, outPtr);
+    kernels.normalizeRows(x.ptr, n, d, outPtr);
     return { data: arena.f64(outPtr, n * d).slice(), rows: n, cols: d };
   } finally {
     arena.release(mark);

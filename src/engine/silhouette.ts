@@ -53,14 +53,14 @@ export function silhouette(
   try {
     const permPtr = arena.putI32(perm);
     const xs = arena.alloc(n * d * 8);
-    kernels.gatherRows!(x.ptr, d, permPtr, n, xs);
+    kernels.gatherRows(x.ptr, d, permPtr, n, xs);
     const labelsPtr = arena.putI32(sortedLabels);
     const startsPtr = arena.putI32(starts);
-    const slots = arena.alloc(kernels.silhouetteSlotsLength!(n, k, bandRows) * 8);
+    const slots = arena.alloc(kernels.silhouetteSlotsLength(n, k, bandRows) * 8);
     forEachChunk(ctx, "silhouetteBand", [xs, n, d, labelsPtr, startsPtr, k, slots, bandRows], bands);
     const sumsPtr = arena.alloc(k * 8);
     const outPtr = arena.alloc(n * 8);
-    kernels.silhouetteMerge!(n, labelsPtr, startsPtr, k, slots, bandRows, sumsPtr, outPtr);
+    kernels.silhouetteMerge(n, labelsPtr, startsPtr, k, slots, bandRows, sumsPtr, outPtr);
     const sorted = arena.f64(outPtr, n);
     const samples = new Float64Array(n);
     for (let r = 0; r < n; r++) samples[perm[r]!] = sorted[r]!;

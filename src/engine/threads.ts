@@ -5,8 +5,9 @@
  * changes a result. The control block lives in the shared memory; the caller blocks with
  * Atomics.wait until every worker reports done, so engine calls stay synchronous.
  */
+import { CHUNKED_KERNELS, type ChunkedKernel } from "./kernels.js";
 import type { Kernel } from "./module.js";
-import type { EngineWorker, Platform } from "./platform.js";
+import type { EngineWorker, Platform } from "./platform-api.js";
 
 /** Int32 words of the control block. */
 export const Ctrl = {
@@ -29,7 +30,6 @@ export interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   ctrlPtr: number;
-  kernelNames: string[];
   /** 1-based: the calling thread is participant 0. */
   index: number;
 }
@@ -39,7 +39,6 @@ export class ThreadPool {
     private readonly workers: EngineWorker[],
     private readonly memory: WebAssembly.Memory,
     private readonly ctrlPtr: number,
-    private readonly kernelIds: Map<string, number>,
   ) {}
 
   /** Start `count` workers on the shared memory; undefined where the platform cannot. */
@@ -49,7 +48,6 @@ export class ThreadPool {
     memory: WebAssembly.Memory,
     ctrlPtr: number,
     count: number,
-    kernelNames: string[],
   ): Promise<ThreadPool | undefined> {
     const workers: EngineWorker[] = [];
     try {
@@ -65,7 +63,7 @@ export class ThreadPool {
             new Promise<void>((resolve, reject) => {
               worker.onMessage((message) => (message === "ready" ? resolve() : reject(new Error(String(message)))));
               worker.onError(reject);
-              const init: WorkerInit = { module, memory, ctrlPtr, kernelNames, index: i + 1 };
+              const init: WorkerInit = { module, memory, ctrlPtr, index: i + 1 };
               worker.postMessage(init);
             }),
         ),
@@ -75,7 +73,7 @@ export class ThreadPool {
       throw err;
     }
     for (const worker of workers) worker.detach?.();
-    return new ThreadPool(workers, memory, ctrlPtr, new Map(kernelNames.map((name, i) => [name, i])));
+    return new ThreadPool(workers, memory, ctrlPtr);
   }
 
   /** Threads this pool can use, the caller's included. */
@@ -87,9 +85,9 @@ export class ThreadPool {
    * Run `kernel(...args, chunk)` for chunk = 0 … chunkCount − 1 on up to `threads` threads (the
    * caller runs `local`, its own instance of the same kernel). Returns when every chunk is done.
    */
-  run(kernel: string, local: Kernel, args: number[], chunkCount: number, threads: number): void {
-    const id = this.kernelIds.get(kernel);
-    if (id === undefined) throw new Error(`unknown kernel ${kernel}`);
+  run(kernel: ChunkedKernel, local: Kernel, args: readonly number[], chunkCount: number, threads: number): void {
+    // The kernel travels as its index in CHUNKED_KERNELS, the table every worker builds.
+    const id = CHUNKED_KERNELS.indexOf(kernel);
     if (args.length > MAX_ARGS) throw new RangeError(`${kernel}: more than ${MAX_ARGS} arguments`);
     const ctrl = new Int32Array(this.memory.buffer, this.ctrlPtr, ARGS_OFFSET / 4);
     new Float64Array(this.memory.buffer, this.ctrlPtr + ARGS_OFFSET, args.length).set(args);

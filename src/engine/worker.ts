@@ -1,12 +1,13 @@
 // The engine's worker: instantiates the threads module on the shared memory, then serves chunked
 // kernel tasks from the control block forever (see threads.ts). Runs under worker_threads or as a
 // Web Worker; the node: module is imported dynamically, as everywhere in the engine.
-import { instantiateModule } from "./module.js";
+import { CHUNKED_KERNELS } from "./kernels.js";
+import { type Kernel, instantiateModule } from "./module.js";
 import { ARGS_OFFSET, Ctrl, type WorkerInit } from "./threads.js";
 
 async function serve(init: WorkerInit, post: (message: unknown) => void): Promise<void> {
   const { kernels } = await instantiateModule(init.module, init.memory);
-  const table = init.kernelNames.map((name) => kernels[name]!);
+  const table: Kernel[] = CHUNKED_KERNELS.map((name) => kernels[name]);
   const ctrl = new Int32Array(init.memory.buffer, init.ctrlPtr, ARGS_OFFSET / 4);
   let generation = Atomics.load(ctrl, Ctrl.generation);
   post("ready");

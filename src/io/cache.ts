@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Table, tableFromIPC, tableToIPC } from "apache-arrow";
-import { writeFileAtomic } from "../util/atomic.js";
+import { writeFileAtomic } from "./atomic.js";
 import { exactTransactions, isTransactionsTable } from "./schema.js";
 
 export const DEFAULT_CACHE_DIR = join("data", "cache");

@@ -1,6 +1,6 @@
 // Source column names → transactions columns: known variants, the user's --map, and the
 // "missing column" error. Every reader resolves its header through resolveColumns.
-import { UserError } from "../errors.js";
+import { OptionError, UserError } from "../errors.js";
 import { TRANSACTION_COLUMNS, type TransactionColumn } from "./schema.js";
 
 /** A user's renaming of source columns onto transactions columns: source name → target name. */
@@ -33,17 +33,17 @@ export function parseColumnMap(spec: string | undefined): ColumnMap {
     const source = pair.slice(0, eq).trim();
     const target = pair.slice(eq + 1).trim();
     if (eq < 0 || !source || !target) {
-      throw new UserError(`--map: "${pair.trim()}" is not SOURCE=TARGET (example: --map Invoice=InvoiceNo,Price=UnitPrice)`);
+      throw new OptionError("map", `entry "${pair.trim()}" is not SOURCE=TARGET (example: Invoice=InvoiceNo,Price=UnitPrice)`);
     }
-    checkTarget(target, "--map");
+    checkTarget(target);
     map[source] = target;
   }
   return map;
 }
 
-function checkTarget(target: string, where: string): asserts target is TransactionColumn {
+function checkTarget(target: string): asserts target is TransactionColumn {
   if (!(TRANSACTION_COLUMNS as readonly string[]).includes(target)) {
-    throw new UserError(`${where}: "${target}" is not a transactions column (one of ${TRANSACTION_COLUMNS.join(", ")})`);
+    throw new OptionError("map", `target "${target}" is not a transactions column (one of ${TRANSACTION_COLUMNS.join(", ")})`);
   }
 }
 
@@ -56,10 +56,10 @@ export function resolveColumns(header: readonly string[], map: ColumnMap, file: 
   const found = new Map<TransactionColumn, number>();
   const names = header.map((h) => h.trim());
   for (const [source, target] of Object.entries(map)) {
-    checkTarget(target, "--map");
+    checkTarget(target);
     const at = names.indexOf(source.trim());
     if (at < 0) {
-      throw new UserError(`${file}: --map names column "${source}", which the file does not have (it has: ${listNames(names)})`);
+      throw new UserError(`${file}: the column map names column "${source}", which the file does not have (it has: ${listNames(names)})`, 1, { input: file, column: source, option: "map" });
     }
     found.set(target, at);
   }
@@ -75,7 +75,9 @@ export function resolveColumns(header: readonly string[], map: ColumnMap, file: 
   if (missing.length) {
     const what = missing.length === 1 ? `column ${missing[0]}` : `columns ${missing.join(", ")}`;
     throw new UserError(
-      `${file}: missing ${what} (the file has: ${listNames(names)}); rename with --map SOURCE=TARGET`,
+      `${file}: missing ${what} (the file has: ${listNames(names)}); rename with a column map SOURCE=TARGET`,
+      1,
+      { input: file, column: missing[0], option: "map" },
     );
   }
   return Object.fromEntries(found) as Record<TransactionColumn, number>;

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { mkdir, open, readFile, readdir, rename, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
-import { tempSibling, writeFileAtomic } from "../util/atomic.js";
+import { tempSibling, writeFileAtomic } from "./atomic.js";
 import { UCI_WORKBOOK, workbookFromZip } from "./zip.js";
 
 export const UCI_URL = "https://archive.ics.uci.edu/static/public/352/online+retail.zip";

@@ -1,15 +1,18 @@
 import { readFile } from "node:fs/promises";
 import { UserError } from "../errors.js";
+import { readFailure } from "./errno.js";
 
 /** A whole input file's bytes; a missing, unreadable or directory path is a UserError naming it. */
 export async function readInputFile(path: string): Promise<Uint8Array> {
   try {
     return await readFile(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new UserError(`${path}: no such file`);
-    if (code === "EISDIR") throw new UserError(`${path}: is a directory, not a data file`);
-    if (code === "EACCES") throw new UserError(`${path}: permission denied`);
-    throw err;
+    throw inputFileError(path, err);
   }
+}
+
+/** A read failure as a one-line UserError naming the path; other errors pass through. */
+export function inputFileError(path: string, err: unknown): unknown {
+  const why = readFailure(err);
+  return why ? new UserError(`${path}: ${why}`, 1, { input: path }) : err;
 }

@@ -7,6 +7,7 @@ import type { Matrix } from "../engine/matrix.js";
 import { UserError } from "../errors.js";
 import { readInputFile } from "./files.js";
 import { ipcToArrow } from "./arrow.js";
+import { CsvRecords } from "./csv.js";
 import { parseDecimal } from "./numbers.js";
 import { parquetToArrow } from "./parquet.js";
 
@@ -40,7 +41,7 @@ export async function readMatrix(path: string, opts: MatrixOptions = {}): Promis
 /** Indices of the requested columns in `names`, or all of them. */
 function selectColumns(names: readonly string[], wanted: readonly string[] | undefined, file: string): number[] {
   if (!wanted) return names.map((_, i) => i);
-  if (wanted.length === 0) throw new UserError(`${file}: --columns names no column`);
+  if (wanted.length === 0) throw new UserError(`${file}: the column selection names no column`, 1, { input: file, option: "columns" });
   return wanted.map((w) => {
     const i = names.indexOf(w);
     if (i < 0) throw new UserError(`${file}: no column "${w}"; the columns are ${names.join(", ")}`);
@@ -48,40 +49,43 @@ function selectColumns(names: readonly string[], wanted: readonly string[] | und
   });
 }
 
-/** CSV with a header row; plain comma-separated numbers (quoted header names allowed). */
+/** CSV with a header row and numbers below it, read with the CSV tokenizer the transactions use. */
 export function csvMatrix(text: string, file: string, opts: MatrixOptions = {}): LoadedMatrix {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const lines = text.split(/\r?\n/);
-  while (lines.length > 0 && lines[lines.length - 1]!.trim() === "") lines.pop();
-  if (lines.length === 0) throw new UserError(`${file}: empty file, expected a header row`);
-  const names = lines[0]!.split(",").map(unquote);
+  const records = new CsvRecords(text, ",", file);
+  const cells: string[] = [];
+  const width = records.next(cells);
+  if (width < 0) throw new UserError(`${file}: empty file, expected a header row`, 1, { input: file });
+  const names = cells.slice(0, width).map((name) => name.trim());
   const pick = selectColumns(names, opts.columns, file);
-  const rows = lines.length - 1;
   const cols = pick.length;
-  const data = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    const line = r + 2;
-    const cells = lines[r + 1]!.split(",");
-    if (cells.length !== names.length) {
-      throw new UserError(`${file}: line ${line} has ${cells.length} fields, the header has ${names.length}`);
+  // Grown by doubling: the row count is known only at the end.
+  let data = new Float64Array(1024);
+  let size = 0;
+  for (let n = records.next(cells); n >= 0; n = records.next(cells)) {
+    const line = records.recordLine;
+    if (n !== width) {
+      throw new UserError(`${file}: line ${line} has ${n} fields, the header has ${width}`, 1, { input: file, row: line });
     }
     for (let c = 0; c < cols; c++) {
       const cell = cells[pick[c]!]!;
       const v = parseDecimal(cell);
       if (Number.isNaN(v)) {
-        throw new UserError(
-          `${file}: line ${line}, column ${pick[c]! + 1} (${names[pick[c]!]}): "${cell.trim()}" is not a finite number`,
-        );
+        throw new UserError(`${file}: line ${line}, column ${pick[c]! + 1} (${names[pick[c]!]}): "${cell.trim()}" is not a finite number`, 1, {
+          input: file,
+          row: line,
+          column: pick[c]! + 1,
+        });
       }
-      data[r * cols + c] = v;
+      if (size === data.length) {
+        const grown = new Float64Array(data.length * 2);
+        grown.set(data);
+        data = grown;
+      }
+      data[size++] = v;
     }
   }
-  return { matrix: { data, rows, cols }, columnNames: pick.map((i) => names[i]!) };
-}
-
-function unquote(s: string): string {
-  const t = s.trim();
-  return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1).replaceAll('""', '"') : t;
+  return { matrix: { data: data.slice(0, size), rows: size / cols, cols }, columnNames: pick.map((i) => names[i]!) };
 }
 
 /** Numeric Arrow columns (integers or floats, no nulls) → row-major f64. */

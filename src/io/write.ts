@@ -4,7 +4,7 @@ import { extname } from "node:path";
 import { type Data, type DataType, type Table, Type, tableToIPC, type Vector } from "apache-arrow";
 import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from "parquet-wasm";
 import { UserError } from "../errors.js";
-import { writeFileAtomic } from "../util/atomic.js";
+import { writeFileAtomic } from "./atomic.js";
 import { formatWallClock } from "./datetime.js";
 
 const WRITERS: Record<string, (table: Table) => Uint8Array | string> = {

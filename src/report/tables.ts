@@ -1,4 +1,4 @@
-import type { ClusterProfiles } from "../pipeline/profiles.js";
+import type { ClusterProfiles } from "../pipeline/steps/profiles.js";
 import { clusterColour, clusterName, esc, fmt, fmtAuto, label, pct } from "./svg.js";
 import type { ClusterMetrics, StepRecord } from "./types.js";
 

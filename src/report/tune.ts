@@ -1,7 +1,7 @@
 // tune.html: one self-contained page (inline SVG and style, no scripts or links) for a tune: the
 // recommendation, the parallel-coordinates plot of the grid, the criteria against k, a silhouette
 // plot per k and the ranked trials. Deterministic: the same tune gives the same bytes.
-import type { TuneSummary } from "../pipeline/jobs/tune-summary.js";
+import type { TuneSummary } from "../pipeline/steps/tune-summary.js";
 import type { KAnalysisPoint } from "../pipeline/steps/tune-analysis.js";
 import type { TuneGrid } from "../pipeline/steps/tune-grid.js";
 import { kMetricsChart } from "./charts/k-metrics.js";

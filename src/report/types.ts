@@ -1,5 +1,5 @@
 import type { Matrix } from "../engine/matrix.js";
-import type { ClusterProfiles } from "../pipeline/profiles.js";
+import type { ClusterProfiles } from "../pipeline/steps/profiles.js";
 
 /** One pipeline step: the count it left (rows of transactions, or customers) and its wall time. */
 export interface StepRecord {
@@ -36,7 +36,7 @@ export interface ReportData {
   /** loaded, each cleaning step, customers with features, customers after outliers, … in order */
   readonly steps: readonly StepRecord[];
   readonly features: readonly string[];
-  /** per-cluster profiles (src/pipeline/profiles.ts); k and the cluster sizes come from here */
+  /** per-cluster profiles (src/pipeline/steps/profiles.ts); k and the cluster sizes come from here */
   readonly profiles: ClusterProfiles;
   readonly customers: {
     readonly labels: Int32Array;

@@ -7,7 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { findChromium, runChromium, startServer } from "../helpers/browser.js";
 import { runWorkload, type WorkloadResult } from "../helpers/browser-workload.js";
-import { repoRoot, sharedFile } from "../helpers/shared.js";
+import { repoRoot, sharedFile, skipped } from "../helpers/shared.js";
 
 const WORKLOAD = "/dist/test/helpers/browser-workload.js";
 
@@ -72,9 +72,9 @@ function values(r: WorkloadResult) {
 test("headless Chromium: k-means, silhouette and PCA equal Node's bit for bit, on the main thread and in a worker with 2 threads", async () => {
   const xFile = sharedFile("reference/kernels/kmeans_blobs_2000x5.csv", "the browser engine test");
   const initFile = sharedFile("reference/kernels/kmeans_blobs_2000x5_init_centers.csv", "the browser engine test");
-  if (!xFile || !initFile) return;
+  if (!xFile || !initFile) return skipped();
   const chromium = findChromium("the browser engine test");
-  if (!chromium) return;
+  if (!chromium) return skipped();
   for (const built of ["dist/src/engine/index.js", WORKLOAD.slice(1), "build/custseg.wasm", "build/custseg-threads.wasm"]) {
     assert.ok(existsSync(join(repoRoot, built)), `${built} is missing: run 'npx tsc -p .' and 'npm run build:wasm' first`);
   }

@@ -1,18 +1,12 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadEngine, type Matrix, reference } from "../../src/engine/index.js";
+import { loadEngine, type Matrix } from "../../src/engine/index.js";
+import * as reference from "../../src/engine/reference/index.js";
 import { Rng } from "../../src/engine/rng.js";
+import { assertClose } from "../helpers/assert.js";
 
 function randomMatrix(rng: Rng, rows: number, cols: number): Matrix {
   return { data: Float64Array.from({ length: rows * cols }, () => rng.nextFloat() * 20 - 10), rows, cols };
-}
-
-function assertClose(actual: Float64Array, expected: Float64Array, rel: number, what: string): void {
-  assert.is(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < actual.length; i++) {
-    const err = Math.abs(actual[i]! - expected[i]!) / Math.max(1e-300, Math.abs(expected[i]!));
-    if (!(err <= rel)) assert.unreachable(`${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
-  }
 }
 
 for (const simd of [true, false]) {
@@ -31,7 +25,7 @@ for (const simd of [true, false]) {
       const y = randomMatrix(rng, m, d);
       const got = engine.sqDistances(x, y);
       assert.equal([got.rows, got.cols], [n, m]);
-      assertClose(got.data, reference.sqDistances(x, y).data, 1e-12, `${n}×${m}×${d}`);
+      assertClose(got.data, reference.sqDistances(x, y).data, 1e-12, `${n}×${m}×${d}`, "relative");
     }
   });
 }

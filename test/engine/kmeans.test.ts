@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadEngine, type Matrix, reference } from "../../src/engine/index.js";
+import { loadEngine, type Matrix } from "../../src/engine/index.js";
+import * as reference from "../../src/engine/reference/index.js";
 import { Rng } from "../../src/engine/rng.js";
 import { lloydIteration } from "../../src/engine/kmeans.js";
 import { readMatrix } from "../../src/io/matrix.js";
-import { sharedFile } from "../helpers/shared.js";
+import { sharedFile, skipped } from "../helpers/shared.js";
 
 /** Gaussian-ish blobs: `k` centres in [-10, 10)^d, points spread ±1 around them. */
 function blobs(seed: number, n: number, d: number, k: number): Matrix {
@@ -59,7 +60,7 @@ async function fixture() {
 for (const simd of [true, false]) {
   test(`scikit-learn fixture from given centres (${simd ? "SIMD" : "scalar"}): exact labels, n_iter; inertia, centres to 1e-9`, async () => {
     const f = await fixture();
-    if (!f) return;
+    if (!f) return skipped();
     const engine = await loadEngine({ simd, threads: 1 });
     for (const [init, expected, labels] of [
       [f.init, f.expected, f.labels],
@@ -78,7 +79,7 @@ test("the seed pipeline's k-means on the real PCA scores: its 22 iterations, lab
   const scoresFile = sharedFile("reference/seed-pipeline/pca_output.csv", "seed k-means golden test");
   const initFile = sharedFile("reference/seed-pipeline/kmeans_init_centers.csv", "seed k-means golden test");
   const expectedFile = sharedFile("reference/seed-pipeline/kmeans.json", "seed k-means golden test");
-  if (!scoresFile || !initFile || !expectedFile) return;
+  if (!scoresFile || !initFile || !expectedFile) return skipped();
   const expected = JSON.parse(readFileSync(expectedFile, "utf8"));
   const { matrix: x } = await readMatrix(scoresFile, { columns: expected.fit_input_columns });
   const { matrix: init } = await readMatrix(initFile);
@@ -96,7 +97,7 @@ test("the seed pipeline's k-means on the real PCA scores: its 22 iterations, lab
 
 test("k-means++ with nInit 10 reaches scikit-learn's inertia on the blobs", async () => {
   const f = await fixture();
-  if (!f) return;
+  if (!f) return skipped();
   const engine = await loadEngine({ threads: 1 });
   const target = f.expected.kmeanspp_n_init10_inertia as number;
   for (const seed of [0, 1, 2]) {
@@ -201,17 +202,17 @@ for (const simd of [true, false]) {
       const closest = arena.alloc(n * 8);
       arena.f64(closest, n).fill(Number.POSITIVE_INFINITY);
       const first = arena.alloc(chunks * 8);
-      for (let c = 0; c < chunks; c++) kernels.seedUpdateChunk!(resident.ptr, n, d, 17, closest, first, 512, c);
+      for (let c = 0; c < chunks; c++) kernels.seedUpdateChunk(resident.ptr, n, d, 17, closest, first, 512, c);
       const grouped = Array.from({ length: t }, () => arena.alloc(n * 8));
       const single = Array.from({ length: t }, () => arena.alloc(n * 8));
       const potsGrouped = arena.alloc(chunks * t * 8);
       const potsSingle = arena.alloc(chunks * 8);
       const outs = arena.putI32(grouped);
-      for (let c = 0; c < chunks; c++) kernels.seedPotentialChunk!(resident.ptr, n, d, cands, t, closest, outs, potsGrouped, 512, c);
+      for (let c = 0; c < chunks; c++) kernels.seedPotentialChunk(resident.ptr, n, d, cands, t, closest, outs, potsGrouped, 512, c);
       for (let trial = 0; trial < t; trial++) {
         const cand = arena.putI32([arena.i32(cands, t)[trial]!]);
         const out = arena.putI32([single[trial]!]);
-        for (let c = 0; c < chunks; c++) kernels.seedPotentialChunk!(resident.ptr, n, d, cand, 1, closest, out, potsSingle, 512, c);
+        for (let c = 0; c < chunks; c++) kernels.seedPotentialChunk(resident.ptr, n, d, cand, 1, closest, out, potsSingle, 512, c);
         const a = arena.f64(grouped[trial]!, n);
         const b = arena.f64(single[trial]!, n);
         for (let i = 0; i < n; i++) if (!Object.is(a[i], b[i])) assert.unreachable(`trial ${trial}, row ${i}: ${a[i]} vs ${b[i]}`);

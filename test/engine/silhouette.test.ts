@@ -1,8 +1,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadEngine, type Matrix, reference } from "../../src/engine/index.js";
+import { loadEngine, type Matrix } from "../../src/engine/index.js";
+import * as reference from "../../src/engine/reference/index.js";
 import { Rng } from "../../src/engine/rng.js";
 import { metricsFixture, relErr } from "../helpers/fixtures.js";
+import { skipped } from "../helpers/shared.js";
+import { assertClose } from "../helpers/assert.js";
 
 const engines = [
   { name: "SIMD", load: () => loadEngine({ threads: 1 }) },
@@ -24,31 +27,23 @@ function clustered(seed: number, n: number, d: number, k: number): { x: Matrix; 
   return { x: { data, rows: n, cols: d }, labels };
 }
 
-function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string): void {
-  assert.is(a.length, b.length, `${what}: length`);
-  for (let i = 0; i < a.length; i++) {
-    const err = Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(b[i]!));
-    if (!(err <= tol)) assert.unreachable(`${what}[${i}]: ${a[i]} vs ${b[i]} (error ${err})`);
-  }
-}
-
 test("reference silhouette equals scikit-learn 1.2 (a singleton cluster scores 0)", async () => {
   const f = await metricsFixture();
-  if (!f) return;
+  if (!f) return skipped();
   const samples = reference.silhouetteSamples(f.x, f.labels);
   assert.ok(relErr(reference.silhouetteScore(f.x, f.labels), f.expected.silhouette) <= 1e-9);
-  assertClose(samples.subarray(0, 10), f.expected.silhouette_samples_first10, 1e-9, "samples");
+  assertClose(samples.subarray(0, 10), f.expected.silhouette_samples_first10, 1e-9, "samples", "mixed");
   assert.is(samples[17], 0);
 });
 
 for (const e of engines) {
   test(`${e.name} silhouette equals scikit-learn 1.2 (a singleton cluster scores 0)`, async () => {
     const f = await metricsFixture();
-    if (!f) return;
+    if (!f) return skipped();
     const engine = await e.load();
     const { score, samples } = engine.silhouette(f.x, f.labels, { samples: true });
     assert.ok(relErr(score, f.expected.silhouette) <= 1e-9, `score ${score}`);
-    assertClose(samples!.subarray(0, 10), f.expected.silhouette_samples_first10, 1e-9, "samples");
+    assertClose(samples!.subarray(0, 10), f.expected.silhouette_samples_first10, 1e-9, "samples", "mixed");
     assert.is(samples![17], 0);
     assert.is(engine.silhouette(f.x, f.labels).samples, undefined);
   });
@@ -60,7 +55,7 @@ for (const e of engines) {
       const { x, labels } = clustered(n * 7 + d, n, d, k);
       const ref = reference.silhouetteSamples(x, labels);
       const got = engine.silhouette(x, labels, { samples: true });
-      assertClose(got.samples!, ref, 1e-9, `${n}×${d} k=${k}`);
+      assertClose(got.samples!, ref, 1e-9, `${n}×${d} k=${k}`, "mixed");
     }
   });
 }
@@ -71,7 +66,7 @@ test("labels are any non-negative integers: sparse ids give the same result as c
   const sparse = Array.from(labels, (l) => [7, 1_000_000, 42][l]!);
   // The clusters are renumbered in id order (7, 42, 1000000), which only changes summation order.
   const a = engine.silhouette(x, sparse, { samples: true }).samples!;
-  assertClose(a, engine.silhouette(x, labels, { samples: true }).samples!, 1e-12, "samples");
+  assertClose(a, engine.silhouette(x, labels, { samples: true }).samples!, 1e-12, "samples", "mixed");
 });
 
 test("duplicate points (a = b = 0) score 0, as in scikit-learn", async () => {

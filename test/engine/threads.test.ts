@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { currentPlatform, loadEngine, type Matrix, setPlatform } from "../../src/engine/index.js";
+import { loadEngine, type Matrix } from "../../src/engine/index.js";
+import { currentPlatform, setPlatform } from "../../src/engine/platform.js";
 import { Rng } from "../../src/engine/rng.js";
 
 function blobs(seed: number, n: number, d: number, k: number): Matrix {

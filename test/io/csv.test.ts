@@ -162,7 +162,7 @@ test("a missing column names it and lists the file's columns", async () => {
 
 test("--map naming a column the file lacks is a UserError", async () => {
   const path = fixture("nomap.csv", `${HEADER}\n1,A,B,1,2011-01-01 00:00,1,1,UK\n`);
-  assert.match(await failure(path, { map: { Rechnung: "InvoiceNo" } }), /--map names column "Rechnung", which the file does not have/);
+  assert.match(await failure(path, { map: { Rechnung: "InvoiceNo" } }), /the column map names column "Rechnung", which the file does not have/);
 });
 
 test("a bad date names the file, line and column (lines counted through quoted line breaks)", async () => {

@@ -8,7 +8,7 @@ import XLSX from "xlsx";
 import { UserError } from "../../src/errors.js";
 import { loadTransactions } from "../../src/io/load.js";
 import { type XlsxOptions, readXlsxTransactions } from "../../src/io/xlsx.js";
-import { sharedFile } from "../helpers/shared.js";
+import { sharedFile, skipped } from "../helpers/shared.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-xlsx-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -150,7 +150,7 @@ const zipPath = sharedFile("data/online_retail.zip", "xlsx reader on the real UC
 const parquetPath = sharedFile("data/online_retail.parquet", "xlsx reader compared with the parquet reader");
 
 test("the real UCI zip gives the same table as the real parquet, column by column", async () => {
-  if (!zipPath || !parquetPath) return;
+  if (!zipPath || !parquetPath) return skipped();
   const fromZip = (await loadTransactions(zipPath, { cacheDir: false })).table;
   const fromParquet = (await loadTransactions(parquetPath, { cacheDir: false })).table;
   assert.is(fromZip.numRows, fromParquet.numRows);

@@ -1,7 +1,7 @@
 import { matrix } from "../../src/engine/matrix.js";
 import { Rng } from "../../src/engine/rng.js";
-import { FEATURE_NAMES } from "../../src/pipeline/features.js";
-import { clusterProfiles } from "../../src/pipeline/profiles.js";
+import { FEATURE_NAMES } from "../../src/pipeline/steps/features.js";
+import { clusterProfiles } from "../../src/pipeline/steps/profiles.js";
 import { correlationMatrix } from "../../src/report/correlation.js";
 import type { ReportData } from "../../src/report/types.js";
 

@@ -1,6 +1,6 @@
 // custseg evaluate: cluster quality scores of a labelling of a numeric matrix.
 import type { CommandModule } from "yargs";
-import { runEvaluateJob } from "../../pipeline/evaluate-job.js";
+import { runEvaluateJob } from "../../pipeline/jobs/evaluate.js";
 
 interface EvaluateArgs {
   input: string;

@@ -1,9 +1,9 @@
 // custseg features: transactions → one row of features per customer.
 import type { CommandModule } from "yargs";
 import { parseColumnMap } from "../../io/columns.js";
-import type { Compat } from "../../pipeline/features.js";
-import { COMPAT_MODES, FEATURE_NAMES } from "../../pipeline/features.js";
-import { runFeaturesJob } from "../../pipeline/features-job.js";
+import { COMPAT_MODES, type Compat } from "../../pipeline/options.js";
+import { FEATURE_NAMES } from "../../pipeline/steps/features.js";
+import { runFeaturesJob } from "../../pipeline/jobs/features.js";
 import { stderrReporter } from "../progress.js";
 
 interface FeaturesArgs {

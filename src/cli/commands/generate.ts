@@ -1,6 +1,6 @@
 // custseg generate: a synthetic transactions file with the real data's texture, fixed by a seed.
 import type { CommandModule } from "yargs";
-import { GENERATE_DEFAULTS, generateFile } from "../../io/generate.js";
+import { GENERATE_DEFAULTS, generateFile } from "../../io/generate/generate.js";
 
 interface GenerateArgs {
   rows: number;

@@ -1,7 +1,7 @@
 // custseg kmeans: k-means on a numeric matrix (CSV with a header row, Arrow IPC or Parquet).
 import type { CommandModule } from "yargs";
-import { KMEANS_DEFAULTS } from "../../engine/kmeans.js";
-import { runKMeansJob } from "../../pipeline/kmeans-job.js";
+import { KMEANS_DEFAULTS } from "../../pipeline/options.js";
+import { runKMeansJob } from "../../pipeline/jobs/kmeans.js";
 
 interface KMeansArgs {
   input: string;

@@ -1,7 +1,7 @@
 // custseg pca: principal components of a numeric matrix (CSV with a header row, Arrow IPC or Parquet).
 import type { CommandModule } from "yargs";
 import { UserError } from "../../errors.js";
-import { runPcaJob } from "../../pipeline/pca-job.js";
+import { runPcaJob } from "../../pipeline/jobs/pca.js";
 
 interface PcaArgs {
   input: string;

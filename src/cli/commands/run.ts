@@ -1,11 +1,10 @@
 // custseg run: the whole pipeline, from a transactions file to a run directory with a report.
 import type { CommandModule } from "yargs";
 import { parseColumnMap } from "../../io/columns.js";
-import { engineFor } from "../../pipeline/engine-input.js";
-import { COMPAT_MODES, type Compat } from "../../pipeline/features.js";
-import { runRecorded } from "../../pipeline/run-record.js";
-import type { RunSummary } from "../../pipeline/run.js";
-import { defaultSource } from "../../pipeline/source.js";
+import { engineFor } from "../../pipeline/jobs/engine-input.js";
+import { defaultSource } from "../../pipeline/jobs/source.js";
+import { COMPAT_MODES, type Compat, RUN_DEFAULTS, type RunSummary } from "../../pipeline/options.js";
+import { runRecorded } from "../../pipeline/jobs/run-record.js";
 import { closeStore, openStore, storePath } from "../../store/index.js";
 import { formatMs, stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
@@ -37,15 +36,15 @@ const command: CommandModule<object, RunArgs> = {
   builder: (y) =>
     y
       .option("input", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .parquet, .arrow); default: the UCI data under --data-dir, downloaded if absent" })
-      .option("compat", { choices: COMPAT_MODES, default: "none" as Compat, describe: "seed: the original pipeline's semantics, quirks included" })
+      .option("compat", { choices: COMPAT_MODES, default: RUN_DEFAULTS.compat, describe: "seed: the original pipeline's semantics, quirks included" })
       .option("outliers-from", { type: "string", describe: "CSV of CustomerIDs to treat as outliers instead of IsolationForest" })
-      .option("k", { type: "number", default: 3, describe: "Number of clusters" })
-      .option("seed", { type: "number", default: 0, describe: "Seed of IsolationForest and k-means" })
-      .option("n-init", { type: "number", default: 10, describe: "k-means runs; the lowest inertia is kept" })
-      .option("max-iter", { type: "number", default: 100, describe: "Lloyd iterations per run at most" })
-      .option("tol", { type: "number", default: 1e-4, describe: "k-means centre-shift tolerance (relative to the mean variance)" })
-      .option("init", { type: "string", default: "k-means++", describe: "k-means++, random, or a CSV of initial centres (k rows × components)" })
-      .option("variance", { type: "number", default: 0.8, describe: "Cumulative explained variance the PCA component count must reach" })
+      .option("k", { type: "number", default: RUN_DEFAULTS.k, describe: "Number of clusters" })
+      .option("seed", { type: "number", default: RUN_DEFAULTS.seed, describe: "Seed of IsolationForest and k-means" })
+      .option("n-init", { type: "number", default: RUN_DEFAULTS.nInit, describe: "k-means runs; the lowest inertia is kept" })
+      .option("max-iter", { type: "number", default: RUN_DEFAULTS.maxIter, describe: "Lloyd iterations per run at most" })
+      .option("tol", { type: "number", default: RUN_DEFAULTS.tol, describe: "k-means centre-shift tolerance (relative to the mean variance)" })
+      .option("init", { type: "string", default: RUN_DEFAULTS.init, describe: "k-means++, random, or a CSV of initial centres (k rows × components)" })
+      .option("variance", { type: "number", default: RUN_DEFAULTS.variance, describe: "Cumulative explained variance the PCA component count must reach" })
       .option("out", { type: "string", describe: "Run directory (default runs/<runId>)" })
       .option("data-dir", { type: "string", default: "data", describe: "Where the UCI data is looked for and downloaded to" })
       .option("threads", { type: "number", describe: "Worker threads for the kernels (default: the core count)" })

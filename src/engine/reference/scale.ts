@@ -4,15 +4,9 @@
 // near-constant column is 1 (`_is_constant_feature` / `_handle_zeros_in_scale`), and row norms
 // follow NumPy's einsum summation order.
 import type { Matrix } from "../matrix.js";
+import { EPS, type StandardScaler, scaleFromVariance } from "../scale-model.js";
 
-const EPS = 2.220446049250313e-16;
-
-export interface StandardScaler {
-  /** Per-column mean. */
-  readonly mean: Float64Array;
-  /** Per-column population standard deviation, 1 for a constant column. */
-  readonly scale: Float64Array;
-}
+export type { StandardScaler };
 
 export function standardScalerFit(x: Matrix): StandardScaler {
   const { data, rows: n, cols: d } = x;
@@ -35,12 +29,6 @@ export function standardScalerFit(x: Matrix): StandardScaler {
     scale[j] = scaleFromVariance(variance, mean[j]!, n);
   }
   return { mean, scale };
-}
-
-/** sqrt(variance), or 1 where the column is constant up to rounding (scikit-learn's rule). */
-export function scaleFromVariance(variance: number, mean: number, n: number): number {
-  const bound = n * EPS * variance + (n * mean * EPS) ** 2;
-  return variance <= bound ? 1 : Math.sqrt(variance);
 }
 
 /** (x − mean) / scale, column by column. */

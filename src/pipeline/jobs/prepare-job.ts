@@ -3,13 +3,15 @@
 import type { Engine } from "../../engine/engine.js";
 import { UserError } from "../../errors.js";
 import type { ColumnMap } from "../../io/columns.js";
-import { runFeaturesJob, type FeaturesJobResult } from "../features-job.js";
-import { type Compat, FEATURE_NAMES } from "../features.js";
-import { isolationForest, outlierMask, readOutlierIds } from "../outliers.js";
-import { type Reduced, reduceDimensions } from "../reduce.js";
-import { type CustomerMatrix, featureMatrix, keepRows } from "../run.js";
-import { type Scaled, scaleFeatures } from "../scale.js";
-import { type StepReporter, StepTimer } from "../steps.js";
+import { type FeaturesJobResult, runFeaturesJob } from "./features.js";
+import { FEATURE_NAMES } from "../steps/features.js";
+import type { Compat, CustomerMatrix } from "../options.js";
+import { readOutlierIds } from "../../io/ids.js";
+import { isolationForest, outlierMask } from "../steps/outliers.js";
+import { type Reduced, reduceDimensions } from "../steps/reduce.js";
+import { featureMatrix, keepRows } from "./run.js";
+import { type Scaled, scaleFeatures } from "../steps/scale.js";
+import { type StepReporter, StepTimer } from "../progress.js";
 
 export interface PrepareOptions {
   input: string;

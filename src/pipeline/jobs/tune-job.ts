@@ -5,23 +5,23 @@ import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Engine } from "../../engine/engine.js";
-import { UserError } from "../../errors.js";
+import { OptionError, UserError } from "../../errors.js";
 import { renderTuneReport } from "../../report/tune.js";
-import { writeDirAtomic } from "../../util/atomic.js";
-import { orderBySize } from "../cluster.js";
-import { engineInputError } from "../engine-input.js";
-import { evaluateClusters } from "../evaluate.js";
-import { FEATURE_NAMES } from "../features.js";
-import { clusterProfiles } from "../profiles.js";
-import { recommend } from "../recommend.js";
-import type { RunOptions, RunSummary } from "../run.js";
-import { checkRunDirectory, type RunArtifacts, writeRunDirectory } from "../run-output.js";
+import { writeDirAtomic } from "../../io/atomic.js";
+import { orderBySize } from "../steps/cluster.js";
+import { engineInputError } from "./engine-input.js";
+import { evaluateClusters } from "../steps/evaluate.js";
+import { FEATURE_NAMES } from "../steps/features.js";
+import { clusterProfiles } from "../steps/profiles.js";
+import { recommend } from "../steps/recommend.js";
+import type { RunOptions, RunSummary } from "../options.js";
+import { checkRunDirectory, type RunArtifacts, writeRunDirectory } from "./run-output.js";
 import { engineBackend } from "../steps/tune-engine.js";
 import { formatGrid, type TuneGrid } from "../steps/tune-grid.js";
 import { type TrialResult, type TuneOutcome, tuneAnalysis } from "../steps/tune-analysis.js";
 import type { TuneMetric } from "../steps/tune-rank.js";
-import { StepTimer } from "../steps.js";
-import type { TuneSummary } from "./tune-summary.js";
+import { StepTimer } from "../progress.js";
+import type { TuneSummary } from "../steps/tune-summary.js";
 import { type PrepareOptions, type Prepared, prepareCustomers } from "./prepare-job.js";
 import { TunePool } from "./tune-pool.js";
 
@@ -57,8 +57,8 @@ export interface TuneArtifacts {
 }
 
 export async function runTuneJob(engine: Engine, opts: TuneOptions): Promise<TuneArtifacts> {
-  if (opts.out) checkRunDirectory(opts.out, true, "--out");
-  else checkRunDirectory(opts.runsDir ?? "runs", false, "runs directory");
+  if (opts.out) checkRunDirectory(opts.out, true, "out");
+  else checkRunDirectory(opts.runsDir ?? "runs", false, "runsDir");
   const now = opts.now ?? new Date();
   // Started first: the workers compile their engines while this thread loads and cleans.
   const pool = opts.threads > 1 ? TunePool.start(opts.threads) : undefined;
@@ -69,7 +69,7 @@ export async function runTuneJob(engine: Engine, opts: TuneOptions): Promise<Tun
     const { kept, reduced } = prepared;
     const n = kept.ids.length;
     const kMax = Math.max(...opts.grid.k, ...opts.kRange);
-    if (n <= kMax) throw new UserError(`${n} customers remain after outlier removal; k = ${kMax} (--grid or --k-range) needs at least ${kMax + 1}`);
+    if (n <= kMax) throw new OptionError(opts.grid.k.includes(kMax) ? "grid" : "kRange", `reaches k = ${kMax}, which needs at least ${kMax + 1} customers; ${n} remain after outlier removal`);
 
     const scores = engine.upload(reduced.scores);
     try {
@@ -80,7 +80,7 @@ export async function runTuneJob(engine: Engine, opts: TuneOptions): Promise<Tun
           const backend = pool ?? engineBackend(engine, scores);
           // The engine's RangeErrors here are about the data against the grid (e.g. a k beyond the distinct customers).
           return tuneAnalysis(backend, { grid: opts.grid, metric: opts.metric, kRange: opts.kRange, seed: opts.seed, tol: opts.tol, cols: reduced.fit.nComponents }).catch((err) =>
-            engineInputError(err, `--grid ${formatGrid(opts.grid)} / --k-range`),
+            engineInputError(err, `the grid ${formatGrid(opts.grid)}`),
           );
         },
         (o) => `${o.trials.length} trials: ${o.counts.fits} of ${o.counts.bruteForceFits} runs fitted, ${o.counts.silhouettes} silhouettes`,
@@ -206,4 +206,4 @@ function shortHash(sha256: string, opts: TuneOptions): string {
   return createHash("sha256").update(JSON.stringify({ sha256, compat, seed, tol, variance, outliersFrom, grid, metric, kRange })).digest("hex").slice(0, 8);
 }
 
-export type { TuneSummary } from "./tune-summary.js";
+export type { TuneSummary } from "../steps/tune-summary.js";

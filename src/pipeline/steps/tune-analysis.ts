@@ -1,7 +1,7 @@
 // `custseg tune` as numbers: the grid's trials ranked, and the k analysis, from one set of fits.
 // The k analysis fits each k with k-means++, n_init 10 and the grid's largest max_iter, so for a k
 // that is also in the grid it shares the grid's runs and labellings (no extra work).
-import { orderBySize } from "../cluster.js";
+import { orderBySize } from "./cluster.js";
 import { DEFAULT_GRID, gridTrials, type TrialParams, type TuneGrid } from "./tune-grid.js";
 import { fitSettings, type RunFit, type SettingResult, type TuneBackend, type TuneCounts } from "./tune.js";
 import { type KPoint, type KRecommendation, rankTrials, recommendK, type TuneMetric } from "./tune-rank.js";

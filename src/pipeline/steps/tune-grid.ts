@@ -1,6 +1,6 @@
-// The tune grid: which k-means settings to try, parsed from one `--grid` string, bounded so that a
+// The tune grid: which k-means settings to try, parsed from one grid string, bounded so that a
 // typo (n-init=10000) fails at once instead of running for hours.
-import { UserError } from "../../errors.js";
+import { OptionError } from "../../errors.js";
 
 export type TuneInit = "k-means++" | "random";
 export const TUNE_INITS: readonly TuneInit[] = ["k-means++", "random"];
@@ -29,7 +29,7 @@ export const DEFAULT_GRID: TuneGrid = {
 };
 
 export interface GridLimits {
-  /** Trials in the grid at most (`--max-trials`). */
+  /** Trials in the grid at most (the max-trials option). */
   maxTrials: number;
   /** Largest n-init value (each trial of that n-init fits that many runs). */
   maxNInit: number;
@@ -53,15 +53,15 @@ export function parseGrid(spec: string | undefined, limits: GridLimits = GRID_LI
   for (const part of (spec ?? "").trim().split(/\s+/).filter(Boolean)) {
     const eq = part.indexOf("=");
     const key = eq > 0 ? part.slice(0, eq) : part;
-    if (!(key in KEYS)) throw new UserError(`--grid: unknown key '${key}' in '${part}'; use k=…, init=…, n-init=…, max-iter=…`);
-    if (eq < 0 || eq === part.length - 1) throw new UserError(`--grid: '${part}' has no values; write ${key}=v1,v2,…`);
-    if (seen.has(key)) throw new UserError(`--grid: ${key} is given twice`);
+    if (!(key in KEYS)) throw new OptionError("grid", `has an unknown key '${key}' in '${part}'; use k=…, init=…, n-init=…, max-iter=…`);
+    if (eq < 0 || eq === part.length - 1) throw new OptionError("grid", `'${part}' has no values; write ${key}=v1,v2,…`);
+    if (seen.has(key)) throw new OptionError("grid", `gives ${key} twice`);
     seen.add(key);
     const values = part.slice(eq + 1).split(",");
     const field = KEYS[key as keyof typeof KEYS];
     if (field === "init") {
       for (const v of values) {
-        if (!TUNE_INITS.includes(v as TuneInit)) throw new UserError(`--grid: init '${v}' is not one of ${TUNE_INITS.join(", ")}`);
+        if (!TUNE_INITS.includes(v as TuneInit)) throw new OptionError("grid", `init '${v}' is not one of ${TUNE_INITS.join(", ")}`);
       }
       grid.init = [...new Set(values as TuneInit[])];
     } else {
@@ -71,7 +71,7 @@ export function parseGrid(spec: string | undefined, limits: GridLimits = GRID_LI
   }
   const trials = gridSize(grid);
   if (trials > limits.maxTrials) {
-    throw new UserError(`--grid has ${trials} trials, more than --max-trials ${limits.maxTrials}; shrink the grid or raise --max-trials`);
+    throw new OptionError("maxTrials", `is ${limits.maxTrials}, and the grid has ${trials} trials; shrink the grid or raise the limit`);
   }
   return grid;
 }
@@ -79,7 +79,7 @@ export function parseGrid(spec: string | undefined, limits: GridLimits = GRID_LI
 function wholeNumber(text: string, key: string, min: number, max: number): number {
   const v = Number(text);
   if (text.trim() === "" || !Number.isInteger(v) || v < min || v > max) {
-    throw new UserError(`--grid: ${key} value '${text}' must be a whole number from ${min} to ${max}`);
+    throw new OptionError("grid", `${key} value '${text}' must be a whole number from ${min} to ${max}`);
   }
   return v;
 }
@@ -98,14 +98,14 @@ export function gridTrials(g: TuneGrid): TrialParams[] {
 /** "2..10" → [2, 3, …, 10]. */
 export function parseKRange(spec: string, maxK = GRID_LIMITS.maxK): number[] {
   const m = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(spec);
-  if (!m) throw new UserError(`--k-range '${spec}' must look like 2..10`);
+  if (!m) throw new OptionError("kRange", `'${spec}' must look like 2..10`);
   const lo = Number(m[1]);
   const hi = Number(m[2]);
-  if (lo < 2 || hi < lo || hi > maxK) throw new UserError(`--k-range ${spec}: need 2 ≤ first ≤ last ≤ ${maxK}`);
+  if (lo < 2 || hi < lo || hi > maxK) throw new OptionError("kRange", `${spec}: need 2 ≤ first ≤ last ≤ ${maxK}`);
   return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
 }
 
-/** The grid back as a `--grid` string (for the summary and the page). */
+/** The grid back in the grid option's syntax (for the summary and the page). */
 export function formatGrid(g: TuneGrid): string {
   return `k=${g.k.join(",")} init=${g.init.join(",")} n-init=${g.nInit.join(",")} max-iter=${g.maxIter.join(",")}`;
 }

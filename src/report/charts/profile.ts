@@ -1,4 +1,4 @@
-import type { ClusterProfiles } from "../../pipeline/profiles.js";
+import type { ClusterProfiles } from "../../pipeline/steps/profiles.js";
 import { clusterName, fmt, label } from "../svg.js";
 import { heatmap } from "./heatmap.js";
 

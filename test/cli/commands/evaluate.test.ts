@@ -1,18 +1,16 @@
 // `custseg evaluate` end to end: spawns the compiled CLI (run `npx tsc -p .` first).
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { repoRoot, sharedFile } from "../../helpers/shared.js";
+import { sharedFile, skipped } from "../../helpers/shared.js";
+import { runCli } from "../../helpers/cli.js";
 
-const cli = join(repoRoot, "dist", "src", "cli", "index.js");
 const dir = mkdtempSync(join(tmpdir(), "custseg-evaluate-"));
 
 function custseg(args: string[]) {
-  const res = spawnSync(process.execPath, [cli, "evaluate", ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, CUSTSEG_DEBUG: "0" } });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+  return runCli(["evaluate", ...args], { cwd: dir });
 }
 
 function file(name: string, text: string): string {
@@ -34,7 +32,7 @@ test("--json prints one object matching scikit-learn's three scores", () => {
   const input = sharedFile("reference/kernels/metrics_1200x6.csv", "metrics fixture");
   const labels = sharedFile("reference/kernels/metrics_1200x6_labels.csv", "metrics fixture");
   const json = sharedFile("reference/kernels/metrics_1200x6_expected.json", "metrics fixture");
-  if (!input || !labels || !json) return;
+  if (!input || !labels || !json) return skipped();
   const expected = JSON.parse(readFileSync(json, "utf8"));
   const res = custseg(["--input", input, "--labels", labels, "--json"]);
   assert.is(res.code, 0, res.stderr);

@@ -10,7 +10,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { transactionsFromArrays } from "../../../src/io/schema.js";
 import { writeTable } from "../../../src/io/write.js";
-import { FEATURE_NAMES } from "../../../src/pipeline/features.js";
+import { FEATURE_NAMES } from "../../../src/pipeline/steps/features.js";
 import { repoRoot } from "../../helpers/shared.js";
 
 const cli = join(repoRoot, "dist", "src", "cli", "index.js");

@@ -1,18 +1,16 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableFromArrays, tableToIPC } from "apache-arrow";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { repoRoot, sharedFile } from "../../helpers/shared.js";
+import { sharedFile, skipped } from "../../helpers/shared.js";
+import { runCli } from "../../helpers/cli.js";
 
-const cli = join(repoRoot, "dist", "src", "cli", "index.js");
 const tmp = mkdtempSync(join(tmpdir(), "custseg-kmeans-"));
 
 function custseg(...args: string[]) {
-  const res = spawnSync(process.execPath, [cli, "kmeans", ...args], { encoding: "utf8" });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+  return runCli(["kmeans", ...args]);
 }
 
 /** A user error: exit 1, one line on stderr naming the problem, nothing on stdout, no stack. */
@@ -31,7 +29,7 @@ test("--json with given centres reproduces scikit-learn; --labels-out writes one
   const init = sharedFile(`${K}kmeans_blobs_2000x5_init_centers_far.csv`, "k-means CLI fixture");
   const expectedFile = sharedFile(`${K}kmeans_blobs_2000x5_far_expected.json`, "k-means CLI fixture");
   const labelsFile = sharedFile(`${K}kmeans_blobs_2000x5_far_expected_labels.csv`, "k-means CLI fixture");
-  if (!input || !init || !expectedFile || !labelsFile) return;
+  if (!input || !init || !expectedFile || !labelsFile) return skipped();
   const labelsOut = join(tmp, "labels.csv");
   const res = custseg("--input", input, "--k", "4", "--init", init, "--labels-out", labelsOut, "--json", "--threads", "1");
   assert.is(res.code, 0, res.stderr);

@@ -1,19 +1,17 @@
 // `custseg pca` end to end: spawns the compiled CLI (run `npx tsc -p .` first).
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readMatrix } from "../../../src/io/matrix.js";
-import { repoRoot, sharedFile } from "../../helpers/shared.js";
+import { sharedFile, skipped } from "../../helpers/shared.js";
+import { runCli } from "../../helpers/cli.js";
 
-const cli = join(repoRoot, "dist", "src", "cli", "index.js");
 const dir = mkdtempSync(join(tmpdir(), "custseg-pca-"));
 
 function custseg(args: string[]) {
-  const res = spawnSync(process.execPath, [cli, "pca", ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, CUSTSEG_DEBUG: "0" } });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+  return runCli(["pca", ...args], { cwd: dir });
 }
 
 function file(name: string, text: string): string {
@@ -40,7 +38,7 @@ function closeTo(a: number[], b: number[], tol: number, what: string): void {
 test("--json prints one object matching scikit-learn (sign rule included)", () => {
   const input = sharedFile("reference/kernels/pca_1500x8.csv", "PCA fixture");
   const json = sharedFile("reference/kernels/pca_1500x8_expected.json", "PCA fixture");
-  if (!input || !json) return;
+  if (!input || !json) return skipped();
   const expected = JSON.parse(readFileSync(json, "utf8"))["3"];
   const res = custseg(["--input", input, "--components", "3", "--json", "--threads", "1"]);
   assert.is(res.code, 0, res.stderr);
@@ -55,7 +53,7 @@ test("--json prints one object matching scikit-learn (sign rule included)", () =
 test("--variance picks the smallest count reaching it; --out writes the scores (CSV and Parquet)", async () => {
   const input = sharedFile("reference/kernels/pca_1500x8.csv", "PCA fixture");
   const json = sharedFile("reference/kernels/pca_1500x8_expected.json", "PCA fixture");
-  if (!input || !json) return;
+  if (!input || !json) return skipped();
   const expected = JSON.parse(readFileSync(json, "utf8"));
   for (const name of ["scores.csv", "scores.parquet"]) {
     const out = join(dir, name);

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parquetToArrow } from "../../../src/io/parquet.js";
-import { FEATURE_NAMES } from "../../../src/pipeline/features.js";
+import { FEATURE_NAMES } from "../../../src/pipeline/steps/features.js";
 import { repoRoot } from "../../helpers/shared.js";
 
 const cli = join(repoRoot, "dist", "src", "cli", "index.js");
@@ -197,12 +197,12 @@ test("bad input: one clear line, exit 1, no stack, nothing half-written, the ear
   writeFileSync(join(tmp, "occupied", "keep.txt"), "mine");
 
   const cases: [string[], RegExp][] = [
-    [["--input", small, "--k", "400"], /285 customers remain after outlier removal; --k 400 needs at least 401/],
-    [["--input", fewer, "--outliers-from", nobody], /3 customers remain after outlier removal; --k 3 needs at least 4/],
-    [["--input", small, "--outliers-from", everyone], /every one of the 300 customers was listed in --outliers-from .*everyone\.csv; nothing is left to cluster/],
+    [["--input", small, "--k", "400"], /--k 400 needs at least 401 customers, and 285 remain after outlier removal/],
+    [["--input", fewer, "--outliers-from", nobody], /--k 3 needs at least 4 customers, and 3 remain after outlier removal/],
+    [["--input", small, "--outliers-from", everyone], /--outliers-from .*everyone\.csv lists every one of the 300 customers; nothing is left to cluster/],
     [["--input", identical, "--outliers-from", nobody], /identical features \(no variance\)/],
-    [["--input", twoKinds, "--outliers-from", nobody], /k-means found only 2 distinct groups among the 12 customers for --k 3/],
-    [["--input", small, "--compat", "seed", "--variance", "0.9999999"], /PCA \(--compat seed\): no component count from 2 to 7 explains more than 0\.9999999/],
+    [["--input", twoKinds, "--outliers-from", nobody], /--k 3: k-means found only 2 distinct groups among the 12 customers/],
+    [["--input", small, "--compat", "seed", "--variance", "0.9999999"], /--variance 0\.9999999 is out of reach in seed compatibility: no PCA component count from 2 to 7/],
     [["--input", small, "--variance", "1.5"], /--variance must be in \(0, 1\], got 1\.5/],
     [["--input", small, "--k", "1"], /--k must be a whole number ≥ 2, got 1/],
     [["--input", join(tmp, "absent.parquet")], /absent\.parquet/],

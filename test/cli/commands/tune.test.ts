@@ -126,8 +126,8 @@ test("run store: the tune is a finished parent run, each trial a finished child;
 });
 
 test("failures: one line, non-zero exit, nothing written", () => {
-  assertFailure(custseg("tune", "--input", small, "--grid", "k=1", "--store", store), /--grid: k value '1' must be a whole number from 2/);
-  assertFailure(custseg("tune", "--input", small, "--grid", "n-init=1,2,3,4,5,6,7,8,9", "--max-trials", "50", "--store", store), /216 trials, more than --max-trials 50/);
+  assertFailure(custseg("tune", "--input", small, "--grid", "k=1", "--store", store), /--grid k value '1' must be a whole number from 2/);
+  assertFailure(custseg("tune", "--input", small, "--grid", "n-init=1,2,3,4,5,6,7,8,9", "--max-trials", "50", "--store", store), /--max-trials is 50, and the grid has 216 trials/);
   assertFailure(custseg("tune", "--input", small, "--k-range", "5..2", "--store", store), /--k-range 5\.\.2/);
   assertFailure(custseg("tune", "--input", small, "--metric", "inertia", "--store", store), /Invalid values|metric/, 2);
   const taken = join(tmp, "taken");

@@ -1,0 +1,90 @@
+// Every export of the WASM module, declared once. Pointers are byte offsets into linear memory,
+// i32/u32/f64 all arrive as numbers; a kernel returns a number or nothing. A renamed or re-shaped
+// kernel fails to compile here and in the test that compares this list with the built module,
+// not at run time.
+
+export interface Kernels {
+  // assembly/distance.ts
+  sqDistances(x: number, n: number, y: number, m: number, d: number, out: number): void;
+  firstNonFinite(ptr: number, len: number): number;
+  // assembly/kmeans.ts
+  rowSqNormsChunk(x: number, n: number, d: number, out: number, chunkRows: number, chunk: number): void;
+  lloydChunk(x: number, n: number, d: number, centers: number, cNorms: number, k: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, update: number, chunkRows: number, chunk: number): void;
+  inertiaChunk(x: number, n: number, d: number, centers: number, labels: number, partial: number, chunkRows: number, chunk: number): void;
+  labelDistances(x: number, n: number, d: number, centers: number, labels: number, out: number): void;
+  seedPotentialChunk(x: number, n: number, d: number, cands: number, t: number, closest: number, outs: number, pots: number, chunkRows: number, chunk: number): void;
+  seedUpdateChunk(x: number, n: number, d: number, cand: number, closest: number, pots: number, chunkRows: number, chunk: number): void;
+  searchCumsum(v: number, n: number, targets: number, t: number, out: number): void;
+  mergeChunks(partials: number, nChunks: number, len: number, out: number): void;
+  meanColumnVariance(x: number, n: number, d: number, scratch: number): number;
+  // assembly/rng.ts
+  rngSeed(seed: number): void;
+  rngNextU32(): number;
+  rngNextFloat(): number;
+  rngFillFloat(ptr: number, len: number): void;
+  // assembly/pca.ts
+  covarianceChunk(x: number, n: number, d: number, partials: number, chunkRows: number, chunk: number): void;
+  covarianceMerge(partials: number, nChunks: number, n: number, d: number, chunkRows: number, mean: number, cov: number): void;
+  projectChunk(x: number, n: number, d: number, mean: number, w: number, p: number, out: number, best: number, chunkRows: number, chunk: number): void;
+  scaleColumns(m: number, n: number, p: number, signs: number): void;
+  // assembly/scale.ts
+  columnSums(x: number, n: number, d: number, out: number): void;
+  centredColumnMoments(x: number, n: number, d: number, center: number, sum: number, sumSq: number): void;
+  standardize(x: number, n: number, d: number, mean: number, scale: number, out: number): void;
+  normalizeRows(x: number, n: number, d: number, out: number): void;
+  // assembly/silhouette.ts
+  silhouetteSlotsLength(n: number, k: number, bandRows: number): number;
+  silhouetteBand(x: number, n: number, d: number, labels: number, starts: number, k: number, slots: number, bandRows: number, band: number): void;
+  silhouetteMerge(n: number, labels: number, starts: number, k: number, slots: number, bandRows: number, sums: number, out: number): void;
+  gatherRows(x: number, d: number, perm: number, n: number, out: number): void;
+  // assembly/metrics.ts
+  clusterSumsChunk(x: number, n: number, d: number, labels: number, k: number, partials: number, chunkRows: number, chunk: number): void;
+  centroidDistChunk(x: number, n: number, d: number, labels: number, centroids: number, k: number, squared: number, partials: number, chunkRows: number, chunk: number): void;
+}
+
+/** Each export's parameter count: the list the built module is checked against. */
+export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
+  sqDistances: 6,
+  firstNonFinite: 2,
+  rowSqNormsChunk: 6,
+  lloydChunk: 15,
+  inertiaChunk: 8,
+  labelDistances: 6,
+  seedPotentialChunk: 10,
+  seedUpdateChunk: 8,
+  searchCumsum: 5,
+  mergeChunks: 4,
+  meanColumnVariance: 4,
+  rngSeed: 1,
+  rngNextU32: 0,
+  rngNextFloat: 0,
+  rngFillFloat: 2,
+  covarianceChunk: 6,
+  covarianceMerge: 7,
+  projectChunk: 10,
+  scaleColumns: 4,
+  columnSums: 4,
+  centredColumnMoments: 6,
+  standardize: 6,
+  normalizeRows: 4,
+  silhouetteSlotsLength: 3,
+  silhouetteBand: 9,
+  silhouetteMerge: 8,
+  gatherRows: 5,
+  clusterSumsChunk: 8,
+  centroidDistChunk: 10,
+};
+
+/** Every kernel name, in declaration order (the thread pool's table of kernels). */
+export const KERNEL_NAMES = Object.keys(KERNEL_ARITY) as (keyof Kernels)[];
+
+/** Kernels that process one chunk (or band) of rows per call, its index being the last argument. */
+export const CHUNKED_KERNELS = ["rowSqNormsChunk", "lloydChunk", "inertiaChunk", "seedPotentialChunk", "seedUpdateChunk", "covarianceChunk", "projectChunk", "silhouetteBand", "clusterSumsChunk", "centroidDistChunk"] as const;
+
+export type ChunkedKernel = (typeof CHUNKED_KERNELS)[number];
+
+/** A chunked kernel's arguments before the chunk index. */
+export type ChunkArgs<K extends ChunkedKernel> = Kernels[K] extends (...args: [...infer A extends number[], number]) => void ? A : never;
+
+/** The arguments before `chunkRows` and the chunk index, for kernels whose chunks are CHUNK_ROWS rows. */
+export type RowChunkArgs<K extends ChunkedKernel> = ChunkArgs<K> extends [...infer A extends number[], number] ? A : never;

@@ -1,0 +1,20 @@
+// Engine errors about the user's input (RangeError/TypeError: bad shape, NaN, k out of range) become
+// UserErrors naming the input or option they concern; anything else stays an internal error.
+import { type Engine, loadEngine } from "../../engine/index.js";
+import { OptionError, UserError } from "../../errors.js";
+
+/** Rethrow an engine input error (RangeError/TypeError) as a UserError about the input `source`. */
+export function engineInputError(err: unknown, source: string): never {
+  if (err instanceof RangeError || err instanceof TypeError) throw new UserError(`${source}: ${err.message}`, 1, { input: source });
+  throw err;
+}
+
+/** The engine for a job, a bad thread count being the user's error. */
+export async function engineFor(threads: number | undefined): Promise<Engine> {
+  try {
+    return await loadEngine({ threads });
+  } catch (err) {
+    if (err instanceof RangeError || err instanceof TypeError) throw new OptionError("threads", `is invalid: ${err.message}`);
+    throw err;
+  }
+}

@@ -1,0 +1,47 @@
+// The `features` job: load a source, clean it, build the per-customer table, optionally write it.
+import type { Table } from "apache-arrow";
+import type { ColumnMap } from "../../io/columns.js";
+import { loadTransactions } from "../../io/load.js";
+import { tableWriter, writeTable } from "../../io/write.js";
+import { type CleanRows, cleanTransactions } from "../steps/clean.js";
+import type { Compat } from "../options.js";
+import { customerFeatures } from "../steps/features.js";
+import { type StepReporter, StepTimer } from "../progress.js";
+
+export interface FeaturesJobOptions {
+  input: string;
+  compat?: Compat;
+  /** .arrow, .parquet or .csv; nothing is written without it. */
+  out?: string;
+  encoding?: string;
+  map?: ColumnMap;
+  cacheDir?: string | false;
+  reporter?: StepReporter;
+}
+
+export interface FeaturesJobResult {
+  rows: CleanRows;
+  customers: number;
+  timingsMs: Record<string, number>;
+  features: Table;
+  /** The cleaned transactions (recommendations reuse them). */
+  cleaned: Table;
+  /** sha256 of the source file's bytes. */
+  sha256: string;
+}
+
+export async function runFeaturesJob(opts: FeaturesJobOptions): Promise<FeaturesJobResult> {
+  if (opts.out) tableWriter(opts.out);
+  const timer = new StepTimer(opts.reporter);
+  const log = (msg: string) => timer.note(msg);
+  const loaded = await timer.step(
+    "load",
+    () => loadTransactions(opts.input, { encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, log }),
+    (l) => `${l.table.numRows} lines (${l.format}${l.fromCache ? ", cached" : ""})`,
+  );
+  const clean = await timer.step("clean", () => cleanTransactions(loaded.table), (c) => `${c.rows.afterZeroPrice} lines kept`);
+  const features = await timer.step("features", () => customerFeatures(clean.table, { compat: opts.compat }), (f) => `${f.numRows} customers`);
+  const out = opts.out;
+  if (out) await timer.step("write", () => writeTable(out, features), () => out);
+  return { rows: clean.rows, customers: features.numRows, timingsMs: timer.timingsMs, features, cleaned: clean.table, sha256: loaded.sha256 };
+}

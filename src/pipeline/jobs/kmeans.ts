@@ -1,0 +1,60 @@
+// The k-means job: a numeric matrix from a file → k-means on the engine → summary (+ labels file).
+// Engine errors (RangeError/TypeError: bad k, non-finite values, wrong centre shape) become user
+// errors naming the file they came from: the centres file where the engine blames `init`.
+import type { KMeansInit } from "../../engine/kmeans.js";
+import { ArgumentError } from "../../engine/validate.js";
+import { readMatrix } from "../../io/matrix.js";
+import { writeFileAtomic } from "../../io/atomic.js";
+import { engineFor, engineInputError } from "./engine-input.js";
+
+export interface KMeansJobOptions {
+  input: string;
+  columns?: string[];
+  k: number;
+  nInit?: number;
+  maxIter?: number;
+  tol?: number;
+  /** 'k-means++', 'random', or a file of k initial centres (same columns as the input). */
+  init?: string;
+  seed?: number;
+  threads?: number;
+  labelsOut?: string;
+}
+
+export interface KMeansSummary {
+  k: number;
+  inertia: number;
+  nIter: number;
+  /** Rows per cluster. */
+  sizes: number[];
+  /** k rows of d coordinates. */
+  centers: number[][];
+  columnNames: string[];
+}
+
+export async function runKMeansJob(opts: KMeansJobOptions): Promise<KMeansSummary> {
+  const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns });
+  let init: KMeansInit = "k-means++";
+  if (opts.init === "random" || opts.init === "k-means++") init = opts.init;
+  else if (opts.init !== undefined) init = (await readMatrix(opts.init)).matrix;
+  const engine = await engineFor(opts.threads);
+  let result: ReturnType<typeof engine.kmeans>;
+  try {
+    result = engine.kmeans(matrix, { k: opts.k, init, nInit: opts.nInit, maxIter: opts.maxIter, tol: opts.tol, seed: opts.seed });
+  } catch (err) {
+    engineInputError(err, err instanceof ArgumentError && err.argument === "init" ? opts.init! : opts.input);
+  }
+  const { k, labels, centers, inertia, nIter } = result;
+  const d = matrix.cols;
+  const sizes = new Array<number>(k).fill(0);
+  for (const label of labels) sizes[label]!++;
+  if (opts.labelsOut) await writeFileAtomic(opts.labelsOut, `label\n${labels.join("\n")}\n`);
+  return {
+    k,
+    inertia,
+    nIter,
+    sizes,
+    centers: Array.from({ length: k }, (_, c) => Array.from(centers.subarray(c * d, c * d + d))),
+    columnNames,
+  };
+}

@@ -1,0 +1,208 @@
+// The run directory: every output of `custseg run`, written into a temp directory that is renamed
+// into place only when complete, so a failed or interrupted run leaves nothing behind.
+import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { Bool, Float64, Int32, makeVector, Table, type Vector, vectorFromArray } from "apache-arrow";
+import { tableToParquet } from "../../io/write.js";
+import { OptionError, UserError } from "../../errors.js";
+import { correlationMatrix, type ReportData, renderReport } from "../../report/index.js";
+import { writeDirAtomic } from "../../io/atomic.js";
+import { VERSION } from "../../version.js";
+import type { Clustered } from "../steps/cluster.js";
+import type { ClusterQuality } from "../steps/evaluate.js";
+import { FEATURE_NAMES } from "../steps/features.js";
+import type { ClusterProfiles } from "../steps/profiles.js";
+import { type Recommendations, recommendationsCsv, topProductsCsv } from "../steps/recommend.js";
+import type { Reduced } from "../steps/reduce.js";
+import { type CustomerMatrix, ISOLATION_FOREST_DEFAULTS, type RunOptions, type RunSummary } from "../options.js";
+import type { Scaled } from "../steps/scale.js";
+
+export interface RunArtifacts {
+  opts: RunOptions;
+  now: Date;
+  sha256: string;
+  /** Every customer with features, and which of them were flagged as outliers. */
+  all: CustomerMatrix;
+  flagged: Uint8Array;
+  /** The clustered customers (not flagged), in the same order as the labels and scores. */
+  kept: CustomerMatrix;
+  scaled: Scaled;
+  reduced: Reduced;
+  clusters: Clustered;
+  quality: ClusterQuality;
+  profiles: ClusterProfiles;
+  recommendations: Recommendations;
+  summary: RunSummary;
+}
+
+/**
+ * Fails before any work is done when the run directory cannot be created: `dir` (the run directory,
+ * or the folder it will be created in) must not be a file or a non-empty directory, and its nearest
+ * existing ancestor must be a writable directory.
+ */
+export function checkRunDirectory(dir: string, isRunDir: boolean, option: string): void {
+  if (isRunDir && existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0)) {
+    throw new OptionError(option, `${dir} already exists; name a new run directory`);
+  }
+  let parent = resolve(isRunDir ? dirname(dir) : dir);
+  while (!existsSync(parent)) parent = dirname(parent);
+  if (!statSync(parent).isDirectory()) throw new OptionError(option, `${dir}: ${parent} is a file, not a directory`);
+  try {
+    accessSync(parent, constants.W_OK);
+  } catch {
+    throw new OptionError(option, `${dir}: ${parent} is not writable`);
+  }
+}
+
+export async function writeRunDirectory(dir: string, a: RunArtifacts): Promise<void> {
+  try {
+    await fillRunDirectory(dir, a);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code) throw new UserError(`cannot write the run directory ${dir}: ${(err as Error).message}`);
+    throw err;
+  }
+}
+
+async function fillRunDirectory(dir: string, a: RunArtifacts): Promise<void> {
+  await writeDirAtomic(dir, async (tmp) => {
+    const json = (value: unknown) => `${JSON.stringify(value, null, 1)}\n`;
+    await writeFile(join(tmp, "customers.parquet"), tableToParquet(customersTable(a)));
+    await writeFile(join(tmp, "model.json"), json(model(a)));
+    await writeFile(join(tmp, "metrics.json"), json(metrics(a)));
+    await writeFile(join(tmp, "profiles.json"), json(a.profiles));
+    await writeFile(join(tmp, "recommendations.csv"), recommendationsCsv(a.recommendations));
+    await writeFile(join(tmp, "top_products.csv"), topProductsCsv(a.recommendations));
+    await writeFile(join(tmp, "report.html"), renderReport(reportData(a)));
+    await writeFile(join(tmp, "summary.json"), json(a.summary));
+  });
+}
+
+/** Every customer: features, outlier flag, and for the clustered ones their scores and cluster. */
+function customersTable(a: RunArtifacts): Table {
+  const { all, flagged, reduced, clusters } = a;
+  const n = all.ids.length;
+  const p = reduced.fit.nComponents;
+  const d = all.matrix.cols;
+  const keptRow = new Int32Array(n).fill(-1);
+  let r = 0;
+  flagged.forEach((f, i) => {
+    if (!f) keptRow[i] = r++;
+  });
+  const columns: Record<string, Vector> = {
+    CustomerID: makeVector(all.ids),
+  };
+  FEATURE_NAMES.forEach((name, j) => {
+    columns[name] = makeVector(Float64Array.from({ length: n }, (_, i) => all.matrix.data[i * d + j]!));
+  });
+  columns.Outlier = vectorFromArray(Array.from(flagged, (f) => f === 1), new Bool());
+  for (let c = 0; c < p; c++) {
+    columns[`PC${c + 1}`] = vectorFromArray(
+      Array.from(keptRow, (k) => (k < 0 ? null : reduced.scores.data[k * p + c]!)),
+      new Float64(),
+    );
+  }
+  columns.Cluster = vectorFromArray(Array.from(keptRow, (k) => (k < 0 ? null : clusters.labels[k]!)), new Int32());
+  columns.Silhouette = vectorFromArray(Array.from(keptRow, (k) => (k < 0 ? null : a.quality.samples[k]!)), new Float64());
+  return new Table(columns);
+}
+
+/** Everything needed to place a new customer: feature order, scaling, PCA, centroids, and provenance. */
+function model(a: RunArtifacts) {
+  const { opts, reduced, clusters } = a;
+  const fit = reduced.fit;
+  const rows = (data: Float64Array, cols: number) => Array.from({ length: data.length / cols }, (_, i) => [...data.subarray(i * cols, i * cols + cols)]);
+  return {
+    tool: { name: "custseg", version: VERSION },
+    createdAt: a.now.toISOString(),
+    mode: a.summary.mode,
+    data: { input: a.summary.input, sha256: a.sha256 },
+    features: [...FEATURE_NAMES],
+    outliers: opts.outliersFrom
+      ? { method: "list", file: opts.outliersFrom, flagged: a.summary.outliers }
+      : { method: "isolation-forest", nTrees: ISOLATION_FOREST_DEFAULTS.nTrees, maxSamples: Math.min(ISOLATION_FOREST_DEFAULTS.maxSamples, a.all.ids.length), contamination: ISOLATION_FOREST_DEFAULTS.contamination, seed: opts.seed, flagged: a.summary.outliers },
+    scaling: a.scaled.model,
+    pca: {
+      varianceThreshold: opts.variance,
+      nComponents: fit.nComponents,
+      mean: [...fit.mean],
+      components: rows(fit.components.data, fit.components.cols),
+      explainedVariance: [...fit.explainedVariance],
+      explainedVarianceRatio: [...fit.explainedVarianceRatio],
+    },
+    kmeans: {
+      k: opts.k,
+      init: opts.init,
+      nInit: opts.nInit,
+      maxIter: opts.maxIter,
+      tol: opts.tol,
+      seed: opts.seed,
+      nIter: clusters.nIter,
+      inertia: clusters.inertia,
+      clusterOrder: "by size, largest first",
+      centroids: rows(clusters.centers, fit.nComponents),
+    },
+    metrics: metrics(a),
+  };
+}
+
+function metrics(a: RunArtifacts) {
+  const { quality, clusters } = a;
+  return {
+    silhouette: quality.silhouette,
+    daviesBouldin: quality.daviesBouldin,
+    calinskiHarabasz: quality.calinskiHarabasz,
+    inertia: clusters.inertia,
+    clusterSizes: clusters.sizes,
+    clusterSilhouette: quality.clusterSilhouette,
+  };
+}
+
+function reportData(a: RunArtifacts): ReportData {
+  const { summary, kept, reduced, clusters, quality } = a;
+  const t = summary.timingsMs;
+  const rows = summary.rows;
+  const col = (name: string) => {
+    const j = FEATURE_NAMES.indexOf(name as (typeof FEATURE_NAMES)[number]);
+    return Float64Array.from({ length: kept.ids.length }, (_, i) => kept.matrix.data[i * kept.matrix.cols + j]!);
+  };
+  const p = reduced.fit.nComponents;
+  const pc = (c: number) => Float64Array.from({ length: kept.ids.length }, (_, i) => reduced.scores.data[i * p + c]!);
+  return {
+    title: "Customer segments",
+    runId: summary.runId ?? summary.runDir.split("/").pop() ?? summary.runDir,
+    input: summary.input,
+    mode: summary.mode,
+    generatedAt: a.now.toISOString(),
+    steps: [
+      { step: "loaded", unit: "rows", count: rows.loaded!, ms: t.load },
+      { step: "missing CustomerID or Description", unit: "rows", count: rows.afterMissing! },
+      { step: "duplicates", unit: "rows", count: rows.afterDuplicates! },
+      { step: "anomalous stock codes", unit: "rows", count: rows.afterAnomalousCodes! },
+      { step: "service descriptions", unit: "rows", count: rows.afterServiceDescriptions! },
+      { step: "zero unit price", unit: "rows", count: rows.afterZeroPrice!, ms: t.clean },
+      { step: "customer features", unit: "customers", count: summary.customersBeforeOutliers, ms: t.features },
+      { step: "outliers removed", unit: "customers", count: summary.customers, ms: t.outliers },
+      { step: "scaling", unit: "customers", count: summary.customers, ms: t.scale },
+      { step: "PCA", unit: "customers", count: summary.customers, ms: t.pca },
+      { step: "k-means", unit: "customers", count: summary.customers, ms: t.kmeans },
+      { step: "metrics", unit: "customers", count: summary.customers, ms: t.metrics },
+      { step: "recommendations", unit: "customers", count: summary.customers, ms: t.recommendations },
+    ],
+    features: [...FEATURE_NAMES],
+    profiles: a.profiles,
+    customers: {
+      labels: clusters.labels,
+      pc1: pc(0),
+      pc2: p > 1 ? pc(1) : new Float64Array(kept.ids.length),
+      recency: col("Days_Since_Last_Purchase"),
+      frequency: col("Total_Transactions"),
+      spend: col("Total_Spend"),
+    },
+    silhouette: { values: quality.samples, labels: clusters.labels },
+    pca: { explainedVarianceRatio: reduced.allRatios, chosen: p, threshold: a.opts.variance },
+    correlation: correlationMatrix(kept.matrix),
+    metrics: { silhouette: quality.silhouette, daviesBouldin: quality.daviesBouldin, calinskiHarabasz: quality.calinskiHarabasz, inertia: clusters.inertia },
+  };
+}

@@ -1,0 +1,154 @@
+// The run job: transactions → features → outliers → scaling → PCA → k-means → metrics →
+// profiles → recommendations, then one run directory written atomically. Each step lives in its
+// own module; this file only sequences them, times them and assembles the outputs.
+import { createHash } from "node:crypto";
+import type { Table } from "apache-arrow";
+import type { Engine } from "../../engine/engine.js";
+import type { KMeansInit } from "../../engine/kmeans.js";
+import { blameOption, OptionError, UserError } from "../../errors.js";
+import { readOutlierIds } from "../../io/ids.js";
+import { readMatrix } from "../../io/matrix.js";
+import { clusterCustomers } from "../steps/cluster.js";
+import { evaluateClusters } from "../steps/evaluate.js";
+import { runFeaturesJob } from "./features.js";
+import { FEATURE_NAMES } from "../steps/features.js";
+import { isolationForest, outlierMask } from "../steps/outliers.js";
+import { clusterProfiles } from "../steps/profiles.js";
+import { recommend } from "../steps/recommend.js";
+import { reduceDimensions } from "../steps/reduce.js";
+import { checkRunDirectory, type RunArtifacts, writeRunDirectory } from "./run-output.js";
+import { scaleFeatures } from "../steps/scale.js";
+import { StepTimer } from "../progress.js";
+import { type CustomerMatrix, RUN_DEFAULTS, type RunOptions, type RunSummary } from "../options.js";
+
+/** Runs every step and writes the run directory; returns the summary and every intermediate result. */
+export async function runPipeline(engine: Engine, opts: RunOptions): Promise<RunArtifacts> {
+  checkOptions(opts);
+  if (opts.out) checkRunDirectory(opts.out, true, "out");
+  else checkRunDirectory(opts.runsDir ?? RUN_DEFAULTS.runsDir, false, "runsDir");
+  const now = opts.now ?? new Date();
+  const timer = new StepTimer(opts.reporter);
+  const job = await runFeaturesJob({ input: opts.input, compat: opts.compat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, reporter: opts.reporter });
+  Object.assign(timer.timingsMs, job.timingsMs);
+
+  const all = featureMatrix(job.features);
+  const flagged = await timer.step("outliers", async () => {
+    if (opts.outliersFrom) return outlierMask(all.ids, blameOption("outliersFrom", () => readOutlierIds(opts.outliersFrom!)));
+    return isolationForest(all.matrix, { seed: opts.seed }).isOutlier;
+  }, (f) => `${count(f)} flagged`);
+  const kept = keepRows(all, flagged);
+  if (kept.ids.length === 0) {
+    if (opts.outliersFrom) {
+      throw new OptionError("outliersFrom", `${opts.outliersFrom} lists every one of the ${all.ids.length} customers; nothing is left to cluster`);
+    }
+    throw new UserError(`every one of the ${all.ids.length} customers was flagged as an outlier; nothing is left to cluster`);
+  }
+  // The silhouette needs at least one cluster with two customers: n must exceed k.
+  if (kept.ids.length <= opts.k) {
+    throw new OptionError("k", `${opts.k} needs at least ${opts.k + 1} customers, and ${kept.ids.length} remain after outlier removal; lower it or use a larger input`);
+  }
+
+  const scaled = await timer.step("scale", () => scaleFeatures(engine, kept.matrix, FEATURE_NAMES, opts.compat));
+  const reduced = await timer.step("pca", () => reduceDimensions(engine, scaled.matrix, opts.variance, opts.compat), (r) => `${r.fit.nComponents} components`);
+  const init = await initialCentres(opts, reduced.fit.nComponents);
+  const scores = engine.upload(reduced.scores);
+  try {
+    const clusters = await timer.step("kmeans", () => clusterCustomers(engine, scores, { k: opts.k, init, nInit: opts.nInit, maxIter: opts.maxIter, tol: opts.tol, seed: opts.seed }), (c) => `inertia ${c.inertia.toFixed(2)}, ${c.nIter} iterations`);
+    const empty = clusters.sizes.filter((size) => size === 0).length;
+    if (empty > 0) {
+      throw new OptionError("k", `${opts.k}: k-means found only ${opts.k - empty} distinct groups among the ${kept.ids.length} customers (too few distinct customers); lower it`);
+    }
+    const quality = await timer.step("metrics", () => evaluateClusters(engine, scores, clusters.labels, opts.k), (q) => `silhouette ${q.silhouette.toFixed(4)}`);
+    const profiles = await timer.step("profiles", () => clusterProfiles(FEATURE_NAMES, kept.matrix, clusters.labels, quality.samples, opts.k));
+    const clusterOf = new Map<number, number>();
+    kept.ids.forEach((id, i) => {
+      clusterOf.set(id, clusters.labels[i]!);
+    });
+    const recommendations = await timer.step("recommendations", () => recommend(job.cleaned, clusterOf, { compat: opts.compat }));
+
+    const inputLabel = opts.inputLabel ?? opts.input;
+    const runDir = opts.out ?? `${opts.runsDir ?? RUN_DEFAULTS.runsDir}/${opts.runId ?? `${runStamp(now)}-${shortHash(job.sha256, opts)}`}`;
+    const summary: RunSummary = {
+      mode: opts.compat === "seed" ? "seed" : "default",
+      input: inputLabel,
+      rows: { ...job.rows },
+      customers: kept.ids.length,
+      customersBeforeOutliers: all.ids.length,
+      outliers: all.ids.length - kept.ids.length,
+      nComponents: reduced.fit.nComponents,
+      explainedVarianceRatio: [...reduced.fit.explainedVarianceRatio],
+      k: opts.k,
+      inertia: clusters.inertia,
+      nIter: clusters.nIter,
+      silhouette: quality.silhouette,
+      daviesBouldin: quality.daviesBouldin,
+      calinskiHarabasz: quality.calinskiHarabasz,
+      clusterSizes: clusters.sizes,
+      clusterDescriptions: profiles.clusters.map((c) => c.description),
+      timingsMs: timer.timingsMs,
+      runDir,
+      ...(opts.runId ? { runId: opts.runId } : {}),
+    };
+    const artifacts: RunArtifacts = { opts, now, sha256: job.sha256, all, flagged, kept, scaled, reduced, clusters, quality, profiles, recommendations, summary };
+    await timer.step("write", () => writeRunDirectory(runDir, artifacts), () => runDir);
+    return artifacts;
+  } finally {
+    scores.free();
+  }
+}
+
+/** The features table (CustomerID + FEATURE_NAMES) as IDs and a row-major matrix. */
+export function featureMatrix(features: Table): CustomerMatrix {
+  const n = features.numRows;
+  const d = FEATURE_NAMES.length;
+  const data = new Float64Array(n * d);
+  FEATURE_NAMES.forEach((name, j) => {
+    const values = features.getChild(name)!.toArray() as ArrayLike<number>;
+    for (let i = 0; i < n; i++) data[i * d + j] = Number(values[i]);
+  });
+  return { ids: Int32Array.from(features.getChild("CustomerID")!.toArray() as ArrayLike<number>), matrix: { data, rows: n, cols: d } };
+}
+
+export function keepRows(all: CustomerMatrix, flagged: Uint8Array): CustomerMatrix {
+  const d = all.matrix.cols;
+  const rows: number[] = [];
+  for (let i = 0; i < flagged.length; i++) if (!flagged[i]) rows.push(i);
+  const data = new Float64Array(rows.length * d);
+  rows.forEach((r, i) => {
+    data.set(all.matrix.data.subarray(r * d, r * d + d), i * d);
+  });
+  return { ids: Int32Array.from(rows, (r) => all.ids[r]!), matrix: { data, rows: rows.length, cols: d } };
+}
+
+async function initialCentres(opts: RunOptions, p: number): Promise<KMeansInit> {
+  if (opts.init === "k-means++" || opts.init === "random") return opts.init;
+  const { matrix } = await readMatrix(opts.init);
+  if (matrix.rows !== opts.k || matrix.cols !== p) {
+    throw new UserError(`${opts.init}: initial centres are ${matrix.rows}×${matrix.cols}, expected ${opts.k}×${p} (k × principal components)`, 1, { input: opts.init, option: "init" });
+  }
+  return matrix;
+}
+
+function checkOptions(opts: RunOptions): void {
+  const whole = (name: string, v: number, min: number) => {
+    if (!Number.isInteger(v) || v < min) throw new OptionError(name, `must be a whole number ≥ ${min}, got ${v}`);
+  };
+  whole("k", opts.k, 2);
+  whole("nInit", opts.nInit, 1);
+  whole("maxIter", opts.maxIter, 1);
+  whole("seed", opts.seed, 0);
+  if (!(opts.tol >= 0)) throw new OptionError("tol", `must be ≥ 0, got ${opts.tol}`);
+}
+
+const count = (flags: Uint8Array) => flags.reduce((s, f) => s + f, 0);
+
+/** 20261126T103200Z: sortable, and safe in file names everywhere. */
+function runStamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+}
+
+/** Short hash of the data and the options that shape the result: equal runs get equal suffixes. */
+function shortHash(sha256: string, opts: RunOptions): string {
+  const { compat, k, seed, nInit, maxIter, tol, init, variance, outliersFrom } = opts;
+  return createHash("sha256").update(JSON.stringify({ sha256, compat, k, seed, nInit, maxIter, tol, init, variance, outliersFrom })).digest("hex").slice(0, 8);
+}

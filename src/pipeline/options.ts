@@ -1,0 +1,89 @@
+// Options, defaults and result types of the pipeline, in one place: the steps, the jobs, the CLI,
+// the tests and the benchmarks all read their defaults from here.
+import type { Matrix } from "../engine/matrix.js";
+import type { ColumnMap } from "../io/columns.js";
+import type { StepReporter } from "./progress.js";
+
+export { KMEANS_DEFAULTS } from "../engine/kmeans.js";
+
+/** "seed": the original pipeline's semantics, quirks included; "none": the same features with its bugs fixed. */
+export type Compat = "seed" | "none";
+export const COMPAT_MODES: readonly Compat[] = ["none", "seed"];
+
+/** scikit-learn's IsolationForest defaults, as the original pipeline used them. */
+export const ISOLATION_FOREST_DEFAULTS = { seed: 0, nTrees: 100, maxSamples: 256, contamination: 0.05 } as const;
+
+/**
+ * Defaults of `run`. maxIter is 100, not the engine's 300: the original pipeline passed
+ * max_iter=100, and the run reproduces it.
+ */
+export const RUN_DEFAULTS = {
+  compat: "none" as Compat,
+  k: 3,
+  seed: 0,
+  nInit: 10,
+  maxIter: 100,
+  tol: 1e-4,
+  init: "k-means++",
+  variance: 0.8,
+  runsDir: "runs",
+} as const;
+
+export interface RunOptions {
+  /** The transactions file. */
+  input: string;
+  /** How the input is named in the summary and model.json (e.g. "synthetic (seed 0)"). */
+  inputLabel?: string;
+  compat: Compat;
+  encoding?: string;
+  map?: ColumnMap;
+  cacheDir?: string | false;
+  /** A CSV of CustomerIDs to treat as outliers instead of running IsolationForest. */
+  outliersFrom?: string;
+  k: number;
+  seed: number;
+  nInit: number;
+  maxIter: number;
+  tol: number;
+  /** "k-means++", "random", or a file of initial centres (one row per cluster, one column per component). */
+  init: string;
+  /** Cumulative explained-variance ratio the PCA component count aims for. */
+  variance: number;
+  /** The run directory; default runs/<runId>, or runs/<UTC timestamp>-<short hash> without a runId. */
+  out?: string;
+  /** The run's id in the run store, when it is recorded there. */
+  runId?: string;
+  runsDir?: string;
+  reporter?: StepReporter;
+  /** The run's clock, for the directory name and the report (tests pin it). */
+  now?: Date;
+}
+
+export interface RunSummary {
+  mode: "default" | "seed";
+  input: string;
+  rows: Record<string, number>;
+  customers: number;
+  customersBeforeOutliers: number;
+  outliers: number;
+  nComponents: number;
+  explainedVarianceRatio: number[];
+  k: number;
+  inertia: number;
+  nIter: number;
+  silhouette: number;
+  daviesBouldin: number;
+  calinskiHarabasz: number;
+  clusterSizes: number[];
+  clusterDescriptions: string[];
+  timingsMs: Record<string, number>;
+  runDir: string;
+  /** The run's id in the run store, when it is recorded there. */
+  runId?: string;
+}
+
+/** Customers as IDs and a row-major feature matrix, row i being customer ids[i]. */
+export interface CustomerMatrix {
+  ids: Int32Array;
+  matrix: Matrix;
+}

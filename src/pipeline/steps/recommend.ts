@@ -1,0 +1,267 @@
+import type { Table } from "apache-arrow";
+import { csvField } from "../../io/write.js";
+import { type DictColumn, dictColumn, int32Column, validity } from "./columns.js";
+
+/**
+ * Cluster recommendations: each cluster's best sellers by net quantity, and for each customer the
+ * first few of those the customer has never bought. Works on dictionary indices and typed arrays;
+ * strings are looked at only to break ties and to write the output.
+ */
+export interface RecommendOptions {
+  /**
+   * "seed" groups products by (StockCode, Description) as the original pipeline did, so a code
+   * listed under two descriptions is two products; "none" (default) groups by StockCode and shows
+   * the description most lines of that code carry (ties → the smallest string).
+   */
+  compat?: "seed" | "none";
+  /** Best sellers kept per cluster. Default 10. */
+  topN?: number;
+  /** Recommendations per customer. Default 3. */
+  perCustomer?: number;
+}
+
+export interface TopProduct {
+  cluster: number;
+  /** 1-based rank within the cluster. */
+  rank: number;
+  stockCode: string;
+  description: string;
+  /** Net quantity sold to the cluster: returns count negative. */
+  quantity: number;
+}
+
+export interface RecommendedItem {
+  stockCode: string;
+  description: string;
+}
+
+export interface CustomerRecommendations {
+  customerId: number;
+  cluster: number;
+  /** Up to `perCustomer` items, in cluster rank order; fewer when the customer bought the rest. */
+  items: RecommendedItem[];
+}
+
+export interface Recommendations {
+  /** Clusters ascending, then rank. */
+  top: TopProduct[];
+  /** Clusters ascending, then CustomerID ascending (the original's row order). */
+  customers: CustomerRecommendations[];
+  perCustomer: number;
+}
+
+/**
+ * Recommendations from cleaned transactions (the transactions schema) and the cluster of each kept
+ * customer. Lines of customers absent from `clusters` (outliers, null CustomerID) are ignored.
+ * A product is "bought" by a customer with any line of its StockCode, returns included.
+ * Ranking: net quantity descending, ties by StockCode ascending (string order), then Description.
+ * Dictionary values are distinct (the transactions schema's contract), so indices identify strings.
+ * Every customer in `clusters` gets a row, even one without lines (then the cluster's first items).
+ */
+export function recommend(
+  transactions: Table,
+  clusters: ReadonlyMap<number, number>,
+  options: RecommendOptions = {},
+): Recommendations {
+  const { compat = "none", topN = 10, perCustomer = 3 } = options;
+  if (!(Number.isInteger(topN) && topN >= 1 && topN <= 31)) throw new RangeError(`topN must be an integer in 1..31, got ${topN}`);
+  if (!(Number.isInteger(perCustomer) && perCustomer >= 1)) throw new RangeError(`perCustomer must be a positive integer, got ${perCustomer}`);
+
+  const stock = dictColumn(transactions, "StockCode");
+  const desc = dictColumn(transactions, "Description");
+  const hasDesc = validity(transactions, "Description");
+  const quantity = int32Column(transactions, "Quantity");
+  const customer = int32Column(transactions, "CustomerID");
+  const hasCustomer = validity(transactions, "CustomerID");
+  const n = transactions.numRows;
+  const nCodes = stock.values.length;
+
+  // Clusters are renumbered densely (sorted) so that per-cluster sums live in flat arrays.
+  const clusterIds = [...new Set(clusters.values())].sort((a, b) => a - b);
+  const nClusters = clusterIds.length;
+  const clusterSlot = new Map(clusterIds.map((c, i) => [c, i]));
+  const customerIds = Int32Array.from(clusters.keys()).sort();
+  const lookup = customerLookup(customerIds);
+
+  // Per line: the dense customer index (−1 = dropped); products are codes, or (code, description) pairs.
+  const lineCustomer = new Int32Array(n);
+  for (let i = 0; i < n; i++) lineCustomer[i] = hasCustomer[i] ? lookup(customer[i]) : -1;
+  const customerCluster = new Int32Array(customerIds.length);
+  customerIds.forEach((id, c) => {
+    customerCluster[c] = clusterSlot.get(clusters.get(id)!)!;
+  });
+
+  const products = compat === "seed" ? describedPairs(stock, desc, hasDesc, lineCustomer) : codeProducts(stock, desc, hasDesc);
+  const nProducts = products.code.length;
+  const sums = new Float64Array(nClusters * nProducts);
+  const present = new Uint8Array(nClusters * nProducts);
+  for (let i = 0; i < n; i++) {
+    const c = lineCustomer[i];
+    const p = products.ofLine[i];
+    if (c < 0 || p < 0) continue;
+    const slot = customerCluster[c] * nProducts + p;
+    sums[slot] += quantity[i];
+    present[slot] = 1;
+  }
+
+  const codeName = stock.values;
+  const descName = (p: number) => (products.desc[p] >= 0 ? desc.values[products.desc[p]] : "");
+  const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const top: TopProduct[] = [];
+  const topProducts: number[][] = [];
+  for (let k = 0; k < nClusters; k++) {
+    const base = k * nProducts;
+    const candidates: number[] = [];
+    for (let p = 0; p < nProducts; p++) if (present[base + p]) candidates.push(p);
+    candidates.sort(
+      (a, b) =>
+        sums[base + b] - sums[base + a] ||
+        compareStrings(codeName[products.code[a]], codeName[products.code[b]]) ||
+        compareStrings(descName(a), descName(b)),
+    );
+    const best = candidates.slice(0, topN);
+    topProducts.push(best);
+    best.forEach((p, r) => {
+      top.push({ cluster: clusterIds[k], rank: r + 1, stockCode: codeName[products.code[p]], description: descName(p), quantity: sums[base + p] });
+    });
+  }
+
+  // rankMask[k * nCodes + s]: the ranks (bits) of cluster k's top list that carry StockCode s.
+  const rankMask = new Int32Array(nClusters * nCodes);
+  topProducts.forEach((best, k) => {
+    best.forEach((p, r) => {
+      rankMask[k * nCodes + products.code[p]] |= 1 << r;
+    });
+  });
+  const bought = new Int32Array(customerIds.length);
+  const codes = stock.codes;
+  for (let i = 0; i < n; i++) {
+    const c = lineCustomer[i];
+    if (c >= 0) bought[c] |= rankMask[customerCluster[c] * nCodes + codes[i]];
+  }
+
+  const customers: CustomerRecommendations[] = [];
+  for (let k = 0; k < nClusters; k++) {
+    const best = topProducts[k];
+    for (let c = 0; c < customerIds.length; c++) {
+      if (customerCluster[c] !== k) continue;
+      const items: RecommendedItem[] = [];
+      for (let r = 0; r < best.length && items.length < perCustomer; r++) {
+        if (bought[c] & (1 << r)) continue;
+        items.push({ stockCode: codeName[products.code[best[r]]], description: descName(best[r]) });
+      }
+      customers.push({ customerId: customerIds[c], cluster: clusterIds[k], items });
+    }
+  }
+  return { top, customers, perCustomer };
+}
+
+/** Products and the product of each line (−1: not counted). */
+interface Products {
+  /** StockCode dictionary index of each product. */
+  code: Int32Array;
+  /** Description dictionary index of each product (−1: none). */
+  desc: Int32Array;
+  ofLine: Int32Array;
+}
+
+/** One product per StockCode, named by its most frequent description (ties → smallest string). */
+function codeProducts(stock: DictColumn, desc: DictColumn, hasDesc: Uint8Array): Products {
+  const nCodes = stock.values.length;
+  const pairs = describedPairs(stock, desc, hasDesc, null);
+  const lines = new Int32Array(pairs.code.length);
+  for (let i = 0; i < pairs.ofLine.length; i++) if (pairs.ofLine[i] >= 0) lines[pairs.ofLine[i]]++;
+  const bestDesc = new Int32Array(nCodes).fill(-1);
+  const bestLines = new Int32Array(nCodes);
+  for (let p = 0; p < pairs.code.length; p++) {
+    const s = pairs.code[p];
+    const d = pairs.desc[p];
+    const current = bestDesc[s];
+    if (lines[p] > bestLines[s] || (lines[p] === bestLines[s] && desc.values[d] < desc.values[current])) {
+      bestDesc[s] = d;
+      bestLines[s] = lines[p];
+    }
+  }
+  const code = new Int32Array(nCodes);
+  for (let s = 0; s < nCodes; s++) code[s] = s;
+  return { code, desc: bestDesc, ofLine: stock.codes };
+}
+
+/**
+ * One product per (StockCode, Description) pair among the lines kept (`lineCustomer` ≥ 0, or all
+ * lines when null), as pandas' groupby on both columns: lines without a description belong to none.
+ */
+function describedPairs(stock: DictColumn, desc: DictColumn, hasDesc: Uint8Array, lineCustomer: Int32Array | null): Products {
+  const n = stock.codes.length;
+  const nDesc = desc.values.length;
+  const ofLine = new Int32Array(n).fill(-1);
+  const ids = new Map<number, number>();
+  const code: number[] = [];
+  const descOf: number[] = [];
+  // Most codes carry one description: remember the last pair seen per code and skip the Map then.
+  const lastPair = new Int32Array(stock.values.length).fill(-1);
+  for (let i = 0; i < n; i++) {
+    if ((lineCustomer && lineCustomer[i] < 0) || !hasDesc[i]) continue;
+    const s = stock.codes[i];
+    const d = desc.codes[i];
+    let p = lastPair[s];
+    if (p < 0 || descOf[p] !== d) {
+      const key = s * nDesc + d;
+      p = ids.get(key) ?? -1;
+      if (p < 0) {
+        p = code.length;
+        ids.set(key, p);
+        code.push(s);
+        descOf.push(d);
+      }
+      lastPair[s] = p;
+    }
+    ofLine[i] = p;
+  }
+  return { code: Int32Array.from(code), desc: Int32Array.from(descOf), ofLine };
+}
+
+/** Dense index of a CustomerID among the sorted `ids`, or −1: a flat table over the ID range when it is compact. */
+function customerLookup(ids: Int32Array): (id: number) => number {
+  if (ids.length === 0) return () => -1;
+  const lo = ids[0];
+  const span = ids[ids.length - 1] - lo + 1;
+  if (span <= Math.max(1 << 20, 8 * ids.length)) {
+    const table = new Int32Array(span).fill(-1);
+    ids.forEach((id, c) => {
+      table[id - lo] = c;
+    });
+    return (id) => (id >= lo && id - lo < span ? table[id - lo] : -1);
+  }
+  const map = new Map<number, number>();
+  ids.forEach((id, c) => {
+    map.set(id, c);
+  });
+  return (id) => map.get(id) ?? -1;
+}
+
+/**
+ * recommendations.csv in the original's layout: CustomerID, cluster, then RecN_StockCode,
+ * RecN_Description (empty cells when fewer are left); "\n" line ends as the original wrote.
+ */
+export function recommendationsCsv(recs: Recommendations): string {
+  const header = ["CustomerID", "cluster"];
+  for (let r = 1; r <= recs.perCustomer; r++) header.push(`Rec${r}_StockCode`, `Rec${r}_Description`);
+  const lines = [header.join(",")];
+  for (const row of recs.customers) {
+    const cells: (string | number)[] = [row.customerId, row.cluster];
+    for (let r = 0; r < recs.perCustomer; r++) {
+      const item = row.items[r];
+      cells.push(item?.stockCode ?? "", item?.description ?? "");
+    }
+    lines.push(cells.map((c) => csvField(String(c))).join(","));
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** top_products_per_cluster.csv: cluster, StockCode, Description, Quantity in rank order. */
+export function topProductsCsv(recs: Recommendations): string {
+  const lines = ["cluster,StockCode,Description,Quantity"];
+  for (const t of recs.top) lines.push([t.cluster, t.stockCode, t.description, t.quantity].map((c) => csvField(String(c))).join(","));
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,20 @@
+import * as assert from "uvu/assert";
+
+/** How an element's error is scaled: by 1, by |expected|, or by max(1, |expected|). */
+export type ErrorScale = "absolute" | "relative" | "mixed";
+
+const scales: Record<ErrorScale, (expected: number) => number> = {
+  absolute: () => 1,
+  relative: (b) => Math.max(1e-300, Math.abs(b)),
+  mixed: (b) => Math.max(1, Math.abs(b)),
+};
+
+/** Element-wise |a − b| / scale(b) ≤ tol, naming the first element that is not (and its error). */
+export function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string, scale: ErrorScale = "absolute"): void {
+  assert.is(a.length, b.length, `${what}: length`);
+  const by = scales[scale];
+  for (let i = 0; i < a.length; i++) {
+    const err = Math.abs(a[i]! - b[i]!) / by(b[i]!);
+    if (!(err <= tol)) assert.unreachable(`${what}[${i}]: ${a[i]} vs ${b[i]} (error ${err})`);
+  }
+}
