@@ -26,6 +26,11 @@ export interface KMeansOptions {
   maxIter?: number;
   tol?: number;
   seed?: number;
+  /**
+   * Index of the first run (default 0): run r draws from Rng.derive(seed, firstRun + r), so one run
+   * of a larger nInit can be fitted alone, bit-identical to its place in the loop (tune reuses it).
+   */
+  firstRun?: number;
   /** Cap on the threads this call uses (default: all of the engine's). */
   threads?: number;
 }
@@ -164,9 +169,11 @@ export function* kmeansSteps(ctx: EngineContext, x: ResidentMatrix, options: KMe
   const seed = options.seed ?? KMEANS_DEFAULTS.seed;
   const given = typeof init === "object";
   const nInit = given ? 1 : (options.nInit ?? KMEANS_DEFAULTS.nInit);
+  const firstRun = options.firstRun ?? 0;
   checkK(k, x.rows);
   checkPositiveInt(maxIter, "maxIter", KMEANS_LIMITS.maxIter);
   checkPositiveInt(nInit, "nInit", KMEANS_LIMITS.nInit);
+  if (!Number.isInteger(firstRun) || firstRun < 0) throw new RangeError(`firstRun must be a whole number ≥ 0, got ${firstRun}`);
   if (!(tol >= 0)) throw new RangeError(`tol must be ≥ 0, got ${tol}`);
   if (typeof init === "string" && init !== "k-means++" && init !== "random") {
     throw new RangeError(`init must be 'k-means++', 'random' or a k×d matrix of centres, got '${init}'`);
@@ -190,8 +197,8 @@ export function* kmeansSteps(ctx: EngineContext, x: ResidentMatrix, options: KMe
     let best: { inertia: number; nIter: number } | undefined;
     for (let r = 0; r < nInit; r++) {
       if (given) arena.f64(initCenters, k * x.cols).set(init.data);
-      else if (init === "random") seedRandom(w, Rng.derive(seed, r), initCenters);
-      else yield* seedPlusPlus(w, Rng.derive(seed, r), initCenters);
+      else if (init === "random") seedRandom(w, Rng.derive(seed, firstRun + r), initCenters);
+      else yield* seedPlusPlus(w, Rng.derive(seed, firstRun + r), initCenters);
       const result = yield* lloyd(w, initCenters, maxIter, tolerance);
       const labels = arena.i32(w.labels, x.rows);
       if (!best || (result.inertia < best.inertia && !sameClustering(labels, arena.i32(bestLabels, x.rows), k))) {

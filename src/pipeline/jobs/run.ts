@@ -114,7 +114,7 @@ export function featureMatrix(features: Table): CustomerMatrix {
   return { ids: Int32Array.from(features.getChild("CustomerID")!.toArray() as ArrayLike<number>), matrix: { data, rows: n, cols: d } };
 }
 
-function keepRows(all: CustomerMatrix, flagged: Uint8Array): CustomerMatrix {
+export function keepRows(all: CustomerMatrix, flagged: Uint8Array): CustomerMatrix {
   const d = all.matrix.cols;
   const rows: number[] = [];
   for (let i = 0; i < flagged.length; i++) if (!flagged[i]) rows.push(i);
