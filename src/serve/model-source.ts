@@ -6,14 +6,15 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { UserError } from "../errors.js";
 import type { Engine } from "../engine/engine.js";
-import { parseModel, resolveModelPath } from "../model/index.js";
+import { parseModel, resolveModel } from "../model/index.js";
 import { servedModel, type ServedModel } from "./served-model.js";
 
-export async function loadServedModel(engine: Engine, address: string): Promise<ServedModel> {
-  const path = resolve(resolveModelPath(address));
+export async function loadServedModel(engine: Engine, address: string, store?: string): Promise<ServedModel> {
+  // A registry address is resolved anew on every load, so a reload follows a promotion.
+  const { path, registered } = await resolveModel(address, store);
   const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
     throw new UserError(`${path}: ${err.code === "ENOENT" ? "no such model file" : `cannot read the model (${err.code ?? err.message})`}`);
   });
   const sha256 = createHash("sha256").update(bytes).digest("hex");
-  return servedModel(engine, parseModel(bytes.toString("utf8"), path), path, sha256);
+  return servedModel(engine, parseModel(bytes.toString("utf8"), path), path, sha256, registered);
 }

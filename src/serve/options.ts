@@ -2,8 +2,10 @@
 // the port and routes. The CLI fills ServeOptions; tests build them directly.
 
 export interface ServeOptions {
-  /** Model address: a model.json path, or a run directory holding one. */
+  /** Model address: a model.json path, a run directory holding one, or models:/… in the registry. */
   model: string;
+  /** The run store that resolves models:/ addresses. */
+  store?: string;
   host: string;
   /** 0 picks a free port (tests); AIP_HTTP_PORT wins over the flag, as Vertex AI requires. */
   port: number;

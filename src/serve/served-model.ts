@@ -43,7 +43,9 @@ export interface ServedModel {
   score(batch: Batch): Scored;
 }
 
-export function servedModel(engine: Engine, model: CustsegModel, path: string, sha256: string, id = sha256.slice(0, 12)): ServedModel {
+/** `registered` (NAME/VERSION) names a registry version; otherwise the id is the file's sha256 prefix. */
+export function servedModel(engine: Engine, model: CustsegModel, path: string, sha256: string, registered?: string): ServedModel {
+  const id = registered ?? sha256.slice(0, 12);
   return {
     path,
     sha256,

@@ -50,7 +50,7 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
   });
   // One thread: a request's batch is far below the size where worker threads pay for their hand-off.
   const engine = await loadEngine({ threads: 1 });
-  let loaded = prepare(initial ?? (await loadServedModel(engine, opts.model)));
+  let loaded = prepare(initial ?? (await loadServedModel(engine, opts.model, opts.store)));
   const metrics = new ServeMetrics(log, () => ({ id: loaded.model.id, format: loaded.model.model.format }));
   metrics.clusters(loaded.model.clusters.length);
 
@@ -138,7 +138,7 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
     model: () => loaded.model,
     async reload() {
       try {
-        const next = prepare(await loadServedModel(engine, opts.model));
+        const next = prepare(await loadServedModel(engine, opts.model, opts.store));
         loaded = next;
         metrics.clusters(next.model.clusters.length);
         return { ok: true, id: next.model.id };

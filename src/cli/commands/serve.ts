@@ -2,9 +2,11 @@
 import type { CommandModule } from "yargs";
 import { applyVertexEnvironment, SERVE_DEFAULTS, type ServeOptions } from "../../serve/options.js";
 import { startServer } from "../../serve/server.js";
+import { STORE_DESCRIPTION } from "../store-option.js";
 
 interface ServeArgs {
   model: string;
+  store?: string;
   host: string;
   port: number;
   "health-route": string;
@@ -29,7 +31,8 @@ const command: CommandModule<object, ServeArgs> = {
   describe: "Serve a model over HTTP: Vertex AI /predict, MLflow /invocations, health, readiness and metrics",
   builder: (y) =>
     y
-      .option("model", { type: "string", demandOption: true, describe: "model.json, or a run directory holding one" })
+      .option("model", { type: "string", demandOption: true, describe: "model.json, or a run directory holding one; or models:/NAME/STAGE, models:/NAME/VERSION, models:/NAME@ALIAS" })
+      .option("store", { type: "string", describe: STORE_DESCRIPTION })
       .option("host", { type: "string", default: D.host, describe: "Address to listen on (0.0.0.0 in a container)" })
       .option("port", { type: "number", default: D.port, describe: "Port; AIP_HTTP_PORT overrides it" })
       .option("health-route", { type: "string", default: D.healthRoute, describe: "Health route; AIP_HEALTH_ROUTE overrides it" })
@@ -50,6 +53,7 @@ const command: CommandModule<object, ServeArgs> = {
   handler: async (args) => {
     const opts: ServeOptions = applyVertexEnvironment({
       model: args.model,
+      store: args.store,
       host: args.host,
       port: args.port,
       healthRoute: args["health-route"],
