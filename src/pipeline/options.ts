@@ -1,5 +1,6 @@
 // Options, defaults and result types of the pipeline, in one place: the steps, the jobs, the CLI,
 // the tests and the benchmarks all read their defaults from here.
+import type { InputLimits } from "../io/load.js";
 import type { Matrix } from "../engine/matrix.js";
 import type { ColumnMap } from "../io/columns.js";
 import type { StepReporter } from "./progress.js";
@@ -38,6 +39,8 @@ export interface RunOptions {
   encoding?: string;
   map?: ColumnMap;
   cacheDir?: string | false;
+  /** Resource bounds on reading the source (zip, workbook). */
+  limits?: InputLimits;
   /** A CSV of CustomerIDs to treat as outliers instead of running IsolationForest. */
   outliersFrom?: string;
   k: number;

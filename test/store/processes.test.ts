@@ -136,7 +136,7 @@ test("SIGINT mid-run: the run is recorded killed at once, and no run directory i
 test("a failed run is recorded failed with the reason", () => {
   const store = join(tmp, "failed.db");
   const res = custseg(["run", "--threads", "1", "--input", small, "--store", store, "--k", "1000"]);
-  assertOneLine(res, /--k 1000 needs at least 1001/);
+  assertOneLine(res, /k 1000 needs at least 1001/);
   const [run] = runsIn(store);
   assert.is(run!.status, "failed");
   assert.match(run!.error!, /k 1000 needs at least 1001/);

@@ -5,12 +5,14 @@ import { DEFAULT_DRIFT_SHARE } from "../../pipeline/steps/drift.js";
 import { type DriftReport, runDriftJob } from "../../pipeline/jobs/drift.js";
 import { engineFor } from "../../pipeline/jobs/engine-input.js";
 import { stderrReporter } from "../progress.js";
+import { STORE_DESCRIPTION } from "../store-option.js";
 
 /** Exit status when drift is found (1 and 2 are taken by errors and usage errors). */
 export const DRIFT_EXIT_CODE = 3;
 
 interface DriftArgs {
   model: string;
+  store?: string;
   input: string;
   reference?: string;
   threshold: number;
@@ -24,7 +26,8 @@ const command: CommandModule<object, DriftArgs> = {
   describe: "Compare new customers with the model's training customers: per-feature PSI, KS and Wasserstein tests, cluster shares; exit 3 on drift",
   builder: (y) =>
     y
-      .option("model", { type: "string", demandOption: true, describe: "A run's model.json or run directory (its customers.parquet is the reference)" })
+      .option("model", { type: "string", demandOption: true, describe: "A run's model.json or run directory (its customers.parquet is the reference); or models:/NAME/STAGE, models:/NAME/VERSION, models:/NAME@ALIAS" })
+      .option("store", { type: "string", describe: STORE_DESCRIPTION })
       .option("input", { type: "string", demandOption: true, describe: "New customers: transactions, a features table (.parquet, .arrow, .csv) or a prediction log (.jsonl)" })
       .option("reference", { type: "string", describe: "Reference customers instead of the run's customers.parquet (same kinds of file as --input)" })
       .option("threshold", { type: "number", default: DEFAULT_DRIFT_SHARE, describe: "Share of drifted features that makes the data set drift" })
@@ -37,6 +40,7 @@ const command: CommandModule<object, DriftArgs> = {
     try {
       const { report } = await runDriftJob(engine, {
         model: args.model,
+        store: args.store,
         input: args.input,
         reference: args.reference,
         threshold: args.threshold,

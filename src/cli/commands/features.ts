@@ -1,12 +1,14 @@
 // custseg features: transactions → one row of features per customer.
 import type { CommandModule } from "yargs";
 import { COMPAT_MODES, type Compat } from "../../pipeline/options.js";
+import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { stderrReporter } from "../progress.js";
 
-interface FeaturesArgs {
+interface FeaturesArgs extends InputLimitArgs {
   input: string;
   compat: Compat;
   out?: string;
+  force: boolean;
   json: boolean;
   encoding?: string;
   map?: string;
@@ -16,7 +18,7 @@ const command: CommandModule<object, FeaturesArgs> = {
   command: "features",
   describe: "Clean the transactions and compute the per-customer features",
   builder: (y) =>
-    y
+    inputLimitOptions(y)
       .option("input", { type: "string", demandOption: true, describe: "Transactions: .zip, .xlsx, .csv, .tsv, .parquet or .arrow" })
       .option("compat", {
         choices: COMPAT_MODES,
@@ -24,6 +26,7 @@ const command: CommandModule<object, FeaturesArgs> = {
         describe: "seed: reproduce the original pipeline's numbers, quirks included; none: corrected semantics",
       })
       .option("out", { type: "string", describe: "Write the customer table to .arrow, .parquet or .csv" })
+      .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
       .option("json", { type: "boolean", default: false, describe: "Print one JSON object (row counts, customers, timings) on stdout" })
       .option("encoding", { type: "string", describe: "Text encoding of a CSV/TSV source (default: detected)" })
       .option("map", { type: "string", describe: "Rename source columns: SOURCE=TARGET,... (e.g. Invoice=InvoiceNo)" })
@@ -37,8 +40,10 @@ const command: CommandModule<object, FeaturesArgs> = {
       input: args.input,
       compat: args.compat,
       out: args.out,
+      force: args.force,
       encoding: args.encoding,
       map: parseColumnMap(args.map),
+      limits: inputLimits(args),
       reporter: stderrReporter(),
     });
     const { rows, customers, timingsMs } = result;

@@ -11,7 +11,9 @@ import pca from "./pca.js";
 import predict from "./predict.js";
 import run from "./run.js";
 import runs from "./runs.js";
+import serve from "./serve.js";
+import tune from "./tune.js";
 
 // One entry per command file in this folder; each file default-exports its CommandModule.
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [download, drift, evaluate, exportCommand, features, generate, kmeans, model, pca, predict, run, runs];
+export const commands: CommandModule<any, any>[] = [download, drift, evaluate, exportCommand, features, generate, kmeans, model, pca, predict, run, runs, serve, tune];

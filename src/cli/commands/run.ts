@@ -1,10 +1,11 @@
 // custseg run: the whole pipeline, from a transactions file to a run directory with a report.
 import type { CommandModule } from "yargs";
 import { COMPAT_MODES, type Compat, RUN_DEFAULTS, type RunSummary } from "../../pipeline/options.js";
+import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { formatMs, stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 
-interface RunArgs {
+interface RunArgs extends InputLimitArgs {
   input?: string;
   compat: Compat;
   "outliers-from"?: string;
@@ -31,7 +32,7 @@ const command: CommandModule<object, RunArgs> = {
   command: "run",
   describe: "Run the whole segmentation: clean, features, outliers, scaling, PCA, k-means, metrics, profiles, recommendations, report",
   builder: (y) =>
-    y
+    inputLimitOptions(y)
       .option("input", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .parquet, .arrow); default: the UCI data under --data-dir, downloaded if absent" })
       .option("compat", { choices: COMPAT_MODES, default: RUN_DEFAULTS.compat, describe: "seed: the original pipeline's semantics, quirks included" })
       .option("outliers-from", { type: "string", describe: "CSV of CustomerIDs to treat as outliers instead of IsolationForest" })
@@ -69,7 +70,7 @@ const command: CommandModule<object, RunArgs> = {
     const source = args.input
       ? { path: args.input, label: args.input }
       : await defaultSource(args["data-dir"], args.seed, reporter);
-    const engine = await engineFor(args.threads);
+    const engine = await engineFor(args.threads, reporter.note);
     try {
       const { summary } = await runRecorded(engine, store, {
         input: source.path,
@@ -77,6 +78,7 @@ const command: CommandModule<object, RunArgs> = {
         compat: args.compat,
         encoding: args.encoding,
         map: parseColumnMap(args.map),
+        limits: inputLimits(args),
         outliersFrom: args["outliers-from"],
         k: args.k,
         seed: args.seed,

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import type { Engine } from "../../engine/engine.js";
 import type { Matrix } from "../../engine/matrix.js";
 import { UserError } from "../../errors.js";
-import { readModel, resolveModelPath } from "../../model/index.js";
+import { readModel, resolveModel } from "../../model/index.js";
 import { renderDriftReport } from "../../report/drift.js";
 import { PSI_EPSILON } from "../../stats/index.js";
 import { writeFileAtomic } from "../../io/atomic.js";
@@ -18,6 +18,8 @@ import { type StepReporter, StepTimer } from "../progress.js";
 import { type FeatureSource, type FeatureSourceKind, readFeatureSource } from "./drift-input.js";
 
 export interface DriftJobOptions {
+  /** The run store that resolves models:/ addresses. */
+  store?: string;
   /** A run's model.json, or its run directory. */
   model: string;
   /** New customers: transactions, a features table or a prediction log. */
@@ -62,7 +64,7 @@ export async function runDriftJob(engine: Engine, opts: DriftJobOptions): Promis
   const threshold = opts.threshold ?? DEFAULT_DRIFT_SHARE;
   if (!(threshold > 0 && threshold <= 1)) throw new UserError(`--threshold must be in (0, 1], got ${opts.threshold}`);
   const timer = new StepTimer(opts.reporter);
-  const modelPath = resolveModelPath(opts.model);
+  const modelPath = (await resolveModel(opts.model, opts.store)).path;
   const model = await timer.step("model", async () => driftModel(await readModel(modelPath), modelPath));
   const referencePath = opts.reference ?? join(dirname(modelPath), "customers.parquet");
   if (!opts.reference && !existsSync(referencePath)) {

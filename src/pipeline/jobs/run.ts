@@ -35,7 +35,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
   const givenNames = opts.names ? await readNamesFile(opts.names, opts.k) : undefined;
   const now = opts.now ?? new Date();
   const timer = new StepTimer(opts.reporter);
-  const job = await runFeaturesJob({ input: opts.input, compat: opts.compat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, reporter: opts.reporter });
+  const job = await runFeaturesJob({ input: opts.input, compat: opts.compat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, limits: opts.limits, reporter: opts.reporter });
   Object.assign(timer.timingsMs, job.timingsMs);
 
   const all = featureMatrix(job.features);
@@ -82,7 +82,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
     const segments = await timer.step("segments", () => businessFigures(job.cleaned, all, flagged, clusterOf, profiles.clusters.map((c) => c.name), recommendations, opts));
 
     const inputLabel = opts.inputLabel ?? opts.input;
-    const runDir = opts.out ?? `${opts.runsDir ?? RUN_DEFAULTS.runsDir}/${opts.runId ?? `${runStamp(now)}-${shortHash(job.sha256, opts)}`}`;
+    const runDir = opts.out ?? `${opts.runsDir ?? RUN_DEFAULTS.runsDir}/${opts.runId ?? `${runStamp(now)}-${shortHash(job.sha256, opts)}-${runTag()}`}`;
     const summary: RunSummary = {
       mode: opts.compat === "seed" ? "seed" : "default",
       input: inputLabel,
@@ -127,7 +127,7 @@ export function featureMatrix(features: Table): CustomerMatrix {
   return { ids: Int32Array.from(features.getChild("CustomerID")!.toArray() as ArrayLike<number>), matrix: { data, rows: n, cols: d } };
 }
 
-function keepRows(all: CustomerMatrix, flagged: Uint8Array): CustomerMatrix {
+export function keepRows(all: CustomerMatrix, flagged: Uint8Array): CustomerMatrix {
   const d = all.matrix.cols;
   const rows: number[] = [];
   for (let i = 0; i < flagged.length; i++) if (!flagged[i]) rows.push(i);
@@ -148,7 +148,7 @@ async function initialCentres(opts: RunOptions, p: number): Promise<KMeansInit> 
 }
 
 /** Business figures per cluster and for the outliers, whose best sellers are ranked as a group of their own. */
-function businessFigures(
+export function businessFigures(
   cleaned: Table,
   all: CustomerMatrix,
   flagged: Uint8Array,
@@ -201,6 +201,17 @@ function checkOptions(opts: RunOptions): void {
 }
 
 const count = (flags: Uint8Array) => flags.reduce((s, f) => s + f, 0);
+
+let runsInProcess = 0;
+
+/**
+ * The process id, and a sequence number after the first run of a process: two runs started in
+ * the same second with the same options (by two processes, or twice by one) get different names.
+ */
+function runTag(): string {
+  runsInProcess++;
+  return runsInProcess === 1 ? `p${process.pid}` : `p${process.pid}.${runsInProcess}`;
+}
 
 /** 20261126T103200Z: sortable, and safe in file names everywhere. */
 function runStamp(now: Date): string {

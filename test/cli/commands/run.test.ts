@@ -238,7 +238,7 @@ test("bad input: one clear line, exit 1, no stack, nothing half-written, the ear
     [["--input", identical, "--outliers-from", nobody], /identical features \(no variance\)/],
     [["--input", twoKinds, "--outliers-from", nobody], /--k 3: k-means found only 2 distinct groups among the 12 customers/],
     [["--input", small, "--compat", "seed", "--variance", "0.9999999"], /--variance 0\.9999999 is out of reach in seed compatibility: no PCA component count from 2 to 7/],
-    [["--input", small, "--variance", "1.5"], /--variance must be in \(0, 1\], got 1\.5/],
+    [["--input", small, "--variance", "1.5"], /--variance must be a ratio in \(0, 1\] \(got 1\.5\)/],
     [["--input", small, "--k", "1"], /--k must be a whole number ≥ 2, got 1/],
     [["--input", join(tmp, "absent.parquet")], /absent\.parquet/],
     [["--input", small, "--outliers-from", join(tmp, "absent.csv")], /absent\.csv.*--outliers-from/],
