@@ -1,12 +1,13 @@
 // custseg features: transactions → one row of features per customer.
 import type { CommandModule } from "yargs";
+import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { parseColumnMap } from "../../io/columns.js";
 import { COMPAT_MODES, type Compat } from "../../pipeline/options.js";
 import { FEATURE_NAMES } from "../../pipeline/steps/features.js";
 import { runFeaturesJob } from "../../pipeline/jobs/features.js";
 import { stderrReporter } from "../progress.js";
 
-interface FeaturesArgs {
+interface FeaturesArgs extends CacheArgs {
   input: string;
   compat: Compat;
   out?: string;
@@ -19,7 +20,7 @@ const command: CommandModule<object, FeaturesArgs> = {
   command: "features",
   describe: "Clean the transactions and compute the per-customer features",
   builder: (y) =>
-    y
+    cacheOptions(y)
       .option("input", { type: "string", demandOption: true, describe: "Transactions: .zip, .xlsx, .csv, .tsv, .parquet or .arrow" })
       .option("compat", {
         choices: COMPAT_MODES,
@@ -39,6 +40,7 @@ const command: CommandModule<object, FeaturesArgs> = {
       out: args.out,
       encoding: args.encoding,
       map: parseColumnMap(args.map),
+      cacheDir: cacheFrom(args),
       reporter: stderrReporter(),
     });
     const { rows, customers, timingsMs } = result;

@@ -1,13 +1,14 @@
 // custseg predict: place a batch of customers under a model — cluster, distances, outlier score,
 // principal components and three recommended products per customer.
 import type { CommandModule } from "yargs";
+import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { UserError } from "../../errors.js";
 import { parseColumnMap } from "../../io/columns.js";
 import { engineFor } from "../../pipeline/jobs/engine-input.js";
 import { type PredictInputKind, type PredictJobResult, runPredictJob } from "../../pipeline/jobs/predict.js";
 import { stderrReporter } from "../progress.js";
 
-interface PredictArgs {
+interface PredictArgs extends CacheArgs {
   model: string;
   transactions?: string;
   features?: string;
@@ -29,7 +30,7 @@ const command: CommandModule<object, PredictArgs> = {
   command: "predict",
   describe: "Place customers under a model: cluster, distances, outlier score, principal components, recommendations",
   builder: (y) =>
-    y
+    cacheOptions(y)
       .option("model", { type: "string", demandOption: true, describe: "model.json, or a run directory holding one" })
       .option("transactions", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .tsv, .parquet, .arrow): cleaned and turned into features" })
       .option("features", { type: "string", describe: "A table of the 15 features by name (.parquet, .arrow, .csv), CustomerID optional" })
@@ -60,6 +61,7 @@ const command: CommandModule<object, PredictArgs> = {
       outliers: args.outliers,
       encoding: args.encoding,
       map: parseColumnMap(args.map),
+      cacheDir: cacheFrom(args),
       reporter: stderrReporter(),
     });
     if (args.json) {

@@ -1,5 +1,6 @@
 // custseg run: the whole pipeline, from a transactions file to a run directory with a report.
 import type { CommandModule } from "yargs";
+import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { parseColumnMap } from "../../io/columns.js";
 import { engineFor } from "../../pipeline/jobs/engine-input.js";
 import { runPipeline } from "../../pipeline/jobs/run.js";
@@ -7,7 +8,7 @@ import { COMPAT_MODES, type Compat, RUN_DEFAULTS, type RunSummary } from "../../
 import { defaultSource } from "../../pipeline/jobs/source.js";
 import { formatMs, stderrReporter } from "../progress.js";
 
-interface RunArgs {
+interface RunArgs extends CacheArgs {
   input?: string;
   compat: Compat;
   "outliers-from"?: string;
@@ -30,7 +31,7 @@ const command: CommandModule<object, RunArgs> = {
   command: "run",
   describe: "Run the whole segmentation: clean, features, outliers, scaling, PCA, k-means, metrics, profiles, recommendations, report",
   builder: (y) =>
-    y
+    cacheOptions(y)
       .option("input", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .parquet, .arrow); default: the UCI data under --data-dir, downloaded if absent" })
       .option("compat", { choices: COMPAT_MODES, default: RUN_DEFAULTS.compat, describe: "seed: the original pipeline's semantics, quirks included" })
       .option("outliers-from", { type: "string", describe: "CSV of CustomerIDs to treat as outliers instead of IsolationForest" })
@@ -62,6 +63,7 @@ const command: CommandModule<object, RunArgs> = {
         compat: args.compat,
         encoding: args.encoding,
         map: parseColumnMap(args.map),
+        cacheDir: cacheFrom(args),
         outliersFrom: args["outliers-from"],
         k: args.k,
         seed: args.seed,
