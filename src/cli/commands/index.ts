@@ -1,4 +1,5 @@
 import type { CommandModule } from "yargs";
+import cache from "./cache.js";
 import download from "./download.js";
 import evaluate from "./evaluate.js";
 import features from "./features.js";
@@ -10,4 +11,4 @@ import run from "./run.js";
 
 // One entry per command file in this folder; each file default-exports its CommandModule.
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [download, evaluate, features, generate, kmeans, pca, predict, run];
+export const commands: CommandModule<any, any>[] = [cache, download, evaluate, features, generate, kmeans, pca, predict, run];
