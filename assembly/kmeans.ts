@@ -602,3 +602,357 @@ export function meanColumnVariance(x: usize, n: i32, d: i32, scratch: usize): f6
   for (let f = 0; f < d; f++) total += load<f64>(sq + ((<usize>f) << 3)) / <f64>n;
   return total / <f64>d;
 }
+
+/**
+ * Index of the row at rank `rank` (0 = first) of the order (value descending, index ascending),
+ * given the previous rank's row `prev`: the largest value below it in that order. Selecting the few
+ * farthest rows this way needs no sort and no marks.
+ */
+function nextFarthest(dist: usize, n: i32, prev: i32): i32 {
+  let best = -1;
+  let bestDist: f64 = 0;
+  const hasPrev = prev >= 0;
+  const prevDist = hasPrev ? load<f64>(dist + ((<usize>prev) << 3)) : Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = load<f64>(dist + ((<usize>i) << 3));
+    if (hasPrev && !(v < prevDist || (v == prevDist && i > prev))) continue;
+    if (best < 0 || v > bestDist) {
+      best = i;
+      bestDist = v;
+    }
+  }
+  return best;
+}
+
+/**
+ * scikit-learn's _relocate_empty_clusters_dense: each empty cluster (weight 0, in index order) takes
+ * one of the rows farthest from their current centre (largest first, ties to the lower row), moved
+ * out of its old cluster's sum. scratch: n f64.
+ */
+function relocateEmpty(
+  x: usize, n: i32, d: i32, k: i32, old: usize, labels: usize, sums: usize, weights: usize, scratch: usize,
+): void {
+  let empty = 0;
+  for (let j = 0; j < k; j++) if (load<f64>(weights + ((<usize>j) << 3)) == 0) empty++;
+  if (empty == 0) return;
+  labelDistances(x, n, d, old, labels, scratch);
+  const rowBytes = (<usize>d) << 3;
+  let row = nextFarthest(scratch, n, -1);
+  if (load<f64>(scratch + ((<usize>row) << 3)) == 0) return; // more clusters than distinct rows
+  // Mark the clusters empty now: a move can empty its source cluster, which stays as it is.
+  for (let j = 0; j < k; j++) {
+    const wj = weights + ((<usize>j) << 3);
+    if (load<f64>(wj) == 0) store<f64>(wj, -1.0);
+  }
+  for (let target = 0; target < k; target++) {
+    const wt = weights + ((<usize>target) << 3);
+    if (load<f64>(wt) != -1.0) continue;
+    const from = load<i32>(labels + ((<usize>row) << 2));
+    const xr = x + <usize>row * rowBytes;
+    const sFrom = sums + <usize>from * rowBytes;
+    const sTo = sums + <usize>target * rowBytes;
+    for (let f = 0; f < d; f++) {
+      const o = (<usize>f) << 3;
+      const v = load<f64>(xr + o);
+      store<f64>(sFrom + o, load<f64>(sFrom + o) - v);
+      store<f64>(sTo + o, v);
+    }
+    store<f64>(wt, 1.0);
+    const wf = weights + ((<usize>from) << 3);
+    store<f64>(wf, load<f64>(wf) - 1.0);
+    if (--empty > 0) row = nextFarthest(scratch, n, row);
+  }
+}
+
+/**
+ * Turn the summed centres into means (multiplied by 1/weight, as scikit-learn does; an empty cluster
+ * keeps its zero sum) and return Σ_j ‖new_j − old_j‖², each term formed as scikit-learn forms it
+ * (the square root, then squared).
+ */
+function averageAndShift(next: usize, old: usize, weights: usize, k: i32, d: i32, shifts: usize): f64 {
+  let total: f64 = 0;
+  let maxShift: f64 = 0;
+  for (let j = 0; j < k; j++) {
+    const w = load<f64>(weights + ((<usize>j) << 3));
+    const nj = next + ((<usize>(j * d)) << 3);
+    const oj = old + ((<usize>(j * d)) << 3);
+    if (w > 0) {
+      const alpha = 1.0 / w;
+      for (let f = 0; f < d; f++) {
+        const p = nj + ((<usize>f) << 3);
+        store<f64>(p, load<f64>(p) * alpha);
+      }
+    }
+    let sq: f64 = 0;
+    for (let f = 0; f < d; f++) {
+      const t = load<f64>(nj + ((<usize>f) << 3)) - load<f64>(oj + ((<usize>f) << 3));
+      sq += t * t;
+    }
+    const shift = Math.sqrt(sq);
+    total += shift * shift;
+    store<f64>(shifts + ((<usize>j) << 3), shift);
+    maxShift = max(maxShift, shift);
+  }
+  store<f64>(shifts + ((<usize>k) << 3), maxShift);
+  return total;
+}
+
+/** out[a] ≤ min over c ≠ a of ‖c − c_a‖ (rounded down; +∞ for a single centre). */
+function centreSeparation(centers: usize, k: i32, d: i32, out: usize): void {
+  const rowBytes = (<usize>d) << 3;
+  for (let a = 0; a < k; a++) store<f64>(out + ((<usize>a) << 3), Infinity);
+  for (let a = 0; a < k; a++) {
+    const ca = centers + <usize>a * rowBytes;
+    const pa = out + ((<usize>a) << 3);
+    for (let c = a + 1; c < k; c++) {
+      const dist = Math.sqrt(sqDist(ca, centers + <usize>c * rowBytes, d)) * SHRINK;
+      const pc = out + ((<usize>c) << 3);
+      if (dist < load<f64>(pa)) store<f64>(pa, dist);
+      if (dist < load<f64>(pc)) store<f64>(pc, dist);
+    }
+  }
+}
+
+/**
+ * A whole Lloyd run on the calling thread, for inputs too small to share out: the same chunk-order
+ * merges as the orchestrated loop in src/engine/kmeans.ts, so the same bits, with no call back to
+ * JavaScript between iterations. Starts from the centres at `a` (labels are reset here); `b` is the
+ * second centre buffer. Passes after the first skip the rows whose distance bounds settle their
+ * label (lloydChunkBounded; bounds: 2·n f64, shifts: 2·k + 1 f64, ct: see pairCentres). Stops on
+ * unchanged labels or a total squared centre shift ≤ tolerance, then assigns once more unless the
+ * labels were already final. Writes the inertia and the iteration count to info[0], info[1] and
+ * returns the buffer (a or b)
+ * holding the final centres.
+ */
+export function lloydRun(
+  x: usize, n: i32, d: i32, k: i32, a: usize, b: usize, cNorms: usize, xNorms: usize, normsKnown: i32,
+  labels: usize, sums: usize, counts: usize, changed: usize, weights: usize, partial: usize, scratch: usize,
+  bounds: usize, shifts: usize, ct: usize, maxIter: i32, tolerance: f64, chunkRows: i32, chunks: i32, info: usize,
+): usize {
+  const upper = bounds;
+  const lower = bounds + ((<usize>n) << 3);
+  let cur = a;
+  let next = b;
+  memory.fill(labels, 0xff, (<usize>n) << 2);
+  let strict = false;
+  let iter = 0;
+  let known = normsKnown;
+  for (; iter < maxIter; iter++) {
+    rowSqNormsChunk(cur, k, d, cNorms, k, 0);
+    const valid = iter > 0 ? 1 : 0;
+    for (let c = 0; c < chunks; c++) {
+      lloydChunkBounded(x, n, d, cur, cNorms, k, xNorms, known, labels, sums, counts, changed, 1, upper, lower, shifts, valid, ct, chunkRows, c);
+    }
+    known = 1;
+    mergeChunks(sums, chunks, k * d, next);
+    mergeChunks(counts, chunks, k, weights);
+    let nChanged = 0;
+    for (let c = 0; c < chunks; c++) nChanged += load<i32>(changed + ((<usize>c) << 2));
+    relocateEmpty(x, n, d, k, cur, labels, next, weights, scratch);
+    const shift = averageAndShift(next, cur, weights, k, d, shifts);
+    const t = cur;
+    cur = next;
+    next = t;
+    centreSeparation(cur, k, d, shifts + ((<usize>(k + 1)) << 3));
+    if (nChanged == 0) {
+      strict = true;
+      break;
+    }
+    if (shift <= tolerance) break;
+  }
+  const nIter = min(iter + 1, maxIter);
+  if (!strict) {
+    rowSqNormsChunk(cur, k, d, cNorms, k, 0);
+    for (let c = 0; c < chunks; c++) {
+      lloydChunkBounded(x, n, d, cur, cNorms, k, xNorms, known, labels, sums, counts, changed, 0, upper, lower, shifts, 1, ct, chunkRows, c);
+    }
+  }
+  for (let c = 0; c < chunks; c++) inertiaChunk(x, n, d, cur, labels, partial, chunkRows, c);
+  mergeChunks(partial, chunks, 1, info);
+  store<f64>(info, <f64>nIter, 8);
+  return cur;
+}
+
+// Rounding allowance of the distance bounds below: far above the few ulps each update can lose.
+const GROW: f64 = 1.0 + 1e-12;
+const SHRINK: f64 = 1.0 - 1e-12;
+
+/**
+ * lloydChunk with distance bounds (Hamerly's): upper[i] ≥ ‖X[i] − c_label‖ and lower[i] ≤ the
+ * distance to every other centre, carried from pass to pass by the centres' shifts (shifts: k
+ * distances, then their maximum, then each centre's distance to its nearest other centre). A row whose bounds are further apart than four times the score
+ * margin keeps its label without any distance, which is the label the full scoring would give it
+ * (it would decide on scores with the same winner); every other row is scored as in lloydChunk and
+ * its bounds reset, to nothing usable where the exact fallback decided. Sums and counts are
+ * accumulated row by row in row order, so they are the same bits as lloydChunk's. boundsValid = 0
+ * scores every row (the first pass of a run).
+ */
+export function lloydChunkBounded(
+  x: usize, n: i32, d: i32, centers: usize, cNorms: usize, k: i32, xNorms: usize, normsKnown: i32,
+  labels: usize, sums: usize, counts: usize, changed: usize, update: i32,
+  upper: usize, lower: usize, shifts: usize, boundsValid: i32, ct: usize, chunkRows: i32, chunk: i32,
+): void {
+  const start = chunk * chunkRows;
+  const end = min(start + chunkRows, n);
+  const rowBytes = (<usize>d) << 3;
+  const sumSlot = sums + ((<usize>chunk * <usize>k * <usize>d) << 3);
+  const countSlot = counts + ((<usize>chunk * <usize>k) << 3);
+  if (update) {
+    zeroF64(sumSlot, k * d);
+    zeroF64(countSlot, k);
+  }
+  let cMax: f64 = 0;
+  for (let c = 0; c < k; c++) cMax = max(cMax, load<f64>(cNorms + ((<usize>c) << 3)));
+  const errScale: f64 = 4.0 * <f64>(d + 2) * f64.EPSILON;
+  const maxShift = load<f64>(shifts + ((<usize>k) << 3));
+  if (ASC_FEATURE_SIMD) pairCentres(centers, cNorms, k, d, ct);
+  let nChanged = 0;
+  for (let i = start; i < end; i++) {
+    const xi = x + <usize>i * rowBytes;
+    const oi = (<usize>i) << 3;
+    const xn = rowNorm(xi, i, xNorms, normsKnown, d);
+    const margin = errScale * (2.0 * cMax + xn);
+    if (boundsValid) {
+      const label = load<i32>(labels + ((<usize>i) << 2));
+      let u = (load<f64>(upper + oi) + load<f64>(shifts + ((<usize>label) << 3)) * GROW) * GROW;
+      let l = max(0.0, (load<f64>(lower + oi) - maxShift * GROW) * SHRINK);
+      // Every other centre is at least ‖c − c_label‖ − u away (triangle inequality).
+      const sep = load<f64>(shifts + ((<usize>(k + 1 + label)) << 3));
+      l = max(l, (sep - u) * SHRINK);
+      let settled = (l * l) * SHRINK - (u * u) * GROW > 4.0 * margin;
+      if (!settled) {
+        // The upper bound has drifted with the shifts: measure the label's own centre again.
+        const own = load<f64>(cNorms + ((<usize>label) << 3)) - 2.0 * dot(xi, centers + <usize>label * rowBytes, d);
+        u = Math.sqrt(max(0.0, own + xn + margin)) * GROW;
+        l = max(l, (sep - u) * SHRINK);
+        settled = (l * l) * SHRINK - (u * u) * GROW > 4.0 * margin;
+      }
+      store<f64>(upper + oi, u);
+      store<f64>(lower + oi, l);
+      if (settled) {
+        if (update) {
+          addRow(sumSlot + <usize>label * rowBytes, xi, d);
+          const cp = countSlot + ((<usize>label) << 3);
+          store<f64>(cp, load<f64>(cp) + 1.0);
+        }
+        continue;
+      }
+    }
+    let best = scoreRow(xi, d, k, ct, centers, cNorms);
+    const b1 = scoreFirst;
+    const b2 = scoreSecond;
+    if (k > 1 && !(b2 - b1 > margin)) {
+      best = exactNearest(xi, centers, k, d, rowBytes);
+      store<f64>(upper + oi, Infinity);
+      store<f64>(lower + oi, 0.0);
+    } else {
+      // Scores are within margin / 4 of ‖x − c‖² − ‖x‖²: widen by a whole margin either way.
+      store<f64>(upper + oi, Math.sqrt(max(0.0, b1 + xn + margin)) * GROW);
+      store<f64>(lower + oi, k > 1 ? Math.sqrt(max(0.0, b2 + xn - margin)) * SHRINK : Infinity);
+    }
+    const li = labels + ((<usize>i) << 2);
+    if (load<i32>(li) != best) {
+      nChanged++;
+      store<i32>(li, best);
+    }
+    if (update) {
+      addRow(sumSlot + <usize>best * rowBytes, xi, d);
+      const cp = countSlot + ((<usize>best) << 3);
+      store<f64>(cp, load<f64>(cp) + 1.0);
+    }
+  }
+  store<i32>(changed + ((<usize>chunk) << 2), nChanged);
+}
+
+/**
+ * The centres two by two for scoreRow: pair p's coordinate j as one f64x2 (centres 2p, 2p + 1) at
+ * ct + (p·d + j)·16, then the pairs' ‖c‖² as f64x2 from ct + P·d·16 (P = ⌈k/2⌉). An odd k's last
+ * lane is a centre of zeros with ‖c‖² = +∞, which never ranks. ct: (P·d + P) · 16 bytes.
+ */
+function pairCentres(centers: usize, cNorms: usize, k: i32, d: i32, ct: usize): void {
+  const pairs = (k + 1) >> 1;
+  const rowBytes = (<usize>d) << 3;
+  const norms = ct + ((<usize>(pairs * d)) << 4);
+  for (let p = 0; p < pairs; p++) {
+    const c0 = centers + <usize>(2 * p) * rowBytes;
+    const odd = 2 * p + 1 < k;
+    const dst = ct + ((<usize>(p * d)) << 4);
+    for (let j = 0; j < d; j++) {
+      const o = (<usize>j) << 3;
+      store<f64>(dst + (o << 1), load<f64>(c0 + o));
+      store<f64>(dst + (o << 1), odd ? load<f64>(c0 + rowBytes + o) : 0.0, 8);
+    }
+    const np = norms + ((<usize>p) << 4);
+    store<f64>(np, load<f64>(cNorms + ((<usize>(2 * p)) << 3)));
+    store<f64>(np, odd ? load<f64>(cNorms + ((<usize>(2 * p + 1)) << 3)) : Infinity, 8);
+  }
+}
+
+/** scoreRow's best and second-best scores. */
+let scoreFirst: f64 = 0;
+let scoreSecond: f64 = 0;
+
+/**
+ * The centre with the lowest score ‖c‖² − 2x·c for the row at xi (ties: the lowest index), its score
+ * in scoreFirst and the next lowest in scoreSecond. With SIMD the two lanes score two centres at once
+ * from pairCentres' layout and keep their own best two without branches; the lanes are merged at
+ * the end. The scores differ from lloydChunk's only by rounding, within the margin that decides
+ * when the exact differences take over.
+ */
+// @ts-ignore: decorator
+@inline
+function scoreRow(xi: usize, d: i32, k: i32, ct: usize, centers: usize, cNorms: usize): i32 {
+  const rowBytes = (<usize>d) << 3;
+  if (ASC_FEATURE_SIMD) {
+    const pairs = (k + 1) >> 1;
+    const norms = ct + ((<usize>(pairs * d)) << 4);
+    let first = f64x2.splat(Infinity);
+    let second = f64x2.splat(Infinity);
+    let index = f64x2(0, 1);
+    let lane = f64x2(0, 1);
+    const two = f64x2.splat(2);
+    let cp = ct;
+    for (let p = 0; p < pairs; p++) {
+      let acc0 = f64x2.splat(0);
+      let acc1 = f64x2.splat(0);
+      let j = 0;
+      for (; j + 1 < d; j += 2) {
+        const o = (<usize>j) << 3;
+        acc0 = f64x2.add(acc0, f64x2.mul(v128.load64_splat(xi + o), v128.load(cp)));
+        acc1 = f64x2.add(acc1, f64x2.mul(v128.load64_splat(xi + o, 8), v128.load(cp, 16)));
+        cp += 32;
+      }
+      if (j < d) {
+        acc0 = f64x2.add(acc0, f64x2.mul(v128.load64_splat(xi + ((<usize>j) << 3)), v128.load(cp)));
+        cp += 16;
+      }
+      const acc = f64x2.add(acc0, acc1);
+      const sc = f64x2.sub(v128.load(norms + ((<usize>p) << 4)), f64x2.add(acc, acc));
+      const lt = f64x2.lt(sc, first);
+      second = v128.bitselect(first, f64x2.min(second, sc), lt);
+      first = v128.bitselect(sc, first, lt);
+      index = v128.bitselect(lane, index, lt);
+      lane = f64x2.add(lane, two);
+    }
+    const e1 = f64x2.extract_lane(first, 0);
+    const o1 = f64x2.extract_lane(first, 1);
+    const e2 = f64x2.extract_lane(second, 0);
+    const o2 = f64x2.extract_lane(second, 1);
+    const ei = <i32>f64x2.extract_lane(index, 0);
+    const oi = <i32>f64x2.extract_lane(index, 1);
+    const odd = o1 < e1 || (o1 == e1 && oi < ei);
+    scoreFirst = odd ? o1 : e1;
+    scoreSecond = odd ? min(o2, e1) : min(e2, o1);
+    return odd ? oi : ei;
+  }
+  let best = 0;
+  let b1: f64 = Infinity;
+  let b2: f64 = Infinity;
+  for (let c = 0; c < k; c++) {
+    const v = load<f64>(cNorms + ((<usize>c) << 3)) - 2.0 * dot(xi, centers + <usize>c * rowBytes, d);
+    if (v < b1) { b2 = b1; b1 = v; best = c; } else if (v < b2) b2 = v;
+  }
+  scoreFirst = b1;
+  scoreSecond = b2;
+  return best;
+}

@@ -1,11 +1,15 @@
 // Benchmark cases of the k-means kernels: distances, one Lloyd iteration, k-means++ seeding and
-// full fits (n_init 10) at S = 4,067×6 k=3 (the real data's shape), M = 100,000×16 k=8 and
-// L = 1,000,000×16 k=8, for each implementation.
+// whole fits. Every row has a synthetic and a real-data case side by side: S = 4,067×6 blobs (the
+// real data's shape), M = 100,000×16, L = 1,000,000×16, and R = the UCI data's principal components
+// (4,067×6, ../shared/reference/seed-pipeline/pca_output.csv), which take 15–45 Lloyd iterations per
+// run where the blobs take a few.
 import type { BenchCase } from "../harness.js";
 import type { Engine, Matrix, ResidentMatrix } from "../../src/engine/index.js";
 import * as reference from "../../src/engine/reference/index.js";
 import { kmeansPlusPlus, lloydIteration } from "../../src/engine/kmeans.js";
 import { Rng } from "../../src/engine/rng.js";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { engines, referenceCase, residentCase } from "./common.js";
 
 /** n rows around k random centres in [-10, 10)^d (spread ±1.5), deterministic per seed. */
@@ -21,20 +25,33 @@ export function blobs(seed: number, n: number, d: number, k: number): Matrix {
 }
 
 const sizes = {
-  S: { n: 4067, d: 6, k: 3 },
-  M: { n: 100_000, d: 16, k: 8 },
-  L: { n: 1_000_000, d: 16, k: 8 },
+  S: { n: 4067, d: 6, k: 3, label: "4,067×6 blobs" },
+  M: { n: 100_000, d: 16, k: 8, label: "100,000×16 blobs" },
+  L: { n: 1_000_000, d: 16, k: 8, label: "1,000,000×16 blobs" },
+  R: { n: 4067, d: 6, k: 3, label: "4,067×6 UCI PCs" },
 } as const;
-type Size = keyof typeof sizes;
+export type Size = keyof typeof sizes;
 
+/** The UCI data's principal components (CustomerID, PC1 … PC6), as the pipeline computes them. */
+export const REAL_PCS = fileURLToPath(new URL("../../../../shared/reference/seed-pipeline/pca_output.csv", import.meta.url));
 
-/** Matrices are generated once per size and shared by the cases. */
+function readPcs(): Matrix {
+  const lines = readFileSync(REAL_PCS, "utf8").trim().split(/\r?\n/).slice(1);
+  const cols = lines[0]!.split(",").length - 1;
+  const data = new Float64Array(lines.length * cols);
+  lines.forEach((line, i) => {
+    data.set(line.split(",").slice(1).map(Number), i * cols);
+  });
+  return { data, rows: lines.length, cols };
+}
+
+/** Matrices are generated (or read) once per size and shared by the cases. */
 const data = new Map<Size, Matrix>();
-function matrixOf(size: Size): Matrix {
+export function matrixOf(size: Size): Matrix {
   let m = data.get(size);
   if (!m) {
     const { n, d, k } = sizes[size];
-    m = blobs(17, n, d, k);
+    m = size === "R" ? readPcs() : blobs(17, n, d, k);
     data.set(size, m);
   }
   return m;
@@ -45,8 +62,9 @@ function firstRows(m: Matrix, k: number): Matrix {
 }
 
 const wasmCase = (kernel: string, size: Size, impl: string, body: (e: Engine, x: ResidentMatrix, m: Matrix) => unknown) =>
-  residentCase(kernel, size, impl, () => ({ x: matrixOf(size) }), (e, x, v) => body(e, x, v.x));
-const tsCase = (kernel: string, size: Size, body: (m: Matrix) => unknown) => referenceCase(kernel, size, () => matrixOf(size), body);
+  residentCase(kernel, sizes[size].label, impl, () => ({ x: matrixOf(size) }), (e, x, v) => body(e, x, v.x));
+const tsCase = (kernel: string, size: Size, body: (m: Matrix) => unknown) =>
+  referenceCase(kernel, sizes[size].label, () => matrixOf(size), body);
 
 const wasmImpls = Object.keys(engines);
 export const cases: BenchCase[] = [];
@@ -62,18 +80,43 @@ export const cases: BenchCase[] = [];
   cases.push({ kernel: "sqDistances", size: "2000×1000×16", impl: "ts", fn: () => reference.sqDistances(x, y) });
 }
 
-for (const size of ["M", "L"] as const) {
-  const { k } = sizes[size];
-  for (const impl of wasmImpls) cases.push(wasmCase("lloyd iteration", size, impl, (e, x, m) => lloydIteration(e.context, x, firstRows(m, k))));
-  cases.push(tsCase("lloyd iteration", size, (m) => reference.lloydIterationReference(m, firstRows(m, k))));
+/**
+ * The whole-fit configurations, each on blobs and on the real components (k = 8 blobs for k = 8).
+ * The cases and the scikit-learn script (bench/sklearn_kmeans.py) share these names.
+ */
+export const FITS = [
+  { name: "kmeans fit k=3 k-means++ nInit 10 maxIter 100", options: { k: 3, nInit: 10, maxIter: 100, seed: 0 } },
+  { name: "kmeans fit k=8 random nInit 50 maxIter 1000", options: { k: 8, init: "random" as const, nInit: 50, maxIter: 1000, seed: 0 } },
+  { name: "kmeans fit k=8 k-means++ nInit 50", options: { k: 8, nInit: 50, seed: 0 } },
+];
+/** k = 8 blobs at the real data's shape, for the k = 8 fits. */
+const S8 = { label: "4,067×6 blobs (8)", input: () => blobs(17, 4067, 6, 8) };
+
+for (const size of ["M", "L", "R"] as const) {
+  const k = 8;
+  for (const impl of wasmImpls) cases.push(wasmCase("lloyd iteration k=8", size, impl, (e, x, m) => lloydIteration(e.context, x, firstRows(m, k))));
+  cases.push(tsCase("lloyd iteration k=8", size, (m) => reference.lloydIterationReference(m, firstRows(m, k))));
 }
 
-for (const impl of wasmImpls) {
-  cases.push(wasmCase("k-means++ seeding", "L", impl, (e, x) => kmeansPlusPlus(e.context, x, sizes.L.k, 0)));
+for (const size of ["L", "R"] as const) {
+  for (const impl of wasmImpls) cases.push(wasmCase("k-means++ seeding k=8", size, impl, (e, x) => kmeansPlusPlus(e.context, x, 8, 0)));
 }
 
-for (const size of ["S", "M"] as const) {
+for (const size of ["S", "R", "M"] as const) {
   const { k } = sizes[size];
   for (const impl of wasmImpls) cases.push(wasmCase("kmeans fit nInit 10", size, impl, (e, x) => e.kmeans(x, { k, nInit: 10, seed: 0 })));
-  if (size === "S") cases.push(tsCase("kmeans fit nInit 10", size, (m) => reference.kmeansReference(m, { k, nInit: 10, seed: 0 })));
+  if (size !== "M") cases.push(tsCase("kmeans fit nInit 10", size, (m) => reference.kmeansReference(m, { k, nInit: 10, seed: 0 })));
+}
+
+for (const { name, options } of FITS) {
+  for (const impl of wasmImpls) {
+    if (options.k === 8) cases.push(residentCase(name, S8.label, impl, () => ({ x: S8.input() }), (e, x) => e.kmeans(x, options)));
+    else cases.push(wasmCase(name, "S", impl, (e, x) => e.kmeans(x, options)));
+    cases.push(wasmCase(name, "R", impl, (e, x) => e.kmeans(x, options)));
+  }
+}
+
+/** The synthetic inputs by size label, for the scikit-learn script (which reads the real data itself). */
+export function syntheticInputs(): Record<string, Matrix> {
+  return { [sizes.S.label]: matrixOf("S"), [sizes.M.label]: matrixOf("M"), [sizes.L.label]: matrixOf("L"), [S8.label]: S8.input() };
 }

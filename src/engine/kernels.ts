@@ -17,6 +17,9 @@ export interface Kernels {
   searchCumsum(v: number, n: number, targets: number, t: number, out: number): void;
   mergeChunks(partials: number, nChunks: number, len: number, out: number): void;
   meanColumnVariance(x: number, n: number, d: number, scratch: number): number;
+  lloydChunkBounded(x: number, n: number, d: number, centers: number, cNorms: number, k: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, update: number, upper: number, lower: number, shifts: number, boundsValid: number, ct: number, chunkRows: number, chunk: number): void;
+  /** Returns the pointer of the buffer holding the final centres. */
+  lloydRun(x: number, n: number, d: number, k: number, a: number, b: number, cNorms: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, weights: number, partial: number, scratch: number, bounds: number, shifts: number, ct: number, maxIter: number, tolerance: number, chunkRows: number, chunks: number, info: number): number;
   // assembly/rng.ts
   rngSeed(seed: number): void;
   rngNextU32(): number;
@@ -61,6 +64,8 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
   searchCumsum: 5,
   mergeChunks: 4,
   meanColumnVariance: 4,
+  lloydChunkBounded: 20,
+  lloydRun: 24,
   rngSeed: 1,
   rngNextU32: 0,
   rngNextFloat: 0,

@@ -74,6 +74,13 @@ interface Work {
   targets: number;
   found: number;
   scratch: number;
+  /** lloydRun's results: inertia, iterations. */
+  info: number;
+  /** lloydRun's distance bounds (upper, lower: n each), centre shifts and separations (2k + 1). */
+  bounds: number;
+  shifts: number;
+  /** lloydRun's centres two by two (see pairCentres). */
+  pairs: number;
 }
 
 /**
@@ -115,6 +122,10 @@ function allocWork(ctx: EngineContext, x: ResidentMatrix, k: number, threads: nu
     targets: arena.alloc(trials * 8),
     found: arena.alloc(trials * 4),
     scratch: arena.alloc(n * 8),
+    info: arena.alloc(2 * 8),
+    bounds: arena.alloc(2 * n * 8),
+    shifts: arena.alloc((2 * k + 1) * 8),
+    pairs: arena.alloc(((k + 1) >> 1) * (d + 1) * 16),
   };
 }
 
@@ -258,6 +269,15 @@ function lloyd(w: Work, init: number, maxIter: number, tolerance: number): { ine
   let cur = w.centers;
   let next = w.next;
   arena.f64(cur, k * d).set(arena.f64(init, k * d));
+  if (w.threads === 1 || !ctx.pool) {
+    // One thread: the whole run in one WASM call, the same passes and merges as the loop below.
+    const known = w.xNormsKnown ? 1 : 0;
+    const { labels, sums, counts, changed, weights, partial, scratch, bounds, shifts, pairs, chunks, info } = w;
+    const centers = kernels.lloydRun(w.x, n, d, k, cur, next, w.cNorms, w.xNorms, known, labels, sums, counts, changed, weights, partial, scratch, bounds, shifts, pairs, maxIter, tolerance, CHUNK_ROWS, chunks, info);
+    w.xNormsKnown = true;
+    const out = arena.f64(info, 2);
+    return { inertia: out[0]!, nIter: out[1]!, centers };
+  }
   arena.i32(w.labels, n).fill(-1);
   let strict = false;
   let iter = 0;

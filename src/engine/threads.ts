@@ -3,7 +3,9 @@
  * (the caller included) takes chunk indices from a shared counter and calls the kernel on them.
  * Kernels write each chunk's results to the chunk's own slot, so which thread ran a chunk never
  * changes a result. The control block lives in the shared memory; the caller blocks with
- * Atomics.wait until every worker reports done, so engine calls stay synchronous.
+ * Atomics.wait until every chunk is done, so engine calls stay synchronous. A worker that wakes
+ * late and finds no chunk left does not hold up that join: the next task waits for it instead,
+ * before it rewrites the control block, by which time it has usually long reported.
  */
 import { CHUNKED_KERNELS, type ChunkedKernel } from "./kernels.js";
 import type { Kernel } from "./module.js";
@@ -19,6 +21,8 @@ export const Ctrl = {
   argCount: 5,
   failed: 6,
   participants: 7,
+  /** Chunks finished (or abandoned on a failure) in the current task. */
+  chunksDone: 8,
 } as const;
 /** Byte offset of the f64 arguments inside the control block, and their maximum count. */
 export const ARGS_OFFSET = 64;
@@ -40,6 +44,9 @@ export class ThreadPool {
     private readonly memory: WebAssembly.Memory,
     private readonly ctrlPtr: number,
   ) {}
+
+  /** A task was started whose workers may not all have reported done yet. */
+  private pending = false;
 
   /** Start `count` workers on the shared memory; undefined where the platform cannot. */
   static async start(
@@ -90,6 +97,12 @@ export class ThreadPool {
     const id = CHUNKED_KERNELS.indexOf(kernel);
     if (args.length > MAX_ARGS) throw new RangeError(`${kernel}: more than ${MAX_ARGS} arguments`);
     const ctrl = new Int32Array(this.memory.buffer, this.ctrlPtr, ARGS_OFFSET / 4);
+    if (this.pending) {
+      // Every worker must be past the previous task before its control block is rewritten.
+      for (let done = Atomics.load(ctrl, Ctrl.done); done < this.workers.length; done = Atomics.load(ctrl, Ctrl.done)) {
+        Atomics.wait(ctrl, Ctrl.done, done);
+      }
+    }
     new Float64Array(this.memory.buffer, this.ctrlPtr + ARGS_OFFSET, args.length).set(args);
     ctrl[Ctrl.kernel] = id;
     ctrl[Ctrl.argCount] = args.length;
@@ -97,24 +110,41 @@ export class ThreadPool {
     ctrl[Ctrl.participants] = Math.max(1, Math.min(threads, this.threads));
     ctrl[Ctrl.failed] = 0;
     Atomics.store(ctrl, Ctrl.nextChunk, 0);
+    Atomics.store(ctrl, Ctrl.chunksDone, 0);
     Atomics.store(ctrl, Ctrl.done, 0);
     Atomics.add(ctrl, Ctrl.generation, 1);
+    this.pending = true;
     Atomics.notify(ctrl, Ctrl.generation);
     let error: unknown;
     const call = local.bind(undefined, ...args);
+    let ran = 0;
     try {
       for (let chunk = Atomics.add(ctrl, Ctrl.nextChunk, 1); chunk < chunkCount; chunk = Atomics.add(ctrl, Ctrl.nextChunk, 1)) {
         call(chunk);
+        ran++;
       }
     } catch (err) {
       error = err;
-      // Let the workers drain the remaining chunks quickly.
+      // The workers stop claiming; the join below then waits only for the chunks in flight.
       Atomics.store(ctrl, Ctrl.nextChunk, chunkCount);
+      Atomics.store(ctrl, Ctrl.failed, 1);
     }
-    for (let done = Atomics.load(ctrl, Ctrl.done); done < this.workers.length; done = Atomics.load(ctrl, Ctrl.done)) {
-      Atomics.wait(ctrl, Ctrl.done, done);
+    Atomics.add(ctrl, Ctrl.chunksDone, ran);
+    if (error) {
+      // Chunks nobody will claim never count as done: wait for the workers instead.
+      for (let done = Atomics.load(ctrl, Ctrl.done); done < this.workers.length; done = Atomics.load(ctrl, Ctrl.done)) {
+        Atomics.wait(ctrl, Ctrl.done, done);
+      }
+      throw error;
     }
-    if (error) throw error;
+    for (let n = Atomics.load(ctrl, Ctrl.chunksDone); n < chunkCount && !Atomics.load(ctrl, Ctrl.failed); n = Atomics.load(ctrl, Ctrl.chunksDone)) {
+      Atomics.wait(ctrl, Ctrl.chunksDone, n);
+    }
+    if (ctrl[Ctrl.failed]) {
+      for (let done = Atomics.load(ctrl, Ctrl.done); done < this.workers.length; done = Atomics.load(ctrl, Ctrl.done)) {
+        Atomics.wait(ctrl, Ctrl.done, done);
+      }
+    }
     if (ctrl[Ctrl.failed]) throw new Error(`${kernel} failed in a worker thread`);
   }
 

@@ -19,14 +19,21 @@ async function serve(init: WorkerInit, post: (message: unknown) => void): Promis
       const args = Array.from(new Float64Array(init.memory.buffer, init.ctrlPtr + ARGS_OFFSET, ctrl[Ctrl.argCount]!));
       const count = ctrl[Ctrl.chunkCount]!;
       const call = kernel.bind(undefined, ...args);
+      let ran = 0;
       try {
         for (let chunk = Atomics.add(ctrl, Ctrl.nextChunk, 1); chunk < count; chunk = Atomics.add(ctrl, Ctrl.nextChunk, 1)) {
           call(chunk);
+          ran++;
         }
       } catch {
-        Atomics.store(ctrl, Ctrl.failed, 1);
         Atomics.store(ctrl, Ctrl.nextChunk, count);
+        Atomics.store(ctrl, Ctrl.failed, 1);
+        // Move the count too, so a caller about to wait on it sees the failure.
+        Atomics.add(ctrl, Ctrl.chunksDone, 1);
+        Atomics.notify(ctrl, Ctrl.chunksDone);
       }
+      // The caller joins on the chunks, not on the workers: report them as soon as they are done.
+      if (ran > 0 && Atomics.add(ctrl, Ctrl.chunksDone, ran) + ran === count) Atomics.notify(ctrl, Ctrl.chunksDone);
     }
     Atomics.add(ctrl, Ctrl.done, 1);
     Atomics.notify(ctrl, Ctrl.done);

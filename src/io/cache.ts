@@ -9,16 +9,7 @@ import { type Data, type Table, tableFromIPC, tableToIPC } from "apache-arrow";
 import { writeFileAtomic } from "./atomic.js";
 import { exactTransactions, isTransactionsTable } from "./schema.js";
 
-export const DEFAULT_CACHE_DIR = join("data", "cache");
-
-/** The environment variable naming the cache directory when --cache-dir is not given. */
-export const CACHE_DIR_ENV = "CUSTSEG_CACHE_DIR";
-
-/**
- * Sources smaller than this (2 MiB) are not cached: every reader parses them in well under a
- * second, so an entry would only cost disk space and a verification read.
- */
-export const CACHE_MIN_SOURCE_BYTES = 2 * 1024 * 1024;
+export { CACHE_DIR_ENV, CACHE_MIN_SOURCE_BYTES, DEFAULT_CACHE_DIR } from "./cache-defaults.js";
 
 const ENTRY = /^([0-9a-f]{64})(?:-([0-9a-f]{12}))?\.arrow$/;
 const SIDECAR = ".sha256";

@@ -1,8 +1,9 @@
 // writeTable: an Arrow table → .arrow (IPC file), .parquet (zstd) or .csv, chosen by extension.
 // Every write is atomic (temp sibling + rename), so a failure never leaves half a file.
+import { createRequire } from "node:module";
 import { extname } from "node:path";
 import { type Data, type DataType, type Table, Type, tableToIPC, type Vector } from "apache-arrow";
-import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from "parquet-wasm";
+import type * as ParquetWasm from "parquet-wasm";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "./atomic.js";
 import { formatWallClock } from "./datetime.js";
@@ -26,7 +27,16 @@ export async function writeTable(path: string, table: Table): Promise<void> {
   await writeFileAtomic(path, tableWriter(path)(table));
 }
 
+let parquetWasm: typeof ParquetWasm | undefined;
+
+/** parquet-wasm, loaded (synchronously, its Node build is CommonJS) on the first Parquet write only. */
+function parquet(): typeof ParquetWasm {
+  parquetWasm ??= createRequire(import.meta.url)("parquet-wasm") as typeof ParquetWasm;
+  return parquetWasm;
+}
+
 export function tableToParquet(table: Table): Uint8Array {
+  const { Compression, Table: WasmTable, WriterPropertiesBuilder, writeParquet } = parquet();
   const props = new WriterPropertiesBuilder().setCompression(Compression.ZSTD).build();
   return writeParquet(WasmTable.fromIPCStream(tableToIPC(table, "stream")), props);
 }

@@ -1,5 +1,5 @@
 // The UCI download is a zip holding one workbook; this finds and inflates it in memory.
-import yauzl from "yauzl";
+import type yauzl from "yauzl";
 import { UserError } from "../errors.js";
 
 /** The workbook the UCI archive holds. */
@@ -19,10 +19,12 @@ const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b
 export async function workbookFromZip(bytes: Uint8Array, file: string): Promise<ZipWorkbook> {
   if (!isZip(bytes)) throw new UserError(`${file}: not a zip archive`);
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Loaded on first use: most commands never open a zip.
+  const { fromBuffer } = (await import("yauzl")).default;
   let zip: yauzl.ZipFile;
   try {
     zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-      yauzl.fromBuffer(buf, { lazyEntries: true }, (err, z) => (err ? reject(err) : resolve(z))),
+      fromBuffer(buf, { lazyEntries: true }, (err, z) => (err ? reject(err) : resolve(z))),
     );
   } catch (err) {
     throw new UserError(`${file}: damaged zip archive (${(err as Error).message})`);

@@ -95,6 +95,36 @@ test("the seed pipeline's k-means on the real PCA scores: its 22 iterations, lab
   assert.ok(pp.inertia <= expected.inertia * (1 + 1e-9), `k-means++ inertia ${pp.inertia}`);
 });
 
+test("a whole run inside WASM (one thread) gives the bits of the orchestrated loop (two threads)", async () => {
+  const scoresFile = sharedFile("reference/seed-pipeline/pca_output.csv", "real-data k-means parity");
+  const one = await loadEngine({ threads: 1 });
+  const two = await loadEngine({ threads: 2 });
+  const inputs: Matrix[] = [blobs(11, 12_000, 6, 5)];
+  if (scoresFile) {
+    // The real scores three times over: large enough (n·k·d ≥ 2¹⁹) for the two-thread loop.
+    const { matrix } = await readMatrix(scoresFile, { columns: ["PC1", "PC2", "PC3", "PC4", "PC5", "PC6"] });
+    const data = new Float64Array(matrix.data.length * 3);
+    for (let r = 0; r < 3; r++) data.set(matrix.data, r * matrix.data.length);
+    inputs.push({ data, rows: matrix.rows * 3, cols: matrix.cols });
+  }
+  for (const x of inputs) {
+    for (const options of [
+      { k: 8, nInit: 3, seed: 1 },
+      { k: 8, init: "random" as const, nInit: 3, maxIter: 1000, seed: 2 },
+      { k: 12, init: "random" as const, nInit: 2, tol: 0, seed: 3 },
+    ]) {
+      const a = one.kmeans(x, options);
+      const b = two.kmeans(x, options);
+      const what = `${x.rows}×${x.cols} ${JSON.stringify(options)}`;
+      assert.equal(Array.from(a.labels), Array.from(b.labels), `${what}: labels`);
+      assert.equal(Array.from(a.centers), Array.from(b.centers), `${what}: centres`);
+      assert.is(a.inertia, b.inertia, `${what}: inertia`);
+      assert.is(a.nIter, b.nIter, `${what}: nIter`);
+    }
+  }
+  two.close();
+});
+
 test("k-means++ with nInit 10 reaches scikit-learn's inertia on the blobs", async () => {
   const f = await fixture();
   if (!f) return skipped();

@@ -1,7 +1,7 @@
 // custseg cache list|clear: what the source cache holds, and removing it.
 import type { CommandModule } from "yargs";
 import { OptionError } from "../../errors.js";
-import { type CacheEntry, clearCache, listCache } from "../../io/cache.js";
+import type { CacheEntry } from "../../io/cache.js";
 import { cacheDirFrom, cacheDirOption } from "../cache-options.js";
 
 interface ListArgs {
@@ -22,6 +22,7 @@ const list: CommandModule<object, ListArgs> = {
   describe: "List the cached source tables: size, source hash, age",
   builder: (y) => cacheDirOption(y).option("json", { type: "boolean", default: false, describe: "Print one JSON object on stdout" }) as never,
   handler: async (args) => {
+    const { listCache } = await import("../../io/cache.js");
     const dir = cacheDirFrom(args);
     const entries = await listCache(dir);
     const now = Date.now();
@@ -59,6 +60,7 @@ const clear: CommandModule<object, ClearArgs> = {
   handler: async (args) => {
     const days = args["older-than"];
     if (days !== undefined && !(Number.isFinite(days) && days >= 0)) throw new OptionError("olderThan", "must be a number of days ≥ 0");
+    const { clearCache } = await import("../../io/cache.js");
     const dir = cacheDirFrom(args);
     const r = await clearCache(dir, days === undefined ? undefined : new Date(Date.now() - days * DAY_MS));
     if (args.json) {

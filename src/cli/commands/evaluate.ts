@@ -1,6 +1,5 @@
 // custseg evaluate: cluster quality scores of a labelling of a numeric matrix.
 import type { CommandModule } from "yargs";
-import { runEvaluateJob } from "../../pipeline/jobs/evaluate.js";
 
 interface EvaluateArgs {
   input: string;
@@ -26,6 +25,7 @@ const command: CommandModule<object, EvaluateArgs> = {
       .option("json", { type: "boolean", default: false, describe: 'Print one JSON object {"silhouette","daviesBouldin","calinskiHarabasz"}' })
       .example("$0 evaluate --input pca.csv --labels labels.csv --json", "") as never,
   handler: async (args) => {
+    const { runEvaluateJob } = await import("../../pipeline/jobs/evaluate.js");
     const s = await runEvaluateJob({
       input: args.input,
       columns: args.columns?.split(",").map((c) => c.trim()),

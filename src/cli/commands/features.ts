@@ -1,10 +1,7 @@
 // custseg features: transactions → one row of features per customer.
 import type { CommandModule } from "yargs";
 import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
-import { parseColumnMap } from "../../io/columns.js";
 import { COMPAT_MODES, type Compat } from "../../pipeline/options.js";
-import { FEATURE_NAMES } from "../../pipeline/steps/features.js";
-import { runFeaturesJob } from "../../pipeline/jobs/features.js";
 import { stderrReporter } from "../progress.js";
 
 interface FeaturesArgs extends CacheArgs {
@@ -34,6 +31,9 @@ const command: CommandModule<object, FeaturesArgs> = {
       .example("$0 features --input data.parquet --out customers.parquet", "")
       .example("$0 features --input data.zip --compat seed --json", "") as never,
   handler: async (args) => {
+    const { parseColumnMap } = await import("../../io/columns.js");
+    const { runFeaturesJob } = await import("../../pipeline/jobs/features.js");
+    const { FEATURE_NAMES } = await import("../../pipeline/steps/features.js");
     const result = await runFeaturesJob({
       input: args.input,
       compat: args.compat,

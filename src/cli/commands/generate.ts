@@ -1,6 +1,6 @@
 // custseg generate: a synthetic transactions file with the real data's texture, fixed by a seed.
 import type { CommandModule } from "yargs";
-import { GENERATE_DEFAULTS, generateFile } from "../../io/generate/generate.js";
+import { GENERATE_DEFAULTS } from "../../io/generate/options.js";
 
 interface GenerateArgs {
   rows: number;
@@ -24,6 +24,7 @@ const command: CommandModule<object, GenerateArgs> = {
       .example("$0 generate --rows 50000000 --out big.arrow", "a benchmark input, streamed to disk") as never,
   handler: async (args) => {
     const started = performance.now();
+    const { generateFile } = await import("../../io/generate/generate.js");
     const result = await generateFile(args.out, { rows: args.rows, customers: args.customers, seed: args.seed });
     const seconds = Number(((performance.now() - started) / 1000).toFixed(3));
     if (args.json) {

@@ -1,7 +1,6 @@
 // custseg kmeans: k-means on a numeric matrix (CSV with a header row, Arrow IPC or Parquet).
 import type { CommandModule } from "yargs";
 import { KMEANS_DEFAULTS } from "../../pipeline/options.js";
-import { runKMeansJob } from "../../pipeline/jobs/kmeans.js";
 
 interface KMeansArgs {
   input: string;
@@ -40,6 +39,7 @@ const command: CommandModule<object, KMeansArgs> = {
       .example("$0 kmeans --input pca.csv --k 3 --json", "")
       .example("$0 kmeans --input x.parquet --columns PC1,PC2 --k 4 --labels-out labels.csv", "") as never,
   handler: async (args) => {
+    const { runKMeansJob } = await import("../../pipeline/jobs/kmeans.js");
     const summary = await runKMeansJob({
       input: args.input,
       columns: args.columns?.split(",").map((c) => c.trim()),

@@ -1,7 +1,6 @@
 // custseg pca: principal components of a numeric matrix (CSV with a header row, Arrow IPC or Parquet).
 import type { CommandModule } from "yargs";
 import { UserError } from "../../errors.js";
-import { runPcaJob } from "../../pipeline/jobs/pca.js";
 
 interface PcaArgs {
   input: string;
@@ -37,6 +36,7 @@ const command: CommandModule<object, PcaArgs> = {
       .example("$0 pca --input scaled.csv --variance 0.8 --json", "")
       .example("$0 pca --input x.parquet --components 6 --out scores.parquet", "") as never,
   handler: async (args) => {
+    const { runPcaJob } = await import("../../pipeline/jobs/pca.js");
     const s = await runPcaJob({
       input: args.input,
       columns: args.columns?.split(",").map((c) => c.trim()),

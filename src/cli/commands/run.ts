@@ -1,11 +1,7 @@
 // custseg run: the whole pipeline, from a transactions file to a run directory with a report.
 import type { CommandModule } from "yargs";
 import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
-import { parseColumnMap } from "../../io/columns.js";
-import { engineFor } from "../../pipeline/jobs/engine-input.js";
-import { runPipeline } from "../../pipeline/jobs/run.js";
 import { COMPAT_MODES, type Compat, RUN_DEFAULTS, type RunSummary } from "../../pipeline/options.js";
-import { defaultSource } from "../../pipeline/jobs/source.js";
 import { formatMs, stderrReporter } from "../progress.js";
 
 interface RunArgs extends CacheArgs {
@@ -51,6 +47,13 @@ const command: CommandModule<object, RunArgs> = {
       .example("$0 run", "UCI data (downloaded if needed) → runs/<time>-<hash>/report.html")
       .example("$0 run --input export.parquet --k 4 --out runs/q4", "") as never,
   handler: async (args) => {
+    // Loaded here, not at start-up, so that --help and the other commands need none of it.
+    const [{ parseColumnMap }, { engineFor }, { runPipeline }, { defaultSource }] = await Promise.all([
+      import("../../io/columns.js"),
+      import("../../pipeline/jobs/engine-input.js"),
+      import("../../pipeline/jobs/run.js"),
+      import("../../pipeline/jobs/source.js"),
+    ]);
     const reporter = stderrReporter();
     const source = args.input
       ? { path: args.input, label: args.input }

@@ -15,13 +15,9 @@ import { writeStreamAtomic } from "../atomic.js";
 import { Interner, type TransactionColumns, transactionsTable } from "../schema.js";
 import { tableToCsv } from "../write.js";
 
-export interface GenerateOptions {
-  rows: number;
-  customers: number;
-  seed: number;
-}
+import type { GenerateOptions } from "./options.js";
 
-export const GENERATE_DEFAULTS: GenerateOptions = { rows: 541_909, customers: 4_372, seed: 0 };
+export { GENERATE_DEFAULTS, type GenerateOptions } from "./options.js";
 
 /**
  * Customer archetypes. Shares are of customers; invoice rates are relative and apply while a

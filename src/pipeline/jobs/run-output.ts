@@ -6,7 +6,8 @@ import { dirname, join, resolve } from "node:path";
 import { Bool, Float64, Int32, makeVector, Table, type Vector, vectorFromArray } from "apache-arrow";
 import { tableToParquet } from "../../io/write.js";
 import { OptionError, UserError } from "../../errors.js";
-import { correlationMatrix, type ReportData, renderReport } from "../../report/index.js";
+import type { Matrix } from "../../engine/matrix.js";
+import type { ReportData } from "../../report/index.js";
 import { writeDirAtomic } from "../../io/atomic.js";
 import { modelJson } from "../../model/index.js";
 import { FEATURE_NAMES } from "../steps/features.js";
@@ -52,7 +53,9 @@ async function fillRunDirectory(dir: string, a: RunArtifacts): Promise<void> {
     await writeFile(join(tmp, "profiles.json"), json(a.profiles));
     await writeFile(join(tmp, "recommendations.csv"), recommendationsCsv(a.recommendations));
     await writeFile(join(tmp, "top_products.csv"), topProductsCsv(a.recommendations));
-    await writeFile(join(tmp, "report.html"), renderReport(reportData(a)));
+    // The report is loaded only here, at the end of a run: nothing before it needs it.
+    const report = await import("../../report/index.js");
+    await writeFile(join(tmp, "report.html"), report.renderReport(reportData(a, report.correlationMatrix)));
     await writeFile(join(tmp, "summary.json"), json(a.summary));
   });
 }
@@ -98,7 +101,7 @@ function metrics(a: RunArtifacts) {
   };
 }
 
-function reportData(a: RunArtifacts): ReportData {
+function reportData(a: RunArtifacts, correlationMatrix: (m: Matrix) => Matrix): ReportData {
   const { summary, kept, reduced, clusters, quality } = a;
   const t = summary.timingsMs;
   const rows = summary.rows;
