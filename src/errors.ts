@@ -27,6 +27,20 @@ export class UserError extends Error {
   }
 }
 
+/** The resource bounds custseg enforces on its inputs; the CLI names the flag that raises each. */
+export type Limit = "inflatedSize" | "xlsxMemory" | "xlsxTime" | "downloadSize" | "downloadTime";
+
+/** A UserError for an input that would exceed a resource bound; `limit` says which one. */
+export class LimitError extends UserError {
+  override name = "LimitError";
+  constructor(
+    message: string,
+    readonly limit: Limit,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * A bad option value. The message reads with the option's own name ("nInit must be …"); the CLI
  * words it with the flag instead ("--n-init must be …"), so no step or job knows a flag name.

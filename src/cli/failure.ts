@@ -1,5 +1,6 @@
-import { OptionError, UserError } from "../errors.js";
-import { readFailure } from "../io/errno.js";
+import { LimitError, OptionError, UserError } from "../errors.js";
+import { readFailure, writeFailure } from "../io/errno.js";
+import { LIMIT_FLAGS } from "./limits.js";
 
 /** The command-line flag of an option: nInit → --n-init. */
 export const flagOf = (option: string) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -13,6 +14,10 @@ export function reportFailure(err: unknown, usage = false): number {
     process.stderr.write(`custseg: ${(err as Error).message}\nRun 'custseg --help' for usage.\n`);
     return 2;
   }
+  if (err instanceof LimitError) {
+    process.stderr.write(`custseg: ${err.message} (${LIMIT_FLAGS[err.limit]} raises the limit)\n`);
+    return err.exitCode;
+  }
   if (err instanceof OptionError) {
     process.stderr.write(`custseg: ${flagOf(err.option)} ${err.detail}\n`);
     return err.exitCode;
@@ -23,8 +28,11 @@ export function reportFailure(err: unknown, usage = false): number {
     return err.exitCode;
   }
   const e = err as NodeJS.ErrnoException;
-  if (readFailure(e)) {
-    process.stderr.write(`custseg: ${e.message}\n`);
+  // A failure of the machine's file system (a full disk, a read-only mount) is not custseg's.
+  const why = readFailure(e) ?? writeFailure(e);
+  if (why) {
+    const where = e.path ? `${e.path}: ` : "";
+    process.stderr.write(`custseg: ${where}${why} (${e.code})\n`);
     return 1;
   }
   const detail = process.env.CUSTSEG_DEBUG === "1" ? (e?.stack ?? String(err)) : (e?.message ?? String(err));

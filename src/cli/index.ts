@@ -5,6 +5,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { removePendingTemps } from "../io/atomic.js";
 import { reportFailure } from "./failure.js";
+import { checkFlags } from "./flags.js";
 import { commands } from "./commands/index.js";
 
 async function main(): Promise<void> {
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     .alias("h", "help")
     .version()
     .wrap(Math.min(110, process.stdout.columns || 100))
+    .check(checkFlags)
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);
     });
@@ -37,5 +39,11 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.exit(signal === "SIGINT" ? 130 : 143);
   });
 }
+
+// A reader that stops early (`custseg run | head -2`) must not abort the work: output it no longer
+// wants is dropped, and the run directory is still written.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code !== "EPIPE") throw err;
+});
 
 main().catch((err) => process.exit(reportFailure(err, err instanceof UsageError)));

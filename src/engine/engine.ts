@@ -4,7 +4,8 @@
 import { Arena } from "./arena.js";
 import { type EngineContext, isResident, type ResidentMatrix } from "./context.js";
 import { distances } from "./distance.js";
-import { type KMeansOptions, type KMeansResult, kmeans, predict } from "./kmeans.js";
+import { type KMeansOptions, type KMeansResult, kmeans, kmeansSteps, predict } from "./kmeans.js";
+import { drainInterruptible } from "./steps.js";
 import { calinskiHarabasz, daviesBouldin } from "./metrics.js";
 import { type PcaFit, type PcaModel, type PcaOptions, pcaFit, pcaTransform } from "./pca.js";
 import { type Placement, type PlacementModel, place, placeColumns } from "./score.js";
@@ -87,18 +88,23 @@ export class Engine {
    */
   withResident<T>(x: Matrix | ResidentMatrix, fn: (r: ResidentMatrix) => T): T {
     if (isResident(x)) return fn(x);
+    const { arena } = this.context;
+    const mark = arena.mark();
+    try {
+      return fn(this.scratchCopy(x));
+    } finally {
+      arena.release(mark);
+    }
+  }
+
+  /** x copied into scratch memory, valid until the caller releases the arena to its mark. */
+  private scratchCopy(x: Matrix): ResidentMatrix {
     checkShape(x.rows, x.cols);
     if (x.data.length !== x.rows * x.cols) {
       throw new RangeError(`matrix data has ${x.data.length} values, expected ${x.rows} × ${x.cols}`);
     }
-    const { arena } = this.context;
-    const mark = arena.mark();
-    try {
-      const ptr = arena.putF64(x.data);
-      return fn({ ptr, rows: x.rows, cols: x.cols, free: () => {} });
-    } finally {
-      arena.release(mark);
-    }
+    const ptr = this.context.arena.putF64(x.data);
+    return { ptr, rows: x.rows, cols: x.cols, free: () => {} };
   }
 
   /** Squared Euclidean distances between the rows of x (n×d) and y (m×d): an n×m matrix. */
@@ -109,6 +115,23 @@ export class Engine {
   /** k-means (Lloyd) with scikit-learn's semantics; see kmeans.ts. */
   kmeans(x: Matrix | ResidentMatrix, options: KMeansOptions): KMeansResult {
     return this.withResident(x, (rx) => kmeans(this.context, rx, options));
+  }
+
+  /**
+   * k-means that hands the thread back to the event loop between iterations, so that timers and
+   * signal handlers run, and stops once `signal` is aborted. No other call on this engine may
+   * start before it settles.
+   */
+  async kmeansInterruptible(x: Matrix | ResidentMatrix, options: KMeansOptions, signal?: AbortSignal): Promise<KMeansResult> {
+    if (isResident(x)) return drainInterruptible(kmeansSteps(this.context, x, options), signal);
+    const { arena } = this.context;
+    const mark = arena.mark();
+    try {
+      const rx = this.scratchCopy(x);
+      return await drainInterruptible(kmeansSteps(this.context, rx, options), signal);
+    } finally {
+      arena.release(mark);
+    }
   }
 
   /** The index of the nearest of `centers` (k×d) for every row of x. */
@@ -188,11 +211,20 @@ export function loadEngine(options: LoadOptions = {}): Promise<Engine> {
   return engine;
 }
 
+/** The most threads an engine starts: twice the cores (oversubscription stays cheap at that). */
+export function maxThreads(cores: number): number {
+  return 2 * Math.max(1, cores);
+}
+
 async function createEngine(options: LoadOptions): Promise<Engine> {
   const simd = options.simd ?? true;
   const platform = await currentPlatform();
-  const requested = options.threads ?? (await platform.cores());
-  if (!Number.isInteger(requested) || requested < 1) throw new RangeError(`threads must be a positive integer, got ${requested}`);
+  const cores = await platform.cores();
+  const asked = options.threads ?? cores;
+  if (!Number.isInteger(asked) || asked < 1) throw new RangeError(`threads must be a positive integer, got ${asked}`);
+  // Each worker is an isolate of its own (tens of MB); past a small multiple of the cores more
+  // of them only cost memory and start-up time, so a larger request is capped (engine.threads says).
+  const requested = Math.min(asked, maxThreads(cores));
   if (simd && requested > 1 && typeof SharedArrayBuffer !== "undefined") {
     const module = await compileModule("threads");
     const memory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum: SHARED_MAXIMUM_PAGES, shared: true });

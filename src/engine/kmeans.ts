@@ -11,6 +11,7 @@
 import { CHUNK_ROWS, chunkCount, type EngineContext, forEachChunk, type ResidentMatrix } from "./context.js";
 import type { Matrix } from "./matrix.js";
 import { Rng } from "./rng.js";
+import { drain, type Steps } from "./steps.js";
 import type { ChunkArgs, ChunkedKernel, RowChunkArgs } from "./kernels.js";
 import { ArgumentError, checkFinite, checkFiniteResident, checkK, checkPositiveInt } from "./validate.js";
 
@@ -25,9 +26,17 @@ export interface KMeansOptions {
   maxIter?: number;
   tol?: number;
   seed?: number;
+  /**
+   * Index of the first run (default 0): run r draws from Rng.derive(seed, firstRun + r), so one run
+   * of a larger nInit can be fitted alone, bit-identical to its place in the loop (tune reuses it).
+   */
+  firstRun?: number;
   /** Cap on the threads this call uses (default: all of the engine's). */
   threads?: number;
 }
+
+/** Upper bounds on the runs and iterations of one fit: past them a fit would run for hours. */
+export const KMEANS_LIMITS = { nInit: 1000, maxIter: 10_000 } as const;
 
 export interface KMeansResult {
   k: number;
@@ -148,6 +157,11 @@ function assign(w: Work, centers: number, update: boolean): void {
 }
 
 export function kmeans(ctx: EngineContext, x: ResidentMatrix, options: KMeansOptions): KMeansResult {
+  return drain(kmeansSteps(ctx, x, options));
+}
+
+/** The k-means fit, yielding between Lloyd iterations and k-means++ centres (see steps.ts). */
+export function* kmeansSteps(ctx: EngineContext, x: ResidentMatrix, options: KMeansOptions): Steps<KMeansResult> {
   const { k } = options;
   const init = options.init ?? KMEANS_DEFAULTS.init;
   const maxIter = options.maxIter ?? KMEANS_DEFAULTS.maxIter;
@@ -155,9 +169,11 @@ export function kmeans(ctx: EngineContext, x: ResidentMatrix, options: KMeansOpt
   const seed = options.seed ?? KMEANS_DEFAULTS.seed;
   const given = typeof init === "object";
   const nInit = given ? 1 : (options.nInit ?? KMEANS_DEFAULTS.nInit);
+  const firstRun = options.firstRun ?? 0;
   checkK(k, x.rows);
-  checkPositiveInt(maxIter, "maxIter");
-  checkPositiveInt(nInit, "nInit");
+  checkPositiveInt(maxIter, "maxIter", KMEANS_LIMITS.maxIter);
+  checkPositiveInt(nInit, "nInit", KMEANS_LIMITS.nInit);
+  if (!Number.isInteger(firstRun) || firstRun < 0) throw new RangeError(`firstRun must be a whole number ≥ 0, got ${firstRun}`);
   if (!(tol >= 0)) throw new RangeError(`tol must be ≥ 0, got ${tol}`);
   if (typeof init === "string" && init !== "k-means++" && init !== "random") {
     throw new RangeError(`init must be 'k-means++', 'random' or a k×d matrix of centres, got '${init}'`);
@@ -181,9 +197,9 @@ export function kmeans(ctx: EngineContext, x: ResidentMatrix, options: KMeansOpt
     let best: { inertia: number; nIter: number } | undefined;
     for (let r = 0; r < nInit; r++) {
       if (given) arena.f64(initCenters, k * x.cols).set(init.data);
-      else if (init === "random") seedRandom(w, Rng.derive(seed, r), initCenters);
-      else seedPlusPlus(w, Rng.derive(seed, r), initCenters);
-      const result = lloyd(w, initCenters, maxIter, tolerance);
+      else if (init === "random") seedRandom(w, Rng.derive(seed, firstRun + r), initCenters);
+      else yield* seedPlusPlus(w, Rng.derive(seed, firstRun + r), initCenters);
+      const result = yield* lloyd(w, initCenters, maxIter, tolerance);
       const labels = arena.i32(w.labels, x.rows);
       if (!best || (result.inertia < best.inertia && !sameClustering(labels, arena.i32(bestLabels, x.rows), k))) {
         best = { inertia: result.inertia, nIter: result.nIter };
@@ -255,7 +271,7 @@ export function kmeansPlusPlus(ctx: EngineContext, x: ResidentMatrix, k: number,
   try {
     const w = allocWork(ctx, x, k, ctx.threads);
     const out = arena.alloc(k * x.cols * 8);
-    seedPlusPlus(w, Rng.derive(seed, runIndex), out);
+    drain(seedPlusPlus(w, Rng.derive(seed, runIndex), out));
     return arena.f64(out, k * x.cols).slice();
   } finally {
     arena.release(mark);
@@ -263,7 +279,7 @@ export function kmeansPlusPlus(ctx: EngineContext, x: ResidentMatrix, k: number,
 }
 
 /** One Lloyd run from the centres at `init`; labels end in w.labels, centres at the returned offset. */
-function lloyd(w: Work, init: number, maxIter: number, tolerance: number): { inertia: number; nIter: number; centers: number } {
+function* lloyd(w: Work, init: number, maxIter: number, tolerance: number): Steps<{ inertia: number; nIter: number; centers: number }> {
   const { ctx, n, d, k } = w;
   const { arena, kernels } = ctx;
   let cur = w.centers;
@@ -295,6 +311,7 @@ function lloyd(w: Work, init: number, maxIter: number, tolerance: number): { ine
       break;
     }
     if (shift <= tolerance) break;
+    yield;
   }
   const nIter = Math.min(iter + 1, maxIter);
   // Stopped on the shift tolerance (or maxIter): assign once more so labels match the final centres.
@@ -370,7 +387,7 @@ function averageAndShift(next: Float64Array, old: Float64Array, weights: Float64
 }
 
 /** k-means++ (scikit-learn's greedy variant) into `out` (k×d). */
-function seedPlusPlus(w: Work, rng: Rng, out: number): void {
+function* seedPlusPlus(w: Work, rng: Rng, out: number): Steps<void> {
   const { ctx, x, n, d, k } = w;
   const { arena, kernels } = ctx;
   const trials = localTrials(k);
@@ -408,6 +425,7 @@ function seedPlusPlus(w: Work, rng: Rng, out: number): void {
     const chosen = arena.i32(w.cands, trials)[bestTrial]!;
     closest = outs[bestTrial]!;
     centers().set(xs().subarray(chosen * d, chosen * d + d), c * d);
+    yield;
   }
 }
 

@@ -35,6 +35,8 @@ export function pcaFit(ctx: EngineContext, x: ResidentMatrix, opts: PcaOptions):
   }
   let trace = 0;
   for (let j = 0; j < d; j++) trace += cov[j * d + j]!;
+  // Every ratio would be 0/0: there are no directions to rank.
+  if (trace === 0) throw new RangeError("every column of X is constant: there is no variance for PCA to explain");
   // A threshold needs the spectrum in order until it is reached: take all of it (d is small).
   const eig = topEigenpairs(cov, d, requested ?? Math.min(n, d));
   const ratios = eig.values.map((v) => v / trace);

@@ -107,7 +107,8 @@ export class ThreadPool {
     ctrl[Ctrl.kernel] = id;
     ctrl[Ctrl.argCount] = args.length;
     ctrl[Ctrl.chunkCount] = chunkCount;
-    ctrl[Ctrl.participants] = Math.max(1, Math.min(threads, this.threads));
+    // Never more participants than chunks: a worker without a chunk would only be woken for nothing.
+    ctrl[Ctrl.participants] = Math.max(1, Math.min(threads, this.threads, chunkCount));
     ctrl[Ctrl.failed] = 0;
     Atomics.store(ctrl, Ctrl.nextChunk, 0);
     Atomics.store(ctrl, Ctrl.chunksDone, 0);

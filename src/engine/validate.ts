@@ -54,7 +54,8 @@ export function checkK(k: number, n: number): void {
   if (k > n) throw new RangeError(`k = ${k} exceeds the number of rows (${n})`);
 }
 
-/** A positive integer option. */
-export function checkPositiveInt(value: number, name: string): void {
+/** A positive integer option, at most `max`. */
+export function checkPositiveInt(value: number, name: string, max = Number.MAX_SAFE_INTEGER): void {
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  if (value > max) throw new RangeError(`${name} must be at most ${max}, got ${value}`);
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createWriteStream, rmSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { createWriteStream, rmdirSync, rmSync } from "node:fs";
+import { lstat, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { once } from "node:events";
 import { basename, dirname, join } from "node:path";
 import { finished } from "node:stream/promises";
@@ -20,12 +20,59 @@ export function tempSibling(path: string): string {
   return tmp;
 }
 
+/**
+ * Refuse to rename over anything but a regular file: a rename would replace a device (as root,
+ * /dev/null) or a symbolic link with a plain file. Checked at the last moment, as the target may
+ * have appeared since the command started.
+ */
+export async function refuseSpecialTarget(path: string): Promise<void> {
+  let st: Awaited<ReturnType<typeof lstat>>;
+  try {
+    st = await lstat(path);
+  } catch {
+    return;
+  }
+  if (st.isSymbolicLink()) throw new UserError(`${path} is a symbolic link; name the file itself`);
+  if (!st.isFile()) throw new UserError(`${path} is ${st.isDirectory() ? "a directory" : "a device or special file"}, not a regular file`);
+}
+
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/** Whether a process with this id is running (or exists but is not ours to signal). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Remove the temp files and directories a killed process left in `dir` (SIGKILL runs no handler):
+ * only names of tempSibling's form whose process is gone, never another live command's work.
+ */
+export async function sweepStaleTemps(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(TEMP_NAME.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !alive(pid)) await rm(join(dir, name), { recursive: true, force: true });
+  }
+}
+
 /** Write a whole file or nothing: write a temp sibling, then rename it over the target. */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
+  await sweepStaleTemps(dirname(path));
   const tmp = tempSibling(path);
   try {
     await writeFile(tmp, data);
+    await refuseSpecialTarget(path);
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
@@ -44,6 +91,7 @@ export async function writeStreamAtomic(path: string, chunks: AsyncIterable<stri
   const tmp = tempSibling(path);
   try {
     await mkdir(dirname(path), { recursive: true });
+    await sweepStaleTemps(dirname(path));
     const file = createWriteStream(tmp);
     const failed = once(file, "error").then(([err]) => Promise.reject(err));
     failed.catch(() => {});
@@ -53,6 +101,7 @@ export async function writeStreamAtomic(path: string, chunks: AsyncIterable<stri
     }
     file.end();
     await Promise.race([finished(file), failed]);
+    await refuseSpecialTarget(path);
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
@@ -74,11 +123,17 @@ export function outputError(path: string, err: unknown): unknown {
  */
 export async function writeDirAtomic(path: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
+  await sweepStaleTemps(dirname(path));
   const tmp = tempSibling(path);
   await mkdir(tmp);
   try {
     await fill(tmp);
-    await rename(tmp, path);
+    // rename() replaces an empty directory but fails on a full one: another run's output is never
+    // replaced; say so plainly rather than with the errno.
+    await rename(tmp, path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== "ENOTEMPTY" && err.code !== "EEXIST" && err.code !== "ENOTDIR") throw err;
+      throw new UserError(`${path} appeared while this command was working; it was left as it is`);
+    });
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
@@ -87,8 +142,25 @@ export async function writeDirAtomic(path: string, fill: (tmpDir: string) => Pro
   }
 }
 
+/** Directories this process created for its output: removed on interrupt if they are still empty. */
+const createdDirs = new Set<string>();
+
+/** Remove `dir` on interrupt if it is empty then; the returned function forgets it again. */
+export function removeIfEmptyOnInterrupt(dir: string): () => void {
+  createdDirs.add(dir);
+  return () => createdDirs.delete(dir);
+}
+
 /** Remove every temp file or directory still being written (for SIGINT/SIGTERM handlers). */
 export function removePendingTemps(): void {
   for (const path of pending) rmSync(path, { recursive: true, force: true });
   pending.clear();
+  for (const dir of createdDirs) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // not empty (or already gone): someone else's files are never touched
+    }
+  }
+  createdDirs.clear();
 }

@@ -2,6 +2,7 @@
 // "missing column" error. Every reader resolves its header through resolveColumns.
 import { OptionError, UserError } from "../errors.js";
 import { TRANSACTION_COLUMNS, type TransactionColumn } from "./schema.js";
+import { quote, quoteList } from "./excerpt.js";
 
 /** A user's renaming of source columns onto transactions columns: source name → target name. */
 export type ColumnMap = Record<string, string>;
@@ -33,17 +34,21 @@ export function parseColumnMap(spec: string | undefined): ColumnMap {
     const source = pair.slice(0, eq).trim();
     const target = pair.slice(eq + 1).trim();
     if (eq < 0 || !source || !target) {
-      throw new OptionError("map", `entry "${pair.trim()}" is not SOURCE=TARGET (example: Invoice=InvoiceNo,Price=UnitPrice)`);
+      throw new OptionError("map", `entry ${quote(pair.trim())} is not SOURCE=TARGET (example: Invoice=InvoiceNo,Price=UnitPrice)`);
     }
     checkTarget(target);
+    // Names an object treats specially would be dropped or change the map itself.
+    if (RESERVED.has(source)) throw new OptionError("map", `source ${quote(source)} is a reserved name and cannot name a column`);
     map[source] = target;
   }
   return map;
 }
 
+const RESERVED = new Set(["__proto__", "constructor", "prototype"]);
+
 function checkTarget(target: string): asserts target is TransactionColumn {
   if (!(TRANSACTION_COLUMNS as readonly string[]).includes(target)) {
-    throw new OptionError("map", `target "${target}" is not a transactions column (one of ${TRANSACTION_COLUMNS.join(", ")})`);
+    throw new OptionError("map", `target ${quote(target)} is not a transactions column (one of ${TRANSACTION_COLUMNS.join(", ")})`);
   }
 }
 
@@ -59,7 +64,7 @@ export function resolveColumns(header: readonly string[], map: ColumnMap, file: 
     checkTarget(target);
     const at = names.indexOf(source.trim());
     if (at < 0) {
-      throw new UserError(`${file}: the column map names column "${source}", which the file does not have (it has: ${listNames(names)})`, 1, { input: file, column: source, option: "map" });
+      throw new UserError(`${file}: the column map names column ${quote(source)}, which the file does not have (it has: ${listNames(names)})`, 1, { input: file, column: source, option: "map" });
     }
     found.set(target, at);
   }
@@ -83,4 +88,4 @@ export function resolveColumns(header: readonly string[], map: ColumnMap, file: 
   return Object.fromEntries(found) as Record<TransactionColumn, number>;
 }
 
-const listNames = (names: readonly string[]) => (names.length ? names.map((n) => JSON.stringify(n)).join(", ") : "no columns");
+const listNames = (names: readonly string[]) => quoteList(names, "no columns");

@@ -8,6 +8,7 @@ import { parseWallClock } from "./datetime.js";
 import { parseDecimal, parseInt32 } from "./numbers.js";
 import { TransactionColumnsBuilder, transactionsTable } from "./schema.js";
 import { decodeText } from "./text.js";
+import { excerpt, quote } from "./excerpt.js";
 
 export interface CsvOptions {
   /** Text encoding; detected when absent (see text.ts). */
@@ -142,7 +143,7 @@ export function readCsvTransactions(bytes: Uint8Array, file: string, opts: CsvOp
   let lastDateText = "";
   let lastDate = Number.NaN;
   const bad = (col: number, what: string): never => {
-    throw new UserError(`${file}: line ${line}, column ${col + 1} (${header[col]}): ${what}`);
+    throw new UserError(`${file}: line ${line}, column ${col + 1} (${excerpt(header[col])}): ${what}`);
   };
   const required = (col: number) => {
     const v = fields[col];
@@ -162,18 +163,18 @@ export function readCsvTransactions(bytes: Uint8Array, file: string, opts: CsvOp
     country[row] = dicts.country.intern(required(at.Country));
 
     const q = parseInt32(required(at.Quantity));
-    if (Number.isNaN(q)) bad(at.Quantity, `cannot read ${JSON.stringify(fields[at.Quantity])} as a whole number`);
+    if (Number.isNaN(q)) bad(at.Quantity, `cannot read ${quote(fields[at.Quantity])} as a whole number`);
     quantity[row] = q;
 
     const p = parseDecimal(required(at.UnitPrice));
-    if (Number.isNaN(p)) bad(at.UnitPrice, `cannot read ${JSON.stringify(fields[at.UnitPrice])} as a number`);
+    if (Number.isNaN(p)) bad(at.UnitPrice, `cannot read ${quote(fields[at.UnitPrice])} as a number`);
     price[row] = p;
 
     const d = required(at.InvoiceDate);
     if (d !== lastDateText) {
       lastDate = parseWallClock(d);
       if (Number.isNaN(lastDate)) {
-        bad(at.InvoiceDate, `cannot read ${JSON.stringify(d)} as a date (expected YYYY-MM-DD HH:MM:SS or M/D/YYYY H:MM)`);
+        bad(at.InvoiceDate, `cannot read ${quote(d)} as a date (expected YYYY-MM-DD HH:MM:SS or M/D/YYYY H:MM)`);
       }
       lastDateText = d;
     }
@@ -182,7 +183,7 @@ export function readCsvTransactions(bytes: Uint8Array, file: string, opts: CsvOp
     const c = fields[at.CustomerID];
     if (c.trim() !== "") {
       const id = parseInt32(c);
-      if (Number.isNaN(id)) bad(at.CustomerID, `cannot read ${JSON.stringify(c)} as a whole-number customer id`);
+      if (Number.isNaN(id)) bad(at.CustomerID, `cannot read ${quote(c)} as a whole-number customer id`);
       customer[row] = id;
       customerValid[row] = 1;
     }

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { UserError } from "../errors.js";
 import { CsvRecords } from "./csv.js";
 import { inputFileError } from "./files.js";
+import { quote } from "./excerpt.js";
 
 /** An integer, or an integer-valued decimal ("12346.0", as pandas writes float IDs). */
 const INTEGER_CELL = /^[+-]?\d+(?:\.0*)?$/;
@@ -44,7 +45,7 @@ export function readOutlierIds(path: string): Set<number> {
     if (n < 0) return ids;
     const cell = (n > column ? cells[column]! : "").trim();
     if (!INTEGER_CELL.test(cell)) {
-      throw new UserError(`${path}, line ${records.recordLine}, column ${column + 1}: CustomerID must be an integer, got "${cell}"`, 1, {
+      throw new UserError(`${path}, line ${records.recordLine}, column ${column + 1}: CustomerID must be an integer, got ${quote(cell)}`, 1, {
         input: path,
         row: records.recordLine,
         column: column + 1,

@@ -34,7 +34,14 @@ export interface LoadOptions {
   cacheMinBytes?: number;
   /** Progress notes (cache hits); the CLI sends them to stderr. */
   log?: (msg: string) => void;
-  /** Time and heap limits of the workbook reader (.xlsx, .zip); see xlsx.ts for the defaults. */
+  limits?: InputLimits;
+}
+
+/** Resource bounds on reading a source; each defaults where it is enforced (zip.ts, xlsx.ts). */
+export interface InputLimits {
+  /** Bound on the workbook inflated out of a .zip source. */
+  maxInflatedBytes?: number;
+  /** Time and memory limits of the workbook reader (.xlsx, .zip). */
   xlsxTimeoutMs?: number;
   xlsxMaxMemoryMb?: number;
 }
@@ -108,9 +115,14 @@ async function parseSource(bytes: Uint8Array, file: string, format: SourceFormat
     case "zip": {
       const { readXlsxTransactions } = await import("./xlsx.js");
       const { workbookFromZip } = await import("./zip.js");
-      const limits = { map, timeoutMs: opts.xlsxTimeoutMs, maxMemoryMb: opts.xlsxMaxMemoryMb };
+      const limits = {
+        map,
+        timeoutMs: opts.limits?.xlsxTimeoutMs,
+        maxMemoryMb: opts.limits?.xlsxMaxMemoryMb,
+        maxInflatedBytes: opts.limits?.maxInflatedBytes,
+      };
       if (format === "xlsx") return readXlsxTransactions(bytes, file, limits);
-      const workbook = await workbookFromZip(bytes, file);
+      const workbook = await workbookFromZip(bytes, file, { maxInflatedBytes: opts.limits?.maxInflatedBytes });
       return readXlsxTransactions(workbook.bytes, `${file} → ${workbook.name}`, limits);
     }
   }

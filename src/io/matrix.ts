@@ -10,6 +10,7 @@ import { ipcToArrow } from "./arrow.js";
 import { CsvRecords } from "./csv.js";
 import { parseDecimal } from "./numbers.js";
 import { parquetToArrow } from "./parquet.js";
+import { excerpt, quote, quoteList } from "./excerpt.js";
 
 export interface MatrixOptions {
   /** Columns to read, in this order; all columns when absent. */
@@ -44,7 +45,7 @@ function selectColumns(names: readonly string[], wanted: readonly string[] | und
   if (wanted.length === 0) throw new UserError(`${file}: the column selection names no column`, 1, { input: file, option: "columns" });
   return wanted.map((w) => {
     const i = names.indexOf(w);
-    if (i < 0) throw new UserError(`${file}: no column "${w}"; the columns are ${names.join(", ")}`);
+    if (i < 0) throw new UserError(`${file}: no column ${quote(w)}; the columns are ${quoteList(names)}`);
     return i;
   });
 }
@@ -71,7 +72,7 @@ export function csvMatrix(text: string, file: string, opts: MatrixOptions = {}):
       const cell = cells[pick[c]!]!;
       const v = parseDecimal(cell);
       if (Number.isNaN(v)) {
-        throw new UserError(`${file}: line ${line}, column ${pick[c]! + 1} (${names[pick[c]!]}): "${cell.trim()}" is not a finite number`, 1, {
+        throw new UserError(`${file}: line ${line}, column ${pick[c]! + 1} (${excerpt(names[pick[c]!])}): ${quote(cell.trim())} is not a finite number`, 1, {
           input: file,
           row: line,
           column: pick[c]! + 1,
@@ -98,14 +99,14 @@ export function tableMatrix(table: Table, file: string, opts: MatrixOptions = {}
   pick.forEach((ci, c) => {
     const field = table.schema.fields[ci]!;
     if (!DataType.isInt(field.type) && !DataType.isFloat(field.type)) {
-      throw new UserError(`${file}: column "${field.name}" is ${field.type}, not numeric`);
+      throw new UserError(`${file}: column ${quote(field.name)} is ${field.type}, not numeric`);
     }
     const vector = table.getChildAt(ci)!;
     let r = 0;
     for (const v of vector) {
-      if (v === null || v === undefined) throw new UserError(`${file}: row ${r + 1}, column "${field.name}": missing value`);
+      if (v === null || v === undefined) throw new UserError(`${file}: row ${r + 1}, column ${quote(field.name)}: missing value`);
       const x = Number(v);
-      if (!Number.isFinite(x)) throw new UserError(`${file}: row ${r + 1}, column "${field.name}": ${x} is not a finite number`);
+      if (!Number.isFinite(x)) throw new UserError(`${file}: row ${r + 1}, column ${quote(field.name)}: ${x} is not a finite number`);
       data[r * cols + c] = x;
       r++;
     }

@@ -8,6 +8,7 @@ import { UserError } from "../errors.js";
 import { type ColumnMap, resolveColumns } from "./columns.js";
 import { parseWallClock } from "./datetime.js";
 import { isInt32, numberText, parseDecimal } from "./numbers.js";
+import { excerpt, quote } from "./excerpt.js";
 import {
   type DictColumnData,
   exactTransactions,
@@ -75,7 +76,7 @@ class ColumnReader {
   ) {}
 
   private fail(row: number, what: string): never {
-    throw new UserError(`${this.file}: row ${row + 1}, column ${this.name}: ${what}`);
+    throw new UserError(`${this.file}: row ${row + 1}, column ${excerpt(this.name)}: ${what}`);
   }
 
   /** Calls fn(chunk, firstRowOfChunk) for each chunk. */
@@ -135,7 +136,7 @@ class ColumnReader {
           const x = this.vector.get(row);
           const blank = typeof x === "string" && x.trim() === "";
           const v = blank ? Number.NaN : typeof x === "string" ? parseDecimal(x) : Number(x);
-          if (Number.isNaN(v) && !blank) this.fail(row, `cannot read ${JSON.stringify(x)} as a number`);
+          if (Number.isNaN(v) && !blank) this.fail(row, `cannot read ${quote(x)} as a number`);
           out[row] = v;
         }
       }
@@ -177,7 +178,7 @@ class ColumnReader {
         const tz = type.timezone;
         if (tz && !/^(UTC|Z|Etc\/UTC|[+-]00:?00)$/i.test(tz)) {
           throw new UserError(
-            `${this.file}: column ${this.name} is a timestamp in zone ${tz}; store the local wall-clock time without a zone`,
+            `${this.file}: column ${excerpt(this.name)} is a timestamp in zone ${excerpt(tz)}; store the local wall-clock time without a zone`,
           );
         }
         scale = TIME_UNIT_TO_MS[type.unit ?? 1];
@@ -193,7 +194,7 @@ class ColumnReader {
           const x = this.vector.get(row);
           const ms = typeof x === "string" ? parseWallClock(x) : Number.NaN;
           if (Number.isNaN(ms)) {
-            this.fail(row, `cannot read ${JSON.stringify(String(x))} as a date (expected YYYY-MM-DD HH:MM:SS or M/D/YYYY H:MM)`);
+            this.fail(row, `cannot read ${quote(x)} as a date (expected YYYY-MM-DD HH:MM:SS or M/D/YYYY H:MM)`);
           }
           out[row] = ms;
         }

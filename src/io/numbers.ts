@@ -11,7 +11,10 @@ export function parseDecimal(text: string): number {
     if (c >= 48 && c <= 57) digits++;
     else if (c !== 46 && c !== 43 && c !== 45 && c !== 101 && c !== 69 && c !== 32 && c !== 9) return Number.NaN;
   }
-  return digits ? Number(text) : Number.NaN;
+  if (!digits) return Number.NaN;
+  // "1e400" passes the character check but overflows to Infinity: out of range is unreadable too.
+  const v = Number(text);
+  return Number.isFinite(v) ? v : Number.NaN;
 }
 
 /** A whole number within the Int32 range ("17850" or "17850.0"), or NaN. */

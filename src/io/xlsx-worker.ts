@@ -8,6 +8,7 @@ import { type ColumnMap, resolveColumns } from "./columns.js";
 import { excelSerialToMs, parseWallClock } from "./datetime.js";
 import { isInt32, numberText, parseDecimal, parseInt32 } from "./numbers.js";
 import { type TransactionColumns, TransactionColumnsBuilder } from "./schema.js";
+import { excerpt, quote } from "./excerpt.js";
 
 export interface XlsxRequest {
   bytes: Uint8Array;
@@ -43,7 +44,8 @@ function parseWorkbook({ bytes, file, map }: XlsxRequest): TransactionColumns {
   const sheetName = wb.SheetNames[0];
   if (!sheetName) throw new UserError(`${file}: the workbook has no sheets`);
   const rows = wb.Sheets[sheetName] as unknown as (Cell | undefined)[][];
-  if (!Array.isArray(rows)) throw new Error("expected a dense sheet");
+  // A sheet the parser could not lay out (e.g. its XML too large for one string) is unreadable input.
+  if (!Array.isArray(rows)) throw new UserError(`${file}: sheet "${sheetName}" could not be read`);
   const date1904 = Boolean(wb.Workbook?.WBProps?.date1904);
   const where = `${file}: sheet "${sheetName}"`;
   if (rows.length === 0) throw new UserError(`${where} is empty`);
@@ -57,7 +59,7 @@ function parseWorkbook({ bytes, file, map }: XlsxRequest): TransactionColumns {
   let r = 0;
   let row: (Cell | undefined)[] = [];
   const bad = (c: number, what: string): never => {
-    throw new UserError(`${where}, cell ${XLSX.utils.encode_cell({ r, c })} (${header[c]}): ${what}`);
+    throw new UserError(`${where}, cell ${XLSX.utils.encode_cell({ r, c })} (${excerpt(header[c])}): ${what}`);
   };
   const isEmpty = (cell: Cell | undefined) => cell == null || cell.t === "z" || cell.v == null || cell.v === "";
   const text = (c: number, required: boolean): string | null => {
@@ -72,7 +74,7 @@ function parseWorkbook({ bytes, file, map }: XlsxRequest): TransactionColumns {
     if (isEmpty(cell)) bad(c, "empty (a value is required)");
     const v = (cell as Cell).v;
     const n = cell?.t === "n" ? (v as number) : cell?.t === "s" ? parse(v as string) : Number.NaN;
-    if (Number.isNaN(n)) bad(c, `cannot read ${JSON.stringify(v)} as ${what}`);
+    if (!Number.isFinite(n)) bad(c, `cannot read ${quote(v)} as ${what}`);
     return n;
   };
 

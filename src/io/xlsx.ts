@@ -1,21 +1,29 @@
 // .xlsx → transactions. The workbook is parsed in a worker thread (xlsx-worker.ts) under a time
-// limit and a heap limit; the worker hands back column buffers and the table is built here.
+// limit and a memory limit; the worker hands back column buffers and the table is built here.
+// The worker's heap limit does not count its buffers (the parser inflates XML into them), so the
+// parts the parser will inflate are bounded before it starts, and the process's resident memory is
+// watched while it runs.
 import { Worker } from "node:worker_threads";
 import type { Table } from "apache-arrow";
-import { UserError } from "../errors.js";
+import { LimitError, UserError } from "../errors.js";
 import type { ColumnMap } from "./columns.js";
 import { transactionsTable } from "./schema.js";
 import type { XlsxReply, XlsxRequest } from "./xlsx-worker.js";
 
 export interface XlsxOptions {
   map?: ColumnMap;
-  /** Give up after this long (default 60 s). */
+  /** Give up after this long (default 180 s: the real workbook takes about 15 s of CPU, and a busy machine stretches it). */
   timeoutMs?: number;
-  /** Heap limit of the parsing worker in MB (default 1500). */
+  /** Memory the parsing worker may add to the process, heap and buffers, in MB (default 1500). */
   maxMemoryMb?: number;
+  /** Bound on the workbook's parts once inflated (default: zip.ts's DEFAULT_MAX_INFLATED_BYTES). */
+  maxInflatedBytes?: number;
 }
 
-export const XLSX_DEFAULT_TIMEOUT_MS = 60_000;
+/** How often the resident memory is sampled while the worker runs. */
+const MEMORY_POLL_MS = 50;
+
+export const XLSX_DEFAULT_TIMEOUT_MS = 180_000;
 export const XLSX_DEFAULT_MEMORY_MB = 1500;
 
 /** The worker module beside this one: .ts when running from source (through tsx), .js when compiled. */
@@ -34,6 +42,10 @@ export async function readXlsxTransactions(bytes: Uint8Array, file: string, opts
   }
   const timeoutMs = opts.timeoutMs ?? XLSX_DEFAULT_TIMEOUT_MS;
   const maxMemoryMb = opts.maxMemoryMb ?? XLSX_DEFAULT_MEMORY_MB;
+  if (startsWith(bytes, ZIP_MAGIC)) {
+    const { checkInflatedSize, DEFAULT_MAX_INFLATED_BYTES } = await import("./zip.js");
+    await checkInflatedSize(bytes, file, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES);
+  }
   const copy = new Uint8Array(bytes); // a copy is transferred to the worker; the caller keeps its bytes
   const request: XlsxRequest = { bytes: copy, file, map: opts.map ?? {} };
   const options = {
@@ -41,6 +53,9 @@ export async function readXlsxTransactions(bytes: Uint8Array, file: string, opts
     transferList: [copy.buffer as ArrayBuffer],
     resourceLimits: { maxOldGenerationSizeMb: maxMemoryMb },
   };
+  const baseline = process.memoryUsage.rss();
+  const overMemory = () =>
+    new LimitError(`${file}: reading the workbook needed more than ${maxMemoryMb} MB of memory; gave up`, "xlsxMemory");
   // From source, the worker registers tsx itself: loader hooks given by --import do not reach workers.
   const worker = fromSource
     ? new Worker(
@@ -50,10 +65,18 @@ export async function readXlsxTransactions(bytes: Uint8Array, file: string, opts
     : new Worker(workerUrl, options);
   const reply = await new Promise<XlsxReply>((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new UserError(`${file}: reading the workbook took longer than ${timeoutMs / 1000} s; gave up`));
+      reject(new LimitError(`${file}: reading the workbook took longer than ${timeoutMs / 1000} s; gave up`, "xlsxTime"));
       void worker.terminate();
     }, timeoutMs);
-    const settle = () => clearTimeout(timer);
+    const watch = setInterval(() => {
+      if (process.memoryUsage.rss() - baseline <= maxMemoryMb * 2 ** 20) return;
+      reject(overMemory());
+      void worker.terminate();
+    }, MEMORY_POLL_MS);
+    const settle = () => {
+      clearTimeout(timer);
+      clearInterval(watch);
+    };
     worker.once("message", (m: XlsxReply) => {
       settle();
       resolve(m);
@@ -62,7 +85,7 @@ export async function readXlsxTransactions(bytes: Uint8Array, file: string, opts
       settle();
       reject(
         err.code === "ERR_WORKER_OUT_OF_MEMORY"
-          ? new UserError(`${file}: reading the workbook needed more than ${maxMemoryMb} MB of memory; gave up`)
+          ? overMemory()
           : new UserError(`${file}: the workbook reader failed (${err.message})`),
       );
     });

@@ -1,9 +1,21 @@
 // The UCI download is a zip holding one workbook; this finds and inflates it in memory.
+// A zip can declare or inflate to far more than it weighs, so the inflated size is bounded: the
+// entry's declared size is checked before inflating, and the stream is counted as it arrives
+// into one buffer of the declared size (no list of chunks to concatenate).
 import type yauzl from "yauzl";
-import { UserError } from "../errors.js";
+import { LimitError, UserError } from "../errors.js";
+import { quote, quoteList } from "./excerpt.js";
 
 /** The workbook the UCI archive holds. */
 export const UCI_WORKBOOK = "Online Retail.xlsx";
+
+/** Default bound on the inflated workbook: ten times the UCI workbook (23 MB), far below memory. */
+export const DEFAULT_MAX_INFLATED_BYTES = 512 * 1024 * 1024;
+
+export interface ZipOptions {
+  /** Refuse an entry that inflates (or declares it inflates) to more bytes than this. */
+  maxInflatedBytes?: number;
+}
 
 export interface ZipWorkbook {
   name: string;
@@ -16,36 +28,101 @@ const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b
  * The `Online Retail.xlsx` entry of a zip (or its only .xlsx entry), inflated.
  * A zip without one is a UserError naming the zip and listing its entries.
  */
-export async function workbookFromZip(bytes: Uint8Array, file: string): Promise<ZipWorkbook> {
-  if (!isZip(bytes)) throw new UserError(`${file}: not a zip archive`);
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // Loaded on first use: most commands never open a zip.
-  const { fromBuffer } = (await import("yauzl")).default;
-  let zip: yauzl.ZipFile;
-  try {
-    zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-      fromBuffer(buf, { lazyEntries: true }, (err, z) => (err ? reject(err) : resolve(z))),
-    );
-  } catch (err) {
-    throw new UserError(`${file}: damaged zip archive (${(err as Error).message})`);
-  }
+export async function workbookFromZip(bytes: Uint8Array | string, file: string, opts: ZipOptions = {}): Promise<ZipWorkbook> {
+  const max = opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES;
+  const zip = typeof bytes === "string" ? await openZipFile(bytes, file) : await openZipBuffer(bytes, file);
   try {
     const entries = await listEntries(zip, file);
     const workbooks = entries.filter((e) => /\.xlsx$/i.test(e.fileName) && !e.fileName.split("/").pop()?.startsWith("."));
     const entry =
       workbooks.find((e) => e.fileName.split("/").pop() === UCI_WORKBOOK) ?? (workbooks.length === 1 ? workbooks[0] : undefined);
     if (!entry) {
-      const names = entries.map((e) => JSON.stringify(e.fileName)).join(", ") || "no entries";
+      const names = quoteList(entries.map((e) => e.fileName), "no entries");
       const why = workbooks.length > 1 ? `several .xlsx entries and none named "${UCI_WORKBOOK}"` : `no "${UCI_WORKBOOK}" entry`;
       throw new UserError(`${file}: ${why} (the zip holds: ${names})`);
     }
-    return { name: entry.fileName, bytes: await inflate(zip, entry, file) };
+    if (entry.uncompressedSize > max) throw tooLarge(file, entry, `declares ${mb(entry.uncompressedSize)}`, max);
+    return { name: entry.fileName, bytes: await inflate(zip, entry, file, max) };
   } finally {
     zip.close();
   }
 }
 
-function listEntries(zip: yauzl.ZipFile, file: string): Promise<yauzl.Entry[]> {
+const mb = (n: number) => `${(n / 2 ** 20).toFixed(n < 2 ** 20 ? 2 : 0)} MB`;
+
+function tooLarge(file: string, entry: yauzl.Entry, what: string, max: number): LimitError {
+  return new LimitError(`${file}: ${quote(entry.fileName)} ${what} inflated, over the ${mb(max)} limit; gave up`, "inflatedSize");
+}
+
+/** A zip read from disk: only the central directory and the chosen entry are ever in memory. */
+async function openZipFile(path: string, file: string): Promise<yauzl.ZipFile> {
+  const head = Buffer.alloc(4);
+  const { open } = await import("node:fs/promises");
+  const fh = await open(path, "r");
+  try {
+    await fh.read(head, 0, 4, 0);
+  } finally {
+    await fh.close();
+  }
+  if (!isZip(head)) throw new UserError(`${file}: not a zip archive`);
+  try {
+    // Loaded on first use: most commands never open a zip.
+    const { open: openZip } = (await import("yauzl")).default;
+    return await new Promise<yauzl.ZipFile>((resolve, reject) =>
+      openZip(path, { lazyEntries: true, autoClose: false }, (err, z) => (err ? reject(err) : resolve(z))),
+    );
+  } catch (err) {
+    throw new UserError(`${file}: damaged zip archive (${(err as Error).message})`);
+  }
+}
+
+async function openZipBuffer(bytes: Uint8Array, file: string, damaged = "damaged zip archive"): Promise<yauzl.ZipFile> {
+  if (!isZip(bytes)) throw new UserError(`${file}: not a zip archive`);
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  try {
+    const { fromBuffer } = (await import("yauzl")).default;
+    return await new Promise<yauzl.ZipFile>((resolve, reject) =>
+      fromBuffer(buf, { lazyEntries: true }, (err, z) => (err ? reject(err) : resolve(z))),
+    );
+  } catch (err) {
+    throw new UserError(`${file}: ${damaged} (${(err as Error).message})`);
+  }
+}
+
+/**
+ * Check that every entry of a zip (an .xlsx is one) inflates to no more than `max` bytes in all,
+ * before a parser that trusts the archive sees it: the declared sizes are summed first, then each
+ * entry is inflated and discarded, yauzl failing any that runs past its declared size.
+ */
+export async function checkInflatedSize(bytes: Uint8Array, file: string, max: number): Promise<void> {
+  const damaged = "damaged or unsupported workbook";
+  const zip = await openZipBuffer(bytes, file, damaged);
+  try {
+    const entries = await listEntries(zip, file, damaged);
+    let declared = 0;
+    for (const e of entries) declared += e.uncompressedSize;
+    if (declared > max) {
+      throw new LimitError(`${file}: the workbook's parts declare ${mb(declared)} inflated, over the ${mb(max)} limit; gave up`, "inflatedSize");
+    }
+    for (const entry of entries) {
+      if (entry.fileName.endsWith("/")) continue;
+      await new Promise<void>((resolve, reject) => {
+        zip.openReadStream(entry, (err, stream) => {
+          if (err) return reject(err);
+          stream.on("data", () => {});
+          stream.once("error", reject);
+          stream.once("end", resolve);
+        });
+      }).catch((err) => {
+        throw new UserError(`${file}: damaged workbook part ${quote(entry.fileName)} (${(err as Error).message})`);
+      });
+    }
+  } finally {
+    zip.close();
+  }
+}
+
+function listEntries(zip: yauzl.ZipFile, file: string, damaged = "damaged zip archive"): Promise<yauzl.Entry[]> {
   return new Promise<yauzl.Entry[]>((resolve, reject) => {
     const entries: yauzl.Entry[] = [];
     zip.on("entry", (e: yauzl.Entry) => {
@@ -56,20 +133,39 @@ function listEntries(zip: yauzl.ZipFile, file: string): Promise<yauzl.Entry[]> {
     zip.once("error", reject);
     zip.readEntry();
   }).catch((err) => {
-    throw new UserError(`${file}: damaged zip archive (${(err as Error).message})`);
+    throw new UserError(`${file}: ${damaged} (${(err as Error).message})`);
   });
 }
 
-function inflate(zip: yauzl.ZipFile, entry: yauzl.Entry, file: string): Promise<Uint8Array> {
+/**
+ * The entry's bytes, streamed into one buffer of its declared size. yauzl fails a stream that runs
+ * past the declared size; the count against `max` holds even where a declared size is not checked.
+ */
+function inflate(zip: yauzl.ZipFile, entry: yauzl.Entry, file: string, max: number): Promise<Uint8Array> {
   return new Promise<Uint8Array>((resolve, reject) => {
     zip.openReadStream(entry, (err, stream) => {
       if (err) return reject(err);
-      const chunks: Buffer[] = [];
-      stream.on("data", (c: Buffer) => chunks.push(c));
+      const out = Buffer.allocUnsafe(entry.uncompressedSize);
+      let at = 0;
+      stream.on("data", (c: Buffer) => {
+        if (at + c.length > max) {
+          stream.destroy();
+          reject(tooLarge(file, entry, `inflates to more than ${mb(max)}`, max));
+          return;
+        }
+        if (at + c.length > out.length) {
+          stream.destroy();
+          reject(new Error(`more bytes than the declared ${entry.uncompressedSize}`));
+          return;
+        }
+        out.set(c, at);
+        at += c.length;
+      });
       stream.once("error", reject);
-      stream.once("end", () => resolve(Buffer.concat(chunks)));
+      stream.once("end", () => (at === out.length ? resolve(out) : reject(new Error(`${at} of the declared ${out.length} bytes`))));
     });
   }).catch((err) => {
-    throw new UserError(`${file}: cannot inflate "${entry.fileName}" (${(err as Error).message})`);
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${file}: cannot inflate ${quote(entry.fileName)} (${(err as Error).message})`);
   });
 }

@@ -4,7 +4,7 @@
 import type { Table } from "apache-arrow";
 import { type Engine, type LoadOptions, loadEngine } from "../engine/engine.js";
 import type { Matrix } from "../engine/matrix.js";
-import { type CustsegModel, readModel, resolveModelPath } from "../model/index.js";
+import { type CustsegModel, readModel, resolveModel } from "../model/index.js";
 import { type ScoreOptions, type Scored, scoreComponents, scoreFeatureColumns, scoreFeatures } from "../pipeline/steps/score.js";
 import { customerIds, predictionTable, tableColumns, tableRows } from "../pipeline/steps/score-table.js";
 
@@ -17,6 +17,8 @@ export type ModelInput = Table | Float64Array | Matrix;
 export interface LoadModelOptions extends LoadOptions {
   /** An engine to share; one is loaded (and cached per options) otherwise. */
   engine?: Engine;
+  /** The run store that resolves models:/ addresses (default: CUSTSEG_STORE, then custseg.db). */
+  store?: string;
 }
 
 export class SegmentationModel {
@@ -84,9 +86,9 @@ function isTable(x: ModelInput): x is Table {
   return typeof (x as Table).getChild === "function" && typeof (x as Table).numRows === "number";
 }
 
-/** Read a model (a model.json, or a run directory holding one) and ready it for scoring. */
+/** Read a model (a model.json, a run directory holding one, or models:/…) and ready it for scoring. */
 export async function loadModel(ref: string, options: LoadModelOptions = {}): Promise<SegmentationModel> {
-  const { engine, ...load } = options;
-  const artefact = await readModel(resolveModelPath(ref));
+  const { engine, store, ...load } = options;
+  const artefact = await readModel((await resolveModel(ref, store)).path);
   return new SegmentationModel(artefact, engine ?? (await loadEngine(load)));
 }

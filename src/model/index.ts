@@ -2,4 +2,4 @@
 export { modelJson, readModel, writeModel } from "./file.js";
 export { type CustsegModel, MODEL_FORMAT, MODEL_MAJOR, type ModelCluster, type ModelForest, type ModelOutliers, type ModelTopProduct } from "./model.js";
 export { checkModel, ModelError, parseModel } from "./parse.js";
-export { resolveModelPath } from "./resolve.js";
+export { modelFilePath, type ResolvedModelRef, resolveModel } from "./resolve.js";

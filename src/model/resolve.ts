@@ -1,21 +1,38 @@
-// Where a model reference (`--model`, `loadModel`) points. Every way of naming a model goes
-// through resolveModelPath, so new kinds of address are added here and nowhere else.
+// Where a model reference (`--model`, `loadModel`) points. Every command and the library go through
+// resolveModel, so a path, a run directory and a registry address mean the same everywhere.
 import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
 
+export interface ResolvedModelRef {
+  /** Absolute path of the model.json. */
+  path: string;
+  /** `NAME/VERSION` when the reference went through the registry. */
+  registered?: string;
+}
+
 /**
- * The model.json a reference names: a model file, or a run directory holding one. Registry
- * addresses (`models:/NAME/STAGE`) are recognised and refused with a message saying so.
+ * The model.json a reference names: `models:/NAME/STAGE`, `models:/NAME/VERSION` or
+ * `models:/NAME@ALIAS` through the registry in `store` (default: CUSTSEG_STORE, then custseg.db),
+ * or a path to a model.json or a run directory holding one.
  */
-export function resolveModelPath(ref: string): string {
+export async function resolveModel(ref: string, store?: string): Promise<ResolvedModelRef> {
   if (ref.startsWith("models:/")) {
-    throw new UserError(`${ref}: registered model addresses are not supported yet; give the path of a model.json or a run directory`);
+    // Loaded only for registry addresses: a path needs no database.
+    const { resolveModelRef, storePath } = await import("../store/index.js");
+    const found = resolveModelRef(storePath(store), ref);
+    return { path: found.path, registered: found.version ? `${found.version.model}/${found.version.version}` : undefined };
   }
-  if (existsSync(ref) && statSync(ref).isDirectory()) {
-    const inside = join(ref, "model.json");
+  return { path: modelFilePath(ref) };
+}
+
+/** A model.json path, or the model.json inside a run directory. */
+export function modelFilePath(ref: string): string {
+  const abs = resolve(ref);
+  if (existsSync(abs) && statSync(abs).isDirectory()) {
+    const inside = join(abs, "model.json");
     if (!existsSync(inside)) throw new UserError(`${ref} is a directory without a model.json`);
     return inside;
   }
-  return ref;
+  return abs;
 }

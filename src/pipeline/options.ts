@@ -1,5 +1,6 @@
 // Options, defaults and result types of the pipeline, in one place: the steps, the jobs, the CLI,
 // the tests and the benchmarks all read their defaults from here.
+import type { InputLimits } from "../io/load.js";
 import type { Matrix } from "../engine/matrix.js";
 import type { ColumnMap } from "../io/columns.js";
 import type { StepReporter } from "./progress.js";
@@ -40,6 +41,8 @@ export interface RunOptions {
   encoding?: string;
   map?: ColumnMap;
   cacheDir?: string | false;
+  /** Resource bounds on reading the source (zip, workbook). */
+  limits?: InputLimits;
   /** A CSV of CustomerIDs to treat as outliers instead of running IsolationForest. */
   outliersFrom?: string;
   k: number;
@@ -51,8 +54,10 @@ export interface RunOptions {
   init: string;
   /** Cumulative explained-variance ratio the PCA component count aims for. */
   variance: number;
-  /** The run directory; default runs/<UTC timestamp>-<short hash>. */
+  /** The run directory; default runs/<runId>, or runs/<UTC timestamp>-<short hash> without a runId. */
   out?: string;
+  /** The run's id in the run store, when it is recorded there. */
+  runId?: string;
   runsDir?: string;
   reporter?: StepReporter;
   /** The run's clock, for the directory name and the report (tests pin it). */
@@ -78,6 +83,8 @@ export interface RunSummary {
   clusterDescriptions: string[];
   timingsMs: Record<string, number>;
   runDir: string;
+  /** The run's id in the run store, when it is recorded there. */
+  runId?: string;
 }
 
 /** Customers as IDs and a row-major feature matrix, row i being customer ids[i]. */

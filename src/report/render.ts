@@ -140,7 +140,7 @@ function checkShapes(d: ReportData): void {
   if (problems.length > 0) throw new RangeError(`renderReport: ${problems.join("; ")}`);
 }
 
-const STYLE = `
+export const STYLE = `
 :root{--ink:#1d2330;--muted:#5b6474;--line:#d8dce3;--bg:#fff;--panel:#f6f7f9}
 *{box-sizing:border-box}
 body{margin:0 auto;max-width:1180px;padding:28px 32px 48px;font:14px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);background:var(--bg)}

@@ -18,3 +18,14 @@ export function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: num
     if (!(err <= tol)) assert.unreachable(`${what}[${i}]: ${a[i]} vs ${b[i]} (error ${err})`);
   }
 }
+
+/** The promise `fn` returns rejects, with a message matching `pattern`. */
+export async function assertRejects(fn: () => Promise<unknown>, pattern: RegExp): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    assert.match((err as Error).message, pattern);
+    return;
+  }
+  assert.unreachable(`expected a rejection matching ${pattern}`);
+}

@@ -185,6 +185,13 @@ test("bad numbers name the file, line and column", async () => {
   assert.match(await failure(e), /line 2, column 4 \(Quantity\): empty/);
 });
 
+test("numbers beyond the float range (1e400) are refused at parse time, naming line and column", async () => {
+  const p = fixture("hugeprice.csv", `${HEADER}\n1,A,B,1,2011-01-01 00:00,2.5,1,UK\n1,A,B,1,2011-01-01 00:00,1e400,1,UK\n`);
+  assert.match(await failure(p), /hugeprice\.csv: line 3, column 6 \(UnitPrice\): cannot read "1e400" as a number/);
+  const q = fixture("hugeqty.csv", `${HEADER}\n1,A,B,-1e999,2011-01-01 00:00,1,1,UK\n`);
+  assert.match(await failure(q), /hugeqty\.csv: line 2, column 4 \(Quantity\): cannot read "-1e999" as a whole number/);
+});
+
 test("structural errors: empty file, header only, wrong field count, unclosed quote", async () => {
   assert.match(await failure(fixture("empty.csv", "")), /empty\.csv: the file is empty/);
   assert.match(await failure(fixture("blank.csv", "\n\n")), /the file is empty/);

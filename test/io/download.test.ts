@@ -9,7 +9,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import XLSX from "xlsx";
 import { UserError } from "../../src/errors.js";
-import { downloadUci, ensureUciData } from "../../src/io/download.js";
+import { type DownloadOptions, downloadUci, ensureUciData } from "../../src/io/download.js";
+import { LimitError } from "../../src/errors.js";
+import { lines, runWatched } from "../helpers/watched.js";
 import { repoRoot, sharedFile, skipped } from "../helpers/shared.js";
 
 const realZip = sharedFile("data/online_retail.zip", "download of the real UCI zip from a local server");
@@ -51,6 +53,29 @@ const server: Server = createServer((req, res) => {
       res.writeHead(200);
       res.end(goodZip.subarray(0, goodZip.length - 30));
       return;
+    case "/endless.zip": {
+      // No length announced, and no end: a megabyte every few milliseconds for as long as read.
+      res.writeHead(200);
+      const mb = Buffer.alloc(2 ** 20, 0x41);
+      const pump = () => {
+        while (!res.destroyed && res.write(mb));
+        if (!res.destroyed) res.once("drain", pump);
+      };
+      pump();
+      return;
+    }
+    case "/huge.zip":
+      // Announces 5 GB: refused before a byte of the body is read.
+      res.writeHead(200, { "content-length": 5 * 2 ** 30 });
+      res.write("PK");
+      return;
+    case "/trickle.zip": {
+      // 10 bytes every 50 ms: never silent long enough for the idle timeout, never done.
+      res.writeHead(200);
+      const tick = setInterval(() => (res.destroyed ? clearInterval(tick) : res.write("0123456789")), 50);
+      res.once("close", () => clearInterval(tick));
+      return;
+    }
     case "/hang.zip":
       return; // never answers
     case "/stall.zip":
@@ -81,17 +106,17 @@ test.after(async () => {
 let n = 0;
 const freshDir = () => join(root, `d${n++}`);
 
-async function downloadFailure(url: string, timeoutMs = 5_000): Promise<{ message: string; dir: string }> {
+async function downloadFailure(url: string, timeoutMs = 5_000, more: DownloadOptions = {}): Promise<{ message: string; dir: string; err: Error }> {
   const dir = freshDir();
   try {
-    await downloadUci(dir, { url, timeoutMs });
+    await downloadUci(dir, { url, timeoutMs, ...more });
   } catch (err) {
     assert.instance(err, UserError, `expected a UserError, got ${(err as Error).stack}`);
     assert.not.ok(existsSync(dir), "a directory the download created is removed again");
-    return { message: (err as Error).message, dir };
+    return { message: (err as Error).message, dir, err: err as Error };
   }
   assert.unreachable(`${url} downloaded without error`);
-  return { message: "", dir };
+  return { message: "", dir, err: new Error() };
 }
 
 test("downloads the real archive from a local server: keeps the zip, extracts the workbook", async () => {
@@ -128,6 +153,59 @@ test("connection refused → UserError, nothing left", async () => {
 test("a server that never answers → timeout UserError, nothing left", async () => {
   assert.match((await downloadFailure(`${base}/hang.zip`, 300)).message, /timed out: no data for 0\.3 s/);
   assert.match((await downloadFailure(`${base}/stall.zip`, 300)).message, /timed out: no data for 0\.3 s/);
+});
+
+test("an endless body stops at the size limit; an announced oversize body is refused at once", async () => {
+  const endless = await downloadFailure(`${base}/endless.zip`, 5_000, { maxBytes: 3 * 2 ** 20 });
+  assert.instance(endless.err, LimitError);
+  assert.is((endless.err as LimitError).limit, "downloadSize");
+  assert.match(endless.message, /endless\.zip is larger than the 3 MB limit; gave up/);
+  const huge = await downloadFailure(`${base}/huge.zip`, 5_000);
+  assert.match(huge.message, /huge\.zip is larger than the 100 MB limit/);
+});
+
+test("a trickle that never goes silent stops at the overall deadline", async () => {
+  const r = await downloadFailure(`${base}/trickle.zip`, 5_000, { deadlineMs: 700 });
+  assert.instance(r.err, LimitError);
+  assert.is((r.err as LimitError).limit, "downloadTime");
+  assert.match(r.message, /trickle\.zip took longer than 0\.7 s \(\d+ bytes received\); gave up/);
+});
+
+test("CLI: an endless download ends at --max-download-mb with one line, in flat memory, leaving nothing", async () => {
+  const dir = freshDir();
+  const r = await runWatched(["download", "--url", `${base}/endless.zip`, "--dir", dir, "--max-download-mb", "64"], { livenessMs: 60_000 });
+  assert.not.ok(r.killed);
+  assert.is(r.status, 1, r.stderr);
+  assert.equal(lines(r.stderr).length, 1, r.stderr);
+  assert.match(r.stderr, /larger than the 64 MB limit; gave up \(--max-download-mb raises the limit\)/);
+  assert.not.ok(existsSync(dir));
+  if (process.platform === "linux") assert.ok(r.peakRssMb! < 250, `peak RSS ${r.peakRssMb} MB`);
+});
+
+test("CLI: a trickle ends at --deadline-s with one line naming it", async () => {
+  const dir = freshDir();
+  const r = await runWatched(["download", "--url", `${base}/trickle.zip`, "--dir", dir, "--deadline-s", "1"], { livenessMs: 60_000 });
+  assert.not.ok(r.killed);
+  assert.is(r.status, 1, r.stderr);
+  assert.equal(lines(r.stderr).length, 1, r.stderr);
+  assert.match(r.stderr, /took longer than 1 s .*--deadline-s raises the limit/);
+  assert.not.ok(existsSync(dir));
+});
+
+test("CLI: an interrupted download removes the directory it created", async () => {
+  const dir = freshDir();
+  const r = await runWatched(["download", "--url", `${base}/trickle.zip`, "--dir", dir], {
+    livenessMs: 60_000,
+    onStart: (child) => {
+      const poll = setInterval(() => {
+        if (!existsSync(dir) || readdirSync(dir).length === 0) return;
+        clearInterval(poll);
+        child.kill("SIGINT");
+      }, 20);
+    },
+  });
+  assert.is(r.status, 130, r.stderr);
+  assert.not.ok(existsSync(dir), "the directory is gone");
 });
 
 test("truncated bodies → UserError, nothing left", async () => {

@@ -40,12 +40,13 @@ test("CSV: --columns picks and orders columns", async () => {
   const { matrix, columnNames } = await readMatrix(path, { columns: ["c", "a"] });
   assert.equal(columnNames, ["c", "a"]);
   assert.equal(Array.from(matrix.data), [3, 1, 6, 4]);
-  await rejects(readMatrix(path, { columns: ["a", "z"] }), /no column "z"; the columns are a, b, c/);
+  await rejects(readMatrix(path, { columns: ["a", "z"] }), /no column "z"; the columns are "a", "b", "c"/);
 });
 
 test("CSV: a non-numeric, empty, NaN or Inf cell names the file, line and column", async () => {
   await rejects(readMatrix(file("c.csv", "a,b\n1,2\n3,x7\n")), /c\.csv: line 3, column 2 \(b\): "x7" is not a finite number/);
   await rejects(readMatrix(file("d.csv", "a,b\n1,\n")), /line 2, column 2 \(b\): "" is not a finite number/);
+  await rejects(readMatrix(file("e.csv", "a,b\n1,2\n1e400,3\n")), /e\.csv: line 3, column 1 \(a\): "1e400" is not a finite number/);
   await rejects(readMatrix(file("e.csv", "a,b\nNaN,1\n")), /line 2, column 1 \(a\): "NaN"/);
   await rejects(readMatrix(file("f.csv", "a,b\n1,Infinity\n")), /line 2, column 2 \(b\): "Infinity"/);
   await rejects(readMatrix(file("g.csv", "a,b\n1,2,3\n")), /line 2 has 3 fields, the header has 2/);

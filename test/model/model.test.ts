@@ -1,16 +1,17 @@
 // The model artefact: a run's model.json conforms to the published schema and reads back; the reader
 // names the field at fault for a newer format, a truncated file, a missing field or a wrong type,
 // and ignores fields it does not know; the forest survives the trip through JSON bit for bit.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadEngine } from "../../src/engine/engine.js";
+import { assertRejects } from "../helpers/assert.js";
 import { generateFile } from "../../src/io/generate/generate.js";
 import { forestFromModel, forestToModel } from "../../src/pipeline/steps/forest-model.js";
-import { type CustsegModel, MODEL_FORMAT, ModelError, parseModel, readModel, resolveModelPath, writeModel } from "../../src/model/index.js";
+import { type CustsegModel, MODEL_FORMAT, ModelError, parseModel, readModel, resolveModel, writeModel } from "../../src/model/index.js";
 import { runPipeline } from "../../src/pipeline/jobs/run.js";
 import type { RunArtifacts } from "../../src/pipeline/jobs/run-artifacts.js";
 import { forestScores } from "../../src/pipeline/steps/outliers.js";
@@ -125,11 +126,12 @@ test("writeModel: whole file or nothing, never over an existing file without for
   assert.equal(JSON.parse(readFileSync(path, "utf8")), JSON.parse(text));
 });
 
-test("resolveModelPath: a file, a run directory, and registry addresses refused in one line", () => {
-  assert.is(resolveModelPath(join(tmp, "run", "model.json")), join(tmp, "run", "model.json"));
-  assert.is(resolveModelPath(join(tmp, "run")), join(tmp, "run", "model.json"));
-  assert.throws(() => resolveModelPath("models:/churn/Production"), /models:\/churn\/Production: registered model addresses are not supported/);
-  assert.throws(() => resolveModelPath(tmp), /is a directory without a model\.json/);
+test("resolveModel: a file, a run directory; a registry address with no store is one line", async () => {
+  assert.is((await resolveModel(join(tmp, "run", "model.json"))).path, join(tmp, "run", "model.json"));
+  assert.is((await resolveModel(join(tmp, "run"))).path, join(tmp, "run", "model.json"));
+  await assertRejects(() => resolveModel("models:/churn/Production", join(tmp, "no-store.db")), /no-store\.db/);
+  assert.not.ok(existsSync(join(tmp, "no-store.db")), "resolving never creates a store");
+  await assertRejects(() => resolveModel(tmp), /is a directory without a model\.json/);
 });
 
 test.run();

@@ -1,11 +1,21 @@
 // custseg download: fetch the UCI Online Retail archive and unpack its workbook.
 import type { CommandModule } from "yargs";
-import { DEFAULT_DOWNLOAD_TIMEOUT_MS, downloadUci, UCI_URL } from "../../io/download.js";
+import {
+  DEFAULT_DOWNLOAD_DEADLINE_MS,
+  DEFAULT_DOWNLOAD_TIMEOUT_MS,
+  DEFAULT_MAX_DOWNLOAD_BYTES,
+  downloadUci,
+  UCI_URL,
+} from "../../io/download.js";
+import { DEFAULT_MAX_INFLATED_BYTES } from "../../io/zip.js";
 
 interface DownloadArgs {
   url: string;
   dir: string;
   timeoutMs: number;
+  "max-download-mb": number;
+  "deadline-s": number;
+  "max-inflated-mb": number;
   json: boolean;
 }
 
@@ -21,11 +31,33 @@ const command: CommandModule<object, DownloadArgs> = {
         default: DEFAULT_DOWNLOAD_TIMEOUT_MS,
         describe: "Give up when no data arrives for this long",
       })
+      .option("max-download-mb", {
+        type: "number",
+        default: DEFAULT_MAX_DOWNLOAD_BYTES / 2 ** 20,
+        describe: "Refuse a download larger than this",
+      })
+      .option("deadline-s", {
+        type: "number",
+        default: DEFAULT_DOWNLOAD_DEADLINE_MS / 1000,
+        describe: "Give up when the whole download takes longer than this",
+      })
+      .option("max-inflated-mb", {
+        type: "number",
+        default: DEFAULT_MAX_INFLATED_BYTES / 2 ** 20,
+        describe: "Refuse an archive whose workbook inflates to more than this",
+      })
       .option("json", { type: "boolean", default: false, describe: "Print one JSON object (paths, bytes, sha256) on stdout" })
       .example("$0 download", "fetch into ./data")
       .example("$0 download --dir /tmp/retail --json", "fetch elsewhere and report as JSON") as never,
   handler: async (args) => {
-    const result = await downloadUci(args.dir, { url: args.url, timeoutMs: args.timeoutMs, progress: process.stderr.isTTY === true });
+    const result = await downloadUci(args.dir, {
+      url: args.url,
+      timeoutMs: args.timeoutMs,
+      deadlineMs: args["deadline-s"] * 1000,
+      maxBytes: Math.floor(args["max-download-mb"] * 2 ** 20),
+      maxInflatedBytes: Math.floor(args["max-inflated-mb"] * 2 ** 20),
+      progress: process.stderr.isTTY === true,
+    });
     if (args.json) {
       process.stdout.write(`${JSON.stringify({ url: args.url, ...result })}\n`);
       return;

@@ -1,5 +1,6 @@
 // custseg evaluate: cluster quality scores of a labelling of a numeric matrix.
 import type { CommandModule } from "yargs";
+import { stderrReporter } from "../progress.js";
 
 interface EvaluateArgs {
   input: string;
@@ -31,6 +32,7 @@ const command: CommandModule<object, EvaluateArgs> = {
       columns: args.columns?.split(",").map((c) => c.trim()),
       labels: args.labels,
       threads: args.threads,
+      note: stderrReporter().note,
     });
     if (args.json) {
       process.stdout.write(`${JSON.stringify({ silhouette: s.silhouette, daviesBouldin: s.daviesBouldin, calinskiHarabasz: s.calinskiHarabasz })}\n`);

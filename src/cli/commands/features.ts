@@ -2,12 +2,14 @@
 import type { CommandModule } from "yargs";
 import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { COMPAT_MODES, type Compat } from "../../pipeline/options.js";
+import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { stderrReporter } from "../progress.js";
 
-interface FeaturesArgs extends CacheArgs {
+interface FeaturesArgs extends InputLimitArgs, CacheArgs {
   input: string;
   compat: Compat;
   out?: string;
+  force: boolean;
   json: boolean;
   encoding?: string;
   map?: string;
@@ -17,7 +19,7 @@ const command: CommandModule<object, FeaturesArgs> = {
   command: "features",
   describe: "Clean the transactions and compute the per-customer features",
   builder: (y) =>
-    cacheOptions(y)
+    cacheOptions(inputLimitOptions(y))
       .option("input", { type: "string", demandOption: true, describe: "Transactions: .zip, .xlsx, .csv, .tsv, .parquet or .arrow" })
       .option("compat", {
         choices: COMPAT_MODES,
@@ -25,6 +27,7 @@ const command: CommandModule<object, FeaturesArgs> = {
         describe: "seed: reproduce the original pipeline's numbers, quirks included; none: corrected semantics",
       })
       .option("out", { type: "string", describe: "Write the customer table to .arrow, .parquet or .csv" })
+      .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
       .option("json", { type: "boolean", default: false, describe: "Print one JSON object (row counts, customers, timings) on stdout" })
       .option("encoding", { type: "string", describe: "Text encoding of a CSV/TSV source (default: detected)" })
       .option("map", { type: "string", describe: "Rename source columns: SOURCE=TARGET,... (e.g. Invoice=InvoiceNo)" })
@@ -38,9 +41,11 @@ const command: CommandModule<object, FeaturesArgs> = {
       input: args.input,
       compat: args.compat,
       out: args.out,
+      force: args.force,
       encoding: args.encoding,
       map: parseColumnMap(args.map),
       cacheDir: cacheFrom(args),
+      limits: inputLimits(args),
       reporter: stderrReporter(),
     });
     const { rows, customers, timingsMs } = result;

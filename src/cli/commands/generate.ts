@@ -1,12 +1,14 @@
 // custseg generate: a synthetic transactions file with the real data's texture, fixed by a seed.
 import type { CommandModule } from "yargs";
 import { GENERATE_DEFAULTS } from "../../io/generate/options.js";
+import { checkOutputFile } from "../../io/output.js";
 
 interface GenerateArgs {
   rows: number;
   customers: number;
   seed: number;
   out: string;
+  force: boolean;
   json: boolean;
 }
 
@@ -19,10 +21,12 @@ const command: CommandModule<object, GenerateArgs> = {
       .option("customers", { type: "number", default: GENERATE_DEFAULTS.customers, describe: "Customer accounts to simulate" })
       .option("seed", { type: "number", default: GENERATE_DEFAULTS.seed, describe: "Seed of the generator (0 to 4294967295)" })
       .option("out", { type: "string", demandOption: true, describe: "Output file: .csv, .arrow (IPC stream) or .parquet" })
+      .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
       .option("json", { type: "boolean", default: false, describe: "Print one JSON object (path, rows, bytes, seconds) on stdout" })
       .example("$0 generate --out synthetic.parquet", "the default size: 541,909 lines, 4,372 customers")
       .example("$0 generate --rows 50000000 --out big.arrow", "a benchmark input, streamed to disk") as never,
   handler: async (args) => {
+    checkOutputFile(args.out, { flag: "--out", force: args.force });
     const started = performance.now();
     const { generateFile } = await import("../../io/generate/generate.js");
     const result = await generateFile(args.out, { rows: args.rows, customers: args.customers, seed: args.seed });

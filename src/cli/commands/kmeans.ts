@@ -1,5 +1,6 @@
 // custseg kmeans: k-means on a numeric matrix (CSV with a header row, Arrow IPC or Parquet).
 import type { CommandModule } from "yargs";
+import { stderrReporter } from "../progress.js";
 import { KMEANS_DEFAULTS } from "../../pipeline/options.js";
 
 interface KMeansArgs {
@@ -13,6 +14,7 @@ interface KMeansArgs {
   seed: number;
   threads?: number;
   "labels-out"?: string;
+  force: boolean;
   json: boolean;
 }
 
@@ -35,6 +37,7 @@ const command: CommandModule<object, KMeansArgs> = {
       .option("seed", { type: "number", default: KMEANS_DEFAULTS.seed, describe: "Seed of the random initialisation" })
       .option("threads", { type: "number", describe: "Worker threads (default: the core count); results do not depend on it" })
       .option("labels-out", { type: "string", describe: "Write a CSV with the header 'label' and one cluster per input row" })
+      .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
       .option("json", { type: "boolean", default: false, describe: 'Print one JSON object {"k","inertia","nIter","sizes","centers"}' })
       .example("$0 kmeans --input pca.csv --k 3 --json", "")
       .example("$0 kmeans --input x.parquet --columns PC1,PC2 --k 4 --labels-out labels.csv", "") as never,
@@ -50,7 +53,9 @@ const command: CommandModule<object, KMeansArgs> = {
       init: args.init,
       seed: args.seed,
       threads: args.threads,
+      note: stderrReporter().note,
       labelsOut: args["labels-out"],
+      force: args.force,
     });
     const { k, inertia, nIter, sizes, centers } = summary;
     if (args.json) {

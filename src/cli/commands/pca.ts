@@ -1,5 +1,6 @@
 // custseg pca: principal components of a numeric matrix (CSV with a header row, Arrow IPC or Parquet).
 import type { CommandModule } from "yargs";
+import { stderrReporter } from "../progress.js";
 import { UserError } from "../../errors.js";
 
 interface PcaArgs {
@@ -9,6 +10,7 @@ interface PcaArgs {
   variance?: number;
   threads?: number;
   out?: string;
+  force: boolean;
   json: boolean;
 }
 
@@ -28,6 +30,7 @@ const command: CommandModule<object, PcaArgs> = {
       })
       .option("threads", { type: "number", describe: "Worker threads (default: the core count); results do not depend on it" })
       .option("out", { type: "string", describe: "Write the scores PC1…PCp per input row: .csv, .arrow or .parquet" })
+      .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
       .option("json", {
         type: "boolean",
         default: false,
@@ -43,7 +46,9 @@ const command: CommandModule<object, PcaArgs> = {
       components: args.components,
       variance: args.variance,
       threads: args.threads,
+      note: stderrReporter().note,
       out: args.out,
+      force: args.force,
     });
     if (args.json) {
       const { nComponents, explainedVariance, explainedVarianceRatio, components, mean } = s;

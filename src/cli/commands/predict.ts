@@ -7,9 +7,11 @@ import { parseColumnMap } from "../../io/columns.js";
 import { engineFor } from "../../pipeline/jobs/engine-input.js";
 import { type PredictInputKind, type PredictJobResult, runPredictJob } from "../../pipeline/jobs/predict.js";
 import { stderrReporter } from "../progress.js";
+import { STORE_DESCRIPTION } from "../store-option.js";
 
 interface PredictArgs extends CacheArgs {
   model: string;
+  store?: string;
   transactions?: string;
   features?: string;
   components?: string;
@@ -31,7 +33,8 @@ const command: CommandModule<object, PredictArgs> = {
   describe: "Place customers under a model: cluster, distances, outlier score, principal components, recommendations",
   builder: (y) =>
     cacheOptions(y)
-      .option("model", { type: "string", demandOption: true, describe: "model.json, or a run directory holding one" })
+      .option("model", { type: "string", demandOption: true, describe: "model.json, or a run directory holding one; or models:/NAME/STAGE, models:/NAME/VERSION, models:/NAME@ALIAS" })
+      .option("store", { type: "string", describe: STORE_DESCRIPTION })
       .option("transactions", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .tsv, .parquet, .arrow): cleaned and turned into features" })
       .option("features", { type: "string", describe: "A table of the 15 features by name (.parquet, .arrow, .csv), CustomerID optional" })
       .option("components", { type: "string", describe: "A table of PC1..PCp (.parquet, .arrow, .csv), CustomerID optional" })
@@ -54,6 +57,7 @@ const command: CommandModule<object, PredictArgs> = {
     const engine = await engineFor(args.threads);
     const result = await runPredictJob(engine, {
       model: args.model,
+      store: args.store,
       input: { kind, path: args[kind]! },
       asOf: args["as-of"],
       out: args.out,

@@ -2,9 +2,11 @@
 import type { CommandModule } from "yargs";
 import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { COMPAT_MODES, type Compat, RUN_DEFAULTS, type RunSummary } from "../../pipeline/options.js";
+import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { formatMs, stderrReporter } from "../progress.js";
+import { STORE_DESCRIPTION } from "../store-option.js";
 
-interface RunArgs extends CacheArgs {
+interface RunArgs extends InputLimitArgs, CacheArgs {
   input?: string;
   compat: Compat;
   "outliers-from"?: string;
@@ -20,6 +22,8 @@ interface RunArgs extends CacheArgs {
   threads?: number;
   encoding?: string;
   map?: string;
+  store?: string;
+  experiment?: string;
   json: boolean;
 }
 
@@ -27,7 +31,7 @@ const command: CommandModule<object, RunArgs> = {
   command: "run",
   describe: "Run the whole segmentation: clean, features, outliers, scaling, PCA, k-means, metrics, profiles, recommendations, report",
   builder: (y) =>
-    cacheOptions(y)
+    cacheOptions(inputLimitOptions(y))
       .option("input", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .parquet, .arrow); default: the UCI data under --data-dir, downloaded if absent" })
       .option("compat", { choices: COMPAT_MODES, default: RUN_DEFAULTS.compat, describe: "seed: the original pipeline's semantics, quirks included" })
       .option("outliers-from", { type: "string", describe: "CSV of CustomerIDs to treat as outliers instead of IsolationForest" })
@@ -38,35 +42,41 @@ const command: CommandModule<object, RunArgs> = {
       .option("tol", { type: "number", default: RUN_DEFAULTS.tol, describe: "k-means centre-shift tolerance (relative to the mean variance)" })
       .option("init", { type: "string", default: RUN_DEFAULTS.init, describe: "k-means++, random, or a CSV of initial centres (k rows × components)" })
       .option("variance", { type: "number", default: RUN_DEFAULTS.variance, describe: "Cumulative explained variance the PCA component count must reach" })
-      .option("out", { type: "string", describe: "Run directory (default runs/<UTC time>-<hash>)" })
+      .option("out", { type: "string", describe: "Run directory (default runs/<runId>)" })
       .option("data-dir", { type: "string", default: "data", describe: "Where the UCI data is looked for and downloaded to" })
       .option("threads", { type: "number", describe: "Worker threads for the kernels (default: the core count)" })
       .option("encoding", { type: "string", describe: "Text encoding of a CSV source (default: detected)" })
       .option("map", { type: "string", describe: "Rename source columns: SOURCE=TARGET,..." })
-      .option("json", { type: "boolean", default: false, describe: "Print one JSON summary on stdout and nothing else" })
-      .example("$0 run", "UCI data (downloaded if needed) → runs/<time>-<hash>/report.html")
+      .option("store", { type: "string", describe: STORE_DESCRIPTION })
+      .option("experiment", { type: "string", describe: "Experiment the run is recorded under (default: default)" })
+      .option("json", { type: "boolean", default: false, describe: "Print one JSON summary (with its runId) on stdout and nothing else" })
+      .example("$0 run", "UCI data (downloaded if needed) → runs/<runId>/report.html, recorded in custseg.db")
       .example("$0 run --input export.parquet --k 4 --out runs/q4", "") as never,
   handler: async (args) => {
     // Loaded here, not at start-up, so that --help and the other commands need none of it.
-    const [{ parseColumnMap }, { engineFor }, { runPipeline }, { defaultSource }] = await Promise.all([
+    const [{ parseColumnMap }, { engineFor }, { runRecorded }, { defaultSource }, { closeStore, openStore, storePath }] = await Promise.all([
       import("../../io/columns.js"),
       import("../../pipeline/jobs/engine-input.js"),
-      import("../../pipeline/jobs/run.js"),
+      import("../../pipeline/jobs/run-record.js"),
       import("../../pipeline/jobs/source.js"),
+      import("../../store/index.js"),
     ]);
+    // The store is opened first, so a store that cannot be used fails before any work is done.
+    const store = openStore(storePath(args.store), { create: true });
     const reporter = stderrReporter();
     const source = args.input
       ? { path: args.input, label: args.input }
       : await defaultSource(args["data-dir"], args.seed, reporter);
-    const engine = await engineFor(args.threads);
+    const engine = await engineFor(args.threads, reporter.note);
     try {
-      const { summary } = await runPipeline(engine, {
+      const { summary } = await runRecorded(engine, store, {
         input: source.path,
         inputLabel: source.label,
         compat: args.compat,
         encoding: args.encoding,
         map: parseColumnMap(args.map),
         cacheDir: cacheFrom(args),
+        limits: inputLimits(args),
         outliersFrom: args["outliers-from"],
         k: args.k,
         seed: args.seed,
@@ -77,10 +87,11 @@ const command: CommandModule<object, RunArgs> = {
         variance: args.variance,
         out: args.out,
         reporter,
-      });
+      }, { experiment: args.experiment });
       process.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
     } finally {
       engine.close();
+      closeStore(store);
     }
   },
 };
@@ -103,6 +114,7 @@ function formatSummary(s: RunSummary): string {
     ),
     "",
     `  total ${formatMs(Object.values(s.timingsMs).reduce((a, b) => a + b, 0))}; report: ${s.runDir}/report.html`,
+    `  run id      ${s.runId}`,
     "",
   ];
   return lines.join("\n");

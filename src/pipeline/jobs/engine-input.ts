@@ -1,5 +1,6 @@
 // Engine errors about the user's input (RangeError/TypeError: bad shape, NaN, k out of range) become
 // UserErrors naming the input or option they concern; anything else stays an internal error.
+import { availableParallelism } from "node:os";
 import { type Engine, loadEngine } from "../../engine/index.js";
 import { OptionError, UserError } from "../../errors.js";
 
@@ -9,8 +10,16 @@ export function engineInputError(err: unknown, source: string): never {
   throw err;
 }
 
-/** The engine for a job, a bad thread count being the user's error. */
-export async function engineFor(threads: number | undefined): Promise<Engine> {
+/**
+ * The engine for a job, a bad thread count being the user's error. More threads than cores only
+ * cost memory and start-up time, so the count is capped at the cores, with a note.
+ */
+export async function engineFor(threads: number | undefined, note: (msg: string) => void = () => {}): Promise<Engine> {
+  const cores = availableParallelism();
+  if (threads !== undefined && threads > cores) {
+    note(`--threads ${threads} capped at the ${cores} cores of this machine`);
+    threads = cores;
+  }
   try {
     return await loadEngine({ threads });
   } catch (err) {

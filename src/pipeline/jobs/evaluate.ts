@@ -11,6 +11,8 @@ export interface EvaluateJobOptions {
   /** CSV with a header row and one integer column: the cluster of each input row, in order. */
   labels: string;
   threads?: number;
+  /** Notes for the user (e.g. a capped --threads); the CLI sends them to stderr. */
+  note?: (msg: string) => void;
 }
 
 export interface EvaluateSummary {
@@ -25,7 +27,7 @@ export async function runEvaluateJob(opts: EvaluateJobOptions): Promise<Evaluate
   if (labels.length !== matrix.rows) {
     throw new UserError(`${opts.labels}: ${labels.length} labels for the ${matrix.rows} rows of ${opts.input}`);
   }
-  const engine = await engineFor(opts.threads);
+  const engine = await engineFor(opts.threads, opts.note);
   let x: ResidentMatrix;
   try {
     x = engine.upload(matrix);

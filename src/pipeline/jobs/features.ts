@@ -1,7 +1,8 @@
 // The `features` job: load a source, clean it, build the per-customer table, optionally write it.
 import type { Table } from "apache-arrow";
 import type { ColumnMap } from "../../io/columns.js";
-import { loadTransactions } from "../../io/load.js";
+import { type InputLimits, loadTransactions } from "../../io/load.js";
+import { checkOutputFile } from "../../io/output.js";
 import { tableWriter, writeTable } from "../../io/write.js";
 import { type CleanRows, cleanTransactions } from "../steps/clean.js";
 import type { Compat } from "../options.js";
@@ -13,9 +14,12 @@ export interface FeaturesJobOptions {
   compat?: Compat;
   /** .arrow, .parquet or .csv; nothing is written without it. */
   out?: string;
+  /** Replace an existing --out file. */
+  force?: boolean;
   encoding?: string;
   map?: ColumnMap;
   cacheDir?: string | false;
+  limits?: InputLimits;
   reporter?: StepReporter;
 }
 
@@ -31,12 +35,15 @@ export interface FeaturesJobResult {
 }
 
 export async function runFeaturesJob(opts: FeaturesJobOptions): Promise<FeaturesJobResult> {
-  if (opts.out) tableWriter(opts.out);
+  if (opts.out) {
+    tableWriter(opts.out);
+    checkOutputFile(opts.out, { flag: "--out", inputs: [opts.input], force: opts.force });
+  }
   const timer = new StepTimer(opts.reporter);
   const log = (msg: string) => timer.note(msg);
   const loaded = await timer.step(
     "load",
-    () => loadTransactions(opts.input, { encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, log }),
+    () => loadTransactions(opts.input, { encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, limits: opts.limits, log }),
     (l) => `${l.table.numRows} lines (${l.format}${l.fromCache ? ", cached" : ""})`,
   );
   const clean = await timer.step("clean", () => cleanTransactions(loaded.table), (c) => `${c.rows.afterZeroPrice} lines kept`);

@@ -4,6 +4,7 @@
 import type { KMeansInit } from "../../engine/kmeans.js";
 import { ArgumentError } from "../../engine/validate.js";
 import { readMatrix } from "../../io/matrix.js";
+import { checkOutputFile } from "../../io/output.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { engineFor, engineInputError } from "./engine-input.js";
 
@@ -18,7 +19,11 @@ export interface KMeansJobOptions {
   init?: string;
   seed?: number;
   threads?: number;
+  /** Notes for the user (e.g. a capped --threads); the CLI sends them to stderr. */
+  note?: (msg: string) => void;
   labelsOut?: string;
+  /** Replace an existing --labels-out file. */
+  force?: boolean;
 }
 
 export interface KMeansSummary {
@@ -33,14 +38,15 @@ export interface KMeansSummary {
 }
 
 export async function runKMeansJob(opts: KMeansJobOptions): Promise<KMeansSummary> {
+  if (opts.labelsOut) checkOutputFile(opts.labelsOut, { flag: "--labels-out", inputs: [opts.input, opts.init], force: opts.force });
   const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns });
   let init: KMeansInit = "k-means++";
   if (opts.init === "random" || opts.init === "k-means++") init = opts.init;
   else if (opts.init !== undefined) init = (await readMatrix(opts.init)).matrix;
-  const engine = await engineFor(opts.threads);
-  let result: ReturnType<typeof engine.kmeans>;
+  const engine = await engineFor(opts.threads, opts.note);
+  let result: Awaited<ReturnType<typeof engine.kmeansInterruptible>>;
   try {
-    result = engine.kmeans(matrix, { k: opts.k, init, nInit: opts.nInit, maxIter: opts.maxIter, tol: opts.tol, seed: opts.seed });
+    result = await engine.kmeansInterruptible(matrix, { k: opts.k, init, nInit: opts.nInit, maxIter: opts.maxIter, tol: opts.tol, seed: opts.seed });
   } catch (err) {
     engineInputError(err, err instanceof ArgumentError && err.argument === "init" ? opts.init! : opts.input);
   }
@@ -48,6 +54,11 @@ export async function runKMeansJob(opts: KMeansJobOptions): Promise<KMeansSummar
   const d = matrix.cols;
   const sizes = new Array<number>(k).fill(0);
   for (const label of labels) sizes[label]!++;
+  // As scikit-learn warns: with fewer distinct rows than k, some clusters stay empty.
+  const empty = sizes.filter((s) => s === 0).length;
+  if (empty > 0) {
+    opts.note?.(`warning: only ${k - empty} distinct clusters found for --k ${k} (fewer distinct rows than k); ${empty} cluster${empty > 1 ? "s are" : " is"} empty`);
+  }
   if (opts.labelsOut) await writeFileAtomic(opts.labelsOut, `label\n${labels.join("\n")}\n`);
   return {
     k,

@@ -2,6 +2,7 @@
 import { Float64, makeData, makeVector, Table } from "apache-arrow";
 import type { PcaFit } from "../../engine/pca-model.js";
 import { readMatrix } from "../../io/matrix.js";
+import { checkOutputFile } from "../../io/output.js";
 import { writeTable } from "../../io/write.js";
 import { engineFor, engineInputError } from "./engine-input.js";
 
@@ -12,8 +13,12 @@ export interface PcaJobOptions {
   components?: number;
   variance?: number;
   threads?: number;
+  /** Notes for the user (e.g. a capped --threads); the CLI sends them to stderr. */
+  note?: (msg: string) => void;
   /** Where to write the scores (PC1 … PCp): .csv, .arrow or .parquet. */
   out?: string;
+  /** Replace an existing --out file. */
+  force?: boolean;
 }
 
 export interface PcaSummary {
@@ -27,8 +32,9 @@ export interface PcaSummary {
 }
 
 export async function runPcaJob(opts: PcaJobOptions): Promise<PcaSummary> {
+  if (opts.out) checkOutputFile(opts.out, { flag: "--out", inputs: [opts.input], force: opts.force });
   const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns });
-  const engine = await engineFor(opts.threads);
+  const engine = await engineFor(opts.threads, opts.note);
   let fit: PcaFit;
   try {
     fit = engine.pca(matrix, { components: opts.components, variance: opts.variance, scores: opts.out !== undefined });

@@ -12,7 +12,7 @@ import { loadTransactions } from "../../io/load.js";
 import { csvMatrix } from "../../io/matrix.js";
 import { parquetToArrow } from "../../io/parquet.js";
 import { tableWriter, writeTable } from "../../io/write.js";
-import { type CustsegModel, readModel, resolveModelPath } from "../../model/index.js";
+import { type CustsegModel, readModel, resolveModel } from "../../model/index.js";
 import { formatDay, lastPurchaseDay, parseDay } from "../steps/as-of.js";
 import { cleanTransactions } from "../steps/clean.js";
 import { customerFeatures } from "../steps/features.js";
@@ -24,7 +24,9 @@ import { type StepReporter, StepTimer } from "../progress.js";
 export type PredictInputKind = "transactions" | "features" | "components";
 
 export interface PredictJobOptions {
-  /** A model reference: a model.json, or a run directory (see resolveModelPath). */
+  /** The run store that resolves models:/ addresses. */
+  store?: string;
+  /** A model reference: a model.json, or a run directory or models:/… (see resolveModel). */
   model: string;
   input: { kind: PredictInputKind; path: string };
   /** YYYY-MM-DD recency counts from, for transactions; default the input's last purchase day. */
@@ -66,7 +68,7 @@ export async function runPredictJob(engine: Engine, opts: PredictJobOptions): Pr
     if (input.kind !== "transactions") throw new UserError(`--as-of applies to --transactions only (features and components already carry recency)`);
   }
   const timer = new StepTimer(opts.reporter);
-  const modelPath = resolveModelPath(opts.model);
+  const modelPath = (await resolveModel(opts.model, opts.store)).path;
   const model = await timer.step("model", () => readModel(modelPath), (m) => `${m.mode} mode, k = ${m.kmeans.k}, ${m.pca.nComponents} components`);
 
   let ids: ArrayLike<number | null> | undefined;

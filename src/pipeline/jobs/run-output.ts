@@ -113,7 +113,7 @@ function reportData(a: RunArtifacts, correlationMatrix: (m: Matrix) => Matrix): 
   const pc = (c: number) => Float64Array.from({ length: kept.ids.length }, (_, i) => reduced.scores.data[i * p + c]!);
   return {
     title: "Customer segments",
-    runId: summary.runDir.split("/").pop() ?? summary.runDir,
+    runId: summary.runId ?? summary.runDir.split("/").pop() ?? summary.runDir,
     input: summary.input,
     mode: summary.mode,
     generatedAt: a.now.toISOString(),

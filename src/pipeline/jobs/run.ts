@@ -30,7 +30,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
   else checkRunDirectory(opts.runsDir ?? RUN_DEFAULTS.runsDir, false, "runsDir");
   const now = opts.now ?? new Date();
   const timer = new StepTimer(opts.reporter);
-  const job = await runFeaturesJob({ input: opts.input, compat: opts.compat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, reporter: opts.reporter });
+  const job = await runFeaturesJob({ input: opts.input, compat: opts.compat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, limits: opts.limits, reporter: opts.reporter });
   Object.assign(timer.timingsMs, job.timingsMs);
 
   const all = featureMatrix(job.features);
@@ -71,7 +71,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
     const recommendations = await timer.step("recommendations", () => recommend(job.cleaned, clusterOf, { compat: opts.compat }));
 
     const inputLabel = opts.inputLabel ?? opts.input;
-    const runDir = opts.out ?? `${opts.runsDir ?? RUN_DEFAULTS.runsDir}/${runStamp(now)}-${shortHash(job.sha256, opts)}`;
+    const runDir = opts.out ?? `${opts.runsDir ?? RUN_DEFAULTS.runsDir}/${opts.runId ?? `${runStamp(now)}-${shortHash(job.sha256, opts)}-${runTag()}`}`;
     const summary: RunSummary = {
       mode: opts.compat === "seed" ? "seed" : "default",
       input: inputLabel,
@@ -91,6 +91,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
       clusterDescriptions: profiles.clusters.map((c) => c.description),
       timingsMs: timer.timingsMs,
       runDir,
+      ...(opts.runId ? { runId: opts.runId } : {}),
     };
     const asOf = formatDay(lastPurchaseDay(job.cleaned)!);
     const artifacts: RunArtifacts = { opts, now, sha256: job.sha256, asOf, forest, all, flagged, kept, scaled, reduced, clusters, quality, profiles, recommendations, summary };
@@ -113,7 +114,7 @@ export function featureMatrix(features: Table): CustomerMatrix {
   return { ids: Int32Array.from(features.getChild("CustomerID")!.toArray() as ArrayLike<number>), matrix: { data, rows: n, cols: d } };
 }
 
-function keepRows(all: CustomerMatrix, flagged: Uint8Array): CustomerMatrix {
+export function keepRows(all: CustomerMatrix, flagged: Uint8Array): CustomerMatrix {
   const d = all.matrix.cols;
   const rows: number[] = [];
   for (let i = 0; i < flagged.length; i++) if (!flagged[i]) rows.push(i);
@@ -145,6 +146,17 @@ function checkOptions(opts: RunOptions): void {
 }
 
 const count = (flags: Uint8Array) => flags.reduce((s, f) => s + f, 0);
+
+let runsInProcess = 0;
+
+/**
+ * The process id, and a sequence number after the first run of a process: two runs started in
+ * the same second with the same options (by two processes, or twice by one) get different names.
+ */
+function runTag(): string {
+  runsInProcess++;
+  return runsInProcess === 1 ? `p${process.pid}` : `p${process.pid}.${runsInProcess}`;
+}
 
 /** 20261126T103200Z: sortable, and safe in file names everywhere. */
 function runStamp(now: Date): string {

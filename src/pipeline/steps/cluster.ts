@@ -19,8 +19,9 @@ export interface Clustered extends KMeansResult {
   sizes: number[];
 }
 
-export function clusterCustomers(engine: Engine, x: Matrix | ResidentMatrix, opts: ClusterOptions): Clustered {
-  return orderBySize(engine.kmeans(x, opts), x.cols);
+/** Interruptible: the fit yields to the event loop between iterations (see engine/steps.ts). */
+export async function clusterCustomers(engine: Engine, x: Matrix | ResidentMatrix, opts: ClusterOptions, signal?: AbortSignal): Promise<Clustered> {
+  return orderBySize(await engine.kmeansInterruptible(x, opts, signal), x.cols);
 }
 
 /** Renumber clusters by size, largest first; the centres move with their labels. */

@@ -36,11 +36,17 @@ export function chooseComponents(ratios: ArrayLike<number>, variance: number, co
 
 export function reduceDimensions(engine: Engine, x: Matrix, variance: number, compat: Compat): Reduced {
   if (!(variance > 0 && variance <= 1)) throw new OptionError("variance", `must be in (0, 1], got ${variance}`);
-  const full = engine.pca(x, { components: Math.min(x.rows, x.cols) });
-  // Zero total variance makes every ratio 0/0: the customers are all alike and nothing can be segmented.
-  if (!(full.explainedVariance.reduce((a, b) => a + b, 0) > 0)) {
-    throw new UserError(`PCA: the ${x.rows} customers have identical features (no variance); there is nothing to segment`);
+  // Zero total variance (the engine refuses it: every ratio would be 0/0) means the customers are
+  // all alike and nothing can be segmented.
+  const identical = () => new UserError(`PCA: the ${x.rows} customers have identical features (no variance); there is nothing to segment`);
+  let full: PcaFit;
+  try {
+    full = engine.pca(x, { components: Math.min(x.rows, x.cols) });
+  } catch (err) {
+    if (err instanceof RangeError && /every column of X is constant/.test(err.message)) throw identical();
+    throw err;
   }
+  if (!(full.explainedVariance.reduce((a, b) => a + b, 0) > 0)) throw identical();
   const p = chooseComponents(full.explainedVarianceRatio, variance, compat);
   const d = full.components.cols;
   const fit: PcaFit = {

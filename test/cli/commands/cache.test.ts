@@ -119,8 +119,8 @@ test("cache list and cache clear report entries and the bytes freed", () => {
   assert.is(bad.stderr, "custseg: --older-than must be a number of days ≥ 0\n");
 });
 
-test("run and predict take the cache flags too", () => {
-  for (const command of ["run", "predict", "features"]) {
+test("run, predict and drift take the cache flags too", () => {
+  for (const command of ["run", "predict", "features", "drift"]) {
     const help = custseg([command, "--help"]).stdout;
     assert.ok(help.includes("--cache-dir"), command);
     assert.ok(help.includes("--no-cache") || help.includes("--cache "), command);

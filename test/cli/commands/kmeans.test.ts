@@ -80,7 +80,7 @@ test("bad input: one-line errors, exit 1", () => {
   assertUserError(custseg("--input", csv, "--k", "1"), /bad\.csv: line 3, column 2 \(y\): "abc" is not a finite number/);
   const good = join(tmp, "good.csv");
   writeFileSync(good, "x,y\n1,2\n3,4\n5,6\n");
-  assertUserError(custseg("--input", good, "--k", "0"), /good\.csv: k must be a positive integer, got 0/);
+  assertUserError(custseg("--input", good, "--k", "0"), /^custseg: --k must be a whole number from 1 to 1,000,000 \(got 0\)$/m);
   assertUserError(custseg("--input", good, "--k", "4"), /good\.csv: k = 4 exceeds the number of rows \(3\)/);
   assertUserError(custseg("--input", join(tmp, "missing.csv"), "--k", "2"), /missing\.csv: no such file/);
   const empty = join(tmp, "header-only.csv");
@@ -89,7 +89,7 @@ test("bad input: one-line errors, exit 1", () => {
   const centres = join(tmp, "centres.csv");
   writeFileSync(centres, "x,y,z\n1,2,3\n");
   assertUserError(custseg("--input", good, "--k", "1", "--init", centres), /centres\.csv: the initial centres are 1 × 3, expected k × d = 1 × 2/);
-  assertUserError(custseg("--input", good, "--k", "1", "--threads", "0"), /threads must be a positive integer/);
+  assertUserError(custseg("--input", good, "--k", "1", "--threads", "0"), /--threads must be a whole number from 1/);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -84,7 +84,7 @@ test("bad input is one line on stderr and a non-zero exit", () => {
   const ok = file("ok.csv", "a,b,c\n1,2,3\n4,5,7\n7,8,8\n");
   assertFails(custseg(["--input", ok, "--components", "4"]), 1, /ok\.csv: components must be an integer from 1 to min\(n, d\) = 3, got 4/);
   assertFails(custseg(["--input", ok, "--variance", "2"]), 1, /variance must be a ratio in \(0, 1\]/);
-  assertFails(custseg(["--input", ok, "--columns", "a,q", "--components", "1"]), 1, /no column "q"; the columns are a, b, c/);
+  assertFails(custseg(["--input", ok, "--columns", "a,q", "--components", "1"]), 1, /no column "q"; the columns are "a", "b", "c"/);
   assertFails(custseg(["--input", file("empty.csv", "a,b\n"), "--components", "1"]), 1, /empty\.csv: X has no rows/);
   assertFails(custseg(["--input", file("one.csv", "a,b\n1,2\n"), "--components", "1"]), 1, /one\.csv: PCA needs at least 2 samples, got 1/);
   assertFails(custseg(["--input", ok]), 1, /give --components P or --variance V/);

@@ -35,12 +35,14 @@ function assertFailure(res: ReturnType<typeof custseg>, pattern: RegExp, code = 
 
 const readParquet = (path: string): Table => parquetToArrow(readFileSync(path), path);
 let customers: Table;
+let runId = "";
 
 test.before(() => {
   const gen = custseg("generate", "--rows", "20000", "--customers", "300", "--seed", "7", "--out", small);
   if (gen.code !== 0) throw new Error(`generate failed: ${gen.stderr}`);
   const run = custseg("run", "--threads", "1", "--input", small, "--out", runDir, "--json");
   if (run.code !== 0) throw new Error(`run failed: ${run.stderr}`);
+  runId = JSON.parse(run.stdout).runId;
   customers = readParquet(join(runDir, "customers.parquet"));
 });
 
@@ -186,3 +188,19 @@ test("failures: one line naming the flag, file, line or field; nothing written",
 });
 
 test.run();
+
+test("--model models:/NAME/STAGE and @ALIAS resolve through the registry to the same predictions as the path", () => {
+  const store = join(tmp, "custseg.db");
+  assert.is(custseg("model", "register", runId, "--name", "segments", "--store", store).code, 0);
+  assert.is(custseg("model", "promote", "segments", "1", "--stage", "production", "--store", store).code, 0);
+  assert.is(custseg("model", "alias", "segments", "champion", "1", "--store", store).code, 0);
+  const byPath = join(tmp, "by-path.csv");
+  assert.is(predict("--features", join(runDir, "customers.parquet"), "--out", byPath).code, 0);
+  for (const ref of ["models:/segments/Production", "models:/segments@champion", "models:/segments/1"]) {
+    const out = join(tmp, `by-registry-${ref.replace(/\W+/g, "-")}.csv`);
+    const res = custseg("predict", "--threads", "1", "--model", ref, "--store", store, "--features", join(runDir, "customers.parquet"), "--out", out);
+    assert.is(res.code, 0, res.stderr);
+    assert.is(readFileSync(out, "utf8"), readFileSync(byPath, "utf8"), ref);
+  }
+  assertFailure(custseg("predict", "--model", "models:/segments/staging", "--store", store, "--features", small), /segments.*staging/i);
+});

@@ -155,7 +155,7 @@ test("run directory: every file is there and parses; customers.parquet has the f
   assert.match(html, /<\/html>\s*$/);
 });
 
-test("without --json: a summary table on stdout (one row per cluster), timed steps on stderr, default runs/<UTC>-<hash>", () => {
+test("without --json: a summary table on stdout (one row per cluster), timed steps on stderr, default runs/<runId>", () => {
   const res = run("--input", small);
   assert.is(res.code, 0, res.stderr);
   assert.match(res.stdout, /customers\s+300 with features/);
@@ -171,12 +171,12 @@ test("without --json: a summary table on stdout (one row per cluster), timed ste
   assert.equal(readdirSync(join(tmp, "runs", made[0]!)).sort(), RUN_FILES);
 });
 
-test("determinism: same input and seed → same summary (but timings and runDir) and same customers.parquet", () => {
+test("determinism: same input and seed → same summary (but timings, runDir and runId) and same customers.parquet", () => {
   assert.ok(first, "needs the first run");
   const dir = join(tmp, "again");
   const res = run("--input", small, "--out", dir, "--json");
   assert.is(res.code, 0, res.stderr);
-  const strip = (s: Record<string, unknown>) => ({ ...s, timingsMs: undefined, runDir: undefined });
+  const strip = (s: Record<string, unknown>) => ({ ...s, timingsMs: undefined, runDir: undefined, runId: undefined });
   assert.equal(strip(JSON.parse(res.stdout)), strip(first!.summary));
   assert.is(digest(dir)["customers.parquet"], first!.digest["customers.parquet"]);
   assert.is(digest(dir)["recommendations.csv"], first!.digest["recommendations.csv"]);
@@ -203,7 +203,7 @@ test("bad input: one clear line, exit 1, no stack, nothing half-written, the ear
     [["--input", identical, "--outliers-from", nobody], /identical features \(no variance\)/],
     [["--input", twoKinds, "--outliers-from", nobody], /--k 3: k-means found only 2 distinct groups among the 12 customers/],
     [["--input", small, "--compat", "seed", "--variance", "0.9999999"], /--variance 0\.9999999 is out of reach in seed compatibility: no PCA component count from 2 to 7/],
-    [["--input", small, "--variance", "1.5"], /--variance must be in \(0, 1\], got 1\.5/],
+    [["--input", small, "--variance", "1.5"], /--variance must be a ratio in \(0, 1\] \(got 1\.5\)/],
     [["--input", small, "--k", "1"], /--k must be a whole number ≥ 2, got 1/],
     [["--input", join(tmp, "absent.parquet")], /absent\.parquet/],
     [["--input", small, "--outliers-from", join(tmp, "absent.csv")], /absent\.csv.*--outliers-from/],
@@ -269,7 +269,7 @@ test("SIGINT while the run directory is written: either no directory or a comple
 test("--help names every flag", () => {
   const res = custseg("run", "--help");
   assert.is(res.code, 0);
-  for (const flag of ["--input", "--compat", "--outliers-from", "--k", "--seed", "--n-init", "--max-iter", "--tol", "--init", "--variance", "--out", "--data-dir", "--threads", "--encoding", "--map", "--json"]) {
+  for (const flag of ["--input", "--compat", "--outliers-from", "--k", "--seed", "--n-init", "--max-iter", "--tol", "--init", "--variance", "--out", "--data-dir", "--threads", "--encoding", "--map", "--store", "--experiment", "--json"]) {
     assert.ok(res.stdout.includes(flag), `--help lacks ${flag}`);
   }
 });

@@ -1,0 +1,248 @@
+// Load benchmark of `custseg serve` beside the original Flask server's figures.
+// Starts the CLI's server pinned to one core (taskset -c 0) with the prediction log writing to a
+// real file, drives it with autocannon pinned to the other core (taskset -c 1) on 127.0.0.1, with
+// the original's request format (PC1..PC6 objects from the reference pca_output.csv):
+// 1 instance per request at 1 and 16 connections, 100 instances per request at 16 connections.
+// Then stops the server with SIGTERM (drain + flush) and checks that the log holds one line per
+// prediction served. Writes bench/results/serve.json.
+// Usage: npm run bench:serve [-- --duration 10] [-- --model PATH] [-- --flask]
+// Without --model it builds the `--compat seed` parity model from ../shared (about 15 s).
+// --flask also drives the original's server (../shared/anchors/seed_serve.py; needs python3 with
+// flask, scikit-learn and pandas) the same way, pinned the same way, in the same run.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadEngine } from "../src/engine/engine.js";
+import { runPipeline } from "../src/pipeline/jobs/run.js";
+import { writeFileAtomic } from "../src/io/atomic.js";
+
+const arg = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const duration = Number(arg("duration") ?? 10);
+const shared = (rel: string) => fileURLToPath(new URL(`../../../shared/${rel}`, import.meta.url));
+const cli = fileURLToPath(new URL("../src/cli/index.js", import.meta.url));
+const autocannon = fileURLToPath(new URL("../../node_modules/autocannon/autocannon.js", import.meta.url));
+const resultsPath = fileURLToPath(new URL("../../bench/results/serve.json", import.meta.url));
+const seedDir = shared("reference/seed-pipeline");
+
+/** The original Flask server, measured on this machine with wrk (same model, same request body). */
+const FLASK = [
+  { case: "1 instance, 1 connection", requestsPerS: 311, p50Ms: null, p99Ms: 4.9, instancesPerS: 311 },
+  { case: "1 instance, 16 connections", requestsPerS: 407, p50Ms: 38, p99Ms: 57, instancesPerS: 407 },
+  { case: "100 instances, 16 connections", requestsPerS: 228, p50Ms: null, p99Ms: 92, instancesPerS: 22_800 },
+];
+const CASES = [
+  { case: "1 instance, 1 connection", instances: 1, connections: 1 },
+  { case: "1 instance, 16 connections", instances: 1, connections: 16 },
+  { case: "100 instances, 16 connections", instances: 100, connections: 16 },
+];
+
+const pinned = (core: number, argv: string[]) => (hasTaskset() ? ["taskset", ["-c", String(core), ...argv]] : [argv[0]!, argv.slice(1)]) as [string, string[]];
+function hasTaskset(): boolean {
+  return spawnSync("taskset", ["-c", "0", "true"]).status === 0;
+}
+
+async function seedModel(dir: string): Promise<string> {
+  const engine = await loadEngine();
+  await runPipeline(engine, {
+    input: shared("data/online_retail.parquet"),
+    compat: "seed",
+    cacheDir: false,
+    outliersFrom: join(seedDir, "outliers.csv"),
+    init: join(seedDir, "kmeans_init_centers.csv"),
+    nInit: 1,
+    k: 3,
+    seed: 0,
+    maxIter: 100,
+    tol: 1e-4,
+    variance: 0.8,
+    out: join(dir, "run"),
+  });
+  return join(dir, "run", "model.json");
+}
+
+function instances(n: number): object[] {
+  const lines = readFileSync(join(seedDir, "pca_output.csv"), "utf8").trimEnd().split("\n");
+  const header = lines[0]!.split(",");
+  return lines.slice(1, n + 1).map((line) => {
+    const cells = line.split(",");
+    return Object.fromEntries(header.slice(1).map((h, j) => [h, Number(cells[j + 1])]));
+  });
+}
+
+async function startServer(model: string, log: string): Promise<{ child: ChildProcess; url: string }> {
+  const [cmd, args] = pinned(0, [process.execPath, cli, "serve", "--model", model, "--host", "127.0.0.1", "--port", "0", "--log", log]);
+  const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, AIP_HTTP_PORT: "" } });
+  let err = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr!.on("data", (d: Buffer) => {
+      err += d.toString();
+      const m = /on (http:\/\/[^;\s]+)/.exec(err);
+      if (m) resolve(m[1]!);
+    });
+    child.on("exit", (code) => reject(new Error(`server exited (${code}): ${err}`)));
+  });
+  return { child, url };
+}
+
+interface Measured {
+  case: string;
+  /** Server CPU (user + system) per request, from /proc: what a request costs whatever the machine's load. */
+  serverCpuUsPerRequest: number;
+  /** Requests per second of server CPU: the rate one core fully given to the server would sustain. */
+  requestsPerCpuS: number;
+  requestsPerS: number;
+  p50Ms: number;
+  p99Ms: number;
+  instancesPerS: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function startFlask(): Promise<{ child: ChildProcess; url: string }> {
+  const port = 18000 + Math.floor(Math.random() * 1000);
+  // The system Python, where Debian's python3-flask, python3-sklearn and python3-pandas install.
+  const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  const [cmd, args] = pinned(0, [python, shared("anchors/seed_serve.py"), shared(""), String(port)]);
+  const child = spawn(cmd, args, { stdio: "ignore" });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`seed_serve.py exited (${child.exitCode}); does python3 have flask, scikit-learn and pandas?`);
+    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { child, url };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("seed_serve.py did not start within 60 s");
+}
+
+/** The same cases against the original's Flask server, measured here and now. */
+async function measureFlask(): Promise<{ case: string; requestsPerS: number; p50Ms: number; p99Ms: number; instancesPerS: number; non2xx: number }[]> {
+  const { child, url } = await startFlask();
+  try {
+    load(url, JSON.stringify({ instances: instances(1) }), 16, 2);
+    return CASES.map((c) => {
+      const r = load(url, JSON.stringify({ instances: instances(c.instances) }), c.connections, duration);
+      process.stderr.write(`  Flask ${c.case}: ${Math.round(r.rps)} requests/s, p50 ${r.p50} ms, p99 ${r.p99} ms\n`);
+      return { case: c.case, requestsPerS: Math.round(r.rps), p50Ms: r.p50, p99Ms: r.p99, instancesPerS: Math.round(r.rps * c.instances), non2xx: r.non2xx };
+    });
+  } finally {
+    child.kill("SIGTERM");
+  }
+}
+
+function load(url: string, body: string, connections: number, seconds: number): { ok: number; non2xx: number; errors: number; rps: number; p50: number; p99: number } {
+  const [cmd, args] = pinned(1, [
+    process.execPath, autocannon, "-j", "-n", "-c", String(connections), "-d", String(seconds),
+    "-m", "POST", "-H", "content-type=application/json", "-b", body, `${url}/predict`,
+  ]);
+  const res = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (res.status !== 0) throw new Error(`autocannon failed: ${res.stderr}`);
+  const r = JSON.parse(res.stdout);
+  return { ok: r["2xx"], non2xx: r.non2xx, errors: r.errors + r.timeouts, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
+}
+
+/** Sum of custseg_predictions_total over clusters, from /metrics. */
+async function predictionsServed(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let total = 0;
+  for (const m of text.matchAll(/^custseg_predictions_total\{[^}]*\} (\d+)$/gm)) total += Number(m[1]);
+  return total;
+}
+
+/** User + system CPU seconds of a process so far (/proc/PID/stat fields 14 and 15, in clock ticks). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function countLines(log: string): number {
+  const dir = join(log, "..");
+  let lines = 0;
+  for (const f of readdirSync(dir)) {
+    if (!f.startsWith("predictions.jsonl")) continue;
+    const text = readFileSync(join(dir, f));
+    for (let i = 0; i < text.length; i++) if (text[i] === 10) lines++;
+  }
+  return lines;
+}
+
+async function main() {
+  const tmp = await mkdtemp(join(tmpdir(), "custseg-bench-serve-"));
+  try {
+    const model = arg("model") ?? (await seedModel(tmp));
+    const log = join(tmp, "predictions.jsonl");
+    const { child, url } = await startServer(model, log);
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    let served = 0;
+    const rows: Measured[] = [];
+    // Warm-up: the JIT compiles the request path before anything is measured.
+    const warm = load(url, JSON.stringify({ instances: instances(1) }), 16, 2);
+    served += warm.ok;
+    for (const c of CASES) {
+      const cpu0 = cpuSeconds(child.pid!);
+      const r = load(url, JSON.stringify({ instances: instances(c.instances) }), c.connections, duration);
+      served += r.ok * c.instances;
+      const cpu = cpuSeconds(child.pid!) - cpu0;
+      rows.push({
+        case: c.case,
+        serverCpuUsPerRequest: Math.round((cpu / r.ok) * 1e6),
+        requestsPerCpuS: Math.round(r.ok / cpu),
+        requestsPerS: Math.round(r.rps),
+        p50Ms: r.p50,
+        p99Ms: r.p99,
+        instancesPerS: Math.round(r.rps * c.instances),
+        ok: r.ok,
+        non2xx: r.non2xx,
+        errors: r.errors,
+      });
+      process.stderr.write(`  ${c.case}: ${Math.round(r.rps)} requests/s, p50 ${r.p50} ms, p99 ${r.p99} ms\n`);
+    }
+    // The server's own count: autocannon stops counting at its deadline, with requests still in flight.
+    const servedByServer = await predictionsServed(url);
+    child.kill("SIGTERM");
+    const code = await exited;
+    const logged = countLines(log);
+
+    const flaskLive = process.argv.includes("--flask") ? await measureFlask() : null;
+    const flask = flaskLive ?? FLASK;
+    const table = [["case", "custseg req/s", "p50 ms", "p99 ms", "instances/s", "server CPU µs/req", "req per CPU-s", "Flask req/s", "Flask p99 ms", "Flask instances/s"]];
+    rows.forEach((r, i) => {
+      const f = flask[i]!;
+      table.push([r.case, String(r.requestsPerS), String(r.p50Ms), String(r.p99Ms), String(r.instancesPerS), String(r.serverCpuUsPerRequest), String(r.requestsPerCpuS), String(f.requestsPerS), String(f.p99Ms), String(f.instancesPerS)]);
+    });
+    const widths = table[0]!.map((_, j) => Math.max(...table.map((row) => row[j]!.length)));
+    for (const row of table) process.stdout.write(`${row.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join("  ")}\n`);
+    const equal = logged === servedByServer;
+    process.stdout.write(
+      `prediction log: ${logged} lines; the server counted ${servedByServer} predictions served (${equal ? "equal" : "DIFFERENT"}), the load generator ${served}; server exit code ${code}\n`,
+    );
+
+    const result = {
+      loadAverage: loadavg(),
+      machine: { cores: 2, pinning: hasTaskset() ? "server on core 0, autocannon on core 1 (taskset)" : "none (taskset missing)" },
+      durationS: duration,
+      command: "npm run bench:serve",
+      custseg: rows,
+      flask: flaskLive
+        ? { source: "the original's Flask server (seed_serve.py), measured in this run the same way", cases: flaskLive }
+        : { source: "the original's Flask server (seed_serve.py), measured on this machine with wrk (quoted)", cases: FLASK },
+      predictionLog: { lines: logged, predictionsServed: servedByServer, answeredWithinDeadline: served, equal },
+      serverExitCode: code,
+    };
+    await writeFileAtomic(resultsPath, `${JSON.stringify(result, null, 2)}\n`);
+    if (!equal || rows.some((r) => r.non2xx > 0 || r.errors > 0)) process.exitCode = 1;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+if (!existsSync(seedDir) && !arg("model")) {
+  process.stderr.write(`bench:serve needs ${seedDir} (or --model PATH)\n`);
+  process.exit(1);
+}
+await main();

@@ -1,0 +1,141 @@
+// custseg tune: the k-means grid (the original's 144 trials by default), ranked, with a k analysis
+// and tune.html. Flags are parsed and checked here; the work is the tune job's.
+import type { CommandModule } from "yargs";
+import { UserError } from "../../errors.js";
+import { parseColumnMap } from "../../io/columns.js";
+import { loadEngine } from "../../engine/engine.js";
+import { COMPAT_MODES, type Compat } from "../../pipeline/options.js";
+import { type RecordedTuneSummary, tuneRecorded } from "../../pipeline/jobs/tune-record.js";
+import { closeStore, openStore, storePath } from "../../store/index.js";
+import { STORE_DESCRIPTION } from "../store-option.js";
+import { defaultSource } from "../../pipeline/jobs/source.js";
+import { GRID_LIMITS, gridSize, parseGrid, parseKRange } from "../../pipeline/steps/tune-grid.js";
+import { TUNE_METRICS, type TuneMetric } from "../../pipeline/steps/tune-rank.js";
+import { formatMs, stderrReporter } from "../progress.js";
+
+interface TuneArgs {
+  input?: string;
+  compat: Compat;
+  "outliers-from"?: string;
+  grid?: string;
+  metric: TuneMetric;
+  "k-range": string;
+  seed: number;
+  tol: number;
+  variance: number;
+  "max-trials": number;
+  "best-run": boolean;
+  out?: string;
+  "data-dir": string;
+  threads?: number;
+  encoding?: string;
+  map?: string;
+  store?: string;
+  experiment: string;
+  register?: string;
+  json: boolean;
+}
+
+const command: CommandModule<object, TuneArgs> = {
+  command: "tune",
+  describe: "Try a grid of k-means settings on the customers, rank them, analyse k, and write tune.html",
+  builder: (y) =>
+    y
+      .option("input", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .parquet, .arrow); default: the UCI data under --data-dir" })
+      .option("compat", { choices: COMPAT_MODES, default: "none" as Compat, describe: "seed: the original pipeline's semantics, quirks included" })
+      .option("outliers-from", { type: "string", describe: "CSV of CustomerIDs to treat as outliers instead of IsolationForest" })
+      .option("grid", {
+        type: "string",
+        describe: 'Settings to try, e.g. "k=3,4,8 init=k-means++,random n-init=1,2,5,10,20,50 max-iter=100,250,500,1000" (the default); a key left out keeps its default',
+      })
+      .option("metric", { choices: TUNE_METRICS, default: "silhouette" as TuneMetric, describe: "Ranks the trials (ties: the other two metrics, smaller k, fewer n_init)" })
+      .option("k-range", { type: "string", default: "2..10", describe: "k values of the k analysis (elbow, metrics and silhouette plots per k)" })
+      .option("seed", { type: "number", default: 42, describe: "Seed of IsolationForest and of every k-means fit (the original's random_state)" })
+      .option("tol", { type: "number", default: 1e-4, describe: "k-means centre-shift tolerance (relative to the mean variance)" })
+      .option("variance", { type: "number", default: 0.8, describe: "Cumulative explained variance the PCA component count must reach" })
+      .option("max-trials", { type: "number", default: GRID_LIMITS.maxTrials, describe: "Refuse a grid with more trials than this" })
+      .option("best-run", { type: "boolean", default: false, describe: "Also write the best trial's run directory (as custseg run would) under the tune directory" })
+      .option("out", { type: "string", describe: "Tune directory (default runs/<runId>); must not exist" })
+      .option("data-dir", { type: "string", default: "data", describe: "Where the UCI data is looked for and downloaded to" })
+      .option("threads", { type: "number", describe: "Threads fitting the grid (default: the core count)" })
+      .option("encoding", { type: "string", describe: "Text encoding of a CSV source (default: detected)" })
+      .option("map", { type: "string", describe: "Rename source columns: SOURCE=TARGET,..." })
+      .option("store", { type: "string", describe: STORE_DESCRIPTION })
+      .option("experiment", { type: "string", default: "tune", describe: "Experiment the tune and its trials are recorded under" })
+      .option("register", { type: "string", describe: "Register the best trial as a new version of this model (writes its run directory, best/)" })
+      .option("json", { type: "boolean", default: false, describe: "Print one JSON summary (with its runId and a trials array) on stdout and nothing else" })
+      .example("$0 tune --compat seed", "the original's 144-trial grid → runs/<runId>/tune.html, each trial a child run in custseg.db")
+      .example('$0 tune --grid "k=3,4,5 n-init=10" --metric davies-bouldin --out tunes/q4', "") as never,
+  handler: async (args) => {
+    const whole = (name: string, v: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER) => {
+      if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw new UserError(`--${name} must be a whole number from ${min} to ${max}, got ${v}`);
+    };
+    whole("seed", args.seed, 0, 0xffffffff);
+    whole("max-trials", args["max-trials"], 1, 100_000);
+    whole("threads", args.threads, 1, 256);
+    if (!(args.tol >= 0)) throw new UserError(`--tol must be ≥ 0, got ${args.tol}`);
+    const grid = parseGrid(args.grid, { ...GRID_LIMITS, maxTrials: args["max-trials"] });
+    const kRange = parseKRange(args["k-range"]);
+    // The store is opened first, so a store that cannot be used fails before any work is done.
+    const store = openStore(storePath(args.store), { create: true });
+    try {
+      await tune(args, grid, kRange, store);
+    } finally {
+      closeStore(store);
+    }
+  },
+};
+
+async function tune(args: TuneArgs, grid: ReturnType<typeof parseGrid>, kRange: number[], store: ReturnType<typeof openStore>): Promise<void> {
+  const reporter = stderrReporter();
+  const source = args.input ? { path: args.input, label: args.input } : await defaultSource(args["data-dir"], args.seed, reporter);
+  const threads = args.threads ?? (await import("node:os")).availableParallelism();
+  // The main thread's engine only scales and reduces 15 columns: one thread; the grid has its own workers.
+  const engine = await loadEngine({ threads: 1 });
+  const { summary } = await tuneRecorded(engine, store, {
+    input: source.path,
+    inputLabel: source.label,
+    compat: args.compat,
+    encoding: args.encoding,
+    map: parseColumnMap(args.map),
+    outliersFrom: args["outliers-from"],
+    seed: args.seed,
+    variance: args.variance,
+    grid,
+    metric: args.metric,
+    kRange,
+    tol: args.tol,
+    threads,
+    out: args.out,
+    bestRun: args["best-run"],
+    reporter,
+  }, { experiment: args.experiment, register: args.register });
+  process.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary, gridSize(grid)));
+}
+
+function formatSummary(s: RecordedTuneSummary, trials: number): string {
+  const b = s.best;
+  const top = s.trials.slice(0, 5).map(
+    (t) =>
+      `  ${String(t.rank).padStart(4)}  ${String(t.k).padStart(2)}  ${t.init.padEnd(9)}  ${String(t.nInit).padStart(6)}  ${String(t.maxIter).padStart(8)}  ${t.silhouette.toFixed(4)}  ${t.daviesBouldin.toFixed(4).padStart(7)}  ${t.calinskiHarabasz.toFixed(1).padStart(8)}`,
+  );
+  return [
+    "",
+    `custseg tune — ${s.mode} mode, ${trials} trials, ranked by ${s.metric}`,
+    `  run id      ${s.runId} (${s.trials.length} trials recorded as its child runs)`,
+    `  input       ${s.input}`,
+    `  customers   ${s.customers.toLocaleString("en-US")} clustered on ${s.nComponents} principal components`,
+    `  work        ${s.counts.fits} of ${s.counts.bruteForceFits} k-means runs fitted, ${s.counts.silhouettes} of ${s.counts.bruteForceSilhouettes} silhouettes computed, ${s.threads} thread${s.threads === 1 ? "" : "s"}`,
+    `  best        k = ${b.k}, ${b.init}, n_init ${b.nInit}, max_iter ${b.maxIter}: silhouette ${b.silhouette.toFixed(4)}, Davies–Bouldin ${b.daviesBouldin.toFixed(4)}, Calinski–Harabasz ${b.calinskiHarabasz.toFixed(1)}`,
+    `  recommended ${s.recommendation.line}`,
+    ...(s.registered ? [`  registered  ${s.registered.name} version ${s.registered.version} (run ${s.registered.runId})`] : []),
+    "",
+    "  rank   k  init       n_init  max_iter  silh.   DB       CH",
+    ...top,
+    "",
+    `  total ${formatMs(Object.values(s.timingsMs).reduce((a, v) => a + v, 0))}; report: ${s.tuneDir}/tune.html${s.bestRunDir ? `; best trial: ${s.bestRunDir}` : ""}`,
+    "",
+  ].join("\n");
+}
+
+export default command;

@@ -1,0 +1,53 @@
+// Every numeric flag of every command is checked here, once, before a command does any work, so
+// the same value is accepted or refused with the same words by every command that takes the flag.
+// yargs reads "--seed abc" as NaN and "--seed 1.5" as 1.5; neither may reach a command.
+import { UserError } from "../errors.js";
+import { KMEANS_LIMITS } from "../engine/kmeans.js";
+
+type Rule = (v: number) => string | undefined;
+
+const whole =
+  (min: number, max: number): Rule =>
+  (v) =>
+    Number.isInteger(v) && v >= min && v <= max ? undefined : `must be a whole number from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}`;
+
+const positive: Rule = (v) => (Number.isFinite(v) && v > 0 ? undefined : "must be a positive number");
+
+/** Rows and customers of `generate` (the generator's own bounds). */
+export const GENERATE_LIMITS = { rows: 2 ** 31 - 1, customers: 1_000_000 } as const;
+
+/** The rule of each numeric flag, whichever command takes it. */
+const RULES: Record<string, Rule> = {
+  k: whole(1, 1_000_000),
+  seed: whole(0, 2 ** 32 - 1),
+  "n-init": whole(1, KMEANS_LIMITS.nInit),
+  "max-iter": whole(1, KMEANS_LIMITS.maxIter),
+  tol: (v) => (Number.isFinite(v) && v >= 0 ? undefined : "must be a number ≥ 0"),
+  variance: (v) => (v > 0 && v <= 1 ? undefined : "must be a ratio in (0, 1]"),
+  components: whole(1, 1_000_000),
+  threads: whole(1, 1_000_000),
+  rows: whole(1, GENERATE_LIMITS.rows),
+  customers: whole(1, GENERATE_LIMITS.customers),
+  "max-inflated-mb": positive,
+  "xlsx-max-memory-mb": positive,
+  "xlsx-timeout-s": positive,
+  "max-download-mb": positive,
+  "deadline-s": positive,
+  "timeout-ms": positive,
+};
+
+/** Throw a UserError naming the first numeric flag whose value breaks its rule. */
+export function checkFlags(argv: Record<string, unknown>): true {
+  for (const [flag, rule] of Object.entries(RULES)) {
+    const value = argv[flag];
+    // A command that declares the flag as text (predict's --components names a file) is not meant.
+    if (typeof value !== "number") continue;
+    const why = rule(value);
+    if (why) throw new UserError(`--${flag} ${why} (got ${describe(value)})`);
+  }
+  return true;
+}
+
+function describe(value: unknown): string {
+  return typeof value === "number" && Number.isNaN(value) ? "something that is not a number" : String(value);
+}

@@ -1,0 +1,49 @@
+// The resource bounds a user can raise, as flags: one definition shared by every command that
+// reads transactions, and the flag each LimitError is worded with.
+import type { Argv } from "yargs";
+import type { Limit } from "../errors.js";
+import type { InputLimits } from "../io/load.js";
+import { XLSX_DEFAULT_MEMORY_MB, XLSX_DEFAULT_TIMEOUT_MS } from "../io/xlsx.js";
+import { DEFAULT_MAX_INFLATED_BYTES } from "../io/zip.js";
+
+const MB = 2 ** 20;
+
+/** The flag that raises each limit (named in the one-line error). */
+export const LIMIT_FLAGS: Record<Limit, string> = {
+  inflatedSize: "--max-inflated-mb",
+  xlsxMemory: "--xlsx-max-memory-mb",
+  xlsxTime: "--xlsx-timeout-s",
+  downloadSize: "--max-download-mb",
+  downloadTime: "--deadline-s",
+};
+
+export interface InputLimitArgs {
+  "max-inflated-mb": number;
+  "xlsx-max-memory-mb": number;
+  "xlsx-timeout-s": number;
+}
+
+export function inputLimitOptions<T>(y: Argv<T>): Argv<T & InputLimitArgs> {
+  return y
+    .option("max-inflated-mb", {
+      type: "number",
+      default: DEFAULT_MAX_INFLATED_BYTES / MB,
+      describe: "Refuse a .zip source whose workbook inflates to more than this",
+    })
+    .option("xlsx-max-memory-mb", {
+      type: "number",
+      default: XLSX_DEFAULT_MEMORY_MB,
+      describe: "Memory the workbook reader may use (heap and buffers)",
+    })
+    .option("xlsx-timeout-s", { type: "number", default: XLSX_DEFAULT_TIMEOUT_MS / 1000, describe: "Time the workbook reader may take" }) as Argv<
+    T & InputLimitArgs
+  >;
+}
+
+export function inputLimits(args: InputLimitArgs): InputLimits {
+  return {
+    maxInflatedBytes: Math.floor(args["max-inflated-mb"] * MB),
+    xlsxMaxMemoryMb: args["xlsx-max-memory-mb"],
+    xlsxTimeoutMs: args["xlsx-timeout-s"] * 1000,
+  };
+}

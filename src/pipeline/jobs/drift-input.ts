@@ -1,0 +1,60 @@
+// A feature source for drift: a prediction log (.jsonl), a table that already holds the 15
+// features (.parquet, .arrow, .csv — a run's customers.parquet is one), or transactions, which are
+// cleaned and turned into features in the model's mode (recency counted from their last date).
+import { extname } from "node:path";
+import type { Table } from "apache-arrow";
+import type { Matrix } from "../../engine/matrix.js";
+import { ipcToArrow } from "../../io/arrow.js";
+import { readInputFile } from "../../io/files.js";
+import { csvMatrix, tableMatrix } from "../../io/matrix.js";
+import { parquetToArrow } from "../../io/parquet.js";
+import { readPredictionLog } from "../../io/prediction-log.js";
+import { runFeaturesJob } from "./features.js";
+import { type Compat, FEATURE_NAMES } from "../steps/features.js";
+import { featureMatrix } from "./run.js";
+import type { StepReporter } from "../progress.js";
+
+export type FeatureSourceKind = "prediction log" | "features table" | "transactions";
+
+export interface FeatureSource {
+  kind: FeatureSourceKind;
+  matrix: Matrix;
+  /** The run's Outlier column, where the source is a run's customers table. */
+  outlier?: Uint8Array;
+}
+
+export interface FeatureSourceOptions {
+  compat: Compat;
+  cacheDir?: string | false;
+  reporter?: StepReporter;
+}
+
+const LOG_EXTENSIONS = new Set([".jsonl", ".ndjson", ".log"]);
+
+export async function readFeatureSource(path: string, opts: FeatureSourceOptions): Promise<FeatureSource> {
+  const ext = extname(path).toLowerCase();
+  if (LOG_EXTENSIONS.has(ext)) return { kind: "prediction log", matrix: await readPredictionLog(path, FEATURE_NAMES) };
+  if (ext === ".parquet" || ext === ".arrow") {
+    const bytes = await readInputFile(path);
+    const table = ext === ".parquet" ? parquetToArrow(bytes, path) : ipcToArrow(bytes, path);
+    if (hasFeatures(table.schema.fields.map((f) => f.name))) return fromTable(table, path);
+  } else if (ext === ".csv") {
+    const bytes = await readInputFile(path);
+    const text = new TextDecoder().decode(bytes);
+    const header = text.slice(0, text.indexOf("\n") >>> 0).replace(/^\ufeff/, "");
+    if (hasFeatures(header.split(",").map((h) => h.trim().replace(/^"|"$/g, "")))) {
+      return { kind: "features table", matrix: csvMatrix(text, path, { columns: FEATURE_NAMES }).matrix };
+    }
+  }
+  const job = await runFeaturesJob({ input: path, compat: opts.compat, cacheDir: opts.cacheDir, reporter: opts.reporter });
+  return { kind: "transactions", matrix: featureMatrix(job.features).matrix };
+}
+
+const hasFeatures = (names: readonly string[]) => FEATURE_NAMES.every((f) => names.includes(f));
+
+function fromTable(table: Table, path: string): FeatureSource {
+  const matrix = tableMatrix(table, path, { columns: FEATURE_NAMES }).matrix;
+  const column = table.getChild("Outlier");
+  const outlier = column ? Uint8Array.from(column as Iterable<unknown>, (v) => (v ? 1 : 0)) : undefined;
+  return { kind: "features table", matrix, outlier };
+}

@@ -1,0 +1,57 @@
+// `custseg run`, recorded in the run store: the run is started there before any work (so a crash
+// or kill is visible), its directory defaults to runs/<runId>, and it ends finished with its
+// metrics and input hash, or failed with the reason.
+import type { Engine } from "../../engine/engine.js";
+import { failRun, finishRun, logParams, type ParamValue, type Store, setRunDir, startRun } from "../../store/index.js";
+import { RUN_DEFAULTS, type RunOptions, type RunSummary } from "../options.js";
+import type { RunArtifacts } from "./run-artifacts.js";
+import { runPipeline } from "./run.js";
+
+export interface RecordOptions {
+  experiment?: string;
+  tags?: Record<string, string>;
+}
+
+export async function runRecorded(engine: Engine, store: Store, opts: RunOptions, rec: RecordOptions = {}): Promise<RunArtifacts> {
+  const run = startRun(store, { experiment: rec.experiment, params: runParams(opts), tags: { "custseg.command": "run", ...rec.tags }, now: opts.now });
+  try {
+    const runDir = opts.out ?? `${opts.runsDir ?? RUN_DEFAULTS.runsDir}/${run.id}`;
+    setRunDir(store, run.id, runDir);
+    const artifacts = await runPipeline(engine, { ...opts, out: runDir, runId: run.id });
+    logParams(store, run.id, { n_components: artifacts.summary.nComponents });
+    finishRun(store, run.id, { metrics: runMetrics(artifacts.summary), inputHash: artifacts.sha256 });
+    return artifacts;
+  } catch (err) {
+    failRun(store, run.id, err);
+    throw err;
+  }
+}
+
+/** The options that shape the result, named as the flags are, in snake_case (see src/store/index.ts). */
+export function runParams(opts: RunOptions): Record<string, ParamValue> {
+  const params: Record<string, ParamValue> = {
+    input: opts.inputLabel ?? opts.input,
+    compat: opts.compat,
+    k: opts.k,
+    seed: opts.seed,
+    n_init: opts.nInit,
+    max_iter: opts.maxIter,
+    tol: opts.tol,
+    init: opts.init,
+    variance: opts.variance,
+  };
+  if (opts.outliersFrom) params.outliers_from = opts.outliersFrom;
+  return params;
+}
+
+export function runMetrics(s: RunSummary): Record<string, number> {
+  return {
+    silhouette: s.silhouette,
+    davies_bouldin: s.daviesBouldin,
+    calinski_harabasz: s.calinskiHarabasz,
+    inertia: s.inertia,
+    n_iter: s.nIter,
+    customers: s.customers,
+    outliers: s.outliers,
+  };
+}

@@ -1,0 +1,136 @@
+// The tune backend over worker threads: the grid's runs are independent and each is small
+// (4,067×6, k ≤ 8 is far below the engine's threading threshold), so whole runs and whole
+// silhouettes go to separate threads, each with its own engine. Workers start before the data is
+// ready, so compiling the WASM overlaps loading and cleaning on the main thread.
+import { Worker } from "node:worker_threads";
+import type { Matrix } from "../../engine/matrix.js";
+import type { FitRequest, LabelMetrics, RunFit, TuneBackend } from "../steps/tune.js";
+
+export type PoolRequest =
+  | { id: number; type: "data"; data: Float64Array; rows: number; cols: number }
+  | { id: number; type: "fit"; req: FitRequest }
+  | { id: number; type: "metrics"; labels: Int32Array };
+
+export type PoolReply =
+  | { id: number; type: "ready" }
+  | { id: number; type: "data" }
+  | { id: number; type: "fit"; fits: RunFit[] }
+  | { id: number; type: "metrics"; metrics: LabelMetrics }
+  | { id: number; type: "error"; message: string; name: string };
+
+interface Task {
+  request: PoolRequest;
+  resolve: (reply: PoolReply) => void;
+  reject: (err: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: Promise<void>;
+  busy?: Task;
+}
+
+export class TunePool implements TuneBackend {
+  private readonly queue: Task[] = [];
+  private nextId = 0;
+  private failure?: Error;
+
+  private constructor(private readonly slots: Slot[]) {}
+
+  /** Start `threads` workers now; they compile the engine while the caller prepares the data. */
+  static start(threads: number): TunePool {
+    const slots: Slot[] = [];
+    const pool = new TunePool(slots);
+    for (let i = 0; i < threads; i++) {
+      const worker = startWorker();
+      const slot: Slot = { worker, ready: Promise.resolve() };
+      slot.ready = new Promise<void>((resolve, reject) => {
+        worker.once("message", (m: PoolReply) => (m.type === "ready" ? resolve() : reject(new Error("tune worker failed to start"))));
+        worker.once("error", reject);
+      });
+      // A worker that fails to start fails the pool (below); nobody need be waiting on `ready` then.
+      slot.ready.catch(() => {});
+      worker.on("message", (m: PoolReply) => pool.settle(slot, m));
+      worker.on("error", (err) => pool.fail(err));
+      slots.push(slot);
+    }
+    return pool;
+  }
+
+  get threads(): number {
+    return this.slots.length;
+  }
+
+  /** Make `x` resident in every worker (replacing any earlier matrix). */
+  async setData(x: Matrix): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.ready));
+    await Promise.all(this.slots.map((slot) => this.send(slot, { id: this.nextId++, type: "data", data: x.data, rows: x.rows, cols: x.cols })));
+  }
+
+  async fitRuns(req: FitRequest): Promise<RunFit[]> {
+    const reply = await this.enqueue({ id: this.nextId++, type: "fit", req });
+    return (reply as Extract<PoolReply, { type: "fit" }>).fits;
+  }
+
+  async metrics(labels: Int32Array): Promise<LabelMetrics> {
+    const reply = await this.enqueue({ id: this.nextId++, type: "metrics", labels });
+    return (reply as Extract<PoolReply, { type: "metrics" }>).metrics;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private enqueue(request: PoolRequest): Promise<PoolReply> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  /** A task for one slot outside the queue (the data upload goes to every worker). */
+  private send(slot: Slot, request: PoolRequest): Promise<PoolReply> {
+    return new Promise((resolve, reject) => {
+      slot.busy = { request, resolve, reject };
+      slot.worker.postMessage(request);
+    });
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (slot.busy || this.queue.length === 0) continue;
+      const task = this.queue.shift()!;
+      slot.busy = task;
+      slot.worker.postMessage(task.request);
+    }
+  }
+
+  private settle(slot: Slot, reply: PoolReply): void {
+    const task = slot.busy;
+    if (reply.type === "ready" || !task || task.request.id !== reply.id) return;
+    slot.busy = undefined;
+    if (reply.type === "error") {
+      // Keep the engine's error class: a RangeError about the input stays the user's error upstream.
+      const err = reply.name === "RangeError" ? new RangeError(reply.message) : new Error(reply.message);
+      task.reject(err);
+    } else task.resolve(reply);
+    this.dispatch();
+  }
+
+  private fail(err: Error): void {
+    this.failure = err;
+    for (const slot of this.slots) slot.busy?.reject(err);
+    for (const task of this.queue.splice(0)) task.reject(err);
+  }
+}
+
+/** The worker script beside this file; from source (tsx), the worker registers the TypeScript loader first. */
+function startWorker(): Worker {
+  const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
+  const url = new URL(`./tune-worker.${ext}`, import.meta.url);
+  if (ext === "ts") {
+    return new Worker(`import("tsx/esm/api").then((t) => { t.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true });
+  }
+  return new Worker(url);
+}

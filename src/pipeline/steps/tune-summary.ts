@@ -1,0 +1,28 @@
+// The tune's summary: what the JSON output prints and summary.json holds. Its own module so that the page
+// renderer (src/report/tune.ts) can take it without importing the job that calls the renderer.
+import type { TrialResult } from "./tune-analysis.js";
+import type { TuneCounts } from "./tune.js";
+import type { KRecommendation, TuneMetric } from "./tune-rank.js";
+
+export interface TuneSummary {
+  mode: "default" | "seed";
+  input: string;
+  customers: number;
+  customersBeforeOutliers: number;
+  outliers: number;
+  nComponents: number;
+  grid: string;
+  metric: TuneMetric;
+  seed: number;
+  threads: number;
+  best: TrialResult;
+  recommendation: KRecommendation;
+  kAnalysis: { k: number; inertia: number; nIter: number; silhouette: number; daviesBouldin: number; calinskiHarabasz: number; sizes: number[]; clusterSilhouette: number[] }[];
+  counts: TuneCounts;
+  timingsMs: Record<string, number>;
+  tuneDir: string;
+  /** The best trial's run directory (model.json, metrics, report), inside the tune directory, when written. */
+  bestRunDir?: string;
+  /** Every trial, best first. */
+  trials: TrialResult[];
+}

@@ -1,0 +1,246 @@
+// `custseg serve`: the HTTP adapter. Routes parse and validate (JSON Schema, then the instance
+// readers), call the model's scoring step, format, and hand the predictions to the log queue.
+// No scoring happens here; no request waits on the disk.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { VERSION } from "../version.js";
+import { type InputSchema, InputError, batchFromInstances, inputSchema } from "./instances.js";
+import { batchFromCsv, batchFromMlflowJson } from "./mlflow.js";
+import { ServeMetrics } from "./metrics.js";
+import { loadServedModel } from "./model-source.js";
+import { loadEngine } from "../engine/engine.js";
+import { ScoreInputError } from "../pipeline/steps/score.js";
+import type { ServeOptions } from "./options.js";
+import { PredictionLog } from "./prediction-log.js";
+import { PredictionWriter } from "./respond.js";
+import { mlflowBodySchema, vertexBodySchema } from "./schemas.js";
+import type { Batch, ServedModel } from "./served-model.js";
+
+/** Everything that changes together when the model is reloaded; swapped in one assignment. */
+interface Loaded {
+  model: ServedModel;
+  schema: InputSchema;
+  writer: PredictionWriter;
+  deployedModelId: string;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  /** http://host:port the server listens on. */
+  url: string;
+  log: PredictionLog | null;
+  model(): ServedModel;
+  /** Load the model again from its address; a model that fails to load is refused and the old one kept. */
+  reload(): Promise<{ ok: true; id: string } | { ok: false; reason: string }>;
+  /** Stop accepting, finish in-flight requests (up to the drain timeout), flush the log. */
+  close(): Promise<void>;
+}
+
+const MLFLOW_ROUTE = "/invocations";
+
+export async function startServer(opts: ServeOptions, initial?: ServedModel): Promise<RunningServer> {
+  const log =
+    opts.logPath === null
+      ? null
+      : new PredictionLog({ path: opts.logPath, maxBytes: opts.logMaxBytes, files: opts.logFiles, flushInterval: opts.logFlushInterval });
+  const prepare = (model: ServedModel): Loaded => ({
+    model,
+    schema: inputSchema(model),
+    writer: new PredictionWriter(model),
+    deployedModelId: opts.deployedModelId ?? model.id,
+  });
+  // One thread: a request's batch is far below the size where worker threads pay for their hand-off.
+  const engine = await loadEngine({ threads: 1 });
+  let loaded = prepare(initial ?? (await loadServedModel(engine, opts.model, opts.store)));
+  const metrics = new ServeMetrics(log, () => ({ id: loaded.model.id, format: loaded.model.model.format }));
+  metrics.clusters(loaded.model.clusters.length);
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: opts.bodyLimit,
+    requestTimeout: opts.requestTimeout,
+    keepAliveTimeout: opts.keepAliveTimeout,
+    // Checked by fastify's validator only for shape and type; coercion would turn "Infinity" into a number.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false, allowUnionTypes: true } },
+    return503OnClosing: true,
+    // Node checks the header and request deadlines on this interval (30 s by default), so a slow
+    // client would otherwise hold its connection long past --headers-timeout.
+    http: { connectionsCheckingInterval: Math.max(100, Math.min(1000, opts.headersTimeout / 2)) },
+  });
+  app.server.headersTimeout = opts.headersTimeout;
+  app.server.maxConnections = opts.maxConnections;
+
+  app.removeContentTypeParser("text/plain");
+  app.addContentTypeParser("text/csv", { parseAs: "string" }, (_req, body, done) => done(null, body));
+
+  app.addHook("onResponse", (request, reply, done) => {
+    metrics.request(request.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown[] }, request, reply) => {
+    const { status, message } = describeError(err);
+    if (status >= 500) process.stderr.write(`custseg serve: internal error on ${request.method} ${request.url}: ${err.stack ?? err.message}\n`);
+    sendError(request, reply, status, message);
+  });
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, 404, `no route ${request.method} ${request.url.slice(0, 200)}`));
+
+  const health = async () => ({ status: "healthy" });
+  app.get(opts.healthRoute, health);
+  if (opts.healthRoute !== "/health") app.get("/health", health);
+  app.get("/ready", async (_req, reply) => {
+    const status = log?.status() ?? { ok: true };
+    if (!status.ok) return reply.code(503).send({ ready: false, reason: status.reason, model: loaded.model.id });
+    return { ready: true, model: loaded.model.id };
+  });
+  app.get("/metadata", async () => metadata(loaded));
+  app.get("/ping", async (_req, reply) => reply.type("text/plain").send("\n"));
+  app.get("/version", async (_req, reply) => reply.type("text/plain").send(VERSION));
+  app.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+
+  const predict = (batch: Batch, current: Loaded, reply: FastifyReply): string => {
+    const scored = scoreOrExplain(current.model, batch);
+    metrics.countClusters(scored.cluster, batch.rows);
+    const predictions = current.writer.predictions(scored, batch.rows);
+    log?.append(Date.now(), reply.elapsedTime, current.model.id, batch, scored);
+    return predictions;
+  };
+
+  // The CSV parser serves /invocations; the Vertex AI route takes JSON only, refused before validation.
+  const jsonOnly = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (isJson(request)) done();
+    else sendError(request, reply, 415, "send the instances as application/json");
+  };
+  app.post(opts.predictRoute, { schema: { body: vertexBodySchema(opts.maxInstances) }, preValidation: jsonOnly }, (request, reply) => {
+    const current = loaded;
+    const batch = batchFromInstances((request.body as { instances: unknown[] }).instances, current.schema);
+    const predictions = predict(batch, current, reply);
+    reply.type("application/json").send(`{"predictions":${predictions},"deployedModelId":${JSON.stringify(current.deployedModelId)}}`);
+  });
+
+  const mlflowBody = { content: { "application/json": { schema: mlflowBodySchema(opts.maxInstances) }, "text/csv": { schema: { type: "string" } } } };
+  app.post(MLFLOW_ROUTE, { schema: { body: mlflowBody } }, (request, reply) => {
+    const current = loaded;
+    const batch = isJson(request)
+      ? batchFromMlflowJson(request.body as Record<string, unknown>, current.schema, opts.maxInstances)
+      : batchFromCsv(request.body as string, current.schema, opts.maxInstances);
+    reply.type("application/json").send(`{"predictions":${predict(batch, current, reply)}}`);
+  });
+
+  await app.listen({ host: opts.host, port: opts.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : opts.port;
+  const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
+
+  let closing: Promise<void> | null = null;
+  return {
+    app,
+    url: `http://${host}:${port}`,
+    log,
+    model: () => loaded.model,
+    async reload() {
+      try {
+        const next = prepare(await loadServedModel(engine, opts.model, opts.store));
+        loaded = next;
+        metrics.clusters(next.model.clusters.length);
+        return { ok: true, id: next.model.id };
+      } catch (err) {
+        return { ok: false, reason: (err as Error).message };
+      }
+    },
+    close() {
+      closing ??= (async () => {
+        // Requests still running at the deadline lose their connections; the log is flushed either way.
+        const deadline = setTimeout(() => app.server.closeAllConnections(), opts.drainTimeout);
+        try {
+          await app.close();
+        } finally {
+          clearTimeout(deadline);
+          await log?.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The scoring step's own checks (e.g. the float32 range of the outlier trees) are the client's error too. */
+function scoreOrExplain(model: ServedModel, batch: Batch) {
+  try {
+    return model.score(batch);
+  } catch (err) {
+    if (err instanceof ScoreInputError) throw new InputError(err.row, err.field, err.message.slice(err.message.indexOf(": ") + 2), batch.where);
+    throw err;
+  }
+}
+
+const isJson = (request: FastifyRequest) => (request.headers["content-type"] ?? "").toLowerCase().includes("json");
+
+function metadata(loaded: Loaded) {
+  const { model, schema, deployedModelId } = loaded;
+  return {
+    id: model.id,
+    deployedModelId,
+    sha256: model.sha256,
+    format: model.model.format,
+    mode: model.model.mode,
+    asOf: model.model.asOf,
+    createdAt: model.model.createdAt,
+    trainedWith: model.model.tool,
+    server: { name: "custseg", version: VERSION },
+    inputs: { features: schema.features, components: schema.components },
+    outlierScores: model.model.outliers.forest !== null,
+    clusters: model.model.clusters.map((c) => ({ cluster: c.id, name: c.name, description: c.description, size: c.size })),
+    parameters: model.model.parameters,
+    metrics: model.model.metrics,
+  };
+}
+
+/** Status and wording of an error: client errors keep their 4xx and say what to fix; anything else is a 500. */
+function describeError(err: Error & { statusCode?: number; validation?: unknown[]; code?: string }): { status: number; message: string } {
+  if (err instanceof InputError) return { status: 400, message: err.message };
+  if (Array.isArray(err.validation)) return { status: 400, message: validationMessage(err.validation as AjvError[]) };
+  const status = err.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) return { status, message: clientMessage(err, status) };
+  return { status: 500, message: "internal error" };
+}
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** "/instances/3/PC1" → "instances[3].PC1", so the message names the instance index and field. */
+function validationMessage(errors: AjvError[]): string {
+  const e = errors[0]!;
+  let path = "";
+  for (const part of e.instancePath.split("/").slice(1)) path += /^\d+$/.test(part) ? `[${part}]` : path === "" ? part : `.${part}`;
+  const at = (field: unknown) => (path === "" ? String(field) : `${path}.${String(field)}`);
+  if (e.keyword === "additionalProperties") return `${at(e.params.additionalProperty)}: is not accepted here`;
+  if (e.keyword === "required") return `${at(e.params.missingProperty)}: is missing`;
+  // The validator's number type excludes Infinity (a literal such as 1e400); say so.
+  if (e.keyword === "type" && e.params.type === "number") return `${path || "body"}: must be a finite number`;
+  return `${path || "body"}: ${e.message ?? "is not valid"}`;
+}
+
+function clientMessage(err: Error & { code?: string }, status: number): string {
+  switch (err.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return "request body is larger than the server's limit (--body-limit)";
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return "unsupported content type; send application/json (or text/csv to /invocations)";
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return "the body is empty; send a JSON object";
+    default:
+      return status === 400 && err instanceof SyntaxError ? `the body is not valid JSON (${err.message})` : err.message;
+  }
+}
+
+function sendError(request: FastifyRequest, reply: FastifyReply, status: number, message: string) {
+  // MLflow clients read {error_code, message}; Vertex AI and the rest read {error}.
+  const body =
+    request.url === MLFLOW_ROUTE || request.url.startsWith(`${MLFLOW_ROUTE}?`)
+      ? { error_code: status === 400 ? "BAD_REQUEST" : status === 413 ? "REQUEST_LIMIT_EXCEEDED" : status >= 500 ? "INTERNAL_ERROR" : "INVALID_REQUEST", message }
+      : { error: message };
+  return reply.code(status).type("application/json").send(body);
+}

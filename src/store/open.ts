@@ -1,0 +1,143 @@
+// Opening the run store: where it lives, telling a custseg store from any other file, migrating it,
+// and turning SQLite's lock and format errors into one line the user can act on.
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import Database from "better-sqlite3";
+import { UserError } from "../errors.js";
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from "./schema.js";
+
+export const DEFAULT_STORE = "custseg.db";
+
+/** Writers wait this long for another process's write to finish before giving up with one line. */
+const DEFAULT_BUSY_MS = 5000;
+
+export interface Store {
+  readonly db: Database.Database;
+  /** Absolute path of the database file. */
+  readonly path: string;
+  readonly busyMs: number;
+  /** Runs this process started and has not ended yet; marked ended if the process exits first. */
+  readonly openRuns: Set<string>;
+}
+
+export interface OpenOptions {
+  /** Create the file when absent (writers); readers report a missing store instead. */
+  create?: boolean;
+  busyMs?: number;
+}
+
+/** The store path: `--store`, else CUSTSEG_STORE, else custseg.db in the working directory, beside runs/. */
+export function storePath(flag?: string): string {
+  return flag || process.env.CUSTSEG_STORE || DEFAULT_STORE;
+}
+
+/**
+ * Opens (creating if asked) and migrates the store. A file that is not SQLite, an SQLite file of
+ * another application, or a store written by a newer custseg is refused before anything is written.
+ */
+export function openStore(file: string, opts: OpenOptions = {}): Store {
+  const path = resolve(file);
+  const busyMs = opts.busyMs ?? busyFromEnv() ?? DEFAULT_BUSY_MS;
+  const exists = existsSync(path);
+  if (!exists && !opts.create) {
+    throw new UserError(`no run store at ${path} (custseg run creates it; --store or CUSTSEG_STORE name another file)`);
+  }
+  if (exists) checkHeader(path);
+  const store = guard({ path, busyMs } as Store, () => {
+    const db = new Database(path, { timeout: busyMs });
+    try {
+      prepare(db, path);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    return { db, path, busyMs, openRuns: new Set<string>() };
+  });
+  return store;
+}
+
+function busyFromEnv(): number | undefined {
+  const v = Number(process.env.CUSTSEG_STORE_BUSY_MS);
+  return Number.isFinite(v) && v >= 0 && process.env.CUSTSEG_STORE_BUSY_MS !== "" ? v : undefined;
+}
+
+/** SQLite files begin with these 16 bytes; anything else is refused without opening it for writing. */
+function checkHeader(path: string): void {
+  if (!statSync(path).isFile()) throw new UserError(`${path} is not a custseg run store (it is a directory)`);
+  const head = Buffer.alloc(16);
+  const fd = openSync(path, "r");
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  // An empty file is what SQLite itself creates before the first write: accept it.
+  if (n > 0 && head.toString("latin1") !== "SQLite format 3\0") {
+    throw new UserError(`${path} is not a custseg run store (not an SQLite database); name another file with --store`);
+  }
+}
+
+function prepare(db: Database.Database, path: string): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  const appId = db.pragma("application_id", { simple: true }) as number;
+  const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_schema").get() as { n: number }).n;
+  if (appId !== APPLICATION_ID && (appId !== 0 || tables > 0)) {
+    throw new UserError(`${path} is an SQLite database of another application, not a custseg run store; name another file with --store`);
+  }
+  if (version > SCHEMA_VERSION) {
+    throw new UserError(`${path} was written by a newer custseg (store schema ${version}; this custseg reads up to ${SCHEMA_VERSION}); upgrade custseg`);
+  }
+  // WAL lets readers proceed while one process writes; NORMAL sync is durable enough in WAL mode.
+  if (db.pragma("journal_mode", { simple: true }) !== "wal") db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("foreign_keys = ON");
+  if (version < SCHEMA_VERSION) migrate(db, path);
+}
+
+function migrate(db: Database.Database, path: string): void {
+  db.transaction(() => {
+    // Read again inside the write lock: another process may have migrated since we looked.
+    const current = db.pragma("user_version", { simple: true }) as number;
+    if (current > SCHEMA_VERSION) throw new UserError(`${path} was written by a newer custseg (store schema ${current}); upgrade custseg`);
+    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
+
+/**
+ * Runs `fn` and words SQLite's errors: a lock held past the busy timeout, a file that is not a
+ * database, a read-only or unopenable file. Anything else is a fault and passes through.
+ */
+export function guard<T>(store: Pick<Store, "path" | "busyMs">, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? "";
+    const where = store.path;
+    if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
+      throw new UserError(`the run store ${where} stayed locked by another custseg process for ${(store.busyMs / 1000).toFixed(1)} s; try again when it has finished`);
+    }
+    if (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT")) {
+      throw new UserError(`${where} is not a custseg run store (not a valid SQLite database); name another file with --store`);
+    }
+    if (code.startsWith("SQLITE_READONLY")) throw new UserError(`the run store ${where} is read-only; name a writable file with --store`);
+    if (code.startsWith("SQLITE_CANTOPEN")) throw new UserError(`cannot open the run store ${where}; name another file with --store`);
+    throw err;
+  }
+}
+
+/** One write transaction that takes the write lock up front (BEGIN IMMEDIATE), so the busy timeout applies. */
+export function write<T>(store: Store, fn: () => T): T {
+  return guard(store, () => store.db.transaction(fn).immediate());
+}
+
+/** Reads; in WAL mode they never wait for a writer, but the file may still turn out to be damaged. */
+export function read<T>(store: Store, fn: () => T): T {
+  return guard(store, fn);
+}
+
+export function closeStore(store: Store): void {
+  if (store.db.open) store.db.close();
+}

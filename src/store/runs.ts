@@ -1,0 +1,326 @@
+// Experiments and runs: starting, logging parameters, metrics and tags, ending, reading, deleting.
+// Every write is one short BEGIN IMMEDIATE transaction, so concurrent custseg processes queue on
+// the busy timeout instead of failing with "database is locked".
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { resolve } from "node:path";
+import { UserError } from "../errors.js";
+import { VERSION } from "../version.js";
+import { read, type Store, write } from "./open.js";
+
+export type RunStatus = "running" | "finished" | "failed" | "killed";
+export const RUN_STATUSES: readonly RunStatus[] = ["running", "finished", "failed", "killed"];
+export const DEFAULT_EXPERIMENT = "default";
+
+export type ParamValue = string | number | boolean;
+
+export interface Experiment {
+  id: number;
+  name: string;
+  createdAt: number;
+}
+
+export interface RunRecord {
+  id: string;
+  experiment: string;
+  parentId: string | null;
+  name: string | null;
+  status: RunStatus;
+  /** Milliseconds since the epoch. */
+  startTime: number;
+  endTime: number | null;
+  inputHash: string | null;
+  toolVersion: string;
+  /** Absolute path of the run directory, where the run's outputs live. */
+  runDir: string | null;
+  pid: number | null;
+  host: string | null;
+  /** Why a failed or killed run ended. */
+  error: string | null;
+  params: Record<string, string>;
+  metrics: Record<string, number | null>;
+  tags: Record<string, string>;
+}
+
+export interface StartRunOptions {
+  /** Experiment name, created on first use; default "default". */
+  experiment?: string;
+  /** The parent run, for trials of a grid. */
+  parentId?: string;
+  name?: string;
+  params?: Record<string, ParamValue>;
+  tags?: Record<string, string>;
+  /** The run directory (stored as an absolute path); may also be set later with setRunDir. */
+  runDir?: string;
+  inputHash?: string;
+  /** The run's clock (its id is derived from it); default now. */
+  now?: Date;
+}
+
+/** The experiment of that name, created if absent. */
+export function createExperiment(store: Store, name: string): Experiment {
+  if (!name.trim()) throw new UserError("an experiment name must not be empty");
+  return write(store, () => {
+    store.db.prepare("INSERT INTO experiments (name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING").run(name, Date.now());
+    const row = store.db.prepare("SELECT id, name, created_at AS createdAt FROM experiments WHERE name = ?").get(name) as Experiment;
+    return row;
+  });
+}
+
+export function listExperiments(store: Store): Experiment[] {
+  return read(store, () => store.db.prepare("SELECT id, name, created_at AS createdAt FROM experiments ORDER BY id").all() as Experiment[]);
+}
+
+/** 20261126T103200Z-1a2b3c4d: sorts by start time, is safe in file names, and unique per process and second. */
+export function newRunId(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return `${stamp}-${randomBytes(4).toString("hex")}`;
+}
+
+/**
+ * Records a new run as running, with this process's pid and host so a run whose process died
+ * without ending it is recognised as stale (see reapStaleRuns). If this process exits before the
+ * run is ended, an exit hook marks it killed (signal) or failed.
+ */
+export function startRun(store: Store, opts: StartRunOptions = {}): RunRecord {
+  const experiment = opts.experiment ?? DEFAULT_EXPERIMENT;
+  const now = opts.now ?? new Date();
+  const id = newRunId(now);
+  write(store, () => {
+    const exp = createExperiment(store, experiment);
+    if (opts.parentId !== undefined && !store.db.prepare("SELECT 1 FROM runs WHERE id = ?").get(opts.parentId)) {
+      throw new UserError(`no run ${opts.parentId} to be the parent of a new run`);
+    }
+    store.db
+      .prepare(
+        `INSERT INTO runs (id, experiment_id, parent_id, name, status, start_time, input_hash, tool_version, run_dir, pid, host)
+         VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(id, exp.id, opts.parentId ?? null, opts.name ?? null, now.getTime(), opts.inputHash ?? null, VERSION, opts.runDir ? resolve(opts.runDir) : null, process.pid, hostname());
+    if (opts.params) logParams(store, id, opts.params);
+    if (opts.tags) setTags(store, id, opts.tags);
+  });
+  store.openRuns.add(id);
+  installExitHook(store);
+  return getRun(store, id);
+}
+
+/** Parameters are text, as in MLflow; a numeric value is also kept as a number for `--where` comparisons. */
+export function logParams(store: Store, runId: string, params: Record<string, ParamValue>): void {
+  write(store, () => {
+    mustExist(store, runId);
+    const put = store.db.prepare("INSERT INTO params (run_id, key, value, num) VALUES (?, ?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value, num = excluded.num");
+    for (const [key, value] of Object.entries(params)) {
+      const text = String(value);
+      const num = typeof value === "number" ? value : text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : null;
+      put.run(runId, key, text, num !== null && Number.isFinite(num) ? num : null);
+    }
+  });
+}
+
+/** A metric keeps its last logged value. A non-finite value (a degenerate trial) is stored as null. */
+export function logMetrics(store: Store, runId: string, metrics: Record<string, number>): void {
+  write(store, () => {
+    mustExist(store, runId);
+    const put = store.db.prepare("INSERT INTO metrics (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value");
+    for (const [key, value] of Object.entries(metrics)) put.run(runId, key, Number.isFinite(value) ? value : null);
+  });
+}
+
+export function setTags(store: Store, runId: string, tags: Record<string, string>): void {
+  write(store, () => {
+    mustExist(store, runId);
+    const put = store.db.prepare("INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value");
+    for (const [key, value] of Object.entries(tags)) put.run(runId, key, String(value));
+  });
+}
+
+export function setRunDir(store: Store, runId: string, runDir: string): void {
+  write(store, () => {
+    mustExist(store, runId);
+    store.db.prepare("UPDATE runs SET run_dir = ? WHERE id = ?").run(resolve(runDir), runId);
+  });
+}
+
+export interface EndRunOptions {
+  metrics?: Record<string, number>;
+  inputHash?: string;
+}
+
+/** Marks a running run finished, logging any last metrics in the same transaction. */
+export function finishRun(store: Store, runId: string, opts: EndRunOptions = {}): void {
+  endRun(store, runId, "finished", null, opts);
+}
+
+/** Marks a running run failed with the reason (an Error's message, or text). */
+export function failRun(store: Store, runId: string, reason: unknown, opts: EndRunOptions = {}): void {
+  endRun(store, runId, "failed", reasonText(reason), opts);
+}
+
+/** Marks a running run killed (interrupted by a signal or stopped by the user). */
+export function killRun(store: Store, runId: string, reason: string): void {
+  endRun(store, runId, "killed", reason, {});
+}
+
+function endRun(store: Store, runId: string, status: RunStatus, error: string | null, opts: EndRunOptions): void {
+  write(store, () => {
+    mustExist(store, runId);
+    if (opts.metrics) logMetrics(store, runId, opts.metrics);
+    const res = store.db
+      .prepare("UPDATE runs SET status = ?, end_time = ?, error = ?, input_hash = coalesce(?, input_hash) WHERE id = ? AND status = 'running'")
+      .run(status, Date.now(), error, opts.inputHash ?? null, runId);
+    if (res.changes === 0) {
+      const { status: now } = store.db.prepare("SELECT status FROM runs WHERE id = ?").get(runId) as { status: string };
+      throw new UserError(`run ${runId} has already ended (${now})`);
+    }
+  });
+  store.openRuns.delete(runId);
+  if (store.openRuns.size === 0) storesWithOpenRuns.delete(store);
+}
+
+function reasonText(reason: unknown): string {
+  const text = reason instanceof Error ? reason.message : String(reason);
+  return text.split("\n")[0]!.slice(0, 2000);
+}
+
+function mustExist(store: Store, runId: string): void {
+  if (!store.db.prepare("SELECT 1 FROM runs WHERE id = ?").get(runId)) throw new UserError(`no run ${runId} in ${store.path}`);
+}
+
+interface RunRow {
+  id: string;
+  experiment: string;
+  parentId: string | null;
+  name: string | null;
+  status: RunStatus;
+  startTime: number;
+  endTime: number | null;
+  inputHash: string | null;
+  toolVersion: string;
+  runDir: string | null;
+  pid: number | null;
+  host: string | null;
+  error: string | null;
+}
+
+export const RUN_COLUMNS = `r.id, e.name AS experiment, r.parent_id AS parentId, r.name, r.status, r.start_time AS startTime,
+  r.end_time AS endTime, r.input_hash AS inputHash, r.tool_version AS toolVersion, r.run_dir AS runDir, r.pid, r.host, r.error`;
+
+/** Fills in the parameters, metrics and tags of run rows (one query per table, not per run). */
+export function withDetails(store: Store, rows: RunRow[]): RunRecord[] {
+  const byId = new Map<string, RunRecord>(rows.map((r) => [r.id, { ...r, params: {}, metrics: {}, tags: {} }]));
+  if (rows.length === 0) return [];
+  const ids = JSON.stringify(rows.map((r) => r.id));
+  const each = <V>(table: string, put: (run: RunRecord, key: string, value: V) => void) => {
+    const got = store.db.prepare(`SELECT run_id AS runId, key, value FROM ${table} WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY key`).all(ids) as { runId: string; key: string; value: V }[];
+    for (const g of got) put(byId.get(g.runId)!, g.key, g.value);
+  };
+  each<string>("params", (r, k, v) => {
+    r.params[k] = v;
+  });
+  each<number | null>("metrics", (r, k, v) => {
+    r.metrics[k] = v;
+  });
+  each<string>("tags", (r, k, v) => {
+    r.tags[k] = v;
+  });
+  return rows.map((r) => byId.get(r.id)!);
+}
+
+/** One run by id, or by a unique suffix of at least 6 characters (the random part of the id). */
+export function getRun(store: Store, ref: string): RunRecord {
+  return read(store, () => {
+    const base = `SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id`;
+    let rows = store.db.prepare(`${base} WHERE r.id = ?`).all(ref) as RunRow[];
+    if (rows.length === 0 && ref.length >= 6) {
+      rows = store.db.prepare(`${base} WHERE substr(r.id, -length(?)) = ? LIMIT 2`).all(ref, ref) as RunRow[];
+      if (rows.length > 1) throw new UserError(`run ${ref} is ambiguous in ${store.path}; give more of its id`);
+    }
+    if (rows.length === 0) throw new UserError(`no run ${ref} in ${store.path}`);
+    return withDetails(store, rows)[0]!;
+  });
+}
+
+/** The ids of a run's child runs (grid trials), in start order. */
+export function childRunIds(store: Store, runId: string): string[] {
+  return read(store, () => (store.db.prepare("SELECT id FROM runs WHERE parent_id = ? ORDER BY start_time, id").all(runId) as { id: string }[]).map((r) => r.id));
+}
+
+/**
+ * Deletes a run and its child runs. Refused while a registered model version points at any of them
+ * (delete or re-point the version first); the run directory is the caller's to remove.
+ */
+export function deleteRun(store: Store, runId: string): RunRecord[] {
+  return write(store, () => {
+    const run = getRun(store, runId);
+    const family = [run.id, ...childRunIds(store, run.id)];
+    const used = store.db
+      .prepare("SELECT model, version, run_id AS runId FROM model_versions WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY model, version")
+      .all(JSON.stringify(family)) as { model: string; version: number; runId: string }[];
+    if (used.length > 0) {
+      const list = used.map((u) => `${u.model} version ${u.version}${u.runId === run.id ? "" : ` (child run ${u.runId})`}`).join(", ");
+      throw new UserError(`run ${run.id} is registered as ${list}; it cannot be deleted`);
+    }
+    const removed = withDetails(store, store.db.prepare(`SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(family)) as RunRow[]);
+    store.db.prepare("DELETE FROM runs WHERE parent_id = ?").run(run.id);
+    store.db.prepare("DELETE FROM runs WHERE id = ?").run(run.id);
+    return removed;
+  });
+}
+
+/** Whether a process with this pid exists on this machine (EPERM: it exists but is not ours). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Runs still marked running whose process on this host is gone (SIGKILL, power loss, a crash past
+ * every handler) are marked killed, with the reason. Runs of other hosts cannot be checked and
+ * are left as they are. Returns the ids it marked.
+ */
+export function reapStaleRuns(store: Store): string[] {
+  const host = hostname();
+  const candidates = read(store, () => store.db.prepare("SELECT id, pid FROM runs WHERE status = 'running' AND host = ?").all(host) as { id: string; pid: number | null }[]);
+  const stale = candidates.filter((c) => c.pid !== null && c.pid !== process.pid && !processAlive(c.pid));
+  if (stale.length === 0) return [];
+  write(store, () => {
+    const mark = store.db.prepare("UPDATE runs SET status = 'killed', error = ? WHERE id = ? AND status = 'running'");
+    for (const s of stale) mark.run(`stale: its process ${s.pid} on ${host} ended without finishing the run`, s.id);
+  });
+  return stale.map((s) => s.id);
+}
+
+/** Stores with runs this process started and has not ended; one exit listener serves them all. */
+const storesWithOpenRuns = new Set<Store>();
+let exitHookInstalled = false;
+
+/**
+ * On exit, runs this process started and never ended are marked: killed after SIGINT/SIGTERM
+ * (exit codes 130, 143), failed otherwise. better-sqlite3 is synchronous, so this works inside
+ * the 'exit' event, after the CLI's signal handler has called process.exit.
+ */
+function installExitHook(store: Store): void {
+  if (!exitHookInstalled) process.once("exit", markUnfinished);
+  exitHookInstalled = true;
+  storesWithOpenRuns.add(store);
+}
+
+function markUnfinished(code: number): void {
+  const killed = code === 130 || code === 143;
+  for (const store of storesWithOpenRuns) {
+    if (!store.db.open) continue;
+    for (const id of [...store.openRuns]) {
+      try {
+        if (killed) killRun(store, id, `interrupted (${code === 130 ? "SIGINT" : "SIGTERM"})`);
+        else failRun(store, id, `the process exited (code ${code}) before the run ended`);
+      } catch {
+        // Exiting anyway: the run stays "running" and is reaped as stale by the next reader.
+      }
+    }
+  }
+}

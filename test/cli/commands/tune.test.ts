@@ -1,0 +1,141 @@
+// `custseg tune` end to end on small generated data: the --json summary and its trials, the tune
+// directory (tune.html's plots, the ranked CSV, the best trial's run directory), the run store
+// (a parent run with one child per trial, the registered best trial), the best trial equal to
+// `custseg run` with its settings, and one-line failures for bad flags.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { childRunIds, closeStore, getRun, getModelVersion, openStore } from "../../../src/store/index.js";
+import type { RecordedTuneSummary } from "../../../src/pipeline/jobs/tune-record.js";
+import { repoRoot } from "../../helpers/shared.js";
+
+const cli = join(repoRoot, "dist", "src", "cli", "index.js");
+const tmp = mkdtempSync(join(tmpdir(), "custseg-tune-cli-"));
+const small = join(tmp, "small.parquet");
+const store = join(tmp, "custseg.db");
+const GRID = "k=3,4 init=k-means++,random n-init=1,3 max-iter=2,100";
+
+function custseg(...args: string[]) {
+  const res = spawnSync(process.execPath, [cli, ...args], { cwd: tmp, encoding: "utf8" });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+function assertFailure(res: ReturnType<typeof custseg>, pattern: RegExp, code = 1): void {
+  assert.is(res.code, code, res.stderr);
+  assert.is(res.stdout, "");
+  const lines = res.stderr.trimEnd().split("\n");
+  assert.ok(lines.some((l) => pattern.test(l)), res.stderr);
+  assert.is(lines.filter((l) => l.startsWith("custseg:")).length, 1, res.stderr);
+  assert.not.match(res.stderr, /\n\s+at |internal error/);
+}
+
+const relClose = (a: number, b: number, tol = 1e-12) => Math.abs(a - b) <= tol * Math.max(Math.abs(a), Math.abs(b));
+
+let summary: RecordedTuneSummary | undefined;
+const dir = join(tmp, "tunes", "first");
+
+test.before(() => {
+  const gen = custseg("generate", "--rows", "20000", "--customers", "300", "--seed", "1", "--out", small);
+  if (gen.code !== 0) throw new Error(`generate failed: ${gen.stderr}`);
+  const res = custseg("tune", "--input", small, "--grid", GRID, "--k-range", "2..5", "--seed", "7", "--out", dir, "--store", store, "--register", "segments", "--json");
+  if (res.code !== 0) throw new Error(`tune failed: ${res.stderr}`);
+  assert.is(res.stdout.trimEnd().split("\n").length, 1, "one JSON line");
+  summary = JSON.parse(res.stdout);
+});
+
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test("--json: every trial ranked, the best first, the k analysis and the work counts", () => {
+  const s = summary!;
+  assert.is(s.trials.length, 16);
+  assert.equal(s.trials.map((t) => t.rank), Array.from({ length: 16 }, (_, i) => i + 1));
+  assert.equal(s.best, s.trials[0]);
+  for (let i = 1; i < s.trials.length; i++) assert.ok(s.trials[i - 1].silhouette >= s.trials[i].silhouette, "ranked by silhouette");
+  for (const t of s.trials) {
+    for (const key of ["k", "init", "nInit", "maxIter", "silhouette", "daviesBouldin", "calinskiHarabasz", "inertia", "nIter", "runId"]) assert.ok(key in t, `trial lacks ${key}`);
+  }
+  assert.equal(s.kAnalysis.map((p) => p.k), [2, 3, 4, 5]);
+  assert.ok([2, 3, 4, 5].includes(s.recommendation.k));
+  assert.match(s.recommendation.line, new RegExp(`^k = ${s.recommendation.k}: the highest mean silhouette over k = 2\\.\\.5`));
+  const best = s.kAnalysis.reduce((a, b) => (b.silhouette > a.silhouette ? b : a));
+  assert.is(s.recommendation.k, best.k);
+  assert.is(s.counts.bruteForceFits, 4 * 2 * (1 + 3) + 4 * 10);
+  assert.ok(s.counts.fits <= s.counts.bruteForceFits);
+  assert.ok(s.counts.silhouettes <= s.counts.bruteForceSilhouettes);
+});
+
+test("tune directory: tune.html with one polyline per trial, criteria against k, a silhouette plot per k; ranked CSV; best/ run directory", () => {
+  const html = readFileSync(join(dir, "tune.html"), "utf8");
+  assert.not.match(html, /<script|https?:\/\/(?!www\.w3\.org)/, "self-contained");
+  const parallel = /<svg data-chart="parallel".*?<\/svg>/s.exec(html)![0];
+  assert.is((parallel.match(/class="pc-line"/g) ?? []).length + (parallel.match(/class="pc-best"/g) ?? []).length, 16);
+  for (const axis of ["k", "init", "n_init", "max_iter", "silhouette", "Davies–Bouldin", "Calinski–Harabasz"]) assert.ok(parallel.includes(`>${axis}</text>`), `axis ${axis}`);
+  assert.is((html.match(/data-chart="k-metrics"/g) ?? []).length, 1);
+  assert.is((html.match(/data-chart="silhouette"/g) ?? []).length, 4);
+  assert.is((html.match(/<tr( class="best")?><td>/g) ?? []).length, 16 + 2, "ranked table (and the work table)");
+  const csv = readFileSync(join(dir, "trials.csv"), "utf8").trimEnd().split("\n");
+  assert.is(csv.length, 17);
+  assert.ok(csv[1]!.startsWith(`1,${summary!.best.k},${summary!.best.init},${summary!.best.nInit},${summary!.best.maxIter},`), csv[1]);
+  const model = JSON.parse(readFileSync(join(dir, "best", "model.json"), "utf8"));
+  assert.is(model.kmeans.k, summary!.best.k);
+  assert.is(model.kmeans.init, summary!.best.init);
+  assert.is(model.kmeans.nInit, summary!.best.nInit);
+  assert.is(model.kmeans.maxIter, summary!.best.maxIter);
+  assert.is(model.kmeans.seed, 7);
+  assert.ok(relClose(model.metrics.silhouette, summary!.best.silhouette));
+});
+
+test("the best trial is what `custseg run` with its settings produces", () => {
+  const b = summary!.best;
+  const res = custseg("run", "--input", small, "--k", String(b.k), "--init", b.init, "--n-init", String(b.nInit), "--max-iter", String(b.maxIter), "--seed", "7", "--out", join(tmp, "run-best"), "--store", join(tmp, "other.db"), "--json");
+  assert.is(res.code, 0, res.stderr);
+  const run = JSON.parse(res.stdout);
+  assert.is(run.inertia, b.inertia);
+  assert.is(run.nIter, b.nIter);
+  assert.ok(relClose(run.silhouette, b.silhouette), `${run.silhouette} vs ${b.silhouette}`);
+  assert.ok(relClose(run.daviesBouldin, b.daviesBouldin));
+  assert.ok(relClose(run.calinskiHarabasz, b.calinskiHarabasz));
+});
+
+test("run store: the tune is a finished parent run, each trial a finished child; the best trial is registered", () => {
+  const s = openStore(store);
+  try {
+    const parent = getRun(s, summary!.runId);
+    assert.is(parent.status, "finished");
+    assert.is(parent.experiment, "tune");
+    assert.is(parent.params.metric, "silhouette");
+    const children = childRunIds(s, parent.id);
+    assert.is(children.length, 16);
+    const best = getRun(s, summary!.best.runId!);
+    assert.is(best.parentId, parent.id);
+    assert.is(best.status, "finished");
+    assert.is(best.params.k, String(summary!.best.k));
+    assert.is(best.params.n_init, String(summary!.best.nInit));
+    assert.is(best.metrics.silhouette, summary!.best.silhouette);
+    assert.is(best.metrics.rank, 1);
+    assert.ok(best.runDir?.endsWith(join("first", "best")));
+    const version = getModelVersion(s, "segments", 1);
+    assert.is(version.runId, best.id);
+    assert.equal(summary!.registered, { name: "segments", version: 1, runId: best.id });
+  } finally {
+    closeStore(s);
+  }
+});
+
+test("failures: one line, non-zero exit, nothing written", () => {
+  assertFailure(custseg("tune", "--input", small, "--grid", "k=1", "--store", store), /--grid k value '1' must be a whole number from 2/);
+  assertFailure(custseg("tune", "--input", small, "--grid", "n-init=1,2,3,4,5,6,7,8,9", "--max-trials", "50", "--store", store), /--max-trials is 50, and the grid has 216 trials/);
+  assertFailure(custseg("tune", "--input", small, "--k-range", "5..2", "--store", store), /--k-range 5\.\.2/);
+  assertFailure(custseg("tune", "--input", small, "--metric", "inertia", "--store", store), /Invalid values|metric/, 2);
+  const taken = join(tmp, "taken");
+  mkdirSync(taken);
+  writeFileSync(join(taken, "keep.txt"), "x");
+  assertFailure(custseg("tune", "--input", small, "--out", taken, "--store", store), /--out .*taken already exists/);
+  assert.equal(readFileSync(join(taken, "keep.txt"), "utf8"), "x");
+  assert.not.ok(existsSync(join(tmp, "runs")), "no default tune directory was created");
+});
+
+test.run();

@@ -1,0 +1,44 @@
+// Every numeric flag is checked in one place before any work: the same value is refused with the
+// same line by every command that takes it, even where the input file does not exist.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { lines, runWatched } from "../helpers/watched.js";
+
+const missing = "no-such-input.csv";
+
+/** The one stderr line of a command expected to fail on a flag. */
+async function flagError(args: string[]): Promise<string> {
+  const r = await runWatched(args, { livenessMs: 30_000 });
+  assert.is(r.status, 1, r.stderr);
+  const out = lines(r.stderr);
+  assert.is(out.length, 1, r.stderr);
+  assert.not.match(out[0]!, /no-such-input/, "the flag is checked before the input is opened");
+  return out[0]!;
+}
+
+test("--seed abc, 1.5 and 4294967296 are refused identically by kmeans, run and generate", async () => {
+  for (const [value, got] of [
+    ["abc", "something that is not a number"],
+    ["1.5", "1.5"],
+    ["4294967296", "4294967296"],
+  ]) {
+    const expected = `custseg: --seed must be a whole number from 0 to 4,294,967,295 (got ${got})`;
+    assert.is(await flagError(["kmeans", "--input", missing, "--k", "3", "--seed", value!]), expected);
+    assert.is(await flagError(["run", "--input", missing, "--seed", value!]), expected);
+    assert.is(await flagError(["generate", "--out", "never.csv", "--seed", value!]), expected);
+  }
+});
+
+test("run --variance 2 is refused before loading anything, as pca refuses it", async () => {
+  const expected = "custseg: --variance must be a ratio in (0, 1] (got 2)";
+  assert.is(await flagError(["run", "--input", missing, "--variance", "2"]), expected);
+  assert.is(await flagError(["pca", "--input", missing, "--variance", "2"]), expected);
+});
+
+test("limits and thread counts are checked the same way", async () => {
+  assert.is(await flagError(["kmeans", "--input", missing, "--k", "2", "--threads", "0"]), "custseg: --threads must be a whole number from 1 to 1,000,000 (got 0)");
+  assert.is(await flagError(["features", "--input", missing, "--max-inflated-mb", "-5"]), "custseg: --max-inflated-mb must be a positive number (got -5)");
+  assert.is(await flagError(["kmeans", "--input", missing, "--k", "2", "--tol", "-1"]), "custseg: --tol must be a number ≥ 0 (got -1)");
+});
+
+test.run();

@@ -1,0 +1,113 @@
+// Shared by the server tests: a small model trained by the real pipeline on generated data, the
+// parity run's model, a server started in-process on 127.0.0.1 port 0, and the CLI's server as a
+// real process.
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+import { loadEngine } from "../../src/engine/engine.js";
+import { generateFile } from "../../src/io/generate/generate.js";
+import { runPipeline } from "../../src/pipeline/jobs/run.js";
+import type { RunArtifacts } from "../../src/pipeline/jobs/run-artifacts.js";
+import { SERVE_DEFAULTS, type ServeOptions } from "../../src/serve/options.js";
+import { type RunningServer, startServer } from "../../src/serve/server.js";
+import { repoRoot, sharedFile } from "./shared.js";
+
+const TRAIN = { compat: "none", cacheDir: false, k: 3, seed: 0, nInit: 2, maxIter: 100, tol: 1e-4, init: "k-means++", variance: 0.8 } as const;
+
+/** A model of the product's own format, trained on a small generated data set; returns model.json's path. */
+export async function smallModel(dir: string, seed = 1): Promise<{ path: string; run: RunArtifacts }> {
+  const input = join(dir, `generated-${seed}.csv`);
+  await generateFile(input, { rows: 20_000, customers: 300, seed });
+  const engine = await loadEngine();
+  try {
+    const run = await runPipeline(engine, { ...TRAIN, seed, input, out: join(dir, `run-${seed}`) });
+    return { path: join(dir, `run-${seed}`, "model.json"), run };
+  } finally {
+    engine.close();
+  }
+}
+
+/** The `--compat seed` parity run (the original's outliers and initial centres), or undefined without ../shared. */
+export async function seedParityRun(dir: string): Promise<{ path: string; run: RunArtifacts; seedDir: string } | undefined> {
+  const parquet = sharedFile("data/online_retail.parquet", "serving the parity run's model");
+  const seedDir = sharedFile("reference/seed-pipeline", "serving the parity run's model");
+  if (!parquet || !seedDir) return undefined;
+  const engine = await loadEngine();
+  try {
+    const run = await runPipeline(engine, {
+      input: parquet,
+      compat: "seed",
+      cacheDir: false,
+      outliersFrom: join(seedDir, "outliers.csv"),
+      init: join(seedDir, "kmeans_init_centers.csv"),
+      nInit: 1,
+      k: 3,
+      seed: 0,
+      maxIter: 100,
+      tol: 1e-4,
+      variance: 0.8,
+      out: join(dir, "seed-run"),
+    });
+    return { path: join(dir, "seed-run", "model.json"), run, seedDir };
+  } finally {
+    engine.close();
+  }
+}
+
+export function serveOptions(model: string, over: Partial<ServeOptions> = {}): ServeOptions {
+  return { ...SERVE_DEFAULTS, model, port: 0, logPath: null, ...over };
+}
+
+export function serve(model: string, over: Partial<ServeOptions> = {}): Promise<RunningServer> {
+  return startServer(serveOptions(model, over));
+}
+
+export interface Reply {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies field by field
+  body: any;
+  text: string;
+}
+
+export async function post(url: string, body: unknown, contentType = "application/json"): Promise<Reply> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": contentType }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  return read(res);
+}
+
+export async function get(url: string): Promise<Reply> {
+  return read(await fetch(url));
+}
+
+async function read(res: Response): Promise<Reply> {
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {}
+  return { status: res.status, body, text };
+}
+
+export interface ServeProcess {
+  child: ChildProcess;
+  url: string;
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+/** `custseg serve` as its own process (the compiled CLI), on a free port of 127.0.0.1. */
+export function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+  const cli = join(repoRoot, "dist", "src", "cli", "index.js");
+  const child = spawn(process.execPath, [cli, "serve", "--host", "127.0.0.1", "--port", "0", ...args], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, AIP_HTTP_PORT: "", ...env },
+  });
+  let err = "";
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.stderr!.on("data", (d: Buffer) => {
+      err += d.toString();
+      const m = /on (http:\/\/[^;\s]+);/.exec(err);
+      if (m) resolve({ child, url: m[1]!, stderr: () => err, exited });
+    });
+    void exited.then((code) => reject(new Error(`custseg serve exited (${code}) before listening: ${err}`)));
+  });
+}

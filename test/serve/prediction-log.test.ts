@@ -1,0 +1,117 @@
+// The prediction log: one line per prediction with the fields a drift check reads, rotation by
+// size keeping N files, and an unwritable log reported on /ready and /metrics without stopping /predict.
+import { mkdir, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import type { RunArtifacts } from "../../src/pipeline/jobs/run-artifacts.js";
+import { PredictionLog } from "../../src/serve/prediction-log.js";
+import { get, post, serve, smallModel } from "../helpers/serve.js";
+
+let tmp = "";
+let model = "";
+let run: RunArtifacts;
+
+test.before(async () => {
+  tmp = await mkdtemp(join(tmpdir(), "custseg-serve-log-"));
+  ({ path: model, run } = await smallModel(tmp));
+});
+
+test.after(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+const d = 15;
+const featureRows = (n: number) => Array.from({ length: n }, (_, i) => Array.from(run.kept.matrix.data.subarray(i * d, (i + 1) * d)));
+const lines = async (path: string) => (await readFile(path, "utf8")).split("\n").filter((l) => l !== "");
+
+test("every prediction is one JSON line: time, model, latency, features (or components), cluster, outlier", async () => {
+  const path = join(tmp, "log", "predictions.jsonl");
+  await mkdir(join(tmp, "log"));
+  const server = await serve(model, { logPath: path });
+  const rows = featureRows(7);
+  const r1 = await post(`${server.url}/predict`, { instances: rows });
+  const p = server.model().nComponents;
+  const r2 = await post(`${server.url}/predict`, { instances: [Array(p).fill(0.5)] });
+  assert.is(r1.status, 200);
+  assert.is(r2.status, 200);
+  await server.close();
+  const logged = (await lines(path)).map((l) => JSON.parse(l));
+  assert.is(logged.length, 8);
+  logged.slice(0, 7).forEach((entry, i) => {
+    assert.equal(Object.keys(entry), ["time", "model", "latencyMs", "features", "cluster", "outlier"]);
+    assert.ok(!Number.isNaN(Date.parse(entry.time)));
+    assert.is(entry.model, server.model().id);
+    assert.ok(entry.latencyMs >= 0);
+    assert.equal(entry.features, rows[i]);
+    assert.is(entry.cluster, r1.body.predictions[i].cluster);
+    assert.is(entry.outlier, r1.body.predictions[i].outlier);
+  });
+  assert.equal(logged[7].components, Array(p).fill(0.5));
+  assert.is(logged[7].outlier, null);
+});
+
+test("rotation by size keeps the live file and N rotated ones, and loses no line", async () => {
+  const dir = join(tmp, "rotate");
+  await mkdir(dir);
+  const path = join(dir, "p.jsonl");
+  const server = await serve(model, { logPath: path, logMaxBytes: 4096, logFiles: 2, logFlushInterval: 1 });
+  let sent = 0;
+  for (let i = 0; i < 12; i++) {
+    const r = await post(`${server.url}/predict`, { instances: featureRows(5) });
+    assert.is(r.status, 200);
+    sent += 5;
+    await server.log!.flush();
+  }
+  await server.close();
+  const files = (await readdir(dir)).sort();
+  assert.equal(files, ["p.jsonl", "p.jsonl.1", "p.jsonl.2"]);
+  let kept = 0;
+  for (const f of files) kept += (await lines(join(dir, f))).length;
+  assert.ok(server.log!.rotations > 2);
+  // Lines in files rotated out of the window are gone by design; the counter still has them.
+  assert.is(server.log!.linesWritten, sent);
+  assert.ok(kept > 0 && kept <= sent);
+});
+
+test("an unwritable log: /ready 503 with the reason, /metrics says so, /predict keeps answering", async () => {
+  const dir = join(tmp, "locked");
+  await mkdir(dir);
+  const path = join(dir, "p.jsonl");
+  // A directory where the file should be: opening it for append fails, whatever the user's rights.
+  await mkdir(path);
+  const server = await serve(model, { logPath: path, logFlushInterval: 1 });
+  try {
+    const r = await post(`${server.url}/predict`, { instances: featureRows(3) });
+    assert.is(r.status, 200);
+    await server.log!.flush();
+    const ready = await get(`${server.url}/ready`);
+    assert.is(ready.status, 503);
+    assert.is(ready.body.ready, false);
+    assert.match(ready.body.reason, /prediction log .*p\.jsonl/);
+    const metrics = (await get(`${server.url}/metrics`)).text;
+    assert.match(metrics, /custseg_prediction_log_ok 0/);
+    assert.match(metrics, /custseg_prediction_log_lines_dropped_total 3/);
+    assert.is((await post(`${server.url}/predict`, { instances: featureRows(2) })).status, 200);
+    // Fixed on disk: the next flush writes again and /ready recovers.
+    await rm(path, { recursive: true });
+    assert.is((await post(`${server.url}/predict`, { instances: featureRows(2) })).status, 200);
+    await server.log!.flush();
+    assert.is((await get(`${server.url}/ready`)).status, 200);
+    assert.is((await lines(path)).length, 2);
+  } finally {
+    await server.close();
+  }
+});
+
+test("a full disk (ENOSPC from /dev/full) is reported as such", async () => {
+  const log = new PredictionLog({ path: "/dev/full", maxBytes: 1 << 30, files: 1, flushInterval: 1 });
+  const scored = { rows: 1, nComponents: 1, cluster: Int32Array.of(0), distance: Float64Array.of(1), secondDistance: Float64Array.of(2), outlierScore: Float64Array.of(Number.NaN), outlier: Int8Array.of(-1), components: Float64Array.of(0) };
+  log.append(Date.now(), 1, "m", { kind: "components", rows: 1, data: Float64Array.of(0), where: "instances" }, scored);
+  await log.close();
+  assert.equal(log.status(), { ok: false, reason: "prediction log /dev/full: the disk is full" });
+  assert.is(log.linesDropped, 1);
+});
+
+test.run();

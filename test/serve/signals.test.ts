@@ -1,0 +1,117 @@
+// `custseg serve` as a real process: SIGHUP reloads the model without dropping a request and refuses
+// a bad one (the old model stays); SIGTERM drains in-flight requests and flushes the log.
+import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { get, smallModel, spawnServe } from "../helpers/serve.js";
+
+let tmp = "";
+let modelA = "";
+let modelB = "";
+
+test.before(async () => {
+  tmp = await mkdtemp(join(tmpdir(), "custseg-serve-signals-"));
+  modelA = (await smallModel(tmp, 1)).path;
+  modelB = (await smallModel(tmp, 2)).path;
+});
+
+test.after(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+const body = (p: number) => ({ instances: Array.from({ length: 10 }, (_, i) => Array.from({ length: p }, (_, j) => (i - j) / 4)) });
+
+/** Keep `concurrency` requests in flight until `stop` resolves; returns every status seen. */
+async function hammer(url: string, p: number, concurrency: number, stop: Promise<unknown>): Promise<number[]> {
+  const statuses: number[] = [];
+  let done = false;
+  void stop.then(() => (done = true));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (!done) {
+        const r = await fetch(`${url}/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body(p)) })
+          .then(async (res) => {
+            await res.text();
+            return res.status;
+          })
+          .catch(() => -1);
+        statuses.push(r);
+      }
+    }),
+  );
+  return statuses;
+}
+
+const waitFor = async (what: string, check: () => Promise<boolean> | boolean) => {
+  for (let i = 0; i < 400; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.unreachable(`timed out waiting for ${what}`);
+};
+
+test("SIGHUP: a bad model is refused and the old one kept; a good one replaces it; no request fails", async () => {
+  const live = join(tmp, "live.json");
+  await copyFile(modelA, live);
+  const s = await spawnServe(["--model", live, "--log", "off"]);
+  try {
+    const idA = (await get(`${s.url}/metadata`)).body.id;
+    const p = (await get(`${s.url}/metadata`)).body.inputs.components.length;
+    let stopLoad!: () => void;
+    const load = hammer(s.url, p, 4, new Promise<void>((r) => (stopLoad = r)));
+
+    await writeFile(live, (await readFile(modelA, "utf8")).slice(0, 500));
+    s.child.kill("SIGHUP");
+    await waitFor("the refusal", () => /reload refused/.test(s.stderr()));
+    assert.match(s.stderr(), /reload refused, still serving [0-9a-f]{12}: .*live\.json/);
+    assert.is((await get(`${s.url}/metadata`)).body.id, idA);
+
+    await copyFile(modelB, live);
+    s.child.kill("SIGHUP");
+    await waitFor("the reload", () => /reloaded: now serving/.test(s.stderr()));
+    const idB = (await get(`${s.url}/metadata`)).body.id;
+    assert.is.not(idB, idA);
+    stopLoad();
+    const statuses = await load;
+    assert.ok(statuses.length > 0);
+    assert.equal([...new Set(statuses)], [200]);
+  } finally {
+    s.child.kill("SIGTERM");
+    await s.exited;
+  }
+});
+
+test("SIGTERM: in-flight requests finish, the log holds a line for every prediction answered, exit 0", async () => {
+  const log = join(tmp, "drain.jsonl");
+  const s = await spawnServe(["--model", modelA, "--log", log]);
+  const p = (await get(`${s.url}/metadata`)).body.inputs.components.length;
+  let stopLoad!: () => void;
+  const load = hammer(s.url, p, 8, new Promise<void>((r) => (stopLoad = r)));
+  await waitFor("some traffic", async () => (await get(`${s.url}/metrics`)).text.includes('route="/predict",status="200"'));
+  s.child.kill("SIGTERM");
+  const code = await s.exited;
+  stopLoad();
+  const statuses = await load;
+  assert.is(code, 0);
+  assert.match(s.stderr(), /SIGTERM: draining/);
+  const ok = statuses.filter((x) => x === 200).length;
+  assert.ok(ok > 0);
+  // Refused connections after the listener closed are expected; an answered request is never an error.
+  assert.ok(statuses.every((x) => x === 200 || x === -1 || x === 503), String([...new Set(statuses)]));
+  const lines = (await readFile(log, "utf8")).split("\n").filter((l) => l !== "").length;
+  assert.is(lines, ok * 10);
+});
+
+test("a model that cannot be loaded at start: one line, exit code 1, nothing listening", async () => {
+  const bad = join(tmp, "bad.json");
+  await writeFile(bad, '{"format":"custseg-model/9"}');
+  const failure = await spawnServe(["--model", bad]).then(
+    () => "listening",
+    (err: Error) => err.message,
+  );
+  assert.match(failure, /exited \(1\) before listening: custseg: .*bad\.json.*custseg-model\/9/);
+});
+
+test.run();
