@@ -1,9 +1,8 @@
-// From `--model` to a ServedModel: the address is resolved by the model module's one resolver
-// (paths, run directories, and whatever addresses it learns), the file is read once to both hash
-// and parse it, so the id always matches the bytes being served.
+// From `--model` to a ServedModel: the address goes through the model module's one resolver (paths,
+// run directories, models:/ addresses), and the file is read once to both hash and parse it, so the
+// id always matches the bytes being served.
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
 import { UserError } from "../errors.js";
 import type { Engine } from "../engine/engine.js";
 import { parseModel, resolveModel } from "../model/index.js";

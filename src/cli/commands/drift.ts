@@ -3,8 +3,7 @@
 import type { CommandModule } from "yargs";
 import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { DEFAULT_DRIFT_SHARE } from "../../pipeline/steps/drift.js";
-import { type DriftReport, runDriftJob } from "../../pipeline/jobs/drift.js";
-import { engineFor } from "../../pipeline/jobs/engine-input.js";
+import type { DriftReport } from "../../pipeline/jobs/drift.js";
 import { stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 
@@ -37,6 +36,8 @@ const command: CommandModule<object, DriftArgs> = {
       .option("json", { type: "boolean", default: false, describe: "Print one JSON object with every figure on stdout" })
       .example("$0 drift --model runs/2011h1/model.json --input new.parquet --out drift.html", "exit 0: no drift, 3: drift") as never,
   handler: async (args) => {
+    // Loaded here, not at start-up, so that --help and the other commands need none of it.
+    const [{ engineFor }, { runDriftJob }] = await Promise.all([import("../../pipeline/jobs/engine-input.js"), import("../../pipeline/jobs/drift.js")]);
     const engine = await engineFor(args.threads);
     try {
       const { report } = await runDriftJob(engine, {

@@ -3,9 +3,7 @@
 import type { CommandModule } from "yargs";
 import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { UserError } from "../../errors.js";
-import { parseColumnMap } from "../../io/columns.js";
-import { engineFor } from "../../pipeline/jobs/engine-input.js";
-import { type PredictInputKind, type PredictJobResult, runPredictJob } from "../../pipeline/jobs/predict.js";
+import type { PredictInputKind, PredictJobResult } from "../../pipeline/jobs/predict.js";
 import { stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 
@@ -54,6 +52,12 @@ const command: CommandModule<object, PredictArgs> = {
       throw new UserError(given.length === 0 ? "predict needs one of --transactions, --features or --components" : `give one input, not ${given.map((g) => `--${g}`).join(" and ")}`);
     }
     const kind: PredictInputKind = given[0]!;
+    // Loaded here, not at start-up, so that --help and the other commands need none of it.
+    const [{ parseColumnMap }, { engineFor }, { runPredictJob }] = await Promise.all([
+      import("../../io/columns.js"),
+      import("../../pipeline/jobs/engine-input.js"),
+      import("../../pipeline/jobs/predict.js"),
+    ]);
     const engine = await engineFor(args.threads);
     const result = await runPredictJob(engine, {
       model: args.model,
