@@ -3,7 +3,7 @@
 import type { CommandModule } from "yargs";
 import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { DEFAULT_DRIFT_SHARE } from "../../pipeline/steps/drift.js";
-import type { DriftReport } from "../../pipeline/jobs/drift.js";
+import type { DriftReport } from "../../pipeline/steps/drift-report.js";
 import { stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 
