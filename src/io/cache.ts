@@ -1,13 +1,18 @@
 // Parsed sources cached as Arrow IPC files, keyed by the sha256 of the source bytes, so the
-// slow readers (xlsx above all) run once per distinct input.
+// slow readers (xlsx above all) run once per distinct input. Each entry is verified before use:
+// a sidecar `<entry>.sha256` holds the sha256 of the entry's bytes, written after the entry, so a
+// table changed, truncated or poisoned on disk is never used — it is removed and the source re-parsed.
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { type Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import { type Data, type Table, tableFromIPC, tableToIPC } from "apache-arrow";
 import { writeFileAtomic } from "./atomic.js";
 import { exactTransactions, isTransactionsTable } from "./schema.js";
 
-export const DEFAULT_CACHE_DIR = join("data", "cache");
+export { CACHE_DIR_ENV, CACHE_MIN_SOURCE_BYTES, DEFAULT_CACHE_DIR } from "./cache-defaults.js";
+
+const ENTRY = /^([0-9a-f]{64})(?:-([0-9a-f]{12}))?\.arrow$/;
+const SIDECAR = ".sha256";
 
 /**
  * `<dir>/<sha256>.arrow`; options that change how the source is read (column map, encoding) add a
@@ -20,22 +25,156 @@ export function cachePath(dir: string, sha256: string, readOptions: Record<strin
   return join(dir, `${sha256}-${variant}.arrow`);
 }
 
-/** The cached transactions table, or undefined when there is none (or it is unreadable, e.g. from an older schema). */
-export async function readCached(path: string): Promise<Table | undefined> {
+/** Why a cache entry was not used: reported by the caller, worded there. */
+export type CacheProblem =
+  /** no sidecar checksum (an interrupted write, or an entry from an older version) */
+  | "unverified"
+  /** the bytes do not match the checksum written with them */
+  | "checksum"
+  /** not an Arrow table of the transactions schema */
+  | "unreadable"
+  /** a dictionary index outside its dictionary */
+  | "dictionary";
+
+export type CacheRead = { table: Table } | { problem: CacheProblem } | { missing: true };
+
+/** The cached transactions table, verified against its checksum; a bad entry is removed. */
+export async function readCached(path: string): Promise<CacheRead> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
   } catch {
-    return undefined;
+    return { missing: true };
   }
-  try {
-    const table = tableFromIPC(bytes);
-    return isTransactionsTable(table) ? exactTransactions(table) : undefined;
-  } catch {
-    return undefined;
+  const problem = await verify(path, bytes);
+  if (problem === undefined) {
+    try {
+      const table = tableFromIPC(bytes);
+      if (isTransactionsTable(table)) {
+        const exact = exactTransactions(table);
+        if (dictionariesInRange(exact)) return { table: exact };
+        return await discard(path, "dictionary");
+      }
+    } catch {
+      // falls through to the removal below
+    }
+    return await discard(path, "unreadable");
   }
+  return await discard(path, problem);
 }
 
+async function verify(path: string, bytes: Uint8Array): Promise<CacheProblem | undefined> {
+  let expected: string;
+  try {
+    expected = (await readFile(path + SIDECAR, "utf8")).trim();
+  } catch {
+    return "unverified";
+  }
+  return sha256Hex(bytes) === expected ? undefined : "checksum";
+}
+
+async function discard(path: string, problem: CacheProblem): Promise<{ problem: CacheProblem }> {
+  await rm(path, { force: true });
+  await rm(path + SIDECAR, { force: true });
+  return { problem };
+}
+
+/**
+ * Every dictionary index of a valid row points into its dictionary. The checksum already catches
+ * bytes changed after writing; this guards the readers against an entry rewritten with its checksum.
+ */
+function dictionariesInRange(table: Table): boolean {
+  for (let i = 0; i < table.numCols; i++) {
+    const d = table.getChildAt(i)?.data[0] as Data | undefined;
+    if (!d?.dictionary) continue;
+    const size = d.dictionary.length;
+    const indices = d.values as Int32Array;
+    for (let r = 0; r < d.length; r++) {
+      const k = indices[r]!;
+      if ((k < 0 || k >= size) && d.getValid(r)) return false;
+    }
+  }
+  return true;
+}
+
+/** Writes the table, then its checksum: an entry whose sidecar is missing was never finished. */
 export async function writeCached(path: string, table: Table): Promise<void> {
-  await writeFileAtomic(path, tableToIPC(table, "file"));
+  const bytes = tableToIPC(table, "file");
+  await rm(path + SIDECAR, { force: true });
+  await writeFileAtomic(path, bytes);
+  await writeFileAtomic(path + SIDECAR, `${sha256Hex(bytes)}\n`);
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+export interface CacheEntry {
+  /** The entry's file name (`<sha256>[-<variant>].arrow`). */
+  file: string;
+  path: string;
+  /** The table and its checksum, in bytes. */
+  bytes: number;
+  /** sha256 of the source file the table was parsed from. */
+  sourceSha256: string;
+  /** Short hash of the read options (column map, encoding), when any were given. */
+  variant?: string;
+  modified: Date;
+  /** False when the checksum sidecar is missing (the entry will be rebuilt on next use). */
+  verified: boolean;
+}
+
+/** The entries of a cache directory, newest first; an absent directory has none. */
+export async function listCache(dir: string): Promise<CacheEntry[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw err;
+  }
+  const present = new Set(names);
+  const entries: CacheEntry[] = [];
+  for (const file of names) {
+    const m = ENTRY.exec(file);
+    if (!m) continue;
+    const path = join(dir, file);
+    const s = await stat(path).catch(() => undefined);
+    if (!s?.isFile()) continue;
+    const verified = present.has(file + SIDECAR);
+    const side = verified ? await stat(path + SIDECAR).catch(() => undefined) : undefined;
+    entries.push({ file, path, bytes: s.size + (side?.size ?? 0), sourceSha256: m[1]!, variant: m[2], modified: s.mtime, verified });
+  }
+  return entries.sort((a, b) => b.modified.getTime() - a.modified.getTime() || a.file.localeCompare(b.file));
+}
+
+export interface ClearResult {
+  removed: number;
+  bytesFreed: number;
+  kept: number;
+}
+
+/**
+ * Removes the entries of a cache directory (with their checksums), or only those last written
+ * before `olderThan`; checksums left without their table are removed too.
+ */
+export async function clearCache(dir: string, olderThan?: Date): Promise<ClearResult> {
+  const entries = await listCache(dir);
+  let removed = 0;
+  let bytesFreed = 0;
+  for (const e of entries) {
+    if (olderThan && e.modified >= olderThan) continue;
+    await rm(e.path, { force: true });
+    await rm(e.path + SIDECAR, { force: true });
+    removed++;
+    bytesFreed += e.bytes;
+  }
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.endsWith(SIDECAR) || !ENTRY.test(name.slice(0, -SIDECAR.length)) || names.includes(name.slice(0, -SIDECAR.length))) continue;
+    const s = await stat(join(dir, name)).catch(() => undefined);
+    await rm(join(dir, name), { force: true });
+    bytesFreed += s?.size ?? 0;
+  }
+  return { removed, bytesFreed, kept: entries.length - removed };
 }

@@ -6,7 +6,7 @@ import type { Table } from "apache-arrow";
 import { UserError } from "../errors.js";
 import { readInputFile } from "./files.js";
 import { readArrowTransactions } from "./arrow.js";
-import { cachePath, DEFAULT_CACHE_DIR, readCached, writeCached } from "./cache.js";
+import { CACHE_MIN_SOURCE_BYTES, type CacheProblem, cachePath, DEFAULT_CACHE_DIR, readCached, writeCached } from "./cache.js";
 import type { ColumnMap } from "./columns.js";
 import { readParquetTransactions } from "./parquet.js";
 
@@ -30,6 +30,8 @@ export interface LoadOptions {
   map?: ColumnMap;
   /** Where parsed sources are cached as Arrow IPC; false disables the cache. Default data/cache. */
   cacheDir?: string | false;
+  /** Sources smaller than this many bytes are not cached; default CACHE_MIN_SOURCE_BYTES (2 MiB). */
+  cacheMinBytes?: number;
   /** Progress notes (cache hits); the CLI sends them to stderr. */
   log?: (msg: string) => void;
   limits?: InputLimits;
@@ -68,15 +70,18 @@ export async function loadTransactions(input: string, opts: LoadOptions = {}): P
   const format = sourceFormat(input);
   const bytes = await readInputFile(input);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
-  // Arrow IPC sources are read as fast as a cache entry would be, so they are not cached.
-  const cacheDir = format === "arrow" ? false : (opts.cacheDir ?? DEFAULT_CACHE_DIR);
+  // Arrow IPC sources are read as fast as a cache entry would be, and small sources parse faster
+  // than an entry is verified, so neither is cached.
+  const small = bytes.length < (opts.cacheMinBytes ?? CACHE_MIN_SOURCE_BYTES);
+  const cacheDir = format === "arrow" || small ? false : (opts.cacheDir ?? DEFAULT_CACHE_DIR);
   const cached = cacheDir === false ? undefined : cachePath(cacheDir, sha256, { map: opts.map, encoding: opts.encoding });
   if (cached) {
-    const table = await readCached(cached);
-    if (table) {
+    const read = await readCached(cached);
+    if ("table" in read) {
       opts.log?.(`using cached Arrow table ${cached}`);
-      return { table, sha256, fromCache: true, path: input, format };
+      return { table: read.table, sha256, fromCache: true, path: input, format };
     }
+    if ("problem" in read) opts.log?.(`cached table ${cached} ${PROBLEMS[read.problem]}; removed it and re-parsing ${input}`);
   }
   const table = await parseSource(bytes, input, format, opts);
   if (cached) {
@@ -85,6 +90,13 @@ export async function loadTransactions(input: string, opts: LoadOptions = {}): P
   }
   return { table, sha256, fromCache: false, path: input, format };
 }
+
+const PROBLEMS: Record<CacheProblem, string> = {
+  unverified: "has no checksum",
+  checksum: "does not match its checksum (changed or truncated)",
+  unreadable: "is not a readable transactions table",
+  dictionary: "has dictionary indices out of range",
+};
 
 // The CSV, xlsx and zip readers are imported on first use: a Parquet or Arrow run never pays for them.
 async function parseSource(bytes: Uint8Array, file: string, format: SourceFormat, opts: LoadOptions): Promise<Table> {

@@ -6,6 +6,8 @@ import type { ColumnMap } from "../io/columns.js";
 import type { StepReporter } from "./progress.js";
 
 export { KMEANS_DEFAULTS } from "../engine/kmeans.js";
+/** The source cache: default directory, its environment variable, and the smallest source cached. */
+export { CACHE_DIR_ENV, CACHE_MIN_SOURCE_BYTES, DEFAULT_CACHE_DIR } from "../io/cache-defaults.js";
 
 /** "seed": the original pipeline's semantics, quirks included; "none": the same features with its bugs fixed. */
 export type Compat = "seed" | "none";

@@ -2,7 +2,7 @@
 // table of tests, the cluster shares of reference and new customers side by side, and one
 // overlaid histogram per feature.
 import type { Matrix } from "../engine/matrix.js";
-import type { DriftReport } from "../pipeline/jobs/drift.js";
+import type { DriftReport } from "../pipeline/steps/drift-report.js";
 import { STYLE } from "./render.js";
 import { axisBottom, axisLeft, clusterName, esc, fmt, fmtAuto, label, legend, linear, n1, niceDomain, niceTicks, pct, svgDoc, text } from "./svg.js";
 

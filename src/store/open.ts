@@ -1,12 +1,16 @@
 // Opening the run store: where it lives, telling a custseg store from any other file, migrating it,
 // and turning SQLite's lock and format errors into one line the user can act on.
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { resolve } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { UserError } from "../errors.js";
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from "./schema.js";
 
 export const DEFAULT_STORE = "custseg.db";
+
+// The native addon is loaded on the first open, not on import: most commands never touch the store.
+const requireAddon = createRequire(import.meta.url);
 
 /** Writers wait this long for another process's write to finish before giving up with one line. */
 const DEFAULT_BUSY_MS = 5000;
@@ -44,7 +48,8 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
   }
   if (exists) checkHeader(path);
   const store = guard({ path, busyMs } as Store, () => {
-    const db = new Database(path, { timeout: busyMs });
+    const Sqlite = requireAddon("better-sqlite3") as typeof Database;
+    const db = new Sqlite(path, { timeout: busyMs });
     try {
       prepare(db, path);
     } catch (err) {

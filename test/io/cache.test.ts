@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Table, Vector } from "apache-arrow";
+import type { Data, Table, Vector } from "apache-arrow";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadTransactions } from "../../src/io/load.js";
+import { CACHE_MIN_SOURCE_BYTES, clearCache, listCache, readCached, writeCached } from "../../src/io/cache.js";
+import { type LoadOptions, loadTransactions } from "../../src/io/load.js";
 import { sharedFile, skipped } from "../helpers/shared.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-cache-"));
@@ -34,16 +35,19 @@ function identical(a: Table, b: Table) {
   }
 }
 
+// The sources here are tiny; the size floor is lifted so they are cached.
+const load = (path: string, opts: LoadOptions) => loadTransactions(path, { cacheMinBytes: 0, ...opts });
+
 test("a parsed source is cached under <sha256>.arrow and reused on the next load", async () => {
   const src = join(dir, "small.csv");
   writeFileSync(src, CSV);
   const cacheDir = join(dir, "cache");
   const notes: string[] = [];
-  const first = await loadTransactions(src, { cacheDir, log: (m) => notes.push(m) });
+  const first = await load(src, { cacheDir, log: (m) => notes.push(m) });
   assert.is(first.fromCache, false);
-  assert.equal(readdirSync(cacheDir), [`${first.sha256}.arrow`]);
+  assert.equal(readdirSync(cacheDir).sort(), [`${first.sha256}.arrow`, `${first.sha256}.arrow.sha256`]);
 
-  const second = await loadTransactions(src, { cacheDir, log: (m) => notes.push(m) });
+  const second = await load(src, { cacheDir, log: (m) => notes.push(m) });
   assert.is(second.fromCache, true);
   assert.is(second.sha256, first.sha256);
   assert.is(notes.at(-1), `using cached Arrow table ${join(cacheDir, `${first.sha256}.arrow`)}`);
@@ -54,28 +58,31 @@ test("read options that change the result get their own cache entry", async () =
   const src = join(dir, "mapped.csv");
   writeFileSync(src, CSV.replace("InvoiceNo", "Bon"));
   const cacheDir = join(dir, "cache-map");
-  const a = await loadTransactions(src, { cacheDir, map: { Bon: "InvoiceNo" } });
-  const b = await loadTransactions(src, { cacheDir, map: { Bon: "InvoiceNo" }, encoding: "latin1" });
+  const a = await load(src, { cacheDir, map: { Bon: "InvoiceNo" } });
+  const b = await load(src, { cacheDir, map: { Bon: "InvoiceNo" }, encoding: "latin1" });
   assert.is(a.fromCache, false);
   assert.is(b.fromCache, false);
-  assert.is(readdirSync(cacheDir).length, 2);
+  assert.is(readdirSync(cacheDir).filter((f) => f.endsWith(".arrow")).length, 2);
   assert.ok(readdirSync(cacheDir).every((f) => f.startsWith(`${a.sha256}-`)));
-  assert.is((await loadTransactions(src, { cacheDir, map: { Bon: "InvoiceNo" } })).fromCache, true);
+  assert.is((await load(src, { cacheDir, map: { Bon: "InvoiceNo" } })).fromCache, true);
 });
 
-test("an unreadable cache entry is replaced; cacheDir false writes nothing", async () => {
+test("an unreadable cache entry is replaced, with one note; cacheDir false writes nothing", async () => {
   const src = join(dir, "again.csv");
   writeFileSync(src, CSV.replace("HEART", "HEARTS"));
   const cacheDir = join(dir, "cache-bad");
-  const { sha256 } = await loadTransactions(src, { cacheDir: false });
+  const { sha256 } = await load(src, { cacheDir: false });
   assert.not.ok(existsSync(cacheDir));
   const entry = join(cacheDir, `${sha256}.arrow`);
-  await loadTransactions(src, { cacheDir });
+  await load(src, { cacheDir });
   writeFileSync(entry, "garbage");
-  const r = await loadTransactions(src, { cacheDir });
+  const notes: string[] = [];
+  const r = await load(src, { cacheDir, log: (m) => notes.push(m) });
   assert.is(r.fromCache, false);
+  assert.is(notes.length, 2);
+  assert.match(notes[0]!, /does not match its checksum .*re-parsing/);
   assert.is(r.table.numRows, 2);
-  assert.is((await loadTransactions(src, { cacheDir })).fromCache, true);
+  assert.is((await load(src, { cacheDir })).fromCache, true);
 });
 
 const parquet = sharedFile("data/online_retail.parquet", "cache round trip of the real data");
@@ -83,10 +90,124 @@ const parquet = sharedFile("data/online_retail.parquet", "cache round trip of th
 test("the real data comes back from the cache identical", async () => {
   if (!parquet) return skipped();
   const cacheDir = join(dir, "cache-real");
-  const fresh = await loadTransactions(parquet, { cacheDir });
-  const cached = await loadTransactions(parquet, { cacheDir });
+  const fresh = await load(parquet, { cacheDir });
+  const cached = await load(parquet, { cacheDir });
   assert.is(cached.fromCache, true);
   identical(fresh.table, cached.table);
+});
+
+test("sources under the size floor are not cached", async () => {
+  const src = join(dir, "below.csv");
+  writeFileSync(src, CSV);
+  assert.ok(CACHE_MIN_SOURCE_BYTES >= 1024 * 1024);
+  const cacheDir = join(dir, "cache-floor");
+  const r = await loadTransactions(src, { cacheDir });
+  assert.is(r.fromCache, false);
+  assert.not.ok(existsSync(cacheDir));
+});
+
+/** The byte offset of `value` as a little-endian float64 in `bytes` (the only one). */
+function float64At(bytes: Uint8Array, value: number): number {
+  const needle = new Uint8Array(new Float64Array([value]).buffer);
+  let found = -1;
+  for (let i = 0; i + 8 <= bytes.length; i++) {
+    if (needle.every((b, j) => bytes[i + j] === b)) {
+      assert.is(found, -1, `${value} occurs once`);
+      found = i;
+    }
+  }
+  assert.ok(found >= 0, `${value} occurs in the entry`);
+  return found;
+}
+
+test("a value changed in place is detected: the entry is removed, the source re-parsed, the result equal to an uncached load", async () => {
+  const src = join(dir, "poison.csv");
+  writeFileSync(src, CSV.replace("2.55", "3.25"));
+  const cacheDir = join(dir, "cache-poison");
+  const uncached = await load(src, { cacheDir: false });
+  const { sha256 } = await load(src, { cacheDir });
+  const entry = join(cacheDir, `${sha256}.arrow`);
+  const bytes = readFileSync(entry);
+  const at = float64At(bytes, 3.25);
+  bytes.set(new Uint8Array(new Float64Array([32.5]).buffer), at);
+  writeFileSync(entry, bytes);
+
+  const notes: string[] = [];
+  const r = await load(src, { cacheDir, log: (m) => notes.push(m) });
+  assert.is(r.fromCache, false);
+  assert.is(notes[0], `cached table ${entry} does not match its checksum (changed or truncated); removed it and re-parsing ${src}`);
+  identical(uncached.table, r.table);
+  assert.equal(Array.from((r.table.getChild("UnitPrice") as Vector).toArray() as Float64Array), [3.25, 27.5]);
+  // rebuilt and trusted again
+  const again = await load(src, { cacheDir });
+  assert.is(again.fromCache, true);
+  identical(uncached.table, again.table);
+});
+
+test("a truncated entry and an entry without its checksum are rebuilt", async () => {
+  const src = join(dir, "trunc.csv");
+  writeFileSync(src, CSV.replace("HEART", "HEARTH"));
+  const cacheDir = join(dir, "cache-trunc");
+  const { sha256, table } = await load(src, { cacheDir });
+  const entry = join(cacheDir, `${sha256}.arrow`);
+  truncateSync(entry, 100);
+  assert.equal(await readCached(entry), { problem: "checksum" });
+  assert.not.ok(existsSync(entry));
+  assert.not.ok(existsSync(`${entry}.sha256`));
+
+  await load(src, { cacheDir });
+  rmSync(`${entry}.sha256`);
+  const notes: string[] = [];
+  const r = await load(src, { cacheDir, log: (m) => notes.push(m) });
+  assert.is(r.fromCache, false);
+  assert.match(notes[0]!, /has no checksum; removed it and re-parsing/);
+  identical(table, r.table);
+});
+
+test("dictionary indices out of range are refused even under a matching checksum", async () => {
+  const src = join(dir, "dict.csv");
+  writeFileSync(src, CSV.replace("France", "Spain"));
+  const { table } = await load(src, { cacheDir: false });
+  const entry = join(dir, "cache-dict", "entry.arrow");
+  const country = (table.getChild("Country") as Vector).data[0] as Data;
+  (country.values as Int32Array)[1] = 1000;
+  await writeCached(entry, table);
+  assert.equal(await readCached(entry), { problem: "dictionary" });
+  assert.not.ok(existsSync(entry));
+});
+
+test("listCache sizes each entry with its checksum; clearCache removes all or the older ones and counts the bytes", async () => {
+  const cacheDir = join(dir, "cache-list");
+  assert.equal(await listCache(cacheDir), []);
+  const a = join(dir, "list-a.csv");
+  const b = join(dir, "list-b.csv");
+  writeFileSync(a, CSV.replace("HEART", "HEART A"));
+  writeFileSync(b, CSV.replace("HEART", "HEART B"));
+  const la = await load(a, { cacheDir });
+  const lb = await load(b, { cacheDir, map: { Country: "Country" } });
+  const entries = await listCache(cacheDir);
+  assert.is(entries.length, 2);
+  for (const e of entries) {
+    const size = readFileSync(e.path).length + readFileSync(`${e.path}.sha256`).length;
+    assert.is(e.bytes, size);
+    assert.ok(e.verified);
+  }
+  const byHash = new Map(entries.map((e) => [e.sourceSha256, e]));
+  assert.is(byHash.get(la.sha256)?.variant, undefined);
+  assert.match(byHash.get(lb.sha256)?.variant ?? "", /^[0-9a-f]{12}$/);
+
+  // a's entry last written 30 days before b's
+  const old = byHash.get(la.sha256)!;
+  const then = new Date(byHash.get(lb.sha256)!.modified.getTime() - 30 * 86_400_000);
+  utimesSync(old.path, then, then);
+  const some = await clearCache(cacheDir, new Date(then.getTime() + 86_400_000));
+  assert.equal(some, { removed: 1, bytesFreed: old.bytes, kept: 1 });
+  assert.equal(readdirSync(cacheDir).sort(), [byHash.get(lb.sha256)!.file, `${byHash.get(lb.sha256)!.file}.sha256`]);
+
+  writeFileSync(join(cacheDir, "notes.txt"), "kept");
+  const all = await clearCache(cacheDir);
+  assert.equal(all, { removed: 1, bytesFreed: byHash.get(lb.sha256)!.bytes, kept: 0 });
+  assert.equal(readdirSync(cacheDir), ["notes.txt"]);
 });
 
 test.run();

@@ -94,6 +94,8 @@ test("an unwritable log: /ready 503 with the reason, /metrics says so, /predict 
     assert.match(metrics, /custseg_prediction_log_ok 0/);
     assert.match(metrics, /custseg_prediction_log_lines_dropped_total 3/);
     assert.is((await post(`${server.url}/predict`, { instances: featureRows(2) })).status, 200);
+    // Flushed while still broken, so these two are dropped whatever the timer did meanwhile.
+    await server.log!.flush();
     // Fixed on disk: the next flush writes again and /ready recovers.
     await rm(path, { recursive: true });
     assert.is((await post(`${server.url}/predict`, { instances: featureRows(2) })).status, 200);

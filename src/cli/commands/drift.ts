@@ -1,16 +1,16 @@
 // custseg drift: do new customers still look like the model's training customers?
 // Exit status 0: no drift, 3: drift — so a scheduler or CI job can act on it.
 import type { CommandModule } from "yargs";
+import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { DEFAULT_DRIFT_SHARE } from "../../pipeline/steps/drift.js";
-import { type DriftReport, runDriftJob } from "../../pipeline/jobs/drift.js";
-import { engineFor } from "../../pipeline/jobs/engine-input.js";
+import type { DriftReport } from "../../pipeline/steps/drift-report.js";
 import { stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 
 /** Exit status when drift is found (1 and 2 are taken by errors and usage errors). */
 export const DRIFT_EXIT_CODE = 3;
 
-interface DriftArgs {
+interface DriftArgs extends CacheArgs {
   model: string;
   store?: string;
   input: string;
@@ -25,7 +25,7 @@ const command: CommandModule<object, DriftArgs> = {
   command: "drift",
   describe: "Compare new customers with the model's training customers: per-feature PSI, KS and Wasserstein tests, cluster shares; exit 3 on drift",
   builder: (y) =>
-    y
+    cacheOptions(y)
       .option("model", { type: "string", demandOption: true, describe: "A run's model.json or run directory (its customers.parquet is the reference); or models:/NAME/STAGE, models:/NAME/VERSION, models:/NAME@ALIAS" })
       .option("store", { type: "string", describe: STORE_DESCRIPTION })
       .option("input", { type: "string", demandOption: true, describe: "New customers: transactions, a features table (.parquet, .arrow, .csv) or a prediction log (.jsonl)" })
@@ -36,6 +36,8 @@ const command: CommandModule<object, DriftArgs> = {
       .option("json", { type: "boolean", default: false, describe: "Print one JSON object with every figure on stdout" })
       .example("$0 drift --model runs/2011h1/model.json --input new.parquet --out drift.html", "exit 0: no drift, 3: drift") as never,
   handler: async (args) => {
+    // Loaded here, not at start-up, so that --help and the other commands need none of it.
+    const [{ engineFor }, { runDriftJob }] = await Promise.all([import("../../pipeline/jobs/engine-input.js"), import("../../pipeline/jobs/drift.js")]);
     const engine = await engineFor(args.threads);
     try {
       const { report } = await runDriftJob(engine, {
@@ -45,6 +47,7 @@ const command: CommandModule<object, DriftArgs> = {
         reference: args.reference,
         threshold: args.threshold,
         out: args.out,
+        cacheDir: cacheFrom(args),
         reporter: stderrReporter(),
       });
       process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : formatReport(report, args.out));

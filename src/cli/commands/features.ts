@@ -1,10 +1,11 @@
 // custseg features: transactions → one row of features per customer.
 import type { CommandModule } from "yargs";
+import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { COMPAT_MODES, type Compat } from "../../pipeline/options.js";
 import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { stderrReporter } from "../progress.js";
 
-interface FeaturesArgs extends InputLimitArgs {
+interface FeaturesArgs extends InputLimitArgs, CacheArgs {
   input: string;
   compat: Compat;
   out?: string;
@@ -18,7 +19,7 @@ const command: CommandModule<object, FeaturesArgs> = {
   command: "features",
   describe: "Clean the transactions and compute the per-customer features",
   builder: (y) =>
-    inputLimitOptions(y)
+    cacheOptions(inputLimitOptions(y))
       .option("input", { type: "string", demandOption: true, describe: "Transactions: .zip, .xlsx, .csv, .tsv, .parquet or .arrow" })
       .option("compat", {
         choices: COMPAT_MODES,
@@ -43,6 +44,7 @@ const command: CommandModule<object, FeaturesArgs> = {
       force: args.force,
       encoding: args.encoding,
       map: parseColumnMap(args.map),
+      cacheDir: cacheFrom(args),
       limits: inputLimits(args),
       reporter: stderrReporter(),
     });

@@ -1,4 +1,5 @@
 import type { CommandModule } from "yargs";
+import cache from "./cache.js";
 import download from "./download.js";
 import drift from "./drift.js";
 import evaluate from "./evaluate.js";
@@ -16,4 +17,4 @@ import tune from "./tune.js";
 
 // One entry per command file in this folder; each file default-exports its CommandModule.
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [download, drift, evaluate, exportCommand, features, generate, kmeans, model, pca, predict, run, runs, serve, tune];
+export const commands: CommandModule<any, any>[] = [cache, download, drift, evaluate, exportCommand, features, generate, kmeans, model, pca, predict, run, runs, serve, tune];

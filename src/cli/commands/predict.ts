@@ -1,14 +1,13 @@
 // custseg predict: place a batch of customers under a model — cluster, distances, outlier score,
 // principal components and three recommended products per customer.
 import type { CommandModule } from "yargs";
+import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { UserError } from "../../errors.js";
-import { parseColumnMap } from "../../io/columns.js";
-import { engineFor } from "../../pipeline/jobs/engine-input.js";
-import { type PredictInputKind, type PredictJobResult, runPredictJob } from "../../pipeline/jobs/predict.js";
+import type { PredictInputKind, PredictJobResult } from "../../pipeline/jobs/predict.js";
 import { stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 
-interface PredictArgs {
+interface PredictArgs extends CacheArgs {
   model: string;
   store?: string;
   transactions?: string;
@@ -31,7 +30,7 @@ const command: CommandModule<object, PredictArgs> = {
   command: "predict",
   describe: "Place customers under a model: cluster, distances, outlier score, principal components, recommendations",
   builder: (y) =>
-    y
+    cacheOptions(y)
       .option("model", { type: "string", demandOption: true, describe: "model.json, or a run directory holding one; or models:/NAME/STAGE, models:/NAME/VERSION, models:/NAME@ALIAS" })
       .option("store", { type: "string", describe: STORE_DESCRIPTION })
       .option("transactions", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .tsv, .parquet, .arrow): cleaned and turned into features" })
@@ -53,6 +52,12 @@ const command: CommandModule<object, PredictArgs> = {
       throw new UserError(given.length === 0 ? "predict needs one of --transactions, --features or --components" : `give one input, not ${given.map((g) => `--${g}`).join(" and ")}`);
     }
     const kind: PredictInputKind = given[0]!;
+    // Loaded here, not at start-up, so that --help and the other commands need none of it.
+    const [{ parseColumnMap }, { engineFor }, { runPredictJob }] = await Promise.all([
+      import("../../io/columns.js"),
+      import("../../pipeline/jobs/engine-input.js"),
+      import("../../pipeline/jobs/predict.js"),
+    ]);
     const engine = await engineFor(args.threads);
     const result = await runPredictJob(engine, {
       model: args.model,
@@ -64,6 +69,7 @@ const command: CommandModule<object, PredictArgs> = {
       outliers: args.outliers,
       encoding: args.encoding,
       map: parseColumnMap(args.map),
+      cacheDir: cacheFrom(args),
       reporter: stderrReporter(),
     });
     if (args.json) {

@@ -1,11 +1,12 @@
 // custseg run: the whole pipeline, from a transactions file to a run directory with a report.
 import type { CommandModule } from "yargs";
+import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { COMPAT_MODES, type Compat, RUN_DEFAULTS, type RunSummary } from "../../pipeline/options.js";
 import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { formatMs, stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 
-interface RunArgs extends InputLimitArgs {
+interface RunArgs extends InputLimitArgs, CacheArgs {
   input?: string;
   compat: Compat;
   "outliers-from"?: string;
@@ -32,7 +33,7 @@ const command: CommandModule<object, RunArgs> = {
   command: "run",
   describe: "Run the whole segmentation: clean, features, outliers, scaling, PCA, k-means, metrics, profiles, recommendations, report",
   builder: (y) =>
-    inputLimitOptions(y)
+    cacheOptions(inputLimitOptions(y))
       .option("input", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .parquet, .arrow); default: the UCI data under --data-dir, downloaded if absent" })
       .option("compat", { choices: COMPAT_MODES, default: RUN_DEFAULTS.compat, describe: "seed: the original pipeline's semantics, quirks included" })
       .option("outliers-from", { type: "string", describe: "CSV of CustomerIDs to treat as outliers instead of IsolationForest" })
@@ -78,6 +79,7 @@ const command: CommandModule<object, RunArgs> = {
         compat: args.compat,
         encoding: args.encoding,
         map: parseColumnMap(args.map),
+        cacheDir: cacheFrom(args),
         limits: inputLimits(args),
         outliersFrom: args["outliers-from"],
         k: args.k,

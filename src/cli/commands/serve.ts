@@ -1,7 +1,6 @@
 // custseg serve: score customers over HTTP (Vertex AI and MLflow scoring contracts).
 import type { CommandModule } from "yargs";
 import { applyVertexEnvironment, SERVE_DEFAULTS, type ServeOptions } from "../../serve/options.js";
-import { startServer } from "../../serve/server.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 
 interface ServeArgs {
@@ -70,6 +69,8 @@ const command: CommandModule<object, ServeArgs> = {
       logFlushInterval: args["log-flush-interval"],
       drainTimeout: args["drain-timeout"],
     });
+    // fastify is loaded here, not at start-up, so that --help and the other commands need none of it.
+    const { startServer } = await import("../../serve/server.js");
     const server = await startServer(opts);
     const say = (line: string) => process.stderr.write(`custseg serve: ${line}\n`);
     say(`model ${server.model().id} (${server.model().path}) on ${server.url}; POST ${opts.predictRoute}, POST /invocations`);

@@ -2,13 +2,10 @@
 // and tune.html. Flags are parsed and checked here; the work is the tune job's.
 import type { CommandModule } from "yargs";
 import { UserError } from "../../errors.js";
-import { parseColumnMap } from "../../io/columns.js";
-import { loadEngine } from "../../engine/engine.js";
 import { COMPAT_MODES, type Compat } from "../../pipeline/options.js";
-import { type RecordedTuneSummary, tuneRecorded } from "../../pipeline/jobs/tune-record.js";
-import { closeStore, openStore, storePath } from "../../store/index.js";
+import type { RecordedTuneSummary } from "../../pipeline/jobs/tune-record.js";
+import { closeStore, openStore, type Store, storePath } from "../../store/index.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
-import { defaultSource } from "../../pipeline/jobs/source.js";
 import { GRID_LIMITS, gridSize, parseGrid, parseKRange } from "../../pipeline/steps/tune-grid.js";
 import { TUNE_METRICS, type TuneMetric } from "../../pipeline/steps/tune-rank.js";
 import { formatMs, stderrReporter } from "../progress.js";
@@ -86,7 +83,14 @@ const command: CommandModule<object, TuneArgs> = {
   },
 };
 
-async function tune(args: TuneArgs, grid: ReturnType<typeof parseGrid>, kRange: number[], store: ReturnType<typeof openStore>): Promise<void> {
+async function tune(args: TuneArgs, grid: ReturnType<typeof parseGrid>, kRange: number[], store: Store): Promise<void> {
+  // Loaded here, not at start-up, so that --help and the other commands need none of it.
+  const [{ parseColumnMap }, { loadEngine }, { tuneRecorded }, { defaultSource }] = await Promise.all([
+    import("../../io/columns.js"),
+    import("../../engine/engine.js"),
+    import("../../pipeline/jobs/tune-record.js"),
+    import("../../pipeline/jobs/source.js"),
+  ]);
   const reporter = stderrReporter();
   const source = args.input ? { path: args.input, label: args.input } : await defaultSource(args["data-dir"], args.seed, reporter);
   const threads = args.threads ?? (await import("node:os")).availableParallelism();

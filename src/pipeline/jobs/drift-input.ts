@@ -13,8 +13,8 @@ import { runFeaturesJob } from "./features.js";
 import { type Compat, FEATURE_NAMES } from "../steps/features.js";
 import { featureMatrix } from "./run.js";
 import type { StepReporter } from "../progress.js";
+import type { FeatureSourceKind } from "../steps/drift-report.js";
 
-export type FeatureSourceKind = "prediction log" | "features table" | "transactions";
 
 export interface FeatureSource {
   kind: FeatureSourceKind;

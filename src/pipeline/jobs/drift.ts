@@ -12,10 +12,11 @@ import { renderDriftReport } from "../../report/drift.js";
 import { PSI_EPSILON } from "../../stats/index.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { FEATURE_NAMES } from "../steps/features.js";
-import { type ClusterDrift, clusterDrift, DEFAULT_DRIFT_SHARE, DRIFT_RULES, type DriftVerdict, driftVerdict, type FeatureDrift, featuresDrift, type ModelDrift } from "../steps/drift.js";
+import { type ClusterDrift, clusterDrift, DEFAULT_DRIFT_SHARE, DRIFT_RULES, driftVerdict, featuresDrift, type ModelDrift } from "../steps/drift.js";
+import type { DriftReport, DriftSide } from "../steps/drift-report.js";
 import { type DriftModel, driftModel, keptRows, type Placement, placeCustomers } from "../steps/drift-place.js";
 import { type StepReporter, StepTimer } from "../progress.js";
-import { type FeatureSource, type FeatureSourceKind, readFeatureSource } from "./drift-input.js";
+import { type FeatureSource, readFeatureSource } from "./drift-input.js";
 
 export interface DriftJobOptions {
   /** The run store that resolves models:/ addresses. */
@@ -32,25 +33,6 @@ export interface DriftJobOptions {
   out?: string;
   cacheDir?: string | false;
   reporter?: StepReporter;
-}
-
-export interface DriftSide {
-  source: string;
-  kind: FeatureSourceKind;
-  customers: number;
-  /** Customers placed in a cluster (not flagged as outliers). */
-  placed: number;
-}
-
-export interface DriftReport {
-  modelFile: string;
-  reference: DriftSide;
-  current: DriftSide;
-  rules: typeof DRIFT_RULES & { psiEpsilon: number; psiBins: number };
-  features: FeatureDrift[];
-  model: ModelDrift;
-  verdict: DriftVerdict;
-  timingsMs: Record<string, number>;
 }
 
 export interface DriftJobResult {

@@ -19,7 +19,7 @@ const runDir = join(tmp, "run");
 
 function custseg(...args: string[]) {
   const res = spawnSync(process.execPath, [cli, ...args], { cwd: tmp, encoding: "utf8" });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr || `${res.error?.message ?? ""} ${res.signal ?? ""}` };
 }
 
 const predict = (...args: string[]) => custseg("predict", "--threads", "1", "--model", runDir, ...args);
@@ -184,7 +184,7 @@ test("failures: one line naming the flag, file, line or field; nothing written",
   const newer = join(tmp, "newer.json");
   writeFileSync(newer, model.replace('"custseg-model/1"', '"custseg-model/2"'));
   assertFailure(custseg("predict", "--model", newer, "--transactions", small), /^custseg: .*newer\.json: format custseg-model\/2 is newer than this custseg reads/);
-  assertFailure(custseg("predict", "--model", "models:/segments/Production", "--transactions", small), /^custseg: models:\/segments\/Production: registered model addresses are not supported yet/);
+  assertFailure(custseg("predict", "--model", "models:/segments/Production", "--transactions", small), /^custseg: .*no registered model 'segments'/);
   assertFailure(custseg("predict", "--model", join(tmp, "nope.json"), "--transactions", small), /^custseg: .*nope\.json: no such model file$/);
   assert.not.ok(existsSync(join(tmp, "x.json")));
 });
@@ -193,9 +193,10 @@ test.run();
 
 test("--model models:/NAME/STAGE and @ALIAS resolve through the registry to the same predictions as the path", () => {
   const store = join(tmp, "custseg.db");
-  assert.is(custseg("model", "register", runId, "--name", "segments", "--store", store).code, 0);
-  assert.is(custseg("model", "promote", "segments", "1", "--stage", "production", "--store", store).code, 0);
-  assert.is(custseg("model", "alias", "segments", "champion", "1", "--store", store).code, 0);
+  for (const args of [["register", runId, "--name", "segments"], ["promote", "segments", "1", "--stage", "production"], ["alias", "segments", "champion", "1"]]) {
+    const res = custseg("model", ...args, "--store", store);
+    assert.is(res.code, 0, res.stderr);
+  }
   const byPath = join(tmp, "by-path.csv");
   assert.is(predict("--features", join(runDir, "customers.parquet"), "--out", byPath).code, 0);
   for (const ref of ["models:/segments/Production", "models:/segments@champion", "models:/segments/1"]) {
