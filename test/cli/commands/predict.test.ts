@@ -189,8 +189,6 @@ test("failures: one line naming the flag, file, line or field; nothing written",
   assert.not.ok(existsSync(join(tmp, "x.json")));
 });
 
-test.run();
-
 test("--model models:/NAME/STAGE and @ALIAS resolve through the registry to the same predictions as the path", () => {
   const store = join(tmp, "custseg.db");
   for (const args of [["register", runId, "--name", "segments"], ["promote", "segments", "1", "--stage", "production"], ["alias", "segments", "champion", "1"]]) {
@@ -207,3 +205,5 @@ test("--model models:/NAME/STAGE and @ALIAS resolve through the registry to the 
   }
   assertFailure(custseg("predict", "--model", "models:/segments/staging", "--store", store, "--features", small), /segments.*staging/i);
 });
+
+test.run();
