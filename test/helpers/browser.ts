@@ -117,6 +117,10 @@ export async function startServer(options: ServerOptions): Promise<TestServer> {
   }
 
   const server = createServer((req, res) => {
+    // Chromium may reset a connection it no longer needs (at shutdown, or a cancelled request):
+    // that is no failure of the page, so it must not end the test process as an unhandled error.
+    req.on("error", () => {});
+    res.on("error", () => {});
     const record: RequestRecord = {
       method: req.method ?? "",
       url: req.url ?? "",
@@ -138,9 +142,11 @@ export async function startServer(options: ServerOptions): Promise<TestServer> {
   });
   // HTTPS through the proxy arrives as CONNECT host:443: recorded and refused.
   server.on("connect", (req: IncomingMessage, socket) => {
+    socket.on("error", () => {});
     requests.push({ method: "CONNECT", url: req.url ?? "", host: req.headers.host ?? "", status: 403 });
     socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
   });
+  server.on("clientError", (_err, socket) => socket.destroy());
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
