@@ -50,7 +50,9 @@ test("a run's model.json conforms to the published JSON Schema and reads back", 
   assert.is(model.format, MODEL_FORMAT);
   assert.match(model.asOf, /^\d{4}-\d{2}-\d{2}$/);
   assert.is(model.clusters.length, 3);
-  assert.equal(model.clusters.map((c) => c.name), ["Cluster 0", "Cluster 1", "Cluster 2"]);
+  // The segment names of the run (profiles.json), one per cluster, none left as a placeholder.
+  assert.equal(model.clusters.map((c) => c.name), run.profiles.clusters.map((c) => c.name));
+  assert.ok(model.clusters.every((c) => c.name.length > 0 && !/^Cluster \d+$/.test(c.name)));
   assert.equal(model.clusters.map((c) => c.size), run.clusters.sizes);
   assert.ok(model.clusters.every((c) => c.topProducts.length > 0 && c.description.length > 0));
   assert.is(model.outliers.method, "isolation-forest");
