@@ -11,7 +11,7 @@ import { readMatrix } from "../../io/matrix.js";
 import { formatDay, lastPurchaseDay } from "../steps/as-of.js";
 import { clusterCustomers } from "../steps/cluster.js";
 import { evaluateClusters } from "../steps/evaluate.js";
-import { runFeaturesJob } from "./features.js";
+import { type FeaturesJobResult, runFeaturesJob } from "./features.js";
 import { FEATURE_NAMES } from "../steps/features.js";
 import { isolationForest, type OutlierResult, outlierMask } from "../steps/outliers.js";
 import { clusterProfiles, renameClusters } from "../steps/profiles.js";
@@ -84,24 +84,8 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
     const inputLabel = opts.inputLabel ?? opts.input;
     const runDir = opts.out ?? `${opts.runsDir ?? RUN_DEFAULTS.runsDir}/${opts.runId ?? `${runStamp(now)}-${shortHash(job.sha256, opts)}-${runTag()}`}`;
     const summary: RunSummary = {
-      mode: opts.compat === "seed" ? "seed" : "default",
+      ...summarize({ job, all, kept, reduced, clusters, quality, profiles, segments }, opts.compat, opts.k),
       input: inputLabel,
-      rows: { ...job.rows },
-      customers: kept.ids.length,
-      customersBeforeOutliers: all.ids.length,
-      outliers: all.ids.length - kept.ids.length,
-      nComponents: reduced.fit.nComponents,
-      explainedVarianceRatio: [...reduced.fit.explainedVarianceRatio],
-      k: opts.k,
-      inertia: clusters.inertia,
-      nIter: clusters.nIter,
-      silhouette: quality.silhouette,
-      daviesBouldin: quality.daviesBouldin,
-      calinskiHarabasz: quality.calinskiHarabasz,
-      clusterSizes: clusters.sizes,
-      clusterNames: profiles.clusters.map((c) => c.name),
-      revenueShares: segments.map((s) => s.revenueShare),
-      clusterDescriptions: profiles.clusters.map((c) => c.description),
       timingsMs: timer.timingsMs,
       runDir,
       ...(opts.runId ? { runId: opts.runId } : {}),
@@ -222,4 +206,32 @@ function runStamp(now: Date): string {
 function shortHash(sha256: string, opts: RunOptions): string {
   const { compat, k, seed, nInit, maxIter, tol, init, variance, outliersFrom } = opts;
   return createHash("sha256").update(JSON.stringify({ sha256, compat, k, seed, nInit, maxIter, tol, init, variance, outliersFrom })).digest("hex").slice(0, 8);
+}
+
+/** The summary figures of a clustered run, shared by `custseg run` and the best trial of `custseg tune`. */
+export function summarize(
+  a: Pick<RunArtifacts, "all" | "kept" | "reduced" | "clusters" | "quality" | "profiles" | "segments"> & { job: Pick<FeaturesJobResult, "rows"> },
+  compat: RunOptions["compat"],
+  k: number,
+): Omit<RunSummary, "input" | "timingsMs" | "runDir" | "runId"> {
+  const { job, all, kept, reduced, clusters, quality, profiles, segments } = a;
+  return {
+    mode: compat === "seed" ? "seed" : "default",
+    rows: { ...job.rows },
+    customers: kept.ids.length,
+    customersBeforeOutliers: all.ids.length,
+    outliers: all.ids.length - kept.ids.length,
+    nComponents: reduced.fit.nComponents,
+    explainedVarianceRatio: [...reduced.fit.explainedVarianceRatio],
+    k,
+    inertia: clusters.inertia,
+    nIter: clusters.nIter,
+    silhouette: quality.silhouette,
+    daviesBouldin: quality.daviesBouldin,
+    calinskiHarabasz: quality.calinskiHarabasz,
+    clusterSizes: clusters.sizes,
+    clusterNames: profiles.clusters.map((c) => c.name),
+    revenueShares: segments.map((s) => s.revenueShare),
+    clusterDescriptions: profiles.clusters.map((c) => c.description),
+  };
 }

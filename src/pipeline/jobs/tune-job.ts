@@ -16,7 +16,7 @@ import { clusterProfiles } from "../steps/profiles.js";
 import { recommend } from "../steps/recommend.js";
 import type { RunOptions, RunSummary } from "../options.js";
 import type { RunArtifacts } from "./run-artifacts.js";
-import { businessFigures } from "./run.js";
+import { businessFigures, summarize } from "./run.js";
 import { checkRunDirectory, writeRunDirectory } from "./run-output.js";
 import { engineBackend } from "../steps/tune-engine.js";
 import { formatGrid, type TuneGrid } from "../steps/tune-grid.js";
@@ -157,24 +157,8 @@ function bestRunArtifacts(
   };
   const segments = businessFigures(job.cleaned, all, flagged, clusterOf, profiles.clusters.map((c) => c.name), recommendations, runOpts);
   const summary: RunSummary = {
-    mode: opts.compat === "seed" ? "seed" : "default",
+    ...summarize({ job, all, kept, reduced, clusters, quality, profiles, segments }, opts.compat, t.k),
     input: opts.inputLabel ?? opts.input,
-    rows: { ...job.rows },
-    customers: kept.ids.length,
-    customersBeforeOutliers: all.ids.length,
-    outliers: all.ids.length - kept.ids.length,
-    nComponents: reduced.fit.nComponents,
-    explainedVarianceRatio: [...reduced.fit.explainedVarianceRatio],
-    k: t.k,
-    inertia: clusters.inertia,
-    nIter: clusters.nIter,
-    silhouette: quality.silhouette,
-    daviesBouldin: quality.daviesBouldin,
-    calinskiHarabasz: quality.calinskiHarabasz,
-    clusterSizes: clusters.sizes,
-    clusterNames: profiles.clusters.map((c) => c.name),
-    revenueShares: segments.map((s) => s.revenueShare),
-    clusterDescriptions: profiles.clusters.map((c) => c.description),
     timingsMs: { ...prepared.timingsMs },
     runDir,
   };
