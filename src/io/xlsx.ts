@@ -7,6 +7,7 @@ import { Worker } from "node:worker_threads";
 import type { Table } from "apache-arrow";
 import { LimitError, UserError } from "../errors.js";
 import type { ColumnMap } from "./columns.js";
+import { DEFAULT_MAX_INFLATED_BYTES, XLSX_DEFAULT_MEMORY_MB, XLSX_DEFAULT_TIMEOUT_MS } from "./limits.js";
 import { transactionsTable } from "./schema.js";
 import type { XlsxReply, XlsxRequest } from "./xlsx-worker.js";
 
@@ -16,15 +17,13 @@ export interface XlsxOptions {
   timeoutMs?: number;
   /** Memory the parsing worker may add to the process, heap and buffers, in MB (default 1500). */
   maxMemoryMb?: number;
-  /** Bound on the workbook's parts once inflated (default: zip.ts's DEFAULT_MAX_INFLATED_BYTES). */
+  /** Bound on the workbook's parts once inflated (default: DEFAULT_MAX_INFLATED_BYTES). */
   maxInflatedBytes?: number;
 }
 
 /** How often the resident memory is sampled while the worker runs. */
 const MEMORY_POLL_MS = 50;
 
-export const XLSX_DEFAULT_TIMEOUT_MS = 180_000;
-export const XLSX_DEFAULT_MEMORY_MB = 1500;
 
 /** The worker module beside this one: .ts when running from source (through tsx), .js when compiled. */
 const fromSource = import.meta.url.endsWith(".ts");
@@ -43,7 +42,7 @@ export async function readXlsxTransactions(bytes: Uint8Array, file: string, opts
   const timeoutMs = opts.timeoutMs ?? XLSX_DEFAULT_TIMEOUT_MS;
   const maxMemoryMb = opts.maxMemoryMb ?? XLSX_DEFAULT_MEMORY_MB;
   if (startsWith(bytes, ZIP_MAGIC)) {
-    const { checkInflatedSize, DEFAULT_MAX_INFLATED_BYTES } = await import("./zip.js");
+    const { checkInflatedSize } = await import("./zip.js");
     await checkInflatedSize(bytes, file, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES);
   }
   const copy = new Uint8Array(bytes); // a copy is transferred to the worker; the caller keeps its bytes

@@ -5,12 +5,10 @@
 import type yauzl from "yauzl";
 import { LimitError, UserError } from "../errors.js";
 import { quote, quoteList } from "./excerpt.js";
+import { DEFAULT_MAX_INFLATED_BYTES } from "./limits.js";
 
 /** The workbook the UCI archive holds. */
 export const UCI_WORKBOOK = "Online Retail.xlsx";
-
-/** Default bound on the inflated workbook: ten times the UCI workbook (23 MB), far below memory. */
-export const DEFAULT_MAX_INFLATED_BYTES = 512 * 1024 * 1024;
 
 export interface ZipOptions {
   /** Refuse an entry that inflates (or declares it inflates) to more bytes than this. */

@@ -7,7 +7,7 @@ import {
   downloadUci,
   UCI_URL,
 } from "../../io/download.js";
-import { DEFAULT_MAX_INFLATED_BYTES } from "../../io/zip.js";
+import { DEFAULT_MAX_INFLATED_BYTES } from "../../io/limits.js";
 
 interface DownloadArgs {
   url: string;
