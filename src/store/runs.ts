@@ -2,6 +2,7 @@
 // Every write is one short BEGIN IMMEDIATE transaction, so concurrent custseg processes queue on
 // the busy timeout instead of failing with "database is locked".
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { UserError } from "../errors.js";
@@ -93,10 +94,10 @@ export function startRun(store: Store, opts: StartRunOptions = {}): RunRecord {
     }
     store.db
       .prepare(
-        `INSERT INTO runs (id, experiment_id, parent_id, name, status, start_time, input_hash, tool_version, run_dir, pid, host)
-         VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (id, experiment_id, parent_id, name, status, start_time, input_hash, tool_version, run_dir, pid, pid_start, host)
+         VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(id, exp.id, opts.parentId ?? null, opts.name ?? null, now.getTime(), opts.inputHash ?? null, VERSION, opts.runDir ? resolve(opts.runDir) : null, process.pid, hostname());
+      .run(id, exp.id, opts.parentId ?? null, opts.name ?? null, now.getTime(), opts.inputHash ?? null, VERSION, opts.runDir ? resolve(opts.runDir) : null, process.pid, ownStart(), hostname());
     if (opts.params) logParams(store, id, opts.params);
     if (opts.tags) setTags(store, id, opts.tags);
   });
@@ -279,14 +280,56 @@ function processAlive(pid: number): boolean {
 }
 
 /**
+ * When the process with this pid started, in ms since the epoch, where /proc tells (Linux); else
+ * undefined. /proc/PID/stat's 22nd field counts clock ticks since boot, in USER_HZ (100 on every
+ * Linux ABI Node runs on); boot time is /proc/stat's btime, in whole seconds.
+ */
+export function processStartMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name, which may itself hold spaces and parentheses: field 3 onwards.
+    const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[22 - 3]);
+    const btime = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
+    return Number.isFinite(ticks) && Number.isFinite(btime) ? btime * 1000 + ticks * 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Slack for comparing two readings of a process's start (boot time in whole seconds, 10 ms ticks). */
+const START_SLACK_MS = 2000;
+
+/** This process's start, read once. */
+let ownStartMs: number | null | undefined;
+function ownStart(): number | null {
+  if (ownStartMs === undefined) ownStartMs = processStartMs(process.pid) ?? null;
+  return ownStartMs;
+}
+
+/**
+ * Whether the process that started a run is still alive. A pid is reused once its process is
+ * gone, so a live pid whose process started at another time (beyond the clock's slack) is a later
+ * process, and the run's own process has ended. Runs recorded without a start are judged by pid.
+ */
+function runProcessAlive(pid: number, pidStart: number | null): boolean {
+  if (!processAlive(pid)) return false;
+  if (pidStart === null) return true;
+  const started = processStartMs(pid);
+  return started === undefined || Math.abs(started - pidStart) <= START_SLACK_MS;
+}
+
+/**
  * Runs still marked running whose process on this host is gone (SIGKILL, power loss, a crash past
- * every handler) are marked killed, with the reason. Runs of other hosts cannot be checked and
+ * every handler; its pid possibly taken by a later process since) are marked killed, with the reason. Runs of other hosts cannot be checked and
  * are left as they are. Returns the ids it marked.
  */
 export function reapStaleRuns(store: Store): string[] {
   const host = hostname();
-  const candidates = read(store, () => store.db.prepare("SELECT id, pid FROM runs WHERE status = 'running' AND host = ?").all(host) as { id: string; pid: number | null }[]);
-  const stale = candidates.filter((c) => c.pid !== null && c.pid !== process.pid && !processAlive(c.pid));
+  const candidates = read(
+    store,
+    () => store.db.prepare("SELECT id, pid, pid_start AS pidStart FROM runs WHERE status = 'running' AND host = ?").all(host) as { id: string; pid: number | null; pidStart: number | null }[],
+  );
+  const stale = candidates.filter((c) => c.pid !== null && !runProcessAlive(c.pid, c.pidStart));
   if (stale.length === 0) return [];
   write(store, () => {
     const mark = store.db.prepare("UPDATE runs SET status = 'killed', error = ? WHERE id = ? AND status = 'running'");

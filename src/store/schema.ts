@@ -83,6 +83,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX model_events_by_model ON model_events(model, version, id);
   `,
+  // 2: when the run's process started (ms since the epoch, where the OS tells), so a pid taken
+  // over by a later process is not mistaken for the run's own.
+  `
+  ALTER TABLE runs ADD COLUMN pid_start INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

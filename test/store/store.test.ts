@@ -1,13 +1,15 @@
 // The run store in one process: migrations and refusals of foreign or newer files, the run
 // lifecycle, search with bound parameters, and the registry's stage, alias and resolver rules.
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { UserError } from "../../src/errors.js";
+import { MIGRATIONS } from "../../src/store/schema.js";
 import {
   closeStore,
   deleteRun,
@@ -19,6 +21,7 @@ import {
   logParams,
   modelHistory,
   openStore,
+  reapStaleRuns,
   registerModel,
   resolveModelRef,
   SCHEMA_VERSION,
@@ -239,6 +242,41 @@ test("resolveModelRef: stages in any case, versions, latest, aliases, paths; cle
   throwsUser(() => resolveModelRef(store, "models:/segments"), /models:\/NAME\/STAGE, models:\/NAME\/VERSION or models:\/NAME@ALIAS/);
   throwsUser(() => resolveModelRef(store, join(tmp, "nowhere")), /nowhere does not exist/);
   throwsUser(() => setAlias(store, "segments", "v3", 1), /cannot be 'latest' or v<number>/);
+  closeStore(store);
+});
+
+test("stale runs: a live run is kept; a run whose pid now belongs to a later process is marked killed", async () => {
+  const store = fresh();
+  const live = startRun(store, {});
+  const reused = startRun(store, {});
+  // A process that is alive now, started long after the run's own process (as if its pid were reused).
+  const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 30000)"], { stdio: "ignore" });
+  try {
+    await new Promise((resolve) => child.once("spawn", resolve));
+    store.db.prepare("UPDATE runs SET pid = ?, pid_start = pid_start - 3600000 WHERE id = ?").run(child.pid, reused.id);
+    assert.equal(reapStaleRuns(store), [reused.id]);
+    assert.is(getRun(store, live.id)!.status, "running");
+    assert.is(getRun(store, reused.id)!.status, "killed");
+    assert.match(getRun(store, reused.id)!.error!, new RegExp(`^stale: its process ${child.pid} on .+ ended without finishing the run$`));
+  } finally {
+    child.kill();
+    closeStore(store);
+  }
+});
+
+test("a store of schema 1 is upgraded in place; its running runs are still judged by pid alone", () => {
+  const path = join(tmp, "v1.db");
+  const db = new Database(path);
+  db.pragma("application_id = 0x63736567");
+  db.exec(MIGRATIONS[0]!);
+  db.pragma("user_version = 1");
+  db.prepare("INSERT INTO experiments (id, name, created_at) VALUES (1, 'default', 0)").run();
+  db.prepare("INSERT INTO runs (id, experiment_id, status, start_time, tool_version, pid, host) VALUES ('old', 1, 'running', 0, '0.1.0', ?, ?)").run(process.pid, hostname());
+  db.close();
+  const store = openStore(path);
+  assert.is(store.db.pragma("user_version", { simple: true }), SCHEMA_VERSION);
+  assert.equal(reapStaleRuns(store), []);
+  assert.is(getRun(store, "old")!.status, "running");
   closeStore(store);
 });
 
