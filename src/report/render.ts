@@ -217,6 +217,7 @@ th,td{padding:5px 12px;border-bottom:1px solid var(--line);text-align:left;verti
 th{background:var(--panel);font-weight:600}
 td .num{font-variant-numeric:tabular-nums}
 td:has(.num){text-align:right}
+td:has(.swatch){white-space:nowrap}
 td .weight{display:inline-block;min-width:3.4em;font-variant-numeric:tabular-nums}
 td .loading{white-space:nowrap}
 td .part{padding-left:1.4em;color:var(--muted)}

@@ -204,7 +204,7 @@ test("pipeline table: the parts of a step sit under it, untimed, their changes c
 
 test("every chart keeps its text readable: it scrolls rather than shrink under 10 px text", () => {
   for (const m of html.matchAll(/<svg data-chart="[^"]+" viewBox="0 0 (\d+) \d+"[^>]*style="min-width:(\d+)px"/g)) {
-    assert.is(Number(m[2]), Math.ceil((Number(m[1]) * MIN_RENDERED_PX) / FONT_PX.smallest));
+    assert.ok(Number(m[2]) >= (Number(m[1]) * MIN_RENDERED_PX) / FONT_PX.smallest, `${m[0]}`);
   }
   const sizes = [...STYLE.matchAll(/svg[^{]*\{[^}]*?font(?:-size)?:\s*([\d.]+)px/g)].map((m) => Number(m[1]));
   assert.ok(sizes.length >= 5, "chart font sizes found");
