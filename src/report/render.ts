@@ -136,7 +136,7 @@ function componentsContent(data: ReportData): string {
       sampled(BIPLOT_CAP),
   );
   out += `<h3>What each component measures</h3>${loadingsTable(pca.components, features, ratios)}`;
-  out += `<p class="note">Each component's ${LOADINGS_SHOWN} largest weights on the standardised features, signed: a customer scores higher on a component with more of a + feature and less of a − one.</p>`;
+  out += `<p class="table-note">Each component's ${LOADINGS_SHOWN} largest weights on the standardised features, signed: a customer scores higher on a component with more of a + feature and less of a − one.</p>`;
   if (customers.pc3 && pca.components.rows >= 3) {
     out += figure(
       pairsChart([customers.pc1, customers.pc2, customers.pc3], customers.labels, k, ratios),
@@ -160,7 +160,9 @@ function checkShapes(d: ReportData): void {
     const values = d.customers[key];
     if (values && values.length !== n) problems.push(`customers.${key} has ${values.length} values for ${n} labels`);
   }
-  if (d.pca.components.cols !== f) problems.push(`PCA components weigh ${d.pca.components.cols} features, not ${f}`);
+  const { components, chosen } = d.pca;
+  if (components.cols !== f) problems.push(`PCA components weigh ${components.cols} features, not ${f}`);
+  if (components.rows !== chosen) problems.push(`${components.rows} PCA components for ${chosen} kept`);
   if (d.silhouette.values.length !== d.silhouette.labels.length) {
     problems.push(`silhouette has ${d.silhouette.values.length} values for ${d.silhouette.labels.length} labels`);
   }
@@ -221,7 +223,7 @@ td:has(.swatch){white-space:nowrap}
 td .weight{display:inline-block;min-width:3.4em;font-variant-numeric:tabular-nums}
 td .loading{white-space:nowrap}
 td .part{padding-left:1.4em;color:var(--muted)}
-.note{color:var(--muted);font-size:12.5px;margin:4px 0 10px;max-width:820px}
+.table-note{color:var(--muted);font-size:12.5px;margin:4px 0 10px;max-width:820px}
 h3{font-size:15px;margin:18px 0 4px}
 tfoot td{font-weight:600;border-bottom:none}
 .swatch{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:7px;vertical-align:-1px}

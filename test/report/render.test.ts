@@ -220,6 +220,8 @@ test("mismatched shapes are refused", () => {
   assert.throws(() => renderReport(short), /customers.pc1 has 5 values for 1200 labels/);
   const badLabel = { ...base, silhouette: { values: new Float64Array(1), labels: Int32Array.from([7]) } };
   assert.throws(() => renderReport(badLabel), /silhouette.labels holds a label outside 0..2/);
+  const fewer = { ...base, pca: { ...base.pca, components: components(4, FEATURES.length) } };
+  assert.throws(() => renderReport(fewer), /4 PCA components for 6 kept/);
 });
 
 test.run();
