@@ -136,7 +136,8 @@ export function histogramsChart(input: HistogramInput): string {
   const panelH = 70;
   const gapX = 62; // room for the next column's y-axis labels
   const gapY = 28;
-  const left = Math.ceil(Math.max(...Array.from({ length: k }, (_, c) => textWidth(clusterName(c))))) + 62;
+  const yLabels = 52; // the first column's y-axis labels, between the cluster names and the panels
+  const left = Math.ceil(Math.max(...Array.from({ length: k }, (_, c) => textWidth(clusterName(c))))) + 10 + yLabels;
   const top = 48;
   const width = left + 3 * panelW + 2 * gapX + 20;
   const height = top + k * (panelH + gapY) + 30;
@@ -161,7 +162,7 @@ export function histogramsChart(input: HistogramInput): string {
       body += `<line class="baseline" x1="${x0}" x2="${x0 + panelW}" y1="${yBase}" y2="${yBase}"/>`;
       body += "</g>";
       body += `<g class="y-axis" data-measure="${m}" data-cluster="${c}">${axisLeft(y, x0, { ticks: yTicks, format: shareLabel(yTicks) })}</g>`;
-      if (m === 0) body += text(left - 52, yBase - panelH / 2 + 4, clusterName(c), 'text-anchor="end"');
+      if (m === 0) body += text(left - yLabels, yBase - panelH / 2 + 4, clusterName(c), 'text-anchor="end"');
     }
     const axisY = top + k * (panelH + gapY) - gapY + 2;
     body += axisBottom(x, axisY, { ticks: binning.ticks.filter((t) => t >= binning.lo && t <= binning.hi), format: binning.tickLabel });
