@@ -39,11 +39,18 @@ function measure(win) {
   const doc = win.document;
   const visible = (el) => el.getClientRects().length > 0 && win.getComputedStyle(el).visibility !== "hidden";
   const texts = [];
+  const clipped = [];
   for (const el of doc.querySelectorAll("svg text")) {
     if (!visible(el) || !el.textContent.trim()) continue;
     const m = el.getScreenCTM();
     const px = parseFloat(win.getComputedStyle(el).fontSize) * Math.hypot(m.a, m.b);
-    texts.push({ text: el.textContent.slice(0, 40), px, where: el.closest("svg").dataset.chart });
+    const svg = el.closest("svg");
+    texts.push({ text: el.textContent.slice(0, 40), px, where: svg.dataset.chart });
+    // Text past its SVG's edge is cut off.
+    const [r, box] = [el.getBoundingClientRect(), svg.getBoundingClientRect()];
+    if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
+      clipped.push({ text: el.textContent.slice(0, 40), where: svg.dataset.chart });
+    }
   }
   for (const el of doc.body.querySelectorAll("*")) {
     if (el.closest("svg") || !visible(el)) continue;
@@ -74,6 +81,7 @@ function measure(win) {
     viewport: win.innerWidth,
     pageWidth: doc.documentElement.scrollWidth,
     smallest: texts.slice(0, 5),
+    clipped,
     textCount: texts.length,
     histogramPanels: hist.querySelectorAll("g.panel").length,
     yAxes,
@@ -103,6 +111,7 @@ interface Measured {
   viewport: number;
   pageWidth: number;
   smallest: { text: string; px: number; where: string }[];
+  clipped: { text: string; where: string }[];
   textCount: number;
   histogramPanels: number;
   yAxes: string[][];
@@ -157,6 +166,7 @@ test("headless Chromium at 1400 and 700 px: text ≥ 10 px, histogram y axes, th
       assert.ok(m.textCount > 200, `${at}: ${m.textCount} texts measured`);
       const small = m.smallest.filter((t) => t.px < MIN_RENDERED_PX - 1e-6);
       assert.equal(small, [], `${at}: text under ${MIN_RENDERED_PX} px`);
+      assert.equal(m.clipped, [], `${at}: text cut off at the edge of its chart`);
 
       assert.is(m.histogramPanels, 3 * k, `${at}: histogram panels`);
       assert.is(m.yAxes.length, m.histogramPanels, `${at}: one y axis per histogram`);
