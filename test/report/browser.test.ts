@@ -59,6 +59,21 @@ function measure(win) {
   }
   texts.sort((a, b) => a.px - b.px);
 
+  // Upright chart texts whose boxes overlap one another (slanted labels' boxes overlap by nature).
+  const overlapping = [];
+  for (const svg of doc.querySelectorAll("svg")) {
+    const boxes = [...svg.querySelectorAll("text")]
+      .filter((t) => visible(t) && t.textContent.trim() && Math.abs(t.getScreenCTM().b) < 1e-9)
+      .map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }));
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = 0; j < i; j++) {
+        const [a, b] = [boxes[i].r, boxes[j].r];
+        const area = Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left)) * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
+        if (area > 4) overlapping.push({ where: svg.dataset.chart, texts: [boxes[j].text, boxes[i].text], area: Math.round(area) });
+      }
+    }
+  }
+
   const hist = doc.querySelector('svg[data-chart="histograms"]');
   const yAxes = [...hist.querySelectorAll("g.y-axis")].map((g) => [...g.querySelectorAll("text")].filter(visible).map((t) => t.textContent));
 
@@ -82,6 +97,7 @@ function measure(win) {
     pageWidth: doc.documentElement.scrollWidth,
     smallest: texts.slice(0, 5),
     clipped,
+    overlapping,
     textCount: texts.length,
     histogramPanels: hist.querySelectorAll("g.panel").length,
     yAxes,
@@ -112,6 +128,7 @@ interface Measured {
   pageWidth: number;
   smallest: { text: string; px: number; where: string }[];
   clipped: { text: string; where: string }[];
+  overlapping: { where: string; texts: string[]; area: number }[];
   textCount: number;
   histogramPanels: number;
   yAxes: string[][];
@@ -167,6 +184,7 @@ test("headless Chromium at 1400 and 700 px: text ≥ 10 px, histogram y axes, th
       const small = m.smallest.filter((t) => t.px < MIN_RENDERED_PX - 1e-6);
       assert.equal(small, [], `${at}: text under ${MIN_RENDERED_PX} px`);
       assert.equal(m.clipped, [], `${at}: text cut off at the edge of its chart`);
+      assert.equal(m.overlapping, [], `${at}: chart texts drawn over each other`);
 
       assert.is(m.histogramPanels, 3 * k, `${at}: histogram panels`);
       assert.is(m.yAxes.length, m.histogramPanels, `${at}: one y axis per histogram`);
