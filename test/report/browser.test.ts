@@ -147,7 +147,7 @@ test("headless Chromium at 1400 and 700 px: text ≥ 10 px, histogram y axes, th
   const tmp = mkdtempSync(join(tmpdir(), "custseg-report-browser-"));
   try {
     const input = join(tmp, "small.csv");
-    const gen = runCli(["generate", "--rows", "20000", "--customers", "400", "--seed", "3", "--out", input]);
+    const gen = runCli(["generate", "--rows", "10000", "--customers", "300", "--seed", "3", "--out", input]);
     assert.is(gen.code, 0, gen.stderr);
     const dir = join(tmp, "run");
     const run = runCli(["run", "--input", input, "--out", dir, "--store", join(tmp, "custseg.db"), "--no-cache"]);

@@ -28,7 +28,8 @@ export function pairsChart(scores: readonly [Float64Array, Float64Array, Float64
     const y = linear(niceDomain(...extent(scores[b]), 4), [top + size, top]);
     body += `<g class="pair" data-pair="PC${a + 1}×PC${b + 1}">`;
     body += axisBottom(x, top + size, { ticks: niceTicks(...x.domain, 4), title: `PC${a + 1} (${pct(ratios[a] ?? Number.NaN, 0)})`, grid: size });
-    body += axisLeft(y, x0, { ticks: niceTicks(...y.domain, 4), grid: size });
+    // The lowest y tick sits on the x axis, where its label would collide with the first x label.
+    body += axisLeft(y, x0, { ticks: niceTicks(...y.domain, 4).filter((t) => t > y.domain[0]), grid: size });
     body += text(x0, top - 10, `PC${b + 1} (${pct(ratios[b] ?? Number.NaN, 0)}) against PC${a + 1}`, 'class="panel-title"');
     for (let c = 0; c < k; c++) {
       body += `<g fill="${clusterColour(c)}" fill-opacity="0.5">`;

@@ -57,7 +57,8 @@ export function scatterChart(pc1: Float64Array, pc2: Float64Array, labels: Int32
   const x = linear(niceDomain(...extent(pc1)), [left, width - right]);
   const y = linear(niceDomain(...extent(pc2)), [plotBottom, top]);
   let body = axisBottom(x, plotBottom, { ticks: niceTicks(...x.domain, 8), title: "PC1", grid: plotBottom - top });
-  body += axisLeft(y, left, { ticks: niceTicks(...y.domain, 6), title: "PC2", grid: width - right - left });
+  // The lowest y tick sits on the x axis, where its label would collide with the first x label.
+  body += axisLeft(y, left, { ticks: niceTicks(...y.domain, 6).filter((t) => t > y.domain[0]), title: "PC2", grid: width - right - left });
   for (let c = 0; c < k; c++) {
     body += `<g class="cluster-${c}" fill="${clusterColour(c)}" fill-opacity="${opts.opacity ?? 0.55}">`;
     for (const i of shown[c]) body += `<circle class="pt" cx="${n1(x(pc1[i]))}" cy="${n1(y(pc2[i]))}" r="2.2"/>`;
