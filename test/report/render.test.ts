@@ -171,11 +171,16 @@ test("biplot arrows: the features with the longest weights on PC1/PC2, labels ap
   }
 });
 
-test("with fewer than three components kept there are no PC1–PC3 pairs", () => {
+test("with fewer than three components kept there are no PC1–PC3 pairs; with one, no arrows", () => {
   const two = sampleReport(3, 300);
   const out = renderReport({ ...two, customers: { ...two.customers, pc3: undefined }, pca: { ...two.pca, chosen: 2, components: components(2, FEATURES.length) } });
   assert.not.match(out, /data-chart="pairs"/);
   assert.is(tableCells(out, "loadings").length - 1, 2);
+  // One component: the map has no second axis to draw arrows on.
+  const one = renderReport({ ...two, customers: { ...two.customers, pc2: new Float64Array(300), pc3: undefined }, pca: { ...two.pca, chosen: 1, components: components(1, FEATURES.length) } });
+  assert.is(count(chart(one, "biplot"), /class="feature-arrow"/g), 0);
+  assert.is(tableCells(one, "loadings").length - 1, 1);
+  assert.not.match(one, /NaN|undefined|Infinity/);
 });
 
 test("pipeline table: the parts of a step sit under it, untimed, their changes counted from what it started with", () => {
