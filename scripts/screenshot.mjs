@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Renders an HTML report in headless Chromium and saves a PNG, to check the page by eye.
-// Usage: node scripts/screenshot.mjs <report.html> <out.png> [height=4000]
+// Usage: node scripts/screenshot.mjs <report.html> <out.png> [height=4000] [width=1400]
+// (the report must read at 700 px as well as 1400 px: take both)
 // Needs /usr/bin/chromium (Debian: apt-get install chromium); CI does not have it.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -9,18 +10,20 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const CHROMIUM = "/usr/bin/chromium";
-const [input, output, heightArg = "4000"] = process.argv.slice(2);
+const [input, output, heightArg = "4000", widthArg = "1400"] = process.argv.slice(2);
 
 function fail(message) {
   console.error(`screenshot: ${message}`);
   process.exit(1);
 }
 
-if (!input || !output) fail("usage: node scripts/screenshot.mjs <report.html> <out.png> [height]");
+if (!input || !output) fail("usage: node scripts/screenshot.mjs <report.html> <out.png> [height] [width]");
 if (!existsSync(input)) fail(`${input} does not exist`);
 if (!existsSync(CHROMIUM)) fail(`${CHROMIUM} not found; install it with: apt-get update && apt-get install -y chromium`);
 const height = Number(heightArg);
 if (!Number.isInteger(height) || height < 100) fail(`height must be a whole number of pixels ≥ 100, got "${heightArg}"`);
+const width = Number(widthArg);
+if (!Number.isInteger(width) || width < 320 || width > 4000) fail(`width must be a whole number of pixels from 320 to 4000, got "${widthArg}"`);
 
 const profile = mkdtempSync(join(tmpdir(), "custseg-chromium-"));
 const out = resolve(output);
@@ -39,7 +42,7 @@ try {
       "--disable-sync",
       "--hide-scrollbars",
       `--user-data-dir=${profile}`,
-      `--window-size=1400,${height}`,
+      `--window-size=${width},${height}`,
       `--screenshot=${out}`,
       pathToFileURL(resolve(input)).href,
     ],

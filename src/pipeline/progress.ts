@@ -32,3 +32,16 @@ export class StepTimer {
 export function round1(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
+
+/** The step that writes a job's outputs. It ends after them, so no output can carry its own time. */
+export const WRITE_STEP = "write";
+
+/**
+ * The time of every step but the writing of the outputs: the total the run's report shows, and the
+ * terminal summary prints beside the writing time. Sums the timings as recorded (to 0.1 ms).
+ */
+export function stepsTotalMs(timingsMs: Readonly<Record<string, number>>): number {
+  let total = 0;
+  for (const [step, ms] of Object.entries(timingsMs)) if (step !== WRITE_STEP) total += ms;
+  return round1(total);
+}

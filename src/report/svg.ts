@@ -154,13 +154,30 @@ export function legend(items: readonly { colour: string; label: string }[], x: n
 }
 
 /**
+ * Chart text sizes in the charts' own units (the stylesheet sets them from here). A chart scales
+ * down with its viewBox on a narrow screen, and its text with it; no text may then fall under
+ * MIN_RENDERED_PX, so a chart never shrinks below MIN_RENDERED_PX / FONT_PX.smallest of its width
+ * (its figure scrolls sideways instead).
+ */
+export const FONT_PX = { base: 13, small: 12.5, title: 13.5, smallest: 12.5 } as const;
+export const MIN_RENDERED_PX = 10;
+
+/** Rough width of a string in chart text: enough to reserve margins and avoid overlaps without measuring fonts. */
+export const textWidth = (s: string, px: number = FONT_PX.base): number => s.length * px * 0.58;
+
+/** The narrowest a chart designed `width` wide may be drawn: a pixel to spare for layout rounding. */
+export const minChartWidth = (width: number): number => Math.ceil((width * MIN_RENDERED_PX) / FONT_PX.smallest) + 1;
+
+/**
  * The outer <svg>: `name` goes into data-chart (tests and styles find charts by it), `title` into
- * the accessible name. Width and height are the design size; CSS scales it down on narrow screens.
+ * the accessible name. Width and height are the design size; CSS scales it down on narrow screens,
+ * down to the minimum width that keeps its smallest text readable.
  */
 export function svgDoc(name: string, width: number, height: number, title: string, body: string): string {
+  const minWidth = minChartWidth(width);
   return (
-    `<svg data-chart="${esc(name)}" viewBox="0 0 ${width} ${Math.ceil(height)}" ` +
-    `width="${width}" height="${Math.ceil(height)}" role="img" aria-label="${esc(title)}"><title>${esc(title)}</title>${body}</svg>`
+    `<svg data-chart="${esc(name)}" viewBox="0 0 ${width} ${Math.ceil(height)}" width="${width}" height="${Math.ceil(height)}" ` +
+    `style="min-width:${minWidth}px" role="img" aria-label="${esc(title)}"><title>${esc(title)}</title>${body}</svg>`
   );
 }
 

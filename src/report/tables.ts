@@ -1,30 +1,76 @@
+import type { Matrix } from "../engine/matrix.js";
 import type { Currency, SegmentFigures } from "../pipeline/steps/business.js";
 import type { ClusterProfiles } from "../pipeline/steps/profiles.js";
+import { strongestLoadings } from "./loadings.js";
 import { clusterColour, clusterName, esc, fmt, fmtAuto, label, pct } from "./svg.js";
 import type { ClusterMetrics, StepRecord } from "./types.js";
 
 const row = (cells: readonly string[], tag = "td") => `<tr>${cells.map((c) => `<${tag}>${c}</${tag}>`).join("")}</tr>`;
 const num = (v: string) => `<span class="num">${v}</span>`;
 
+/** A table in a box that scrolls sideways, so a wide table never widens the page on a narrow screen. */
 function table(name: string, head: readonly string[], rows: readonly (readonly string[])[], foot?: readonly string[]): string {
   return (
-    `<table data-table="${esc(name)}"><thead>${row(head.map(esc), "th")}</thead><tbody>${rows.map((r) => row(r)).join("")}</tbody>` +
-    `${foot ? `<tfoot>${row(foot)}</tfoot>` : ""}</table>`
+    `<div class="table-scroll"><table data-table="${esc(name)}"><thead>${row(head.map(esc), "th")}</thead><tbody>${rows.map((r) => row(r)).join("")}</tbody>` +
+    `${foot ? `<tfoot>${row(foot)}</tfoot>` : ""}</table></div>`
   );
 }
 
-/** Each step's count, its change from the previous step counting the same unit, and its time. */
+/**
+ * Each step's count, its change from the previous step counting the same unit, and its time; the
+ * parts of a step (indented, untimed) below it. The total is the sum of the times shown.
+ */
 export function stepsTable(steps: readonly StepRecord[]): string {
   const previous = new Map<string, number>();
+  let partsFrom: number | undefined; // what the latest whole step started from, for its parts
   let totalMs = 0;
+  const change = (count: number, before: number | undefined) =>
+    before === undefined ? "" : count === before ? "±0" : count > before ? `+${fmt(count - before)}` : fmt(count - before);
   const rows = steps.map((s) => {
-    const before = previous.get(s.unit);
-    previous.set(s.unit, s.count);
-    if (s.ms !== undefined) totalMs += s.ms;
-    const change = before === undefined ? "" : s.count === before ? "±0" : s.count > before ? `+${fmt(s.count - before)}` : fmt(s.count - before);
-    return [esc(s.step), esc(s.unit), num(fmt(s.count)), num(change), num(s.ms === undefined ? "–" : fmt(s.ms, 1))];
+    let delta: string;
+    if (s.partOf === undefined) {
+      partsFrom = previous.get(s.unit);
+      delta = change(s.count, partsFrom);
+      previous.set(s.unit, s.count);
+    } else {
+      delta = change(s.count, partsFrom);
+      partsFrom = s.count;
+    }
+    if (s.partOf === undefined && s.ms !== undefined) totalMs += s.ms;
+    const time = s.partOf !== undefined ? "" : s.ms === undefined ? "–" : fmt(s.ms, 1);
+    const name = s.partOf === undefined ? esc(s.step) : `<span class="part">${esc(s.step)}</span>`;
+    return [name, esc(s.unit), num(fmt(s.count)), num(delta), num(time)];
   });
   return table("steps", ["step", "counts", "count", "change", "time (ms)"], rows, ["total", "", "", "", num(fmt(totalMs, 1))]);
+}
+
+/** Features listed per component in the loadings table. */
+export const LOADINGS_SHOWN = 4;
+/** Of those, the ones the plain-language reading names. */
+const LOADINGS_READ = 3;
+
+/** Always two decimals and a sign, so the weights line up: +0.40, −0.37. */
+const signed = (v: number) => `${v > 0 ? "+" : v < 0 ? "−" : ""}${Math.abs(v).toFixed(2)}`;
+
+/**
+ * Per kept component: its share of the variance, its strongest features with their signed weights,
+ * and what a higher score on it means in words ("more Total Spend, less Days Since Last Purchase").
+ */
+export function loadingsTable(components: Matrix, features: readonly string[], ratios: readonly number[]): string {
+  const ranked = strongestLoadings(components, LOADINGS_SHOWN);
+  const head = ["component", "variance", "strongest features (weight)", "a higher score means"];
+  const rows = ranked.map((loadings, c) => [
+    `PC${c + 1}`,
+    num(pct(ratios[c] ?? Number.NaN)),
+    loadings.map((l) => `<div class="loading"><span class="weight">${signed(l.weight)}</span> ${esc(label(features[l.feature]!))}</div>`).join(""),
+    esc(
+      loadings
+        .slice(0, LOADINGS_READ)
+        .map((l) => `${l.weight >= 0 ? "more" : "less"} ${label(features[l.feature]!)}`)
+        .join(", "),
+    ),
+  ]);
+  return table("loadings", head, rows);
 }
 
 export function metricsTable(m: ClusterMetrics): string {

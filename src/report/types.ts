@@ -9,6 +9,11 @@ export interface StepRecord {
   readonly count: number;
   /** wall milliseconds; absent where the step was not timed (e.g. served from cache) */
   readonly ms?: number;
+  /**
+   * The timed step this one is a part of (listed right after it): the parts run together, so only
+   * the whole has a time, and a part's change counts from what the whole started with.
+   */
+  readonly partOf?: string;
 }
 
 export interface ClusterMetrics {
@@ -47,6 +52,8 @@ export interface ReportData {
     readonly labels: Int32Array;
     readonly pc1: Float64Array;
     readonly pc2: Float64Array;
+    /** present where at least three components are kept */
+    readonly pc3?: Float64Array;
     /** Days_Since_Last_Purchase */
     readonly recency: Float64Array;
     /** Total_Transactions */
@@ -62,6 +69,8 @@ export interface ReportData {
     readonly chosen: number;
     /** cumulative explained variance the component count aimed for, e.g. 0.8 */
     readonly threshold: number;
+    /** chosen × features: each kept component's weights on the (scaled) features */
+    readonly components: Matrix;
   };
   /** features × features Pearson correlation (see `correlationMatrix` in ./correlation.ts) */
   readonly correlation: Matrix;

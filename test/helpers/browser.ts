@@ -44,6 +44,8 @@ export interface ServerOptions {
   allow: readonly string[];
   /** Generated resources by path (pages, scripts, fixtures). */
   routes: Readonly<Record<string, string>>;
+  /** The Content-Security-Policy of every response, in place of the default below. */
+  csp?: string;
 }
 
 export interface TestServer {
@@ -111,7 +113,7 @@ export async function startServer(options: ServerOptions): Promise<TestServer> {
         return 404;
       }
     }
-    res.writeHead(200, { ...headers, "Content-Type": types[extname(path)] ?? "application/octet-stream" });
+    res.writeHead(200, { ...headers, ...(options.csp ? { "Content-Security-Policy": options.csp } : {}), "Content-Type": types[extname(path)] ?? "application/octet-stream" });
     res.end(content);
     return 200;
   }

@@ -2,6 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { binIndex, histogramsChart, linearBinning, logBinning } from "../../src/report/charts/histograms.js";
 import { scatterChart } from "../../src/report/charts/scatter.js";
+import { strongestLoadings, strongestOnPlane } from "../../src/report/loadings.js";
 import { silhouetteChart } from "../../src/report/charts/silhouette.js";
 import { sizesChart } from "../../src/report/charts/sizes.js";
 import { varianceChart } from "../../src/report/charts/variance.js";
@@ -18,7 +19,7 @@ test("sizes: bar lengths are proportional to the cluster sizes, labels carry cou
 });
 
 test("spend bins: log10 from 1 up; zero and net refunds fall into the first bin", () => {
-  const b = logBinning("spend", Float64Array.from([0, -20, 5, 100, 10000]));
+  const b = logBinning("spend", "", Float64Array.from([0, -20, 5, 100, 10000]));
   assert.is(b.lo, 0);
   assert.is(b.hi, 4);
   assert.is(binIndex(b, 0), 0);
@@ -30,7 +31,7 @@ test("spend bins: log10 from 1 up; zero and net refunds fall into the first bin"
   assert.is(binIndex(b, Number.NaN), -1);
   // typical customers spend 50 to 5,000: the axis starts at 10, and a zero still counts in bin 0
   const spend = Float64Array.from({ length: 200 }, (_, i) => (i === 0 ? 0 : 50 + i * 25));
-  const typical = logBinning("spend", spend);
+  const typical = logBinning("spend", "", spend);
   assert.is(typical.lo, 1);
   assert.equal(typical.ticks.map(typical.tickLabel), ["10", "100", "1k"]);
   assert.is(binIndex(typical, 0), 0);
@@ -38,12 +39,12 @@ test("spend bins: log10 from 1 up; zero and net refunds fall into the first bin"
 
 test("whole-number bins are centred on whole numbers; values beyond a clip land in the last bin", () => {
   const values = Float64Array.from([1, 2, 3, 4, 5, 400]);
-  const b = linearBinning("frequency", values, 1, 5);
+  const b = linearBinning("frequency", "", values, 1, 5);
   assert.is(b.count, 5);
   assert.is(b.lo, 0.5);
   assert.is(b.hi, 5.5);
   assert.equal([1, 2, 3, 4, 5, 400].map((v) => binIndex(b, v)), [0, 1, 2, 3, 4, 4]);
-  const wide = linearBinning("recency", Float64Array.from([0, 373]), 0, 373);
+  const wide = linearBinning("recency", "", Float64Array.from([0, 373]), 0, 373);
   assert.ok(wide.count <= 24 && wide.count * 16 >= 374, "at most 24 bins of a whole width");
 });
 
@@ -60,6 +61,34 @@ test("histograms: bins of each panel sum to the cluster (shares), one panel per 
   // cluster 1's single customer fills one bin per measure
   const panel = svg.match(/<g class="panel" data-measure="2" data-cluster="1"[^>]*>([\s\S]*?)<\/g>/)?.[1] ?? "";
   assert.is((panel.match(/class="bin"/g) ?? []).length, 1);
+  // Every panel has its y axis, ticked in shares from 0% up to the tallest bar of its column.
+  const axes = [...svg.matchAll(/<g class="y-axis" data-measure="(\d)" data-cluster="(\d)">([\s\S]*?)<\/g><\/g>/g)];
+  assert.is(axes.length, 6);
+  for (const [, , , axis] of axes) {
+    const ticks = [...axis!.matchAll(/>([\d.]+)%</g)].map((m) => Number(m[1]));
+    assert.ok(ticks.length >= 2 && ticks[0] === 0, `ticks ${ticks}`);
+    assert.is(ticks.at(-1), 100, "the top tick covers the tallest bar (cluster 1's one customer)");
+  }
+});
+
+test("loadings: each component's features by |weight|, sign kept; on a plane, by arrow length", () => {
+  const c = { data: Float64Array.from([0.1, -0.7, 0.7, 0.1, 0.6, 0, 0, -0.8, 0.1]), rows: 3, cols: 3 };
+  assert.equal(strongestLoadings(c, 2)[0], [
+    { feature: 1, weight: -0.7 },
+    { feature: 2, weight: 0.7 },
+  ]);
+  assert.equal(
+    strongestLoadings(c, 5).map((row) => row.length),
+    [3, 3, 3],
+  );
+  assert.equal(
+    strongestOnPlane(c, 0, 1, 2).map((l) => l.feature),
+    [1, 2],
+  );
+  assert.equal(
+    strongestOnPlane(c, 1, 2, 3).map((l) => l.feature),
+    [1, 0, 2],
+  );
 });
 
 test("silhouette: one band per cluster with a bounded outline; the mean line shows the sample mean", () => {

@@ -1,10 +1,12 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { SCATTER_CAP } from "../../src/report/charts/scatter.js";
-import { renderReport } from "../../src/report/render.js";
-import { FEATURES, sampleReport } from "./fixture.js";
+import { BIPLOT_ARROWS, BIPLOT_CAP } from "../../src/report/charts/biplot.js";
+import { PAIRS_CAP } from "../../src/report/charts/pairs.js";
+import { renderReport, STYLE } from "../../src/report/render.js";
+import { FONT_PX, MIN_RENDERED_PX } from "../../src/report/svg.js";
+import { components, FEATURES, sampleReport } from "./fixture.js";
 
-const CHARTS = ["sizes", "profile", "scatter", "histograms", "silhouette", "variance", "correlation"];
+const CHARTS = ["sizes", "profile", "biplot", "pairs", "histograms", "silhouette", "variance", "correlation"];
 
 function chart(html: string, name: string): string {
   const found = html.match(new RegExp(`<svg data-chart="${name}"[\\s\\S]*?</svg>`, "g")) ?? [];
@@ -44,7 +46,10 @@ test("each chart has the expected number of marks", () => {
   const k = 3;
   const f = FEATURES.length;
   assert.is(count(chart(html, "sizes"), /class="bar"/g), k);
-  assert.is(count(chart(html, "scatter"), /class="pt"/g), 1200);
+  assert.is(count(chart(html, "biplot"), /class="pt"/g), 1200);
+  assert.is(count(chart(html, "biplot"), /class="feature-arrow"/g), BIPLOT_ARROWS);
+  assert.is(count(chart(html, "pairs"), /class="pair"/g), 3);
+  assert.is(count(chart(html, "pairs"), /class="pt"/g), 3 * 1200);
   assert.is(count(chart(html, "silhouette"), /class="band"/g), k);
   assert.is(count(chart(html, "variance"), /class="bar( kept)?"/g), 10);
   assert.is(count(chart(html, "variance"), /class="bar kept"/g), 6);
@@ -54,6 +59,7 @@ test("each chart has the expected number of marks", () => {
   assert.is(count(chart(html, "profile"), /class="cell"/g), k * f);
   assert.is(count(chart(html, "histograms"), /class="panel"/g), 3 * k);
   assert.ok(count(chart(html, "histograms"), /class="bin"/g) > 3 * k, "histogram bins drawn");
+  assert.is(count(chart(html, "histograms"), /class="y-axis"/g), 3 * k, "a y axis on every histogram");
 });
 
 test("every cluster count k = 1..8 renders cleanly", () => {
@@ -125,15 +131,89 @@ test("table numbers match the input", () => {
   assert.is(Number(profile[1][2].replace(/,/g, "")).toFixed(0), base.profiles.clusters[0].mean[0].toFixed(0));
 });
 
-test("above the cap the scatter shows an evenly spaced sample and says so; file stays small", () => {
+test("above the caps the maps show an evenly spaced sample and say so; file stays small", () => {
   const big = renderReport(sampleReport(4, 12000));
-  const scatter = chart(big, "scatter");
-  assert.is(count(scatter, /class="pt"/g), SCATTER_CAP);
-  assert.ok(scatter.includes("Showing 5,000 of 12,000 customers"), "sample note in the chart");
+  const biplot = chart(big, "biplot");
+  assert.is(count(biplot, /class="pt"/g), BIPLOT_CAP);
+  assert.ok(biplot.includes("Showing 3,000 of 12,000 customers"), "sample note in the chart");
+  assert.is(count(chart(big, "pairs"), /class="pt"/g), 3 * PAIRS_CAP);
   assert.ok(big.length < 2_000_000, `report is ${big.length} bytes`);
-  const atCap = renderReport(sampleReport(3, SCATTER_CAP));
-  assert.is(count(chart(atCap, "scatter"), /class="pt"/g), SCATTER_CAP);
+  const atCap = renderReport(sampleReport(3, BIPLOT_CAP));
+  assert.is(count(chart(atCap, "biplot"), /class="pt"/g), BIPLOT_CAP);
   assert.ok(atCap.length < 2_000_000, `report at the cap is ${atCap.length} bytes`);
+});
+
+test("loadings: one row per kept component, its share of the variance and its strongest features, signed", () => {
+  const rows = tableCells(html, "loadings");
+  assert.equal(rows[0], ["component", "variance", "strongest features (weight)", "a higher score means"]);
+  assert.is(rows.length - 1, 6);
+  // The fixture's component c weighs feature c most (+) and feature c + 1 next (−).
+  const [name, share, strongest, reading] = rows[1]!;
+  assert.is(name, "PC1");
+  assert.is(share, "30%");
+  assert.match(strongest, /^\+0\.\d\d Days Since Last Purchase−0\.\d\d Total Transactions/);
+  assert.match(reading, /^more Days Since Last Purchase, less Total Transactions, /);
+  assert.match(rows[2]![2]!, /^\+0\.\d\d Total Transactions−0\.\d\d Total Products Purchased/);
+});
+
+test("biplot arrows: the features with the longest weights on PC1/PC2, labels apart from each other", () => {
+  const biplot = chart(html, "biplot");
+  const arrows = [...biplot.matchAll(/class="feature-arrow" data-feature="([^"]+)"/g)].map((m) => m[1]);
+  assert.equal(arrows.slice(0, 2), ["Total_Transactions", "Days_Since_Last_Purchase"]);
+  const labels = [...biplot.matchAll(/<text class="arrow-label" x="([-\d.]+)" y="([-\d.]+)">([^<]+)</g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), text: m[3]! }));
+  assert.is(labels.length, BIPLOT_ARROWS);
+  for (let i = 0; i < labels.length; i++) {
+    for (let j = 0; j < i; j++) {
+      const [a, b] = [labels[i]!, labels[j]!];
+      const apart = Math.abs(a.y - b.y) >= 14 || a.x + a.text.length * 7 <= b.x || b.x + b.text.length * 7 <= a.x;
+      assert.ok(apart, `labels "${a.text}" and "${b.text}" overlap`);
+    }
+  }
+});
+
+test("with fewer than three components kept there are no PC1–PC3 pairs; with one, no arrows", () => {
+  const two = sampleReport(3, 300);
+  const out = renderReport({ ...two, customers: { ...two.customers, pc3: undefined }, pca: { ...two.pca, chosen: 2, components: components(2, FEATURES.length) } });
+  assert.not.match(out, /data-chart="pairs"/);
+  assert.is(tableCells(out, "loadings").length - 1, 2);
+  // One component: the map has no second axis to draw arrows on.
+  const one = renderReport({ ...two, customers: { ...two.customers, pc2: new Float64Array(300), pc3: undefined }, pca: { ...two.pca, chosen: 1, components: components(1, FEATURES.length) } });
+  assert.is(count(chart(one, "biplot"), /class="feature-arrow"/g), 0);
+  assert.is(tableCells(one, "loadings").length - 1, 1);
+  assert.not.match(one, /NaN|undefined|Infinity/);
+});
+
+test("pipeline table: the parts of a step sit under it, untimed, their changes counted from what it started with", () => {
+  const out = renderReport(
+    sampleReport(2, 200, {
+      steps: [
+        { step: "load", unit: "rows", count: 1000, ms: 12.5 },
+        { step: "clean", unit: "rows", count: 700, ms: 3.2 },
+        { step: "missing", unit: "rows", count: 900, partOf: "clean" },
+        { step: "zero price", unit: "rows", count: 700, partOf: "clean" },
+        { step: "features", unit: "customers", count: 40, ms: 1.1 },
+        { step: "outliers", unit: "customers", count: 38, ms: 0.4 },
+      ],
+    }),
+  );
+  assert.equal(tableCells(out, "steps").slice(1), [
+    ["load", "rows", "1,000", "", "12.5"],
+    ["clean", "rows", "700", "-300", "3.2"],
+    ["missing", "rows", "900", "-100", ""],
+    ["zero price", "rows", "700", "-200", ""],
+    ["features", "customers", "40", "", "1.1"],
+    ["outliers", "customers", "38", "-2", "0.4"],
+    ["total", "", "", "", "17.2"],
+  ]);
+});
+
+test("every chart keeps its text readable: it scrolls rather than shrink under 10 px text", () => {
+  for (const m of html.matchAll(/<svg data-chart="[^"]+" viewBox="0 0 (\d+) \d+"[^>]*style="min-width:(\d+)px"/g)) {
+    assert.ok(Number(m[2]) >= (Number(m[1]) * MIN_RENDERED_PX) / FONT_PX.smallest, `${m[0]}`);
+  }
+  const sizes = [...STYLE.matchAll(/svg[^{]*\{[^}]*?font(?:-size)?:\s*([\d.]+)px/g)].map((m) => Number(m[1]));
+  assert.ok(sizes.length >= 5, "chart font sizes found");
+  assert.ok(Math.min(...sizes) >= FONT_PX.smallest, `chart font sizes ${sizes}`);
 });
 
 test("deterministic: the same data renders to the same bytes", () => {
@@ -145,6 +225,8 @@ test("mismatched shapes are refused", () => {
   assert.throws(() => renderReport(short), /customers.pc1 has 5 values for 1200 labels/);
   const badLabel = { ...base, silhouette: { values: new Float64Array(1), labels: Int32Array.from([7]) } };
   assert.throws(() => renderReport(badLabel), /silhouette.labels holds a label outside 0..2/);
+  const fewer = { ...base, pca: { ...base.pca, components: components(4, FEATURES.length) } };
+  assert.throws(() => renderReport(fewer), /4 PCA components for 6 kept/);
 });
 
 test.run();

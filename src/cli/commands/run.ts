@@ -2,6 +2,7 @@
 import type { CommandModule } from "yargs";
 import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { COMPAT_MODES, type Compat, RUN_DEFAULTS, type RunSummary } from "../../pipeline/options.js";
+import { stepsTotalMs, WRITE_STEP } from "../../pipeline/progress.js";
 import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { formatMs, stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
@@ -123,7 +124,8 @@ function formatSummary(s: RunSummary): string {
     ),
     ...(s.outliers > 0 ? [`  ${"outliers".padStart(7)}  ${n(s.outliers).padStart(9)}  ${"".padStart(5)}  ${pct(s.revenueShares[s.k] ?? 0).padStart(7)}  (not clustered)`] : []),
     "",
-    `  total ${formatMs(Object.values(s.timingsMs).reduce((a, b) => a + b, 0))}; report: ${s.runDir}/report.html`,
+    // The report's pipeline table sums the same steps; it is written before the writing ends.
+    `  total ${formatMs(stepsTotalMs(s.timingsMs))} (+ ${formatMs(s.timingsMs[WRITE_STEP] ?? 0)} writing the run directory); report: ${s.runDir}/report.html`,
     `  run id      ${s.runId}`,
     "",
   ];

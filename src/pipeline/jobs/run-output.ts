@@ -7,9 +7,11 @@ import { Bool, Float64, Int32, makeVector, Table, type Vector, vectorFromArray }
 import { tableToParquet } from "../../io/write.js";
 import { OptionError, UserError } from "../../errors.js";
 import type { Matrix } from "../../engine/matrix.js";
-import type { ReportData } from "../../report/index.js";
+import type { ReportData, StepRecord } from "../../report/index.js";
 import { writeDirAtomic } from "../../io/atomic.js";
 import { modelJson } from "../../model/index.js";
+import type { RunSummary } from "../options.js";
+import { WRITE_STEP } from "../progress.js";
 import { FEATURE_NAMES } from "../steps/features.js";
 import { recommendationsCsv, topProductsCsv } from "../steps/recommend.js";
 import type { RunArtifacts } from "./run-artifacts.js";
@@ -103,8 +105,6 @@ function metrics(a: RunArtifacts) {
 
 function reportData(a: RunArtifacts, correlationMatrix: (m: Matrix) => Matrix): ReportData {
   const { summary, kept, reduced, clusters, quality } = a;
-  const t = summary.timingsMs;
-  const rows = summary.rows;
   const col = (name: string) => {
     const j = FEATURE_NAMES.indexOf(name as (typeof FEATURE_NAMES)[number]);
     return Float64Array.from({ length: kept.ids.length }, (_, i) => kept.matrix.data[i * kept.matrix.cols + j]!);
@@ -119,34 +119,55 @@ function reportData(a: RunArtifacts, correlationMatrix: (m: Matrix) => Matrix): 
     generatedAt: a.now.toISOString(),
     segments: a.segments,
     ...(a.currency ? { currency: a.currency } : {}),
-    steps: [
-      { step: "loaded", unit: "rows", count: rows.loaded!, ms: t.load },
-      { step: "missing CustomerID or Description", unit: "rows", count: rows.afterMissing! },
-      { step: "duplicates", unit: "rows", count: rows.afterDuplicates! },
-      { step: "anomalous stock codes", unit: "rows", count: rows.afterAnomalousCodes! },
-      { step: "service descriptions", unit: "rows", count: rows.afterServiceDescriptions! },
-      { step: "zero unit price", unit: "rows", count: rows.afterZeroPrice!, ms: t.clean },
-      { step: "customer features", unit: "customers", count: summary.customersBeforeOutliers, ms: t.features },
-      { step: "outliers removed", unit: "customers", count: summary.customers, ms: t.outliers },
-      { step: "scaling", unit: "customers", count: summary.customers, ms: t.scale },
-      { step: "PCA", unit: "customers", count: summary.customers, ms: t.pca },
-      { step: "k-means", unit: "customers", count: summary.customers, ms: t.kmeans },
-      { step: "metrics", unit: "customers", count: summary.customers, ms: t.metrics },
-      { step: "recommendations", unit: "customers", count: summary.customers, ms: t.recommendations },
-    ],
+    steps: reportSteps(summary),
     features: [...FEATURE_NAMES],
     profiles: a.profiles,
     customers: {
       labels: clusters.labels,
       pc1: pc(0),
       pc2: p > 1 ? pc(1) : new Float64Array(kept.ids.length),
+      ...(p > 2 ? { pc3: pc(2) } : {}),
       recency: col("Days_Since_Last_Purchase"),
       frequency: col("Total_Transactions"),
       spend: col("Total_Spend"),
     },
     silhouette: { values: quality.samples, labels: clusters.labels },
-    pca: { explainedVarianceRatio: reduced.allRatios, chosen: p, threshold: a.opts.variance },
+    pca: { explainedVarianceRatio: reduced.allRatios, chosen: p, threshold: a.opts.variance, components: reduced.fit.components },
     correlation: correlationMatrix(kept.matrix),
     metrics: { silhouette: quality.silhouette, daviesBouldin: quality.daviesBouldin, calinskiHarabasz: quality.calinskiHarabasz, inertia: clusters.inertia },
   };
+}
+
+/**
+ * The report's pipeline table: every timed step, in the order it ran, from the run's one record of
+ * step times (the terminal summary sums the same record), each with the count it left; cleaning's
+ * five filters, which run in one pass, below it. Writing the run directory is timed after the
+ * report is written, so only the terminal shows it.
+ */
+function reportSteps(s: RunSummary): StepRecord[] {
+  const r = s.rows;
+  const rows = (count: number | undefined) => ({ unit: "rows" as const, count: count! });
+  const customers = (count: number) => ({ unit: "customers" as const, count });
+  const counts: Record<string, Pick<StepRecord, "unit" | "count">> = {
+    load: rows(r.loaded),
+    clean: rows(r.afterZeroPrice),
+    features: customers(s.customersBeforeOutliers),
+    outliers: customers(s.customers),
+    segments: customers(s.customersBeforeOutliers),
+  };
+  const filters: StepRecord[] = [
+    { step: "missing CustomerID or Description", ...rows(r.afterMissing), partOf: "clean" },
+    { step: "duplicates", ...rows(r.afterDuplicates), partOf: "clean" },
+    { step: "anomalous stock codes", ...rows(r.afterAnomalousCodes), partOf: "clean" },
+    { step: "service descriptions", ...rows(r.afterServiceDescriptions), partOf: "clean" },
+    { step: "zero unit price", ...rows(r.afterZeroPrice), partOf: "clean" },
+  ];
+  const steps: StepRecord[] = [];
+  for (const [step, ms] of Object.entries(s.timingsMs)) {
+    if (step === WRITE_STEP) continue;
+    // Steps after the outliers work on the clustered customers.
+    steps.push({ step, ...(counts[step] ?? customers(s.customers)), ms });
+    if (step === "clean") steps.push(...filters);
+  }
+  return steps;
 }

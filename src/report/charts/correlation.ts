@@ -13,8 +13,8 @@ export function correlationChart(features: readonly string[], correlation: Matri
     value: (r, c) => correlation.data[r * correlation.cols + c],
     limit: 1,
     format: (v) => fmt(v, 2),
-    cellWidth: 40,
-    cellHeight: 24,
+    cellWidth: 46,
+    cellHeight: 26,
     keyTitle: "Pearson correlation",
   });
 }

@@ -1,4 +1,4 @@
-import { diverging, esc, n1, svgDoc, text, textOnDiverging } from "../svg.js";
+import { diverging, esc, FONT_PX, n1, svgDoc, text, textOnDiverging, textWidth } from "../svg.js";
 
 export interface HeatmapSpec {
   readonly name: string;
@@ -15,21 +15,20 @@ export interface HeatmapSpec {
   readonly keyTitle: string;
 }
 
-/** Rough width of 11px UI text: enough to reserve margins without measuring fonts. */
-const textWidth = (s: string) => s.length * 6.4;
-
 /**
  * A grid of coloured cells on the diverging scale with each value printed in its cell; column
  * labels slanted above, row labels to the left, a colour key below.
  */
 export function heatmap(spec: HeatmapSpec): string {
   const { rowLabels, colLabels, cellWidth: cw, cellHeight: ch, limit } = spec;
-  const longestCol = Math.max(0, ...colLabels.map(textWidth));
-  const left = Math.max(70, ...rowLabels.map(textWidth)) + 14;
+  const longestCol = Math.max(0, ...colLabels.map((l) => textWidth(l, FONT_PX.small)));
+  const left = Math.max(70, ...rowLabels.map((l) => textWidth(l))) + 14;
   const top = Math.round(longestCol * Math.sin(Math.PI / 4)) + 20;
   const gridW = colLabels.length * cw;
   const gridH = rowLabels.length * ch;
-  const width = Math.max(left + gridW + Math.round(longestCol * Math.cos(Math.PI / 4)) + 10, left + 320);
+  const keyW = Math.min(260, Math.max(160, gridW));
+  const keyRight = left + keyW + 12 + textWidth(spec.keyTitle, FONT_PX.small) + 10;
+  const width = Math.ceil(Math.max(left + gridW + Math.round(longestCol * Math.cos(Math.PI / 4)) + 10, keyRight));
   const height = top + gridH + 70;
 
   let body = "";
@@ -38,16 +37,16 @@ export function heatmap(spec: HeatmapSpec): string {
     body += `<text class="col-label" transform="translate(${n1(x + 3)} ${top - 6}) rotate(-45)">${esc(l)}</text>`;
   });
   rowLabels.forEach((l, r) => {
-    body += text(left - 8, top + (r + 0.5) * ch + 4, l, 'text-anchor="end"');
+    body += text(left - 8, top + (r + 0.5) * ch + 4.5, l, 'text-anchor="end"');
     for (let c = 0; c < colLabels.length; c++) {
       const v = spec.value(r, c);
       const x = left + c * cw;
       const y = top + r * ch;
       body += `<rect class="cell" x="${n1(x)}" y="${n1(y)}" width="${cw}" height="${ch}" fill="${diverging(v, limit)}"/>`;
-      body += text(x + cw / 2, y + ch / 2 + 3.5, spec.format(v), `text-anchor="middle" class="cell-value" fill="${textOnDiverging(v, limit)}"`);
+      body += text(x + cw / 2, y + ch / 2 + 4.5, spec.format(v), `text-anchor="middle" class="cell-value" fill="${textOnDiverging(v, limit)}"`);
     }
   });
-  body += colourKey(left, top + gridH + 20, Math.min(260, Math.max(160, gridW)), spec);
+  body += colourKey(left, top + gridH + 20, keyW, spec);
   return svgDoc(spec.name, width, height, spec.title, body);
 }
 

@@ -1,4 +1,4 @@
-import { axisBottom, clusterColour, clusterName, fmt, linear, n1, niceTicks, pct, svgDoc, text } from "../svg.js";
+import { axisBottom, axisLeft, clusterColour, clusterName, fmt, linear, n1, niceDomain, niceTicks, pct, svgDoc, text, textWidth } from "../svg.js";
 
 export interface HistogramInput {
   readonly recency: Float64Array;
@@ -17,6 +17,8 @@ export const FREQUENCY_CLIP_QUANTILE = 0.99;
 /** Bins in display space: `pos(v)` maps a value onto the axis, `[lo, hi]` is cut into `count` bins. */
 export interface Binning {
   readonly title: string;
+  /** a second, smaller line under the title: the unit and how the axis is cut */
+  readonly detail: string;
   readonly lo: number;
   readonly hi: number;
   readonly count: number;
@@ -49,7 +51,7 @@ function finiteRange(values: Float64Array): [number, number] {
 }
 
 /** Linear bins; for whole-number data each bin spans a whole number of units, so no bin is empty by construction. */
-export function linearBinning(title: string, values: Float64Array, lo: number, hi: number): Binning {
+export function linearBinning(title: string, detail: string, values: Float64Array, lo: number, hi: number): Binning {
   const integer = values.every((v) => !Number.isFinite(v) || Number.isInteger(v));
   const ticks = niceTicks(lo, hi, 4);
   let count = MAX_BINS;
@@ -60,14 +62,14 @@ export function linearBinning(title: string, values: Float64Array, lo: number, h
     lo -= 0.5;
     hi = lo + count * width;
   } else if (hi === lo) hi = lo + 1;
-  return { title, lo, hi, count, pos: (v) => v, ticks, tickLabel: (t) => fmt(t) };
+  return { title, detail, lo, hi, count, pos: (v) => v, ticks, tickLabel: (t) => fmt(t) };
 }
 
 /**
  * log10 bins from the power of ten below the 1st percentile (at least 1) up to the maximum; smaller
  * values (no spend, net refunds) count in the first bin.
  */
-export function logBinning(title: string, values: Float64Array): Binning {
+export function logBinning(title: string, detail: string, values: Float64Array): Binning {
   const [, max] = finiteRange(values);
   const hi = Math.max(1, Math.log10(Math.max(1, max)));
   const low = quantile(values, LOG_FLOOR_QUANTILE);
@@ -76,6 +78,7 @@ export function logBinning(title: string, values: Float64Array): Binning {
   for (let e = lo; e <= Math.floor(hi); e++) ticks.push(e);
   return {
     title,
+    detail,
     lo,
     hi,
     count: MAX_BINS,
@@ -85,10 +88,17 @@ export function logBinning(title: string, values: Float64Array): Binning {
   };
 }
 
+/** Tick labels for shares: as few decimals as tell the ticks apart (0% 5% 10%, or 0% 0.2% 0.4%). */
+function shareLabel(ticks: readonly number[]): (v: number) => string {
+  const step = ticks.length > 1 ? ticks[1] - ticks[0] : 1;
+  const decimals = Math.max(0, Math.ceil(-Math.log10(step * 100) - 1e-9));
+  return (v) => pct(v, decimals);
+}
+
 /**
  * Small multiples: one row per cluster, one column per measure (recency, frequency, spend). Every
- * panel of a column shares its bins and its y scale (share of the cluster's customers), so
- * clusters compare at a glance whatever their size.
+ * panel of a column shares its bins and its y scale (share of the cluster's customers, ticked on
+ * every panel), so clusters compare at a glance whatever their size.
  */
 export function histogramsChart(input: HistogramInput): string {
   const { labels, k } = input;
@@ -96,17 +106,18 @@ export function histogramsChart(input: HistogramInput): string {
   const [fLo] = finiteRange(input.frequency);
   const fClip = quantile(input.frequency, FREQUENCY_CLIP_QUANTILE);
   const measures: { values: Float64Array; binning: Binning }[] = [
-    { values: input.recency, binning: linearBinning("Recency (days since last purchase)", input.recency, rLo, rHi) },
+    { values: input.recency, binning: linearBinning("Recency", "days since last purchase", input.recency, rLo, rHi) },
     {
       values: input.frequency,
       binning: linearBinning(
-        `Frequency (transactions; last bin ≥ ${fmt(fClip)})`,
+        "Frequency",
+        `transactions; last bin ≥ ${fmt(fClip)}`,
         input.frequency,
         fLo,
         Number.isFinite(fClip) ? fClip : fLo,
       ),
     },
-    { values: input.spend, binning: logBinning("Spend (total, log scale)", input.spend) },
+    { values: input.spend, binning: logBinning("Spend", "total, log scale", input.spend) },
   ];
 
   // shares[m][c][b]: share of cluster c's customers in bin b of measure m
@@ -121,20 +132,24 @@ export function histogramsChart(input: HistogramInput): string {
     return counts.map((row, c) => row.map((n) => (sizes[c] > 0 ? n / sizes[c] : 0)));
   });
 
-  const panelW = 250;
-  const panelH = 64;
-  const gapX = 40;
-  const gapY = 14;
-  const left = 100;
-  const top = 34;
+  const panelW = 180;
+  const panelH = 70;
+  const gapX = 62; // room for the next column's y-axis labels
+  const gapY = 28;
+  const yLabels = 52; // the first column's y-axis labels, between the cluster names and the panels
+  const left = Math.ceil(Math.max(...Array.from({ length: k }, (_, c) => textWidth(clusterName(c))))) + 10 + yLabels;
+  const top = 48;
   const width = left + 3 * panelW + 2 * gapX + 20;
   const height = top + k * (panelH + gapY) + 30;
 
   let body = "";
   measures.forEach(({ binning }, m) => {
     const x0 = left + m * (panelW + gapX);
-    body += text(x0, 14, binning.title, 'class="panel-title"');
-    const yMax = Math.max(1e-9, ...shares[m].flat());
+    body += text(x0, 16, binning.title, 'class="panel-title"');
+    body += text(x0, 33, binning.detail, 'class="small"');
+    // One y scale per column, topped at a round share so its highest tick sits on the panel's top.
+    const [, yMax] = niceDomain(0, Math.max(1e-9, ...shares[m].flat()), 2);
+    const yTicks = niceTicks(0, yMax, 2);
     const x = linear([binning.lo, binning.hi], [x0, x0 + panelW]);
     const bw = panelW / binning.count;
     for (let c = 0; c < k; c++) {
@@ -146,9 +161,9 @@ export function histogramsChart(input: HistogramInput): string {
       });
       body += `<line class="baseline" x1="${x0}" x2="${x0 + panelW}" y1="${yBase}" y2="${yBase}"/>`;
       body += "</g>";
-      if (m === 0) body += text(left - 12, yBase - panelH / 2 + 4, clusterName(c), 'text-anchor="end"');
+      body += `<g class="y-axis" data-measure="${m}" data-cluster="${c}">${axisLeft(y, x0, { ticks: yTicks, format: shareLabel(yTicks) })}</g>`;
+      if (m === 0) body += text(left - yLabels, yBase - panelH / 2 + 4, clusterName(c), 'text-anchor="end"');
     }
-    body += text(x0 + panelW, top - 4, `max ${pct(yMax, 0)} of cluster`, 'text-anchor="end" class="small"');
     const axisY = top + k * (panelH + gapY) - gapY + 2;
     body += axisBottom(x, axisY, { ticks: binning.ticks.filter((t) => t >= binning.lo && t <= binning.hi), format: binning.tickLabel });
   });

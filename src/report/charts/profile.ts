@@ -15,7 +15,7 @@ export function profileChart(profiles: ClusterProfiles): string {
     value: (r, c) => profiles.clusters[r].z[c],
     limit: PROFILE_LIMIT,
     format: (v) => fmt(v, 2),
-    cellWidth: 50,
+    cellWidth: 54,
     cellHeight: 30,
     keyTitle: `std from the overall mean (colour clamped at ±${PROFILE_LIMIT})`,
   });

@@ -10,6 +10,7 @@ import {
   n1,
   niceDomain,
   niceTicks,
+  type Scale,
   svgDoc,
   text,
 } from "../svg.js";
@@ -26,11 +27,24 @@ export function evenSample(n: number, cap: number): Int32Array {
   return Int32Array.from({ length: cap }, (_, i) => Math.floor((i * n) / cap));
 }
 
+export interface ScatterOptions {
+  /** at most this many dots (default SCATTER_CAP) */
+  readonly cap?: number;
+  /** data-chart name and accessible title (default the plain PC1/PC2 map) */
+  readonly name?: string;
+  readonly title?: string;
+  /** dot opacity: lower where something is drawn over the dots */
+  readonly opacity?: number;
+  /** drawn over the dots, in the plot's scales (a biplot's feature arrows) */
+  readonly overlay?: (x: Scale, y: Scale) => string;
+}
+
 /** PC1 against PC2, one dot per customer coloured by cluster; larger clusters drawn first, beneath. */
-export function scatterChart(pc1: Float64Array, pc2: Float64Array, labels: Int32Array, k: number, cap = SCATTER_CAP): string {
+export function scatterChart(pc1: Float64Array, pc2: Float64Array, labels: Int32Array, k: number, opts: ScatterOptions = {}): string {
+  const cap = opts.cap ?? SCATTER_CAP;
   const width = 820;
   const left = 60;
-  const right = 150;
+  const right = 170;
   const top = 14;
   const plotBottom = 490;
   const rows = evenSample(labels.length, cap);
@@ -43,12 +57,14 @@ export function scatterChart(pc1: Float64Array, pc2: Float64Array, labels: Int32
   const x = linear(niceDomain(...extent(pc1)), [left, width - right]);
   const y = linear(niceDomain(...extent(pc2)), [plotBottom, top]);
   let body = axisBottom(x, plotBottom, { ticks: niceTicks(...x.domain, 8), title: "PC1", grid: plotBottom - top });
-  body += axisLeft(y, left, { ticks: niceTicks(...y.domain, 6), title: "PC2", grid: width - right - left });
+  // The lowest y tick sits on the x axis, where its label would collide with the first x label.
+  body += axisLeft(y, left, { ticks: niceTicks(...y.domain, 6).filter((t) => t > y.domain[0]), title: "PC2", grid: width - right - left });
   for (let c = 0; c < k; c++) {
-    body += `<g class="cluster-${c}" fill="${clusterColour(c)}" fill-opacity="0.55">`;
+    body += `<g class="cluster-${c}" fill="${clusterColour(c)}" fill-opacity="${opts.opacity ?? 0.55}">`;
     for (const i of shown[c]) body += `<circle class="pt" cx="${n1(x(pc1[i]))}" cy="${n1(y(pc2[i]))}" r="2.2"/>`;
     body += "</g>";
   }
+  if (opts.overlay) body += opts.overlay(x, y);
   // The legend counts whole clusters, not the sample; the note below says when points are sampled.
   const sizes = new Array<number>(k).fill(0);
   for (const l of labels) sizes[l]++;
@@ -63,5 +79,5 @@ export function scatterChart(pc1: Float64Array, pc2: Float64Array, labels: Int32
   if (skipped > 0) notes.push(`${fmt(skipped)} without finite coordinates left out.`);
   if (notes.length > 0) body += text(left, plotBottom + 56, notes.join(" "), 'class="note"');
   const height = plotBottom + (notes.length > 0 ? 66 : 44);
-  return svgDoc("scatter", width, height, "Customers on the first two principal components, by cluster", body);
+  return svgDoc(opts.name ?? "scatter", width, height, opts.title ?? "Customers on the first two principal components, by cluster", body);
 }

@@ -28,7 +28,7 @@ export function silhouetteChart(values: Float64Array, labels: Int32Array, k: num
   }
   const mean = n > 0 ? sum / n : Number.NaN;
   // A minimum band height keeps small clusters visible and their labels apart.
-  const minBand = 26;
+  const minBand = 32;
   const free = Math.max(0, plotHeight - gap * (k - 1) - minBand * k);
   const heights = perCluster.map((vs) => minBand + (n > 0 ? (free * vs.length) / n : free / k));
   const height = top + heights.reduce((a, b) => a + b, 0) + gap * (k - 1) + 50;
@@ -51,8 +51,8 @@ export function silhouetteChart(values: Float64Array, labels: Int32Array, k: num
       bands += `<path class="band" d="${d}" fill="${clusterColour(c)}" fill-opacity="0.85"/>`;
     }
     const clusterMean = vs.length > 0 ? vs.reduce((a, b) => a + b, 0) / vs.length : Number.NaN;
-    bands += text(left - 10, yTop + h / 2 - 2, clusterName(c), 'text-anchor="end"');
-    bands += text(left - 10, yTop + h / 2 + 12, `mean ${fmt(clusterMean, 3)} · n=${fmt(vs.length)}`, 'text-anchor="end" class="small"');
+    bands += text(left - 10, yTop + h / 2 - 3, clusterName(c), 'text-anchor="end"');
+    bands += text(left - 10, yTop + h / 2 + 14, `mean ${fmt(clusterMean, 3)} · n=${fmt(vs.length)}`, 'text-anchor="end" class="small"');
     yTop += h + gap;
   });
   const axisY = yTop - gap + 6;

@@ -10,7 +10,7 @@ export function varianceChart(ratios: readonly number[], chosen: number, thresho
   const left = 70;
   const right = 150;
   const top = 16;
-  const bottom = 76;
+  const bottom = 82;
   const n = ratios.length;
   const band = (width - left - right) / Math.max(1, n);
   const y = linear([0, 1], [height - bottom, top]);
@@ -28,11 +28,12 @@ export function varianceChart(ratios: readonly number[], chosen: number, thresho
     body += `<rect class="bar${kept ? " kept" : ""}" x="${n1(xCentre(i) - band * 0.35)}" y="${n1(y(r))}" width="${n1(band * 0.7)}" height="${n1(h)}" fill="${fill}"/>`;
   });
   body += `<g class="axis"><line x1="${left}" x2="${width - right}" y1="${height - bottom}" y2="${height - bottom}"/></g>`;
-  body += text((left + width - right) / 2, height - bottom + 48, "principal component (share of variance)", 'text-anchor="middle" class="axis-title"');
+  body += text((left + width - right) / 2, height - bottom + 54, "principal component (share of variance)", 'text-anchor="middle" class="axis-title"');
   // Each share sits under its component name, clear of the cumulative line that starts on the first bar.
   ratios.forEach((r, i) => {
-    body += text(xCentre(i), height - bottom + 14, `PC${i + 1}`, 'text-anchor="middle"');
-    body += text(xCentre(i), height - bottom + 27, r > 0 && r < 0.0005 ? "<0.1%" : pct(r), 'text-anchor="middle" class="small"');
+    body += text(xCentre(i), height - bottom + 15, `PC${i + 1}`, 'text-anchor="middle"');
+    // Whole percents from 10% up keep each label inside its bar's width: 38% · 8.9% · 0.6%.
+    body += text(xCentre(i), height - bottom + 32, r > 0 && r < 0.0005 ? "<0.1%" : pct(r, r >= 0.1 ? 0 : 1), 'text-anchor="middle" class="small"');
   });
   const points = cumulative.map((c, i) => `${n1(xCentre(i))} ${n1(y(c))}`);
   if (points.length > 0) body += `<path class="cumulative" d="M${points.join("L")}"/>`;
