@@ -128,7 +128,7 @@ export function describeCheck(c: PolicyCheck): string {
   const needs = `needs ${OP_TEXT[c.op]} ${signed(c.bound)}`;
   if (c.difference === null) {
     const which = c.candidate === null ? "candidate" : "production";
-    return `${c.metric} undefined for the ${which} (one cluster holds every held-out customer)${c.holds ? "" : `, ${needs}`}`;
+    return `${c.metric} undefined for the ${which} (its assignment uses fewer than two clusters, or one per customer)${c.holds ? "" : `, ${needs}`}`;
   }
   return `${c.metric} ${fmt(c.candidate!)} vs ${fmt(c.production!)} (${signed(c.difference)}, ${needs})`;
 }
