@@ -92,6 +92,9 @@ test("--dry-run decides and writes nothing: no run directory, no run, no version
   assert.is(runCount(), before);
   assert.equal(stages(), [[1, "production"]]);
   assert.equal(readdirSync(join(tmp, "runs")), [productionRun]);
+  // The split and every figure are the same on a second run.
+  const again = JSON.parse(custseg("retrain", "--input", drifted, "--dry-run", "--json").stdout);
+  assert.equal({ ...again, timingsMs: {} }, { ...r, timingsMs: {} });
   // The bound on the customers scored: a seeded sample of the held-out half, fewer once outliers are left out.
   const capped = JSON.parse(custseg("retrain", "--input", drifted, "--dry-run", "--json", "--max-eval-customers", "60").stdout);
   assert.is(capped.split.holdout, CUSTOMERS / 2);
@@ -142,6 +145,17 @@ test("drifted data (prices ×10): promoted, production archived, the segment nam
   const model = JSON.parse(readFileSync(resolved, "utf8"));
   assert.equal(model.clusters.map((c: { name: string }) => c.name), productionNames);
   assert.is(model.kmeans.clusterOrder, "matched to segments version 1 by centroid");
+});
+
+test("--policy never registers a promotable candidate without promoting it, into the --out directory", () => {
+  const out = join(tmp, "candidate");
+  const res = custseg("retrain", "--input", drifted, "--policy", "never", "--out", out);
+  assert.is(res.code, 3, res.stderr);
+  assert.match(res.stdout, /custseg retrain — segments: kept version 3 in production \(candidate registered as version 4\)\n/);
+  assert.match(res.stdout, /policy never: the policy 'never' promotes no candidate\n/);
+  assert.equal(stages(), [[4, "none"], [3, "production"], [2, "none"], [1, "archived"]]);
+  assert.ok(existsSync(join(out, "model.json")));
+  assert.is(custseg("model", "resolve", "models:/segments/4").stdout.trim(), join(out, "model.json"));
 });
 
 test.run();
