@@ -10,11 +10,14 @@ import { closeStore, getRun, listModels, modelHistory, openStore, searchRuns } f
 import { generateFile } from "../../../src/io/generate/generate.js";
 import { type CliResult, runCli } from "../../helpers/cli.js";
 import { scalePrices } from "../../helpers/drift.js";
+import { repoRoot } from "../../helpers/shared.js";
+import { schemaErrors } from "../../model/json-schema.js";
 
 // Small enough to keep the file quick; 250 customers per half still show the drift plainly.
 const ROWS = 30_000;
 const CUSTOMERS = 500;
 
+const schema = JSON.parse(readFileSync(join(repoRoot, "schema", "custseg-model-1.schema.json"), "utf8"));
 const tmp = mkdtempSync(join(tmpdir(), "custseg-retrain-"));
 const storeFile = join(tmp, "custseg.db");
 const custseg = (...args: string[]) => runCli(args, { cwd: tmp, env: { CUSTSEG_STORE: storeFile } });
@@ -145,6 +148,11 @@ test("drifted data (prices ×10): promoted, production archived, the segment nam
   const model = JSON.parse(readFileSync(resolved, "utf8"));
   assert.equal(model.clusters.map((c: { name: string }) => c.name), productionNames);
   assert.is(model.kmeans.clusterOrder, "matched to segments version 1 by centroid");
+  assert.equal(schemaErrors(schema, model), []);
+  // What the registry now serves places new customers like any model.
+  const predicted = custseg("predict", "--model", "models:/segments/production", "--transactions", drifted, "--json");
+  assert.is(predicted.code, 0, predicted.stderr);
+  assert.is(JSON.parse(predicted.stdout).customers, CUSTOMERS);
 });
 
 test("--policy never registers a promotable candidate without promoting it, into the --out directory", () => {
