@@ -4,6 +4,7 @@
 // one scaler fitted on the new customers, where the two sets are comparable; the Hungarian method
 // pairs them at the least total squared distance. Features a model row-normalised (--compat seed)
 // cannot be carried back and take no part.
+import { UserError } from "../../errors.js";
 import type { Clustered } from "./cluster.js";
 import { hungarian } from "./hungarian.js";
 import type { ScalingModel } from "./scale.js";
@@ -34,6 +35,9 @@ export function centroidsInFeatureUnits(features: readonly string[], g: Centroid
   return out;
 }
 
+/** Most clusters matched: the Hungarian method is cubic in k (1,000 clusters: about a second). */
+export const MAX_MATCHED_CLUSTERS = 1000;
+
 export interface ClusterMatch {
   /** productionOf[c]: the production cluster candidate cluster c takes the number of. */
   productionOf: Int32Array;
@@ -54,6 +58,9 @@ export function matchClusters(
   common: { mean: ArrayLike<number>; scale: ArrayLike<number> },
 ): ClusterMatch {
   const k = production.centroids.length;
+  if (k > MAX_MATCHED_CLUSTERS) {
+    throw new UserError(`the production model has ${k.toLocaleString("en-US")} clusters; clusters are matched across a retraining for k up to ${MAX_MATCHED_CLUSTERS.toLocaleString("en-US")}`);
+  }
   if (candidate.centroids.length !== k) throw new RangeError(`the candidate has ${candidate.centroids.length} clusters, production ${k}`);
   const d = features.length;
   const p = centroidsInFeatureUnits(features, production);

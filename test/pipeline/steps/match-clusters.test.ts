@@ -2,7 +2,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Clustered } from "../../../src/pipeline/steps/cluster.js";
-import { type CentroidGeometry, centroidsInFeatureUnits, matchClusters, renumberClusters } from "../../../src/pipeline/steps/match-clusters.js";
+import { UserError } from "../../../src/errors.js";
+import { type CentroidGeometry, centroidsInFeatureUnits, MAX_MATCHED_CLUSTERS, matchClusters, renumberClusters } from "../../../src/pipeline/steps/match-clusters.js";
 
 const features = ["a", "b", "c"];
 // PCA keeping two of three axes: components are the first two unit vectors, with a mean offset.
@@ -39,6 +40,18 @@ test("two models with different scalers and cluster orders: each candidate clust
   assert.equal([...match.productionOf], order);
   assert.ok(Math.abs(match.total - 4 * (0.3 ** 2 + 0.2 ** 2) / 25) < 1e-12, String(match.total));
   assert.throws(() => matchClusters(features, production, { ...candidate, centroids: candidate.centroids.slice(1) }, { mean: [0, 0, 0], scale: [1, 1, 1] }), /3 clusters, production 4/);
+});
+
+test("more clusters than the matching takes is one line, before any cost is computed", () => {
+  const many: CentroidGeometry = {
+    scaling: { standardized: { features, mean: [0, 0, 0], scale: [1, 1, 1] }, normalized: [], raw: [] },
+    pca,
+    centroids: Array.from({ length: MAX_MATCHED_CLUSTERS + 1 }, (_, i) => [i, 0]),
+  };
+  assert.throws(
+    () => matchClusters(features, many, many, { mean: [0, 0, 0], scale: [1, 1, 1] }),
+    (err: Error) => err instanceof UserError && /has 1,001 clusters; clusters are matched across a retraining for k up to 1,000$/.test(err.message),
+  );
 });
 
 test("renumbering moves labels, centres and sizes together", () => {
