@@ -60,9 +60,9 @@ const command: CommandModule<object, RetrainArgs> = {
       import("../../pipeline/jobs/retrain.js"),
       import("../../store/index.js"),
     ]);
-    // A dry run writes nothing, so it needs an existing store; otherwise the store is opened
-    // first, so a store that cannot be used fails before any work is done.
-    const store = openStore(storePath(args.store), { create: !args["dry-run"] });
+    // The production model is a registry entry, so the store must exist; it is opened first, so a
+    // store that cannot be used fails before any work is done.
+    const store = openStore(storePath(args.store));
     const reporter = stderrReporter();
     try {
       const engine = await engineFor(args.threads, reporter.note);

@@ -71,7 +71,9 @@ test("mistakes are one line and leave the store and runs/ as they were", () => {
   assertFailure(custseg("retrain", "--input", same, "--model", join(tmp, "runs", productionRun)), /^custseg: --model .* is not a registry reference; retrain takes models:\/NAME\/STAGE/);
   assertFailure(custseg("retrain", "--input", same, "--max-eval-customers", "5"), /^custseg: --max-eval-customers must be a whole number from 10 to 1,000,000 \(got 5\)$/);
   assertFailure(custseg("retrain", "--input", same, "--split-seed", "-1"), /^custseg: --split-seed must be a whole number/);
-  assertFailure(runCli(["retrain", "--input", same, "--dry-run", "--store", join(tmp, "none.db")], { cwd: tmp }), /^custseg: no run store at .*none\.db/);
+  for (const dry of [["--dry-run"], []]) {
+    assertFailure(runCli(["retrain", "--input", same, ...dry, "--store", join(tmp, "none.db")], { cwd: tmp }), /^custseg: no run store at .*none\.db/);
+  }
   assert.is(runCount(), before, "no run recorded");
   assert.not.ok(existsSync(join(tmp, "none.db")));
   // A failure once the work has started is recorded, as for `custseg run`: the candidate's run, failed, with the reason.
