@@ -11,7 +11,7 @@ export interface Assignment {
 
 /**
  * Least-cost assignment for an n×n cost matrix given row-major (cost[i·n + j]). Costs must be
- * finite; n = 0 gives the empty assignment. Ties are broken towards lower column numbers.
+ * finite; n = 0 gives the empty assignment. Among assignments of equal total, any one may be returned.
  */
 export function hungarian(cost: ArrayLike<number>, n: number): Assignment {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`n must be a whole number ≥ 0, got ${n}`);

@@ -2,7 +2,7 @@
 // with them segment names) stay put across a promotion. Each model's centroids are carried from
 // its own PC space back to feature units (through its PCA and its scaler), then standardised with
 // one scaler fitted on the new customers, where the two sets are comparable; the Hungarian method
-// pairs them at the least total squared distance. Features a model row-normalised (--compat seed)
+// pairs them at the least total squared distance. Features a model row-normalised (seed compatibility)
 // cannot be carried back and take no part.
 import { UserError } from "../../errors.js";
 import type { Clustered } from "./cluster.js";
