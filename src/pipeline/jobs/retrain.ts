@@ -11,6 +11,7 @@ import {
   failRun,
   finishRun,
   getModelVersion,
+  getRun,
   type ModelVersion,
   type ParamValue,
   registerModel,
@@ -167,7 +168,7 @@ export async function runRetrainJob(engine: Engine, store: Store, opts: RetrainO
     if (!candidateRun) return result;
 
     await timer.step("write", () => writeRunDirectory(runDir, candidate.artifacts), () => runDir);
-    const registered = record(store, candidateRun.id, result, opts, candidate.artifacts.sha256, now);
+    const registered = record(store, candidateRun.id, result, opts, policy, candidate.artifacts.sha256, now);
     result.candidate.runDir = runDir;
     result.candidate.runId = candidateRun.id;
     result.candidate.version = registered.candidate.version;
@@ -176,8 +177,21 @@ export async function runRetrainJob(engine: Engine, store: Store, opts: RetrainO
     result.production.stage = registered.productionStage;
     return result;
   } catch (err) {
-    if (candidateRun && store.openRuns.has(candidateRun.id)) failRun(store, candidateRun.id, err);
+    if (candidateRun) markFailed(store, candidateRun.id, err);
     throw err;
+  }
+}
+
+/**
+ * The candidate's run ends failed, unless it had already ended: a failure of the recording
+ * transaction rolls its end back while this process already counts it as ended, hence the check
+ * against the store. A store that cannot be written leaves the run running, to be reaped as stale.
+ */
+function markFailed(store: Store, runId: string, err: unknown): void {
+  try {
+    if (getRun(store, runId).status === "running") failRun(store, runId, err);
+  } catch {
+    // The original error is the one to report.
   }
 }
 
@@ -248,8 +262,9 @@ interface Recorded {
 /**
  * Both evaluations as finished runs (the candidate's with its run directory), the candidate
  * registered, and promoted when the policy holds; the reason goes into tags and the model history.
+ * A failure inside rolls everything back; the candidate's run, still open, is then marked failed.
  */
-function record(store: Store, candidateId: string, r: RetrainResult, opts: RetrainOptions, inputHash: string, now: Date): Recorded {
+function record(store: Store, candidateId: string, r: RetrainResult, opts: RetrainOptions, policy: Policy, inputHash: string, now: Date): Recorded {
   const decision = r.decision.promote ? "promoted" : "kept production";
   const metrics = (e: AssignmentScores) => {
     const m: Record<string, number> = { adjusted_rand_index: r.adjustedRandIndex, eval_customers: r.split.evaluated };
@@ -257,10 +272,12 @@ function record(store: Store, candidateId: string, r: RetrainResult, opts: Retra
     return m;
   };
   const tags = { "custseg.retrain.decision": decision, "custseg.retrain.reason": r.decision.reason };
-  const productionRunId = write(store, () => {
+  const reason = `retrained on ${opts.input}: ${r.decision.reason}`;
+  // One transaction: the runs end, the candidate is registered and promoted together or not at all.
+  return write(store, () => {
     const prod = startRun(store, {
       experiment: opts.experiment ?? RETRAIN_DEFAULTS.experiment,
-      params: { input: opts.input, model: opts.model, ...retrainParams(opts, parsePolicy(r.policy), r.model.name, r.model.version) },
+      params: { input: opts.input, model: opts.model, ...retrainParams(opts, policy, r.model.name, r.model.version) },
       tags: { "custseg.command": "retrain", "custseg.retrain.role": "production", "custseg.retrain.candidate_run": candidateId, ...tags },
       now,
     });
@@ -271,10 +288,8 @@ function record(store: Store, candidateId: string, r: RetrainResult, opts: Retra
       metrics: { ...metrics(r.candidate), fit_silhouette: fit.silhouette, fit_davies_bouldin: fit.davies_bouldin, fit_calinski_harabasz: fit.calinski_harabasz, inertia: fit.inertia, n_iter: fit.nIter, customers: fit.customers },
       inputHash,
     });
-    return prod.id;
+    let candidate = registerModel(store, candidateId, r.model.name, { reason });
+    if (r.decision.promote) candidate = transitionStage(store, r.model.name, candidate.version, "production", { reason });
+    return { candidate, productionRunId: prod.id, productionStage: getModelVersion(store, r.model.name, r.model.version).stage };
   });
-  const reason = `retrained on ${opts.input}: ${r.decision.reason}`;
-  let candidate = registerModel(store, candidateId, r.model.name, { reason, now });
-  if (r.decision.promote) candidate = transitionStage(store, r.model.name, candidate.version, "production", { reason, now });
-  return { candidate, productionRunId, productionStage: getModelVersion(store, r.model.name, r.model.version).stage };
 }
