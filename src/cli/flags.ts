@@ -25,6 +25,8 @@ const RULES: Record<string, Rule> = {
   tol: (v) => (Number.isFinite(v) && v >= 0 ? undefined : "must be a number ≥ 0"),
   variance: (v) => (v > 0 && v <= 1 ? undefined : "must be a ratio in (0, 1]"),
   components: whole(1, 1_000_000),
+  "split-seed": whole(0, 2 ** 32 - 1),
+  "max-eval-customers": whole(10, 1_000_000),
   threads: whole(1, 1_000_000),
   rows: whole(1, GENERATE_LIMITS.rows),
   customers: whole(1, GENERATE_LIMITS.customers),

@@ -32,6 +32,18 @@ export const RUN_DEFAULTS = {
   runsDir: "runs",
 } as const;
 
+/**
+ * Defaults of `retrain`. Evaluation scores every held-out customer up to maxEvalCustomers (the
+ * silhouette is quadratic in them); beyond it, a seeded sample of that many.
+ */
+export const RETRAIN_DEFAULTS = {
+  model: "models:/segments/production",
+  policy: "default",
+  splitSeed: 0,
+  maxEvalCustomers: 20_000,
+  experiment: "retrain",
+} as const;
+
 export interface RunOptions {
   /** The transactions file. */
   input: string;

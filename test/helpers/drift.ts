@@ -1,7 +1,8 @@
 // Building blocks for the drift tests: a trained run directory, features tables on disk, a row-wise
-// edit of a features table.
-import { writeFile } from "node:fs/promises";
+// edit of a features table, transactions with every price multiplied.
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { makeVector, Table, tableFromIPC, tableToIPC, type Vector } from "apache-arrow";
 import type { Engine } from "../../src/engine/engine.js";
 import type { Matrix } from "../../src/engine/matrix.js";
 import { generateFile } from "../../src/io/generate/generate.js";
@@ -48,4 +49,14 @@ export function scaleFeature(x: Matrix, feature: string, factor: number): Matrix
   const data = Float64Array.from(x.data);
   for (let i = 0; i < x.rows; i++) data[i * x.cols + j]! *= factor;
   return { data, rows: x.rows, cols: x.cols };
+}
+
+/** A copy of an Arrow transactions file with every UnitPrice multiplied (prices moved, or another currency). */
+export async function scalePrices(src: string, dst: string, factor: number): Promise<string> {
+  const table = tableFromIPC(await readFile(src));
+  const columns: Record<string, Vector> = {};
+  for (const field of table.schema.fields) columns[field.name] = table.getChild(field.name)!;
+  columns.UnitPrice = makeVector(Float64Array.from(table.getChild("UnitPrice")!.toArray() as Float64Array, (p) => p * factor));
+  await writeFile(dst, tableToIPC(new Table(columns), "file"));
+  return dst;
 }

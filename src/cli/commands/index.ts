@@ -10,6 +10,7 @@ import kmeans from "./kmeans.js";
 import model from "./model.js";
 import pca from "./pca.js";
 import predict from "./predict.js";
+import retrain from "./retrain.js";
 import run from "./run.js";
 import runs from "./runs.js";
 import serve from "./serve.js";
@@ -17,4 +18,4 @@ import tune from "./tune.js";
 
 // One entry per command file in this folder; each file default-exports its CommandModule.
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [cache, download, drift, evaluate, exportCommand, features, generate, kmeans, model, pca, predict, run, runs, serve, tune];
+export const commands: CommandModule<any, any>[] = [cache, download, drift, evaluate, exportCommand, features, generate, kmeans, model, pca, predict, retrain, run, runs, serve, tune];

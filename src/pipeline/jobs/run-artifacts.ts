@@ -25,6 +25,8 @@ export interface RunArtifacts {
   scaled: Scaled;
   reduced: Reduced;
   clusters: Clustered;
+  /** How the clusters are numbered, when not by size (a retrained model keeps production's numbers). */
+  clusterOrder?: string;
   quality: ClusterQuality;
   profiles: ClusterProfiles;
   recommendations: Recommendations;

@@ -49,7 +49,7 @@ export function runModel(a: RunArtifacts): CustsegModel {
       seed: opts.seed,
       nIter: clusters.nIter,
       inertia: clusters.inertia,
-      clusterOrder: "by size, largest first",
+      clusterOrder: a.clusterOrder ?? "by size, largest first",
       centroids: rows(clusters.centers, fit.nComponents),
     },
     clusters: clusters.sizes.map((size, id) => ({
