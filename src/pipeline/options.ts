@@ -3,11 +3,14 @@
 import type { InputLimits } from "../io/load.js";
 import type { Matrix } from "../engine/matrix.js";
 import type { ColumnMap } from "../io/columns.js";
+import type { TextFormat } from "../io/text-format.js";
 import type { StepReporter } from "./progress.js";
 
 export { KMEANS_DEFAULTS } from "../engine/kmeans.js";
 /** The source cache: default directory, its environment variable, and the smallest source cached. */
 export { CACHE_DIR_ENV, CACHE_MIN_SOURCE_BYTES, DEFAULT_CACHE_DIR } from "../io/cache-defaults.js";
+/** How text sources write dates and numbers: "auto" detects the date format, "." is the decimal mark. */
+export { DATE_FORMAT_CHOICES, TEXT_FORMAT_DEFAULTS, type TextFormat } from "../io/text-format.js";
 
 /** "seed": the original pipeline's semantics, quirks included; "none": the same features with its bugs fixed. */
 export type Compat = "seed" | "none";
@@ -40,6 +43,8 @@ export interface RunOptions {
   compat: Compat;
   encoding?: string;
   map?: ColumnMap;
+  /** Date format, decimal mark and CSV delimiter of the source. */
+  textFormat?: TextFormat;
   cacheDir?: string | false;
   /** Resource bounds on reading the source (zip, workbook). */
   limits?: InputLimits;

@@ -4,8 +4,9 @@ import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { COMPAT_MODES, type Compat } from "../../pipeline/options.js";
 import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { stderrReporter } from "../progress.js";
+import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
 
-interface FeaturesArgs extends InputLimitArgs, CacheArgs {
+interface FeaturesArgs extends InputLimitArgs, CacheArgs, TextFormatArgs {
   input: string;
   compat: Compat;
   out?: string;
@@ -19,7 +20,7 @@ const command: CommandModule<object, FeaturesArgs> = {
   command: "features",
   describe: "Clean the transactions and compute the per-customer features",
   builder: (y) =>
-    cacheOptions(inputLimitOptions(y))
+    textFormatOptions(cacheOptions(inputLimitOptions(y)))
       .option("input", { type: "string", demandOption: true, describe: "Transactions: .zip, .xlsx, .csv, .tsv, .parquet or .arrow" })
       .option("compat", {
         choices: COMPAT_MODES,
@@ -44,6 +45,7 @@ const command: CommandModule<object, FeaturesArgs> = {
       force: args.force,
       encoding: args.encoding,
       map: parseColumnMap(args.map),
+      textFormat: textFormatFrom(args),
       cacheDir: cacheFrom(args),
       limits: inputLimits(args),
       reporter: stderrReporter(),

@@ -5,8 +5,9 @@ import { COMPAT_MODES, type Compat, RUN_DEFAULTS, type RunSummary } from "../../
 import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { formatMs, stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
+import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
 
-interface RunArgs extends InputLimitArgs, CacheArgs {
+interface RunArgs extends InputLimitArgs, CacheArgs, TextFormatArgs {
   input?: string;
   compat: Compat;
   "outliers-from"?: string;
@@ -33,7 +34,7 @@ const command: CommandModule<object, RunArgs> = {
   command: "run",
   describe: "Run the whole segmentation: clean, features, outliers, scaling, PCA, k-means, metrics, profiles, recommendations, report",
   builder: (y) =>
-    cacheOptions(inputLimitOptions(y))
+    textFormatOptions(cacheOptions(inputLimitOptions(y)))
       .option("input", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .parquet, .arrow); default: the UCI data under --data-dir, downloaded if absent" })
       .option("compat", { choices: COMPAT_MODES, default: RUN_DEFAULTS.compat, describe: "seed: the original pipeline's semantics, quirks included" })
       .option("outliers-from", { type: "string", describe: "CSV of CustomerIDs to treat as outliers instead of IsolationForest" })
@@ -79,6 +80,7 @@ const command: CommandModule<object, RunArgs> = {
         compat: args.compat,
         encoding: args.encoding,
         map: parseColumnMap(args.map),
+        textFormat: textFormatFrom(args),
         cacheDir: cacheFrom(args),
         limits: inputLimits(args),
         outliersFrom: args["outliers-from"],

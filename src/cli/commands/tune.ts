@@ -9,8 +9,9 @@ import { STORE_DESCRIPTION } from "../store-option.js";
 import { GRID_LIMITS, gridSize, parseGrid, parseKRange } from "../../pipeline/steps/tune-grid.js";
 import { TUNE_METRICS, type TuneMetric } from "../../pipeline/steps/tune-rank.js";
 import { formatMs, stderrReporter } from "../progress.js";
+import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
 
-interface TuneArgs {
+interface TuneArgs extends TextFormatArgs {
   input?: string;
   compat: Compat;
   "outliers-from"?: string;
@@ -37,7 +38,7 @@ const command: CommandModule<object, TuneArgs> = {
   command: "tune",
   describe: "Try a grid of k-means settings on the customers, rank them, analyse k, and write tune.html",
   builder: (y) =>
-    y
+    textFormatOptions(y)
       .option("input", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .parquet, .arrow); default: the UCI data under --data-dir" })
       .option("compat", { choices: COMPAT_MODES, default: "none" as Compat, describe: "seed: the original pipeline's semantics, quirks included" })
       .option("outliers-from", { type: "string", describe: "CSV of CustomerIDs to treat as outliers instead of IsolationForest" })
@@ -102,6 +103,7 @@ async function tune(args: TuneArgs, grid: ReturnType<typeof parseGrid>, kRange: 
     compat: args.compat,
     encoding: args.encoding,
     map: parseColumnMap(args.map),
+    textFormat: textFormatFrom(args),
     outliersFrom: args["outliers-from"],
     seed: args.seed,
     variance: args.variance,

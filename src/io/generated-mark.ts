@@ -1,0 +1,59 @@
+// The mark `custseg generate` leaves in its outputs, so a generated file passed back with --input is
+// never taken for real customers: key-value metadata in Parquet and Arrow IPC, a leading comment
+// line in CSV (which the CSV reader recognises and skips). Readers carry the mark on the
+// transactions table's schema metadata, where the source cache keeps it too.
+import type { Table } from "apache-arrow";
+import { VERSION } from "../version.js";
+
+/** What the generator was asked for. */
+export interface GeneratedMark {
+  rows: number;
+  customers: number;
+  seed: number;
+  /** The custseg version that wrote the file. */
+  tool: string;
+}
+
+export const SYNTHETIC_KEY = "custseg.synthetic";
+const KEYS = { rows: "custseg.generate.rows", customers: "custseg.generate.customers", seed: "custseg.generate.seed", tool: "custseg.version" } as const;
+
+export function generatedMark(opts: { rows: number; customers: number; seed: number }): GeneratedMark {
+  return { rows: opts.rows, customers: opts.customers, seed: opts.seed, tool: `custseg ${VERSION}` };
+}
+
+/** The mark as key-value metadata (Parquet footer, Arrow schema). */
+export function markMetadata(mark: GeneratedMark): Map<string, string> {
+  return new Map([
+    [SYNTHETIC_KEY, "true"],
+    [KEYS.rows, String(mark.rows)],
+    [KEYS.customers, String(mark.customers)],
+    [KEYS.seed, String(mark.seed)],
+    [KEYS.tool, mark.tool],
+  ]);
+}
+
+/** The mark in key-value metadata, if there is one. Missing parameters read as -1 rather than hiding the mark. */
+export function markFromMetadata(metadata: ReadonlyMap<string, string> | undefined): GeneratedMark | undefined {
+  if (metadata?.get(SYNTHETIC_KEY) !== "true") return undefined;
+  const whole = (key: string) => {
+    const v = Number(metadata.get(key));
+    return Number.isSafeInteger(v) ? v : -1;
+  };
+  return { rows: whole(KEYS.rows), customers: whole(KEYS.customers), seed: whole(KEYS.seed), tool: metadata.get(KEYS.tool) ?? "unknown" };
+}
+
+export const markOf = (table: Table): GeneratedMark | undefined => markFromMetadata(table.schema.metadata);
+
+const CSV_MARK = /^# custseg generate --rows (\d+) --customers (\d+) --seed (\d+) \(synthetic data, ([^)\r\n]{1,60})\)\r?\n/;
+
+/** The comment line a generated CSV starts with. */
+export function csvMarkLine(mark: GeneratedMark): string {
+  return `# custseg generate --rows ${mark.rows} --customers ${mark.customers} --seed ${mark.seed} (synthetic data, ${mark.tool})\n`;
+}
+
+/** A generated CSV's leading comment: the mark and the length of the line to skip. */
+export function csvMark(text: string): { mark: GeneratedMark; length: number } | undefined {
+  const m = CSV_MARK.exec(text.slice(0, 256));
+  if (!m) return undefined;
+  return { mark: { rows: Number(m[1]), customers: Number(m[2]), seed: Number(m[3]), tool: m[4]! }, length: m[0].length };
+}
