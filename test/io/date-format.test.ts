@@ -6,9 +6,11 @@ import { join } from "node:path";
 import { tableToIPC, tableFromArrays } from "apache-arrow";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import XLSX from "xlsx";
 import { UserError } from "../../src/errors.js";
 import { DATE_FORMATS, type DateFormat, parseDateTime } from "../../src/io/datetime.js";
 import { type LoadOptions, loadTransactions } from "../../src/io/load.js";
+import { readXlsxTransactions } from "../../src/io/xlsx.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-dates-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,14 +29,18 @@ async function dates(path: string, opts: LoadOptions = {}): Promise<string[]> {
   return Array.from(table.getChild("InvoiceDate")!.toArray() as BigInt64Array, (ms) => new Date(Number(ms)).toISOString());
 }
 
-async function failure(path: string, opts: LoadOptions = {}): Promise<UserError> {
+async function failure<T = string>(
+  input: T,
+  opts: LoadOptions = {},
+  read: (input: T) => Promise<unknown> = (path) => loadTransactions(path as string, { cacheDir: false, ...opts }),
+): Promise<UserError> {
   try {
-    await loadTransactions(path, { cacheDir: false, ...opts });
+    await read(input);
   } catch (err) {
     assert.instance(err, UserError, `expected a UserError, got ${err}`);
     return err as UserError;
   }
-  assert.unreachable(`${path} loaded without error`);
+  assert.unreachable(`${String(input)} loaded without error`);
   throw new Error("unreachable");
 }
 
@@ -141,6 +147,28 @@ test("dates stored as text in Arrow (and Parquet) columns follow the same rules"
   const bad = join(dir, "bad.arrow");
   writeFileSync(bad, tableToIPC(columns(["1.2.2011 10:00", "soon", "25/6/2011 12:00"]), "file"));
   assert.match((await failure(bad)).message, /bad\.arrow: row 2, column InvoiceDate: cannot read "soon" as a date/);
+});
+
+test("a workbook: Excel's own dates need no format; dates typed as text are detected, named cell by cell", async () => {
+  const book = (dates: unknown[]) => {
+    const wb = XLSX.utils.book_new();
+    const rows = dates.map((d, i) => [536365 + i, "A", "B", 1, d, 1, 17850, "UK"]);
+    XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet([HEADER.split(","), ...rows]), "Online Retail");
+    return XLSX.write(wb, { type: "buffer", bookType: "xlsx" }) as Uint8Array;
+  };
+  const read = async (bytes: Uint8Array, dateFormat?: DateFormat) => {
+    const table = await readXlsxTransactions(bytes, "w.xlsx", { format: { dateFormat } });
+    return Array.from(table.getChild("InvoiceDate")!.toArray() as BigInt64Array, (ms) => new Date(Number(ms)).toISOString());
+  };
+  // 40513.35138888889 is 2010-12-01 08:26, whatever --date-format says.
+  const ambiguous = book([40513.35138888889, "12/1/2010 9:00", "12/2/2010 10:00"]);
+  const err = await failure(ambiguous, {}, (b) => readXlsxTransactions(b, "w.xlsx"));
+  assert.match(err.message, /w\.xlsx: sheet "Online Retail": dates are ambiguous: both D\/M\/YYYY and M\/D\/YYYY fit every row/);
+  assert.equal(await read(ambiguous, "D/M/YYYY"), ["2010-12-01T08:26:00.000Z", "2010-01-12T09:00:00.000Z", "2010-02-12T10:00:00.000Z"]);
+  const decided = book([40513.35138888889, "12/1/2010 9:00", "13/2/2010 10:00"]);
+  assert.equal(await read(decided), ["2010-12-01T08:26:00.000Z", "2010-01-12T09:00:00.000Z", "2010-02-13T10:00:00.000Z"]);
+  const wrong = await failure(book([40513, "12/1/2010 9:00", "12/13/2010 10:00", "13/12/2010 11:00"]), {}, (b) => readXlsxTransactions(b, "w.xlsx"));
+  assert.match(wrong.message, /w\.xlsx: sheet "Online Retail", cell E5 \(InvoiceDate\): "13\/12\/2010 11:00" reads only as D\/M\/YYYY/);
 });
 
 test.run();
