@@ -11,14 +11,14 @@ export interface GeneratedMark {
   customers: number;
   seed: number;
   /** The custseg version that wrote the file. */
-  tool: string;
+  version: string;
 }
 
 export const SYNTHETIC_KEY = "custseg.synthetic";
-const KEYS = { rows: "custseg.generate.rows", customers: "custseg.generate.customers", seed: "custseg.generate.seed", tool: "custseg.version" } as const;
+const KEYS = { rows: "custseg.generate.rows", customers: "custseg.generate.customers", seed: "custseg.generate.seed", version: "custseg.version" } as const;
 
 export function generatedMark(opts: { rows: number; customers: number; seed: number }): GeneratedMark {
-  return { rows: opts.rows, customers: opts.customers, seed: opts.seed, tool: `custseg ${VERSION}` };
+  return { rows: opts.rows, customers: opts.customers, seed: opts.seed, version: VERSION };
 }
 
 /** The mark as key-value metadata (Parquet footer, Arrow schema). */
@@ -28,7 +28,7 @@ export function markMetadata(mark: GeneratedMark): Map<string, string> {
     [KEYS.rows, String(mark.rows)],
     [KEYS.customers, String(mark.customers)],
     [KEYS.seed, String(mark.seed)],
-    [KEYS.tool, mark.tool],
+    [KEYS.version, mark.version],
   ]);
 }
 
@@ -39,21 +39,27 @@ export function markFromMetadata(metadata: ReadonlyMap<string, string> | undefin
     const v = Number(metadata.get(key));
     return Number.isSafeInteger(v) ? v : -1;
   };
-  return { rows: whole(KEYS.rows), customers: whole(KEYS.customers), seed: whole(KEYS.seed), tool: metadata.get(KEYS.tool) ?? "unknown" };
+  return { rows: whole(KEYS.rows), customers: whole(KEYS.customers), seed: whole(KEYS.seed), version: metadata.get(KEYS.version) ?? "unknown" };
+}
+
+/** "seed 3, 3,000 lines, 60 customers, custseg 0.1.0": how the data was generated, in a phrase. */
+export function describeMark(mark: GeneratedMark): string {
+  const n = (v: number) => (v < 0 ? "?" : v.toLocaleString("en-US"));
+  return `custseg generate: seed ${n(mark.seed)}, ${n(mark.rows)} lines, ${n(mark.customers)} customers, custseg ${mark.version}`;
 }
 
 export const markOf = (table: Table): GeneratedMark | undefined => markFromMetadata(table.schema.metadata);
 
-const CSV_MARK = /^# custseg generate --rows (\d+) --customers (\d+) --seed (\d+) \(synthetic data, ([^)\r\n]{1,60})\)\r?\n/;
+const CSV_MARK = /^# custseg generate --rows (\d+) --customers (\d+) --seed (\d+) \(synthetic data, custseg ([^)\r\n]{1,60})\)\r?\n/;
 
 /** The comment line a generated CSV starts with. */
 export function csvMarkLine(mark: GeneratedMark): string {
-  return `# custseg generate --rows ${mark.rows} --customers ${mark.customers} --seed ${mark.seed} (synthetic data, ${mark.tool})\n`;
+  return `# custseg generate --rows ${mark.rows} --customers ${mark.customers} --seed ${mark.seed} (synthetic data, custseg ${mark.version})\n`;
 }
 
 /** A generated CSV's leading comment: the mark and the length of the line to skip. */
 export function csvMark(text: string): { mark: GeneratedMark; length: number } | undefined {
   const m = CSV_MARK.exec(text.slice(0, 256));
   if (!m) return undefined;
-  return { mark: { rows: Number(m[1]), customers: Number(m[2]), seed: Number(m[3]), tool: m[4]! }, length: m[0].length };
+  return { mark: { rows: Number(m[1]), customers: Number(m[2]), seed: Number(m[3]), version: m[4]! }, length: m[0].length };
 }

@@ -4,6 +4,7 @@ import type { InputLimits } from "../io/load.js";
 import type { Matrix } from "../engine/matrix.js";
 import type { ColumnMap } from "../io/columns.js";
 import type { TextFormat } from "../io/text-format.js";
+import type { GeneratedMark } from "../io/generated-mark.js";
 import type { StepReporter } from "./progress.js";
 
 export { KMEANS_DEFAULTS } from "../engine/kmeans.js";
@@ -40,6 +41,8 @@ export interface RunOptions {
   input: string;
   /** How the input is named in the summary and model.json (e.g. "synthetic (seed 0)"). */
   inputLabel?: string;
+  /** The caller knows the input is generated (an unmarked file it generated); a marked file says so itself. */
+  synthetic?: boolean;
   compat: Compat;
   encoding?: string;
   map?: ColumnMap;
@@ -76,6 +79,10 @@ export interface RunOptions {
 export interface RunSummary {
   mode: "default" | "seed";
   input: string;
+  /** True when the input was generated (`custseg generate`, or the offline fallback): the segments describe no real customers. */
+  synthetic: boolean;
+  /** The generator's parameters, where the input carries them. */
+  generator?: GeneratedMark;
   rows: Record<string, number>;
   customers: number;
   customersBeforeOutliers: number;

@@ -4,6 +4,7 @@ import { profileChart } from "./charts/profile.js";
 import { SCATTER_CAP, scatterChart } from "./charts/scatter.js";
 import { silhouetteChart } from "./charts/silhouette.js";
 import { sizesChart } from "./charts/sizes.js";
+import { syntheticBanner } from "./banner.js";
 import { varianceChart } from "./charts/variance.js";
 import { esc, fmt, pct } from "./svg.js";
 import { businessTable, clustersTable, metricsTable, profileTable, stepsTable, topProductsTable } from "./tables.js";
@@ -34,6 +35,7 @@ export function renderReport(data: ReportData): string {
     .join("");
 
   const body = [
+    ...(data.synthetic ? [syntheticBanner(data.synthetic.detail)] : []),
     `<header><h1>${esc(data.title)}</h1><dl class="meta">` +
       meta("run", data.runId) +
       meta("input", data.input) +

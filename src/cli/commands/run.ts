@@ -5,6 +5,7 @@ import { COMPAT_MODES, type Compat, RUN_DEFAULTS, type RunSummary } from "../../
 import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { formatMs, stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
+import { describeMark } from "../../io/generated-mark.js";
 import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
 
 interface RunArgs extends InputLimitArgs, CacheArgs, TextFormatArgs {
@@ -70,13 +71,14 @@ const command: CommandModule<object, RunArgs> = {
     const store = openStore(storePath(args.store), { create: true });
     const reporter = stderrReporter();
     const source = args.input
-      ? { path: args.input, label: args.input }
+      ? { path: args.input, label: args.input, synthetic: false }
       : await defaultSource(args["data-dir"], args.seed, reporter);
     const engine = await engineFor(args.threads, reporter.note);
     try {
       const { summary } = await runRecorded(engine, store, {
         input: source.path,
         inputLabel: source.label,
+        synthetic: source.synthetic,
         compat: args.compat,
         encoding: args.encoding,
         map: parseColumnMap(args.map),
@@ -111,6 +113,7 @@ function formatSummary(s: RunSummary): string {
   const lines = [
     "",
     `custseg run — ${s.mode} mode`,
+    ...(s.synthetic ? [`  SYNTHETIC   generated data: the segments describe generated customers, not real ones${s.generator ? ` (${describeMark(s.generator)})` : ""}`] : []),
     `  input       ${s.input}`,
     `  lines       ${n(s.rows.loaded!)} loaded, ${n(s.rows.afterZeroPrice!)} after cleaning`,
     `  customers   ${n(s.customersBeforeOutliers)} with features, ${n(s.outliers)} outliers, ${n(s.customers)} clustered`,
