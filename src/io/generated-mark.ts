@@ -14,8 +14,12 @@ export interface GeneratedMark {
   version: string;
 }
 
+/**
+ * One key, its value the generator's parameters as JSON. One key rather than several: the Parquet
+ * writer keeps key-value metadata in a hash map, so several keys would come out in a different order
+ * from run to run, and the same seed must give the same bytes.
+ */
 export const SYNTHETIC_KEY = "custseg.synthetic";
-const KEYS = { rows: "custseg.generate.rows", customers: "custseg.generate.customers", seed: "custseg.generate.seed", version: "custseg.version" } as const;
 
 export function generatedMark(opts: { rows: number; customers: number; seed: number }): GeneratedMark {
   return { rows: opts.rows, customers: opts.customers, seed: opts.seed, version: VERSION };
@@ -23,23 +27,23 @@ export function generatedMark(opts: { rows: number; customers: number; seed: num
 
 /** The mark as key-value metadata (Parquet footer, Arrow schema). */
 export function markMetadata(mark: GeneratedMark): Map<string, string> {
-  return new Map([
-    [SYNTHETIC_KEY, "true"],
-    [KEYS.rows, String(mark.rows)],
-    [KEYS.customers, String(mark.customers)],
-    [KEYS.seed, String(mark.seed)],
-    [KEYS.version, mark.version],
-  ]);
+  const { rows, customers, seed, version } = mark;
+  return new Map([[SYNTHETIC_KEY, JSON.stringify({ generator: "custseg generate", rows, customers, seed, version })]]);
 }
 
-/** The mark in key-value metadata, if there is one. Missing parameters read as -1 rather than hiding the mark. */
+/** The mark in key-value metadata, if there is one. Parameters that do not read back are -1 (or "unknown"), never a hidden mark. */
 export function markFromMetadata(metadata: ReadonlyMap<string, string> | undefined): GeneratedMark | undefined {
-  if (metadata?.get(SYNTHETIC_KEY) !== "true") return undefined;
-  const whole = (key: string) => {
-    const v = Number(metadata.get(key));
-    return Number.isSafeInteger(v) ? v : -1;
-  };
-  return { rows: whole(KEYS.rows), customers: whole(KEYS.customers), seed: whole(KEYS.seed), version: metadata.get(KEYS.version) ?? "unknown" };
+  const text = metadata?.get(SYNTHETIC_KEY);
+  if (text === undefined) return undefined;
+  let v: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === "object") v = parsed as Record<string, unknown>;
+  } catch {
+    // an unreadable value still marks the data as generated
+  }
+  const whole = (x: unknown) => (Number.isSafeInteger(x) ? (x as number) : -1);
+  return { rows: whole(v.rows), customers: whole(v.customers), seed: whole(v.seed), version: typeof v.version === "string" ? v.version.slice(0, 60) : "unknown" };
 }
 
 /** "seed 3, 3,000 lines, 60 customers, custseg 0.1.0": how the data was generated, in a phrase. */
