@@ -9,6 +9,7 @@ import { STORE_DESCRIPTION } from "../store-option.js";
 import { GRID_LIMITS, gridSize, parseGrid, parseKRange } from "../../pipeline/steps/tune-grid.js";
 import { TUNE_METRICS, type TuneMetric } from "../../pipeline/steps/tune-rank.js";
 import { formatMs, stderrReporter } from "../progress.js";
+import { describeMark } from "../../io/generated-mark.js";
 import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
 
 interface TuneArgs extends TextFormatArgs {
@@ -93,13 +94,14 @@ async function tune(args: TuneArgs, grid: ReturnType<typeof parseGrid>, kRange: 
     import("../../pipeline/jobs/source.js"),
   ]);
   const reporter = stderrReporter();
-  const source = args.input ? { path: args.input, label: args.input } : await defaultSource(args["data-dir"], args.seed, reporter);
+  const source = args.input ? { path: args.input, label: args.input, synthetic: false } : await defaultSource(args["data-dir"], args.seed, reporter);
   const threads = args.threads ?? (await import("node:os")).availableParallelism();
   // The main thread's engine only scales and reduces 15 columns: one thread; the grid has its own workers.
   const engine = await loadEngine({ threads: 1 });
   const { summary } = await tuneRecorded(engine, store, {
     input: source.path,
     inputLabel: source.label,
+    synthetic: source.synthetic,
     compat: args.compat,
     encoding: args.encoding,
     map: parseColumnMap(args.map),
@@ -129,6 +131,7 @@ function formatSummary(s: RecordedTuneSummary, trials: number): string {
     "",
     `custseg tune — ${s.mode} mode, ${trials} trials, ranked by ${s.metric}`,
     `  run id      ${s.runId} (${s.trials.length} trials recorded as its child runs)`,
+    ...(s.synthetic ? [`  SYNTHETIC   generated data: the trials describe generated customers, not real ones${s.generator ? ` (${describeMark(s.generator)})` : ""}`] : []),
     `  input       ${s.input}`,
     `  customers   ${s.customers.toLocaleString("en-US")} clustered on ${s.nComponents} principal components`,
     `  work        ${s.counts.fits} of ${s.counts.bruteForceFits} k-means runs fitted, ${s.counts.silhouettes} of ${s.counts.bruteForceSilhouettes} silhouettes computed, ${s.threads} thread${s.threads === 1 ? "" : "s"}`,
