@@ -6,7 +6,7 @@ import { UserError } from "../errors.js";
 import { type ColumnMap, resolveColumns } from "./columns.js";
 import { DateTexts } from "./date-column.js";
 import { csvMark, markMetadata } from "./generated-mark.js";
-import { numberProblem, parseDecimal, parseInt32 } from "./numbers.js";
+import { type DecimalMark, numberProblem, parseDecimal, parseInt32 } from "./numbers.js";
 import { TransactionColumnsBuilder, transactionsTable, withSchemaMetadata } from "./schema.js";
 import { decodeText } from "./text.js";
 import type { TextFormat } from "./text-format.js";
@@ -157,7 +157,7 @@ export function readCsvTransactions(bytes: Uint8Array, file: string, opts: CsvOp
   const bad = (col: number, what: string): never => {
     throw new UserError(`${where(col)}: ${what}`, 1, { input: file, row: line, column: header[col] });
   };
-  const number = (col: number, parse: (text: string, decimal: "." | ",") => number, what: string) => {
+  const number = (col: number, parse: (text: string, decimal: DecimalMark) => number, what: string) => {
     const text = required(col);
     const v = parse(text, decimal);
     return Number.isNaN(v) ? bad(col, numberProblem(text, what, decimal)) : v;

@@ -7,7 +7,7 @@ import { UserError } from "../errors.js";
 import { type ColumnMap, resolveColumns } from "./columns.js";
 import { DateTexts } from "./date-column.js";
 import { excelSerialToMs } from "./datetime.js";
-import { isInt32, numberProblem, numberText, parseDecimal, parseInt32 } from "./numbers.js";
+import { type DecimalMark, isInt32, numberProblem, numberText, parseDecimal, parseInt32 } from "./numbers.js";
 import type { TextFormat } from "./text-format.js";
 import { type TransactionColumns, TransactionColumnsBuilder } from "./schema.js";
 import { excerpt, quote } from "./excerpt.js";
@@ -74,7 +74,7 @@ function parseWorkbook({ bytes, file, map, format }: XlsxRequest): TransactionCo
     if (cell?.t === "e") bad(c, "holds an error value");
     return typeof v === "number" ? numberText(v) : String(v);
   };
-  const number = (c: number, parse: (s: string, decimal: "." | ",") => number, what: string): number => {
+  const number = (c: number, parse: (s: string, decimal: DecimalMark) => number, what: string): number => {
     const cell = row[c];
     if (isEmpty(cell)) bad(c, "empty (a value is required)");
     const v = (cell as Cell).v;
