@@ -123,6 +123,22 @@ test("run: a European export end to end; the ambiguous one refused before anythi
   assert.not.ok(existsSync(refused));
 });
 
+test("predict and drift read the European export with the same flags", () => {
+  const model = join(dir, "run-eu");
+  assert.ok(existsSync(join(model, "model.json")), "needs the run above");
+  const input = european("new.csv", 40, true);
+  const predicted = runCli(["predict", "--model", model, "--transactions", input, "--decimal", ",", "--no-cache", "--threads", "1", "--json"], { cwd: dir });
+  assert.is(predicted.code, 0, predicted.stderr);
+  assert.is(JSON.parse(predicted.stdout).customers, 40);
+  assertOneLine(
+    runCli(["predict", "--model", model, "--transactions", input, "--no-cache", "--threads", "1"], { cwd: dir }),
+    /new\.csv: line 2, column 6 \(UnitPrice\): cannot read "1,05" as a number/,
+  );
+  const drift = runCli(["drift", "--model", model, "--input", input, "--decimal", ",", "--date-format", "D/M/YYYY", "--no-cache", "--threads", "1", "--json"], { cwd: dir });
+  assert.ok(drift.code === 0 || drift.code === 3, drift.stderr);
+  assert.is(JSON.parse(drift.stdout).current.kind, "transactions");
+});
+
 test("--help of every command that reads transactions shows the three flags", () => {
   for (const command of ["run", "features", "tune", "predict", "drift"]) {
     const help = runCli([command, "--help"]).stdout;
