@@ -168,6 +168,9 @@ test("generated input: synthetic in --json and model.json, a banner atop report.
   const body = html.slice(html.indexOf("<body>") + "<body>".length).trimStart();
   assert.match(body, /^<div class="synthetic-banner" role="alert"[^>]*><strong>Synthetic data<\/strong> — these segments describe generated customers, not real ones\./, "the banner comes first");
   assert.match(body, /custseg generate: seed 1, 20,000 lines, 300 customers/);
+  const recorded = custseg("runs", "show", String(s.runId), "--json");
+  assert.is(recorded.code, 0, recorded.stderr);
+  assert.is(JSON.parse(recorded.stdout).tags["custseg.synthetic"], "true");
   const plain = run("--input", small, "--out", join(runs, "plain-synthetic"), "--n-init", "1");
   assert.is(plain.code, 0, plain.stderr);
   assert.match(plain.stdout, /\n {2}SYNTHETIC {3}generated data: the segments describe generated customers, not real ones \(custseg generate: seed 1/);
