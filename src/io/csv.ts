@@ -4,18 +4,18 @@
 import type { Table } from "apache-arrow";
 import { UserError } from "../errors.js";
 import { type ColumnMap, resolveColumns } from "./columns.js";
-import { parseWallClock } from "./datetime.js";
-import { parseDecimal, parseInt32 } from "./numbers.js";
-import { TransactionColumnsBuilder, transactionsTable } from "./schema.js";
+import { DateTexts } from "./date-column.js";
+import { csvMark, markMetadata } from "./generated-mark.js";
+import { type DecimalMark, numberProblem, parseDecimal, parseInt32 } from "./numbers.js";
+import { TransactionColumnsBuilder, transactionsTable, withSchemaMetadata } from "./schema.js";
 import { decodeText } from "./text.js";
+import type { TextFormat } from "./text-format.js";
 import { excerpt, quote } from "./excerpt.js";
 
-export interface CsvOptions {
+export interface CsvOptions extends TextFormat {
   /** Text encoding; detected when absent (see text.ts). */
   encoding?: string;
   map?: ColumnMap;
-  /** Field delimiter; by default a tab for TSV, otherwise guessed from the header line. */
-  delimiter?: string;
 }
 
 const QUOTE = 34;
@@ -30,12 +30,17 @@ export class CsvRecords {
   recordLine = 0;
   private readonly delim: number;
 
+  /** Starts at `start`, counted as line `line` (after a leading comment the caller skipped). */
   constructor(
     private readonly s: string,
     delimiter: string,
     private readonly file: string,
+    start = 0,
+    line = 1,
   ) {
     this.delim = delimiter.charCodeAt(0);
+    this.pos = start;
+    this.line = line;
   }
 
   /** Skips one line break at pos, if any; returns whether there was one. */
@@ -110,11 +115,15 @@ export class CsvRecords {
   }
 }
 
-/** Tab for TSV; for CSV a comma, unless the header has none and has semicolons or tabs. */
-function guessDelimiter(text: string, tsv: boolean): string {
+/**
+ * Tab for TSV; for CSV a comma, unless the header has none and has semicolons or tabs. With a
+ * decimal comma a semicolon in the header wins: such files separate fields with ";".
+ */
+function guessDelimiter(text: string, start: number, tsv: boolean, decimal: string): string {
   if (tsv) return "\t";
-  const end = text.indexOf("\n");
-  const header = end < 0 ? text : text.slice(0, end);
+  const end = text.indexOf("\n", start);
+  const header = end < 0 ? text.slice(start) : text.slice(start, end);
+  if (decimal === "," && header.includes(";")) return ";";
   if (header.includes(",")) return ",";
   if (header.includes(";")) return ";";
   if (header.includes("\t")) return "\t";
@@ -125,7 +134,10 @@ function guessDelimiter(text: string, tsv: boolean): string {
 export function readCsvTransactions(bytes: Uint8Array, file: string, opts: CsvOptions = {}, tsv = false): Table {
   const { text } = decodeText(bytes, file, opts.encoding);
   if (text.trim() === "") throw new UserError(`${file}: the file is empty`);
-  const records = new CsvRecords(text, opts.delimiter ?? guessDelimiter(text, tsv), file);
+  const decimal = opts.decimal ?? ".";
+  const generated = csvMark(text);
+  const start = generated?.length ?? 0;
+  const records = new CsvRecords(text, opts.delimiter ?? guessDelimiter(text, start, tsv, decimal), file, start, generated ? 2 : 1);
   const fields: string[] = [];
   const width = records.next(fields);
   const header = fields.slice(0, width);
@@ -138,12 +150,17 @@ export function readCsvTransactions(bytes: Uint8Array, file: string, opts: CsvOp
   const columns = new TransactionColumnsBuilder(capacity);
   const { invoice, stock, description, country, quantity, date, price, customer, customerValid, dicts } = columns;
 
+  const dates = new DateTexts(capacity);
   let row = 0;
   let line = 0;
-  let lastDateText = "";
-  let lastDate = Number.NaN;
+  const where = (col: number, l = line) => `${file}: line ${l}, column ${col + 1} (${excerpt(header[col])})`;
   const bad = (col: number, what: string): never => {
-    throw new UserError(`${file}: line ${line}, column ${col + 1} (${excerpt(header[col])}): ${what}`);
+    throw new UserError(`${where(col)}: ${what}`, 1, { input: file, row: line, column: header[col] });
+  };
+  const number = (col: number, parse: (text: string, decimal: DecimalMark) => number, what: string) => {
+    const text = required(col);
+    const v = parse(text, decimal);
+    return Number.isNaN(v) ? bad(col, numberProblem(text, what, decimal)) : v;
   };
   const required = (col: number) => {
     const v = fields[col];
@@ -162,27 +179,13 @@ export function readCsvTransactions(bytes: Uint8Array, file: string, opts: CsvOp
     description[row] = desc === "" ? -1 : dicts.description.intern(desc);
     country[row] = dicts.country.intern(required(at.Country));
 
-    const q = parseInt32(required(at.Quantity));
-    if (Number.isNaN(q)) bad(at.Quantity, `cannot read ${quote(fields[at.Quantity])} as a whole number`);
-    quantity[row] = q;
-
-    const p = parseDecimal(required(at.UnitPrice));
-    if (Number.isNaN(p)) bad(at.UnitPrice, `cannot read ${quote(fields[at.UnitPrice])} as a number`);
-    price[row] = p;
-
-    const d = required(at.InvoiceDate);
-    if (d !== lastDateText) {
-      lastDate = parseWallClock(d);
-      if (Number.isNaN(lastDate)) {
-        bad(at.InvoiceDate, `cannot read ${quote(d)} as a date (expected YYYY-MM-DD HH:MM:SS or M/D/YYYY H:MM)`);
-      }
-      lastDateText = d;
-    }
-    date[row] = lastDate;
+    quantity[row] = number(at.Quantity, parseInt32, "a whole number");
+    price[row] = number(at.UnitPrice, parseDecimal, "a number");
+    dates.add(row, required(at.InvoiceDate));
 
     const c = fields[at.CustomerID];
     if (c.trim() !== "") {
-      const id = parseInt32(c);
+      const id = parseInt32(c, decimal);
       if (Number.isNaN(id)) bad(at.CustomerID, `cannot read ${quote(c)} as a whole-number customer id`);
       customer[row] = id;
       customerValid[row] = 1;
@@ -190,9 +193,11 @@ export function readCsvTransactions(bytes: Uint8Array, file: string, opts: CsvOp
     row++;
   }
   if (row === 0) throw new UserError(`${file}: has a header line but no data rows`);
+  dates.resolve(date, opts.dateFormat ?? "auto", (r) => where(at.InvoiceDate, lines[r]), file);
 
-  return transactionsTable(
+  const table = transactionsTable(
     columns.finish(row),
     (r) => `${file}: line ${lines[r]}`,
   );
+  return withSchemaMetadata(table, generated && markMetadata(generated.mark));
 }

@@ -25,38 +25,44 @@ function wallClockMs(y: number, mo: number, d: number, h: number, mi: number, se
   return Date.UTC(y, mo - 1, d, h, mi, sec, ms);
 }
 
-/**
- * Parses "YYYY-MM-DD HH:MM[:SS[.fff]]" (a 'T' may separate date and time) or "M/D/YYYY H:MM[:SS]"
- * into wall-clock milliseconds; NaN when the text is neither.
- */
-export function parseWallClock(text: string): number {
-  const s = text.trim();
-  let y: number;
-  let mo: number;
-  let d: number;
-  let p: number;
-  let r = digits(s, 0, 1, 4);
-  if (!r) return Number.NaN;
-  if (r[1] === 4 && s[4] === "-") {
-    y = r[0];
+/** The written date formats the readers take; each is followed by a time H:MM or H:MM:SS. */
+export const DATE_FORMATS = ["YYYY-MM-DD", "M/D/YYYY", "D/M/YYYY", "D.M.YYYY"] as const;
+export type DateFormat = (typeof DATE_FORMATS)[number];
+/** A date format, or "auto": decided from the data (see date-column.ts). */
+export type DateFormatChoice = DateFormat | "auto";
+
+/** Reads the date part at the start of `s` in `format`: [year, month, day, end], or undefined. */
+function datePart(s: string, format: DateFormat): [number, number, number, number] | undefined {
+  if (format === "YYYY-MM-DD") {
+    const y = digits(s, 0, 4, 4);
+    if (!y || s[4] !== "-") return undefined;
     const m = digits(s, 5, 1, 2);
-    if (!m || s[m[1]] !== "-") return Number.NaN;
-    const dd = digits(s, m[1] + 1, 1, 2);
-    if (!dd) return Number.NaN;
-    [mo, d, p] = [m[0], dd[0], dd[1]];
-    if (s[p] !== " " && s[p] !== "T") return Number.NaN;
-  } else if (r[1] <= 2 && s[r[1]] === "/") {
-    mo = r[0];
-    const dd = digits(s, r[1] + 1, 1, 2);
-    if (!dd || s[dd[1]] !== "/") return Number.NaN;
-    const yy = digits(s, dd[1] + 1, 4, 4);
-    if (!yy) return Number.NaN;
-    [d, y, p] = [dd[0], yy[0], yy[1]];
-    if (s[p] !== " ") return Number.NaN;
-  } else {
-    return Number.NaN;
+    if (!m || s[m[1]] !== "-") return undefined;
+    const d = digits(s, m[1] + 1, 1, 2);
+    if (!d || (s[d[1]] !== " " && s[d[1]] !== "T")) return undefined;
+    return [y[0], m[0], d[0], d[1]];
   }
-  r = digits(s, p + 1, 1, 2);
+  const sep = format === "D.M.YYYY" ? "." : "/";
+  const a = digits(s, 0, 1, 2);
+  if (!a || s[a[1]] !== sep) return undefined;
+  const b = digits(s, a[1] + 1, 1, 2);
+  if (!b || s[b[1]] !== sep) return undefined;
+  const y = digits(s, b[1] + 1, 4, 4);
+  if (!y || s[y[1]] !== " ") return undefined;
+  const [mo, d] = format === "M/D/YYYY" ? [a[0], b[0]] : [b[0], a[0]];
+  return [y[0], mo, d, y[1]];
+}
+
+/**
+ * Parses a date in `format` followed by a time "H:MM[:SS[.fff]]" (the ISO form may put a 'T' before
+ * the time) into wall-clock milliseconds; NaN when the text is not that, or names no real day.
+ */
+export function parseDateTime(text: string, format: DateFormat): number {
+  const s = text.trim();
+  const date = datePart(s, format);
+  if (!date) return Number.NaN;
+  const [y, mo, d, p0] = date;
+  let r = digits(s, p0 + 1, 1, 2);
   if (!r || s[r[1]] !== ":") return Number.NaN;
   const h = r[0];
   r = digits(s, r[1] + 1, 2, 2);
@@ -64,7 +70,7 @@ export function parseWallClock(text: string): number {
   const mi = r[0];
   let sec = 0;
   let ms = 0;
-  p = r[1];
+  let p = r[1];
   if (s[p] === ":") {
     r = digits(s, p + 1, 2, 2);
     if (!r) return Number.NaN;
@@ -78,6 +84,13 @@ export function parseWallClock(text: string): number {
     }
   }
   return p === s.length ? wallClockMs(y, mo, d, h, mi, sec, ms) : Number.NaN;
+}
+
+/** Bit i set where DATE_FORMATS[i] reads the text as a valid date and time. */
+export function fittingFormats(text: string): number {
+  let mask = 0;
+  for (let i = 0; i < DATE_FORMATS.length; i++) if (!Number.isNaN(parseDateTime(text, DATE_FORMATS[i]!))) mask |= 1 << i;
+  return mask;
 }
 
 /**

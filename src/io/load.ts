@@ -8,7 +8,9 @@ import { readInputFile } from "./files.js";
 import { readArrowTransactions } from "./arrow.js";
 import { CACHE_MIN_SOURCE_BYTES, type CacheProblem, cachePath, DEFAULT_CACHE_DIR, readCached, writeCached } from "./cache.js";
 import type { ColumnMap } from "./columns.js";
+import { type GeneratedMark, markOf } from "./generated-mark.js";
 import { readParquetTransactions } from "./parquet.js";
+import { checkTextFormat, nonDefaultFormat, type TextFormat } from "./text-format.js";
 
 export type SourceFormat = "zip" | "xlsx" | "csv" | "tsv" | "parquet" | "arrow";
 
@@ -23,7 +25,7 @@ const FORMATS: Record<string, SourceFormat> = {
   ".ipc": "arrow",
 };
 
-export interface LoadOptions {
+export interface LoadOptions extends TextFormat {
   /** Text encoding of a CSV/TSV source (e.g. utf8, windows-1252); detected when absent. */
   encoding?: string;
   /** Source column → transactions column, on top of the known aliases. */
@@ -53,6 +55,8 @@ export interface LoadedTransactions {
   fromCache: boolean;
   path: string;
   format: SourceFormat;
+  /** Present when the source was written by `custseg generate` (its mark: see generated-mark.ts). */
+  generated?: GeneratedMark;
 }
 
 export function sourceFormat(path: string): SourceFormat {
@@ -68,18 +72,19 @@ export function sourceFormat(path: string): SourceFormat {
 
 export async function loadTransactions(input: string, opts: LoadOptions = {}): Promise<LoadedTransactions> {
   const format = sourceFormat(input);
+  checkTextFormat(opts);
   const bytes = await readInputFile(input);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   // Arrow IPC sources are read as fast as a cache entry would be, and small sources parse faster
   // than an entry is verified, so neither is cached.
   const small = bytes.length < (opts.cacheMinBytes ?? CACHE_MIN_SOURCE_BYTES);
   const cacheDir = format === "arrow" || small ? false : (opts.cacheDir ?? DEFAULT_CACHE_DIR);
-  const cached = cacheDir === false ? undefined : cachePath(cacheDir, sha256, { map: opts.map, encoding: opts.encoding });
+  const cached = cacheDir === false ? undefined : cachePath(cacheDir, sha256, { map: opts.map, encoding: opts.encoding, ...nonDefaultFormat(opts) });
   if (cached) {
     const read = await readCached(cached);
     if ("table" in read) {
       opts.log?.(`using cached Arrow table ${cached}`);
-      return { table: read.table, sha256, fromCache: true, path: input, format };
+      return { table: read.table, sha256, fromCache: true, path: input, format, generated: markOf(read.table) };
     }
     if ("problem" in read) opts.log?.(`cached table ${cached} ${PROBLEMS[read.problem]}; removed it and re-parsing ${input}`);
   }
@@ -88,7 +93,7 @@ export async function loadTransactions(input: string, opts: LoadOptions = {}): P
     await writeCached(cached, table);
     opts.log?.(`cached the parsed table as ${cached}`);
   }
-  return { table, sha256, fromCache: false, path: input, format };
+  return { table, sha256, fromCache: false, path: input, format, generated: markOf(table) };
 }
 
 const PROBLEMS: Record<CacheProblem, string> = {
@@ -101,15 +106,16 @@ const PROBLEMS: Record<CacheProblem, string> = {
 // The CSV, xlsx and zip readers are imported on first use: a Parquet or Arrow run never pays for them.
 async function parseSource(bytes: Uint8Array, file: string, format: SourceFormat, opts: LoadOptions): Promise<Table> {
   const map = opts.map ?? {};
+  const text: TextFormat = { dateFormat: opts.dateFormat, decimal: opts.decimal };
   switch (format) {
     case "parquet":
-      return readParquetTransactions(bytes, file, map);
+      return readParquetTransactions(bytes, file, map, text);
     case "arrow":
-      return readArrowTransactions(bytes, file, map);
+      return readArrowTransactions(bytes, file, map, text);
     case "csv":
     case "tsv": {
       const { readCsvTransactions } = await import("./csv.js");
-      return readCsvTransactions(bytes, file, { encoding: opts.encoding, map }, format === "tsv");
+      return readCsvTransactions(bytes, file, { encoding: opts.encoding, map, ...text, delimiter: opts.delimiter }, format === "tsv");
     }
     case "xlsx":
     case "zip": {
@@ -117,6 +123,7 @@ async function parseSource(bytes: Uint8Array, file: string, format: SourceFormat
       const { workbookFromZip } = await import("./zip.js");
       const limits = {
         map,
+        format: text,
         timeoutMs: opts.limits?.xlsxTimeoutMs,
         maxMemoryMb: opts.limits?.xlsxMaxMemoryMb,
         maxInflatedBytes: opts.limits?.maxInflatedBytes,

@@ -3,12 +3,13 @@
 //   text columns:  Utf8, LargeUtf8, Utf8View, Dictionary<…Utf8>, or numbers (written as integer text)
 //   Quantity, CustomerID: any integer or whole-valued float type (NaN in CustomerID = null), or text
 //   UnitPrice: any numeric type, or text;  InvoiceDate: Timestamp (no zone / UTC), Date, or text
-import { type Data, type DataType, type Table, Type, type Vector } from "apache-arrow";
+import { type Data, type DataType, RecordBatch, Schema, Table, Type, type Vector } from "apache-arrow";
 import { UserError } from "../errors.js";
 import { type ColumnMap, resolveColumns } from "./columns.js";
-import { parseWallClock } from "./datetime.js";
-import { isInt32, numberText, parseDecimal } from "./numbers.js";
-import { excerpt, quote } from "./excerpt.js";
+import { DateTexts } from "./date-column.js";
+import { markFromMetadata, markMetadata } from "./generated-mark.js";
+import { type DecimalMark, isInt32, numberProblem, numberText, parseDecimal } from "./numbers.js";
+import { excerpt } from "./excerpt.js";
 import {
   type DictColumnData,
   exactTransactions,
@@ -17,14 +18,24 @@ import {
   type TransactionColumn,
   type TransactionColumns,
   transactionsTable,
+  withSchemaMetadata,
 } from "./schema.js";
+import type { TextFormat } from "./text-format.js";
 
-/** The table with the transactions schema in one batch; `file` names the source in errors. */
-export function normalizeTransactions(table: Table, map: ColumnMap, file: string): Table {
-  if (isTransactionsTable(table) && Object.keys(map).length === 0) return exactTransactions(table);
+/**
+ * The table with the transactions schema in one batch; `file` names the source in errors. Of the
+ * source's schema metadata only the mark of generated data is kept.
+ */
+export function normalizeTransactions(table: Table, map: ColumnMap, file: string, format: TextFormat = {}): Table {
+  const mark = markFromMetadata(table.schema.metadata);
+  return withSchemaMetadata(normalizeColumns(table, map, file, format), mark && markMetadata(mark));
+}
+
+function normalizeColumns(table: Table, map: ColumnMap, file: string, format: TextFormat): Table {
+  if (isTransactionsTable(table) && Object.keys(map).length === 0) return withoutMetadata(exactTransactions(table));
   const names = table.schema.fields.map((f) => f.name);
   const at = resolveColumns(names, map, file);
-  const column = (c: TransactionColumn) => new ColumnReader(table.getChildAt(at[c]) as Vector, names[at[c]], file);
+  const column = (c: TransactionColumn) => new ColumnReader(table.getChildAt(at[c]) as Vector, names[at[c]], file, format);
   const n = table.numRows;
   const customer = column("CustomerID").int32(true);
   const cols: TransactionColumns = {
@@ -41,6 +52,8 @@ export function normalizeTransactions(table: Table, map: ColumnMap, file: string
   };
   return transactionsTable(cols);
 }
+
+const withoutMetadata = (table: Table) => (table.schema.metadata.size ? new Table(table.batches.map((b) => new RecordBatch(new Schema(table.schema.fields), b.data))) : table);
 
 const isValid = (d: Data, i: number) => {
   const bitmap = d.nullBitmap;
@@ -69,11 +82,16 @@ function scaleToMs(v: number | bigint, [mul, div]: [bigint, bigint]): number {
 
 /** Converts one source column, chunk by chunk, reporting bad values by row and column name. */
 class ColumnReader {
+  private readonly decimal: DecimalMark;
+
   constructor(
     private readonly vector: Vector,
     private readonly name: string,
     private readonly file: string,
-  ) {}
+    private readonly format: TextFormat,
+  ) {
+    this.decimal = format.decimal ?? ".";
+  }
 
   private fail(row: number, what: string): never {
     throw new UserError(`${this.file}: row ${row + 1}, column ${excerpt(this.name)}: ${what}`);
@@ -135,8 +153,8 @@ class ColumnReader {
         } else {
           const x = this.vector.get(row);
           const blank = typeof x === "string" && x.trim() === "";
-          const v = blank ? Number.NaN : typeof x === "string" ? parseDecimal(x) : Number(x);
-          if (Number.isNaN(v) && !blank) this.fail(row, `cannot read ${quote(x)} as a number`);
+          const v = blank ? Number.NaN : typeof x === "string" ? parseDecimal(x, this.decimal) : Number(x);
+          if (Number.isNaN(v) && !blank) this.fail(row, numberProblem(String(x), "a number", this.decimal));
           out[row] = v;
         }
       }
@@ -170,6 +188,7 @@ class ColumnReader {
 
   wallClock(): Float64Array {
     const out = new Float64Array(this.vector.length);
+    const texts = new DateTexts(out.length);
     this.eachChunk((d, base) => {
       const type = d.type as DataType & { unit?: number; timezone?: string | null };
       const values = d.values as ArrayLike<number | bigint>;
@@ -192,14 +211,12 @@ class ColumnReader {
           out[row] = scaleToMs(values[i], scale);
         } else {
           const x = this.vector.get(row);
-          const ms = typeof x === "string" ? parseWallClock(x) : Number.NaN;
-          if (Number.isNaN(ms)) {
-            this.fail(row, `cannot read ${quote(x)} as a date (expected YYYY-MM-DD HH:MM:SS or M/D/YYYY H:MM)`);
-          }
-          out[row] = ms;
+          if (typeof x !== "string") this.fail(row, `cannot read ${excerpt(String(x))} as a date (a ${type} column)`);
+          texts.add(row, x);
         }
       }
     });
+    texts.resolve(out, this.format.dateFormat ?? "auto", (row) => `${this.file}: row ${row + 1}, column ${excerpt(this.name)}`, this.file);
     return out;
   }
 }

@@ -4,6 +4,7 @@ import { readParquet } from "parquet-wasm";
 import { UserError } from "../errors.js";
 import type { ColumnMap } from "./columns.js";
 import { normalizeTransactions } from "./normalize.js";
+import type { TextFormat } from "./text-format.js";
 
 /** A Parquet file's rows as an Arrow table, in one record batch. */
 export function parquetToArrow(bytes: Uint8Array, file: string): Table {
@@ -17,8 +18,8 @@ export function parquetToArrow(bytes: Uint8Array, file: string): Table {
   return tableFromIPC(ipc);
 }
 
-export function readParquetTransactions(bytes: Uint8Array, file: string, map: ColumnMap = {}): Table {
-  return normalizeTransactions(parquetToArrow(bytes, file), map, file);
+export function readParquetTransactions(bytes: Uint8Array, file: string, map: ColumnMap = {}, format: TextFormat = {}): Table {
+  return normalizeTransactions(parquetToArrow(bytes, file), map, file, format);
 }
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -291,5 +291,12 @@ export function exactTransactions(table: Table): Table {
     } as Parameters<typeof makeData>[0]);
   });
   const struct = makeData({ type: new Struct(transactionsSchema.fields), length: n, nullCount: 0, children });
-  return new Table([new RecordBatch(transactionsSchema, struct)]);
+  return withSchemaMetadata(new Table([new RecordBatch(transactionsSchema, struct)]), table.schema.metadata);
+}
+
+/** The table with `metadata` on its schema (e.g. the mark of generated data); unchanged when there is none. */
+export function withSchemaMetadata(table: Table, metadata: ReadonlyMap<string, string> | undefined): Table {
+  if (!metadata?.size) return table;
+  const schema = new Schema(table.schema.fields, new Map(metadata));
+  return new Table(table.batches.map((b) => new RecordBatch(schema, b.data)));
 }

@@ -5,8 +5,10 @@ import { parentPort, workerData } from "node:worker_threads";
 import XLSX from "xlsx";
 import { UserError } from "../errors.js";
 import { type ColumnMap, resolveColumns } from "./columns.js";
-import { excelSerialToMs, parseWallClock } from "./datetime.js";
-import { isInt32, numberText, parseDecimal, parseInt32 } from "./numbers.js";
+import { DateTexts } from "./date-column.js";
+import { excelSerialToMs } from "./datetime.js";
+import { type DecimalMark, isInt32, numberProblem, numberText, parseDecimal, parseInt32 } from "./numbers.js";
+import type { TextFormat } from "./text-format.js";
 import { type TransactionColumns, TransactionColumnsBuilder } from "./schema.js";
 import { excerpt, quote } from "./excerpt.js";
 
@@ -14,6 +16,8 @@ export interface XlsxRequest {
   bytes: Uint8Array;
   file: string;
   map: ColumnMap;
+  /** For dates and numbers stored as text; Excel's own dates and numbers need none. */
+  format: TextFormat;
 }
 
 export type XlsxReply = { ok: true; columns: TransactionColumns } | { ok: false; userError: boolean; message: string };
@@ -23,7 +27,8 @@ interface Cell {
   v?: unknown;
 }
 
-function parseWorkbook({ bytes, file, map }: XlsxRequest): TransactionColumns {
+function parseWorkbook({ bytes, file, map, format }: XlsxRequest): TransactionColumns {
+  const decimal = format.decimal ?? ".";
   let wb: XLSX.WorkBook;
   try {
     wb = XLSX.read(bytes, {
@@ -69,14 +74,16 @@ function parseWorkbook({ bytes, file, map }: XlsxRequest): TransactionColumns {
     if (cell?.t === "e") bad(c, "holds an error value");
     return typeof v === "number" ? numberText(v) : String(v);
   };
-  const number = (c: number, parse: (s: string) => number, what: string): number => {
+  const number = (c: number, parse: (s: string, decimal: DecimalMark) => number, what: string): number => {
     const cell = row[c];
     if (isEmpty(cell)) bad(c, "empty (a value is required)");
     const v = (cell as Cell).v;
-    const n = cell?.t === "n" ? (v as number) : cell?.t === "s" ? parse(v as string) : Number.NaN;
-    if (!Number.isFinite(n)) bad(c, `cannot read ${quote(v)} as ${what}`);
+    const n = cell?.t === "n" ? (v as number) : cell?.t === "s" ? parse(v as string, decimal) : Number.NaN;
+    if (!Number.isFinite(n)) bad(c, cell?.t === "s" ? numberProblem(v as string, what, decimal) : `cannot read ${quote(v)} as ${what}`);
     return n;
   };
+  const dates = new DateTexts(capacity);
+  const cellRows = new Int32Array(capacity);
 
   let n = 0;
   for (r = 1; r < rows.length; r++) {
@@ -91,7 +98,10 @@ function parseWorkbook({ bytes, file, map }: XlsxRequest): TransactionColumns {
     quantity[n] = q;
     price[n] = number(at.UnitPrice, parseDecimal, "a number");
     const d = row[at.InvoiceDate];
-    date[n] = d?.t === "n" ? excelSerialToMs(d.v as number, date1904) : number(at.InvoiceDate, parseWallClock, "a date");
+    cellRows[n] = r;
+    if (d?.t === "n") date[n] = excelSerialToMs(d.v as number, date1904);
+    else if (d?.t === "s") dates.add(n, d.v as string);
+    else bad(at.InvoiceDate, isEmpty(d) ? "empty (a value is required)" : `cannot read ${quote(d?.v)} as a date`);
     if (!isEmpty(row[at.CustomerID])) {
       const id = number(at.CustomerID, parseInt32, "a whole-number customer id");
       if (!isInt32(id)) bad(at.CustomerID, `${id} is not a whole-number customer id`);
@@ -101,6 +111,8 @@ function parseWorkbook({ bytes, file, map }: XlsxRequest): TransactionColumns {
     n++;
   }
   if (n === 0) throw new UserError(`${where} has a header row but no data rows`);
+  // Excel's own dates are serial numbers; only dates typed as text need a format.
+  dates.resolve(date, format.dateFormat ?? "auto", (i) => `${where}, cell ${XLSX.utils.encode_cell({ r: cellRows[i]!, c: at.InvoiceDate })} (${excerpt(header[at.InvoiceDate])})`, where);
   return columns.finish(n);
 }
 

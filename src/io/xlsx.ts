@@ -9,10 +9,13 @@ import { LimitError, UserError } from "../errors.js";
 import type { ColumnMap } from "./columns.js";
 import { DEFAULT_MAX_INFLATED_BYTES, XLSX_DEFAULT_MEMORY_MB, XLSX_DEFAULT_TIMEOUT_MS } from "./limits.js";
 import { transactionsTable } from "./schema.js";
+import type { TextFormat } from "./text-format.js";
 import type { XlsxReply, XlsxRequest } from "./xlsx-worker.js";
 
 export interface XlsxOptions {
   map?: ColumnMap;
+  /** Date format and decimal mark of cells typed as text. */
+  format?: TextFormat;
   /** Give up after this long (default 180 s: the real workbook takes about 15 s of CPU, and a busy machine stretches it). */
   timeoutMs?: number;
   /** Memory the parsing worker may add to the process, heap and buffers, in MB (default 1500). */
@@ -46,7 +49,7 @@ export async function readXlsxTransactions(bytes: Uint8Array, file: string, opts
     await checkInflatedSize(bytes, file, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES);
   }
   const copy = new Uint8Array(bytes); // a copy is transferred to the worker; the caller keeps its bytes
-  const request: XlsxRequest = { bytes: copy, file, map: opts.map ?? {} };
+  const request: XlsxRequest = { bytes: copy, file, map: opts.map ?? {}, format: opts.format ?? {} };
   const options = {
     workerData: request,
     transferList: [copy.buffer as ArrayBuffer],

@@ -63,7 +63,14 @@ export interface CustsegModel {
   features: string[];
   /** YYYY-MM-DD: the day recency was counted from when the training features were computed. */
   asOf: string;
-  data: { input: string; sha256: string };
+  data: {
+    input: string;
+    sha256: string;
+    /** True when the training data was generated (absent in models written before the field existed). */
+    synthetic?: boolean;
+    /** The generator's parameters, where the training data carried them. */
+    generator?: { rows: number; customers: number; seed: number; version: string };
+  };
   /** The options of the run that shaped the model. */
   parameters: {
     k: number;

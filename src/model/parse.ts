@@ -108,6 +108,7 @@ export function checkModel(json: Json, source = "model.json"): CustsegModel {
   const data = r.object(r.field(m, "data", ""), "data");
   r.string(r.field(data, "input", "data"), "data.input");
   r.string(r.field(data, "sha256", "data"), "data.sha256");
+  if (data.synthetic !== undefined && typeof data.synthetic !== "boolean") r.fail("data.synthetic", "true or false", data.synthetic);
 
   const params = r.object(r.field(m, "parameters", ""), "parameters");
   for (const key of ["k", "seed", "nInit", "maxIter"]) r.integer(r.field(params, key, "parameters"), `parameters.${key}`);

@@ -3,11 +3,15 @@
 import type { InputLimits } from "../io/load.js";
 import type { Matrix } from "../engine/matrix.js";
 import type { ColumnMap } from "../io/columns.js";
+import type { TextFormat } from "../io/text-format.js";
+import type { GeneratedMark } from "../io/generated-mark.js";
 import type { StepReporter } from "./progress.js";
 
 export { KMEANS_DEFAULTS } from "../engine/kmeans.js";
 /** The source cache: default directory, its environment variable, and the smallest source cached. */
 export { CACHE_DIR_ENV, CACHE_MIN_SOURCE_BYTES, DEFAULT_CACHE_DIR } from "../io/cache-defaults.js";
+/** How text sources write dates and numbers: "auto" detects the date format, "." is the decimal mark. */
+export { DATE_FORMAT_CHOICES, TEXT_FORMAT_DEFAULTS, type TextFormat } from "../io/text-format.js";
 
 /** "seed": the original pipeline's semantics, quirks included; "none": the same features with its bugs fixed. */
 export type Compat = "seed" | "none";
@@ -49,9 +53,13 @@ export interface RunOptions {
   input: string;
   /** How the input is named in the summary and model.json (e.g. "synthetic (seed 0)"). */
   inputLabel?: string;
+  /** The caller knows the input is generated (an unmarked file it generated); a marked file says so itself. */
+  synthetic?: boolean;
   compat: Compat;
   encoding?: string;
   map?: ColumnMap;
+  /** Date format, decimal mark and CSV delimiter of the source. */
+  textFormat?: TextFormat;
   cacheDir?: string | false;
   /** Resource bounds on reading the source (zip, workbook). */
   limits?: InputLimits;
@@ -83,6 +91,10 @@ export interface RunOptions {
 export interface RunSummary {
   mode: "default" | "seed";
   input: string;
+  /** True when the input was generated (`custseg generate`, or the offline fallback): the segments describe no real customers. */
+  synthetic: boolean;
+  /** The generator's parameters, where the input carries them. */
+  generator?: GeneratedMark;
   rows: Record<string, number>;
   customers: number;
   customersBeforeOutliers: number;

@@ -5,6 +5,7 @@ import { BIPLOT_ARROWS, BIPLOT_CAP, biplotChart } from "./charts/biplot.js";
 import { PAIRS_CAP, pairsChart } from "./charts/pairs.js";
 import { silhouetteChart } from "./charts/silhouette.js";
 import { sizesChart } from "./charts/sizes.js";
+import { syntheticBanner } from "./banner.js";
 import { varianceChart } from "./charts/variance.js";
 import { esc, FONT_PX, fmt, pct } from "./svg.js";
 import { businessTable, clustersTable, LOADINGS_SHOWN, loadingsTable, metricsTable, profileTable, stepsTable, topProductsTable } from "./tables.js";
@@ -34,6 +35,7 @@ export function renderReport(data: ReportData): string {
     .join("");
 
   const body = [
+    ...(data.synthetic ? [syntheticBanner(data.synthetic.detail)] : []),
     `<header><h1>${esc(data.title)}</h1><dl class="meta">` +
       meta("run", data.runId) +
       meta("input", data.input) +

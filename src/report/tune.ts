@@ -9,6 +9,8 @@ import { type ParallelAxis, parallelChart } from "./charts/parallel.js";
 import { silhouetteChart } from "./charts/silhouette.js";
 import { STYLE } from "./render.js";
 import { esc, fmt } from "./svg.js";
+import { syntheticBanner } from "./banner.js";
+import { describeMark } from "../io/generated-mark.js";
 
 export interface TuneReportData {
   summary: TuneSummary;
@@ -37,6 +39,7 @@ export function renderTuneReport(data: TuneReportData): string {
   const kRange = `${data.kAnalysis[0]?.k ?? ""}..${data.kAnalysis[data.kAnalysis.length - 1]?.k ?? ""}`;
 
   const body = [
+    ...(s.synthetic ? [syntheticBanner(s.generator && describeMark(s.generator))] : []),
     `<header><h1>Tuning k-means</h1><dl class="meta">` +
       meta("input", s.input) +
       meta("mode", s.mode) +

@@ -39,6 +39,8 @@ export interface ReportData {
   readonly mode: string;
   /** ISO-8601 timestamp of the run, passed in by the caller */
   readonly generatedAt: string;
+  /** present when the input was generated: the report then opens with a banner saying so */
+  readonly synthetic?: { readonly detail?: string };
   /** loaded, each cleaning step, customers with features, customers after outliers, … in order */
   readonly steps: readonly StepRecord[];
   readonly features: readonly string[];

@@ -6,11 +6,12 @@ import { DEFAULT_DRIFT_SHARE } from "../../pipeline/steps/drift.js";
 import type { DriftReport } from "../../pipeline/steps/drift-report.js";
 import { stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
+import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
 
 /** Exit status when drift is found (1 and 2 are taken by errors and usage errors). */
 export const DRIFT_EXIT_CODE = 3;
 
-interface DriftArgs extends CacheArgs {
+interface DriftArgs extends CacheArgs, TextFormatArgs {
   model: string;
   store?: string;
   input: string;
@@ -25,7 +26,7 @@ const command: CommandModule<object, DriftArgs> = {
   command: "drift",
   describe: "Compare new customers with the model's training customers: per-feature PSI, KS and Wasserstein tests, cluster shares; exit 3 on drift",
   builder: (y) =>
-    cacheOptions(y)
+    textFormatOptions(cacheOptions(y))
       .option("model", { type: "string", demandOption: true, describe: "A run's model.json or run directory (its customers.parquet is the reference); or models:/NAME/STAGE, models:/NAME/VERSION, models:/NAME@ALIAS" })
       .option("store", { type: "string", describe: STORE_DESCRIPTION })
       .option("input", { type: "string", demandOption: true, describe: "New customers: transactions, a features table (.parquet, .arrow, .csv) or a prediction log (.jsonl)" })
@@ -48,6 +49,7 @@ const command: CommandModule<object, DriftArgs> = {
         threshold: args.threshold,
         out: args.out,
         cacheDir: cacheFrom(args),
+        textFormat: textFormatFrom(args),
         reporter: stderrReporter(),
       });
       process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : formatReport(report, args.out));

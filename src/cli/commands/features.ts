@@ -4,8 +4,10 @@ import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { COMPAT_MODES, type Compat } from "../../pipeline/options.js";
 import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { stderrReporter } from "../progress.js";
+import { describeMark } from "../../io/generated-mark.js";
+import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
 
-interface FeaturesArgs extends InputLimitArgs, CacheArgs {
+interface FeaturesArgs extends InputLimitArgs, CacheArgs, TextFormatArgs {
   input: string;
   compat: Compat;
   out?: string;
@@ -19,7 +21,7 @@ const command: CommandModule<object, FeaturesArgs> = {
   command: "features",
   describe: "Clean the transactions and compute the per-customer features",
   builder: (y) =>
-    cacheOptions(inputLimitOptions(y))
+    textFormatOptions(cacheOptions(inputLimitOptions(y)))
       .option("input", { type: "string", demandOption: true, describe: "Transactions: .zip, .xlsx, .csv, .tsv, .parquet or .arrow" })
       .option("compat", {
         choices: COMPAT_MODES,
@@ -44,13 +46,14 @@ const command: CommandModule<object, FeaturesArgs> = {
       force: args.force,
       encoding: args.encoding,
       map: parseColumnMap(args.map),
+      textFormat: textFormatFrom(args),
       cacheDir: cacheFrom(args),
       limits: inputLimits(args),
       reporter: stderrReporter(),
     });
-    const { rows, customers, timingsMs } = result;
+    const { rows, customers, timingsMs, generated } = result;
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ rows, customers, timingsMs })}\n`);
+      process.stdout.write(`${JSON.stringify({ rows, customers, synthetic: generated !== undefined, ...(generated ? { generator: generated } : {}), timingsMs })}\n`);
       return;
     }
     const steps: [string, number][] = [
@@ -62,6 +65,7 @@ const command: CommandModule<object, FeaturesArgs> = {
       ["with UnitPrice > 0", rows.afterZeroPrice],
     ];
     const lines = steps.map(([what, n]) => `  ${n.toLocaleString("en-US").padStart(9)}  lines ${what}`);
+    if (generated) lines.unshift(`  SYNTHETIC  generated data, not real customers (${describeMark(generated)})`);
     lines.push(`  ${customers.toLocaleString("en-US").padStart(9)}  customers × ${FEATURE_NAMES.length} features (compat ${args.compat})`);
     if (args.out) lines.push(`  written to ${args.out}`);
     process.stdout.write(`${lines.join("\n")}\n`);

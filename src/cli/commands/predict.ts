@@ -6,8 +6,9 @@ import { UserError } from "../../errors.js";
 import type { PredictInputKind, PredictJobResult } from "../../pipeline/jobs/predict.js";
 import { stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
+import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
 
-interface PredictArgs extends CacheArgs {
+interface PredictArgs extends CacheArgs, TextFormatArgs {
   model: string;
   store?: string;
   transactions?: string;
@@ -30,7 +31,7 @@ const command: CommandModule<object, PredictArgs> = {
   command: "predict",
   describe: "Place customers under a model: cluster, distances, outlier score, principal components, recommendations",
   builder: (y) =>
-    cacheOptions(y)
+    textFormatOptions(cacheOptions(y))
       .option("model", { type: "string", demandOption: true, describe: "model.json, or a run directory holding one; or models:/NAME/STAGE, models:/NAME/VERSION, models:/NAME@ALIAS" })
       .option("store", { type: "string", describe: STORE_DESCRIPTION })
       .option("transactions", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .tsv, .parquet, .arrow): cleaned and turned into features" })
@@ -69,6 +70,7 @@ const command: CommandModule<object, PredictArgs> = {
       outliers: args.outliers,
       encoding: args.encoding,
       map: parseColumnMap(args.map),
+      textFormat: textFormatFrom(args),
       cacheDir: cacheFrom(args),
       reporter: stderrReporter(),
     });

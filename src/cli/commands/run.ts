@@ -6,8 +6,10 @@ import { stepsTotalMs, WRITE_STEP } from "../../pipeline/progress.js";
 import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { formatMs, stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
+import { describeMark } from "../../io/generated-mark.js";
+import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
 
-interface RunArgs extends InputLimitArgs, CacheArgs {
+interface RunArgs extends InputLimitArgs, CacheArgs, TextFormatArgs {
   input?: string;
   compat: Compat;
   "outliers-from"?: string;
@@ -34,7 +36,7 @@ const command: CommandModule<object, RunArgs> = {
   command: "run",
   describe: "Run the whole segmentation: clean, features, outliers, scaling, PCA, k-means, metrics, profiles, recommendations, report",
   builder: (y) =>
-    cacheOptions(inputLimitOptions(y))
+    textFormatOptions(cacheOptions(inputLimitOptions(y)))
       .option("input", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .parquet, .arrow); default: the UCI data under --data-dir, downloaded if absent" })
       .option("compat", { choices: COMPAT_MODES, default: RUN_DEFAULTS.compat, describe: "seed: the original pipeline's semantics, quirks included" })
       .option("outliers-from", { type: "string", describe: "CSV of CustomerIDs to treat as outliers instead of IsolationForest" })
@@ -70,16 +72,18 @@ const command: CommandModule<object, RunArgs> = {
     const store = openStore(storePath(args.store), { create: true });
     const reporter = stderrReporter();
     const source = args.input
-      ? { path: args.input, label: args.input }
+      ? { path: args.input, label: args.input, synthetic: false }
       : await defaultSource(args["data-dir"], args.seed, reporter);
     const engine = await engineFor(args.threads, reporter.note);
     try {
       const { summary } = await runRecorded(engine, store, {
         input: source.path,
         inputLabel: source.label,
+        synthetic: source.synthetic,
         compat: args.compat,
         encoding: args.encoding,
         map: parseColumnMap(args.map),
+        textFormat: textFormatFrom(args),
         cacheDir: cacheFrom(args),
         limits: inputLimits(args),
         outliersFrom: args["outliers-from"],
@@ -110,6 +114,7 @@ function formatSummary(s: RunSummary): string {
   const lines = [
     "",
     `custseg run — ${s.mode} mode`,
+    ...(s.synthetic ? [`  SYNTHETIC   generated data: the segments describe generated customers, not real ones${s.generator ? ` (${describeMark(s.generator)})` : ""}`] : []),
     `  input       ${s.input}`,
     `  lines       ${n(s.rows.loaded!)} loaded, ${n(s.rows.afterZeroPrice!)} after cleaning`,
     `  customers   ${n(s.customersBeforeOutliers)} with features, ${n(s.outliers)} outliers, ${n(s.customers)} clustered`,

@@ -9,8 +9,10 @@ import { STORE_DESCRIPTION } from "../store-option.js";
 import { GRID_LIMITS, gridSize, parseGrid, parseKRange } from "../../pipeline/steps/tune-grid.js";
 import { TUNE_METRICS, type TuneMetric } from "../../pipeline/steps/tune-rank.js";
 import { formatMs, stderrReporter } from "../progress.js";
+import { describeMark } from "../../io/generated-mark.js";
+import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
 
-interface TuneArgs {
+interface TuneArgs extends TextFormatArgs {
   input?: string;
   compat: Compat;
   "outliers-from"?: string;
@@ -37,7 +39,7 @@ const command: CommandModule<object, TuneArgs> = {
   command: "tune",
   describe: "Try a grid of k-means settings on the customers, rank them, analyse k, and write tune.html",
   builder: (y) =>
-    y
+    textFormatOptions(y)
       .option("input", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .parquet, .arrow); default: the UCI data under --data-dir" })
       .option("compat", { choices: COMPAT_MODES, default: "none" as Compat, describe: "seed: the original pipeline's semantics, quirks included" })
       .option("outliers-from", { type: "string", describe: "CSV of CustomerIDs to treat as outliers instead of IsolationForest" })
@@ -92,16 +94,18 @@ async function tune(args: TuneArgs, grid: ReturnType<typeof parseGrid>, kRange: 
     import("../../pipeline/jobs/source.js"),
   ]);
   const reporter = stderrReporter();
-  const source = args.input ? { path: args.input, label: args.input } : await defaultSource(args["data-dir"], args.seed, reporter);
+  const source = args.input ? { path: args.input, label: args.input, synthetic: false } : await defaultSource(args["data-dir"], args.seed, reporter);
   const threads = args.threads ?? (await import("node:os")).availableParallelism();
   // The main thread's engine only scales and reduces 15 columns: one thread; the grid has its own workers.
   const engine = await loadEngine({ threads: 1 });
   const { summary } = await tuneRecorded(engine, store, {
     input: source.path,
     inputLabel: source.label,
+    synthetic: source.synthetic,
     compat: args.compat,
     encoding: args.encoding,
     map: parseColumnMap(args.map),
+    textFormat: textFormatFrom(args),
     outliersFrom: args["outliers-from"],
     seed: args.seed,
     variance: args.variance,
@@ -127,6 +131,7 @@ function formatSummary(s: RecordedTuneSummary, trials: number): string {
     "",
     `custseg tune — ${s.mode} mode, ${trials} trials, ranked by ${s.metric}`,
     `  run id      ${s.runId} (${s.trials.length} trials recorded as its child runs)`,
+    ...(s.synthetic ? [`  SYNTHETIC   generated data: the trials describe generated customers, not real ones${s.generator ? ` (${describeMark(s.generator)})` : ""}`] : []),
     `  input       ${s.input}`,
     `  customers   ${s.customers.toLocaleString("en-US")} clustered on ${s.nComponents} principal components`,
     `  work        ${s.counts.fits} of ${s.counts.bruteForceFits} k-means runs fitted, ${s.counts.silhouettes} of ${s.counts.bruteForceSilhouettes} silhouettes computed, ${s.threads} thread${s.threads === 1 ? "" : "s"}`,

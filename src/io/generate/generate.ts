@@ -12,7 +12,8 @@ import { Compression, transformParquetStream, Table as WasmTable, WriterProperti
 import { Rng } from "../../engine/rng.js";
 import { OptionError, UserError } from "../../errors.js";
 import { writeStreamAtomic } from "../atomic.js";
-import { Interner, type TransactionColumns, transactionsTable } from "../schema.js";
+import { csvMarkLine, type GeneratedMark, generatedMark, markMetadata } from "../generated-mark.js";
+import { Interner, type TransactionColumns, transactionsTable, withSchemaMetadata } from "../schema.js";
 import { tableToCsv } from "../write.js";
 
 import type { GenerateOptions } from "./options.js";
@@ -690,7 +691,7 @@ type Chunks = Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>
  * Output formats, by extension. Each turns the batches into file chunks lazily, and the writer
  * waits for the disk before asking for more, so memory stays flat for any --rows.
  */
-const FORMATS: Record<string, (tables: Iterable<Table>) => Chunks> = {
+const FORMATS: Record<string, (tables: Iterable<Table>, mark: GeneratedMark) => Chunks> = {
   ".csv": csvChunks,
   ".arrow": arrowChunks,
   ".parquet": parquetChunks,
@@ -729,15 +730,22 @@ export async function generateFile(path: string, opts: GenerateOptions, batchRow
   if (!chunksOf) {
     throw new UserError(`${path}: cannot generate "${format || "(no extension)"}" files; use ${Object.keys(FORMATS).join(", ")}`);
   }
+  // Every output says it is generated (see generated-mark.ts): schema metadata, or CSV's comment line.
+  const mark = generatedMark(opts);
+  const metadata = markMetadata(mark);
   const tables = (function* () {
-    for (const batch of new TransactionGenerator(opts).batches(batchRows)) yield transactionsTable(batch);
+    for (const batch of new TransactionGenerator(opts).batches(batchRows)) yield withSchemaMetadata(transactionsTable(batch), metadata);
   })();
-  await writeStreamAtomic(path, chunksOf(tables));
+  await writeStreamAtomic(path, chunksOf(tables, mark));
   return { path, rows: opts.rows, bytes: (await stat(path)).size, format: format.slice(1) };
 }
 
-/** CSV through the project's CSV writer, one batch at a time; the header comes once. */
-function* csvChunks(tables: Iterable<Table>): Generator<string> {
+/**
+ * CSV through the project's CSV writer, one batch at a time; the header comes once, after a comment
+ * line naming the generator (custseg's reader skips it; other tools may need to be told to).
+ */
+function* csvChunks(tables: Iterable<Table>, mark: GeneratedMark): Generator<string> {
+  yield csvMarkLine(mark);
   let first = true;
   for (const table of tables) {
     const text = tableToCsv(table);
@@ -766,8 +774,11 @@ async function* arrowChunks(tables: Iterable<Table>): AsyncGenerator<Uint8Array>
   for (let r = await pending; !r.done; r = await queued.next()) yield r.value;
 }
 
-/** Parquet (zstd, as writeTable writes it) through parquet-wasm's streaming writer, pulled batch by batch. */
-async function* parquetChunks(tables: Iterable<Table>): AsyncGenerator<Uint8Array> {
+/**
+ * Parquet (zstd, as writeTable writes it) through parquet-wasm's streaming writer, pulled batch by
+ * batch; the mark goes into the footer's key-value metadata.
+ */
+async function* parquetChunks(tables: Iterable<Table>, mark: GeneratedMark): AsyncGenerator<Uint8Array> {
   const it = tables[Symbol.iterator]();
   const batches = new ReadableStream({
     pull(controller) {
@@ -776,7 +787,7 @@ async function* parquetChunks(tables: Iterable<Table>): AsyncGenerator<Uint8Arra
       else for (const b of WasmTable.fromIPCStream(tableToIPC(next.value, "stream")).recordBatches()) controller.enqueue(b);
     },
   });
-  const props = new WriterPropertiesBuilder().setCompression(Compression.ZSTD).build();
+  const props = new WriterPropertiesBuilder().setCompression(Compression.ZSTD).setKeyValueMetadata(markMetadata(mark)).build();
   const reader = (await transformParquetStream(batches, props)).getReader();
   for (let r = await reader.read(); !r.done; r = await reader.read()) yield r.value as Uint8Array;
 }

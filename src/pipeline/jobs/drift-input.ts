@@ -9,6 +9,7 @@ import { readInputFile } from "../../io/files.js";
 import { csvMatrix, tableMatrix } from "../../io/matrix.js";
 import { parquetToArrow } from "../../io/parquet.js";
 import { readPredictionLog } from "../../io/prediction-log.js";
+import type { TextFormat } from "../../io/text-format.js";
 import { runFeaturesJob } from "./features.js";
 import { type Compat, FEATURE_NAMES } from "../steps/features.js";
 import { featureMatrix } from "./run.js";
@@ -25,6 +26,8 @@ export interface FeatureSource {
 
 export interface FeatureSourceOptions {
   compat: Compat;
+  /** Date format, decimal mark and CSV delimiter of a transactions source. */
+  textFormat?: TextFormat;
   cacheDir?: string | false;
   reporter?: StepReporter;
 }
@@ -46,7 +49,7 @@ export async function readFeatureSource(path: string, opts: FeatureSourceOptions
       return { kind: "features table", matrix: csvMatrix(text, path, { columns: FEATURE_NAMES }).matrix };
     }
   }
-  const job = await runFeaturesJob({ input: path, compat: opts.compat, cacheDir: opts.cacheDir, reporter: opts.reporter });
+  const job = await runFeaturesJob({ input: path, compat: opts.compat, textFormat: opts.textFormat, cacheDir: opts.cacheDir, reporter: opts.reporter });
   return { kind: "transactions", matrix: featureMatrix(job.features).matrix };
 }
 

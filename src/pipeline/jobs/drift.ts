@@ -17,6 +17,7 @@ import type { DriftReport, DriftSide } from "../steps/drift-report.js";
 import { type DriftModel, driftModel, keptRows, type Placement, placeCustomers } from "../steps/drift-place.js";
 import { type StepReporter, StepTimer } from "../progress.js";
 import { type FeatureSource, readFeatureSource } from "./drift-input.js";
+import type { TextFormat } from "../../io/text-format.js";
 
 export interface DriftJobOptions {
   /** The run store that resolves models:/ addresses. */
@@ -31,6 +32,8 @@ export interface DriftJobOptions {
   threshold?: number;
   /** drift.html to write. */
   out?: string;
+  /** Date format, decimal mark and CSV delimiter of transactions inputs. */
+  textFormat?: TextFormat;
   cacheDir?: string | false;
   reporter?: StepReporter;
 }
@@ -53,7 +56,7 @@ export async function runDriftJob(engine: Engine, opts: DriftJobOptions): Promis
     throw new UserError(`${modelPath}: no customers.parquet beside the model to use as the reference; name one with --reference`);
   }
   if (opts.out) checkOut(opts.out, [modelPath, opts.input, referencePath]);
-  const sourceOpts = { compat: model.compat, cacheDir: opts.cacheDir, reporter: opts.reporter };
+  const sourceOpts = { compat: model.compat, textFormat: opts.textFormat, cacheDir: opts.cacheDir, reporter: opts.reporter };
   const ref = await timer.step("reference", () => readFeatureSource(referencePath, sourceOpts), (s) => `${s.matrix.rows} customers (${s.kind})`);
   const cur = await timer.step("input", () => readFeatureSource(opts.input, sourceOpts), (s) => `${s.matrix.rows} customers (${s.kind})`);
   for (const [s, path] of [[ref, referencePath], [cur, opts.input]] as const) {

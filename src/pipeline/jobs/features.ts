@@ -1,7 +1,9 @@
 // The `features` job: load a source, clean it, build the per-customer table, optionally write it.
 import type { Table } from "apache-arrow";
 import type { ColumnMap } from "../../io/columns.js";
+import type { GeneratedMark } from "../../io/generated-mark.js";
 import { type InputLimits, loadTransactions } from "../../io/load.js";
+import type { TextFormat } from "../../io/text-format.js";
 import { checkOutputFile } from "../../io/output.js";
 import { tableWriter, writeTable } from "../../io/write.js";
 import { type CleanRows, cleanTransactions } from "../steps/clean.js";
@@ -18,6 +20,8 @@ export interface FeaturesJobOptions {
   force?: boolean;
   encoding?: string;
   map?: ColumnMap;
+  /** Date format, decimal mark and CSV delimiter of the source. */
+  textFormat?: TextFormat;
   cacheDir?: string | false;
   limits?: InputLimits;
   reporter?: StepReporter;
@@ -32,6 +36,8 @@ export interface FeaturesJobResult {
   cleaned: Table;
   /** sha256 of the source file's bytes. */
   sha256: string;
+  /** The generator's parameters where the source was written by `custseg generate`. */
+  generated?: GeneratedMark;
 }
 
 export async function runFeaturesJob(opts: FeaturesJobOptions): Promise<FeaturesJobResult> {
@@ -43,12 +49,12 @@ export async function runFeaturesJob(opts: FeaturesJobOptions): Promise<Features
   const log = (msg: string) => timer.note(msg);
   const loaded = await timer.step(
     "load",
-    () => loadTransactions(opts.input, { encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, limits: opts.limits, log }),
+    () => loadTransactions(opts.input, { ...opts.textFormat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, limits: opts.limits, log }),
     (l) => `${l.table.numRows} lines (${l.format}${l.fromCache ? ", cached" : ""})`,
   );
   const clean = await timer.step("clean", () => cleanTransactions(loaded.table), (c) => `${c.rows.afterZeroPrice} lines kept`);
   const features = await timer.step("features", () => customerFeatures(clean.table, { compat: opts.compat }), (f) => `${f.numRows} customers`);
   const out = opts.out;
   if (out) await timer.step("write", () => writeTable(out, features), () => out);
-  return { rows: clean.rows, customers: features.numRows, timingsMs: timer.timingsMs, features, cleaned: clean.table, sha256: loaded.sha256 };
+  return { rows: clean.rows, customers: features.numRows, timingsMs: timer.timingsMs, features, cleaned: clean.table, sha256: loaded.sha256, generated: loaded.generated };
 }

@@ -9,6 +9,7 @@ import { ipcToArrow } from "../../io/arrow.js";
 import type { ColumnMap } from "../../io/columns.js";
 import { readInputFile } from "../../io/files.js";
 import { loadTransactions } from "../../io/load.js";
+import type { TextFormat } from "../../io/text-format.js";
 import { csvMatrix } from "../../io/matrix.js";
 import { parquetToArrow } from "../../io/parquet.js";
 import { tableWriter, writeTable } from "../../io/write.js";
@@ -39,6 +40,8 @@ export interface PredictJobOptions {
   outliers?: boolean;
   encoding?: string;
   map?: ColumnMap;
+  /** Date format, decimal mark and CSV delimiter of a transactions input. */
+  textFormat?: TextFormat;
   cacheDir?: string | false;
   reporter?: StepReporter;
 }
@@ -77,7 +80,7 @@ export async function runPredictJob(engine: Engine, opts: PredictJobOptions): Pr
   let asOf: string | undefined;
   const withOutliers = opts.outliers ?? true;
   if (input.kind === "transactions") {
-    const loaded = await timer.step("load", () => loadTransactions(input.path, { encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, log: (m) => timer.note(m) }), (l) => `${l.table.numRows} lines`);
+    const loaded = await timer.step("load", () => loadTransactions(input.path, { ...opts.textFormat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, log: (m) => timer.note(m) }), (l) => `${l.table.numRows} lines`);
     const clean = await timer.step("clean", () => cleanTransactions(loaded.table), (c) => `${c.rows.afterZeroPrice} lines kept`);
     const last = lastPurchaseDay(clean.table);
     if (last === undefined) throw new UserError(`${input.path}: no transaction lines are left after cleaning; nothing to score`);

@@ -3,6 +3,7 @@
 import type { Engine } from "../../engine/engine.js";
 import { blameOption, UserError } from "../../errors.js";
 import type { ColumnMap } from "../../io/columns.js";
+import type { TextFormat } from "../../io/text-format.js";
 import { type FeaturesJobResult, runFeaturesJob } from "./features.js";
 import { FEATURE_NAMES } from "../steps/features.js";
 import type { Compat, CustomerMatrix } from "../options.js";
@@ -19,6 +20,7 @@ export interface PrepareOptions {
   compat: Compat;
   encoding?: string;
   map?: ColumnMap;
+  textFormat?: TextFormat;
   cacheDir?: string | false;
   outliersFrom?: string;
   /** IsolationForest's seed (`custseg run` uses its --seed for both the forest and k-means). */
@@ -43,7 +45,7 @@ export interface Prepared {
 
 export async function prepareCustomers(engine: Engine, opts: PrepareOptions): Promise<Prepared> {
   const timer = new StepTimer(opts.reporter);
-  const job = await runFeaturesJob({ input: opts.input, compat: opts.compat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, reporter: opts.reporter });
+  const job = await runFeaturesJob({ input: opts.input, compat: opts.compat, encoding: opts.encoding, map: opts.map, textFormat: opts.textFormat, cacheDir: opts.cacheDir, reporter: opts.reporter });
   Object.assign(timer.timingsMs, job.timingsMs);
   const all = featureMatrix(job.features);
   let forest: OutlierResult | undefined;

@@ -20,7 +20,7 @@ export function runModel(a: RunArtifacts): CustsegModel {
     mode: summary.mode,
     features: [...FEATURE_NAMES],
     asOf: a.asOf,
-    data: { input: summary.input, sha256: a.sha256 },
+    data: { input: summary.input, sha256: a.sha256, synthetic: summary.synthetic, ...(summary.generator ? { generator: summary.generator } : {}) },
     parameters: {
       k: opts.k,
       seed: opts.seed,

@@ -9,6 +9,7 @@ import { OptionError, UserError } from "../../errors.js";
 import type { Matrix } from "../../engine/matrix.js";
 import type { ReportData, StepRecord } from "../../report/index.js";
 import { writeDirAtomic } from "../../io/atomic.js";
+import { describeMark } from "../../io/generated-mark.js";
 import { modelJson } from "../../model/index.js";
 import type { RunSummary } from "../options.js";
 import { WRITE_STEP } from "../progress.js";
@@ -117,6 +118,7 @@ function reportData(a: RunArtifacts, correlationMatrix: (m: Matrix) => Matrix): 
     input: summary.input,
     mode: summary.mode,
     generatedAt: a.now.toISOString(),
+    ...(summary.synthetic ? { synthetic: { detail: summary.generator && describeMark(summary.generator) } } : {}),
     segments: a.segments,
     ...(a.currency ? { currency: a.currency } : {}),
     steps: reportSteps(summary),

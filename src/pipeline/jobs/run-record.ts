@@ -2,7 +2,7 @@
 // or kill is visible), its directory defaults to runs/<runId>, and it ends finished with its
 // metrics and input hash, or failed with the reason.
 import type { Engine } from "../../engine/engine.js";
-import { failRun, finishRun, logParams, type ParamValue, type Store, setRunDir, startRun } from "../../store/index.js";
+import { failRun, finishRun, logParams, type ParamValue, type Store, setRunDir, setTags, startRun } from "../../store/index.js";
 import { RUN_DEFAULTS, type RunOptions, type RunSummary } from "../options.js";
 import type { RunArtifacts } from "./run-artifacts.js";
 import { runPipeline } from "./run.js";
@@ -19,6 +19,8 @@ export async function runRecorded(engine: Engine, store: Store, opts: RunOptions
     setRunDir(store, run.id, runDir);
     const artifacts = await runPipeline(engine, { ...opts, out: runDir, runId: run.id });
     logParams(store, run.id, { n_components: artifacts.summary.nComponents });
+    // Known only once the input is read; `runs list --where "tags.\"custseg.synthetic\" = 'true'"` finds them.
+    if (artifacts.summary.synthetic) setTags(store, run.id, { "custseg.synthetic": "true" });
     finishRun(store, run.id, { metrics: runMetrics(artifacts.summary), inputHash: artifacts.sha256 });
     return artifacts;
   } catch (err) {

@@ -35,7 +35,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
   const givenNames = opts.names ? await readNamesFile(opts.names, opts.k) : undefined;
   const now = opts.now ?? new Date();
   const timer = new StepTimer(opts.reporter);
-  const job = await runFeaturesJob({ input: opts.input, compat: opts.compat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, limits: opts.limits, reporter: opts.reporter });
+  const job = await runFeaturesJob({ input: opts.input, compat: opts.compat, encoding: opts.encoding, map: opts.map, textFormat: opts.textFormat, cacheDir: opts.cacheDir, limits: opts.limits, reporter: opts.reporter });
   Object.assign(timer.timingsMs, job.timingsMs);
 
   const all = featureMatrix(job.features);
@@ -85,6 +85,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
     const runDir = opts.out ?? `${opts.runsDir ?? RUN_DEFAULTS.runsDir}/${opts.runId ?? `${runStamp(now)}-${shortHash(job.sha256, opts)}-${runTag()}`}`;
     const summary: RunSummary = {
       ...summarize({ job, all, kept, reduced, clusters, quality, profiles, segments }, opts.compat, opts.k),
+      ...(opts.synthetic ? { synthetic: true } : {}),
       input: inputLabel,
       timingsMs: timer.timingsMs,
       runDir,
@@ -210,13 +211,15 @@ function shortHash(sha256: string, opts: RunOptions): string {
 
 /** The summary figures of a clustered run, shared by `custseg run` and the best trial of `custseg tune`. */
 export function summarize(
-  a: Pick<RunArtifacts, "all" | "kept" | "reduced" | "clusters" | "quality" | "profiles" | "segments"> & { job: Pick<FeaturesJobResult, "rows"> },
+  a: Pick<RunArtifacts, "all" | "kept" | "reduced" | "clusters" | "quality" | "profiles" | "segments"> & { job: Pick<FeaturesJobResult, "rows" | "generated"> },
   compat: RunOptions["compat"],
   k: number,
 ): Omit<RunSummary, "input" | "timingsMs" | "runDir" | "runId"> {
   const { job, all, kept, reduced, clusters, quality, profiles, segments } = a;
   return {
     mode: compat === "seed" ? "seed" : "default",
+    synthetic: job.generated !== undefined,
+    ...(job.generated ? { generator: job.generated } : {}),
     rows: { ...job.rows },
     customers: kept.ids.length,
     customersBeforeOutliers: all.ids.length,

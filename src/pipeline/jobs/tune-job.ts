@@ -30,6 +30,8 @@ import { TunePool } from "./tune-pool.js";
 export interface TuneOptions extends PrepareOptions {
   /** How the input is named in the summary and the page. */
   inputLabel?: string;
+  /** The caller knows the input is generated (an unmarked file it generated); a marked file says so itself. */
+  synthetic?: boolean;
   grid: TuneGrid;
   metric: TuneMetric;
   kRange: number[];
@@ -93,6 +95,8 @@ export async function runTuneJob(engine: Engine, opts: TuneOptions): Promise<Tun
       const summary: TuneSummary = {
         mode: opts.compat === "seed" ? "seed" : "default",
         input: opts.inputLabel ?? opts.input,
+        synthetic: Boolean(opts.synthetic) || prepared.job.generated !== undefined,
+        ...(prepared.job.generated ? { generator: prepared.job.generated } : {}),
         customers: n,
         customersBeforeOutliers: prepared.all.ids.length,
         outliers: prepared.all.ids.length - n,
@@ -144,6 +148,7 @@ function bestRunArtifacts(
   const runOpts: RunOptions = {
     input: opts.input,
     inputLabel: opts.inputLabel,
+    synthetic: opts.synthetic,
     compat: opts.compat,
     outliersFrom: opts.outliersFrom,
     k: t.k,
@@ -158,6 +163,7 @@ function bestRunArtifacts(
   const segments = businessFigures(job.cleaned, all, flagged, clusterOf, profiles.clusters.map((c) => c.name), recommendations, runOpts);
   const summary: RunSummary = {
     ...summarize({ job, all, kept, reduced, clusters, quality, profiles, segments }, opts.compat, t.k),
+    ...(opts.synthetic ? { synthetic: true } : {}),
     input: opts.inputLabel ?? opts.input,
     timingsMs: { ...prepared.timingsMs },
     runDir,

@@ -1,5 +1,6 @@
 // The tune's summary: what the JSON output prints and summary.json holds. Its own module so that the page
 // renderer (src/report/tune.ts) can take it without importing the job that calls the renderer.
+import type { GeneratedMark } from "../../io/generated-mark.js";
 import type { TrialResult } from "./tune-analysis.js";
 import type { TuneCounts } from "./tune.js";
 import type { KRecommendation, TuneMetric } from "./tune-rank.js";
@@ -7,6 +8,10 @@ import type { KRecommendation, TuneMetric } from "./tune-rank.js";
 export interface TuneSummary {
   mode: "default" | "seed";
   input: string;
+  /** True when the input was generated: the trials describe no real customers. */
+  synthetic: boolean;
+  /** The generator's parameters, where the input carries them. */
+  generator?: GeneratedMark;
   customers: number;
   customersBeforeOutliers: number;
   outliers: number;

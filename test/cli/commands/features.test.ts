@@ -59,11 +59,12 @@ test.before(async () => {
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
-test("--json prints one object: row counts, customers, timings", () => {
+test("--json prints one object: row counts, customers, whether the data is generated, timings", () => {
   const { code, stdout, stderr } = custseg(["--json"]);
   assert.is(code, 0, stderr);
   const out = JSON.parse(stdout);
-  assert.equal(Object.keys(out), ["rows", "customers", "timingsMs"]);
+  assert.equal(Object.keys(out), ["rows", "customers", "synthetic", "timingsMs"]);
+  assert.is(out.synthetic, false);
   assert.equal(Object.keys(out.rows), [
     "loaded",
     "afterMissing",
@@ -75,6 +76,18 @@ test("--json prints one object: row counts, customers, timings", () => {
   assert.is(out.rows.loaded, 40);
   assert.is(out.customers, 6);
   for (const step of ["load", "clean", "features"]) assert.type(out.timingsMs[step], "number");
+});
+
+test("a generated CSV is flagged: synthetic and the generator's parameters in --json, a line in the summary", () => {
+  const generated = join(dir, "generated.csv");
+  const gen = spawnSync(process.execPath, [cli, "generate", "--rows", "2000", "--customers", "40", "--seed", "4", "--out", generated], { cwd: dir, encoding: "utf8" });
+  assert.is(gen.status, 0, gen.stderr);
+  const run = (...args: string[]) => spawnSync(process.execPath, [cli, "features", "--input", generated, ...args], { cwd: dir, encoding: "utf8" });
+  const json = JSON.parse(run("--json").stdout);
+  assert.is(json.synthetic, true);
+  assert.equal([json.generator.rows, json.generator.customers, json.generator.seed], [2000, 40, 4]);
+  assert.is(json.rows.loaded, 2000);
+  assert.match(run().stdout, /^ {2}SYNTHETIC {2}generated data, not real customers \(custseg generate: seed 4, 2,000 lines, 40 customers/);
 });
 
 test("--out writes a readable table; the summary names it", () => {

@@ -17,7 +17,7 @@ const tmp = mkdtempSync(join(tmpdir(), "custseg-run-cli-"));
 const runs = join(tmp, "runs");
 const small = join(tmp, "small.parquet");
 const RUN_FILES = ["customers.parquet", "metrics.json", "model.json", "profiles.json", "recommendations.csv", "report.html", "summary.json", "top_products.csv"];
-const SUMMARY_KEYS = ["mode", "input", "rows", "customers", "customersBeforeOutliers", "outliers", "nComponents", "explainedVarianceRatio", "k", "inertia", "silhouette", "daviesBouldin", "calinskiHarabasz", "clusterSizes", "clusterNames", "timingsMs", "runDir"];
+const SUMMARY_KEYS = ["mode", "synthetic", "input", "rows", "customers", "customersBeforeOutliers", "outliers", "nComponents", "explainedVarianceRatio", "k", "inertia", "silhouette", "daviesBouldin", "calinskiHarabasz", "clusterSizes", "clusterNames", "timingsMs", "runDir"];
 
 /** Runs the CLI in the temp directory, so its Arrow cache and default runs/ stay there. */
 function custseg(...args: string[]) {
@@ -153,6 +153,27 @@ test("run directory: every file is there and parses; customers.parquet has the f
   const html = readFileSync(join(dir, "report.html"), "utf8");
   assert.match(html, /^<!DOCTYPE html>/);
   assert.match(html, /<\/html>\s*$/);
+});
+
+test("generated input: synthetic in --json and model.json, a banner atop report.html, a line in the terminal summary", () => {
+  assert.ok(first, "needs the first run");
+  const { dir, summary: s } = first!;
+  const generator = { rows: 20000, customers: 300, seed: 1, version: JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")).version };
+  assert.is(s.synthetic, true);
+  assert.equal(s.generator, generator);
+  const model = JSON.parse(readFileSync(join(dir, "model.json"), "utf8"));
+  assert.is(model.data.synthetic, true);
+  assert.equal(model.data.generator, generator);
+  const html = readFileSync(join(dir, "report.html"), "utf8");
+  const body = html.slice(html.indexOf("<body>") + "<body>".length).trimStart();
+  assert.match(body, /^<div class="synthetic-banner" role="alert"[^>]*><strong>Synthetic data<\/strong> — these segments describe generated customers, not real ones\./, "the banner comes first");
+  assert.match(body, /custseg generate: seed 1, 20,000 lines, 300 customers/);
+  const recorded = custseg("runs", "show", String(s.runId), "--json");
+  assert.is(recorded.code, 0, recorded.stderr);
+  assert.is(JSON.parse(recorded.stdout).tags["custseg.synthetic"], "true");
+  const plain = run("--input", small, "--out", join(runs, "plain-synthetic"), "--n-init", "1");
+  assert.is(plain.code, 0, plain.stderr);
+  assert.match(plain.stdout, /\n {2}SYNTHETIC {3}generated data: the segments describe generated customers, not real ones \(custseg generate: seed 1/);
 });
 
 test("segment names: derived by default, --names replaces them in profiles.json, model.json, the report and the summary", () => {

@@ -88,6 +88,17 @@ test("tune directory: tune.html with one polyline per trial, criteria against k,
   assert.ok(relClose(model.metrics.silhouette, summary!.best.silhouette));
 });
 
+test("generated input: synthetic in --json, a banner atop tune.html and the best trial's report, the field in its model.json", () => {
+  const s = summary!;
+  assert.is(s.synthetic, true);
+  assert.equal([s.generator?.seed, s.generator?.rows, s.generator?.customers], [1, 20000, 300]);
+  for (const page of ["tune.html", join("best", "report.html")]) {
+    const html = readFileSync(join(dir, page), "utf8");
+    assert.match(html.slice(html.indexOf("<body>") + 6).trimStart(), /^<div class="synthetic-banner"/, `${page} opens with the banner`);
+  }
+  assert.is(JSON.parse(readFileSync(join(dir, "best", "model.json"), "utf8")).data.synthetic, true);
+});
+
 test("the best trial is what `custseg run` with its settings produces", () => {
   const b = summary!.best;
   const res = custseg("run", "--input", small, "--k", String(b.k), "--init", b.init, "--n-init", String(b.nInit), "--max-iter", String(b.maxIter), "--seed", "7", "--out", join(tmp, "run-best"), "--store", join(tmp, "other.db"), "--json");

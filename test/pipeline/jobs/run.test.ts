@@ -113,6 +113,18 @@ test("k-means: 22 iterations, inertia to 1e-9, the same partition, metrics to 1e
   assert.equal(run.clusters.sizes, [...run.clusters.sizes].sort((a, b) => b - a), "clusters numbered by size");
 });
 
+test("the real data is not synthetic: no flag in the summary or model.json, no banner in the report", () => {
+  if (!run) return skipped();
+  assert.is(run.summary.synthetic, false);
+  assert.is(run.summary.generator, undefined);
+  const model = JSON.parse(readFileSync(join(tmp, "run", "model.json"), "utf8"));
+  assert.is(model.data.synthetic, false);
+  assert.is(model.data.generator, undefined);
+  const report = readFileSync(join(tmp, "run", "report.html"), "utf8");
+  assert.match(report, /<h1>Customer segments<\/h1>/);
+  assert.not.match(report, /synthetic-banner|Synthetic data/);
+});
+
 test("recommendations: the same three items for every customer as the original", () => {
   if (!run) return skipped();
   const lines = readFileSync(join(seedDir!, "recommendations.csv"), "utf8").trimEnd().split("\n").slice(1);
