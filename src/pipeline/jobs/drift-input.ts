@@ -11,7 +11,7 @@ import { parquetToArrow } from "../../io/parquet.js";
 import { readPredictionLog } from "../../io/prediction-log.js";
 import { runFeaturesJob } from "./features.js";
 import { type Compat, FEATURE_NAMES } from "../steps/features.js";
-import { featureMatrix } from "./run.js";
+import { featureMatrix } from "./customer-matrix.js";
 import type { StepReporter } from "../progress.js";
 import type { FeatureSourceKind } from "../steps/drift-report.js";
 
