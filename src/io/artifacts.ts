@@ -6,7 +6,7 @@
 // a deletion, truncation or edit in place changes.
 import { createHash } from "node:crypto";
 import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { writeDirAtomic, writeFileAtomic } from "./atomic.js";
 
 const MANIFEST = "manifest.json";
@@ -184,4 +184,25 @@ export async function listRunRecords(root: string): Promise<(RunRecord & { path:
     }
   }
   return out.sort((a, b) => b.finishedAt.localeCompare(a.finishedAt));
+}
+
+/** Removes a file or directory tree; returns the bytes it held (0 when absent). */
+export async function removeTree(path: string): Promise<number> {
+  const s = await stat(path).catch(() => undefined);
+  if (!s) return 0;
+  const bytes = s.isDirectory() ? await directoryBytes(path) : s.size;
+  await rm(path, { recursive: true, force: true });
+  return bytes;
+}
+
+/** Rotated copies of a log (`F.1`, `F.2`, …) beside it, by number. */
+export async function rotatedFiles(path: string): Promise<{ path: string; n: number }[]> {
+  const dir = dirname(path);
+  const base = basename(path);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names
+    .map((name) => ({ name, n: name.startsWith(`${base}.`) ? Number(name.slice(base.length + 1)) : Number.NaN }))
+    .filter((f) => Number.isInteger(f.n) && f.n > 0)
+    .map((f) => ({ path: join(dir, f.name), n: f.n }))
+    .sort((a, b) => a.n - b.n);
 }

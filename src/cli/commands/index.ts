@@ -13,8 +13,10 @@ import predict from "./predict.js";
 import run from "./run.js";
 import runs from "./runs.js";
 import serve from "./serve.js";
+import status from "./status.js";
+import gc from "./gc.js";
 import tune from "./tune.js";
 
 // One entry per command file in this folder; each file default-exports its CommandModule.
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [cache, download, drift, evaluate, exportCommand, features, generate, kmeans, model, pca, predict, run, runs, serve, tune];
+export const commands: CommandModule<any, any>[] = [cache, download, drift, evaluate, exportCommand, features, generate, kmeans, model, pca, predict, run, runs, serve, status, gc, tune];

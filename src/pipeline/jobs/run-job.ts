@@ -88,10 +88,10 @@ export async function runJob(engine: EngineSource, opts: RunOptions, flags: Grap
 async function checkLocked(lockPath: string, keys: GraphKeys | undefined, to: StepName | undefined): Promise<void> {
   if (!keys) throw new OptionError("locked", "needs the artefact store; it cannot be combined with --no-cache");
   const lock = await readLock(lockPath);
-  if (!lock) throw new OptionError("locked", `${lockPath} does not exist; run once without --locked to write it`);
+  if (!lock) throw new OptionError("locked", `refuses to run: ${lockPath} does not exist; run once without --locked to write it`);
   for (const name of STEP_NAMES) {
     const reasons = lockReasons(keys[name], lock.steps[name]);
-    if (reasons.length) throw new OptionError("locked", `${lockPath} does not match this run at ${name}: ${reasons.join("; ")}; run without --locked to update it`);
+    if (reasons.length) throw new OptionError("locked", `refuses to run: ${lockPath} does not match this run at ${name}: ${reasons.join("; ")}; run without --locked to update it`);
     if (name === to) return;
   }
 }

@@ -72,7 +72,7 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
 
   const compute = async (def: StepDef): Promise<unknown> => {
     for (const input of def.inputs) await value(input);
-    reporter.start(def.name);
+    reporter.start(def.timing);
     const t0 = performance.now();
     const out = await def.run(ctx, values, def.params(g.opts));
     const ms = performance.now() - t0;
@@ -84,7 +84,7 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     }
     (values as Record<string, unknown>)[def.name] = out;
     record(def, { name: def.name, key: keys?.[def.name].key, cached: false, ms: performance.now() - t0, computeMs: ms, manifest });
-    reporter.done(def.name, ms, def.detail?.(out as never));
+    reporter.done(def.timing, ms, def.detail?.(out as never));
     return out;
   };
 
@@ -121,7 +121,7 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
       if ("manifest" in check) {
         const ms = performance.now() - t0;
         record(def, { name: def.name, key: keys[def.name].key, cached: true, ms, computeMs: check.manifest.computeMs, manifest: check.manifest });
-        reporter.done(def.name, ms, "cached");
+        reporter.done(def.timing, ms, "cached");
         continue;
       }
       if (check.problem === "damaged") await discardDamaged(def, check.detail);

@@ -52,7 +52,7 @@ export interface StepContext {
 // biome-ignore lint/suspicious/noExplicitAny: the graph holds steps of every parameter type; each step is typed where it is declared
 export interface StepDef<N extends StepName = StepName, P = any> {
   name: N;
-  /** The name its time and progress line go by (the run's timings keep their established names). */
+  /** The name its time and progress line go by (the run's timings and report keep their established names: metrics, recommendations). */
   timing: string;
   inputs: readonly StepName[];
   params(opts: RunOptions): P;
