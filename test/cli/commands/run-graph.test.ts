@@ -27,7 +27,7 @@ const LABELS: Record<string, string> = { metrics: "evaluate", recommendations: "
 /** Each step a run reported, and whether it came from the store. */
 function stepsOf(stderr: string): Map<string, boolean> {
   const steps = new Map<string, boolean>();
-  for (const m of stderr.matchAll(/^\s+✓ (\S+)\s+[\d.]+ m?s(?:\s+(.*))?$/gm)) {
+  for (const m of stderr.matchAll(/^ +✓ (\S+) +[\d.]+ m?s(?: +(.*))?$/gm)) {
     const step = LABELS[m[1]!] ?? m[1]!;
     if ((PIPELINE_STEPS as readonly string[]).includes(step)) steps.set(step, m[2] === "cached");
   }
@@ -144,11 +144,12 @@ test("a stored output changed with its size and time kept: caught by its checksu
   const pcaDir = join(artifacts, keyOf("pca"));
   const part = readdirSync(pcaDir).find((f) => f.endsWith(".arrow"))!;
   const path = join(pcaDir, part);
-  const { mtime } = statSync(path);
+  // In seconds, as a float: a Date would round the time to the millisecond.
+  const seconds = statSync(path).mtimeMs / 1000;
   const bytes = readFileSync(path);
   bytes[bytes.length - 9] ^= 0xff;
   writeFileSync(path, bytes);
-  utimesSync(path, mtime, mtime);
+  utimesSync(path, seconds, seconds);
   // k = 6 has no stored k-means, so its step reads the PCA output.
   const r = run("--k", "6");
   assert.match(r.res.stderr, /stored output of pca is damaged \(.* does not match its checksum\); removed, recomputing/);
