@@ -39,9 +39,8 @@ const command: CommandModule<object, RunArgs> = {
       .example("$0 run --input export.parquet --k 4 --out runs/q4", "") as never,
   handler: async (args) => {
     // Loaded here, not at start-up, so that --help and the other commands need none of it.
-    const [{ parseColumnMap }, { engineFor }, { runRecorded }, { closeStore, openStore, storePath }] = await Promise.all([
+    const [{ parseColumnMap }, { runRecorded }, { closeStore, openStore, storePath }] = await Promise.all([
       import("../../io/columns.js"),
-      import("../../pipeline/jobs/engine-input.js"),
       import("../../pipeline/jobs/run-record.js"),
       import("../../store/index.js"),
     ]);
@@ -54,6 +53,7 @@ const command: CommandModule<object, RunArgs> = {
     // Started only when a step computes: a run whose steps are all stored needs no engine.
     let engine: Engine | undefined;
     const startEngine = async () => {
+      const { engineFor } = await import("../../pipeline/jobs/engine-input.js");
       engine ??= await engineFor(args.threads, reporter.note);
       return engine;
     };
