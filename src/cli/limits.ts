@@ -3,7 +3,7 @@
 import type { Argv } from "yargs";
 import type { Limit } from "../errors.js";
 import type { InputLimits } from "../io/load.js";
-import { XLSX_DEFAULT_MEMORY_MB, XLSX_DEFAULT_TIMEOUT_MS } from "../io/xlsx.js";
+import { XLSX_DEFAULT_MEMORY_MB, XLSX_DEFAULT_TIMEOUT_MS } from "../io/xlsx-defaults.js";
 import { DEFAULT_MAX_INFLATED_BYTES } from "../io/zip.js";
 
 const MB = 2 ** 20;

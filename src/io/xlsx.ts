@@ -9,6 +9,7 @@ import { LimitError, UserError } from "../errors.js";
 import type { ColumnMap } from "./columns.js";
 import { transactionsTable } from "./schema.js";
 import type { XlsxReply, XlsxRequest } from "./xlsx-worker.js";
+import { XLSX_DEFAULT_MEMORY_MB, XLSX_DEFAULT_TIMEOUT_MS } from "./xlsx-defaults.js";
 
 export interface XlsxOptions {
   map?: ColumnMap;
@@ -23,8 +24,7 @@ export interface XlsxOptions {
 /** How often the resident memory is sampled while the worker runs. */
 const MEMORY_POLL_MS = 50;
 
-export const XLSX_DEFAULT_TIMEOUT_MS = 180_000;
-export const XLSX_DEFAULT_MEMORY_MB = 1500;
+export { XLSX_DEFAULT_MEMORY_MB, XLSX_DEFAULT_TIMEOUT_MS } from "./xlsx-defaults.js";
 
 /** The worker module beside this one: .ts when running from source (through tsx), .js when compiled. */
 const fromSource = import.meta.url.endsWith(".ts");

@@ -39,8 +39,7 @@ const command: CommandModule<object, RunArgs> = {
       .example("$0 run --input export.parquet --k 4 --out runs/q4", "") as never,
   handler: async (args) => {
     // Loaded here, not at start-up, so that --help and the other commands need none of it.
-    const [{ parseColumnMap }, { runRecorded }, { closeStore, openStore, storePath }] = await Promise.all([
-      import("../../io/columns.js"),
+    const [{ runRecorded }, { closeStore, openStore, storePath }] = await Promise.all([
       import("../../pipeline/jobs/run-record.js"),
       import("../../store/index.js"),
     ]);
@@ -63,7 +62,8 @@ const command: CommandModule<object, RunArgs> = {
         inputLabel: source.label,
         compat: args.compat,
         encoding: args.encoding,
-        map: parseColumnMap(args.map),
+        // The column map's parser loads Arrow: only when a map is given.
+        map: args.map === undefined ? undefined : (await import("../../io/columns.js")).parseColumnMap(args.map),
         cacheDir: cacheFrom(args),
         limits: inputLimits(args),
         outliersFrom: args["outliers-from"],
