@@ -186,6 +186,14 @@ test("an interrupted run resumes from its last finished step", async () => {
   } else assert.equal(again.computed, [], "the run finished before the signal: all stored");
 });
 
+test("tune prepares through the same graph: with run's seed, load to PCA come from the store", () => {
+  const res = custseg("tune", "--input", input, "--seed", "0", "--grid", "k=2,3 n-init=1 max-iter=20", "--k-range", "2..3", "--threads", "1", "--out", join(dir, "tune"), "--json");
+  assert.is(res.code, 0, res.stderr);
+  const steps = stepsOf(res.stderr);
+  assert.equal([...steps.keys()], ["load", "clean", "features", "outliers", "scale", "pca"]);
+  assert.ok([...steps.values()].every((cached) => cached), res.stderr);
+});
+
 test("gc: keeps what the lock and the newest runs use, removes the rest, reports bytes freed", () => {
   const runsBefore = readdirSync(join(dir, "runs")).length;
   const keep = JSON.parse(custseg("gc", "--json").stdout);

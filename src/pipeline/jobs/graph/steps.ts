@@ -73,7 +73,8 @@ export const GRAPH: readonly StepDef[] = [
     name: "load",
     timing: "load",
     inputs: [],
-    params: (o) => ({ encoding: o.encoding, map: o.map }),
+    // An empty column map is no map: `run` and `tune` then share the stored load.
+    params: (o) => ({ encoding: o.encoding, map: o.map && Object.keys(o.map).length > 0 ? o.map : undefined }),
     files: (o) => ({ input: o.input }),
     async run(ctx, _v, p) {
       const { loadTransactions } = await import("../../../io/load.js");
