@@ -85,6 +85,11 @@ export async function runJob(engine: EngineSource, opts: RunOptions, flags: Grap
   return { summary: { ...summary, timingsMs }, sha256, steps: graph.outcomes, graph };
 }
 
+/** Refuses (an OptionError on --locked) when the lock file does not match what this run would compute. */
+export async function checkLockedRun(opts: RunOptions, flags: GraphFlags): Promise<void> {
+  await checkLocked(flags.lock ?? DEFAULT_LOCK_FILE, flags.artifacts ? await graphKeys(opts) : undefined, stepName("to", flags.to));
+}
+
 async function checkLocked(lockPath: string, keys: GraphKeys | undefined, to: StepName | undefined): Promise<void> {
   if (!keys) throw new OptionError("locked", "needs the artefact store; it cannot be combined with --no-cache");
   const lock = await readLock(lockPath);

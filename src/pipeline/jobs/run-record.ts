@@ -3,7 +3,7 @@
 // metrics and input hash, or failed with the reason.
 import { failRun, finishRun, logParams, type ParamValue, type Store, setRunDir, startRun } from "../../store/index.js";
 import { RUN_DEFAULTS, type RunOptions, type RunSummary } from "../options.js";
-import { type EngineSource, type GraphFlags, type RunJobResult, runJob } from "./run-job.js";
+import { checkLockedRun, type EngineSource, type GraphFlags, type RunJobResult, runJob } from "./run-job.js";
 
 export interface RecordOptions {
   experiment?: string;
@@ -13,6 +13,8 @@ export interface RecordOptions {
 /** A complete run (through the report), recorded; a partial one (`--to`) is not a run of the store. */
 export async function runRecorded(engine: EngineSource, store: Store, opts: RunOptions, rec: RecordOptions = {}, flags: GraphFlags = {}): Promise<RunJobResult> {
   if (flags.to !== undefined && flags.to !== "report") return runJob(engine, opts, flags);
+  // A refused run is no run: checked before the store records one.
+  if (flags.locked) await checkLockedRun(opts, flags);
   const run = startRun(store, { experiment: rec.experiment, params: runParams(opts), tags: { "custseg.command": "run", ...rec.tags }, now: opts.now });
   try {
     const runDir = opts.out ?? `${opts.runsDir ?? RUN_DEFAULTS.runsDir}/${run.id}`;

@@ -115,6 +115,8 @@ test("--locked runs while the lock matches, and refuses in one line once the inp
   assert.is(res.stdout, "");
   assert.match(res.stderr.trimEnd().split("\n").at(-1)!, /^custseg: --locked refuses to run: custseg\.lock does not match this run at load: input changed: input/);
   assert.not.match(res.stderr, /\n\s+at /);
+  const listed = JSON.parse(custseg("runs", "list", "--json").stdout);
+  assert.is(listed.runs.filter((r: { status: string }) => r.status !== "finished").length, 0, "a refused run is not recorded");
 });
 
 test("another input file: every step computes", async () => {
