@@ -1,6 +1,7 @@
 // The cache flags shared by every command that loads transactions, and by `custseg cache`.
 import type { Argv } from "yargs";
-import { CACHE_DIR_ENV, CACHE_MIN_SOURCE_BYTES, DEFAULT_CACHE_DIR } from "../pipeline/options.js";
+import { join } from "node:path";
+import { ARTIFACTS_SUBDIR, CACHE_DIR_ENV, CACHE_MIN_SOURCE_BYTES, DEFAULT_CACHE_DIR } from "../pipeline/options.js";
 
 export interface CacheArgs {
   "cache-dir"?: string;
@@ -29,4 +30,10 @@ export function cacheDirFrom(args: { "cache-dir"?: string }, env: NodeJS.Process
 /** The directory to cache in, or false under --no-cache. */
 export function cacheFrom(args: CacheArgs, env: NodeJS.ProcessEnv = process.env): string | false {
   return args.cache === false ? false : cacheDirFrom(args, env);
+}
+
+/** The artefact store (step outputs by key) inside the cache directory, or none under --no-cache. */
+export function artifactsFrom(args: CacheArgs, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const dir = cacheFrom(args, env);
+  return dir === false ? undefined : join(dir, ARTIFACTS_SUBDIR);
 }

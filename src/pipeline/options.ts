@@ -13,6 +13,16 @@ export { CACHE_DIR_ENV, CACHE_MIN_SOURCE_BYTES, DEFAULT_CACHE_DIR } from "../io/
 /** How text sources write dates and numbers: "auto" detects the date format, "." is the decimal mark. */
 export { DATE_FORMAT_CHOICES, TEXT_FORMAT_DEFAULTS, type TextFormat } from "../io/text-format.js";
 
+/**
+ * The artefact store (every step's output, by key) is this folder of the cache directory, so one
+ * root holds the parsed sources and the step outputs; custseg.lock sits in the working directory.
+ */
+/** The steps of the run's graph, in order (src/pipeline/jobs/graph/steps.ts declares them). */
+export const PIPELINE_STEPS = ["load", "clean", "features", "outliers", "scale", "pca", "kmeans", "evaluate", "profiles", "recommend", "report"] as const;
+
+export const ARTIFACTS_SUBDIR = "artifacts";
+export const DEFAULT_LOCK_FILE = "custseg.lock";
+
 /** "seed": the original pipeline's semantics, quirks included; "none": the same features with its bugs fixed. */
 export type Compat = "seed" | "none";
 export const COMPAT_MODES: readonly Compat[] = ["none", "seed"];

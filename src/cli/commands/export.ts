@@ -28,6 +28,7 @@ const command: CommandModule<object, ExportArgs> = {
       .option("json", { type: "boolean", default: false, describe: "Print one JSON summary on stdout" })
       .example("$0 export --run runs/q4 --delimiter ';' --decimal , --bom", "runs/q4/export.csv for a European Excel") as never,
   handler: async (args) => {
+    // Loaded here, not at start-up: the job brings Arrow and Parquet, which no other command's start needs.
     const [{ engineFor }, { runExportJob }] = await Promise.all([import("../../pipeline/jobs/engine-input.js"), import("../../pipeline/jobs/export.js")]);
     const engine = await engineFor(1);
     try {

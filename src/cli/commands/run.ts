@@ -1,34 +1,26 @@
 // custseg run: the whole pipeline, from a transactions file to a run directory with a report.
 import type { CommandModule } from "yargs";
-import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
-import { COMPAT_MODES, type Compat, RUN_DEFAULTS, type RunSummary } from "../../pipeline/options.js";
+import { artifactsFrom, cacheFrom } from "../cache-options.js";
+import { PIPELINE_STEPS, type RunOptions, type RunSummary } from "../../pipeline/options.js";
+import { inputLimits } from "../limits.js";
+import { type RunFlagArgs, runFlags } from "../run-flags.js";
+import type { Engine } from "../../engine/engine.js";
+import type { StepOutcome } from "../../pipeline/jobs/graph/runner.js";
 import { stepsTotalMs, WRITE_STEP } from "../../pipeline/progress.js";
-import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { formatMs, stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 import { describeMark } from "../../io/generated-mark.js";
-import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
+import { textFormatFrom } from "../text-format-options.js";
 
-interface RunArgs extends InputLimitArgs, CacheArgs, TextFormatArgs {
-  input?: string;
-  compat: Compat;
-  "outliers-from"?: string;
-  k: number;
-  seed: number;
-  "n-init": number;
-  "max-iter": number;
-  tol: number;
-  init: string;
-  variance: number;
-  names?: string;
-  currency?: string;
+interface RunArgs extends RunFlagArgs {
   out?: string;
   "data-dir": string;
   threads?: number;
-  encoding?: string;
-  map?: string;
   store?: string;
   experiment?: string;
+  from?: string;
+  to?: string;
+  locked: boolean;
   json: boolean;
 }
 
@@ -36,36 +28,22 @@ const command: CommandModule<object, RunArgs> = {
   command: "run",
   describe: "Run the whole segmentation: clean, features, outliers, scaling, PCA, k-means, metrics, profiles, recommendations, report",
   builder: (y) =>
-    textFormatOptions(cacheOptions(inputLimitOptions(y)))
-      .option("input", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .parquet, .arrow); default: the UCI data under --data-dir, downloaded if absent" })
-      .option("compat", { choices: COMPAT_MODES, default: RUN_DEFAULTS.compat, describe: "seed: the original pipeline's semantics, quirks included" })
-      .option("outliers-from", { type: "string", describe: "CSV of CustomerIDs to treat as outliers instead of IsolationForest" })
-      .option("k", { type: "number", default: RUN_DEFAULTS.k, describe: "Number of clusters" })
-      .option("seed", { type: "number", default: RUN_DEFAULTS.seed, describe: "Seed of IsolationForest and k-means" })
-      .option("n-init", { type: "number", default: RUN_DEFAULTS.nInit, describe: "k-means runs; the lowest inertia is kept" })
-      .option("max-iter", { type: "number", default: RUN_DEFAULTS.maxIter, describe: "Lloyd iterations per run at most" })
-      .option("tol", { type: "number", default: RUN_DEFAULTS.tol, describe: "k-means centre-shift tolerance (relative to the mean variance)" })
-      .option("init", { type: "string", default: RUN_DEFAULTS.init, describe: "k-means++, random, or a CSV of initial centres (k rows × components)" })
-      .option("variance", { type: "number", default: RUN_DEFAULTS.variance, describe: "Cumulative explained variance the PCA component count must reach" })
-      .option("names", { type: "string", describe: 'Segment names by cluster number, a JSON file: {"0": "Loyal regulars", …} (default: derived from the profiles)' })
-      .option("currency", { type: "string", describe: "ISO 4217 code of the prices (GBP, EUR, …), shown with its symbol in the report; none by default" })
+    runFlags(y, true)
       .option("out", { type: "string", describe: "Run directory (default runs/<runId>)" })
       .option("data-dir", { type: "string", default: "data", describe: "Where the UCI data is looked for and downloaded to" })
       .option("threads", { type: "number", describe: "Worker threads for the kernels (default: the core count)" })
-      .option("encoding", { type: "string", describe: "Text encoding of a CSV source (default: detected)" })
-      .option("map", { type: "string", describe: "Rename source columns: SOURCE=TARGET,..." })
       .option("store", { type: "string", describe: STORE_DESCRIPTION })
       .option("experiment", { type: "string", describe: "Experiment the run is recorded under (default: default)" })
+      .option("from", { type: "string", choices: PIPELINE_STEPS, describe: "Recompute this step and every step after it, stored or not" })
+      .option("to", { type: "string", choices: PIPELINE_STEPS, describe: "Run only this step and the steps it needs (before report: no run directory, no run record)" })
+      .option("locked", { type: "boolean", default: false, describe: "Refuse to run when the inputs, parameters or code no longer match the lock file" })
       .option("json", { type: "boolean", default: false, describe: "Print one JSON summary (with its runId) on stdout and nothing else" })
       .example("$0 run", "UCI data (downloaded if needed) → runs/<runId>/report.html, recorded in custseg.db")
       .example("$0 run --input export.parquet --k 4 --out runs/q4", "") as never,
   handler: async (args) => {
     // Loaded here, not at start-up, so that --help and the other commands need none of it.
-    const [{ parseColumnMap }, { engineFor }, { runRecorded }, { defaultSource }, { closeStore, openStore, storePath }] = await Promise.all([
-      import("../../io/columns.js"),
-      import("../../pipeline/jobs/engine-input.js"),
+    const [{ runRecorded }, { closeStore, openStore, storePath }] = await Promise.all([
       import("../../pipeline/jobs/run-record.js"),
-      import("../../pipeline/jobs/source.js"),
       import("../../store/index.js"),
     ]);
     // The store is opened first, so a store that cannot be used fails before any work is done.
@@ -73,16 +51,23 @@ const command: CommandModule<object, RunArgs> = {
     const reporter = stderrReporter();
     const source = args.input
       ? { path: args.input, label: args.input, synthetic: false }
-      : await defaultSource(args["data-dir"], args.seed, reporter);
-    const engine = await engineFor(args.threads, reporter.note);
+      : await (await import("../../pipeline/jobs/source.js")).defaultSource(args["data-dir"], args.seed, reporter);
+    // Started only when a step computes: a run whose steps are all stored needs no engine.
+    let engine: Engine | undefined;
+    const startEngine = async () => {
+      const { engineFor } = await import("../../pipeline/jobs/engine-input.js");
+      engine ??= await engineFor(args.threads, reporter.note);
+      return engine;
+    };
     try {
-      const { summary } = await runRecorded(engine, store, {
+      const opts: RunOptions = {
         input: source.path,
         inputLabel: source.label,
         synthetic: source.synthetic,
         compat: args.compat,
         encoding: args.encoding,
-        map: parseColumnMap(args.map),
+        // The column map's parser loads Arrow: only when a map is given.
+        map: args.map === undefined ? undefined : (await import("../../io/columns.js")).parseColumnMap(args.map),
         textFormat: textFormatFrom(args),
         cacheDir: cacheFrom(args),
         limits: inputLimits(args),
@@ -98,14 +83,22 @@ const command: CommandModule<object, RunArgs> = {
         currency: args.currency,
         out: args.out,
         reporter,
-      }, { experiment: args.experiment });
-      process.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
+      };
+      const graph = { artifacts: artifactsFrom(args), lock: args.lock, from: args.from, to: args.to, locked: args.locked };
+      const { summary, steps } = await runRecorded(startEngine, store, opts, { experiment: args.experiment }, graph);
+      if (summary) process.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
+      else process.stdout.write(args.json ? `${JSON.stringify({ to: args.to, steps: steps.map(({ name, key, cached, ms }) => ({ name, key, cached, ms })) })}\n` : formatSteps(steps));
     } finally {
-      engine.close();
+      engine?.close();
       closeStore(store);
     }
   },
 };
+
+/** A run that stopped before the report: which steps ran and which were reused. */
+function formatSteps(steps: readonly StepOutcome[]): string {
+  return `${steps.map((s) => `  ${s.name.padEnd(10)} ${s.cached ? "stored" : "computed"}  ${s.key ? s.key.slice(0, 12) : ""}`).join("\n")}\n`;
+}
 
 const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
 

@@ -1,6 +1,7 @@
 // custseg tune: the k-means grid (the original's 144 trials by default), ranked, with a k analysis
 // and tune.html. Flags are parsed and checked here; the work is the tune job's.
 import type { CommandModule } from "yargs";
+import { artifactsFrom, type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { UserError } from "../../errors.js";
 import { COMPAT_MODES, type Compat } from "../../pipeline/options.js";
 import type { RecordedTuneSummary } from "../../pipeline/jobs/tune-record.js";
@@ -12,7 +13,7 @@ import { formatMs, stderrReporter } from "../progress.js";
 import { describeMark } from "../../io/generated-mark.js";
 import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
 
-interface TuneArgs extends TextFormatArgs {
+interface TuneArgs extends TextFormatArgs, CacheArgs {
   input?: string;
   compat: Compat;
   "outliers-from"?: string;
@@ -39,7 +40,7 @@ const command: CommandModule<object, TuneArgs> = {
   command: "tune",
   describe: "Try a grid of k-means settings on the customers, rank them, analyse k, and write tune.html",
   builder: (y) =>
-    textFormatOptions(y)
+    textFormatOptions(cacheOptions(y))
       .option("input", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .parquet, .arrow); default: the UCI data under --data-dir" })
       .option("compat", { choices: COMPAT_MODES, default: "none" as Compat, describe: "seed: the original pipeline's semantics, quirks included" })
       .option("outliers-from", { type: "string", describe: "CSV of CustomerIDs to treat as outliers instead of IsolationForest" })
@@ -106,6 +107,9 @@ async function tune(args: TuneArgs, grid: ReturnType<typeof parseGrid>, kRange: 
     encoding: args.encoding,
     map: parseColumnMap(args.map),
     textFormat: textFormatFrom(args),
+    // Load to PCA are the steps of `custseg run`: stored outputs of either serve both.
+    cacheDir: cacheFrom(args),
+    artifacts: artifactsFrom(args),
     outliersFrom: args["outliers-from"],
     seed: args.seed,
     variance: args.variance,

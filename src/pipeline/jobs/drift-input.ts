@@ -12,7 +12,7 @@ import { readPredictionLog } from "../../io/prediction-log.js";
 import type { TextFormat } from "../../io/text-format.js";
 import { runFeaturesJob } from "./features.js";
 import { type Compat, FEATURE_NAMES } from "../steps/features.js";
-import { featureMatrix } from "./run.js";
+import { featureMatrix } from "./customer-matrix.js";
 import type { StepReporter } from "../progress.js";
 import type { FeatureSourceKind } from "../steps/drift-report.js";
 

@@ -17,7 +17,7 @@ import { type CustsegModel, readModel, resolveModel } from "../../model/index.js
 import { formatDay, lastPurchaseDay, parseDay } from "../steps/as-of.js";
 import { cleanTransactions } from "../steps/clean.js";
 import { customerFeatures } from "../steps/features.js";
-import { featureMatrix } from "./run.js";
+import { featureMatrix } from "./customer-matrix.js";
 import { ScoreInputError, type Scored, scoreComponents, scoreFeatures } from "../steps/score.js";
 import { customerIds, predictionTable, purchaseHistory, ScoreTableError, tableRows } from "../steps/score-table.js";
 import { type StepReporter, StepTimer } from "../progress.js";

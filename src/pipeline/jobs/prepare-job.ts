@@ -1,19 +1,19 @@
 // The front half of `custseg run`, for commands that cluster many times on the same customers:
-// load, clean, features, outliers, scaling and PCA, once. Same steps, same order, same results.
+// the step graph run `--to pca` (load, clean, features, outliers, scaling and PCA), reusing and
+// filling the same artefact store as `custseg run` when one is given.
 import type { Engine } from "../../engine/engine.js";
-import { blameOption, UserError } from "../../errors.js";
 import type { ColumnMap } from "../../io/columns.js";
 import type { TextFormat } from "../../io/text-format.js";
-import { type FeaturesJobResult, runFeaturesJob } from "./features.js";
-import { FEATURE_NAMES } from "../steps/features.js";
-import type { Compat, CustomerMatrix } from "../options.js";
-import { readOutlierIds } from "../../io/ids.js";
-import { isolationForest, type OutlierResult, outlierMask } from "../steps/outliers.js";
+import type { FeaturesJobResult } from "./features.js";
+import { type Compat, type CustomerMatrix, RUN_DEFAULTS } from "../options.js";
+import type { OutlierResult } from "../steps/outliers.js";
 import { formatDay, lastPurchaseDay } from "../steps/as-of.js";
-import { type Reduced, reduceDimensions } from "../steps/reduce.js";
-import { featureMatrix, keepRows } from "./run.js";
-import { type Scaled, scaleFeatures } from "../steps/scale.js";
-import { type StepReporter, StepTimer } from "../progress.js";
+import type { Reduced } from "../steps/reduce.js";
+import { featureMatrix, keepRows } from "./customer-matrix.js";
+import type { Scaled } from "../steps/scale.js";
+import { type StepReporter, silentReporter } from "../progress.js";
+import { runGraph } from "./graph/runner.js";
+import { fileSha256 } from "../../io/artifacts.js";
 
 export interface PrepareOptions {
   input: string;
@@ -22,6 +22,8 @@ export interface PrepareOptions {
   map?: ColumnMap;
   textFormat?: TextFormat;
   cacheDir?: string | false;
+  /** The artefact store `custseg run` uses; without one every step computes. */
+  artifacts?: string;
   outliersFrom?: string;
   /** IsolationForest's seed (`custseg run` uses its --seed for both the forest and k-means). */
   seed: number;
@@ -44,20 +46,17 @@ export interface Prepared {
 }
 
 export async function prepareCustomers(engine: Engine, opts: PrepareOptions): Promise<Prepared> {
-  const timer = new StepTimer(opts.reporter);
-  const job = await runFeaturesJob({ input: opts.input, compat: opts.compat, encoding: opts.encoding, map: opts.map, textFormat: opts.textFormat, cacheDir: opts.cacheDir, reporter: opts.reporter });
-  Object.assign(timer.timingsMs, job.timingsMs);
-  const all = featureMatrix(job.features);
-  let forest: OutlierResult | undefined;
-  const flagged = await timer.step("outliers", async () => {
-    if (opts.outliersFrom) return outlierMask(all.ids, blameOption("outliersFrom", () => readOutlierIds(opts.outliersFrom!)));
-    forest = isolationForest(all.matrix, { seed: opts.seed });
-    return forest.isOutlier;
-  }, (f) => `${f.reduce((s, v) => s + v, 0)} flagged`);
-  const kept = keepRows(all, flagged);
-  if (kept.ids.length === 0) throw new UserError(`every one of the ${all.ids.length} customers was flagged as an outlier; nothing is left to cluster`);
-  const scaled = await timer.step("scale", () => scaleFeatures(engine, kept.matrix, FEATURE_NAMES, opts.compat));
-  const reduced = await timer.step("pca", () => reduceDimensions(engine, scaled.matrix, opts.variance, opts.compat), (r) => `${r.fit.nComponents} components`);
-  const asOf = formatDay(lastPurchaseDay(job.cleaned)!);
-  return { job, all, flagged, forest, asOf, kept, scaled, reduced, timingsMs: timer.timingsMs };
+  // Only the options the steps up to PCA read enter their keys; the rest are run defaults.
+  const runOpts = { ...RUN_DEFAULTS, ...opts };
+  const graph = await runGraph({ opts: runOpts, engine: async () => engine, reporter: opts.reporter ?? silentReporter, store: opts.artifacts, to: "pca" });
+  // One at a time: a stored output found damaged is recomputed from the ones before it.
+  const clean = await graph.value("clean");
+  const { features } = await graph.value("features");
+  const { flagged, forest } = await graph.value("outliers");
+  const scaled = await graph.value("scale");
+  const reduced = await graph.value("pca");
+  const all = featureMatrix(features);
+  const sha256 = graph.keys?.load.files.input?.sha256 ?? (await fileSha256(opts.input)) ?? "";
+  const job: FeaturesJobResult = { rows: clean.rows, customers: features.numRows, timingsMs: graph.timingsMs, features, cleaned: clean.table, sha256, generated: clean.generated };
+  return { job, all, flagged, forest, asOf: formatDay(lastPurchaseDay(clean.table)!), kept: keepRows(all, flagged), scaled, reduced, timingsMs: graph.timingsMs };
 }

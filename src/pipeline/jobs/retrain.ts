@@ -38,7 +38,8 @@ import { fitCandidate, productionRunOptions } from "./retrain-fit.js";
 import { featureMatrix } from "./run.js";
 import { runModel } from "./run-model.js";
 import { runParams } from "./run-record.js";
-import { checkRunDirectory, writeRunDirectory } from "./run-output.js";
+import { writeRunDirectory } from "./run-output.js";
+import { checkRunDirectory } from "./run-files.js";
 
 export interface RetrainOptions {
   /** The production model: a models:/ reference (its NAME receives the candidate). */

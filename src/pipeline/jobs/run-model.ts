@@ -9,14 +9,14 @@ import type { RunArtifacts } from "./run-artifacts.js";
 /** Default name of cluster `id` until segments are named. */
 export const defaultClusterName = (id: number) => `Cluster ${id}`;
 
-export function runModel(a: RunArtifacts): CustsegModel {
+export function runModel(a: RunArtifacts, createdAt = a.now.toISOString()): CustsegModel {
   const { opts, reduced, clusters, summary } = a;
   const fit = reduced.fit;
   const rows = (data: Float64Array, cols: number) => Array.from({ length: data.length / cols }, (_, i) => [...data.subarray(i * cols, i * cols + cols)]);
   return {
     format: MODEL_FORMAT,
     tool: { name: "custseg", version: VERSION },
-    createdAt: a.now.toISOString(),
+    createdAt,
     mode: summary.mode,
     features: [...FEATURE_NAMES],
     asOf: a.asOf,

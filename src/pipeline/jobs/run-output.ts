@@ -1,14 +1,9 @@
-// The run directory: every output of `custseg run`, written into a temp directory that is renamed
-// into place only when complete, so a failed or interrupted run leaves nothing behind.
-import { accessSync, constants, existsSync, readdirSync, statSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+// The run directory's contents: every output of `custseg run` rendered from a run's results
+// (customers.parquet, model.json, metrics, profiles, recommendations, report.html, summary).
 import { Bool, Float64, Int32, makeVector, Table, type Vector, vectorFromArray } from "apache-arrow";
 import { tableToParquet } from "../../io/write.js";
-import { OptionError, UserError } from "../../errors.js";
 import type { Matrix } from "../../engine/matrix.js";
 import type { ReportData, StepRecord } from "../../report/index.js";
-import { writeDirAtomic } from "../../io/atomic.js";
 import { describeMark } from "../../io/generated-mark.js";
 import { modelJson } from "../../model/index.js";
 import type { RunSummary } from "../options.js";
@@ -17,50 +12,34 @@ import { FEATURE_NAMES } from "../steps/features.js";
 import { recommendationsCsv, topProductsCsv } from "../steps/recommend.js";
 import type { RunArtifacts } from "./run-artifacts.js";
 import { runModel } from "./run-model.js";
+import { fillRunFiles, RUN_ID_SLOT, type RunFiles, TIME_SLOT, writeRunFiles } from "./run-files.js";
 
 /**
- * Fails before any work is done when the run directory cannot be created: `dir` (the run directory,
- * or the folder it will be created in) must not be a file or a non-empty directory, and its nearest
- * existing ancestor must be a writable directory.
+ * Every file of the run directory but for the run's identity: report.html and model.json carry
+ * RUN_ID_SLOT and TIME_SLOT, and summary.json the summary without timings, run directory or id,
+ * so the files of a stored run serve every later run with the same inputs.
  */
-export function checkRunDirectory(dir: string, isRunDir: boolean, option: string): void {
-  if (isRunDir && existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0)) {
-    throw new OptionError(option, `${dir} already exists; name a new run directory`);
-  }
-  let parent = resolve(isRunDir ? dirname(dir) : dir);
-  while (!existsSync(parent)) parent = dirname(parent);
-  if (!statSync(parent).isDirectory()) throw new OptionError(option, `${dir}: ${parent} is a file, not a directory`);
-  try {
-    accessSync(parent, constants.W_OK);
-  } catch {
-    throw new OptionError(option, `${dir}: ${parent} is not writable`);
-  }
+export async function runFileContents(a: RunArtifacts): Promise<RunFiles> {
+  const json = (value: unknown) => `${JSON.stringify(value, null, 1)}\n`;
+  const { timingsMs: _t, runDir: _d, runId: _r, ...core } = a.summary;
+  // The report is loaded only here, at the end of a run: nothing before it needs it.
+  const report = await import("../../report/index.js");
+  return {
+    "customers.parquet": tableToParquet(customersTable(a)),
+    "model.json": modelJson(runModel(a, TIME_SLOT)),
+    "metrics.json": json(metrics(a)),
+    "profiles.json": json({ ...a.profiles, currency: a.currency?.code ?? null, segments: a.segments }),
+    "recommendations.csv": recommendationsCsv(a.recommendations),
+    "top_products.csv": topProductsCsv(a.recommendations),
+    "report.html": report.renderReport(reportData({ ...a, summary: { ...a.summary, runId: RUN_ID_SLOT } }, TIME_SLOT, report.correlationMatrix)),
+    "summary.json": json(core),
+  };
 }
 
+/** The run directory of a run computed in this process. */
 export async function writeRunDirectory(dir: string, a: RunArtifacts): Promise<void> {
-  try {
-    await fillRunDirectory(dir, a);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code) throw new UserError(`cannot write the run directory ${dir}: ${(err as Error).message}`);
-    throw err;
-  }
-}
-
-async function fillRunDirectory(dir: string, a: RunArtifacts): Promise<void> {
-  await writeDirAtomic(dir, async (tmp) => {
-    const json = (value: unknown) => `${JSON.stringify(value, null, 1)}\n`;
-    await writeFile(join(tmp, "customers.parquet"), tableToParquet(customersTable(a)));
-    await writeFile(join(tmp, "model.json"), modelJson(runModel(a)));
-    await writeFile(join(tmp, "metrics.json"), json(metrics(a)));
-    await writeFile(join(tmp, "profiles.json"), json({ ...a.profiles, currency: a.currency?.code ?? null, segments: a.segments }));
-    await writeFile(join(tmp, "recommendations.csv"), recommendationsCsv(a.recommendations));
-    await writeFile(join(tmp, "top_products.csv"), topProductsCsv(a.recommendations));
-    // The report is loaded only here, at the end of a run: nothing before it needs it.
-    const report = await import("../../report/index.js");
-    await writeFile(join(tmp, "report.html"), report.renderReport(reportData(a, report.correlationMatrix)));
-    await writeFile(join(tmp, "summary.json"), json(a.summary));
-  });
+  const { files } = fillRunFiles(await runFileContents(a), { runDir: a.summary.runDir, runId: a.summary.runId, now: a.now, timingsMs: a.summary.timingsMs });
+  await writeRunFiles(dir, files);
 }
 
 /** Every customer: features, outlier flag, and for the clustered ones their scores and cluster. */
@@ -104,7 +83,7 @@ function metrics(a: RunArtifacts) {
   };
 }
 
-function reportData(a: RunArtifacts, correlationMatrix: (m: Matrix) => Matrix): ReportData {
+function reportData(a: RunArtifacts, generatedAt: string, correlationMatrix: (m: Matrix) => Matrix): ReportData {
   const { summary, kept, reduced, clusters, quality } = a;
   const col = (name: string) => {
     const j = FEATURE_NAMES.indexOf(name as (typeof FEATURE_NAMES)[number]);
@@ -117,7 +96,7 @@ function reportData(a: RunArtifacts, correlationMatrix: (m: Matrix) => Matrix): 
     runId: summary.runId ?? summary.runDir.split("/").pop() ?? summary.runDir,
     input: summary.input,
     mode: summary.mode,
-    generatedAt: a.now.toISOString(),
+    generatedAt,
     ...(summary.synthetic ? { synthetic: { detail: summary.generator && describeMark(summary.generator) } } : {}),
     segments: a.segments,
     ...(a.currency ? { currency: a.currency } : {}),

@@ -285,7 +285,8 @@ test("bad input: one clear line, exit 1, no stack, nothing half-written, the ear
 /** Starts a run, sends SIGINT when stderr first matches `when`, and resolves with the exit and output. */
 function interrupt(args: string[], when: RegExp): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, "run", "--threads", "1", ...args], { cwd: tmp });
+    // --no-cache: with the steps stored by the earlier runs, nothing would be left to interrupt.
+    const child = spawn(process.execPath, [cli, "run", "--threads", "1", "--no-cache", ...args], { cwd: tmp });
     let stderr = "";
     let stdout = "";
     let sent = false;

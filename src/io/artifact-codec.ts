@@ -1,0 +1,109 @@
+// A step's output as artefact parts and back: the value's shape as JSON (`value.json`), with every
+// Arrow table and every large typed array in an Arrow IPC part of its own, so matrices and
+// transactions round-trip to the bit and are read without parsing text. JSON cannot hold NaN,
+// ±Infinity, typed arrays or Maps; they are tagged objects in the skeleton.
+import { type Data, DataType, makeData, makeVector, RecordBatch, Struct, Table, tableFromIPC, tableToIPC } from "apache-arrow";
+
+const VALUE = "value.json";
+/** Typed arrays up to this length stay inline in the JSON; longer ones become Arrow parts. */
+const INLINE_MAX = 1024;
+
+const TYPED = {
+  Float64Array,
+  Float32Array,
+  Int32Array,
+  Uint32Array,
+  Int16Array,
+  Uint16Array,
+  Int8Array,
+  Uint8Array,
+} as const;
+type TypedName = keyof typeof TYPED;
+type Typed = InstanceType<(typeof TYPED)[TypedName]>;
+
+const typedName = (v: unknown): TypedName | undefined => {
+  if (!ArrayBuffer.isView(v)) return undefined;
+  const name = v.constructor.name as TypedName;
+  return name in TYPED ? name : undefined;
+};
+
+const number = (v: number) => (Number.isFinite(v) ? v : { $n: String(v) });
+
+export function encodeValue(value: unknown): Record<string, Uint8Array> {
+  const parts: Record<string, Uint8Array> = {};
+  let n = 0;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "number") return number(v);
+    if (v === null || typeof v !== "object") return v;
+    if (v instanceof Table) {
+      const part = `t${n++}.arrow`;
+      parts[part] = tableToIPC(v, "file");
+      return { $table: part };
+    }
+    const typed = typedName(v);
+    if (typed) {
+      const arr = v as Typed;
+      if (arr.length <= INLINE_MAX) return { $typed: typed, v: Array.from(arr, number) };
+      const part = `a${n++}.arrow`;
+      parts[part] = tableToIPC(new Table({ v: makeVector(arr) }), "file");
+      return { $typed: typed, part };
+    }
+    if (v instanceof Map) return { $map: [...v].map(([k, x]) => [walk(k), walk(x)]) };
+    if (Array.isArray(v)) return v.map(walk);
+    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, walk(x)]));
+  };
+  const skeleton = JSON.stringify(walk(value));
+  parts[VALUE] = new TextEncoder().encode(skeleton);
+  return parts;
+}
+
+export function decodeValue<T>(parts: Record<string, Uint8Array>): T {
+  const skeleton = JSON.parse(new TextDecoder().decode(parts[VALUE])) as unknown;
+  const walk = (v: unknown): unknown => {
+    if (v === null || typeof v !== "object") return v;
+    if (Array.isArray(v)) return v.map(walk);
+    const o = v as Record<string, unknown>;
+    if (typeof o.$n === "string") return Number(o.$n);
+    if (typeof o.$table === "string") {
+      return exactTable(tableFromIPC(part(o.$table)));
+    }
+    if (typeof o.$typed === "string") {
+      const Ctor = TYPED[o.$typed as TypedName];
+      if (Array.isArray(o.v)) return Ctor.from(o.v.map((x) => walk(x) as number));
+      const column = tableFromIPC(part(o.part as string)).getChild("v")!.toArray() as ArrayLike<number>;
+      return new Ctor(column as never);
+    }
+    if (Array.isArray(o.$map)) return new Map((o.$map as unknown[][]).map(([k, x]) => [walk(k), walk(x)]));
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walk(x)]));
+  };
+  const part = (name: string) => {
+    const bytes = parts[name];
+    if (!bytes) throw new Error(`artefact part ${name} is missing`);
+    return bytes;
+  };
+  return walk(skeleton) as T;
+}
+
+/**
+ * The pipeline's hot loops read a column's values buffer directly, as long as the row count (see
+ * src/io/schema.ts); IPC pads buffers to 8 bytes, so fixed-width buffers are cut back to the rows.
+ */
+function exactTable(table: Table): Table {
+  if (table.batches.length !== 1) return table;
+  const n = table.numRows;
+  const children = table.schema.fields.map((f, i) => {
+    const d = table.getChildAt(i)!.data[0] as Data;
+    const fixed = DataType.isInt(f.type) || DataType.isFloat(f.type) || DataType.isTimestamp(f.type) || DataType.isDictionary(f.type) || DataType.isDate(f.type);
+    if (!fixed || (d.offset === 0 && d.values.length === n)) return d;
+    return makeData({
+      type: d.type,
+      length: n,
+      nullCount: d.nullCount,
+      nullBitmap: d.nullCount ? d.nullBitmap : undefined,
+      data: d.values.subarray(d.offset, d.offset + n),
+      dictionary: d.dictionary,
+    } as Parameters<typeof makeData>[0]);
+  });
+  const struct = makeData({ type: new Struct(table.schema.fields), length: n, nullCount: 0, children });
+  return new Table([new RecordBatch(table.schema, struct)]);
+}

@@ -1,0 +1,76 @@
+// A step's code version: the sha256 of its `run` and `params` functions' text, of every module its
+// `run` imports (the compiled files, followed through their relative imports) and, for a step that
+// runs kernels, of the WASM builds. Not the package version: any change to what a step executes is
+// seen. Files are hashed once per process; the whole graph costs a few milliseconds.
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { StepDef } from "./steps.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** src/ (or dist/src/): module paths in code versions are relative to it, so a moved checkout keeps its keys. */
+const srcRoot = resolve(here, "../../..");
+const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*)["'](\.{1,2}\/[^"']+)["']/g;
+
+const fileHashes = new Map<string, { hash: string; imports: string[] }>();
+const versions = new Map<string, string>();
+let wasmHash: string | undefined;
+
+/** The compiled module a specifier names: the .js beside this file, or the .ts when run from source. */
+function moduleFile(fromDir: string, specifier: string): string {
+  const js = resolve(fromDir, specifier);
+  if (existsSync(js)) return js;
+  return js.replace(/\.js$/, ".ts");
+}
+
+function hashFile(file: string): { hash: string; imports: string[] } {
+  let entry = fileHashes.get(file);
+  if (!entry) {
+    const text = readFileSync(file, "utf8");
+    const imports = [...text.matchAll(IMPORT)].map((m) => moduleFile(dirname(file), m[1]!));
+    entry = { hash: createHash("sha256").update(text).digest("hex"), imports };
+    fileHashes.set(file, entry);
+  }
+  return entry;
+}
+
+/** Every module reachable from `roots` through relative imports, with its hash. */
+function closure(roots: string[]): Map<string, string> {
+  const seen = new Map<string, string>();
+  const stack = [...roots];
+  while (stack.length) {
+    const file = stack.pop()!;
+    if (seen.has(file)) continue;
+    const { hash, imports } = hashFile(file);
+    seen.set(file, hash);
+    stack.push(...imports);
+  }
+  return seen;
+}
+
+/** sha256 over the WASM builds (build/*.wasm, found above src/), which kernels may run any flavour of. */
+function wasmVersion(): string {
+  if (wasmHash) return wasmHash;
+  let dir = srcRoot;
+  while (!existsSync(join(dir, "build")) && dirname(dir) !== dir) dir = dirname(dir);
+  const build = join(dir, "build");
+  const h = createHash("sha256");
+  const files = existsSync(build) ? readdirSync(build).filter((f) => f.endsWith(".wasm")).sort() : [];
+  for (const f of files) h.update(f).update(readFileSync(join(build, f)));
+  wasmHash = h.digest("hex");
+  return wasmHash;
+}
+
+export function codeVersion(def: StepDef): string {
+  const cached = versions.get(def.name);
+  if (cached) return cached;
+  const text = [def.run, def.params, def.files, def.detail].map((f) => f?.toString() ?? "").join("\n");
+  const roots = [...text.matchAll(IMPORT)].map((m) => moduleFile(here, m[1]!));
+  const h = createHash("sha256").update(text);
+  for (const [file, hash] of [...closure(roots)].sort(([a], [b]) => a.localeCompare(b))) h.update(`${relative(srcRoot, file)} ${hash}\n`);
+  if (def.wasm) h.update(`wasm ${wasmVersion()}`);
+  const version = h.digest("hex");
+  versions.set(def.name, version);
+  return version;
+}

@@ -1,0 +1,145 @@
+// The one runner of the step graph. With an artefact store, a step whose key is stored is not run
+// (its output is read, hash-checked, only when a later step needs it); a step that runs stores its
+// output as soon as it finishes, so an interrupted run resumes from its last finished step. A
+// stored output found damaged is removed and recomputed, with one line on stderr.
+import type { Engine } from "../../../engine/engine.js";
+import { checkArtifact, type Manifest, readArtifact, removeArtifact, writeArtifact } from "../../../io/artifacts.js";
+import { round1, type StepReporter } from "../../progress.js";
+import type { RunOptions } from "../../options.js";
+import { type GraphKeys, graphKeys } from "./keys.js";
+import { downstreamOf, GRAPH, type StepContext, type StepDef, type StepName, upstreamOf, type Values } from "./steps.js";
+
+export interface GraphRunOptions {
+  opts: RunOptions;
+  engine: () => Promise<Engine>;
+  reporter: StepReporter;
+  /** The artefact store's directory; without one every step runs and nothing is kept. */
+  store?: string;
+  /** Recompute this step and every step after it. */
+  from?: StepName;
+  /** Run only this step and the steps it needs. */
+  to?: StepName;
+  /** Keys already computed (by the caller, for --locked). */
+  keys?: GraphKeys;
+  sourceSha256?: string;
+}
+
+export interface StepOutcome {
+  name: StepName;
+  key?: string;
+  /** Reused from the store: not run. */
+  cached: boolean;
+  /** Time spent on it by this run. */
+  ms: number;
+  /** How long it took when it was computed. */
+  computeMs: number;
+  /** The stored output's parts (with a store). */
+  manifest?: Manifest;
+}
+
+export interface GraphRun {
+  /** The values computed or read by this run (a stored step nobody needed is not read). */
+  values: Partial<Values>;
+  outcomes: StepOutcome[];
+  keys?: GraphKeys;
+  timingsMs: Record<string, number>;
+  /** The output of a step, read from the store when this run did not need it. */
+  value<N extends StepName>(name: N): Promise<Values[N]>;
+}
+
+export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
+  const { store, reporter } = g;
+  const keys = g.keys ?? (store ? await graphKeys(g.opts) : undefined);
+  const targets = g.to ? upstreamOf(g.to) : new Set(GRAPH.map((s) => s.name));
+  const forced = g.from ? downstreamOf(g.from) : new Set<StepName>();
+  const values: Partial<Values> = {};
+  const outcomes = new Map<StepName, StepOutcome>();
+  const timingsMs: Record<string, number> = {};
+  const computeMs: Record<string, number> = {};
+  const ctx: StepContext = {
+    opts: g.opts,
+    engine: g.engine,
+    note: (m) => reporter.note(m),
+    sourceSha256: g.sourceSha256 ?? keys?.load.files.input?.sha256 ?? "",
+    computeMs,
+  };
+  const defOf = (name: StepName) => GRAPH.find((s) => s.name === name)!;
+  const record = (def: StepDef, o: StepOutcome) => {
+    outcomes.set(def.name, o);
+    timingsMs[def.timing] = round1((timingsMs[def.timing] ?? 0) + o.ms);
+    computeMs[def.timing] = round1(o.computeMs);
+  };
+
+  const compute = async (def: StepDef): Promise<unknown> => {
+    for (const input of def.inputs) await value(input);
+    reporter.start(def.timing);
+    const t0 = performance.now();
+    const out = await def.run(ctx, values, def.params(g.opts));
+    const ms = performance.now() - t0;
+    let manifest: Manifest | undefined;
+    if (store && keys) {
+      const { encodeValue } = await import("../../../io/artifact-codec.js");
+      const parts = def.rawFiles ? rawParts(out as Values["report"]) : encodeValue(out);
+      manifest = await writeArtifact(store, def.name, keys[def.name].key, parts, round1(ms));
+    }
+    (values as Record<string, unknown>)[def.name] = out;
+    record(def, { name: def.name, key: keys?.[def.name].key, cached: false, ms: performance.now() - t0, computeMs: ms, manifest });
+    reporter.done(def.timing, ms, def.detail?.(out as never));
+    return out;
+  };
+
+  /** A step's output: computed by this run, else read from the store, else computed now. */
+  const value = async (name: StepName): Promise<unknown> => {
+    if (name in values) return values[name];
+    const def = defOf(name);
+    if (store && keys && !forced.has(name)) {
+      const t0 = performance.now();
+      const read = await readArtifact(store, keys[name].key);
+      if ("parts" in read) {
+        const { decodeValue } = def.rawFiles ? { decodeValue: (p: Record<string, Uint8Array>) => p } : await import("../../../io/artifact-codec.js");
+        const out = decodeValue(read.parts);
+        (values as Record<string, unknown>)[name] = out;
+        const prior = outcomes.get(name);
+        record(def, { name, key: keys[name].key, cached: true, ms: (prior?.ms ?? 0) + performance.now() - t0, computeMs: read.manifest.computeMs, manifest: read.manifest });
+        return out;
+      }
+      if (read.problem === "damaged") await discardDamaged(def, read.detail);
+    }
+    return compute(def);
+  };
+
+  const discardDamaged = async (def: StepDef, detail?: string) => {
+    reporter.note(`stored output of ${def.name} is damaged (${detail}); removed, recomputing`);
+    await removeArtifact(store!, keys![def.name].key);
+  };
+
+  for (const def of GRAPH) {
+    if (!targets.has(def.name) || def.name in values) continue;
+    if (store && keys && !forced.has(def.name)) {
+      const t0 = performance.now();
+      const check = await checkArtifact(store, keys[def.name].key);
+      if ("manifest" in check) {
+        const ms = performance.now() - t0;
+        record(def, { name: def.name, key: keys[def.name].key, cached: true, ms, computeMs: check.manifest.computeMs, manifest: check.manifest });
+        reporter.done(def.timing, ms, "cached");
+        continue;
+      }
+      if (check.problem === "damaged") await discardDamaged(def, check.detail);
+    }
+    await compute(def);
+  }
+
+  return {
+    values,
+    outcomes: GRAPH.filter((s) => outcomes.has(s.name)).map((s) => outcomes.get(s.name)!),
+    keys,
+    timingsMs,
+    value: (name) => value(name) as never,
+  };
+}
+
+/** The run directory's files, stored as they are. */
+function rawParts(files: Values["report"]): Record<string, Uint8Array> {
+  const enc = new TextEncoder();
+  return Object.fromEntries(Object.entries(files).map(([name, content]) => [name, typeof content === "string" ? enc.encode(content) : content]));
+}

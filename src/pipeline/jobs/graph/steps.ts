@@ -1,0 +1,341 @@
+// The pipeline as data: each step's name, the steps it reads, its parameters, the files it reads
+// and what it computes. One runner (runner.ts) executes it for `custseg run`, `tune` and the rest.
+// A step's key hashes its inputs' keys, `params(opts)` as a whole, the content of its `files`, and
+// its code version: the text of its `run` and `params` functions and every compiled module its
+// `run` imports (so the modules a body needs are imported inside it, which also keeps a run whose
+// steps are all stored from loading Arrow or the engine).
+import type { Table } from "apache-arrow";
+import type { Engine } from "../../../engine/engine.js";
+import { blameOption, OptionError, UserError } from "../../../errors.js";
+import type { GeneratedMark } from "../../../io/generated-mark.js";
+import { nonDefaultFormat } from "../../../io/text-format.js";
+import type { SegmentFigures } from "../../steps/business.js";
+import type { CleanRows } from "../../steps/clean.js";
+import type { Clustered } from "../../steps/cluster.js";
+import type { ClusterQuality } from "../../steps/evaluate.js";
+import type { OutlierResult } from "../../steps/outliers.js";
+import type { ClusterProfiles } from "../../steps/profiles.js";
+import type { Recommendations } from "../../steps/recommend.js";
+import type { Reduced } from "../../steps/reduce.js";
+import type { Scaled } from "../../steps/scale.js";
+import { PIPELINE_STEPS, type RunOptions } from "../../options.js";
+import type { RunFiles } from "../run-files.js";
+import { initIsFile } from "../run-inputs.js";
+
+export const STEP_NAMES = PIPELINE_STEPS;
+export type StepName = (typeof STEP_NAMES)[number];
+
+/** What each step computes. */
+export interface Values {
+  load: { table: Table; format: string; fromCache: boolean; generated?: GeneratedMark };
+  /** `generated` carried on from load, so the report can say the data is generated. */
+  clean: { table: Table; rows: CleanRows; generated?: GeneratedMark };
+  features: { features: Table };
+  outliers: { flagged: Uint8Array; forest?: OutlierResult };
+  scale: Scaled;
+  pca: Reduced;
+  kmeans: Clustered;
+  evaluate: ClusterQuality;
+  profiles: ClusterProfiles;
+  recommend: { recommendations: Recommendations; segments: SegmentFigures[] };
+  report: RunFiles;
+}
+
+export interface StepContext {
+  opts: RunOptions;
+  /** Started on first use: a run whose numeric steps are all stored never starts it. */
+  engine(): Promise<Engine>;
+  note(message: string): void;
+  /** sha256 of the transactions file. */
+  sourceSha256: string;
+  /** How long each step's output took to compute (stored outputs: when they were computed), by timing name. */
+  computeMs: Record<string, number>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the graph holds steps of every parameter type; each step is typed where it is declared
+export interface StepDef<N extends StepName = StepName, P = any> {
+  name: N;
+  /** The name its time and progress line go by (the run's timings and report keep their established names: metrics, recommendations). */
+  timing: string;
+  inputs: readonly StepName[];
+  params(opts: RunOptions): P;
+  /** Files it reads, by role; their content enters the key, their path does not. */
+  files?(opts: RunOptions): Record<string, string | undefined>;
+  /** Runs WASM kernels: the compiled WASM enters its code version. */
+  wasm?: boolean;
+  /** Stored as the files it returns, as they are (else through the Arrow/JSON codec). */
+  rawFiles?: boolean;
+  run(ctx: StepContext, v: Partial<Values>, params: P): Promise<Values[N]>;
+  detail?(out: Values[N]): string;
+}
+
+const step = <N extends StepName, P>(def: StepDef<N, P>): StepDef<N, P> => def;
+
+export const GRAPH: readonly StepDef[] = [
+  step({
+    name: "load",
+    timing: "load",
+    inputs: [],
+    // An empty column map is no map: `run` and `tune` then share the stored load.
+    // Date format and decimal mark only where not the defaults, so that a run given them explicitly shares the key.
+    params: (o) => ({
+      encoding: o.encoding,
+      map: o.map && Object.keys(o.map).length > 0 ? o.map : undefined,
+      textFormat: givenFormat(o.textFormat),
+    }),
+    files: (o) => ({ input: o.input }),
+    async run(ctx, _v, p) {
+      const { loadTransactions } = await import("../../../io/load.js");
+      const loaded = await loadTransactions(ctx.opts.input, { ...p.textFormat, encoding: p.encoding, map: p.map, cacheDir: ctx.opts.cacheDir, limits: ctx.opts.limits, log: ctx.note });
+      return { table: loaded.table, format: loaded.format, fromCache: loaded.fromCache, ...(loaded.generated ? { generated: loaded.generated } : {}) };
+    },
+    detail: (l) => `${l.table.numRows} lines (${l.format}${l.fromCache ? ", cached" : ""})`,
+  }),
+  step({
+    name: "clean",
+    timing: "clean",
+    inputs: ["load"],
+    params: () => ({}),
+    async run(_ctx, v) {
+      const { cleanTransactions } = await import("../../steps/clean.js");
+      const { table, rows } = cleanTransactions(v.load!.table);
+      const generated = v.load!.generated;
+      return { table, rows, ...(generated ? { generated } : {}) };
+    },
+    detail: (c) => `${c.rows.afterZeroPrice} lines kept`,
+  }),
+  step({
+    name: "features",
+    timing: "features",
+    inputs: ["clean"],
+    params: (o) => ({ compat: o.compat }),
+    async run(_ctx, v, p) {
+      const { customerFeatures } = await import("../../steps/features.js");
+      return { features: customerFeatures(v.clean!.table, p) };
+    },
+    detail: (f) => `${f.features.numRows} customers`,
+  }),
+  step({
+    name: "outliers",
+    timing: "outliers",
+    inputs: ["features"],
+    // A given outlier list replaces the forest, and with it the seed.
+    params: (o) => (o.outliersFrom ? { list: true } : { seed: o.seed }),
+    files: (o) => ({ outliersFrom: o.outliersFrom }),
+    async run(ctx, v, p) {
+      const [{ featureMatrix }, { isolationForest, outlierMask }, { readOutlierIds }] = await Promise.all([
+        import("../customer-matrix.js"),
+        import("../../steps/outliers.js"),
+        import("../../../io/ids.js"),
+      ]);
+      const all = featureMatrix(v.features!.features);
+      const from = ctx.opts.outliersFrom;
+      const forest = "seed" in p ? isolationForest(all.matrix, { seed: p.seed }) : undefined;
+      const flagged = forest ? forest.isOutlier : outlierMask(all.ids, blameOption("outliersFrom", () => readOutlierIds(from!)));
+      if (flagged.every((f) => f === 1)) {
+        if (from) throw new OptionError("outliersFrom", `${from} lists every one of the ${all.ids.length} customers; nothing is left to cluster`);
+        throw new UserError(`every one of the ${all.ids.length} customers was flagged as an outlier; nothing is left to cluster`);
+      }
+      return { flagged, forest };
+    },
+    detail: (o) => `${o.flagged.reduce((s, f) => s + f, 0)} flagged`,
+  }),
+  step({
+    name: "scale",
+    timing: "scale",
+    inputs: ["features", "outliers"],
+    params: (o) => ({ compat: o.compat }),
+    wasm: true,
+    async run(ctx, v, p) {
+      const [{ featureMatrix, keepRows }, { scaleFeatures }, { FEATURE_NAMES }] = await Promise.all([
+        import("../customer-matrix.js"),
+        import("../../steps/scale.js"),
+        import("../../steps/features.js"),
+      ]);
+      const kept = keepRows(featureMatrix(v.features!.features), v.outliers!.flagged);
+      return scaleFeatures(await ctx.engine(), kept.matrix, FEATURE_NAMES, p.compat);
+    },
+  }),
+  step({
+    name: "pca",
+    timing: "pca",
+    inputs: ["scale"],
+    params: (o) => ({ variance: o.variance, compat: o.compat }),
+    wasm: true,
+    async run(ctx, v, p) {
+      const { reduceDimensions } = await import("../../steps/reduce.js");
+      return reduceDimensions(await ctx.engine(), v.scale!.matrix, p.variance, p.compat);
+    },
+    detail: (r) => `${r.fit.nComponents} components`,
+  }),
+  step({
+    name: "kmeans",
+    timing: "kmeans",
+    inputs: ["pca"],
+    params: (o) => ({ k: o.k, init: initIsFile(o.init) ? "file" : o.init, nInit: o.nInit, maxIter: o.maxIter, tol: o.tol, seed: o.seed }),
+    files: (o) => ({ init: initIsFile(o.init) ? o.init : undefined }),
+    wasm: true,
+    async run(ctx, v, p) {
+      const [{ clusterCustomers }, { initialCentres }] = await Promise.all([import("../../steps/cluster.js"), import("../run-inputs.js")]);
+      const { scores, fit } = v.pca!;
+      // The silhouette needs at least one cluster with two customers: n must exceed k.
+      if (scores.rows <= p.k) {
+        throw new OptionError("k", `${p.k} needs at least ${p.k + 1} customers, and ${scores.rows} remain after outlier removal; lower it or use a larger input`);
+      }
+      const init = await initialCentres(ctx.opts, fit.nComponents);
+      const engine = await ctx.engine();
+      const resident = engine.upload(scores);
+      try {
+        const clusters = await clusterCustomers(engine, resident, { ...p, init });
+        const empty = clusters.sizes.filter((size) => size === 0).length;
+        if (empty > 0) {
+          throw new OptionError("k", `${p.k}: k-means found only ${p.k - empty} distinct groups among the ${scores.rows} customers (too few distinct customers); lower it`);
+        }
+        return clusters;
+      } finally {
+        resident.free();
+      }
+    },
+    detail: (c) => `inertia ${c.inertia.toFixed(2)}, ${c.nIter} iterations`,
+  }),
+  step({
+    name: "evaluate",
+    timing: "metrics",
+    inputs: ["pca", "kmeans"],
+    params: (o) => ({ k: o.k }),
+    wasm: true,
+    async run(ctx, v, p) {
+      const { evaluateClusters } = await import("../../steps/evaluate.js");
+      const engine = await ctx.engine();
+      const resident = engine.upload(v.pca!.scores);
+      try {
+        return evaluateClusters(engine, resident, v.kmeans!.labels, p.k);
+      } finally {
+        resident.free();
+      }
+    },
+    detail: (q) => `silhouette ${q.silhouette.toFixed(4)}`,
+  }),
+  step({
+    name: "profiles",
+    timing: "profiles",
+    inputs: ["features", "outliers", "kmeans", "evaluate"],
+    params: (o) => ({ k: o.k, named: o.names !== undefined }),
+    files: (o) => ({ names: o.names }),
+    async run(ctx, v, p) {
+      const [{ featureMatrix, keepRows }, { clusterProfiles, renameClusters }, { applyNames }, { FEATURE_NAMES }, { readNamesFile }] = await Promise.all([
+        import("../customer-matrix.js"),
+        import("../../steps/profiles.js"),
+        import("../../steps/names.js"),
+        import("../../steps/features.js"),
+        import("../run-inputs.js"),
+      ]);
+      const kept = keepRows(featureMatrix(v.features!.features), v.outliers!.flagged);
+      const derived = clusterProfiles(FEATURE_NAMES, kept.matrix, v.kmeans!.labels, v.evaluate!.samples, p.k);
+      const file = ctx.opts.names;
+      if (!file) return derived;
+      const given = await readNamesFile(file, p.k);
+      return renameClusters(derived, blameOption("names", () => applyNames(derived.clusters.map((c) => c.name), given, file)));
+    },
+  }),
+  step({
+    name: "recommend",
+    timing: "recommendations",
+    inputs: ["clean", "features", "outliers", "kmeans", "profiles"],
+    params: (o) => ({ compat: o.compat }),
+    async run(_ctx, v, p) {
+      const [{ featureMatrix, keepRows }, { recommend }, { businessFigures }] = await Promise.all([
+        import("../customer-matrix.js"),
+        import("../../steps/recommend.js"),
+        import("../run-summary.js"),
+      ]);
+      const all = featureMatrix(v.features!.features);
+      const kept = keepRows(all, v.outliers!.flagged);
+      const clusterOf = new Map<number, number>();
+      kept.ids.forEach((id, i) => {
+        clusterOf.set(id, v.kmeans!.labels[i]!);
+      });
+      const recommendations = recommend(v.clean!.table, clusterOf, p);
+      const names = v.profiles!.clusters.map((c) => c.name);
+      return { recommendations, segments: businessFigures(v.clean!.table, all, v.outliers!.flagged, clusterOf, names, recommendations, p) };
+    },
+  }),
+  step({
+    name: "report",
+    timing: "report",
+    inputs: ["clean", "features", "outliers", "scale", "pca", "kmeans", "evaluate", "profiles", "recommend"],
+    // Everything model.json and the report name, paths included.
+    params: (o) => ({
+      input: o.inputLabel ?? o.input,
+      currency: o.currency,
+      compat: o.compat,
+      k: o.k,
+      seed: o.seed,
+      nInit: o.nInit,
+      maxIter: o.maxIter,
+      tol: o.tol,
+      init: o.init,
+      variance: o.variance,
+      outliersFrom: o.outliersFrom,
+      // An input the caller knows is generated (an unmarked file); a marked one says so itself.
+      synthetic: o.synthetic === true,
+    }),
+    rawFiles: true,
+    async run(ctx, v, p) {
+      const [{ featureMatrix, keepRows }, { summarize }, { runFileContents }, { formatDay, lastPurchaseDay }, { currencyOf }] = await Promise.all([
+        import("../customer-matrix.js"),
+        import("../run-summary.js"),
+        import("../run-output.js"),
+        import("../../steps/as-of.js"),
+        import("../../steps/business.js"),
+      ]);
+      const all = featureMatrix(v.features!.features);
+      const { flagged, forest } = v.outliers!;
+      const kept = keepRows(all, flagged);
+      const { recommendations, segments } = v.recommend!;
+      const parts = { all, kept, reduced: v.pca!, clusters: v.kmeans!, quality: v.evaluate!, profiles: v.profiles!, segments };
+      return runFileContents({
+        ...parts,
+        opts: ctx.opts,
+        // The run's own time and id are filled in when its directory is written (run-files.ts).
+        now: new Date(0),
+        sha256: ctx.sourceSha256,
+        asOf: formatDay(lastPurchaseDay(v.clean!.table)!),
+        forest,
+        flagged,
+        scaled: v.scale!,
+        recommendations,
+        currency: p.currency ? currencyOf(p.currency) : undefined,
+        summary: {
+          ...summarize({ ...parts, job: { rows: v.clean!.rows, generated: v.clean!.generated } }, p.compat, p.k),
+          ...(p.synthetic ? { synthetic: true } : {}),
+          input: p.input,
+          timingsMs: ctx.computeMs,
+          runDir: "",
+        },
+      });
+    },
+  }),
+];
+
+/** The date format, decimal mark and delimiter given other than as the defaults; undefined if none. */
+function givenFormat(f: RunOptions["textFormat"]): RunOptions["textFormat"] {
+  const given = Object.entries(f ? nonDefaultFormat(f) : {}).filter(([, v]) => v !== undefined);
+  return given.length > 0 ? Object.fromEntries(given) : undefined;
+}
+
+export const stepNamed = (name: string): StepDef | undefined => GRAPH.find((s) => s.name === name);
+
+/** `name` and every step that reads it, directly or not, in graph order. */
+export function downstreamOf(name: StepName): Set<StepName> {
+  const out = new Set<StepName>([name]);
+  for (const s of GRAPH) if (s.inputs.some((i) => out.has(i))) out.add(s.name);
+  return out;
+}
+
+/** `name` and every step it reads, directly or not. */
+export function upstreamOf(name: StepName): Set<StepName> {
+  const out = new Set<StepName>([name]);
+  for (const s of [...GRAPH].reverse()) if (out.has(s.name)) for (const i of s.inputs) out.add(i);
+  return out;
+}

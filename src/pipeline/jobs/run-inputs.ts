@@ -1,0 +1,43 @@
+// The run's option checks and its small side inputs (segment names, initial centres), read so that a
+// bad one fails in a second, before any work, with the option it came from.
+import type { KMeansInit } from "../../engine/kmeans.js";
+import { blameOption, OptionError, UserError } from "../../errors.js";
+import { readInputFile } from "../../io/files.js";
+import { currencyOf } from "../steps/business.js";
+import { parseSegmentNames } from "../steps/names.js";
+import type { RunOptions } from "../options.js";
+
+export function checkOptions(opts: RunOptions): void {
+  const whole = (name: string, v: number, min: number) => {
+    if (!Number.isInteger(v) || v < min) throw new OptionError(name, `must be a whole number ≥ ${min}, got ${v}`);
+  };
+  whole("k", opts.k, 2);
+  whole("nInit", opts.nInit, 1);
+  whole("maxIter", opts.maxIter, 1);
+  whole("seed", opts.seed, 0);
+  if (opts.currency !== undefined && !currencyOf(opts.currency)) {
+    throw new OptionError("currency", `must be an ISO 4217 code such as GBP, EUR or USD, got ${JSON.stringify(opts.currency)}`);
+  }
+  if (!(opts.tol >= 0)) throw new OptionError("tol", `must be ≥ 0, got ${opts.tol}`);
+}
+
+export async function readNamesFile(file: string, k: number): Promise<Map<number, string>> {
+  const bytes = await readInputFile(file).catch((err: unknown) => blameOption("names", () => {
+    throw err;
+  }));
+  return blameOption("names", () => parseSegmentNames(new TextDecoder().decode(bytes), k, file));
+}
+
+/** Whether --init names a file of centres rather than a seeding method. */
+export const initIsFile = (init: string) => init !== "k-means++" && init !== "random";
+
+export async function initialCentres(opts: Pick<RunOptions, "init" | "k">, p: number): Promise<KMeansInit> {
+  if (!initIsFile(opts.init)) return opts.init as KMeansInit;
+  // Loaded only for a file of centres: the matrix readers bring Arrow and Parquet with them.
+  const { readMatrix } = await import("../../io/matrix.js");
+  const { matrix } = await readMatrix(opts.init);
+  if (matrix.rows !== opts.k || matrix.cols !== p) {
+    throw new UserError(`${opts.init}: initial centres are ${matrix.rows}×${matrix.cols}, expected ${opts.k}×${p} (k × principal components)`, 1, { input: opts.init, option: "init" });
+  }
+  return matrix;
+}

@@ -1,0 +1,71 @@
+// The artefact store and its codec: values round-trip to the bit (NaN, ±Infinity, Maps, typed
+// arrays inline and as Arrow parts, Arrow tables with their buffers cut to the row count); a stored
+// output is complete or absent; a changed part is caught by size and time, or by its checksum.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { makeVector, Table } from "apache-arrow";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { decodeValue, encodeValue } from "../../src/io/artifact-codec.js";
+import { checkArtifact, listArtifacts, readArtifact, writeArtifact } from "../../src/io/artifacts.js";
+
+const dir = mkdtempSync(join(tmpdir(), "custseg-artifacts-"));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+const KEY = "a".repeat(64);
+
+test("values round-trip: numbers that JSON cannot hold, Maps, typed arrays small and large, tables", () => {
+  const big = Float64Array.from({ length: 5000 }, (_, i) => Math.sin(i) * 1e-300 + i);
+  const value = {
+    n: [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0.1, 1 / 3],
+    map: new Map([[17001, 2]]),
+    small: Int32Array.of(3, -1, 7),
+    flags: Uint8Array.from({ length: 3001 }, (_, i) => i % 2),
+    big,
+    table: new Table({ x: makeVector(Int32Array.of(1, 2, 3)), y: makeVector(Float64Array.of(0.5, Number.NaN, 2)) }),
+    absent: undefined,
+  };
+  const parts = encodeValue(value);
+  assert.ok(Object.keys(parts).some((p) => p.endsWith(".arrow")), "large arrays go to Arrow parts");
+  const back = decodeValue<typeof value>(parts);
+  assert.ok(Number.isNaN(back.n[0]!));
+  assert.equal(back.n.slice(1), value.n.slice(1));
+  assert.equal([...back.map], [[17001, 2]]);
+  assert.instance(back.small, Int32Array);
+  assert.equal([...back.small], [3, -1, 7]);
+  assert.instance(back.flags, Uint8Array);
+  assert.equal([...back.flags], [...value.flags]);
+  assert.instance(back.big, Float64Array);
+  assert.ok(back.big.every((v, i) => Object.is(v, big[i])), "bit-identical");
+  const x = back.table.getChild("x")!.data[0]!;
+  assert.is(x.values.length, 3, "values buffer cut to the rows, not the IPC padding");
+  assert.equal([...back.table.getChild("x")!.toArray()], [1, 2, 3]);
+  assert.not.ok("absent" in back);
+});
+
+test("a stored output: listed, checked, read back; a changed part is seen by size and time, or by checksum", async () => {
+  const parts = encodeValue({ v: Float64Array.from({ length: 2000 }, (_, i) => i) });
+  const manifest = await writeArtifact(dir, "pca", KEY, parts, 12.5);
+  assert.is(manifest.computeMs, 12.5);
+  assert.equal((await listArtifacts(dir)).map((a) => a.key), [KEY]);
+  assert.equal(readdirSync(dir).filter((f) => f.endsWith(".tmp")), []);
+  const read = await readArtifact(dir, KEY);
+  assert.ok("parts" in read);
+  assert.ok("manifest" in (await checkArtifact(dir, KEY)));
+
+  const part = join(dir, KEY, Object.keys(parts).find((p) => p.endsWith(".arrow"))!);
+  const seconds = statSync(part).mtimeMs / 1000;
+  const bytes = readFileSync(part);
+  bytes[bytes.length - 9]! ^= 1;
+  writeFileSync(part, bytes);
+  const changed = await checkArtifact(dir, KEY);
+  assert.ok("problem" in changed && changed.problem === "damaged", JSON.stringify(changed));
+  utimesSync(part, seconds, seconds);
+  assert.ok("manifest" in (await checkArtifact(dir, KEY)), "same size and time: not seen without reading");
+  const r = await readArtifact(dir, KEY);
+  assert.ok("problem" in r && /does not match its checksum/.test(r.detail ?? ""), JSON.stringify(r));
+  assert.equal(await checkArtifact(dir, "b".repeat(64)), { problem: "missing" });
+});
+
+test.run();
