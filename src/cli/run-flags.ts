@@ -1,10 +1,10 @@
 // The flags that decide what `custseg run` computes, shared by `run` (with their defaults) and
 // `status` (without: a flag not given takes its value from custseg.lock).
 import type { Argv } from "yargs";
-import { COMPAT_MODES, type Compat, DEFAULT_LOCK_FILE, RUN_DEFAULTS } from "../pipeline/options.js";
-import { type CacheArgs, cacheOptions } from "./cache-options.js";
-import { type InputLimitArgs, inputLimitOptions } from "./limits.js";
-import { type TextFormatArgs, textFormatOptions } from "./text-format-options.js";
+import { COMPAT_MODES, type Compat, DEFAULT_LOCK_FILE, RUN_DEFAULTS, type RunOptions } from "../pipeline/options.js";
+import { type CacheArgs, cacheFrom, cacheOptions } from "./cache-options.js";
+import { type InputLimitArgs, inputLimitOptions, inputLimits } from "./limits.js";
+import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "./text-format-options.js";
 
 export interface RunFlagArgs extends InputLimitArgs, CacheArgs, TextFormatArgs {
   input?: string;
@@ -44,4 +44,27 @@ export function runFlags<T>(y: Argv<T>, withDefaults: boolean): Argv<T & RunFlag
     .option("lock", { type: "string", default: DEFAULT_LOCK_FILE, describe: "The lock file: each step's parameters and input and output hashes of the last complete run" }) as Argv<
     T & RunFlagArgs
   >;
+}
+
+/** The run options these flags give (input aside: `run` may default it). */
+export async function runOptionsFrom(args: RunFlagArgs): Promise<Omit<RunOptions, "input">> {
+  return {
+    compat: args.compat,
+    encoding: args.encoding,
+    // The column map's parser loads Arrow: only when a map is given.
+    map: args.map === undefined ? undefined : (await import("../io/columns.js")).parseColumnMap(args.map),
+    textFormat: textFormatFrom(args),
+    cacheDir: cacheFrom(args),
+    limits: inputLimits(args),
+    outliersFrom: args["outliers-from"],
+    k: args.k,
+    seed: args.seed,
+    nInit: args["n-init"],
+    maxIter: args["max-iter"],
+    tol: args.tol,
+    init: args.init,
+    variance: args.variance,
+    names: args.names,
+    currency: args.currency,
+  };
 }

@@ -1,16 +1,14 @@
 // custseg run: the whole pipeline, from a transactions file to a run directory with a report.
 import type { CommandModule } from "yargs";
-import { artifactsFrom, cacheFrom } from "../cache-options.js";
+import { artifactsFrom } from "../cache-options.js";
 import { PIPELINE_STEPS, type RunOptions, type RunSummary } from "../../pipeline/options.js";
-import { inputLimits } from "../limits.js";
-import { type RunFlagArgs, runFlags } from "../run-flags.js";
+import { type RunFlagArgs, runFlags, runOptionsFrom } from "../run-flags.js";
 import type { Engine } from "../../engine/engine.js";
 import type { StepOutcome } from "../../pipeline/jobs/graph/runner.js";
 import { stepsTotalMs, WRITE_STEP } from "../../pipeline/progress.js";
 import { formatMs, stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 import { describeMark } from "../../io/generated-mark.js";
-import { textFormatFrom } from "../text-format-options.js";
 
 interface RunArgs extends RunFlagArgs {
   out?: string;
@@ -64,23 +62,7 @@ const command: CommandModule<object, RunArgs> = {
         input: source.path,
         inputLabel: source.label,
         synthetic: source.synthetic,
-        compat: args.compat,
-        encoding: args.encoding,
-        // The column map's parser loads Arrow: only when a map is given.
-        map: args.map === undefined ? undefined : (await import("../../io/columns.js")).parseColumnMap(args.map),
-        textFormat: textFormatFrom(args),
-        cacheDir: cacheFrom(args),
-        limits: inputLimits(args),
-        outliersFrom: args["outliers-from"],
-        k: args.k,
-        seed: args.seed,
-        nInit: args["n-init"],
-        maxIter: args["max-iter"],
-        tol: args.tol,
-        init: args.init,
-        variance: args.variance,
-        names: args.names,
-        currency: args.currency,
+        ...(await runOptionsFrom(args)),
         out: args.out,
         reporter,
       };

@@ -1,7 +1,7 @@
 // custseg status: each step of `custseg run` fresh or stale against custseg.lock, and why.
 import type { CommandModule } from "yargs";
-import { artifactsFrom, cacheFrom } from "../cache-options.js";
-import { type RunFlagArgs, runFlags } from "../run-flags.js";
+import { artifactsFrom } from "../cache-options.js";
+import { type RunFlagArgs, runFlags, runOptionsFrom } from "../run-flags.js";
 
 interface StatusArgs extends Partial<Omit<RunFlagArgs, "lock" | "cache" | "cache-dir">> {
   lock: string;
@@ -19,25 +19,9 @@ const command: CommandModule<object, StatusArgs> = {
       .example("$0 status", "what `custseg run` with the locked flags would recompute")
       .example("$0 status --k 4", "… with k = 4: kmeans and the steps after it are stale") as never,
   handler: async (args) => {
-    const [{ parseColumnMap }, { statusJob }] = await Promise.all([import("../../io/columns.js"), import("../../pipeline/jobs/status-job.js")]);
+    const { statusJob } = await import("../../pipeline/jobs/status-job.js");
     const result = await statusJob(
-      {
-        input: args.input,
-        compat: args.compat,
-        encoding: args.encoding,
-        map: args.map === undefined ? undefined : parseColumnMap(args.map),
-        cacheDir: cacheFrom(args as RunFlagArgs),
-        outliersFrom: args["outliers-from"],
-        k: args.k,
-        seed: args.seed,
-        nInit: args["n-init"],
-        maxIter: args["max-iter"],
-        tol: args.tol,
-        init: args.init,
-        variance: args.variance,
-        names: args.names,
-        currency: args.currency,
-      },
+      { input: args.input, ...(await runOptionsFrom(args as RunFlagArgs)) },
       args.lock,
       artifactsFrom(args as RunFlagArgs),
     );
