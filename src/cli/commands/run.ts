@@ -3,6 +3,7 @@ import type { CommandModule } from "yargs";
 import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { COMPAT_MODES, type Compat, RUN_DEFAULTS, type RunSummary } from "../../pipeline/options.js";
 import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
+import { interruptSignal } from "../interrupt.js";
 import { formatMs, stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 
@@ -71,7 +72,7 @@ const command: CommandModule<object, RunArgs> = {
     const source = args.input
       ? { path: args.input, label: args.input }
       : await defaultSource(args["data-dir"], args.seed, reporter);
-    const engine = await engineFor(args.threads, reporter.note);
+    const engine = await engineFor(args.threads, reporter.note, interruptSignal);
     try {
       const { summary } = await runRecorded(engine, store, {
         input: source.path,
@@ -93,6 +94,7 @@ const command: CommandModule<object, RunArgs> = {
         currency: args.currency,
         out: args.out,
         reporter,
+        signal: interruptSignal,
       }, { experiment: args.experiment });
       process.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
     } finally {

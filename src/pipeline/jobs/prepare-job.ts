@@ -7,7 +7,7 @@ import { type FeaturesJobResult, runFeaturesJob } from "./features.js";
 import { FEATURE_NAMES } from "../steps/features.js";
 import type { Compat, CustomerMatrix } from "../options.js";
 import { readOutlierIds } from "../../io/ids.js";
-import { isolationForest, type OutlierResult, outlierMask } from "../steps/outliers.js";
+import { isolationForestInterruptible, type OutlierResult, outlierMask } from "../steps/outliers.js";
 import { formatDay, lastPurchaseDay } from "../steps/as-of.js";
 import { type Reduced, reduceDimensions } from "../steps/reduce.js";
 import { featureMatrix, keepRows } from "./run.js";
@@ -25,6 +25,8 @@ export interface PrepareOptions {
   seed: number;
   variance: number;
   reporter?: StepReporter;
+  /** Stops the long computations (IsolationForest, PCA) at their next step once aborted. */
+  signal?: AbortSignal;
 }
 
 export interface Prepared {
@@ -49,13 +51,13 @@ export async function prepareCustomers(engine: Engine, opts: PrepareOptions): Pr
   let forest: OutlierResult | undefined;
   const flagged = await timer.step("outliers", async () => {
     if (opts.outliersFrom) return outlierMask(all.ids, blameOption("outliersFrom", () => readOutlierIds(opts.outliersFrom!)));
-    forest = isolationForest(all.matrix, { seed: opts.seed });
+    forest = await isolationForestInterruptible(all.matrix, { seed: opts.seed }, opts.signal);
     return forest.isOutlier;
   }, (f) => `${f.reduce((s, v) => s + v, 0)} flagged`);
   const kept = keepRows(all, flagged);
   if (kept.ids.length === 0) throw new UserError(`every one of the ${all.ids.length} customers was flagged as an outlier; nothing is left to cluster`);
   const scaled = await timer.step("scale", () => scaleFeatures(engine, kept.matrix, FEATURE_NAMES, opts.compat));
-  const reduced = await timer.step("pca", () => reduceDimensions(engine, scaled.matrix, opts.variance, opts.compat), (r) => `${r.fit.nComponents} components`);
+  const reduced = await timer.step("pca", () => reduceDimensions(engine, scaled.matrix, opts.variance, opts.compat, opts.signal), (r) => `${r.fit.nComponents} components`);
   const asOf = formatDay(lastPurchaseDay(job.cleaned)!);
   return { job, all, flagged, forest, asOf, kept, scaled, reduced, timingsMs: timer.timingsMs };
 }

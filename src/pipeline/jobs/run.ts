@@ -13,7 +13,7 @@ import { clusterCustomers } from "../steps/cluster.js";
 import { evaluateClusters } from "../steps/evaluate.js";
 import { type FeaturesJobResult, runFeaturesJob } from "./features.js";
 import { FEATURE_NAMES } from "../steps/features.js";
-import { isolationForest, type OutlierResult, outlierMask } from "../steps/outliers.js";
+import { isolationForestInterruptible, type OutlierResult, outlierMask } from "../steps/outliers.js";
 import { clusterProfiles, renameClusters } from "../steps/profiles.js";
 import { applyNames, parseSegmentNames } from "../steps/names.js";
 import { readInputFile } from "../../io/files.js";
@@ -42,7 +42,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
   let forest: OutlierResult | undefined;
   const flagged = await timer.step("outliers", async () => {
     if (opts.outliersFrom) return outlierMask(all.ids, blameOption("outliersFrom", () => readOutlierIds(opts.outliersFrom!)));
-    forest = isolationForest(all.matrix, { seed: opts.seed });
+    forest = await isolationForestInterruptible(all.matrix, { seed: opts.seed }, opts.signal);
     return forest.isOutlier;
   }, (f) => `${count(f)} flagged`);
   const kept = keepRows(all, flagged);
@@ -58,16 +58,16 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
   }
 
   const scaled = await timer.step("scale", () => scaleFeatures(engine, kept.matrix, FEATURE_NAMES, opts.compat));
-  const reduced = await timer.step("pca", () => reduceDimensions(engine, scaled.matrix, opts.variance, opts.compat), (r) => `${r.fit.nComponents} components`);
+  const reduced = await timer.step("pca", () => reduceDimensions(engine, scaled.matrix, opts.variance, opts.compat, opts.signal), (r) => `${r.fit.nComponents} components`);
   const init = await initialCentres(opts, reduced.fit.nComponents);
   const scores = engine.upload(reduced.scores);
   try {
-    const clusters = await timer.step("kmeans", () => clusterCustomers(engine, scores, { k: opts.k, init, nInit: opts.nInit, maxIter: opts.maxIter, tol: opts.tol, seed: opts.seed }), (c) => `inertia ${c.inertia.toFixed(2)}, ${c.nIter} iterations`);
+    const clusters = await timer.step("kmeans", () => clusterCustomers(engine, scores, { k: opts.k, init, nInit: opts.nInit, maxIter: opts.maxIter, tol: opts.tol, seed: opts.seed }, opts.signal), (c) => `inertia ${c.inertia.toFixed(2)}, ${c.nIter} iterations`);
     const empty = clusters.sizes.filter((size) => size === 0).length;
     if (empty > 0) {
       throw new OptionError("k", `${opts.k}: k-means found only ${opts.k - empty} distinct groups among the ${kept.ids.length} customers (too few distinct customers); lower it`);
     }
-    const quality = await timer.step("metrics", () => evaluateClusters(engine, scores, clusters.labels, opts.k), (q) => `silhouette ${q.silhouette.toFixed(4)}`);
+    const quality = await timer.step("metrics", () => evaluateClusters(engine, scores, clusters.labels, opts.k, opts.signal), (q) => `silhouette ${q.silhouette.toFixed(4)}`);
     const profiles = await timer.step("profiles", () => {
       const derived = clusterProfiles(FEATURE_NAMES, kept.matrix, clusters.labels, quality.samples, opts.k);
       if (!givenNames) return derived;
