@@ -24,7 +24,7 @@ export interface EvaluateSummary {
 }
 
 export async function runEvaluateJob(opts: EvaluateJobOptions): Promise<EvaluateSummary> {
-  const { matrix } = await readMatrix(opts.input, { columns: opts.columns });
+  const { matrix } = await readMatrix(opts.input, { columns: opts.columns, signal: opts.signal });
   const labels = await readLabels(opts.labels);
   if (labels.length !== matrix.rows) {
     throw new UserError(`${opts.labels}: ${labels.length} labels for the ${matrix.rows} rows of ${opts.input}`);
