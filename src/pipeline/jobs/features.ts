@@ -37,7 +37,7 @@ export interface FeaturesJobResult {
 export async function runFeaturesJob(opts: FeaturesJobOptions): Promise<FeaturesJobResult> {
   if (opts.out) {
     tableWriter(opts.out);
-    checkOutputFile(opts.out, { flag: "--out", inputs: [opts.input], force: opts.force });
+    checkOutputFile(opts.out, { option: "out", inputs: [opts.input], force: opts.force });
   }
   const timer = new StepTimer(opts.reporter);
   const log = (msg: string) => timer.note(msg);

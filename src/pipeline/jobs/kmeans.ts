@@ -40,7 +40,7 @@ export interface KMeansSummary {
 }
 
 export async function runKMeansJob(opts: KMeansJobOptions): Promise<KMeansSummary> {
-  if (opts.labelsOut) checkOutputFile(opts.labelsOut, { flag: "--labels-out", inputs: [opts.input, opts.init], force: opts.force });
+  if (opts.labelsOut) checkOutputFile(opts.labelsOut, { option: "labelsOut", inputs: [opts.input, opts.init], force: opts.force });
   const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns, signal: opts.signal });
   let init: KMeansInit = "k-means++";
   if (opts.init === "random" || opts.init === "k-means++") init = opts.init;

@@ -34,7 +34,7 @@ export interface PcaSummary {
 }
 
 export async function runPcaJob(opts: PcaJobOptions): Promise<PcaSummary> {
-  if (opts.out) checkOutputFile(opts.out, { flag: "--out", inputs: [opts.input], force: opts.force });
+  if (opts.out) checkOutputFile(opts.out, { option: "out", inputs: [opts.input], force: opts.force });
   const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns, signal: opts.signal });
   const engine = await engineFor(opts.threads, opts.note, opts.signal);
   let fit: PcaFit;
