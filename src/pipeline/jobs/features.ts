@@ -4,9 +4,10 @@ import type { ColumnMap } from "../../io/columns.js";
 import { type InputLimits, loadTransactions } from "../../io/load.js";
 import { checkOutputFile } from "../../io/output.js";
 import { tableWriter, writeTable } from "../../io/write.js";
-import { type CleanRows, cleanTransactions } from "../steps/clean.js";
+import { drainInterruptible } from "../../engine/steps.js";
+import { type CleanRows, cleanTransactionsSteps } from "../steps/clean.js";
 import type { Compat } from "../options.js";
-import { customerFeatures } from "../steps/features.js";
+import { customerFeaturesSteps } from "../steps/features.js";
 import { type StepReporter, StepTimer } from "../progress.js";
 
 export interface FeaturesJobOptions {
@@ -21,6 +22,8 @@ export interface FeaturesJobOptions {
   cacheDir?: string | false;
   limits?: InputLimits;
   reporter?: StepReporter;
+  /** Stops cleaning and features (they yield every few milliseconds) once aborted. */
+  signal?: AbortSignal;
 }
 
 export interface FeaturesJobResult {
@@ -46,8 +49,8 @@ export async function runFeaturesJob(opts: FeaturesJobOptions): Promise<Features
     () => loadTransactions(opts.input, { encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, limits: opts.limits, log }),
     (l) => `${l.table.numRows} lines (${l.format}${l.fromCache ? ", cached" : ""})`,
   );
-  const clean = await timer.step("clean", () => cleanTransactions(loaded.table), (c) => `${c.rows.afterZeroPrice} lines kept`);
-  const features = await timer.step("features", () => customerFeatures(clean.table, { compat: opts.compat }), (f) => `${f.numRows} customers`);
+  const clean = await timer.step("clean", () => drainInterruptible(cleanTransactionsSteps(loaded.table), opts.signal), (c) => `${c.rows.afterZeroPrice} lines kept`);
+  const features = await timer.step("features", () => drainInterruptible(customerFeaturesSteps(clean.table, { compat: opts.compat }), opts.signal), (f) => `${f.numRows} customers`);
   const out = opts.out;
   if (out) await timer.step("write", () => writeTable(out, features), () => out);
   return { rows: clean.rows, customers: features.numRows, timingsMs: timer.timingsMs, features, cleaned: clean.table, sha256: loaded.sha256 };

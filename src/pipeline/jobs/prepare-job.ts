@@ -45,7 +45,7 @@ export interface Prepared {
 
 export async function prepareCustomers(engine: Engine, opts: PrepareOptions): Promise<Prepared> {
   const timer = new StepTimer(opts.reporter);
-  const job = await runFeaturesJob({ input: opts.input, compat: opts.compat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, reporter: opts.reporter });
+  const job = await runFeaturesJob({ input: opts.input, compat: opts.compat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, reporter: opts.reporter, signal: opts.signal });
   Object.assign(timer.timingsMs, job.timingsMs);
   const all = featureMatrix(job.features);
   let forest: OutlierResult | undefined;

@@ -35,7 +35,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
   const givenNames = opts.names ? await readNamesFile(opts.names, opts.k) : undefined;
   const now = opts.now ?? new Date();
   const timer = new StepTimer(opts.reporter);
-  const job = await runFeaturesJob({ input: opts.input, compat: opts.compat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, limits: opts.limits, reporter: opts.reporter });
+  const job = await runFeaturesJob({ input: opts.input, compat: opts.compat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, limits: opts.limits, reporter: opts.reporter, signal: opts.signal });
   Object.assign(timer.timingsMs, job.timingsMs);
 
   const all = featureMatrix(job.features);
