@@ -18,7 +18,8 @@ import { clusterProfiles, renameClusters } from "../steps/profiles.js";
 import { applyNames, parseSegmentNames } from "../steps/names.js";
 import { readInputFile } from "../../io/files.js";
 import { currencyOf, type SegmentFigures, segmentFigures } from "../steps/business.js";
-import { type Recommendations, recommend } from "../steps/recommend.js";
+import { type Recommendations, recommendSteps } from "../steps/recommend.js";
+import { drain, drainInterruptible, type Steps } from "../../engine/steps.js";
 import { reduceDimensions } from "../steps/reduce.js";
 import type { RunArtifacts } from "./run-artifacts.js";
 import { checkRunDirectory, writeRunDirectory } from "./run-output.js";
@@ -78,8 +79,10 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
     kept.ids.forEach((id, i) => {
       clusterOf.set(id, clusters.labels[i]!);
     });
-    const recommendations = await timer.step("recommendations", () => recommend(job.cleaned, clusterOf, { compat: opts.compat }));
-    const segments = await timer.step("segments", () => businessFigures(job.cleaned, all, flagged, clusterOf, profiles.clusters.map((c) => c.name), recommendations, opts));
+    const recommendations = await timer.step("recommendations", () => drainInterruptible(recommendSteps(job.cleaned, clusterOf, { compat: opts.compat }), opts.signal));
+    const segments = await timer.step("segments", () =>
+      drainInterruptible(businessFiguresSteps(job.cleaned, all, flagged, clusterOf, profiles.clusters.map((c) => c.name), recommendations, opts), opts.signal),
+    );
 
     const inputLabel = opts.inputLabel ?? opts.input;
     const runDir = opts.out ?? `${opts.runsDir ?? RUN_DEFAULTS.runsDir}/${opts.runId ?? `${runStamp(now)}-${shortHash(job.sha256, opts)}-${runTag()}`}`;
@@ -141,6 +144,19 @@ export function businessFigures(
   recommendations: Recommendations,
   opts: RunOptions,
 ): SegmentFigures[] {
+  return drain(businessFiguresSteps(cleaned, all, flagged, clusterOf, names, recommendations, opts));
+}
+
+/** businessFigures as steps: the outliers' best sellers take a pass over the lines. */
+function* businessFiguresSteps(
+  cleaned: Table,
+  all: CustomerMatrix,
+  flagged: Uint8Array,
+  clusterOf: ReadonlyMap<number, number>,
+  names: string[],
+  recommendations: Recommendations,
+  opts: RunOptions,
+): Steps<SegmentFigures[]> {
   const column = (name: string) => {
     const j = FEATURE_NAMES.indexOf(name as (typeof FEATURE_NAMES)[number]);
     return Float64Array.from({ length: all.ids.length }, (_, i) => all.matrix.data[i * all.matrix.cols + j]!);
@@ -150,7 +166,7 @@ export function businessFigures(
   all.ids.forEach((id, i) => {
     if (flagged[i]) outliers.set(id, -1);
   });
-  const outlierTop = outliers.size > 0 ? recommend(cleaned, outliers, { compat: opts.compat }).top : [];
+  const outlierTop = outliers.size > 0 ? (yield* recommendSteps(cleaned, outliers, { compat: opts.compat })).top : [];
   const top = (cluster: number) => (cluster < 0 ? outlierTop : recommendations.top.filter((t) => t.cluster === cluster))
     .map(({ stockCode, description, quantity, revenue }) => ({ stockCode, description, quantity, revenue }));
   const customers = {
