@@ -4,6 +4,7 @@ import type { CommandModule } from "yargs";
 import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { DEFAULT_DRIFT_SHARE } from "../../pipeline/steps/drift.js";
 import type { DriftReport } from "../../pipeline/steps/drift-report.js";
+import { interruptSignal } from "../interrupt.js";
 import { stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 
@@ -38,7 +39,7 @@ const command: CommandModule<object, DriftArgs> = {
   handler: async (args) => {
     // Loaded here, not at start-up, so that --help and the other commands need none of it.
     const [{ engineFor }, { runDriftJob }] = await Promise.all([import("../../pipeline/jobs/engine-input.js"), import("../../pipeline/jobs/drift.js")]);
-    const engine = await engineFor(args.threads);
+    const engine = await engineFor(args.threads, undefined, interruptSignal);
     try {
       const { report } = await runDriftJob(engine, {
         model: args.model,
@@ -49,6 +50,7 @@ const command: CommandModule<object, DriftArgs> = {
         out: args.out,
         cacheDir: cacheFrom(args),
         reporter: stderrReporter(),
+        signal: interruptSignal,
       });
       process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : formatReport(report, args.out));
       if (report.verdict.drift) process.exitCode = DRIFT_EXIT_CODE;

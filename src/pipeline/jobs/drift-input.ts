@@ -27,6 +27,8 @@ export interface FeatureSourceOptions {
   compat: Compat;
   cacheDir?: string | false;
   reporter?: StepReporter;
+  /** Stops the long computations (cleaning, features, silhouettes) at their next step once aborted. */
+  signal?: AbortSignal;
 }
 
 const LOG_EXTENSIONS = new Set([".jsonl", ".ndjson", ".log"]);
@@ -46,7 +48,7 @@ export async function readFeatureSource(path: string, opts: FeatureSourceOptions
       return { kind: "features table", matrix: csvMatrix(text, path, { columns: FEATURE_NAMES }).matrix };
     }
   }
-  const job = await runFeaturesJob({ input: path, compat: opts.compat, cacheDir: opts.cacheDir, reporter: opts.reporter });
+  const job = await runFeaturesJob({ input: path, compat: opts.compat, cacheDir: opts.cacheDir, reporter: opts.reporter, signal: opts.signal });
   return { kind: "transactions", matrix: featureMatrix(job.features).matrix };
 }
 
