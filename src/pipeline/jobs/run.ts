@@ -14,7 +14,7 @@ import { evaluateClusters } from "../steps/evaluate.js";
 import { type FeaturesJobResult, runFeaturesJob } from "./features.js";
 import { FEATURE_NAMES } from "../steps/features.js";
 import { isolationForestInterruptible, type OutlierResult, outlierMask } from "../steps/outliers.js";
-import { clusterProfiles, renameClusters } from "../steps/profiles.js";
+import { clusterProfilesSteps, renameClusters } from "../steps/profiles.js";
 import { applyNames, parseSegmentNames } from "../steps/names.js";
 import { readInputFile } from "../../io/files.js";
 import { currencyOf, type SegmentFigures, segmentFigures } from "../steps/business.js";
@@ -69,8 +69,8 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
       throw new OptionError("k", `${opts.k}: k-means found only ${opts.k - empty} distinct groups among the ${kept.ids.length} customers (too few distinct customers); lower it`);
     }
     const quality = await timer.step("metrics", () => evaluateClusters(engine, scores, clusters.labels, opts.k, opts.signal), (q) => `silhouette ${q.silhouette.toFixed(4)}`);
-    const profiles = await timer.step("profiles", () => {
-      const derived = clusterProfiles(FEATURE_NAMES, kept.matrix, clusters.labels, quality.samples, opts.k);
+    const profiles = await timer.step("profiles", async () => {
+      const derived = await drainInterruptible(clusterProfilesSteps(FEATURE_NAMES, kept.matrix, clusters.labels, quality.samples, opts.k), opts.signal);
       if (!givenNames) return derived;
       const names = blameOption("names", () => applyNames(derived.clusters.map((c) => c.name), givenNames, opts.names!));
       return renameClusters(derived, names);
