@@ -119,20 +119,32 @@ export class Engine {
 
   /**
    * k-means that hands the thread back to the event loop between iterations, so that timers and
-   * signal handlers run, and stops once `signal` is aborted. No other call on this engine may
-   * start before it settles.
+   * signal handlers run, and stops once `signal` is aborted. Interruptible calls on one engine
+   * run one after another (see interruptible below).
    */
   kmeansInterruptible(x: Matrix | ResidentMatrix, options: KMeansOptions, signal?: AbortSignal): Promise<KMeansResult> {
     return this.interruptible(x, (rx) => kmeansSteps(this.context, rx, options), signal);
   }
 
+  /** The interruptible call in progress or last started: the next one waits for it. */
+  private running: Promise<unknown> = Promise.resolve();
+
   /**
    * Steps on x in WASM memory, driven so that the event loop runs between them (see steps.ts) and
-   * an aborted `signal` stops them at the next one. Steps never leave a task on the worker pool
-   * in flight, so after an abort the pool is idle (its workers do not keep a process alive) and
-   * the engine stays usable.
+   * an aborted `signal` stops them at the next one. Interruptible calls run one after another, in
+   * the order they were made: each holds scratch memory on the arena's stack across its steps, so
+   * two must not interleave (a synchronous call between two steps allocates above and releases
+   * before returning, which is safe). Steps never leave a task on the worker pool in flight, so
+   * after an abort the pool is idle (its workers do not keep a process alive) and the engine stays
+   * usable.
    */
-  private async interruptible<T>(x: Matrix | ResidentMatrix, steps: (rx: ResidentMatrix) => Steps<T>, signal?: AbortSignal): Promise<T> {
+  private interruptible<T>(x: Matrix | ResidentMatrix, steps: (rx: ResidentMatrix) => Steps<T>, signal?: AbortSignal): Promise<T> {
+    const call = this.running.then(() => this.drainOn(x, steps, signal));
+    this.running = call.catch(() => undefined);
+    return call;
+  }
+
+  private async drainOn<T>(x: Matrix | ResidentMatrix, steps: (rx: ResidentMatrix) => Steps<T>, signal?: AbortSignal): Promise<T> {
     if (isResident(x)) return drainInterruptible(steps(x), signal);
     const { arena } = this.context;
     const mark = arena.mark();

@@ -85,6 +85,28 @@ test("interruptible silhouette, PCA and k-means give the bits of the synchronous
   }
 });
 
+test("interruptible calls made together run one after another and give the synchronous bits", async () => {
+  const engine = await loadEngine({ threads: 2 });
+  try {
+    const x = engine.upload(random(9, 4000, 5));
+    try {
+      const labels = labelsFor(10, 4000, 3);
+      const [a, b, c] = await Promise.all([
+        engine.silhouetteInterruptible(x, labels, { samples: true }),
+        engine.kmeansInterruptible(x, { k: 3, nInit: 2, seed: 1 }),
+        engine.pcaInterruptible(random(11, 2000, 70), { components: 3 }),
+      ]);
+      assert.equal(a.samples, engine.silhouette(x, labels, { samples: true }).samples);
+      assert.equal(b.labels, engine.kmeans(x, { k: 3, nInit: 2, seed: 1 }).labels);
+      assert.equal(c.components.data, engine.pca(random(11, 2000, 70), { components: 3 }).components.data);
+    } finally {
+      x.free();
+    }
+  } finally {
+    engine.close();
+  }
+});
+
 test("an aborted signal stops the silhouette and the PCA with its reason; the engine stays usable", async () => {
   const engine = await loadEngine({ threads: 2 });
   try {
