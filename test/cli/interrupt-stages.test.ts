@@ -44,13 +44,13 @@ const wide = join(dir, "wide.csv");
 const transactions = join(dir, "transactions.csv");
 
 test.before(async () => {
-  // The silhouette of 50,000 rows takes billions of distance terms: many seconds on two threads.
+  // The silhouette of 80,000 rows takes over three billion distance terms: seconds on two threads.
   const next = lcg(7);
-  await writeLines(points, "a,b,c,d", 50_000, () => [next(), next(), next(), next()].map((v) => v.toFixed(5)).join(","));
-  await writeLines(labels, "label", 50_000, (i) => String(i % 3));
-  // 360 columns: the eigensolver's Jacobi sweeps over a 360 × 360 covariance take seconds.
+  await writeLines(points, "a,b,c,d", 80_000, () => [next(), next(), next(), next()].map((v) => v.toFixed(5)).join(","));
+  await writeLines(labels, "label", 80_000, (i) => String(i % 3));
+  // 400 columns: the eigensolver's Jacobi sweeps over a 400 × 400 covariance take seconds.
   const w = lcg(11);
-  await writeLines(wide, Array.from({ length: 360 }, (_, j) => `c${j}`).join(","), 2_000, () => Array.from({ length: 360 }, () => w().toFixed(4)).join(","));
+  await writeLines(wide, Array.from({ length: 400 }, (_, j) => `c${j}`).join(","), 2_000, () => Array.from({ length: 400 }, () => w().toFixed(4)).join(","));
   // 300,000 customers with one line each: the IsolationForest scores each of them with 100 trees.
   await writeLines(transactions, "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country", 300_000, (i) => {
     const month = String(1 + (i % 12)).padStart(2, "0");
