@@ -4,7 +4,7 @@
 import { extname } from "node:path";
 import { DataType, type Table } from "apache-arrow";
 import type { Matrix } from "../engine/matrix.js";
-import { drain, drainInterruptible, type Steps } from "../engine/steps.js";
+import { drainInterruptible, type Steps } from "../engine/steps.js";
 import { UserError } from "../errors.js";
 import { readInputFile } from "./files.js";
 import { ipcToArrow } from "./arrow.js";
@@ -56,13 +56,8 @@ function selectColumns(names: readonly string[], wanted: readonly string[] | und
   });
 }
 
-/** CSV with a header row and numbers below it, read with the CSV tokenizer the transactions use. */
-export function csvMatrix(text: string, file: string, opts: MatrixOptions = {}): LoadedMatrix {
-  return drain(csvMatrixSteps(text, file, opts));
-}
-
-/** csvMatrix as steps (see engine/steps.ts), yielding every CELLS_PER_STEP cells. */
-function* csvMatrixSteps(text: string, file: string, opts: MatrixOptions): Steps<LoadedMatrix> {
+/** CSV with a header row and numbers below it, read with the CSV tokenizer the transactions use; yields every CELLS_PER_STEP cells. */
+export function* csvMatrixSteps(text: string, file: string, opts: MatrixOptions = {}): Steps<LoadedMatrix> {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const records = new CsvRecords(text, ",", file);
   const cells: string[] = [];
@@ -101,13 +96,8 @@ function* csvMatrixSteps(text: string, file: string, opts: MatrixOptions): Steps
   return { matrix: { data: data.slice(0, size), rows: size / cols, cols }, columnNames: pick.map((i) => names[i]!) };
 }
 
-/** Numeric Arrow columns (integers or floats, no nulls) → row-major f64. */
-export function tableMatrix(table: Table, file: string, opts: MatrixOptions = {}): LoadedMatrix {
-  return drain(tableMatrixSteps(table, file, opts));
-}
-
-/** tableMatrix as steps, yielding every CELLS_PER_STEP cells. */
-function* tableMatrixSteps(table: Table, file: string, opts: MatrixOptions): Steps<LoadedMatrix> {
+/** Numeric Arrow columns (integers or floats, no nulls) → row-major f64, yielding every CELLS_PER_STEP cells. */
+export function* tableMatrixSteps(table: Table, file: string, opts: MatrixOptions = {}): Steps<LoadedMatrix> {
   const names = table.schema.fields.map((f) => f.name);
   const pick = selectColumns(names, opts.columns, file);
   const rows = table.numRows;

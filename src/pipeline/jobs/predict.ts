@@ -9,7 +9,7 @@ import { ipcToArrow } from "../../io/arrow.js";
 import type { ColumnMap } from "../../io/columns.js";
 import { readInputFile } from "../../io/files.js";
 import { loadTransactions } from "../../io/load.js";
-import { csvMatrix } from "../../io/matrix.js";
+import { csvMatrixSteps } from "../../io/matrix.js";
 import { parquetToArrow } from "../../io/parquet.js";
 import { tableWriter, writeTable } from "../../io/write.js";
 import { type CustsegModel, readModel, resolveModel } from "../../model/index.js";
@@ -97,7 +97,7 @@ export async function runPredictJob(engine: Engine, opts: PredictJobOptions): Pr
     scored = await timer.step("score", () => scoreOrExplain(scoreFeaturesSteps(engine, model, all.matrix.data, all.ids.length, { outliers: withOutliers }), (row) => `${input.path}: customer ${all.ids[row]}`, opts.signal), (s) => `${s.rows} customers`);
   } else {
     const names = input.kind === "features" ? model.features : Array.from({ length: model.pca.nComponents }, (_, c) => `PC${c + 1}`);
-    const table = await timer.step("load", () => readScoringTable(input.path, names, flag), (t) => `${t.rows} rows`);
+    const table = await timer.step("load", () => readScoringTable(input.path, names, flag, opts.signal), (t) => `${t.rows} rows`);
     ids = table.ids;
     const where = (row: number) => `${input.path}: ${table.csv ? `line ${row + 2}` : `row ${row + 1}`}`;
     scored = await timer.step(
@@ -147,7 +147,7 @@ interface ScoringTable {
 }
 
 /** The named columns (and CustomerID where present) of a .parquet, .arrow or .csv table. */
-async function readScoringTable(path: string, names: readonly string[], flag: string): Promise<ScoringTable> {
+async function readScoringTable(path: string, names: readonly string[], flag: string, signal?: AbortSignal): Promise<ScoringTable> {
   const ext = extname(path).toLowerCase();
   const bytes = await readInputFile(path);
   if (ext === ".csv") {
@@ -155,8 +155,8 @@ async function readScoringTable(path: string, names: readonly string[], flag: st
     const header = (text.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "").split(",").map((h) => h.trim().replace(/^"(.*)"$/, "$1"));
     const missing = names.filter((n) => !header.includes(n));
     if (missing.length > 0) throw new UserError(`${path}: no column "${missing[0]}" (${flag} needs ${names.join(", ")})`);
-    const { matrix } = csvMatrix(text, path, { columns: names });
-    const ids = header.includes("CustomerID") ? Int32Array.from(csvMatrix(text, path, { columns: ["CustomerID"] }).matrix.data) : undefined;
+    const { matrix } = await drainInterruptible(csvMatrixSteps(text, path, { columns: names }), signal);
+    const ids = header.includes("CustomerID") ? Int32Array.from((await drainInterruptible(csvMatrixSteps(text, path, { columns: ["CustomerID"] }), signal)).matrix.data) : undefined;
     return { ids, data: matrix.data, rows: matrix.rows, csv: true };
   }
   let table: Table;
