@@ -209,22 +209,29 @@ function runSumsPair(x: usize, d: i32, i: i32, j0: i32, j1: i32, colA: usize, co
 }
 
 /**
- * Band `band` of the silhouette sums. x: n×d rows sorted by cluster; labels: i32 cluster per
- * (sorted) row; starts: k+1 i32 run bounds. The band's slot holds, for every row r ≥ band start,
- * k sums Σ_j dist(r, j) over this band's pairs.
+ * Part `step` of `steps` of band `band` of the silhouette sums. x: n×d rows sorted by cluster;
+ * labels: i32 cluster per (sorted) row; starts: k+1 i32 run bounds. The band's slot holds, for
+ * every row r ≥ band start, k sums Σ_j dist(r, j) over this band's pairs. A band's blocks of
+ * J_BLOCK columns are split into `steps` consecutive parts in proportion to its length, so every
+ * part of every band is about 1/steps of its work; run in step order, the parts add the same
+ * terms in the same order as the whole band in one call (steps = 1).
  */
 export function silhouetteBand(
-  x: usize, n: i32, d: i32, labels: usize, starts: usize, k: i32, slots: usize, bandRows: i32, band: i32,
+  x: usize, n: i32, d: i32, labels: usize, starts: usize, k: i32, slots: usize, bandRows: i32, step: i32, steps: i32, band: i32,
 ): void {
   const r0 = band * bandRows;
   const r1 = min(r0 + bandRows, n);
   const rowBytes = (<usize>d) << 3;
   const slot = slots + slotOffset(band, n, k, bandRows);
   const colBytes = (<usize>(n - r0)) << 3;
-  zeroF64(slot, (n - r0) * k);
+  if (step == 0) zeroF64(slot, (n - r0) * k);
+  const blocks = <i64>((n - r0 + J_BLOCK - 1) / J_BLOCK);
+  const firstBlock = <i32>((blocks * <i64>step) / <i64>steps);
+  const endBlock = <i32>((blocks * <i64>(step + 1)) / <i64>steps);
+  const jEnd = min(n, r0 + endBlock * J_BLOCK);
   // Column c holds every row's sum towards cluster c: row j at cols + c·colBytes + j·8.
   const cols = slot - ((<usize>r0) << 3);
-  for (let jb = r0; jb < n; jb += J_BLOCK) {
+  for (let jb = r0 + firstBlock * J_BLOCK; jb < jEnd; jb += J_BLOCK) {
     const je = min(jb + J_BLOCK, n);
     const ie = min(r1, je);
     let i = r0;

@@ -56,6 +56,45 @@ export class OptionError extends UserError {
   }
 }
 
+/** Why the output rule (src/io/output.ts) refuses a path. */
+export type OutputProblem =
+  | { kind: "input"; input: string }
+  | { kind: "exists" }
+  | { kind: "symlink" }
+  | { kind: "directory" }
+  | { kind: "special" };
+
+/** The rest of the sentence after "<option> <path>", naming the replace option as `force` says. */
+export function describeOutputProblem(problem: OutputProblem, force = "force"): string {
+  switch (problem.kind) {
+    case "input":
+      return `is the input ${problem.input}; name another file`;
+    case "exists":
+      return `already exists; pass ${force} to replace it`;
+    case "symlink":
+      return "is a symbolic link; name the file itself";
+    case "directory":
+      return "is a directory, not a regular file";
+    case "special":
+      return "is a device or special file, not a regular file";
+  }
+}
+
+/**
+ * An output path the output rule refuses: which option named it (`out`, `labelsOut`), the path and
+ * why. The message reads with the option names; the CLI words it with the flags instead.
+ */
+export class OutputError extends UserError {
+  override name = "OutputError";
+  constructor(
+    readonly option: string,
+    readonly path: string,
+    readonly problem: OutputProblem,
+  ) {
+    super(`${option} ${path} ${describeOutputProblem(problem)}`, 1, { input: path, option });
+  }
+}
+
 /** Runs `fn`, attributing any UserError it throws to `option` (the option that named the input). */
 export function blameOption<T>(option: string, fn: () => T): T {
   try {

@@ -1,4 +1,4 @@
-import { LimitError, OptionError, UserError } from "../errors.js";
+import { describeOutputProblem, LimitError, OptionError, OutputError, UserError } from "../errors.js";
 import { readFailure, writeFailure } from "../io/errno.js";
 import { LIMIT_FLAGS } from "./limits.js";
 
@@ -20,6 +20,10 @@ export function reportFailure(err: unknown, usage = false): number {
   }
   if (err instanceof OptionError) {
     process.stderr.write(`custseg: ${flagOf(err.option)} ${err.detail}\n`);
+    return err.exitCode;
+  }
+  if (err instanceof OutputError) {
+    process.stderr.write(`custseg: ${flagOf(err.option)} ${err.path} ${describeOutputProblem(err.problem, flagOf("force"))}\n`);
     return err.exitCode;
   }
   if (err instanceof UserError) {

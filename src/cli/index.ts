@@ -3,10 +3,10 @@
 // Commands live one per file in ./commands; this file only registers them and reports errors.
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { removePendingTemps } from "../io/atomic.js";
 import { reportFailure } from "./failure.js";
 import { checkFlags } from "./flags.js";
 import { commands } from "./commands/index.js";
+import { handleInterrupts } from "./interrupt.js";
 
 async function main(): Promise<void> {
   let cli = yargs(hideBin(process.argv))
@@ -31,14 +31,8 @@ async function main(): Promise<void> {
 
 class UsageError extends Error {}
 
-// An interrupted job leaves nothing half-written: remove the temp files and directories in flight.
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    removePendingTemps();
-    process.stderr.write(`\ncustseg: interrupted (${signal}); unfinished output removed\n`);
-    process.exit(signal === "SIGINT" ? 130 : 143);
-  });
-}
+// An interrupted job stops its computations and leaves nothing half-written.
+handleInterrupts();
 
 // A reader that stops early (`custseg run | head -2`) must not abort the work: output it no longer
 // wants is dropped, and the run directory is still written.

@@ -2,6 +2,7 @@
 import type { Arena } from "./arena.js";
 import type { ChunkArgs, ChunkedKernel, Kernels } from "./kernels.js";
 import type { Kernel } from "./module.js";
+import { STEP_WORK, type Steps } from "./steps.js";
 import type { ThreadPool } from "./threads.js";
 
 /**
@@ -42,11 +43,35 @@ export function chunkCount(n: number): number {
  * the work has more than one chunk. `threads` caps the threads used (default: the context's).
  */
 export function forEachChunk<K extends ChunkedKernel>(ctx: EngineContext, name: K, args: ChunkArgs<K>, chunks: number, threads = ctx.threads): void {
+  forChunkRange(ctx, name, args, 0, chunks, threads);
+}
+
+/** forEachChunk over chunks first … end − 1 only. */
+export function forChunkRange<K extends ChunkedKernel>(ctx: EngineContext, name: K, args: ChunkArgs<K>, first: number, end: number, threads = ctx.threads): void {
   const kernel = ctx.kernels[name] as Kernel;
-  if (ctx.pool && chunks > 1 && threads > 1) {
-    ctx.pool.run(name, kernel, args, chunks, threads);
+  if (ctx.pool && end - first > 1 && threads > 1) {
+    ctx.pool.run(name, kernel, args, end, threads, first);
     return;
   }
   const call = kernel.bind(undefined, ...args);
-  for (let chunk = 0; chunk < chunks; chunk++) call(chunk);
+  for (let chunk = first; chunk < end; chunk++) call(chunk);
+}
+
+/**
+ * forEachChunk in groups of chunks of about STEP_WORK multiply-adds (`workPerRow` per row),
+ * yielding between groups. The chunks and what each writes are the same, so are the results.
+ */
+export function* forEachChunkSteps<K extends ChunkedKernel>(
+  ctx: EngineContext,
+  name: K,
+  args: ChunkArgs<K>,
+  chunks: number,
+  workPerRow: number,
+  threads = ctx.threads,
+): Steps<void> {
+  const perStep = Math.max(1, Math.floor(STEP_WORK / (CHUNK_ROWS * Math.max(1, workPerRow))));
+  for (let first = 0; first < chunks; first += perStep) {
+    forChunkRange(ctx, name, args, first, Math.min(chunks, first + perStep), threads);
+    yield;
+  }
 }

@@ -1,6 +1,24 @@
 // Small dense symmetric eigenproblems for PCA. The O(n·d²) covariance and the O(n·d·p)
-// projection run in WASM; what is left here is d×d (or smaller) and costs microseconds.
+// projection run in WASM; what is left here is d×d (or smaller) and costs microseconds for the
+// usual d, but O(d³) per sweep or iteration: a wide input makes it seconds, so the solvers are
+// written as steps (see steps.ts) that yield about every JS_STEP_WORK multiply-adds.
 import { Rng } from "./rng.js";
+import { drain, STEP_WORK, type Steps } from "./steps.js";
+
+/** Work between yields in plain TypeScript, which runs several times slower than the SIMD kernels. */
+const JS_STEP_WORK = STEP_WORK >> 3;
+
+/** Counts work and says when a step's worth has been done since the last yield. */
+class WorkMeter {
+  private done = 0;
+  /** Record `work` units; true once a step's worth has accumulated (the count starts over). */
+  add(work: number): boolean {
+    this.done += work;
+    if (this.done < JS_STEP_WORK) return false;
+    this.done = 0;
+    return true;
+  }
+}
 
 const FULL_SPACE = 64;
 
@@ -17,6 +35,11 @@ export interface EigenPairs {
  * Rayleigh–Ritz step uses it.
  */
 export function jacobiEigen(a: Float64Array, m: number): EigenPairs {
+  return drain(jacobiSteps(a, m, new WorkMeter()));
+}
+
+/** jacobiEigen, yielding between rows of rotations once a step's worth of work is done. */
+function* jacobiSteps(a: Float64Array, m: number, meter: WorkMeter): Steps<EigenPairs> {
   const s = Float64Array.from(a);
   const v = new Float64Array(m * m);
   for (let i = 0; i < m; i++) v[i * m + i] = 1;
@@ -58,6 +81,7 @@ export function jacobiEigen(a: Float64Array, m: number): EigenPairs {
           v[k * m + q] = sn * vkp + c * vkq;
         }
       }
+      if (meter.add(3 * m * (m - p))) yield;
     }
   }
   const order = Array.from({ length: m }, (_, i) => i).sort((i, j) => s[j * m + j]! - s[i * m + i]! || i - j);
@@ -78,6 +102,12 @@ export function jacobiEigen(a: Float64Array, m: number): EigenPairs {
  * exact.
  */
 export function topEigenpairs(c: Float64Array, d: number, p: number, seed = 0, maxIter = 1000): EigenPairs {
+  return drain(topEigenpairsSteps(c, d, p, seed, maxIter));
+}
+
+/** topEigenpairs as steps: the same operations in the same order, with yields between rows. */
+export function* topEigenpairsSteps(c: Float64Array, d: number, p: number, seed = 0, maxIter = 1000): Steps<EigenPairs> {
+  const meter = new WorkMeter();
   // Up to FULL_SPACE columns the block is the whole space: one exact Rayleigh–Ritz step, immune to
   // clustered eigenvalues, and still only microseconds of Jacobi.
   const b = d <= FULL_SPACE ? d : Math.min(d, Math.max(2 * p, p + 8));
@@ -87,11 +117,11 @@ export function topEigenpairs(c: Float64Array, d: number, p: number, seed = 0, m
   } else {
     const rng = new Rng(seed);
     for (let i = 0; i < q.length; i++) q[i] = rng.nextFloat() - 0.5;
-    orthonormalizeRows(q, b, d, rng);
+    yield* orthonormalizeRows(q, b, d, rng, meter);
   }
   let prev: EigenPairs | undefined;
   for (let iter = 0; iter < maxIter; iter++) {
-    const cq = multiplyRows(q, b, c, d); // rows of Q·C = (C·Qᵀ)ᵀ since C is symmetric
+    const cq = yield* multiplyRows(q, b, c, d, meter); // rows of Q·C = (C·Qᵀ)ᵀ since C is symmetric
     const h = new Float64Array(b * b);
     for (let i = 0; i < b; i++) {
       for (let j = i; j < b; j++) {
@@ -100,8 +130,9 @@ export function topEigenpairs(c: Float64Array, d: number, p: number, seed = 0, m
         h[i * b + j] = s;
         h[j * b + i] = s;
       }
+      if (meter.add((b - i) * d)) yield;
     }
-    const ritz = jacobiEigen(h, b);
+    const ritz = yield* jacobiSteps(h, b, meter);
     // Ritz vectors W·Q, signed so that their largest entry is positive, to compare across steps.
     const x = new Float64Array(b * d);
     for (let r = 0; r < b; r++) {
@@ -110,13 +141,14 @@ export function topEigenpairs(c: Float64Array, d: number, p: number, seed = 0, m
         if (w !== 0) for (let k = 0; k < d; k++) x[r * d + k]! += w * q[i * d + k]!;
       }
       orientRow(x, r, d);
+      if (meter.add(b * d)) yield;
     }
     const current = { values: ritz.values, vectors: x };
     if (b === d || (prev && converged(prev, current, p, d))) return truncate(current, p, d);
     prev = current;
     // Next block: orthonormalised C·(Ritz vectors).
-    q = multiplyRows(x, b, c, d);
-    orthonormalizeRows(q, b, d, new Rng(seed + iter + 1));
+    q = yield* multiplyRows(x, b, c, d, meter);
+    yield* orthonormalizeRows(q, b, d, new Rng(seed + iter + 1), meter);
   }
   if (!prev) throw new RangeError("eigen solver did not run");
   return truncate(prev, p, d);
@@ -136,20 +168,22 @@ function converged(a: EigenPairs, b: EigenPairs, p: number, d: number): boolean 
 }
 
 /** rows (m×d) · c (d×d, symmetric) → m×d. */
-function multiplyRows(rows: Float64Array, m: number, c: Float64Array, d: number): Float64Array {
+function* multiplyRows(rows: Float64Array, m: number, c: Float64Array, d: number, meter: WorkMeter): Steps<Float64Array> {
   const out = new Float64Array(m * d);
   for (let r = 0; r < m; r++) {
     for (let k = 0; k < d; k++) {
       const v = rows[r * d + k]!;
       if (v !== 0) for (let j = 0; j < d; j++) out[r * d + j]! += v * c[k * d + j]!;
     }
+    if (meter.add(d * d)) yield;
   }
   return out;
 }
 
 /** Modified Gram–Schmidt, twice for orthogonality to working precision; a collapsed row is replaced by a random one. */
-function orthonormalizeRows(q: Float64Array, m: number, d: number, rng: Rng): void {
+function* orthonormalizeRows(q: Float64Array, m: number, d: number, rng: Rng, meter: WorkMeter): Steps<void> {
   for (let r = 0; r < m; r++) {
+    if (meter.add(4 * r * d)) yield;
     for (let attempt = 0; ; attempt++) {
       const before = rowNorm(q, r, d);
       for (let pass = 0; pass < 2; pass++) {

@@ -5,12 +5,12 @@ import { Arena } from "./arena.js";
 import { type EngineContext, isResident, type ResidentMatrix } from "./context.js";
 import { distances } from "./distance.js";
 import { type KMeansOptions, type KMeansResult, kmeans, kmeansSteps, predict } from "./kmeans.js";
-import { drainInterruptible } from "./steps.js";
+import { drainInterruptible, type Steps } from "./steps.js";
 import { calinskiHarabasz, daviesBouldin } from "./metrics.js";
-import { type PcaFit, type PcaModel, type PcaOptions, pcaFit, pcaTransform } from "./pca.js";
+import { type PcaFit, type PcaModel, type PcaOptions, pcaFit, pcaFitSteps, pcaTransform } from "./pca.js";
 import { type Placement, type PlacementModel, place, placeColumns } from "./score.js";
 import { normalizeRows, type StandardScaled, type StandardScaler, standardScale } from "./scale.js";
-import { type SilhouetteOptions, type SilhouetteResult, silhouette } from "./silhouette.js";
+import { type SilhouetteOptions, type SilhouetteResult, silhouette, silhouetteSteps } from "./silhouette.js";
 import type { Matrix, NumericColumn } from "./matrix.js";
 import { compileModule, type Flavour, instantiateModule, SHARED_INITIAL_PAGES, SHARED_MAXIMUM_PAGES } from "./module.js";
 import { currentPlatform } from "./platform.js";
@@ -119,16 +119,37 @@ export class Engine {
 
   /**
    * k-means that hands the thread back to the event loop between iterations, so that timers and
-   * signal handlers run, and stops once `signal` is aborted. No other call on this engine may
-   * start before it settles.
+   * signal handlers run, and stops once `signal` is aborted. Interruptible calls on one engine
+   * run one after another (see interruptible below).
    */
-  async kmeansInterruptible(x: Matrix | ResidentMatrix, options: KMeansOptions, signal?: AbortSignal): Promise<KMeansResult> {
-    if (isResident(x)) return drainInterruptible(kmeansSteps(this.context, x, options), signal);
+  kmeansInterruptible(x: Matrix | ResidentMatrix, options: KMeansOptions, signal?: AbortSignal): Promise<KMeansResult> {
+    return this.interruptible(x, (rx) => kmeansSteps(this.context, rx, options), signal);
+  }
+
+  /** The interruptible call in progress or last started: the next one waits for it. */
+  private running: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Steps on x in WASM memory, driven so that the event loop runs between them (see steps.ts) and
+   * an aborted `signal` stops them at the next one. Interruptible calls run one after another, in
+   * the order they were made: each holds scratch memory on the arena's stack across its steps, so
+   * two must not interleave (a synchronous call between two steps allocates above and releases
+   * before returning, which is safe). Steps never leave a task on the worker pool in flight, so
+   * after an abort the pool is idle (its workers do not keep a process alive) and the engine stays
+   * usable.
+   */
+  private interruptible<T>(x: Matrix | ResidentMatrix, steps: (rx: ResidentMatrix) => Steps<T>, signal?: AbortSignal): Promise<T> {
+    const call = this.running.then(() => this.drainOn(x, steps, signal));
+    this.running = call.catch(() => undefined);
+    return call;
+  }
+
+  private async drainOn<T>(x: Matrix | ResidentMatrix, steps: (rx: ResidentMatrix) => Steps<T>, signal?: AbortSignal): Promise<T> {
+    if (isResident(x)) return drainInterruptible(steps(x), signal);
     const { arena } = this.context;
     const mark = arena.mark();
     try {
-      const rx = this.scratchCopy(x);
-      return await drainInterruptible(kmeansSteps(this.context, rx, options), signal);
+      return await drainInterruptible(steps(this.scratchCopy(x)), signal);
     } finally {
       arena.release(mark);
     }
@@ -142,6 +163,11 @@ export class Engine {
   /** PCA with scikit-learn 1.2's semantics (sign rule included) and the scores of x; see pca.ts. */
   pca(x: Matrix | ResidentMatrix, options: PcaOptions): PcaFit {
     return this.withResident(x, (rx) => pcaFit(this.context, rx, options));
+  }
+
+  /** pca() that yields to the event loop between passes and stops once `signal` is aborted. */
+  pcaInterruptible(x: Matrix | ResidentMatrix, options: PcaOptions, signal?: AbortSignal): Promise<PcaFit> {
+    return this.interruptible(x, (rx) => pcaFitSteps(this.context, rx, options), signal);
   }
 
   /** Scores of new rows under a fitted PCA: (X − mean) · componentsᵀ. */
@@ -172,6 +198,11 @@ export class Engine {
   /** Mean silhouette (and per-sample values with `samples: true`), never forming an n×n matrix. */
   silhouette(x: Matrix | ResidentMatrix, labels: ArrayLike<number>, options?: SilhouetteOptions): SilhouetteResult {
     return this.withResident(x, (rx) => silhouette(this.context, rx, labels, options));
+  }
+
+  /** silhouette() that yields to the event loop between parts of its pass and stops once `signal` is aborted. */
+  silhouetteInterruptible(x: Matrix | ResidentMatrix, labels: ArrayLike<number>, options?: SilhouetteOptions, signal?: AbortSignal): Promise<SilhouetteResult> {
+    return this.interruptible(x, (rx) => silhouetteSteps(this.context, rx, labels, options), signal);
   }
 
   daviesBouldin(x: Matrix | ResidentMatrix, labels: ArrayLike<number>): number {

@@ -37,7 +37,7 @@ export interface Kernels {
   normalizeRows(x: number, n: number, d: number, out: number): void;
   // assembly/silhouette.ts
   silhouetteSlotsLength(n: number, k: number, bandRows: number): number;
-  silhouetteBand(x: number, n: number, d: number, labels: number, starts: number, k: number, slots: number, bandRows: number, band: number): void;
+  silhouetteBand(x: number, n: number, d: number, labels: number, starts: number, k: number, slots: number, bandRows: number, step: number, steps: number, band: number): void;
   silhouetteMerge(n: number, labels: number, starts: number, k: number, slots: number, bandRows: number, sums: number, out: number): void;
   gatherRows(x: number, d: number, perm: number, n: number, out: number): void;
   // assembly/metrics.ts
@@ -79,7 +79,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
   standardize: 6,
   normalizeRows: 4,
   silhouetteSlotsLength: 3,
-  silhouetteBand: 9,
+  silhouetteBand: 11,
   silhouetteMerge: 8,
   gatherRows: 5,
   clusterSumsChunk: 8,

@@ -1,15 +1,21 @@
 // PCA on WASM memory: the centred covariance (one chunked pass, chunk-order merge), the top
 // eigenpairs of the small d×d matrix by orthogonal iteration with Rayleigh–Ritz (eigen.ts), then
 // the projection of the fitted rows, which also decides each component's sign.
-import { CHUNK_ROWS, chunkCount, type EngineContext, forEachChunk, type ResidentMatrix } from "./context.js";
-import { topEigenpairs } from "./eigen.js";
+import { CHUNK_ROWS, chunkCount, type EngineContext, forEachChunkSteps, type ResidentMatrix } from "./context.js";
+import { topEigenpairsSteps } from "./eigen.js";
 import type { Matrix } from "./matrix.js";
 import { componentsForVariance, type PcaFit, type PcaModel, type PcaOptions, requestedComponents } from "./pca-model.js";
+import { drain, type Steps } from "./steps.js";
 import { checkFiniteResident } from "./validate.js";
 
 export type { PcaFit, PcaModel, PcaOptions } from "./pca-model.js";
 
 export function pcaFit(ctx: EngineContext, x: ResidentMatrix, opts: PcaOptions): PcaFit {
+  return drain(pcaFitSteps(ctx, x, opts));
+}
+
+/** The PCA fit, yielding between groups of chunks and inside the eigensolver (see steps.ts). */
+export function* pcaFitSteps(ctx: EngineContext, x: ResidentMatrix, opts: PcaOptions): Steps<PcaFit> {
   const { rows: n, cols: d } = x;
   const requested = requestedComponents(opts, n, d);
   const { arena, kernels } = ctx;
@@ -21,7 +27,7 @@ export function pcaFit(ctx: EngineContext, x: ResidentMatrix, opts: PcaOptions):
     const partials = arena.alloc(chunks * (d + d * d) * 8);
     const meanPtr = arena.alloc(d * 8);
     const covPtr = arena.alloc(d * d * 8);
-    forEachChunk(ctx, "covarianceChunk", [x.ptr, n, d, partials, CHUNK_ROWS], chunks);
+    yield* forEachChunkSteps(ctx, "covarianceChunk", [x.ptr, n, d, partials, CHUNK_ROWS], chunks, d * d);
     kernels.covarianceMerge(partials, chunks, n, d, CHUNK_ROWS, meanPtr, covPtr);
     mean = arena.f64(meanPtr, d).slice();
     cov = arena.f64(covPtr, d * d).slice();
@@ -38,7 +44,7 @@ export function pcaFit(ctx: EngineContext, x: ResidentMatrix, opts: PcaOptions):
   // Every ratio would be 0/0: there are no directions to rank.
   if (trace === 0) throw new RangeError("every column of X is constant: there is no variance for PCA to explain");
   // A threshold needs the spectrum in order until it is reached: take all of it (d is small).
-  const eig = topEigenpairs(cov, d, requested ?? Math.min(n, d));
+  const eig = yield* topEigenpairsSteps(cov, d, requested ?? Math.min(n, d));
   const ratios = eig.values.map((v) => v / trace);
   const p = requested ?? componentsForVariance(ratios, opts.variance!);
   const model: PcaModel = {
@@ -48,7 +54,7 @@ export function pcaFit(ctx: EngineContext, x: ResidentMatrix, opts: PcaOptions):
     explainedVariance: eig.values.slice(0, p),
     explainedVarianceRatio: ratios.slice(0, p),
   };
-  const scores = project(ctx, model, x, true, opts.scores ?? true);
+  const scores = yield* project(ctx, model, x, true, opts.scores ?? true);
   return scores ? { ...model, scores } : model;
 }
 
@@ -58,7 +64,7 @@ export function pcaTransform(ctx: EngineContext, model: PcaModel, x: ResidentMat
     throw new RangeError(`the PCA was fitted on ${model.components.cols} columns, X has ${x.cols}`);
   }
   checkFiniteResident(ctx, x);
-  return project(ctx, model, x, false, true)!;
+  return drain(project(ctx, model, x, false, true))!;
 }
 
 /**
@@ -66,13 +72,13 @@ export function pcaTransform(ctx: EngineContext, model: PcaModel, x: ResidentMat
  * (in place): each is flipped, with its scores, unless its largest-magnitude score (the first
  * such row on a tie) is positive. Without `keep` the scores are only used for the signs.
  */
-function project(
+function* project(
   ctx: EngineContext,
   model: PcaModel,
   x: ResidentMatrix,
   orient: boolean,
   keep: boolean,
-): Matrix | undefined {
+): Steps<Matrix | undefined> {
   const { arena, kernels } = ctx;
   const { rows: n, cols: d } = x;
   const p = model.nComponents;
@@ -83,7 +89,7 @@ function project(
     const wPtr = arena.putF64(model.components.data);
     const outPtr = keep ? arena.alloc(n * p * 8) : 0;
     const bestPtr = arena.alloc(chunks * p * 8);
-    forEachChunk(ctx, "projectChunk", [x.ptr, n, d, meanPtr, wPtr, p, outPtr, bestPtr, CHUNK_ROWS], chunks);
+    yield* forEachChunkSteps(ctx, "projectChunk", [x.ptr, n, d, meanPtr, wPtr, p, outPtr, bestPtr, CHUNK_ROWS], chunks, d * p);
     if (orient) {
       const best = arena.f64(bestPtr, chunks * p);
       const signs = new Float64Array(p);

@@ -4,6 +4,7 @@
 import type { EngineContext, ResidentMatrix } from "./context.js";
 import { forEachChunk } from "./context.js";
 import { checkClusterCount, encodeLabels } from "./labels.js";
+import { drain, STEP_WORK, type Steps } from "./steps.js";
 import { checkFiniteResident } from "./validate.js";
 
 /**
@@ -12,6 +13,8 @@ import { checkFiniteResident } from "./validate.js";
  */
 const BANDS = 16;
 const MIN_BAND_ROWS = 64;
+/** Columns per block of the band kernel (assembly/silhouette.ts's J_BLOCK): a band's finest part. */
+const BAND_BLOCK = 256;
 
 export interface SilhouetteOptions {
   /** Also return every sample's silhouette (default false). */
@@ -31,6 +34,20 @@ export function silhouette(
   labels: ArrayLike<number>,
   opts: SilhouetteOptions = {},
 ): SilhouetteResult {
+  return drain(silhouetteSteps(ctx, x, labels, opts));
+}
+
+/**
+ * The silhouette, yielding between parts of the O(n²) pass (see steps.ts). Every step runs one
+ * part of every band, about STEP_WORK distance terms in all, so the pool stays as busy as with
+ * whole bands; the parts of a band run in order, which keeps the sums bit-identical.
+ */
+export function* silhouetteSteps(
+  ctx: EngineContext,
+  x: ResidentMatrix,
+  labels: ArrayLike<number>,
+  opts: SilhouetteOptions = {},
+): Steps<SilhouetteResult> {
   const { rows: n, cols: d } = x;
   const { codes, k, counts } = encodeLabels(labels, n);
   checkClusterCount(k, n, "the silhouette");
@@ -57,7 +74,12 @@ export function silhouette(
     const labelsPtr = arena.putI32(sortedLabels);
     const startsPtr = arena.putI32(starts);
     const slots = arena.alloc(kernels.silhouetteSlotsLength(n, k, bandRows) * 8);
-    forEachChunk(ctx, "silhouetteBand", [xs, n, d, labelsPtr, startsPtr, k, slots, bandRows], bands);
+    const pairWork = ((n * (n + 1)) / 2) * (d + 2);
+    const steps = Math.max(1, Math.min(Math.ceil(n / BAND_BLOCK), Math.ceil(pairWork / STEP_WORK)));
+    for (let step = 0; step < steps; step++) {
+      forEachChunk(ctx, "silhouetteBand", [xs, n, d, labelsPtr, startsPtr, k, slots, bandRows, step, steps], bands);
+      yield;
+    }
     const sumsPtr = arena.alloc(k * 8);
     const outPtr = arena.alloc(n * 8);
     kernels.silhouetteMerge(n, labelsPtr, startsPtr, k, slots, bandRows, sumsPtr, outPtr);

@@ -23,6 +23,8 @@ export const Ctrl = {
   participants: 7,
   /** Chunks finished (or abandoned on a failure) in the current task. */
   chunksDone: 8,
+  /** The task's first chunk: a task covers chunks firstChunk … chunkCount − 1. */
+  firstChunk: 9,
 } as const;
 /** Byte offset of the f64 arguments inside the control block, and their maximum count. */
 export const ARGS_OFFSET = 64;
@@ -89,10 +91,10 @@ export class ThreadPool {
   }
 
   /**
-   * Run `kernel(...args, chunk)` for chunk = 0 … chunkCount − 1 on up to `threads` threads (the
-   * caller runs `local`, its own instance of the same kernel). Returns when every chunk is done.
+   * Run `kernel(...args, chunk)` for chunk = firstChunk … chunkCount − 1 on up to `threads` threads
+   * (the caller runs `local`, its own instance of the same kernel). Returns when every chunk is done.
    */
-  run(kernel: ChunkedKernel, local: Kernel, args: readonly number[], chunkCount: number, threads: number): void {
+  run(kernel: ChunkedKernel, local: Kernel, args: readonly number[], chunkCount: number, threads: number, firstChunk = 0): void {
     // The kernel travels as its index in CHUNKED_KERNELS, the table every worker builds.
     const id = CHUNKED_KERNELS.indexOf(kernel);
     if (args.length > MAX_ARGS) throw new RangeError(`${kernel}: more than ${MAX_ARGS} arguments`);
@@ -107,10 +109,12 @@ export class ThreadPool {
     ctrl[Ctrl.kernel] = id;
     ctrl[Ctrl.argCount] = args.length;
     ctrl[Ctrl.chunkCount] = chunkCount;
+    ctrl[Ctrl.firstChunk] = firstChunk;
+    const tasks = chunkCount - firstChunk;
     // Never more participants than chunks: a worker without a chunk would only be woken for nothing.
-    ctrl[Ctrl.participants] = Math.max(1, Math.min(threads, this.threads, chunkCount));
+    ctrl[Ctrl.participants] = Math.max(1, Math.min(threads, this.threads, tasks));
     ctrl[Ctrl.failed] = 0;
-    Atomics.store(ctrl, Ctrl.nextChunk, 0);
+    Atomics.store(ctrl, Ctrl.nextChunk, firstChunk);
     Atomics.store(ctrl, Ctrl.chunksDone, 0);
     Atomics.store(ctrl, Ctrl.done, 0);
     Atomics.add(ctrl, Ctrl.generation, 1);
@@ -138,7 +142,7 @@ export class ThreadPool {
       }
       throw error;
     }
-    for (let n = Atomics.load(ctrl, Ctrl.chunksDone); n < chunkCount && !Atomics.load(ctrl, Ctrl.failed); n = Atomics.load(ctrl, Ctrl.chunksDone)) {
+    for (let n = Atomics.load(ctrl, Ctrl.chunksDone); n < tasks && !Atomics.load(ctrl, Ctrl.failed); n = Atomics.load(ctrl, Ctrl.chunksDone)) {
       Atomics.wait(ctrl, Ctrl.chunksDone, n);
     }
     if (ctrl[Ctrl.failed]) {

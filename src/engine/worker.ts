@@ -18,6 +18,7 @@ async function serve(init: WorkerInit, post: (message: unknown) => void): Promis
       const kernel = table[ctrl[Ctrl.kernel]!]!;
       const args = Array.from(new Float64Array(init.memory.buffer, init.ctrlPtr + ARGS_OFFSET, ctrl[Ctrl.argCount]!));
       const count = ctrl[Ctrl.chunkCount]!;
+      const tasks = count - ctrl[Ctrl.firstChunk]!;
       const call = kernel.bind(undefined, ...args);
       let ran = 0;
       try {
@@ -33,7 +34,7 @@ async function serve(init: WorkerInit, post: (message: unknown) => void): Promis
         Atomics.notify(ctrl, Ctrl.chunksDone);
       }
       // The caller joins on the chunks, not on the workers: report them as soon as they are done.
-      if (ran > 0 && Atomics.add(ctrl, Ctrl.chunksDone, ran) + ran === count) Atomics.notify(ctrl, Ctrl.chunksDone);
+      if (ran > 0 && Atomics.add(ctrl, Ctrl.chunksDone, ran) + ran === tasks) Atomics.notify(ctrl, Ctrl.chunksDone);
     }
     Atomics.add(ctrl, Ctrl.done, 1);
     Atomics.notify(ctrl, Ctrl.done);

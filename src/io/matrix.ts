@@ -4,6 +4,7 @@
 import { extname } from "node:path";
 import { DataType, type Table } from "apache-arrow";
 import type { Matrix } from "../engine/matrix.js";
+import { drainInterruptible, type Steps } from "../engine/steps.js";
 import { UserError } from "../errors.js";
 import { readInputFile } from "./files.js";
 import { ipcToArrow } from "./arrow.js";
@@ -15,7 +16,12 @@ import { excerpt, quote, quoteList } from "./excerpt.js";
 export interface MatrixOptions {
   /** Columns to read, in this order; all columns when absent. */
   columns?: readonly string[];
+  /** Stops the parse (it yields to the event loop every CELLS_PER_STEP cells) once aborted. */
+  signal?: AbortSignal;
 }
+
+/** Cells parsed between yields: a few milliseconds of work. */
+const CELLS_PER_STEP = 1 << 16;
 
 export interface LoadedMatrix {
   matrix: Matrix;
@@ -27,13 +33,13 @@ export async function readMatrix(path: string, opts: MatrixOptions = {}): Promis
   const bytes = await readInputFile(path);
   switch (ext) {
     case ".csv":
-      return csvMatrix(new TextDecoder().decode(bytes), path, opts);
+      return drainInterruptible(csvMatrixSteps(new TextDecoder().decode(bytes), path, opts), opts.signal);
     case ".arrow":
     case ".feather":
     case ".ipc":
-      return tableMatrix(ipcToArrow(bytes, path), path, opts);
+      return drainInterruptible(tableMatrixSteps(ipcToArrow(bytes, path), path, opts), opts.signal);
     case ".parquet":
-      return tableMatrix(parquetToArrow(bytes, path), path, opts);
+      return drainInterruptible(tableMatrixSteps(parquetToArrow(bytes, path), path, opts), opts.signal);
     default:
       throw new UserError(`${path}: unsupported matrix file type "${ext || "(none)"}"; expected .csv, .arrow or .parquet`);
   }
@@ -50,8 +56,8 @@ function selectColumns(names: readonly string[], wanted: readonly string[] | und
   });
 }
 
-/** CSV with a header row and numbers below it, read with the CSV tokenizer the transactions use. */
-export function csvMatrix(text: string, file: string, opts: MatrixOptions = {}): LoadedMatrix {
+/** CSV with a header row and numbers below it, read with the CSV tokenizer the transactions use; yields every CELLS_PER_STEP cells. */
+export function* csvMatrixSteps(text: string, file: string, opts: MatrixOptions = {}): Steps<LoadedMatrix> {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const records = new CsvRecords(text, ",", file);
   const cells: string[] = [];
@@ -85,18 +91,20 @@ export function csvMatrix(text: string, file: string, opts: MatrixOptions = {}):
       }
       data[size++] = v;
     }
+    if (size % CELLS_PER_STEP < cols) yield;
   }
   return { matrix: { data: data.slice(0, size), rows: size / cols, cols }, columnNames: pick.map((i) => names[i]!) };
 }
 
-/** Numeric Arrow columns (integers or floats, no nulls) → row-major f64. */
-export function tableMatrix(table: Table, file: string, opts: MatrixOptions = {}): LoadedMatrix {
+/** Numeric Arrow columns (integers or floats, no nulls) → row-major f64, yielding every CELLS_PER_STEP cells. */
+export function* tableMatrixSteps(table: Table, file: string, opts: MatrixOptions = {}): Steps<LoadedMatrix> {
   const names = table.schema.fields.map((f) => f.name);
   const pick = selectColumns(names, opts.columns, file);
   const rows = table.numRows;
   const cols = pick.length;
   const data = new Float64Array(rows * cols);
-  pick.forEach((ci, c) => {
+  for (let c = 0; c < cols; c++) {
+    const ci = pick[c]!;
     const field = table.schema.fields[ci]!;
     if (!DataType.isInt(field.type) && !DataType.isFloat(field.type)) {
       throw new UserError(`${file}: column ${quote(field.name)} is ${field.type}, not numeric`);
@@ -109,7 +117,8 @@ export function tableMatrix(table: Table, file: string, opts: MatrixOptions = {}
       if (!Number.isFinite(x)) throw new UserError(`${file}: row ${r + 1}, column ${quote(field.name)}: ${x} is not a finite number`);
       data[r * cols + c] = x;
       r++;
+      if (r % CELLS_PER_STEP === 0) yield;
     }
-  });
+  }
   return { matrix: { data, rows, cols }, columnNames: pick.map((i) => names[i]!) };
 }

@@ -1,14 +1,15 @@
-// The one rule for every output file a command writes (generate, features, pca, kmeans
-// --labels-out): never one of the command's inputs, never an existing file unless --force, never
-// a device, pipe or other special file, never through a symbolic link. Checked before any work,
-// and again (special files) by the atomic writer just before the rename.
+// The one rule for every output file a command writes (generate, features, pca, kmeans' labels):
+// never one of the command's inputs, never an existing file unless forced, never a device, pipe or
+// other special file, never through a symbolic link. Checked before any work, and again (special
+// files) by the atomic writer just before the rename. A refusal is an OutputError naming the option
+// that named the path; the CLI words it with the flag.
 import { lstatSync, realpathSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { UserError } from "../errors.js";
+import { OutputError, type OutputProblem } from "../errors.js";
 
 export interface OutputCheck {
-  /** The flag naming the output, for the message (e.g. "--out"). */
-  flag: string;
+  /** The option naming the output, by its name in the options object (`out`, `labelsOut`). */
+  option: string;
   /** Files the command reads; the output may be none of them. */
   inputs?: (string | undefined)[];
   /** Replace an existing regular file. */
@@ -16,24 +17,24 @@ export interface OutputCheck {
 }
 
 /** Why `path` may not be written as an output, or undefined when it may. */
-export function outputProblem(path: string, { inputs = [], force = false }: Omit<OutputCheck, "flag">): string | undefined {
-  for (const input of inputs) if (input !== undefined && sameFile(path, input)) return `is the input ${input}; name another file`;
+export function outputProblem(path: string, { inputs = [], force = false }: Omit<OutputCheck, "option">): OutputProblem | undefined {
+  for (const input of inputs) if (input !== undefined && sameFile(path, input)) return { kind: "input", input };
   let st: ReturnType<typeof lstatSync>;
   try {
     st = lstatSync(path);
   } catch {
     return undefined; // nothing there yet
   }
-  if (st.isSymbolicLink()) return "is a symbolic link; name the file itself";
-  if (!st.isFile()) return `is ${st.isDirectory() ? "a directory" : "a device or special file"}, not a regular file`;
-  if (!force) return "already exists; pass --force to replace it";
+  if (st.isSymbolicLink()) return { kind: "symlink" };
+  if (!st.isFile()) return { kind: st.isDirectory() ? "directory" : "special" };
+  if (!force) return { kind: "exists" };
   return undefined;
 }
 
-/** Throw a UserError naming the flag when `path` may not be written as an output. */
+/** Throw an OutputError naming the option when `path` may not be written as an output. */
 export function checkOutputFile(path: string, check: OutputCheck): void {
-  const why = outputProblem(path, check);
-  if (why) throw new UserError(`${check.flag} ${path} ${why}`);
+  const problem = outputProblem(path, check);
+  if (problem) throw new OutputError(check.option, path, problem);
 }
 
 /** The same file, by path or by identity (hard links, symbolic links, ./ spellings). */

@@ -94,6 +94,8 @@ export interface RunOptions {
   runId?: string;
   runsDir?: string;
   reporter?: StepReporter;
+  /** Stops the long computations (IsolationForest, PCA, k-means, silhouette) at their next step once aborted. */
+  signal?: AbortSignal;
   /** The run's clock, for the directory name and the report (tests pin it). */
   now?: Date;
 }

@@ -6,8 +6,10 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { UserError } from "../../src/errors.js";
+import { OutputError, UserError } from "../../src/errors.js";
 import { writeFileAtomic } from "../../src/io/atomic.js";
+import { runKMeansJob } from "../../src/pipeline/jobs/kmeans.js";
+import { runPcaJob } from "../../src/pipeline/jobs/pca.js";
 import { lines, runWatched } from "../helpers/watched.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-outputs-"));
@@ -82,6 +84,30 @@ test("an existing file is replaced only with --force; generate follows the same 
   await refused(["generate", "--rows", "10", "--customers", "2", "--out", gen], /--out .*lines\.csv already exists/);
   assert.is(readFileSync(gen, "utf8"), "mine\n");
   assert.not.ok(existsSync(join(dir, "never.csv")));
+});
+
+test("jobs refuse an output with a structured error naming the option, never a flag", async () => {
+  const existing = join(dir, "taken.csv");
+  writeFileSync(existing, "x\n");
+  const caught = async (run: () => Promise<unknown>) => {
+    try {
+      await run();
+    } catch (err) {
+      return err;
+    }
+    assert.unreachable("the job wrote over a refused output");
+  };
+  const exists = await caught(() => runPcaJob({ input: matrix, components: 1, out: existing }));
+  assert.instance(exists, OutputError);
+  const e = exists as OutputError;
+  assert.equal([e.option, e.path, e.problem], ["out", existing, { kind: "exists" }]);
+  assert.equal(e.fields, { input: existing, option: "out" });
+  assert.not.match(e.message, /--/);
+  const input = (await caught(() => runKMeansJob({ input: matrix, k: 2, labelsOut: matrix, force: true }))) as OutputError;
+  assert.instance(input, OutputError);
+  assert.equal([input.option, input.problem], ["labelsOut", { kind: "input", input: matrix }]);
+  assert.not.match(input.message, /--/);
+  assert.is(readFileSync(existing, "utf8"), "x\n");
 });
 
 test.run();

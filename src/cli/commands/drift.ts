@@ -4,6 +4,7 @@ import type { CommandModule } from "yargs";
 import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { DEFAULT_DRIFT_SHARE } from "../../pipeline/steps/drift.js";
 import type { DriftReport } from "../../pipeline/steps/drift-report.js";
+import { interruptSignal } from "../interrupt.js";
 import { stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
@@ -39,7 +40,7 @@ const command: CommandModule<object, DriftArgs> = {
   handler: async (args) => {
     // Loaded here, not at start-up, so that --help and the other commands need none of it.
     const [{ engineFor }, { runDriftJob }] = await Promise.all([import("../../pipeline/jobs/engine-input.js"), import("../../pipeline/jobs/drift.js")]);
-    const engine = await engineFor(args.threads);
+    const engine = await engineFor(args.threads, undefined, interruptSignal);
     try {
       const { report } = await runDriftJob(engine, {
         model: args.model,
@@ -51,6 +52,7 @@ const command: CommandModule<object, DriftArgs> = {
         cacheDir: cacheFrom(args),
         textFormat: textFormatFrom(args),
         reporter: stderrReporter(),
+        signal: interruptSignal,
       });
       process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : formatReport(report, args.out));
       if (report.verdict.drift) process.exitCode = DRIFT_EXIT_CODE;

@@ -1,5 +1,6 @@
 // custseg evaluate: cluster quality scores of a labelling of a numeric matrix.
 import type { CommandModule } from "yargs";
+import { interruptSignal } from "../interrupt.js";
 import { stderrReporter } from "../progress.js";
 
 interface EvaluateArgs {
@@ -33,6 +34,7 @@ const command: CommandModule<object, EvaluateArgs> = {
       labels: args.labels,
       threads: args.threads,
       note: stderrReporter().note,
+      signal: interruptSignal,
     });
     if (args.json) {
       process.stdout.write(`${JSON.stringify({ silhouette: s.silhouette, daviesBouldin: s.daviesBouldin, calinskiHarabasz: s.calinskiHarabasz })}\n`);

@@ -3,6 +3,7 @@ import type { CommandModule } from "yargs";
 import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { COMPAT_MODES, type Compat } from "../../pipeline/options.js";
 import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
+import { interruptSignal } from "../interrupt.js";
 import { stderrReporter } from "../progress.js";
 import { describeMark } from "../../io/generated-mark.js";
 import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
@@ -50,6 +51,7 @@ const command: CommandModule<object, FeaturesArgs> = {
       cacheDir: cacheFrom(args),
       limits: inputLimits(args),
       reporter: stderrReporter(),
+      signal: interruptSignal,
     });
     const { rows, customers, timingsMs, generated } = result;
     if (args.json) {

@@ -26,7 +26,7 @@ const command: CommandModule<object, GenerateArgs> = {
       .example("$0 generate --out synthetic.parquet", "the default size: 541,909 lines, 4,372 customers")
       .example("$0 generate --rows 50000000 --out big.arrow", "a benchmark input, streamed to disk") as never,
   handler: async (args) => {
-    checkOutputFile(args.out, { flag: "--out", force: args.force });
+    checkOutputFile(args.out, { option: "out", force: args.force });
     const started = performance.now();
     const { generateFile } = await import("../../io/generate/generate.js");
     const result = await generateFile(args.out, { rows: args.rows, customers: args.customers, seed: args.seed });

@@ -1,5 +1,6 @@
 // custseg kmeans: k-means on a numeric matrix (CSV with a header row, Arrow IPC or Parquet).
 import type { CommandModule } from "yargs";
+import { interruptSignal } from "../interrupt.js";
 import { stderrReporter } from "../progress.js";
 import { KMEANS_DEFAULTS } from "../../pipeline/options.js";
 
@@ -56,6 +57,7 @@ const command: CommandModule<object, KMeansArgs> = {
       note: stderrReporter().note,
       labelsOut: args["labels-out"],
       force: args.force,
+      signal: interruptSignal,
     });
     const { k, inertia, nIter, sizes, centers } = summary;
     if (args.json) {

@@ -1,5 +1,6 @@
 // custseg pca: principal components of a numeric matrix (CSV with a header row, Arrow IPC or Parquet).
 import type { CommandModule } from "yargs";
+import { interruptSignal } from "../interrupt.js";
 import { stderrReporter } from "../progress.js";
 import { UserError } from "../../errors.js";
 
@@ -49,6 +50,7 @@ const command: CommandModule<object, PcaArgs> = {
       note: stderrReporter().note,
       out: args.out,
       force: args.force,
+      signal: interruptSignal,
     });
     if (args.json) {
       const { nComponents, explainedVariance, explainedVarianceRatio, components, mean } = s;

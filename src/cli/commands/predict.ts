@@ -4,6 +4,7 @@ import type { CommandModule } from "yargs";
 import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { UserError } from "../../errors.js";
 import type { PredictInputKind, PredictJobResult } from "../../pipeline/jobs/predict.js";
+import { interruptSignal } from "../interrupt.js";
 import { stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
@@ -59,7 +60,7 @@ const command: CommandModule<object, PredictArgs> = {
       import("../../pipeline/jobs/engine-input.js"),
       import("../../pipeline/jobs/predict.js"),
     ]);
-    const engine = await engineFor(args.threads);
+    const engine = await engineFor(args.threads, undefined, interruptSignal);
     const result = await runPredictJob(engine, {
       model: args.model,
       store: args.store,
@@ -73,6 +74,7 @@ const command: CommandModule<object, PredictArgs> = {
       textFormat: textFormatFrom(args),
       cacheDir: cacheFrom(args),
       reporter: stderrReporter(),
+      signal: interruptSignal,
     });
     if (args.json) {
       process.stdout.write(`${JSON.stringify(jsonSummary(result, args.out, kind))}\n`);

@@ -6,6 +6,7 @@ import { type RunFlagArgs, runFlags, runOptionsFrom } from "../run-flags.js";
 import type { Engine } from "../../engine/engine.js";
 import type { StepOutcome } from "../../pipeline/jobs/graph/runner.js";
 import { stepsTotalMs, WRITE_STEP } from "../../pipeline/progress.js";
+import { interruptSignal } from "../interrupt.js";
 import { formatMs, stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 import { describeMark } from "../../io/generated-mark.js";
@@ -54,7 +55,7 @@ const command: CommandModule<object, RunArgs> = {
     let engine: Engine | undefined;
     const startEngine = async () => {
       const { engineFor } = await import("../../pipeline/jobs/engine-input.js");
-      engine ??= await engineFor(args.threads, reporter.note);
+      engine ??= await engineFor(args.threads, reporter.note, interruptSignal);
       return engine;
     };
     try {
@@ -65,6 +66,7 @@ const command: CommandModule<object, RunArgs> = {
         ...(await runOptionsFrom(args)),
         out: args.out,
         reporter,
+        signal: interruptSignal,
       };
       const graph = { artifacts: artifactsFrom(args), lock: args.lock, from: args.from, to: args.to, locked: args.locked };
       const { summary, steps } = await runRecorded(startEngine, store, opts, { experiment: args.experiment }, graph);

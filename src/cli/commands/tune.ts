@@ -9,6 +9,7 @@ import { closeStore, openStore, type Store, storePath } from "../../store/index.
 import { STORE_DESCRIPTION } from "../store-option.js";
 import { GRID_LIMITS, gridSize, parseGrid, parseKRange } from "../../pipeline/steps/tune-grid.js";
 import { TUNE_METRICS, type TuneMetric } from "../../pipeline/steps/tune-rank.js";
+import { interruptSignal } from "../interrupt.js";
 import { formatMs, stderrReporter } from "../progress.js";
 import { describeMark } from "../../io/generated-mark.js";
 import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
@@ -121,6 +122,7 @@ async function tune(args: TuneArgs, grid: ReturnType<typeof parseGrid>, kRange: 
     out: args.out,
     bestRun: args["best-run"],
     reporter,
+    signal: interruptSignal,
   }, { experiment: args.experiment, register: args.register });
   process.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary, gridSize(grid)));
 }

@@ -6,7 +6,8 @@ import type { Table } from "apache-arrow";
 import type { Matrix } from "../../engine/matrix.js";
 import { ipcToArrow } from "../../io/arrow.js";
 import { readInputFile } from "../../io/files.js";
-import { csvMatrix, tableMatrix } from "../../io/matrix.js";
+import { drainInterruptible } from "../../engine/steps.js";
+import { csvMatrixSteps, tableMatrixSteps } from "../../io/matrix.js";
 import { parquetToArrow } from "../../io/parquet.js";
 import { readPredictionLog } from "../../io/prediction-log.js";
 import type { TextFormat } from "../../io/text-format.js";
@@ -30,6 +31,8 @@ export interface FeatureSourceOptions {
   textFormat?: TextFormat;
   cacheDir?: string | false;
   reporter?: StepReporter;
+  /** Stops the long computations (cleaning, features, silhouettes) at their next step once aborted. */
+  signal?: AbortSignal;
 }
 
 const LOG_EXTENSIONS = new Set([".jsonl", ".ndjson", ".log"]);
@@ -40,23 +43,23 @@ export async function readFeatureSource(path: string, opts: FeatureSourceOptions
   if (ext === ".parquet" || ext === ".arrow") {
     const bytes = await readInputFile(path);
     const table = ext === ".parquet" ? parquetToArrow(bytes, path) : ipcToArrow(bytes, path);
-    if (hasFeatures(table.schema.fields.map((f) => f.name))) return fromTable(table, path);
+    if (hasFeatures(table.schema.fields.map((f) => f.name))) return fromTable(table, path, opts.signal);
   } else if (ext === ".csv") {
     const bytes = await readInputFile(path);
     const text = new TextDecoder().decode(bytes);
     const header = text.slice(0, text.indexOf("\n") >>> 0).replace(/^\ufeff/, "");
     if (hasFeatures(header.split(",").map((h) => h.trim().replace(/^"|"$/g, "")))) {
-      return { kind: "features table", matrix: csvMatrix(text, path, { columns: FEATURE_NAMES }).matrix };
+      return { kind: "features table", matrix: (await drainInterruptible(csvMatrixSteps(text, path, { columns: FEATURE_NAMES }), opts.signal)).matrix };
     }
   }
-  const job = await runFeaturesJob({ input: path, compat: opts.compat, textFormat: opts.textFormat, cacheDir: opts.cacheDir, reporter: opts.reporter });
+  const job = await runFeaturesJob({ input: path, compat: opts.compat, textFormat: opts.textFormat, cacheDir: opts.cacheDir, reporter: opts.reporter, signal: opts.signal });
   return { kind: "transactions", matrix: featureMatrix(job.features).matrix };
 }
 
 const hasFeatures = (names: readonly string[]) => FEATURE_NAMES.every((f) => names.includes(f));
 
-function fromTable(table: Table, path: string): FeatureSource {
-  const matrix = tableMatrix(table, path, { columns: FEATURE_NAMES }).matrix;
+async function fromTable(table: Table, path: string, signal?: AbortSignal): Promise<FeatureSource> {
+  const { matrix } = await drainInterruptible(tableMatrixSteps(table, path, { columns: FEATURE_NAMES }), signal);
   const column = table.getChild("Outlier");
   const outlier = column ? Uint8Array.from(column as Iterable<unknown>, (v) => (v ? 1 : 0)) : undefined;
   return { kind: "features table", matrix, outlier };

@@ -36,6 +36,8 @@ export interface DriftJobOptions {
   textFormat?: TextFormat;
   cacheDir?: string | false;
   reporter?: StepReporter;
+  /** Stops the long computations (cleaning, features, silhouettes) at their next step once aborted. */
+  signal?: AbortSignal;
 }
 
 export interface DriftJobResult {
@@ -56,23 +58,23 @@ export async function runDriftJob(engine: Engine, opts: DriftJobOptions): Promis
     throw new UserError(`${modelPath}: no customers.parquet beside the model to use as the reference; name one with --reference`);
   }
   if (opts.out) checkOut(opts.out, [modelPath, opts.input, referencePath]);
-  const sourceOpts = { compat: model.compat, textFormat: opts.textFormat, cacheDir: opts.cacheDir, reporter: opts.reporter };
+  const sourceOpts = { compat: model.compat, textFormat: opts.textFormat, cacheDir: opts.cacheDir, reporter: opts.reporter, signal: opts.signal };
   const ref = await timer.step("reference", () => readFeatureSource(referencePath, sourceOpts), (s) => `${s.matrix.rows} customers (${s.kind})`);
   const cur = await timer.step("input", () => readFeatureSource(opts.input, sourceOpts), (s) => `${s.matrix.rows} customers (${s.kind})`);
   for (const [s, path] of [[ref, referencePath], [cur, opts.input]] as const) {
     if (s.matrix.rows < 2) throw new UserError(`${path}: ${s.matrix.rows} customer(s); drift needs at least 2`);
   }
 
-  const placed = await timer.step("place", () => ({
-    reference: placeCustomers(engine, model, ref.matrix, referencePath),
-    current: placeCustomers(engine, model, cur.matrix, opts.input),
+  const placed = await timer.step("place", async () => ({
+    reference: await placeCustomers(engine, model, ref.matrix, referencePath, opts.signal),
+    current: await placeCustomers(engine, model, cur.matrix, opts.input, opts.signal),
   }));
   const flags = outlierFlags(model, ref, placed.reference, placed.current);
   const refPlaced = keptRows(placed.reference, flags.reference);
   const curPlaced = keptRows(placed.current, flags.current);
   const features = await timer.step("feature tests", () => featuresDrift(FEATURE_NAMES, ref.matrix, cur.matrix), (f) => `${f.filter((x) => x.drifted).length} drifted`);
   const clusters = clusterDrift(refPlaced.labels, curPlaced.labels, model.k);
-  const modelDrift = await timer.step("model drift", () => summariseModel(engine, clusters, refPlaced, curPlaced, flags));
+  const modelDrift = await timer.step("model drift", () => summariseModel(engine, clusters, refPlaced, curPlaced, flags, opts.signal));
   const verdict = driftVerdict(features, clusters, threshold);
 
   const side = (source: string, s: FeatureSource, placed: Placement): DriftSide => ({ source, kind: s.kind, customers: s.matrix.rows, placed: placed.labels.length });
@@ -108,7 +110,7 @@ function outlierFlags(model: DriftModel, ref: FeatureSource, refPlaced: Placemen
   return { reference: ref.outlier ?? flags(refPlaced), current: flags(curPlaced), judged: model.hasForest };
 }
 
-function summariseModel(engine: Engine, clusters: ClusterDrift, ref: Placement, cur: Placement, flags: OutlierFlags): ModelDrift {
+async function summariseModel(engine: Engine, clusters: ClusterDrift, ref: Placement, cur: Placement, flags: OutlierFlags, signal?: AbortSignal): Promise<ModelDrift> {
   const mean = (x: Float64Array) => x.reduce((a, b) => a + b, 0) / Math.max(1, x.length);
   const share = (f: Uint8Array) => f.reduce((a, b) => a + b, 0) / Math.max(1, f.length);
   const reference = mean(ref.distance);
@@ -116,16 +118,16 @@ function summariseModel(engine: Engine, clusters: ClusterDrift, ref: Placement, 
   return {
     clusters,
     meanDistance: { reference, current, ratio: reference > 0 ? current / reference : Number.NaN },
-    silhouette: { reference: silhouette(engine, ref), current: silhouette(engine, cur) },
+    silhouette: { reference: await silhouette(engine, ref, signal), current: await silhouette(engine, cur, signal) },
     outlierShare: flags.judged ? { reference: share(flags.reference), current: share(flags.current) } : { reference: null, current: null },
   };
 }
 
-/** The silhouette is defined only with two clusters in use and more customers than clusters. */
-function silhouette(engine: Engine, p: Placement): number | null {
+/** The silhouette is defined only with two clusters in use and more customers than clusters. O(n²): interruptible. */
+async function silhouette(engine: Engine, p: Placement, signal?: AbortSignal): Promise<number | null> {
   const used = new Set(p.labels).size;
   if (used < 2 || p.labels.length <= used) return null;
-  return engine.silhouette(p.scores, p.labels).score;
+  return (await engine.silhouetteInterruptible(p.scores, p.labels, {}, signal)).score;
 }
 
 function checkOut(out: string, inputs: string[]): void {

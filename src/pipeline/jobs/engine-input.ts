@@ -12,16 +12,20 @@ export function engineInputError(err: unknown, source: string): never {
 
 /**
  * The engine for a job, a bad thread count being the user's error. More threads than cores only
- * cost memory and start-up time, so the count is capped at the cores, with a note.
+ * cost memory and start-up time, so the count is capped at the cores, with a note. Once `signal`
+ * is aborted the engine's worker threads are stopped (the job's computation stops at its next
+ * step, between pool tasks) and the engine is not used again.
  */
-export async function engineFor(threads: number | undefined, note: (msg: string) => void = () => {}): Promise<Engine> {
+export async function engineFor(threads: number | undefined, note: (msg: string) => void = () => {}, signal?: AbortSignal): Promise<Engine> {
   const cores = availableParallelism();
   if (threads !== undefined && threads > cores) {
     note(`--threads ${threads} capped at the ${cores} cores of this machine`);
     threads = cores;
   }
   try {
-    return await loadEngine({ threads });
+    const engine = await loadEngine({ threads });
+    signal?.addEventListener("abort", () => engine.close(), { once: true });
+    return engine;
   } catch (err) {
     if (err instanceof RangeError || err instanceof TypeError) throw new OptionError("threads", `is invalid: ${err.message}`);
     throw err;

@@ -13,6 +13,8 @@ export interface EvaluateJobOptions {
   threads?: number;
   /** Notes for the user (e.g. a capped --threads); the CLI sends them to stderr. */
   note?: (msg: string) => void;
+  /** Stops the computation at its next step once aborted (the CLI aborts it on SIGINT/SIGTERM). */
+  signal?: AbortSignal;
 }
 
 export interface EvaluateSummary {
@@ -22,12 +24,12 @@ export interface EvaluateSummary {
 }
 
 export async function runEvaluateJob(opts: EvaluateJobOptions): Promise<EvaluateSummary> {
-  const { matrix } = await readMatrix(opts.input, { columns: opts.columns });
+  const { matrix } = await readMatrix(opts.input, { columns: opts.columns, signal: opts.signal });
   const labels = await readLabels(opts.labels);
   if (labels.length !== matrix.rows) {
     throw new UserError(`${opts.labels}: ${labels.length} labels for the ${matrix.rows} rows of ${opts.input}`);
   }
-  const engine = await engineFor(opts.threads, opts.note);
+  const engine = await engineFor(opts.threads, opts.note, opts.signal);
   let x: ResidentMatrix;
   try {
     x = engine.upload(matrix);
@@ -36,7 +38,7 @@ export async function runEvaluateJob(opts: EvaluateJobOptions): Promise<Evaluate
   }
   try {
     return {
-      silhouette: engine.silhouette(x, labels).score,
+      silhouette: (await engine.silhouetteInterruptible(x, labels, {}, opts.signal)).score,
       daviesBouldin: engine.daviesBouldin(x, labels),
       calinskiHarabasz: engine.calinskiHarabasz(x, labels),
     };

@@ -6,9 +6,10 @@ import { type InputLimits, loadTransactions } from "../../io/load.js";
 import type { TextFormat } from "../../io/text-format.js";
 import { checkOutputFile } from "../../io/output.js";
 import { tableWriter, writeTable } from "../../io/write.js";
-import { type CleanRows, cleanTransactions } from "../steps/clean.js";
+import { drainInterruptible } from "../../engine/steps.js";
+import { type CleanRows, cleanTransactionsSteps } from "../steps/clean.js";
 import type { Compat } from "../options.js";
-import { customerFeatures } from "../steps/features.js";
+import { customerFeaturesSteps } from "../steps/features.js";
 import { type StepReporter, StepTimer } from "../progress.js";
 
 export interface FeaturesJobOptions {
@@ -25,6 +26,8 @@ export interface FeaturesJobOptions {
   cacheDir?: string | false;
   limits?: InputLimits;
   reporter?: StepReporter;
+  /** Stops cleaning and features (they yield every few milliseconds) once aborted. */
+  signal?: AbortSignal;
 }
 
 export interface FeaturesJobResult {
@@ -43,7 +46,7 @@ export interface FeaturesJobResult {
 export async function runFeaturesJob(opts: FeaturesJobOptions): Promise<FeaturesJobResult> {
   if (opts.out) {
     tableWriter(opts.out);
-    checkOutputFile(opts.out, { flag: "--out", inputs: [opts.input], force: opts.force });
+    checkOutputFile(opts.out, { option: "out", inputs: [opts.input], force: opts.force });
   }
   const timer = new StepTimer(opts.reporter);
   const log = (msg: string) => timer.note(msg);
@@ -52,8 +55,8 @@ export async function runFeaturesJob(opts: FeaturesJobOptions): Promise<Features
     () => loadTransactions(opts.input, { ...opts.textFormat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, limits: opts.limits, log }),
     (l) => `${l.table.numRows} lines (${l.format}${l.fromCache ? ", cached" : ""})`,
   );
-  const clean = await timer.step("clean", () => cleanTransactions(loaded.table), (c) => `${c.rows.afterZeroPrice} lines kept`);
-  const features = await timer.step("features", () => customerFeatures(clean.table, { compat: opts.compat }), (f) => `${f.numRows} customers`);
+  const clean = await timer.step("clean", () => drainInterruptible(cleanTransactionsSteps(loaded.table), opts.signal), (c) => `${c.rows.afterZeroPrice} lines kept`);
+  const features = await timer.step("features", () => drainInterruptible(customerFeaturesSteps(clean.table, { compat: opts.compat }), opts.signal), (f) => `${f.numRows} customers`);
   const out = opts.out;
   if (out) await timer.step("write", () => writeTable(out, features), () => out);
   return { rows: clean.rows, customers: features.numRows, timingsMs: timer.timingsMs, features, cleaned: clean.table, sha256: loaded.sha256, generated: loaded.generated };

@@ -24,6 +24,8 @@ export interface KMeansJobOptions {
   labelsOut?: string;
   /** Replace an existing --labels-out file. */
   force?: boolean;
+  /** Stops the computation at its next step once aborted (the CLI aborts it on SIGINT/SIGTERM). */
+  signal?: AbortSignal;
 }
 
 export interface KMeansSummary {
@@ -38,15 +40,15 @@ export interface KMeansSummary {
 }
 
 export async function runKMeansJob(opts: KMeansJobOptions): Promise<KMeansSummary> {
-  if (opts.labelsOut) checkOutputFile(opts.labelsOut, { flag: "--labels-out", inputs: [opts.input, opts.init], force: opts.force });
-  const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns });
+  if (opts.labelsOut) checkOutputFile(opts.labelsOut, { option: "labelsOut", inputs: [opts.input, opts.init], force: opts.force });
+  const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns, signal: opts.signal });
   let init: KMeansInit = "k-means++";
   if (opts.init === "random" || opts.init === "k-means++") init = opts.init;
   else if (opts.init !== undefined) init = (await readMatrix(opts.init)).matrix;
-  const engine = await engineFor(opts.threads, opts.note);
+  const engine = await engineFor(opts.threads, opts.note, opts.signal);
   let result: Awaited<ReturnType<typeof engine.kmeansInterruptible>>;
   try {
-    result = await engine.kmeansInterruptible(matrix, { k: opts.k, init, nInit: opts.nInit, maxIter: opts.maxIter, tol: opts.tol, seed: opts.seed });
+    result = await engine.kmeansInterruptible(matrix, { k: opts.k, init, nInit: opts.nInit, maxIter: opts.maxIter, tol: opts.tol, seed: opts.seed }, opts.signal);
   } catch (err) {
     engineInputError(err, err instanceof ArgumentError && err.argument === "init" ? opts.init! : opts.input);
   }

@@ -19,6 +19,8 @@ export interface PcaJobOptions {
   out?: string;
   /** Replace an existing --out file. */
   force?: boolean;
+  /** Stops the computation at its next step once aborted (the CLI aborts it on SIGINT/SIGTERM). */
+  signal?: AbortSignal;
 }
 
 export interface PcaSummary {
@@ -32,12 +34,12 @@ export interface PcaSummary {
 }
 
 export async function runPcaJob(opts: PcaJobOptions): Promise<PcaSummary> {
-  if (opts.out) checkOutputFile(opts.out, { flag: "--out", inputs: [opts.input], force: opts.force });
-  const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns });
-  const engine = await engineFor(opts.threads, opts.note);
+  if (opts.out) checkOutputFile(opts.out, { option: "out", inputs: [opts.input], force: opts.force });
+  const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns, signal: opts.signal });
+  const engine = await engineFor(opts.threads, opts.note, opts.signal);
   let fit: PcaFit;
   try {
-    fit = engine.pca(matrix, { components: opts.components, variance: opts.variance, scores: opts.out !== undefined });
+    fit = await engine.pcaInterruptible(matrix, { components: opts.components, variance: opts.variance, scores: opts.out !== undefined }, opts.signal);
   } catch (err) {
     engineInputError(err, opts.input);
   }

@@ -10,15 +10,16 @@ import type { ColumnMap } from "../../io/columns.js";
 import { readInputFile } from "../../io/files.js";
 import { loadTransactions } from "../../io/load.js";
 import type { TextFormat } from "../../io/text-format.js";
-import { csvMatrix } from "../../io/matrix.js";
+import { csvMatrixSteps } from "../../io/matrix.js";
 import { parquetToArrow } from "../../io/parquet.js";
 import { tableWriter, writeTable } from "../../io/write.js";
 import { type CustsegModel, readModel, resolveModel } from "../../model/index.js";
 import { formatDay, lastPurchaseDay, parseDay } from "../steps/as-of.js";
-import { cleanTransactions } from "../steps/clean.js";
-import { customerFeatures } from "../steps/features.js";
+import { drainInterruptible, type Steps } from "../../engine/steps.js";
+import { cleanTransactionsSteps } from "../steps/clean.js";
+import { customerFeaturesSteps } from "../steps/features.js";
 import { featureMatrix } from "./customer-matrix.js";
-import { ScoreInputError, type Scored, scoreComponents, scoreFeatures } from "../steps/score.js";
+import { ScoreInputError, type Scored, scoreComponentsSteps, scoreFeaturesSteps } from "../steps/score.js";
 import { customerIds, predictionTable, purchaseHistory, ScoreTableError, tableRows } from "../steps/score-table.js";
 import { type StepReporter, StepTimer } from "../progress.js";
 
@@ -44,6 +45,8 @@ export interface PredictJobOptions {
   textFormat?: TextFormat;
   cacheDir?: string | false;
   reporter?: StepReporter;
+  /** Stops the long computations (cleaning, features) at their next step once aborted. */
+  signal?: AbortSignal;
 }
 
 export interface PredictJobResult {
@@ -81,7 +84,7 @@ export async function runPredictJob(engine: Engine, opts: PredictJobOptions): Pr
   const withOutliers = opts.outliers ?? true;
   if (input.kind === "transactions") {
     const loaded = await timer.step("load", () => loadTransactions(input.path, { ...opts.textFormat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, log: (m) => timer.note(m) }), (l) => `${l.table.numRows} lines`);
-    const clean = await timer.step("clean", () => cleanTransactions(loaded.table), (c) => `${c.rows.afterZeroPrice} lines kept`);
+    const clean = await timer.step("clean", () => drainInterruptible(cleanTransactionsSteps(loaded.table), opts.signal), (c) => `${c.rows.afterZeroPrice} lines kept`);
     const last = lastPurchaseDay(clean.table);
     if (last === undefined) throw new UserError(`${input.path}: no transaction lines are left after cleaning; nothing to score`);
     if (asOfDay !== undefined && asOfDay < last) {
@@ -90,22 +93,23 @@ export async function runPredictJob(engine: Engine, opts: PredictJobOptions): Pr
     const day = asOfDay ?? last;
     asOf = formatDay(day);
     const compat = model.mode === "seed" ? "seed" : "none";
-    const features = await timer.step("features", () => customerFeatures(clean.table, { compat, asOf: day }), (f) => `${f.numRows} customers as of ${asOf}`);
+    const features = await timer.step("features", () => drainInterruptible(customerFeaturesSteps(clean.table, { compat, asOf: day }), opts.signal), (f) => `${f.numRows} customers as of ${asOf}`);
     const all = featureMatrix(features);
     ids = all.ids;
     history = purchaseHistory(clean.table);
-    scored = await timer.step("score", () => scoreOrExplain(() => scoreFeatures(engine, model, all.matrix.data, all.ids.length, { outliers: withOutliers }), (row) => `${input.path}: customer ${all.ids[row]}`), (s) => `${s.rows} customers`);
+    scored = await timer.step("score", () => scoreOrExplain(scoreFeaturesSteps(engine, model, all.matrix.data, all.ids.length, { outliers: withOutliers }), (row) => `${input.path}: customer ${all.ids[row]}`, opts.signal), (s) => `${s.rows} customers`);
   } else {
     const names = input.kind === "features" ? model.features : Array.from({ length: model.pca.nComponents }, (_, c) => `PC${c + 1}`);
-    const table = await timer.step("load", () => readScoringTable(input.path, names, flag), (t) => `${t.rows} rows`);
+    const table = await timer.step("load", () => readScoringTable(input.path, names, flag, opts.signal), (t) => `${t.rows} rows`);
     ids = table.ids;
     const where = (row: number) => `${input.path}: ${table.csv ? `line ${row + 2}` : `row ${row + 1}`}`;
     scored = await timer.step(
       "score",
       () =>
         scoreOrExplain(
-          () => (input.kind === "features" ? scoreFeatures(engine, model, table.data, table.rows, { outliers: withOutliers }) : scoreComponents(engine, model, table.data, table.rows)),
+          input.kind === "features" ? scoreFeaturesSteps(engine, model, table.data, table.rows, { outliers: withOutliers }) : scoreComponentsSteps(engine, model, table.data, table.rows),
           where,
+          opts.signal,
         ),
       (s) => `${s.rows} customers`,
     );
@@ -124,10 +128,10 @@ export async function runPredictJob(engine: Engine, opts: PredictJobOptions): Pr
   return { model, modelPath, asOf, predictions, scored, customers: scored.rows, clusterSizes, outliers: unknown ? null : outliers, timingsMs: timer.timingsMs };
 }
 
-/** Run the scoring step; a value it cannot score becomes one line naming where it came from. */
-function scoreOrExplain(fn: () => Scored, where: (row: number) => string): Scored {
+/** Run the scoring steps; a value they cannot score becomes one line naming where it came from. */
+async function scoreOrExplain(steps: Steps<Scored>, where: (row: number) => string, signal?: AbortSignal): Promise<Scored> {
   try {
-    return fn();
+    return await drainInterruptible(steps, signal);
   } catch (err) {
     if (err instanceof ScoreInputError) {
       const detail = err.message.replace(/^row \d+, /, "");
@@ -146,7 +150,7 @@ interface ScoringTable {
 }
 
 /** The named columns (and CustomerID where present) of a .parquet, .arrow or .csv table. */
-async function readScoringTable(path: string, names: readonly string[], flag: string): Promise<ScoringTable> {
+async function readScoringTable(path: string, names: readonly string[], flag: string, signal?: AbortSignal): Promise<ScoringTable> {
   const ext = extname(path).toLowerCase();
   const bytes = await readInputFile(path);
   if (ext === ".csv") {
@@ -154,8 +158,8 @@ async function readScoringTable(path: string, names: readonly string[], flag: st
     const header = (text.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "").split(",").map((h) => h.trim().replace(/^"(.*)"$/, "$1"));
     const missing = names.filter((n) => !header.includes(n));
     if (missing.length > 0) throw new UserError(`${path}: no column "${missing[0]}" (${flag} needs ${names.join(", ")})`);
-    const { matrix } = csvMatrix(text, path, { columns: names });
-    const ids = header.includes("CustomerID") ? Int32Array.from(csvMatrix(text, path, { columns: ["CustomerID"] }).matrix.data) : undefined;
+    const { matrix } = await drainInterruptible(csvMatrixSteps(text, path, { columns: names }), signal);
+    const ids = header.includes("CustomerID") ? Int32Array.from((await drainInterruptible(csvMatrixSteps(text, path, { columns: ["CustomerID"] }), signal)).matrix.data) : undefined;
     return { ids, data: matrix.data, rows: matrix.rows, csv: true };
   }
   let table: Table;

@@ -29,6 +29,8 @@ export interface PrepareOptions {
   seed: number;
   variance: number;
   reporter?: StepReporter;
+  /** Stops the long computations (IsolationForest, PCA) at their next step once aborted. */
+  signal?: AbortSignal;
 }
 
 export interface Prepared {

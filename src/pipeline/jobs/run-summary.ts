@@ -3,7 +3,8 @@
 import type { Table } from "apache-arrow";
 import { type SegmentFigures, segmentFigures } from "../steps/business.js";
 import { FEATURE_NAMES } from "../steps/features.js";
-import { type Recommendations, recommend } from "../steps/recommend.js";
+import { type Recommendations, recommendSteps } from "../steps/recommend.js";
+import { drain, type Steps } from "../../engine/steps.js";
 import type { CustomerMatrix, RunOptions, RunSummary } from "../options.js";
 import type { FeaturesJobResult } from "./features.js";
 import type { RunArtifacts } from "./run-artifacts.js";
@@ -18,6 +19,19 @@ export function businessFigures(
   recommendations: Recommendations,
   opts: Pick<RunOptions, "compat">,
 ): SegmentFigures[] {
+  return drain(businessFiguresSteps(cleaned, all, flagged, clusterOf, names, recommendations, opts));
+}
+
+/** businessFigures as steps: the outliers' best sellers take a pass over the lines. */
+export function* businessFiguresSteps(
+  cleaned: Table,
+  all: CustomerMatrix,
+  flagged: Uint8Array,
+  clusterOf: ReadonlyMap<number, number>,
+  names: string[],
+  recommendations: Recommendations,
+  opts: Pick<RunOptions, "compat">,
+): Steps<SegmentFigures[]> {
   const column = (name: string) => {
     const j = FEATURE_NAMES.indexOf(name as (typeof FEATURE_NAMES)[number]);
     return Float64Array.from({ length: all.ids.length }, (_, i) => all.matrix.data[i * all.matrix.cols + j]!);
@@ -27,7 +41,7 @@ export function businessFigures(
   all.ids.forEach((id, i) => {
     if (flagged[i]) outliers.set(id, -1);
   });
-  const outlierTop = outliers.size > 0 ? recommend(cleaned, outliers, { compat: opts.compat }).top : [];
+  const outlierTop = outliers.size > 0 ? (yield* recommendSteps(cleaned, outliers, { compat: opts.compat })).top : [];
   const top = (cluster: number) => (cluster < 0 ? outlierTop : recommendations.top.filter((t) => t.cluster === cluster))
     .map(({ stockCode, description, quantity, revenue }) => ({ stockCode, description, quantity, revenue }));
   const customers = {

@@ -67,6 +67,8 @@ export async function runTuneJob(engine: Engine, opts: TuneOptions): Promise<Tun
   const now = opts.now ?? new Date();
   // Started first: the workers compile their engines while this thread loads and cleans.
   const pool = opts.threads > 1 ? TunePool.start(opts.threads) : undefined;
+  // Interrupted, the grid's workers stop at once; the process does not wait for their trials.
+  if (pool) opts.signal?.addEventListener("abort", () => void pool.close(), { once: true });
   try {
     const prepared = await prepareCustomers(engine, opts);
     const timer = new StepTimer(opts.reporter);
@@ -82,7 +84,7 @@ export async function runTuneJob(engine: Engine, opts: TuneOptions): Promise<Tun
         "grid",
         async () => {
           if (pool) await pool.setData(reduced.scores);
-          const backend = pool ?? engineBackend(engine, scores);
+          const backend = pool ?? engineBackend(engine, scores, opts.signal);
           // The engine's RangeErrors here are about the data against the grid (e.g. a k beyond the distinct customers).
           return tuneAnalysis(backend, { grid: opts.grid, metric: opts.metric, kRange: opts.kRange, seed: opts.seed, tol: opts.tol, cols: reduced.fit.nComponents }).catch((err) =>
             engineInputError(err, `the grid ${formatGrid(opts.grid)}`),
@@ -127,7 +129,7 @@ export async function runTuneJob(engine: Engine, opts: TuneOptions): Promise<Tun
 }
 
 /** The best trial as `custseg run` with its parameters would produce it, for its run directory. */
-function bestRunArtifacts(
+async function bestRunArtifacts(
   engine: Engine,
   opts: TuneOptions,
   prepared: Prepared,
@@ -135,11 +137,11 @@ function bestRunArtifacts(
   scores: Parameters<Engine["silhouette"]>[0],
   runDir: string,
   now: Date,
-): RunArtifacts {
+): Promise<RunArtifacts> {
   const t = outcome.trials[0]!;
   const { job, all, flagged, kept, scaled, reduced } = prepared;
   const clusters = orderBySize({ k: t.k, ...outcome.bestFit }, reduced.fit.nComponents);
-  const quality = evaluateClusters(engine, scores, clusters.labels, t.k);
+  const quality = await evaluateClusters(engine, scores, clusters.labels, t.k, opts.signal);
   const profiles = clusterProfiles(FEATURE_NAMES, kept.matrix, clusters.labels, quality.samples, t.k);
   const clusterOf = new Map<number, number>();
   kept.ids.forEach((id, i) => {

@@ -2,10 +2,13 @@
 // check is a test on one line; the duplicate check runs first over the lines that pass step 1. Then
 // one pass in file order applies the steps in sequence to each line and counts it against the first
 // step that rejects it, and the cleaned table is built once at the end. Tests on text run once per
-// dictionary entry (a few thousand strings), not once per line.
+// dictionary entry (a few thousand strings), not once per line. The passes yield every
+// ROWS_PER_STEP lines (see engine/steps.ts), so tens of millions of lines stay interruptible.
 import { Bool, Field, makeData, RecordBatch, Schema, Struct, Table, Utf8, vectorFromArray } from "apache-arrow";
 import type { Data, Dictionary } from "apache-arrow";
+import { drain, type Steps } from "../../engine/steps.js";
 import { dictCodes, dictSize, dictValues, float64Column, int32Column, validity } from "./columns.js";
+import { ROWS_PER_STEP } from "./rows-per-step.js";
 
 /** Row count after each step. The status step flags rows and removes none, so it has no entry. */
 export interface CleanRows {
@@ -40,13 +43,19 @@ const digitCount = (s: string) => s.match(/\p{Nd}/gu)?.length ?? 0;
 const entriesWhere = (values: string[], keep: (v: string) => boolean) => Uint8Array.from(values, (v) => (keep(v) ? 1 : 0));
 
 export function cleanTransactions(table: Table): CleanResult {
+  return drain(cleanTransactionsSteps(table));
+}
+
+/** cleanTransactions as steps: the same passes, yielding between them and every ROWS_PER_STEP lines. */
+export function* cleanTransactionsSteps(table: Table): Steps<CleanResult> {
   const t0 = performance.now();
   const n = table.numRows;
   // Step 1: a line without CustomerID or Description cannot be attributed or described.
   const present = validity(table, "CustomerID");
   const hasDescription = validity(table, "Description");
   for (let r = 0; r < n; r++) present[r] &= hasDescription[r];
-  const duplicate = markDuplicates(table, present);
+  yield;
+  const duplicate = yield* markDuplicates(table, present);
   const stock = dictCodes(table, "StockCode");
   const description = dictCodes(table, "Description");
   // Step 3 (the Cancelled flag) is added when the table is built. Step 4: stock codes with 0 or 1
@@ -66,9 +75,10 @@ export function cleanTransactions(table: Table): CleanResult {
     else if (productDescription[description[r]] === 0) removed[3]++;
     else if (!(price[r] > 0)) removed[4]++;
     else sel[kept++] = r;
+    if (r % ROWS_PER_STEP === ROWS_PER_STEP - 1) yield;
   }
   const t1 = performance.now();
-  const cleaned = materialise(table, sel.subarray(0, kept));
+  const cleaned = yield* materialise(table, sel.subarray(0, kept));
   const afterMissing = n - removed[0];
   const afterDuplicates = afterMissing - removed[1];
   const afterAnomalousCodes = afterDuplicates - removed[2];
@@ -87,7 +97,7 @@ export function cleanTransactions(table: Table): CleanResult {
  * hash table that stays in cache; one table over all lines would miss the cache on every probe.
  * Dictionary values are distinct, so equal strings have equal indices.
  */
-function markDuplicates(table: Table, candidates: Uint8Array): Uint8Array {
+function* markDuplicates(table: Table, candidates: Uint8Array): Steps<Uint8Array> {
   const n = table.numRows;
   const invoice = dictCodes(table, "InvoiceNo");
   const stock = dictCodes(table, "StockCode");
@@ -105,15 +115,22 @@ function markDuplicates(table: Table, candidates: Uint8Array): Uint8Array {
   const next = start.slice(0, invoices);
   const order = new Int32Array(start[invoices]);
   for (let r = 0; r < n; r++) if (candidates[r]) order[next[invoice[r]]++] = r;
+  yield;
 
   let capacity = 2;
   while (capacity < 2 * widest) capacity <<= 1;
   const slot = new Int32Array(capacity);
   const owner = new Int32Array(capacity).fill(-1); // which invoice filled the slot: no clearing
   const duplicate = new Uint8Array(n);
+  let sinceYield = 0;
   for (let inv = 0; inv < invoices; inv++) {
     const from = start[inv];
     const to = start[inv + 1];
+    sinceYield += to - from;
+    if (sinceYield >= ROWS_PER_STEP) {
+      sinceYield = 0;
+      yield;
+    }
     if (to - from < 2) continue;
     let size = 2;
     while (size < 2 * (to - from)) size <<= 1;
@@ -146,7 +163,7 @@ function markDuplicates(table: Table, candidates: Uint8Array): Uint8Array {
  * Description dictionary upper-cased (step 5's second half; entries that become equal are merged so
  * dictionary values stay distinct), and the Cancelled flag (step 3).
  */
-function materialise(table: Table, sel: Uint32Array): Table {
+function* materialise(table: Table, sel: Uint32Array): Steps<Table> {
   const n = sel.length;
   const children: Data[] = [];
   const fields: Field[] = [];
@@ -169,6 +186,7 @@ function materialise(table: Table, sel: Uint32Array): Table {
     } else {
       children.push(makeData({ type: field.type, length: n, nullCount: 0, data: gather(src.values, sel) }));
     }
+    yield;
   }
   fields.push(new Field("Cancelled", new Bool(), false));
   children.push(makeData({ type: new Bool(), length: n, nullCount: 0, data: cancelledBits(table, sel) }));

@@ -5,7 +5,8 @@ import type { Matrix } from "../../engine/matrix.js";
 import { UserError } from "../../errors.js";
 import type { CustsegModel } from "../../model/index.js";
 import { type Compat, FEATURE_NAMES } from "./features.js";
-import { ScoreInputError, scoreFeatures } from "./score.js";
+import { drainInterruptible } from "../../engine/steps.js";
+import { ScoreInputError, scoreFeaturesSteps } from "./score.js";
 
 export interface DriftModel {
   model: CustsegModel;
@@ -34,10 +35,13 @@ export interface Placement {
   outlier: Int8Array;
 }
 
-/** Every row of `x` (the 15 features) placed under the model; `source` names the file in errors. */
-export function placeCustomers(engine: Engine, m: DriftModel, x: Matrix, source: string): Placement {
+/**
+ * Every row of `x` (the 15 features) placed under the model; `source` names the file in errors.
+ * Interruptible: it yields between batches (see engine/steps.ts) and stops once `signal` is aborted.
+ */
+export async function placeCustomers(engine: Engine, m: DriftModel, x: Matrix, source: string, signal?: AbortSignal): Promise<Placement> {
   try {
-    const s = scoreFeatures(engine, m.model, x.data, x.rows);
+    const s = await drainInterruptible(scoreFeaturesSteps(engine, m.model, x.data, x.rows), signal);
     return { scores: { data: s.components, rows: x.rows, cols: s.nComponents }, labels: s.cluster, distance: s.distance, outlier: s.outlier };
   } catch (err) {
     if (err instanceof ScoreInputError) throw new UserError(`${source}: ${err.message}`);

@@ -13,8 +13,9 @@ export interface ClusterQuality {
   samples: Float64Array;
 }
 
-export function evaluateClusters(engine: Engine, x: Matrix | ResidentMatrix, labels: Int32Array, k: number): ClusterQuality {
-  const { score, samples } = engine.silhouette(x, labels, { samples: true });
+/** Interruptible: the O(n²) silhouette yields to the event loop as it goes (see engine/steps.ts). */
+export async function evaluateClusters(engine: Engine, x: Matrix | ResidentMatrix, labels: Int32Array, k: number, signal?: AbortSignal): Promise<ClusterQuality> {
+  const { score, samples } = await engine.silhouetteInterruptible(x, labels, { samples: true }, signal);
   const sums = new Float64Array(k);
   const counts = new Float64Array(k);
   samples!.forEach((s, i) => {

@@ -17,12 +17,14 @@
 // smallest value.
 import { Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, Table } from "apache-arrow";
 import type { Data } from "apache-arrow";
+import { drain, type Steps } from "../../engine/steps.js";
 import { UserError } from "../../errors.js";
 import type { Compat } from "../options.js";
 import { type LineCalendar, lineCalendar } from "./calendar.js";
 import { boolColumn, dictCodes, dictSize, dictValues, float64Column, int32Column, timestampMs } from "./columns.js";
 import { groupRowsByCustomer } from "./customer-rows.js";
 import { kahanSum, slopeOverIndex, welfordStd } from "./features-stats.js";
+import { ROWS_PER_STEP } from "./rows-per-step.js";
 
 export const FEATURE_NAMES = [
   "Days_Since_Last_Purchase",
@@ -59,11 +61,26 @@ const HOME_COUNTRY = "United Kingdom";
 
 /** `cleaned` is cleanTransactions' table (transactions columns plus Cancelled, no null CustomerID). */
 export function customerFeatures(cleaned: Table, options: FeatureOptions = {}): Table {
+  return drain(customerFeaturesSteps(cleaned, options));
+}
+
+/** customerFeatures as steps (see engine/steps.ts): it yields about every ROWS_PER_STEP lines. */
+export function* customerFeaturesSteps(cleaned: Table, options: FeatureOptions = {}): Steps<Table> {
   const seed = options.compat === "seed";
   if (cleaned.getChild("CustomerID")?.nullCount) throw new Error("customerFeatures needs cleaned transactions: CustomerID has nulls");
   const { ids, start, rows } = groupRowsByCustomer(int32Column(cleaned, "CustomerID"));
+  yield;
   const scan = new CustomerScan(cleaned, ids.length, seed, options.asOf);
-  for (let c = 0; c < ids.length; c++) scan.customer(c, rows, start[c], start[c + 1]);
+  yield;
+  let sinceYield = 0;
+  for (let c = 0; c < ids.length; c++) {
+    scan.customer(c, rows, start[c], start[c + 1]);
+    sinceYield += start[c + 1] - start[c];
+    if (sinceYield >= ROWS_PER_STEP) {
+      sinceYield = 0;
+      yield;
+    }
+  }
   for (let c = 0; c < ids.length; c++) {
     if (Math.abs(scan.products[c]) > 2147483647) throw new UserError(`customer ${ids[c]}: total Quantity ${scan.products[c]} exceeds the Int32 range`);
   }

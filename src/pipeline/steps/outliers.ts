@@ -1,5 +1,6 @@
 import type { Matrix } from "../../engine/matrix.js";
 import { Rng } from "../../engine/rng.js";
+import { drain, drainInterruptible, type Steps } from "../../engine/steps.js";
 import { ISOLATION_FOREST_DEFAULTS } from "../options.js";
 
 /**
@@ -43,6 +44,16 @@ export function averagePathLength(n: number): number {
 }
 
 export function isolationForest(x: Matrix, options: IsolationForestOptions = {}): OutlierResult {
+  return drain(isolationForestSteps(x, options));
+}
+
+/** isolationForest() that yields to the event loop as it goes and stops once `signal` is aborted. */
+export function isolationForestInterruptible(x: Matrix, options: IsolationForestOptions = {}, signal?: AbortSignal): Promise<OutlierResult> {
+  return drainInterruptible(isolationForestSteps(x, options), signal);
+}
+
+/** The fit and scoring as steps (see engine/steps.ts): one tree, or one block of rows, per step. */
+export function* isolationForestSteps(x: Matrix, options: IsolationForestOptions = {}): Steps<OutlierResult> {
   const { seed, nTrees, contamination } = { ...ISOLATION_FOREST_DEFAULTS, ...options };
   if (!(contamination > 0 && contamination <= 0.5)) {
     throw new RangeError(`contamination must be in (0, 0.5], got ${contamination}`);
@@ -64,8 +75,8 @@ export function isolationForest(x: Matrix, options: IsolationForestOptions = {})
     // As scikit-learn's input check: no NaN, and nothing beyond float32's range.
     throw new RangeError(`isolationForest: row ${Math.floor(bad / x.cols) + 1}, column ${(bad % x.cols) + 1} is ${x.data[bad]}, not a finite float32`);
   }
-  const forest = growForest(x32, n, x.cols, maxSamples, nTrees, seed);
-  const scores = scoreSamples(forest, x32, n, x.cols);
+  const forest = yield* growForest(x32, n, x.cols, maxSamples, nTrees, seed);
+  const scores = yield* scoreBlocks(forest, x32, n, x.cols);
   const threshold = percentileLinear(scores, 100 * contamination);
   const isOutlier = new Uint8Array(n);
   for (let i = 0; i < n; i++) isOutlier[i] = scores[i] < threshold ? 1 : 0;
@@ -89,7 +100,7 @@ export interface Forest {
   value: Float64Array;
 }
 
-function growForest(x: Float32Array, n: number, cols: number, maxSamples: number, nTrees: number, seed: number): Forest {
+function* growForest(x: Float32Array, n: number, cols: number, maxSamples: number, nTrees: number, seed: number): Steps<Forest> {
   const maxDepth = Math.ceil(Math.log2(Math.max(maxSamples, 2)));
   const nodesPerTree = 2 ** (maxDepth + 1) - 1;
   const feature = new Int32Array(nTrees * nodesPerTree);
@@ -179,6 +190,8 @@ function growForest(x: Float32Array, n: number, cols: number, maxSamples: number
       stack[sp++] = end;
       stack[sp++] = depth + 1;
     }
+    // A tree costs O(n) for its draw: on millions of rows, milliseconds.
+    yield;
   }
   return { nTrees, nodesPerTree, maxDepth, maxSamples, feature, value };
 }
@@ -238,16 +251,29 @@ function scoreSamples(forest: Forest, x: Float32Array, n: number, cols: number):
  * finite float32.
  */
 export function forestScores(forest: Forest, x: Matrix): Float64Array {
+  return drain(forestScoresSteps(forest, x));
+}
+
+/** forestScores() as steps, one block of rows per step. */
+export function* forestScoresSteps(forest: Forest, x: Matrix): Steps<Float64Array> {
   if (x.rows === 0) return new Float64Array(0);
   const x32 = Float32Array.from(x.data);
   const bad = x32.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new RangeError(`row ${Math.floor(bad / x.cols) + 1}, column ${(bad % x.cols) + 1} is ${x.data[bad]}, not a finite float32`);
-  // Blocks of rows small enough to stay in cache while all the trees walk them (each row still
-  // adds its path lengths in tree order, so the scores are the same bits as in one pass).
-  const scores = new Float64Array(x.rows);
-  for (let start = 0; start < x.rows; start += FOREST_BLOCK_ROWS) {
-    const n = Math.min(FOREST_BLOCK_ROWS, x.rows - start);
-    scores.set(scoreSamples(forest, x32.subarray(start * x.cols, (start + n) * x.cols), n, x.cols), start);
+  return yield* scoreBlocks(forest, x32, x.rows, x.cols);
+}
+
+/**
+ * scoreSamples over blocks of rows small enough to stay in cache while all the trees walk them,
+ * yielding after each block. Each row still adds its path lengths in tree order, so the scores
+ * are the same bits as in one pass.
+ */
+function* scoreBlocks(forest: Forest, x32: Float32Array, rows: number, cols: number): Steps<Float64Array> {
+  const scores = new Float64Array(rows);
+  for (let start = 0; start < rows; start += FOREST_BLOCK_ROWS) {
+    const n = Math.min(FOREST_BLOCK_ROWS, rows - start);
+    scores.set(scoreSamples(forest, x32.subarray(start * cols, (start + n) * cols), n, cols), start);
+    yield;
   }
   return scores;
 }

@@ -1,5 +1,7 @@
 import type { Matrix } from "../../engine/matrix.js";
+import { drain, type Steps } from "../../engine/steps.js";
 import { segmentNames } from "./names.js";
+
 
 /** One feature that sets a cluster apart: its standardised difference and the words for it. */
 export interface Trait {
@@ -140,6 +142,17 @@ export function clusterProfiles(
   silhouette?: Float64Array,
   k?: number,
 ): ClusterProfiles {
+  return drain(clusterProfilesSteps(features, x, labels, silhouette, k));
+}
+
+/** clusterProfiles as steps (see engine/steps.ts): one yield per cluster and feature, after its median. */
+export function* clusterProfilesSteps(
+  features: readonly string[],
+  x: Matrix,
+  labels: Int32Array,
+  silhouette?: Float64Array,
+  k?: number,
+): Steps<ClusterProfiles> {
   if (features.length !== x.cols) {
     throw new RangeError(`clusterProfiles: ${features.length} feature names for a matrix of ${x.cols} columns`);
   }
@@ -169,7 +182,9 @@ export function clusterProfiles(
   const members: number[][] = Array.from({ length: nClusters }, () => []);
   for (let i = 0; i < rows; i++) members[labels[i]].push(i);
 
-  const unnamed = members.map((rowsOf, c): Omit<ClusterProfile, "name"> => {
+  const unnamed: Omit<ClusterProfile, "name">[] = [];
+  for (let c = 0; c < nClusters; c++) {
+    const rowsOf = members[c]!;
     const size = rowsOf.length;
     const mean: number[] = [];
     const median: number[] = [];
@@ -179,6 +194,7 @@ export function clusterProfiles(
       for (let r = 0; r < size; r++) sum += column[r] = data[rowsOf[r] * cols + j];
       mean.push(size > 0 ? sum / size : Number.NaN);
       median.push(medianOf(column));
+      yield;
     }
     const z = mean.map((m, j) => standardisedDifference(m, overallMean[j], overallStd[j]));
     let silhouetteMean: number | undefined;
@@ -188,7 +204,7 @@ export function clusterProfiles(
       silhouetteMean = size > 0 ? s / size : Number.NaN;
     }
     const traits = size > 0 ? strongestTraits(features, mean, median, z) : [];
-    return {
+    unnamed.push({
       cluster: c,
       size,
       share: rows > 0 ? size / rows : 0,
@@ -198,8 +214,8 @@ export function clusterProfiles(
       ...(silhouette ? { silhouette: silhouetteMean } : {}),
       traits,
       description: size > 0 ? describe(traits) : "no customers",
-    };
-  });
+    });
+  }
   const names = segmentNames(features, unnamed);
   const clusters = unnamed.map(({ cluster, ...rest }, c): ClusterProfile => ({ cluster, name: names[c]!, ...rest }));
   return { features: [...features], overallMean, overallStd, clusters };

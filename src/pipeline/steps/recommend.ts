@@ -1,6 +1,8 @@
 import type { Table } from "apache-arrow";
 import { csvField } from "../../io/write.js";
 import { type DictColumn, dictColumn, float64Column, int32Column, validity } from "./columns.js";
+import { drain, type Steps } from "../../engine/steps.js";
+import { ROWS_PER_STEP } from "./rows-per-step.js";
 
 /**
  * Cluster recommendations: each cluster's best sellers by net quantity, and for each customer the
@@ -65,6 +67,15 @@ export function recommend(
   clusters: ReadonlyMap<number, number>,
   options: RecommendOptions = {},
 ): Recommendations {
+  return drain(recommendSteps(transactions, clusters, options));
+}
+
+/** recommend as steps (see engine/steps.ts): it yields between its passes over the lines and every ROWS_PER_STEP lines. */
+export function* recommendSteps(
+  transactions: Table,
+  clusters: ReadonlyMap<number, number>,
+  options: RecommendOptions = {},
+): Steps<Recommendations> {
   const { compat = "none", topN = 10, perCustomer = 3 } = options;
   if (!(Number.isInteger(topN) && topN >= 1 && topN <= 31)) throw new RangeError(`topN must be an integer in 1..31, got ${topN}`);
   if (!(Number.isInteger(perCustomer) && perCustomer >= 1)) throw new RangeError(`perCustomer must be a positive integer, got ${perCustomer}`);
@@ -88,18 +99,23 @@ export function recommend(
 
   // Per line: the dense customer index (−1 = dropped); products are codes, or (code, description) pairs.
   const lineCustomer = new Int32Array(n);
-  for (let i = 0; i < n; i++) lineCustomer[i] = hasCustomer[i] ? lookup(customer[i]) : -1;
+  for (let i = 0; i < n; i++) {
+    lineCustomer[i] = hasCustomer[i] ? lookup(customer[i]) : -1;
+    if (i % ROWS_PER_STEP === ROWS_PER_STEP - 1) yield;
+  }
   const customerCluster = new Int32Array(customerIds.length);
   customerIds.forEach((id, c) => {
     customerCluster[c] = clusterSlot.get(clusters.get(id)!)!;
   });
 
   const products = compat === "seed" ? describedPairs(stock, desc, hasDesc, lineCustomer) : codeProducts(stock, desc, hasDesc);
+  yield;
   const nProducts = products.code.length;
   const sums = new Float64Array(nClusters * nProducts);
   const revenue = new Float64Array(nClusters * nProducts);
   const present = new Uint8Array(nClusters * nProducts);
   for (let i = 0; i < n; i++) {
+    if (i % ROWS_PER_STEP === ROWS_PER_STEP - 1) yield;
     const c = lineCustomer[i];
     const p = products.ofLine[i];
     if (c < 0 || p < 0) continue;
@@ -143,6 +159,7 @@ export function recommend(
   for (let i = 0; i < n; i++) {
     const c = lineCustomer[i];
     if (c >= 0) bought[c] |= rankMask[customerCluster[c] * nCodes + codes[i]];
+    if (i % ROWS_PER_STEP === ROWS_PER_STEP - 1) yield;
   }
 
   const customers: CustomerRecommendations[] = [];

@@ -34,14 +34,15 @@ export function chooseComponents(ratios: ArrayLike<number>, variance: number, co
   );
 }
 
-export function reduceDimensions(engine: Engine, x: Matrix, variance: number, compat: Compat): Reduced {
+/** Interruptible: the fit yields to the event loop between passes (see engine/steps.ts). */
+export async function reduceDimensions(engine: Engine, x: Matrix, variance: number, compat: Compat, signal?: AbortSignal): Promise<Reduced> {
   if (!(variance > 0 && variance <= 1)) throw new OptionError("variance", `must be in (0, 1], got ${variance}`);
   // Zero total variance (the engine refuses it: every ratio would be 0/0) means the customers are
   // all alike and nothing can be segmented.
   const identical = () => new UserError(`PCA: the ${x.rows} customers have identical features (no variance); there is nothing to segment`);
   let full: PcaFit;
   try {
-    full = engine.pca(x, { components: Math.min(x.rows, x.cols) });
+    full = await engine.pcaInterruptible(x, { components: Math.min(x.rows, x.cols) }, signal);
   } catch (err) {
     if (err instanceof RangeError && /every column of X is constant/.test(err.message)) throw identical();
     throw err;

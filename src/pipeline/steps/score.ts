@@ -33,7 +33,8 @@ import type { Engine } from "../../engine/engine.js";
 import type { PlacementModel } from "../../engine/score.js";
 import type { CustsegModel, ModelTopProduct } from "../../model/index.js";
 import { forestFromModel } from "./forest-model.js";
-import { type Forest, forestScores } from "./outliers.js";
+import { drain, type Steps } from "../../engine/steps.js";
+import { type Forest, forestScores, forestScoresSteps } from "./outliers.js";
 
 /** Rows placed per engine call: large enough to amortise the call, small enough to stay in cache-friendly memory. */
 export const BATCH_ROWS = 1 << 15;
@@ -151,7 +152,7 @@ function firstOutOfRange(values: Float64Array, limit: number): number {
   return -1;
 }
 
-function place(engine: Engine, s: ScoringModel, how: PlacementModel, x: Float64Array, rows: number, d: number, out: Scored): void {
+function* place(engine: Engine, s: ScoringModel, how: PlacementModel, x: Float64Array, rows: number, d: number, out: Scored): Steps<void> {
   const p = s.nComponents;
   for (let start = 0; start < rows; start += BATCH_ROWS) {
     const n = Math.min(BATCH_ROWS, rows - start);
@@ -160,19 +161,25 @@ function place(engine: Engine, s: ScoringModel, how: PlacementModel, x: Float64A
     out.distance.set(batch.distance, start);
     out.secondDistance.set(batch.secondDistance, start);
     out.components.set(batch.scores.data, start * p);
+    yield;
   }
 }
 
 export function scoreFeatures(engine: Engine, model: CustsegModel, features: Float64Array, rows: number, options: ScoreOptions = {}): Scored {
+  return drain(scoreFeaturesSteps(engine, model, features, rows, options));
+}
+
+/** scoreFeatures as steps (see engine/steps.ts): one batch of placed rows, or one block of forest scores, per step. */
+export function* scoreFeaturesSteps(engine: Engine, model: CustsegModel, features: Float64Array, rows: number, options: ScoreOptions = {}): Steps<Scored> {
   const s = scoringModel(model);
   const d = s.features.length;
   const withForest = (options.outliers ?? true) && s.forest !== null;
   checkValues(features, rows, s.features, withForest ? F32_MAX : Number.POSITIVE_INFINITY);
   const out = allocate(rows, s.nComponents);
   if (rows === 0) return out;
-  place(engine, s, s.placeFeatures, features, rows, d, out);
+  yield* place(engine, s, s.placeFeatures, features, rows, d, out);
   if (withForest) {
-    const scores = forestScores(s.forest!, { data: features, rows, cols: d });
+    const scores = yield* forestScoresSteps(s.forest!, { data: features, rows, cols: d });
     out.outlierScore.set(scores);
     for (let i = 0; i < rows; i++) out.outlier[i] = scores[i]! < s.threshold ? 1 : 0;
   }
@@ -227,12 +234,17 @@ export function scoreFeatureColumns(
 }
 
 export function scoreComponents(engine: Engine, model: CustsegModel, components: Float64Array, rows: number): Scored {
+  return drain(scoreComponentsSteps(engine, model, components, rows));
+}
+
+/** scoreComponents as steps, one batch of placed rows per step. */
+export function* scoreComponentsSteps(engine: Engine, model: CustsegModel, components: Float64Array, rows: number): Steps<Scored> {
   const s = scoringModel(model);
   const p = s.nComponents;
   checkValues(components, rows, Array.from({ length: p }, (_, c) => `PC${c + 1}`), Number.POSITIVE_INFINITY);
   const out = allocate(rows, p);
   if (rows === 0) return out;
-  place(engine, s, s.placeComponents, components, rows, p, out);
+  yield* place(engine, s, s.placeComponents, components, rows, p, out);
   return out;
 }
 

@@ -17,9 +17,23 @@ export function metricsNow(engine: Engine, x: ResidentMatrix, labels: Int32Array
   return { silhouette: score, daviesBouldin: engine.daviesBouldin(x, labels), calinskiHarabasz: engine.calinskiHarabasz(x, labels), samples: samples! };
 }
 
-export function engineBackend(engine: Engine, x: ResidentMatrix): TuneBackend {
+/**
+ * The backend on this thread: fits and silhouettes yield to the event loop as they go and stop
+ * once `signal` is aborted; each run is still fitted alone, so the results are those of fitRunsNow.
+ */
+export function engineBackend(engine: Engine, x: ResidentMatrix, signal?: AbortSignal): TuneBackend {
   return {
-    fitRuns: async (req) => fitRunsNow(engine, x, req),
-    metrics: async (labels) => metricsNow(engine, x, labels),
+    fitRuns: async (req) => {
+      const fits: RunFit[] = [];
+      for (const r of req.runs) {
+        const fit = await engine.kmeansInterruptible(x, { k: req.k, init: req.init, nInit: 1, firstRun: r, maxIter: req.maxIter, tol: req.tol, seed: req.seed }, signal);
+        fits.push({ labels: fit.labels, centers: fit.centers, inertia: fit.inertia, nIter: fit.nIter });
+      }
+      return fits;
+    },
+    metrics: async (labels) => {
+      const { score, samples } = await engine.silhouetteInterruptible(x, labels, { samples: true }, signal);
+      return { silhouette: score, daviesBouldin: engine.daviesBouldin(x, labels), calinskiHarabasz: engine.calinskiHarabasz(x, labels), samples: samples! };
+    },
   };
 }

@@ -7,7 +7,8 @@ import { type Matrix, matrix } from "../../../src/engine/matrix.js";
 import { Rng } from "../../../src/engine/rng.js";
 import { UserError } from "../../../src/errors.js";
 import { readOutlierIds } from "../../../src/io/ids.js";
-import { averagePathLength, isolationForest, outlierMask, percentileLinear } from "../../../src/pipeline/steps/outliers.js";
+import { averagePathLength, isolationForest, isolationForestInterruptible, outlierMask, percentileLinear } from "../../../src/pipeline/steps/outliers.js";
+import { assertRejects } from "../../helpers/assert.js";
 import { sharedFile, skipped } from "../../helpers/shared.js";
 
 /** Rows of a numeric CSV with a header; the first column is the CustomerID. */
@@ -217,6 +218,21 @@ test("readOutlierIds: clear errors for a missing file, a bad cell, an unnamed ta
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the interruptible forest gives the bits of the synchronous one; an aborted signal stops it with its reason", async () => {
+  const rng = new Rng(21);
+  // More rows than one block of scored rows, so the scoring runs in several steps.
+  const x = matrix(Float64Array.from({ length: 9000 * 4 }, () => rng.nextFloat() * 100), 9000, 4);
+  const sync = isolationForest(x, { seed: 5 });
+  const steps = await isolationForestInterruptible(x, { seed: 5 });
+  assert.equal(steps.scores, sync.scores);
+  assert.equal(steps.isOutlier, sync.isOutlier);
+  assert.is(steps.threshold, sync.threshold);
+  assert.equal(steps.forest.value, sync.forest.value);
+  const stop = new AbortController();
+  stop.abort(new Error("stopped by the caller"));
+  await assertRejects(() => isolationForestInterruptible(x, { seed: 5 }, stop.signal), /stopped by the caller/);
 });
 
 test.run();

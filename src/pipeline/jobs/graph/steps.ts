@@ -96,9 +96,9 @@ export const GRAPH: readonly StepDef[] = [
     timing: "clean",
     inputs: ["load"],
     params: () => ({}),
-    async run(_ctx, v) {
-      const { cleanTransactions } = await import("../../steps/clean.js");
-      const { table, rows } = cleanTransactions(v.load!.table);
+    async run(ctx, v) {
+      const [{ cleanTransactionsSteps }, { drainInterruptible }] = await Promise.all([import("../../steps/clean.js"), import("../../../engine/steps.js")]);
+      const { table, rows } = await drainInterruptible(cleanTransactionsSteps(v.load!.table), ctx.opts.signal);
       const generated = v.load!.generated;
       return { table, rows, ...(generated ? { generated } : {}) };
     },
@@ -109,9 +109,9 @@ export const GRAPH: readonly StepDef[] = [
     timing: "features",
     inputs: ["clean"],
     params: (o) => ({ compat: o.compat }),
-    async run(_ctx, v, p) {
-      const { customerFeatures } = await import("../../steps/features.js");
-      return { features: customerFeatures(v.clean!.table, p) };
+    async run(ctx, v, p) {
+      const [{ customerFeaturesSteps }, { drainInterruptible }] = await Promise.all([import("../../steps/features.js"), import("../../../engine/steps.js")]);
+      return { features: await drainInterruptible(customerFeaturesSteps(v.clean!.table, p), ctx.opts.signal) };
     },
     detail: (f) => `${f.features.numRows} customers`,
   }),
@@ -123,14 +123,14 @@ export const GRAPH: readonly StepDef[] = [
     params: (o) => (o.outliersFrom ? { list: true } : { seed: o.seed }),
     files: (o) => ({ outliersFrom: o.outliersFrom }),
     async run(ctx, v, p) {
-      const [{ featureMatrix }, { isolationForest, outlierMask }, { readOutlierIds }] = await Promise.all([
+      const [{ featureMatrix }, { isolationForestInterruptible, outlierMask }, { readOutlierIds }] = await Promise.all([
         import("../customer-matrix.js"),
         import("../../steps/outliers.js"),
         import("../../../io/ids.js"),
       ]);
       const all = featureMatrix(v.features!.features);
       const from = ctx.opts.outliersFrom;
-      const forest = "seed" in p ? isolationForest(all.matrix, { seed: p.seed }) : undefined;
+      const forest = "seed" in p ? await isolationForestInterruptible(all.matrix, { seed: p.seed }, ctx.opts.signal) : undefined;
       const flagged = forest ? forest.isOutlier : outlierMask(all.ids, blameOption("outliersFrom", () => readOutlierIds(from!)));
       if (flagged.every((f) => f === 1)) {
         if (from) throw new OptionError("outliersFrom", `${from} lists every one of the ${all.ids.length} customers; nothing is left to cluster`);
@@ -164,7 +164,7 @@ export const GRAPH: readonly StepDef[] = [
     wasm: true,
     async run(ctx, v, p) {
       const { reduceDimensions } = await import("../../steps/reduce.js");
-      return reduceDimensions(await ctx.engine(), v.scale!.matrix, p.variance, p.compat);
+      return reduceDimensions(await ctx.engine(), v.scale!.matrix, p.variance, p.compat, ctx.opts.signal);
     },
     detail: (r) => `${r.fit.nComponents} components`,
   }),
@@ -186,7 +186,7 @@ export const GRAPH: readonly StepDef[] = [
       const engine = await ctx.engine();
       const resident = engine.upload(scores);
       try {
-        const clusters = await clusterCustomers(engine, resident, { ...p, init });
+        const clusters = await clusterCustomers(engine, resident, { ...p, init }, ctx.opts.signal);
         const empty = clusters.sizes.filter((size) => size === 0).length;
         if (empty > 0) {
           throw new OptionError("k", `${p.k}: k-means found only ${p.k - empty} distinct groups among the ${scores.rows} customers (too few distinct customers); lower it`);
@@ -209,7 +209,7 @@ export const GRAPH: readonly StepDef[] = [
       const engine = await ctx.engine();
       const resident = engine.upload(v.pca!.scores);
       try {
-        return evaluateClusters(engine, resident, v.kmeans!.labels, p.k);
+        return await evaluateClusters(engine, resident, v.kmeans!.labels, p.k, ctx.opts.signal);
       } finally {
         resident.free();
       }
@@ -223,15 +223,16 @@ export const GRAPH: readonly StepDef[] = [
     params: (o) => ({ k: o.k, named: o.names !== undefined }),
     files: (o) => ({ names: o.names }),
     async run(ctx, v, p) {
-      const [{ featureMatrix, keepRows }, { clusterProfiles, renameClusters }, { applyNames }, { FEATURE_NAMES }, { readNamesFile }] = await Promise.all([
+      const [{ featureMatrix, keepRows }, { clusterProfilesSteps, renameClusters }, { applyNames }, { FEATURE_NAMES }, { readNamesFile }, { drainInterruptible }] = await Promise.all([
         import("../customer-matrix.js"),
         import("../../steps/profiles.js"),
         import("../../steps/names.js"),
         import("../../steps/features.js"),
         import("../run-inputs.js"),
+        import("../../../engine/steps.js"),
       ]);
       const kept = keepRows(featureMatrix(v.features!.features), v.outliers!.flagged);
-      const derived = clusterProfiles(FEATURE_NAMES, kept.matrix, v.kmeans!.labels, v.evaluate!.samples, p.k);
+      const derived = await drainInterruptible(clusterProfilesSteps(FEATURE_NAMES, kept.matrix, v.kmeans!.labels, v.evaluate!.samples, p.k), ctx.opts.signal);
       const file = ctx.opts.names;
       if (!file) return derived;
       const given = await readNamesFile(file, p.k);
@@ -243,11 +244,12 @@ export const GRAPH: readonly StepDef[] = [
     timing: "recommendations",
     inputs: ["clean", "features", "outliers", "kmeans", "profiles"],
     params: (o) => ({ compat: o.compat }),
-    async run(_ctx, v, p) {
-      const [{ featureMatrix, keepRows }, { recommend }, { businessFigures }] = await Promise.all([
+    async run(ctx, v, p) {
+      const [{ featureMatrix, keepRows }, { recommendSteps }, { businessFiguresSteps }, { drainInterruptible }] = await Promise.all([
         import("../customer-matrix.js"),
         import("../../steps/recommend.js"),
         import("../run-summary.js"),
+        import("../../../engine/steps.js"),
       ]);
       const all = featureMatrix(v.features!.features);
       const kept = keepRows(all, v.outliers!.flagged);
@@ -255,9 +257,10 @@ export const GRAPH: readonly StepDef[] = [
       kept.ids.forEach((id, i) => {
         clusterOf.set(id, v.kmeans!.labels[i]!);
       });
-      const recommendations = recommend(v.clean!.table, clusterOf, p);
+      const recommendations = await drainInterruptible(recommendSteps(v.clean!.table, clusterOf, p), ctx.opts.signal);
       const names = v.profiles!.clusters.map((c) => c.name);
-      return { recommendations, segments: businessFigures(v.clean!.table, all, v.outliers!.flagged, clusterOf, names, recommendations, p) };
+      const segments = await drainInterruptible(businessFiguresSteps(v.clean!.table, all, v.outliers!.flagged, clusterOf, names, recommendations, p), ctx.opts.signal);
+      return { recommendations, segments };
     },
   }),
   step({
