@@ -6,26 +6,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import XLSX from "xlsx";
 import { UserError } from "../../src/errors.js";
 import { type DownloadOptions, downloadUci, ensureUciData } from "../../src/io/download.js";
 import { LimitError } from "../../src/errors.js";
 import { assertFailure, startCli } from "../helpers/cli.js";
 import { lines, runWatched } from "../helpers/watched.js";
 import { sharedFile, skipped } from "../helpers/shared.js";
+import { zipOf } from "../helpers/zip.js";
 
 const realZip = sharedFile("data/online_retail.zip", "download of the real UCI zip from a local server");
 const root = mkdtempSync(join(tmpdir(), "custseg-download-"));
 
-/** A zip holding the given entries (written with the container library bundled in xlsx). */
-function zip(entries: Record<string, Uint8Array>): Uint8Array {
-  const cfb = XLSX.CFB.utils.cfb_new();
-  for (const [name, bytes] of Object.entries(entries)) XLSX.CFB.utils.cfb_add(cfb, `/${name}`, bytes);
-  return XLSX.CFB.write(cfb, { fileType: "zip", type: "buffer", compression: true });
-}
 const smallWorkbook = new TextEncoder().encode("PK\u0003\u0004 stands in for a workbook");
-const goodZip = zip({ "Online Retail.xlsx": smallWorkbook });
-const noEntryZip = zip({ "readme.txt": new TextEncoder().encode("nothing here") });
+const goodZip = zipOf({ "Online Retail.xlsx": smallWorkbook });
+const noEntryZip = zipOf({ "readme.txt": new TextEncoder().encode("nothing here") });
 
 let requests = 0;
 const server: Server = createServer((req, res) => {

@@ -1,10 +1,10 @@
 // custseg run: the whole pipeline, from a transactions file to a run directory with a report.
 import type { CommandModule } from "yargs";
 import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
-import { COMPAT_MODES, type Compat, RUN_DEFAULTS, type RunSummary } from "../../pipeline/options.js";
+import { type Compat, RUN_DEFAULTS, type RunSummary } from "../../pipeline/options.js";
 import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { formatMs, stderrReporter } from "../progress.js";
-import { STORE_DESCRIPTION } from "../store-option.js";
+import { RUN_FLAGS } from "../run-flags.js";
 
 interface RunArgs extends InputLimitArgs, CacheArgs {
   input?: string;
@@ -34,24 +34,24 @@ const command: CommandModule<object, RunArgs> = {
   describe: "Run the whole segmentation: clean, features, outliers, scaling, PCA, k-means, metrics, profiles, recommendations, report",
   builder: (y) =>
     cacheOptions(inputLimitOptions(y))
-      .option("input", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .parquet, .arrow); default: the UCI data under --data-dir, downloaded if absent" })
-      .option("compat", { choices: COMPAT_MODES, default: RUN_DEFAULTS.compat, describe: "seed: the original pipeline's semantics, quirks included" })
-      .option("outliers-from", { type: "string", describe: "CSV of CustomerIDs to treat as outliers instead of IsolationForest" })
+      .option("input", RUN_FLAGS.input)
+      .option("compat", RUN_FLAGS.compat)
+      .option("outliers-from", RUN_FLAGS["outliers-from"])
       .option("k", { type: "number", default: RUN_DEFAULTS.k, describe: "Number of clusters" })
       .option("seed", { type: "number", default: RUN_DEFAULTS.seed, describe: "Seed of IsolationForest and k-means" })
       .option("n-init", { type: "number", default: RUN_DEFAULTS.nInit, describe: "k-means runs; the lowest inertia is kept" })
       .option("max-iter", { type: "number", default: RUN_DEFAULTS.maxIter, describe: "Lloyd iterations per run at most" })
-      .option("tol", { type: "number", default: RUN_DEFAULTS.tol, describe: "k-means centre-shift tolerance (relative to the mean variance)" })
+      .option("tol", RUN_FLAGS.tol)
       .option("init", { type: "string", default: RUN_DEFAULTS.init, describe: "k-means++, random, or a CSV of initial centres (k rows × components)" })
-      .option("variance", { type: "number", default: RUN_DEFAULTS.variance, describe: "Cumulative explained variance the PCA component count must reach" })
+      .option("variance", RUN_FLAGS.variance)
       .option("names", { type: "string", describe: 'Segment names by cluster number, a JSON file: {"0": "Loyal regulars", …} (default: derived from the profiles)' })
       .option("currency", { type: "string", describe: "ISO 4217 code of the prices (GBP, EUR, …), shown with its symbol in the report; none by default" })
       .option("out", { type: "string", describe: "Run directory (default runs/<runId>)" })
-      .option("data-dir", { type: "string", default: "data", describe: "Where the UCI data is looked for and downloaded to" })
+      .option("data-dir", RUN_FLAGS["data-dir"])
       .option("threads", { type: "number", describe: "Worker threads for the kernels (default: the core count)" })
-      .option("encoding", { type: "string", describe: "Text encoding of a CSV source (default: detected)" })
-      .option("map", { type: "string", describe: "Rename source columns: SOURCE=TARGET,..." })
-      .option("store", { type: "string", describe: STORE_DESCRIPTION })
+      .option("encoding", RUN_FLAGS.encoding)
+      .option("map", RUN_FLAGS.map)
+      .option("store", RUN_FLAGS.store)
       .option("experiment", { type: "string", describe: "Experiment the run is recorded under (default: default)" })
       .option("json", { type: "boolean", default: false, describe: "Print one JSON summary (with its runId) on stdout and nothing else" })
       .example("$0 run", "UCI data (downloaded if needed) → runs/<runId>/report.html, recorded in custseg.db")
