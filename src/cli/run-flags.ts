@@ -2,7 +2,7 @@
 // preparation both make of them — defined once, with their defaults from the pipeline's options.
 // Each command lists them in its own order, so its --help reads as before.
 import type { Options } from "yargs";
-import { COMPAT_MODES, RUN_DEFAULTS } from "../pipeline/options.js";
+import { COMPAT_MODES, type Compat, RUN_DEFAULTS } from "../pipeline/options.js";
 import { STORE_DESCRIPTION } from "./store-option.js";
 
 export const RUN_FLAGS = {
@@ -16,3 +16,16 @@ export const RUN_FLAGS = {
   map: { type: "string", describe: "Rename source columns: SOURCE=TARGET,..." },
   store: { type: "string", describe: STORE_DESCRIPTION },
 } as const satisfies Record<string, Options>;
+
+/** The parsed values of RUN_FLAGS. */
+export interface RunFlagArgs {
+  input?: string;
+  compat: Compat;
+  "outliers-from"?: string;
+  tol: number;
+  variance: number;
+  "data-dir": string;
+  encoding?: string;
+  map?: string;
+  store?: string;
+}

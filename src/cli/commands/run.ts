@@ -1,30 +1,21 @@
 // custseg run: the whole pipeline, from a transactions file to a run directory with a report.
 import type { CommandModule } from "yargs";
 import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
-import { type Compat, RUN_DEFAULTS, type RunSummary } from "../../pipeline/options.js";
+import { RUN_DEFAULTS, type RunSummary } from "../../pipeline/options.js";
 import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { formatMs, stderrReporter } from "../progress.js";
-import { RUN_FLAGS } from "../run-flags.js";
+import { RUN_FLAGS, type RunFlagArgs } from "../run-flags.js";
 
-interface RunArgs extends InputLimitArgs, CacheArgs {
-  input?: string;
-  compat: Compat;
-  "outliers-from"?: string;
+interface RunArgs extends RunFlagArgs, InputLimitArgs, CacheArgs {
   k: number;
   seed: number;
   "n-init": number;
   "max-iter": number;
-  tol: number;
   init: string;
-  variance: number;
   names?: string;
   currency?: string;
   out?: string;
-  "data-dir": string;
   threads?: number;
-  encoding?: string;
-  map?: string;
-  store?: string;
   experiment?: string;
   json: boolean;
 }

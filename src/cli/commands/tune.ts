@@ -2,32 +2,23 @@
 // and tune.html. Flags are parsed and checked here; the work is the tune job's.
 import type { CommandModule } from "yargs";
 import { UserError } from "../../errors.js";
-import { type Compat, TUNE_DEFAULTS } from "../../pipeline/options.js";
+import { TUNE_DEFAULTS } from "../../pipeline/options.js";
 import type { RecordedTuneSummary } from "../../pipeline/jobs/tune-record.js";
 import { closeStore, openStore, type Store, storePath } from "../../store/index.js";
-import { RUN_FLAGS } from "../run-flags.js";
+import { RUN_FLAGS, type RunFlagArgs } from "../run-flags.js";
 import { GRID_LIMITS, gridSize, parseGrid, parseKRange } from "../../pipeline/steps/tune-grid.js";
 import { TUNE_METRICS, type TuneMetric } from "../../pipeline/steps/tune-rank.js";
 import { formatMs, stderrReporter } from "../progress.js";
 
-interface TuneArgs {
-  input?: string;
-  compat: Compat;
-  "outliers-from"?: string;
+interface TuneArgs extends RunFlagArgs {
   grid?: string;
   metric: TuneMetric;
   "k-range": string;
   seed: number;
-  tol: number;
-  variance: number;
   "max-trials": number;
   "best-run": boolean;
   out?: string;
-  "data-dir": string;
   threads?: number;
-  encoding?: string;
-  map?: string;
-  store?: string;
   experiment: string;
   register?: string;
   json: boolean;
