@@ -1,3 +1,5 @@
+// The compiled CLI as a user meets it: run to completion (runCli) or alongside the test, which may
+// signal it or run others meanwhile (startCli); and the one way a failure must read (assertFailure).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import * as assert from "uvu/assert";
@@ -23,8 +25,8 @@ export interface CliOptions {
 const cliEnv = (env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process.env, CUSTSEG_DEBUG: "0", ...env });
 
 /** Runs `custseg ...args` to completion. A process that could not be run says why on stderr. */
-export function runCli(args: readonly string[], opts: CliOptions & { input?: string } = {}): CliResult {
-  const res = spawnSync(process.execPath, [cliPath, ...args], { cwd: opts.cwd, encoding: "utf8", env: cliEnv(opts.env), input: opts.input });
+export function runCli(args: readonly string[], opts: CliOptions = {}): CliResult {
+  const res = spawnSync(process.execPath, [cliPath, ...args], { cwd: opts.cwd, encoding: "utf8", env: cliEnv(opts.env) });
   const stderr = res.error ? `${res.stderr ?? ""}${res.error.message}` : res.stderr;
   return { code: res.status, signal: res.signal, stdout: res.stdout ?? "", stderr };
 }
