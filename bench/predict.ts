@@ -16,6 +16,7 @@ import { Rng } from "../src/engine/rng.js";
 import { loadModel } from "../src/lib/model.js";
 import { FEATURE_NAMES } from "../src/pipeline/steps/features.js";
 import { runPipeline } from "../src/pipeline/jobs/run.js";
+import { RUN_DEFAULTS } from "../src/pipeline/options.js";
 import { scoreFeatures } from "../src/pipeline/steps/score.js";
 import { type BenchCase, type BenchRow, runCases, writeResults } from "./harness.js";
 
@@ -26,19 +27,7 @@ const d = FEATURE_NAMES.length;
 const threadsArg = process.argv.indexOf("--threads");
 const engine = await loadEngine(threadsArg > 0 ? { threads: Number(process.argv[threadsArg + 1]) } : {});
 const tmp = await mkdtemp(join(tmpdir(), "custseg-bench-predict-"));
-const run = await runPipeline(engine, {
-  input: shared("data/online_retail.parquet"),
-  compat: "none",
-  cacheDir: false,
-  k: 3,
-  seed: 0,
-  nInit: 10,
-  maxIter: 100,
-  tol: 1e-4,
-  init: "k-means++",
-  variance: 0.8,
-  out: join(tmp, "run"),
-});
+const run = await runPipeline(engine, { ...RUN_DEFAULTS, input: shared("data/online_retail.parquet"), cacheDir: false, out: join(tmp, "run") });
 const model = await loadModel(join(tmp, "run"), { engine });
 const real = run.all.matrix;
 

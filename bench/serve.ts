@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadEngine } from "../src/engine/engine.js";
 import { runPipeline } from "../src/pipeline/jobs/run.js";
+import { seedParityOptions } from "./cases/seed-parity.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
 
 const arg = (name: string) => {
@@ -49,20 +50,7 @@ function hasTaskset(): boolean {
 
 async function seedModel(dir: string): Promise<string> {
   const engine = await loadEngine();
-  await runPipeline(engine, {
-    input: shared("data/online_retail.parquet"),
-    compat: "seed",
-    cacheDir: false,
-    outliersFrom: join(seedDir, "outliers.csv"),
-    init: join(seedDir, "kmeans_init_centers.csv"),
-    nInit: 1,
-    k: 3,
-    seed: 0,
-    maxIter: 100,
-    tol: 1e-4,
-    variance: 0.8,
-    out: join(dir, "run"),
-  });
+  await runPipeline(engine, seedParityOptions(shared("data/online_retail.parquet"), seedDir, join(dir, "run")));
   return join(dir, "run", "model.json");
 }
 

@@ -7,22 +7,10 @@ import type { BenchCase } from "../harness.js";
 import type { Engine, Matrix, ResidentMatrix } from "../../src/engine/index.js";
 import * as reference from "../../src/engine/reference/index.js";
 import { kmeansPlusPlus, lloydIteration } from "../../src/engine/kmeans.js";
-import { Rng } from "../../src/engine/rng.js";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { engines, referenceCase, residentCase } from "./common.js";
-
-/** n rows around k random centres in [-10, 10)^d (spread ±1.5), deterministic per seed. */
-export function blobs(seed: number, n: number, d: number, k: number): Matrix {
-  const rng = new Rng(seed);
-  const centres = Array.from({ length: k * d }, () => rng.nextFloat() * 20 - 10);
-  const data = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) {
-    const c = rng.nextInt(k);
-    for (let f = 0; f < d; f++) data[i * d + f] = centres[c * d + f]! + 3 * (rng.nextFloat() - 0.5);
-  }
-  return { data, rows: n, cols: d };
-}
+import { blobs } from "./data.js";
 
 const sizes = {
   S: { n: 4067, d: 6, k: 3, label: "4,067×6 blobs" },

@@ -44,6 +44,16 @@ export const RUN_DEFAULTS = {
   init: "k-means++",
   variance: 0.8,
   runsDir: "runs",
+  /** Where the UCI data is looked for and downloaded to when no input is given. */
+  dataDir: "data",
+} as const;
+
+/** Defaults of `tune` beyond the run's: the original's random_state, its metric, and the k analysis. */
+export const TUNE_DEFAULTS = {
+  seed: 42,
+  metric: "silhouette",
+  kRange: "2..10",
+  experiment: "tune",
 } as const;
 
 /**

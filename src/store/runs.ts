@@ -188,21 +188,8 @@ function mustExist(store: Store, runId: string): void {
   if (!store.db.prepare("SELECT 1 FROM runs WHERE id = ?").get(runId)) throw new UserError(`no run ${runId} in ${store.path}`);
 }
 
-interface RunRow {
-  id: string;
-  experiment: string;
-  parentId: string | null;
-  name: string | null;
-  status: RunStatus;
-  startTime: number;
-  endTime: number | null;
-  inputHash: string | null;
-  toolVersion: string;
-  runDir: string | null;
-  pid: number | null;
-  host: string | null;
-  error: string | null;
-}
+/** A run as its row reads (RUN_COLUMNS), before its parameters, metrics and tags are added. */
+type RunRow = Omit<RunRecord, "params" | "metrics" | "tags">;
 
 export const RUN_COLUMNS = `r.id, e.name AS experiment, r.parent_id AS parentId, r.name, r.status, r.start_time AS startTime,
   r.end_time AS endTime, r.input_hash AS inputHash, r.tool_version AS toolVersion, r.run_dir AS runDir, r.pid, r.host, r.error`;

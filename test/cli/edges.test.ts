@@ -1,14 +1,13 @@
 // Edge cases worded as one line, or handled without aborting: I/O errors of the machine, fewer
 // distinct rows than k, an all-constant matrix for PCA, reserved --map names, temp files left by
 // killed processes, a reader that closes stdout early.
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { reportFailure } from "../../src/cli/failure.js";
-import { cliPath } from "../helpers/cli.js";
+import { startCli } from "../helpers/cli.js";
 import { lines, runWatched } from "../helpers/watched.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-edges-"));
@@ -86,14 +85,10 @@ test("temp files of killed processes are swept at the next write; a live process
 test("a reader closing stdout early (EPIPE) does not abort the command", async () => {
   const x = file("p.csv", "a,b\n1,2\n3,4\n5,6\n7,8\n");
   const out = join(dir, "piped-labels.csv");
-  const status = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, [cliPath, "kmeans", "--input", x, "--k", "2", "--labels-out", out, "--threads", "1"], {
-      stdio: ["ignore", "pipe", "ignore"],
-    });
-    child.stdout.destroy(); // like `| head -0`: nobody reads
-    child.once("close", resolve);
+  const res = await startCli(["kmeans", "--input", x, "--k", "2", "--labels-out", out, "--threads", "1"], {
+    onStart: (child) => child.stdout!.destroy(), // like `| head -0`: nobody reads
   });
-  assert.is(status, 0);
+  assert.is(res.code, 0, res.stderr);
   assert.ok(existsSync(out));
 });
 

@@ -3,34 +3,16 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadEngine, type Matrix } from "../../src/engine/index.js";
 import * as reference from "../../src/engine/reference/index.js";
-import { Rng } from "../../src/engine/rng.js";
 import { lloydIteration } from "../../src/engine/kmeans.js";
 import { readMatrix } from "../../src/io/matrix.js";
+import { type BlobShape, blobs as blobsOf } from "../../bench/cases/data.js";
+import { relErr } from "../helpers/fixtures.js";
+import { assertClose } from "../helpers/assert.js";
 import { sharedFile, skipped } from "../helpers/shared.js";
 
-/** Gaussian-ish blobs: `k` centres in [-10, 10)^d, points spread ±1 around them. */
-function blobs(seed: number, n: number, d: number, k: number): Matrix {
-  const rng = new Rng(seed);
-  const centres = Array.from({ length: k * d }, () => rng.nextFloat() * 20 - 10);
-  const data = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) {
-    const c = rng.nextInt(k);
-    for (let f = 0; f < d; f++) data[i * d + f] = centres[c * d + f]! + (rng.nextFloat() + rng.nextFloat() - 1);
-  }
-  return { data, rows: n, cols: d };
-}
-
-function relErr(a: number, b: number): number {
-  return Math.abs(a - b) / Math.max(1e-300, Math.abs(b));
-}
-
-function assertArrayClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string, relative = true): void {
-  assert.is(a.length, b.length, `${what}: length`);
-  for (let i = 0; i < a.length; i++) {
-    const err = relative ? relErr(a[i]!, b[i]!) : Math.abs(a[i]! - b[i]!);
-    if (!(err <= tol)) assert.unreachable(`${what}[${i}]: ${a[i]} vs ${b[i]}`);
-  }
-}
+/** Gaussian-ish blobs: centres in [-10, 10)^d, points spread ±1 around them. */
+const shape: BlobShape = { box: 10, noise: (rng) => rng.nextFloat() + rng.nextFloat() - 1 };
+const blobs = (seed: number, n: number, d: number, k: number): Matrix => blobsOf(seed, n, d, k, shape);
 
 const K = "reference/kernels/";
 
@@ -69,8 +51,8 @@ for (const simd of [true, false]) {
       const r = engine.kmeans(f.x, { k: 4, init, maxIter: expected.max_iter ?? 300, tol: 1e-4 });
       assert.equal(Array.from(r.labels), Array.from(labels.data), "labels");
       assert.is(r.nIter, expected.n_iter);
-      assert.ok(relErr(r.inertia, expected.inertia) <= 1e-9, `inertia ${r.inertia} vs ${expected.inertia}`);
-      assertArrayClose(r.centers, (expected.centers as number[][]).flat(), 1e-9, "centres");
+      assertClose(r.inertia, expected.inertia, 1e-9, "inertia", "relative");
+      assertClose(r.centers, (expected.centers as number[][]).flat(), 1e-9, "centres", "relative");
     }
   });
 }
@@ -88,8 +70,8 @@ test("the seed pipeline's k-means on the real PCA scores: its 22 iterations, lab
   const r = engine.kmeans(x, { k: 3, init, maxIter, tol });
   assert.is(r.nIter, expected.n_iter);
   assert.equal(Array.from(r.labels), expected.labels_raw);
-  assert.ok(relErr(r.inertia, expected.inertia) <= 1e-9, `inertia ${r.inertia} vs ${expected.inertia}`);
-  assertArrayClose(r.centers, (expected.centroids_raw_label_order as number[][]).flat(), 1e-9, "centres");
+  assertClose(r.inertia, expected.inertia, 1e-9, "inertia", "relative");
+  assertClose(r.centers, (expected.centroids_raw_label_order as number[][]).flat(), 1e-9, "centres", "relative");
   // k-means++ with n_init 10 from our own stream reaches the same optimum.
   const pp = engine.kmeans(x, { k: 3, nInit: 10, maxIter, tol, seed: 0 });
   assert.ok(pp.inertia <= expected.inertia * (1 + 1e-9), `k-means++ inertia ${pp.inertia}`);
@@ -155,7 +137,7 @@ test("WASM k-means equals the TypeScript reference on several shapes and inits",
     assert.equal(Array.from(got.labels), Array.from(want.labels), `${what}: labels`);
     assert.is(got.nIter, want.nIter, `${what}: nIter`);
     assert.ok(relErr(got.inertia, want.inertia) <= 1e-9 || Math.abs(got.inertia - want.inertia) < 1e-12, `${what}: inertia`);
-    assertArrayClose(got.centers, want.centers, 1e-9, `${what}: centres`);
+    assertClose(got.centers, want.centers, 1e-9, `${what}: centres`, "relative");
     if (k === n) assert.is(got.inertia, 0, `${what}: k = n puts every row in its own cluster`);
   }
 });
@@ -172,7 +154,7 @@ test("one Lloyd iteration equals the reference's", async () => {
     const resident = engine.upload(x);
     const got = lloydIteration(engine.context, resident, centers);
     resident.free();
-    assertArrayClose(got, reference.lloydIterationReference(x, centers), 1e-12, `${n}×${d} k=${k}`);
+    assertClose(got, reference.lloydIterationReference(x, centers), 1e-12, `${n}×${d} k=${k}`, "relative");
   }
 });
 
@@ -188,7 +170,7 @@ test("empty clusters are relocated like the reference when k exceeds the blobs",
   const want = reference.kmeansReference(x, { k: 4, init });
   assert.equal(Array.from(got.labels), Array.from(want.labels));
   assert.equal(new Set(got.labels).size, 4, "every cluster ends non-empty");
-  assertArrayClose(got.centers, want.centers, 1e-9, "centres");
+  assertClose(got.centers, want.centers, 1e-9, "centres", "relative");
 });
 
 test("predict assigns rows to their nearest centre, ties to the lowest index", async () => {

@@ -1,23 +1,15 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadEngine, type Matrix } from "../../src/engine/index.js";
+import { loadEngine } from "../../src/engine/index.js";
 import { currentPlatform, setPlatform } from "../../src/engine/platform.js";
-import { Rng } from "../../src/engine/rng.js";
+import { type BlobShape, blobs } from "../../bench/cases/data.js";
 
-function blobs(seed: number, n: number, d: number, k: number): Matrix {
-  const rng = new Rng(seed);
-  const centres = Array.from({ length: k * d }, () => rng.nextFloat() * 10 - 5);
-  const data = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) {
-    const c = rng.nextInt(k);
-    for (let f = 0; f < d; f++) data[i * d + f] = centres[c * d + f]! + 2 * (rng.nextFloat() - 0.5);
-  }
-  return { data, rows: n, cols: d };
-}
+/** Centres in [-5, 5), spread ±1. */
+const shape: BlobShape = { box: 5, noise: (rng) => 2 * (rng.nextFloat() - 0.5) };
 
 test("k-means gives the same labels and bit-identical inertia and centres for 1, 2 and 4 threads", async () => {
   // Overlapping blobs over many chunks: many iterations, so every reduction is exercised.
-  const x = blobs(21, 20_000, 7, 6);
+  const x = blobs(21, 20_000, 7, 6, shape);
   const results = [];
   for (const threads of [1, 2, 4]) {
     const engine = await loadEngine({ threads });
@@ -38,7 +30,7 @@ test("k-means gives the same labels and bit-identical inertia and centres for 1,
 });
 
 test("a per-call thread cap and a resident matrix give the same result", async () => {
-  const x = blobs(8, 5000, 4, 3);
+  const x = blobs(8, 5000, 4, 3, shape);
   const engine = await loadEngine({ threads: 2 });
   const resident = engine.upload(x);
   try {
@@ -53,7 +45,7 @@ test("a per-call thread cap and a resident matrix give the same result", async (
 });
 
 test("where workers are unavailable the engine runs single-threaded, with the same results", async () => {
-  const x = blobs(9, 30_000, 5, 4);
+  const x = blobs(9, 30_000, 5, 4, shape);
   const platform = await currentPlatform();
   setPlatform({ ...platform, startWorker: async () => undefined });
   try {

@@ -9,8 +9,16 @@ const scales: Record<ErrorScale, (expected: number) => number> = {
   mixed: (b) => Math.max(1, Math.abs(b)),
 };
 
-/** Element-wise |a − b| / scale(b) ≤ tol, naming the first element that is not (and its error). */
-export function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string, scale: ErrorScale = "absolute"): void {
+/** Element-wise |a − b| / scale(b) ≤ tol, naming the first element that is not (and its error); numbers compare as one element. */
+export function assertClose(
+  actual: number | ArrayLike<number>,
+  expected: number | ArrayLike<number>,
+  tol: number,
+  what: string,
+  scale: ErrorScale = "absolute",
+): void {
+  const a = typeof actual === "number" ? [actual] : actual;
+  const b = typeof expected === "number" ? [expected] : expected;
   assert.is(a.length, b.length, `${what}: length`);
   const by = scales[scale];
   for (let i = 0; i < a.length; i++) {

@@ -9,12 +9,12 @@ import { generateFile } from "../../src/io/generate/generate.js";
 import { runFeaturesJob } from "../../src/pipeline/jobs/features.js";
 import { FEATURE_NAMES } from "../../src/pipeline/steps/features.js";
 import { featureMatrix, runPipeline } from "../../src/pipeline/jobs/run.js";
+import { RUN_DEFAULTS } from "../../src/pipeline/options.js";
 
-export const RUN_DEFAULTS = { compat: "none", cacheDir: false, k: 3, seed: 0, nInit: 10, maxIter: 100, tol: 1e-4, init: "k-means++", variance: 0.8 } as const;
 
 /** Trains on `input` into `dir`; returns the path of its model.json. */
 export async function trainRun(engine: Engine, input: string, dir: string): Promise<string> {
-  await runPipeline(engine, { ...RUN_DEFAULTS, input, out: dir });
+  await runPipeline(engine, { ...RUN_DEFAULTS, cacheDir: false, input, out: dir });
   return join(dir, "model.json");
 }
 

@@ -1,17 +1,21 @@
 // Shared by the server tests: a small model trained by the real pipeline on generated data, the
 // parity run's model, a server started in-process on 127.0.0.1 port 0, and the CLI's server as a
 // real process.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { seedParityOptions } from "../../bench/cases/seed-parity.js";
 import { loadEngine } from "../../src/engine/engine.js";
 import { generateFile } from "../../src/io/generate/generate.js";
 import { runPipeline } from "../../src/pipeline/jobs/run.js";
+import { RUN_DEFAULTS } from "../../src/pipeline/options.js";
 import type { RunArtifacts } from "../../src/pipeline/jobs/run-artifacts.js";
 import { SERVE_DEFAULTS, type ServeOptions } from "../../src/serve/options.js";
 import { type RunningServer, startServer } from "../../src/serve/server.js";
-import { repoRoot, sharedFile } from "./shared.js";
+import { startCli } from "./cli.js";
+import { sharedFile } from "./shared.js";
 
-const TRAIN = { compat: "none", cacheDir: false, k: 3, seed: 0, nInit: 2, maxIter: 100, tol: 1e-4, init: "k-means++", variance: 0.8 } as const;
+/** The run defaults, with two k-means runs instead of ten: the servers need a model, not the best one. */
+const TRAIN = { ...RUN_DEFAULTS, cacheDir: false, nInit: 2 } as const;
 
 /** A model of the product's own format, trained on a small generated data set; returns model.json's path. */
 export async function smallModel(dir: string, seed = 1): Promise<{ path: string; run: RunArtifacts }> {
@@ -33,20 +37,7 @@ export async function seedParityRun(dir: string): Promise<{ path: string; run: R
   if (!parquet || !seedDir) return undefined;
   const engine = await loadEngine();
   try {
-    const run = await runPipeline(engine, {
-      input: parquet,
-      compat: "seed",
-      cacheDir: false,
-      outliersFrom: join(seedDir, "outliers.csv"),
-      init: join(seedDir, "kmeans_init_centers.csv"),
-      nInit: 1,
-      k: 3,
-      seed: 0,
-      maxIter: 100,
-      tol: 1e-4,
-      variance: 0.8,
-      out: join(dir, "seed-run"),
-    });
+    const run = await runPipeline(engine, seedParityOptions(parquet, seedDir, join(dir, "seed-run")));
     return { path: join(dir, "seed-run", "model.json"), run, seedDir };
   } finally {
     engine.close();
@@ -95,19 +86,18 @@ export interface ServeProcess {
 
 /** `custseg serve` as its own process (the compiled CLI), on a free port of 127.0.0.1. */
 export function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  const cli = join(repoRoot, "dist", "src", "cli", "index.js");
-  const child = spawn(process.execPath, [cli, "serve", "--host", "127.0.0.1", "--port", "0", ...args], {
-    stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, AIP_HTTP_PORT: "", ...env },
-  });
+  let child: ChildProcess;
   let err = "";
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    child.stderr!.on("data", (d: Buffer) => {
-      err += d.toString();
-      const m = /on (http:\/\/[^;\s]+);/.exec(err);
-      if (m) resolve({ child, url: m[1]!, stderr: () => err, exited });
-    });
+    const exited = startCli(["serve", "--host", "127.0.0.1", "--port", "0", ...args], {
+      env: { AIP_HTTP_PORT: "", ...env },
+      onStart: (c) => (child = c),
+      onStderr: (text) => {
+        err = text;
+        const m = /on (http:\/\/[^;\s]+);/.exec(err);
+        if (m) resolve({ child, url: m[1]!, stderr: () => err, exited });
+      },
+    }).then((r) => r.code);
     void exited.then((code) => reject(new Error(`custseg serve exited (${code}) before listening: ${err}`)));
   });
 }

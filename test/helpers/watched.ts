@@ -1,7 +1,6 @@
 // Runs the compiled CLI as a child process without blocking the test (which may serve HTTP or send
 // signals meanwhile), and reports the child's peak resident memory as the child itself measured it.
-import { type ChildProcess, spawn } from "node:child_process";
-import { cliPath } from "./cli.js";
+import { type StartOptions, startCli } from "./cli.js";
 
 const RSS_MARK = "custseg-test-peak-rss-kb=";
 // Loaded before the CLI: prints the process's peak RSS (getrusage, all threads) when it exits.
@@ -19,45 +18,28 @@ export interface WatchedResult {
   killed: boolean;
 }
 
-export interface WatchedOptions {
-  cwd?: string;
-  env?: Record<string, string>;
+export interface WatchedOptions extends Omit<StartOptions, "nodeArgs"> {
   /** Kill the child (SIGKILL) if it is still alive after this long: a liveness bound, not a speed test. */
   livenessMs?: number;
-  /** Called once the child has started. */
-  onStart?: (child: ChildProcess) => void;
-  /** Called with every chunk of stderr as it arrives. */
-  onStderr?: (text: string, child: ChildProcess) => void;
 }
 
-export function runWatched(args: string[], opts: WatchedOptions = {}): Promise<WatchedResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", rssProbe, cliPath, ...args], {
-      cwd: opts.cwd,
-      env: { ...process.env, CUSTSEG_DEBUG: "0", ...opts.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    let killed = false;
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill("SIGKILL");
-    }, opts.livenessMs ?? 60_000);
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => {
-      stderr += d;
-      opts.onStderr?.(String(d), child);
-    });
-    child.once("error", reject);
-    child.once("close", (status, signal) => {
-      clearTimeout(timer);
-      const at = stderr.lastIndexOf(`\n${RSS_MARK}`);
-      const peakRssMb = at >= 0 ? Number(stderr.slice(at + RSS_MARK.length + 1).trim()) / 1024 : undefined;
-      resolve({ status, signal, stdout, stderr: at >= 0 ? stderr.slice(0, at) : stderr, peakRssMb, killed });
-    });
-    opts.onStart?.(child);
-  });
+export async function runWatched(args: string[], opts: WatchedOptions = {}): Promise<WatchedResult> {
+  let killed = false;
+  let timer: NodeJS.Timeout | undefined;
+  const res = await startCli(args, {
+    ...opts,
+    nodeArgs: ["--import", rssProbe],
+    onStart: (child) => {
+      timer = setTimeout(() => {
+        killed = true;
+        child.kill("SIGKILL");
+      }, opts.livenessMs ?? 60_000);
+      opts.onStart?.(child);
+    },
+  }).finally(() => clearTimeout(timer));
+  const at = res.stderr.lastIndexOf(`\n${RSS_MARK}`);
+  const peakRssMb = at >= 0 ? Number(res.stderr.slice(at + RSS_MARK.length + 1).trim()) / 1024 : undefined;
+  return { status: res.code, signal: res.signal, stdout: res.stdout, stderr: at >= 0 ? res.stderr.slice(0, at) : res.stderr, peakRssMb, killed };
 }
 
 /** The non-empty lines of a stderr text. */

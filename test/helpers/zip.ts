@@ -3,6 +3,7 @@
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 import { constants, crc32, createDeflateRaw } from "node:zlib";
+import XLSX from "xlsx";
 
 export interface BombOptions {
   /** Bytes the entry really inflates to (zeros, or `fill` repeated). */
@@ -99,4 +100,11 @@ export async function bombZip(path: string, entries: Record<string, BombOptions>
   await write(end);
   out.end();
   await once(out, "finish");
+}
+
+/** A zip holding the given entries, written with the container library bundled in xlsx. */
+export function zipOf(entries: Record<string, Uint8Array>): Uint8Array {
+  const cfb = XLSX.CFB.utils.cfb_new();
+  for (const [name, bytes] of Object.entries(entries)) XLSX.CFB.utils.cfb_add(cfb, `/${name}`, bytes);
+  return XLSX.CFB.write(cfb, { fileType: "zip", type: "buffer", compression: true });
 }

@@ -8,6 +8,7 @@ import * as assert from "uvu/assert";
 import { UserError } from "../../src/errors.js";
 import { parseColumnMap } from "../../src/io/columns.js";
 import { type LoadOptions, loadTransactions } from "../../src/io/load.js";
+import { FIRST_UCI_ROW, rowsOf } from "../helpers/fixtures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-csv-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,7 +25,6 @@ async function load(path: string, opts: LoadOptions = {}): Promise<Table> {
   return (await loadTransactions(path, { cacheDir: false, ...opts })).table;
 }
 
-const rows = (t: Table) => t.toArray().map((r) => r.toJSON());
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The UserError message a load fails with. */
@@ -51,17 +51,8 @@ test("UTF-8 with BOM: both date forms, quoted commas, quotes and line breaks, nu
   const t = await load(path);
   assert.is(t.numRows, 4);
   assert.is(t.batches.length, 1);
-  const r = rows(t);
-  assert.equal(r[0], {
-    InvoiceNo: "536365",
-    StockCode: "85123A",
-    Description: "HEART, WHITE",
-    Quantity: 6,
-    InvoiceDate: Date.UTC(2010, 11, 1, 8, 26),
-    UnitPrice: 2.55,
-    CustomerID: 17850,
-    Country: "United Kingdom",
-  });
+  const r = rowsOf(t);
+  assert.equal(r[0], { ...FIRST_UCI_ROW, Description: "HEART, WHITE" });
   assert.is(r[1].InvoiceNo, "C536379");
   assert.is(r[1].Description, '12" "RULER"');
   assert.is(r[1].Quantity, -1);
@@ -81,17 +72,17 @@ const LATIN = `${HEADER}\n1,A,CAFÉ £5 SET,2,2011-05-06 07:08:09,1.5,1,Sweden\n
 
 test("Windows-1252 is detected (invalid UTF-8) and decoded: £ and É survive", async () => {
   const path = fixture("latin.csv", iconv.encode(LATIN, "windows-1252"));
-  assert.is(rows(await load(path))[0].Description, "CAFÉ £5 SET");
-  assert.is(iso(rows(await load(path))[0].InvoiceDate), "2011-05-06T07:08:09.000Z");
+  assert.is(rowsOf(await load(path))[0].Description, "CAFÉ £5 SET");
+  assert.is(iso(rowsOf(await load(path))[0].InvoiceDate), "2011-05-06T07:08:09.000Z");
 });
 
 test("an explicit encoding is used as given; UTF-8 text read as UTF-8 by detection", async () => {
   const latin = fixture("latin-explicit.csv", iconv.encode(LATIN, "latin1"));
-  assert.is(rows(await load(latin, { encoding: "latin1" }))[0].Description, "CAFÉ £5 SET");
+  assert.is(rowsOf(await load(latin, { encoding: "latin1" }))[0].Description, "CAFÉ £5 SET");
   const utf8 = fixture("utf8.csv", LATIN);
-  assert.is(rows(await load(utf8))[0].Description, "CAFÉ £5 SET");
+  assert.is(rowsOf(await load(utf8))[0].Description, "CAFÉ £5 SET");
   // Read with the wrong encoding, the UTF-8 bytes of É become two characters.
-  assert.is(rows(await load(utf8, { encoding: "windows-1252" }))[0].Description, "CAFÃ‰ Â£5 SET");
+  assert.is(rowsOf(await load(utf8, { encoding: "windows-1252" }))[0].Description, "CAFÃ‰ Â£5 SET");
 });
 
 test("dates are wall-clock times whatever the machine's time zone", async () => {
@@ -99,7 +90,7 @@ test("dates are wall-clock times whatever the machine's time zone", async () => 
   const before = process.env.TZ;
   process.env.TZ = "America/New_York";
   try {
-    const r = rows(await load(path));
+    const r = rowsOf(await load(path));
     assert.equal([iso(r[0].InvoiceDate), iso(r[1].InvoiceDate)], ["2011-03-27T01:30:00.000Z", "2011-03-13T02:30:00.000Z"]);
   } finally {
     if (before === undefined) delete process.env.TZ;
@@ -117,7 +108,7 @@ test("Online Retail II column names map onto the schema", async () => {
     "retail2.csv",
     "Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country\n489434,85048,LED BOX,12,2009-12-01 07:45:00,6.95,13085.0,United Kingdom\n",
   );
-  const [r] = rows(await load(path));
+  const [r] = rowsOf(await load(path));
   assert.equal([r.InvoiceNo, r.UnitPrice, r.CustomerID], ["489434", 6.95, 13085]);
 });
 
@@ -127,7 +118,7 @@ test("--map renames arbitrary columns; extra columns are ignored", async () => {
     "Bon;Artikel;Text;Menge;Zeit;Preis;Kunde;Land;Filiale\nB1;X9;Kerze;4;2011-03-04 05:06;1.25;77;Germany;Köln\n",
   );
   const map = parseColumnMap("Bon=InvoiceNo, Artikel=StockCode,Text=Description,Menge=Quantity,Zeit=InvoiceDate,Preis=UnitPrice,Kunde=CustomerID,Land=Country");
-  const [r] = rows(await load(path, { map }));
+  const [r] = rowsOf(await load(path, { map }));
   assert.equal(r, {
     InvoiceNo: "B1",
     StockCode: "X9",
@@ -149,7 +140,7 @@ test("parseColumnMap rejects malformed pairs and unknown targets", () => {
 
 test("TSV files use tabs", async () => {
   const path = fixture("tab.tsv", `${HEADER.replaceAll(",", "\t")}\n1\tA\tMUG, BLUE\t2\t2011-05-06 07:08\t1\t5\tSpain\n`);
-  assert.is(rows(await load(path))[0].Description, "MUG, BLUE");
+  assert.is(rowsOf(await load(path))[0].Description, "MUG, BLUE");
 });
 
 test("a missing column names it and lists the file's columns", async () => {

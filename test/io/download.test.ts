@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -7,25 +6,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import XLSX from "xlsx";
 import { UserError } from "../../src/errors.js";
 import { type DownloadOptions, downloadUci, ensureUciData } from "../../src/io/download.js";
 import { LimitError } from "../../src/errors.js";
+import { assertFailure, startCli } from "../helpers/cli.js";
 import { lines, runWatched } from "../helpers/watched.js";
-import { repoRoot, sharedFile, skipped } from "../helpers/shared.js";
+import { sharedFile, skipped } from "../helpers/shared.js";
+import { zipOf } from "../helpers/zip.js";
 
 const realZip = sharedFile("data/online_retail.zip", "download of the real UCI zip from a local server");
 const root = mkdtempSync(join(tmpdir(), "custseg-download-"));
 
-/** A zip holding the given entries (written with the container library bundled in xlsx). */
-function zip(entries: Record<string, Uint8Array>): Uint8Array {
-  const cfb = XLSX.CFB.utils.cfb_new();
-  for (const [name, bytes] of Object.entries(entries)) XLSX.CFB.utils.cfb_add(cfb, `/${name}`, bytes);
-  return XLSX.CFB.write(cfb, { fileType: "zip", type: "buffer", compression: true });
-}
 const smallWorkbook = new TextEncoder().encode("PK\u0003\u0004 stands in for a workbook");
-const goodZip = zip({ "Online Retail.xlsx": smallWorkbook });
-const noEntryZip = zip({ "readme.txt": new TextEncoder().encode("nothing here") });
+const goodZip = zipOf({ "Online Retail.xlsx": smallWorkbook });
+const noEntryZip = zipOf({ "readme.txt": new TextEncoder().encode("nothing here") });
 
 let requests = 0;
 const server: Server = createServer((req, res) => {
@@ -230,21 +224,6 @@ test("an existing directory is left as it was after a failure", async () => {
   assert.equal(readdirSync(dir), []);
 });
 
-const cli = join(repoRoot, "dist", "src", "cli", "index.js");
-
-/** Runs the compiled CLI without blocking this process, which serves the downloads. */
-function custseg(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.once("error", reject);
-    child.once("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
 test("CLI: download failures exit non-zero with one line on stderr and nothing in --dir", async () => {
   for (const [url, pattern] of [
     [`${base}/missing.zip`, /HTTP 404/],
@@ -252,22 +231,17 @@ test("CLI: download failures exit non-zero with one line on stderr and nothing i
     [`${base}/garbage.zip`, /not a zip archive/],
   ] as const) {
     const dir = freshDir();
-    const r = await custseg(["download", "--url", url, "--dir", dir, "--timeout-ms", "2000"]);
-    assert.is(r.status, 1, r.stderr);
-    assert.is(r.stdout, "");
-    const lines = r.stderr.trimEnd().split("\n");
-    assert.is(lines.length, 1, r.stderr);
-    assert.match(lines[0], /^custseg: /);
-    assert.match(lines[0], pattern);
-    assert.not.match(r.stderr, /\n\s+at /);
+    // Alongside this process, which serves the downloads.
+    const r = await startCli(["download", "--url", url, "--dir", dir, "--timeout-ms", "2000"]);
+    assertFailure(r, pattern, { alone: true });
     assert.not.ok(existsSync(dir));
   }
 });
 
 test("CLI: download --json prints one JSON object", async () => {
   const dir = freshDir();
-  const r = await custseg(["download", "--url", `${base}/good.zip`, "--dir", dir, "--json"]);
-  assert.is(r.status, 0, r.stderr);
+  const r = await startCli(["download", "--url", `${base}/good.zip`, "--dir", dir, "--json"]);
+  assert.is(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.is(out.xlsx, join(dir, "Online Retail.xlsx"));
   assert.is(out.bytes, goodZip.length);

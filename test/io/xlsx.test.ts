@@ -1,14 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Table, Vector } from "apache-arrow";
+import type { Vector } from "apache-arrow";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import XLSX from "xlsx";
 import { UserError } from "../../src/errors.js";
 import { loadTransactions } from "../../src/io/load.js";
 import { type XlsxOptions, readXlsxTransactions } from "../../src/io/xlsx.js";
+import { FIRST_UCI_ROW, rowsOf } from "../helpers/fixtures.js";
 import { sharedFile, skipped } from "../helpers/shared.js";
+import { zipOf } from "../helpers/zip.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-xlsx-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,13 +22,6 @@ function workbook(rows: unknown[][]): Uint8Array {
   const wb = XLSX.utils.book_new();
   XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(rows), "Online Retail");
   return XLSX.write(wb, { type: "buffer", bookType: "xlsx" });
-}
-
-/** A zip (written with the CFB container library bundled in xlsx) holding the given entries. */
-function zip(entries: Record<string, Uint8Array>): Uint8Array {
-  const cfb = XLSX.CFB.utils.cfb_new();
-  for (const [name, bytes] of Object.entries(entries)) XLSX.CFB.utils.cfb_add(cfb, `/${name}`, bytes);
-  return XLSX.CFB.write(cfb, { fileType: "zip", type: "buffer", compression: true });
 }
 
 const SMALL = workbook([
@@ -49,23 +44,13 @@ async function userFailure(run: () => Promise<unknown>): Promise<string> {
   return "";
 }
 
-const rows = (t: Table) => t.toArray().map((r) => r.toJSON());
 
 test("a small workbook: numeric codes become text, serial dates become wall-clock ms, empty cells null", async () => {
   const t = await readXlsxTransactions(SMALL, "small.xlsx");
   assert.is(t.numRows, 4);
   assert.is(t.batches.length, 1);
-  const r = rows(t);
-  assert.equal(r[0], {
-    InvoiceNo: "536365",
-    StockCode: "85123A",
-    Description: "WHITE HANGING HEART T-LIGHT HOLDER",
-    Quantity: 6,
-    InvoiceDate: Date.UTC(2010, 11, 1, 8, 26),
-    UnitPrice: 2.55,
-    CustomerID: 17850,
-    Country: "United Kingdom",
-  });
+  const r = rowsOf(t);
+  assert.equal(r[0], { ...FIRST_UCI_ROW, Description: "WHITE HANGING HEART T-LIGHT HOLDER" });
   assert.is(r[1].InvoiceNo, "C536379");
   assert.is(r[1].InvoiceDate, Date.UTC(2010, 11, 1, 9, 41));
   assert.equal([r[2].StockCode, r[2].Description, r[2].CustomerID], ["22139", null, null]);
@@ -78,7 +63,7 @@ test("the result does not depend on the machine's time zone", async () => {
   process.env.TZ = "America/New_York";
   try {
     const t = await readXlsxTransactions(SMALL, "small.xlsx");
-    assert.is(rows(t)[0].InvoiceDate, Date.UTC(2010, 11, 1, 8, 26));
+    assert.is(rowsOf(t)[0].InvoiceDate, Date.UTC(2010, 11, 1, 8, 26));
   } finally {
     if (before === undefined) delete process.env.TZ;
     else process.env.TZ = before;
@@ -87,11 +72,11 @@ test("the result does not depend on the machine's time zone", async () => {
 
 test("a zip with a single .xlsx entry of another name is read; a zip without one lists its entries", async () => {
   const one = join(dir, "one.zip");
-  writeFileSync(one, zip({ "export/retail.xlsx": SMALL, "readme.txt": new TextEncoder().encode("hi") }));
+  writeFileSync(one, zipOf({ "export/retail.xlsx": SMALL, "readme.txt": new TextEncoder().encode("hi") }));
   assert.is((await loadTransactions(one, { cacheDir: false })).table.numRows, 4);
 
   const none = join(dir, "none.zip");
-  writeFileSync(none, zip({ "readme.txt": new TextEncoder().encode("hi"), "data.csv": new TextEncoder().encode("a,b") }));
+  writeFileSync(none, zipOf({ "readme.txt": new TextEncoder().encode("hi"), "data.csv": new TextEncoder().encode("a,b") }));
   const msg = await userFailure(() => loadTransactions(none, { cacheDir: false }));
   assert.match(msg, /none\.zip: no "Online Retail\.xlsx" entry \(the zip holds: .*"readme\.txt".*\)/);
   assert.match(msg, /"data\.csv"/);

@@ -1,6 +1,5 @@
 // The run store under real processes: concurrent writers, concurrent `custseg run`s, SIGKILL and
 // SIGINT mid-run, a store locked past the busy timeout, and store files custseg must not touch.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,42 +8,15 @@ import Database from "better-sqlite3";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { SCHEMA_VERSION } from "../../src/store/index.js";
+import { assertFailure, type CliResult, runCli, signalWhen, startCli, startNode } from "../helpers/cli.js";
 import { repoRoot } from "../helpers/shared.js";
 
-const cli = join(repoRoot, "dist", "src", "cli", "index.js");
 const writer = join(repoRoot, "dist", "test", "helpers", "store-writer.js");
 const tmp = mkdtempSync(join(tmpdir(), "custseg-store-proc-"));
 const small = join(tmp, "small.parquet");
 const sha = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function custseg(args: string[], env: Record<string, string> = {}): Result {
-  const res = spawnSync(process.execPath, [cli, ...args], { cwd: tmp, encoding: "utf8", env: { ...process.env, ...env } });
-  return { code: res.status, signal: res.signal, stdout: res.stdout, stderr: res.stderr };
-}
-
-/** Starts a process; `onStderr` may act on its stderr as it arrives (e.g. to kill it). */
-function start(file: string, args: string[], onStderr?: (text: string, child: ChildProcess) => void): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file, ...args], { cwd: tmp });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-      onStderr?.(stderr, child);
-    });
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+const custseg = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: tmp, env });
 
 function runsIn(store: string): { id: string; status: string; error: string | null; runDir: string; params: Record<string, string> }[] {
   const res = custseg(["runs", "list", "--store", store, "--nested", "--json"]);
@@ -52,14 +24,10 @@ function runsIn(store: string): { id: string; status: string; error: string | nu
   return JSON.parse(res.stdout).runs;
 }
 
-/** One line on stderr, starting custseg:, exit 1, nothing on stdout, no stack trace. */
-function assertOneLine(res: Result, pattern: RegExp): void {
-  assert.is(res.code, 1, res.stderr);
-  assert.is(res.stdout, "");
-  const lines = res.stderr.trimEnd().split("\n");
-  assert.is(lines.filter((l) => l.startsWith("custseg:")).length, 1, res.stderr);
-  assert.match(lines.at(-1)!, pattern);
-  assert.not.match(res.stderr, /\n\s+at |internal error|database is locked/);
+/** A one-line failure (see assertFailure) that never mentions a locked database. */
+function assertOneLine(res: CliResult, pattern: RegExp): void {
+  assertFailure(res, pattern);
+  assert.not.match(res.stderr, /database is locked/);
 }
 
 test.before(() => {
@@ -71,7 +39,7 @@ test.after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test("four processes writing 40 runs each into one store at once: all 160 recorded, none refused", async () => {
   const store = join(tmp, "stress.db");
-  const results = await Promise.all(["a", "b", "c", "d"].map((label) => start(writer, [store, "40", label])));
+  const results = await Promise.all(["a", "b", "c", "d"].map((label) => startNode(writer, [store, "40", label], { cwd: tmp })));
   for (const r of results) assert.is(r.code, 0, r.stderr);
   const runs = runsIn(store);
   assert.is(runs.length, 160);
@@ -82,7 +50,7 @@ test("four processes writing 40 runs each into one store at once: all 160 record
 test("two custseg runs at once on one store: both succeed, both recorded finished in runs/<runId>", async () => {
   const store = join(tmp, "two.db");
   const args = (k: string) => ["run", "--threads", "1", "--input", small, "--store", store, "--k", k, "--json"];
-  const [a, b] = await Promise.all([start(cli, args("3")), start(cli, args("4"))]);
+  const [a, b] = await Promise.all([startCli(args("3"), { cwd: tmp }), startCli(args("4"), { cwd: tmp })]);
   for (const r of [a!, b!]) {
     assert.is(r.code, 0, r.stderr);
     assert.not.match(r.stderr, /locked/);
@@ -100,12 +68,9 @@ test("two custseg runs at once on one store: both succeed, both recorded finishe
 
 test("SIGKILL mid-run: the store opens cleanly afterwards and the run shows as killed (stale), with why", async () => {
   const store = join(tmp, "killed.db");
-  let sent = false;
-  const res = await start(cli, ["run", "--threads", "1", "--input", small, "--store", store, "--out", join(tmp, "killed-run")], (text, child) => {
-    if (!sent && /✓ load/.test(text)) {
-      sent = true;
-      child.kill("SIGKILL");
-    }
+  const res = await startCli(["run", "--threads", "1", "--input", small, "--store", store, "--out", join(tmp, "killed-run")], {
+    cwd: tmp,
+    onStderr: signalWhen(/✓ load/, "SIGKILL"),
   });
   assert.is(res.signal, "SIGKILL");
   const [run] = runsIn(store);
@@ -118,14 +83,8 @@ test("SIGKILL mid-run: the store opens cleanly afterwards and the run shows as k
 
 test("SIGINT mid-run: the run is recorded killed at once, and no run directory is left", async () => {
   const store = join(tmp, "interrupted.db");
-  let sent = false;
   const out = join(tmp, "interrupted-run");
-  const res = await start(cli, ["run", "--threads", "1", "--input", small, "--store", store, "--out", out], (text, child) => {
-    if (!sent && /✓ load/.test(text)) {
-      sent = true;
-      child.kill("SIGINT");
-    }
-  });
+  const res = await startCli(["run", "--threads", "1", "--input", small, "--store", store, "--out", out], { cwd: tmp, onStderr: signalWhen(/✓ load/, "SIGINT") });
   assert.is(res.code, 130, res.stderr);
   const [run] = runsIn(store);
   assert.is(run!.status, "killed");

@@ -2,13 +2,12 @@
 import type { CommandModule } from "yargs";
 import { artifactsFrom } from "../cache-options.js";
 import { PIPELINE_STEPS, type RunOptions, type RunSummary } from "../../pipeline/options.js";
-import { type RunFlagArgs, runFlags, runOptionsFrom } from "../run-flags.js";
+import { type RunFlagArgs, runFlags, runOptionsFrom, SOURCE_FLAGS } from "../run-flags.js";
 import type { Engine } from "../../engine/engine.js";
 import type { StepOutcome } from "../../pipeline/jobs/graph/runner.js";
 import { stepsTotalMs, WRITE_STEP } from "../../pipeline/progress.js";
 import { interruptSignal } from "../interrupt.js";
 import { formatMs, stderrReporter } from "../progress.js";
-import { STORE_DESCRIPTION } from "../store-option.js";
 import { describeMark } from "../../io/generated-mark.js";
 
 interface RunArgs extends RunFlagArgs {
@@ -29,9 +28,9 @@ const command: CommandModule<object, RunArgs> = {
   builder: (y) =>
     runFlags(y, true)
       .option("out", { type: "string", describe: "Run directory (default runs/<runId>)" })
-      .option("data-dir", { type: "string", default: "data", describe: "Where the UCI data is looked for and downloaded to" })
+      .option("data-dir", SOURCE_FLAGS["data-dir"])
       .option("threads", { type: "number", describe: "Worker threads for the kernels (default: the core count)" })
-      .option("store", { type: "string", describe: STORE_DESCRIPTION })
+      .option("store", SOURCE_FLAGS.store)
       .option("experiment", { type: "string", describe: "Experiment the run is recorded under (default: default)" })
       .option("from", { type: "string", choices: PIPELINE_STEPS, describe: "Recompute this step and every step after it, stored or not" })
       .option("to", { type: "string", choices: PIPELINE_STEPS, describe: "Run only this step and the steps it needs (before report: no run directory, no run record)" })

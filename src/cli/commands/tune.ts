@@ -3,10 +3,10 @@
 import type { CommandModule } from "yargs";
 import { artifactsFrom, type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { UserError } from "../../errors.js";
-import { COMPAT_MODES, type Compat } from "../../pipeline/options.js";
+import { TUNE_DEFAULTS } from "../../pipeline/options.js";
 import type { RecordedTuneSummary } from "../../pipeline/jobs/tune-record.js";
 import { closeStore, openStore, type Store, storePath } from "../../store/index.js";
-import { STORE_DESCRIPTION } from "../store-option.js";
+import { SOURCE_FLAGS, type SourceFlagArgs } from "../run-flags.js";
 import { GRID_LIMITS, gridSize, parseGrid, parseKRange } from "../../pipeline/steps/tune-grid.js";
 import { TUNE_METRICS, type TuneMetric } from "../../pipeline/steps/tune-rank.js";
 import { interruptSignal } from "../interrupt.js";
@@ -14,24 +14,15 @@ import { formatMs, stderrReporter } from "../progress.js";
 import { describeMark } from "../../io/generated-mark.js";
 import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
 
-interface TuneArgs extends TextFormatArgs, CacheArgs {
-  input?: string;
-  compat: Compat;
-  "outliers-from"?: string;
+interface TuneArgs extends SourceFlagArgs, TextFormatArgs, CacheArgs {
   grid?: string;
   metric: TuneMetric;
   "k-range": string;
   seed: number;
-  tol: number;
-  variance: number;
   "max-trials": number;
   "best-run": boolean;
   out?: string;
-  "data-dir": string;
   threads?: number;
-  encoding?: string;
-  map?: string;
-  store?: string;
   experiment: string;
   register?: string;
   json: boolean;
@@ -42,27 +33,27 @@ const command: CommandModule<object, TuneArgs> = {
   describe: "Try a grid of k-means settings on the customers, rank them, analyse k, and write tune.html",
   builder: (y) =>
     textFormatOptions(cacheOptions(y))
-      .option("input", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .parquet, .arrow); default: the UCI data under --data-dir" })
-      .option("compat", { choices: COMPAT_MODES, default: "none" as Compat, describe: "seed: the original pipeline's semantics, quirks included" })
-      .option("outliers-from", { type: "string", describe: "CSV of CustomerIDs to treat as outliers instead of IsolationForest" })
+      .option("input", SOURCE_FLAGS.input)
+      .option("compat", SOURCE_FLAGS.compat)
+      .option("outliers-from", SOURCE_FLAGS["outliers-from"])
       .option("grid", {
         type: "string",
         describe: 'Settings to try, e.g. "k=3,4,8 init=k-means++,random n-init=1,2,5,10,20,50 max-iter=100,250,500,1000" (the default); a key left out keeps its default',
       })
-      .option("metric", { choices: TUNE_METRICS, default: "silhouette" as TuneMetric, describe: "Ranks the trials (ties: the other two metrics, smaller k, fewer n_init)" })
-      .option("k-range", { type: "string", default: "2..10", describe: "k values of the k analysis (elbow, metrics and silhouette plots per k)" })
-      .option("seed", { type: "number", default: 42, describe: "Seed of IsolationForest and of every k-means fit (the original's random_state)" })
-      .option("tol", { type: "number", default: 1e-4, describe: "k-means centre-shift tolerance (relative to the mean variance)" })
-      .option("variance", { type: "number", default: 0.8, describe: "Cumulative explained variance the PCA component count must reach" })
+      .option("metric", { choices: TUNE_METRICS, default: TUNE_DEFAULTS.metric as TuneMetric, describe: "Ranks the trials (ties: the other two metrics, smaller k, fewer n_init)" })
+      .option("k-range", { type: "string", default: TUNE_DEFAULTS.kRange, describe: "k values of the k analysis (elbow, metrics and silhouette plots per k)" })
+      .option("seed", { type: "number", default: TUNE_DEFAULTS.seed, describe: "Seed of IsolationForest and of every k-means fit (the original's random_state)" })
+      .option("tol", SOURCE_FLAGS.tol)
+      .option("variance", SOURCE_FLAGS.variance)
       .option("max-trials", { type: "number", default: GRID_LIMITS.maxTrials, describe: "Refuse a grid with more trials than this" })
       .option("best-run", { type: "boolean", default: false, describe: "Also write the best trial's run directory (as custseg run would) under the tune directory" })
       .option("out", { type: "string", describe: "Tune directory (default runs/<runId>); must not exist" })
-      .option("data-dir", { type: "string", default: "data", describe: "Where the UCI data is looked for and downloaded to" })
+      .option("data-dir", SOURCE_FLAGS["data-dir"])
       .option("threads", { type: "number", describe: "Threads fitting the grid (default: the core count)" })
-      .option("encoding", { type: "string", describe: "Text encoding of a CSV source (default: detected)" })
-      .option("map", { type: "string", describe: "Rename source columns: SOURCE=TARGET,..." })
-      .option("store", { type: "string", describe: STORE_DESCRIPTION })
-      .option("experiment", { type: "string", default: "tune", describe: "Experiment the tune and its trials are recorded under" })
+      .option("encoding", SOURCE_FLAGS.encoding)
+      .option("map", SOURCE_FLAGS.map)
+      .option("store", SOURCE_FLAGS.store)
+      .option("experiment", { type: "string", default: TUNE_DEFAULTS.experiment, describe: "Experiment the tune and its trials are recorded under" })
       .option("register", { type: "string", describe: "Register the best trial as a new version of this model (writes its run directory, best/)" })
       .option("json", { type: "boolean", default: false, describe: "Print one JSON summary (with its runId and a trials array) on stdout and nothing else" })
       .example("$0 tune --compat seed", "the original's 144-trial grid → runs/<runId>/tune.html, each trial a child run in custseg.db")

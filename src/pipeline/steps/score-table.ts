@@ -20,20 +20,26 @@ export class ScoreTableError extends RangeError {
 /** Recommendations per customer in the predictions table. */
 export const RECOMMENDATIONS = 3;
 
+/** The column `name` of `table`, which must exist and be numeric. */
+function numericColumn(table: Table, name: string): Vector {
+  const column = table.getChild(name);
+  if (!column) {
+    const have = table.schema.fields.map((f) => f.name);
+    throw new ScoreTableError(`no column "${name}" (the columns are ${have.join(", ")})`, name);
+  }
+  if (!DataType.isInt(column.type) && !DataType.isFloat(column.type)) {
+    throw new ScoreTableError(`column "${name}" is ${column.type}, not numeric`, name);
+  }
+  return column;
+}
+
 /** The named numeric columns of `table` as a row-major matrix (nulls are an error naming the row). */
 export function tableRows(table: Table, names: readonly string[]): Float64Array {
   const n = table.numRows;
   const d = names.length;
   const out = new Float64Array(n * d);
   names.forEach((name, j) => {
-    const column = table.getChild(name);
-    if (!column) {
-      const have = table.schema.fields.map((f) => f.name);
-      throw new ScoreTableError(`no column "${name}" (the columns are ${have.join(", ")})`, name);
-    }
-    if (!DataType.isInt(column.type) && !DataType.isFloat(column.type)) {
-      throw new ScoreTableError(`column "${name}" is ${column.type}, not numeric`, name);
-    }
+    const column = numericColumn(table, name);
     let row = 0;
     for (const data of column.data) {
       if (data.nullCount > 0) {
@@ -58,14 +64,7 @@ export function tableRows(table: Table, names: readonly string[]): Float64Array 
  */
 export function tableColumns(table: Table, names: readonly string[]): ArrayLike<number>[] {
   return names.map((name) => {
-    const column = table.getChild(name);
-    if (!column) {
-      const have = table.schema.fields.map((f) => f.name);
-      throw new ScoreTableError(`no column "${name}" (the columns are ${have.join(", ")})`, name);
-    }
-    if (!DataType.isInt(column.type) && !DataType.isFloat(column.type)) {
-      throw new ScoreTableError(`column "${name}" is ${column.type}, not numeric`, name);
-    }
+    const column = numericColumn(table, name);
     if (column.nullCount > 0) {
       for (let i = 0; i < column.length; i++) if (!column.isValid(i)) throw new ScoreTableError(`row ${i + 1}, column "${name}": missing value`, name, i);
     }

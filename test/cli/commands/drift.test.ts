@@ -1,5 +1,4 @@
 // `custseg drift` end to end: spawns the compiled CLI against a run trained on generated data.
-import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,27 +7,16 @@ import * as assert from "uvu/assert";
 import { loadEngine } from "../../../src/engine/engine.js";
 import type { Matrix } from "../../../src/engine/matrix.js";
 import { FEATURE_NAMES } from "../../../src/pipeline/steps/features.js";
+import { assertFailure, runCli } from "../../helpers/cli.js";
 import { featuresOf, generated, trainRun, writeFeaturesCsv } from "../../helpers/drift.js";
-import { repoRoot } from "../../helpers/shared.js";
 
-const cli = join(repoRoot, "dist", "src", "cli", "index.js");
 const dir = mkdtempSync(join(tmpdir(), "custseg-drift-cli-"));
 let model = "";
 let fresh = "";
 let fresh_: Matrix;
 let mix = "";
 
-function custseg(args: string[]) {
-  const res = spawnSync(process.execPath, [cli, "drift", ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, CUSTSEG_DEBUG: "0" } });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
-}
-
-function assertFails(res: ReturnType<typeof custseg>, pattern: RegExp): void {
-  assert.is(res.code, 1, res.stderr);
-  assert.is(res.stdout, "");
-  assert.match(res.stderr, pattern);
-  assert.not.match(res.stderr, /\n\s+at /);
-}
+const custseg = (args: string[]) => runCli(["drift", ...args], { cwd: dir });
 
 test.before(async () => {
   const engine = await loadEngine();
@@ -93,18 +81,18 @@ test("a prediction log (JSON lines, features as an object or an array) is read a
 });
 
 test("errors: one line naming the file or flag, exit 1, nothing written", () => {
-  assertFails(custseg(["--model", join(dir, "nope.json"), "--input", fresh]), /nope\.json: no such model file/);
+  assertFailure(custseg(["--model", join(dir, "nope.json"), "--input", fresh]), /nope\.json: no such model file/);
   const bad = join(dir, "bad.jsonl");
   writeFileSync(bad, `{"features": [1, 2]}\n`);
-  assertFails(custseg(["--model", model, "--input", bad]), /bad\.jsonl: line 1: "features" has 2 values, expected 15/);
+  assertFailure(custseg(["--model", model, "--input", bad]), /bad\.jsonl: line 1: "features" has 2 values, expected 15/);
   writeFileSync(bad, `{"features": {"Days_Since_Last_Purchase": 1}}\n`);
-  assertFails(custseg(["--model", model, "--input", bad]), /bad\.jsonl: line 1: features\.Total_Transactions: missing is not a finite number/);
-  assertFails(custseg(["--model", model, "--input", fresh, "--threshold", "0"]), /--threshold must be in \(0, 1\]/);
-  assertFails(custseg(["--model", model, "--input", fresh, "--out", fresh]), /--out .* is one of the inputs/);
+  assertFailure(custseg(["--model", model, "--input", bad]), /bad\.jsonl: line 1: features\.Total_Transactions: missing is not a finite number/);
+  assertFailure(custseg(["--model", model, "--input", fresh, "--threshold", "0"]), /--threshold must be in \(0, 1\]/);
+  assertFailure(custseg(["--model", model, "--input", fresh, "--out", fresh]), /--out .* is one of the inputs/);
   const lone = join(dir, "lone");
   mkdirSync(lone);
   copyFileSync(model, join(lone, "model.json"));
-  assertFails(custseg(["--model", join(lone, "model.json"), "--input", fresh]), /no customers\.parquet beside the model .*--reference/);
+  assertFailure(custseg(["--model", join(lone, "model.json"), "--input", fresh]), /no customers\.parquet beside the model .*--reference/);
   assert.not.ok(existsSync(join(dir, "drift.html")));
 });
 

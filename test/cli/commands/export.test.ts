@@ -1,7 +1,6 @@
 // `custseg export` end to end on a small generated run: every customer once, outliers flagged and
 // placed in a segment, names from the model, CSV shaped by --delimiter/--decimal/--bom, Parquet,
 // and one-line failures.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,16 +9,12 @@ import * as assert from "uvu/assert";
 import { CsvRecords } from "../../../src/io/csv.js";
 import { parquetToArrow } from "../../../src/io/parquet.js";
 import { EXPORT_COLUMNS } from "../../../src/pipeline/steps/export-table.js";
-import { repoRoot } from "../../helpers/shared.js";
+import { runCli } from "../../helpers/cli.js";
 
-const cli = join(repoRoot, "dist", "src", "cli", "index.js");
 const tmp = mkdtempSync(join(tmpdir(), "custseg-export-"));
 const run = join(tmp, "run");
 
-function custseg(...args: string[]) {
-  const res = spawnSync(process.execPath, [cli, ...args], { cwd: tmp, encoding: "utf8" });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
-}
+const custseg = (...args: string[]) => runCli(args, { cwd: tmp });
 
 function records(text: string, delimiter: string): string[][] {
   const r = new CsvRecords(text, delimiter, "export.csv");

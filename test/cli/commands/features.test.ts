@@ -1,6 +1,5 @@
 // `custseg features` end to end: spawns the compiled CLI (run `npx tsc -p .` first) on a small
 // transactions file written here.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,21 +10,13 @@ import * as assert from "uvu/assert";
 import { transactionsFromArrays } from "../../../src/io/schema.js";
 import { writeTable } from "../../../src/io/write.js";
 import { FEATURE_NAMES } from "../../../src/pipeline/steps/features.js";
-import { repoRoot } from "../../helpers/shared.js";
+import { runCli } from "../../helpers/cli.js";
 
-const cli = join(repoRoot, "dist", "src", "cli", "index.js");
 const dir = mkdtempSync(join(tmpdir(), "custseg-features-"));
 const input = join(dir, "lines.arrow");
 
 /** Runs the CLI in the scratch directory (its cache lands there too). */
-function custseg(args: string[], tz = "UTC") {
-  const res = spawnSync(process.execPath, [cli, "features", "--input", input, ...args], {
-    cwd: dir,
-    encoding: "utf8",
-    env: { ...process.env, TZ: tz, CUSTSEG_DEBUG: "0" },
-  });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
-}
+const custseg = (args: string[], tz = "UTC") => runCli(["features", "--input", input, ...args], { cwd: dir, env: { TZ: tz } });
 
 // Times around midnight and the 2011 US/EU daylight-saving changes, where a zone-dependent
 // reading would move lines to another hour, day or month.
@@ -80,9 +71,9 @@ test("--json prints one object: row counts, customers, whether the data is gener
 
 test("a generated CSV is flagged: synthetic and the generator's parameters in --json, a line in the summary", () => {
   const generated = join(dir, "generated.csv");
-  const gen = spawnSync(process.execPath, [cli, "generate", "--rows", "2000", "--customers", "40", "--seed", "4", "--out", generated], { cwd: dir, encoding: "utf8" });
-  assert.is(gen.status, 0, gen.stderr);
-  const run = (...args: string[]) => spawnSync(process.execPath, [cli, "features", "--input", generated, ...args], { cwd: dir, encoding: "utf8" });
+  const gen = runCli(["generate", "--rows", "2000", "--customers", "40", "--seed", "4", "--out", generated], { cwd: dir });
+  assert.is(gen.code, 0, gen.stderr);
+  const run = (...args: string[]) => runCli(["features", "--input", generated, ...args], { cwd: dir });
   const json = JSON.parse(run("--json").stdout);
   assert.is(json.synthetic, true);
   assert.equal([json.generator.rows, json.generator.customers, json.generator.seed], [2000, 40, 4]);
@@ -127,15 +118,15 @@ test("an unsupported --out extension: one-line error, exit 1, no file left", () 
 });
 
 test("a missing input file: one-line error, exit 1", () => {
-  const res = spawnSync(process.execPath, [cli, "features", "--input", join(dir, "absent.parquet"), "--json"], { encoding: "utf8" });
-  assert.is(res.status, 1);
+  const res = runCli(["features", "--input", join(dir, "absent.parquet"), "--json"]);
+  assert.is(res.code, 1);
   assert.is(res.stdout, "");
   assert.match(res.stderr, "absent.parquet");
 });
 
 test("--help describes the options", () => {
-  const res = spawnSync(process.execPath, [cli, "features", "--help"], { encoding: "utf8" });
-  assert.is(res.status, 0);
+  const res = runCli(["features", "--help"]);
+  assert.is(res.code, 0);
   for (const option of ["--input", "--compat", "--out", "--json", "--encoding", "--map"]) assert.match(res.stdout, option);
 });
 

@@ -1,30 +1,18 @@
 // `custseg model register|promote|alias|list|resolve`: the registry from the command line, over
 // runs recorded through the store API, with model.json files standing in for real models.
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { closeStore, failRun, finishRun, openStore, setRunDir, startRun } from "../../../src/store/index.js";
-import { repoRoot } from "../../helpers/shared.js";
+import { assertFailure, type CliResult, runCli } from "../../helpers/cli.js";
 
-const cli = join(repoRoot, "dist", "src", "cli", "index.js");
 const tmp = mkdtempSync(join(tmpdir(), "custseg-model-cli-"));
 const storeFile = join(tmp, "registry.db");
 
-function custseg(...args: string[]) {
-  const res = spawnSync(process.execPath, [cli, ...args], { cwd: tmp, encoding: "utf8", env: { ...process.env, CUSTSEG_STORE: storeFile } });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
-}
-
-function assertFailure(res: ReturnType<typeof custseg>, pattern: RegExp): void {
-  assert.is(res.code, 1, res.stderr);
-  assert.is(res.stdout, "");
-  assert.is(res.stderr.trimEnd().split("\n").length, 1, res.stderr);
-  assert.match(res.stderr.trimEnd(), pattern);
-  assert.not.match(res.stderr, /\n\s+at |internal error/);
-}
+const custseg = (...args: string[]) => runCli(args, { cwd: tmp, env: { CUSTSEG_STORE: storeFile } });
+const assertOnlyLine = (res: CliResult, pattern: RegExp) => assertFailure(res, pattern, { alone: true });
 
 const runs: string[] = [];
 let failed = "";
@@ -87,15 +75,15 @@ test("register, promote (archiving the previous holder), alias, list, resolve", 
 });
 
 test("mistakes are one line: a version that does not exist, a failed run, a bad stage, an unknown model or alias", () => {
-  assertFailure(custseg("model", "promote", "segments", "9", "--stage", "production"), /^custseg: model 'segments' has no version 9 \(its versions are 1 to 3\)$/);
-  assertFailure(custseg("model", "promote", "nosuch", "1", "--stage", "production"), /^custseg: no registered model 'nosuch' in /);
-  assertFailure(custseg("model", "promote", "segments", "1", "--stage", "gold"), /^custseg: unknown stage 'gold'; use one of staging, production, archived$/);
-  assertFailure(custseg("model", "promote", "segments", "one", "--stage", "staging"), /^custseg: a model version is a whole number ≥ 1, got 'one'$/);
-  assertFailure(custseg("model", "register", failed, "--name", "segments"), new RegExp(`^custseg: run ${failed} is failed; only a finished run can be registered$`));
-  assertFailure(custseg("model", "register", "nosuchrun", "--name", "segments"), /^custseg: no run nosuchrun in /);
-  assertFailure(custseg("model", "resolve", "models:/segments/staging"), /^custseg: model 'segments' has no version in staging$/);
-  assertFailure(custseg("model", "resolve", "models:/segments@nobody"), /^custseg: model 'segments' has no alias 'nobody'$/);
-  assertFailure(custseg("model", "alias", "segments", "latest", "1"), /cannot be 'latest' or v<number>/);
+  assertOnlyLine(custseg("model", "promote", "segments", "9", "--stage", "production"), /^custseg: model 'segments' has no version 9 \(its versions are 1 to 3\)$/);
+  assertOnlyLine(custseg("model", "promote", "nosuch", "1", "--stage", "production"), /^custseg: no registered model 'nosuch' in /);
+  assertOnlyLine(custseg("model", "promote", "segments", "1", "--stage", "gold"), /^custseg: unknown stage 'gold'; use one of staging, production, archived$/);
+  assertOnlyLine(custseg("model", "promote", "segments", "one", "--stage", "staging"), /^custseg: a model version is a whole number ≥ 1, got 'one'$/);
+  assertOnlyLine(custseg("model", "register", failed, "--name", "segments"), new RegExp(`^custseg: run ${failed} is failed; only a finished run can be registered$`));
+  assertOnlyLine(custseg("model", "register", "nosuchrun", "--name", "segments"), /^custseg: no run nosuchrun in /);
+  assertOnlyLine(custseg("model", "resolve", "models:/segments/staging"), /^custseg: model 'segments' has no version in staging$/);
+  assertOnlyLine(custseg("model", "resolve", "models:/segments@nobody"), /^custseg: model 'segments' has no alias 'nobody'$/);
+  assertOnlyLine(custseg("model", "alias", "segments", "latest", "1"), /cannot be 'latest' or v<number>/);
   const listed = JSON.parse(custseg("model", "list", "--json").stdout);
   assert.is(listed.models[0].versions.length, 3, "no failed command registered anything");
 });

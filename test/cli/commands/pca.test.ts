@@ -4,9 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { assertClose } from "../../helpers/assert.js";
 import { readMatrix } from "../../../src/io/matrix.js";
 import { sharedFile, skipped } from "../../helpers/shared.js";
-import { runCli } from "../../helpers/cli.js";
+import { assertFailure, runCli } from "../../helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-pca-"));
 
@@ -20,21 +21,6 @@ function file(name: string, text: string): string {
   return path;
 }
 
-/** A failure: the exit code, one line on stderr naming the problem, nothing on stdout, no stack. */
-function assertFails(res: ReturnType<typeof custseg>, code: number, pattern: RegExp): void {
-  assert.is(res.code, code, res.stderr);
-  assert.is(res.stdout, "");
-  assert.match(res.stderr, pattern);
-  assert.not.match(res.stderr, /\n\s+at /);
-}
-
-function closeTo(a: number[], b: number[], tol: number, what: string): void {
-  assert.is(a.length, b.length, what);
-  a.forEach((v, i) => {
-    assert.ok(Math.abs(v - b[i]!) <= tol, `${what}[${i}]: ${v} vs ${b[i]}`);
-  });
-}
-
 test("--json prints one object matching scikit-learn (sign rule included)", () => {
   const input = sharedFile("reference/kernels/pca_1500x8.csv", "PCA fixture");
   const json = sharedFile("reference/kernels/pca_1500x8_expected.json", "PCA fixture");
@@ -45,9 +31,9 @@ test("--json prints one object matching scikit-learn (sign rule included)", () =
   const out = JSON.parse(res.stdout);
   assert.equal(Object.keys(out), ["nComponents", "explainedVariance", "explainedVarianceRatio", "components", "mean"]);
   assert.is(out.nComponents, 3);
-  closeTo(out.components.flat(), expected.components.flat(), 1e-9, "components");
-  closeTo(out.explainedVarianceRatio, expected.explained_variance_ratio, 1e-9, "ratio");
-  closeTo(out.mean, expected.mean, 1e-12, "mean");
+  assertClose(out.components.flat(), expected.components.flat(), 1e-9, "components");
+  assertClose(out.explainedVarianceRatio, expected.explained_variance_ratio, 1e-9, "ratio");
+  assertClose(out.mean, expected.mean, 1e-12, "mean");
 });
 
 test("--variance picks the smallest count reaching it; --out writes the scores (CSV and Parquet)", async () => {
@@ -63,7 +49,7 @@ test("--variance picks the smallest count reaching it; --out writes the scores (
     const { matrix, columnNames } = await readMatrix(out);
     assert.equal(columnNames, ["PC1", "PC2", "PC3", "PC4"]);
     assert.is(matrix.rows, 1500);
-    closeTo(Array.from(matrix.data.subarray(0, 4)), expected["8"].transform_first5[0].slice(0, 4), 1e-9, `${name} row 1`);
+    assertClose(Array.from(matrix.data.subarray(0, 4)), expected["8"].transform_first5[0].slice(0, 4), 1e-9, `${name} row 1`);
   }
   assert.is(expected["variance_0.8_smallest_n"], 4);
 });
@@ -76,19 +62,19 @@ test("--columns selects the input columns", () => {
 });
 
 test("bad input is one line on stderr and a non-zero exit", () => {
-  assertFails(custseg(["--input", join(dir, "absent.csv"), "--components", "2"]), 1, /absent\.csv: no such file/);
+  assertFailure(custseg(["--input", join(dir, "absent.csv"), "--components", "2"]), /absent\.csv: no such file/);
   const bad = file("bad.csv", "a,b\n1,2\n3,oops\n");
-  assertFails(custseg(["--input", bad, "--components", "1"]), 1, /bad\.csv: line 3, column 2 \(b\): "oops" is not a finite number/);
+  assertFailure(custseg(["--input", bad, "--components", "1"]), /bad\.csv: line 3, column 2 \(b\): "oops" is not a finite number/);
   const nan = file("nan.csv", "a,b\n1,2\nNaN,3\n");
-  assertFails(custseg(["--input", nan, "--components", "1"]), 1, /nan\.csv: line 3, column 1 \(a\)/);
+  assertFailure(custseg(["--input", nan, "--components", "1"]), /nan\.csv: line 3, column 1 \(a\)/);
   const ok = file("ok.csv", "a,b,c\n1,2,3\n4,5,7\n7,8,8\n");
-  assertFails(custseg(["--input", ok, "--components", "4"]), 1, /ok\.csv: components must be an integer from 1 to min\(n, d\) = 3, got 4/);
-  assertFails(custseg(["--input", ok, "--variance", "2"]), 1, /variance must be a ratio in \(0, 1\]/);
-  assertFails(custseg(["--input", ok, "--columns", "a,q", "--components", "1"]), 1, /no column "q"; the columns are "a", "b", "c"/);
-  assertFails(custseg(["--input", file("empty.csv", "a,b\n"), "--components", "1"]), 1, /empty\.csv: X has no rows/);
-  assertFails(custseg(["--input", file("one.csv", "a,b\n1,2\n"), "--components", "1"]), 1, /one\.csv: PCA needs at least 2 samples, got 1/);
-  assertFails(custseg(["--input", ok]), 1, /give --components P or --variance V/);
-  assertFails(custseg(["--input", ok, "--components", "1", "--variance", "0.5"]), 2, /mutually exclusive/);
+  assertFailure(custseg(["--input", ok, "--components", "4"]), /ok\.csv: components must be an integer from 1 to min\(n, d\) = 3, got 4/);
+  assertFailure(custseg(["--input", ok, "--variance", "2"]), /variance must be a ratio in \(0, 1\]/);
+  assertFailure(custseg(["--input", ok, "--columns", "a,q", "--components", "1"]), /no column "q"; the columns are "a", "b", "c"/);
+  assertFailure(custseg(["--input", file("empty.csv", "a,b\n"), "--components", "1"]), /empty\.csv: X has no rows/);
+  assertFailure(custseg(["--input", file("one.csv", "a,b\n1,2\n"), "--components", "1"]), /one\.csv: PCA needs at least 2 samples, got 1/);
+  assertFailure(custseg(["--input", ok]), /give --components P or --variance V/);
+  assertFailure(custseg(["--input", ok, "--components", "1", "--variance", "0.5"]), /mutually exclusive/, { code: 2 });
 });
 
 test("--help describes the command", () => {

@@ -1,7 +1,6 @@
 // `custseg predict` end to end on small generated data: each input kind gives the run's clusters,
 // outlier flags and recommendations back; the output formats; and every failure path is one line
 // naming the file, row or flag, with a non-zero exit and nothing written.
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,28 +9,15 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parquetToArrow } from "../../../src/io/parquet.js";
 import { FEATURE_NAMES } from "../../../src/pipeline/steps/features.js";
-import { repoRoot } from "../../helpers/shared.js";
+import { assertFailure, runCli } from "../../helpers/cli.js";
 
-const cli = join(repoRoot, "dist", "src", "cli", "index.js");
 const tmp = mkdtempSync(join(tmpdir(), "custseg-predict-cli-"));
 const small = join(tmp, "small.parquet");
 const runDir = join(tmp, "run");
 
-function custseg(...args: string[]) {
-  const res = spawnSync(process.execPath, [cli, ...args], { cwd: tmp, encoding: "utf8" });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr || `${res.error?.message ?? ""} ${res.signal ?? ""}` };
-}
+const custseg = (...args: string[]) => runCli(args, { cwd: tmp });
 
 const predict = (...args: string[]) => custseg("predict", "--threads", "1", "--model", runDir, ...args);
-
-function assertFailure(res: ReturnType<typeof custseg>, pattern: RegExp, code = 1): void {
-  assert.is(res.code, code, res.stderr);
-  assert.is(res.stdout, "");
-  const lines = res.stderr.trimEnd().split("\n");
-  assert.match(lines.at(-1)!, pattern);
-  assert.is(lines.filter((l) => l.startsWith("custseg:")).length, 1, res.stderr);
-  assert.not.match(res.stderr, /\n\s+at |internal error/);
-}
 
 const readParquet = (path: string): Table => parquetToArrow(readFileSync(path), path);
 let customers: Table;

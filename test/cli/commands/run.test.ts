@@ -1,7 +1,6 @@
 // `custseg run` end to end on small generated data: the --json summary, the run directory and its
 // files, the plain summary table, determinism, and every failure path (one line, non-zero exit,
 // nothing half-written, earlier runs untouched).
-import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,9 +9,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parquetToArrow } from "../../../src/io/parquet.js";
 import { FEATURE_NAMES } from "../../../src/pipeline/steps/features.js";
+import { assertFailure, runCli, signalWhen, startCli } from "../../helpers/cli.js";
 import { repoRoot } from "../../helpers/shared.js";
 
-const cli = join(repoRoot, "dist", "src", "cli", "index.js");
 const tmp = mkdtempSync(join(tmpdir(), "custseg-run-cli-"));
 const runs = join(tmp, "runs");
 const small = join(tmp, "small.parquet");
@@ -20,22 +19,9 @@ const RUN_FILES = ["customers.parquet", "metrics.json", "model.json", "profiles.
 const SUMMARY_KEYS = ["mode", "synthetic", "input", "rows", "customers", "customersBeforeOutliers", "outliers", "nComponents", "explainedVarianceRatio", "k", "inertia", "silhouette", "daviesBouldin", "calinskiHarabasz", "clusterSizes", "clusterNames", "timingsMs", "runDir"];
 
 /** Runs the CLI in the temp directory, so its Arrow cache and default runs/ stay there. */
-function custseg(...args: string[]) {
-  const res = spawnSync(process.execPath, [cli, ...args], { cwd: tmp, encoding: "utf8" });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
-}
+const custseg = (...args: string[]) => runCli(args, { cwd: tmp });
 
 const run = (...args: string[]) => custseg("run", "--threads", "1", ...args);
-
-/** A failure: the given exit code, nothing on stdout, one `custseg:` line last on stderr, no stack. */
-function assertFailure(res: ReturnType<typeof custseg>, pattern: RegExp, code = 1): void {
-  assert.is(res.code, code, res.stderr);
-  assert.is(res.stdout, "");
-  const lines = res.stderr.trimEnd().split("\n");
-  assert.match(lines.at(-1)!, pattern);
-  assert.is(lines.filter((l) => l.startsWith("custseg:")).length, 1, res.stderr);
-  assert.not.match(res.stderr, /\n\s+at |internal error/);
-}
 
 /** sha256 of every file in a directory, by name. */
 function digest(dir: string): Record<string, string> {
@@ -283,26 +269,8 @@ test("bad input: one clear line, exit 1, no stack, nothing half-written, the ear
 });
 
 /** Starts a run, sends SIGINT when stderr first matches `when`, and resolves with the exit and output. */
-function interrupt(args: string[], when: RegExp): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  return new Promise((resolve) => {
-    // --no-cache: with the steps stored by the earlier runs, nothing would be left to interrupt.
-    const child = spawn(process.execPath, [cli, "run", "--threads", "1", "--no-cache", ...args], { cwd: tmp });
-    let stderr = "";
-    let stdout = "";
-    let sent = false;
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-      if (!sent && when.test(stderr)) {
-        sent = true;
-        child.kill("SIGINT");
-      }
-    });
-    child.on("close", (code) => resolve({ code, stderr, stdout }));
-  });
-}
+// --no-cache: with the steps stored by the earlier runs, nothing would be left to interrupt.
+const interrupt = (args: string[], when: RegExp) => startCli(["run", "--threads", "1", "--no-cache", ...args], { cwd: tmp, onStderr: signalWhen(when, "SIGINT") });
 
 test("SIGINT mid-run: exit 130, one line, no run directory and no temp left, the earlier run untouched", async () => {
   assert.ok(first, "needs the first run");

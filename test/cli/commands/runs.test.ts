@@ -1,29 +1,18 @@
 // `custseg runs list|show|compare|delete` over runs recorded by real `custseg run`s: the table and
 // --json forms, MLflow filters and ordering, compare's marked differences, delete's refusals and --purge.
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { repoRoot } from "../../helpers/shared.js";
+import { assertFailure, type CliResult, runCli } from "../../helpers/cli.js";
 
-const cli = join(repoRoot, "dist", "src", "cli", "index.js");
 const tmp = mkdtempSync(join(tmpdir(), "custseg-runs-cli-"));
 const small = join(tmp, "small.parquet");
 
 /** The CLI in the temp directory, so custseg.db and runs/ are created there by default. */
-function custseg(...args: string[]) {
-  const res = spawnSync(process.execPath, [cli, ...args], { cwd: tmp, encoding: "utf8", env: { ...process.env, CUSTSEG_STORE: "" } });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
-}
-
-function assertFailure(res: ReturnType<typeof custseg>, pattern: RegExp): void {
-  assert.is(res.code, 1, res.stderr);
-  assert.is(res.stdout, "");
-  assert.is(res.stderr.trimEnd().split("\n").length, 1, res.stderr);
-  assert.match(res.stderr.trimEnd(), pattern);
-}
+const custseg = (...args: string[]) => runCli(args, { cwd: tmp, env: { CUSTSEG_STORE: "" } });
+const assertOnlyLine = (res: CliResult, pattern: RegExp) => assertFailure(res, pattern, { alone: true });
 
 const ids: Record<string, string> = {};
 
@@ -79,8 +68,8 @@ test("runs list --where / --order-by / --experiment, and --json", () => {
   assert.equal(list("--order-by", "params.k DESC"), [ids["4"], ids["3"]]);
   assert.equal(list("--experiment", "other"), []);
   assert.equal(list("--experiment", "ks", "--limit", "1"), [ids["4"]]);
-  assertFailure(custseg("runs", "list", "--where", "metrics.silhouette > 0.2 or params.k = 3"), /^custseg: --where: OR is not supported/);
-  assertFailure(custseg("runs", "list", "--where", "params.k = 3; DELETE FROM runs"), /^custseg: --where: unexpected ';' at column 13/);
+  assertOnlyLine(custseg("runs", "list", "--where", "metrics.silhouette > 0.2 or params.k = 3"), /^custseg: --where: OR is not supported/);
+  assertOnlyLine(custseg("runs", "list", "--where", "params.k = 3; DELETE FROM runs"), /^custseg: --where: unexpected ';' at column 13/);
   assert.is(list().length, 2, "nothing was deleted");
   assert.match(custseg("runs", "list", "--experiment", "other").stdout, /^no runs match/);
 });
@@ -96,8 +85,8 @@ test("runs compare: side by side, differing rows marked with *", () => {
   const json = JSON.parse(custseg("runs", "compare", ids["3"]!, ids["4"]!, "--json").stdout);
   assert.equal(json.runs, [ids["3"], ids["4"]]);
   assert.equal(json.rows.find((r: { key: string }) => r.key === "params.k"), { key: "params.k", values: ["3", "4"], differs: true });
-  assertFailure(custseg("runs", "compare", ids["3"]!), /^custseg: runs compare needs two or more run ids/);
-  assertFailure(custseg("runs", "compare", ids["3"]!, "nosuchrun"), /^custseg: no run nosuchrun in /);
+  assertOnlyLine(custseg("runs", "compare", ids["3"]!), /^custseg: runs compare needs two or more run ids/);
+  assertOnlyLine(custseg("runs", "compare", ids["3"]!, "nosuchrun"), /^custseg: no run nosuchrun in /);
 });
 
 test("runs show: by the last 8 characters of the id; unknown ids are one line", () => {
@@ -106,19 +95,19 @@ test("runs show: by the last 8 characters of the id; unknown ids are one line", 
   assert.match(res.stdout, new RegExp(`^run ${ids["4"]}\\n`));
   assert.match(res.stdout, /\nparams\n[\s\S]*\n {2}k\s+4\n/);
   assert.match(res.stdout, /\nmetrics\n[\s\S]*\n {2}silhouette\s+[-\d.]+\n/);
-  assertFailure(custseg("runs", "show", "nosuchrun"), /^custseg: no run nosuchrun in .*custseg\.db$/);
+  assertOnlyLine(custseg("runs", "show", "nosuchrun"), /^custseg: no run nosuchrun in .*custseg\.db$/);
 });
 
 test("runs delete: refused while registered; the run directory stays unless --purge", () => {
   const reg = custseg("model", "register", ids["3"]!, "--name", "segments");
   assert.is(reg.code, 0, reg.stderr);
-  assertFailure(custseg("runs", "delete", ids["3"]!), new RegExp(`^custseg: run ${ids["3"]} is registered as segments version 1; it cannot be deleted`));
+  assertOnlyLine(custseg("runs", "delete", ids["3"]!), new RegExp(`^custseg: run ${ids["3"]} is registered as segments version 1; it cannot be deleted`));
 
   const kept = custseg("runs", "delete", ids["4"]!);
   assert.is(kept.code, 0, kept.stderr);
   assert.match(kept.stdout, /run directory kept: .*\(--purge removes it\)/);
   assert.ok(existsSync(join(tmp, "runs", ids["4"]!)));
-  assertFailure(custseg("runs", "show", ids["4"]!), /no run/);
+  assertOnlyLine(custseg("runs", "show", ids["4"]!), /no run/);
 
   const again = custseg("run", "--threads", "1", "--input", small, "--json");
   assert.is(again.code, 0, again.stderr);
@@ -129,7 +118,7 @@ test("runs delete: refused while registered; the run directory stays unless --pu
 });
 
 test("readers never create a store: a missing one is one line", () => {
-  assertFailure(custseg("runs", "list", "--store", join(tmp, "elsewhere.db")), /^custseg: no run store at .*elsewhere\.db \(custseg run creates it/);
+  assertOnlyLine(custseg("runs", "list", "--store", join(tmp, "elsewhere.db")), /^custseg: no run store at .*elsewhere\.db \(custseg run creates it/);
   assert.not.ok(existsSync(join(tmp, "elsewhere.db")));
 });
 

@@ -2,37 +2,22 @@
 // directory (tune.html's plots, the ranked CSV, the best trial's run directory), the run store
 // (a parent run with one child per trial, the registered best trial), the best trial equal to
 // `custseg run` with its settings, and one-line failures for bad flags.
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { assertClose } from "../../helpers/assert.js";
 import { childRunIds, closeStore, getRun, getModelVersion, openStore } from "../../../src/store/index.js";
 import type { RecordedTuneSummary } from "../../../src/pipeline/jobs/tune-record.js";
-import { repoRoot } from "../../helpers/shared.js";
+import { assertFailure, runCli } from "../../helpers/cli.js";
 
-const cli = join(repoRoot, "dist", "src", "cli", "index.js");
 const tmp = mkdtempSync(join(tmpdir(), "custseg-tune-cli-"));
 const small = join(tmp, "small.parquet");
 const store = join(tmp, "custseg.db");
 const GRID = "k=3,4 init=k-means++,random n-init=1,3 max-iter=2,100";
 
-function custseg(...args: string[]) {
-  const res = spawnSync(process.execPath, [cli, ...args], { cwd: tmp, encoding: "utf8" });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
-}
-
-function assertFailure(res: ReturnType<typeof custseg>, pattern: RegExp, code = 1): void {
-  assert.is(res.code, code, res.stderr);
-  assert.is(res.stdout, "");
-  const lines = res.stderr.trimEnd().split("\n");
-  assert.ok(lines.some((l) => pattern.test(l)), res.stderr);
-  assert.is(lines.filter((l) => l.startsWith("custseg:")).length, 1, res.stderr);
-  assert.not.match(res.stderr, /\n\s+at |internal error/);
-}
-
-const relClose = (a: number, b: number, tol = 1e-12) => Math.abs(a - b) <= tol * Math.max(Math.abs(a), Math.abs(b));
+const custseg = (...args: string[]) => runCli(args, { cwd: tmp });
 
 let summary: RecordedTuneSummary | undefined;
 const dir = join(tmp, "tunes", "first");
@@ -85,7 +70,7 @@ test("tune directory: tune.html with one polyline per trial, criteria against k,
   assert.is(model.kmeans.nInit, summary!.best.nInit);
   assert.is(model.kmeans.maxIter, summary!.best.maxIter);
   assert.is(model.kmeans.seed, 7);
-  assert.ok(relClose(model.metrics.silhouette, summary!.best.silhouette));
+  assertClose(model.metrics.silhouette, summary!.best.silhouette, 1e-12, "the model's silhouette", "relative");
 });
 
 test("generated input: synthetic in --json, a banner atop tune.html and the best trial's report, the field in its model.json", () => {
@@ -106,9 +91,9 @@ test("the best trial is what `custseg run` with its settings produces", () => {
   const run = JSON.parse(res.stdout);
   assert.is(run.inertia, b.inertia);
   assert.is(run.nIter, b.nIter);
-  assert.ok(relClose(run.silhouette, b.silhouette), `${run.silhouette} vs ${b.silhouette}`);
-  assert.ok(relClose(run.daviesBouldin, b.daviesBouldin));
-  assert.ok(relClose(run.calinskiHarabasz, b.calinskiHarabasz));
+  assertClose(run.silhouette, b.silhouette, 1e-12, "silhouette", "relative");
+  assertClose(run.daviesBouldin, b.daviesBouldin, 1e-12, "Davies–Bouldin", "relative");
+  assertClose(run.calinskiHarabasz, b.calinskiHarabasz, 1e-12, "Calinski–Harabasz", "relative");
 });
 
 test("run store: the tune is a finished parent run, each trial a finished child; the best trial is registered", () => {
@@ -140,7 +125,7 @@ test("failures: one line, non-zero exit, nothing written", () => {
   assertFailure(custseg("tune", "--input", small, "--grid", "k=1", "--store", store), /--grid k value '1' must be a whole number from 2/);
   assertFailure(custseg("tune", "--input", small, "--grid", "n-init=1,2,3,4,5,6,7,8,9", "--max-trials", "50", "--store", store), /--max-trials is 50, and the grid has 216 trials/);
   assertFailure(custseg("tune", "--input", small, "--k-range", "5..2", "--store", store), /--k-range 5\.\.2/);
-  assertFailure(custseg("tune", "--input", small, "--metric", "inertia", "--store", store), /Invalid values|metric/, 2);
+  assertFailure(custseg("tune", "--input", small, "--metric", "inertia", "--store", store), /Invalid values|metric/, { code: 2 });
   const taken = join(tmp, "taken");
   mkdirSync(taken);
   writeFileSync(join(taken, "keep.txt"), "x");

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,10 +8,9 @@ import { OptionError, UserError } from "../../../src/errors.js";
 import { GENERATE_DEFAULTS, generateFile } from "../../../src/io/generate/generate.js";
 import { loadTransactions } from "../../../src/io/load.js";
 import { transactionsSchema } from "../../../src/io/schema.js";
-import { repoRoot } from "../../helpers/shared.js";
+import { runCli } from "../../helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-generate-"));
-const cli = join(repoRoot, "dist", "src", "cli", "index.js");
 const small = { rows: 20_000, customers: 300, seed: 1 };
 
 /** The default-size file, generated and loaded back once for the texture checks. */
@@ -231,14 +229,12 @@ test("generateFile rejects bad options and unknown formats before writing anythi
   assert.not.ok(existsSync(join(dir, "bad.csv")) || existsSync(join(dir, "bad.xlsx")));
 });
 
-function run(...args: string[]) {
-  return spawnSync(process.execPath, [cli, "generate", ...args], { encoding: "utf8" });
-}
+const run = (...args: string[]) => runCli(["generate", ...args]);
 
 test("cli: --rows 1000 --customers 50 writes a small file and reports it as JSON", async () => {
   const out = join(dir, "cli-small.csv");
   const res = run("--rows", "1000", "--customers", "50", "--seed", "7", "--out", out, "--json");
-  assert.is(res.status, 0, res.stderr);
+  assert.is(res.code, 0, res.stderr);
   const report = JSON.parse(res.stdout);
   assert.is(report.rows, 1000);
   assert.is(report.path, out);
@@ -250,19 +246,19 @@ test("cli: --rows 1000 --customers 50 writes a small file and reports it as JSON
 
 test("cli: bad arguments fail with one clear line and leave no file", () => {
   const zero = run("--rows", "0", "--out", join(dir, "zero.csv"));
-  assert.is(zero.status, 1);
+  assert.is(zero.code, 1);
   assert.match(zero.stderr, "--rows must be");
   assert.not.match(zero.stderr, "    at ");
   assert.not.ok(existsSync(join(dir, "zero.csv")));
 
   const noOut = run("--rows", "10");
-  assert.ok(noOut.status !== 0);
+  assert.ok(noOut.code !== 0);
   assert.match(noOut.stderr, "out");
 
   const blocker = join(dir, "not-a-dir");
   writeFileSync(blocker, "a file where a directory should be");
   const blocked = run("--rows", "100", "--out", join(blocker, "x.arrow"));
-  assert.is(blocked.status, 1);
+  assert.is(blocked.code, 1);
   assert.match(blocked.stderr, "x.arrow");
   assert.not.match(blocked.stderr, "internal error");
   assert.equal(readdirSync(dir).filter((f) => f.includes(".tmp")), [], "no temporary file left");

@@ -7,9 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { assertClose } from "../../helpers/assert.js";
 import { loadEngine } from "../../../src/engine/engine.js";
 import { runPipeline } from "../../../src/pipeline/jobs/run.js";
 import type { RunArtifacts } from "../../../src/pipeline/jobs/run-artifacts.js";
+import { seedParityOptions } from "../../../bench/cases/seed-parity.js";
 import { sharedFile, skipped } from "../../helpers/shared.js";
 
 const parquet = sharedFile("data/online_retail.parquet", "run parity on the real data");
@@ -20,7 +22,6 @@ function readCsv(path: string): { header: string[]; rows: string[][] } {
   return { header: lines[0]!.split(","), rows: lines.slice(1).map((l) => l.split(",")) };
 }
 
-const relClose = (a: number, b: number, tol: number) => Math.abs(a - b) <= tol * Math.max(Math.abs(a), Math.abs(b), 1e-300);
 
 let run: RunArtifacts | undefined;
 let tmp = "";
@@ -29,20 +30,7 @@ test.before(async () => {
   if (!parquet || !seedDir) return;
   tmp = await mkdtemp(join(tmpdir(), "custseg-run-"));
   const engine = await loadEngine();
-  run = await runPipeline(engine, {
-    input: parquet,
-    compat: "seed",
-    cacheDir: false,
-    outliersFrom: join(seedDir, "outliers.csv"),
-    init: join(seedDir, "kmeans_init_centers.csv"),
-    nInit: 1,
-    k: 3,
-    seed: 0,
-    maxIter: 100,
-    tol: 1e-4,
-    variance: 0.8,
-    out: join(tmp, "run"),
-  });
+  run = await runPipeline(engine, seedParityOptions(parquet, seedDir, join(tmp, "run")));
 });
 
 test.after(async () => {
@@ -95,7 +83,7 @@ test("k-means: 22 iterations, inertia to 1e-9, the same partition, metrics to 1e
   if (!run) return skipped();
   const km = JSON.parse(readFileSync(join(seedDir!, "kmeans.json"), "utf8"));
   assert.is(run.clusters.nIter, km.n_iter);
-  assert.ok(relClose(run.clusters.inertia, km.inertia, 1e-9), `inertia ${run.clusters.inertia} vs ${km.inertia}`);
+  assertClose(run.clusters.inertia, km.inertia, 1e-9, `inertia ${run.clusters.inertia} vs ${km.inertia}`, "relative");
   const ids: string[] = km.customer_ids;
   assert.equal(ids.map(Number), [...run.kept.ids]);
   // Same partition up to renumbering: the mapping ours → theirs is a bijection.
@@ -107,9 +95,9 @@ test("k-means: 22 iterations, inertia to 1e-9, the same partition, metrics to 1e
   });
   assert.is(new Set(map.values()).size, 3);
   const m = km.metrics_on_raw_labels;
-  assert.ok(relClose(run.quality.silhouette, m.silhouette_score, 1e-9), "silhouette");
-  assert.ok(relClose(run.quality.daviesBouldin, m.davies_bouldin_score, 1e-9), "Davies-Bouldin");
-  assert.ok(relClose(run.quality.calinskiHarabasz, m.calinski_harabasz_score, 1e-9), "Calinski-Harabasz");
+  assertClose(run.quality.silhouette, m.silhouette_score, 1e-9, "silhouette", "relative");
+  assertClose(run.quality.daviesBouldin, m.davies_bouldin_score, 1e-9, "Davies-Bouldin", "relative");
+  assertClose(run.quality.calinskiHarabasz, m.calinski_harabasz_score, 1e-9, "Calinski-Harabasz", "relative");
   assert.equal(run.clusters.sizes, [...run.clusters.sizes].sort((a, b) => b - a), "clusters numbered by size");
 });
 
