@@ -36,12 +36,27 @@ export function round1(ms: number): number {
 /** The step that writes a job's outputs. It ends after them, so no output can carry its own time. */
 export const WRITE_STEP = "write";
 
+/** The step that renders the run's files, the report among them: the report cannot carry its time either. */
+export const REPORT_STEP = "report";
+
+const OUTPUT_STEPS: ReadonlySet<string> = new Set([REPORT_STEP, WRITE_STEP]);
+
+/** Whether a timing belongs to producing the outputs rather than to a step the report lists. */
+export const isOutputStep = (step: string): boolean => OUTPUT_STEPS.has(step);
+
 /**
- * The time of every step but the writing of the outputs: the total the run's report shows, and the
- * terminal summary prints beside the writing time. Sums the timings as recorded (to 0.1 ms).
+ * The time of every step but rendering and writing the outputs: the total the run's report shows,
+ * and the terminal summary prints beside the outputs' time. Sums the timings as recorded (to 0.1 ms).
  */
 export function stepsTotalMs(timingsMs: Readonly<Record<string, number>>): number {
   let total = 0;
-  for (const [step, ms] of Object.entries(timingsMs)) if (step !== WRITE_STEP) total += ms;
+  for (const [step, ms] of Object.entries(timingsMs)) if (!isOutputStep(step)) total += ms;
+  return round1(total);
+}
+
+/** The time of rendering and writing the outputs, which the report cannot show. */
+export function outputsMs(timingsMs: Readonly<Record<string, number>>): number {
+  let total = 0;
+  for (const [step, ms] of Object.entries(timingsMs)) if (isOutputStep(step)) total += ms;
   return round1(total);
 }

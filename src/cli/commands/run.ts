@@ -5,7 +5,7 @@ import { PIPELINE_STEPS, type RunOptions, type RunSummary } from "../../pipeline
 import { type RunFlagArgs, runFlags, runOptionsFrom, SOURCE_FLAGS } from "../run-flags.js";
 import type { Engine } from "../../engine/engine.js";
 import type { StepOutcome } from "../../pipeline/jobs/graph/runner.js";
-import { stepsTotalMs, WRITE_STEP } from "../../pipeline/progress.js";
+import { outputsMs, stepsTotalMs } from "../../pipeline/progress.js";
 import { interruptSignal } from "../interrupt.js";
 import { formatMs, stderrReporter } from "../progress.js";
 import { describeMark } from "../../io/generated-mark.js";
@@ -106,7 +106,7 @@ function formatSummary(s: RunSummary): string {
     ...(s.outliers > 0 ? [`  ${"outliers".padStart(7)}  ${n(s.outliers).padStart(9)}  ${"".padStart(5)}  ${pct(s.revenueShares[s.k] ?? 0).padStart(7)}  (not clustered)`] : []),
     "",
     // The report's pipeline table sums the same steps; it is written before the writing ends.
-    `  total ${formatMs(stepsTotalMs(s.timingsMs))} (+ ${formatMs(s.timingsMs[WRITE_STEP] ?? 0)} writing the run directory); report: ${s.runDir}/report.html`,
+    `  total ${formatMs(stepsTotalMs(s.timingsMs))} (+ ${formatMs(outputsMs(s.timingsMs))} rendering and writing the run directory); report: ${s.runDir}/report.html`,
     `  run id      ${s.runId}`,
     "",
   ];

@@ -7,7 +7,7 @@ import type { ReportData, StepRecord } from "../../report/index.js";
 import { describeMark } from "../../io/generated-mark.js";
 import { modelJson } from "../../model/index.js";
 import type { RunSummary } from "../options.js";
-import { WRITE_STEP } from "../progress.js";
+import { isOutputStep } from "../progress.js";
 import { FEATURE_NAMES } from "../steps/features.js";
 import { recommendationsCsv, topProductsCsv } from "../steps/recommend.js";
 import type { RunArtifacts } from "./run-artifacts.js";
@@ -145,7 +145,7 @@ function reportSteps(s: RunSummary): StepRecord[] {
   ];
   const steps: StepRecord[] = [];
   for (const [step, ms] of Object.entries(s.timingsMs)) {
-    if (step === WRITE_STEP) continue;
+    if (isOutputStep(step)) continue;
     // Steps after the outliers work on the clustered customers.
     steps.push({ step, ...(counts[step] ?? customers(s.customers)), ms });
     if (step === "clean") steps.push(...filters);
