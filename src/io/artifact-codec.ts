@@ -2,7 +2,8 @@
 // Arrow table and every large typed array in an Arrow IPC part of its own, so matrices and
 // transactions round-trip to the bit and are read without parsing text. JSON cannot hold NaN,
 // ±Infinity, typed arrays or Maps; they are tagged objects in the skeleton.
-import { type Data, DataType, makeData, makeVector, RecordBatch, Struct, Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import { makeVector, Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import { exactTable } from "./schema.js";
 
 const VALUE = "value.json";
 /** Typed arrays up to this length stay inline in the JSON; longer ones become Arrow parts. */
@@ -84,26 +85,3 @@ export function decodeValue<T>(parts: Record<string, Uint8Array>): T {
   return walk(skeleton) as T;
 }
 
-/**
- * The pipeline's hot loops read a column's values buffer directly, as long as the row count (see
- * src/io/schema.ts); IPC pads buffers to 8 bytes, so fixed-width buffers are cut back to the rows.
- */
-function exactTable(table: Table): Table {
-  if (table.batches.length !== 1) return table;
-  const n = table.numRows;
-  const children = table.schema.fields.map((f, i) => {
-    const d = table.getChildAt(i)!.data[0] as Data;
-    const fixed = DataType.isInt(f.type) || DataType.isFloat(f.type) || DataType.isTimestamp(f.type) || DataType.isDictionary(f.type) || DataType.isDate(f.type);
-    if (!fixed || (d.offset === 0 && d.values.length === n)) return d;
-    return makeData({
-      type: d.type,
-      length: n,
-      nullCount: d.nullCount,
-      nullBitmap: d.nullCount ? d.nullBitmap : undefined,
-      data: d.values.subarray(d.offset, d.offset + n),
-      dictionary: d.dictionary,
-    } as Parameters<typeof makeData>[0]);
-  });
-  const struct = makeData({ type: new Struct(table.schema.fields), length: n, nullCount: 0, children });
-  return new Table([new RecordBatch(table.schema, struct)]);
-}

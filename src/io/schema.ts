@@ -10,6 +10,7 @@
 //     are trimmed by `exactTransactions`, since IPC pads buffers to 8 bytes).
 import {
   type Data,
+  DataType,
   Dictionary,
   Field,
   Float64,
@@ -277,10 +278,21 @@ export function isTransactionsTable(table: Table): boolean {
  */
 export function exactTransactions(table: Table): Table {
   if (!isTransactionsTable(table)) throw new Error("not a transactions table");
+  return withSchemaMetadata(exactTable(table, transactionsSchema), table.schema.metadata);
+}
+
+/**
+ * A one-batch table with its fixed-width values buffers cut back to the row count: the pipeline's
+ * hot loops read a column's values buffer directly, and IPC pads buffers to 8 bytes. `schema`
+ * (the table's own by default) is the schema the result is built with.
+ */
+export function exactTable(table: Table, schema: Schema = table.schema): Table {
+  if (table.batches.length !== 1) return table;
   const n = table.numRows;
-  const children = transactionsSchema.fields.map((_, i) => {
-    const d = table.getChildAt(i)?.data[0] as Data;
-    if (d.offset === 0 && d.values.length === n) return d;
+  const children = schema.fields.map((f, i) => {
+    const d = table.getChildAt(i)!.data[0] as Data;
+    const fixed = DataType.isInt(f.type) || DataType.isFloat(f.type) || DataType.isTimestamp(f.type) || DataType.isDictionary(f.type) || DataType.isDate(f.type);
+    if (!fixed || (d.offset === 0 && d.values.length === n)) return d;
     return makeData({
       type: d.type,
       length: n,
@@ -290,8 +302,8 @@ export function exactTransactions(table: Table): Table {
       dictionary: d.dictionary,
     } as Parameters<typeof makeData>[0]);
   });
-  const struct = makeData({ type: new Struct(transactionsSchema.fields), length: n, nullCount: 0, children });
-  return withSchemaMetadata(new Table([new RecordBatch(transactionsSchema, struct)]), table.schema.metadata);
+  const struct = makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children });
+  return new Table([new RecordBatch(schema, struct)]);
 }
 
 /** The table with `metadata` on its schema (e.g. the mark of generated data); unchanged when there is none. */

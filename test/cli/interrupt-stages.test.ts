@@ -4,12 +4,13 @@
 // signal goes once the stage is under way, and the process must end by itself soon after, with
 // 130 or 143, the one-line message and no output or temporary file left.
 import type { ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { cpuSeconds } from "../helpers/cli.js";
 import { lines, runWatched } from "../helpers/watched.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-interrupt-stages-"));
@@ -60,16 +61,6 @@ test.before(async () => {
     return `${500000 + i},${10000 + (i % 3000)},ITEM ${i % 3000},${1 + ((i * 7) % 24)},2011-${month}-${day} ${time},${price},${100000 + i},${i % 7 === 0 ? "France" : "United Kingdom"}`;
   });
 });
-
-/** CPU seconds a process has used (Linux), or undefined elsewhere. */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ ticks
-  } catch {
-    return undefined;
-  }
-}
 
 interface When {
   /** Send once the process has used this many CPU seconds (past reading its input). */

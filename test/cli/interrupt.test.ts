@@ -1,11 +1,12 @@
 // SIGINT and SIGTERM end a running k-means within moments (the fit yields to the event loop
 // between iterations, so the handler runs), removing unfinished output; runs and iterations have
 // upper bounds, refused by flag name before any work.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { cpuSeconds } from "../helpers/cli.js";
 import { lines, runWatched } from "../helpers/watched.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-interrupt-"));
@@ -25,16 +26,6 @@ test.before(() => {
 });
 
 const longFit = ["kmeans", "--input", matrix, "--k", "50", "--n-init", "1000", "--max-iter", "10000", "--tol", "0"];
-
-/** CPU seconds a process has used (Linux), or undefined elsewhere. */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ ticks
-  } catch {
-    return undefined;
-  }
-}
 
 /** Starts the long fit, sends `signal` once it has been computing for a while, and returns the outcome. */
 async function interrupted(signal: NodeJS.Signals, extra: string[]) {

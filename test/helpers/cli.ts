@@ -1,6 +1,7 @@
 // The compiled CLI as a user meets it: run to completion (runCli) or alongside the test, which may
 // signal it or run others meanwhile (startCli); and the one way a failure must read (assertFailure).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as assert from "uvu/assert";
 import { repoRoot } from "./shared.js";
@@ -92,4 +93,14 @@ export function signalWhen(when: RegExp, signal: NodeJS.Signals): NonNullable<St
       child.kill(signal);
     }
   };
+}
+
+/** CPU seconds a process has used (Linux), or undefined elsewhere. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ ticks
+  } catch {
+    return undefined;
+  }
 }
