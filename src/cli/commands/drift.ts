@@ -1,7 +1,7 @@
 // custseg drift: do new customers still look like the model's training customers?
 // Exit status 0: no drift, 3: drift — so a scheduler or CI job can act on it.
 import type { CommandModule } from "yargs";
-import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
+import { artifactsFrom, type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { DEFAULT_DRIFT_SHARE } from "../../pipeline/steps/drift.js";
 import type { DriftReport } from "../../pipeline/steps/drift-report.js";
 import { interruptSignal } from "../interrupt.js";
@@ -50,6 +50,7 @@ const command: CommandModule<object, DriftArgs> = {
         threshold: args.threshold,
         out: args.out,
         cacheDir: cacheFrom(args),
+        artifacts: artifactsFrom(args),
         textFormat: textFormatFrom(args),
         reporter: stderrReporter(),
         signal: interruptSignal,

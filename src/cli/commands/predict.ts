@@ -1,7 +1,7 @@
 // custseg predict: place a batch of customers under a model — cluster, distances, outlier score,
 // principal components and three recommended products per customer.
 import type { CommandModule } from "yargs";
-import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
+import { artifactsFrom, type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { UserError } from "../../errors.js";
 import type { PredictInputKind, PredictJobResult } from "../../pipeline/jobs/predict.js";
 import { interruptSignal } from "../interrupt.js";
@@ -73,6 +73,7 @@ const command: CommandModule<object, PredictArgs> = {
       map: parseColumnMap(args.map),
       textFormat: textFormatFrom(args),
       cacheDir: cacheFrom(args),
+      artifacts: artifactsFrom(args),
       reporter: stderrReporter(),
       signal: interruptSignal,
     });

@@ -1,6 +1,7 @@
 // A feature source for drift: a prediction log (.jsonl), a table that already holds the 15
 // features (.parquet, .arrow, .csv — a run's customers.parquet is one), or transactions, which are
-// cleaned and turned into features in the model's mode (recency counted from their last date).
+// cleaned and turned into features in the model's mode (recency counted from their last date)
+// through the step graph, so transactions a run already processed are not processed again.
 import { extname } from "node:path";
 import type { Table } from "apache-arrow";
 import type { Matrix } from "../../engine/matrix.js";
@@ -11,12 +12,11 @@ import { csvMatrixSteps, tableMatrixSteps } from "../../io/matrix.js";
 import { parquetToArrow } from "../../io/parquet.js";
 import { readPredictionLog } from "../../io/prediction-log.js";
 import type { TextFormat } from "../../io/text-format.js";
-import { runFeaturesJob } from "./features.js";
+import { storedFeatures } from "./stored-features.js";
 import { type Compat, FEATURE_NAMES } from "../steps/features.js";
 import { featureMatrix } from "./customer-matrix.js";
 import type { StepReporter } from "../progress.js";
 import type { FeatureSourceKind } from "../steps/drift-report.js";
-
 
 export interface FeatureSource {
   kind: FeatureSourceKind;
@@ -30,6 +30,8 @@ export interface FeatureSourceOptions {
   /** Date format, decimal mark and CSV delimiter of a transactions source. */
   textFormat?: TextFormat;
   cacheDir?: string | false;
+  /** The artefact store `custseg run` uses: transactions reuse and fill its load, clean and features. */
+  artifacts?: string;
   reporter?: StepReporter;
   /** Stops the long computations (cleaning, features, silhouettes) at their next step once aborted. */
   signal?: AbortSignal;
@@ -52,8 +54,8 @@ export async function readFeatureSource(path: string, opts: FeatureSourceOptions
       return { kind: "features table", matrix: (await drainInterruptible(csvMatrixSteps(text, path, { columns: FEATURE_NAMES }), opts.signal)).matrix };
     }
   }
-  const job = await runFeaturesJob({ input: path, compat: opts.compat, textFormat: opts.textFormat, cacheDir: opts.cacheDir, reporter: opts.reporter, signal: opts.signal });
-  return { kind: "transactions", matrix: featureMatrix(job.features).matrix };
+  const { features } = await storedFeatures({ input: path, compat: opts.compat, textFormat: opts.textFormat, cacheDir: opts.cacheDir, artifacts: opts.artifacts, reporter: opts.reporter, signal: opts.signal });
+  return { kind: "transactions", matrix: featureMatrix(features).matrix };
 }
 
 const hasFeatures = (names: readonly string[]) => FEATURE_NAMES.every((f) => names.includes(f));

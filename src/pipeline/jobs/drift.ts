@@ -35,6 +35,8 @@ export interface DriftJobOptions {
   /** Date format, decimal mark and CSV delimiter of transactions inputs. */
   textFormat?: TextFormat;
   cacheDir?: string | false;
+  /** The artefact store `custseg run` uses: transactions reuse and fill its load, clean and features. */
+  artifacts?: string;
   reporter?: StepReporter;
   /** Stops the long computations (cleaning, features, silhouettes) at their next step once aborted. */
   signal?: AbortSignal;
@@ -58,7 +60,7 @@ export async function runDriftJob(engine: Engine, opts: DriftJobOptions): Promis
     throw new UserError(`${modelPath}: no customers.parquet beside the model to use as the reference; name one with --reference`);
   }
   if (opts.out) checkOut(opts.out, [modelPath, opts.input, referencePath]);
-  const sourceOpts = { compat: model.compat, textFormat: opts.textFormat, cacheDir: opts.cacheDir, reporter: opts.reporter, signal: opts.signal };
+  const sourceOpts = { compat: model.compat, textFormat: opts.textFormat, cacheDir: opts.cacheDir, artifacts: opts.artifacts, reporter: opts.reporter, signal: opts.signal };
   const ref = await timer.step("reference", () => readFeatureSource(referencePath, sourceOpts), (s) => `${s.matrix.rows} customers (${s.kind})`);
   const cur = await timer.step("input", () => readFeatureSource(opts.input, sourceOpts), (s) => `${s.matrix.rows} customers (${s.kind})`);
   for (const [s, path] of [[ref, referencePath], [cur, opts.input]] as const) {

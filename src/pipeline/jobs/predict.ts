@@ -8,17 +8,15 @@ import { UserError } from "../../errors.js";
 import { ipcToArrow } from "../../io/arrow.js";
 import type { ColumnMap } from "../../io/columns.js";
 import { readInputFile } from "../../io/files.js";
-import { loadTransactions } from "../../io/load.js";
 import type { TextFormat } from "../../io/text-format.js";
 import { csvMatrixSteps } from "../../io/matrix.js";
 import { parquetToArrow } from "../../io/parquet.js";
 import { tableWriter, writeTable } from "../../io/write.js";
 import { type CustsegModel, readModel, resolveModel } from "../../model/index.js";
-import { formatDay, lastPurchaseDay, parseDay } from "../steps/as-of.js";
+import { formatDay, parseDay } from "../steps/as-of.js";
 import { drainInterruptible, type Steps } from "../../engine/steps.js";
-import { cleanTransactionsSteps } from "../steps/clean.js";
-import { customerFeaturesSteps } from "../steps/features.js";
 import { featureMatrix } from "./customer-matrix.js";
+import { storedFeatures } from "./stored-features.js";
 import { ScoreInputError, type Scored, scoreComponentsSteps, scoreFeaturesSteps } from "../steps/score.js";
 import { customerIds, predictionTable, purchaseHistory, ScoreTableError, tableRows } from "../steps/score-table.js";
 import { type StepReporter, StepTimer } from "../progress.js";
@@ -44,6 +42,8 @@ export interface PredictJobOptions {
   /** Date format, decimal mark and CSV delimiter of a transactions input. */
   textFormat?: TextFormat;
   cacheDir?: string | false;
+  /** The artefact store `custseg run` uses: a transactions input reuses and fills its load, clean and features. */
+  artifacts?: string;
   reporter?: StepReporter;
   /** Stops the long computations (cleaning, features) at their next step once aborted. */
   signal?: AbortSignal;
@@ -83,17 +83,17 @@ export async function runPredictJob(engine: Engine, opts: PredictJobOptions): Pr
   let asOf: string | undefined;
   const withOutliers = opts.outliers ?? true;
   if (input.kind === "transactions") {
-    const loaded = await timer.step("load", () => loadTransactions(input.path, { ...opts.textFormat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, log: (m) => timer.note(m) }), (l) => `${l.table.numRows} lines`);
-    const clean = await timer.step("clean", () => drainInterruptible(cleanTransactionsSteps(loaded.table), opts.signal), (c) => `${c.rows.afterZeroPrice} lines kept`);
-    const last = lastPurchaseDay(clean.table);
-    if (last === undefined) throw new UserError(`${input.path}: no transaction lines are left after cleaning; nothing to score`);
-    if (asOfDay !== undefined && asOfDay < last) {
-      throw new UserError(`--as-of ${opts.asOf} is before the last purchase in ${input.path} (${formatDay(last)}); give a later date`);
-    }
-    const day = asOfDay ?? last;
-    asOf = formatDay(day);
     const compat = model.mode === "seed" ? "seed" : "none";
-    const features = await timer.step("features", () => drainInterruptible(customerFeaturesSteps(clean.table, { compat, asOf: day }), opts.signal), (f) => `${f.numRows} customers as of ${asOf}`);
+    const pickDay = (last: number) => {
+      if (asOfDay !== undefined && asOfDay < last) {
+        throw new UserError(`--as-of ${opts.asOf} is before the last purchase in ${input.path} (${formatDay(last)}); give a later date`);
+      }
+      return asOfDay ?? last;
+    };
+    const stored = await storedFeatures({ input: input.path, compat, encoding: opts.encoding, map: opts.map, textFormat: opts.textFormat, cacheDir: opts.cacheDir, artifacts: opts.artifacts, asOf: pickDay, reporter: opts.reporter, signal: opts.signal });
+    Object.assign(timer.timingsMs, stored.timingsMs);
+    const { clean, features } = stored;
+    asOf = formatDay(stored.asOf);
     const all = featureMatrix(features);
     ids = all.ids;
     history = purchaseHistory(clean.table);

@@ -10,6 +10,7 @@ import * as assert from "uvu/assert";
 import { generateFile } from "../../../src/io/generate/generate.js";
 import { PIPELINE_STEPS } from "../../../src/pipeline/options.js";
 import { runCli } from "../../helpers/cli.js";
+import { stepsOf } from "../../helpers/progress.js";
 import { runWatched } from "../../helpers/watched.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-graph-"));
@@ -20,19 +21,6 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The CLI in the scratch directory: its store, lock, runs/ and data/cache/artifacts stay there. */
 const custseg = (...args: string[]) => runCli(args, { cwd: dir, env: { CUSTSEG_CACHE_DIR: "" } });
-
-/** Progress lines name two steps as the run's timings always have. */
-const LABELS: Record<string, string> = { metrics: "evaluate", recommendations: "recommend" };
-
-/** Each step a run reported, and whether it came from the store. */
-function stepsOf(stderr: string): Map<string, boolean> {
-  const steps = new Map<string, boolean>();
-  for (const m of stderr.matchAll(/^ +✓ (\S+) +[\d.]+ m?s(?: +(.*))?$/gm)) {
-    const step = LABELS[m[1]!] ?? m[1]!;
-    if ((PIPELINE_STEPS as readonly string[]).includes(step)) steps.set(step, m[2] === "cached");
-  }
-  return steps;
-}
 
 /** Runs `custseg run` and returns its summary and which steps computed. */
 function run(...args: string[]) {

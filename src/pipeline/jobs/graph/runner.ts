@@ -22,6 +22,11 @@ export interface GraphRunOptions {
   /** Keys already computed (by the caller, for --locked). */
   keys?: GraphKeys;
   sourceSha256?: string;
+  /**
+   * Outputs the caller already holds from a run of this graph with the same options up to them:
+   * taken as they are, neither checked, read nor run again, nor the steps only they need.
+   */
+  given?: Partial<Values>;
 }
 
 export interface StepOutcome {
@@ -50,9 +55,9 @@ export interface GraphRun {
 export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
   const { store, reporter } = g;
   const keys = g.keys ?? (store ? await graphKeys(g.opts) : undefined);
-  const targets = g.to ? upstreamOf(g.to) : new Set(GRAPH.map((s) => s.name));
+  const values: Partial<Values> = { ...g.given };
+  const targets = g.to ? upstreamOf(g.to, new Set(Object.keys(values))) : new Set(GRAPH.map((s) => s.name));
   const forced = g.from ? downstreamOf(g.from) : new Set<StepName>();
-  const values: Partial<Values> = {};
   const outcomes = new Map<StepName, StepOutcome>();
   const timingsMs: Record<string, number> = {};
   const computeMs: Record<string, number> = {};

@@ -108,7 +108,9 @@ export const GRAPH: readonly StepDef[] = [
     name: "features",
     timing: "features",
     inputs: ["clean"],
-    params: (o) => ({ compat: o.compat }),
+    // Recency counts from the input's last purchase day unless a later day is given (predict's
+    // --as-of): only a given day enters the key, so `run`, `predict` and `drift` share the default.
+    params: (o) => ({ compat: o.compat, asOf: o.asOf }),
     async run(ctx, v, p) {
       const [{ customerFeaturesSteps }, { drainInterruptible }] = await Promise.all([import("../../steps/features.js"), import("../../../engine/steps.js")]);
       return { features: await drainInterruptible(customerFeaturesSteps(v.clean!.table, p), ctx.opts.signal) };
@@ -336,9 +338,9 @@ export function downstreamOf(name: StepName): Set<StepName> {
   return out;
 }
 
-/** `name` and every step it reads, directly or not. */
-export function upstreamOf(name: StepName): Set<StepName> {
+/** `name` and every step it reads, directly or not; the inputs of a `known` step (one whose output is at hand) are not followed. */
+export function upstreamOf(name: StepName, known: ReadonlySet<string> = new Set()): Set<StepName> {
   const out = new Set<StepName>([name]);
-  for (const s of [...GRAPH].reverse()) if (out.has(s.name)) for (const i of s.inputs) out.add(i);
+  for (const s of [...GRAPH].reverse()) if (out.has(s.name) && !known.has(s.name)) for (const i of s.inputs) out.add(i);
   return out;
 }
