@@ -66,11 +66,19 @@ function kindOfArray(length: number, schema: InputSchema, index: number, where: 
 // The original's format names its components PC1..PCp; any other object is the named features.
 // The first key decides, so a missing PC1 is reported as missing rather than as unknown names.
 function kindOfObject(obj: Record<string, unknown>): InputKind {
-  for (const key in obj) return COMPONENT_NAME.test(key) ? "components" : "features";
+  for (const key in obj) return isComponentName(key) ? "components" : "features";
   return "features";
 }
 
-const COMPONENT_NAME = /^PC\d+$/;
+/** `PC` and digits (/^PC\d+$/ without a regular expression: this runs once per instance). */
+function isComponentName(key: string): boolean {
+  if (key.length < 3 || key.charCodeAt(0) !== 80 || key.charCodeAt(1) !== 67) return false;
+  for (let i = 2; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 
 /** A list of instances (Vertex AI `instances`, MLflow `instances`/`inputs`/`dataframe_records`). */
 export function batchFromInstances(instances: readonly unknown[], schema: InputSchema, where = "instances"): Batch {
@@ -176,7 +184,7 @@ export function batchFromColumnar(obj: Record<string, unknown>, schema: InputSch
 }
 
 function kindOfColumns(columns: readonly unknown[], schema: InputSchema, where: string): InputKind {
-  const kind: InputKind = columns.length > 0 && COMPONENT_NAME.test(String(columns[0])) ? "components" : "features";
+  const kind: InputKind = columns.length > 0 && isComponentName(String(columns[0])) ? "components" : "features";
   const index = kind === "features" ? schema.featureIndex : schema.componentIndex;
   const names = kind === "features" ? schema.features : schema.components;
   const seen = new Set<string>();

@@ -1,30 +1,30 @@
 // Prometheus metrics on a registry of the server's own (so several servers in one process, as in
-// the tests, do not share counters). Label children are cached: a request increments a counter it
-// already holds instead of hashing its labels again.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+// the tests, do not share counters). What a request updates (requests, latency, predictions by
+// cluster) is held in plain counters and read by prom-client at scrape time (request-stats.ts).
+import { Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import type { PredictionLog } from "./prediction-log.js";
+import { RequestStats, collector } from "./request-stats.js";
 
 export class ServeMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<"route" | "status">;
-  private readonly latency: Histogram<"route">;
-  private readonly predictions: Counter<"cluster">;
-  private readonly requestChildren = new Map<string, Counter.Internal>();
-  private readonly latencyChildren = new Map<string, Histogram.Internal<"route">>();
-  private clusterChildren: Counter.Internal[] = [];
+  private readonly requests = new RequestStats([0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]);
+  /** Predictions per cluster index; grows when a reloaded model has more clusters, never shrinks. */
+  private predicted = new Float64Array(0);
 
   constructor(log: PredictionLog | null, modelInfo: () => { id: string; format: string }) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: "custseg_" });
-    this.requests = new Counter({ name: "custseg_http_requests_total", help: "HTTP requests by route and status code", labelNames: ["route", "status"], registers });
-    this.latency = new Histogram({
-      name: "custseg_http_request_duration_seconds",
-      help: "Time from request to response, by route",
-      labelNames: ["route"],
-      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers,
-    });
-    this.predictions = new Counter({ name: "custseg_predictions_total", help: "Predictions served, by cluster", labelNames: ["cluster"], registers });
+    this.requests.register(
+      this.registry,
+      { name: "custseg_http_requests_total", help: "HTTP requests by route and status code" },
+      { name: "custseg_http_request_duration_seconds", help: "Time from request to response, by route" },
+    );
+    this.registry.registerMetric(
+      collector("custseg_predictions_total", "Predictions served, by cluster", "counter", () =>
+        // Clusters that have served nothing are left out, as a labelled counter never incremented is.
+        Array.from(this.predicted, (value, c) => ({ labels: { cluster: String(c) }, value })).filter((s) => s.value > 0),
+      ) as never,
+    );
     new Gauge({
       name: "custseg_model_info",
       help: "The model being served (value 1)",
@@ -59,28 +59,20 @@ export class ServeMetrics {
     }
   }
 
-  /** A model with k clusters is being served: hold a counter child per cluster. */
+  /** A model with k clusters is being served. */
   clusters(k: number): void {
-    this.clusterChildren = Array.from({ length: k }, (_, c) => this.predictions.labels(String(c)));
+    if (k <= this.predicted.length) return;
+    const grown = new Float64Array(k);
+    grown.set(this.predicted);
+    this.predicted = grown;
   }
 
   countClusters(cluster: Int32Array, rows: number): void {
-    if (rows === 1) {
-      this.clusterChildren[cluster[0]!]?.inc();
-      return;
-    }
-    const counts = new Array<number>(this.clusterChildren.length).fill(0);
+    const counts = this.predicted;
     for (let i = 0; i < rows; i++) counts[cluster[i]!]!++;
-    for (let c = 0; c < counts.length; c++) if (counts[c]! > 0) this.clusterChildren[c]!.inc(counts[c]!);
   }
 
   request(route: string, status: number, seconds: number): void {
-    const key = `${route} ${status}`;
-    let child = this.requestChildren.get(key);
-    if (child === undefined) this.requestChildren.set(key, (child = this.requests.labels(route, String(status))));
-    child.inc();
-    let hist = this.latencyChildren.get(route);
-    if (hist === undefined) this.latencyChildren.set(route, (hist = this.latency.labels(route)));
-    hist.observe(seconds);
+    this.requests.record(route, status, seconds);
   }
 }

@@ -148,8 +148,15 @@ const exists = (p: string) =>
  */
 function format(entries: Entry[]): string {
   let out = "";
+  // Thousands of requests share a millisecond and a model: their text is made once.
+  let lastTime = Number.NaN;
+  let timeText = "";
+  let lastModel: string | null = null;
+  let modelText = "";
   for (const { time, latencyMs, model, batch, scored } of entries) {
-    const head = `{"time":"${new Date(time).toISOString()}","model":${JSON.stringify(model)},"latencyMs":${latencyMs.toFixed(3)},"${batch.kind}":[`;
+    if (time !== lastTime) timeText = new Date((lastTime = time)).toISOString();
+    if (model !== lastModel) modelText = JSON.stringify((lastModel = model));
+    const head = `{"time":"${timeText}","model":${modelText},"latencyMs":${latencyMs.toFixed(3)},"${batch.kind}":[`;
     const { data, rows } = batch;
     const cols = data.length / rows;
     for (let i = 0; i < rows; i++) {

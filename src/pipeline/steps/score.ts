@@ -62,6 +62,8 @@ export interface ScoringModel {
   readonly model: CustsegModel;
   readonly features: readonly string[];
   readonly nComponents: number;
+  /** PC1..PCp, named once per model rather than per call (a served request scores one row). */
+  readonly componentNames: readonly string[];
   readonly placeFeatures: PlacementModel;
   readonly placeComponents: PlacementModel;
   readonly forest: Forest | null;
@@ -111,6 +113,7 @@ function prepare(model: CustsegModel): ScoringModel {
     model,
     features,
     nComponents: p,
+    componentNames: Array.from({ length: p }, (_, c) => `PC${c + 1}`),
     placeFeatures: { scaler: { mean, scale }, normalized, pca: { mean: Float64Array.from(pca.mean), components }, centers },
     placeComponents: { centers },
     forest: forest ? forestFromModel(forest) : null,
@@ -152,6 +155,31 @@ function firstOutOfRange(values: Float64Array, limit: number): number {
   return -1;
 }
 
+/**
+ * Place every row. Up to one batch, the engine's own result arrays become the output (a served
+ * request is one row: copying into a second set of arrays would double its allocations).
+ */
+function* placeRows(engine: Engine, s: ScoringModel, how: PlacementModel, x: Float64Array, rows: number, d: number): Steps<Scored> {
+  const p = s.nComponents;
+  if (rows === 0 || rows > BATCH_ROWS) {
+    const out = allocate(rows, p);
+    if (rows > 0) yield* place(engine, s, how, x, rows, d, out);
+    return out;
+  }
+  const batch = engine.place({ data: x, rows, cols: d }, how);
+  yield;
+  return {
+    rows,
+    nComponents: p,
+    cluster: batch.labels,
+    distance: batch.distance,
+    secondDistance: batch.secondDistance,
+    outlierScore: new Float64Array(rows).fill(Number.NaN),
+    outlier: new Int8Array(rows).fill(-1),
+    components: batch.scores.data,
+  };
+}
+
 function* place(engine: Engine, s: ScoringModel, how: PlacementModel, x: Float64Array, rows: number, d: number, out: Scored): Steps<void> {
   const p = s.nComponents;
   for (let start = 0; start < rows; start += BATCH_ROWS) {
@@ -175,10 +203,8 @@ export function* scoreFeaturesSteps(engine: Engine, model: CustsegModel, feature
   const d = s.features.length;
   const withForest = (options.outliers ?? true) && s.forest !== null;
   checkValues(features, rows, s.features, withForest ? F32_MAX : Number.POSITIVE_INFINITY);
-  const out = allocate(rows, s.nComponents);
-  if (rows === 0) return out;
-  yield* place(engine, s, s.placeFeatures, features, rows, d, out);
-  if (withForest) {
+  const out = yield* placeRows(engine, s, s.placeFeatures, features, rows, d);
+  if (rows > 0 && withForest) {
     const scores = yield* forestScoresSteps(s.forest!, { data: features, rows, cols: d });
     out.outlierScore.set(scores);
     for (let i = 0; i < rows; i++) out.outlier[i] = scores[i]! < s.threshold ? 1 : 0;
@@ -241,11 +267,8 @@ export function scoreComponents(engine: Engine, model: CustsegModel, components:
 export function* scoreComponentsSteps(engine: Engine, model: CustsegModel, components: Float64Array, rows: number): Steps<Scored> {
   const s = scoringModel(model);
   const p = s.nComponents;
-  checkValues(components, rows, Array.from({ length: p }, (_, c) => `PC${c + 1}`), Number.POSITIVE_INFINITY);
-  const out = allocate(rows, p);
-  if (rows === 0) return out;
-  yield* place(engine, s, s.placeComponents, components, rows, p, out);
-  return out;
+  checkValues(components, rows, s.componentNames, Number.POSITIVE_INFINITY);
+  return yield* placeRows(engine, s, s.placeComponents, components, rows, p);
 }
 
 /** The first `count` of the cluster's top products whose StockCode the customer has not bought. */
