@@ -9,11 +9,11 @@
  * ```ts
  * const store = openStore(storePath(flag), { create: true });   // opens, migrates, WAL, busy timeout
  * const parent = startRun(store, { experiment: "tune", params: { grid: "k=3,4,8 …" }, runDir });
- * for (const trial of trials) {
- *   const child = startRun(store, { experiment: "tune", parentId: parent.id, params: { k: 3, init: "k-means++", n_init: 10, max_iter: 300, seed: 42 } });
- *   logMetrics(store, child.id, { silhouette, davies_bouldin, calinski_harabasz, inertia });
- *   finishRun(store, child.id);                                 // or failRun(store, child.id, err)
- * }
+ * const trial = startRun(store, { experiment: "tune", parentId: parent.id, params: { k: 3, init: "k-means++", n_init: 10, max_iter: 300, seed: 42 } });
+ * logMetrics(store, trial.id, { silhouette, davies_bouldin, calinski_harabasz, inertia });
+ * finishRun(store, trial.id);                                   // or failRun(store, trial.id, err)
+ * // a whole grid's finished trials at once, in one transaction:
+ * recordChildRuns(store, parent.id, trials.map((t) => ({ params: t.params, metrics: t.metrics })), { experiment: "tune" });
  * finishRun(store, parent.id, { inputHash });
  * registerModel(store, best.id, "segments", { modelPath });     // → { model, version, … }
  * closeStore(store);
@@ -37,6 +37,7 @@
 export { closeStore, DEFAULT_STORE, openStore, type OpenOptions, type Store, storePath } from "./open.js";
 export { SCHEMA_VERSION } from "./schema.js";
 export {
+  type ChildRun,
   childRunIds,
   createExperiment,
   DEFAULT_EXPERIMENT,
@@ -53,6 +54,7 @@ export {
   type ParamValue,
   RUN_STATUSES,
   reapStaleRuns,
+  recordChildRuns,
   type RunRecord,
   type RunStatus,
   type StartRunOptions,

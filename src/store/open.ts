@@ -22,6 +22,8 @@ export interface Store {
   readonly busyMs: number;
   /** Runs this process started and has not ended yet; marked ended if the process exits first. */
   readonly openRuns: Set<string>;
+  /** Prepared statements by SQL text (see stmt). */
+  readonly statements: Map<string, Database.Statement>;
 }
 
 export interface OpenOptions {
@@ -56,7 +58,7 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
       db.close();
       throw err;
     }
-    return { db, path, busyMs, openRuns: new Set<string>() };
+    return { db, path, busyMs, openRuns: new Set<string>(), statements: new Map() };
   });
   return store;
 }
@@ -141,6 +143,24 @@ export function write<T>(store: Store, fn: () => T): T {
 /** Reads; in WAL mode they never wait for a writer, but the file may still turn out to be damaged. */
 export function read<T>(store: Store, fn: () => T): T {
   return guard(store, fn);
+}
+
+/** Distinct statements kept per store; past it the cache starts afresh (search SQL varies with its filter). */
+const MAX_STATEMENTS = 256;
+
+/**
+ * The prepared statement for `sql`, compiled once per store: preparing costs more than running a
+ * short statement, and a grid records thousands of rows. Statements are run with get/all/run only,
+ * never iterated, so one shared statement cannot be busy when it is needed again.
+ */
+export function stmt(store: Store, sql: string): Database.Statement {
+  let s = store.statements.get(sql);
+  if (!s) {
+    if (store.statements.size >= MAX_STATEMENTS) store.statements.clear();
+    s = store.db.prepare(sql);
+    store.statements.set(sql, s);
+  }
+  return s;
 }
 
 export function closeStore(store: Store): void {

@@ -1,7 +1,7 @@
 // Run search: the filter AST (filter.ts) becomes a WHERE clause whose every key and constant is a
 // bound parameter. Only fixed SQL fragments chosen from whitelists below are ever concatenated.
 import { ATTRIBUTES, type Clause, type Comparator, type Identifier, type OrderTerm, parseFilter, parseOrderBy } from "./filter.js";
-import { read, type Store } from "./open.js";
+import { read, type Store, stmt } from "./open.js";
 import { RUN_COLUMNS, type RunRecord, withDetails } from "./runs.js";
 
 export interface SearchOptions {
@@ -113,5 +113,5 @@ export function searchRuns(store: Store, opts: SearchOptions = {}): RunRecord[] 
   const limit = opts.limit !== undefined ? " LIMIT ?" : "";
   const sql = `SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id${conditions.length ? ` WHERE ${conditions.join(" AND ")}` : ""} ORDER BY ${orderBy}${limit}`;
   const args = [...whereArgs, ...orderArgs, ...(opts.limit !== undefined ? [opts.limit] : [])];
-  return read(store, () => withDetails(store, store.db.prepare(sql).all(...args) as Parameters<typeof withDetails>[1]));
+  return read(store, () => withDetails(store, stmt(store, sql).all(...args) as Parameters<typeof withDetails>[1]));
 }

@@ -4,7 +4,7 @@
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
-import { read, type Store, write } from "./open.js";
+import { read, type Store, stmt, write } from "./open.js";
 import { getRun } from "./runs.js";
 
 export type Stage = "none" | "staging" | "production" | "archived";
@@ -72,9 +72,9 @@ export function registerModel(store: Store, runRef: string, name: string, opts: 
   if (!existsSync(modelPath) || !statSync(modelPath).isFile()) throw new UserError(`run ${run.id}: ${modelPath} does not exist, so there is no model to register`);
   const at = (opts.now ?? new Date()).getTime();
   const version = write(store, () => {
-    store.db.prepare("INSERT INTO registered_models (name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING").run(name, at);
-    const { next } = store.db.prepare("SELECT coalesce(max(version), 0) + 1 AS next FROM model_versions WHERE model = ?").get(name) as { next: number };
-    store.db.prepare("INSERT INTO model_versions (model, version, run_id, model_path, stage, created_at) VALUES (?, ?, ?, ?, 'none', ?)").run(name, next, run.id, modelPath, at);
+    stmt(store, "INSERT INTO registered_models (name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING").run(name, at);
+    const { next } = stmt(store, "SELECT coalesce(max(version), 0) + 1 AS next FROM model_versions WHERE model = ?").get(name) as { next: number };
+    stmt(store, "INSERT INTO model_versions (model, version, run_id, model_path, stage, created_at) VALUES (?, ?, ?, ?, 'none', ?)").run(name, next, run.id, modelPath, at);
     event(store, name, next, "registered", null, run.id, at, opts.reason);
     return next;
   });
@@ -97,13 +97,13 @@ export function transitionStage(store: Store, name: string, version: number, sta
   write(store, () => {
     const current = getModelVersion(store, name, version);
     if (stage !== "archived" && stage !== "none" && opts.archiveExisting !== false) {
-      const holders = store.db.prepare("SELECT version FROM model_versions WHERE model = ? AND stage = ? AND version != ?").all(name, stage, version) as { version: number }[];
+      const holders = stmt(store, "SELECT version FROM model_versions WHERE model = ? AND stage = ? AND version != ?").all(name, stage, version) as { version: number }[];
       for (const h of holders) {
-        store.db.prepare("UPDATE model_versions SET stage = 'archived' WHERE model = ? AND version = ?").run(name, h.version);
+        stmt(store, "UPDATE model_versions SET stage = 'archived' WHERE model = ? AND version = ?").run(name, h.version);
         event(store, name, h.version, "stage", stage, "archived", at, `version ${version} promoted to ${stage}`);
       }
     }
-    store.db.prepare("UPDATE model_versions SET stage = ? WHERE model = ? AND version = ?").run(stage, name, version);
+    stmt(store, "UPDATE model_versions SET stage = ? WHERE model = ? AND version = ?").run(stage, name, version);
     event(store, name, version, "stage", current.stage, stage, at, opts.reason);
   });
   return getModelVersion(store, name, version);
@@ -118,15 +118,15 @@ export function setAlias(store: Store, name: string, alias: string, version: num
   const at = (opts.now ?? new Date()).getTime();
   write(store, () => {
     getModelVersion(store, name, version);
-    const before = store.db.prepare("SELECT version FROM model_aliases WHERE model = ? AND alias = ?").get(name, alias) as { version: number } | undefined;
-    store.db.prepare("INSERT INTO model_aliases (model, alias, version) VALUES (?, ?, ?) ON CONFLICT(model, alias) DO UPDATE SET version = excluded.version").run(name, alias, version);
+    const before = stmt(store, "SELECT version FROM model_aliases WHERE model = ? AND alias = ?").get(name, alias) as { version: number } | undefined;
+    stmt(store, "INSERT INTO model_aliases (model, alias, version) VALUES (?, ?, ?) ON CONFLICT(model, alias) DO UPDATE SET version = excluded.version").run(name, alias, version);
     event(store, name, version, "alias", before ? `${alias}@${before.version}` : null, alias, at, opts.reason);
   });
   return getModelVersion(store, name, version);
 }
 
 function event(store: Store, model: string, version: number, kind: ModelEvent["kind"], from: string | null, to: string | null, at: number, reason?: string): void {
-  store.db.prepare("INSERT INTO model_events (model, version, kind, from_value, to_value, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)").run(model, version, kind, from, to, at, reason ?? null);
+  stmt(store, "INSERT INTO model_events (model, version, kind, from_value, to_value, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)").run(model, version, kind, from, to, at, reason ?? null);
 }
 
 const VERSION_COLUMNS = "v.model, v.version, v.run_id AS runId, v.model_path AS modelPath, v.stage, v.created_at AS createdAt";
@@ -134,12 +134,12 @@ const VERSION_COLUMNS = "v.model, v.version, v.run_id AS runId, v.model_path AS 
 type VersionRow = Omit<ModelVersion, "aliases">;
 
 function withAliases(store: Store, rows: VersionRow[]): ModelVersion[] {
-  const aliases = store.db.prepare("SELECT alias FROM model_aliases WHERE model = ? AND version = ? ORDER BY alias");
+  const aliases = stmt(store, "SELECT alias FROM model_aliases WHERE model = ? AND version = ? ORDER BY alias");
   return rows.map((r) => ({ ...r, aliases: (aliases.all(r.model, r.version) as { alias: string }[]).map((a) => a.alias) }));
 }
 
 function mustHaveModel(store: Store, name: string): void {
-  if (!store.db.prepare("SELECT 1 FROM registered_models WHERE name = ?").get(name)) {
+  if (!stmt(store, "SELECT 1 FROM registered_models WHERE name = ?").get(name)) {
     throw new UserError(`no registered model '${name}' in ${store.path}`);
   }
 }
@@ -147,9 +147,9 @@ function mustHaveModel(store: Store, name: string): void {
 export function getModelVersion(store: Store, name: string, version: number): ModelVersion {
   return read(store, () => {
     mustHaveModel(store, name);
-    const row = store.db.prepare(`SELECT ${VERSION_COLUMNS} FROM model_versions v WHERE v.model = ? AND v.version = ?`).get(name, version) as VersionRow | undefined;
+    const row = stmt(store, `SELECT ${VERSION_COLUMNS} FROM model_versions v WHERE v.model = ? AND v.version = ?`).get(name, version) as VersionRow | undefined;
     if (!row) {
-      const { n } = store.db.prepare("SELECT max(version) AS n FROM model_versions WHERE model = ?").get(name) as { n: number | null };
+      const { n } = stmt(store, "SELECT max(version) AS n FROM model_versions WHERE model = ?").get(name) as { n: number | null };
       throw new UserError(`model '${name}' has no version ${version} (its versions are 1 to ${n ?? 0})`);
     }
     return withAliases(store, [row])[0]!;
@@ -162,8 +162,8 @@ export function versionInStage(store: Store, name: string, stage: Stage | "lates
     mustHaveModel(store, name);
     const row = (
       stage === "latest"
-        ? store.db.prepare(`SELECT ${VERSION_COLUMNS} FROM model_versions v WHERE v.model = ? ORDER BY v.version DESC LIMIT 1`).get(name)
-        : store.db.prepare(`SELECT ${VERSION_COLUMNS} FROM model_versions v WHERE v.model = ? AND v.stage = ? ORDER BY v.version DESC LIMIT 1`).get(name, stage)
+        ? stmt(store, `SELECT ${VERSION_COLUMNS} FROM model_versions v WHERE v.model = ? ORDER BY v.version DESC LIMIT 1`).get(name)
+        : stmt(store, `SELECT ${VERSION_COLUMNS} FROM model_versions v WHERE v.model = ? AND v.stage = ? ORDER BY v.version DESC LIMIT 1`).get(name, stage)
     ) as VersionRow | undefined;
     if (!row) throw new UserError(`model '${name}' has no version in ${stage}`);
     return withAliases(store, [row])[0]!;
@@ -173,7 +173,7 @@ export function versionInStage(store: Store, name: string, stage: Stage | "lates
 export function versionByAlias(store: Store, name: string, alias: string): ModelVersion {
   return read(store, () => {
     mustHaveModel(store, name);
-    const hit = store.db.prepare("SELECT version FROM model_aliases WHERE model = ? AND alias = ?").get(name, alias) as { version: number } | undefined;
+    const hit = stmt(store, "SELECT version FROM model_aliases WHERE model = ? AND alias = ?").get(name, alias) as { version: number } | undefined;
     if (!hit) throw new UserError(`model '${name}' has no alias '${alias}'`);
     return getModelVersion(store, name, hit.version);
   });
@@ -184,9 +184,9 @@ export function listModels(store: Store, name?: string): RegisteredModel[] {
   return read(store, () => {
     if (name !== undefined) mustHaveModel(store, name);
     const models = (name === undefined
-      ? store.db.prepare("SELECT name, created_at AS createdAt FROM registered_models ORDER BY name").all()
-      : store.db.prepare("SELECT name, created_at AS createdAt FROM registered_models WHERE name = ?").all(name)) as { name: string; createdAt: number }[];
-    const versions = store.db.prepare(`SELECT ${VERSION_COLUMNS} FROM model_versions v WHERE v.model = ? ORDER BY v.version DESC`);
+      ? stmt(store, "SELECT name, created_at AS createdAt FROM registered_models ORDER BY name").all()
+      : stmt(store, "SELECT name, created_at AS createdAt FROM registered_models WHERE name = ?").all(name)) as { name: string; createdAt: number }[];
+    const versions = stmt(store, `SELECT ${VERSION_COLUMNS} FROM model_versions v WHERE v.model = ? ORDER BY v.version DESC`);
     return models.map((m) => ({ ...m, versions: withAliases(store, versions.all(m.name) as VersionRow[]) }));
   });
 }
@@ -197,7 +197,7 @@ export function modelHistory(store: Store, name: string, version?: number): Mode
     mustHaveModel(store, name);
     const cols = "model, version, kind, from_value AS \"from\", to_value AS \"to\", at, reason";
     return (version === undefined
-      ? store.db.prepare(`SELECT ${cols} FROM model_events WHERE model = ? ORDER BY id`).all(name)
-      : store.db.prepare(`SELECT ${cols} FROM model_events WHERE model = ? AND version = ? ORDER BY id`).all(name, version)) as ModelEvent[];
+      ? stmt(store, `SELECT ${cols} FROM model_events WHERE model = ? ORDER BY id`).all(name)
+      : stmt(store, `SELECT ${cols} FROM model_events WHERE model = ? AND version = ? ORDER BY id`).all(name, version)) as ModelEvent[];
   });
 }

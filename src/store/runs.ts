@@ -7,7 +7,7 @@ import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { VERSION } from "../version.js";
-import { read, type Store, write } from "./open.js";
+import { read, type Store, stmt, write } from "./open.js";
 
 export type RunStatus = "running" | "finished" | "failed" | "killed";
 export const RUN_STATUSES: readonly RunStatus[] = ["running", "finished", "failed", "killed"];
@@ -62,14 +62,14 @@ export interface StartRunOptions {
 export function createExperiment(store: Store, name: string): Experiment {
   if (!name.trim()) throw new UserError("an experiment name must not be empty");
   return write(store, () => {
-    store.db.prepare("INSERT INTO experiments (name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING").run(name, Date.now());
-    const row = store.db.prepare("SELECT id, name, created_at AS createdAt FROM experiments WHERE name = ?").get(name) as Experiment;
+    stmt(store, "INSERT INTO experiments (name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING").run(name, Date.now());
+    const row = stmt(store, "SELECT id, name, created_at AS createdAt FROM experiments WHERE name = ?").get(name) as Experiment;
     return row;
   });
 }
 
 export function listExperiments(store: Store): Experiment[] {
-  return read(store, () => store.db.prepare("SELECT id, name, created_at AS createdAt FROM experiments ORDER BY id").all() as Experiment[]);
+  return read(store, () => stmt(store, "SELECT id, name, created_at AS createdAt FROM experiments ORDER BY id").all() as Experiment[]);
 }
 
 /** 20261126T103200Z-1a2b3c4d: sorts by start time, is safe in file names, and unique per process and second. */
@@ -89,33 +89,79 @@ export function startRun(store: Store, opts: StartRunOptions = {}): RunRecord {
   const id = newRunId(now);
   write(store, () => {
     const exp = createExperiment(store, experiment);
-    if (opts.parentId !== undefined && !store.db.prepare("SELECT 1 FROM runs WHERE id = ?").get(opts.parentId)) {
-      throw new UserError(`no run ${opts.parentId} to be the parent of a new run`);
-    }
-    store.db
-      .prepare(
-        `INSERT INTO runs (id, experiment_id, parent_id, name, status, start_time, input_hash, tool_version, run_dir, pid, pid_start, host)
-         VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(id, exp.id, opts.parentId ?? null, opts.name ?? null, now.getTime(), opts.inputHash ?? null, VERSION, opts.runDir ? resolve(opts.runDir) : null, process.pid, ownStart(), hostname());
-    if (opts.params) logParams(store, id, opts.params);
-    if (opts.tags) setTags(store, id, opts.tags);
+    if (opts.parentId !== undefined) mustBeParent(store, opts.parentId);
+    insertRun(store, id, exp.id, opts, now, null);
+    if (opts.params) putParams(store, id, opts.params);
+    if (opts.tags) putTags(store, id, opts.tags);
   });
   store.openRuns.add(id);
   installExitHook(store);
   return getRun(store, id);
 }
 
+/** A finished child run: what startRun then finishRun would record, given at once. */
+export interface ChildRun {
+  name?: string;
+  params: Record<string, ParamValue>;
+  tags?: Record<string, string>;
+  metrics: Record<string, number>;
+  runDir?: string;
+}
+
+/**
+ * Records many finished child runs of one parent (the trials of a grid) in one transaction, with
+ * the rows startRun and finishRun would write for each, but no per-run existence checks, nested
+ * transactions or read-backs. Returns their ids in the order given.
+ */
+export function recordChildRuns(store: Store, parentId: string, children: readonly ChildRun[], opts: { experiment?: string; now?: Date } = {}): string[] {
+  const now = opts.now ?? new Date();
+  return write(store, () => {
+    const exp = createExperiment(store, opts.experiment ?? DEFAULT_EXPERIMENT);
+    mustBeParent(store, parentId);
+    const ended = Date.now();
+    return children.map((child) => {
+      const id = newRunId(now);
+      insertRun(store, id, exp.id, { ...child, parentId }, now, ended);
+      putParams(store, id, child.params);
+      if (child.tags) putTags(store, id, child.tags);
+      putMetrics(store, id, child.metrics);
+      return id;
+    });
+  });
+}
+
+function mustBeParent(store: Store, parentId: string): void {
+  if (!stmt(store, "SELECT 1 FROM runs WHERE id = ?").get(parentId)) throw new UserError(`no run ${parentId} to be the parent of a new run`);
+}
+
+/** A run's row: running (endTime null) or already finished at endTime. */
+function insertRun(store: Store, id: string, experimentId: number, opts: Pick<StartRunOptions, "parentId" | "name" | "inputHash" | "runDir">, now: Date, endTime: number | null): void {
+  stmt(
+    store,
+    `INSERT INTO runs (id, experiment_id, parent_id, name, status, start_time, end_time, input_hash, tool_version, run_dir, pid, pid_start, host)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    id,
+    experimentId,
+    opts.parentId ?? null,
+    opts.name ?? null,
+    endTime === null ? "running" : "finished",
+    now.getTime(),
+    endTime,
+    opts.inputHash ?? null,
+    VERSION,
+    opts.runDir ? resolve(opts.runDir) : null,
+    process.pid,
+    ownStart(),
+    hostname(),
+  );
+}
+
 /** Parameters are text, as in MLflow; a numeric value is also kept as a number for `--where` comparisons. */
 export function logParams(store: Store, runId: string, params: Record<string, ParamValue>): void {
   write(store, () => {
     mustExist(store, runId);
-    const put = store.db.prepare("INSERT INTO params (run_id, key, value, num) VALUES (?, ?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value, num = excluded.num");
-    for (const [key, value] of Object.entries(params)) {
-      const text = String(value);
-      const num = typeof value === "number" ? value : text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : null;
-      put.run(runId, key, text, num !== null && Number.isFinite(num) ? num : null);
-    }
+    putParams(store, runId, params);
   });
 }
 
@@ -123,23 +169,41 @@ export function logParams(store: Store, runId: string, params: Record<string, Pa
 export function logMetrics(store: Store, runId: string, metrics: Record<string, number>): void {
   write(store, () => {
     mustExist(store, runId);
-    const put = store.db.prepare("INSERT INTO metrics (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value");
-    for (const [key, value] of Object.entries(metrics)) put.run(runId, key, Number.isFinite(value) ? value : null);
+    putMetrics(store, runId, metrics);
   });
 }
 
 export function setTags(store: Store, runId: string, tags: Record<string, string>): void {
   write(store, () => {
     mustExist(store, runId);
-    const put = store.db.prepare("INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value");
-    for (const [key, value] of Object.entries(tags)) put.run(runId, key, String(value));
+    putTags(store, runId, tags);
   });
+}
+
+// The row writers, inside a caller's transaction, for a run known to exist.
+function putParams(store: Store, runId: string, params: Record<string, ParamValue>): void {
+  const put = stmt(store, "INSERT INTO params (run_id, key, value, num) VALUES (?, ?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value, num = excluded.num");
+  for (const [key, value] of Object.entries(params)) {
+    const text = String(value);
+    const num = typeof value === "number" ? value : text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : null;
+    put.run(runId, key, text, num !== null && Number.isFinite(num) ? num : null);
+  }
+}
+
+function putMetrics(store: Store, runId: string, metrics: Record<string, number>): void {
+  const put = stmt(store, "INSERT INTO metrics (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value");
+  for (const [key, value] of Object.entries(metrics)) put.run(runId, key, Number.isFinite(value) ? value : null);
+}
+
+function putTags(store: Store, runId: string, tags: Record<string, string>): void {
+  const put = stmt(store, "INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value");
+  for (const [key, value] of Object.entries(tags)) put.run(runId, key, String(value));
 }
 
 export function setRunDir(store: Store, runId: string, runDir: string): void {
   write(store, () => {
     mustExist(store, runId);
-    store.db.prepare("UPDATE runs SET run_dir = ? WHERE id = ?").run(resolve(runDir), runId);
+    stmt(store, "UPDATE runs SET run_dir = ? WHERE id = ?").run(resolve(runDir), runId);
   });
 }
 
@@ -166,12 +230,16 @@ export function killRun(store: Store, runId: string, reason: string): void {
 function endRun(store: Store, runId: string, status: RunStatus, error: string | null, opts: EndRunOptions): void {
   write(store, () => {
     mustExist(store, runId);
-    if (opts.metrics) logMetrics(store, runId, opts.metrics);
-    const res = store.db
-      .prepare("UPDATE runs SET status = ?, end_time = ?, error = ?, input_hash = coalesce(?, input_hash) WHERE id = ? AND status = 'running'")
-      .run(status, Date.now(), error, opts.inputHash ?? null, runId);
+    if (opts.metrics) putMetrics(store, runId, opts.metrics);
+    const res = stmt(store, "UPDATE runs SET status = ?, end_time = ?, error = ?, input_hash = coalesce(?, input_hash) WHERE id = ? AND status = 'running'").run(
+      status,
+      Date.now(),
+      error,
+      opts.inputHash ?? null,
+      runId,
+    );
     if (res.changes === 0) {
-      const { status: now } = store.db.prepare("SELECT status FROM runs WHERE id = ?").get(runId) as { status: string };
+      const { status: now } = stmt(store, "SELECT status FROM runs WHERE id = ?").get(runId) as { status: string };
       throw new UserError(`run ${runId} has already ended (${now})`);
     }
   });
@@ -185,7 +253,7 @@ function reasonText(reason: unknown): string {
 }
 
 function mustExist(store: Store, runId: string): void {
-  if (!store.db.prepare("SELECT 1 FROM runs WHERE id = ?").get(runId)) throw new UserError(`no run ${runId} in ${store.path}`);
+  if (!stmt(store, "SELECT 1 FROM runs WHERE id = ?").get(runId)) throw new UserError(`no run ${runId} in ${store.path}`);
 }
 
 /** A run as its row reads (RUN_COLUMNS), before its parameters, metrics and tags are added. */
@@ -200,7 +268,7 @@ export function withDetails(store: Store, rows: RunRow[]): RunRecord[] {
   if (rows.length === 0) return [];
   const ids = JSON.stringify(rows.map((r) => r.id));
   const each = <V>(table: string, put: (run: RunRecord, key: string, value: V) => void) => {
-    const got = store.db.prepare(`SELECT run_id AS runId, key, value FROM ${table} WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY key`).all(ids) as { runId: string; key: string; value: V }[];
+    const got = stmt(store, `SELECT run_id AS runId, key, value FROM ${table} WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY key`).all(ids) as { runId: string; key: string; value: V }[];
     for (const g of got) put(byId.get(g.runId)!, g.key, g.value);
   };
   each<string>("params", (r, k, v) => {
@@ -219,9 +287,9 @@ export function withDetails(store: Store, rows: RunRow[]): RunRecord[] {
 export function getRun(store: Store, ref: string): RunRecord {
   return read(store, () => {
     const base = `SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id`;
-    let rows = store.db.prepare(`${base} WHERE r.id = ?`).all(ref) as RunRow[];
+    let rows = stmt(store, `${base} WHERE r.id = ?`).all(ref) as RunRow[];
     if (rows.length === 0 && ref.length >= 6) {
-      rows = store.db.prepare(`${base} WHERE substr(r.id, -length(?)) = ? LIMIT 2`).all(ref, ref) as RunRow[];
+      rows = stmt(store, `${base} WHERE substr(r.id, -length(?)) = ? LIMIT 2`).all(ref, ref) as RunRow[];
       if (rows.length > 1) throw new UserError(`run ${ref} is ambiguous in ${store.path}; give more of its id`);
     }
     if (rows.length === 0) throw new UserError(`no run ${ref} in ${store.path}`);
@@ -231,7 +299,7 @@ export function getRun(store: Store, ref: string): RunRecord {
 
 /** The ids of a run's child runs (grid trials), in start order. */
 export function childRunIds(store: Store, runId: string): string[] {
-  return read(store, () => (store.db.prepare("SELECT id FROM runs WHERE parent_id = ? ORDER BY start_time, id").all(runId) as { id: string }[]).map((r) => r.id));
+  return read(store, () => (stmt(store, "SELECT id FROM runs WHERE parent_id = ? ORDER BY start_time, id").all(runId) as { id: string }[]).map((r) => r.id));
 }
 
 /**
@@ -242,16 +310,16 @@ export function deleteRun(store: Store, runId: string): RunRecord[] {
   return write(store, () => {
     const run = getRun(store, runId);
     const family = [run.id, ...childRunIds(store, run.id)];
-    const used = store.db
-      .prepare("SELECT model, version, run_id AS runId FROM model_versions WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY model, version")
-      .all(JSON.stringify(family)) as { model: string; version: number; runId: string }[];
+    const used = stmt(store, "SELECT model, version, run_id AS runId FROM model_versions WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY model, version").all(
+      JSON.stringify(family),
+    ) as { model: string; version: number; runId: string }[];
     if (used.length > 0) {
       const list = used.map((u) => `${u.model} version ${u.version}${u.runId === run.id ? "" : ` (child run ${u.runId})`}`).join(", ");
       throw new UserError(`run ${run.id} is registered as ${list}; it cannot be deleted`);
     }
-    const removed = withDetails(store, store.db.prepare(`SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(family)) as RunRow[]);
-    store.db.prepare("DELETE FROM runs WHERE parent_id = ?").run(run.id);
-    store.db.prepare("DELETE FROM runs WHERE id = ?").run(run.id);
+    const removed = withDetails(store, stmt(store, `SELECT ${RUN_COLUMNS} FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE r.id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(family)) as RunRow[]);
+    stmt(store, "DELETE FROM runs WHERE parent_id = ?").run(run.id);
+    stmt(store, "DELETE FROM runs WHERE id = ?").run(run.id);
     return removed;
   });
 }
@@ -314,12 +382,12 @@ export function reapStaleRuns(store: Store): string[] {
   const host = hostname();
   const candidates = read(
     store,
-    () => store.db.prepare("SELECT id, pid, pid_start AS pidStart FROM runs WHERE status = 'running' AND host = ?").all(host) as { id: string; pid: number | null; pidStart: number | null }[],
+    () => stmt(store, "SELECT id, pid, pid_start AS pidStart FROM runs WHERE status = 'running' AND host = ?").all(host) as { id: string; pid: number | null; pidStart: number | null }[],
   );
   const stale = candidates.filter((c) => c.pid !== null && !runProcessAlive(c.pid, c.pidStart));
   if (stale.length === 0) return [];
   write(store, () => {
-    const mark = store.db.prepare("UPDATE runs SET status = 'killed', error = ? WHERE id = ? AND status = 'running'");
+    const mark = stmt(store, "UPDATE runs SET status = 'killed', error = ? WHERE id = ? AND status = 'running'");
     for (const s of stale) mark.run(`stale: its process ${s.pid} on ${host} ended without finishing the run`, s.id);
   });
   return stale.map((s) => s.id);

@@ -22,6 +22,7 @@ import {
   modelHistory,
   openStore,
   reapStaleRuns,
+  recordChildRuns,
   registerModel,
   resolveModelRef,
   SCHEMA_VERSION,
@@ -128,6 +129,36 @@ test("run lifecycle: running → finished with params, metrics, tags; failed kee
   assert.equal(getRun(store, bad.id.slice(-8)).id, bad.id, "a run is found by the last 8 characters of its id");
   throwsUser(() => getRun(store, "nope"), /no run nope in /);
   throwsUser(() => startRun(store, { parentId: "missing" }), /no run missing to be the parent/);
+  closeStore(store);
+});
+
+test("recordChildRuns: each child is the run startRun then finishRun record; an unknown parent writes nothing", () => {
+  const store = fresh();
+  const parent = startRun(store, { experiment: "tune" });
+  const now = new Date("2026-01-02T03:04:05Z");
+  const one = startRun(store, { experiment: "tune", parentId: parent.id, params: { k: 3, init: "random", tol: 1e-4 }, tags: { rank: "2" }, runDir: "best", now });
+  finishRun(store, one.id, { metrics: { silhouette: 0.25, inertia: Number.POSITIVE_INFINITY } });
+  const ids = recordChildRuns(
+    store,
+    parent.id,
+    [
+      { params: { k: 3, init: "random", tol: 1e-4 }, tags: { rank: "2" }, metrics: { silhouette: 0.25, inertia: Number.POSITIVE_INFINITY }, runDir: "best" },
+      { params: { k: 4 }, metrics: { silhouette: 0.3 } },
+    ],
+    { experiment: "tune", now },
+  );
+  assert.is(ids.length, 2);
+  const [bulk, second] = ids.map((id) => getRun(store, id));
+  const comparable = (r: ReturnType<typeof getRun>) => ({ ...r, id: "", endTime: r.endTime !== null });
+  assert.equal(comparable(bulk!), comparable(getRun(store, one.id)));
+  assert.equal(second!.params, { k: "4" });
+  assert.equal(second!.tags, {});
+  assert.equal(searchRuns(store, { parentId: parent.id, where: "params.tol < 0.001" }).length, 2, "numeric parameters compare as numbers");
+  assert.not.ok(store.openRuns.has(ids[0]!), "finished children are not left for the exit hook");
+
+  const before = searchRuns(store, { nested: true }).length;
+  throwsUser(() => recordChildRuns(store, "missing", [{ params: { k: 3 }, metrics: {} }]), /no run missing to be the parent/);
+  assert.is(searchRuns(store, { nested: true }).length, before);
   closeStore(store);
 });
 

@@ -7,7 +7,6 @@ import type { TextFormat } from "../../io/text-format.js";
 import type { FeaturesJobResult } from "./features.js";
 import { type Compat, type CustomerMatrix, RUN_DEFAULTS } from "../options.js";
 import type { OutlierResult } from "../steps/outliers.js";
-import { formatDay, lastPurchaseDay } from "../steps/as-of.js";
 import type { Reduced } from "../steps/reduce.js";
 import { featureMatrix, keepRows } from "./customer-matrix.js";
 import type { Scaled } from "../steps/scale.js";
@@ -39,8 +38,6 @@ export interface Prepared {
   flagged: Uint8Array;
   /** The IsolationForest that flagged the outliers (none with a given outlier list). */
   forest?: OutlierResult;
-  /** YYYY-MM-DD the features were computed as of. */
-  asOf: string;
   kept: CustomerMatrix;
   scaled: Scaled;
   reduced: Reduced;
@@ -60,5 +57,5 @@ export async function prepareCustomers(engine: Engine, opts: PrepareOptions): Pr
   const all = featureMatrix(features);
   const sha256 = graph.keys?.load.files.input?.sha256 ?? (await fileSha256(opts.input)) ?? "";
   const job: FeaturesJobResult = { rows: clean.rows, customers: features.numRows, timingsMs: graph.timingsMs, features, cleaned: clean.table, sha256, generated: clean.generated };
-  return { job, all, flagged, forest, asOf: formatDay(lastPurchaseDay(clean.table)!), kept: keepRows(all, flagged), scaled, reduced, timingsMs: graph.timingsMs };
+  return { job, all, flagged, forest, kept: keepRows(all, flagged), scaled, reduced, timingsMs: graph.timingsMs };
 }

@@ -3,7 +3,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type DownloadOptions, ensureUciData } from "../../io/download.js";
-import { GENERATE_DEFAULTS, generateFile } from "../../io/generate/generate.js";
 import type { StepReporter } from "../progress.js";
 
 export interface ResolvedSource {
@@ -18,6 +17,8 @@ export async function defaultSource(dataDir: string, seed: number, reporter: Ste
     const path = await ensureUciData(dataDir, download);
     return { path, label: path, synthetic: false };
   } catch (err) {
+    // The generator (and the Parquet writer it loads) only on this path, not on every tune or run.
+    const { GENERATE_DEFAULTS, generateFile } = await import("../../io/generate/generate.js");
     const path = join(dataDir, `synthetic-online-retail-seed${seed}.parquet`);
     reporter.note(`UCI data unavailable (${(err as Error).message.split("\n")[0]}); using generated data: ${path}`);
     if (!existsSync(path)) await generateFile(path, { ...GENERATE_DEFAULTS, seed });

@@ -13,6 +13,7 @@ import { engineInputError } from "./engine-input.js";
 import { evaluateClusters } from "../steps/evaluate.js";
 import { FEATURE_NAMES } from "../steps/features.js";
 import { clusterProfiles } from "../steps/profiles.js";
+import { formatDay, lastPurchaseDay } from "../steps/as-of.js";
 import { recommend } from "../steps/recommend.js";
 import type { RunOptions, RunSummary } from "../options.js";
 import type { RunArtifacts } from "./run-artifacts.js";
@@ -171,7 +172,7 @@ async function bestRunArtifacts(
     timingsMs: { ...prepared.timingsMs },
     runDir,
   };
-  return { opts: runOpts, now, sha256: job.sha256, asOf: prepared.asOf, forest: prepared.forest, all, flagged, kept, scaled, reduced, clusters, quality, profiles, recommendations, segments, summary };
+  return { opts: runOpts, now, sha256: job.sha256, asOf: formatDay(lastPurchaseDay(job.cleaned)!), forest: prepared.forest, all, flagged, kept, scaled, reduced, clusters, quality, profiles, recommendations, segments, summary };
 }
 
 async function writeTuneDirectory(dir: string, a: TuneArtifacts, now: Date): Promise<void> {

@@ -4,8 +4,7 @@
 // `register` makes the best trial a model version: its run directory (the tune's best/) holds
 // the model.json that `custseg run` with the same settings would write.
 import type { Engine } from "../../engine/engine.js";
-import { write } from "../../store/open.js";
-import { failRun, finishRun, type ModelVersion, type ParamValue, registerModel, type Store, setRunDir, startRun } from "../../store/index.js";
+import { failRun, finishRun, type ModelVersion, type ParamValue, recordChildRuns, registerModel, type Store, setRunDir, startRun } from "../../store/index.js";
 import type { TrialResult } from "../steps/tune-analysis.js";
 import { formatGrid } from "../steps/tune-grid.js";
 import { type TuneArtifacts, type TuneOptions, type TuneSummary, runTuneJob } from "./tune-job.js";
@@ -57,26 +56,25 @@ export async function tuneRecorded(engine: Engine, store: Store, opts: TuneOptio
 
 /** Every trial as a finished child run, in one transaction; returns the best trial's run id. */
 function recordTrials(store: Store, experiment: string, parentId: string, opts: TuneOptions, summary: RecordedTuneSummary): string {
-  const now = opts.now ?? new Date();
-  return write(store, () => {
-    let bestId = "";
-    for (const t of summary.trials) {
-      const runDir = t.rank === 1 ? summary.bestRunDir : undefined;
-      const child = startRun(store, {
-        experiment,
-        parentId,
-        params: { ...baseParams(opts), k: t.k, init: t.init, n_init: t.nInit, max_iter: t.maxIter },
-        tags: { "custseg.command": "tune", "custseg.rank": String(t.rank) },
-        ...(runDir ? { runDir } : {}),
-        now,
-      });
-      finishRun(store, child.id, { metrics: trialMetrics(t) });
-      t.runId = child.id;
-      if (t.rank === 1) bestId = child.id;
-    }
-    summary.best.runId = bestId;
-    return bestId;
+  const base = baseParams(opts);
+  const ids = recordChildRuns(
+    store,
+    parentId,
+    summary.trials.map((t) => ({
+      params: { ...base, k: t.k, init: t.init, n_init: t.nInit, max_iter: t.maxIter },
+      tags: { "custseg.command": "tune", "custseg.rank": String(t.rank) },
+      metrics: trialMetrics(t),
+      ...(t.rank === 1 && summary.bestRunDir ? { runDir: summary.bestRunDir } : {}),
+    })),
+    { experiment, now: opts.now },
+  );
+  let bestId = "";
+  summary.trials.forEach((t, i) => {
+    t.runId = ids[i]!;
+    if (t.rank === 1) bestId = t.runId;
   });
+  summary.best.runId = bestId;
+  return bestId;
 }
 
 function baseParams(opts: TuneOptions): Record<string, ParamValue> {
