@@ -1,9 +1,10 @@
 // custseg evaluate: cluster quality scores of a labelling of a numeric matrix.
 import type { CommandModule } from "yargs";
 import { interruptSignal } from "../interrupt.js";
+import { type MatrixLimitArgs, matrixLimitOptions } from "../limits.js";
 import { stderrReporter } from "../progress.js";
 
-interface EvaluateArgs {
+interface EvaluateArgs extends MatrixLimitArgs {
   input: string;
   columns?: string;
   labels: string;
@@ -15,7 +16,7 @@ const command: CommandModule<object, EvaluateArgs> = {
   command: "evaluate",
   describe: "Silhouette, Davies–Bouldin and Calinski–Harabasz scores of cluster labels (scikit-learn semantics)",
   builder: (y) =>
-    y
+    matrixLimitOptions(y)
       .option("input", { type: "string", demandOption: true, describe: "Matrix: .csv (header row), .arrow or .parquet" })
       .option("columns", { type: "string", describe: "Use these columns, comma-separated (default: all)" })
       .option("labels", {
@@ -31,6 +32,7 @@ const command: CommandModule<object, EvaluateArgs> = {
     const s = await runEvaluateJob({
       input: args.input,
       columns: args.columns?.split(",").map((c) => c.trim()),
+      maxColumns: args["max-columns"],
       labels: args.labels,
       threads: args.threads,
       note: stderrReporter().note,

@@ -8,6 +8,8 @@ import { engineFor, engineInputError } from "./engine-input.js";
 export interface EvaluateJobOptions {
   input: string;
   columns?: string[];
+  /** Refuse a matrix of more columns than this (io/limits.ts has the default). */
+  maxColumns?: number;
   /** CSV with a header row and one integer column: the cluster of each input row, in order. */
   labels: string;
   threads?: number;
@@ -24,7 +26,7 @@ export interface EvaluateSummary {
 }
 
 export async function runEvaluateJob(opts: EvaluateJobOptions): Promise<EvaluateSummary> {
-  const { matrix } = await readMatrix(opts.input, { columns: opts.columns, signal: opts.signal });
+  const { matrix } = await readMatrix(opts.input, { columns: opts.columns, signal: opts.signal, maxColumns: opts.maxColumns });
   const labels = await readLabels(opts.labels);
   if (labels.length !== matrix.rows) {
     throw new UserError(`${opts.labels}: ${labels.length} labels for the ${matrix.rows} rows of ${opts.input}`);

@@ -11,6 +11,8 @@ import { engineFor, engineInputError } from "./engine-input.js";
 export interface KMeansJobOptions {
   input: string;
   columns?: string[];
+  /** Refuse a matrix of more columns than this (io/limits.ts has the default). */
+  maxColumns?: number;
   k: number;
   nInit?: number;
   maxIter?: number;
@@ -41,10 +43,10 @@ export interface KMeansSummary {
 
 export async function runKMeansJob(opts: KMeansJobOptions): Promise<KMeansSummary> {
   if (opts.labelsOut) checkOutputFile(opts.labelsOut, { option: "labelsOut", inputs: [opts.input, opts.init], force: opts.force });
-  const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns, signal: opts.signal });
+  const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns, signal: opts.signal, maxColumns: opts.maxColumns });
   let init: KMeansInit = "k-means++";
   if (opts.init === "random" || opts.init === "k-means++") init = opts.init;
-  else if (opts.init !== undefined) init = (await readMatrix(opts.init)).matrix;
+  else if (opts.init !== undefined) init = (await readMatrix(opts.init, { maxColumns: opts.maxColumns })).matrix;
   const engine = await engineFor(opts.threads, opts.note, opts.signal);
   let result: Awaited<ReturnType<typeof engine.kmeansInterruptible>>;
   try {

@@ -9,6 +9,8 @@ import { engineFor, engineInputError } from "./engine-input.js";
 export interface PcaJobOptions {
   input: string;
   columns?: string[];
+  /** Refuse a matrix of more columns than this (io/limits.ts has the default). */
+  maxColumns?: number;
   /** Exactly one of components and variance. */
   components?: number;
   variance?: number;
@@ -35,7 +37,7 @@ export interface PcaSummary {
 
 export async function runPcaJob(opts: PcaJobOptions): Promise<PcaSummary> {
   if (opts.out) checkOutputFile(opts.out, { option: "out", inputs: [opts.input], force: opts.force });
-  const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns, signal: opts.signal });
+  const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns, signal: opts.signal, maxColumns: opts.maxColumns });
   const engine = await engineFor(opts.threads, opts.note, opts.signal);
   let fit: PcaFit;
   try {
