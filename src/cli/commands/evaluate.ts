@@ -2,6 +2,7 @@
 import type { CommandModule } from "yargs";
 import { interruptSignal } from "../interrupt.js";
 import { type MatrixLimitArgs, matrixLimitOptions } from "../limits.js";
+import { wordForCli } from "../failure.js";
 import { stderrReporter } from "../progress.js";
 
 interface EvaluateArgs extends MatrixLimitArgs {
@@ -28,6 +29,7 @@ const command: CommandModule<object, EvaluateArgs> = {
       .option("json", { type: "boolean", default: false, describe: 'Print one JSON object {"silhouette","daviesBouldin","calinskiHarabasz"}' })
       .example("$0 evaluate --input pca.csv --labels labels.csv --json", "") as never,
   handler: async (args) => {
+    const reporter = stderrReporter();
     const { runEvaluateJob } = await import("../../pipeline/jobs/evaluate.js");
     const s = await runEvaluateJob({
       input: args.input,
@@ -35,7 +37,7 @@ const command: CommandModule<object, EvaluateArgs> = {
       maxColumns: args["max-columns"],
       labels: args.labels,
       threads: args.threads,
-      note: stderrReporter().note,
+      note: (m) => reporter.note(wordForCli(m)),
       signal: interruptSignal,
     });
     if (args.json) {

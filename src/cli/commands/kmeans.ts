@@ -2,6 +2,7 @@
 import type { CommandModule } from "yargs";
 import { interruptSignal } from "../interrupt.js";
 import { type MatrixLimitArgs, matrixLimitOptions } from "../limits.js";
+import { wordForCli } from "../failure.js";
 import { stderrReporter } from "../progress.js";
 import { KMEANS_DEFAULTS } from "../../pipeline/options.js";
 
@@ -44,6 +45,7 @@ const command: CommandModule<object, KMeansArgs> = {
       .example("$0 kmeans --input pca.csv --k 3 --json", "")
       .example("$0 kmeans --input x.parquet --columns PC1,PC2 --k 4 --labels-out labels.csv", "") as never,
   handler: async (args) => {
+    const reporter = stderrReporter();
     const { runKMeansJob } = await import("../../pipeline/jobs/kmeans.js");
     const summary = await runKMeansJob({
       input: args.input,
@@ -56,7 +58,7 @@ const command: CommandModule<object, KMeansArgs> = {
       init: args.init,
       seed: args.seed,
       threads: args.threads,
-      note: stderrReporter().note,
+      note: (m) => reporter.note(wordForCli(m)),
       labelsOut: args["labels-out"],
       force: args.force,
       signal: interruptSignal,

@@ -2,6 +2,7 @@
 import type { CommandModule } from "yargs";
 import { interruptSignal } from "../interrupt.js";
 import { type MatrixLimitArgs, matrixLimitOptions } from "../limits.js";
+import { wordForCli } from "../failure.js";
 import { stderrReporter } from "../progress.js";
 import { UserError } from "../../errors.js";
 
@@ -41,6 +42,7 @@ const command: CommandModule<object, PcaArgs> = {
       .example("$0 pca --input scaled.csv --variance 0.8 --json", "")
       .example("$0 pca --input x.parquet --components 6 --out scores.parquet", "") as never,
   handler: async (args) => {
+    const reporter = stderrReporter();
     const { runPcaJob } = await import("../../pipeline/jobs/pca.js");
     const s = await runPcaJob({
       input: args.input,
@@ -49,7 +51,7 @@ const command: CommandModule<object, PcaArgs> = {
       components: args.components,
       variance: args.variance,
       threads: args.threads,
-      note: stderrReporter().note,
+      note: (m) => reporter.note(wordForCli(m)),
       out: args.out,
       force: args.force,
       signal: interruptSignal,

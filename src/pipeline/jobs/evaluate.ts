@@ -1,6 +1,6 @@
 // The evaluate job: a numeric matrix and a labels file → silhouette, Davies–Bouldin, Calinski–Harabasz.
 import type { ResidentMatrix } from "../../engine/index.js";
-import { UserError } from "../../errors.js";
+import { type Note, UserError } from "../../errors.js";
 import { readLabels } from "../../io/labels.js";
 import { readMatrix } from "../../io/matrix.js";
 import { engineFor, engineInputError } from "./engine-input.js";
@@ -14,7 +14,7 @@ export interface EvaluateJobOptions {
   labels: string;
   threads?: number;
   /** Notes for the user (e.g. a capped --threads); the CLI sends them to stderr. */
-  note?: (msg: string) => void;
+  note?: (msg: Note) => void;
   /** Stops the computation at its next step once aborted (the CLI aborts it on SIGINT/SIGTERM). */
   signal?: AbortSignal;
 }

@@ -6,6 +6,7 @@ import { ArgumentError } from "../../engine/validate.js";
 import { readMatrix } from "../../io/matrix.js";
 import { checkOutputFile } from "../../io/output.js";
 import { writeFileAtomic } from "../../io/atomic.js";
+import type { Note } from "../../errors.js";
 import { engineFor, engineInputError } from "./engine-input.js";
 
 export interface KMeansJobOptions {
@@ -22,7 +23,7 @@ export interface KMeansJobOptions {
   seed?: number;
   threads?: number;
   /** Notes for the user (e.g. a capped --threads); the CLI sends them to stderr. */
-  note?: (msg: string) => void;
+  note?: (msg: Note) => void;
   labelsOut?: string;
   /** Replace an existing --labels-out file. */
   force?: boolean;
@@ -61,7 +62,7 @@ export async function runKMeansJob(opts: KMeansJobOptions): Promise<KMeansSummar
   // As scikit-learn warns: with fewer distinct rows than k, some clusters stay empty.
   const empty = sizes.filter((s) => s === 0).length;
   if (empty > 0) {
-    opts.note?.(`warning: only ${k - empty} distinct clusters found for --k ${k} (fewer distinct rows than k); ${empty} cluster${empty > 1 ? "s are" : " is"} empty`);
+    opts.note?.((n) => `warning: only ${k - empty} distinct clusters found for ${n("k")} ${k} (fewer distinct rows than k); ${empty} cluster${empty > 1 ? "s are" : " is"} empty`);
   }
   if (opts.labelsOut) await writeFileAtomic(opts.labelsOut, `label\n${labels.join("\n")}\n`);
   return {

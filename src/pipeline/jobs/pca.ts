@@ -4,6 +4,7 @@ import type { PcaFit } from "../../engine/pca-model.js";
 import { readMatrix } from "../../io/matrix.js";
 import { checkOutputFile } from "../../io/output.js";
 import { writeTable } from "../../io/write.js";
+import type { Note } from "../../errors.js";
 import { engineFor, engineInputError } from "./engine-input.js";
 
 export interface PcaJobOptions {
@@ -16,7 +17,7 @@ export interface PcaJobOptions {
   variance?: number;
   threads?: number;
   /** Notes for the user (e.g. a capped --threads); the CLI sends them to stderr. */
-  note?: (msg: string) => void;
+  note?: (msg: Note) => void;
   /** Where to write the scores (PC1 … PCp): .csv, .arrow or .parquet. */
   out?: string;
   /** Replace an existing --out file. */
