@@ -68,7 +68,7 @@ export async function fitCandidate(engine: Engine, timer: StepTimer, c: Candidat
   if (kept.ids.length <= k) {
     throw new UserError(`${c.input}: ${kept.ids.length} customers of the fitting half remain after outliers; k = ${k} needs at least ${k + 1}`);
   }
-  const scaled = await timer.step("scale", () => scaleFeatures(engine, kept.matrix, FEATURE_NAMES, opts.compat));
+  const scaled = await timer.step("scale", () => scaleFeatures(engine, kept.matrix, FEATURE_NAMES, opts.compat, c.signal));
   const reduced = await timer.step("pca", () => reduceDimensions(engine, scaled.matrix, opts.variance, opts.compat, c.signal), (r) => `${r.fit.nComponents} components`);
   const p = reduced.fit.nComponents;
   const scores = engine.upload(reduced.scores);

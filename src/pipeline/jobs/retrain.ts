@@ -134,7 +134,7 @@ export async function runRetrainJob(engine: Engine, store: Store, opts: RetrainO
       throw new UserError(`${opts.input}: ${all.ids.length} customers; retraining with k = ${k} needs at least ${4 * (k + 1)}, so that each half can be clustered`);
     }
     const halves = splitHalves(all.ids.length, opts.splitSeed);
-    const common = engine.standardScale(all.matrix).scaler;
+    const common = (await engine.standardScaleInterruptible(all.matrix, undefined, opts.signal)).scaler;
     const candidate = await fitCandidate(engine, timer, {
       job,
       fit: pickRows(all, halves.fit),
