@@ -2,11 +2,13 @@
 // down the rows in order; row norms in einsum's two-lane order), so the results agree with
 // scikit-learn to the last bit. They are memory-bound single passes, run on one thread.
 
-import { rowSumSquares, zeroF64 } from "./util/rows";
+import { rowSumSquares } from "./util/rows";
 
-/** out[j] = Σ_i X[i, j], rows in order (each SIMD lane is one column, so the order is NumPy's). */
+/**
+ * out[j] += Σ_i X[i, j], rows in order (each SIMD lane is one column, so the order is NumPy's).
+ * The caller zeroes out: a pass in chunks of rows then adds in the same order as one call.
+ */
 export function columnSums(x: usize, n: i32, d: i32, out: usize): void {
-  zeroF64(out, d);
   const rowBytes = (<usize>d) << 3;
   for (let i = 0; i < n; i++) {
     const xi = x + <usize>i * rowBytes;
@@ -24,10 +26,8 @@ export function columnSums(x: usize, n: i32, d: i32, out: usize): void {
   }
 }
 
-/** sum[j] = Σ_i (X[i, j] − center[j]) and sumSq[j] = Σ_i (X[i, j] − center[j])², rows in order. */
+/** sum[j] += Σ_i (X[i, j] − center[j]) and sumSq[j] += Σ_i (X[i, j] − center[j])², rows in order; zeroed by the caller, as columnSums. */
 export function centredColumnMoments(x: usize, n: i32, d: i32, center: usize, sum: usize, sumSq: usize): void {
-  zeroF64(sum, d);
-  zeroF64(sumSq, d);
   const rowBytes = (<usize>d) << 3;
   for (let i = 0; i < n; i++) {
     const xi = x + <usize>i * rowBytes;

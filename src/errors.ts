@@ -28,7 +28,7 @@ export class UserError extends Error {
 }
 
 /** The resource bounds custseg enforces on its inputs; the CLI names the flag that raises each. */
-export type Limit = "inflatedSize" | "xlsxMemory" | "xlsxTime" | "downloadSize" | "downloadTime";
+export type Limit = "inflatedSize" | "xlsxMemory" | "xlsxTime" | "downloadSize" | "downloadTime" | "matrixColumns";
 
 /** A UserError for an input that would exceed a resource bound; `limit` says which one. */
 export class LimitError extends UserError {
@@ -41,18 +41,49 @@ export class LimitError extends UserError {
   }
 }
 
+/** Names an option within a sentence: by its name in the options object, or (at the CLI) as its flag. */
+export type OptionNamer = (option: string) => string;
+
+/** A sentence that names options, worded by whoever shows it: no step or job knows a flag name. */
+export type Wording = (name: OptionNamer) => string;
+
+/** A note for the user: plain, or naming options (the CLI words them as flags). */
+export type Note = string | Wording;
+
+/** The sentence with each option under its own name (`asOf`), as messages and logs read it. */
+export const byOptionName = (text: Note): string => (typeof text === "string" ? text : text((option) => option));
+
 /**
  * A bad option value. The message reads with the option's own name ("nInit must be …"); the CLI
  * words it with the flag instead ("--n-init must be …"), so no step or job knows a flag name.
+ * The detail may name other options too ("applies to transactions only").
  */
 export class OptionError extends UserError {
   override name = "OptionError";
+  /** The rest of the sentence after the option's name. */
+  readonly detail: string;
+  readonly wording: Wording;
   constructor(
     readonly option: string,
-    /** The rest of the sentence after the option's name. */
-    readonly detail: string,
+    detail: Note,
   ) {
-    super(`${option} ${detail}`, 1, { option });
+    super(`${option} ${byOptionName(detail)}`, 1, { option });
+    this.detail = byOptionName(detail);
+    this.wording = typeof detail === "string" ? () => detail : detail;
+  }
+}
+
+/**
+ * A UserError whose sentence names options (the one to use instead: "name another file with
+ * store"); the message reads with the option names, the CLI words them as flags.
+ */
+export class OptionHintError extends UserError {
+  override name = "OptionHintError";
+  constructor(
+    readonly wording: Wording,
+    fields: ErrorFields = {},
+  ) {
+    super(byOptionName(wording), 1, fields);
   }
 }
 

@@ -1,9 +1,12 @@
-import { describeOutputProblem, LimitError, OptionError, OutputError, UserError } from "../errors.js";
+import { describeOutputProblem, LimitError, type Note, OptionError, OptionHintError, OutputError, UserError } from "../errors.js";
 import { readFailure, writeFailure } from "../io/errno.js";
 import { LIMIT_FLAGS } from "./limits.js";
 
 /** The command-line flag of an option: nInit → --n-init. */
 export const flagOf = (option: string) => `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** A note or message worded for the command line: its options as flags. */
+export const wordForCli = (text: Note): string => (typeof text === "string" ? text : text(flagOf));
 
 /**
  * Print a failure on stderr and return the exit code. User errors and usage errors are one line
@@ -19,7 +22,11 @@ export function reportFailure(err: unknown, usage = false): number {
     return err.exitCode;
   }
   if (err instanceof OptionError) {
-    process.stderr.write(`custseg: ${flagOf(err.option)} ${err.detail}\n`);
+    process.stderr.write(`custseg: ${flagOf(err.option)} ${err.wording(flagOf)}\n`);
+    return err.exitCode;
+  }
+  if (err instanceof OptionHintError) {
+    process.stderr.write(`custseg: ${err.wording(flagOf)}\n`);
     return err.exitCode;
   }
   if (err instanceof OutputError) {

@@ -28,6 +28,7 @@ const RULES: Record<string, Rule> = {
   "split-seed": whole(0, 2 ** 32 - 1),
   "max-eval-customers": whole(10, 1_000_000),
   threads: whole(1, 1_000_000),
+  "max-columns": whole(1, 1_000_000),
   rows: whole(1, GENERATE_LIMITS.rows),
   customers: whole(1, GENERATE_LIMITS.customers),
   "max-inflated-mb": positive,

@@ -3,7 +3,7 @@
 import type { Argv } from "yargs";
 import type { Limit } from "../errors.js";
 import type { InputLimits } from "../io/load.js";
-import { DEFAULT_MAX_INFLATED_BYTES, XLSX_DEFAULT_MEMORY_MB, XLSX_DEFAULT_TIMEOUT_MS } from "../io/limits.js";
+import { DEFAULT_MAX_INFLATED_BYTES, DEFAULT_MAX_MATRIX_COLUMNS, XLSX_DEFAULT_MEMORY_MB, XLSX_DEFAULT_TIMEOUT_MS } from "../io/limits.js";
 
 const MB = 2 ** 20;
 
@@ -14,6 +14,7 @@ export const LIMIT_FLAGS: Record<Limit, string> = {
   xlsxTime: "--xlsx-timeout-s",
   downloadSize: "--max-download-mb",
   downloadTime: "--deadline-s",
+  matrixColumns: "--max-columns",
 };
 
 export interface InputLimitArgs {
@@ -45,4 +46,17 @@ export function inputLimits(args: InputLimitArgs): InputLimits {
     xlsxMaxMemoryMb: args["xlsx-max-memory-mb"],
     xlsxTimeoutMs: args["xlsx-timeout-s"] * 1000,
   };
+}
+
+export interface MatrixLimitArgs {
+  "max-columns": number;
+}
+
+/** The bound of the commands that read a numeric matrix (pca, kmeans, evaluate). */
+export function matrixLimitOptions<T>(y: Argv<T>): Argv<T & MatrixLimitArgs> {
+  return y.option("max-columns", {
+    type: "number",
+    default: DEFAULT_MAX_MATRIX_COLUMNS,
+    describe: "Refuse a matrix of more columns than this (PCA's cost grows with columns²)",
+  }) as Argv<T & MatrixLimitArgs>;
 }

@@ -9,7 +9,7 @@ import { drainInterruptible, type Steps } from "./steps.js";
 import { calinskiHarabasz, daviesBouldin } from "./metrics.js";
 import { type PcaFit, type PcaModel, type PcaOptions, pcaFit, pcaFitSteps, pcaTransform } from "./pca.js";
 import { type Placement, type PlacementModel, place, placeColumns } from "./score.js";
-import { normalizeRows, type StandardScaled, type StandardScaler, standardScale } from "./scale.js";
+import { normalizeRows, normalizeRowsSteps, type StandardScaled, type StandardScaler, standardScale, standardScaleSteps } from "./scale.js";
 import { type SilhouetteOptions, type SilhouetteResult, silhouette, silhouetteSteps } from "./silhouette.js";
 import type { Matrix, NumericColumn } from "./matrix.js";
 import { compileModule, type Flavour, instantiateModule, SHARED_INITIAL_PAGES, SHARED_MAXIMUM_PAGES } from "./module.js";
@@ -178,6 +178,16 @@ export class Engine {
   /** StandardScaler: fitted on x unless `scaler` is given, then applied to x. */
   standardScale(x: Matrix | ResidentMatrix, scaler?: StandardScaler): StandardScaled {
     return this.withResident(x, (rx) => standardScale(this.context, rx, scaler));
+  }
+
+  /** standardScale() that yields to the event loop between chunks of rows and stops once `signal` is aborted. */
+  standardScaleInterruptible(x: Matrix | ResidentMatrix, scaler?: StandardScaler, signal?: AbortSignal): Promise<StandardScaled> {
+    return this.interruptible(x, (rx) => standardScaleSteps(this.context, rx, scaler), signal);
+  }
+
+  /** normalizeRows() that yields to the event loop between chunks of rows and stops once `signal` is aborted. */
+  normalizeRowsInterruptible(x: Matrix | ResidentMatrix, signal?: AbortSignal): Promise<Matrix> {
+    return this.interruptible(x, (rx) => normalizeRowsSteps(this.context, rx), signal);
   }
 
   /** Rows over their L2 norms (a zero row stays zero). */

@@ -28,7 +28,7 @@ function describe(v: number): string {
   return Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
 }
 
-function nonFiniteError(what: string, index: number, cols: number, v: number, argument: string): RangeError {
+export function nonFiniteError(what: string, index: number, cols: number, v: number, argument: string): RangeError {
   const row = Math.floor(index / cols) + 1;
   const col = (index % cols) + 1;
   return new ArgumentError(`${what} row ${row}, column ${col} is ${describe(v)}; every value must be finite`, argument);

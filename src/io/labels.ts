@@ -4,7 +4,8 @@ import { readMatrix } from "./matrix.js";
 
 /** The labels file's single column, checked to be non-negative integers (errors name the line). */
 export async function readLabels(path: string): Promise<Int32Array> {
-  const { matrix, columnNames } = await readMatrix(path);
+  // One column is required below: the matrix column bound (there for PCA's cost) is not this file's.
+  const { matrix, columnNames } = await readMatrix(path, { maxColumns: Number.POSITIVE_INFINITY });
   if (matrix.cols !== 1) {
     throw new UserError(`${path}: expected one column of cluster labels, found ${matrix.cols} (${columnNames.join(", ")})`);
   }

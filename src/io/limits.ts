@@ -9,3 +9,11 @@ export const XLSX_DEFAULT_TIMEOUT_MS = 180_000;
 
 /** Memory the workbook-parsing worker may add to the process, heap and buffers, in MB. */
 export const XLSX_DEFAULT_MEMORY_MB = 1500;
+
+/**
+ * Default bound on the columns of a numeric matrix (pca, kmeans, evaluate). The features have a
+ * dozen columns; PCA's covariance grows with columns² in memory and its eigensolver with columns³
+ * in time, so a file of thousands of columns would hold one step for seconds. A thousand keeps
+ * every step short while staying far above any real use.
+ */
+export const DEFAULT_MAX_MATRIX_COLUMNS = 1000;

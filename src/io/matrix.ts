@@ -5,19 +5,22 @@ import { extname } from "node:path";
 import { DataType, type Table } from "apache-arrow";
 import type { Matrix } from "../engine/matrix.js";
 import { drainInterruptible, type Steps } from "../engine/steps.js";
-import { UserError } from "../errors.js";
+import { LimitError, UserError } from "../errors.js";
 import { readInputFile } from "./files.js";
 import { ipcToArrow } from "./arrow.js";
 import { CsvRecords } from "./csv.js";
 import { parseDecimal } from "./numbers.js";
 import { parquetToArrow } from "./parquet.js";
 import { excerpt, quote, quoteList } from "./excerpt.js";
+import { DEFAULT_MAX_MATRIX_COLUMNS } from "./limits.js";
 
 export interface MatrixOptions {
   /** Columns to read, in this order; all columns when absent. */
   columns?: readonly string[];
   /** Stops the parse (it yields to the event loop every CELLS_PER_STEP cells) once aborted. */
   signal?: AbortSignal;
+  /** Refuse a matrix of more columns than this (after the selection); DEFAULT_MAX_MATRIX_COLUMNS when absent. */
+  maxColumns?: number;
 }
 
 /** Cells parsed between yields: a few milliseconds of work. */
@@ -45,8 +48,12 @@ export async function readMatrix(path: string, opts: MatrixOptions = {}): Promis
   }
 }
 
-/** Indices of the requested columns in `names`, or all of them. */
-function selectColumns(names: readonly string[], wanted: readonly string[] | undefined, file: string): number[] {
+/** Indices of the requested columns in `names`, or all of them, at most `maxColumns`. */
+function selectColumns(names: readonly string[], wanted: readonly string[] | undefined, file: string, maxColumns = DEFAULT_MAX_MATRIX_COLUMNS): number[] {
+  const count = wanted ? wanted.length : names.length;
+  if (count > maxColumns) {
+    throw new LimitError(`${file}: ${count.toLocaleString("en-US")} columns, more than the limit of ${maxColumns.toLocaleString("en-US")}`, "matrixColumns");
+  }
   if (!wanted) return names.map((_, i) => i);
   if (wanted.length === 0) throw new UserError(`${file}: the column selection names no column`, 1, { input: file, option: "columns" });
   return wanted.map((w) => {
@@ -64,7 +71,7 @@ export function* csvMatrixSteps(text: string, file: string, opts: MatrixOptions 
   const width = records.next(cells);
   if (width < 0) throw new UserError(`${file}: empty file, expected a header row`, 1, { input: file });
   const names = cells.slice(0, width).map((name) => name.trim());
-  const pick = selectColumns(names, opts.columns, file);
+  const pick = selectColumns(names, opts.columns, file, opts.maxColumns);
   const cols = pick.length;
   // Grown by doubling: the row count is known only at the end.
   let data = new Float64Array(1024);
@@ -99,7 +106,7 @@ export function* csvMatrixSteps(text: string, file: string, opts: MatrixOptions 
 /** Numeric Arrow columns (integers or floats, no nulls) → row-major f64, yielding every CELLS_PER_STEP cells. */
 export function* tableMatrixSteps(table: Table, file: string, opts: MatrixOptions = {}): Steps<LoadedMatrix> {
   const names = table.schema.fields.map((f) => f.name);
-  const pick = selectColumns(names, opts.columns, file);
+  const pick = selectColumns(names, opts.columns, file, opts.maxColumns);
   const rows = table.numRows;
   const cols = pick.length;
   const data = new Float64Array(rows * cols);

@@ -1,7 +1,7 @@
 // model.json on disk: read (and check), and write whole-or-nothing.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { UserError } from "../errors.js";
+import { OptionHintError, UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import type { CustsegModel } from "./model.js";
 import { parseModel } from "./parse.js";
@@ -27,6 +27,6 @@ export async function readModel(path: string): Promise<CustsegModel> {
 
 /** Write a model file through a temp sibling; an existing file is kept unless `force`. */
 export async function writeModel(path: string, model: CustsegModel, options: { force?: boolean } = {}): Promise<void> {
-  if (!options.force && existsSync(path)) throw new UserError(`${path} already exists; pass --force to replace it`);
+  if (!options.force && existsSync(path)) throw new OptionHintError((n) => `${path} already exists; pass ${n("force")} to replace it`, { input: path });
   await writeFileAtomic(path, modelJson(model));
 }

@@ -1,7 +1,7 @@
 // MLflow's run search syntax, parsed into a small AST: `metrics.silhouette > 0.2 and params.k = 3`.
 // Clauses joined by AND (MLflow has no OR); each is an identifier, a comparator and a constant.
 // Nothing here touches SQL: query.ts binds the AST's keys and constants as parameters.
-import { UserError } from "../errors.js";
+import { OptionHintError } from "../errors.js";
 
 export type EntityKind = "metric" | "param" | "tag" | "attribute";
 export type Comparator = "=" | "!=" | "<" | "<=" | ">" | ">=" | "LIKE" | "ILIKE" | "IN" | "NOT IN";
@@ -69,7 +69,7 @@ function tokenize(src: string, what: string): Token[] {
       const start = i++;
       let v = "";
       for (;;) {
-        if (i >= src.length) throw new UserError(`${what}: unterminated ${c}…${c} starting at column ${start + 1}`);
+        if (i >= src.length) throw filterError(what, `unterminated ${c}…${c} starting at column ${start + 1}`);
         if (src[i] === c) {
           // A doubled quote stands for the quote itself, as in SQL.
           if (src[i + 1] === c) {
@@ -93,13 +93,13 @@ function tokenize(src: string, what: string): Token[] {
       i += m[0].length;
     } else if (/[<>=!]/.test(c)) {
       const m = src.slice(i).match(/^(<=|>=|!=|<>|==|=|<|>)/);
-      if (!m) throw new UserError(`${what}: unexpected '${c}' at column ${i + 1}`);
+      if (!m) throw filterError(what, `unexpected '${c}' at column ${i + 1}`);
       out.push({ t: "op", v: m[0] === "<>" ? "!=" : m[0] === "==" ? "=" : m[0], at: i });
       i += m[0].length;
     } else if (c === "." || c === "(" || c === ")" || c === ",") {
       out.push({ t: "punct", v: c, at: i++ });
     } else {
-      throw new UserError(`${what}: unexpected '${c}' at column ${i + 1}`);
+      throw filterError(what, `unexpected '${c}' at column ${i + 1}`);
     }
   }
   return out;
@@ -124,7 +124,7 @@ class Parser {
 
   private fail(message: string): never {
     const tok = this.peek();
-    throw new UserError(`${this.what}: ${message}${tok ? ` at column ${tok.at + 1}` : " at the end"}`);
+    throw filterError(this.what, `${message}${tok ? ` at column ${tok.at + 1}` : " at the end"}`);
   }
 
   keyword(word: string): boolean {
@@ -173,7 +173,7 @@ class Parser {
   private attribute(name: string, at: number): Identifier {
     const key = ATTRIBUTE_ALIASES[name.toLowerCase()] ?? name.toLowerCase();
     if (!ATTRIBUTES[key]) {
-      throw new UserError(`${this.what}: unknown identifier '${name}' at column ${at + 1} (use metrics.NAME, params.NAME, tags.NAME or one of the attributes ${Object.keys(ATTRIBUTES).join(", ")})`);
+      throw filterError(this.what, `unknown identifier '${name}' at column ${at + 1} (use metrics.NAME, params.NAME, tags.NAME or one of the attributes ${Object.keys(ATTRIBUTES).join(", ")})`);
     }
     return { kind: "attribute", key };
   }
@@ -217,8 +217,13 @@ class Parser {
   }
 }
 
+/** A syntax or type error in the filter or ordering that the option `what` gave; the CLI names its flag. */
+function filterError(what: string, message: string): OptionHintError {
+  return new OptionHintError((n) => `${n(what)}: ${message}`, { option: what });
+}
+
 /** Parses a `--where` filter. An empty string is no filter. */
-export function parseFilter(src: string, what = "--where"): Clause[] {
+export function parseFilter(src: string, what = "where"): Clause[] {
   const p = new Parser(tokenize(src, what), what);
   const clauses: Clause[] = [];
   if (p.done) return clauses;
@@ -229,8 +234,8 @@ export function parseFilter(src: string, what = "--where"): Clause[] {
     clauses.push(check({ ...id, op, value }, what));
   } while (p.keyword("AND"));
   if (!p.done) {
-    if (p.keyword("OR")) throw new UserError(`${what}: OR is not supported (as in MLflow); run two searches`);
-    throw new UserError(`${what}: expected AND between conditions, or the end`);
+    if (p.keyword("OR")) throw filterError(what, `OR is not supported (as in MLflow); run two searches`);
+    throw filterError(what, `expected AND between conditions, or the end`);
   }
   return clauses;
 }
@@ -245,29 +250,29 @@ function check(c: Clause, what: string): Clause {
   const pattern = c.op === "LIKE" || c.op === "ILIKE";
   const numeric = c.kind === "metric" || (c.kind === "attribute" && ATTRIBUTES[c.key]!.numeric);
   if (numeric) {
-    if (!NUMERIC_OPS.includes(c.op)) throw new UserError(`${what}: ${name} is a number; compare it with =, !=, <, <=, > or >=, not ${c.op}`);
+    if (!NUMERIC_OPS.includes(c.op)) throw filterError(what, `${name} is a number; compare it with =, !=, <, <=, > or >=, not ${c.op}`);
     if (typeof c.value !== "number") {
       // Times may be written as dates: attributes.start_time > "2026-11-30".
       const ms = c.kind === "attribute" ? Date.parse(c.value as string) : Number.NaN;
-      if (Number.isNaN(ms)) throw new UserError(`${what}: ${name} ${c.op} needs a number, got "${c.value}"`);
+      if (Number.isNaN(ms)) throw filterError(what, `${name} ${c.op} needs a number, got "${c.value}"`);
       return { ...c, value: ms };
     }
     return c;
   }
   if (c.kind === "tag" || c.kind === "attribute") {
-    if (!list && !pattern && c.op !== "=" && c.op !== "!=") throw new UserError(`${what}: ${name} is text; compare it with =, !=, LIKE, ILIKE, IN or NOT IN, not ${c.op}`);
+    if (!list && !pattern && c.op !== "=" && c.op !== "!=") throw filterError(what, `${name} is text; compare it with =, !=, LIKE, ILIKE, IN or NOT IN, not ${c.op}`);
     return { ...c, value: list ? values.map(String) : String(c.value) };
   }
   // Params: text, or a number compared with a numeric parameter value (params.k >= 4).
   if (typeof c.value !== "number" && !list && !pattern && c.op !== "=" && c.op !== "!=") {
-    throw new UserError(`${what}: ${name} ${c.op} needs a number, got "${c.value}"`);
+    throw filterError(what, `${name} ${c.op} needs a number, got "${c.value}"`);
   }
   if (pattern && typeof c.value !== "string") return { ...c, value: String(c.value) };
   return c;
 }
 
 /** Parses `--order-by`: comma-separated identifiers, each optionally followed by ASC or DESC. */
-export function parseOrderBy(src: string, what = "--order-by"): OrderTerm[] {
+export function parseOrderBy(src: string, what = "orderBy"): OrderTerm[] {
   const p = new Parser(tokenize(src, what), what);
   const terms: OrderTerm[] = [];
   if (p.done) return terms;
@@ -277,6 +282,6 @@ export function parseOrderBy(src: string, what = "--order-by"): OrderTerm[] {
     if (!descending) p.keyword("ASC");
     terms.push({ ...id, descending });
   } while (p.punct(","));
-  if (!p.done) throw new UserError(`${what}: expected ',' between terms, or the end`);
+  if (!p.done) throw filterError(what, `expected ',' between terms, or the end`);
   return terms;
 }

@@ -4,7 +4,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import type Database from "better-sqlite3";
-import { UserError } from "../errors.js";
+import { OptionHintError, UserError } from "../errors.js";
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from "./schema.js";
 
 export const DEFAULT_STORE = "custseg.db";
@@ -46,7 +46,7 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
   const busyMs = opts.busyMs ?? busyFromEnv() ?? DEFAULT_BUSY_MS;
   const exists = existsSync(path);
   if (!exists && !opts.create) {
-    throw new UserError(`no run store at ${path} (custseg run creates it; --store or CUSTSEG_STORE name another file)`);
+    throw new OptionHintError((n) => `no run store at ${path} (custseg run creates it; ${n("store")} or CUSTSEG_STORE name another file)`, { input: path });
   }
   if (exists) checkHeader(path);
   const store = guard({ path, busyMs } as Store, () => {
@@ -81,7 +81,7 @@ function checkHeader(path: string): void {
   }
   // An empty file is what SQLite itself creates before the first write: accept it.
   if (n > 0 && head.toString("latin1") !== "SQLite format 3\0") {
-    throw new UserError(`${path} is not a custseg run store (not an SQLite database); name another file with --store`);
+    throw new OptionHintError((n) => `${path} is not a custseg run store (not an SQLite database); name another file with ${n("store")}`, { input: path });
   }
 }
 
@@ -90,7 +90,7 @@ function prepare(db: Database.Database, path: string): void {
   const appId = db.pragma("application_id", { simple: true }) as number;
   const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_schema").get() as { n: number }).n;
   if (appId !== APPLICATION_ID && (appId !== 0 || tables > 0)) {
-    throw new UserError(`${path} is an SQLite database of another application, not a custseg run store; name another file with --store`);
+    throw new OptionHintError((n) => `${path} is an SQLite database of another application, not a custseg run store; name another file with ${n("store")}`, { input: path });
   }
   if (version > SCHEMA_VERSION) {
     throw new UserError(`${path} was written by a newer custseg (store schema ${version}; this custseg reads up to ${SCHEMA_VERSION}); upgrade custseg`);
@@ -127,10 +127,10 @@ export function guard<T>(store: Pick<Store, "path" | "busyMs">, fn: () => T): T 
       throw new UserError(`the run store ${where} stayed locked by another custseg process for ${(store.busyMs / 1000).toFixed(1)} s; try again when it has finished`);
     }
     if (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT")) {
-      throw new UserError(`${where} is not a custseg run store (not a valid SQLite database); name another file with --store`);
+      throw new OptionHintError((n) => `${where} is not a custseg run store (not a valid SQLite database); name another file with ${n("store")}`, { input: where });
     }
-    if (code.startsWith("SQLITE_READONLY")) throw new UserError(`the run store ${where} is read-only; name a writable file with --store`);
-    if (code.startsWith("SQLITE_CANTOPEN")) throw new UserError(`cannot open the run store ${where}; name another file with --store`);
+    if (code.startsWith("SQLITE_READONLY")) throw new OptionHintError((n) => `the run store ${where} is read-only; name a writable file with ${n("store")}`, { input: where });
+    if (code.startsWith("SQLITE_CANTOPEN")) throw new OptionHintError((n) => `cannot open the run store ${where}; name another file with ${n("store")}`, { input: where });
     throw err;
   }
 }

@@ -1,6 +1,6 @@
 // SIGINT and SIGTERM end the long stages other than k-means within moments too: the silhouette
-// (custseg evaluate), the PCA's eigensolver on a wide matrix (custseg pca) and the IsolationForest
-// of a run. Each input is generated here, streamed, big enough for its stage to last seconds; the
+// (custseg evaluate), the PCA's eigensolver on a wide matrix (custseg pca), the IsolationForest
+// of a run and the candidate's fit of a retraining. Each input is generated here, streamed, big enough for its stage to last seconds; the
 // signal goes once the stage is under way, and the process must end by itself soon after, with
 // 130 or 143, the one-line message and no output or temporary file left.
 import type { ChildProcess } from "node:child_process";
@@ -10,7 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { cpuSeconds } from "../helpers/cli.js";
+import { cpuSeconds, runCli } from "../helpers/cli.js";
+import { generateFile } from "../../src/io/generate/generate.js";
+import { closeStore, listModels, openStore, searchRuns } from "../../src/store/index.js";
 import { lines, runWatched } from "../helpers/watched.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-interrupt-stages-"));
@@ -131,6 +133,40 @@ test("SIGINT ends custseg run during the IsolationForest, leaving no run directo
   assertInterrupted(r, "SIGINT");
   assert.not.match(r.stderr, /✓ outliers/);
   assert.not.ok(existsSync(out));
+});
+
+test("SIGINT ends custseg retrain during the candidate's fit: no candidate registered, its run killed, no run directory", async () => {
+  const store = join(dir, "retrain.db");
+  const env = { CUSTSEG_STORE: store };
+  // A small production model, registered and promoted; the 300,000 new customers make the fit long.
+  const old = join(dir, "old.arrow");
+  await generateFile(old, { rows: 20_000, customers: 400, seed: 0 });
+  const run = runCli(["run", "--input", old, "--no-cache", "--out", join(dir, "production"), "--json"], { cwd: dir, env });
+  assert.is(run.code, 0, run.stderr);
+  const runId = JSON.parse(run.stdout).runId as string;
+  assert.is(runCli(["model", "register", runId, "--name", "segments"], { cwd: dir, env }).code, 0);
+  assert.is(runCli(["model", "promote", "segments", "1", "--stage", "production"], { cwd: dir, env }).code, 0);
+
+  const out = join(dir, "candidate");
+  const args = ["retrain", "--input", transactions, "--no-cache", "--model", "models:/segments/production", "--out", out, "--store", store];
+  const r = await interrupted(args, "SIGINT", { stderr: /✓ features/ });
+  assertInterrupted(r, "SIGINT");
+  assert.not.match(r.stderr, /✓ evaluate/);
+  assert.not.ok(existsSync(out));
+  const s = openStore(store);
+  try {
+    assert.equal(
+      listModels(s, "segments")[0]!.versions.map((v) => v.version),
+      [1],
+    );
+    const candidate = searchRuns(s, {}).filter((x) => x.tags["custseg.command"] === "retrain");
+    assert.equal(
+      candidate.map((x) => x.status),
+      ["killed"],
+    );
+  } finally {
+    closeStore(s);
+  }
 });
 
 test.run();

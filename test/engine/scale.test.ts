@@ -3,6 +3,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadEngine, type Matrix } from "../../src/engine/index.js";
 import * as reference from "../../src/engine/reference/index.js";
+import { normalizeRowsSteps, standardScaleSteps } from "../../src/engine/scale.js";
+import { drain } from "../../src/engine/steps.js";
 import { Rng } from "../../src/engine/rng.js";
 import { readMatrix } from "../../src/io/matrix.js";
 import { sharedFile, skipped } from "../helpers/shared.js";
@@ -105,6 +107,36 @@ test("repeated calls do not grow WASM memory", async () => {
     engine.normalizeRows(x);
   }
   assert.is(engine.memoryBytes, before);
+});
+
+test("in chunks of rows, one per step, scaling gives the same bits as one pass; a bad cell is found in a later chunk", async () => {
+  const engine = await loadEngine({ threads: 1 });
+  const x = random(17, 1001, 7);
+  const resident = engine.upload(x);
+  try {
+    const whole = engine.standardScale(x);
+    for (const cells of [7, 50, 700, 6999]) {
+      let steps = 0;
+      const it = standardScaleSteps(engine.context, resident, undefined, cells);
+      let r = it.next();
+      for (; !r.done; r = it.next()) steps++;
+      assert.ok(steps > 1, `${cells} cells per step: ${steps} steps`);
+      assertSame(r.value.scaler.mean, whole.scaler.mean, `mean, ${cells} cells per step`);
+      assertSame(r.value.scaler.scale, whole.scaler.scale, `scale, ${cells} cells per step`);
+      assertSame(r.value.scaled.data, whole.scaled.data, `scaled, ${cells} cells per step`);
+      assertSame(drain(normalizeRowsSteps(engine.context, resident, cells)).data, engine.normalizeRows(x).data, `normalized, ${cells} cells per step`);
+    }
+  } finally {
+    resident.free();
+  }
+  const bad = random(18, 40, 3);
+  bad.data[31 * 3 + 1] = Number.NaN;
+  const rb = engine.upload(bad);
+  try {
+    assert.throws(() => drain(standardScaleSteps(engine.context, rb, undefined, 9)), /row 32, column 2 is NaN/);
+  } finally {
+    rb.free();
+  }
 });
 
 test.run();

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Float64, Int32, makeData, makeVector, Table, Utf8, vectorFromArray } from "apache-arrow";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { UserError } from "../../src/errors.js";
+import { LimitError, UserError } from "../../src/errors.js";
 import { readMatrix } from "../../src/io/matrix.js";
 import { writeTable } from "../../src/io/write.js";
 
@@ -89,6 +89,21 @@ test("Arrow: a null cell or NaN names row and column", async () => {
   const nan = join(dir, "nan.arrow");
   await writeTable(nan, new Table({ x: vectorFromArray([1, 2, Number.NaN], new Float64()) }));
   await rejects(readMatrix(nan), /row 3, column "x": NaN is not a finite number/);
+});
+
+test("a matrix wider than maxColumns is a LimitError naming the file, from CSV and Arrow alike", async () => {
+  const path = file("wide.csv", "a,b,c\n1,2,3\n");
+  await rejects(readMatrix(path, { maxColumns: 2 }), /wide\.csv: 3 columns, more than the limit of 2$/);
+  assert.is((await readMatrix(path, { maxColumns: 2, columns: ["c", "a"] })).matrix.cols, 2);
+  const arrow = join(dir, "wide.arrow");
+  await writeTable(arrow, new Table({ a: vectorFromArray([1]), b: vectorFromArray([2]), c: vectorFromArray([3]) }));
+  try {
+    await readMatrix(arrow, { maxColumns: 2 });
+    assert.unreachable("expected a LimitError");
+  } catch (err) {
+    assert.instance(err, LimitError);
+    assert.is((err as LimitError).limit, "matrixColumns");
+  }
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { flagOf } from "../../src/cli/failure.js";
 import { loadEngine } from "../../src/engine/engine.js";
+import type { OptionHintError } from "../../src/errors.js";
 import { assertRejects } from "../helpers/assert.js";
 import { generateFile } from "../../src/io/generate/generate.js";
 import { forestFromModel, forestToModel } from "../../src/pipeline/steps/forest-model.js";
@@ -121,7 +123,8 @@ test("writeModel: whole file or nothing, never over an existing file without for
     await writeModel(path, model);
     assert.unreachable("overwrote");
   } catch (err) {
-    assert.match((err as Error).message, /already exists; pass --force/);
+    assert.match((err as Error).message, /already exists; pass force to replace it$/);
+    assert.match((err as OptionHintError).wording(flagOf), /already exists; pass --force to replace it$/);
   }
   assert.is(readFileSync(path, "utf8"), "keep");
   await writeModel(path, model, { force: true });

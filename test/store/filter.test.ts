@@ -2,7 +2,8 @@
 // clear message for each kind of mistake.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { UserError } from "../../src/errors.js";
+import { flagOf } from "../../src/cli/failure.js";
+import { type OptionHintError, UserError } from "../../src/errors.js";
 import { parseFilter, parseOrderBy } from "../../src/store/filter.js";
 import { likeToGlob } from "../../src/store/query.js";
 
@@ -61,7 +62,8 @@ test("mistakes: one UserError naming what is wrong and where", () => {
       assert.unreachable(`${src} parsed`);
     } catch (err) {
       assert.instance(err, UserError, src);
-      assert.match((err as Error).message, /^--where: /);
+      assert.match((err as Error).message, /^where: /);
+      assert.match((err as OptionHintError).wording(flagOf), /^--where: /);
       assert.match((err as Error).message, pattern, src);
       assert.not.match((err as Error).message, /\n/);
     }
@@ -74,7 +76,7 @@ test("--order-by: terms with ASC/DESC, comma-separated", () => {
     { kind: "param", key: "k", descending: false },
     { kind: "attribute", key: "start_time", descending: false },
   ]);
-  assert.throws(() => parseOrderBy("metrics.silhouette DESC params.k"), /--order-by: expected ',' between terms/);
+  assert.throws(() => parseOrderBy("metrics.silhouette DESC params.k"), (err: OptionHintError) => /^--order-by: expected ',' between terms/.test(err.wording(flagOf)));
 });
 
 test("LIKE patterns become case-sensitive GLOBs with GLOB's own specials taken literally", () => {

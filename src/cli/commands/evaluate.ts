@@ -1,9 +1,11 @@
 // custseg evaluate: cluster quality scores of a labelling of a numeric matrix.
 import type { CommandModule } from "yargs";
 import { interruptSignal } from "../interrupt.js";
+import { type MatrixLimitArgs, matrixLimitOptions } from "../limits.js";
+import { wordForCli } from "../failure.js";
 import { stderrReporter } from "../progress.js";
 
-interface EvaluateArgs {
+interface EvaluateArgs extends MatrixLimitArgs {
   input: string;
   columns?: string;
   labels: string;
@@ -15,7 +17,7 @@ const command: CommandModule<object, EvaluateArgs> = {
   command: "evaluate",
   describe: "Silhouette, Davies–Bouldin and Calinski–Harabasz scores of cluster labels (scikit-learn semantics)",
   builder: (y) =>
-    y
+    matrixLimitOptions(y)
       .option("input", { type: "string", demandOption: true, describe: "Matrix: .csv (header row), .arrow or .parquet" })
       .option("columns", { type: "string", describe: "Use these columns, comma-separated (default: all)" })
       .option("labels", {
@@ -27,13 +29,15 @@ const command: CommandModule<object, EvaluateArgs> = {
       .option("json", { type: "boolean", default: false, describe: 'Print one JSON object {"silhouette","daviesBouldin","calinskiHarabasz"}' })
       .example("$0 evaluate --input pca.csv --labels labels.csv --json", "") as never,
   handler: async (args) => {
+    const reporter = stderrReporter();
     const { runEvaluateJob } = await import("../../pipeline/jobs/evaluate.js");
     const s = await runEvaluateJob({
       input: args.input,
       columns: args.columns?.split(",").map((c) => c.trim()),
+      maxColumns: args["max-columns"],
       labels: args.labels,
       threads: args.threads,
-      note: stderrReporter().note,
+      note: (m) => reporter.note(wordForCli(m)),
       signal: interruptSignal,
     });
     if (args.json) {

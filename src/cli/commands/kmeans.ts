@@ -1,10 +1,12 @@
 // custseg kmeans: k-means on a numeric matrix (CSV with a header row, Arrow IPC or Parquet).
 import type { CommandModule } from "yargs";
 import { interruptSignal } from "../interrupt.js";
+import { type MatrixLimitArgs, matrixLimitOptions } from "../limits.js";
+import { wordForCli } from "../failure.js";
 import { stderrReporter } from "../progress.js";
 import { KMEANS_DEFAULTS } from "../../pipeline/options.js";
 
-interface KMeansArgs {
+interface KMeansArgs extends MatrixLimitArgs {
   input: string;
   columns?: string;
   k: number;
@@ -23,7 +25,7 @@ const command: CommandModule<object, KMeansArgs> = {
   command: "kmeans",
   describe: "Cluster the rows of a numeric matrix with k-means (scikit-learn's Lloyd semantics)",
   builder: (y) =>
-    y
+    matrixLimitOptions(y)
       .option("input", { type: "string", demandOption: true, describe: "Matrix: .csv (header row), .arrow or .parquet" })
       .option("columns", { type: "string", describe: "Use these columns, comma-separated (default: all)" })
       .option("k", { type: "number", demandOption: true, describe: "Number of clusters" })
@@ -43,10 +45,12 @@ const command: CommandModule<object, KMeansArgs> = {
       .example("$0 kmeans --input pca.csv --k 3 --json", "")
       .example("$0 kmeans --input x.parquet --columns PC1,PC2 --k 4 --labels-out labels.csv", "") as never,
   handler: async (args) => {
+    const reporter = stderrReporter();
     const { runKMeansJob } = await import("../../pipeline/jobs/kmeans.js");
     const summary = await runKMeansJob({
       input: args.input,
       columns: args.columns?.split(",").map((c) => c.trim()),
+      maxColumns: args["max-columns"],
       k: args.k,
       nInit: args["n-init"],
       maxIter: args["max-iter"],
@@ -54,7 +58,7 @@ const command: CommandModule<object, KMeansArgs> = {
       init: args.init,
       seed: args.seed,
       threads: args.threads,
-      note: stderrReporter().note,
+      note: (m) => reporter.note(wordForCli(m)),
       labelsOut: args["labels-out"],
       force: args.force,
       signal: interruptSignal,

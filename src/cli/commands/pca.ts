@@ -1,10 +1,12 @@
 // custseg pca: principal components of a numeric matrix (CSV with a header row, Arrow IPC or Parquet).
 import type { CommandModule } from "yargs";
 import { interruptSignal } from "../interrupt.js";
+import { type MatrixLimitArgs, matrixLimitOptions } from "../limits.js";
+import { wordForCli } from "../failure.js";
 import { stderrReporter } from "../progress.js";
 import { UserError } from "../../errors.js";
 
-interface PcaArgs {
+interface PcaArgs extends MatrixLimitArgs {
   input: string;
   columns?: string;
   components?: number;
@@ -19,7 +21,7 @@ const command: CommandModule<object, PcaArgs> = {
   command: "pca",
   describe: "Principal components of a numeric matrix (scikit-learn 1.2's PCA, sign rule included)",
   builder: (y) =>
-    y
+    matrixLimitOptions(y)
       .option("input", { type: "string", demandOption: true, describe: "Matrix: .csv (header row), .arrow or .parquet" })
       .option("columns", { type: "string", describe: "Use these columns, comma-separated (default: all)" })
       .option("components", { type: "number", describe: "Number of components to keep" })
@@ -40,14 +42,16 @@ const command: CommandModule<object, PcaArgs> = {
       .example("$0 pca --input scaled.csv --variance 0.8 --json", "")
       .example("$0 pca --input x.parquet --components 6 --out scores.parquet", "") as never,
   handler: async (args) => {
+    const reporter = stderrReporter();
     const { runPcaJob } = await import("../../pipeline/jobs/pca.js");
     const s = await runPcaJob({
       input: args.input,
       columns: args.columns?.split(",").map((c) => c.trim()),
+      maxColumns: args["max-columns"],
       components: args.components,
       variance: args.variance,
       threads: args.threads,
-      note: stderrReporter().note,
+      note: (m) => reporter.note(wordForCli(m)),
       out: args.out,
       force: args.force,
       signal: interruptSignal,

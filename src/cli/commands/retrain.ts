@@ -6,6 +6,8 @@ import { type CacheArgs, cacheFrom, cacheOptions } from "../cache-options.js";
 import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { RETRAIN_DEFAULTS } from "../../pipeline/options.js";
 import type { RetrainResult } from "../../pipeline/jobs/retrain.js";
+import { wordForCli } from "../failure.js";
+import { interruptSignal } from "../interrupt.js";
 import { stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 
@@ -65,7 +67,7 @@ const command: CommandModule<object, RetrainArgs> = {
     const store = openStore(storePath(args.store));
     const reporter = stderrReporter();
     try {
-      const engine = await engineFor(args.threads, reporter.note);
+      const engine = await engineFor(args.threads, (m) => reporter.note(wordForCli(m)), interruptSignal);
       try {
         const result = await runRetrainJob(engine, store, {
           model: args.model,
@@ -81,6 +83,7 @@ const command: CommandModule<object, RetrainArgs> = {
           cacheDir: cacheFrom(args),
           limits: inputLimits(args),
           reporter,
+          signal: interruptSignal,
         });
         process.stdout.write(args.json ? `${JSON.stringify(result)}\n` : formatResult(result));
         if (!result.decision.promote) process.exitCode = KEPT_EXIT_CODE;

@@ -6,6 +6,7 @@ import { type RunFlagArgs, runFlags, runOptionsFrom, SOURCE_FLAGS } from "../run
 import type { Engine } from "../../engine/engine.js";
 import type { StepOutcome } from "../../pipeline/jobs/graph/runner.js";
 import { outputsMs, stepsTotalMs } from "../../pipeline/progress.js";
+import { wordForCli } from "../failure.js";
 import { interruptSignal } from "../interrupt.js";
 import { formatMs, stderrReporter } from "../progress.js";
 import { describeMark } from "../../io/generated-mark.js";
@@ -54,7 +55,7 @@ const command: CommandModule<object, RunArgs> = {
     let engine: Engine | undefined;
     const startEngine = async () => {
       const { engineFor } = await import("../../pipeline/jobs/engine-input.js");
-      engine ??= await engineFor(args.threads, reporter.note, interruptSignal);
+      engine ??= await engineFor(args.threads, (m) => reporter.note(wordForCli(m)), interruptSignal);
       return engine;
     };
     try {

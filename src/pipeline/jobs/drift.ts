@@ -6,13 +6,14 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Engine } from "../../engine/engine.js";
 import type { Matrix } from "../../engine/matrix.js";
-import { UserError } from "../../errors.js";
+import { drainInterruptible } from "../../engine/steps.js";
+import { OptionError, OptionHintError, UserError } from "../../errors.js";
 import { readModel, resolveModel } from "../../model/index.js";
 import { renderDriftReport } from "../../report/drift.js";
 import { PSI_EPSILON } from "../../stats/index.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { FEATURE_NAMES } from "../steps/features.js";
-import { type ClusterDrift, clusterDrift, DEFAULT_DRIFT_SHARE, DRIFT_RULES, driftVerdict, featuresDrift, type ModelDrift } from "../steps/drift.js";
+import { type ClusterDrift, clusterDrift, DEFAULT_DRIFT_SHARE, DRIFT_RULES, driftVerdict, featuresDriftSteps, type ModelDrift } from "../steps/drift.js";
 import type { DriftReport, DriftSide } from "../steps/drift-report.js";
 import { type DriftModel, driftModel, keptRows, type Placement, placeCustomers } from "../steps/drift-place.js";
 import { type StepReporter, StepTimer } from "../progress.js";
@@ -51,13 +52,13 @@ export interface DriftJobResult {
 
 export async function runDriftJob(engine: Engine, opts: DriftJobOptions): Promise<DriftJobResult> {
   const threshold = opts.threshold ?? DEFAULT_DRIFT_SHARE;
-  if (!(threshold > 0 && threshold <= 1)) throw new UserError(`--threshold must be in (0, 1], got ${opts.threshold}`);
+  if (!(threshold > 0 && threshold <= 1)) throw new OptionError("threshold", `must be in (0, 1], got ${opts.threshold}`);
   const timer = new StepTimer(opts.reporter);
   const modelPath = (await resolveModel(opts.model, opts.store)).path;
   const model = await timer.step("model", async () => driftModel(await readModel(modelPath), modelPath));
   const referencePath = opts.reference ?? join(dirname(modelPath), "customers.parquet");
   if (!opts.reference && !existsSync(referencePath)) {
-    throw new UserError(`${modelPath}: no customers.parquet beside the model to use as the reference; name one with --reference`);
+    throw new OptionHintError((n) => `${modelPath}: no customers.parquet beside the model to use as the reference; name one with ${n("reference")}`, { input: modelPath });
   }
   if (opts.out) checkOut(opts.out, [modelPath, opts.input, referencePath]);
   const sourceOpts = { compat: model.compat, textFormat: opts.textFormat, cacheDir: opts.cacheDir, artifacts: opts.artifacts, reporter: opts.reporter, signal: opts.signal };
@@ -74,7 +75,7 @@ export async function runDriftJob(engine: Engine, opts: DriftJobOptions): Promis
   const flags = outlierFlags(model, ref, placed.reference, placed.current);
   const refPlaced = keptRows(placed.reference, flags.reference);
   const curPlaced = keptRows(placed.current, flags.current);
-  const features = await timer.step("feature tests", () => featuresDrift(FEATURE_NAMES, ref.matrix, cur.matrix), (f) => `${f.filter((x) => x.drifted).length} drifted`);
+  const features = await timer.step("feature tests", () => drainInterruptible(featuresDriftSteps(FEATURE_NAMES, ref.matrix, cur.matrix), opts.signal), (f) => `${f.filter((x) => x.drifted).length} drifted`);
   const clusters = clusterDrift(refPlaced.labels, curPlaced.labels, model.k);
   const modelDrift = await timer.step("model drift", () => summariseModel(engine, clusters, refPlaced, curPlaced, flags, opts.signal));
   const verdict = driftVerdict(features, clusters, threshold);
@@ -133,5 +134,5 @@ async function silhouette(engine: Engine, p: Placement, signal?: AbortSignal): P
 }
 
 function checkOut(out: string, inputs: string[]): void {
-  if (inputs.some((i) => resolve(i) === resolve(out))) throw new UserError(`--out ${out} is one of the inputs; name another file`);
+  if (inputs.some((i) => resolve(i) === resolve(out))) throw new OptionError("out", `${out} is one of the inputs; name another file`);
 }

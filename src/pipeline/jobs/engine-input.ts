@@ -2,7 +2,7 @@
 // UserErrors naming the input or option they concern; anything else stays an internal error.
 import { availableParallelism } from "node:os";
 import { type Engine, loadEngine } from "../../engine/index.js";
-import { OptionError, UserError } from "../../errors.js";
+import { type Note, OptionError, UserError } from "../../errors.js";
 
 /** Rethrow an engine input error (RangeError/TypeError) as a UserError about the input `source`. */
 export function engineInputError(err: unknown, source: string): never {
@@ -16,10 +16,10 @@ export function engineInputError(err: unknown, source: string): never {
  * is aborted the engine's worker threads are stopped (the job's computation stops at its next
  * step, between pool tasks) and the engine is not used again.
  */
-export async function engineFor(threads: number | undefined, note: (msg: string) => void = () => {}, signal?: AbortSignal): Promise<Engine> {
+export async function engineFor(threads: number | undefined, note: (msg: Note) => void = () => {}, signal?: AbortSignal): Promise<Engine> {
   const cores = availableParallelism();
   if (threads !== undefined && threads > cores) {
-    note(`--threads ${threads} capped at the ${cores} cores of this machine`);
+    note((n) => `${n("threads")} ${threads} capped at the ${cores} cores of this machine`);
     threads = cores;
   }
   try {

@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Engine } from "../../engine/engine.js";
-import { OptionError, UserError } from "../../errors.js";
+import { OptionError, OutputError, UserError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomic.js";
 import { CsvRecords } from "../../io/csv.js";
 import { readInputFile } from "../../io/files.js";
@@ -35,9 +35,9 @@ export interface ExportResult {
 
 export async function runExportJob(engine: Engine, opts: ExportOptions): Promise<ExportResult> {
   const out = opts.out ?? join(opts.run, `export.${opts.format}`);
-  if (!opts.force && existsSync(out)) throw new OptionError("out", `${out} already exists; pass --force to replace it`);
+  if (!opts.force && existsSync(out)) throw new OutputError("out", out, { kind: "exists" });
   if (opts.format === "parquet" && (opts.delimiter || opts.decimal || opts.bom)) {
-    throw new OptionError("format", "parquet takes no --delimiter, --decimal or --bom (they shape CSV text)");
+    throw new OptionError("format", (n) => `parquet takes no ${n("delimiter")}, ${n("decimal")} or ${n("bom")} (they shape CSV text)`);
   }
   if (opts.delimiter !== undefined && opts.delimiter.length !== 1) throw new OptionError("delimiter", `must be one character, got ${JSON.stringify(opts.delimiter)}`);
   if (opts.decimal !== undefined && opts.decimal !== "." && opts.decimal !== ",") throw new OptionError("decimal", `must be "." or ",", got ${JSON.stringify(opts.decimal)}`);

@@ -6,11 +6,14 @@ import { ArgumentError } from "../../engine/validate.js";
 import { readMatrix } from "../../io/matrix.js";
 import { checkOutputFile } from "../../io/output.js";
 import { writeFileAtomic } from "../../io/atomic.js";
+import type { Note } from "../../errors.js";
 import { engineFor, engineInputError } from "./engine-input.js";
 
 export interface KMeansJobOptions {
   input: string;
   columns?: string[];
+  /** Refuse a matrix of more columns than this (io/limits.ts has the default). */
+  maxColumns?: number;
   k: number;
   nInit?: number;
   maxIter?: number;
@@ -20,7 +23,7 @@ export interface KMeansJobOptions {
   seed?: number;
   threads?: number;
   /** Notes for the user (e.g. a capped --threads); the CLI sends them to stderr. */
-  note?: (msg: string) => void;
+  note?: (msg: Note) => void;
   labelsOut?: string;
   /** Replace an existing --labels-out file. */
   force?: boolean;
@@ -41,10 +44,10 @@ export interface KMeansSummary {
 
 export async function runKMeansJob(opts: KMeansJobOptions): Promise<KMeansSummary> {
   if (opts.labelsOut) checkOutputFile(opts.labelsOut, { option: "labelsOut", inputs: [opts.input, opts.init], force: opts.force });
-  const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns, signal: opts.signal });
+  const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns, signal: opts.signal, maxColumns: opts.maxColumns });
   let init: KMeansInit = "k-means++";
   if (opts.init === "random" || opts.init === "k-means++") init = opts.init;
-  else if (opts.init !== undefined) init = (await readMatrix(opts.init)).matrix;
+  else if (opts.init !== undefined) init = (await readMatrix(opts.init, { maxColumns: opts.maxColumns })).matrix;
   const engine = await engineFor(opts.threads, opts.note, opts.signal);
   let result: Awaited<ReturnType<typeof engine.kmeansInterruptible>>;
   try {
@@ -59,7 +62,7 @@ export async function runKMeansJob(opts: KMeansJobOptions): Promise<KMeansSummar
   // As scikit-learn warns: with fewer distinct rows than k, some clusters stay empty.
   const empty = sizes.filter((s) => s === 0).length;
   if (empty > 0) {
-    opts.note?.(`warning: only ${k - empty} distinct clusters found for --k ${k} (fewer distinct rows than k); ${empty} cluster${empty > 1 ? "s are" : " is"} empty`);
+    opts.note?.((n) => `warning: only ${k - empty} distinct clusters found for ${n("k")} ${k} (fewer distinct rows than k); ${empty} cluster${empty > 1 ? "s are" : " is"} empty`);
   }
   if (opts.labelsOut) await writeFileAtomic(opts.labelsOut, `label\n${labels.join("\n")}\n`);
   return {

@@ -4,17 +4,20 @@ import type { PcaFit } from "../../engine/pca-model.js";
 import { readMatrix } from "../../io/matrix.js";
 import { checkOutputFile } from "../../io/output.js";
 import { writeTable } from "../../io/write.js";
+import type { Note } from "../../errors.js";
 import { engineFor, engineInputError } from "./engine-input.js";
 
 export interface PcaJobOptions {
   input: string;
   columns?: string[];
+  /** Refuse a matrix of more columns than this (io/limits.ts has the default). */
+  maxColumns?: number;
   /** Exactly one of components and variance. */
   components?: number;
   variance?: number;
   threads?: number;
   /** Notes for the user (e.g. a capped --threads); the CLI sends them to stderr. */
-  note?: (msg: string) => void;
+  note?: (msg: Note) => void;
   /** Where to write the scores (PC1 … PCp): .csv, .arrow or .parquet. */
   out?: string;
   /** Replace an existing --out file. */
@@ -35,7 +38,7 @@ export interface PcaSummary {
 
 export async function runPcaJob(opts: PcaJobOptions): Promise<PcaSummary> {
   if (opts.out) checkOutputFile(opts.out, { option: "out", inputs: [opts.input], force: opts.force });
-  const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns, signal: opts.signal });
+  const { matrix, columnNames } = await readMatrix(opts.input, { columns: opts.columns, signal: opts.signal, maxColumns: opts.maxColumns });
   const engine = await engineFor(opts.threads, opts.note, opts.signal);
   let fit: PcaFit;
   try {

@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import type { Table } from "apache-arrow";
 import type { Engine } from "../../engine/engine.js";
-import { UserError } from "../../errors.js";
+import { OptionError, OptionHintError, OutputError, UserError } from "../../errors.js";
 import { ipcToArrow } from "../../io/arrow.js";
 import type { ColumnMap } from "../../io/columns.js";
 import { readInputFile } from "../../io/files.js";
@@ -66,12 +66,13 @@ export interface PredictJobResult {
 
 export async function runPredictJob(engine: Engine, opts: PredictJobOptions): Promise<PredictJobResult> {
   const { input } = opts;
-  const flag = `--${input.kind}`;
+  // The option that named the input (transactions, features or components), for its errors.
+  const option = input.kind;
   if (opts.out) checkOut(opts.out, input.path, opts.force ?? false);
   const asOfDay = opts.asOf === undefined ? undefined : parseDay(opts.asOf);
   if (opts.asOf !== undefined) {
-    if (asOfDay === undefined) throw new UserError(`--as-of ${opts.asOf}: expected a date YYYY-MM-DD`);
-    if (input.kind !== "transactions") throw new UserError(`--as-of applies to --transactions only (features and components already carry recency)`);
+    if (asOfDay === undefined) throw new OptionError("asOf", `${opts.asOf}: expected a date YYYY-MM-DD`);
+    if (input.kind !== "transactions") throw new OptionError("asOf", (n) => `applies to ${n("transactions")} only (features and components already carry recency)`);
   }
   const timer = new StepTimer(opts.reporter);
   const modelPath = (await resolveModel(opts.model, opts.store)).path;
@@ -86,7 +87,7 @@ export async function runPredictJob(engine: Engine, opts: PredictJobOptions): Pr
     const compat = model.mode === "seed" ? "seed" : "none";
     const pickDay = (last: number) => {
       if (asOfDay !== undefined && asOfDay < last) {
-        throw new UserError(`--as-of ${opts.asOf} is before the last purchase in ${input.path} (${formatDay(last)}); give a later date`);
+        throw new OptionError("asOf", `${opts.asOf} is before the last purchase in ${input.path} (${formatDay(last)}); give a later date`);
       }
       return asOfDay ?? last;
     };
@@ -100,7 +101,7 @@ export async function runPredictJob(engine: Engine, opts: PredictJobOptions): Pr
     scored = await timer.step("score", () => scoreOrExplain(scoreFeaturesSteps(engine, model, all.matrix.data, all.ids.length, { outliers: withOutliers }), (row) => `${input.path}: customer ${all.ids[row]}`, opts.signal), (s) => `${s.rows} customers`);
   } else {
     const names = input.kind === "features" ? model.features : Array.from({ length: model.pca.nComponents }, (_, c) => `PC${c + 1}`);
-    const table = await timer.step("load", () => readScoringTable(input.path, names, flag, opts.signal), (t) => `${t.rows} rows`);
+    const table = await timer.step("load", () => readScoringTable(input.path, names, option, opts.signal), (t) => `${t.rows} rows`);
     ids = table.ids;
     const where = (row: number) => `${input.path}: ${table.csv ? `line ${row + 2}` : `row ${row + 1}`}`;
     scored = await timer.step(
@@ -150,14 +151,14 @@ interface ScoringTable {
 }
 
 /** The named columns (and CustomerID where present) of a .parquet, .arrow or .csv table. */
-async function readScoringTable(path: string, names: readonly string[], flag: string, signal?: AbortSignal): Promise<ScoringTable> {
+async function readScoringTable(path: string, names: readonly string[], option: string, signal?: AbortSignal): Promise<ScoringTable> {
   const ext = extname(path).toLowerCase();
   const bytes = await readInputFile(path);
   if (ext === ".csv") {
     const text = new TextDecoder().decode(bytes);
     const header = (text.replace(/^\uFEFF/, "").split(/\r?\n/, 1)[0] ?? "").split(",").map((h) => h.trim().replace(/^"(.*)"$/, "$1"));
     const missing = names.filter((n) => !header.includes(n));
-    if (missing.length > 0) throw new UserError(`${path}: no column "${missing[0]}" (${flag} needs ${names.join(", ")})`);
+    if (missing.length > 0) throw new OptionHintError((n) => `${path}: no column "${missing[0]}" (${n(option)} needs ${names.join(", ")})`, { input: path, option });
     const { matrix } = await drainInterruptible(csvMatrixSteps(text, path, { columns: names }), signal);
     const ids = header.includes("CustomerID") ? Int32Array.from((await drainInterruptible(csvMatrixSteps(text, path, { columns: ["CustomerID"] }), signal)).matrix.data) : undefined;
     return { ids, data: matrix.data, rows: matrix.rows, csv: true };
@@ -165,7 +166,7 @@ async function readScoringTable(path: string, names: readonly string[], flag: st
   let table: Table;
   if (ext === ".parquet") table = parquetToArrow(bytes, path);
   else if (ext === ".arrow" || ext === ".ipc" || ext === ".feather") table = ipcToArrow(bytes, path);
-  else throw new UserError(`${path}: unsupported ${flag} file type "${ext || "(none)"}"; expected .parquet, .arrow or .csv`);
+  else throw new OptionHintError((n) => `${path}: unsupported ${n(option)} file type "${ext || "(none)"}"; expected .parquet, .arrow or .csv`, { input: path, option });
   try {
     return { ids: customerIds(table), data: tableRows(table, names), rows: table.numRows, csv: false };
   } catch (err) {
@@ -174,9 +175,9 @@ async function readScoringTable(path: string, names: readonly string[], flag: st
   }
 }
 
-/** --out must have a known extension, must not be the input, and must not exist unless --force. */
+/** The output must have a known extension, must not be the input, and must not exist unless `force`. */
 function checkOut(out: string, input: string, force: boolean): void {
   tableWriter(out);
-  if (resolve(out) === resolve(input)) throw new UserError(`--out ${out} is the input file; name another file`);
-  if (existsSync(out) && !force) throw new UserError(`--out ${out} already exists; pass --force to replace it`);
+  if (resolve(out) === resolve(input)) throw new OptionError("out", `${out} is the input file; name another file`);
+  if (existsSync(out) && !force) throw new OutputError("out", out, { kind: "exists" });
 }

@@ -13,7 +13,7 @@ import { clusterCustomers } from "../steps/cluster.js";
 import { evaluateClusters } from "../steps/evaluate.js";
 import { FEATURE_NAMES } from "../steps/features.js";
 import { type ClusterMatch, matchClusters, renumberClusters } from "../steps/match-clusters.js";
-import { isolationForest } from "../steps/outliers.js";
+import { isolationForestInterruptible } from "../steps/outliers.js";
 import { clusterProfiles, renameClusters } from "../steps/profiles.js";
 import { recommend } from "../steps/recommend.js";
 import { reduceDimensions } from "../steps/reduce.js";
@@ -38,6 +38,8 @@ export interface CandidateInput {
   runDir: string;
   runId?: string;
   now: Date;
+  /** Stops the fit at its next step once aborted (the CLI aborts it on SIGINT/SIGTERM). */
+  signal?: AbortSignal;
 }
 
 export interface Candidate {
@@ -61,17 +63,17 @@ export function productionRunOptions(model: CustsegModel, modelPath: string): Om
 export async function fitCandidate(engine: Engine, timer: StepTimer, c: CandidateInput, modelPath: string): Promise<Candidate> {
   const opts: RunOptions = { ...productionRunOptions(c.production, modelPath), input: c.input, out: c.runDir, ...(c.runId ? { runId: c.runId } : {}) };
   const { k } = opts;
-  const forest = await timer.step("outliers", () => isolationForest(c.fit.matrix, { seed: opts.seed }), (f) => `${f.isOutlier.reduce((s, v) => s + v, 0)} flagged`);
+  const forest = await timer.step("outliers", () => isolationForestInterruptible(c.fit.matrix, { seed: opts.seed }, c.signal), (f) => `${f.isOutlier.reduce((s, v) => s + v, 0)} flagged`);
   const kept = keepRows(c.fit, forest.isOutlier);
   if (kept.ids.length <= k) {
     throw new UserError(`${c.input}: ${kept.ids.length} customers of the fitting half remain after outliers; k = ${k} needs at least ${k + 1}`);
   }
-  const scaled = await timer.step("scale", () => scaleFeatures(engine, kept.matrix, FEATURE_NAMES, opts.compat));
-  const reduced = await timer.step("pca", () => reduceDimensions(engine, scaled.matrix, opts.variance, opts.compat), (r) => `${r.fit.nComponents} components`);
+  const scaled = await timer.step("scale", () => scaleFeatures(engine, kept.matrix, FEATURE_NAMES, opts.compat, c.signal));
+  const reduced = await timer.step("pca", () => reduceDimensions(engine, scaled.matrix, opts.variance, opts.compat, c.signal), (r) => `${r.fit.nComponents} components`);
   const p = reduced.fit.nComponents;
   const scores = engine.upload(reduced.scores);
   try {
-    const fitted = await timer.step("kmeans", () => clusterCustomers(engine, scores, { k, init: opts.init as "k-means++" | "random", nInit: opts.nInit, maxIter: opts.maxIter, tol: opts.tol, seed: opts.seed }), (f) => `inertia ${f.inertia.toFixed(2)}, ${f.nIter} iterations`);
+    const fitted = await timer.step("kmeans", () => clusterCustomers(engine, scores, { k, init: opts.init as "k-means++" | "random", nInit: opts.nInit, maxIter: opts.maxIter, tol: opts.tol, seed: opts.seed }, c.signal), (f) => `inertia ${f.inertia.toFixed(2)}, ${f.nIter} iterations`);
     const empty = fitted.sizes.filter((s) => s === 0).length;
     if (empty > 0) throw new UserError(`${c.input}: k-means found only ${k - empty} distinct groups among the ${kept.ids.length} customers of the fitting half; k = ${k} needs more distinct customers`);
     const rows = (data: Float64Array, cols: number) => Array.from({ length: data.length / cols }, (_, i) => data.subarray(i * cols, i * cols + cols));
@@ -82,7 +84,7 @@ export async function fitCandidate(engine: Engine, timer: StepTimer, c: Candidat
       c.common,
     );
     const clusters = renumberClusters(fitted, match.productionOf, p);
-    const quality = await timer.step("metrics", () => evaluateClusters(engine, scores, clusters.labels, k), (q) => `silhouette ${q.silhouette.toFixed(4)}`);
+    const quality = await timer.step("metrics", () => evaluateClusters(engine, scores, clusters.labels, k, c.signal), (q) => `silhouette ${q.silhouette.toFixed(4)}`);
     const names = c.production.clusters.map((cl) => cl.name);
     const profiles = renameClusters(clusterProfiles(FEATURE_NAMES, kept.matrix, clusters.labels, quality.samples, k), names);
     const clusterOf = new Map<number, number>();

@@ -26,7 +26,8 @@ import { write } from "../../store/open.js";
 import { adjustedRandIndex } from "../steps/ari.js";
 import { type AssignmentScores, assignmentScores } from "../steps/assignment-scores.js";
 import { FEATURE_NAMES } from "../steps/features.js";
-import { scoreFeatures } from "../steps/score.js";
+import { scoreFeaturesSteps } from "../steps/score.js";
+import { drainInterruptible } from "../../engine/steps.js";
 import { type Policy, type PolicyDecision, decidePromotion, parsePolicy } from "../steps/retrain-policy.js";
 import { sampleRows, splitHalves } from "../steps/split.js";
 import { type StepReporter, StepTimer } from "../progress.js";
@@ -62,6 +63,8 @@ export interface RetrainOptions {
   limits?: InputLimits;
   reporter?: StepReporter;
   now?: Date;
+  /** Stops the job at its next step once aborted (the CLI aborts it on SIGINT/SIGTERM); the candidate's run ends failed. */
+  signal?: AbortSignal;
 }
 
 /** Scores of one model on the held-out customers. */
@@ -123,7 +126,7 @@ export async function runRetrainJob(engine: Engine, store: Store, opts: RetrainO
   try {
     const runDir = opts.out ?? `${opts.runsDir ?? RUN_DEFAULTS.runsDir}/${candidateRun?.id ?? "dry-run"}`;
     if (candidateRun) setRunDir(store, candidateRun.id, runDir);
-    const job = await runFeaturesJob({ input: opts.input, compat: runOpts.compat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, limits: opts.limits, reporter: opts.reporter });
+    const job = await runFeaturesJob({ input: opts.input, compat: runOpts.compat, encoding: opts.encoding, map: opts.map, cacheDir: opts.cacheDir, limits: opts.limits, reporter: opts.reporter, signal: opts.signal });
     Object.assign(timer.timingsMs, job.timingsMs);
     const all = featureMatrix(job.features);
     const k = runOpts.k;
@@ -131,7 +134,7 @@ export async function runRetrainJob(engine: Engine, store: Store, opts: RetrainO
       throw new UserError(`${opts.input}: ${all.ids.length} customers; retraining with k = ${k} needs at least ${4 * (k + 1)}, so that each half can be clustered`);
     }
     const halves = splitHalves(all.ids.length, opts.splitSeed);
-    const common = engine.standardScale(all.matrix).scaler;
+    const common = (await engine.standardScaleInterruptible(all.matrix, undefined, opts.signal)).scaler;
     const candidate = await fitCandidate(engine, timer, {
       job,
       fit: pickRows(all, halves.fit),
@@ -142,11 +145,12 @@ export async function runRetrainJob(engine: Engine, store: Store, opts: RetrainO
       runDir,
       runId: candidateRun?.id,
       now,
+      signal: opts.signal,
     }, resolved.path);
     const candidateModel = runModel(candidate.artifacts);
 
     const evaluated = pickRows(all, sampleRows(halves.holdout, opts.maxEvalCustomers, opts.splitSeed));
-    const judged = await timer.step("evaluate", () => evaluateBoth(engine, production, candidateModel, evaluated, common, k), (e) => `${e.customers} held-out customers`);
+    const judged = await timer.step("evaluate", () => evaluateBoth(engine, production, candidateModel, evaluated, common, k, opts.signal), (e) => `${e.customers} held-out customers`);
     const decision = decidePromotion(policy, judged.candidate, judged.production);
     const fitQuality = candidate.artifacts.quality;
     const result: RetrainResult = {
@@ -228,10 +232,18 @@ interface Judged {
  * The scores are computed on their 15 features standardised with the new customers' scaler — one
  * matrix for both, since each model's own PC space would favour that model.
  */
-function evaluateBoth(engine: Engine, production: CustsegModel, candidate: CustsegModel, held: CustomerMatrix, common: { mean: Float64Array; scale: Float64Array }, k: number): Judged {
+async function evaluateBoth(
+  engine: Engine,
+  production: CustsegModel,
+  candidate: CustsegModel,
+  held: CustomerMatrix,
+  common: { mean: Float64Array; scale: Float64Array },
+  k: number,
+  signal?: AbortSignal,
+): Promise<Judged> {
   const n = held.ids.length;
-  const prod = scoreFeatures(engine, production, held.matrix.data, n);
-  const cand = scoreFeatures(engine, candidate, held.matrix.data, n);
+  const prod = await drainInterruptible(scoreFeaturesSteps(engine, production, held.matrix.data, n), signal);
+  const cand = await drainInterruptible(scoreFeaturesSteps(engine, candidate, held.matrix.data, n), signal);
   const rows: number[] = [];
   for (let i = 0; i < n; i++) if (prod.outlier[i] !== 1 && cand.outlier[i] !== 1) rows.push(i);
   const d = held.matrix.cols;
@@ -245,8 +257,8 @@ function evaluateBoth(engine: Engine, production: CustsegModel, candidate: Custs
   try {
     return {
       customers: rows.length,
-      production: assignmentScores(engine, resident, prodLabels, k),
-      candidate: assignmentScores(engine, resident, candLabels, k),
+      production: await assignmentScores(engine, resident, prodLabels, k, signal),
+      candidate: await assignmentScores(engine, resident, candLabels, k, signal),
       ari: adjustedRandIndex(prodLabels, candLabels),
     };
   } finally {

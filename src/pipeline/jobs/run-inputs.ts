@@ -35,7 +35,8 @@ export async function initialCentres(opts: Pick<RunOptions, "init" | "k">, p: nu
   if (!initIsFile(opts.init)) return opts.init as KMeansInit;
   // Loaded only for a file of centres: the matrix readers bring Arrow and Parquet with them.
   const { readMatrix } = await import("../../io/matrix.js");
-  const { matrix } = await readMatrix(opts.init);
+  // Its shape is checked below against k × components: the matrix column bound is not this file's.
+  const { matrix } = await readMatrix(opts.init, { maxColumns: Number.POSITIVE_INFINITY });
   if (matrix.rows !== opts.k || matrix.cols !== p) {
     throw new UserError(`${opts.init}: initial centres are ${matrix.rows}×${matrix.cols}, expected ${opts.k}×${p} (k × principal components)`, 1, { input: opts.init, option: "init" });
   }

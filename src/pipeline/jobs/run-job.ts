@@ -91,12 +91,12 @@ export async function checkLockedRun(opts: RunOptions, flags: GraphFlags): Promi
 }
 
 async function checkLocked(lockPath: string, keys: GraphKeys | undefined, to: StepName | undefined): Promise<void> {
-  if (!keys) throw new OptionError("locked", "needs the artefact store; it cannot be combined with --no-cache");
+  if (!keys) throw new OptionError("locked", (n) => `needs the artefact store; it cannot be combined with ${n("noCache")}`);
   const lock = await readLock(lockPath);
-  if (!lock) throw new OptionError("locked", `refuses to run: ${lockPath} does not exist; run once without --locked to write it`);
+  if (!lock) throw new OptionError("locked", (n) => `refuses to run: ${lockPath} does not exist; run once without ${n("locked")} to write it`);
   for (const name of STEP_NAMES) {
     const reasons = lockReasons(keys[name], lock.steps[name]);
-    if (reasons.length) throw new OptionError("locked", `refuses to run: ${lockPath} does not match this run at ${name}: ${reasons.join("; ")}; run without --locked to update it`);
+    if (reasons.length) throw new OptionError("locked", (n) => `refuses to run: ${lockPath} does not match this run at ${name}: ${reasons.join("; ")}; run without ${n("locked")} to update it`);
     if (name === to) return;
   }
 }

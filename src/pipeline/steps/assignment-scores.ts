@@ -14,13 +14,14 @@ export interface AssignmentScores {
   sizes: number[];
 }
 
-export function assignmentScores(engine: Engine, x: Matrix | ResidentMatrix, labels: Int32Array, k: number): AssignmentScores {
+/** The silhouette (O(n²)) yields to the event loop and stops once `signal` is aborted. */
+export async function assignmentScores(engine: Engine, x: Matrix | ResidentMatrix, labels: Int32Array, k: number, signal?: AbortSignal): Promise<AssignmentScores> {
   const sizes = new Array<number>(k).fill(0);
   for (const l of labels) sizes[l]!++;
   const used = sizes.filter((s) => s > 0).length;
   if (used < 2 || used > x.rows - 1) return { silhouette: null, davies_bouldin: null, calinski_harabasz: null, sizes };
   return {
-    silhouette: engine.silhouette(x, labels).score,
+    silhouette: (await engine.silhouetteInterruptible(x, labels, {}, signal)).score,
     davies_bouldin: engine.daviesBouldin(x, labels),
     calinski_harabasz: engine.calinskiHarabasz(x, labels),
     sizes,

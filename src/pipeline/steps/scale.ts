@@ -32,7 +32,8 @@ export interface Scaled {
   model: ScalingModel;
 }
 
-export function scaleFeatures(engine: Engine, x: Matrix, features: readonly string[], compat: Compat): Scaled {
+/** Stops at the engine's next chunk of rows once `signal` is aborted. */
+export async function scaleFeatures(engine: Engine, x: Matrix, features: readonly string[], compat: Compat, signal?: AbortSignal): Promise<Scaled> {
   if (features.length !== x.cols) throw new RangeError(`${features.length} feature names for ${x.cols} columns`);
   const standardized = compat === "seed" ? SEED_STANDARDIZED : [...features];
   const normalized = compat === "seed" ? SEED_NORMALIZED : [];
@@ -40,12 +41,12 @@ export function scaleFeatures(engine: Engine, x: Matrix, features: readonly stri
   const out = new Float64Array(x.data);
 
   const std = columnsOf(x, features, standardized);
-  const { scaler, scaled } = engine.standardScale(std.matrix);
+  const { scaler, scaled } = await engine.standardScaleInterruptible(std.matrix, undefined, signal);
   putColumns(out, x, std.indices, scaled);
 
   if (normalized.length > 0) {
     const norm = columnsOf(x, features, normalized);
-    putColumns(out, x, norm.indices, engine.normalizeRows(norm.matrix));
+    putColumns(out, x, norm.indices, await engine.normalizeRowsInterruptible(norm.matrix, signal));
   }
   return {
     matrix: { data: out, rows: x.rows, cols: x.cols },

@@ -4,7 +4,7 @@
 // `status` and `run --locked` compare what a run would compute with it.
 import { writeFileAtomic } from "../../../io/atomic.js";
 import { checkArtifact, readOptionalText } from "../../../io/artifacts.js";
-import { UserError } from "../../../errors.js";
+import { OptionHintError, UserError } from "../../../errors.js";
 import type { RunOptions } from "../../options.js";
 import { canonical, type GraphKeys, type StepKey } from "./keys.js";
 import type { StepOutcome } from "./runner.js";
@@ -64,7 +64,7 @@ export async function readLock(path: string): Promise<LockFile | undefined> {
   } catch {
     // worded below
   }
-  throw new UserError(`${path}: not a ${LOCK_FORMAT} lock file; remove it or name another with --lock`, 1, { input: path });
+  throw new OptionHintError((n) => `${path}: not a ${LOCK_FORMAT} lock file; remove it or name another with ${n("lock")}`, { input: path });
 }
 
 /** Why a step's output differs from the locked one (empty: the same key). */

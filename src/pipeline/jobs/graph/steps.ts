@@ -155,7 +155,7 @@ export const GRAPH: readonly StepDef[] = [
         import("../../steps/features.js"),
       ]);
       const kept = keepRows(featureMatrix(v.features!.features), v.outliers!.flagged);
-      return scaleFeatures(await ctx.engine(), kept.matrix, FEATURE_NAMES, p.compat);
+      return scaleFeatures(await ctx.engine(), kept.matrix, FEATURE_NAMES, p.compat, ctx.opts.signal);
     },
   }),
   step({
