@@ -1,11 +1,10 @@
 // `custseg --help` and `custseg <command> --help` start in a blink only if they load no reader,
 // store, server or report: each such package is loaded on first use, by the job that needs it.
 // This checks which packages the process loads (through a module hook), not how long it takes.
-import { spawnSync } from "node:child_process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { commands } from "../../src/cli/commands/index.js";
-import { cliPath } from "../helpers/cli.js";
+import { runCli } from "../helpers/cli.js";
 
 /** Packages that only a command's work needs, never its flags. */
 const HEAVY = ["apache-arrow", "parquet-wasm", "xlsx", "better-sqlite3", "fastify", "prom-client", "yauzl", "iconv-lite"];
@@ -18,8 +17,8 @@ register("data:text/javascript," + encodeURIComponent(
 `)}`;
 
 function packagesLoaded(args: string[]): Set<string> {
-  const res = spawnSync(process.execPath, ["--import", hook, cliPath, ...args], { encoding: "utf8" });
-  assert.is(res.status, 0, `custseg ${args.join(" ")}: ${res.stderr}`);
+  const res = runCli(args, { nodeArgs: ["--import", hook] });
+  assert.is(res.code, 0, `custseg ${args.join(" ")}: ${res.stderr}`);
   return new Set([...res.stderr.matchAll(/^LOADED (\S+)$/gm)].map((m) => m[1]!));
 }
 

@@ -20,6 +20,8 @@ export interface CliOptions {
   cwd?: string;
   /** Added to the test's own environment. */
   env?: NodeJS.ProcessEnv;
+  /** Node flags before the script (e.g. `--import` of a probe). */
+  nodeArgs?: readonly string[];
 }
 
 // Stack traces off, as a user sees the CLI.
@@ -27,14 +29,12 @@ const cliEnv = (env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process
 
 /** Runs `custseg ...args` to completion. A process that could not be run says why on stderr. */
 export function runCli(args: readonly string[], opts: CliOptions = {}): CliResult {
-  const res = spawnSync(process.execPath, [cliPath, ...args], { cwd: opts.cwd, encoding: "utf8", env: cliEnv(opts.env) });
+  const res = spawnSync(process.execPath, [...(opts.nodeArgs ?? []), cliPath, ...args], { cwd: opts.cwd, encoding: "utf8", env: cliEnv(opts.env) });
   const stderr = res.error ? `${res.stderr ?? ""}${res.error.message}` : res.stderr;
   return { code: res.status, signal: res.signal, stdout: res.stdout ?? "", stderr };
 }
 
 export interface StartOptions extends CliOptions {
-  /** Node flags before the script (e.g. `--import` of a probe). */
-  nodeArgs?: readonly string[];
   /** Called once the child has started (to signal it, or close its stdout). */
   onStart?: (child: ChildProcess) => void;
   /** Called with all of stderr so far each time more arrives (e.g. to signal at a given line). */
