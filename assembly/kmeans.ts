@@ -792,8 +792,8 @@ export function lloydChunkBounded(
   labels: usize, sums: usize, counts: usize, changed: usize, update: i32,
   upper: usize, lower: usize, shifts: usize, boundsValid: i32, ct: usize, chunkRows: i32, chunk: i32,
 ): void {
-  const start = chunk * chunkRows;
-  const end = min(start + chunkRows, n);
+  const start = chunkStart(chunk, chunkRows);
+  const end = chunkEnd(chunk, chunkRows, n);
   const rowBytes = (<usize>d) << 3;
   const sumSlot = sums + ((<usize>chunk * <usize>k * <usize>d) << 3);
   const countSlot = counts + ((<usize>chunk * <usize>k) << 3);
