@@ -2,35 +2,24 @@
 // the step graph run `--to pca` (load, clean, features, outliers, scaling and PCA), reusing and
 // filling the same artefact store as `custseg run` when one is given.
 import type { Engine } from "../../engine/engine.js";
-import type { ColumnMap } from "../../io/columns.js";
-import type { TextFormat } from "../../io/text-format.js";
 import type { FeaturesJobResult } from "./features.js";
-import { type Compat, type CustomerMatrix, RUN_DEFAULTS } from "../options.js";
+import { type CustomerMatrix, RUN_DEFAULTS, type RunOptions } from "../options.js";
 import type { OutlierResult } from "../steps/outliers.js";
 import type { Reduced } from "../steps/reduce.js";
 import { featureMatrix, keepRows } from "./customer-matrix.js";
 import type { Scaled } from "../steps/scale.js";
-import { type StepReporter, silentReporter } from "../progress.js";
+import { silentReporter } from "../progress.js";
 import { runGraph } from "./graph/runner.js";
 import { fileSha256 } from "../../io/artifacts.js";
 
-export interface PrepareOptions {
-  input: string;
-  compat: Compat;
-  encoding?: string;
-  map?: ColumnMap;
-  textFormat?: TextFormat;
-  cacheDir?: string | false;
+/** The run options the steps up to PCA read, and the artefact store. */
+export type PrepareOptions = Pick<
+  RunOptions,
+  "input" | "compat" | "encoding" | "map" | "textFormat" | "cacheDir" | "outliersFrom" | "seed" | "variance" | "reporter" | "signal"
+> & {
   /** The artefact store `custseg run` uses; without one every step computes. */
   artifacts?: string;
-  outliersFrom?: string;
-  /** IsolationForest's seed (`custseg run` uses its --seed for both the forest and k-means). */
-  seed: number;
-  variance: number;
-  reporter?: StepReporter;
-  /** Stops the long computations (IsolationForest, PCA) at their next step once aborted. */
-  signal?: AbortSignal;
-}
+};
 
 export interface Prepared {
   job: FeaturesJobResult;

@@ -4,24 +4,17 @@
 import type { Table } from "apache-arrow";
 import type { Engine } from "../../engine/engine.js";
 import { UserError } from "../../errors.js";
-import type { ColumnMap } from "../../io/columns.js";
-import type { InputLimits } from "../../io/load.js";
-import type { TextFormat } from "../../io/text-format.js";
-import { type Compat, RUN_DEFAULTS, type RunOptions } from "../options.js";
-import { type StepReporter, silentReporter } from "../progress.js";
+import { RUN_DEFAULTS, type RunOptions } from "../options.js";
+import { silentReporter } from "../progress.js";
 import { lastPurchaseDay } from "../steps/as-of.js";
 import { runGraph } from "./graph/runner.js";
 import type { Values } from "./graph/steps.js";
 
-export interface StoredFeaturesOptions {
-  input: string;
-  compat: Compat;
-  encoding?: string;
-  map?: ColumnMap;
-  /** Date format, decimal mark and CSV delimiter of the source. */
-  textFormat?: TextFormat;
-  cacheDir?: string | false;
-  limits?: InputLimits;
+/** The run options load, clean and features read, the artefact store, and the as-of rule. */
+export type StoredFeaturesOptions = Pick<
+  RunOptions,
+  "input" | "compat" | "encoding" | "map" | "textFormat" | "cacheDir" | "limits" | "reporter" | "signal"
+> & {
   /** The artefact store `custseg run` uses; without one every step computes and nothing is kept. */
   artifacts?: string;
   /**
@@ -29,10 +22,7 @@ export interface StoredFeaturesOptions {
    * refuse a day by throwing.
    */
   asOf?: (lastDay: number) => number;
-  reporter?: StepReporter;
-  /** Stops cleaning and features at their next step once aborted. */
-  signal?: AbortSignal;
-}
+};
 
 export interface StoredFeatures {
   clean: Values["clean"];
