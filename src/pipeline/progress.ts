@@ -48,15 +48,13 @@ export const isOutputStep = (step: string): boolean => OUTPUT_STEPS.has(step);
  * The time of every step but rendering and writing the outputs: the total the run's report shows,
  * and the terminal summary prints beside the outputs' time. Sums the timings as recorded (to 0.1 ms).
  */
-export function stepsTotalMs(timingsMs: Readonly<Record<string, number>>): number {
-  let total = 0;
-  for (const [step, ms] of Object.entries(timingsMs)) if (!isOutputStep(step)) total += ms;
-  return round1(total);
-}
+export const stepsTotalMs = (timingsMs: Readonly<Record<string, number>>): number => sumTimings(timingsMs, false);
 
 /** The time of rendering and writing the outputs, which the report cannot show. */
-export function outputsMs(timingsMs: Readonly<Record<string, number>>): number {
+export const outputsMs = (timingsMs: Readonly<Record<string, number>>): number => sumTimings(timingsMs, true);
+
+function sumTimings(timingsMs: Readonly<Record<string, number>>, outputs: boolean): number {
   let total = 0;
-  for (const [step, ms] of Object.entries(timingsMs)) if (isOutputStep(step)) total += ms;
+  for (const [step, ms] of Object.entries(timingsMs)) if (isOutputStep(step) === outputs) total += ms;
   return round1(total);
 }
