@@ -101,16 +101,17 @@ function settle(
  * update ≠ 0 also accumulate the chunk's per-centre coordinate sums (sums slot: k×d) and row counts
  * (counts slot: k), as scikit-learn's lloyd_iter_chunked_dense.
  *
- * Centres are ranked by the score ‖c‖² − 2x·c (cNorms: ‖c‖², from rowSqNormsChunk), two rows by four
- * centres per pass, so each loaded value serves several products. Where the two best scores are
- * closer than the score's rounding error can reach, the row is decided on exact squared
- * differences instead: the label is always the nearest centre by ‖x − c‖² (ties to the lowest
- * index), whatever the data's offset from the origin. The margin needs ‖X[i]‖²: the first pass of a
- * fit (normsKnown = 0) stores them at xNorms, later passes read them back.
+ * Centres are ranked by the score ‖c‖² − 2x·c (cNorms: ‖c‖², from rowSqNormsChunk; ct: the centres
+ * two by two, from pairCentres, written once before the pass so that threads only read it), with
+ * no branch on the ranking (scoreRow). Where the two best scores are closer than the score's
+ * rounding error can reach, the row is decided on exact squared differences instead: the label is
+ * always the nearest centre by ‖x − c‖² (ties to the lowest index), whatever the data's offset from
+ * the origin. The margin needs ‖X[i]‖²: the first pass of a fit (normsKnown = 0) stores them at
+ * xNorms, later passes read them back.
  */
 export function lloydChunk(
   x: usize, n: i32, d: i32, centers: usize, cNorms: usize, k: i32, xNorms: usize, normsKnown: i32,
-  labels: usize, sums: usize, counts: usize, changed: usize, update: i32, chunkRows: i32, chunk: i32,
+  labels: usize, sums: usize, counts: usize, changed: usize, update: i32, ct: usize, chunkRows: i32, chunk: i32,
 ): void {
   const start = chunkStart(chunk, chunkRows);
   const end = chunkEnd(chunk, chunkRows, n);
@@ -128,166 +129,187 @@ export function lloydChunk(
   const errScale: f64 = 4.0 * <f64>(d + 2) * f64.EPSILON;
   let nChanged = 0;
   let i = start;
-  for (; i + 1 < end; i += 2) {
-    const xa = x + <usize>i * rowBytes;
-    const xb = xa + rowBytes;
-    let bestA = 0;
-    let a1: f64 = Infinity;
-    let a2: f64 = Infinity;
-    let bestB = 0;
-    let b1: f64 = Infinity;
-    let b2: f64 = Infinity;
-    let c = 0;
-    for (; c + 3 < k; c += 4) {
-      const c0 = centers + <usize>c * rowBytes;
-      const c1 = c0 + rowBytes;
-      const c2 = c1 + rowBytes;
-      const c3 = c2 + rowBytes;
-      let j = 0;
-      let sa0: f64 = 0, sa1: f64 = 0, sa2: f64 = 0, sa3: f64 = 0;
-      let sb0: f64 = 0, sb1: f64 = 0, sb2: f64 = 0, sb3: f64 = 0;
-      if (ASC_FEATURE_SIMD) {
-        let pa0 = f64x2.splat(0), pa1 = f64x2.splat(0), pa2 = f64x2.splat(0), pa3 = f64x2.splat(0);
-        let pb0 = f64x2.splat(0), pb1 = f64x2.splat(0), pb2 = f64x2.splat(0), pb3 = f64x2.splat(0);
-        for (; j + 1 < d; j += 2) {
-          const o = (<usize>j) << 3;
-          const va = v128.load(xa + o);
-          const vb = v128.load(xb + o);
-          let cv = v128.load(c0 + o);
-          pa0 = f64x2.add(pa0, f64x2.mul(va, cv));
-          pb0 = f64x2.add(pb0, f64x2.mul(vb, cv));
-          cv = v128.load(c1 + o);
-          pa1 = f64x2.add(pa1, f64x2.mul(va, cv));
-          pb1 = f64x2.add(pb1, f64x2.mul(vb, cv));
-          cv = v128.load(c2 + o);
-          pa2 = f64x2.add(pa2, f64x2.mul(va, cv));
-          pb2 = f64x2.add(pb2, f64x2.mul(vb, cv));
-          cv = v128.load(c3 + o);
-          pa3 = f64x2.add(pa3, f64x2.mul(va, cv));
-          pb3 = f64x2.add(pb3, f64x2.mul(vb, cv));
-        }
-        sa0 = hsum(pa0);
-        sa1 = hsum(pa1);
-        sa2 = hsum(pa2);
-        sa3 = hsum(pa3);
-        sb0 = hsum(pb0);
-        sb1 = hsum(pb1);
-        sb2 = hsum(pb2);
-        sb3 = hsum(pb3);
-      }
-      for (; j < d; j++) {
-        const o = (<usize>j) << 3;
-        const va = load<f64>(xa + o);
-        const vb = load<f64>(xb + o);
-        let cv = load<f64>(c0 + o);
-        sa0 += va * cv;
-        sb0 += vb * cv;
-        cv = load<f64>(c1 + o);
-        sa1 += va * cv;
-        sb1 += vb * cv;
-        cv = load<f64>(c2 + o);
-        sa2 += va * cv;
-        sb2 += vb * cv;
-        cv = load<f64>(c3 + o);
-        sa3 += va * cv;
-        sb3 += vb * cv;
-      }
-      const cn = cNorms + ((<usize>c) << 3);
-      const n0 = load<f64>(cn);
-      const n1 = load<f64>(cn, 8);
-      const n2 = load<f64>(cn, 16);
-      const n3 = load<f64>(cn, 24);
-      let v = n0 - 2.0 * sa0;
-      if (v < a1) { a2 = a1; a1 = v; bestA = c; } else if (v < a2) a2 = v;
-      v = n1 - 2.0 * sa1;
-      if (v < a1) { a2 = a1; a1 = v; bestA = c + 1; } else if (v < a2) a2 = v;
-      v = n2 - 2.0 * sa2;
-      if (v < a1) { a2 = a1; a1 = v; bestA = c + 2; } else if (v < a2) a2 = v;
-      v = n3 - 2.0 * sa3;
-      if (v < a1) { a2 = a1; a1 = v; bestA = c + 3; } else if (v < a2) a2 = v;
-      v = n0 - 2.0 * sb0;
-      if (v < b1) { b2 = b1; b1 = v; bestB = c; } else if (v < b2) b2 = v;
-      v = n1 - 2.0 * sb1;
-      if (v < b1) { b2 = b1; b1 = v; bestB = c + 1; } else if (v < b2) b2 = v;
-      v = n2 - 2.0 * sb2;
-      if (v < b1) { b2 = b1; b1 = v; bestB = c + 2; } else if (v < b2) b2 = v;
-      v = n3 - 2.0 * sb3;
-      if (v < b1) { b2 = b1; b1 = v; bestB = c + 3; } else if (v < b2) b2 = v;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 1 < end; i += 2) {
+      const xa = x + <usize>i * rowBytes;
+      const xb = xa + rowBytes;
+      const bestA = scoreTwoRows(xa, xb, d, k, ct);
+      const bestB = scoreBest;
+      const marginA = errScale * (2.0 * cMax + rowNorm(xa, i, xNorms, normsKnown, d));
+      const marginB = errScale * (2.0 * cMax + rowNorm(xb, i + 1, xNorms, normsKnown, d));
+      nChanged += settle(xa, i, bestA, scoreFirst, scoreSecond, marginA, k, d, rowBytes, centers, labels, update, sumSlot, countSlot);
+      nChanged += settle(xb, i + 1, bestB, scoreFirstB, scoreSecondB, marginB, k, d, rowBytes, centers, labels, update, sumSlot, countSlot);
     }
-    // Two centres left (k mod 4 ≥ 2): the same products, two by two.
-    if (c + 1 < k) {
-      const c0 = centers + <usize>c * rowBytes;
-      const c1 = c0 + rowBytes;
-      let j = 0;
-      let sa0: f64 = 0, sa1: f64 = 0, sb0: f64 = 0, sb1: f64 = 0;
-      if (ASC_FEATURE_SIMD) {
-        let pa0 = f64x2.splat(0), pa1 = f64x2.splat(0), pb0 = f64x2.splat(0), pb1 = f64x2.splat(0);
-        for (; j + 1 < d; j += 2) {
-          const o = (<usize>j) << 3;
-          const va = v128.load(xa + o);
-          const vb = v128.load(xb + o);
-          let cv = v128.load(c0 + o);
-          pa0 = f64x2.add(pa0, f64x2.mul(va, cv));
-          pb0 = f64x2.add(pb0, f64x2.mul(vb, cv));
-          cv = v128.load(c1 + o);
-          pa1 = f64x2.add(pa1, f64x2.mul(va, cv));
-          pb1 = f64x2.add(pb1, f64x2.mul(vb, cv));
-        }
-        sa0 = hsum(pa0);
-        sa1 = hsum(pa1);
-        sb0 = hsum(pb0);
-        sb1 = hsum(pb1);
-      }
-      for (; j < d; j++) {
-        const o = (<usize>j) << 3;
-        const va = load<f64>(xa + o);
-        const vb = load<f64>(xb + o);
-        let cv = load<f64>(c0 + o);
-        sa0 += va * cv;
-        sb0 += vb * cv;
-        cv = load<f64>(c1 + o);
-        sa1 += va * cv;
-        sb1 += vb * cv;
-      }
-      const cn = cNorms + ((<usize>c) << 3);
-      const n0 = load<f64>(cn);
-      const n1 = load<f64>(cn, 8);
-      let v = n0 - 2.0 * sa0;
-      if (v < a1) { a2 = a1; a1 = v; bestA = c; } else if (v < a2) a2 = v;
-      v = n1 - 2.0 * sa1;
-      if (v < a1) { a2 = a1; a1 = v; bestA = c + 1; } else if (v < a2) a2 = v;
-      v = n0 - 2.0 * sb0;
-      if (v < b1) { b2 = b1; b1 = v; bestB = c; } else if (v < b2) b2 = v;
-      v = n1 - 2.0 * sb1;
-      if (v < b1) { b2 = b1; b1 = v; bestB = c + 1; } else if (v < b2) b2 = v;
-      c += 2;
-    }
-    for (; c < k; c++) {
-      const cc = centers + <usize>c * rowBytes;
-      const cn = load<f64>(cNorms + ((<usize>c) << 3));
-      let v = cn - 2.0 * dot(xa, cc, d);
-      if (v < a1) { a2 = a1; a1 = v; bestA = c; } else if (v < a2) a2 = v;
-      v = cn - 2.0 * dot(xb, cc, d);
-      if (v < b1) { b2 = b1; b1 = v; bestB = c; } else if (v < b2) b2 = v;
-    }
-    const marginA = errScale * (2.0 * cMax + rowNorm(xa, i, xNorms, normsKnown, d));
-    const marginB = errScale * (2.0 * cMax + rowNorm(xb, i + 1, xNorms, normsKnown, d));
-    nChanged += settle(xa, i, bestA, a1, a2, marginA, k, d, rowBytes, centers, labels, update, sumSlot, countSlot);
-    nChanged += settle(xb, i + 1, bestB, b1, b2, marginB, k, d, rowBytes, centers, labels, update, sumSlot, countSlot);
   }
-  if (i < end) {
+  for (; i < end; i++) {
     const xi = x + <usize>i * rowBytes;
-    let best = 0;
-    let b1: f64 = Infinity;
-    let b2: f64 = Infinity;
-    for (let c = 0; c < k; c++) {
-      const v = load<f64>(cNorms + ((<usize>c) << 3)) - 2.0 * dot(xi, centers + <usize>c * rowBytes, d);
-      if (v < b1) { b2 = b1; b1 = v; best = c; } else if (v < b2) b2 = v;
-    }
+    const best = scoreRow(xi, d, k, ct, centers, cNorms);
     const margin = errScale * (2.0 * cMax + rowNorm(xi, i, xNorms, normsKnown, d));
-    nChanged += settle(xi, i, best, b1, b2, margin, k, d, rowBytes, centers, labels, update, sumSlot, countSlot);
+    nChanged += settle(xi, i, best, scoreFirst, scoreSecond, margin, k, d, rowBytes, centers, labels, update, sumSlot, countSlot);
   }
   store<i32>(changed + ((<usize>chunk) << 2), nChanged);
+}
+
+/** scoreTwoRows' results for its second row: the best centre, and its best two scores. */
+let scoreBest: i32 = 0;
+let scoreFirstB: f64 = 0;
+let scoreSecondB: f64 = 0;
+
+/** Merge scoreRow-style lanes (first, second, index) into the row's best centre, its score and the next. */
+// @ts-ignore: decorator
+@inline
+function mergeLanes(first: v128, second: v128, index: v128): i32 {
+  const e1 = f64x2.extract_lane(first, 0);
+  const o1 = f64x2.extract_lane(first, 1);
+  const e2 = f64x2.extract_lane(second, 0);
+  const o2 = f64x2.extract_lane(second, 1);
+  const ei = <i32>f64x2.extract_lane(index, 0);
+  const oi = <i32>f64x2.extract_lane(index, 1);
+  const odd = o1 < e1 || (o1 == e1 && oi < ei);
+  mergedFirst = odd ? o1 : e1;
+  mergedSecond = odd ? min(o2, e1) : min(e2, o1);
+  return odd ? oi : ei;
+}
+let mergedFirst: f64 = 0;
+let mergedSecond: f64 = 0;
+
+/**
+ * scoreRow for the rows at xa and xb at once (SIMD only): each centre pair's coordinates are loaded
+ * once for both rows, and four pairs go together, so eight independent sums hide the add latency.
+ * Row a's results as scoreRow's (returned, scoreFirst, scoreSecond), row b's in scoreBest,
+ * scoreFirstB, scoreSecondB.
+ */
+// @ts-ignore: decorator
+@inline
+function scoreTwoRows(xa: usize, xb: usize, d: i32, k: i32, ct: usize): i32 {
+  const pairs = (k + 1) >> 1;
+  const pairBytes = (<usize>d) << 4;
+  const norms = ct + <usize>pairs * pairBytes;
+  let firstA = f64x2.splat(Infinity), secondA = f64x2.splat(Infinity), indexA = f64x2(0, 1);
+  let firstB = f64x2.splat(Infinity), secondB = f64x2.splat(Infinity), indexB = f64x2(0, 1);
+  let lane = f64x2(0, 1);
+  const two = f64x2.splat(2);
+  let sc = f64x2.splat(0);
+  let lt = f64x2.splat(0);
+  let p = 0;
+  for (; p + 3 < pairs; p += 4) {
+    const c0 = ct + <usize>p * pairBytes;
+    const c1 = c0 + pairBytes;
+    const c2 = c1 + pairBytes;
+    const c3 = c2 + pairBytes;
+    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+    let b0 = f64x2.splat(0), b1 = f64x2.splat(0), b2 = f64x2.splat(0), b3 = f64x2.splat(0);
+    for (let j = 0; j < d; j++) {
+      const o = (<usize>j) << 3;
+      const va = v128.load64_splat(xa + o);
+      const vb = v128.load64_splat(xb + o);
+      const oc = o << 1;
+      let cv = v128.load(c0 + oc);
+      a0 = f64x2.add(a0, f64x2.mul(va, cv));
+      b0 = f64x2.add(b0, f64x2.mul(vb, cv));
+      cv = v128.load(c1 + oc);
+      a1 = f64x2.add(a1, f64x2.mul(va, cv));
+      b1 = f64x2.add(b1, f64x2.mul(vb, cv));
+      cv = v128.load(c2 + oc);
+      a2 = f64x2.add(a2, f64x2.mul(va, cv));
+      b2 = f64x2.add(b2, f64x2.mul(vb, cv));
+      cv = v128.load(c3 + oc);
+      a3 = f64x2.add(a3, f64x2.mul(va, cv));
+      b3 = f64x2.add(b3, f64x2.mul(vb, cv));
+    }
+    const np = norms + ((<usize>p) << 4);
+    let nv = v128.load(np);
+    sc = f64x2.sub(nv, f64x2.add(a0, a0));
+    lt = f64x2.lt(sc, firstA);
+    secondA = v128.bitselect(firstA, f64x2.min(secondA, sc), lt);
+    firstA = v128.bitselect(sc, firstA, lt);
+    indexA = v128.bitselect(lane, indexA, lt);
+    sc = f64x2.sub(nv, f64x2.add(b0, b0));
+    lt = f64x2.lt(sc, firstB);
+    secondB = v128.bitselect(firstB, f64x2.min(secondB, sc), lt);
+    firstB = v128.bitselect(sc, firstB, lt);
+    indexB = v128.bitselect(lane, indexB, lt);
+    lane = f64x2.add(lane, two);
+    nv = v128.load(np, 16);
+    sc = f64x2.sub(nv, f64x2.add(a1, a1));
+    lt = f64x2.lt(sc, firstA);
+    secondA = v128.bitselect(firstA, f64x2.min(secondA, sc), lt);
+    firstA = v128.bitselect(sc, firstA, lt);
+    indexA = v128.bitselect(lane, indexA, lt);
+    sc = f64x2.sub(nv, f64x2.add(b1, b1));
+    lt = f64x2.lt(sc, firstB);
+    secondB = v128.bitselect(firstB, f64x2.min(secondB, sc), lt);
+    firstB = v128.bitselect(sc, firstB, lt);
+    indexB = v128.bitselect(lane, indexB, lt);
+    lane = f64x2.add(lane, two);
+    nv = v128.load(np, 32);
+    sc = f64x2.sub(nv, f64x2.add(a2, a2));
+    lt = f64x2.lt(sc, firstA);
+    secondA = v128.bitselect(firstA, f64x2.min(secondA, sc), lt);
+    firstA = v128.bitselect(sc, firstA, lt);
+    indexA = v128.bitselect(lane, indexA, lt);
+    sc = f64x2.sub(nv, f64x2.add(b2, b2));
+    lt = f64x2.lt(sc, firstB);
+    secondB = v128.bitselect(firstB, f64x2.min(secondB, sc), lt);
+    firstB = v128.bitselect(sc, firstB, lt);
+    indexB = v128.bitselect(lane, indexB, lt);
+    lane = f64x2.add(lane, two);
+    nv = v128.load(np, 48);
+    sc = f64x2.sub(nv, f64x2.add(a3, a3));
+    lt = f64x2.lt(sc, firstA);
+    secondA = v128.bitselect(firstA, f64x2.min(secondA, sc), lt);
+    firstA = v128.bitselect(sc, firstA, lt);
+    indexA = v128.bitselect(lane, indexA, lt);
+    sc = f64x2.sub(nv, f64x2.add(b3, b3));
+    lt = f64x2.lt(sc, firstB);
+    secondB = v128.bitselect(firstB, f64x2.min(secondB, sc), lt);
+    firstB = v128.bitselect(sc, firstB, lt);
+    indexB = v128.bitselect(lane, indexB, lt);
+    lane = f64x2.add(lane, two);
+  }
+  for (; p < pairs; p++) {
+    const c0 = ct + <usize>p * pairBytes;
+    // Even and odd columns apart: four independent sums for the two rows.
+    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), b0 = f64x2.splat(0), b1 = f64x2.splat(0);
+    let j = 0;
+    for (; j + 1 < d; j += 2) {
+      const o = (<usize>j) << 3;
+      const oc = o << 1;
+      const cv0 = v128.load(c0 + oc);
+      const cv1 = v128.load(c0 + oc, 16);
+      a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(xa + o), cv0));
+      b0 = f64x2.add(b0, f64x2.mul(v128.load64_splat(xb + o), cv0));
+      a1 = f64x2.add(a1, f64x2.mul(v128.load64_splat(xa + o, 8), cv1));
+      b1 = f64x2.add(b1, f64x2.mul(v128.load64_splat(xb + o, 8), cv1));
+    }
+    if (j < d) {
+      const o = (<usize>j) << 3;
+      const cv0 = v128.load(c0 + (o << 1));
+      a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(xa + o), cv0));
+      b0 = f64x2.add(b0, f64x2.mul(v128.load64_splat(xb + o), cv0));
+    }
+    const nv = v128.load(norms + ((<usize>p) << 4));
+    const accA = f64x2.add(a0, a1);
+    const accB = f64x2.add(b0, b1);
+    sc = f64x2.sub(nv, f64x2.add(accA, accA));
+    lt = f64x2.lt(sc, firstA);
+    secondA = v128.bitselect(firstA, f64x2.min(secondA, sc), lt);
+    firstA = v128.bitselect(sc, firstA, lt);
+    indexA = v128.bitselect(lane, indexA, lt);
+    sc = f64x2.sub(nv, f64x2.add(accB, accB));
+    lt = f64x2.lt(sc, firstB);
+    secondB = v128.bitselect(firstB, f64x2.min(secondB, sc), lt);
+    firstB = v128.bitselect(sc, firstB, lt);
+    indexB = v128.bitselect(lane, indexB, lt);
+    lane = f64x2.add(lane, two);
+  }
+  scoreBest = mergeLanes(firstB, secondB, indexB);
+  scoreFirstB = mergedFirst;
+  scoreSecondB = mergedSecond;
+  const best = mergeLanes(firstA, secondA, indexA);
+  scoreFirst = mergedFirst;
+  scoreSecond = mergedSecond;
+  return best;
 }
 
 /** partial[chunk] = Σ over the chunk's rows of ‖X[i] − centers[labels[i]]‖². */
@@ -739,6 +761,7 @@ export function lloydRun(
   let known = normsKnown;
   for (; iter < maxIter; iter++) {
     rowSqNormsChunk(cur, k, d, cNorms, k, 0);
+    pairCentres(cur, cNorms, k, d, ct);
     const valid = iter > 0 ? 1 : 0;
     for (let c = 0; c < chunks; c++) {
       lloydChunkBounded(x, n, d, cur, cNorms, k, xNorms, known, labels, sums, counts, changed, 1, upper, lower, shifts, valid, ct, chunkRows, c);
@@ -763,6 +786,7 @@ export function lloydRun(
   const nIter = min(iter + 1, maxIter);
   if (!strict) {
     rowSqNormsChunk(cur, k, d, cNorms, k, 0);
+    pairCentres(cur, cNorms, k, d, ct);
     for (let c = 0; c < chunks; c++) {
       lloydChunkBounded(x, n, d, cur, cNorms, k, xNorms, known, labels, sums, counts, changed, 0, upper, lower, shifts, 1, ct, chunkRows, c);
     }
@@ -785,7 +809,7 @@ const SHRINK: f64 = 1.0 - 1e-12;
  * (it would decide on scores with the same winner); every other row is scored as in lloydChunk and
  * its bounds reset, to nothing usable where the exact fallback decided. Sums and counts are
  * accumulated row by row in row order, so they are the same bits as lloydChunk's. boundsValid = 0
- * scores every row (the first pass of a run).
+ * scores every row (the first pass of a run). ct: the centres as pairCentres lays them out.
  */
 export function lloydChunkBounded(
   x: usize, n: i32, d: i32, centers: usize, cNorms: usize, k: i32, xNorms: usize, normsKnown: i32,
@@ -805,7 +829,6 @@ export function lloydChunkBounded(
   for (let c = 0; c < k; c++) cMax = max(cMax, load<f64>(cNorms + ((<usize>c) << 3)));
   const errScale: f64 = 4.0 * <f64>(d + 2) * f64.EPSILON;
   const maxShift = load<f64>(shifts + ((<usize>k) << 3));
-  if (ASC_FEATURE_SIMD) pairCentres(centers, cNorms, k, d, ct);
   let nChanged = 0;
   for (let i = start; i < end; i++) {
     const xi = x + <usize>i * rowBytes;
@@ -869,7 +892,7 @@ export function lloydChunkBounded(
  * ct + (p·d + j)·16, then the pairs' ‖c‖² as f64x2 from ct + P·d·16 (P = ⌈k/2⌉). An odd k's last
  * lane is a centre of zeros with ‖c‖² = +∞, which never ranks. ct: (P·d + P) · 16 bytes.
  */
-function pairCentres(centers: usize, cNorms: usize, k: i32, d: i32, ct: usize): void {
+export function pairCentres(centers: usize, cNorms: usize, k: i32, d: i32, ct: usize): void {
   const pairs = (k + 1) >> 1;
   const rowBytes = (<usize>d) << 3;
   const norms = ct + ((<usize>(pairs * d)) << 4);

@@ -9,7 +9,7 @@ export interface Kernels {
   firstNonFinite(ptr: number, len: number): number;
   // assembly/kmeans.ts
   rowSqNormsChunk(x: number, n: number, d: number, out: number, chunkRows: number, chunk: number): void;
-  lloydChunk(x: number, n: number, d: number, centers: number, cNorms: number, k: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, update: number, chunkRows: number, chunk: number): void;
+  lloydChunk(x: number, n: number, d: number, centers: number, cNorms: number, k: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, update: number, ct: number, chunkRows: number, chunk: number): void;
   inertiaChunk(x: number, n: number, d: number, centers: number, labels: number, partial: number, chunkRows: number, chunk: number): void;
   labelDistances(x: number, n: number, d: number, centers: number, labels: number, out: number): void;
   seedPotentialChunk(x: number, n: number, d: number, cands: number, t: number, closest: number, outs: number, pots: number, chunkRows: number, chunk: number): void;
@@ -18,6 +18,7 @@ export interface Kernels {
   mergeChunks(partials: number, nChunks: number, len: number, out: number): void;
   meanColumnVariance(x: number, n: number, d: number, scratch: number): number;
   lloydChunkBounded(x: number, n: number, d: number, centers: number, cNorms: number, k: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, update: number, upper: number, lower: number, shifts: number, boundsValid: number, ct: number, chunkRows: number, chunk: number): void;
+  pairCentres(centers: number, cNorms: number, k: number, d: number, ct: number): void;
   /** Returns the pointer of the buffer holding the final centres. */
   lloydRun(x: number, n: number, d: number, k: number, a: number, b: number, cNorms: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, weights: number, partial: number, scratch: number, bounds: number, shifts: number, ct: number, maxIter: number, tolerance: number, chunkRows: number, chunks: number, info: number): number;
   // assembly/rng.ts
@@ -56,7 +57,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
   sqDistances: 6,
   firstNonFinite: 2,
   rowSqNormsChunk: 6,
-  lloydChunk: 15,
+  lloydChunk: 16,
   inertiaChunk: 8,
   labelDistances: 6,
   seedPotentialChunk: 10,
@@ -65,6 +66,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
   mergeChunks: 4,
   meanColumnVariance: 4,
   lloydChunkBounded: 20,
+  pairCentres: 5,
   lloydRun: 24,
   rngSeed: 1,
   rngNextU32: 0,

@@ -88,7 +88,7 @@ interface Work {
   /** lloydRun's distance bounds (upper, lower: n each), centre shifts and separations (2k + 1). */
   bounds: number;
   shifts: number;
-  /** lloydRun's centres two by two (see pairCentres). */
+  /** The centres two by two for the assignment's scoring (see pairCentres). */
   pairs: number;
 }
 
@@ -149,10 +149,12 @@ function run<K extends ChunkedKernel>(w: Work, kernel: K, args: RowChunkArgs<K>)
 
 /** One assignment pass over X with the centres at `centers` (and, with update, the chunk sums). */
 function assign(w: Work, centers: number, update: boolean): void {
-  w.ctx.kernels.rowSqNormsChunk(centers, w.k, w.d, w.cNorms, w.k, 0);
   const { x, n, d, k, xNorms } = w;
+  w.ctx.kernels.rowSqNormsChunk(centers, k, d, w.cNorms, k, 0);
+  // Once per pass, not per chunk: the threads then only read the paired centres.
+  w.ctx.kernels.pairCentres(centers, w.cNorms, k, d, w.pairs);
   const normsKnown = w.xNormsKnown ? 1 : 0;
-  run(w, "lloydChunk", [x, n, d, centers, w.cNorms, k, xNorms, normsKnown, w.labels, w.sums, w.counts, w.changed, update ? 1 : 0]);
+  run(w, "lloydChunk", [x, n, d, centers, w.cNorms, k, xNorms, normsKnown, w.labels, w.sums, w.counts, w.changed, update ? 1 : 0, w.pairs]);
   w.xNormsKnown = true;
 }
 
