@@ -736,6 +736,29 @@ function centreSeparation(centers: usize, k: i32, d: i32, out: usize): void {
 }
 
 /**
+ * What a Lloyd run does between two assignment passes from the centres at `cur`: merge the chunks'
+ * sums and counts in chunk order (into next and weights), relocate empty clusters, average, and
+ * record each centre's shift and its distance to the nearest other centre for the next pass's
+ * bounds (shifts: 2k + 1 f64). Writes the number of labels that changed to info[0] and returns the
+ * total squared shift. Shared by lloydRun and the thread pool's loop in src/engine/kmeans.ts, so
+ * both take the same steps.
+ */
+export function lloydUpdate(
+  x: usize, n: i32, d: i32, k: i32, cur: usize, next: usize, labels: usize, sums: usize, counts: usize,
+  changed: usize, weights: usize, scratch: usize, shifts: usize, chunks: i32, info: usize,
+): f64 {
+  mergeChunks(sums, chunks, k * d, next);
+  mergeChunks(counts, chunks, k, weights);
+  let nChanged = 0;
+  for (let c = 0; c < chunks; c++) nChanged += load<i32>(changed + ((<usize>c) << 2));
+  relocateEmpty(x, n, d, k, cur, labels, next, weights, scratch);
+  const shift = averageAndShift(next, cur, weights, k, d, shifts);
+  centreSeparation(next, k, d, shifts + ((<usize>(k + 1)) << 3));
+  store<f64>(info, <f64>nChanged);
+  return shift;
+}
+
+/**
  * A whole Lloyd run on the calling thread, for inputs too small to share out: the same chunk-order
  * merges as the orchestrated loop in src/engine/kmeans.ts, so the same bits, with no call back to
  * JavaScript between iterations. Starts from the centres at `a` (labels are reset here); `b` is the
@@ -767,16 +790,11 @@ export function lloydRun(
       lloydChunkBounded(x, n, d, cur, cNorms, k, xNorms, known, labels, sums, counts, changed, 1, upper, lower, shifts, valid, ct, chunkRows, c);
     }
     known = 1;
-    mergeChunks(sums, chunks, k * d, next);
-    mergeChunks(counts, chunks, k, weights);
-    let nChanged = 0;
-    for (let c = 0; c < chunks; c++) nChanged += load<i32>(changed + ((<usize>c) << 2));
-    relocateEmpty(x, n, d, k, cur, labels, next, weights, scratch);
-    const shift = averageAndShift(next, cur, weights, k, d, shifts);
+    const shift = lloydUpdate(x, n, d, k, cur, next, labels, sums, counts, changed, weights, scratch, shifts, chunks, info);
+    const nChanged = load<f64>(info);
     const t = cur;
     cur = next;
     next = t;
-    centreSeparation(cur, k, d, shifts + ((<usize>(k + 1)) << 3));
     if (nChanged == 0) {
       strict = true;
       break;

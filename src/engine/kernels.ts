@@ -19,6 +19,8 @@ export interface Kernels {
   meanColumnVariance(x: number, n: number, d: number, scratch: number): number;
   lloydChunkBounded(x: number, n: number, d: number, centers: number, cNorms: number, k: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, update: number, upper: number, lower: number, shifts: number, boundsValid: number, ct: number, chunkRows: number, chunk: number): void;
   pairCentres(centers: number, cNorms: number, k: number, d: number, ct: number): void;
+  /** Writes the labels changed to info[0]; returns the total squared centre shift. */
+  lloydUpdate(x: number, n: number, d: number, k: number, cur: number, next: number, labels: number, sums: number, counts: number, changed: number, weights: number, scratch: number, shifts: number, chunks: number, info: number): number;
   /** Returns the pointer of the buffer holding the final centres. */
   lloydRun(x: number, n: number, d: number, k: number, a: number, b: number, cNorms: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, weights: number, partial: number, scratch: number, bounds: number, shifts: number, ct: number, maxIter: number, tolerance: number, chunkRows: number, chunks: number, info: number): number;
   // assembly/rng.ts
@@ -67,6 +69,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
   meanColumnVariance: 4,
   lloydChunkBounded: 20,
   pairCentres: 5,
+  lloydUpdate: 15,
   lloydRun: 24,
   rngSeed: 1,
   rngNextU32: 0,
@@ -93,7 +96,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
 export const KERNEL_NAMES = Object.keys(KERNEL_ARITY) as (keyof Kernels)[];
 
 /** Kernels that process one chunk (or band) of rows per call, its index being the last argument. */
-export const CHUNKED_KERNELS = ["rowSqNormsChunk", "lloydChunk", "inertiaChunk", "seedPotentialChunk", "seedUpdateChunk", "covarianceChunk", "projectChunk", "silhouetteBand", "clusterSumsChunk", "centroidDistChunk", "scoreChunk"] as const;
+export const CHUNKED_KERNELS = ["rowSqNormsChunk", "lloydChunk", "lloydChunkBounded", "inertiaChunk", "seedPotentialChunk", "seedUpdateChunk", "covarianceChunk", "projectChunk", "silhouetteBand", "clusterSumsChunk", "centroidDistChunk", "scoreChunk"] as const;
 
 export type ChunkedKernel = (typeof CHUNKED_KERNELS)[number];
 

@@ -83,9 +83,9 @@ interface Work {
   targets: number;
   found: number;
   scratch: number;
-  /** lloydRun's results: inertia, iterations. */
+  /** lloydRun's results (inertia, iterations); lloydUpdate's count of changed labels. */
   info: number;
-  /** lloydRun's distance bounds (upper, lower: n each), centre shifts and separations (2k + 1). */
+  /** A Lloyd run's distance bounds (upper, lower: n each), centre shifts and separations (2k + 1). */
   bounds: number;
   shifts: number;
   /** The centres two by two for the assignment's scoring (see pairCentres). */
@@ -296,17 +296,14 @@ function* lloyd(w: Work, init: number, maxIter: number, tolerance: number): Step
     const out = arena.f64(info, 2);
     return { inertia: out[0]!, nIter: out[1]!, centers };
   }
+  // Several threads: the same run, with the passes shared out and the steps between them in WASM.
   arena.i32(w.labels, n).fill(-1);
   let strict = false;
   let iter = 0;
   for (; iter < maxIter; iter++) {
-    assign(w, cur, true);
-    kernels.mergeChunks(w.sums, w.chunks, k * d, next);
-    kernels.mergeChunks(w.counts, w.chunks, k, w.weights);
-    let changed = 0;
-    for (const c of arena.i32(w.changed, w.chunks)) changed += c;
-    relocateEmptyClusters(w, cur, next);
-    const shift = averageAndShift(arena.f64(next, k * d), arena.f64(cur, k * d), arena.f64(w.weights, k), d);
+    assignBounded(w, cur, true, iter > 0);
+    const shift = kernels.lloydUpdate(w.x, n, d, k, cur, next, w.labels, w.sums, w.counts, w.changed, w.weights, w.scratch, w.shifts, w.chunks, w.info);
+    const changed = arena.f64(w.info, 1)[0]!;
     [cur, next] = [next, cur];
     if (changed === 0) {
       strict = true;
@@ -317,52 +314,25 @@ function* lloyd(w: Work, init: number, maxIter: number, tolerance: number): Step
   }
   const nIter = Math.min(iter + 1, maxIter);
   // Stopped on the shift tolerance (or maxIter): assign once more so labels match the final centres.
-  if (!strict) assign(w, cur, false);
+  if (!strict) assignBounded(w, cur, false, true);
   run(w, "inertiaChunk", [w.x, n, d, cur, w.labels, w.partial]);
   kernels.mergeChunks(w.partial, w.chunks, 1, w.merged);
   return { inertia: arena.f64(w.merged, 1)[0]!, nIter, centers: cur };
 }
 
 /**
- * scikit-learn's _relocate_empty_clusters_dense: each empty cluster takes one of the rows farthest
- * from their current centre (largest first, ties to the lower row), moved out of its old cluster's sum.
+ * One pass of a Lloyd run with distance bounds (lloydChunkBounded) from the centres at `centers`;
+ * `valid`: the bounds were carried from the previous pass (every pass but the first).
  */
-function relocateEmptyClusters(w: Work, old: number, sums: number): void {
+function assignBounded(w: Work, centers: number, update: boolean, valid: boolean): void {
   const { ctx, x, n, d, k } = w;
-  const { arena } = ctx;
-  const weights = arena.f64(w.weights, k);
-  const empty: number[] = [];
-  for (let j = 0; j < k; j++) if (weights[j] === 0) empty.push(j);
-  if (empty.length === 0) return;
-  ctx.kernels.labelDistances(x, n, d, old, w.labels, w.scratch);
-  const dist = arena.f64(w.scratch, n);
-  const far = farthest(dist, empty.length);
-  if (dist[far[0]!] === 0) return; // more clusters than distinct rows: nothing to move
-  const xs = arena.f64(x, n * d);
-  const s = arena.f64(sums, k * d);
-  const labels = arena.i32(w.labels, n);
-  empty.forEach((target, idx) => {
-    const row = far[idx]!;
-    const from = labels[row]!;
-    for (let f = 0; f < d; f++) {
-      s[from * d + f]! -= xs[row * d + f]!;
-      s[target * d + f] = xs[row * d + f]!;
-    }
-    weights[target] = 1;
-    weights[from]! -= 1;
-  });
-}
-
-/** Indices of the `count` largest values, largest first, ties to the lower index. */
-function farthest(dist: Float64Array, count: number): number[] {
-  if (count === 1) {
-    let best = 0;
-    for (let i = 1; i < dist.length; i++) if (dist[i]! > dist[best]!) best = i;
-    return [best];
-  }
-  const order = Array.from(dist.keys());
-  order.sort((a, b) => dist[b]! - dist[a]! || a - b);
-  return order.slice(0, count);
+  ctx.kernels.rowSqNormsChunk(centers, k, d, w.cNorms, k, 0);
+  ctx.kernels.pairCentres(centers, w.cNorms, k, d, w.pairs);
+  const known = w.xNormsKnown ? 1 : 0;
+  const upper = w.bounds;
+  const lower = w.bounds + n * 8;
+  run(w, "lloydChunkBounded", [x, n, d, centers, w.cNorms, k, w.xNorms, known, w.labels, w.sums, w.counts, w.changed, update ? 1 : 0, upper, lower, w.shifts, valid ? 1 : 0, w.pairs]);
+  w.xNormsKnown = true;
 }
 
 /**
