@@ -815,6 +815,78 @@ export function lloydRun(
   return cur;
 }
 
+/** Bytes from p up to the next multiple of 16. */
+// @ts-ignore: decorator
+@inline
+function align16(bytes: usize): usize {
+  return (bytes + 15) & ~(<usize>15);
+}
+
+/**
+ * Bytes of one run's slot for lloydRunChunk. A slot starts with what the caller reads or writes:
+ * the two centre buffers (k×d f64 each, the first holding the initial centres), info (3 f64:
+ * inertia, iterations, 0 or 1 for which buffer holds the final centres, padded to 32 bytes) and the
+ * labels (n i32); lloydRunChunk's own buffers follow.
+ */
+export function lloydRunSlotBytes(n: i32, d: i32, k: i32, chunks: i32): f64 {
+  const kd = (<usize>(k * d)) << 3;
+  let bytes: usize = align16(kd) * 2 + 32 + align16((<usize>n) << 2);
+  bytes += align16(<usize>k << 3); // cNorms
+  bytes += align16(<usize>chunks * kd); // sums
+  bytes += align16((<usize>(chunks * k)) << 3); // counts
+  bytes += align16(<usize>chunks << 2); // changed
+  bytes += align16(<usize>k << 3); // weights
+  bytes += align16(<usize>chunks << 3); // partial
+  bytes += align16((<usize>n) << 3); // scratch
+  bytes += align16((<usize>n) << 4); // bounds
+  bytes += align16((<usize>(2 * k + 1)) << 3); // shifts
+  bytes += align16((<usize>(((k + 1) >> 1) * (d + 1))) << 4); // paired centres
+  return <f64>bytes;
+}
+
+/**
+ * Run `chunk` of a batch of independent Lloyd runs (lloydRun), in its own slot of slotBytes at
+ * runs + chunk·slotBytes (see lloydRunSlotBytes), for inputs too small to share a pass out: the
+ * threads take whole runs instead. Each run reads only x and xNorms (‖X[i]‖², known beforehand) and
+ * writes only its slot, so a run gives the same bits on any thread.
+ */
+export function lloydRunChunk(
+  x: usize, n: i32, d: i32, k: i32, runs: usize, slotBytes: i32, xNorms: usize, maxIter: i32, tolerance: f64,
+  chunkRows: i32, chunks: i32, chunk: i32,
+): void {
+  const kd = (<usize>(k * d)) << 3;
+  let p = runs + <usize>chunk * <usize>slotBytes;
+  const a = p;
+  p += align16(kd);
+  const b = p;
+  p += align16(kd);
+  const info = p;
+  p += 32;
+  const labels = p;
+  p += align16((<usize>n) << 2);
+  const cNorms = p;
+  p += align16(<usize>k << 3);
+  const sums = p;
+  p += align16(<usize>chunks * kd);
+  const counts = p;
+  p += align16((<usize>(chunks * k)) << 3);
+  const changed = p;
+  p += align16(<usize>chunks << 2);
+  const weights = p;
+  p += align16(<usize>k << 3);
+  const partial = p;
+  p += align16(<usize>chunks << 3);
+  const scratch = p;
+  p += align16((<usize>n) << 3);
+  const bounds = p;
+  p += align16((<usize>n) << 4);
+  const shifts = p;
+  p += align16((<usize>(2 * k + 1)) << 3);
+  const ct = p;
+  const final = lloydRun(x, n, d, k, a, b, cNorms, xNorms, 1, labels, sums, counts, changed, weights, partial, scratch, bounds, shifts, ct, maxIter, tolerance, chunkRows, chunks, info);
+  store<f64>(info, final == a ? 0.0 : 1.0, 16);
+}
+
 // Rounding allowance of the distance bounds below: far above the few ulps each update can lose.
 const GROW: f64 = 1.0 + 1e-12;
 const SHRINK: f64 = 1.0 - 1e-12;

@@ -191,22 +191,35 @@ export function* kmeansSteps(ctx: EngineContext, x: ResidentMatrix, options: KMe
   const { arena } = ctx;
   const mark = arena.mark();
   try {
-    const w = allocWork(ctx, x, k, Math.min(options.threads ?? ctx.threads, ctx.threads));
+    const threads = Math.min(options.threads ?? ctx.threads, ctx.threads);
+    const w = allocWork(ctx, x, k, threads);
     const tolerance = tol * ctx.kernels.meanColumnVariance(x.ptr, x.rows, x.cols, arena.alloc(2 * x.cols * 8));
     const initCenters = arena.alloc(k * x.cols * 8);
     const bestLabels = arena.alloc(x.rows * 4);
     const bestCenters = arena.alloc(k * x.cols * 8);
     let best: { inertia: number; nIter: number } | undefined;
-    for (let r = 0; r < nInit; r++) {
-      if (given) arena.f64(initCenters, k * x.cols).set(init.data);
-      else if (init === "random") seedRandom(w, Rng.derive(seed, firstRun + r), initCenters);
-      else yield* seedPlusPlus(w, Rng.derive(seed, firstRun + r), initCenters);
-      const result = yield* lloyd(w, initCenters, maxIter, tolerance);
-      const labels = arena.i32(w.labels, x.rows);
+    /** Keep run r's result if it is the best so far (runs are offered in run order). */
+    const offer = (result: { inertia: number; nIter: number }, labelsPtr: number, centersPtr: number) => {
+      const labels = arena.i32(labelsPtr, x.rows);
       if (!best || (result.inertia < best.inertia && !sameClustering(labels, arena.i32(bestLabels, x.rows), k))) {
         best = { inertia: result.inertia, nIter: result.nIter };
         arena.i32(bestLabels, x.rows).set(labels);
-        arena.f64(bestCenters, k * x.cols).set(arena.f64(result.centers, k * x.cols));
+        arena.f64(bestCenters, k * x.cols).set(arena.f64(centersPtr, k * x.cols));
+      }
+    };
+    const seedRun = function* (r: number, out: number): Steps<void> {
+      if (given) arena.f64(out, k * x.cols).set(init.data);
+      else if (init === "random") seedRandom(w, Rng.derive(seed, firstRun + r), out);
+      else yield* seedPlusPlus(w, Rng.derive(seed, firstRun + r), out);
+    };
+    if (w.threads === 1 && threads > 1 && ctx.pool && nInit > 1) {
+      // Too small to share a pass out: the threads take whole runs, a batch at a time.
+      yield* runBatches(w, nInit, threads, maxIter, tolerance, seedRun, offer);
+    } else {
+      for (let r = 0; r < nInit; r++) {
+        yield* seedRun(r, initCenters);
+        const result = yield* lloyd(w, initCenters, maxIter, tolerance);
+        offer(result, w.labels, result.centers);
       }
     }
     return {
@@ -220,6 +233,50 @@ export function* kmeansSteps(ctx: EngineContext, x: ResidentMatrix, options: KMe
     arena.release(mark);
   }
 }
+
+/**
+ * The runs of a fit on an input too small to share a pass out, `threads` at a time or more: each
+ * batch is seeded on the calling thread (in run order), then its Lloyd runs go to the pool as whole
+ * runs (lloydRunChunk), each in its own slot, and are offered in run order. A run's result does not
+ * depend on the thread that ran it, so the fit is the one the runs give one after another.
+ */
+function* runBatches(
+  w: Work,
+  nInit: number,
+  threads: number,
+  maxIter: number,
+  tolerance: number,
+  seedRun: (r: number, out: number) => Steps<void>,
+  offer: (result: { inertia: number; nIter: number }, labels: number, centers: number) => void,
+): Steps<void> {
+  const { ctx, x, n, d, k, chunks } = w;
+  const { arena, kernels } = ctx;
+  const slotBytes = kernels.lloydRunSlotBytes(n, d, k, chunks);
+  // Enough runs per batch to keep every thread busy while the slower runs finish.
+  const batch = Math.min(nInit, RUNS_PER_THREAD * threads);
+  const slots = arena.alloc(batch * slotBytes);
+  const kd = k * d * 8;
+  const aligned = (bytes: number) => Math.ceil(bytes / 16) * 16;
+  const infoAt = 2 * aligned(kd);
+  const labelsAt = infoAt + 32;
+  // ‖X[i]‖² once for every run (the same values lloydRun would store on its first pass).
+  forEachChunk(ctx, "rowSqNormsChunk", [x, n, d, w.xNorms, CHUNK_ROWS], chunks, 1);
+  w.xNormsKnown = true;
+  for (let first = 0; first < nInit; first += batch) {
+    const count = Math.min(batch, nInit - first);
+    for (let r = 0; r < count; r++) yield* seedRun(first + r, slots + r * slotBytes);
+    forEachChunk(ctx, "lloydRunChunk", [x, n, d, k, slots, slotBytes, w.xNorms, maxIter, tolerance, CHUNK_ROWS, chunks], count, threads);
+    for (let r = 0; r < count; r++) {
+      const slot = slots + r * slotBytes;
+      const info = arena.f64(slot + infoAt, 3);
+      offer({ inertia: info[0]!, nIter: info[1]! }, slot + labelsAt, slot + (info[2] === 0 ? 0 : aligned(kd)));
+    }
+    yield;
+  }
+}
+
+/** Runs per thread in one batch of runBatches. */
+const RUNS_PER_THREAD = 4;
 
 /** The nearest of `centers` for every row of x (ties to the lowest index). */
 export function predict(ctx: EngineContext, x: ResidentMatrix, centers: Matrix): Int32Array {

@@ -29,6 +29,26 @@ test("k-means gives the same labels and bit-identical inertia and centres for 1,
   }
 });
 
+test("on a small input the threads take whole runs, and the fit is that of the runs one after another", async () => {
+  // n·k·d below the size at which a pass is shared out; 13 runs = more than one batch on 2 threads.
+  const x = blobs(14, 3000, 5, 4, shape);
+  const one = await loadEngine({ threads: 1 });
+  const two = await loadEngine({ threads: 2 });
+  try {
+    for (const options of [{ k: 4, nInit: 13, seed: 7 }, { k: 6, init: "random" as const, nInit: 13, seed: 2, maxIter: 40 }]) {
+      const a = one.kmeans(x, options);
+      const b = two.kmeans(x, options);
+      assert.ok(Object.is(a.inertia, b.inertia), `inertia ${a.inertia} vs ${b.inertia}`);
+      assert.is(a.nIter, b.nIter);
+      assert.equal(Array.from(a.labels), Array.from(b.labels));
+      assert.equal(Array.from(a.centers), Array.from(b.centers));
+    }
+  } finally {
+    one.close();
+    two.close();
+  }
+});
+
 test("a per-call thread cap and a resident matrix give the same result", async () => {
   const x = blobs(8, 5000, 4, 3, shape);
   const engine = await loadEngine({ threads: 2 });
