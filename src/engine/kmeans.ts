@@ -252,8 +252,9 @@ function* runBatches(
   const { ctx, x, n, d, k, chunks } = w;
   const { arena, kernels } = ctx;
   const slotBytes = kernels.lloydRunSlotBytes(n, d, k, chunks);
-  // Enough runs per batch to keep every thread busy while the slower runs finish.
-  const batch = Math.min(nInit, RUNS_PER_THREAD * threads);
+  // Enough runs per batch to keep every thread busy while the slower runs finish, within a bound
+  // on the memory the slots take (one slot is about what a run on its own needs).
+  const batch = Math.max(1, Math.min(nInit, RUNS_PER_THREAD * threads, Math.floor(RUN_BATCH_BYTES / slotBytes)));
   const slots = arena.alloc(batch * slotBytes);
   const kd = k * d * 8;
   const aligned = (bytes: number) => Math.ceil(bytes / 16) * 16;
@@ -275,8 +276,9 @@ function* runBatches(
   }
 }
 
-/** Runs per thread in one batch of runBatches. */
+/** Runs per thread in one batch of runBatches, and the most memory a batch's slots may take. */
 const RUNS_PER_THREAD = 4;
+const RUN_BATCH_BYTES = 64 * 1024 * 1024;
 
 /** The nearest of `centers` for every row of x (ties to the lowest index). */
 export function predict(ctx: EngineContext, x: ResidentMatrix, centers: Matrix): Int32Array {

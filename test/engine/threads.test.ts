@@ -49,6 +49,25 @@ test("on a small input the threads take whole runs, and the fit is that of the r
   }
 });
 
+test("the slots of runs shared out whole are bounded in memory, with the same results", async () => {
+  // 500,000 × 1 with k = 1 is still a small input, but each run's slot takes about 13 MB: the
+  // batch holds 4 slots, not the 8 that two threads would otherwise take.
+  const x = blobs(3, 500_000, 1, 2, shape);
+  const one = await loadEngine({ threads: 1 });
+  const two = await loadEngine({ threads: 2 });
+  try {
+    const options = { k: 1, init: "random" as const, nInit: 9, seed: 1 };
+    const a = one.kmeans(x, options);
+    const b = two.kmeans(x, options);
+    assert.ok(Object.is(a.inertia, b.inertia), `inertia ${a.inertia} vs ${b.inertia}`);
+    assert.equal(Array.from(a.centers), Array.from(b.centers));
+    assert.ok(two.memoryBytes < 100 * 2 ** 20, `WASM memory ${two.memoryBytes} bytes`);
+  } finally {
+    one.close();
+    two.close();
+  }
+});
+
 test("a per-call thread cap and a resident matrix give the same result", async () => {
   const x = blobs(8, 5000, 4, 3, shape);
   const engine = await loadEngine({ threads: 2 });
