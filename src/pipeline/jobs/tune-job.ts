@@ -26,7 +26,7 @@ import { type TrialResult, type TuneOutcome, tuneAnalysis } from "../steps/tune-
 import type { TuneMetric } from "../steps/tune-rank.js";
 import { StepTimer } from "../progress.js";
 import type { TuneSummary } from "../steps/tune-summary.js";
-import { type PrepareOptions, type Prepared, prepareCustomers } from "./prepare-job.js";
+import { type PrepareOptions, type Prepared, type PreparedFacts, prepareRun } from "./prepare-job.js";
 import { TunePool } from "./tune-pool.js";
 
 export interface TuneOptions extends PrepareOptions {
@@ -56,8 +56,10 @@ export interface TuneOptions extends PrepareOptions {
 
 
 export interface TuneArtifacts {
-  prepared: Prepared;
+  facts: PreparedFacts;
   outcome: TuneOutcome;
+  /** Every output up to PCA: read only for the best trial's run directory. */
+  prepared?: Prepared;
   best?: RunArtifacts;
   summary: TuneSummary;
 }
@@ -70,61 +72,67 @@ export async function runTuneJob(engine: Engine, opts: TuneOptions): Promise<Tun
   const pool = opts.threads > 1 ? TunePool.start(opts.threads) : undefined;
   // Interrupted, the grid's workers stop at once; the process does not wait for their trials.
   if (pool) opts.signal?.addEventListener("abort", () => void pool.close(), { once: true });
+  let scores: ReturnType<Engine["upload"]> | undefined;
   try {
-    const prepared = await prepareCustomers(engine, opts);
+    const run = await prepareRun(engine, opts);
     const timer = new StepTimer(opts.reporter);
-    Object.assign(timer.timingsMs, prepared.timingsMs);
-    const { kept, reduced } = prepared;
-    const n = kept.ids.length;
+    Object.assign(timer.timingsMs, run.timingsMs);
+    const { reduced } = run;
+    const n = reduced.scores.rows;
     const kMax = Math.max(...opts.grid.k, ...opts.kRange);
     if (n <= kMax) throw new OptionError(opts.grid.k.includes(kMax) ? "grid" : "kRange", `reaches k = ${kMax}, which needs at least ${kMax + 1} customers; ${n} remain after outlier removal`);
+    // Read while the workers fit: the summary needs them only once the grid is done.
+    const facts = run.facts();
+    facts.catch(() => {});
 
-    const scores = engine.upload(reduced.scores);
-    try {
-      const outcome = await timer.step(
-        "grid",
-        async () => {
-          if (pool) await pool.setData(reduced.scores);
-          const backend = pool ?? engineBackend(engine, scores, opts.signal);
-          // The engine's RangeErrors here are about the data against the grid (e.g. a k beyond the distinct customers).
-          return tuneAnalysis(backend, { grid: opts.grid, metric: opts.metric, kRange: opts.kRange, seed: opts.seed, tol: opts.tol, cols: reduced.fit.nComponents }).catch((err) =>
-            engineInputError(err, `the grid ${formatGrid(opts.grid)}`),
-          );
-        },
-        (o) => `${o.trials.length} trials: ${o.counts.fits} of ${o.counts.bruteForceFits} runs fitted, ${o.counts.silhouettes} silhouettes`,
-      );
-      const tuneDir = opts.out ?? `${opts.runsDir ?? "runs"}/tune-${runStamp(now)}-${shortHash(prepared.job.sha256, opts)}`;
-      const bestRunDir = opts.bestRun ? join(tuneDir, "best") : undefined;
-      const best = bestRunDir ? await timer.step("best trial", () => bestRunArtifacts(engine, opts, prepared, outcome, scores, bestRunDir, now)) : undefined;
-      const summary: TuneSummary = {
-        mode: opts.compat === "seed" ? "seed" : "default",
-        input: opts.inputLabel ?? opts.input,
-        synthetic: Boolean(opts.synthetic) || prepared.job.generated !== undefined,
-        ...(prepared.job.generated ? { generator: prepared.job.generated } : {}),
-        customers: n,
-        customersBeforeOutliers: prepared.all.ids.length,
-        outliers: prepared.all.ids.length - n,
-        nComponents: reduced.fit.nComponents,
-        grid: formatGrid(opts.grid),
-        metric: opts.metric,
-        seed: opts.seed,
-        threads: pool?.threads ?? 1,
-        best: outcome.trials[0]!,
-        recommendation: outcome.recommendation,
-        kAnalysis: outcome.kAnalysis.map(({ samples: _s, labels: _l, ...p }) => p),
-        counts: outcome.counts,
-        timingsMs: timer.timingsMs,
-        tuneDir,
-        bestRunDir,
-        trials: outcome.trials,
-      };
-      opts.beforeWrite?.(summary);
-      await timer.step("write", () => writeTuneDirectory(tuneDir, { prepared, outcome, best, summary }, now), () => tuneDir);
-      return { prepared, outcome, best, summary };
-    } finally {
-      scores.free();
-    }
+    const resident = () => (scores ??= engine.upload(reduced.scores));
+    const outcome = await timer.step(
+      "grid",
+      async () => {
+        if (pool) await pool.setData(reduced.scores);
+        const backend = pool ?? engineBackend(engine, resident(), opts.signal);
+        // The engine's RangeErrors here are about the data against the grid (e.g. a k beyond the distinct customers).
+        return tuneAnalysis(backend, { grid: opts.grid, metric: opts.metric, kRange: opts.kRange, seed: opts.seed, tol: opts.tol, cols: reduced.fit.nComponents }).catch((err) =>
+          engineInputError(err, `the grid ${formatGrid(opts.grid)}`),
+        );
+      },
+      (o) => `${o.trials.length} trials: ${o.counts.fits} of ${o.counts.bruteForceFits} runs fitted, ${o.counts.silhouettes} silhouettes`,
+    );
+    const { customers, sha256, generated } = await facts;
+    const tuneDir = opts.out ?? `${opts.runsDir ?? "runs"}/tune-${runStamp(now)}-${shortHash(sha256, opts)}`;
+    const bestRunDir = opts.bestRun ? join(tuneDir, "best") : undefined;
+    const prepared = bestRunDir ? await run.prepared() : undefined;
+    const best = prepared && bestRunDir ? await timer.step("best trial", () => bestRunArtifacts(engine, opts, prepared, outcome, resident(), bestRunDir, now)) : undefined;
+    // Outputs read since the first copy (the features for the counts, the rest for best/) add their time.
+    Object.assign(timer.timingsMs, run.timingsMs);
+    const summary: TuneSummary = {
+      mode: opts.compat === "seed" ? "seed" : "default",
+      input: opts.inputLabel ?? opts.input,
+      synthetic: Boolean(opts.synthetic) || generated !== undefined,
+      ...(generated ? { generator: generated } : {}),
+      customers: n,
+      customersBeforeOutliers: customers,
+      outliers: customers - n,
+      nComponents: reduced.fit.nComponents,
+      grid: formatGrid(opts.grid),
+      metric: opts.metric,
+      seed: opts.seed,
+      threads: pool?.threads ?? 1,
+      best: outcome.trials[0]!,
+      recommendation: outcome.recommendation,
+      kAnalysis: outcome.kAnalysis.map(({ samples: _s, labels: _l, ...p }) => p),
+      counts: outcome.counts,
+      timingsMs: timer.timingsMs,
+      tuneDir,
+      bestRunDir,
+      trials: outcome.trials,
+    };
+    opts.beforeWrite?.(summary);
+    const artifacts: TuneArtifacts = { facts: { customers, sha256, generated }, outcome, prepared, best, summary };
+    await timer.step("write", () => writeTuneDirectory(tuneDir, artifacts, now), () => tuneDir);
+    return artifacts;
   } finally {
+    scores?.free();
     await pool?.close();
   }
 }
