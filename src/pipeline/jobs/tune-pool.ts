@@ -43,6 +43,7 @@ export class TunePool implements TuneBackend {
   private readonly queue: Task[] = [];
   private nextId = 0;
   private failure?: Error;
+  private closing?: Promise<void>;
 
   private constructor(private readonly slots: Slot[]) {}
 
@@ -86,8 +87,10 @@ export class TunePool implements TuneBackend {
     return (reply as Extract<PoolReply, { type: "metrics" }>).metrics;
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  /** Stops every worker; closing again waits for the same stop. */
+  close(): Promise<void> {
+    this.closing ??= Promise.all(this.slots.map((s) => s.worker.terminate())).then(() => {});
+    return this.closing;
   }
 
   private enqueue(request: PoolRequest): Promise<PoolReply> {
