@@ -2,6 +2,11 @@ import { axisBottom, clusterColour, clusterName, fmt, linear, n1, niceTicks, svg
 
 /** Vertices per cluster outline: enough for a smooth edge, few enough to keep the file small. */
 const MAX_VERTICES = 400;
+/**
+ * And at most this many per pixel of the band's height: two samples per pixel row draw the same
+ * edge as every customer would, and a tune's nine plots stay cheap to build and to display.
+ */
+const VERTICES_PER_PX = 2;
 
 /**
  * The classic silhouette plot: per cluster, the samples' silhouette values sorted from high to low
@@ -50,9 +55,9 @@ export function silhouetteChart(values: Float64Array, labels: Int32Array, k: num
     const last = vs.length - 1;
     const h = heights[c];
     if (vs.length > 0) {
-      const steps = Math.min(vs.length, MAX_VERTICES);
+      const steps = Math.min(vs.length, MAX_VERTICES, Math.max(2, Math.ceil(h * VERTICES_PER_PX)));
       let d = `M${n1(x0)} ${n1(yTop)}`;
-      // From the highest value down; at most MAX_VERTICES evenly spaced ranks, the extremes included.
+      // From the highest value down, at evenly spaced ranks, the extremes included.
       for (let s = 0; s < steps; s++) {
         const rank = steps === 1 ? 0 : Math.round((s * last) / (steps - 1));
         d += `L${n1(x(vs[last - rank]))} ${n1(yTop + (h * (s + 0.5)) / steps)}`;
