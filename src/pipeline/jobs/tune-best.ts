@@ -1,6 +1,6 @@
 // The best trial of a tune as `custseg run` with its settings would produce it, and its run
-// directory: loaded only with --best-run or --register, so a tune that writes no run directory
-// loads none of the profiling, recommending and run-directory modules.
+// directory: loaded only when a tune writes best/ (asked for, or to register it), so a tune without
+// it loads none of the profiling, recommending and run-directory modules.
 import type { Engine } from "../../engine/engine.js";
 import { orderBySize } from "../steps/cluster.js";
 import { evaluateClusters } from "../steps/evaluate.js";
