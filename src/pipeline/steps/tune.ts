@@ -52,7 +52,7 @@ export interface SettingResult {
   fit: RunFit;
   /** Index of the kept run. */
   run: number;
-  /** Distinct labellings are numbered in the order they were first seen. */
+  /** Distinct labellings are numbered in the order of the settings' (k, init) groups, then of their results. */
   labelling: number;
   metrics: LabelMetrics;
 }
