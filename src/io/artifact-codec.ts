@@ -5,7 +5,9 @@
 import { makeVector, Table, tableFromIPC, tableToIPC } from "apache-arrow";
 import { exactTable } from "./schema.js";
 
-const VALUE = "value.json";
+/** The part holding the value's shape and every field that is not a table or a long typed array. */
+export const VALUE_PART = "value.json";
+const VALUE = VALUE_PART;
 /** Typed arrays up to this length stay inline in the JSON; longer ones become Arrow parts. */
 const INLINE_MAX = 1024;
 
@@ -59,29 +61,47 @@ export function encodeValue(value: unknown): Record<string, Uint8Array> {
 }
 
 export function decodeValue<T>(parts: Record<string, Uint8Array>): T {
-  const skeleton = JSON.parse(new TextDecoder().decode(parts[VALUE])) as unknown;
+  return decode(parts, true) as T;
+}
+
+/**
+ * The value's fields from its `value.json` part alone: tables and long typed arrays (parts of their
+ * own) are left out, so a reader after a count or a mark does not read the megabytes beside it.
+ */
+export function decodeFields<T>(parts: Record<string, Uint8Array>): Partial<T> {
+  return decode(parts, false) as Partial<T>;
+}
+
+function decode(parts: Record<string, Uint8Array>, withParts: boolean): unknown {
+  const skeleton = JSON.parse(new TextDecoder().decode(part(VALUE))) as unknown;
   const walk = (v: unknown): unknown => {
     if (v === null || typeof v !== "object") return v;
     if (Array.isArray(v)) return v.map(walk);
     const o = v as Record<string, unknown>;
     if (typeof o.$n === "string") return Number(o.$n);
     if (typeof o.$table === "string") {
-      return exactTable(tableFromIPC(part(o.$table)));
+      return withParts ? exactTable(tableFromIPC(part(o.$table))) : undefined;
     }
     if (typeof o.$typed === "string") {
       const Ctor = TYPED[o.$typed as TypedName];
       if (Array.isArray(o.v)) return Ctor.from(o.v.map((x) => walk(x) as number));
+      if (!withParts) return undefined;
       const column = tableFromIPC(part(o.part as string)).getChild("v")!.toArray() as ArrayLike<number>;
       return new Ctor(column as never);
     }
     if (Array.isArray(o.$map)) return new Map((o.$map as unknown[][]).map(([k, x]) => [walk(k), walk(x)]));
-    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walk(x)]));
+    return Object.fromEntries(
+      Object.entries(o)
+        .map(([k, x]) => [k, walk(x)] as const)
+        .filter(([, x]) => x !== undefined),
+    );
   };
-  const part = (name: string) => {
+  return walk(skeleton);
+
+  function part(name: string): Uint8Array {
     const bytes = parts[name];
     if (!bytes) throw new Error(`artefact part ${name} is missing`);
     return bytes;
-  };
-  return walk(skeleton) as T;
+  }
 }
 

@@ -81,12 +81,13 @@ export async function checkArtifact(root: string, key: string): Promise<Artifact
 
 export type ArtifactRead = { manifest: Manifest; parts: Record<string, Uint8Array> } | { problem: ArtifactProblem; detail?: string };
 
-/** Every part, each checked against the sha256 in the manifest. */
-export async function readArtifact(root: string, key: string): Promise<ArtifactRead> {
+/** Every part (or only the parts named), each checked against the sha256 in the manifest. */
+export async function readArtifact(root: string, key: string, only?: readonly string[]): Promise<ArtifactRead> {
   const checked = await checkArtifact(root, key);
   if (!("manifest" in checked)) return checked;
   const parts: Record<string, Uint8Array> = {};
   for (const [name, part] of Object.entries(checked.manifest.parts)) {
+    if (only && !only.includes(name)) continue;
     const bytes = await readFile(join(artifactDir(root, key), name)).catch(() => undefined);
     if (!bytes || sha256Hex(bytes) !== part.sha256) return { problem: "damaged", detail: `${name} does not match its checksum` };
     parts[name] = bytes;

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { makeVector, Table } from "apache-arrow";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { decodeValue, encodeValue } from "../../src/io/artifact-codec.js";
+import { decodeFields, decodeValue, encodeValue, VALUE_PART } from "../../src/io/artifact-codec.js";
 import { checkArtifact, listArtifacts, readArtifact, writeArtifact } from "../../src/io/artifacts.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-artifacts-"));
@@ -66,6 +66,33 @@ test("a stored output: listed, checked, read back; a changed part is seen by siz
   const r = await readArtifact(dir, KEY);
   assert.ok("problem" in r && /does not match its checksum/.test(r.detail ?? ""), JSON.stringify(r));
   assert.equal(await checkArtifact(dir, "b".repeat(64)), { problem: "missing" });
+});
+
+test("fields alone: read from value.json only (a damaged table part goes unread), tables and long arrays left out", async () => {
+  const key = "c".repeat(64);
+  const value = {
+    rows: { afterZeroPrice: 7 },
+    generated: { rows: 10, customers: 2, seed: 1, version: "x" },
+    small: Int32Array.of(1, 2),
+    flags: Uint8Array.from({ length: 3001 }, (_, i) => i % 2),
+    table: new Table({ x: makeVector(Int32Array.of(1, 2, 3)) }),
+  };
+  await writeArtifact(dir, "clean", key, encodeValue(value), 1);
+  const table = join(dir, key, readdirSync(join(dir, key)).find((p) => p.startsWith("t"))!);
+  const seconds = statSync(table).mtimeMs / 1000;
+  const bytes = readFileSync(table);
+  bytes[bytes.length - 9]! ^= 1;
+  writeFileSync(table, bytes);
+  utimesSync(table, seconds, seconds);
+  const read = await readArtifact(dir, key, [VALUE_PART]);
+  assert.ok("parts" in read, JSON.stringify(read));
+  assert.equal(Object.keys(read.parts), [VALUE_PART]);
+  const fields = decodeFields<typeof value>(read.parts);
+  assert.equal(Object.keys(fields).sort(), ["generated", "rows", "small"]);
+  assert.equal(fields.generated, value.generated);
+  assert.equal([...fields.small!], [1, 2]);
+  const whole = await readArtifact(dir, key);
+  assert.ok("problem" in whole && /does not match its checksum/.test(whole.detail ?? ""), "the whole read still checks every part");
 });
 
 test.run();

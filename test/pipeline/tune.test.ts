@@ -91,6 +91,7 @@ test("worker threads give the same trials as one thread", async () => {
       const l = local.results[i]!;
       assert.equal(r.params, l.params);
       assert.equal(r.fit.labels, l.fit.labels);
+      assert.is(r.labelling, l.labelling, "labellings numbered in the grid's order, however the threads finish");
       assert.is(r.fit.inertia, l.fit.inertia);
       assert.is(r.metrics.silhouette, l.metrics.silhouette);
       assert.is(r.metrics.daviesBouldin, l.metrics.daviesBouldin);

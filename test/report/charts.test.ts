@@ -103,6 +103,25 @@ test("silhouette: one band per cluster with a bounded outline; the mean line sho
   assert.ok(svg.includes(`mean ${mean.toFixed(3).replace(/0+$/, "")} over 3,000 samples`), "mean label");
 });
 
+test("silhouette: a band's outline has at most two vertices per pixel of its height, and keeps each cluster's highest and lowest value", () => {
+  const n = 4000;
+  const k = 10;
+  // Cluster c holds every tenth customer; its values spread over [-0.5, 0.9], both ends present.
+  const values = Float64Array.from({ length: n }, (_, i) => -0.5 + (1.4 * Math.floor(i / k)) / (n / k - 1));
+  const labels = Int32Array.from({ length: n }, (_, i) => i % k);
+  const bands = attr(silhouetteChart(values, labels, k), "band", "d");
+  assert.is(bands.length, k);
+  for (const d of bands) {
+    const points = [...d.matchAll(/[ML]([-\d.]+) ([-\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    const height = points[points.length - 1]![1]! - points[0]![1]!;
+    const outline = points.slice(1, -1);
+    assert.ok(outline.length <= Math.ceil(2 * height), `${outline.length} vertices for ${height} px`);
+    assert.ok(outline.length >= 2 * height - 2, "no coarser than two per pixel");
+    // x spans [-0.5, 1] over [150, 790]: 0.9 at 747.3, -0.5 at 150.
+    assert.equal([outline[0]![0], outline[outline.length - 1]![0]], [747.3, 150]);
+  }
+});
+
 test("variance: bars for all components, the kept ones coloured, threshold and kept count labelled", () => {
   const svg = varianceChart([0.5, 0.3, 0.15, 0.05], 2, 0.8);
   assert.is((svg.match(/class="bar( kept)?"/g) ?? []).length, 4);

@@ -5,6 +5,7 @@ import { artifactsFrom, type CacheArgs, cacheFrom, cacheOptions } from "../cache
 import { UserError } from "../../errors.js";
 import { TUNE_DEFAULTS } from "../../pipeline/options.js";
 import type { RecordedTuneSummary } from "../../pipeline/jobs/tune-record.js";
+import type { TunePool } from "../../pipeline/jobs/tune-pool.js";
 import { closeStore, openStore, type Store, storePath } from "../../store/index.js";
 import { SOURCE_FLAGS, type SourceFlagArgs } from "../run-flags.js";
 import { GRID_LIMITS, gridSize, parseGrid, parseKRange } from "../../pipeline/steps/tune-grid.js";
@@ -68,17 +69,24 @@ const command: CommandModule<object, TuneArgs> = {
     if (!(args.tol >= 0)) throw new UserError(`--tol must be ≥ 0, got ${args.tol}`);
     const grid = parseGrid(args.grid, { ...GRID_LIMITS, maxTrials: args["max-trials"] });
     const kRange = parseKRange(args["k-range"]);
-    // The store is opened first, so a store that cannot be used fails before any work is done.
-    const store = openStore(storePath(args.store), { create: true });
+    const threads = args.threads ?? (await import("node:os")).availableParallelism();
+    // The grid's workers boot (Node, the engine's modules and WASM) while this thread loads the rest.
+    const pool = threads > 1 ? (await import("../../pipeline/jobs/tune-pool.js")).TunePool.start(threads) : undefined;
     try {
-      await tune(args, grid, kRange, store);
+      // The store is opened first, so a store that cannot be used fails before any work is done.
+      const store = openStore(storePath(args.store), { create: true });
+      try {
+        await tune(args, grid, kRange, store, threads, pool);
+      } finally {
+        closeStore(store);
+      }
     } finally {
-      closeStore(store);
+      await pool?.close();
     }
   },
 };
 
-async function tune(args: TuneArgs, grid: ReturnType<typeof parseGrid>, kRange: number[], store: Store): Promise<void> {
+async function tune(args: TuneArgs, grid: ReturnType<typeof parseGrid>, kRange: number[], store: Store, threads: number, pool?: TunePool): Promise<void> {
   // Loaded here, not at start-up, so that --help and the other commands need none of it.
   const [{ parseColumnMap }, { loadEngine }, { tuneRecorded }, { defaultSource }] = await Promise.all([
     import("../../io/columns.js"),
@@ -88,7 +96,6 @@ async function tune(args: TuneArgs, grid: ReturnType<typeof parseGrid>, kRange: 
   ]);
   const reporter = stderrReporter();
   const source = args.input ? { path: args.input, label: args.input, synthetic: false } : await defaultSource(args["data-dir"], args.seed, reporter);
-  const threads = args.threads ?? (await import("node:os")).availableParallelism();
   // The main thread's engine only scales and reduces 15 columns: one thread; the grid has its own workers.
   const engine = await loadEngine({ threads: 1 });
   const { summary } = await tuneRecorded(engine, store, {
@@ -110,6 +117,7 @@ async function tune(args: TuneArgs, grid: ReturnType<typeof parseGrid>, kRange: 
     kRange,
     tol: args.tol,
     threads,
+    pool,
     out: args.out,
     bestRun: args["best-run"],
     reporter,

@@ -6,19 +6,10 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Engine } from "../../engine/engine.js";
 import { OptionError, UserError } from "../../errors.js";
-import { renderTuneReport } from "../../report/tune.js";
+import type { TuneReportData } from "../../report/tune.js";
 import { writeDirAtomic } from "../../io/atomic.js";
-import { orderBySize } from "../steps/cluster.js";
 import { engineInputError } from "./engine-input.js";
-import { evaluateClusters } from "../steps/evaluate.js";
-import { FEATURE_NAMES } from "../steps/features.js";
-import { clusterProfiles } from "../steps/profiles.js";
-import { formatDay, lastPurchaseDay } from "../steps/as-of.js";
-import { recommend } from "../steps/recommend.js";
-import type { RunOptions, RunSummary } from "../options.js";
 import type { RunArtifacts } from "./run-artifacts.js";
-import { businessFigures, summarize } from "./run-summary.js";
-import { writeRunDirectory } from "./run-output.js";
 import { checkRunDirectory } from "./run-files.js";
 import { engineBackend } from "../steps/tune-engine.js";
 import { formatGrid, type TuneGrid } from "../steps/tune-grid.js";
@@ -26,7 +17,7 @@ import { type TrialResult, type TuneOutcome, tuneAnalysis } from "../steps/tune-
 import type { TuneMetric } from "../steps/tune-rank.js";
 import { StepTimer } from "../progress.js";
 import type { TuneSummary } from "../steps/tune-summary.js";
-import { type PrepareOptions, type Prepared, prepareCustomers } from "./prepare-job.js";
+import { type PrepareOptions, type Prepared, type PreparedFacts, prepareRun } from "./prepare-job.js";
 import { TunePool } from "./tune-pool.js";
 
 export interface TuneOptions extends PrepareOptions {
@@ -40,6 +31,11 @@ export interface TuneOptions extends PrepareOptions {
   tol: number;
   /** Threads for the grid: 1 runs it on this thread, more start that many worker threads. */
   threads: number;
+  /**
+   * Worker threads the caller started early (TunePool.start), so that they boot while it loads the
+   * rest; used instead of starting `threads` of them, and closed like them when the job ends.
+   */
+  pool?: TunePool;
   /** The tune directory; default runs/tune-<UTC timestamp>-<short hash>. */
   out?: string;
   runsDir?: string;
@@ -56,8 +52,10 @@ export interface TuneOptions extends PrepareOptions {
 
 
 export interface TuneArtifacts {
-  prepared: Prepared;
+  facts: PreparedFacts;
   outcome: TuneOutcome;
+  /** Every output up to PCA: read only for the best trial's run directory. */
+  prepared?: Prepared;
   best?: RunArtifacts;
   summary: TuneSummary;
 }
@@ -67,118 +65,82 @@ export async function runTuneJob(engine: Engine, opts: TuneOptions): Promise<Tun
   else checkRunDirectory(opts.runsDir ?? "runs", false, "runsDir");
   const now = opts.now ?? new Date();
   // Started first: the workers compile their engines while this thread loads and cleans.
-  const pool = opts.threads > 1 ? TunePool.start(opts.threads) : undefined;
+  const pool = opts.pool ?? (opts.threads > 1 ? TunePool.start(opts.threads) : undefined);
   // Interrupted, the grid's workers stop at once; the process does not wait for their trials.
   if (pool) opts.signal?.addEventListener("abort", () => void pool.close(), { once: true });
+  let scores: ReturnType<Engine["upload"]> | undefined;
   try {
-    const prepared = await prepareCustomers(engine, opts);
+    const run = await prepareRun(engine, opts);
     const timer = new StepTimer(opts.reporter);
-    Object.assign(timer.timingsMs, prepared.timingsMs);
-    const { kept, reduced } = prepared;
-    const n = kept.ids.length;
+    Object.assign(timer.timingsMs, run.timingsMs);
+    const { reduced } = run;
+    const n = reduced.scores.rows;
     const kMax = Math.max(...opts.grid.k, ...opts.kRange);
     if (n <= kMax) throw new OptionError(opts.grid.k.includes(kMax) ? "grid" : "kRange", `reaches k = ${kMax}, which needs at least ${kMax + 1} customers; ${n} remain after outlier removal`);
+    // Read while the workers fit: the summary needs them only once the grid is done.
+    const facts = run.facts();
+    facts.catch(() => {});
 
-    const scores = engine.upload(reduced.scores);
-    try {
-      const outcome = await timer.step(
-        "grid",
-        async () => {
-          if (pool) await pool.setData(reduced.scores);
-          const backend = pool ?? engineBackend(engine, scores, opts.signal);
-          // The engine's RangeErrors here are about the data against the grid (e.g. a k beyond the distinct customers).
-          return tuneAnalysis(backend, { grid: opts.grid, metric: opts.metric, kRange: opts.kRange, seed: opts.seed, tol: opts.tol, cols: reduced.fit.nComponents }).catch((err) =>
-            engineInputError(err, `the grid ${formatGrid(opts.grid)}`),
-          );
-        },
-        (o) => `${o.trials.length} trials: ${o.counts.fits} of ${o.counts.bruteForceFits} runs fitted, ${o.counts.silhouettes} silhouettes`,
-      );
-      const tuneDir = opts.out ?? `${opts.runsDir ?? "runs"}/tune-${runStamp(now)}-${shortHash(prepared.job.sha256, opts)}`;
-      const bestRunDir = opts.bestRun ? join(tuneDir, "best") : undefined;
-      const best = bestRunDir ? await timer.step("best trial", () => bestRunArtifacts(engine, opts, prepared, outcome, scores, bestRunDir, now)) : undefined;
-      const summary: TuneSummary = {
-        mode: opts.compat === "seed" ? "seed" : "default",
-        input: opts.inputLabel ?? opts.input,
-        synthetic: Boolean(opts.synthetic) || prepared.job.generated !== undefined,
-        ...(prepared.job.generated ? { generator: prepared.job.generated } : {}),
-        customers: n,
-        customersBeforeOutliers: prepared.all.ids.length,
-        outliers: prepared.all.ids.length - n,
-        nComponents: reduced.fit.nComponents,
-        grid: formatGrid(opts.grid),
-        metric: opts.metric,
-        seed: opts.seed,
-        threads: pool?.threads ?? 1,
-        best: outcome.trials[0]!,
-        recommendation: outcome.recommendation,
-        kAnalysis: outcome.kAnalysis.map(({ samples: _s, labels: _l, ...p }) => p),
-        counts: outcome.counts,
-        timingsMs: timer.timingsMs,
-        tuneDir,
-        bestRunDir,
-        trials: outcome.trials,
-      };
-      opts.beforeWrite?.(summary);
-      await timer.step("write", () => writeTuneDirectory(tuneDir, { prepared, outcome, best, summary }, now), () => tuneDir);
-      return { prepared, outcome, best, summary };
-    } finally {
-      scores.free();
-    }
+    // The page's modules load while the workers fit, rather than before the grid or after it.
+    const report = import("../../report/tune.js");
+    report.catch(() => {});
+    const outcome = await timer.step(
+      "grid",
+      async () => {
+        if (pool) await pool.setData(reduced.scores);
+        const backend = pool ?? engineBackend(engine, (scores = engine.upload(reduced.scores)), opts.signal);
+        // The engine's RangeErrors here are about the data against the grid (e.g. a k beyond the distinct customers).
+        return tuneAnalysis(backend, { grid: opts.grid, metric: opts.metric, kRange: opts.kRange, seed: opts.seed, tol: opts.tol, cols: reduced.fit.nComponents }).catch((err) =>
+          engineInputError(err, `the grid ${formatGrid(opts.grid)}`),
+        );
+      },
+      (o) => `${o.trials.length} trials: ${o.counts.fits} of ${o.counts.bruteForceFits} runs fitted, ${o.counts.silhouettes} silhouettes`,
+    );
+    const { customers, sha256, generated } = await facts;
+    const tuneDir = opts.out ?? `${opts.runsDir ?? "runs"}/tune-${runStamp(now)}-${shortHash(sha256, opts)}`;
+    const bestRunDir = opts.bestRun ? join(tuneDir, "best") : undefined;
+    const prepared = bestRunDir ? await run.prepared() : undefined;
+    const best =
+      prepared && bestRunDir ? await timer.step("best trial", async () => (await import("./tune-best.js")).bestRunArtifacts(engine, opts, prepared, outcome, bestRunDir, now)) : undefined;
+    // Outputs read since the first copy (the features for the counts, the rest for best/) add their time.
+    Object.assign(timer.timingsMs, run.timingsMs);
+    const summary: TuneSummary = {
+      mode: opts.compat === "seed" ? "seed" : "default",
+      input: opts.inputLabel ?? opts.input,
+      synthetic: Boolean(opts.synthetic) || generated !== undefined,
+      ...(generated ? { generator: generated } : {}),
+      customers: n,
+      customersBeforeOutliers: customers,
+      outliers: customers - n,
+      nComponents: reduced.fit.nComponents,
+      grid: formatGrid(opts.grid),
+      metric: opts.metric,
+      seed: opts.seed,
+      threads: pool?.threads ?? 1,
+      best: outcome.trials[0]!,
+      recommendation: outcome.recommendation,
+      kAnalysis: outcome.kAnalysis.map(({ samples: _s, labels: _l, ...p }) => p),
+      counts: outcome.counts,
+      timingsMs: timer.timingsMs,
+      tuneDir,
+      bestRunDir,
+      trials: outcome.trials,
+    };
+    opts.beforeWrite?.(summary);
+    const artifacts: TuneArtifacts = { facts: { customers, sha256, generated }, outcome, prepared, best, summary };
+    const { renderTuneReport } = await report;
+    await timer.step("write", () => writeTuneDirectory(tuneDir, artifacts, renderTuneReport, now), () => tuneDir);
+    return artifacts;
   } finally {
+    scores?.free();
     await pool?.close();
   }
 }
 
-/** The best trial as `custseg run` with its parameters would produce it, for its run directory. */
-async function bestRunArtifacts(
-  engine: Engine,
-  opts: TuneOptions,
-  prepared: Prepared,
-  outcome: TuneOutcome,
-  scores: Parameters<Engine["silhouette"]>[0],
-  runDir: string,
-  now: Date,
-): Promise<RunArtifacts> {
-  const t = outcome.trials[0]!;
-  const { job, all, flagged, kept, scaled, reduced } = prepared;
-  const clusters = orderBySize({ k: t.k, ...outcome.bestFit }, reduced.fit.nComponents);
-  const quality = await evaluateClusters(engine, scores, clusters.labels, t.k, opts.signal);
-  const profiles = clusterProfiles(FEATURE_NAMES, kept.matrix, clusters.labels, quality.samples, t.k);
-  const clusterOf = new Map<number, number>();
-  kept.ids.forEach((id, i) => {
-    clusterOf.set(id, clusters.labels[i]!);
-  });
-  const recommendations = recommend(job.cleaned, clusterOf, { compat: opts.compat });
-  const runOpts: RunOptions = {
-    input: opts.input,
-    inputLabel: opts.inputLabel,
-    synthetic: opts.synthetic,
-    compat: opts.compat,
-    outliersFrom: opts.outliersFrom,
-    k: t.k,
-    seed: opts.seed,
-    nInit: t.nInit,
-    maxIter: t.maxIter,
-    tol: opts.tol,
-    init: t.init,
-    variance: opts.variance,
-    out: runDir,
-  };
-  const segments = businessFigures(job.cleaned, all, flagged, clusterOf, profiles.clusters.map((c) => c.name), recommendations, runOpts);
-  const summary: RunSummary = {
-    ...summarize({ job, all, kept, reduced, clusters, quality, profiles, segments }, opts.compat, t.k),
-    ...(opts.synthetic ? { synthetic: true } : {}),
-    input: opts.inputLabel ?? opts.input,
-    timingsMs: { ...prepared.timingsMs },
-    runDir,
-  };
-  return { opts: runOpts, now, sha256: job.sha256, asOf: formatDay(lastPurchaseDay(job.cleaned)!), forest: prepared.forest, all, flagged, kept, scaled, reduced, clusters, quality, profiles, recommendations, segments, summary };
-}
-
-async function writeTuneDirectory(dir: string, a: TuneArtifacts, now: Date): Promise<void> {
+async function writeTuneDirectory(dir: string, a: TuneArtifacts, renderTuneReport: (data: TuneReportData) => string, now: Date): Promise<void> {
   try {
     await writeDirAtomic(dir, async (tmp) => {
-      if (a.best) await writeRunDirectory(join(tmp, "best"), a.best);
+      if (a.best) await (await import("./tune-best.js")).writeBestRun(join(tmp, "best"), a.best);
       await writeFile(join(tmp, "trials.csv"), trialsCsv(a.summary.trials));
       await writeFile(join(tmp, "summary.json"), `${JSON.stringify(a.summary, null, 1)}\n`);
       await writeFile(join(tmp, "tune.html"), renderTuneReport({ summary: a.summary, grid: a.outcome.grid, kAnalysis: a.outcome.kAnalysis, generatedAt: now.toISOString() }));

@@ -27,13 +27,23 @@ interface Task {
 interface Slot {
   worker: Worker;
   ready: Promise<void>;
-  busy?: Task;
+  /** Sent and not yet answered, oldest first: a worker answers its messages in order. */
+  sent: Task[];
 }
+
+/**
+ * Tasks a worker holds at once while the queue is long: the next one waits in its port, so the
+ * worker starts it without waiting for this thread to wake up, read the reply and dispatch (on a
+ * loaded machine that wake-up alone costs milliseconds per task). Near the end of the queue a worker
+ * holds one, so a free worker is never left waiting while another holds a spare task.
+ */
+const AHEAD = 2;
 
 export class TunePool implements TuneBackend {
   private readonly queue: Task[] = [];
   private nextId = 0;
   private failure?: Error;
+  private closing?: Promise<void>;
 
   private constructor(private readonly slots: Slot[]) {}
 
@@ -43,7 +53,7 @@ export class TunePool implements TuneBackend {
     const pool = new TunePool(slots);
     for (let i = 0; i < threads; i++) {
       const worker = startWorker();
-      const slot: Slot = { worker, ready: Promise.resolve() };
+      const slot: Slot = { worker, ready: Promise.resolve(), sent: [] };
       slot.ready = new Promise<void>((resolve, reject) => {
         worker.once("message", (m: PoolReply) => (m.type === "ready" ? resolve() : reject(new Error("tune worker failed to start"))));
         worker.once("error", reject);
@@ -77,8 +87,10 @@ export class TunePool implements TuneBackend {
     return (reply as Extract<PoolReply, { type: "metrics" }>).metrics;
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  /** Stops every worker; closing again waits for the same stop. */
+  close(): Promise<void> {
+    this.closing ??= Promise.all(this.slots.map((s) => s.worker.terminate())).then(() => {});
+    return this.closing;
   }
 
   private enqueue(request: PoolRequest): Promise<PoolReply> {
@@ -92,24 +104,28 @@ export class TunePool implements TuneBackend {
   /** A task for one slot outside the queue (the data upload goes to every worker). */
   private send(slot: Slot, request: PoolRequest): Promise<PoolReply> {
     return new Promise((resolve, reject) => {
-      slot.busy = { request, resolve, reject };
+      slot.sent.push({ request, resolve, reject });
       slot.worker.postMessage(request);
     });
   }
 
   private dispatch(): void {
-    for (const slot of this.slots) {
-      if (slot.busy || this.queue.length === 0) continue;
-      const task = this.queue.shift()!;
-      slot.busy = task;
-      slot.worker.postMessage(task.request);
+    // Every idle worker first, then a task ahead for each while the queue has one to spare for every worker.
+    for (const ahead of [1, AHEAD]) {
+      for (const slot of this.slots) {
+        if (slot.sent.length >= ahead || this.queue.length === 0) continue;
+        if (slot.sent.length > 0 && this.queue.length < this.slots.length) continue;
+        const task = this.queue.shift()!;
+        slot.sent.push(task);
+        slot.worker.postMessage(task.request);
+      }
     }
   }
 
   private settle(slot: Slot, reply: PoolReply): void {
-    const task = slot.busy;
+    const task = slot.sent[0];
     if (reply.type === "ready" || !task || task.request.id !== reply.id) return;
-    slot.busy = undefined;
+    slot.sent.shift();
     if (reply.type === "error") {
       // Keep the engine's error class: a RangeError about the input stays the user's error upstream.
       const err = reply.name === "RangeError" ? new RangeError(reply.message) : new Error(reply.message);
@@ -120,7 +136,7 @@ export class TunePool implements TuneBackend {
 
   private fail(err: Error): void {
     this.failure = err;
-    for (const slot of this.slots) slot.busy?.reject(err);
+    for (const slot of this.slots) for (const task of slot.sent.splice(0)) task.reject(err);
     for (const task of this.queue.splice(0)) task.reject(err);
   }
 }

@@ -41,7 +41,7 @@ export async function tuneRecorded(engine: Engine, store: Store, opts: TuneOptio
     const best = summary.best;
     finishRun(store, parent.id, {
       metrics: { ...trialMetrics(best), recommended_k: summary.recommendation.k, trials: summary.trials.length, fits: summary.counts.fits, silhouettes: summary.counts.silhouettes },
-      inputHash: artifacts.prepared.job.sha256,
+      inputHash: artifacts.facts.sha256,
     });
     if (rec.register !== undefined) {
       const version: ModelVersion = registerModel(store, bestId, rec.register, { reason: `best of tune ${parent.id} by ${opts.metric}` });

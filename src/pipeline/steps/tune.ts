@@ -52,7 +52,7 @@ export interface SettingResult {
   fit: RunFit;
   /** Index of the kept run. */
   run: number;
-  /** Distinct labellings are numbered in the order they were first seen. */
+  /** Distinct labellings are numbered in the order of the settings' (k, init) groups, then of their results. */
   labelling: number;
   metrics: LabelMetrics;
 }
@@ -91,13 +91,14 @@ export async function fitSettings(
     const key = `${s.k}/${s.init}`;
     groups.set(key, [...(groups.get(key) ?? []), s]);
   }
-  const byKey = new Map<string, SettingResult>();
   // Groups run concurrently so the backend's threads always have runs to fit.
-  await Promise.all(
-    [...groups.values()].map(async (group) => {
-      for (const r of await fitGroup(backend, group, opts, counts, labellings)) byKey.set(settingKey(r.params), r);
-    }),
-  );
+  const fitted = await Promise.all([...groups.values()].map((group) => fitGroup(backend, group, opts, counts, labellings)));
+  // Labellings are numbered in the groups' order, not as the threads happen to finish them.
+  const byKey = new Map<string, SettingResult>();
+  for (const r of fitted.flat()) {
+    r.labelling = labellings.number(r.fit.labels);
+    byKey.set(settingKey(r.params), r);
+  }
   return { results: settings.map((s) => byKey.get(settingKey(s))!), counts };
 }
 
@@ -151,33 +152,54 @@ async function fitGroup(
   });
   await Promise.all(
     out.map(async (res) => {
-      const { id, metrics } = labellings.get(res.fit.labels);
-      res.labelling = id;
-      res.metrics = await metrics;
+      res.metrics = await labellings.metrics(res.fit.labels);
     }),
   );
   return out;
 }
 
+interface Labelling {
+  labels: Int32Array;
+  metrics: Promise<LabelMetrics>;
+  /** Assigned once every group is done (see number). */
+  id?: number;
+}
+
 /** Metrics per distinct label array: equal arrays (compared element by element) share one computation. */
 class LabellingCache {
-  private readonly byHash = new Map<number, { labels: Int32Array; id: number; metrics: Promise<LabelMetrics> }[]>();
+  private readonly byHash = new Map<number, Labelling[]>();
+  /** Settings that keep the same run share its label array: found again without hashing. */
+  private readonly byArray = new WeakMap<Int32Array, Labelling>();
   private next = 0;
   constructor(
     private readonly backend: TuneBackend,
     private readonly counts: TuneCounts,
   ) {}
 
-  get(labels: Int32Array): { id: number; metrics: Promise<LabelMetrics> } {
-    const h = hashLabels(labels);
-    const bucket = this.byHash.get(h) ?? [];
-    const hit = bucket.find((e) => e.labels === labels || equalLabels(e.labels, labels));
-    if (hit) return hit;
+  metrics(labels: Int32Array): Promise<LabelMetrics> {
+    const hit = this.find(labels);
+    if (hit) return hit.metrics;
     this.counts.silhouettes++;
-    const entry = { labels, id: this.next++, metrics: this.backend.metrics(labels) };
-    bucket.push(entry);
-    this.byHash.set(h, bucket);
-    return entry;
+    const entry: Labelling = { labels, metrics: this.backend.metrics(labels) };
+    const h = hashLabels(labels);
+    this.byHash.set(h, [...(this.byHash.get(h) ?? []), entry]);
+    this.byArray.set(labels, entry);
+    return entry.metrics;
+  }
+
+  /** The labelling's number: distinct labellings are numbered in the order this is first asked. */
+  number(labels: Int32Array): number {
+    const entry = this.find(labels)!;
+    entry.id ??= this.next++;
+    return entry.id;
+  }
+
+  private find(labels: Int32Array): Labelling | undefined {
+    const known = this.byArray.get(labels);
+    if (known) return known;
+    const found = this.byHash.get(hashLabels(labels))?.find((e) => equalLabels(e.labels, labels));
+    if (found) this.byArray.set(labels, found);
+    return found;
   }
 }
 

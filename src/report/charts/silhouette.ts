@@ -2,6 +2,11 @@ import { axisBottom, clusterColour, clusterName, fmt, linear, n1, niceTicks, svg
 
 /** Vertices per cluster outline: enough for a smooth edge, few enough to keep the file small. */
 const MAX_VERTICES = 400;
+/**
+ * And at most this many per pixel of the band's height: two samples per pixel row draw the same
+ * edge as every customer would, and a tune's nine plots stay cheap to build and to display.
+ */
+const VERTICES_PER_PX = 2;
 
 /**
  * The classic silhouette plot: per cluster, the samples' silhouette values sorted from high to low
@@ -14,17 +19,25 @@ export function silhouetteChart(values: Float64Array, labels: Int32Array, k: num
   const top = 26;
   const plotHeight = 420;
   const gap = 8;
-  const perCluster: number[][] = Array.from({ length: k }, () => []);
+  // Each cluster's values in a typed array of its own, sorted natively (ascending, read from the
+  // end) rather than through a comparator function called for every comparison.
+  const sizes = new Int32Array(k);
   let sum = 0;
   let n = 0;
   let lo = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isFinite(v)) continue;
-    perCluster[labels[i]].push(v);
+    sizes[labels[i]]++;
     sum += v;
     n++;
     if (v < lo) lo = v;
+  }
+  const perCluster = Array.from(sizes, (size) => new Float64Array(size));
+  const filled = new Int32Array(k);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isFinite(v)) perCluster[labels[i]][filled[labels[i]]++] = v;
   }
   const mean = n > 0 ? sum / n : Number.NaN;
   // A minimum band height keeps small clusters visible and their labels apart.
@@ -38,19 +51,24 @@ export function silhouetteChart(values: Float64Array, labels: Int32Array, k: num
   let bands = "";
   let yTop = top;
   perCluster.forEach((vs, c) => {
-    vs.sort((a, b) => b - a);
+    vs.sort();
+    const last = vs.length - 1;
     const h = heights[c];
     if (vs.length > 0) {
-      const steps = Math.min(vs.length, MAX_VERTICES);
+      const steps = Math.min(vs.length, MAX_VERTICES, Math.max(2, Math.ceil(h * VERTICES_PER_PX)));
       let d = `M${n1(x0)} ${n1(yTop)}`;
+      // From the highest value down, at evenly spaced ranks, the extremes included.
       for (let s = 0; s < steps; s++) {
-        const idx = steps === 1 ? 0 : Math.round((s * (vs.length - 1)) / (steps - 1));
-        d += `L${n1(x(vs[idx]))} ${n1(yTop + (h * (s + 0.5)) / steps)}`;
+        const rank = steps === 1 ? 0 : Math.round((s * last) / (steps - 1));
+        d += `L${n1(x(vs[last - rank]))} ${n1(yTop + (h * (s + 0.5)) / steps)}`;
       }
       d += `L${n1(x0)} ${n1(yTop + h)}Z`;
       bands += `<path class="band" d="${d}" fill="${clusterColour(c)}" fill-opacity="0.85"/>`;
     }
-    const clusterMean = vs.length > 0 ? vs.reduce((a, b) => a + b, 0) / vs.length : Number.NaN;
+    // Summed from the highest value down, as the band is drawn.
+    let total = 0;
+    for (let i = last; i >= 0; i--) total += vs[i];
+    const clusterMean = vs.length > 0 ? total / vs.length : Number.NaN;
     bands += text(left - 10, yTop + h / 2 - 3, clusterName(c), 'text-anchor="end"');
     bands += text(left - 10, yTop + h / 2 + 14, `mean ${fmt(clusterMean, 3)} · n=${fmt(vs.length)}`, 'text-anchor="end" class="small"');
     yTop += h + gap;

@@ -50,6 +50,11 @@ export interface GraphRun {
   timingsMs: Record<string, number>;
   /** The output of a step, read from the store when this run did not need it. */
   value<N extends StepName>(name: N): Promise<Values[N]>;
+  /**
+   * A step's output without its tables and long arrays, for a caller after a count or a mark: what
+   * this run holds, else the stored output's small JSON part alone (else the whole value).
+   */
+  fields<N extends StepName>(name: N): Promise<Partial<Values[N]>>;
 }
 
 export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
@@ -114,6 +119,16 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     return compute(def);
   };
 
+  const fields = async (name: StepName): Promise<unknown> => {
+    if (name in values) return values[name];
+    if (store && keys && !forced.has(name) && !defOf(name).rawFiles) {
+      const { decodeFields, VALUE_PART } = await import("../../../io/artifact-codec.js");
+      const read = await readArtifact(store, keys[name].key, [VALUE_PART]);
+      if ("parts" in read) return decodeFields(read.parts);
+    }
+    return value(name);
+  };
+
   const discardDamaged = async (def: StepDef, detail?: string) => {
     reporter.note(`stored output of ${def.name} is damaged (${detail}); removed, recomputing`);
     await removeArtifact(store!, keys![def.name].key);
@@ -141,6 +156,7 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     keys,
     timingsMs,
     value: (name) => value(name) as never,
+    fields: (name) => fields(name) as never,
   };
 }
 
