@@ -12,14 +12,6 @@ export class PredictionWriter {
     this.tails = model.clusters.map((c) => `,"recommendations":${JSON.stringify(c.recommendations.map((r) => ({ stockCode: r.stockCode, description: r.description })))}}`);
   }
 
-  /**
-   * The response body, `before` + predictions + `after`, as UTF-8 bytes: encoded here once, fastify
-   * sends a Buffer as it is (a string it would scan for its length and encode again while writing).
-   */
-  body(before: string, scored: Scored, rows: number, after: string): Buffer {
-    return Buffer.from(before + this.predictions(scored, rows) + after);
-  }
-
   /** `[{"cluster","name","distance","secondDistance","outlier","outlierScore","recommendations"},…]` */
   predictions(scored: Scored, rows: number): string {
     const { cluster, distance, secondDistance, outlier, outlierScore } = scored;
