@@ -4,7 +4,10 @@
 // the original's request format (PC1..PC6 objects from the reference pca_output.csv):
 // 1 instance per request at 1 and 16 connections, 100 instances per request at 16 connections.
 // Then stops the server with SIGTERM (drain + flush) and checks that the log holds one line per
-// prediction served. Writes bench/results/serve.json.
+// prediction served. In the same run and the same way, two floor rows: a bare node:http server and
+// a minimal fastify route (bench/cases/http-floor.ts), each pinned in its own process, reading the
+// body, parsing it and answering custseg's own reply to it as fixed text — what the HTTP stack
+// costs on this machine before any of custseg's work. Writes bench/results/serve.json.
 // Usage: npm run bench:serve [-- --duration 10] [-- --model PATH] [-- --flask]
 // Without --model it builds the `--compat seed` parity model from ../shared (about 15 s).
 // --flask also drives the original's server (../shared/anchors/seed_serve.py; needs python3 with
@@ -28,6 +31,8 @@ const duration = Number(arg("duration") ?? 10);
 const shared = (rel: string) => fileURLToPath(new URL(`../../../shared/${rel}`, import.meta.url));
 const cli = fileURLToPath(new URL("../src/cli/index.js", import.meta.url));
 const autocannon = fileURLToPath(new URL("../../node_modules/autocannon/autocannon.js", import.meta.url));
+const httpFloor = fileURLToPath(new URL("./cases/http-floor.js", import.meta.url));
+const FLOOR_NAMES = { node: "bare node:http", fastify: "minimal fastify route" } as const;
 const resultsPath = fileURLToPath(new URL("../../bench/results/serve.json", import.meta.url));
 const seedDir = shared("reference/seed-pipeline");
 
@@ -63,8 +68,13 @@ function instances(n: number): object[] {
   });
 }
 
-async function startServer(model: string, log: string): Promise<{ child: ChildProcess; url: string }> {
-  const [cmd, args] = pinned(0, [process.execPath, cli, "serve", "--model", model, "--host", "127.0.0.1", "--port", "0", "--log", log]);
+function startServer(model: string, log: string): Promise<{ child: ChildProcess; url: string }> {
+  return startPinned([process.execPath, cli, "serve", "--model", model, "--host", "127.0.0.1", "--port", "0", "--log", log]);
+}
+
+/** A server process on core 0 that says "on http://…" on stderr once it listens. */
+async function startPinned(argv: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const [cmd, args] = pinned(0, argv);
   const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, AIP_HTTP_PORT: "" } });
   let err = "";
   const url = await new Promise<string>((resolve, reject) => {
@@ -159,6 +169,38 @@ function countLines(log: string): number {
   return lines;
 }
 
+/** Warm-up, then every case against one server process; CPU from /proc, latency from autocannon. */
+function measureCases(pid: number, url: string, label: string): { rows: Measured[]; served: number } {
+  // Warm-up: the JIT compiles the request path before anything is measured.
+  let served = load(url, JSON.stringify({ instances: instances(1) }), 16, 2).ok;
+  const rows: Measured[] = [];
+  for (const c of CASES) {
+    const cpu0 = cpuSeconds(pid);
+    const r = load(url, JSON.stringify({ instances: instances(c.instances) }), c.connections, duration);
+    served += r.ok * c.instances;
+    const cpu = cpuSeconds(pid) - cpu0;
+    rows.push({
+      case: c.case,
+      serverCpuUsPerRequest: Math.round((cpu / r.ok) * 1e6),
+      requestsPerCpuS: Math.round(r.ok / cpu),
+      requestsPerS: Math.round(r.rps),
+      p50Ms: r.p50,
+      p99Ms: r.p99,
+      instancesPerS: Math.round(r.rps * c.instances),
+      ok: r.ok,
+      non2xx: r.non2xx,
+      errors: r.errors,
+    });
+    process.stderr.write(`  ${label} ${c.case}: ${Math.round(r.rps)} requests/s, p50 ${r.p50} ms, p99 ${r.p99} ms\n`);
+  }
+  return { rows, served };
+}
+
+function printTable(table: string[][]): void {
+  const widths = table[0]!.map((_, j) => Math.max(...table.map((row) => row[j]!.length)));
+  for (const row of table) process.stdout.write(`${row.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join("  ")}\n`);
+}
+
 async function main() {
   const tmp = await mkdtemp(join(tmpdir(), "custseg-bench-serve-"));
   try {
@@ -166,35 +208,35 @@ async function main() {
     const log = join(tmp, "predictions.jsonl");
     const { child, url } = await startServer(model, log);
     const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    // custseg's answers to the benchmark's bodies: the floor servers answer them as fixed text.
+    const replies: Record<number, string> = {};
     let served = 0;
-    const rows: Measured[] = [];
-    // Warm-up: the JIT compiles the request path before anything is measured.
-    const warm = load(url, JSON.stringify({ instances: instances(1) }), 16, 2);
-    served += warm.ok;
-    for (const c of CASES) {
-      const cpu0 = cpuSeconds(child.pid!);
-      const r = load(url, JSON.stringify({ instances: instances(c.instances) }), c.connections, duration);
-      served += r.ok * c.instances;
-      const cpu = cpuSeconds(child.pid!) - cpu0;
-      rows.push({
-        case: c.case,
-        serverCpuUsPerRequest: Math.round((cpu / r.ok) * 1e6),
-        requestsPerCpuS: Math.round(r.ok / cpu),
-        requestsPerS: Math.round(r.rps),
-        p50Ms: r.p50,
-        p99Ms: r.p99,
-        instancesPerS: Math.round(r.rps * c.instances),
-        ok: r.ok,
-        non2xx: r.non2xx,
-        errors: r.errors,
-      });
-      process.stderr.write(`  ${c.case}: ${Math.round(r.rps)} requests/s, p50 ${r.p50} ms, p99 ${r.p99} ms\n`);
+    for (const n of new Set(CASES.map((c) => c.instances))) {
+      const res = await fetch(`${url}/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ instances: instances(n) }) });
+      if (!res.ok) throw new Error(`custseg answered ${res.status} to ${n} instances: ${await res.text()}`);
+      replies[n] = await res.text();
+      served += n;
     }
+    const measured = measureCases(child.pid!, url, "custseg");
+    served += measured.served;
+    const rows = measured.rows;
     // The server's own count: autocannon stops counting at its deadline, with requests still in flight.
     const servedByServer = await predictionsServed(url);
     child.kill("SIGTERM");
     const code = await exited;
     const logged = countLines(log);
+
+    const repliesPath = join(tmp, "replies.json");
+    await writeFileAtomic(repliesPath, JSON.stringify(replies));
+    const floor: { server: string; cases: Measured[] }[] = [];
+    for (const kind of ["node", "fastify"] as const) {
+      const server = await startPinned([process.execPath, httpFloor, kind, repliesPath]);
+      try {
+        floor.push({ server: FLOOR_NAMES[kind], cases: measureCases(server.child.pid!, server.url, FLOOR_NAMES[kind]).rows });
+      } finally {
+        server.child.kill("SIGTERM");
+      }
+    }
 
     const flaskLive = process.argv.includes("--flask") ? await measureFlask() : null;
     const flask = flaskLive ?? FLASK;
@@ -203,8 +245,16 @@ async function main() {
       const f = flask[i]!;
       table.push([r.case, String(r.requestsPerS), String(r.p50Ms), String(r.p99Ms), String(r.instancesPerS), String(r.serverCpuUsPerRequest), String(r.requestsPerCpuS), String(f.requestsPerS), String(f.p99Ms), String(f.instancesPerS)]);
     });
-    const widths = table[0]!.map((_, j) => Math.max(...table.map((row) => row[j]!.length)));
-    for (const row of table) process.stdout.write(`${row.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join("  ")}\n`);
+    printTable(table);
+    const floorTable = [["case", "server", "req/s", "p50 ms", "p99 ms", "instances/s", "server CPU µs/req", "custseg CPU µs/req", "custseg − floor µs/req"]];
+    for (const f of floor) {
+      f.cases.forEach((r, i) => {
+        const own = rows[i]!.serverCpuUsPerRequest;
+        floorTable.push([r.case, f.server, String(r.requestsPerS), String(r.p50Ms), String(r.p99Ms), String(r.instancesPerS), String(r.serverCpuUsPerRequest), String(own), String(own - r.serverCpuUsPerRequest)]);
+      });
+    }
+    process.stdout.write("HTTP floor (the same bodies in, custseg's replies out as fixed text, pinned the same way):\n");
+    printTable(floorTable);
     const equal = logged === servedByServer;
     process.stdout.write(
       `prediction log: ${logged} lines; the server counted ${servedByServer} predictions served (${equal ? "equal" : "DIFFERENT"}), the load generator ${served}; server exit code ${code}\n`,
@@ -216,6 +266,7 @@ async function main() {
       durationS: duration,
       command: "npm run bench:serve",
       custseg: rows,
+      floor: { source: "bench/cases/http-floor.ts: read the body, JSON.parse, answer custseg's reply to it as fixed text", servers: floor },
       flask: flaskLive
         ? { source: "the original's Flask server (seed_serve.py), measured in this run the same way", cases: flaskLive }
         : { source: "the original's Flask server (seed_serve.py), measured on this machine with wrk (quoted)", cases: FLASK },
@@ -223,7 +274,7 @@ async function main() {
       serverExitCode: code,
     };
     await writeFileAtomic(resultsPath, `${JSON.stringify(result, null, 2)}\n`);
-    if (!equal || rows.some((r) => r.non2xx > 0 || r.errors > 0)) process.exitCode = 1;
+    if (!equal || [rows, ...floor.map((f) => f.cases)].flat().some((r) => r.non2xx > 0 || r.errors > 0)) process.exitCode = 1;
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

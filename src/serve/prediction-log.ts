@@ -1,12 +1,13 @@
-// The prediction log: one JSON line per prediction, appended off the request path. A request only
-// queues a reference to its batch and results; a timer formats and writes everything queued in one
-// append, so the disk is touched a few times a second whatever the request rate. The file rotates
-// by size (path → path.1 → … → path.N). A failing write (unwritable path, full disk) never reaches
-// a request: the lines are counted as dropped, the reason is kept for /ready and /metrics, and the
-// next flush tries again.
+// The prediction log: one JSON line per prediction, appended off the request path. A request
+// formats its lines into the queue's byte chunks (text-chunks.ts) and returns; a timer writes
+// everything queued in one append, so the disk is touched a few times a second whatever the
+// request rate. The file rotates by size (path → path.1 → … → path.N). A failing write (unwritable
+// path, full disk) never reaches a request: the lines are counted as dropped, the reason is kept
+// for /ready and /metrics, and the next flush tries again.
 import { type FileHandle, open, rename, rm, stat } from "node:fs/promises";
 import { flag, num } from "./respond.js";
 import type { Batch, Scored } from "./served-model.js";
+import { TextChunks } from "./text-chunks.js";
 
 export interface PredictionLogOptions {
   path: string;
@@ -15,14 +16,6 @@ export interface PredictionLogOptions {
   flushInterval: number;
   /** Queued predictions beyond this are dropped (counted) rather than letting memory grow without bound. */
   maxPending?: number;
-}
-
-interface Entry {
-  time: number;
-  latencyMs: number;
-  model: string;
-  batch: Batch;
-  scored: Scored;
 }
 
 export interface LogStatus {
@@ -36,8 +29,9 @@ export class PredictionLog {
   bytesWritten = 0;
   writeErrors = 0;
   rotations = 0;
-  private queue: Entry[] = [];
+  private queue = new TextChunks();
   private pendingLines = 0;
+  private readonly lines = new LineFormat();
   private file: FileHandle | null = null;
   private size = 0;
   private error: string | null = null;
@@ -54,13 +48,13 @@ export class PredictionLog {
     return this.error === null ? { ok: true } : { ok: false, reason: this.error };
   }
 
-  /** Queue one request's predictions; returns at once. */
+  /** Queue one request's predictions as text; nothing of the batch or the results is kept. */
   append(time: number, latencyMs: number, model: string, batch: Batch, scored: Scored): void {
     if (this.closed || this.pendingLines + batch.rows > this.maxPending) {
       this.linesDropped += batch.rows;
       return;
     }
-    this.queue.push({ time, latencyMs, model, batch, scored });
+    this.queue.push(this.lines.format(time, latencyMs, model, batch, scored));
     this.pendingLines += batch.rows;
     if (this.timer === null) {
       this.timer = setTimeout(() => {
@@ -88,19 +82,18 @@ export class PredictionLog {
   }
 
   private async writeQueued(): Promise<void> {
-    if (this.queue.length === 0) return;
-    const entries = this.queue;
+    if (this.pendingLines === 0) return;
+    const bytes = this.queue.bytes;
+    const chunks = this.queue.take();
     const lines = this.pendingLines;
-    this.queue = [];
     this.pendingLines = 0;
-    const text = format(entries);
-    const bytes = Buffer.from(text, "utf8");
     try {
-      if (this.file !== null && this.size > 0 && this.size + bytes.length > this.opts.maxBytes) await this.rotate();
+      if (this.file !== null && this.size > 0 && this.size + bytes > this.opts.maxBytes) await this.rotate();
       if (this.file === null) await this.openFile();
-      await this.file!.write(bytes, 0, bytes.length, null);
-      this.size += bytes.length;
-      this.bytesWritten += bytes.length;
+      // Opened for append: every write lands at the end, wherever the file position is.
+      await this.file!.writev(chunks);
+      this.size += bytes;
+      this.bytesWritten += bytes;
       this.linesWritten += lines;
       this.error = null;
     } catch (err) {
@@ -146,25 +139,25 @@ const exists = (p: string) =>
  * `{"time","model","latencyMs","features"|"components":[…],"cluster","outlier"}` per prediction;
  * the values are in the model's feature order (or PC1..PCp), as /metadata lists them.
  */
-function format(entries: Entry[]): string {
-  let out = "";
+class LineFormat {
   // Thousands of requests share a millisecond and a model: their text is made once.
-  let lastTime = Number.NaN;
-  let timeText = "";
-  let lastModel: string | null = null;
-  let modelText = "";
-  for (const { time, latencyMs, model, batch, scored } of entries) {
-    if (time !== lastTime) timeText = new Date((lastTime = time)).toISOString();
-    if (model !== lastModel) modelText = JSON.stringify((lastModel = model));
-    const head = `{"time":"${timeText}","model":${modelText},"latencyMs":${latencyMs.toFixed(3)},"${batch.kind}":[`;
+  private lastTime = Number.NaN;
+  private timeText = "";
+  private lastModel: string | null = null;
+  private modelText = "";
+
+  format(time: number, latencyMs: number, model: string, batch: Batch, scored: Scored): string {
+    if (time !== this.lastTime) this.timeText = new Date((this.lastTime = time)).toISOString();
+    if (model !== this.lastModel) this.modelText = JSON.stringify((this.lastModel = model));
+    const head = `{"time":"${this.timeText}","model":${this.modelText},"latencyMs":${latencyMs.toFixed(3)},"${batch.kind}":[`;
     const { data, rows } = batch;
     const cols = data.length / rows;
+    let out = "";
     for (let i = 0; i < rows; i++) {
-      let line = head;
-      for (let j = 0; j < cols; j++) line += (j > 0 ? "," : "") + num(data[i * cols + j]!);
-      line += '],"cluster":' + scored.cluster[i]! + ',"outlier":' + flag(scored.outlier[i]!);
-      out += line + "}\n";
+      let line = head + num(data[i * cols]!);
+      for (let j = 1; j < cols; j++) line += "," + num(data[i * cols + j]!);
+      out += line + '],"cluster":' + scored.cluster[i]! + ',"outlier":' + flag(scored.outlier[i]!) + "}\n";
     }
+    return out;
   }
-  return out;
 }

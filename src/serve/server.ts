@@ -3,7 +3,7 @@
 // No scoring happens here; no request waits on the disk.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { VERSION } from "../version.js";
-import { type InputSchema, InputError, batchFromInstances, inputSchema } from "./instances.js";
+import { type InputSchema, InputError, inputSchema } from "./instances.js";
 import { batchFromCsv, batchFromMlflowJson } from "./mlflow.js";
 import { ServeMetrics } from "./metrics.js";
 import { loadServedModel } from "./model-source.js";
@@ -14,6 +14,7 @@ import { PredictionLog } from "./prediction-log.js";
 import { PredictionWriter } from "./respond.js";
 import { mlflowBodySchema, vertexBodySchema } from "./schemas.js";
 import type { Batch, ServedModel } from "./served-model.js";
+import { batchFromVertexBody } from "./vertex-body.js";
 
 /** Everything that changes together when the model is reloaded; swapped in one assignment. */
 interface Loaded {
@@ -96,6 +97,8 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
   app.get("/version", async (_req, reply) => reply.type("text/plain").send(VERSION));
   app.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
+  // The answer stays a string: Node sends a string body in the same write as the headers, a Buffer
+  // in a second one (at one instance per request, answering a Buffer measured slower).
   const predict = (batch: Batch, current: Loaded, reply: FastifyReply): string => {
     const scored = scoreOrExplain(current.model, batch);
     metrics.countClusters(scored.cluster, batch.rows);
@@ -104,14 +107,21 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
     return predictions;
   };
 
-  // The CSV parser serves /invocations; the Vertex AI route takes JSON only, refused before validation.
-  const jsonOnly = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    if (isJson(request)) done();
-    else sendError(request, reply, 415, "send the instances as application/json");
-  };
-  app.post(opts.predictRoute, { schema: { body: vertexBodySchema(opts.maxInstances) }, preValidation: jsonOnly }, (request, reply) => {
+  // No schema on the route: the body is read by a reader that checks every value as it copies it,
+  // and the same schema, compiled by fastify's validator on first use, words the error of a body
+  // the reader refuses (vertex-body.ts). The CSV parser serves /invocations; this route takes JSON
+  // only, refused before anything is read.
+  const vertexSchema = vertexBodySchema(opts.maxInstances);
+  app.post(opts.predictRoute, (request, reply) => {
+    if (!isJson(request)) {
+      sendError(request, reply, 415, "send the instances as application/json");
+      return;
+    }
     const current = loaded;
-    const batch = batchFromInstances((request.body as { instances: unknown[] }).instances, current.schema);
+    const batch = batchFromVertexBody(request.body, current.schema, opts.maxInstances, (body) => {
+      const validate = request.compileValidationSchema(vertexSchema, "body");
+      if (!validate(body)) throw Object.assign(new Error("the body does not match the schema"), { statusCode: 400, validation: validate.errors });
+    });
     const predictions = predict(batch, current, reply);
     reply.type("application/json").send(`{"predictions":${predictions},"deployedModelId":${JSON.stringify(current.deployedModelId)}}`);
   });

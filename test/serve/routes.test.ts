@@ -89,6 +89,10 @@ test("400 names the instance index and the field", async () => {
     [{ instance: [] }, /instance: is not accepted here|instances: is missing/],
     [{ instances: [null] }, /instances\[0\]: must be/],
     ['{"instances":[{"PC1":1e400}]}', /instances\[0\]\.PC1: must be a finite number/],
+    // The schema's error comes first, as when it checked every body: instance 0's unknown name is
+    // valid JSON Schema-wise, instance 1's string is not.
+    [{ instances: [{ ...good, Colour: 1 }, { ...good, Total_Spend: "12" }] }, /^instances\[1\]\.Total_Spend: must be a finite number$/],
+    [{ instances: [good], extra: 1 }, /^extra: is not accepted here$/],
   ];
   for (const [body, message] of cases) {
     const r = await post(`${server.url}/predict`, body);
