@@ -5,6 +5,8 @@ import { Arena } from "./arena.js";
 import { type EngineContext, isResident, type ResidentMatrix } from "./context.js";
 import { distances } from "./distance.js";
 import { type KMeansOptions, type KMeansResult, kmeans, kmeansSteps, predict } from "./kmeans.js";
+import { type MiniBatchResult, minibatchKMeans, minibatchKMeansSteps } from "./minibatch.js";
+import type { MiniBatchOptions } from "./minibatch-options.js";
 import { drainInterruptible, type Steps } from "./steps.js";
 import { calinskiHarabasz, daviesBouldin } from "./metrics.js";
 import { type PcaFit, type PcaModel, type PcaOptions, pcaFit, pcaFitSteps, pcaTransform } from "./pca.js";
@@ -124,6 +126,16 @@ export class Engine {
    */
   kmeansInterruptible(x: Matrix | ResidentMatrix, options: KMeansOptions, signal?: AbortSignal): Promise<KMeansResult> {
     return this.interruptible(x, (rx) => kmeansSteps(this.context, rx, options), signal);
+  }
+
+  /** Mini-batch k-means with scikit-learn's MiniBatchKMeans semantics; see minibatch.ts. */
+  minibatchKMeans(x: Matrix | ResidentMatrix, options: MiniBatchOptions): MiniBatchResult {
+    return this.withResident(x, (rx) => minibatchKMeans(this.context, rx, options));
+  }
+
+  /** minibatchKMeans() that yields to the event loop between groups of steps and stops once `signal` is aborted. */
+  minibatchKMeansInterruptible(x: Matrix | ResidentMatrix, options: MiniBatchOptions, signal?: AbortSignal): Promise<MiniBatchResult> {
+    return this.interruptible(x, (rx) => minibatchKMeansSteps(this.context, rx, options), signal);
   }
 
   /** The interruptible call in progress or last started: the next one waits for it. */

@@ -5,6 +5,8 @@ export type { ResidentMatrix } from "./context.js";
 export { type ColumnSet, type Engine, type LoadOptions, loadEngine } from "./engine.js";
 export type { KMeansInit, KMeansOptions, KMeansResult } from "./kmeans.js";
 export type { Matrix, NumericColumn } from "./matrix.js";
+export type { MiniBatchResult } from "./minibatch.js";
+export type { MiniBatchInit, MiniBatchOptions } from "./minibatch-options.js";
 export type { PcaFit, PcaModel, PcaOptions } from "./pca-model.js";
 export type { Placement, PlacementModel } from "./score.js";
 export { Rng } from "./rng.js";
