@@ -12,7 +12,7 @@ import { calinskiHarabasz, daviesBouldin } from "./metrics.js";
 import { type PcaFit, type PcaModel, type PcaOptions, pcaFit, pcaFitSteps, pcaTransform } from "./pca.js";
 import { type Placement, type PlacementModel, place, placeColumns } from "./score.js";
 import { normalizeRows, normalizeRowsSteps, type StandardScaled, type StandardScaler, standardScale, standardScaleSteps } from "./scale.js";
-import { type SilhouetteOptions, type SilhouetteResult, silhouette, silhouetteSteps } from "./silhouette.js";
+import { type SampledSilhouette, type SilhouetteOptions, type SilhouetteResult, type SilhouetteSampleOptions, silhouette, silhouetteSampleSteps, silhouetteSteps } from "./silhouette.js";
 import type { Matrix, NumericColumn } from "./matrix.js";
 import { compileModule, type Flavour, instantiateModule, SHARED_INITIAL_PAGES, SHARED_MAXIMUM_PAGES } from "./module.js";
 import { currentPlatform } from "./platform.js";
@@ -225,6 +225,11 @@ export class Engine {
   /** silhouette() that yields to the event loop between parts of its pass and stops once `signal` is aborted. */
   silhouetteInterruptible(x: Matrix | ResidentMatrix, labels: ArrayLike<number>, options?: SilhouetteOptions, signal?: AbortSignal): Promise<SilhouetteResult> {
     return this.interruptible(x, (rx) => silhouetteSteps(this.context, rx, labels, options), signal);
+  }
+
+  /** The silhouette of a seeded sample of rows (scikit-learn's sample_size) with a 95 % interval; see silhouette.ts. */
+  silhouetteSampleInterruptible(x: Matrix | ResidentMatrix, labels: ArrayLike<number>, options: SilhouetteSampleOptions, signal?: AbortSignal): Promise<SampledSilhouette> {
+    return this.interruptible(x, (rx) => silhouetteSampleSteps(this.context, rx, labels, options), signal);
   }
 
   daviesBouldin(x: Matrix | ResidentMatrix, labels: ArrayLike<number>): number {

@@ -11,4 +11,4 @@ export type { PcaFit, PcaModel, PcaOptions } from "./pca-model.js";
 export type { Placement, PlacementModel } from "./score.js";
 export { Rng } from "./rng.js";
 export type { StandardScaled, StandardScaler } from "./scale.js";
-export type { SilhouetteOptions, SilhouetteResult } from "./silhouette.js";
+export type { SampledSilhouette, SilhouetteOptions, SilhouetteResult, SilhouetteSampleOptions } from "./silhouette.js";

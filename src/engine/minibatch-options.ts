@@ -1,7 +1,6 @@
 // Options of mini-batch k-means and how they resolve for an input, shared by the engine
 // (minibatch.ts) and the reference implementation, so that both read the same sizes and switches.
 import type { Matrix } from "./matrix.js";
-import { ArgumentError, checkK, checkPositiveInt } from "./validate.js";
 
 /** 'k-means++', 'random' (k distinct rows), or the k×d initial centres. */
 export type MiniBatchInit = "k-means++" | "random" | Matrix;
@@ -61,45 +60,26 @@ export interface ResolvedMiniBatch {
   steps: number;
 }
 
-export function resolveMiniBatch(options: MiniBatchOptions, n: number, d: number): ResolvedMiniBatch {
+/** The options with their defaults, sized for an n-row input (checked by the engine, see minibatch.ts). */
+export function resolveMiniBatch(options: MiniBatchOptions, n: number): ResolvedMiniBatch {
   const { k } = options;
-  checkK(k, n);
   const init = options.init ?? MINIBATCH_DEFAULTS.init;
-  const given = typeof init === "object";
-  if (typeof init === "string" && init !== "k-means++" && init !== "random") {
-    throw new RangeError(`init must be 'k-means++', 'random' or a k×d matrix of centres, got '${init}'`);
-  }
-  if (given && (init.rows !== k || init.cols !== d)) {
-    throw new ArgumentError(`the initial centres are ${init.rows} × ${init.cols}, expected k × d = ${k} × ${d}`, "init");
-  }
-  const nInit = given ? 1 : (options.nInit ?? MINIBATCH_DEFAULTS.nInit);
   const maxIter = options.maxIter ?? MINIBATCH_DEFAULTS.maxIter;
-  const batchSize = options.batchSize ?? MINIBATCH_DEFAULTS.batchSize;
-  const tol = options.tol ?? MINIBATCH_DEFAULTS.tol;
-  const maxNoImprovement = options.maxNoImprovement === undefined ? MINIBATCH_DEFAULTS.maxNoImprovement : options.maxNoImprovement;
-  const reassignmentRatio = options.reassignmentRatio ?? MINIBATCH_DEFAULTS.reassignmentRatio;
-  checkPositiveInt(nInit, "nInit", MINIBATCH_LIMITS.nInit);
-  checkPositiveInt(maxIter, "maxIter", MINIBATCH_LIMITS.maxIter);
-  checkPositiveInt(batchSize, "batchSize", MINIBATCH_LIMITS.batchSize);
-  if (options.initSize !== undefined) checkPositiveInt(options.initSize, "initSize", MINIBATCH_LIMITS.initSize);
-  if (maxNoImprovement !== null) checkPositiveInt(maxNoImprovement, "maxNoImprovement", MINIBATCH_LIMITS.maxNoImprovement);
-  if (!(tol >= 0)) throw new RangeError(`tol must be ≥ 0, got ${tol}`);
-  if (!(reassignmentRatio >= 0 && reassignmentRatio <= 1)) throw new RangeError(`reassignmentRatio must be in [0, 1], got ${reassignmentRatio}`);
-  const batch = Math.min(batchSize, n);
-  // scikit-learn: 3·batch_size by default; fewer rows than 3k are raised to 3k; never more than n.
+  const batch = Math.min(options.batchSize ?? MINIBATCH_DEFAULTS.batchSize, n);
+  // scikit-learn: 3·batch_size by default; fewer rows than k are raised to 3k; never more than n.
   let initSize = options.initSize ?? 3 * batch;
   if (initSize < k) initSize = 3 * k;
   initSize = Math.min(initSize, n);
   return {
     k,
     init,
-    nInit,
+    nInit: typeof init === "object" ? 1 : (options.nInit ?? MINIBATCH_DEFAULTS.nInit),
     maxIter,
     batch,
     initSize,
-    tol,
-    maxNoImprovement,
-    reassignmentRatio,
+    tol: options.tol ?? MINIBATCH_DEFAULTS.tol,
+    maxNoImprovement: options.maxNoImprovement === undefined ? MINIBATCH_DEFAULTS.maxNoImprovement : options.maxNoImprovement,
+    reassignmentRatio: options.reassignmentRatio ?? MINIBATCH_DEFAULTS.reassignmentRatio,
     seed: options.seed ?? MINIBATCH_DEFAULTS.seed,
     steps: Math.floor((maxIter * n) / batch),
   };

@@ -11,10 +11,19 @@
  */
 import { CHUNK_ROWS, chunkCount, type EngineContext, forEachChunkSteps, type ResidentMatrix } from "./context.js";
 import { kmeansPlusPlus, type KMeansResult, randomRows } from "./kmeans.js";
-import { centresToReassign, MiniBatchConvergence, type MiniBatchOptions, ReassignClock, resolveMiniBatch, smallestUnmovedCount } from "./minibatch-options.js";
+import {
+  centresToReassign,
+  MINIBATCH_DEFAULTS,
+  MINIBATCH_LIMITS,
+  MiniBatchConvergence,
+  type MiniBatchOptions,
+  ReassignClock,
+  resolveMiniBatch,
+  smallestUnmovedCount,
+} from "./minibatch-options.js";
 import { Rng } from "./rng.js";
 import { drain, STEP_WORK, type Steps } from "./steps.js";
-import { checkFinite, checkFiniteResident } from "./validate.js";
+import { ArgumentError, checkFinite, checkFiniteResident, checkK, checkPositiveInt } from "./validate.js";
 
 export interface MiniBatchResult extends KMeansResult {
   /** Mini-batch steps taken. */
@@ -31,7 +40,8 @@ export function minibatchKMeans(ctx: EngineContext, x: ResidentMatrix, options: 
 /** The fit, yielding between groups of steps and parts of the final pass (see steps.ts). */
 export function* minibatchKMeansSteps(ctx: EngineContext, x: ResidentMatrix, options: MiniBatchOptions): Steps<MiniBatchResult> {
   const { rows: n, cols: d } = x;
-  const o = resolveMiniBatch(options, n, d);
+  checkMiniBatchOptions(options, n, d);
+  const o = resolveMiniBatch(options, n);
   if (typeof o.init === "object") checkFinite(o.init.data, d, "initial centres", "init");
   checkFiniteResident(ctx, x);
   const { k, batch } = o;
@@ -77,7 +87,9 @@ export function* minibatchKMeansSteps(ctx: EngineContext, x: ResidentMatrix, opt
         if (o.init === "random") {
           const xs = arena.f64(sample, o.initSize * d);
           const c = arena.f64(centers, k * d);
-          randomRows(Rng.derive(o.seed, r), o.initSize, k).forEach((row, j) => c.set(xs.subarray(row * d, row * d + d), j * d));
+          randomRows(Rng.derive(o.seed, r), o.initSize, k).forEach((row, j) => {
+            c.set(xs.subarray(row * d, row * d + d), j * d);
+          });
         } else {
           // Drawn before the view is taken: k-means++ may grow the memory, which detaches views.
           const drawn = kmeansPlusPlus(ctx, resident, k, o.seed, r);
@@ -130,6 +142,31 @@ export function* minibatchKMeansSteps(ctx: EngineContext, x: ResidentMatrix, opt
   } finally {
     arena.release(mark);
   }
+}
+
+/** Throw a RangeError naming the first option out of its range for an n × d input. */
+export function checkMiniBatchOptions(options: MiniBatchOptions, n: number, d: number): void {
+  const { k } = options;
+  checkK(k, n);
+  const init = options.init ?? MINIBATCH_DEFAULTS.init;
+  if (typeof init === "string" && init !== "k-means++" && init !== "random") {
+    throw new RangeError(`init must be 'k-means++', 'random' or a k×d matrix of centres, got '${init}'`);
+  }
+  if (typeof init === "object" && (init.rows !== k || init.cols !== d)) {
+    throw new ArgumentError(`the initial centres are ${init.rows} × ${init.cols}, expected k × d = ${k} × ${d}`, "init");
+  }
+  const positive = (v: number | undefined, name: string, max: number) => {
+    if (v !== undefined) checkPositiveInt(v, name, max);
+  };
+  positive(options.nInit, "nInit", MINIBATCH_LIMITS.nInit);
+  positive(options.maxIter, "maxIter", MINIBATCH_LIMITS.maxIter);
+  positive(options.batchSize, "batchSize", MINIBATCH_LIMITS.batchSize);
+  positive(options.initSize, "initSize", MINIBATCH_LIMITS.initSize);
+  positive(options.maxNoImprovement ?? undefined, "maxNoImprovement", MINIBATCH_LIMITS.maxNoImprovement);
+  const tol = options.tol ?? MINIBATCH_DEFAULTS.tol;
+  if (!(tol >= 0)) throw new RangeError(`tol must be ≥ 0, got ${tol}`);
+  const ratio = options.reassignmentRatio ?? MINIBATCH_DEFAULTS.reassignmentRatio;
+  if (!(ratio >= 0 && ratio <= 1)) throw new RangeError(`reassignmentRatio must be in [0, 1], got ${ratio}`);
 }
 
 /** Move the low-count centres to distinct random rows of the batch (see centresToReassign). */

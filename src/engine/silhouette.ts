@@ -3,7 +3,9 @@
 // once (symmetry) and the band slots are merged in band order (see assembly/silhouette.ts).
 import type { EngineContext, ResidentMatrix } from "./context.js";
 import { forEachChunk } from "./context.js";
+import { randomRows } from "./kmeans.js";
 import { checkClusterCount, encodeLabels } from "./labels.js";
+import { Rng } from "./rng.js";
 import { drain, STEP_WORK, type Steps } from "./steps.js";
 import { checkFiniteResident } from "./validate.js";
 
@@ -89,6 +91,62 @@ export function* silhouetteSteps(
     let total = 0;
     for (let i = 0; i < n; i++) total += samples[i]!;
     return opts.samples ? { score: total / n, samples } : { score: total / n };
+  } finally {
+    arena.release(mark);
+  }
+}
+
+export interface SilhouetteSampleOptions {
+  /** Rows in the sample; all rows (the exact score) when n is no larger. */
+  size: number;
+  seed?: number;
+}
+
+export interface SampledSilhouette {
+  /** Mean silhouette of the sample. */
+  readonly score: number;
+  /** The sample's silhouettes, computed against the sample alone, in draw order. */
+  readonly samples: Float64Array;
+  /** The input row of each sample value. */
+  readonly rows: Int32Array;
+  /** Rows the sample was drawn from. */
+  readonly population: number;
+  /** 95 % interval of the score (equal to it when every row is in the sample). */
+  readonly ci95: readonly [number, number];
+}
+
+/** The standard normal's 97.5 % quantile. */
+const Z_975 = 1.959963984540054;
+
+/**
+ * scikit-learn's silhouette_score(sample_size=size, random_state=seed): the first `size` rows of a
+ * seeded permutation (drawn with the engine's Rng, not NumPy's), scored on their own. The interval
+ * is the normal one over the sample's values: mean ± 1.96·s/√m, with the finite-population factor
+ * √((n − m)/(n − 1)) since the rows are drawn without replacement. It treats the m values as
+ * independent draws, which they nearly are for m ≪ n (each is computed against the same sample).
+ */
+export function* silhouetteSampleSteps(ctx: EngineContext, x: ResidentMatrix, labels: ArrayLike<number>, opts: SilhouetteSampleOptions): Steps<SampledSilhouette> {
+  const n = x.rows;
+  if (!Number.isInteger(opts.size) || opts.size < 2) throw new RangeError(`the silhouette sample size must be a whole number ≥ 2, got ${opts.size}`);
+  if (labels.length !== n) throw new RangeError(`labels has ${labels.length} entries, expected one per sample (${n})`);
+  const m = Math.min(opts.size, n);
+  const rows = Int32Array.from(m === n ? Array.from({ length: n }, (_, i) => i) : randomRows(new Rng(opts.seed ?? 0), n, m));
+  const { arena, kernels } = ctx;
+  const mark = arena.mark();
+  try {
+    let sub = x;
+    if (m < n) {
+      const ptr = arena.alloc(m * x.cols * 8);
+      kernels.gatherRows(x.ptr, x.cols, arena.putI32(rows), m, ptr);
+      sub = { ptr, rows: m, cols: x.cols, free: () => {} };
+    }
+    const subLabels = Int32Array.from(rows, (r) => labels[r]!);
+    const { score, samples } = yield* silhouetteSteps(ctx, sub, subLabels, { samples: true });
+    if (m === n) return { score, samples: samples!, rows, population: n, ci95: [score, score] };
+    let ss = 0;
+    for (const v of samples!) ss += (v - score) ** 2;
+    const se = Math.sqrt(ss / (m - 1) / m) * Math.sqrt((n - m) / (n - 1));
+    return { score, samples: samples!, rows, population: n, ci95: [score - Z_975 * se, score + Z_975 * se] };
   } finally {
     arena.release(mark);
   }

@@ -3,6 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadEngine, type Matrix } from "../../src/engine/index.js";
+import { checkMiniBatchOptions } from "../../src/engine/minibatch.js";
 import { centresToReassign, MiniBatchConvergence, resolveMiniBatch } from "../../src/engine/minibatch-options.js";
 import { minibatchKMeansReference } from "../../src/engine/reference/index.js";
 import { type BlobShape, blobs as blobsOf } from "../../bench/cases/data.js";
@@ -63,26 +64,27 @@ test("early stopping: it stops long before max_iter passes on separated blobs, w
   const x = blobs(11, 50_000, 8, 6);
   const mb = engine.minibatchKMeans(x, { k: 6, seed: 0 });
   const lloyd = engine.kmeans(x, { k: 6, seed: 0, nInit: 3 });
-  const { steps } = resolveMiniBatch({ k: 6 }, x.rows, x.cols);
+  const { steps } = resolveMiniBatch({ k: 6 }, x.rows);
   assert.ok(mb.nSteps < steps, `${mb.nSteps} of ${steps} steps`);
   assert.ok(mb.inertia <= lloyd.inertia * 1.01, `mini-batch ${mb.inertia} vs Lloyd ${lloyd.inertia}`);
 });
 
 test("scikit-learn's option rules: batch ≤ n, init size 3·batch (≥ 3k, ≤ n), steps ⌊maxIter·n/batch⌋, one init with given centres", () => {
-  const r = resolveMiniBatch({ k: 4 }, 10_000, 3);
+  const r = resolveMiniBatch({ k: 4 }, 10_000);
   assert.equal([r.batch, r.initSize, r.steps, r.nInit], [1024, 3072, Math.floor((100 * 10_000) / 1024), 3]);
-  const small = resolveMiniBatch({ k: 4, batchSize: 2048 }, 500, 3);
+  const small = resolveMiniBatch({ k: 4, batchSize: 2048 }, 500);
   assert.equal([small.batch, small.initSize, small.steps], [500, 500, 100]);
-  assert.is(resolveMiniBatch({ k: 50, batchSize: 10 }, 10_000, 3).initSize, 150);
-  assert.is(resolveMiniBatch({ k: 2, init: { data: new Float64Array(6), rows: 2, cols: 3 }, nInit: 5 }, 100, 3).nInit, 1);
+  assert.is(resolveMiniBatch({ k: 50, batchSize: 10 }, 10_000).initSize, 150);
+  assert.is(resolveMiniBatch({ k: 2, init: { data: new Float64Array(6), rows: 2, cols: 3 }, nInit: 5 }, 100).nInit, 1);
   for (const [opts, pattern] of [
     [{ k: 2, batchSize: 0 }, /batchSize must be a positive integer/],
     [{ k: 2, batchSize: 2 ** 21 }, /batchSize must be at most/],
     [{ k: 2, reassignmentRatio: 2 }, /reassignmentRatio must be in \[0, 1\]/],
     [{ k: 2, tol: -1 }, /tol must be ≥ 0/],
     [{ k: 200 }, /exceeds the number of rows/],
+    [{ k: 2, init: { data: new Float64Array(4), rows: 2, cols: 2 } }, /initial centres are 2 × 2, expected k × d = 2 × 3/],
   ] as const) {
-    assert.throws(() => resolveMiniBatch(opts, 100, 3), pattern as RegExp);
+    assert.throws(() => checkMiniBatchOptions(opts, 100, 3), pattern as RegExp);
   }
 });
 

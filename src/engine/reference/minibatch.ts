@@ -57,7 +57,7 @@ function firstOfPermutation(rng: Rng, n: number, count: number): number[] {
 
 export function minibatchKMeansReference(x: Matrix, options: MiniBatchOptions): ReferenceMiniBatchResult {
   const { rows: n, cols: d, data } = x;
-  const o = resolveMiniBatch(options, n, d);
+  const o = resolveMiniBatch(options, n);
   const { k, batch } = o;
   const rng = Rng.derive(o.seed, SAMPLING_STREAM);
   const draw = (count: number) => Array.from({ length: count }, () => rng.nextInt(n));
@@ -124,7 +124,10 @@ export function minibatchKMeansReference(x: Matrix, options: MiniBatchOptions): 
       const moved = centresToReassign(counts, k, o.reassignmentRatio, batch);
       if (moved.length > 0) {
         const picks = firstOfPermutation(rng, batch, moved.length);
-        moved.forEach((c, j) => next.set(data.subarray(idx[picks[j]!]! * d, idx[picks[j]!]! * d + d), c * d));
+        moved.forEach((c, j) => {
+          const row = idx[picks[j]!]!;
+          next.set(data.subarray(row * d, row * d + d), c * d);
+        });
         const floor = smallestUnmovedCount(counts, k, moved);
         for (const c of moved) counts[c] = floor;
       }
