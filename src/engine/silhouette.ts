@@ -113,6 +113,11 @@ export interface SampledSilhouette {
   readonly population: number;
   /** 95 % interval of the score (equal to it when every row is in the sample). */
   readonly ci95: readonly [number, number];
+  /**
+   * The rows of the clusters the sample missed, each scored against the sample and its own
+   * cluster (so every cluster has values); not part of the score. Absent when none was missed.
+   */
+  readonly missed?: { readonly rows: Int32Array; readonly samples: Float64Array };
 }
 
 /** The standard normal's 97.5 % quantile. */
@@ -130,23 +135,35 @@ export function* silhouetteSampleSteps(ctx: EngineContext, x: ResidentMatrix, la
   if (!Number.isInteger(opts.size) || opts.size < 2) throw new RangeError(`the silhouette sample size must be a whole number ≥ 2, got ${opts.size}`);
   if (labels.length !== n) throw new RangeError(`labels has ${labels.length} entries, expected one per sample (${n})`);
   const m = Math.min(opts.size, n);
-  const rows = Int32Array.from(m === n ? Array.from({ length: n }, (_, i) => i) : randomRows(new Rng(opts.seed ?? 0), n, m));
+  const rng = new Rng(opts.seed ?? 0);
+  const rows = Int32Array.from(m === n ? Array.from({ length: n }, (_, i) => i) : randomRows(rng, n, m));
   const { arena, kernels } = ctx;
   const mark = arena.mark();
   try {
-    let sub = x;
-    if (m < n) {
-      const ptr = arena.alloc(m * x.cols * 8);
-      kernels.gatherRows(x.ptr, x.cols, arena.putI32(rows), m, ptr);
-      sub = { ptr, rows: m, cols: x.cols, free: () => {} };
-    }
-    const subLabels = Int32Array.from(rows, (r) => labels[r]!);
-    const { score, samples } = yield* silhouetteSteps(ctx, sub, subLabels, { samples: true });
+    const gathered = (these: Int32Array): ResidentMatrix => {
+      const ptr = arena.alloc(these.length * x.cols * 8);
+      kernels.gatherRows(x.ptr, x.cols, arena.putI32(these), these.length, ptr);
+      return { ptr, rows: these.length, cols: x.cols, free: () => {} };
+    };
+    const labelsOf = (these: Int32Array) => Int32Array.from(these, (r) => labels[r]!);
+    const { score, samples } = yield* silhouetteSteps(ctx, m < n ? gathered(rows) : x, labelsOf(rows), { samples: true });
     if (m === n) return { score, samples: samples!, rows, population: n, ci95: [score, score] };
     let ss = 0;
     for (const v of samples!) ss += (v - score) ** 2;
     const se = Math.sqrt(ss / (m - 1) / m) * Math.sqrt((n - m) / (n - 1));
-    return { score, samples: samples!, rows, population: n, ci95: [score - Z_975 * se, score + Z_975 * se] };
+    const ci95: [number, number] = [score - Z_975 * se, score + Z_975 * se];
+    // A small cluster can be missed by the sample; its rows are scored against the sample, so that
+    // per-cluster figures exist for every cluster. Such rows are few, or the miss is improbable.
+    const inSample = new Set(labelsOf(rows));
+    let missedRows: number[] = [];
+    for (let i = 0; i < n; i++) if (!inSample.has(labels[i]!)) missedRows.push(i);
+    // Bounded by the sample size, so the extra pass costs at most four times the sample's.
+    if (missedRows.length > m) missedRows = randomRows(rng, missedRows.length, m).map((j) => missedRows[j]!).sort((a, b) => a - b);
+    if (missedRows.length === 0) return { score, samples: samples!, rows, population: n, ci95 };
+    const union = Int32Array.from([...rows, ...missedRows]);
+    const all = yield* silhouetteSteps(ctx, gathered(union), labelsOf(union), { samples: true });
+    const missed = { rows: Int32Array.from(missedRows), samples: all.samples!.slice(m) };
+    return { score, samples: samples!, rows, population: n, ci95, missed };
   } finally {
     arena.release(mark);
   }

@@ -56,4 +56,19 @@ test("a sample size of at least n gives the exact score, its interval a point; a
   }
 });
 
+test("a cluster the sample missed: its rows scored against the sample, outside the score", async () => {
+  const engine = await loadEngine({ threads: 1 });
+  const x = blobs(8, 2000, 3, 3, shape);
+  const labels = engine.kmeans(x, { k: 3, seed: 0, nInit: 1 }).labels.slice();
+  // Three rows of a fourth cluster: a sample of 40 of 2,000 misses them with this seed.
+  const tiny = [100, 900, 1500];
+  for (const r of tiny) labels[r] = 3;
+  const s = await engine.silhouetteSampleInterruptible(x, labels, { size: 40, seed: 4 });
+  assert.ok(!Array.from(s.rows).some((r) => labels[r] === 3), "the sample holds none of the tiny cluster");
+  assert.equal(Array.from(s.missed!.rows), tiny);
+  assert.ok(s.missed!.samples.every((v) => Number.isFinite(v) && v >= -1 && v <= 1));
+  const plain = await engine.silhouetteSampleInterruptible(x, labels.map((l) => (l === 3 ? 0 : l)), { size: 40, seed: 4 });
+  assert.equal(Array.from(plain.rows), Array.from(s.rows), "the same draw");
+});
+
 test.run();

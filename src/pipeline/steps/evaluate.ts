@@ -12,7 +12,10 @@ export interface ClusterQuality {
   calinskiHarabasz: number;
   /** Mean silhouette of each cluster's customers (of its sampled customers, with a sample). */
   clusterSilhouette: number[];
-  /** Per-customer silhouette, in row order; NaN for a customer outside the sample. */
+  /**
+   * Per-customer silhouette, in row order; NaN for a customer outside the sample, except those of a
+   * cluster the sample missed (scored against the sample, outside the score).
+   */
   samples: Float64Array;
   /** Present when the silhouette is a sample's. */
   silhouetteSample?: SilhouetteSampleInfo;
@@ -43,6 +46,10 @@ export async function evaluateClusters(
     samples = new Float64Array(n).fill(Number.NaN);
     s.rows.forEach((row, i) => {
       samples[row] = s.samples[i]!;
+    });
+    // Customers of a cluster the sample missed, scored against the sample: the cluster's mean exists.
+    s.missed?.rows.forEach((row, i) => {
+      samples[row] = s.missed!.samples[i]!;
     });
     silhouetteSample = { size: s.rows.length, population: n, seed: sampling.seed, ci95: [s.ci95[0], s.ci95[1]] };
   } else {
