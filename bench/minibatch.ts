@@ -2,8 +2,10 @@
 // centres), custseg's mini-batch fit against its own Lloyd fit (time and inertia) and against
 // scikit-learn's MiniBatchKMeans on the same rows (bench/sklearn_minibatch.py, run with --sklearn).
 // Each fit runs once: they take seconds to minutes, and the figures are read as ratios.
-// Usage: node dist/bench/minibatch.js [--sizes 1000000,10000000] [--threads 1] [--sklearn [PYTHON]]
-// Writes bench/results/minibatch.json (and sklearn-minibatch.json with --sklearn).
+// With --silhouette instead: the silhouette of a 20,000-row sample of 1,000,000 overlapping blobs
+// (6 features, 3 clusters, mini-batch labels), its time and 95 % interval.
+// Usage: node dist/bench/minibatch.js [--sizes 1000000,10000000] [--threads 1] [--sklearn [PYTHON]] [--silhouette]
+// Writes bench/results/minibatch.json (and sklearn-minibatch.json with --sklearn), or silhouette-sample.json.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -42,6 +44,24 @@ interface Row {
 }
 
 const engine = await loadEngine({ threads });
+
+if (process.argv.includes("--silhouette")) {
+  const n = 1_000_000;
+  const size = 20_000;
+  const x = blobs(SEED + 1, n, 6, 3, { box: 4, noise: (rng) => 3 * (rng.nextFloat() + rng.nextFloat() - 1) });
+  const resident = engine.upload(x);
+  const { labels } = engine.minibatchKMeans(resident, { k: 3, seed: SEED });
+  const t = performance.now();
+  const s = await engine.silhouetteSampleInterruptible(resident, labels, { size, seed: SEED });
+  const wallMs = performance.now() - t;
+  resident.free();
+  engine.close();
+  const row = { rows: n, cols: 6, k: 3, sample: size, wallMs, score: s.score, ci95: s.ci95 };
+  process.stderr.write(`  ${JSON.stringify(row)}\n`);
+  await writeFileAtomic(join(results, "silhouette-sample.json"), `${JSON.stringify({ suite: "silhouette-sample", threads, ...row }, null, 1)}\n`);
+  process.exit(0);
+}
+
 const rows: Row[] = [];
 const dir = withSklearn ? mkdtempSync(join(tmpdir(), "custseg-minibatch-")) : undefined;
 const inputs: { file: string; rows: number; cols: number }[] = [];
