@@ -156,6 +156,8 @@ export interface RunSummary {
   k: number;
   /** The k-means algorithm that ran ("lloyd" or "minibatch"). */
   algorithm?: "lloyd" | "minibatch";
+  /** Mini-batch steps (with "minibatch"; nIter then counts passes' worth of rows). */
+  nSteps?: number;
   inertia: number;
   nIter: number;
   silhouette: number;

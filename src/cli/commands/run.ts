@@ -103,7 +103,7 @@ function formatSummary(s: RunSummary): string {
     `  lines       ${n(s.rows.loaded!)} loaded, ${n(s.rows.afterZeroPrice!)} after cleaning`,
     `  customers   ${n(s.customersBeforeOutliers)} with features, ${n(s.outliers)} outliers, ${n(s.customers)} clustered`,
     `  PCA         ${s.nComponents} components, ${(s.explainedVarianceRatio.reduce((a, b) => a + b, 0) * 100).toFixed(1)}% of the variance`,
-    `  k-means     k = ${s.k}${s.algorithm === "minibatch" ? ", mini-batch" : ""}, inertia ${s.inertia.toFixed(2)}, ${s.nIter} iterations`,
+    `  k-means     k = ${s.k}${s.algorithm === "minibatch" ? ", mini-batch" : ""}, inertia ${s.inertia.toFixed(2)}, ${s.nSteps !== undefined ? `${n(s.nSteps)} steps (${s.nIter} ${s.nIter === 1 ? "pass" : "passes"} over the customers)` : `${s.nIter} iterations`}`,
     `  metrics     silhouette ${s.silhouette.toFixed(4)}${sampleNote(s)}, Davies–Bouldin ${s.daviesBouldin.toFixed(4)}, Calinski–Harabasz ${s.calinskiHarabasz.toFixed(1)}`,
     "",
     "  cluster  customers  share  revenue  segment: profile",

@@ -73,6 +73,7 @@ export function summarize(
     explainedVarianceRatio: [...reduced.fit.explainedVarianceRatio],
     k,
     ...(clusters.algorithm ? { algorithm: clusters.algorithm } : {}),
+    ...(clusters.nSteps !== undefined ? { nSteps: clusters.nSteps } : {}),
     inertia: clusters.inertia,
     nIter: clusters.nIter,
     silhouette: quality.silhouette,

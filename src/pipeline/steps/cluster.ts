@@ -27,6 +27,8 @@ export interface Clustered extends KMeansResult {
   sizes: number[];
   /** The algorithm that ran (absent in outputs stored before there was a choice: Lloyd). */
   algorithm?: "lloyd" | "minibatch";
+  /** Mini-batch steps taken (mini-batch only; nIter counts passes' worth of rows). */
+  nSteps?: number;
 }
 
 /** The algorithm "auto" stands for at this many rows. */

@@ -27,6 +27,7 @@ test("--algorithm minibatch and --silhouette-sample: reported in the summary, me
   assert.is(res.code, 0, res.stderr);
   const s = JSON.parse(res.stdout);
   assert.is(s.algorithm, "minibatch");
+  assert.ok(Number.isInteger(s.nSteps) && s.nSteps >= 1, `nSteps ${s.nSteps}`);
   const sample = s.silhouetteSample;
   assert.equal([sample.size, sample.population, sample.seed], [100, s.customers, 0]);
   assert.ok(sample.ci95[0] < s.silhouette && s.silhouette < sample.ci95[1], JSON.stringify(sample));
@@ -44,7 +45,7 @@ test("--algorithm minibatch and --silhouette-sample: reported in the summary, me
 test("the plain summary names mini-batch and the sample beside the silhouette; the same seed gives the same numbers", () => {
   const a = run("--algorithm", "minibatch", "--silhouette-sample", "150", "--out", join(tmp, "runs", "a"));
   assert.is(a.code, 0, a.stderr);
-  assert.match(a.stdout, /k-means {5}k = 3, mini-batch, inertia/);
+  assert.match(a.stdout, /k-means {5}k = 3, mini-batch, inertia \d+\.\d\d, [\d,]+ steps \(\d+ pass(es)? over the customers\)/);
   assert.match(a.stdout, /silhouette -?\d\.\d{4} \(sample of 150 of [\d,]+ customers, 95 % CI -?\d\.\d{4}–-?\d\.\d{4}\)/);
   const b = run("--algorithm", "minibatch", "--silhouette-sample", "150", "--out", join(tmp, "runs", "b"));
   const line = (out: string) => out.split("\n").filter((l) => /k-means|metrics/.test(l));

@@ -209,7 +209,7 @@ export const GRAPH: readonly StepDef[] = [
         resident.free();
       }
     },
-    detail: (c) => `${c.algorithm === "minibatch" ? "mini-batch, " : ""}inertia ${c.inertia.toFixed(2)}, ${c.nIter} iterations`,
+    detail: (c) => `${c.algorithm === "minibatch" ? "mini-batch, " : ""}inertia ${c.inertia.toFixed(2)}, ${c.nSteps !== undefined ? `${c.nSteps} steps` : `${c.nIter} iterations`}`,
   }),
   step({
     name: "evaluate",
