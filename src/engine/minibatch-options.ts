@@ -28,6 +28,9 @@ export interface MiniBatchOptions {
   threads?: number;
 }
 
+/** The sub-stream (Rng.derive(seed, ·)) of batches and samples, apart from every init's k-means++ stream (0, 1, …). */
+export const SAMPLING_STREAM = -1;
+
 /** scikit-learn 1.2's MiniBatchKMeans defaults (n_init 3: its default before 'auto'). */
 export const MINIBATCH_DEFAULTS = {
   init: "k-means++",

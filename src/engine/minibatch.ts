@@ -19,6 +19,7 @@ import {
   type MiniBatchOptions,
   ReassignClock,
   resolveMiniBatch,
+  SAMPLING_STREAM,
   smallestUnmovedCount,
 } from "./minibatch-options.js";
 import { Rng } from "./rng.js";
@@ -29,9 +30,6 @@ export interface MiniBatchResult extends KMeansResult {
   /** Mini-batch steps taken. */
   nSteps: number;
 }
-
-/** The stream of batches and samples, apart from every init's k-means++ stream. */
-export const SAMPLING_STREAM = -1;
 
 export function minibatchKMeans(ctx: EngineContext, x: ResidentMatrix, options: MiniBatchOptions): MiniBatchResult {
   return drain(minibatchKMeansSteps(ctx, x, options));

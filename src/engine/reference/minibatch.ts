@@ -2,7 +2,7 @@
 // with the same random draws, sequential sums and no chunking. See minibatch.ts for the
 // scikit-learn semantics followed.
 import type { Matrix } from "../matrix.js";
-import { centresToReassign, MiniBatchConvergence, type MiniBatchOptions, ReassignClock, resolveMiniBatch, smallestUnmovedCount } from "../minibatch-options.js";
+import { centresToReassign, MiniBatchConvergence, type MiniBatchOptions, ReassignClock, resolveMiniBatch, SAMPLING_STREAM, smallestUnmovedCount } from "../minibatch-options.js";
 import { Rng } from "../rng.js";
 import { sqDist } from "./distance.js";
 import { kmeansPlusPlusReference } from "./kmeans.js";
@@ -15,9 +15,6 @@ export interface ReferenceMiniBatchResult {
   nIter: number;
   nSteps: number;
 }
-
-/** The stream minibatch.ts draws batches and samples from (its SAMPLING_STREAM). */
-const SAMPLING_STREAM = -1;
 
 function nearest(x: Float64Array, i: number, centers: Float64Array, k: number, d: number): { c: number; dist: number } {
   let c = 0;
