@@ -52,6 +52,13 @@ test("the plain summary names mini-batch and the sample beside the silhouette; t
   assert.equal(line(b.stdout), line(a.stdout));
 });
 
+test("--help names the three flags with their defaults", () => {
+  const help = custseg("run", "--help");
+  assert.is(help.code, 0);
+  for (const flag of ["--algorithm", "--batch-size", "--silhouette-sample"]) assert.ok(help.stdout.includes(flag), `--help lacks ${flag}`);
+  assert.match(help.stdout, /Lloyd up to 100,000 customers/);
+});
+
 test("auto below the threshold and every --compat seed run use Lloyd; the exact silhouette has no sample", () => {
   const res = run("--out", join(tmp, "runs", "auto"), "--json");
   assert.is(res.code, 0, res.stderr);
