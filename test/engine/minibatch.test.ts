@@ -13,8 +13,9 @@ const shape: BlobShape = { box: 10, noise: (rng) => rng.nextFloat() + rng.nextFl
 const blobs = (seed: number, n: number, d: number, k: number): Matrix => blobsOf(seed, n, d, k, shape);
 
 /**
- * WASM == reference: labels, step count and iterations exactly; centres and inertia to 1e-12
- * relative (the SIMD distances add their terms in another order than the reference's loop).
+ * WASM == reference: labels, step count and iterations exactly; inertia to 1e-12 relative, centres
+ * to 1e-12 relative (absolute below 1): the SIMD distances and the chunked final inertia add their
+ * terms in another order than the reference's loops.
  */
 const TOL = 1e-12;
 
