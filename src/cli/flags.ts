@@ -24,7 +24,7 @@ const RULES: Record<string, Rule> = {
   "n-init": whole(1, KMEANS_LIMITS.nInit),
   "max-iter": whole(1, KMEANS_LIMITS.maxIter),
   "batch-size": whole(1, MINIBATCH_LIMITS.batchSize),
-  "silhouette-sample": whole(2, SILHOUETTE_SAMPLE_MAX),
+  "silhouette-sample": whole(3, SILHOUETTE_SAMPLE_MAX),
   tol: (v) => (Number.isFinite(v) && v >= 0 ? undefined : "must be a number ≥ 0"),
   variance: (v) => (v > 0 && v <= 1 ? undefined : "must be a ratio in (0, 1]"),
   components: whole(1, 1_000_000),

@@ -7,7 +7,7 @@ import { randomRows } from "./kmeans.js";
 import { checkClusterCount, encodeLabels } from "./labels.js";
 import { Rng } from "./rng.js";
 import { drain, STEP_WORK, type Steps } from "./steps.js";
-import { checkFiniteResident } from "./validate.js";
+import { ArgumentError, checkFiniteResident } from "./validate.js";
 
 /**
  * Bands per call: fixed, so results do not depend on the thread count. 16 bands keep the slots at
@@ -132,7 +132,8 @@ const Z_975 = 1.959963984540054;
  */
 export function* silhouetteSampleSteps(ctx: EngineContext, x: ResidentMatrix, labels: ArrayLike<number>, opts: SilhouetteSampleOptions): Steps<SampledSilhouette> {
   const n = x.rows;
-  if (!Number.isInteger(opts.size) || opts.size < 2) throw new RangeError(`the silhouette sample size must be a whole number ≥ 2, got ${opts.size}`);
+  // Three rows at least: the silhouette needs 2 to m − 1 clusters among the m rows.
+  if (!Number.isInteger(opts.size) || opts.size < 3) throw new ArgumentError(`the silhouette sample size must be a whole number ≥ 3, got ${opts.size}`, "size");
   if (labels.length !== n) throw new RangeError(`labels has ${labels.length} entries, expected one per sample (${n})`);
   const m = Math.min(opts.size, n);
   const rng = new Rng(opts.seed ?? 0);
@@ -146,6 +147,10 @@ export function* silhouetteSampleSteps(ctx: EngineContext, x: ResidentMatrix, la
       return { ptr, rows: these.length, cols: x.cols, free: () => {} };
     };
     const labelsOf = (these: Int32Array) => Int32Array.from(these, (r) => labels[r]!);
+    const drawn = new Set(labelsOf(rows)).size;
+    if (m < n && (drawn < 2 || drawn > m - 1)) {
+      throw new ArgumentError(`the silhouette sample of ${m} rows holds ${drawn} distinct label${drawn === 1 ? "" : "s"}; the silhouette needs 2 to ${m - 1}`, "size");
+    }
     const { score, samples } = yield* silhouetteSteps(ctx, m < n ? gathered(rows) : x, labelsOf(rows), { samples: true });
     if (m === n) return { score, samples: samples!, rows, population: n, ci95: [score, score] };
     let ss = 0;

@@ -41,7 +41,7 @@ test("the sample's values are the silhouettes of the sampled rows among themselv
   assert.ok(Math.abs(s.score - want) < 1e-12, `${s.score} vs ${want}`);
 });
 
-test("a sample size of at least n gives the exact score, its interval a point; a size below 2 is refused", async () => {
+test("a sample size of at least n gives the exact score, its interval a point; a size below 3 is refused", async () => {
   const engine = await loadEngine({ threads: 1 });
   const x = blobs(5, 900, 3, 3, shape);
   const { labels } = engine.kmeans(x, { k: 3, seed: 0, nInit: 1 });
@@ -49,10 +49,10 @@ test("a sample size of at least n gives the exact score, its interval a point; a
   assert.is(all.score, engine.silhouette(x, labels).score);
   assert.equal([...all.ci95], [all.score, all.score]);
   try {
-    await engine.silhouetteSampleInterruptible(x, labels, { size: 1 });
-    assert.unreachable("a sample of 1 row");
+    await engine.silhouetteSampleInterruptible(x, labels, { size: 2 });
+    assert.unreachable("a sample of 2 rows");
   } catch (err) {
-    assert.match((err as Error).message, /sample size must be a whole number ≥ 2, got 1/);
+    assert.match((err as Error).message, /sample size must be a whole number ≥ 3, got 2/);
   }
 });
 

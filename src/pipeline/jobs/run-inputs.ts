@@ -27,7 +27,7 @@ export function checkOptions(opts: RunOptions): void {
     throw new OptionError("algorithm", (n) => `minibatch is not available with ${n("compat")} seed: the original pipeline's numbers come from Lloyd`);
   }
   if (opts.batchSize !== undefined) whole("batchSize", opts.batchSize, 1, MINIBATCH_LIMITS.batchSize);
-  if (opts.silhouetteSample !== undefined) whole("silhouetteSample", opts.silhouetteSample, 2, SILHOUETTE_SAMPLE_MAX);
+  if (opts.silhouetteSample !== undefined) whole("silhouetteSample", opts.silhouetteSample, 3, SILHOUETTE_SAMPLE_MAX);
 }
 
 export async function readNamesFile(file: string, k: number): Promise<Map<number, string>> {

@@ -4,6 +4,8 @@
 import type { ResidentMatrix } from "../../engine/context.js";
 import type { Engine } from "../../engine/engine.js";
 import type { Matrix } from "../../engine/matrix.js";
+import { ArgumentError } from "../../engine/validate.js";
+import { OptionError } from "../../errors.js";
 import type { SilhouetteSampleInfo } from "../options.js";
 
 export interface ClusterQuality {
@@ -41,7 +43,10 @@ export async function evaluateClusters(
   let samples: Float64Array;
   let silhouetteSample: SilhouetteSampleInfo | undefined;
   if (sampling && n > sampling.size) {
-    const s = await engine.silhouetteSampleInterruptible(x, labels, sampling, signal);
+    const s = await engine.silhouetteSampleInterruptible(x, labels, sampling, signal).catch((err: unknown) => {
+      if (err instanceof ArgumentError && err.argument === "size") throw new OptionError("silhouetteSample", `${sampling.size}: ${err.message}; raise it`);
+      throw err;
+    });
     score = s.score;
     samples = new Float64Array(n).fill(Number.NaN);
     s.rows.forEach((row, i) => {

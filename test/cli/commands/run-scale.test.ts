@@ -71,7 +71,7 @@ test("bad values: one line naming the flag, exit 1, no run directory", () => {
   const cases: [string[], RegExp][] = [
     [["--algorithm", "minibatch", "--compat", "seed"], /--algorithm minibatch is not available with --compat seed/],
     [["--batch-size", "0"], /--batch-size must be a whole number from 1 to 1,048,576 \(got 0\)/],
-    [["--silhouette-sample", "1"], /--silhouette-sample must be a whole number from 2 to 200,000 \(got 1\)/],
+    [["--silhouette-sample", "2"], /--silhouette-sample must be a whole number from 3 to 200,000 \(got 2\)/],
     [["--silhouette-sample", "2.5"], /--silhouette-sample must be a whole number/],
   ];
   for (const [args, pattern] of cases) {

@@ -5,6 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { blobs } from "../../../bench/cases/data.js";
 import { loadEngine } from "../../../src/engine/index.js";
+import { OptionError } from "../../../src/errors.js";
 import { SCALE_DEFAULTS } from "../../../src/pipeline/options.js";
 import { clusterCustomers, resolveAlgorithm } from "../../../src/pipeline/steps/cluster.js";
 import { evaluateClusters } from "../../../src/pipeline/steps/evaluate.js";
@@ -50,6 +51,23 @@ test("evaluateClusters: exact up to the sample size; beyond, NaN outside the sam
     assert.ok(Math.abs(m - sampled.clusterSilhouette[c]!) < 1e-12, `cluster ${c}`);
   }
   assert.is(sampled.daviesBouldin, exact.daviesBouldin, "Davies–Bouldin uses every customer");
+});
+
+test("a sample that holds one cluster only is refused naming the option (scikit-learn refuses it too)", async () => {
+  const engine = await loadEngine({ threads: 1 });
+  const x = blobs(9, 3000, 4, 3);
+  // All but two customers in cluster 0: a sample of 3 holds cluster 0 alone.
+  const labels = new Int32Array(3000);
+  labels[10] = 1;
+  labels[20] = 1;
+  try {
+    await evaluateClusters(engine, x, labels, 2, undefined, { size: 3, seed: 0 });
+    assert.unreachable("a one-cluster sample");
+  } catch (err) {
+    assert.instance(err, OptionError);
+    assert.is((err as OptionError).option, "silhouetteSample");
+    assert.match((err as Error).message, /3: the silhouette sample of 3 rows holds 1 distinct label; the silhouette needs 2 to 2; raise it/);
+  }
 });
 
 test.run();
