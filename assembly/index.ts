@@ -7,3 +7,4 @@ export * from "./scale";
 export * from "./silhouette";
 export * from "./metrics";
 export * from "./score";
+export * from "./minibatch";

@@ -3,6 +3,7 @@
 // yargs reads "--seed abc" as NaN and "--seed 1.5" as 1.5; neither may reach a command.
 import { UserError } from "../errors.js";
 import { KMEANS_LIMITS } from "../engine/kmeans.js";
+import { MINIBATCH_LIMITS, SILHOUETTE_SAMPLE_MAX } from "../pipeline/options.js";
 
 type Rule = (v: number) => string | undefined;
 
@@ -22,6 +23,8 @@ const RULES: Record<string, Rule> = {
   seed: whole(0, 2 ** 32 - 1),
   "n-init": whole(1, KMEANS_LIMITS.nInit),
   "max-iter": whole(1, KMEANS_LIMITS.maxIter),
+  "batch-size": whole(1, MINIBATCH_LIMITS.batchSize),
+  "silhouette-sample": whole(3, SILHOUETTE_SAMPLE_MAX),
   tol: (v) => (Number.isFinite(v) && v >= 0 ? undefined : "must be a number ≥ 0"),
   variance: (v) => (v > 0 && v <= 1 ? undefined : "must be a ratio in (0, 1]"),
   components: whole(1, 1_000_000),

@@ -3,7 +3,7 @@
 // serves `run` (with their defaults) and `status` (without: a flag not given takes its value from
 // custseg.lock). Defaults come from the pipeline's options.
 import type { Argv, Options } from "yargs";
-import { COMPAT_MODES, type Compat, DEFAULT_LOCK_FILE, RUN_DEFAULTS, type RunOptions } from "../pipeline/options.js";
+import { CLUSTER_ALGORITHMS, type ClusterAlgorithm, COMPAT_MODES, type Compat, DEFAULT_LOCK_FILE, RUN_DEFAULTS, type RunOptions, SCALE_DEFAULTS } from "../pipeline/options.js";
 import { type CacheArgs, cacheFrom, cacheOptions } from "./cache-options.js";
 import { type InputLimitArgs, inputLimitOptions, inputLimits } from "./limits.js";
 import { STORE_DESCRIPTION } from "./store-option.js";
@@ -40,6 +40,9 @@ export interface RunFlagArgs extends Omit<SourceFlagArgs, "data-dir" | "store">,
   "n-init": number;
   "max-iter": number;
   init: string;
+  algorithm: ClusterAlgorithm;
+  "batch-size": number;
+  "silhouette-sample": number;
   names?: string;
   currency?: string;
   lock?: string;
@@ -63,6 +66,17 @@ export function runFlags<T>(y: Argv<T>, withDefaults: boolean): Argv<T & RunFlag
     .option("max-iter", { type: "number", ...d(RUN_DEFAULTS.maxIter), describe: "Lloyd iterations per run at most" })
     .option("tol", shared(SOURCE_FLAGS.tol))
     .option("init", { type: "string", ...d(RUN_DEFAULTS.init), describe: "k-means++, random, or a CSV of initial centres (k rows × components)" })
+    .option("algorithm", {
+      choices: CLUSTER_ALGORITHMS,
+      ...d(SCALE_DEFAULTS.algorithm),
+      describe: `k-means algorithm: auto is Lloyd up to ${SCALE_DEFAULTS.minibatchAbove.toLocaleString("en-US")} customers, mini-batch beyond (always Lloyd with --compat seed)`,
+    })
+    .option("batch-size", { type: "number", ...d(SCALE_DEFAULTS.batchSize), describe: "Customers per mini-batch step" })
+    .option("silhouette-sample", {
+      type: "number",
+      ...d(SCALE_DEFAULTS.silhouetteSample),
+      describe: "Exact silhouette up to this many customers; beyond, the silhouette of a seeded sample of this many (with a 95 % interval)",
+    })
     .option("variance", shared(SOURCE_FLAGS.variance))
     .option("names", { type: "string", describe: 'Segment names by cluster number, a JSON file: {"0": "Loyal regulars", …} (default: derived from the profiles)' })
     .option("currency", { type: "string", describe: "ISO 4217 code of the prices (GBP, EUR, …), shown with its symbol in the report; none by default" })
@@ -89,6 +103,9 @@ export async function runOptionsFrom(args: RunFlagArgs): Promise<Omit<RunOptions
     maxIter: args["max-iter"],
     tol: args.tol,
     init: args.init,
+    algorithm: args.algorithm,
+    batchSize: args["batch-size"],
+    silhouetteSample: args["silhouette-sample"],
     variance: args.variance,
     names: args.names,
     currency: args.currency,

@@ -5,12 +5,14 @@ import { Arena } from "./arena.js";
 import { type EngineContext, isResident, type ResidentMatrix } from "./context.js";
 import { distances } from "./distance.js";
 import { type KMeansOptions, type KMeansResult, kmeans, kmeansSteps, predict } from "./kmeans.js";
+import { type MiniBatchResult, minibatchKMeans, minibatchKMeansSteps } from "./minibatch.js";
+import type { MiniBatchOptions } from "./minibatch-options.js";
 import { drainInterruptible, type Steps } from "./steps.js";
 import { calinskiHarabasz, daviesBouldin } from "./metrics.js";
 import { type PcaFit, type PcaModel, type PcaOptions, pcaFit, pcaFitSteps, pcaTransform } from "./pca.js";
 import { type Placement, type PlacementModel, place, placeColumns } from "./score.js";
 import { normalizeRows, normalizeRowsSteps, type StandardScaled, type StandardScaler, standardScale, standardScaleSteps } from "./scale.js";
-import { type SilhouetteOptions, type SilhouetteResult, silhouette, silhouetteSteps } from "./silhouette.js";
+import { type SampledSilhouette, type SilhouetteOptions, type SilhouetteResult, type SilhouetteSampleOptions, silhouette, silhouetteSampleSteps, silhouetteSteps } from "./silhouette.js";
 import type { Matrix, NumericColumn } from "./matrix.js";
 import { compileModule, type Flavour, instantiateModule, SHARED_INITIAL_PAGES, SHARED_MAXIMUM_PAGES } from "./module.js";
 import { currentPlatform } from "./platform.js";
@@ -126,6 +128,16 @@ export class Engine {
     return this.interruptible(x, (rx) => kmeansSteps(this.context, rx, options), signal);
   }
 
+  /** Mini-batch k-means with scikit-learn's MiniBatchKMeans semantics; see minibatch.ts. */
+  minibatchKMeans(x: Matrix | ResidentMatrix, options: MiniBatchOptions): MiniBatchResult {
+    return this.withResident(x, (rx) => minibatchKMeans(this.context, rx, options));
+  }
+
+  /** minibatchKMeans() that yields to the event loop between groups of steps and stops once `signal` is aborted. */
+  minibatchKMeansInterruptible(x: Matrix | ResidentMatrix, options: MiniBatchOptions, signal?: AbortSignal): Promise<MiniBatchResult> {
+    return this.interruptible(x, (rx) => minibatchKMeansSteps(this.context, rx, options), signal);
+  }
+
   /** The interruptible call in progress or last started: the next one waits for it. */
   private running: Promise<unknown> = Promise.resolve();
 
@@ -213,6 +225,11 @@ export class Engine {
   /** silhouette() that yields to the event loop between parts of its pass and stops once `signal` is aborted. */
   silhouetteInterruptible(x: Matrix | ResidentMatrix, labels: ArrayLike<number>, options?: SilhouetteOptions, signal?: AbortSignal): Promise<SilhouetteResult> {
     return this.interruptible(x, (rx) => silhouetteSteps(this.context, rx, labels, options), signal);
+  }
+
+  /** The silhouette of a seeded sample of rows (scikit-learn's sample_size) with a 95 % interval; see silhouette.ts. */
+  silhouetteSampleInterruptible(x: Matrix | ResidentMatrix, labels: ArrayLike<number>, options: SilhouetteSampleOptions, signal?: AbortSignal): Promise<SampledSilhouette> {
+    return this.interruptible(x, (rx) => silhouetteSampleSteps(this.context, rx, labels, options), signal);
   }
 
   daviesBouldin(x: Matrix | ResidentMatrix, labels: ArrayLike<number>): number {

@@ -54,6 +54,10 @@ export interface Kernels {
     p: number, pcaMean: number, w: number, centers: number, k: number, scratch: number,
     outPc: number, labels: number, dist1: number, dist2: number, chunkRows: number, chunk: number,
   ): void;
+  // assembly/minibatch.ts
+  /** Returns the batch's inertia against the old centres. */
+  minibatchStep(x: number, d: number, idx: number, b: number, centers: number, k: number, next: number, counts: number, batchCounts: number, labels: number): number;
+  nearestCentreChunk(x: number, n: number, d: number, centers: number, k: number, labels: number, partial: number, chunkRows: number, chunk: number): void;
 }
 
 /** Each export's parameter count: the list the built module is checked against. */
@@ -94,13 +98,15 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
   clusterSumsChunk: 8,
   centroidDistChunk: 10,
   scoreChunk: 21,
+  minibatchStep: 10,
+  nearestCentreChunk: 9,
 };
 
 /** Every kernel name, in declaration order (the thread pool's table of kernels). */
 export const KERNEL_NAMES = Object.keys(KERNEL_ARITY) as (keyof Kernels)[];
 
 /** Kernels that process one chunk (or band) of rows per call, its index being the last argument. */
-export const CHUNKED_KERNELS = ["rowSqNormsChunk", "lloydChunk", "lloydChunkBounded", "lloydRunChunk", "inertiaChunk", "seedPotentialChunk", "seedUpdateChunk", "covarianceChunk", "projectChunk", "silhouetteBand", "clusterSumsChunk", "centroidDistChunk", "scoreChunk"] as const;
+export const CHUNKED_KERNELS = ["rowSqNormsChunk", "lloydChunk", "lloydChunkBounded", "lloydRunChunk", "inertiaChunk", "seedPotentialChunk", "seedUpdateChunk", "covarianceChunk", "projectChunk", "silhouetteBand", "clusterSumsChunk", "centroidDistChunk", "scoreChunk", "nearestCentreChunk"] as const;
 
 export type ChunkedKernel = (typeof CHUNKED_KERNELS)[number];
 

@@ -3,9 +3,11 @@
 // once (symmetry) and the band slots are merged in band order (see assembly/silhouette.ts).
 import type { EngineContext, ResidentMatrix } from "./context.js";
 import { forEachChunk } from "./context.js";
+import { randomRows } from "./kmeans.js";
 import { checkClusterCount, encodeLabels } from "./labels.js";
+import { Rng } from "./rng.js";
 import { drain, STEP_WORK, type Steps } from "./steps.js";
-import { checkFiniteResident } from "./validate.js";
+import { ArgumentError, checkFiniteResident } from "./validate.js";
 
 /**
  * Bands per call: fixed, so results do not depend on the thread count. 16 bands keep the slots at
@@ -89,6 +91,84 @@ export function* silhouetteSteps(
     let total = 0;
     for (let i = 0; i < n; i++) total += samples[i]!;
     return opts.samples ? { score: total / n, samples } : { score: total / n };
+  } finally {
+    arena.release(mark);
+  }
+}
+
+export interface SilhouetteSampleOptions {
+  /** Rows in the sample; all rows (the exact score) when n is no larger. */
+  size: number;
+  seed?: number;
+}
+
+export interface SampledSilhouette {
+  /** Mean silhouette of the sample. */
+  readonly score: number;
+  /** The sample's silhouettes, computed against the sample alone, in draw order. */
+  readonly samples: Float64Array;
+  /** The input row of each sample value. */
+  readonly rows: Int32Array;
+  /** Rows the sample was drawn from. */
+  readonly population: number;
+  /** 95 % interval of the score (equal to it when every row is in the sample). */
+  readonly ci95: readonly [number, number];
+  /**
+   * The rows of the clusters the sample missed, each scored against the sample and its own
+   * cluster (so every cluster has values); not part of the score. Absent when none was missed.
+   */
+  readonly missed?: { readonly rows: Int32Array; readonly samples: Float64Array };
+}
+
+/** The standard normal's 97.5 % quantile. */
+const Z_975 = 1.959963984540054;
+
+/**
+ * scikit-learn's silhouette_score(sample_size=size, random_state=seed): the first `size` rows of a
+ * seeded permutation (drawn with the engine's Rng, not NumPy's), scored on their own. The interval
+ * is the normal one over the sample's values: mean ± 1.96·s/√m, with the finite-population factor
+ * √((n − m)/(n − 1)) since the rows are drawn without replacement. It treats the m values as
+ * independent draws, which they nearly are for m ≪ n (each is computed against the same sample).
+ */
+export function* silhouetteSampleSteps(ctx: EngineContext, x: ResidentMatrix, labels: ArrayLike<number>, opts: SilhouetteSampleOptions): Steps<SampledSilhouette> {
+  const n = x.rows;
+  // Three rows at least: the silhouette needs 2 to m − 1 clusters among the m rows.
+  if (!Number.isInteger(opts.size) || opts.size < 3) throw new ArgumentError(`the silhouette sample size must be a whole number ≥ 3, got ${opts.size}`, "size");
+  if (labels.length !== n) throw new RangeError(`labels has ${labels.length} entries, expected one per sample (${n})`);
+  const m = Math.min(opts.size, n);
+  const rng = new Rng(opts.seed ?? 0);
+  const rows = Int32Array.from(m === n ? Array.from({ length: n }, (_, i) => i) : randomRows(rng, n, m));
+  const { arena, kernels } = ctx;
+  const mark = arena.mark();
+  try {
+    const gathered = (these: Int32Array): ResidentMatrix => {
+      const ptr = arena.alloc(these.length * x.cols * 8);
+      kernels.gatherRows(x.ptr, x.cols, arena.putI32(these), these.length, ptr);
+      return { ptr, rows: these.length, cols: x.cols, free: () => {} };
+    };
+    const labelsOf = (these: Int32Array) => Int32Array.from(these, (r) => labels[r]!);
+    const drawn = new Set(labelsOf(rows)).size;
+    if (m < n && (drawn < 2 || drawn > m - 1)) {
+      throw new ArgumentError(`the silhouette sample of ${m} rows holds ${drawn} distinct label${drawn === 1 ? "" : "s"}; the silhouette needs 2 to ${m - 1}`, "size");
+    }
+    const { score, samples } = yield* silhouetteSteps(ctx, m < n ? gathered(rows) : x, labelsOf(rows), { samples: true });
+    if (m === n) return { score, samples: samples!, rows, population: n, ci95: [score, score] };
+    let ss = 0;
+    for (const v of samples!) ss += (v - score) ** 2;
+    const se = Math.sqrt(ss / (m - 1) / m) * Math.sqrt((n - m) / (n - 1));
+    const ci95: [number, number] = [score - Z_975 * se, score + Z_975 * se];
+    // A small cluster can be missed by the sample; its rows are scored against the sample, so that
+    // per-cluster figures exist for every cluster. Such rows are few, or the miss is improbable.
+    const inSample = new Set(labelsOf(rows));
+    let missedRows: number[] = [];
+    for (let i = 0; i < n; i++) if (!inSample.has(labels[i]!)) missedRows.push(i);
+    // Bounded by the sample size, so the extra pass costs at most four times the sample's.
+    if (missedRows.length > m) missedRows = randomRows(rng, missedRows.length, m).map((j) => missedRows[j]!).sort((a, b) => a - b);
+    if (missedRows.length === 0) return { score, samples: samples!, rows, population: n, ci95 };
+    const union = Int32Array.from([...rows, ...missedRows]);
+    const all = yield* silhouetteSteps(ctx, gathered(union), labelsOf(union), { samples: true });
+    const missed = { rows: Int32Array.from(missedRows), samples: all.samples!.slice(m) };
+    return { score, samples: samples!, rows, population: n, ci95, missed };
   } finally {
     arena.release(mark);
   }

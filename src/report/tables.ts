@@ -78,7 +78,15 @@ export function metricsTable(m: ClusterMetrics): string {
     "metrics",
     ["metric", "value", "reading"],
     [
-      ["Silhouette", num(fmt(m.silhouette, 4)), "−1 … 1; higher means tighter, better separated clusters"],
+      [
+        "Silhouette",
+        num(fmt(m.silhouette, 4)),
+        `−1 … 1; higher means tighter, better separated clusters${
+          m.silhouetteSample
+            ? ` (a seeded sample of ${fmt(m.silhouetteSample.size)} of ${fmt(m.silhouetteSample.population)} customers; 95 % interval ${fmt(m.silhouetteSample.ci95[0], 4)} … ${fmt(m.silhouetteSample.ci95[1], 4)})`
+            : ""
+        }`,
+      ],
       ["Davies–Bouldin", num(fmt(m.daviesBouldin, 4)), "≥ 0; lower is better"],
       ["Calinski–Harabasz", num(fmt(m.calinskiHarabasz, 2)), "higher is better"],
       ["Inertia", num(fmt(m.inertia, 2)), "within-cluster sum of squares in PCA space; lower is better for a given k"],

@@ -68,6 +68,14 @@ test("SIGTERM ends a long k-means on the worker pool promptly", async () => {
   assert.ok(r.afterSignalMs < 20_000, `ended ${r.afterSignalMs} ms after the signal`);
 });
 
+test("SIGINT ends a long mini-batch k-means promptly", async () => {
+  // A thousand candidate initialisations of k-means++ on all 20,000 rows: minutes of work.
+  const r = await interrupted("SIGINT", ["--algorithm", "minibatch", "--batch-size", "20000", "--threads", "1"]);
+  assert.not.ok(r.killed, "the process ended by itself");
+  assert.is(r.status, 130, r.stderr);
+  assert.ok(r.afterSignalMs < 20_000, `ended ${r.afterSignalMs} ms after the signal`);
+});
+
 test("--n-init and --max-iter have upper bounds, named in one line before any work", async () => {
   for (const [args, pattern] of [
     [["kmeans", "--input", "missing.csv", "--k", "3", "--n-init", "1e12"], /^custseg: --n-init must be a whole number from 1 to 1,000 \(got 1000000000000\)$/],

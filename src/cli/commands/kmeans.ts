@@ -4,7 +4,7 @@ import { interruptSignal } from "../interrupt.js";
 import { type MatrixLimitArgs, matrixLimitOptions } from "../limits.js";
 import { wordForCli } from "../failure.js";
 import { stderrReporter } from "../progress.js";
-import { KMEANS_DEFAULTS } from "../../pipeline/options.js";
+import { CLUSTER_ALGORITHMS, type ClusterAlgorithm, KMEANS_DEFAULTS, SCALE_DEFAULTS } from "../../pipeline/options.js";
 
 interface KMeansArgs extends MatrixLimitArgs {
   input: string;
@@ -15,6 +15,8 @@ interface KMeansArgs extends MatrixLimitArgs {
   tol: number;
   init: string;
   seed: number;
+  algorithm: ClusterAlgorithm;
+  "batch-size": number;
   threads?: number;
   "labels-out"?: string;
   force: boolean;
@@ -23,7 +25,7 @@ interface KMeansArgs extends MatrixLimitArgs {
 
 const command: CommandModule<object, KMeansArgs> = {
   command: "kmeans",
-  describe: "Cluster the rows of a numeric matrix with k-means (scikit-learn's Lloyd semantics)",
+  describe: "Cluster the rows of a numeric matrix with k-means (scikit-learn's Lloyd or MiniBatchKMeans semantics)",
   builder: (y) =>
     matrixLimitOptions(y)
       .option("input", { type: "string", demandOption: true, describe: "Matrix: .csv (header row), .arrow or .parquet" })
@@ -38,10 +40,16 @@ const command: CommandModule<object, KMeansArgs> = {
         describe: "k-means++, random, or a file of k initial centres (then one run)",
       })
       .option("seed", { type: "number", default: KMEANS_DEFAULTS.seed, describe: "Seed of the random initialisation" })
+      .option("algorithm", {
+        choices: CLUSTER_ALGORITHMS,
+        default: SCALE_DEFAULTS.algorithm,
+        describe: `lloyd, minibatch (scikit-learn's MiniBatchKMeans), or auto: Lloyd up to ${SCALE_DEFAULTS.minibatchAbove.toLocaleString("en-US")} rows, mini-batch beyond`,
+      })
+      .option("batch-size", { type: "number", default: SCALE_DEFAULTS.batchSize, describe: "Rows per mini-batch step" })
       .option("threads", { type: "number", describe: "Worker threads (default: the core count); results do not depend on it" })
       .option("labels-out", { type: "string", describe: "Write a CSV with the header 'label' and one cluster per input row" })
       .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
-      .option("json", { type: "boolean", default: false, describe: 'Print one JSON object {"k","inertia","nIter","sizes","centers"}' })
+      .option("json", { type: "boolean", default: false, describe: 'Print one JSON object {"k","algorithm","inertia","nIter","sizes","centers"}' })
       .example("$0 kmeans --input pca.csv --k 3 --json", "")
       .example("$0 kmeans --input x.parquet --columns PC1,PC2 --k 4 --labels-out labels.csv", "") as never,
   handler: async (args) => {
@@ -57,18 +65,20 @@ const command: CommandModule<object, KMeansArgs> = {
       tol: args.tol,
       init: args.init,
       seed: args.seed,
+      algorithm: args.algorithm,
+      batchSize: args["batch-size"],
       threads: args.threads,
       note: (m) => reporter.note(wordForCli(m)),
       labelsOut: args["labels-out"],
       force: args.force,
       signal: interruptSignal,
     });
-    const { k, inertia, nIter, sizes, centers } = summary;
+    const { k, algorithm, inertia, nIter, sizes, centers } = summary;
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ k, inertia, nIter, sizes, centers })}\n`);
+      process.stdout.write(`${JSON.stringify({ k, algorithm, inertia, nIter, sizes, centers })}\n`);
       return;
     }
-    const lines = [`k-means: k = ${k}, inertia ${inertia}, ${nIter} iterations`];
+    const lines = [`k-means${algorithm === "minibatch" ? " (mini-batch)" : ""}: k = ${k}, inertia ${inertia}, ${nIter} iterations`];
     lines.push(`  cluster      size  centre (${summary.columnNames.join(", ")})`);
     sizes.forEach((size, c) => {
       lines.push(`  ${String(c).padStart(7)}  ${String(size).padStart(8)}  ${centers[c]!.map((v) => v.toPrecision(6)).join(", ")}`);

@@ -5,3 +5,4 @@ export * from "./metrics.js";
 export * from "./pca.js";
 export * from "./scale.js";
 export * from "./silhouette.js";
+export * from "./minibatch.js";

@@ -65,7 +65,8 @@ function inertiaOf(x: Matrix, centers: Float64Array, labels: Int32Array): number
   return s;
 }
 
-function kmeansPlusPlus(x: Matrix, k: number, rng: Rng): Float64Array {
+/** k-means++ centres (k×d) drawn from `rng`, as the engine's kmeansPlusPlus draws them. */
+export function kmeansPlusPlusReference(x: Matrix, k: number, rng: Rng): Float64Array {
   const { data, rows: n, cols: d } = x;
   const trials = 2 + Math.floor(Math.log(k));
   const centers = new Float64Array(k * d);
@@ -182,7 +183,7 @@ export function kmeansReference(x: Matrix, options: ReferenceKMeansOptions): Ref
   for (let r = 0; r < nInit; r++) {
     const rng = Rng.derive(seed, r);
     const start =
-      typeof init === "object" ? init.data : init === "random" ? randomCenters(x, k, rng) : kmeansPlusPlus(x, k, rng);
+      typeof init === "object" ? init.data : init === "random" ? randomCenters(x, k, rng) : kmeansPlusPlusReference(x, k, rng);
     const result = lloydReference(x, start, k, options.maxIter ?? 300, tolerance);
     if (!best || (result.inertia < best.inertia && !sameLabels(result.labels, best.labels, k))) best = { k, ...result };
   }

@@ -1,7 +1,9 @@
 // The k-means job: a numeric matrix from a file → k-means on the engine → summary (+ labels file).
 // Engine errors (RangeError/TypeError: bad k, non-finite values, wrong centre shape) become user
 // errors naming the file they came from: the centres file where the engine blames `init`.
-import type { KMeansInit } from "../../engine/kmeans.js";
+import type { KMeansInit, KMeansResult } from "../../engine/kmeans.js";
+import { type ClusterAlgorithm, SCALE_DEFAULTS } from "../options.js";
+import { resolveAlgorithm } from "../steps/cluster.js";
 import { ArgumentError } from "../../engine/validate.js";
 import { readMatrix } from "../../io/matrix.js";
 import { checkOutputFile } from "../../io/output.js";
@@ -21,6 +23,10 @@ export interface KMeansJobOptions {
   /** 'k-means++', 'random', or a file of k initial centres (same columns as the input). */
   init?: string;
   seed?: number;
+  /** Lloyd, mini-batch, or by the row count (default SCALE_DEFAULTS.algorithm). */
+  algorithm?: ClusterAlgorithm;
+  /** Rows per mini-batch step. */
+  batchSize?: number;
   threads?: number;
   /** Notes for the user (e.g. a capped --threads); the CLI sends them to stderr. */
   note?: (msg: Note) => void;
@@ -33,6 +39,7 @@ export interface KMeansJobOptions {
 
 export interface KMeansSummary {
   k: number;
+  algorithm: "lloyd" | "minibatch";
   inertia: number;
   nIter: number;
   /** Rows per cluster. */
@@ -49,9 +56,14 @@ export async function runKMeansJob(opts: KMeansJobOptions): Promise<KMeansSummar
   if (opts.init === "random" || opts.init === "k-means++") init = opts.init;
   else if (opts.init !== undefined) init = (await readMatrix(opts.init, { maxColumns: opts.maxColumns })).matrix;
   const engine = await engineFor(opts.threads, opts.note, opts.signal);
-  let result: Awaited<ReturnType<typeof engine.kmeansInterruptible>>;
+  const algorithm = resolveAlgorithm(opts.algorithm ?? SCALE_DEFAULTS.algorithm, matrix.rows, SCALE_DEFAULTS.minibatchAbove);
+  const fitOptions = { k: opts.k, init, nInit: opts.nInit, maxIter: opts.maxIter, tol: opts.tol, seed: opts.seed };
+  let result: KMeansResult;
   try {
-    result = await engine.kmeansInterruptible(matrix, { k: opts.k, init, nInit: opts.nInit, maxIter: opts.maxIter, tol: opts.tol, seed: opts.seed }, opts.signal);
+    result =
+      algorithm === "minibatch"
+        ? await engine.minibatchKMeansInterruptible(matrix, { ...fitOptions, batchSize: opts.batchSize }, opts.signal)
+        : await engine.kmeansInterruptible(matrix, fitOptions, opts.signal);
   } catch (err) {
     engineInputError(err, err instanceof ArgumentError && err.argument === "init" ? opts.init! : opts.input);
   }
@@ -67,6 +79,7 @@ export async function runKMeansJob(opts: KMeansJobOptions): Promise<KMeansSummar
   if (opts.labelsOut) await writeFileAtomic(opts.labelsOut, `label\n${labels.join("\n")}\n`);
   return {
     k,
+    algorithm,
     inertia,
     nIter,
     sizes,

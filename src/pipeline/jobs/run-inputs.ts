@@ -5,11 +5,12 @@ import { blameOption, OptionError, UserError } from "../../errors.js";
 import { readInputFile } from "../../io/files.js";
 import { currencyOf } from "../steps/business.js";
 import { parseSegmentNames } from "../steps/names.js";
-import type { RunOptions } from "../options.js";
+import { CLUSTER_ALGORITHMS, MINIBATCH_LIMITS, type RunOptions, SILHOUETTE_SAMPLE_MAX } from "../options.js";
 
 export function checkOptions(opts: RunOptions): void {
-  const whole = (name: string, v: number, min: number) => {
+  const whole = (name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER) => {
     if (!Number.isInteger(v) || v < min) throw new OptionError(name, `must be a whole number ≥ ${min}, got ${v}`);
+    if (v > max) throw new OptionError(name, `must be at most ${max.toLocaleString("en-US")}, got ${v}`);
   };
   whole("k", opts.k, 2);
   whole("nInit", opts.nInit, 1);
@@ -19,6 +20,14 @@ export function checkOptions(opts: RunOptions): void {
     throw new OptionError("currency", `must be an ISO 4217 code such as GBP, EUR or USD, got ${JSON.stringify(opts.currency)}`);
   }
   if (!(opts.tol >= 0)) throw new OptionError("tol", `must be ≥ 0, got ${opts.tol}`);
+  if (opts.algorithm !== undefined && !CLUSTER_ALGORITHMS.includes(opts.algorithm)) {
+    throw new OptionError("algorithm", `must be one of ${CLUSTER_ALGORITHMS.join(", ")}, got ${JSON.stringify(opts.algorithm)}`);
+  }
+  if (opts.algorithm === "minibatch" && opts.compat === "seed") {
+    throw new OptionError("algorithm", (n) => `minibatch is not available with ${n("compat")} seed: the original pipeline's numbers come from Lloyd`);
+  }
+  if (opts.batchSize !== undefined) whole("batchSize", opts.batchSize, 1, MINIBATCH_LIMITS.batchSize);
+  if (opts.silhouetteSample !== undefined) whole("silhouetteSample", opts.silhouetteSample, 3, SILHOUETTE_SAMPLE_MAX);
 }
 
 export async function readNamesFile(file: string, k: number): Promise<Map<number, string>> {

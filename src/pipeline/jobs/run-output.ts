@@ -67,7 +67,8 @@ function customersTable(a: RunArtifacts): Table {
     );
   }
   columns.Cluster = vectorFromArray(Array.from(keptRow, (k) => (k < 0 ? null : clusters.labels[k]!)), new Int32());
-  columns.Silhouette = vectorFromArray(Array.from(keptRow, (k) => (k < 0 ? null : a.quality.samples[k]!)), new Float64());
+  // A customer outside the silhouette sample has no value: null, as an outlier.
+  columns.Silhouette = vectorFromArray(Array.from(keptRow, (k) => (k < 0 || Number.isNaN(a.quality.samples[k]!) ? null : a.quality.samples[k]!)), new Float64());
   return new Table(columns);
 }
 
@@ -80,6 +81,8 @@ function metrics(a: RunArtifacts) {
     inertia: clusters.inertia,
     clusterSizes: clusters.sizes,
     clusterSilhouette: quality.clusterSilhouette,
+    ...(clusters.algorithm ? { algorithm: clusters.algorithm } : {}),
+    ...(quality.silhouetteSample ? { silhouetteSample: quality.silhouetteSample } : {}),
   };
 }
 
@@ -112,10 +115,16 @@ function reportData(a: RunArtifacts, generatedAt: string, correlationMatrix: (m:
       frequency: col("Total_Transactions"),
       spend: col("Total_Spend"),
     },
-    silhouette: { values: quality.samples, labels: clusters.labels },
+    silhouette: sampledSilhouettes(quality.samples, clusters.labels),
     pca: { explainedVarianceRatio: reduced.allRatios, chosen: p, threshold: a.opts.variance, components: reduced.fit.components },
     correlation: correlationMatrix(kept.matrix),
-    metrics: { silhouette: quality.silhouette, daviesBouldin: quality.daviesBouldin, calinskiHarabasz: quality.calinskiHarabasz, inertia: clusters.inertia },
+    metrics: {
+      silhouette: quality.silhouette,
+      daviesBouldin: quality.daviesBouldin,
+      calinskiHarabasz: quality.calinskiHarabasz,
+      inertia: clusters.inertia,
+      ...(quality.silhouetteSample ? { silhouetteSample: quality.silhouetteSample } : {}),
+    },
   };
 }
 
@@ -151,4 +160,11 @@ function reportSteps(s: RunSummary): StepRecord[] {
     if (step === "clean") steps.push(...filters);
   }
   return steps;
+}
+
+/** The customers that have a silhouette (all, or the sample's), with their labels, for the chart. */
+function sampledSilhouettes(values: Float64Array, labels: Int32Array): { values: Float64Array; labels: Int32Array } {
+  if (!values.some(Number.isNaN)) return { values, labels };
+  const keep = Array.from(values.keys()).filter((i) => !Number.isNaN(values[i]!));
+  return { values: Float64Array.from(keep, (i) => values[i]!), labels: Int32Array.from(keep, (i) => labels[i]!) };
 }

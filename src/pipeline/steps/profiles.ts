@@ -199,9 +199,15 @@ export function* clusterProfilesSteps(
     const z = mean.map((m, j) => standardisedDifference(m, overallMean[j], overallStd[j]));
     let silhouetteMean: number | undefined;
     if (silhouette) {
+      // NaN marks a customer outside a silhouette sample: the mean is the sampled customers'.
       let s = 0;
-      for (const r of rowsOf) s += silhouette[r];
-      silhouetteMean = size > 0 ? s / size : Number.NaN;
+      let m = 0;
+      for (const r of rowsOf) {
+        if (Number.isNaN(silhouette[r])) continue;
+        s += silhouette[r];
+        m++;
+      }
+      silhouetteMean = m > 0 ? s / m : Number.NaN;
     }
     const traits = size > 0 ? strongestTraits(features, mean, median, z) : [];
     unnamed.push({

@@ -4,6 +4,9 @@ import { join } from "node:path";
 import { tableFromArrays, tableToIPC } from "apache-arrow";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { blobs } from "../../../bench/cases/data.js";
+import { minibatchKMeansReference } from "../../../src/engine/reference/index.js";
+import { KMEANS_DEFAULTS } from "../../../src/pipeline/options.js";
 import { sharedFile, skipped } from "../../helpers/shared.js";
 import { runCli } from "../../helpers/cli.js";
 
@@ -34,7 +37,8 @@ test("--json with given centres reproduces scikit-learn; --labels-out writes one
   const res = custseg("--input", input, "--k", "4", "--init", init, "--labels-out", labelsOut, "--json", "--threads", "1");
   assert.is(res.code, 0, res.stderr);
   const out = JSON.parse(res.stdout);
-  assert.equal(Object.keys(out), ["k", "inertia", "nIter", "sizes", "centers"]);
+  assert.equal(Object.keys(out), ["k", "algorithm", "inertia", "nIter", "sizes", "centers"]);
+  assert.is(out.algorithm, "lloyd");
   const expected = JSON.parse(readFileSync(expectedFile, "utf8"));
   assert.is(out.k, 4);
   assert.is(out.nIter, expected.n_iter);
@@ -63,6 +67,26 @@ test("the same result from CSV and Arrow input, with selected columns and any th
   assert.is(out.sizes.reduce((s: number, n: number) => s + n, 0), rows);
 });
 
+test("--algorithm minibatch: the reference implementation's fit, from the file, with --batch-size", () => {
+  const x = blobs(2, 3000, 3, 4);
+  const csv = join(tmp, "blobs.csv");
+  writeFileSync(csv, `a,b,c\n${Array.from({ length: x.rows }, (_, i) => Array.from(x.data.subarray(i * 3, i * 3 + 3)).join(",")).join("\n")}\n`);
+  const res = custseg("--input", csv, "--k", "4", "--algorithm", "minibatch", "--batch-size", "200", "--seed", "3", "--json", "--threads", "1");
+  assert.is(res.code, 0, res.stderr);
+  const out = JSON.parse(res.stdout);
+  // The CSV holds the values to 17 significant digits: they read back as the same doubles.
+  const want = minibatchKMeansReference(x, { k: 4, batchSize: 200, seed: 3, nInit: KMEANS_DEFAULTS.nInit, maxIter: KMEANS_DEFAULTS.maxIter, tol: KMEANS_DEFAULTS.tol });
+  assert.is(out.algorithm, "minibatch");
+  assert.is(out.nIter, want.nIter);
+  assert.ok(Math.abs(out.inertia - want.inertia) <= 1e-12 * want.inertia, `${out.inertia} vs ${want.inertia}`);
+  const sizes = new Array<number>(4).fill(0);
+  for (const l of want.labels) sizes[l]!++;
+  assert.equal(out.sizes, sizes);
+  const plain = custseg("--input", csv, "--k", "4", "--algorithm", "minibatch", "--threads", "1");
+  assert.match(plain.stdout, /^k-means \(mini-batch\): k = 4/);
+  assertUserError(custseg("--input", csv, "--k", "4", "--batch-size", "0"), /^custseg: --batch-size must be a whole number from 1 to 1,048,576 \(got 0\)$/m);
+});
+
 test("plain output and --help", () => {
   const csv = join(tmp, "small.csv");
   writeFileSync(csv, "x,y\n0,0\n0,1\n10,10\n10,11\n");
@@ -72,6 +96,8 @@ test("plain output and --help", () => {
   const help = custseg("--help");
   assert.is(help.code, 0);
   assert.match(help.stdout, /--labels-out/);
+  assert.match(help.stdout, /--algorithm/);
+  assert.match(help.stdout, /--batch-size/);
 });
 
 test("bad input: one-line errors, exit 1", () => {

@@ -18,7 +18,7 @@ import type { ClusterProfiles } from "../../steps/profiles.js";
 import type { Recommendations } from "../../steps/recommend.js";
 import type { Reduced } from "../../steps/reduce.js";
 import type { Scaled } from "../../steps/scale.js";
-import { PIPELINE_STEPS, type RunOptions } from "../../options.js";
+import { PIPELINE_STEPS, type RunOptions, SCALE_DEFAULTS } from "../../options.js";
 import type { RunFiles } from "../run-files.js";
 import { initIsFile } from "../run-inputs.js";
 
@@ -174,7 +174,18 @@ export const GRAPH: readonly StepDef[] = [
     name: "kmeans",
     timing: "kmeans",
     inputs: ["pca"],
-    params: (o) => ({ k: o.k, init: initIsFile(o.init) ? "file" : o.init, nInit: o.nInit, maxIter: o.maxIter, tol: o.tol, seed: o.seed }),
+    params: (o) => ({
+      k: o.k,
+      init: initIsFile(o.init) ? "file" : o.init,
+      nInit: o.nInit,
+      maxIter: o.maxIter,
+      tol: o.tol,
+      seed: o.seed,
+      // The seed pipeline's numbers come from Lloyd: "auto" stays Lloyd there at any size.
+      algorithm: o.compat === "seed" ? "lloyd" : (o.algorithm ?? SCALE_DEFAULTS.algorithm),
+      minibatchAbove: SCALE_DEFAULTS.minibatchAbove,
+      batchSize: o.batchSize ?? SCALE_DEFAULTS.batchSize,
+    }),
     files: (o) => ({ init: initIsFile(o.init) ? o.init : undefined }),
     wasm: true,
     async run(ctx, v, p) {
@@ -198,25 +209,25 @@ export const GRAPH: readonly StepDef[] = [
         resident.free();
       }
     },
-    detail: (c) => `inertia ${c.inertia.toFixed(2)}, ${c.nIter} iterations`,
+    detail: (c) => `${c.algorithm === "minibatch" ? "mini-batch, " : ""}inertia ${c.inertia.toFixed(2)}, ${c.nSteps !== undefined ? `${c.nSteps} steps` : `${c.nIter} iterations`}`,
   }),
   step({
     name: "evaluate",
     timing: "metrics",
     inputs: ["pca", "kmeans"],
-    params: (o) => ({ k: o.k }),
+    params: (o) => ({ k: o.k, silhouetteSample: o.silhouetteSample ?? SCALE_DEFAULTS.silhouetteSample, seed: o.seed }),
     wasm: true,
     async run(ctx, v, p) {
       const { evaluateClusters } = await import("../../steps/evaluate.js");
       const engine = await ctx.engine();
       const resident = engine.upload(v.pca!.scores);
       try {
-        return await evaluateClusters(engine, resident, v.kmeans!.labels, p.k, ctx.opts.signal);
+        return await evaluateClusters(engine, resident, v.kmeans!.labels, p.k, ctx.opts.signal, { size: p.silhouetteSample, seed: p.seed });
       } finally {
         resident.free();
       }
     },
-    detail: (q) => `silhouette ${q.silhouette.toFixed(4)}`,
+    detail: (q) => `silhouette ${q.silhouette.toFixed(4)}${q.silhouetteSample ? ` (sample of ${q.silhouetteSample.size})` : ""}`,
   }),
   step({
     name: "profiles",
