@@ -74,9 +74,9 @@ test("real parquet: the known figures of the data set", () => {
   assert.is(new Date(Number(hi)).toISOString(), "2011-12-09T12:50:00.000Z");
 });
 
-test("a file that is not Parquet is a UserError naming it", () => {
+test("a file that is not Parquet is a UserError naming it", async () => {
   try {
-    readParquetTransactions(new TextEncoder().encode("not parquet at all"), "bad.parquet");
+    await readParquetTransactions(new TextEncoder().encode("not parquet at all"), "bad.parquet");
     assert.unreachable("should have thrown");
   } catch (err) {
     assert.instance(err, UserError);
