@@ -119,12 +119,16 @@ export class TransactionsNormalizer {
 
 const withoutMetadata = (table: Table) => (table.schema.metadata.size ? new Table(table.batches.map((b) => new RecordBatch(new Schema(table.schema.fields), b.data))) : table);
 
-const isValid = (d: Data, i: number) => {
+/**
+ * Row i's validity for each row of a chunk. Data.nullCount is a getter that inspects the type on
+ * every call: it is read once per chunk here, never per row.
+ */
+function validityOf(d: Data): (i: number) => boolean {
   const bitmap = d.nullBitmap;
-  if (!d.nullCount || !bitmap || bitmap.length === 0) return true;
-  const j = d.offset + i;
-  return ((bitmap[j >> 3] >> (j & 7)) & 1) === 1;
-};
+  if (!d.nullCount || !bitmap || bitmap.length === 0) return () => true;
+  const off = d.offset;
+  return (i) => ((bitmap[(off + i) >> 3]! >> ((off + i) & 7)) & 1) === 1;
+}
 
 /** Per Arrow TimeUnit (SECOND, MILLISECOND, MICROSECOND, NANOSECOND): [multiply, divide] to reach ms. */
 const TIME_UNIT_TO_MS: [bigint, bigint][] = [
@@ -169,9 +173,15 @@ class ColumnReader {
     try {
       if (type.typeId === Type.Dictionary) {
         const ids = this.dictionaryIds(d.dictionary as Vector, dict);
-        const keys = d.values as ArrayLike<number | bigint>;
-        const wide = typeof keys[0] === "bigint";
-        for (let i = 0; i < d.length; i++) out[base + i] = isValid(d, i) ? ids[wide ? Number(keys[i]) : (keys[i] as number)]! : -1;
+        const keys = d.values as ArrayLike<number> | BigInt64Array | BigUint64Array;
+        const valid = validityOf(d);
+        if (keys instanceof BigInt64Array || keys instanceof BigUint64Array) {
+          for (let i = 0; i < d.length; i++) out[base + i] = valid(i) ? ids[Number(keys[i])]! : -1;
+        } else if (d.nullCount) {
+          for (let i = 0; i < d.length; i++) out[base + i] = valid(i) ? ids[keys[i]!]! : -1;
+        } else {
+          for (let i = 0; i < d.length; i++) out[base + i] = ids[keys[i]!]!;
+        }
       } else if (isUtf8(d)) {
         internUtf8(d, dict, out, base);
       } else {
@@ -222,8 +232,9 @@ class ColumnReader {
     const words = type.typeId === Type.Int && type.bitWidth === 64 ? new Int32Array((values as BigInt64Array).buffer, (values as BigInt64Array).byteOffset, d.length * 2) : undefined;
     const numeric = type.typeId === Type.Int || type.typeId === Type.Float;
     const v = numeric ? undefined : makeVector(d);
+    const valid = validityOf(d);
     for (let i = 0; i < d.length; i++) {
-      if (!isValid(d, i)) {
+      if (!valid(i)) {
         out[i] = Number.NaN;
       } else if (words) {
         out[i] = int64At(words, i, type.isSigned !== false);
@@ -246,9 +257,13 @@ class ColumnReader {
     if (type.typeId === Type.Int && type.bitWidth === 32 && type.isSigned && (!d.nullCount || valid)) {
       // Already the target type: a copy, plus the validity of a nullable column.
       out.set((d.values as Int32Array).subarray(0, d.length), base);
-      if (!valid) return;
+      if (!valid || !d.nullCount) {
+        valid?.fill(1, base, base + d.length);
+        return;
+      }
+      const isValid = validityOf(d);
       for (let i = 0; i < d.length; i++) {
-        const present = isValid(d, i);
+        const present = isValid(i);
         valid[base + i] = present ? 1 : 0;
         if (!present) out[base + i] = 0;
       }
@@ -295,7 +310,10 @@ class ColumnReader {
     } else if (type.typeId === Type.Date) {
       scale = type.unit === 0 ? [86_400_000n, 1n] : [1n, 1n]; // DateUnit.DAY stores days, MILLISECOND ms
     }
-    if (d.nullCount) for (let i = 0; i < d.length; i++) if (!isValid(d, i)) this.fail(base + i, "empty (a date is required)");
+    if (d.nullCount) {
+      const valid = validityOf(d);
+      for (let i = 0; i < d.length; i++) if (!valid(i)) this.fail(base + i, "empty (a date is required)");
+    }
     const values = d.values as Int32Array | BigInt64Array;
     if (scale && values instanceof BigInt64Array) {
       const src = new Int32Array(values.buffer, values.byteOffset, d.length * 2);
@@ -335,9 +353,10 @@ function internUtf8(d: Data, dict: Utf8Dictionary, out: Int32Array, base: number
   const bytes = d.values as Uint8Array;
   const raw = (d.valueOffsets as Int32Array | BigInt64Array).subarray(0, d.length + 1);
   const offsets = raw instanceof BigInt64Array ? Float64Array.from(raw, Number) : raw;
+  const valid = validityOf(d);
   let previous = -1;
   for (let i = 0; i < d.length; i++) {
-    if (!isValid(d, i)) {
+    if (!valid(i)) {
       out[base + i] = -1;
       continue;
     }

@@ -82,9 +82,9 @@ export async function parquetBatches(bytes: Uint8Array, file: string, batchRows 
   return { rows, metadata, batches: batches() };
 }
 
-/** The transactions of a Parquet file, read and normalised batch by batch. */
-export async function readParquetTransactions(bytes: Uint8Array, file: string, map: ColumnMap = {}, format: TextFormat = {}): Promise<Table> {
-  const source = await parquetBatches(bytes, file);
+/** The transactions of a Parquet file, read and normalised batch by batch (`batchRows` lines at most each). */
+export async function readParquetTransactions(bytes: Uint8Array, file: string, map: ColumnMap = {}, format: TextFormat = {}, batchRows = BATCH_ROWS): Promise<Table> {
+  const source = await parquetBatches(bytes, file, batchRows);
   let normalizer: TransactionsNormalizer | undefined;
   for await (const batch of source.batches) {
     normalizer ??= new TransactionsNormalizer(batch.schema, source.rows, map, file, format);

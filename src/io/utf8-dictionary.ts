@@ -32,7 +32,8 @@ export class Utf8Dictionary {
 
   /** The id of src[start, end), added if new. */
   add(src: Uint8Array, start: number, end: number): number {
-    let h = 0x811c9dc5;
+    // FNV-1a; `| 0` keeps the empty text's hash an int32, as stored.
+    let h = 0x811c9dc5 | 0;
     for (let p = start; p < end; p++) h = Math.imul(h ^ src[p]!, 0x01000193);
     const { pool, offsets, slots, mask } = this;
     const len = end - start;
