@@ -177,7 +177,7 @@ function* materialise(table: Table, sel: Uint32Array): Steps<Table> {
       continue;
     }
     if (src.dictionary) {
-      let codes = gatherInt32(src.values as Int32Array, sel);
+      const codes = gatherInt32(src.values as Int32Array, sel);
       let dictionary = src.dictionary;
       if (field.name === "Description") {
         const upper = upperCasedDictionary(dictionary.toArray() as string[]);
