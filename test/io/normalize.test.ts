@@ -147,7 +147,6 @@ test("batches with dictionaries of their own become one batch over one merged di
   const invoiceType = new Dictionary(new Utf8(), new Int32(), 0);
   const descriptionType = new Dictionary(new Utf8(), new Int16(), 1);
   const batch = (invoices: string[], country: string) => {
-    const n = invoices.length;
     const columns: Record<string, AnyVector> = {
       InvoiceNo: vectorFromArray(invoices, invoiceType),
       StockCode: vectorFromArray(invoices.map(() => "85123A"), new Utf8()),
