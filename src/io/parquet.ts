@@ -55,7 +55,7 @@ export async function parquetBatches(bytes: Uint8Array, file: string, batchRows 
     handle = await wasm.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
     const meta = handle.metadata().fileMetadata();
     rows = meta.numRows();
-    metadata = new Map(Object.entries(Object.fromEntries(meta.keyValueMetadata())).map(([k, v]) => [String(k), String(v)]));
+    metadata = new Map([...meta.keyValueMetadata()].map(([k, v]) => [String(k), String(v)]));
     stream = await handle.stream({ batchSize: batchRows });
   } catch (err) {
     throw unreadable(file, err);
