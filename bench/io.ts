@@ -21,7 +21,7 @@ const tmp = mkdtempSync(join(tmpdir(), "custseg-bench-io-"));
 
 try {
   const parquetBytes = readFileSync(parquetPath);
-  const table = readParquetTransactions(parquetBytes, parquetPath);
+  const table = await readParquetTransactions(parquetBytes, parquetPath);
   const size = `${table.numRows.toLocaleString("en-US")} rows`;
   const csvPath = join(tmp, "online_retail.csv");
   const arrowPath = join(tmp, "online_retail.arrow");

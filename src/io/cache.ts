@@ -5,8 +5,8 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { type Data, type Table, tableFromIPC, tableToIPC } from "apache-arrow";
-import { writeFileAtomic } from "./atomic.js";
+import { type Data, RecordBatchFileWriter, type Table, tableFromIPC } from "apache-arrow";
+import { writeFileAtomic, writeStreamAtomic } from "./atomic.js";
 import { exactTransactions, isTransactionsTable } from "./schema.js";
 
 export { CACHE_DIR_ENV, CACHE_MIN_SOURCE_BYTES, DEFAULT_CACHE_DIR } from "./cache-defaults.js";
@@ -97,12 +97,23 @@ function dictionariesInRange(table: Table): boolean {
   return true;
 }
 
-/** Writes the table, then its checksum: an entry whose sidecar is missing was never finished. */
+/**
+ * Writes the table, then its checksum: an entry whose sidecar is missing was never finished. The
+ * IPC file goes out as the writer's chunks (views of the table's buffers), hashed on the way: one
+ * contiguous copy of tens of millions of lines would double the memory the load needs.
+ */
 export async function writeCached(path: string, table: Table): Promise<void> {
-  const bytes = tableToIPC(table, "file");
+  const hash = createHash("sha256");
+  const writer = RecordBatchFileWriter.writeAll(table);
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of writer) {
+      hash.update(chunk);
+      yield chunk;
+    }
+  }
   await rm(path + SIDECAR, { force: true });
-  await writeFileAtomic(path, bytes);
-  await writeFileAtomic(path + SIDECAR, `${sha256Hex(bytes)}\n`);
+  await writeStreamAtomic(path, chunks());
+  await writeFileAtomic(path + SIDECAR, `${hash.digest("hex")}\n`);
 }
 
 function sha256Hex(bytes: Uint8Array): string {

@@ -41,13 +41,20 @@ export class DateTexts {
    * that every slashed value fits. `where` names the source in whole-column errors.
    */
   resolve(out: Float64Array, choice: DateFormatChoice, locate: DateLocator, where: string): void {
+    this.resolveEach((r, ms) => {
+      out[r] = ms;
+    }, choice, locate, where);
+  }
+
+  /** As resolve, handing each row given as text and its milliseconds to `set`. */
+  resolveEach(set: (row: number, ms: number) => void, choice: DateFormatChoice, locate: DateLocator, where: string): void {
     const values = this.texts.values;
     if (values.length === 0) return;
     const ms = choice === "auto" ? this.readDetected(locate, where) : this.readAs(choice, locate, where);
     const { ids } = this;
-    for (let r = 0; r < out.length; r++) {
+    for (let r = 0; r < ids.length; r++) {
       const id = ids[r]!;
-      if (id >= 0) out[r] = ms[id]!;
+      if (id >= 0) set(r, ms[id]!);
     }
   }
 

@@ -3,7 +3,7 @@
 //   text columns:  Utf8, LargeUtf8, Utf8View, Dictionary<…Utf8>, or numbers (written as integer text)
 //   Quantity, CustomerID: any integer or whole-valued float type (NaN in CustomerID = null), or text
 //   UnitPrice: any numeric type, or text;  InvoiceDate: Timestamp (no zone / UTC), Date, or text
-import { type Data, type DataType, RecordBatch, Schema, Table, Type, type Vector } from "apache-arrow";
+import { type Data, type DataType, makeVector, RecordBatch, Schema, Table, Type, type Vector } from "apache-arrow";
 import { UserError } from "../errors.js";
 import { type ColumnMap, resolveColumns } from "./columns.js";
 import { DateTexts } from "./date-column.js";
@@ -11,15 +11,17 @@ import { markFromMetadata, markMetadata } from "./generated-mark.js";
 import { type DecimalMark, isInt32, numberProblem, numberText, parseDecimal } from "./numbers.js";
 import { excerpt } from "./excerpt.js";
 import {
-  type DictColumnData,
+  DICTIONARY_COLUMNS,
+  type DictionaryColumn,
   exactTransactions,
-  Interner,
   isTransactionsTable,
+  setInt64Word,
+  TRANSACTION_COLUMNS,
   type TransactionColumn,
-  type TransactionColumns,
-  transactionsTable,
+  transactionsTableOf,
   withSchemaMetadata,
 } from "./schema.js";
+import { DictionaryFullError, Utf8Dictionary } from "./utf8-dictionary.js";
 import type { TextFormat } from "./text-format.js";
 
 /**
@@ -28,39 +30,105 @@ import type { TextFormat } from "./text-format.js";
  */
 export function normalizeTransactions(table: Table, map: ColumnMap, file: string, format: TextFormat = {}): Table {
   const mark = markFromMetadata(table.schema.metadata);
-  return withSchemaMetadata(normalizeColumns(table, map, file, format), mark && markMetadata(mark));
+  if (isTransactionsTable(table) && Object.keys(map).length === 0) return withSchemaMetadata(withoutMetadata(exactTransactions(table)), mark && markMetadata(mark));
+  const normalizer = new TransactionsNormalizer(table.schema, table.numRows, map, file, format);
+  for (const batch of table.batches) normalizer.append(batch);
+  return normalizer.finish(table.schema.metadata);
 }
 
-function normalizeColumns(table: Table, map: ColumnMap, file: string, format: TextFormat): Table {
-  if (isTransactionsTable(table) && Object.keys(map).length === 0) return withoutMetadata(exactTransactions(table));
-  const names = table.schema.fields.map((f) => f.name);
-  const at = resolveColumns(names, map, file);
-  const column = (c: TransactionColumn) => new ColumnReader(table.getChildAt(at[c]) as Vector, names[at[c]], file, format);
-  const n = table.numRows;
-  const customer = column("CustomerID").int32(true);
-  const cols: TransactionColumns = {
-    length: n,
-    InvoiceNo: column("InvoiceNo").text(false),
-    StockCode: column("StockCode").text(false),
-    Description: column("Description").text(true),
-    Country: column("Country").text(false),
-    Quantity: column("Quantity").int32(false).values,
-    InvoiceDate: column("InvoiceDate").wallClock(),
-    UnitPrice: column("UnitPrice").float64(),
-    CustomerID: customer.values,
-    CustomerIDValid: customer.valid,
-  };
-  return transactionsTable(cols);
+/**
+ * Record batches of one source schema → the transactions table, a batch at a time: each batch is
+ * converted into column buffers sized once for the whole source, so a reader can hand over batches
+ * as it decodes them and free each one. Text goes into byte-keyed dictionaries (see
+ * utf8-dictionary.ts); the only per-row work is on typed arrays.
+ */
+export class TransactionsNormalizer {
+  private readonly at: Record<TransactionColumn, number>;
+  private readonly names: string[];
+  private readonly readers: Record<TransactionColumn, ColumnReader>;
+  private readonly text: Record<DictionaryColumn, { dict: Utf8Dictionary; indices: Int32Array }>;
+  private readonly quantity: Int32Array;
+  private readonly price: Float64Array;
+  private readonly customer: Int32Array;
+  private readonly customerValid: Uint8Array;
+  private readonly dates: BigInt64Array;
+  private readonly dateWords: Int32Array;
+  private dateTexts: DateTexts | undefined;
+  private rows = 0;
+
+  /** `capacity`: the source's row count (a batch beyond it is an error: the source said otherwise). */
+  constructor(
+    schema: Schema,
+    private readonly capacity: number,
+    map: ColumnMap,
+    private readonly file: string,
+    private readonly format: TextFormat = {},
+  ) {
+    this.names = schema.fields.map((f) => f.name);
+    this.at = resolveColumns(this.names, map, file);
+    this.readers = Object.fromEntries(TRANSACTION_COLUMNS.map((c) => [c, new ColumnReader(this.names[this.at[c]]!, file, format)])) as Record<TransactionColumn, ColumnReader>;
+    this.text = Object.fromEntries(DICTIONARY_COLUMNS.map((c) => [c, { dict: new Utf8Dictionary(), indices: new Int32Array(capacity) }])) as TransactionsNormalizer["text"];
+    this.quantity = new Int32Array(capacity);
+    this.price = new Float64Array(capacity);
+    this.customer = new Int32Array(capacity);
+    this.customerValid = new Uint8Array(capacity);
+    this.dates = new BigInt64Array(capacity);
+    this.dateWords = new Int32Array(this.dates.buffer);
+  }
+
+  /** Converts one batch (the schema the normalizer was made with), appending its rows. */
+  append(batch: RecordBatch): void {
+    const n = batch.numRows;
+    const base = this.rows;
+    if (base + n > this.capacity) throw new UserError(`${this.file}: holds more rows than the ${this.capacity} it declares`, 1, { input: this.file });
+    const data = (c: TransactionColumn) => batch.data.children[this.at[c]] as Data;
+    for (const c of DICTIONARY_COLUMNS) {
+      const { dict, indices } = this.text[c];
+      this.readers[c].text(data(c), base, dict, indices, c === "Description");
+    }
+    this.readers.Quantity.int32(data("Quantity"), base, this.quantity, undefined);
+    this.readers.CustomerID.int32(data("CustomerID"), base, this.customer, this.customerValid);
+    this.readers.UnitPrice.float64(data("UnitPrice"), base, this.price);
+    // Dates given as text are read once the whole column is known.
+    this.readers.InvoiceDate.wallClock(data("InvoiceDate"), base, this.dateWords, () => (this.dateTexts ??= new DateTexts(this.capacity)));
+    this.rows = base + n;
+  }
+
+  /** The transactions table of every row appended; of `metadata` only the mark of generated data is kept. */
+  finish(metadata?: ReadonlyMap<string, string>): Table {
+    const rows = this.rows;
+    if (this.dateTexts) {
+      const name = this.names[this.at.InvoiceDate]!;
+      this.dateTexts.resolveEach((r, ms) => setInt64Word(this.dateWords, r, ms), this.format.dateFormat ?? "auto", (row) => `${this.file}: row ${row + 1}, column ${excerpt(name)}`, this.file);
+    }
+    const cut = <T extends Int32Array | Float64Array | Uint8Array | BigInt64Array>(a: T): T => (rows === this.capacity ? a : (a.subarray(0, rows) as T));
+    const dictionary = (c: DictionaryColumn) => ({ indices: cut(this.text[c].indices), dictionary: this.text[c].dict.toVector() });
+    const table = transactionsTableOf({
+      length: rows,
+      dictionaries: { InvoiceNo: dictionary("InvoiceNo"), StockCode: dictionary("StockCode"), Description: dictionary("Description"), Country: dictionary("Country") },
+      Quantity: cut(this.quantity),
+      InvoiceDate: cut(this.dates),
+      UnitPrice: cut(this.price),
+      CustomerID: cut(this.customer),
+      CustomerIDValid: cut(this.customerValid),
+    });
+    const mark = markFromMetadata(metadata);
+    return withSchemaMetadata(table, mark && markMetadata(mark));
+  }
 }
 
 const withoutMetadata = (table: Table) => (table.schema.metadata.size ? new Table(table.batches.map((b) => new RecordBatch(new Schema(table.schema.fields), b.data))) : table);
 
-const isValid = (d: Data, i: number) => {
+/**
+ * Row i's validity for each row of a chunk. Data.nullCount is a getter that inspects the type on
+ * every call: it is read once per chunk here, never per row.
+ */
+function validityOf(d: Data): (i: number) => boolean {
   const bitmap = d.nullBitmap;
-  if (!d.nullCount || !bitmap || bitmap.length === 0) return true;
-  const j = d.offset + i;
-  return ((bitmap[j >> 3] >> (j & 7)) & 1) === 1;
-};
+  if (!d.nullCount || !bitmap || bitmap.length === 0) return () => true;
+  const off = d.offset;
+  return (i) => ((bitmap[(off + i) >> 3]! >> ((off + i) & 7)) & 1) === 1;
+}
 
 /** Per Arrow TimeUnit (SECOND, MILLISECOND, MICROSECOND, NANOSECOND): [multiply, divide] to reach ms. */
 const TIME_UNIT_TO_MS: [bigint, bigint][] = [
@@ -80,15 +148,17 @@ function scaleToMs(v: number | bigint, [mul, div]: [bigint, bigint]): number {
   return Number(x % div < 0n ? q - 1n : q);
 }
 
-/** Converts one source column, chunk by chunk, reporting bad values by row and column name. */
+/** A whole number of milliseconds from an int64 seen as two 32-bit words; exact below 2^53. */
+const int64At = (words: Int32Array, i: number, signed: boolean) => (signed ? words[2 * i + 1]! : words[2 * i + 1]! >>> 0) * 4294967296 + (words[2 * i]! >>> 0);
+
+/** Converts one source column's chunks into the output buffers, reporting bad values by row and column name. */
 class ColumnReader {
   private readonly decimal: DecimalMark;
 
   constructor(
-    private readonly vector: Vector,
     private readonly name: string,
     private readonly file: string,
-    private readonly format: TextFormat,
+    format: TextFormat,
   ) {
     this.decimal = format.decimal ?? ".";
   }
@@ -97,170 +167,212 @@ class ColumnReader {
     throw new UserError(`${this.file}: row ${row + 1}, column ${excerpt(this.name)}: ${what}`);
   }
 
-  /** Calls fn(chunk, firstRowOfChunk) for each chunk. */
-  private eachChunk(fn: (d: Data, base: number) => void) {
-    let base = 0;
-    for (const d of this.vector.data) {
-      fn(d, base);
-      base += d.length;
+  /** Rows base.. of `out` get the ids of the chunk's texts in `dict` (-1 where null). */
+  text(d: Data, base: number, dict: Utf8Dictionary, out: Int32Array, nullable: boolean): void {
+    const type = d.type as DataType;
+    try {
+      if (type.typeId === Type.Dictionary) {
+        const ids = this.dictionaryIds(d.dictionary as Vector, dict);
+        const keys = d.values as ArrayLike<number> | BigInt64Array | BigUint64Array;
+        const valid = validityOf(d);
+        if (keys instanceof BigInt64Array || keys instanceof BigUint64Array) {
+          for (let i = 0; i < d.length; i++) out[base + i] = valid(i) ? ids[Number(keys[i])]! : -1;
+        } else if (d.nullCount) {
+          for (let i = 0; i < d.length; i++) out[base + i] = valid(i) ? ids[keys[i]!]! : -1;
+        } else {
+          for (let i = 0; i < d.length; i++) out[base + i] = ids[keys[i]!]!;
+        }
+      } else if (isUtf8(d)) {
+        internUtf8(d, dict, out, base);
+      } else {
+        const v = makeVector(d);
+        for (let i = 0; i < d.length; i++) {
+          const x = v.get(i);
+          out[base + i] = x == null ? -1 : dict.addString(this.asText(x));
+        }
+      }
+    } catch (err) {
+      if (err instanceof DictionaryFullError) throw new UserError(`${this.file}: column ${excerpt(this.name)} holds ${err.message}`, 1, { input: this.file, column: this.name });
+      throw err;
+    }
+    if (!nullable) {
+      const missing = out.subarray(base, base + d.length).indexOf(-1);
+      if (missing >= 0) this.fail(base + missing, "empty (a value is required)");
     }
   }
 
-  text(nullable: boolean): DictColumnData {
-    const interner = new Interner();
-    const indices = new Int32Array(this.vector.length);
-    this.eachChunk((d, base) => {
-      const type = d.type as DataType;
-      if (type.typeId === Type.Dictionary) {
-        const dict = (d.dictionary as Vector).toArray() as unknown[];
-        const ids = dict.map((v) => (v == null ? -1 : interner.intern(this.asText(v))));
-        const keys = d.values as ArrayLike<number | bigint>;
-        for (let i = 0; i < d.length; i++) indices[base + i] = isValid(d, i) ? ids[Number(keys[i])] : -1;
-      } else if ((type.typeId === Type.Utf8 || type.typeId === Type.LargeUtf8) && d.valueOffsets) {
-        internUtf8(d, interner, indices, base);
+  /** Each dictionary entry's id in `dict`, in the entries' order (-1 for a null entry). */
+  private dictionaryIds(values: Vector, dict: Utf8Dictionary): Int32Array {
+    const ids = new Int32Array(values.length);
+    let at = 0;
+    for (const chunk of values.data) {
+      if (isUtf8(chunk)) {
+        internUtf8(chunk, dict, ids, at);
       } else {
-        const v = this.vector;
-        for (let i = 0; i < d.length; i++) {
-          const x = v.get(base + i);
-          indices[base + i] = x == null ? -1 : interner.intern(this.asText(x));
+        const v = makeVector(chunk);
+        for (let i = 0; i < chunk.length; i++) {
+          const x = v.get(i);
+          ids[at + i] = x == null ? -1 : dict.addString(this.asText(x));
         }
       }
-    });
-    if (!nullable) {
-      const missing = indices.indexOf(-1);
-      if (missing >= 0) this.fail(missing, "empty (a value is required)");
+      at += chunk.length;
     }
-    return { indices, dictionary: interner.values };
+    return ids;
   }
 
   private asText(v: unknown): string {
     return typeof v === "string" ? v : typeof v === "number" || typeof v === "bigint" ? numberText(v) : String(v);
   }
 
-  /** Numbers as float64 per row; NaN where null, NaN or empty text (pandas' missing values). */
-  private numbers(): Float64Array {
-    const out = new Float64Array(this.vector.length);
-    this.eachChunk((d, base) => {
-      const typeId = (d.type as DataType).typeId;
-      const numeric = typeId === Type.Int || typeId === Type.Float;
-      const values = d.values as ArrayLike<number | bigint>;
-      for (let i = 0; i < d.length; i++) {
-        const row = base + i;
-        if (!isValid(d, i)) {
-          out[row] = Number.NaN;
-        } else if (numeric) {
-          out[row] = Number(values[i]);
-        } else {
-          const x = this.vector.get(row);
-          const blank = typeof x === "string" && x.trim() === "";
-          const v = blank ? Number.NaN : typeof x === "string" ? parseDecimal(x, this.decimal) : Number(x);
-          if (Number.isNaN(v) && !blank) this.fail(row, numberProblem(String(x), "a number", this.decimal));
-          out[row] = v;
-        }
+  /** The chunk's numbers as float64 per row; NaN where null, NaN or empty text (pandas' missing values). */
+  private numbers(d: Data, base: number): Float64Array {
+    const out = new Float64Array(d.length);
+    const type = d.type as DataType & { bitWidth?: number; isSigned?: boolean };
+    const values = d.values as ArrayLike<number | bigint>;
+    const words = type.typeId === Type.Int && type.bitWidth === 64 ? new Int32Array((values as BigInt64Array).buffer, (values as BigInt64Array).byteOffset, d.length * 2) : undefined;
+    const numeric = type.typeId === Type.Int || type.typeId === Type.Float;
+    const v = numeric ? undefined : makeVector(d);
+    const valid = validityOf(d);
+    for (let i = 0; i < d.length; i++) {
+      if (!valid(i)) {
+        out[i] = Number.NaN;
+      } else if (words) {
+        out[i] = int64At(words, i, type.isSigned !== false);
+      } else if (numeric) {
+        out[i] = values[i] as number;
+      } else {
+        const x = v!.get(i);
+        const blank = typeof x === "string" && x.trim() === "";
+        const n = blank ? Number.NaN : typeof x === "string" ? parseDecimal(x, this.decimal) : Number(x);
+        if (Number.isNaN(n) && !blank) this.fail(base + i, numberProblem(String(x), "a number", this.decimal));
+        out[i] = n;
       }
-    });
+    }
     return out;
   }
 
-  int32(nullable: boolean): { values: Int32Array; valid: Uint8Array } {
-    const raw = this.numbers();
-    const values = new Int32Array(raw.length);
-    const valid = new Uint8Array(raw.length);
+  /** Whole numbers into `out` from row base; `valid` (1 = present) for a nullable column, else a null is an error. */
+  int32(d: Data, base: number, out: Int32Array, valid: Uint8Array | undefined): void {
+    const type = d.type as DataType & { bitWidth?: number; isSigned?: boolean };
+    if (type.typeId === Type.Int && type.bitWidth === 32 && type.isSigned && (!d.nullCount || valid)) {
+      // Already the target type: a copy, plus the validity of a nullable column.
+      out.set((d.values as Int32Array).subarray(0, d.length), base);
+      if (!valid || !d.nullCount) {
+        valid?.fill(1, base, base + d.length);
+        return;
+      }
+      const isValid = validityOf(d);
+      for (let i = 0; i < d.length; i++) {
+        const present = isValid(i);
+        valid[base + i] = present ? 1 : 0;
+        if (!present) out[base + i] = 0;
+      }
+      return;
+    }
+    const raw = this.numbers(d, base);
     for (let i = 0; i < raw.length; i++) {
-      const v = raw[i];
+      const v = raw[i]!;
       if (Number.isNaN(v)) {
-        if (!nullable) this.fail(i, "empty (a value is required)");
+        if (!valid) this.fail(base + i, "empty (a value is required)");
+        out[base + i] = 0;
+        valid[base + i] = 0;
         continue;
       }
-      if (!isInt32(v)) this.fail(i, `${v} is not a whole number in the 32-bit range`);
-      values[i] = v;
-      valid[i] = 1;
+      if (!isInt32(v)) this.fail(base + i, `${v} is not a whole number in the 32-bit range`);
+      out[base + i] = v;
+      if (valid) valid[base + i] = 1;
     }
-    return { values, valid };
   }
 
-  float64(): Float64Array {
-    const values = this.numbers();
-    const bad = values.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) this.fail(bad, Number.isNaN(values[bad]) ? "empty (a value is required)" : "not a finite number");
-    return values;
+  float64(d: Data, base: number, out: Float64Array): void {
+    const type = d.type as DataType & { precision?: number };
+    const values = type.typeId === Type.Float && type.precision === 2 && !d.nullCount ? (d.values as Float64Array).subarray(0, d.length) : this.numbers(d, base);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (!Number.isFinite(v)) this.fail(base + i, Number.isNaN(v) ? "empty (a value is required)" : "not a finite number");
+    }
+    out.set(values, base);
   }
 
-  wallClock(): Float64Array {
-    const out = new Float64Array(this.vector.length);
-    const texts = new DateTexts(out.length);
-    this.eachChunk((d, base) => {
-      const type = d.type as DataType & { unit?: number; timezone?: string | null };
-      const values = d.values as ArrayLike<number | bigint>;
-      let scale: [bigint, bigint] | undefined;
-      if (type.typeId === Type.Timestamp) {
-        const tz = type.timezone;
-        if (tz && !/^(UTC|Z|Etc\/UTC|[+-]00:?00)$/i.test(tz)) {
-          throw new UserError(
-            `${this.file}: column ${excerpt(this.name)} is a timestamp in zone ${excerpt(tz)}; store the local wall-clock time without a zone`,
-          );
-        }
-        scale = TIME_UNIT_TO_MS[type.unit ?? 1];
-      } else if (type.typeId === Type.Date) {
-        scale = type.unit === 0 ? [86_400_000n, 1n] : [1n, 1n]; // DateUnit.DAY stores days, MILLISECOND ms
+  /**
+   * Wall-clock milliseconds into the int64 words of rows base..; dates given as text go to the
+   * DateTexts `texts()` returns, read once the whole column is known.
+   */
+  wallClock(d: Data, base: number, words: Int32Array, texts: () => DateTexts): void {
+    const type = d.type as DataType & { unit?: number; timezone?: string | null; bitWidth?: number };
+    let scale: [bigint, bigint] | undefined;
+    if (type.typeId === Type.Timestamp) {
+      const tz = type.timezone;
+      if (tz && !/^(UTC|Z|Etc\/UTC|[+-]00:?00)$/i.test(tz)) {
+        throw new UserError(`${this.file}: column ${excerpt(this.name)} is a timestamp in zone ${excerpt(tz)}; store the local wall-clock time without a zone`);
       }
+      scale = TIME_UNIT_TO_MS[type.unit ?? 1];
+    } else if (type.typeId === Type.Date) {
+      scale = type.unit === 0 ? [86_400_000n, 1n] : [1n, 1n]; // DateUnit.DAY stores days, MILLISECOND ms
+    }
+    if (d.nullCount) {
+      const valid = validityOf(d);
+      for (let i = 0; i < d.length; i++) if (!valid(i)) this.fail(base + i, "empty (a date is required)");
+    }
+    const values = d.values as Int32Array | BigInt64Array;
+    if (scale && values instanceof BigInt64Array) {
+      const src = new Int32Array(values.buffer, values.byteOffset, d.length * 2);
+      if (scale[0] === 1n && scale[1] === 1n) {
+        words.set(src, 2 * base); // milliseconds already
+        return;
+      }
+      const [mul, div] = [Number(scale[0]), Number(scale[1])];
       for (let i = 0; i < d.length; i++) {
-        const row = base + i;
-        if (!isValid(d, i)) this.fail(row, "empty (a date is required)");
-        if (scale !== undefined) {
-          out[row] = scaleToMs(values[i], scale);
-        } else {
-          const x = this.vector.get(row);
-          if (typeof x !== "string") this.fail(row, `cannot read ${excerpt(String(x))} as a date (a ${type} column)`);
-          texts.add(row, x);
-        }
+        const scaled = int64At(src, i, true) * mul;
+        const ms = Math.abs(scaled) < 2 ** 52 ? Math.floor(scaled / div) : scaleToMs(values[i]!, scale);
+        setInt64Word(words, base + i, ms);
       }
-    });
-    texts.resolve(out, this.format.dateFormat ?? "auto", (row) => `${this.file}: row ${row + 1}, column ${excerpt(this.name)}`, this.file);
-    return out;
+      return;
+    }
+    if (scale) {
+      for (let i = 0; i < d.length; i++) setInt64Word(words, base + i, scaleToMs(values[i]!, scale));
+      return;
+    }
+    const v = makeVector(d);
+    const collected = texts();
+    for (let i = 0; i < d.length; i++) {
+      const x = v.get(i);
+      if (typeof x !== "string") this.fail(base + i, `cannot read ${excerpt(String(x))} as a date (a ${type} column)`);
+      collected.add(base + i, x);
+    }
   }
 }
 
+const isUtf8 = (d: Data) => ((d.type as DataType).typeId === Type.Utf8 || (d.type as DataType).typeId === Type.LargeUtf8) && d.valueOffsets !== undefined;
+
 /**
- * Dictionary-encodes a Utf8 / LargeUtf8 chunk into `out` by hashing each row's bytes (FNV-1a) into an
- * open-addressing table of first occurrences, so each distinct value is decoded once: transaction
- * files hold a few thousand distinct texts over hundreds of thousands of rows.
+ * Rows of a Utf8 / LargeUtf8 chunk → ids in `dict`, into `out` from `base`, straight from the bytes
+ * (no string per row); consecutive lines often repeat a value (one invoice, one country), which skips the hash.
  */
-function internUtf8(d: Data, interner: Interner, out: Int32Array, base: number): void {
+function internUtf8(d: Data, dict: Utf8Dictionary, out: Int32Array, base: number): void {
   const bytes = d.values as Uint8Array;
   const raw = (d.valueOffsets as Int32Array | BigInt64Array).subarray(0, d.length + 1);
   const offsets = raw instanceof BigInt64Array ? Float64Array.from(raw, Number) : raw;
-  const mask = (1 << Math.ceil(Math.log2(2 * d.length + 2))) - 1;
-  const firstRow = new Int32Array(mask + 1).fill(-1);
-  const idOf = new Int32Array(mask + 1);
-  const decoder = new TextDecoder();
-  const sameBytes = (a: number, b: number) => {
-    const len = offsets[a + 1]! - offsets[a]!;
-    if (len !== offsets[b + 1]! - offsets[b]!) return false;
-    for (let k = 0, pa = offsets[a]!, pb = offsets[b]!; k < len; k++) if (bytes[pa + k] !== bytes[pb + k]) return false;
-    return true;
-  };
+  const valid = validityOf(d);
   let previous = -1;
   for (let i = 0; i < d.length; i++) {
-    if (!isValid(d, i)) {
+    if (!valid(i)) {
       out[base + i] = -1;
       continue;
     }
-    // Consecutive lines often repeat a value (one invoice, one country): skip the hash.
-    if (previous >= 0 && sameBytes(previous, i)) {
+    const from = offsets[i]!;
+    const to = offsets[i + 1]!;
+    if (previous >= 0 && sameBytes(bytes, offsets[previous]!, offsets[previous + 1]!, from, to)) {
       out[base + i] = out[base + previous]!;
-      previous = i;
-      continue;
+    } else {
+      out[base + i] = dict.add(bytes, from, to);
     }
-    let h = 0x811c9dc5;
-    for (let p = offsets[i]!, end = offsets[i + 1]!; p < end; p++) h = Math.imul(h ^ bytes[p]!, 0x01000193);
-    let slot = h & mask;
-    while (firstRow[slot]! >= 0 && !sameBytes(firstRow[slot]!, i)) slot = (slot + 1) & mask;
-    if (firstRow[slot]! < 0) {
-      firstRow[slot] = i;
-      idOf[slot] = interner.intern(decoder.decode(bytes.subarray(offsets[i]!, offsets[i + 1]!)));
-    }
-    out[base + i] = idOf[slot]!;
     previous = i;
   }
+}
+
+function sameBytes(bytes: Uint8Array, a: number, aEnd: number, b: number, bEnd: number): boolean {
+  if (aEnd - a !== bEnd - b) return false;
+  for (let k = 0; k < aEnd - a; k++) if (bytes[a + k] !== bytes[b + k]) return false;
+  return true;
 }

@@ -22,6 +22,7 @@ import {
   Table,
   TimestampMillisecond,
   Utf8,
+  type Vector,
   vectorFromArray,
 } from "apache-arrow";
 import { UserError } from "../errors.js";
@@ -177,45 +178,51 @@ function validityBitmap(length: number, isValid: (i: number) => boolean): { bitm
 /** Where row i came from, for error messages ("data.csv: line 12"). */
 export type RowLocator = (row: number) => string;
 
-function dictionaryData(name: DictionaryColumn, col: DictColumnData, length: number, nullable: boolean, locate: RowLocator) {
-  const type = transactionsSchema.fields.find((f) => f.name === name)?.type as Dictionary<Utf8, Int32>;
-  const { indices } = col;
-  if (indices.length !== length) throw new Error(`${name}: ${indices.length} indices for ${length} rows`);
-  const first = indices.indexOf(-1);
-  if (first < 0) {
-    return makeData({ type, length, nullCount: 0, data: indices, dictionary: vectorFromArray(col.dictionary, new Utf8()) });
-  }
-  if (!nullable) throw new UserError(`${locate(first)}: ${name} is empty (a value is required)`);
-  const { bitmap, nulls } = validityBitmap(length, (i) => indices[i] >= 0);
-  const stored = indices.slice();
-  for (let i = first; i < length; i++) if (stored[i] < 0) stored[i] = 0;
-  return makeData({
-    type,
-    length,
-    nullCount: nulls,
-    nullBitmap: bitmap,
-    data: stored,
-    dictionary: vectorFromArray(col.dictionary, new Utf8()),
-  });
+/**
+ * Column buffers the table is built on as they are (no copy): dictionary columns come with their
+ * dictionary as an Arrow Utf8 vector, dates as int64 milliseconds. Null dictionary indices (-1) are
+ * rewritten to 0 in place, under a validity bitmap.
+ */
+export interface TransactionBuffers {
+  length: number;
+  dictionaries: Record<DictionaryColumn, { indices: Int32Array; dictionary: Vector<Utf8> }>;
+  Quantity: Int32Array;
+  InvoiceDate: BigInt64Array;
+  UnitPrice: Float64Array;
+  CustomerID: Int32Array;
+  CustomerIDValid: Uint8Array;
 }
 
-/** Builds the single-batch transactions Table from column buffers. */
-export function transactionsTable(cols: TransactionColumns, locate: RowLocator = (r) => `row ${r + 1}`): Table {
+function dictionaryData(name: DictionaryColumn, indices: Int32Array, dictionary: Vector<Utf8>, length: number, nullable: boolean, locate: RowLocator) {
+  const type = transactionsSchema.fields.find((f) => f.name === name)?.type as Dictionary<Utf8, Int32>;
+  if (indices.length !== length) throw new Error(`${name}: ${indices.length} indices for ${length} rows`);
+  const first = indices.indexOf(-1);
+  if (first < 0) return makeData({ type, length, nullCount: 0, data: indices, dictionary });
+  if (!nullable) throw new UserError(`${locate(first)}: ${name} is empty (a value is required)`);
+  const { bitmap, nulls } = validityBitmap(length, (i) => indices[i] >= 0);
+  for (let i = first; i < length; i++) if (indices[i] < 0) indices[i] = 0;
+  return makeData({ type, length, nullCount: nulls, nullBitmap: bitmap, data: indices, dictionary });
+}
+
+/** Builds the single-batch transactions Table on the buffers themselves. */
+export function transactionsTableOf(cols: TransactionBuffers, locate: RowLocator = (r) => `row ${r + 1}`): Table {
   const n = cols.length;
   const fields = transactionsSchema.fields;
   const type = (name: TransactionColumn) => fields.find((f) => f.name === name)?.type;
   for (const name of ["Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "CustomerIDValid"] as const) {
     if (cols[name].length !== n) throw new Error(`${name}: ${cols[name].length} values for ${n} rows`);
   }
-  const ms = new BigInt64Array(n);
-  for (let i = 0; i < n; i++) ms[i] = BigInt(cols.InvoiceDate[i]);
   const cust = validityBitmap(n, (i) => cols.CustomerIDValid[i] !== 0);
+  const dict = (name: DictionaryColumn, nullable: boolean) => {
+    const d = cols.dictionaries[name];
+    return dictionaryData(name, d.indices, d.dictionary, n, nullable, locate);
+  };
   const children = [
-    dictionaryData("InvoiceNo", cols.InvoiceNo, n, false, locate),
-    dictionaryData("StockCode", cols.StockCode, n, false, locate),
-    dictionaryData("Description", cols.Description, n, true, locate),
+    dict("InvoiceNo", false),
+    dict("StockCode", false),
+    dict("Description", true),
     makeData({ type: type("Quantity") as Int32, length: n, nullCount: 0, data: cols.Quantity }),
-    makeData({ type: type("InvoiceDate") as TimestampMillisecond, length: n, nullCount: 0, data: ms }),
+    makeData({ type: type("InvoiceDate") as TimestampMillisecond, length: n, nullCount: 0, data: cols.InvoiceDate }),
     makeData({ type: type("UnitPrice") as Float64, length: n, nullCount: 0, data: cols.UnitPrice }),
     makeData({
       type: type("CustomerID") as Int32,
@@ -224,10 +231,50 @@ export function transactionsTable(cols: TransactionColumns, locate: RowLocator =
       nullBitmap: cust.nulls ? cust.bitmap : undefined,
       data: cols.CustomerID,
     }),
-    dictionaryData("Country", cols.Country, n, false, locate),
+    dict("Country", false),
   ];
   const struct = makeData({ type: new Struct(fields), length: n, nullCount: 0, children });
   return new Table([new RecordBatch(transactionsSchema, struct)]);
+}
+
+/**
+ * Writes `ms` (a whole number of milliseconds, |ms| < 2^53) as row r of an int64 column seen as
+ * 32-bit words (little-endian): no BigInt per row.
+ */
+export function setInt64Word(words: Int32Array, r: number, ms: number): void {
+  const hi = Math.floor(ms / 4294967296);
+  words[2 * r] = ms - hi * 4294967296;
+  words[2 * r + 1] = hi;
+}
+
+/** Builds the single-batch transactions Table from column buffers (the caller's arrays are not changed). */
+export function transactionsTable(cols: TransactionColumns, locate: RowLocator = (r) => `row ${r + 1}`): Table {
+  const n = cols.length;
+  if (cols.InvoiceDate.length !== n) throw new Error(`InvoiceDate: ${cols.InvoiceDate.length} values for ${n} rows`);
+  const ms = new BigInt64Array(n);
+  const words = new Int32Array(ms.buffer);
+  for (let i = 0; i < n; i++) setInt64Word(words, i, cols.InvoiceDate[i]);
+  const dictionary = (col: DictColumnData) => ({
+    indices: col.indices.indexOf(-1) < 0 ? col.indices : col.indices.slice(),
+    dictionary: vectorFromArray(col.dictionary, new Utf8()),
+  });
+  return transactionsTableOf(
+    {
+      length: n,
+      dictionaries: {
+        InvoiceNo: dictionary(cols.InvoiceNo),
+        StockCode: dictionary(cols.StockCode),
+        Description: dictionary(cols.Description),
+        Country: dictionary(cols.Country),
+      },
+      Quantity: cols.Quantity,
+      InvoiceDate: ms,
+      UnitPrice: cols.UnitPrice,
+      CustomerID: cols.CustomerID,
+      CustomerIDValid: cols.CustomerIDValid,
+    },
+    locate,
+  );
 }
 
 function internAll(values: readonly (string | null)[]): DictColumnData {

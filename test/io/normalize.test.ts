@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  Dictionary,
   Float32,
   Float64,
   Int16,
+  Int32,
   Int64,
   makeData,
   RecordBatch,
@@ -13,6 +15,7 @@ import {
   Struct,
   Table,
   TimestampMicrosecond,
+  TimestampMillisecond,
   TimestampSecond,
   Utf8,
   type Vector,
@@ -137,6 +140,36 @@ test("values that do not fit the schema are UserErrors naming row and column", (
     userError(() => normalizeTransactions(replace("Quantity", vectorFromArray([1, 2, 3], new Int16())), { Country: "Quantity" }, "f.parquet")),
     /^f\.parquet: missing column Country \(the file has: "Invoice", /,
   );
+});
+
+test("batches with dictionaries of their own become one batch over one merged dictionary", () => {
+  // One type per column, shared by both batches (a dictionary type carries its id).
+  const invoiceType = new Dictionary(new Utf8(), new Int32(), 0);
+  const descriptionType = new Dictionary(new Utf8(), new Int16(), 1);
+  const batch = (invoices: string[], country: string) => {
+    const columns: Record<string, AnyVector> = {
+      InvoiceNo: vectorFromArray(invoices, invoiceType),
+      StockCode: vectorFromArray(invoices.map(() => "85123A"), new Utf8()),
+      Description: vectorFromArray(invoices.map((_, i) => (i === 0 ? null : "HEART")), descriptionType),
+      Quantity: vectorFromArray(invoices.map((_, i) => i + 1), new Int32()),
+      InvoiceDate: vectorFromArray(invoices.map((_, i) => t0 + i * 1000), new TimestampMillisecond()),
+      UnitPrice: vectorFromArray(invoices.map(() => 2.55), new Float64()),
+      CustomerID: vectorFromArray(invoices.map((_, i) => (i === 1 ? null : 17850 + i)), new Int32()),
+      Country: vectorFromArray(invoices.map(() => country), new Utf8()),
+    };
+    return tableOf(columns).batches[0];
+  };
+  const first = batch(["536365", "C536379", "536365"], "United Kingdom");
+  const second = batch(["536370", "536365"], "France");
+  const out = normalizeTransactions(new Table([first, second]), {}, "two.arrow");
+  assert.is(out.batches.length, 1);
+  const rows = out.toArray().map((r) => r.toJSON());
+  assert.equal(rows.map((r) => r.InvoiceNo), ["536365", "C536379", "536365", "536370", "536365"]);
+  assert.equal(out.getChild("InvoiceNo")?.data[0].dictionary?.toArray(), ["536365", "C536379", "536370"]);
+  assert.equal(rows.map((r) => r.Description), [null, "HEART", "HEART", null, "HEART"]);
+  assert.equal(rows.map((r) => r.CustomerID), [17850, null, 17852, 17850, null]);
+  assert.equal(rows.map((r) => r.Country), ["United Kingdom", "United Kingdom", "United Kingdom", "France", "France"]);
+  assert.equal(rows.map((r) => r.InvoiceDate), [t0, t0 + 1000, t0 + 2000, t0, t0 + 1000]);
 });
 
 test.run();

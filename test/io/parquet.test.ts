@@ -1,12 +1,16 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import type { Data, Table, Vector } from "apache-arrow";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Data, Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, Table, TimestampMillisecond, Utf8, type Vector, vectorFromArray } from "apache-arrow";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { sharedFile, skipped } from "../helpers/shared.js";
 import { loadTransactions } from "../../src/io/load.js";
-import { readParquetTransactions } from "../../src/io/parquet.js";
+import { parquetToArrow, readParquetTransactions } from "../../src/io/parquet.js";
+import { normalizeTransactions } from "../../src/io/normalize.js";
 import { UserError } from "../../src/errors.js";
+import { writeTable } from "../../src/io/write.js";
 
 const path = sharedFile("data/online_retail.parquet", "parquet reader on the real data");
 let table: Table | undefined;
@@ -74,9 +78,9 @@ test("real parquet: the known figures of the data set", () => {
   assert.is(new Date(Number(hi)).toISOString(), "2011-12-09T12:50:00.000Z");
 });
 
-test("a file that is not Parquet is a UserError naming it", () => {
+test("a file that is not Parquet is a UserError naming it", async () => {
   try {
-    readParquetTransactions(new TextEncoder().encode("not parquet at all"), "bad.parquet");
+    await readParquetTransactions(new TextEncoder().encode("not parquet at all"), "bad.parquet");
     assert.unreachable("should have thrown");
   } catch (err) {
     assert.instance(err, UserError);
@@ -90,6 +94,57 @@ test("loadTransactions reports the source's sha256, format and path", () => {
   assert.is(loaded.format, "parquet");
   assert.is(loaded.path, path);
   assert.is(loaded.fromCache, false);
+});
+
+/** Every column's values, row by row, and each dictionary's entries. */
+function contents(t: Table) {
+  return t.schema.fields.map((f) => {
+    const col = t.getChild(f.name) as Vector;
+    const d = col.data[0] as Data;
+    return { name: f.name, values: [...col], nulls: d.nullCount, dictionary: d.dictionary?.toArray() };
+  });
+}
+
+test("real parquet read in batches across row groups equals the file decoded at once", async () => {
+  if (!path) return skipped();
+  const bytes = readFileSync(path);
+  // 100,000-line batches cut the file's row groups (about 122,880 lines each) in the middle.
+  const streamed = await readParquetTransactions(bytes, path, {}, {}, 100_000);
+  const whole = normalizeTransactions(parquetToArrow(bytes, path), {}, path);
+  assert.is(streamed.batches.length, 1);
+  assert.equal(contents(streamed), contents(whole));
+});
+
+test("a bad value in a later batch is named by its row in the file", async () => {
+  const n = 10;
+  const repeat = <T>(f: (i: number) => T) => Array.from({ length: n }, (_, i) => f(i));
+  const columns: Record<string, Vector> = {
+    InvoiceNo: vectorFromArray(repeat((i) => `5363${i}`), new Utf8()),
+    StockCode: vectorFromArray(repeat(() => "85123A"), new Utf8()),
+    Description: vectorFromArray(repeat(() => "HEART"), new Utf8()),
+    Quantity: vectorFromArray(repeat((i) => (i === 7 ? 2.5 : i + 1)), new Float64()),
+    InvoiceDate: vectorFromArray(repeat((i) => 1_291_191_960_000 + i), new TimestampMillisecond()),
+    UnitPrice: vectorFromArray(repeat(() => 2.55), new Float64()),
+    CustomerID: vectorFromArray(repeat(() => 17850), new Int32()),
+    Country: vectorFromArray(repeat(() => "United Kingdom"), new Utf8()),
+  };
+  const fields = Object.entries(columns).map(([name, v]) => new Field(name, v.type, true));
+  const struct = makeData({ type: new Struct(fields), length: n, nullCount: 0, children: Object.values(columns).map((v) => v.data[0]) });
+  const dir = mkdtempSync(join(tmpdir(), "custseg-parquet-"));
+  try {
+    const file = join(dir, "bad.parquet");
+    await writeTable(file, new Table([new RecordBatch(new Schema(fields), struct)]));
+    try {
+      // Batches of 3 lines: line 8 is the second of the third batch.
+      await readParquetTransactions(readFileSync(file), "bad.parquet", {}, {}, 3);
+      assert.unreachable("should have thrown");
+    } catch (err) {
+      assert.instance(err, UserError);
+      assert.match((err as Error).message, /^bad\.parquet: row 8, column Quantity: 2\.5 is not a whole number/);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -7,7 +7,7 @@
 import { Bool, Field, makeData, RecordBatch, Schema, Struct, Table, Utf8, vectorFromArray } from "apache-arrow";
 import type { Data, Dictionary } from "apache-arrow";
 import { drain, type Steps } from "../../engine/steps.js";
-import { dictCodes, dictSize, dictValues, float64Column, int32Column, validity } from "./columns.js";
+import { dictCodes, dictFirstBytesAre, dictSize, dictValues, float64Column, int32Column, validity } from "./columns.js";
 import { ROWS_PER_STEP } from "./rows-per-step.js";
 
 /** Row count after each step. The status step flags rows and removes none, so it has no entry. */
@@ -35,6 +35,8 @@ export const SERVICE_DESCRIPTIONS = ["Next Day Carriage", "High Resolution Image
 
 /** An invoice number starting with 'C' is a cancellation. */
 export const isCancelledInvoice = (invoiceNo: string) => invoiceNo.startsWith("C");
+/** The same test on an invoice number's UTF-8 bytes: 'C' is one byte, so the first byte decides. */
+const CANCELLATION_MARK = 0x43;
 
 /** Digits as Python's str.isdigit counts them in stock codes (decimal digits of any script). */
 const digitCount = (s: string) => s.match(/\p{Nd}/gu)?.length ?? 0;
@@ -175,11 +177,11 @@ function* materialise(table: Table, sel: Uint32Array): Steps<Table> {
       continue;
     }
     if (src.dictionary) {
-      let codes = gatherInt32(src.values as Int32Array, sel);
+      const codes = gatherInt32(src.values as Int32Array, sel);
       let dictionary = src.dictionary;
       if (field.name === "Description") {
         const upper = upperCasedDictionary(dictionary.toArray() as string[]);
-        codes = gatherInt32(upper.remap, codes);
+        remapInPlace(codes, upper.remap);
         dictionary = vectorFromArray(upper.values, new Utf8());
       }
       children.push(makeData({ type: field.type as Dictionary, length: n, nullCount: 0, data: codes, dictionary }));
@@ -198,7 +200,7 @@ function* materialise(table: Table, sel: Uint32Array): Steps<Table> {
  * values[sel[i]] for each i. One small function per element type, shared by all columns, so it is
  * optimised after the first column instead of each column's loop starting cold.
  */
-function gather(values: Int32Array | Float64Array | BigInt64Array, sel: Uint32Array | Int32Array) {
+function gather(values: Int32Array | Float64Array | BigInt64Array, sel: Uint32Array) {
   if (values instanceof Float64Array) return gatherFloat64(values, sel);
   if (values instanceof BigInt64Array) {
     // 64-bit values move as two 32-bit words: no BigInt per row.
@@ -209,23 +211,28 @@ function gather(values: Int32Array | Float64Array | BigInt64Array, sel: Uint32Ar
   return gatherInt32(values, sel);
 }
 
-function gatherInt32(values: Int32Array, sel: Uint32Array | Int32Array): Int32Array {
+function gatherInt32(values: Int32Array, sel: Uint32Array): Int32Array {
   const out = new Int32Array(sel.length);
   for (let i = 0; i < sel.length; i++) out[i] = values[sel[i]];
   return out;
 }
 
-function gatherFloat64(values: Float64Array, sel: Uint32Array | Int32Array): Float64Array {
+function gatherFloat64(values: Float64Array, sel: Uint32Array): Float64Array {
   const out = new Float64Array(sel.length);
   for (let i = 0; i < sel.length; i++) out[i] = values[sel[i]];
   return out;
 }
 
-function gatherPairs(from: Int32Array, sel: Uint32Array | Int32Array, to: Int32Array): void {
+function gatherPairs(from: Int32Array, sel: Uint32Array, to: Int32Array): void {
   for (let i = 0; i < sel.length; i++) {
-    to[2 * i] = from[2 * sel[i]];
-    to[2 * i + 1] = from[2 * sel[i] + 1];
+    const j = 2 * sel[i];
+    to[2 * i] = from[j];
+    to[2 * i + 1] = from[j + 1];
   }
+}
+
+function remapInPlace(codes: Int32Array, remap: Int32Array): void {
+  for (let i = 0; i < codes.length; i++) codes[i] = remap[codes[i]];
 }
 
 function upperCasedDictionary(values: string[]): { values: string[]; remap: Int32Array } {
@@ -242,7 +249,7 @@ function upperCasedDictionary(values: string[]): { values: string[]; remap: Int3
 
 function cancelledBits(table: Table, sel: Uint32Array): Uint8Array {
   const codes = dictCodes(table, "InvoiceNo");
-  const cancelled = Uint8Array.from(dictValues(table, "InvoiceNo"), (v) => (isCancelledInvoice(v) ? 1 : 0));
+  const cancelled = dictFirstBytesAre(table, "InvoiceNo", CANCELLATION_MARK);
   const bits = new Uint8Array((sel.length + 7) >> 3);
   for (let i = 0; i < sel.length; i++) bits[i >> 3] |= cancelled[codes[sel[i]]] << (i & 7);
   return bits;

@@ -32,6 +32,26 @@ export function dictValues(table: Table, name: string): string[] {
   return (dictChunk(table, name)?.dictionary?.toArray() as string[] | undefined) ?? [];
 }
 
+/**
+ * Per dictionary entry, 1 where its UTF-8 text starts with the byte `first`: a prefix test on
+ * hundreds of thousands of invoice numbers without decoding them.
+ */
+export function dictFirstBytesAre(table: Table, name: string, first: number): Uint8Array {
+  const vector = dictChunk(table, name)?.dictionary;
+  if (!vector) return new Uint8Array(0);
+  if (vector.data.length !== 1) {
+    const text = String.fromCharCode(first);
+    return Uint8Array.from(vector.toArray() as string[], (v) => (v.startsWith(text) ? 1 : 0));
+  }
+  const dict = vector.data[0]!;
+  const n = dict.length;
+  const offsets = dict.valueOffsets as Int32Array;
+  const bytes = dict.values as Uint8Array;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (offsets[i + 1] > offsets[i] && bytes[offsets[i]] === first) out[i] = 1;
+  return out;
+}
+
 /** A Bool column's values unpacked to 0/1 per row (nulls read as their stored bit). */
 export function boolColumn(table: Table, name: string): Uint8Array {
   const data = chunk(table, name);

@@ -86,13 +86,15 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     const t0 = performance.now();
     const out = await def.run(ctx, values, def.params(g.opts));
     const ms = performance.now() - t0;
+    (values as Record<string, unknown>)[def.name] = out;
+    // Before storing: encoding the output is when a large run needs the most memory.
+    releaseTransient();
     let manifest: Manifest | undefined;
     if (store && keys) {
       const { encodeValue } = await import("../../../io/artifact-codec.js");
       const parts = def.rawFiles ? rawParts(out as Values["report"]) : encodeValue(out);
       manifest = await writeArtifact(store, def.name, keys[def.name].key, parts, round1(ms));
     }
-    (values as Record<string, unknown>)[def.name] = out;
     // Its time is its computation, as its progress line and the report say; storing it is bookkeeping.
     record(def, { name: def.name, key: keys?.[def.name].key, cached: false, ms, computeMs: ms, manifest });
     reporter.done(def.timing, ms, def.detail?.(out as never));
@@ -127,6 +129,15 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
       if ("parts" in read) return decodeFields(read.parts);
     }
     return value(name);
+  };
+
+  /** Drops a transient output once every target step reading it has its own output. */
+  const releaseTransient = () => {
+    for (const t of GRAPH) {
+      if (!t.transient || !(t.name in values) || t.name in (g.given ?? {})) continue;
+      const readers = GRAPH.filter((s) => targets.has(s.name) && s.inputs.includes(t.name));
+      if (readers.length > 0 && readers.every((s) => s.name in values)) delete values[t.name];
+    }
   };
 
   const discardDamaged = async (def: StepDef, detail?: string) => {

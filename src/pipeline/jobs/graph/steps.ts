@@ -65,6 +65,12 @@ export interface StepDef<N extends StepName = StepName, P = any> {
   wasm?: boolean;
   /** Stored as the files it returns, as they are (else through the Arrow/JSON codec). */
   rawFiles?: boolean;
+  /**
+   * Released by the runner once every step reading it has its output: the loaded lines are the
+   * run's largest value, and holding them beside the cleaned ones would double the memory a large
+   * input needs. Asked for again, it is read from the store or computed anew.
+   */
+  transient?: boolean;
   run(ctx: StepContext, v: Partial<Values>, params: P): Promise<Values[N]>;
   detail?(out: Values[N]): string;
 }
@@ -84,6 +90,7 @@ export const GRAPH: readonly StepDef[] = [
       textFormat: givenFormat(o.textFormat),
     }),
     files: (o) => ({ input: o.input }),
+    transient: true,
     async run(ctx, _v, p) {
       const { loadTransactions } = await import("../../../io/load.js");
       const loaded = await loadTransactions(ctx.opts.input, { ...p.textFormat, encoding: p.encoding, map: p.map, cacheDir: ctx.opts.cacheDir, limits: ctx.opts.limits, log: ctx.note });
