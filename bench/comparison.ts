@@ -61,7 +61,7 @@ function ratio(r: number): string {
 
 function render(header: string[], lines: string[][], markdown: boolean): string {
   if (markdown) {
-    const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
+    const row = (cells: string[]) => `| ${cells.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`;
     return [row(header), row(header.map(() => "---")), ...lines.map(row)].join("\n");
   }
   const widths = header.map((h, j) => Math.max(h.length, ...lines.map((l) => l[j]!.length)));
