@@ -101,9 +101,10 @@ export function sheetSlices(xml: Uint8Array, sliceBytes: number): { slices: () =
   const close = buf.lastIndexOf(SHEET_DATA_END);
   if (open < 0 || close < open) return undefined;
   const start = open + SHEET_DATA.length;
+  const step = Math.max(1, sliceBytes); // a cut always moves forward
   const cuts = [start];
   for (let at = start; at < close; ) {
-    const end = at + sliceBytes >= close ? -1 : buf.indexOf(ROW_END, at + sliceBytes);
+    const end = at + step >= close ? -1 : buf.indexOf(ROW_END, at + step);
     at = end < 0 || end > close ? close : end + ROW_END.length;
     cuts.push(at);
   }
