@@ -3,6 +3,7 @@
 // Machines are shared and noisy: read the ratios between columns, not single times.
 import { Bench } from "tinybench";
 import { writeFileAtomic } from "../src/io/atomic.js";
+import type { Check } from "./checks.js";
 
 export type Impl = "wasm-simd" | "wasm-scalar" | "ts" | "wasm-simd-threads";
 
@@ -13,6 +14,10 @@ export interface BenchCase {
   setup?: () => Promise<void> | void;
   fn: () => unknown | Promise<unknown>;
   teardown?: () => Promise<void> | void;
+  /** Run after sampling, before teardown, on what the last sample returned: compared with custseg's. */
+  check?: (result: unknown) => Promise<Check> | Check;
+  /** A case of seconds per call: this many samples (at most the run's minimum) after one warm-up call. */
+  samples?: number;
 }
 
 export interface BenchRow {
@@ -21,6 +26,7 @@ export interface BenchRow {
   impl: string;
   medianMs: number;
   samples: number;
+  check?: Check;
 }
 
 export interface RunOptions {
@@ -38,17 +44,24 @@ export async function runCases(cases: BenchCase[], opts: RunOptions): Promise<Be
     const label = `${c.kernel} ${c.size} ${c.impl}`;
     if (opts.filter && !opts.filter.test(label)) continue;
     await c.setup?.();
-    const bench = new Bench({ time: opts.timeMs, iterations: opts.iterations, warmupIterations: 2, warmupTime: 0 });
-    bench.add(label, c.fn);
+    const bench = c.samples
+      ? new Bench({ time: 0, iterations: Math.min(c.samples, opts.iterations), warmupIterations: 1, warmupTime: 0 })
+      : new Bench({ time: opts.timeMs, iterations: opts.iterations, warmupIterations: 2, warmupTime: 0 });
+    let last: unknown;
+    // Keeping the last result lets the check look at what was timed without another call.
+    bench.add(label, c.check ? () => (last = c.fn()) : c.fn);
     await bench.run();
-    await c.teardown?.();
     const result = bench.tasks[0]!.result;
     if (result.state !== "completed") {
+      await c.teardown?.();
       const why = result.state === "errored" ? String(result.error?.message ?? result.error) : result.state;
       throw new Error(`benchmark ${label} did not complete: ${why}`);
     }
-    rows.push({ kernel: c.kernel, size: c.size, impl: c.impl, medianMs: result.latency.p50, samples: result.latency.samplesCount });
-    process.stderr.write(`  ${label.padEnd(48)} ${fmt(result.latency.p50).padStart(10)} ms  (${result.latency.samplesCount} samples)\n`);
+    const check = await c.check?.(await last);
+    await c.teardown?.();
+    rows.push({ kernel: c.kernel, size: c.size, impl: c.impl, medianMs: result.latency.p50, samples: result.latency.samplesCount, ...(check ? { check } : {}) });
+    const checked = check ? `  ${check.what} ${check.error.toExponential(1)}${check.pass === undefined ? "" : check.pass ? " ok" : " FAILED"}` : "";
+    process.stderr.write(`  ${label.padEnd(48)} ${fmt(result.latency.p50).padStart(10)} ms  (${result.latency.samplesCount} samples)${checked}\n`);
   }
   return rows;
 }
@@ -78,6 +91,6 @@ export async function writeResults(path: string, meta: Record<string, unknown>, 
   await writeFileAtomic(path, `${JSON.stringify({ ...meta, date: new Date().toISOString(), node: process.version, rows }, null, 1)}\n`);
 }
 
-function fmt(ms: number): string {
+export function fmt(ms: number): string {
   return ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toPrecision(3);
 }

@@ -7,12 +7,12 @@ import type { BenchCase } from "../harness.js";
 import type { Engine, Matrix, ResidentMatrix } from "../../src/engine/index.js";
 import * as reference from "../../src/engine/reference/index.js";
 import { kmeansPlusPlus, lloydIteration } from "../../src/engine/kmeans.js";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { engines, referenceCase, residentCase } from "./common.js";
 import { blobs } from "./data.js";
+import { custseg } from "./peer-inputs.js";
+import { REAL_PCS, readIdCsv } from "./real-data.js";
 
-const sizes = {
+export const sizes = {
   S: { n: 4067, d: 6, k: 3, label: "4,067×6 blobs" },
   M: { n: 100_000, d: 16, k: 8, label: "100,000×16 blobs" },
   L: { n: 1_000_000, d: 16, k: 8, label: "1,000,000×16 blobs" },
@@ -20,26 +20,13 @@ const sizes = {
 } as const;
 export type Size = keyof typeof sizes;
 
-/** The UCI data's principal components (CustomerID, PC1 … PC6), as the pipeline computes them. */
-export const REAL_PCS = fileURLToPath(new URL("../../../../shared/reference/seed-pipeline/pca_output.csv", import.meta.url));
-
-function readPcs(): Matrix {
-  const lines = readFileSync(REAL_PCS, "utf8").trim().split(/\r?\n/).slice(1);
-  const cols = lines[0]!.split(",").length - 1;
-  const data = new Float64Array(lines.length * cols);
-  lines.forEach((line, i) => {
-    data.set(line.split(",").slice(1).map(Number), i * cols);
-  });
-  return { data, rows: lines.length, cols };
-}
-
 /** Matrices are generated (or read) once per size and shared by the cases. */
 const data = new Map<Size, Matrix>();
 export function matrixOf(size: Size): Matrix {
   let m = data.get(size);
   if (!m) {
     const { n, d, k } = sizes[size];
-    m = size === "R" ? readPcs() : blobs(17, n, d, k);
+    m = size === "R" ? readIdCsv(REAL_PCS) : blobs(17, n, d, k);
     data.set(size, m);
   }
   return m;
@@ -57,15 +44,35 @@ const tsCase = (kernel: string, size: Size, body: (m: Matrix) => unknown) =>
 const wasmImpls = Object.keys(engines);
 export const cases: BenchCase[] = [];
 
-// Distances: 2,000 × 1,000 pairs at d = 16.
-{
-  const x = blobs(3, 2000, 16, 8);
-  const y = blobs(4, 1000, 16, 8);
+/** Pairwise squared distances: 2,000 × 1,000 blobs at d = 16, and every UCI customer × the first 1,000. */
+export const DISTANCES = {
+  kernel: "sqDistances",
+  inputs: [
+    { label: "2000×1000×16 blobs", x: () => blobs(3, 2000, 16, 8), y: () => blobs(4, 1000, 16, 8) },
+    { label: "4,067×1,000×6 UCI PCs", x: () => matrixOf("R"), y: () => firstRows(matrixOf("R"), 1000) },
+  ],
+};
+for (const input of DISTANCES.inputs) {
+  let x: Matrix;
+  let y: Matrix;
+  const load = () => {
+    x = input.x();
+    y = input.y();
+  };
   for (const impl of ["wasm-simd", "wasm-scalar"]) {
     let engine: Engine;
-    cases.push({ kernel: "sqDistances", size: "2000×1000×16", impl, setup: async () => void (engine = await engines[impl]!()), fn: () => engine.sqDistances(x, y) });
+    cases.push({
+      kernel: DISTANCES.kernel,
+      size: input.label,
+      impl,
+      setup: async () => {
+        engine = await engines[impl]!();
+        load();
+      },
+      fn: () => engine.sqDistances(x, y),
+    });
   }
-  cases.push({ kernel: "sqDistances", size: "2000×1000×16", impl: "ts", fn: () => reference.sqDistances(x, y) });
+  cases.push({ kernel: DISTANCES.kernel, size: input.label, impl: "ts", setup: load, fn: () => reference.sqDistances(x, y) });
 }
 
 /**
@@ -78,7 +85,7 @@ export const FITS = [
   { name: "kmeans fit k=8 k-means++ nInit 50", options: { k: 8, nInit: 50, seed: 0 } },
 ];
 /** k = 8 blobs at the real data's shape, for the k = 8 fits. */
-const S8 = { label: "4,067×6 blobs (8)", input: () => blobs(17, 4067, 6, 8) };
+export const S8 = { label: "4,067×6 blobs (8)", input: () => blobs(17, 4067, 6, 8) };
 
 for (const size of ["M", "L", "R"] as const) {
   const k = 8;
@@ -101,6 +108,51 @@ for (const { name, options } of FITS) {
     if (options.k === 8) cases.push(residentCase(name, S8.label, impl, () => ({ x: S8.input() }), (e, x) => e.kmeans(x, options)));
     else cases.push(wasmCase(name, "S", impl, (e, x) => e.kmeans(x, options)));
     cases.push(wasmCase(name, "R", impl, (e, x) => e.kmeans(x, options)));
+  }
+}
+
+/**
+ * Whole fits from one set of k-means++ centres (custseg's, seed 0) until no label changes: the row
+ * where libraries that take given centres must reach the same centres and inertia as custseg.
+ */
+export const FROM_CENTRES = { kernel: "kmeans fit from k-means++ centres, to convergence", maxIter: 300, sizes: ["S", "R", "M", "L"] as const };
+const starts = new Map<Size, Promise<Matrix>>();
+/** The shared start of the FROM_CENTRES fits of one size. */
+export function startCentres(size: Size): Promise<Matrix> {
+  let start = starts.get(size);
+  if (!start) {
+    start = custseg().then((e) => {
+      const m = matrixOf(size);
+      const x = e.upload(m);
+      try {
+        const { k } = sizes[size];
+        return { data: kmeansPlusPlus(e.context, x, k, 0), rows: k, cols: m.cols };
+      } finally {
+        x.free();
+      }
+    });
+    starts.set(size, start);
+  }
+  return start;
+}
+
+for (const size of FROM_CENTRES.sizes) {
+  for (const impl of wasmImpls) {
+    let engine: Engine;
+    let x: ResidentMatrix;
+    let init: Matrix;
+    cases.push({
+      kernel: FROM_CENTRES.kernel,
+      size: sizes[size].label,
+      impl,
+      setup: async () => {
+        engine = await engines[impl]!();
+        init = await startCentres(size);
+        x = engine.upload(matrixOf(size));
+      },
+      fn: () => engine.kmeans(x, { k: init.rows, init, maxIter: FROM_CENTRES.maxIter, tol: 0 }),
+      teardown: () => x.free(),
+    });
   }
 }
 

@@ -1,5 +1,6 @@
 // Benchmark cases of the statistics kernels: PCA (fit with the sign rule, scores left out) at
-// S = 4,067×15 (the real feature matrix's shape), M = 100,000×16 and L = 1,000,000×16; the
+// S = 4,067×15 (the real feature matrix's shape) beside R = the UCI data's 15 scaled features
+// (../shared/reference/seed-pipeline/scaled.csv), M = 100,000×16 and L = 1,000,000×16; the
 // silhouette at 4,067×6, 20,000×16 and 50,000×16 (WASM only there: the reference takes minutes);
 // Davies–Bouldin and Calinski–Harabasz; the two scalers.
 import type { BenchCase } from "../harness.js";
@@ -7,6 +8,7 @@ import type { Engine, Matrix, ResidentMatrix } from "../../src/engine/index.js";
 import * as reference from "../../src/engine/reference/index.js";
 import { Rng } from "../../src/engine/rng.js";
 import { engines, referenceCase, residentCase } from "./common.js";
+import { REAL_FEATURES, readIdCsv } from "./real-data.js";
 
 /** n rows around k random centres in [-10, 10)^d, with the centre each row came from as its label. */
 function labelled(seed: number, n: number, d: number, k: number): { x: Matrix; labels: Int32Array } {
@@ -53,9 +55,32 @@ const tsCase = (kernel: string, size: Size, body: (m: Matrix, labels: Int32Array
 
 export const cases: BenchCase[] = [];
 
-for (const size of ["S", "M", "L"] as const) {
-  for (const impl of allWasm) cases.push(wasmCase("pca fit p=6", size, impl, (e, x) => e.pca(x, { components: 6, scores: false })));
-  if (size !== "L") cases.push(tsCase("pca fit p=6", size, (m) => reference.pcaFit(m, { components: 6 })));
+/** The PCA rows: one synthetic and one real input at the real data's shape, then larger ones. */
+export const PCA = {
+  kernel: "pca fit p=6",
+  components: 6,
+  sizes: {
+    S: "4,067×15 blobs",
+    R: "4,067×15 UCI features",
+    M: "100,000×16 blobs",
+    L: "1,000,000×16 blobs",
+  },
+} as const;
+export type PcaSize = keyof typeof PCA.sizes;
+let realFeatures: Matrix | undefined;
+/** The input of a PCA row (generated or read once). */
+export function pcaInput(size: PcaSize): Matrix {
+  if (size !== "R") return dataOf(size).x;
+  realFeatures ??= readIdCsv(REAL_FEATURES);
+  return realFeatures;
+}
+
+for (const size of ["S", "R", "M", "L"] as const) {
+  const label = PCA.sizes[size];
+  for (const impl of allWasm) {
+    cases.push(residentCase(PCA.kernel, label, impl, () => ({ x: pcaInput(size) }), (e, x) => e.pca(x, { components: PCA.components, scores: false })));
+  }
+  if (size !== "L") cases.push(referenceCase(PCA.kernel, label, () => pcaInput(size), (m) => reference.pcaFit(m, { components: PCA.components })));
 }
 
 for (const size of ["sil-S 4067×6", "sil-M 20000×16", "sil-L 50000×16"] as const) {

@@ -22,6 +22,8 @@ export interface XlsxOptions {
   maxMemoryMb?: number;
   /** Bound on the workbook's parts once inflated (default: DEFAULT_MAX_INFLATED_BYTES). */
   maxInflatedBytes?: number;
+  /** Sheet XML parsed at a time (default SLICE_BYTES in xlsx-worker.ts); Infinity parses the sheet whole. */
+  sliceBytes?: number;
 }
 
 /** How often the resident memory is sampled while the worker runs. */
@@ -49,7 +51,7 @@ export async function readXlsxTransactions(bytes: Uint8Array, file: string, opts
     await checkInflatedSize(bytes, file, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES);
   }
   const copy = new Uint8Array(bytes); // a copy is transferred to the worker; the caller keeps its bytes
-  const request: XlsxRequest = { bytes: copy, file, map: opts.map ?? {}, format: opts.format ?? {} };
+  const request: XlsxRequest = { bytes: copy, file, map: opts.map ?? {}, format: opts.format ?? {}, ...(opts.sliceBytes ? { sliceBytes: opts.sliceBytes } : {}) };
   const options = {
     workerData: request,
     transferList: [copy.buffer as ArrayBuffer],

@@ -8,6 +8,7 @@ import XLSX from "xlsx";
 import { UserError } from "../../src/errors.js";
 import { loadTransactions } from "../../src/io/load.js";
 import { type XlsxOptions, readXlsxTransactions } from "../../src/io/xlsx.js";
+import { sheetSlices } from "../../src/io/xlsx-worker.js";
 import { FIRST_UCI_ROW, rowsOf } from "../helpers/fixtures.js";
 import { sharedFile, skipped } from "../helpers/shared.js";
 import { zipOf } from "../helpers/zip.js";
@@ -129,6 +130,46 @@ test("the time and memory limits turn into UserErrors", async () => {
   assert.match(await userFailure(() => readXlsxTransactions(SMALL, "t.xlsx", slow)), /^t\.xlsx: reading the workbook took longer than 0\.001 s/);
   const tiny: XlsxOptions = { maxMemoryMb: 2 };
   assert.match(await userFailure(() => readXlsxTransactions(SMALL, "m.xlsx", tiny)), /^m\.xlsx: reading the workbook needed more than 2 MB of memory/);
+});
+
+test("a sheet parsed in slices of rows gives the table of a whole parse", async () => {
+  // Blank rows, empty cells, text and numeric codes, on both sides of many cuts.
+  const rows: unknown[][] = [HEADER];
+  for (let i = 0; i < 3000; i++) {
+    if (i % 701 === 0) rows.push([]);
+    rows.push([536365 + (i >> 2), i % 3 ? `${20000 + (i % 97)}` : `${85000 + i}A`, i % 5 ? `ITEM ${i % 211}` : null, (i % 13) - 2, 40513 + i / 97, (i % 17) / 4, i % 4 ? 12000 + (i % 300) : null, i % 9 ? "United Kingdom" : "EIRE"]);
+  }
+  const book = workbook(rows);
+  const whole = await readXlsxTransactions(book, "whole.xlsx", { sliceBytes: Number.POSITIVE_INFINITY });
+  const sliced = await readXlsxTransactions(book, "sliced.xlsx", { sliceBytes: 4096 });
+  assert.is(whole.numRows, 3000);
+  assert.equal(rowsOf(sliced), rowsOf(whole));
+  // A bad cell past the first slice is named by its place in the sheet, as a whole parse names it.
+  rows[2500]![3] = 1.5;
+  const badLate = workbook(rows);
+  const message = /sheet "Online Retail", cell D2501 \(Quantity\): 1\.5 is not a whole number/;
+  assert.match(await userFailure(() => readXlsxTransactions(badLate, "w.xlsx", { sliceBytes: Number.POSITIVE_INFINITY })), message);
+  assert.match(await userFailure(() => readXlsxTransactions(badLate, "s.xlsx", { sliceBytes: 4096 })), message);
+});
+
+test("sheetSlices cuts after whole rows that carry their numbers, and only then", () => {
+  const latin1 = (s: string) => new Uint8Array(Buffer.from(s, "latin1"));
+  const body = Array.from({ length: 40 }, (_, i) => `<row r="${i + 1}"><c r="A${i + 1}"><v>${i}</v></c></row>`).join("");
+  const xml = `<worksheet><dimension ref="A1:A40"/><sheetData>${body}</sheetData><pageMargins/></worksheet>`;
+  const cut = sheetSlices(latin1(xml), 200);
+  assert.ok(cut);
+  assert.is(cut.rows, 40);
+  const slices = [...cut.slices()].map((b) => b.toString("latin1"));
+  assert.ok(slices.length > 1, `${slices.length} slices`);
+  const bodies = slices.map((s) => {
+    assert.ok(s.startsWith('<worksheet><dimension ref="A1:A40"/><sheetData>') && s.endsWith("</sheetData><pageMargins/></worksheet>"), s);
+    return s.slice(s.indexOf("<sheetData>") + 11, s.indexOf("</sheetData>"));
+  });
+  assert.is(bodies.join(""), body);
+  for (const b of bodies) assert.match(b, /^<row r="\d+">.*<\/row>$/);
+  // Rows without numbers would be renumbered from 1 in every slice: such a sheet is not cut.
+  assert.is(sheetSlices(latin1(xml.replace(/<row r="\d+">/g, "<row>")), 200), undefined);
+  assert.is(sheetSlices(latin1("<worksheet><x:sheetData></x:sheetData></worksheet>"), 200), undefined);
 });
 
 const zipPath = sharedFile("data/online_retail.zip", "xlsx reader on the real UCI zip");
