@@ -26,7 +26,7 @@ const arg = (name: string) => {
 };
 const duration = Number(arg("duration") ?? 10);
 const shared = (rel: string) => fileURLToPath(new URL(`../../../shared/${rel}`, import.meta.url));
-const cli = fileURLToPath(new URL("../src/cli/index.js", import.meta.url));
+const cli = fileURLToPath(new URL("../cli/custseg.js", import.meta.url));
 const autocannon = fileURLToPath(new URL("../../node_modules/autocannon/autocannon.js", import.meta.url));
 const resultsPath = fileURLToPath(new URL("../../bench/results/serve.json", import.meta.url));
 const seedDir = shared("reference/seed-pipeline");

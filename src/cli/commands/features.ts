@@ -19,8 +19,6 @@ interface FeaturesArgs extends InputLimitArgs, CacheArgs, TextFormatArgs {
 }
 
 const command: CommandModule<object, FeaturesArgs> = {
-  command: "features",
-  describe: "Clean the transactions and compute the per-customer features",
   builder: (y) =>
     textFormatOptions(cacheOptions(inputLimitOptions(y)))
       .option("input", { type: "string", demandOption: true, describe: "Transactions: .zip, .xlsx, .csv, .tsv, .parquet or .arrow" })

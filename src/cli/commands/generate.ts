@@ -13,8 +13,6 @@ interface GenerateArgs {
 }
 
 const command: CommandModule<object, GenerateArgs> = {
-  command: "generate",
-  describe: "Write synthetic transactions (the Online Retail schema and texture); the same seed gives the same bytes",
   builder: (y) =>
     y
       .option("rows", { type: "number", default: GENERATE_DEFAULTS.rows, describe: "Transaction lines to write" })

@@ -22,8 +22,6 @@ interface KMeansArgs extends MatrixLimitArgs {
 }
 
 const command: CommandModule<object, KMeansArgs> = {
-  command: "kmeans",
-  describe: "Cluster the rows of a numeric matrix with k-means (scikit-learn's Lloyd semantics)",
   builder: (y) =>
     matrixLimitOptions(y)
       .option("input", { type: "string", demandOption: true, describe: "Matrix: .csv (header row), .arrow or .parquet" })

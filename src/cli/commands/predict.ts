@@ -29,8 +29,6 @@ interface PredictArgs extends CacheArgs, TextFormatArgs {
 const SHOWN = 20;
 
 const command: CommandModule<object, PredictArgs> = {
-  command: "predict",
-  describe: "Place customers under a model: cluster, distances, outlier score, principal components, recommendations",
   builder: (y) =>
     textFormatOptions(cacheOptions(y))
       .option("model", { type: "string", demandOption: true, describe: "model.json, or a run directory holding one; or models:/NAME/STAGE, models:/NAME/VERSION, models:/NAME@ALIAS" })

@@ -24,8 +24,6 @@ interface RunArgs extends RunFlagArgs {
 }
 
 const command: CommandModule<object, RunArgs> = {
-  command: "run",
-  describe: "Run the whole segmentation: clean, features, outliers, scaling, PCA, k-means, metrics, profiles, recommendations, report",
   builder: (y) =>
     runFlags(y, true)
       .option("out", { type: "string", describe: "Run directory (default runs/<runId>)" })

@@ -29,8 +29,6 @@ interface TuneArgs extends SourceFlagArgs, TextFormatArgs, CacheArgs {
 }
 
 const command: CommandModule<object, TuneArgs> = {
-  command: "tune",
-  describe: "Try a grid of k-means settings on the customers, rank them, analyse k, and write tune.html",
   builder: (y) =>
     textFormatOptions(cacheOptions(y))
       .option("input", SOURCE_FLAGS.input)

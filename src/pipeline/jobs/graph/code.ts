@@ -1,16 +1,23 @@
 // A step's code version: the sha256 of its `run` and `params` functions' text, of every module its
-// `run` imports (the compiled files, followed through their relative imports) and, for a step that
-// runs kernels, of the WASM builds. Not the package version: any change to what a step executes is
-// seen. Files are hashed once per process; the whole graph costs a few milliseconds.
+// `run` imports (the files that run: compiled modules or the CLI bundle's chunks, followed through
+// their relative imports) and, for a step that runs kernels, of the WASM builds. Not the package
+// version: any change to what a step executes is seen. Files are hashed once per process; the whole
+// graph costs a few milliseconds.
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { StepDef } from "./steps.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** src/ (or dist/src/): module paths in code versions are relative to it, so a moved checkout keeps its keys. */
-const srcRoot = resolve(here, "../../..");
+const self = fileURLToPath(import.meta.url);
+const here = dirname(self);
+/**
+ * src/ (or dist/src/): module paths in code versions are relative to it, so a moved checkout keeps
+ * its keys. In the CLI bundle (dist/cli/, scripts/bundle.mjs) this module is part of a chunk beside
+ * all the others, which import each other as "./chunk.js": the bundle's directory is the root, and
+ * a step's version hashes the chunks it runs.
+ */
+const srcRoot = /[\\/]pipeline[\\/]jobs[\\/]graph[\\/]code\.[jt]s$/.test(self) ? resolve(here, "../../..") : here;
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*)["'](\.{1,2}\/[^"']+)["']/g;
 
 const fileHashes = new Map<string, { hash: string; imports: string[] }>();
