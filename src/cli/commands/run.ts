@@ -10,6 +10,7 @@ import { wordForCli } from "../failure.js";
 import { interruptSignal } from "../interrupt.js";
 import { formatMs, stderrReporter } from "../progress.js";
 import { describeMark } from "../../io/generated-mark.js";
+import { groupDigits } from "../../digits.js";
 
 interface RunArgs extends RunFlagArgs {
   out?: string;
@@ -85,7 +86,7 @@ function formatSteps(steps: readonly StepOutcome[]): string {
 const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
 
 function formatSummary(s: RunSummary): string {
-  const n = (v: number) => v.toLocaleString("en-US");
+  const n = groupDigits;
   const lines = [
     "",
     `custseg run — ${s.mode} mode`,

@@ -20,7 +20,13 @@ const here = dirname(self);
 const srcRoot = /[\\/]pipeline[\\/]jobs[\\/]graph[\\/]code\.[jt]s$/.test(self) ? resolve(here, "../../..") : here;
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*)["'](\.{1,2}\/[^"']+)["']/g;
 
-const fileHashes = new Map<string, { hash: string; imports: string[] }>();
+/** A module as it enters code versions: its path relative to srcRoot, its hash, what it imports. */
+interface ModuleHash {
+  line: string;
+  imports: string[];
+}
+
+const fileHashes = new Map<string, ModuleHash>();
 const versions = new Map<string, string>();
 let wasmHash: string | undefined;
 
@@ -31,29 +37,31 @@ function moduleFile(fromDir: string, specifier: string): string {
   return js.replace(/\.js$/, ".ts");
 }
 
-function hashFile(file: string): { hash: string; imports: string[] } {
+function hashFile(file: string): ModuleHash {
   let entry = fileHashes.get(file);
   if (!entry) {
-    const text = readFileSync(file, "utf8");
-    const imports = [...text.matchAll(IMPORT)].map((m) => moduleFile(dirname(file), m[1]!));
-    entry = { hash: createHash("sha256").update(text).digest("hex"), imports };
+    const bytes = readFileSync(file);
+    // Import specifiers are ASCII: latin1 finds them without decoding UTF-8.
+    const imports = [...bytes.toString("latin1").matchAll(IMPORT)].map((m) => moduleFile(dirname(file), m[1]!));
+    entry = { line: `${relative(srcRoot, file)} ${createHash("sha256").update(bytes).digest("hex")}\n`, imports };
     fileHashes.set(file, entry);
   }
   return entry;
 }
 
-/** Every module reachable from `roots` through relative imports, with its hash. */
-function closure(roots: string[]): Map<string, string> {
+/** The lines of every module reachable from `roots` through relative imports, in code-unit order. */
+function closure(roots: string[]): string[] {
   const seen = new Map<string, string>();
   const stack = [...roots];
   while (stack.length) {
     const file = stack.pop()!;
     if (seen.has(file)) continue;
-    const { hash, imports } = hashFile(file);
-    seen.set(file, hash);
+    const { line, imports } = hashFile(file);
+    seen.set(file, line);
     stack.push(...imports);
   }
-  return seen;
+  // Not localeCompare: its first call loads ICU's collation, tens of milliseconds of a stored re-run.
+  return [...seen.values()].sort();
 }
 
 /** sha256 over the WASM builds (build/*.wasm, found above src/), which kernels may run any flavour of. */
@@ -75,7 +83,7 @@ export function codeVersion(def: StepDef): string {
   const text = [def.run, def.params, def.files, def.detail].map((f) => f?.toString() ?? "").join("\n");
   const roots = [...text.matchAll(IMPORT)].map((m) => moduleFile(here, m[1]!));
   const h = createHash("sha256").update(text);
-  for (const [file, hash] of [...closure(roots)].sort(([a], [b]) => a.localeCompare(b))) h.update(`${relative(srcRoot, file)} ${hash}\n`);
+  for (const line of closure(roots)) h.update(line);
   if (def.wasm) h.update(`wasm ${wasmVersion()}`);
   const version = h.digest("hex");
   versions.set(def.name, version);
