@@ -30,10 +30,12 @@ const fileHashes = new Map<string, ModuleHash>();
 const versions = new Map<string, string>();
 let wasmHash: string | undefined;
 
-/** The compiled module a specifier names: the .js beside this file, or the .ts when run from source. */
+const fromSource = self.endsWith(".ts");
+
+/** The module a specifier names: the compiled .js (or chunk) itself, or from source the .ts of a .js that is not there. */
 function moduleFile(fromDir: string, specifier: string): string {
   const js = resolve(fromDir, specifier);
-  if (existsSync(js)) return js;
+  if (!fromSource || existsSync(js)) return js;
   return js.replace(/\.js$/, ".ts");
 }
 
