@@ -26,12 +26,17 @@ const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED.include
 // yargs's platform shim, adjusted for the bundle:
 // - it reads its messages from `../../../locales` beside its own file, which from a chunk of dist/cli/
 //   is outside dist/: it reads them from dist/cli/yargs-locales/ instead;
+// - it takes the application's directory to be the path before `node_modules` in its own file's
+//   path, and the working directory where there is none (the bundle): yargs then looks for a
+//   package.json from the working directory up to the root on every start. The bundle's own
+//   directory is the application's;
 // - it imports node:assert for two invariant checks that hold in every call; loading node:assert
 //   also sets up stderr and its colours. The checks are made here, and node:assert is loaded only
 //   to throw its own error should one ever fail.
 const yargsDir = dirname(createRequire(import.meta.url).resolve("yargs/package.json"));
 const SHIM_EDITS = [
   ["resolve(__dirname, '../../../locales')", "resolve(__dirname, '../yargs-locales')"],
+  ["const mainFilename = __dirname.substring(0, __dirname.lastIndexOf('node_modules'));", "const mainFilename = dirname(__dirname);"],
   [
     "import { notStrictEqual, strictEqual } from 'assert'",
     `import { createRequire as createAssertRequire } from 'node:module';
