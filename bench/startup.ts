@@ -34,14 +34,15 @@ const cases: Case[] = [
   { label: "custseg run --help", argv: [cli, "run", "--help"] },
   { label: "custseg kmeans --help", argv: [cli, "kmeans", "--help"] },
   { label: "custseg generate --help", argv: [cli, "generate", "--help"] },
-  // Fails on opening the input: everything a run loads and starts before it reads a byte.
-  { label: "custseg run --input <missing> (fixed cost)", argv: [cli, "run", "--input", missing, "--out", "/tmp/custseg-startup-probe"] },
-];
+  ];
 
-// A run whose steps are all stored: a scratch directory holds the store, lock and artefacts of one
-// warm-up run; each timed run adds a run record and a run directory there, as a user's re-run does.
+// A scratch directory holds the run store the runs record in, and the store, lock and artefacts of
+// the stored re-run's warm-up run; each timed re-run adds a run record and a run directory there.
 const scratch = mkdtempSync(join(tmpdir(), "custseg-startup-"));
 process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
+// Fails on opening the input: everything a run loads and starts before it reads a byte.
+cases.push({ label: "custseg run --input <missing> (fixed cost)", argv: [cli, "run", "--input", missing, "--out", join(scratch, "probe")], cwd: scratch });
+
 if (existsSync(input)) {
   const rerun = [cli, "run", "--input", input];
   const warm = spawnSync(process.execPath, rerun, { cwd: scratch, encoding: "utf8", env: { ...process.env, CUSTSEG_CACHE_DIR: "" } });
