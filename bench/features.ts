@@ -19,7 +19,7 @@ import { type BenchRow, formatTable, runCases, writeResults } from "./harness.js
 
 const quick = process.argv.includes("--quick");
 const shared = (rel: string) => fileURLToPath(new URL(`../../../shared/${rel}`, import.meta.url));
-const cli = fileURLToPath(new URL("../src/cli/index.js", import.meta.url));
+const cli = fileURLToPath(new URL("../cli/custseg.js", import.meta.url));
 
 /** The transactions `copies` times over; copy k has CustomerID + k * 100000. */
 function repeated(table: Table, copies: number): Table {

@@ -19,7 +19,7 @@ import { writeFileAtomic } from "../src/io/atomic.js";
 
 const quick = process.argv.includes("--quick");
 const shared = (rel: string) => fileURLToPath(new URL(`../../../shared/${rel}`, import.meta.url));
-const cli = fileURLToPath(new URL("../src/cli/index.js", import.meta.url));
+const cli = fileURLToPath(new URL("../cli/custseg.js", import.meta.url));
 const realParquet = shared("data/online_retail.parquet");
 const realZip = shared("data/online_retail.zip");
 const STEPS = ["load", "clean", "features", "outliers", "scale", "pca", "kmeans", "metrics", "profiles", "recommendations", "write"];

@@ -29,7 +29,7 @@ const arg = (name: string) => {
 };
 const duration = Number(arg("duration") ?? 10);
 const shared = (rel: string) => fileURLToPath(new URL(`../../../shared/${rel}`, import.meta.url));
-const cli = fileURLToPath(new URL("../src/cli/index.js", import.meta.url));
+const cli = fileURLToPath(new URL("../cli/custseg.js", import.meta.url));
 const autocannon = fileURLToPath(new URL("../../node_modules/autocannon/autocannon.js", import.meta.url));
 const httpFloor = fileURLToPath(new URL("./cases/http-floor.js", import.meta.url));
 const FLOOR_NAMES = { node: "bare node:http", fastify: "minimal fastify route" } as const;

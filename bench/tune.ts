@@ -21,7 +21,7 @@ import { writeFileAtomic } from "../src/io/atomic.js";
 const quick = process.argv.includes("--quick");
 const withSklearn = process.argv.includes("--sklearn");
 const shared = (rel: string) => fileURLToPath(new URL(`../../../shared/${rel}`, import.meta.url));
-const cli = fileURLToPath(new URL("../src/cli/index.js", import.meta.url));
+const cli = fileURLToPath(new URL("../cli/custseg.js", import.meta.url));
 const parquet = shared("data/online_retail.parquet");
 /** scikit-learn 1.2, OMP_NUM_THREADS=1 (its best setting here): ../shared/anchors/README.md. */
 const SKLEARN = { totalS: 27.4, fitS: 6.2, metricsS: 21.2 };

@@ -4,13 +4,14 @@
 import { UserError } from "../errors.js";
 import { KMEANS_LIMITS } from "../engine/kmeans.js";
 import { MINIBATCH_LIMITS, SILHOUETTE_SAMPLE_MAX } from "../pipeline/options.js";
+import { groupDigits } from "../digits.js";
 
 type Rule = (v: number) => string | undefined;
 
 const whole =
   (min: number, max: number): Rule =>
   (v) =>
-    Number.isInteger(v) && v >= min && v <= max ? undefined : `must be a whole number from ${min.toLocaleString("en-US")} to ${max.toLocaleString("en-US")}`;
+    Number.isInteger(v) && v >= min && v <= max ? undefined : `must be a whole number from ${groupDigits(min)} to ${groupDigits(max)}`;
 
 const positive: Rule = (v) => (Number.isFinite(v) && v > 0 ? undefined : "must be a positive number");
 

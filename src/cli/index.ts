@@ -3,13 +3,15 @@
 // Commands live one per file in ./commands; this file only registers them and reports errors.
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
+import { VERSION } from "../version.js";
 import { reportFailure } from "./failure.js";
 import { checkFlags } from "./flags.js";
-import { commands } from "./commands/index.js";
+import { COMMANDS, commandName } from "./commands/index.js";
 import { handleInterrupts } from "./interrupt.js";
 
 async function main(): Promise<void> {
-  let cli = yargs(hideBin(process.argv))
+  const argv = hideBin(process.argv);
+  let cli = yargs(argv)
     .scriptName("custseg")
     .usage("$0 <command> [options]")
     .strict()
@@ -19,13 +21,20 @@ async function main(): Promise<void> {
     .recommendCommands()
     .help()
     .alias("h", "help")
-    .version()
+    // The package's own version: yargs would look for a package.json above the working directory.
+    .version(VERSION)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .check(checkFlags)
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);
     });
-  for (const command of commands) cli = cli.command(command);
+  // A command's module is loaded only when its name is among the arguments (the command itself is
+  // always, as a whole word); the others are registered by name and description, for --help.
+  const words = new Set(argv);
+  const modules = await Promise.all(COMMANDS.map((entry) => (words.has(commandName(entry)) ? entry.load() : undefined)));
+  COMMANDS.forEach((entry, i) => {
+    cli = cli.command({ handler: () => {}, ...modules[i]?.default, command: entry.command, describe: entry.describe });
+  });
   skipHelpCaching(cli);
   await cli.parseAsync();
 }

@@ -3,7 +3,7 @@
 // engine's worker threads are stopped on it), then the handler removes the temporary files and
 // directories in flight, says so in one line and exits 130 or 143. The handler runs as soon as the
 // event loop does, which the computations' steps allow every few tens of milliseconds.
-import { removePendingTemps } from "../io/atomic.js";
+import { removePendingTemps } from "../io/pending-temps.js";
 
 const controller = new AbortController();
 

@@ -8,6 +8,7 @@ import { type CacheArgs, cacheFrom, cacheOptions } from "./cache-options.js";
 import { type InputLimitArgs, inputLimitOptions, inputLimits } from "./limits.js";
 import { STORE_DESCRIPTION } from "./store-option.js";
 import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "./text-format-options.js";
+import { groupDigits } from "../digits.js";
 
 export const SOURCE_FLAGS = {
   input: { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .parquet, .arrow); default: the UCI data under --data-dir, downloaded if absent" },
@@ -69,7 +70,7 @@ export function runFlags<T>(y: Argv<T>, withDefaults: boolean): Argv<T & RunFlag
     .option("algorithm", {
       choices: CLUSTER_ALGORITHMS,
       ...d(SCALE_DEFAULTS.algorithm),
-      describe: `k-means algorithm: auto is Lloyd up to ${SCALE_DEFAULTS.minibatchAbove.toLocaleString("en-US")} customers, mini-batch beyond (always Lloyd with --compat seed)`,
+      describe: `k-means algorithm: auto is Lloyd up to ${groupDigits(SCALE_DEFAULTS.minibatchAbove)} customers, mini-batch beyond (always Lloyd with --compat seed)`,
     })
     .option("batch-size", { type: "number", ...d(SCALE_DEFAULTS.batchSize), describe: "Customers per mini-batch step" })
     .option("silhouette-sample", {

@@ -1,14 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { createWriteStream, rmdirSync, rmSync } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { lstat, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { once } from "node:events";
 import { basename, dirname, join } from "node:path";
 import { finished } from "node:stream/promises";
 import { UserError } from "../errors.js";
 import { writeFailure } from "./errno.js";
-
-/** Temp paths being written right now: removed by `removePendingTemps` when the process is interrupted. */
-const pending = new Set<string>();
+import { createdDirs, pendingTemps as pending } from "./pending-temps.js";
 
 /**
  * A sibling temporary path: same directory, so the final rename stays on one file system.
@@ -142,25 +140,8 @@ export async function writeDirAtomic(path: string, fill: (tmpDir: string) => Pro
   }
 }
 
-/** Directories this process created for its output: removed on interrupt if they are still empty. */
-const createdDirs = new Set<string>();
-
 /** Remove `dir` on interrupt if it is empty then; the returned function forgets it again. */
 export function removeIfEmptyOnInterrupt(dir: string): () => void {
   createdDirs.add(dir);
   return () => createdDirs.delete(dir);
-}
-
-/** Remove every temp file or directory still being written (for SIGINT/SIGTERM handlers). */
-export function removePendingTemps(): void {
-  for (const path of pending) rmSync(path, { recursive: true, force: true });
-  pending.clear();
-  for (const dir of createdDirs) {
-    try {
-      rmdirSync(dir);
-    } catch {
-      // not empty (or already gone): someone else's files are never touched
-    }
-  }
-  createdDirs.clear();
 }

@@ -1,5 +1,6 @@
 // User data quoted in an error message is cut to a short excerpt: a 100 MB header line or cell
 // must not become a 100 MB line on stderr (or the time and memory to build one).
+import { groupDigits } from "../digits.js";
 
 /** Characters of user data an error message quotes at most. */
 export const EXCERPT_CHARS = 60;
@@ -9,14 +10,14 @@ export const EXCERPT_NAMES = 20;
 /** The text itself if short, else its start and how long it was. Unquoted: for names in parentheses. */
 export function excerpt(value: unknown): string {
   const s = String(value);
-  return s.length <= EXCERPT_CHARS ? s : `${s.slice(0, EXCERPT_CHARS)}… (${s.length.toLocaleString("en-US")} characters)`;
+  return s.length <= EXCERPT_CHARS ? s : `${s.slice(0, EXCERPT_CHARS)}… (${groupDigits(s.length)} characters)`;
 }
 
 /** The value quoted as a JSON string, cut to an excerpt when long. */
 export function quote(value: unknown): string {
   const s = String(value);
   if (s.length <= EXCERPT_CHARS) return JSON.stringify(s);
-  return `${JSON.stringify(s.slice(0, EXCERPT_CHARS))}… (${s.length.toLocaleString("en-US")} characters)`;
+  return `${JSON.stringify(s.slice(0, EXCERPT_CHARS))}… (${groupDigits(s.length)} characters)`;
 }
 
 /** Quoted names, comma-separated: at most EXCERPT_NAMES of them, then how many more. */
@@ -24,5 +25,5 @@ export function quoteList(names: readonly string[], none = "none"): string {
   if (names.length === 0) return none;
   const shown = names.slice(0, EXCERPT_NAMES).map(quote).join(", ");
   const more = names.length - EXCERPT_NAMES;
-  return more > 0 ? `${shown} and ${more.toLocaleString("en-US")} more` : shown;
+  return more > 0 ? `${shown} and ${groupDigits(more)} more` : shown;
 }

@@ -4,6 +4,7 @@
 // transactions table's schema metadata, where the source cache keeps it too.
 import type { Table } from "apache-arrow";
 import { VERSION } from "../version.js";
+import { groupDigits } from "../digits.js";
 
 /** What the generator was asked for. */
 export interface GeneratedMark {
@@ -48,7 +49,7 @@ export function markFromMetadata(metadata: ReadonlyMap<string, string> | undefin
 
 /** "seed 3, 3,000 lines, 60 customers, custseg 0.1.0": how the data was generated, in a phrase. */
 export function describeMark(mark: GeneratedMark): string {
-  const n = (v: number) => (v < 0 ? "?" : v.toLocaleString("en-US"));
+  const n = (v: number) => (v < 0 ? "?" : groupDigits(v));
   return `custseg generate: seed ${n(mark.seed)}, ${n(mark.rows)} lines, ${n(mark.customers)} customers, custseg ${mark.version}`;
 }
 

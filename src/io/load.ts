@@ -5,11 +5,10 @@ import { extname } from "node:path";
 import type { Table } from "apache-arrow";
 import { UserError } from "../errors.js";
 import { readInputFile } from "./files.js";
-import { readArrowTransactions } from "./arrow.js";
-import { CACHE_MIN_SOURCE_BYTES, type CacheProblem, cachePath, DEFAULT_CACHE_DIR, readCached, writeCached } from "./cache.js";
+import type { CacheProblem } from "./cache.js";
+import { CACHE_MIN_SOURCE_BYTES, DEFAULT_CACHE_DIR } from "./cache-defaults.js";
 import type { ColumnMap } from "./columns.js";
 import { type GeneratedMark, markOf } from "./generated-mark.js";
-import { readParquetTransactions } from "./parquet.js";
 import { checkTextFormat, nonDefaultFormat, type TextFormat } from "./text-format.js";
 
 export type SourceFormat = "zip" | "xlsx" | "csv" | "tsv" | "parquet" | "arrow";
@@ -73,7 +72,10 @@ export function sourceFormat(path: string): SourceFormat {
 export async function loadTransactions(input: string, opts: LoadOptions = {}): Promise<LoadedTransactions> {
   const format = sourceFormat(input);
   checkTextFormat(opts);
+  // The cache and the readers (Arrow, and parquet-wasm for Parquet) load once the bytes are in: an
+  // input that cannot be read is said in a blink.
   const bytes = await readInputFile(input);
+  const { cachePath, readCached, writeCached } = await import("./cache.js");
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   // Arrow IPC sources are read as fast as a cache entry would be, and small sources parse faster
   // than an entry is verified, so neither is cached.
@@ -103,15 +105,19 @@ const PROBLEMS: Record<CacheProblem, string> = {
   dictionary: "has dictionary indices out of range",
 };
 
-// The CSV, xlsx and zip readers are imported on first use: a Parquet or Arrow run never pays for them.
+// Each reader is imported on first use: a Parquet run never loads the CSV or xlsx reader, nor a CSV run parquet-wasm.
 async function parseSource(bytes: Uint8Array, file: string, format: SourceFormat, opts: LoadOptions): Promise<Table> {
   const map = opts.map ?? {};
   const text: TextFormat = { dateFormat: opts.dateFormat, decimal: opts.decimal };
   switch (format) {
-    case "parquet":
+    case "parquet": {
+      const { readParquetTransactions } = await import("./parquet.js");
       return readParquetTransactions(bytes, file, map, text);
-    case "arrow":
+    }
+    case "arrow": {
+      const { readArrowTransactions } = await import("./arrow.js");
       return readArrowTransactions(bytes, file, map, text);
+    }
     case "csv":
     case "tsv": {
       const { readCsvTransactions } = await import("./csv.js");

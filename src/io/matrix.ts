@@ -13,6 +13,7 @@ import { parseDecimal } from "./numbers.js";
 import { parquetToArrow } from "./parquet.js";
 import { excerpt, quote, quoteList } from "./excerpt.js";
 import { DEFAULT_MAX_MATRIX_COLUMNS } from "./limits.js";
+import { groupDigits } from "../digits.js";
 
 export interface MatrixOptions {
   /** Columns to read, in this order; all columns when absent. */
@@ -52,7 +53,7 @@ export async function readMatrix(path: string, opts: MatrixOptions = {}): Promis
 function selectColumns(names: readonly string[], wanted: readonly string[] | undefined, file: string, maxColumns = DEFAULT_MAX_MATRIX_COLUMNS): number[] {
   const count = wanted ? wanted.length : names.length;
   if (count > maxColumns) {
-    throw new LimitError(`${file}: ${count.toLocaleString("en-US")} columns, more than the limit of ${maxColumns.toLocaleString("en-US")}`, "matrixColumns");
+    throw new LimitError(`${file}: ${groupDigits(count)} columns, more than the limit of ${groupDigits(maxColumns)}`, "matrixColumns");
   }
   if (!wanted) return names.map((_, i) => i);
   if (wanted.length === 0) throw new UserError(`${file}: the column selection names no column`, 1, { input: file, option: "columns" });

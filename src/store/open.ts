@@ -2,7 +2,7 @@
 // and turning SQLite's lock and format errors into one line the user can act on.
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type Database from "better-sqlite3";
 import { OptionHintError, UserError } from "../errors.js";
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from "./schema.js";
@@ -11,6 +11,23 @@ export const DEFAULT_STORE = "custseg.db";
 
 // The native addon is loaded on the first open, not on import: most commands never touch the store.
 const requireAddon = createRequire(import.meta.url);
+
+/**
+ * The addon where better-sqlite3's install puts it (build/Release), handed to it directly: its own
+ * lookup (the `bindings` package) finds its package from a stack trace and tries a dozen paths,
+ * some milliseconds of every command that opens the store. Where a build the lookup would prefer
+ * exists (build/ or build/Debug/), or none is in build/Release, the lookup decides as before.
+ */
+function addonFile(): string | undefined {
+  try {
+    const file = requireAddon.resolve("better-sqlite3/build/Release/better_sqlite3.node");
+    const build = dirname(dirname(file));
+    if (existsSync(join(build, "better_sqlite3.node")) || existsSync(join(build, "Debug", "better_sqlite3.node"))) return undefined;
+    return file;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Writers wait this long for another process's write to finish before giving up with one line. */
 const DEFAULT_BUSY_MS = 5000;
@@ -51,7 +68,8 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
   if (exists) checkHeader(path);
   const store = guard({ path, busyMs } as Store, () => {
     const Sqlite = requireAddon("better-sqlite3") as typeof Database;
-    const db = new Sqlite(path, { timeout: busyMs });
+    const nativeBinding = addonFile();
+    const db = new Sqlite(path, { timeout: busyMs, ...(nativeBinding ? { nativeBinding } : {}) });
     try {
       prepare(db, path);
     } catch (err) {

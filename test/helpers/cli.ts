@@ -6,8 +6,8 @@ import { join } from "node:path";
 import * as assert from "uvu/assert";
 import { repoRoot } from "./shared.js";
 
-/** The compiled CLI the tests run. */
-export const cliPath = join(repoRoot, "dist", "src", "cli", "index.js");
+/** The CLI the tests run: the bundle `bin` names (scripts/bundle.mjs). */
+export const cliPath = join(repoRoot, "dist", "cli", "custseg.js");
 
 export interface CliResult {
   code: number | null;
@@ -27,12 +27,15 @@ export interface CliOptions {
 // Stack traces off, as a user sees the CLI.
 const cliEnv = (env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process.env, CUSTSEG_DEBUG: "0", ...env });
 
-/** Runs `custseg ...args` to completion. A process that could not be run says why on stderr. */
-export function runCli(args: readonly string[], opts: CliOptions = {}): CliResult {
-  const res = spawnSync(process.execPath, [...(opts.nodeArgs ?? []), cliPath, ...args], { cwd: opts.cwd, encoding: "utf8", env: cliEnv(opts.env) });
+/** Runs node `script ...args` to completion. A process that could not be run says why on stderr. */
+export function runNode(script: string, args: readonly string[], opts: CliOptions = {}): CliResult {
+  const res = spawnSync(process.execPath, [...(opts.nodeArgs ?? []), script, ...args], { cwd: opts.cwd, encoding: "utf8", env: cliEnv(opts.env) });
   const stderr = res.error ? `${res.stderr ?? ""}${res.error.message}` : res.stderr;
   return { code: res.status, signal: res.signal, stdout: res.stdout ?? "", stderr };
 }
+
+/** Runs `custseg ...args` to completion (see runNode). */
+export const runCli = (args: readonly string[], opts: CliOptions = {}): CliResult => runNode(cliPath, args, opts);
 
 export interface StartOptions extends CliOptions {
   /** Called once the child has started (to signal it, or close its stdout). */

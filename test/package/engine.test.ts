@@ -1,6 +1,7 @@
 // custseg/engine as an app sees it: importing it loads nothing outside the engine (no other part of
 // custseg, no package), and the packed tarball, unpacked into an app's node_modules with none of
-// custseg's dependencies beside it, runs k-means through `import("custseg/engine")`.
+// custseg's dependencies beside it, runs k-means through `import("custseg/engine")` and answers
+// `custseg --help` from its bundled CLI.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -49,7 +50,7 @@ test("custseg/engine names a small surface, and the main export adds the model l
   assert.equal(Object.keys(main).sort(), [...Object.keys(engine), ...library].sort());
 });
 
-test("the packed tarball runs k-means in an app through import('custseg/engine')", () => {
+test("the packed tarball runs k-means in an app through import('custseg/engine'), and its CLI starts", () => {
   const tmp = mkdtempSync(join(tmpdir(), "custseg-pack-"));
   try {
     // The build is current (the tests run from it), so the prepack build is not repeated here.
@@ -85,6 +86,14 @@ console.log(JSON.stringify({ k: r.k, sizes: sizes.sort() }));
     const run = spawnSync(process.execPath, ["main.js"], { cwd: app, encoding: "utf8" });
     assert.is(run.status, 0, run.stderr);
     assert.equal(JSON.parse(run.stdout), { k: 2, sizes: [100, 100] });
+
+    // The CLI `bin` names is the bundle, yargs inside it: its help and version need no package beside it.
+    const { bin, version } = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8"));
+    const cli = (...args: string[]) => spawnSync(process.execPath, [join(pkg, bin.custseg), ...args], { cwd: app, encoding: "utf8" });
+    const help = cli("run", "--help");
+    assert.is(help.status, 0, help.stderr);
+    assert.match(help.stdout, /--input/);
+    assert.is(cli("--version").stdout.trim(), version);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

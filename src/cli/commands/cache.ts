@@ -72,8 +72,6 @@ const clear: CommandModule<object, ClearArgs> = {
 };
 
 const command: CommandModule = {
-  command: "cache",
-  describe: "List or clear the cache of parsed sources",
   builder: (y) => y.command(list).command(clear).demandCommand(1, "Name a cache command: list or clear.") as never,
   handler: () => {},
 };

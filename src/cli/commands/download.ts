@@ -20,8 +20,6 @@ interface DownloadArgs {
 }
 
 const command: CommandModule<object, DownloadArgs> = {
-  command: "download",
-  describe: "Download the UCI Online Retail data set: keeps the zip and extracts 'Online Retail.xlsx' into --dir",
   builder: (y) =>
     y
       .option("url", { type: "string", default: UCI_URL, describe: "Where to download the zip from" })

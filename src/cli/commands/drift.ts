@@ -24,8 +24,6 @@ interface DriftArgs extends CacheArgs, TextFormatArgs {
 }
 
 const command: CommandModule<object, DriftArgs> = {
-  command: "drift",
-  describe: "Compare new customers with the model's training customers: per-feature PSI, KS and Wasserstein tests, cluster shares; exit 3 on drift",
   builder: (y) =>
     textFormatOptions(cacheOptions(y))
       .option("model", { type: "string", demandOption: true, describe: "A run's model.json or run directory (its customers.parquet is the reference); or models:/NAME/STAGE, models:/NAME/VERSION, models:/NAME@ALIAS" })

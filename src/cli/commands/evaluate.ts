@@ -14,8 +14,6 @@ interface EvaluateArgs extends MatrixLimitArgs {
 }
 
 const command: CommandModule<object, EvaluateArgs> = {
-  command: "evaluate",
-  describe: "Silhouette, Davies–Bouldin and Calinski–Harabasz scores of cluster labels (scikit-learn semantics)",
   builder: (y) =>
     matrixLimitOptions(y)
       .option("input", { type: "string", demandOption: true, describe: "Matrix: .csv (header row), .arrow or .parquet" })

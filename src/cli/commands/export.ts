@@ -14,8 +14,6 @@ interface ExportArgs {
 }
 
 const command: CommandModule<object, ExportArgs> = {
-  command: "export",
-  describe: "One row per customer of a run (outliers included, at their nearest segment) with segment name, RFM and three recommendations, for a CRM",
   builder: (y) =>
     y
       .option("run", { type: "string", demandOption: true, describe: "The run directory" })

@@ -7,6 +7,7 @@ import { interruptSignal } from "../interrupt.js";
 import { stderrReporter } from "../progress.js";
 import { describeMark } from "../../io/generated-mark.js";
 import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
+import { groupDigits } from "../../digits.js";
 
 interface FeaturesArgs extends InputLimitArgs, CacheArgs, TextFormatArgs {
   input: string;
@@ -19,8 +20,6 @@ interface FeaturesArgs extends InputLimitArgs, CacheArgs, TextFormatArgs {
 }
 
 const command: CommandModule<object, FeaturesArgs> = {
-  command: "features",
-  describe: "Clean the transactions and compute the per-customer features",
   builder: (y) =>
     textFormatOptions(cacheOptions(inputLimitOptions(y)))
       .option("input", { type: "string", demandOption: true, describe: "Transactions: .zip, .xlsx, .csv, .tsv, .parquet or .arrow" })
@@ -66,9 +65,9 @@ const command: CommandModule<object, FeaturesArgs> = {
       ["without service descriptions", rows.afterServiceDescriptions],
       ["with UnitPrice > 0", rows.afterZeroPrice],
     ];
-    const lines = steps.map(([what, n]) => `  ${n.toLocaleString("en-US").padStart(9)}  lines ${what}`);
+    const lines = steps.map(([what, n]) => `  ${groupDigits(n).padStart(9)}  lines ${what}`);
     if (generated) lines.unshift(`  SYNTHETIC  generated data, not real customers (${describeMark(generated)})`);
-    lines.push(`  ${customers.toLocaleString("en-US").padStart(9)}  customers × ${FEATURE_NAMES.length} features (compat ${args.compat})`);
+    lines.push(`  ${groupDigits(customers).padStart(9)}  customers × ${FEATURE_NAMES.length} features (compat ${args.compat})`);
     if (args.out) lines.push(`  written to ${args.out}`);
     process.stdout.write(`${lines.join("\n")}\n`);
   },

@@ -16,8 +16,6 @@ interface GcArgs {
 }
 
 const command: CommandModule<object, GcArgs> = {
-  command: "gc",
-  describe: "Remove stored step outputs, run directories and rotated prediction logs that nothing kept refers to",
   builder: (y) =>
     cacheDirOption(y)
       .option("keep-last", { type: "number", describe: "Keep the newest N runs (their directories and step outputs); older ones are removed unless a registered model points at them. Default: keep every run" })

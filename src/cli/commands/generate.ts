@@ -2,6 +2,7 @@
 import type { CommandModule } from "yargs";
 import { GENERATE_DEFAULTS } from "../../io/generate/options.js";
 import { checkOutputFile } from "../../io/output.js";
+import { groupDigits } from "../../digits.js";
 
 interface GenerateArgs {
   rows: number;
@@ -13,8 +14,6 @@ interface GenerateArgs {
 }
 
 const command: CommandModule<object, GenerateArgs> = {
-  command: "generate",
-  describe: "Write synthetic transactions (the Online Retail schema and texture); the same seed gives the same bytes",
   builder: (y) =>
     y
       .option("rows", { type: "number", default: GENERATE_DEFAULTS.rows, describe: "Transaction lines to write" })
@@ -36,7 +35,7 @@ const command: CommandModule<object, GenerateArgs> = {
       return;
     }
     const size = `${(result.bytes / 1e6).toFixed(1)} MB`;
-    process.stdout.write(`wrote ${result.rows.toLocaleString("en-US")} lines to ${result.path} (${size}, ${seconds} s)\n`);
+    process.stdout.write(`wrote ${groupDigits(result.rows)} lines to ${result.path} (${size}, ${seconds} s)\n`);
   },
 };
 

@@ -5,6 +5,7 @@ import { type MatrixLimitArgs, matrixLimitOptions } from "../limits.js";
 import { wordForCli } from "../failure.js";
 import { stderrReporter } from "../progress.js";
 import { CLUSTER_ALGORITHMS, type ClusterAlgorithm, KMEANS_DEFAULTS, SCALE_DEFAULTS } from "../../pipeline/options.js";
+import { groupDigits } from "../../digits.js";
 
 interface KMeansArgs extends MatrixLimitArgs {
   input: string;
@@ -24,8 +25,6 @@ interface KMeansArgs extends MatrixLimitArgs {
 }
 
 const command: CommandModule<object, KMeansArgs> = {
-  command: "kmeans",
-  describe: "Cluster the rows of a numeric matrix with k-means (scikit-learn's Lloyd or MiniBatchKMeans semantics)",
   builder: (y) =>
     matrixLimitOptions(y)
       .option("input", { type: "string", demandOption: true, describe: "Matrix: .csv (header row), .arrow or .parquet" })
@@ -43,7 +42,7 @@ const command: CommandModule<object, KMeansArgs> = {
       .option("algorithm", {
         choices: CLUSTER_ALGORITHMS,
         default: SCALE_DEFAULTS.algorithm,
-        describe: `lloyd, minibatch (scikit-learn's MiniBatchKMeans), or auto: Lloyd up to ${SCALE_DEFAULTS.minibatchAbove.toLocaleString("en-US")} rows, mini-batch beyond`,
+        describe: `lloyd, minibatch (scikit-learn's MiniBatchKMeans), or auto: Lloyd up to ${groupDigits(SCALE_DEFAULTS.minibatchAbove)} rows, mini-batch beyond`,
       })
       .option("batch-size", { type: "number", default: SCALE_DEFAULTS.batchSize, describe: "Rows per mini-batch step" })
       .option("threads", { type: "number", describe: "Worker threads (default: the core count); results do not depend on it" })

@@ -170,8 +170,6 @@ const resolveCmd: CommandModule<object, ResolveArgs> = {
 };
 
 const command: CommandModule = {
-  command: "model <command>",
-  describe: "Register, promote, alias, list and resolve model versions (the model registry)",
   builder: (y: Argv) => y.command(register).command(promote).command(alias).command(list).command(resolveCmd).demandCommand(1, "Name a model command: register, promote, alias, list or resolve."),
   handler: () => {},
 };

@@ -18,8 +18,6 @@ interface PcaArgs extends MatrixLimitArgs {
 }
 
 const command: CommandModule<object, PcaArgs> = {
-  command: "pca",
-  describe: "Principal components of a numeric matrix (scikit-learn 1.2's PCA, sign rule included)",
   builder: (y) =>
     matrixLimitOptions(y)
       .option("input", { type: "string", demandOption: true, describe: "Matrix: .csv (header row), .arrow or .parquet" })

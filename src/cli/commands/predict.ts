@@ -8,6 +8,7 @@ import { interruptSignal } from "../interrupt.js";
 import { stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
+import { groupDigits } from "../../digits.js";
 
 interface PredictArgs extends CacheArgs, TextFormatArgs {
   model: string;
@@ -29,8 +30,6 @@ interface PredictArgs extends CacheArgs, TextFormatArgs {
 const SHOWN = 20;
 
 const command: CommandModule<object, PredictArgs> = {
-  command: "predict",
-  describe: "Place customers under a model: cluster, distances, outlier score, principal components, recommendations",
   builder: (y) =>
     textFormatOptions(cacheOptions(y))
       .option("model", { type: "string", demandOption: true, describe: "model.json, or a run directory holding one; or models:/NAME/STAGE, models:/NAME/VERSION, models:/NAME@ALIAS" })
@@ -130,12 +129,12 @@ function recommendationsOf(r: PredictJobResult, i: number) {
 
 function terminalSummary(r: PredictJobResult, out: string | undefined): string[] {
   const { model, scored: s } = r;
-  const lines = [`${r.customers.toLocaleString("en-US")} customers scored with ${r.modelPath} (${model.mode} mode${r.asOf ? `, as of ${r.asOf}` : ""})`];
+  const lines = [`${groupDigits(r.customers)} customers scored with ${r.modelPath} (${model.mode} mode${r.asOf ? `, as of ${r.asOf}` : ""})`];
   lines.push("  cluster  name                      customers");
   r.clusterSizes.forEach((size, c) => {
-    lines.push(`  ${String(c).padStart(7)}  ${(model.clusters[c]?.name ?? "").padEnd(24)}  ${size.toLocaleString("en-US").padStart(9)}`);
+    lines.push(`  ${String(c).padStart(7)}  ${(model.clusters[c]?.name ?? "").padEnd(24)}  ${groupDigits(size).padStart(9)}`);
   });
-  lines.push(r.outliers === null ? "  outliers: not scored (no IsolationForest for this input or model)" : `  outliers: ${r.outliers.toLocaleString("en-US")}`);
+  lines.push(r.outliers === null ? "  outliers: not scored (no IsolationForest for this input or model)" : `  outliers: ${groupDigits(r.outliers)}`);
   if (out) {
     lines.push(`  written to ${out}`);
     return lines;
@@ -156,7 +155,7 @@ function terminalSummary(r: PredictJobResult, out: string | undefined): string[]
       ].join("\t"),
     );
   }
-  if (s.rows > SHOWN) lines.push(`… ${(s.rows - SHOWN).toLocaleString("en-US")} more; --out F writes them all`);
+  if (s.rows > SHOWN) lines.push(`… ${groupDigits(s.rows - SHOWN)} more; --out F writes them all`);
   return lines;
 }
 

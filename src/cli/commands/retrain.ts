@@ -31,8 +31,6 @@ interface RetrainArgs extends InputLimitArgs, CacheArgs {
 }
 
 const command: CommandModule<object, RetrainArgs> = {
-  command: "retrain",
-  describe: "Fit a candidate with the production model's settings on half of new data, compare both on the other half, register it, promote it when the policy holds; exit 3 when production is kept",
   builder: (y) =>
     cacheOptions(inputLimitOptions(y))
       .option("input", { type: "string", demandOption: true, describe: "New transactions (.zip, .xlsx, .csv, .parquet, .arrow)" })

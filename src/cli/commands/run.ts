@@ -10,6 +10,7 @@ import { wordForCli } from "../failure.js";
 import { interruptSignal } from "../interrupt.js";
 import { formatMs, stderrReporter } from "../progress.js";
 import { describeMark } from "../../io/generated-mark.js";
+import { groupDigits } from "../../digits.js";
 
 interface RunArgs extends RunFlagArgs {
   out?: string;
@@ -24,8 +25,6 @@ interface RunArgs extends RunFlagArgs {
 }
 
 const command: CommandModule<object, RunArgs> = {
-  command: "run",
-  describe: "Run the whole segmentation: clean, features, outliers, scaling, PCA, k-means, metrics, profiles, recommendations, report",
   builder: (y) =>
     runFlags(y, true)
       .option("out", { type: "string", describe: "Run directory (default runs/<runId>)" })
@@ -90,11 +89,11 @@ const pct = (share: number) => `${(share * 100).toFixed(1)}%`;
 function sampleNote(s: RunSummary): string {
   const m = s.silhouetteSample;
   if (!m) return "";
-  return ` (sample of ${m.size.toLocaleString("en-US")} of ${m.population.toLocaleString("en-US")} customers, 95 % CI ${m.ci95[0].toFixed(4)}–${m.ci95[1].toFixed(4)})`;
+  return ` (sample of ${groupDigits(m.size)} of ${groupDigits(m.population)} customers, 95 % CI ${m.ci95[0].toFixed(4)}–${m.ci95[1].toFixed(4)})`;
 }
 
 function formatSummary(s: RunSummary): string {
-  const n = (v: number) => v.toLocaleString("en-US");
+  const n = groupDigits;
   const lines = [
     "",
     `custseg run — ${s.mode} mode`,

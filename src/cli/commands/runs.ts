@@ -243,8 +243,6 @@ function purgeableDirs(store: Store, run: RunRecord): string[] {
 }
 
 const command: CommandModule = {
-  command: "runs <command>",
-  describe: "List, show, compare and delete recorded runs (the run store)",
   builder: (y: Argv) => y.command(list).command(show).command(compare).command(del).demandCommand(1, "Name a runs command: list, show, compare or delete."),
   handler: () => {},
 };

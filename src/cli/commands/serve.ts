@@ -26,8 +26,6 @@ interface ServeArgs {
 const D = SERVE_DEFAULTS;
 
 const command: CommandModule<object, ServeArgs> = {
-  command: "serve",
-  describe: "Serve a model over HTTP: Vertex AI /predict, MLflow /invocations, health, readiness and metrics",
   builder: (y) =>
     y
       .option("model", { type: "string", demandOption: true, describe: "model.json, or a run directory holding one; or models:/NAME/STAGE, models:/NAME/VERSION, models:/NAME@ALIAS" })

@@ -11,8 +11,6 @@ interface StatusArgs extends Partial<Omit<RunFlagArgs, "lock" | "cache" | "cache
 }
 
 const command: CommandModule<object, StatusArgs> = {
-  command: "status",
-  describe: "Compare the inputs and run flags given (default: those in custseg.lock) with the lock: each step fresh or stale, and why",
   builder: (y) =>
     runFlags(y, false)
       .option("json", { type: "boolean", default: false, describe: "Print one JSON object on stdout" })

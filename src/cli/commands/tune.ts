@@ -14,6 +14,7 @@ import { interruptSignal } from "../interrupt.js";
 import { formatMs, stderrReporter } from "../progress.js";
 import { describeMark } from "../../io/generated-mark.js";
 import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
+import { groupDigits } from "../../digits.js";
 
 interface TuneArgs extends SourceFlagArgs, TextFormatArgs, CacheArgs {
   grid?: string;
@@ -30,8 +31,6 @@ interface TuneArgs extends SourceFlagArgs, TextFormatArgs, CacheArgs {
 }
 
 const command: CommandModule<object, TuneArgs> = {
-  command: "tune",
-  describe: "Try a grid of k-means settings on the customers, rank them, analyse k, and write tune.html",
   builder: (y) =>
     textFormatOptions(cacheOptions(y))
       .option("input", SOURCE_FLAGS.input)
@@ -138,7 +137,7 @@ function formatSummary(s: RecordedTuneSummary, trials: number): string {
     `  run id      ${s.runId} (${s.trials.length} trials recorded as its child runs)`,
     ...(s.synthetic ? [`  SYNTHETIC   generated data: the trials describe generated customers, not real ones${s.generator ? ` (${describeMark(s.generator)})` : ""}`] : []),
     `  input       ${s.input}`,
-    `  customers   ${s.customers.toLocaleString("en-US")} clustered on ${s.nComponents} principal components`,
+    `  customers   ${groupDigits(s.customers)} clustered on ${s.nComponents} principal components`,
     `  work        ${s.counts.fits} of ${s.counts.bruteForceFits} k-means runs fitted, ${s.counts.silhouettes} of ${s.counts.bruteForceSilhouettes} silhouettes computed, ${s.threads} thread${s.threads === 1 ? "" : "s"}`,
     `  best        k = ${b.k}, ${b.init}, n_init ${b.nInit}, max_iter ${b.maxIter}: silhouette ${b.silhouette.toFixed(4)}, Davies–Bouldin ${b.daviesBouldin.toFixed(4)}, Calinski–Harabasz ${b.calinskiHarabasz.toFixed(1)}`,
     `  recommended ${s.recommendation.line}`,

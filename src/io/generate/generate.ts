@@ -10,6 +10,7 @@ import { transactionsTable, withSchemaMetadata } from "../schema.js";
 import { FORMATS } from "./formats.js";
 import type { GenerateOptions } from "./options.js";
 import { TransactionGenerator } from "./simulation.js";
+import { groupDigits } from "../../digits.js";
 
 export { GENERATE_DEFAULTS, type GenerateOptions } from "./options.js";
 export { TransactionGenerator } from "./simulation.js";
@@ -29,7 +30,7 @@ export interface GenerateResult {
 export function checkGenerateOptions(opts: GenerateOptions): void {
   const count = (name: string, v: number, max: number) => {
     if (!Number.isInteger(v) || v < 1 || v > max) {
-      throw new OptionError(name, `must be a whole number from 1 to ${max.toLocaleString("en-US")} (got ${v})`);
+      throw new OptionError(name, `must be a whole number from 1 to ${groupDigits(max)} (got ${v})`);
     }
   };
   count("rows", opts.rows, MAX_ROWS);

@@ -6,11 +6,12 @@ import { readInputFile } from "../../io/files.js";
 import { currencyOf } from "../steps/business.js";
 import { parseSegmentNames } from "../steps/names.js";
 import { CLUSTER_ALGORITHMS, MINIBATCH_LIMITS, type RunOptions, SILHOUETTE_SAMPLE_MAX } from "../options.js";
+import { groupDigits } from "../../digits.js";
 
 export function checkOptions(opts: RunOptions): void {
   const whole = (name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER) => {
     if (!Number.isInteger(v) || v < min) throw new OptionError(name, `must be a whole number ≥ ${min}, got ${v}`);
-    if (v > max) throw new OptionError(name, `must be at most ${max.toLocaleString("en-US")}, got ${v}`);
+    if (v > max) throw new OptionError(name, `must be at most ${groupDigits(max)}, got ${v}`);
   };
   whole("k", opts.k, 2);
   whole("nInit", opts.nInit, 1);

@@ -8,6 +8,7 @@ import { UserError } from "../../errors.js";
 import type { Clustered } from "./cluster.js";
 import { hungarian } from "./hungarian.js";
 import type { ScalingModel } from "./scale.js";
+import { groupDigits } from "../../digits.js";
 
 /** What locates a model's centroids: its scaler, its PCA, and k rows of p component scores. */
 export interface CentroidGeometry {
@@ -59,7 +60,7 @@ export function matchClusters(
 ): ClusterMatch {
   const k = production.centroids.length;
   if (k > MAX_MATCHED_CLUSTERS) {
-    throw new UserError(`the production model has ${k.toLocaleString("en-US")} clusters; clusters are matched across a retraining for k up to ${MAX_MATCHED_CLUSTERS.toLocaleString("en-US")}`);
+    throw new UserError(`the production model has ${groupDigits(k)} clusters; clusters are matched across a retraining for k up to ${groupDigits(MAX_MATCHED_CLUSTERS)}`);
   }
   if (candidate.centroids.length !== k) throw new RangeError(`the candidate has ${candidate.centroids.length} clusters, production ${k}`);
   const d = features.length;

@@ -1,52 +1,69 @@
 // A step's code version: the sha256 of its `run` and `params` functions' text, of every module its
-// `run` imports (the compiled files, followed through their relative imports) and, for a step that
-// runs kernels, of the WASM builds. Not the package version: any change to what a step executes is
-// seen. Files are hashed once per process; the whole graph costs a few milliseconds.
+// `run` imports (the files that run: compiled modules or the CLI bundle's chunks, followed through
+// their relative imports) and, for a step that runs kernels, of the WASM builds. Not the package
+// version: any change to what a step executes is seen. Files are hashed once per process; the whole
+// graph costs a few milliseconds.
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { StepDef } from "./steps.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** src/ (or dist/src/): module paths in code versions are relative to it, so a moved checkout keeps its keys. */
-const srcRoot = resolve(here, "../../..");
+const self = fileURLToPath(import.meta.url);
+const here = dirname(self);
+/**
+ * src/ (or dist/src/): module paths in code versions are relative to it, so a moved checkout keeps
+ * its keys. In the CLI bundle (dist/cli/, scripts/bundle.mjs) this module is part of a chunk beside
+ * all the others, which import each other as "./chunk.js": the bundle's directory is the root, and
+ * a step's version hashes the chunks it runs.
+ */
+const srcRoot = /[\\/]pipeline[\\/]jobs[\\/]graph[\\/]code\.[jt]s$/.test(self) ? resolve(here, "../../..") : here;
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*)["'](\.{1,2}\/[^"']+)["']/g;
 
-const fileHashes = new Map<string, { hash: string; imports: string[] }>();
+/** A module as it enters code versions: its path relative to srcRoot, its hash, what it imports. */
+interface ModuleHash {
+  line: string;
+  imports: string[];
+}
+
+const fileHashes = new Map<string, ModuleHash>();
 const versions = new Map<string, string>();
 let wasmHash: string | undefined;
 
-/** The compiled module a specifier names: the .js beside this file, or the .ts when run from source. */
+const fromSource = self.endsWith(".ts");
+
+/** The module a specifier names: the compiled .js (or chunk) itself, or from source the .ts of a .js that is not there. */
 function moduleFile(fromDir: string, specifier: string): string {
   const js = resolve(fromDir, specifier);
-  if (existsSync(js)) return js;
+  if (!fromSource || existsSync(js)) return js;
   return js.replace(/\.js$/, ".ts");
 }
 
-function hashFile(file: string): { hash: string; imports: string[] } {
+function hashFile(file: string): ModuleHash {
   let entry = fileHashes.get(file);
   if (!entry) {
-    const text = readFileSync(file, "utf8");
-    const imports = [...text.matchAll(IMPORT)].map((m) => moduleFile(dirname(file), m[1]!));
-    entry = { hash: createHash("sha256").update(text).digest("hex"), imports };
+    const bytes = readFileSync(file);
+    // Import specifiers are ASCII: latin1 finds them without decoding UTF-8.
+    const imports = [...bytes.toString("latin1").matchAll(IMPORT)].map((m) => moduleFile(dirname(file), m[1]!));
+    entry = { line: `${relative(srcRoot, file)} ${createHash("sha256").update(bytes).digest("hex")}\n`, imports };
     fileHashes.set(file, entry);
   }
   return entry;
 }
 
-/** Every module reachable from `roots` through relative imports, with its hash. */
-function closure(roots: string[]): Map<string, string> {
+/** The lines of every module reachable from `roots` through relative imports, in code-unit order. */
+function closure(roots: string[]): string[] {
   const seen = new Map<string, string>();
   const stack = [...roots];
   while (stack.length) {
     const file = stack.pop()!;
     if (seen.has(file)) continue;
-    const { hash, imports } = hashFile(file);
-    seen.set(file, hash);
+    const { line, imports } = hashFile(file);
+    seen.set(file, line);
     stack.push(...imports);
   }
-  return seen;
+  // Not localeCompare: its first call loads ICU's collation, tens of milliseconds of a stored re-run.
+  return [...seen.values()].sort();
 }
 
 /** sha256 over the WASM builds (build/*.wasm, found above src/), which kernels may run any flavour of. */
@@ -68,7 +85,7 @@ export function codeVersion(def: StepDef): string {
   const text = [def.run, def.params, def.files, def.detail].map((f) => f?.toString() ?? "").join("\n");
   const roots = [...text.matchAll(IMPORT)].map((m) => moduleFile(here, m[1]!));
   const h = createHash("sha256").update(text);
-  for (const [file, hash] of [...closure(roots)].sort(([a], [b]) => a.localeCompare(b))) h.update(`${relative(srcRoot, file)} ${hash}\n`);
+  for (const line of closure(roots)) h.update(line);
   if (def.wasm) h.update(`wasm ${wasmVersion()}`);
   const version = h.digest("hex");
   versions.set(def.name, version);
