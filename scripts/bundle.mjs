@@ -7,11 +7,14 @@
 //   of the modules that start them finds them, and they share the main thread's chunks (code versions
 //   of steps computed in a worker are those of the main thread).
 // - Packages stay external (loaded from node_modules when a command first needs them), except yargs,
-//   which every command loads (its locale files are copied to dist/cli/yargs-locales/).
+//   which every command loads (its locale files are copied to dist/cli/yargs-locales/), and
+//   apache-arrow, some 150 modules whose resolution alone cost a tenth of a second of every command
+//   that reads a table; it sits in a chunk of its own, loaded on first use like the others.
+//   dist/cli/bundled-packages.json says which chunk holds which bundled package, for the start-up test.
 // - The chunks sit flat in one directory and import each other as "./name.js": the step graph's code
 //   versions (src/pipeline/jobs/graph/code.ts) hash the chunks a step runs.
 // Usage: node scripts/bundle.mjs (after tsc; part of `npm run build`).
-import { cpSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -20,7 +23,7 @@ import { build } from "esbuild";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const out = join(root, "dist", "cli");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-const BUNDLED = ["yargs"];
+const BUNDLED = ["yargs", "apache-arrow"];
 const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED.includes(name));
 
 // yargs's platform shim, adjusted for the bundle:
@@ -96,8 +99,9 @@ export default function stringWidth(text, options) {
 };
 
 rmSync(out, { recursive: true, force: true });
-await build({
+const result = await build({
   absWorkingDir: root,
+  metafile: true,
   entryPoints: {
     custseg: "dist/src/cli/index.js",
     worker: "dist/src/engine/worker.js",
@@ -117,4 +121,12 @@ await build({
   plugins: [yargsShim, narrowWidth],
 });
 cpSync(join(yargsDir, "locales"), join(out, "yargs-locales"), { recursive: true });
+
+/** Each output file → the packages bundled into it. */
+const packagesByChunk = {};
+for (const [file, meta] of Object.entries(result.metafile.outputs)) {
+  const packages = new Set(Object.keys(meta.inputs).flatMap((p) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(p)?.[1] ?? []));
+  if (packages.size > 0) packagesByChunk[file.split("/").pop()] = [...packages].sort();
+}
+writeFileSync(join(out, "bundled-packages.json"), `${JSON.stringify(packagesByChunk, null, 1)}\n`);
 

@@ -31,11 +31,33 @@ function modulesLoaded(args: string[], script = cliPath): string[] {
   return [...res.stderr.matchAll(/^LOADED (\S+)$/gm)].map((m) => m[1]!);
 }
 
-const packagesOf = (urls: string[]) => new Set(urls.flatMap((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u)?.[1] ?? []));
+/** Packages bundled into each file of dist/cli/ (apache-arrow and yargs), as the bundler wrote them. */
+const bundled = JSON.parse(readFileSync(join(repoRoot, "dist", "cli", "bundled-packages.json"), "utf8")) as Record<string, string[]>;
+
+/** The packages behind the loaded URLs: from node_modules, or bundled into a loaded chunk. */
+const packagesOf = (urls: string[]) =>
+  new Set(
+    urls.flatMap((u) => {
+      const fromModules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u)?.[1];
+      if (fromModules) return [fromModules];
+      const chunk = /\/dist\/cli\/([^/]+\.js)$/.exec(u)?.[1];
+      return chunk ? (bundled[chunk] ?? []) : [];
+    }),
+  );
 
 test("the hook sees the packages a CLI loads (the check can fail)", () => {
   const loaded = packagesOf(modulesLoaded(["generate", "--help"], modulesCli));
   assert.ok(loaded.has("yargs"), `expected yargs among ${[...loaded].join(", ")}`);
+  // In the bundle, through the chunk apache-arrow was bundled into: `features` reads a table.
+  const dir = mkdtempSync(join(tmpdir(), "custseg-startup-"));
+  try {
+    writeFileSync(join(dir, "t.csv"), "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n");
+    const res = runNode(cliPath, ["features", "--input", join(dir, "t.csv"), "--out", join(dir, "f.csv")], { nodeArgs: ["--import", hook] });
+    const urls = [...res.stderr.matchAll(/^LOADED (\S+)$/gm)].map((m) => m[1]!);
+    assert.ok(packagesOf(urls).has("apache-arrow"), `expected apache-arrow among ${[...packagesOf(urls)].join(", ")}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("--help loads none of the packages a command's work needs", () => {
