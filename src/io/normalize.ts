@@ -3,7 +3,7 @@
 //   text columns:  Utf8, LargeUtf8, Utf8View, Dictionary<…Utf8>, or numbers (written as integer text)
 //   Quantity, CustomerID: any integer or whole-valued float type (NaN in CustomerID = null), or text
 //   UnitPrice: any numeric type, or text;  InvoiceDate: Timestamp (no zone / UTC), Date, or text
-import { type Data, type DataType, makeVector, RecordBatch, Schema, Table, Type, type Vector } from "apache-arrow";
+import { type Data, type DataType, makeVector, Precision, RecordBatch, Schema, Table, Type, type Vector } from "apache-arrow";
 import { UserError } from "../errors.js";
 import { type ColumnMap, resolveColumns } from "./columns.js";
 import { DateTexts } from "./date-column.js";
@@ -227,10 +227,11 @@ class ColumnReader {
   /** The chunk's numbers as float64 per row; NaN where null, NaN or empty text (pandas' missing values). */
   private numbers(d: Data, base: number): Float64Array {
     const out = new Float64Array(d.length);
-    const type = d.type as DataType & { bitWidth?: number; isSigned?: boolean };
+    const type = d.type as DataType & { bitWidth?: number; isSigned?: boolean; precision?: number };
     const values = d.values as ArrayLike<number | bigint>;
     const words = type.typeId === Type.Int && type.bitWidth === 64 ? new Int32Array((values as BigInt64Array).buffer, (values as BigInt64Array).byteOffset, d.length * 2) : undefined;
-    const numeric = type.typeId === Type.Int || type.typeId === Type.Float;
+    // Half floats are stored as their 16 bits: only the vector decodes them.
+    const numeric = type.typeId === Type.Int || (type.typeId === Type.Float && type.precision !== Precision.HALF);
     const v = numeric ? undefined : makeVector(d);
     const valid = validityOf(d);
     for (let i = 0; i < d.length; i++) {
@@ -242,7 +243,8 @@ class ColumnReader {
         out[i] = values[i] as number;
       } else {
         const x = v!.get(i);
-        const blank = typeof x === "string" && x.trim() === "";
+        // A decoded half float is a number already, NaN included (a missing value, as in float64).
+        const blank = (typeof x === "string" && x.trim() === "") || (typeof x === "number" && Number.isNaN(x));
         const n = blank ? Number.NaN : typeof x === "string" ? parseDecimal(x, this.decimal) : Number(x);
         if (Number.isNaN(n) && !blank) this.fail(base + i, numberProblem(String(x), "a number", this.decimal));
         out[i] = n;

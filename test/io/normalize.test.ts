@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   Dictionary,
+  Float16,
   Float32,
   Float64,
   Int16,
@@ -170,6 +171,26 @@ test("batches with dictionaries of their own become one batch over one merged di
   assert.equal(rows.map((r) => r.CustomerID), [17850, null, 17852, 17850, null]);
   assert.equal(rows.map((r) => r.Country), ["United Kingdom", "United Kingdom", "United Kingdom", "France", "France"]);
   assert.equal(rows.map((r) => r.InvoiceDate), [t0, t0 + 1000, t0 + 2000, t0, t0 + 1000]);
+});
+
+test("half floats are read as their values, NaN as a missing customer", () => {
+  const t = normalizeTransactions(
+    tableOf({
+      InvoiceNo: vectorFromArray(["536365", "536366"], new Utf8()),
+      StockCode: vectorFromArray(["85123A", "71053"], new Utf8()),
+      Description: vectorFromArray(["HEART", "LANTERN"], new Utf8()),
+      Quantity: vectorFromArray([6, -2], new Float16()),
+      InvoiceDate: vectorFromArray([t0, t0 + 1000], new TimestampMillisecond()),
+      UnitPrice: vectorFromArray([2.5, 0.75], new Float16()),
+      CustomerID: vectorFromArray([1785, Number.NaN], new Float16()),
+      Country: vectorFromArray(["United Kingdom", "France"], new Utf8()),
+    }),
+    {},
+    "half.arrow",
+  );
+  assert.equal([...(t.getChild("Quantity") as Vector)], [6, -2]);
+  assert.equal([...(t.getChild("UnitPrice") as Vector)], [2.5, 0.75]);
+  assert.equal([...(t.getChild("CustomerID") as Vector)], [1785, null]);
 });
 
 test.run();
