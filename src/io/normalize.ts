@@ -4,6 +4,7 @@
 //   Quantity, CustomerID: any integer or whole-valued float type (NaN in CustomerID = null), or text
 //   UnitPrice: any numeric type, or text;  InvoiceDate: Timestamp (no zone / UTC), Date, or text
 import { type Data, type DataType, makeVector, Precision, RecordBatch, Schema, Table, Type, type Vector } from "apache-arrow";
+import { groupDigits } from "../digits.js";
 import { UserError } from "../errors.js";
 import { type ColumnMap, resolveColumns } from "./columns.js";
 import { DateTexts } from "./date-column.js";
@@ -36,6 +37,9 @@ export function normalizeTransactions(table: Table, map: ColumnMap, file: string
   return normalizer.finish(table.schema.metadata);
 }
 
+/** Rows of one transactions table at most: its columns are single Arrow arrays with 32-bit dictionary indices. */
+export const MAX_TRANSACTION_ROWS = 2 ** 31 - 1;
+
 /**
  * Record batches of one source schema → the transactions table, a batch at a time: each batch is
  * converted into column buffers sized once for the whole source, so a reader can hand over batches
@@ -64,6 +68,10 @@ export class TransactionsNormalizer {
     private readonly file: string,
     private readonly format: TextFormat = {},
   ) {
+    // The buffers are sized before any row is read, from a count the source only claims to hold.
+    if (!Number.isSafeInteger(capacity) || capacity < 0 || capacity > MAX_TRANSACTION_ROWS) {
+      throw new UserError(`${file}: declares ${groupDigits(capacity)} rows; a transactions table holds at most ${groupDigits(MAX_TRANSACTION_ROWS)}`, 1, { input: file });
+    }
     this.names = schema.fields.map((f) => f.name);
     this.at = resolveColumns(this.names, map, file);
     this.readers = Object.fromEntries(TRANSACTION_COLUMNS.map((c) => [c, new ColumnReader(this.names[this.at[c]]!, file, format)])) as Record<TransactionColumn, ColumnReader>;

@@ -26,7 +26,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { UserError } from "../../src/errors.js";
 import { loadTransactions } from "../../src/io/load.js";
-import { normalizeTransactions } from "../../src/io/normalize.js";
+import { MAX_TRANSACTION_ROWS, normalizeTransactions, TransactionsNormalizer } from "../../src/io/normalize.js";
 import { writeTable } from "../../src/io/write.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-normalize-"));
@@ -191,6 +191,15 @@ test("half floats are read as their values, NaN as a missing customer", () => {
   assert.equal([...(t.getChild("Quantity") as Vector)], [6, -2]);
   assert.equal([...(t.getChild("UnitPrice") as Vector)], [2.5, 0.75]);
   assert.equal([...(t.getChild("CustomerID") as Vector)], [1785, null]);
+});
+
+test("a declared row count past the bound is refused before the buffers are sized by it", () => {
+  const { schema } = retail2();
+  assert.throws(
+    () => new TransactionsNormalizer(schema, MAX_TRANSACTION_ROWS + 1, {}, "huge.parquet"),
+    (err: Error) => err instanceof UserError && err.message === "huge.parquet: declares 2,147,483,648 rows; a transactions table holds at most 2,147,483,647",
+  );
+  assert.is(new TransactionsNormalizer(schema, 0, {}, "empty.parquet").finish().numRows, 0);
 });
 
 test.run();
