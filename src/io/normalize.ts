@@ -156,7 +156,7 @@ function scaleToMs(v: number | bigint, [mul, div]: [bigint, bigint]): number {
   return Number(x % div < 0n ? q - 1n : q);
 }
 
-/** A whole number of milliseconds from an int64 seen as two 32-bit words; exact below 2^53. */
+/** Element i of a 64-bit integer column seen as two 32-bit words, as a number (numbers and timestamps alike); exact below 2^53. */
 const int64At = (words: Int32Array, i: number, signed: boolean) => (signed ? words[2 * i + 1]! : words[2 * i + 1]! >>> 0) * 4294967296 + (words[2 * i]! >>> 0);
 
 /** Converts one source column's chunks into the output buffers, reporting bad values by row and column name. */
