@@ -3,7 +3,8 @@
 //   text columns:  Utf8, LargeUtf8, Utf8View, Dictionary<…Utf8>, or numbers (written as integer text)
 //   Quantity, CustomerID: any integer or whole-valued float type (NaN in CustomerID = null), or text
 //   UnitPrice: any numeric type, or text;  InvoiceDate: Timestamp (no zone / UTC), Date, or text
-import { type Data, type DataType, makeVector, RecordBatch, Schema, Table, Type, type Vector } from "apache-arrow";
+import { type Data, type DataType, makeVector, Precision, RecordBatch, Schema, Table, Type, type Vector } from "apache-arrow";
+import { groupDigits } from "../digits.js";
 import { UserError } from "../errors.js";
 import { type ColumnMap, resolveColumns } from "./columns.js";
 import { DateTexts } from "./date-column.js";
@@ -36,6 +37,9 @@ export function normalizeTransactions(table: Table, map: ColumnMap, file: string
   return normalizer.finish(table.schema.metadata);
 }
 
+/** Rows of one transactions table at most: its columns are single Arrow arrays with 32-bit dictionary indices. */
+export const MAX_TRANSACTION_ROWS = 2 ** 31 - 1;
+
 /**
  * Record batches of one source schema → the transactions table, a batch at a time: each batch is
  * converted into column buffers sized once for the whole source, so a reader can hand over batches
@@ -64,6 +68,10 @@ export class TransactionsNormalizer {
     private readonly file: string,
     private readonly format: TextFormat = {},
   ) {
+    // The buffers are sized before any row is read, from a count the source only claims to hold.
+    if (!Number.isSafeInteger(capacity) || capacity < 0 || capacity > MAX_TRANSACTION_ROWS) {
+      throw new UserError(`${file}: declares ${groupDigits(capacity)} rows; a transactions table holds at most ${groupDigits(MAX_TRANSACTION_ROWS)}`, 1, { input: file });
+    }
     this.names = schema.fields.map((f) => f.name);
     this.at = resolveColumns(this.names, map, file);
     this.readers = Object.fromEntries(TRANSACTION_COLUMNS.map((c) => [c, new ColumnReader(this.names[this.at[c]]!, file, format)])) as Record<TransactionColumn, ColumnReader>;
@@ -148,7 +156,7 @@ function scaleToMs(v: number | bigint, [mul, div]: [bigint, bigint]): number {
   return Number(x % div < 0n ? q - 1n : q);
 }
 
-/** A whole number of milliseconds from an int64 seen as two 32-bit words; exact below 2^53. */
+/** Element i of a 64-bit integer column seen as two 32-bit words, as a number (numbers and timestamps alike); exact below 2^53. */
 const int64At = (words: Int32Array, i: number, signed: boolean) => (signed ? words[2 * i + 1]! : words[2 * i + 1]! >>> 0) * 4294967296 + (words[2 * i]! >>> 0);
 
 /** Converts one source column's chunks into the output buffers, reporting bad values by row and column name. */
@@ -227,10 +235,11 @@ class ColumnReader {
   /** The chunk's numbers as float64 per row; NaN where null, NaN or empty text (pandas' missing values). */
   private numbers(d: Data, base: number): Float64Array {
     const out = new Float64Array(d.length);
-    const type = d.type as DataType & { bitWidth?: number; isSigned?: boolean };
+    const type = d.type as DataType & { bitWidth?: number; isSigned?: boolean; precision?: number };
     const values = d.values as ArrayLike<number | bigint>;
     const words = type.typeId === Type.Int && type.bitWidth === 64 ? new Int32Array((values as BigInt64Array).buffer, (values as BigInt64Array).byteOffset, d.length * 2) : undefined;
-    const numeric = type.typeId === Type.Int || type.typeId === Type.Float;
+    // Half floats are stored as their 16 bits: only the vector decodes them.
+    const numeric = type.typeId === Type.Int || (type.typeId === Type.Float && type.precision !== Precision.HALF);
     const v = numeric ? undefined : makeVector(d);
     const valid = validityOf(d);
     for (let i = 0; i < d.length; i++) {
@@ -242,7 +251,8 @@ class ColumnReader {
         out[i] = values[i] as number;
       } else {
         const x = v!.get(i);
-        const blank = typeof x === "string" && x.trim() === "";
+        // A decoded half float is a number already, NaN included (a missing value, as in float64).
+        const blank = (typeof x === "string" && x.trim() === "") || (typeof x === "number" && Number.isNaN(x));
         const n = blank ? Number.NaN : typeof x === "string" ? parseDecimal(x, this.decimal) : Number(x);
         if (Number.isNaN(n) && !blank) this.fail(base + i, numberProblem(String(x), "a number", this.decimal));
         out[i] = n;

@@ -5,6 +5,7 @@
 import { createRequire } from "node:module";
 import { type RecordBatch, type Table, tableFromIPC } from "apache-arrow";
 import type * as ParquetWasm from "parquet-wasm";
+import { groupDigits } from "../digits.js";
 import { UserError } from "../errors.js";
 import type { ColumnMap } from "./columns.js";
 import { normalizeTransactions, TransactionsNormalizer } from "./normalize.js";
@@ -47,19 +48,26 @@ export interface ParquetBatches {
 /** A Parquet file's record batches, decoded one at a time, each at most `batchRows` rows. */
 export async function parquetBatches(bytes: Uint8Array, file: string, batchRows = BATCH_ROWS): Promise<ParquetBatches> {
   const wasm = parquet();
-  let handle: ParquetWasm.ParquetFile;
+  let handle: ParquetWasm.ParquetFile | undefined;
   let stream: ReadableStream;
   let rows: number;
   let metadata: Map<string, string>;
   try {
     handle = await wasm.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
-    const meta = handle.metadata().fileMetadata();
+    const all = handle.metadata();
+    const meta = all.fileMetadata();
     rows = meta.numRows();
+    // The footer's count sizes the reader's buffers: it has to agree with the row groups' own.
+    let held = 0;
+    for (let g = 0; g < all.numRowGroups(); g++) held += all.rowGroup(g).numRows();
+    if (held !== rows) throw new UserError(`${file}: the footer declares ${groupDigits(rows)} rows, its row groups hold ${groupDigits(held)}`, 1, { input: file });
     metadata = new Map([...meta.keyValueMetadata()].map(([k, v]) => [String(k), String(v)]));
     stream = await handle.stream({ batchSize: batchRows });
   } catch (err) {
-    throw unreadable(file, err);
+    handle?.free();
+    throw err instanceof UserError ? err : unreadable(file, err);
   }
+  const opened = handle; // the generator's to free
   async function* batches(): AsyncGenerator<RecordBatch> {
     const reader = stream.getReader();
     try {
@@ -76,7 +84,7 @@ export async function parquetBatches(bytes: Uint8Array, file: string, batchRows 
       }
     } finally {
       await reader.cancel().catch(() => undefined);
-      handle.free();
+      opened.free();
     }
   }
   return { rows, metadata, batches: batches() };
@@ -86,10 +94,14 @@ export async function parquetBatches(bytes: Uint8Array, file: string, batchRows 
 export async function readParquetTransactions(bytes: Uint8Array, file: string, map: ColumnMap = {}, format: TextFormat = {}, batchRows = BATCH_ROWS): Promise<Table> {
   const source = await parquetBatches(bytes, file, batchRows);
   let normalizer: TransactionsNormalizer | undefined;
+  let read = 0;
   for await (const batch of source.batches) {
     normalizer ??= new TransactionsNormalizer(batch.schema, source.rows, map, file, format);
     normalizer.append(batch);
+    read += batch.numRows;
   }
+  // Fewer lines than declared is a damaged file, not a shorter table.
+  if (read !== source.rows) throw new UserError(`${file}: holds ${groupDigits(read)} readable rows of the ${groupDigits(source.rows)} it declares`, 1, { input: file });
   if (!normalizer) {
     // No batch at all: the columns still have to be there.
     return normalizeTransactions(tableFromIPC(parquet().readSchema(bytes).intoIPCStream()), map, file, format);

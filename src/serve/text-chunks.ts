@@ -14,6 +14,8 @@ export class TextChunks {
   private used = 0;
 
   push(text: string): void {
+    // Nothing to write (and no chunk to write it into after a take).
+    if (text.length === 0) return;
     const room = this.current === null ? 0 : this.current.length - this.used;
     // A UTF-16 code unit is at most 3 UTF-8 bytes: most texts need no exact count.
     const need = text.length * 3 <= room ? text.length : Buffer.byteLength(text);

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   Dictionary,
+  Float16,
   Float32,
   Float64,
   Int16,
@@ -25,7 +26,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { UserError } from "../../src/errors.js";
 import { loadTransactions } from "../../src/io/load.js";
-import { normalizeTransactions } from "../../src/io/normalize.js";
+import { MAX_TRANSACTION_ROWS, normalizeTransactions, TransactionsNormalizer } from "../../src/io/normalize.js";
 import { writeTable } from "../../src/io/write.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-normalize-"));
@@ -170,6 +171,35 @@ test("batches with dictionaries of their own become one batch over one merged di
   assert.equal(rows.map((r) => r.CustomerID), [17850, null, 17852, 17850, null]);
   assert.equal(rows.map((r) => r.Country), ["United Kingdom", "United Kingdom", "United Kingdom", "France", "France"]);
   assert.equal(rows.map((r) => r.InvoiceDate), [t0, t0 + 1000, t0 + 2000, t0, t0 + 1000]);
+});
+
+test("half floats are read as their values, NaN as a missing customer", () => {
+  const t = normalizeTransactions(
+    tableOf({
+      InvoiceNo: vectorFromArray(["536365", "536366"], new Utf8()),
+      StockCode: vectorFromArray(["85123A", "71053"], new Utf8()),
+      Description: vectorFromArray(["HEART", "LANTERN"], new Utf8()),
+      Quantity: vectorFromArray([6, -2], new Float16()),
+      InvoiceDate: vectorFromArray([t0, t0 + 1000], new TimestampMillisecond()),
+      UnitPrice: vectorFromArray([2.5, 0.75], new Float16()),
+      CustomerID: vectorFromArray([1785, Number.NaN], new Float16()),
+      Country: vectorFromArray(["United Kingdom", "France"], new Utf8()),
+    }),
+    {},
+    "half.arrow",
+  );
+  assert.equal([...(t.getChild("Quantity") as Vector)], [6, -2]);
+  assert.equal([...(t.getChild("UnitPrice") as Vector)], [2.5, 0.75]);
+  assert.equal([...(t.getChild("CustomerID") as Vector)], [1785, null]);
+});
+
+test("a declared row count past the bound is refused before the buffers are sized by it", () => {
+  const { schema } = retail2();
+  assert.throws(
+    () => new TransactionsNormalizer(schema, MAX_TRANSACTION_ROWS + 1, {}, "huge.parquet"),
+    (err: Error) => err instanceof UserError && err.message === "huge.parquet: declares 2,147,483,648 rows; a transactions table holds at most 2,147,483,647",
+  );
+  assert.is(new TransactionsNormalizer(schema, 0, {}, "empty.parquet").finish().numRows, 0);
 });
 
 test.run();

@@ -115,14 +115,15 @@ test("real parquet read in batches across row groups equals the file decoded at 
   assert.equal(contents(streamed), contents(whole));
 });
 
-test("a bad value in a later batch is named by its row in the file", async () => {
+/** A ten-line transactions file written as Parquet; `quantity` gives each line's Quantity. */
+async function tenLines(quantity: (i: number) => number): Promise<Buffer> {
   const n = 10;
   const repeat = <T>(f: (i: number) => T) => Array.from({ length: n }, (_, i) => f(i));
   const columns: Record<string, Vector> = {
     InvoiceNo: vectorFromArray(repeat((i) => `5363${i}`), new Utf8()),
     StockCode: vectorFromArray(repeat(() => "85123A"), new Utf8()),
     Description: vectorFromArray(repeat(() => "HEART"), new Utf8()),
-    Quantity: vectorFromArray(repeat((i) => (i === 7 ? 2.5 : i + 1)), new Float64()),
+    Quantity: vectorFromArray(repeat(quantity), new Float64()),
     InvoiceDate: vectorFromArray(repeat((i) => 1_291_191_960_000 + i), new TimestampMillisecond()),
     UnitPrice: vectorFromArray(repeat(() => 2.55), new Float64()),
     CustomerID: vectorFromArray(repeat(() => 17850), new Int32()),
@@ -132,18 +133,66 @@ test("a bad value in a later batch is named by its row in the file", async () =>
   const struct = makeData({ type: new Struct(fields), length: n, nullCount: 0, children: Object.values(columns).map((v) => v.data[0]) });
   const dir = mkdtempSync(join(tmpdir(), "custseg-parquet-"));
   try {
-    const file = join(dir, "bad.parquet");
+    const file = join(dir, "ten.parquet");
     await writeTable(file, new Table([new RecordBatch(new Schema(fields), struct)]));
-    try {
-      // Batches of 3 lines: line 8 is the second of the third batch.
-      await readParquetTransactions(readFileSync(file), "bad.parquet", {}, {}, 3);
-      assert.unreachable("should have thrown");
-    } catch (err) {
-      assert.instance(err, UserError);
-      assert.match((err as Error).message, /^bad\.parquet: row 8, column Quantity: 2\.5 is not a whole number/);
-    }
+    return readFileSync(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("a bad value in a later batch is named by its row in the file", async () => {
+  const bytes = await tenLines((i) => (i === 7 ? 2.5 : i + 1));
+  try {
+    // Batches of 3 lines: line 8 is the second of the third batch.
+    await readParquetTransactions(bytes, "bad.parquet", {}, {}, 3);
+    assert.unreachable("should have thrown");
+  } catch (err) {
+    assert.instance(err, UserError);
+    assert.match((err as Error).message, /^bad\.parquet: row 8, column Quantity: 2\.5 is not a whole number/);
+  }
+});
+
+/** Thrift compact varint of a zigzag-encoded i64. */
+const zigzagVarint = (v: bigint) => {
+  const out: number[] = [];
+  for (let z = v * 2n; ; z >>= 7n) {
+    if (z < 128n) return [...out, Number(z)];
+    out.push(Number(z & 127n) | 128);
+  }
+};
+
+/**
+ * The file with its footer's row count replaced: FileMetaData.num_rows is the footer's first i64
+ * field (compact type 6 after field 2, header byte 0x16); the schema before it has no i64.
+ */
+function declaring(bytes: Buffer, rows: bigint, actual: number): Buffer {
+  const length = bytes.readUInt32LE(bytes.length - 8);
+  const footer = bytes.subarray(bytes.length - 8 - length, bytes.length - 8);
+  const old = Buffer.from([0x16, ...zigzagVarint(BigInt(actual))]);
+  const at = footer.indexOf(old);
+  assert.ok(at >= 0, "the footer's row count");
+  const patched = Buffer.concat([footer.subarray(0, at), Buffer.from([0x16, ...zigzagVarint(rows)]), footer.subarray(at + old.length)]);
+  const tail = Buffer.alloc(8);
+  tail.writeUInt32LE(patched.length, 0);
+  tail.write("PAR1", 4, "latin1");
+  return Buffer.concat([bytes.subarray(0, bytes.length - 8 - length), patched, tail]);
+}
+
+test("a footer whose row count the row groups do not hold is refused before any buffer is sized by it", async () => {
+  const bytes = await tenLines((i) => i + 1);
+  assert.is((await readParquetTransactions(declaring(bytes, 10n, 10), "same.parquet")).numRows, 10, "the patch alone changes nothing");
+  for (const [rows, shown] of [
+    [2n ** 40n, "1,099,511,627,776"],
+    [1_000n, "1,000"],
+  ] as const) {
+    try {
+      await readParquetTransactions(declaring(bytes, rows, 10), "forged.parquet");
+      assert.unreachable(`declared ${rows}`);
+    } catch (err) {
+      assert.instance(err, UserError);
+      assert.is((err as Error).message, `forged.parquet: the footer declares ${shown} rows, its row groups hold 10`);
+    }
   }
 });
 

@@ -41,4 +41,16 @@ test("chunks handed out are not written over by later texts", () => {
   assert.is(joined(q.take()), "second\n");
 });
 
+test("an empty text queues nothing, before or after a take", () => {
+  const q = new TextChunks();
+  q.push("");
+  assert.is(q.bytes, 0);
+  assert.equal(q.take(), []);
+  q.push("x");
+  q.take();
+  q.push("");
+  q.push("y");
+  assert.is(joined(q.take()), "y");
+});
+
 test.run();
