@@ -26,6 +26,14 @@ test("the graph: declared in order, each step after the steps it reads", () => {
   assert.equal([...upstreamOf("pca")].sort(), ["clean", "features", "load", "outliers", "pca", "scale"]);
 });
 
+test("keys: a batch size enters the kmeans key only where mini-batch can run", async () => {
+  const lloyd = { ...opts, algorithm: "lloyd" as const };
+  assert.is((await graphKeys({ ...lloyd, batchSize: 4096 })).kmeans.key, (await graphKeys(lloyd)).kmeans.key);
+  assert.is.not((await graphKeys({ ...opts, batchSize: 4096 })).kmeans.key, (await graphKeys(opts)).kmeans.key);
+  const minibatch = { ...opts, algorithm: "minibatch" as const };
+  assert.is.not((await graphKeys({ ...minibatch, batchSize: 4096 })).kmeans.key, (await graphKeys(minibatch)).kmeans.key);
+});
+
 test("keys: equal options, equal keys; k changes kmeans and what follows; a file's content, not its path", async () => {
   const a = await graphKeys(opts);
   assert.equal(await graphKeys({ ...opts }), a);

@@ -181,18 +181,22 @@ export const GRAPH: readonly StepDef[] = [
     name: "kmeans",
     timing: "kmeans",
     inputs: ["pca"],
-    params: (o) => ({
-      k: o.k,
-      init: initIsFile(o.init) ? "file" : o.init,
-      nInit: o.nInit,
-      maxIter: o.maxIter,
-      tol: o.tol,
-      seed: o.seed,
+    params: (o) => {
       // The seed pipeline's numbers come from Lloyd: "auto" stays Lloyd there at any size.
-      algorithm: o.compat === "seed" ? "lloyd" : (o.algorithm ?? SCALE_DEFAULTS.algorithm),
-      minibatchAbove: SCALE_DEFAULTS.minibatchAbove,
-      batchSize: o.batchSize ?? SCALE_DEFAULTS.batchSize,
-    }),
+      const algorithm = o.compat === "seed" ? "lloyd" : (o.algorithm ?? SCALE_DEFAULTS.algorithm);
+      return {
+        k: o.k,
+        init: initIsFile(o.init) ? "file" : o.init,
+        nInit: o.nInit,
+        maxIter: o.maxIter,
+        tol: o.tol,
+        seed: o.seed,
+        algorithm,
+        // Only what the chosen algorithm reads is part of the key: a new --batch-size refits no Lloyd run.
+        minibatchAbove: algorithm === "auto" ? SCALE_DEFAULTS.minibatchAbove : undefined,
+        batchSize: algorithm === "lloyd" ? undefined : (o.batchSize ?? SCALE_DEFAULTS.batchSize),
+      };
+    },
     files: (o) => ({ init: initIsFile(o.init) ? o.init : undefined }),
     wasm: true,
     async run(ctx, v, p) {
