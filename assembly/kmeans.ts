@@ -328,7 +328,7 @@ export function inertiaChunk(
 }
 
 /** out[i] = ‖X[i] − centers[labels[i]]‖² for every row (used to relocate empty clusters). */
-export function labelDistances(x: usize, n: i32, d: i32, centers: usize, labels: usize, out: usize): void {
+function labelDistances(x: usize, n: i32, d: i32, centers: usize, labels: usize, out: usize): void {
   const rowBytes = (<usize>d) << 3;
   for (let i = 0; i < n; i++) {
     const c = load<i32>(labels + ((<usize>i) << 2));
@@ -1047,16 +1047,10 @@ function scoreRow(xi: usize, d: i32, k: i32, ct: usize, centers: usize, cNorms: 
       index = v128.bitselect(lane, index, lt);
       lane = f64x2.add(lane, two);
     }
-    const e1 = f64x2.extract_lane(first, 0);
-    const o1 = f64x2.extract_lane(first, 1);
-    const e2 = f64x2.extract_lane(second, 0);
-    const o2 = f64x2.extract_lane(second, 1);
-    const ei = <i32>f64x2.extract_lane(index, 0);
-    const oi = <i32>f64x2.extract_lane(index, 1);
-    const odd = o1 < e1 || (o1 == e1 && oi < ei);
-    scoreFirst = odd ? o1 : e1;
-    scoreSecond = odd ? min(o2, e1) : min(e2, o1);
-    return odd ? oi : ei;
+    const best = mergeLanes(first, second, index);
+    scoreFirst = mergedFirst;
+    scoreSecond = mergedSecond;
+    return best;
   }
   let best = 0;
   let b1: f64 = Infinity;
