@@ -55,7 +55,13 @@ test("the plain summary names mini-batch and the sample beside the silhouette; t
 test("--help names the three flags with their defaults", () => {
   const help = custseg("run", "--help");
   assert.is(help.code, 0);
-  for (const flag of ["--algorithm", "--batch-size", "--silhouette-sample"]) assert.ok(help.stdout.includes(flag), `--help lacks ${flag}`);
+  const defaults = { "--algorithm": '"auto"', "--batch-size": "1024", "--silhouette-sample": "20000" };
+  for (const [flag, value] of Object.entries(defaults)) {
+    // The flag's entry runs from its name to its [default: …] (yargs wraps it over lines).
+    const entry = help.stdout.slice(help.stdout.indexOf(flag)).split("[default:")[1] ?? "";
+    assert.ok(help.stdout.includes(flag), `--help lacks ${flag}`);
+    assert.ok(entry.trimStart().startsWith(`${value}]`), `${flag}'s default in --help`);
+  }
   assert.match(help.stdout, /Lloyd up to 100,000 customers/);
 });
 
