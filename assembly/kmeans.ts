@@ -1,8 +1,10 @@
 // k-means kernels. Each does one pass over one chunk of rows (rows [chunk·chunkRows, …)) and
 // writes that chunk's partial results into its own slot, so chunks can run on any thread in any
 // order; the caller merges the slots in chunk order (mergeChunks), which keeps sums bit-identical
-// for every thread count. Orchestration (tolerance, convergence, relocation, n_init) lives in
-// src/engine/kmeans.ts, as scikit-learn keeps it in _kmeans.py.
+// for every thread count. Orchestration (tolerance, n_init, sharing passes out) lives in
+// src/engine/kmeans.ts, as scikit-learn keeps it in _kmeans.py; the steps between two passes
+// (merging, empty-cluster relocation, averaging: lloydUpdate) are here, so that a run on the pool
+// and a run in one call (lloydRun) take the same ones.
 import { addRow, sqDist, zeroF64 } from "./util/rows";
 import { chunkEnd, chunkStart, hsum } from "./simd";
 
