@@ -5,7 +5,7 @@
 // src/engine/kmeans.ts, as scikit-learn keeps it in _kmeans.py; the steps between two passes
 // (merging, empty-cluster relocation, averaging: lloydUpdate) are here, so that a run on the pool
 // and a run in one call (lloydRun) take the same ones.
-import { addRow, sqDist, zeroF64 } from "./util/rows";
+import { addRow, nearestCentre, sqDist, zeroF64 } from "./util/rows";
 import { chunkEnd, chunkStart, hsum } from "./simd";
 
 // Squared distances are computed two ways here, on purpose. The Lloyd assignment ranks centres by
@@ -46,22 +46,6 @@ export function rowSqNormsChunk(x: usize, n: i32, d: i32, out: usize, chunkRows:
   }
 }
 
-/** Index of the centre nearest to the row at xi by exact squared differences (ties: lowest). */
-// @ts-ignore: decorator
-@inline
-function exactNearest(xi: usize, centers: usize, k: i32, d: i32, rowBytes: usize): i32 {
-  let best = 0;
-  let bestDist = sqDist(xi, centers, d);
-  for (let c = 1; c < k; c++) {
-    const dist = sqDist(xi, centers + <usize>c * rowBytes, d);
-    if (dist < bestDist) {
-      bestDist = dist;
-      best = c;
-    }
-  }
-  return best;
-}
-
 /** ‖X[i]‖² (the row at xi): read from xNorms when known, else computed and stored there. */
 // @ts-ignore: decorator
 @inline
@@ -83,7 +67,7 @@ function settle(
   xi: usize, i: i32, best: i32, b1: f64, b2: f64, margin: f64, k: i32, d: i32, rowBytes: usize,
   centers: usize, labels: usize, update: i32, sumSlot: usize, countSlot: usize,
 ): i32 {
-  if (k > 1 && !(b2 - b1 > margin)) best = exactNearest(xi, centers, k, d, rowBytes);
+  if (k > 1 && !(b2 - b1 > margin)) best = nearestCentre(xi, centers, k, d, rowBytes);
   const li = labels + ((<usize>i) << 2);
   let changed = 0;
   if (load<i32>(li) != best) {
@@ -957,7 +941,7 @@ export function lloydChunkBounded(
     const b1 = scoreFirst;
     const b2 = scoreSecond;
     if (k > 1 && !(b2 - b1 > margin)) {
-      best = exactNearest(xi, centers, k, d, rowBytes);
+      best = nearestCentre(xi, centers, k, d, rowBytes);
       store<f64>(upper + oi, Infinity);
       store<f64>(lower + oi, 0.0);
     } else {
