@@ -1,9 +1,11 @@
 // k-means kernels. Each does one pass over one chunk of rows (rows [chunk·chunkRows, …)) and
 // writes that chunk's partial results into its own slot, so chunks can run on any thread in any
 // order; the caller merges the slots in chunk order (mergeChunks), which keeps sums bit-identical
-// for every thread count. Orchestration (tolerance, convergence, relocation, n_init) lives in
-// src/engine/kmeans.ts, as scikit-learn keeps it in _kmeans.py.
-import { addRow, sqDist, zeroF64 } from "./util/rows";
+// for every thread count. Orchestration (tolerance, n_init, sharing passes out) lives in
+// src/engine/kmeans.ts, as scikit-learn keeps it in _kmeans.py; the steps between two passes
+// (merging, empty-cluster relocation, averaging: lloydUpdate) are here, so that a run on the pool
+// and a run in one call (lloydRun) take the same ones.
+import { addRow, nearestCentre, sqDist, zeroF64 } from "./util/rows";
 import { chunkEnd, chunkStart, hsum } from "./simd";
 
 // Squared distances are computed two ways here, on purpose. The Lloyd assignment ranks centres by
@@ -44,22 +46,6 @@ export function rowSqNormsChunk(x: usize, n: i32, d: i32, out: usize, chunkRows:
   }
 }
 
-/** Index of the centre nearest to the row at xi by exact squared differences (ties: lowest). */
-// @ts-ignore: decorator
-@inline
-function exactNearest(xi: usize, centers: usize, k: i32, d: i32, rowBytes: usize): i32 {
-  let best = 0;
-  let bestDist = sqDist(xi, centers, d);
-  for (let c = 1; c < k; c++) {
-    const dist = sqDist(xi, centers + <usize>c * rowBytes, d);
-    if (dist < bestDist) {
-      bestDist = dist;
-      best = c;
-    }
-  }
-  return best;
-}
-
 /** ‖X[i]‖² (the row at xi): read from xNorms when known, else computed and stored there. */
 // @ts-ignore: decorator
 @inline
@@ -81,7 +67,7 @@ function settle(
   xi: usize, i: i32, best: i32, b1: f64, b2: f64, margin: f64, k: i32, d: i32, rowBytes: usize,
   centers: usize, labels: usize, update: i32, sumSlot: usize, countSlot: usize,
 ): i32 {
-  if (k > 1 && !(b2 - b1 > margin)) best = exactNearest(xi, centers, k, d, rowBytes);
+  if (k > 1 && !(b2 - b1 > margin)) best = nearestCentre(xi, centers, k, d, rowBytes);
   const li = labels + ((<usize>i) << 2);
   let changed = 0;
   if (load<i32>(li) != best) {
@@ -328,7 +314,7 @@ export function inertiaChunk(
 }
 
 /** out[i] = ‖X[i] − centers[labels[i]]‖² for every row (used to relocate empty clusters). */
-export function labelDistances(x: usize, n: i32, d: i32, centers: usize, labels: usize, out: usize): void {
+function labelDistances(x: usize, n: i32, d: i32, centers: usize, labels: usize, out: usize): void {
   const rowBytes = (<usize>d) << 3;
   for (let i = 0; i < n; i++) {
     const c = load<i32>(labels + ((<usize>i) << 2));
@@ -955,7 +941,7 @@ export function lloydChunkBounded(
     const b1 = scoreFirst;
     const b2 = scoreSecond;
     if (k > 1 && !(b2 - b1 > margin)) {
-      best = exactNearest(xi, centers, k, d, rowBytes);
+      best = nearestCentre(xi, centers, k, d, rowBytes);
       store<f64>(upper + oi, Infinity);
       store<f64>(lower + oi, 0.0);
     } else {
@@ -1047,16 +1033,10 @@ function scoreRow(xi: usize, d: i32, k: i32, ct: usize, centers: usize, cNorms: 
       index = v128.bitselect(lane, index, lt);
       lane = f64x2.add(lane, two);
     }
-    const e1 = f64x2.extract_lane(first, 0);
-    const o1 = f64x2.extract_lane(first, 1);
-    const e2 = f64x2.extract_lane(second, 0);
-    const o2 = f64x2.extract_lane(second, 1);
-    const ei = <i32>f64x2.extract_lane(index, 0);
-    const oi = <i32>f64x2.extract_lane(index, 1);
-    const odd = o1 < e1 || (o1 == e1 && oi < ei);
-    scoreFirst = odd ? o1 : e1;
-    scoreSecond = odd ? min(o2, e1) : min(e2, o1);
-    return odd ? oi : ei;
+    const best = mergeLanes(first, second, index);
+    scoreFirst = mergedFirst;
+    scoreSecond = mergedSecond;
+    return best;
   }
   let best = 0;
   let b1: f64 = Infinity;

@@ -2,28 +2,8 @@
 // The batch step runs on the calling thread: a batch is small (about a thousand rows), so waking
 // workers would cost more than the step. The full assignment pass is chunked like every other
 // pass over X. Sampling, reassignment and early stopping live in src/engine/minibatch.ts.
-import { addRow, sqDist } from "./util/rows";
+import { addRow, nearestCentre, nearestDist } from "./util/rows";
 import { chunkEnd, chunkStart } from "./simd";
-
-/** The squared distance of the last nearest() call (a global: each thread's instance has its own). */
-let nearestDist: f64 = 0;
-
-/** The nearest centre of the row at xi by exact squared differences, ties to the lowest index. */
-// @ts-ignore: decorator
-@inline
-function nearest(xi: usize, centers: usize, k: i32, d: i32, rowBytes: usize): i32 {
-  let best = 0;
-  let bd = sqDist(xi, centers, d);
-  for (let c = 1; c < k; c++) {
-    const dist = sqDist(xi, centers + <usize>c * rowBytes, d);
-    if (dist < bd) {
-      bd = dist;
-      best = c;
-    }
-  }
-  nearestDist = bd;
-  return best;
-}
 
 /**
  * One mini-batch step on the rows X[idx[0..b)]: label each by the nearest of `centers`, then move
@@ -38,7 +18,7 @@ export function minibatchStep(x: usize, d: i32, idx: usize, b: i32, centers: usi
   let inertia: f64 = 0;
   for (let r = 0; r < b; r++) {
     const xi = x + <usize>load<i32>(idx + ((<usize>r) << 2)) * rowBytes;
-    const c = nearest(xi, centers, k, d, rowBytes);
+    const c = nearestCentre(xi, centers, k, d, rowBytes);
     inertia += nearestDist;
     store<i32>(labels + ((<usize>r) << 2), c);
     const p = batchCounts + ((<usize>c) << 3);
@@ -84,7 +64,7 @@ export function nearestCentreChunk(x: usize, n: i32, d: i32, centers: usize, k: 
   const rowBytes = (<usize>d) << 3;
   let s: f64 = 0;
   for (let i = start; i < end; i++) {
-    const c = nearest(x + <usize>i * rowBytes, centers, k, d, rowBytes);
+    const c = nearestCentre(x + <usize>i * rowBytes, centers, k, d, rowBytes);
     s += nearestDist;
     store<i32>(labels + ((<usize>i) << 2), c);
   }

@@ -36,6 +36,29 @@ export function sqDist(a: usize, b: usize, d: i32): f64 {
   return s;
 }
 
+/** The squared distance of the last nearestCentre() call (a global: each thread's instance has its own). */
+export let nearestDist: f64 = 0;
+
+/**
+ * Index of the centre (k rows of d at `centers`) nearest to the row at xi by exact squared
+ * differences, ties to the lowest index; its squared distance in nearestDist.
+ */
+// @ts-ignore: decorator
+@inline
+export function nearestCentre(xi: usize, centers: usize, k: i32, d: i32, rowBytes: usize): i32 {
+  let best = 0;
+  let bestDist = sqDist(xi, centers, d);
+  for (let c = 1; c < k; c++) {
+    const dist = sqDist(xi, centers + <usize>c * rowBytes, d);
+    if (dist < bestDist) {
+      bestDist = dist;
+      best = c;
+    }
+  }
+  nearestDist = bestDist;
+  return best;
+}
+
 /** dst[0..d) += src[0..d). */
 // @ts-ignore: decorator
 @inline

@@ -11,7 +11,6 @@ export interface Kernels {
   rowSqNormsChunk(x: number, n: number, d: number, out: number, chunkRows: number, chunk: number): void;
   lloydChunk(x: number, n: number, d: number, centers: number, cNorms: number, k: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, update: number, ct: number, chunkRows: number, chunk: number): void;
   inertiaChunk(x: number, n: number, d: number, centers: number, labels: number, partial: number, chunkRows: number, chunk: number): void;
-  labelDistances(x: number, n: number, d: number, centers: number, labels: number, out: number): void;
   seedPotentialChunk(x: number, n: number, d: number, cands: number, t: number, closest: number, outs: number, pots: number, chunkRows: number, chunk: number): void;
   seedUpdateChunk(x: number, n: number, d: number, cand: number, closest: number, pots: number, chunkRows: number, chunk: number): void;
   searchCumsum(v: number, n: number, targets: number, t: number, out: number): void;
@@ -67,7 +66,6 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
   rowSqNormsChunk: 6,
   lloydChunk: 16,
   inertiaChunk: 8,
-  labelDistances: 6,
   seedPotentialChunk: 10,
   seedUpdateChunk: 8,
   searchCumsum: 5,

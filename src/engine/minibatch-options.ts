@@ -15,7 +15,7 @@ export interface MiniBatchOptions {
   maxIter?: number;
   /** Rows per step, drawn with replacement. */
   batchSize?: number;
-  /** Rows the initialisation sees (default 3·batchSize, at least 3k, at most n). */
+  /** Rows the initialisation sees (default 3·batchSize; below k it is raised to 3k; at most n). */
   initSize?: number;
   /** Stop once a step moves the centres by at most tol × the mean column variance (0: never). */
   tol?: number;

@@ -27,6 +27,8 @@ import { drain, STEP_WORK, type Steps } from "./steps.js";
 import { ArgumentError, checkFinite, checkFiniteResident, checkK, checkPositiveInt } from "./validate.js";
 
 export interface MiniBatchResult extends KMeansResult {
+  /** Passes over the data the steps amount to, ⌈nSteps·batch / n⌉ (scikit-learn's n_iter_), not Lloyd iterations. */
+  nIter: number;
   /** Mini-batch steps taken. */
   nSteps: number;
 }

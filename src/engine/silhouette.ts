@@ -134,7 +134,9 @@ export function* silhouetteSampleSteps(ctx: EngineContext, x: ResidentMatrix, la
   const n = x.rows;
   // Three rows at least: the silhouette needs 2 to m − 1 clusters among the m rows.
   if (!Number.isInteger(opts.size) || opts.size < 3) throw new ArgumentError(`the silhouette sample size must be a whole number ≥ 3, got ${opts.size}`, "size");
-  if (labels.length !== n) throw new RangeError(`labels has ${labels.length} entries, expected one per sample (${n})`);
+  // Every row's label is checked, not only the sampled ones: the rows outside the sample decide
+  // which clusters it missed. The codes (0 … k − 1) stand for the labels from here on.
+  const { codes } = encodeLabels(labels, n);
   const m = Math.min(opts.size, n);
   const rng = new Rng(opts.seed ?? 0);
   const rows = Int32Array.from(m === n ? Array.from({ length: n }, (_, i) => i) : randomRows(rng, n, m));
@@ -146,7 +148,7 @@ export function* silhouetteSampleSteps(ctx: EngineContext, x: ResidentMatrix, la
       kernels.gatherRows(x.ptr, x.cols, arena.putI32(these), these.length, ptr);
       return { ptr, rows: these.length, cols: x.cols, free: () => {} };
     };
-    const labelsOf = (these: Int32Array) => Int32Array.from(these, (r) => labels[r]!);
+    const labelsOf = (these: Int32Array) => Int32Array.from(these, (r) => codes[r]!);
     const drawn = new Set(labelsOf(rows)).size;
     if (m < n && (drawn < 2 || drawn > m - 1)) {
       throw new ArgumentError(`the silhouette sample of ${m} rows holds ${drawn} distinct label${drawn === 1 ? "" : "s"}; the silhouette needs 2 to ${m - 1}`, "size");
@@ -161,7 +163,7 @@ export function* silhouetteSampleSteps(ctx: EngineContext, x: ResidentMatrix, la
     // per-cluster figures exist for every cluster. Such rows are few, or the miss is improbable.
     const inSample = new Set(labelsOf(rows));
     let missedRows: number[] = [];
-    for (let i = 0; i < n; i++) if (!inSample.has(labels[i]!)) missedRows.push(i);
+    for (let i = 0; i < n; i++) if (!inSample.has(codes[i]!)) missedRows.push(i);
     // Bounded by the sample size, so the extra pass costs at most four times the sample's.
     if (missedRows.length > m) missedRows = randomRows(rng, missedRows.length, m).map((j) => missedRows[j]!).sort((a, b) => a - b);
     if (missedRows.length === 0) return { score, samples: samples!, rows, population: n, ci95 };

@@ -184,6 +184,18 @@ test("predict assigns rows to their nearest centre, ties to the lowest index", a
   assert.equal(Array.from(engine.predict(x, { data: r.centers, rows: 5, cols: 3 })), Array.from(r.labels));
 });
 
+test("predict scores four centre pairs at a time and the pairs left over alike (k = 11, odd d, odd n)", async () => {
+  // k = 11: pairs 0–3 in the four-pair loop, pairs 4–5 (the last with its empty lane) after it; the
+  // odd n leaves a last row scored on its own; the odd d a column outside the two-column steps.
+  const x = blobs(12, 1001, 5, 11);
+  const centers = { data: x.data.slice(0, 11 * 5), rows: 11, cols: 5 };
+  const want = Array.from(reference.predictReference(x, centers));
+  for (const simd of [true, false]) {
+    const engine = await loadEngine({ simd, threads: 1 });
+    assert.equal(Array.from(engine.predict(x, centers)), want, simd ? "SIMD" : "scalar");
+  }
+});
+
 test("labels are exact nearest centres even far from the origin (score rounding is checked)", async () => {
   const engine = await loadEngine({ threads: 1 });
   for (const offset of [0, 1e6, 1e9]) {

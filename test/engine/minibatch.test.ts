@@ -70,7 +70,7 @@ test("early stopping: it stops long before max_iter passes on separated blobs, w
   assert.ok(mb.inertia <= lloyd.inertia * 1.01, `mini-batch ${mb.inertia} vs Lloyd ${lloyd.inertia}`);
 });
 
-test("scikit-learn's option rules: batch ≤ n, init size 3·batch (≥ 3k, ≤ n), steps ⌊maxIter·n/batch⌋, one init with given centres", () => {
+test("scikit-learn's option rules: batch ≤ n, init size 3·batch (3k when below k, ≤ n), steps ⌊maxIter·n/batch⌋, one init with given centres", () => {
   const r = resolveMiniBatch({ k: 4 }, 10_000);
   assert.equal([r.batch, r.initSize, r.steps, r.nInit], [1024, 3072, Math.floor((100 * 10_000) / 1024), 3]);
   const small = resolveMiniBatch({ k: 4, batchSize: 2048 }, 500);

@@ -6,6 +6,7 @@ import * as assert from "uvu/assert";
 import { type BlobShape, blobs } from "../../bench/cases/data.js";
 import { loadEngine } from "../../src/engine/index.js";
 import { silhouetteScore } from "../../src/engine/reference/index.js";
+import { assertRejects } from "../helpers/assert.js";
 
 // Overlapping blobs: silhouettes spread over (−0.2, 0.9), so the sample's variance is not trivial.
 const shape: BlobShape = { box: 4, noise: (rng) => 3 * (rng.nextFloat() + rng.nextFloat() - 1) };
@@ -69,6 +70,17 @@ test("a cluster the sample missed: its rows scored against the sample, outside t
   assert.ok(s.missed!.samples.every((v) => Number.isFinite(v) && v >= -1 && v <= 1));
   const plain = await engine.silhouetteSampleInterruptible(x, labels.map((l) => (l === 3 ? 0 : l)), { size: 40, seed: 4 });
   assert.equal(Array.from(plain.rows), Array.from(s.rows), "the same draw");
+});
+
+test("every row's label is checked, sampled or not: a non-integer or negative label is refused, never truncated", async () => {
+  const engine = await loadEngine({ threads: 1 });
+  const x = blobs(5, 900, 3, 3, shape);
+  const { labels } = engine.kmeans(x, { k: 3, seed: 0, nInit: 1 });
+  for (const bad of [1.5, -1]) {
+    const withBad = Array.from(labels);
+    withBad[123] = bad;
+    await assertRejects(() => engine.silhouetteSampleInterruptible(x, withBad, { size: 50, seed: 1 }), new RegExp(`^label ${bad} at sample 123 is out of range`));
+  }
 });
 
 test.run();

@@ -1,6 +1,7 @@
-// `custseg run` at scale, on small generated data with the thresholds brought down: mini-batch
-// k-means (--algorithm, --batch-size) and the sampled silhouette (--silhouette-sample) reported
-// in the summary, summary.json, metrics.json, customers.parquet and the report; their bad values.
+// `custseg run` at scale, on small generated data (a few hundred customers, below both thresholds, so
+// both are asked for): mini-batch k-means (--algorithm, --batch-size) and the sampled silhouette
+// (--silhouette-sample) reported in the summary, summary.json, metrics.json, customers.parquet and
+// the report; their bad values.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,11 +56,17 @@ test("the plain summary names mini-batch and the sample beside the silhouette; t
 test("--help names the three flags with their defaults", () => {
   const help = custseg("run", "--help");
   assert.is(help.code, 0);
-  for (const flag of ["--algorithm", "--batch-size", "--silhouette-sample"]) assert.ok(help.stdout.includes(flag), `--help lacks ${flag}`);
+  const defaults = { "--algorithm": '"auto"', "--batch-size": "1024", "--silhouette-sample": "20000" };
+  for (const [flag, value] of Object.entries(defaults)) {
+    // The flag's entry runs from its name to its [default: …] (yargs wraps it over lines).
+    const entry = help.stdout.slice(help.stdout.indexOf(flag)).split("[default:")[1] ?? "";
+    assert.ok(help.stdout.includes(flag), `--help lacks ${flag}`);
+    assert.ok(entry.trimStart().startsWith(`${value}]`), `${flag}'s default in --help`);
+  }
   assert.match(help.stdout, /Lloyd up to 100,000 customers/);
 });
 
-test("auto below the threshold and every --compat seed run use Lloyd; the exact silhouette has no sample", () => {
+test("auto below the threshold uses Lloyd; the exact silhouette has no sample", () => {
   const res = run("--out", join(tmp, "runs", "auto"), "--json");
   assert.is(res.code, 0, res.stderr);
   const s = JSON.parse(res.stdout);
