@@ -17,6 +17,10 @@ const flag = (name: string) => {
   return at >= 0 ? args[at + 1] : undefined;
 };
 const runs = Number(flag("--runs") ?? 15);
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error(`--runs must be a whole number of at least 1, got ${flag("--runs")}`);
+  process.exit(1);
+}
 // --cli: another build's entry point (dist/cli/custseg.js, or dist/src/cli/index.js before the bundle), to compare two builds on the same machine state.
 const cli = resolve(flag("--cli") ?? fileURLToPath(new URL("../cli/custseg.js", import.meta.url)));
 const input = resolve(flag("--input") ?? fileURLToPath(new URL("../../../shared/data/online_retail.parquet", import.meta.url)));
@@ -34,7 +38,7 @@ const cases: Case[] = [
   { label: "custseg run --help", argv: [cli, "run", "--help"] },
   { label: "custseg kmeans --help", argv: [cli, "kmeans", "--help"] },
   { label: "custseg generate --help", argv: [cli, "generate", "--help"] },
-  ];
+];
 
 // A scratch directory holds the run store the runs record in, and the store, lock and artefacts of
 // the stored re-run's warm-up run; each timed re-run adds a run record and a run directory there.

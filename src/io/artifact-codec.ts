@@ -7,7 +7,6 @@ import { exactTable } from "./schema.js";
 
 /** The part holding the value's shape and every field that is not a table or a long typed array. */
 export const VALUE_PART = "value.json";
-const VALUE = VALUE_PART;
 /** Typed arrays up to this length stay inline in the JSON; longer ones become Arrow parts. */
 const INLINE_MAX = 1024;
 
@@ -56,7 +55,7 @@ export function encodeValue(value: unknown): Record<string, Uint8Array> {
     return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, walk(x)]));
   };
   const skeleton = JSON.stringify(walk(value));
-  parts[VALUE] = new TextEncoder().encode(skeleton);
+  parts[VALUE_PART] = new TextEncoder().encode(skeleton);
   return parts;
 }
 
@@ -73,7 +72,7 @@ export function decodeFields<T>(parts: Record<string, Uint8Array>): Partial<T> {
 }
 
 function decode(parts: Record<string, Uint8Array>, withParts: boolean): unknown {
-  const skeleton = JSON.parse(new TextDecoder().decode(part(VALUE))) as unknown;
+  const skeleton = JSON.parse(new TextDecoder().decode(part(VALUE_PART))) as unknown;
   const walk = (v: unknown): unknown => {
     if (v === null || typeof v !== "object") return v;
     if (Array.isArray(v)) return v.map(walk);

@@ -61,8 +61,14 @@ export interface TuneArtifacts {
 }
 
 export async function runTuneJob(engine: Engine, opts: TuneOptions): Promise<TuneArtifacts> {
-  if (opts.out) checkRunDirectory(opts.out, true, "out");
-  else checkRunDirectory(opts.runsDir ?? "runs", false, "runsDir");
+  try {
+    if (opts.out) checkRunDirectory(opts.out, true, "out");
+    else checkRunDirectory(opts.runsDir ?? "runs", false, "runsDir");
+  } catch (err) {
+    // A pool the caller started is this job's to close, however early the job ends.
+    await opts.pool?.close();
+    throw err;
+  }
   const now = opts.now ?? new Date();
   // Started first: the workers compile their engines while this thread loads and cleans.
   const pool = opts.pool ?? (opts.threads > 1 ? TunePool.start(opts.threads) : undefined);

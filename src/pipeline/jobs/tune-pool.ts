@@ -87,9 +87,15 @@ export class TunePool implements TuneBackend {
     return (reply as Extract<PoolReply, { type: "metrics" }>).metrics;
   }
 
-  /** Stops every worker; closing again waits for the same stop. */
+  /**
+   * Stops every worker; closing again waits for the same stop. A task still waiting (closed on an
+   * interrupt, mid-grid) is rejected, as is any asked for later: a stopped worker never answers.
+   */
   close(): Promise<void> {
-    this.closing ??= Promise.all(this.slots.map((s) => s.worker.terminate())).then(() => {});
+    if (!this.closing) {
+      this.fail(new Error("the tune workers were stopped before the task finished"));
+      this.closing = Promise.all(this.slots.map((s) => s.worker.terminate())).then(() => {});
+    }
     return this.closing;
   }
 
@@ -103,6 +109,7 @@ export class TunePool implements TuneBackend {
 
   /** A task for one slot outside the queue (the data upload goes to every worker). */
   private send(slot: Slot, request: PoolRequest): Promise<PoolReply> {
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       slot.sent.push({ request, resolve, reject });
       slot.worker.postMessage(request);
@@ -135,7 +142,7 @@ export class TunePool implements TuneBackend {
   }
 
   private fail(err: Error): void {
-    this.failure = err;
+    this.failure ??= err;
     for (const slot of this.slots) for (const task of slot.sent.splice(0)) task.reject(err);
     for (const task of this.queue.splice(0)) task.reject(err);
   }

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parquetToArrow } from "../../../src/io/parquet.js";
+import { SCALE_DEFAULTS } from "../../../src/pipeline/options.js";
 import { assertFailure, runCli } from "../../helpers/cli.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "custseg-run-scale-"));
@@ -56,12 +57,17 @@ test("the plain summary names mini-batch and the sample beside the silhouette; t
 test("--help names the three flags with their defaults", () => {
   const help = custseg("run", "--help");
   assert.is(help.code, 0);
-  const defaults = { "--algorithm": '"auto"', "--batch-size": "1024", "--silhouette-sample": "20000" };
-  for (const [flag, value] of Object.entries(defaults)) {
-    // The flag's entry runs from its name to its [default: …] (yargs wraps it over lines).
-    const entry = help.stdout.slice(help.stdout.indexOf(flag)).split("[default:")[1] ?? "";
-    assert.ok(help.stdout.includes(flag), `--help lacks ${flag}`);
-    assert.ok(entry.trimStart().startsWith(`${value}]`), `${flag}'s default in --help`);
+  // Each flag's lines: from its name to the next flag's.
+  const blocks = help.stdout.split(/\n(?=\s+-)/).map((b) => b.trim());
+  const defaults: [string, string][] = [
+    ["--algorithm", JSON.stringify(SCALE_DEFAULTS.algorithm)],
+    ["--batch-size", String(SCALE_DEFAULTS.batchSize)],
+    ["--silhouette-sample", String(SCALE_DEFAULTS.silhouetteSample)],
+  ];
+  for (const [flag, value] of defaults) {
+    const block = blocks.find((b) => b.startsWith(`${flag} `));
+    assert.ok(block, `--help lacks ${flag}`);
+    assert.ok(block.includes(`[default: ${value}]`), `${flag}: ${block}`);
   }
   assert.match(help.stdout, /Lloyd up to 100,000 customers/);
 });
