@@ -28,7 +28,7 @@ export class UserError extends Error {
 }
 
 /** The resource bounds custseg enforces on its inputs; the CLI names the flag that raises each. */
-export type Limit = "inflatedSize" | "xlsxMemory" | "xlsxTime" | "downloadSize" | "downloadTime" | "matrixColumns";
+export type Limit = "inflatedSize" | "xlsxMemory" | "xlsxTime" | "downloadSize" | "downloadTime" | "matrixColumns" | "rows";
 
 /** A UserError for an input that would exceed a resource bound; `limit` says which one. */
 export class LimitError extends UserError {

@@ -33,6 +33,7 @@ const RULES: Record<string, Rule> = {
   "max-eval-customers": whole(10, 1_000_000),
   threads: whole(1, 1_000_000),
   "max-columns": whole(1, 1_000_000),
+  "max-rows": whole(1, 2 ** 31 - 1),
   rows: whole(1, GENERATE_LIMITS.rows),
   customers: whole(1, GENERATE_LIMITS.customers),
   "max-inflated-mb": positive,

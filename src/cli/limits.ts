@@ -3,7 +3,7 @@
 import type { Argv } from "yargs";
 import type { Limit } from "../errors.js";
 import type { InputLimits } from "../io/load.js";
-import { DEFAULT_MAX_INFLATED_BYTES, DEFAULT_MAX_MATRIX_COLUMNS, XLSX_DEFAULT_MEMORY_MB, XLSX_DEFAULT_TIMEOUT_MS } from "../io/limits.js";
+import { DEFAULT_MAX_INFLATED_BYTES, DEFAULT_MAX_MATRIX_COLUMNS, DEFAULT_MAX_ROWS, XLSX_DEFAULT_MEMORY_MB, XLSX_DEFAULT_TIMEOUT_MS } from "../io/limits.js";
 
 const MB = 2 ** 20;
 
@@ -15,12 +15,14 @@ export const LIMIT_FLAGS: Record<Limit, string> = {
   downloadSize: "--max-download-mb",
   downloadTime: "--deadline-s",
   matrixColumns: "--max-columns",
+  rows: "--max-rows",
 };
 
 export interface InputLimitArgs {
   "max-inflated-mb": number;
   "xlsx-max-memory-mb": number;
   "xlsx-timeout-s": number;
+  "max-rows": number;
 }
 
 export function inputLimitOptions<T>(y: Argv<T>): Argv<T & InputLimitArgs> {
@@ -35,7 +37,12 @@ export function inputLimitOptions<T>(y: Argv<T>): Argv<T & InputLimitArgs> {
       default: XLSX_DEFAULT_MEMORY_MB,
       describe: "Memory the workbook reader may use (heap and buffers)",
     })
-    .option("xlsx-timeout-s", { type: "number", default: XLSX_DEFAULT_TIMEOUT_MS / 1000, describe: "Time the workbook reader may take" }) as Argv<
+    .option("xlsx-timeout-s", { type: "number", default: XLSX_DEFAULT_TIMEOUT_MS / 1000, describe: "Time the workbook reader may take" })
+    .option("max-rows", {
+      type: "number",
+      default: DEFAULT_MAX_ROWS,
+      describe: "Refuse a Parquet or Arrow source of more lines than this (read before any is decoded)",
+    }) as Argv<
     T & InputLimitArgs
   >;
 }
@@ -45,6 +52,7 @@ export function inputLimits(args: InputLimitArgs): InputLimits {
     maxInflatedBytes: Math.floor(args["max-inflated-mb"] * MB),
     xlsxMaxMemoryMb: args["xlsx-max-memory-mb"],
     xlsxTimeoutMs: args["xlsx-timeout-s"] * 1000,
+    maxRows: args["max-rows"],
   };
 }
 

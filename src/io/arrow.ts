@@ -2,7 +2,7 @@
 import { type Table, tableFromIPC } from "apache-arrow";
 import { UserError } from "../errors.js";
 import type { ColumnMap } from "./columns.js";
-import { normalizeTransactions } from "./normalize.js";
+import { checkLineCount, normalizeTransactions } from "./normalize.js";
 import type { TextFormat } from "./text-format.js";
 
 /** An Arrow IPC file or stream as a Table (tableFromIPC recognises both formats). */
@@ -14,6 +14,8 @@ export function ipcToArrow(bytes: Uint8Array, file: string): Table {
   }
 }
 
-export function readArrowTransactions(bytes: Uint8Array, file: string, map: ColumnMap = {}, format: TextFormat = {}): Table {
-  return normalizeTransactions(ipcToArrow(bytes, file), map, file, format);
+export function readArrowTransactions(bytes: Uint8Array, file: string, map: ColumnMap = {}, format: TextFormat = {}, maxRows?: number): Table {
+  const table = ipcToArrow(bytes, file);
+  checkLineCount(table.numRows, file, maxRows);
+  return normalizeTransactions(table, map, file, format);
 }

@@ -1,6 +1,14 @@
 // Default bounds on what an input can make large, in a module of constants only: the CLI shows
 // them in --help without loading the readers (and their Arrow and WASM dependencies).
 
+/**
+ * Default bound on the lines of a Parquet or Arrow source. Their compression detaches the lines from
+ * the bytes (a few MB can declare hundreds of millions of lines), and the reader sizes its buffers,
+ * about 41 bytes a line, from the count the file declares. Twice the largest input measured whole
+ * (50 M lines in under 4 GB); text sources and workbooks are bounded by their bytes.
+ */
+export const DEFAULT_MAX_ROWS = 100_000_000;
+
 /** Default bound on the inflated workbook: ten times the UCI workbook (23 MB), far below memory. */
 export const DEFAULT_MAX_INFLATED_BYTES = 512 * 1024 * 1024;
 

@@ -45,6 +45,8 @@ export interface InputLimits {
   /** Time and memory limits of the workbook reader (.xlsx, .zip). */
   xlsxTimeoutMs?: number;
   xlsxMaxMemoryMb?: number;
+  /** Bound on the lines of a Parquet or Arrow source (default DEFAULT_MAX_ROWS). */
+  maxRows?: number;
 }
 
 export interface LoadedTransactions {
@@ -112,11 +114,11 @@ async function parseSource(bytes: Uint8Array, file: string, format: SourceFormat
   switch (format) {
     case "parquet": {
       const { readParquetTransactions } = await import("./parquet.js");
-      return readParquetTransactions(bytes, file, map, text);
+      return readParquetTransactions(bytes, file, map, text, opts.limits?.maxRows);
     }
     case "arrow": {
       const { readArrowTransactions } = await import("./arrow.js");
-      return readArrowTransactions(bytes, file, map, text);
+      return readArrowTransactions(bytes, file, map, text, opts.limits?.maxRows);
     }
     case "csv":
     case "tsv": {

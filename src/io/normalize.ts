@@ -5,9 +5,10 @@
 //   UnitPrice: any numeric type, or text;  InvoiceDate: Timestamp (no zone / UTC), Date, or text
 import { type Data, type DataType, makeVector, Precision, RecordBatch, Schema, Table, Type, type Vector } from "apache-arrow";
 import { groupDigits } from "../digits.js";
-import { UserError } from "../errors.js";
+import { LimitError, UserError } from "../errors.js";
 import { type ColumnMap, resolveColumns } from "./columns.js";
 import { DateTexts } from "./date-column.js";
+import { DEFAULT_MAX_ROWS } from "./limits.js";
 import { markFromMetadata, markMetadata } from "./generated-mark.js";
 import { type DecimalMark, isInt32, numberProblem, numberText, parseDecimal } from "./numbers.js";
 import { excerpt } from "./excerpt.js";
@@ -35,6 +36,11 @@ export function normalizeTransactions(table: Table, map: ColumnMap, file: string
   const normalizer = new TransactionsNormalizer(table.schema, table.numRows, map, file, format);
   for (const batch of table.batches) normalizer.append(batch);
   return normalizer.finish(table.schema.metadata);
+}
+
+/** Refuses a source that declares more lines than the bound, before any buffer is sized for them. */
+export function checkLineCount(rows: number, file: string, maxRows = DEFAULT_MAX_ROWS): void {
+  if (rows > maxRows) throw new LimitError(`${file}: holds ${groupDigits(rows)} lines, more than the limit of ${groupDigits(maxRows)}`, "rows");
 }
 
 /** Rows of one transactions table at most: its columns are single Arrow arrays with 32-bit dictionary indices. */

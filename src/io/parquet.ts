@@ -8,7 +8,7 @@ import type * as ParquetWasm from "parquet-wasm";
 import { groupDigits } from "../digits.js";
 import { UserError } from "../errors.js";
 import type { ColumnMap } from "./columns.js";
-import { normalizeTransactions, TransactionsNormalizer } from "./normalize.js";
+import { checkLineCount, normalizeTransactions, TransactionsNormalizer } from "./normalize.js";
 import type { TextFormat } from "./text-format.js";
 
 let parquetWasm: typeof ParquetWasm | undefined;
@@ -91,8 +91,9 @@ export async function parquetBatches(bytes: Uint8Array, file: string, batchRows 
 }
 
 /** The transactions of a Parquet file, read and normalised batch by batch (`batchRows` lines at most each). */
-export async function readParquetTransactions(bytes: Uint8Array, file: string, map: ColumnMap = {}, format: TextFormat = {}, batchRows = BATCH_ROWS): Promise<Table> {
+export async function readParquetTransactions(bytes: Uint8Array, file: string, map: ColumnMap = {}, format: TextFormat = {}, maxRows?: number, batchRows = BATCH_ROWS): Promise<Table> {
   const source = await parquetBatches(bytes, file, batchRows);
+  checkLineCount(source.rows, file, maxRows);
   let normalizer: TransactionsNormalizer | undefined;
   let read = 0;
   for await (const batch of source.batches) {

@@ -1,15 +1,16 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Data, Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, Table, TimestampMillisecond, Utf8, type Vector, vectorFromArray } from "apache-arrow";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { sharedFile, skipped } from "../helpers/shared.js";
+import { assertFailure, runCli } from "../helpers/cli.js";
 import { loadTransactions } from "../../src/io/load.js";
 import { parquetToArrow, readParquetTransactions } from "../../src/io/parquet.js";
 import { normalizeTransactions } from "../../src/io/normalize.js";
-import { UserError } from "../../src/errors.js";
+import { LimitError, UserError } from "../../src/errors.js";
 import { writeTable } from "../../src/io/write.js";
 
 const path = sharedFile("data/online_retail.parquet", "parquet reader on the real data");
@@ -109,7 +110,7 @@ test("real parquet read in batches across row groups equals the file decoded at 
   if (!path) return skipped();
   const bytes = readFileSync(path);
   // 100,000-line batches cut the file's row groups (about 122,880 lines each) in the middle.
-  const streamed = await readParquetTransactions(bytes, path, {}, {}, 100_000);
+  const streamed = await readParquetTransactions(bytes, path, {}, {}, undefined, 100_000);
   const whole = normalizeTransactions(parquetToArrow(bytes, path), {}, path);
   assert.is(streamed.batches.length, 1);
   assert.equal(contents(streamed), contents(whole));
@@ -145,7 +146,7 @@ test("a bad value in a later batch is named by its row in the file", async () =>
   const bytes = await tenLines((i) => (i === 7 ? 2.5 : i + 1));
   try {
     // Batches of 3 lines: line 8 is the second of the third batch.
-    await readParquetTransactions(bytes, "bad.parquet", {}, {}, 3);
+    await readParquetTransactions(bytes, "bad.parquet", {}, {}, undefined, 3);
     assert.unreachable("should have thrown");
   } catch (err) {
     assert.instance(err, UserError);
@@ -193,6 +194,30 @@ test("a footer whose row count the row groups do not hold is refused before any 
       assert.instance(err, UserError);
       assert.is((err as Error).message, `forged.parquet: the footer declares ${shown} rows, its row groups hold 10`);
     }
+  }
+});
+
+test("more lines than --max-rows are refused before any is decoded, by the flag that raises the bound", async () => {
+  const bytes = await tenLines((i) => i + 1);
+  assert.is((await readParquetTransactions(bytes, "ten.parquet", {}, {}, 10)).numRows, 10, "at the bound");
+  try {
+    await readParquetTransactions(bytes, "ten.parquet", {}, {}, 9);
+    assert.unreachable("9 lines allowed");
+  } catch (err) {
+    assert.instance(err, LimitError);
+    assert.is((err as LimitError).limit, "rows");
+    assert.is((err as Error).message, "ten.parquet: holds 10 lines, more than the limit of 9");
+  }
+  const dir = mkdtempSync(join(tmpdir(), "custseg-max-rows-"));
+  try {
+    const file = join(dir, "ten.parquet");
+    writeFileSync(file, bytes);
+    const res = runCli(["features", "--input", file, "--out", join(dir, "f.csv"), "--max-rows", "9", "--no-cache"]);
+    assertFailure(res, /ten\.parquet: holds 10 lines, more than the limit of 9 \(--max-rows raises the limit\)$/);
+    assert.ok(res.stderr.includes(file), res.stderr);
+    assert.not.ok(existsSync(join(dir, "f.csv")), "nothing written");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
