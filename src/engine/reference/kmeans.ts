@@ -22,23 +22,23 @@ export interface ReferenceKMeansResult {
   nIter: number;
 }
 
-/** Index of the nearest centre to row i (ties to the lowest index). */
-function nearest(x: Float64Array, i: number, centers: Float64Array, k: number, d: number): number {
-  let best = 0;
-  let bestDist = sqDist(x, i, centers, 0, d);
-  for (let c = 1; c < k; c++) {
-    const dist = sqDist(x, i, centers, c, d);
-    if (dist < bestDist) {
-      bestDist = dist;
-      best = c;
+/** The centre nearest to row i (ties to the lowest index) and its squared distance. */
+export function nearestCentre(x: Float64Array, i: number, centers: Float64Array, k: number, d: number): { c: number; dist: number } {
+  let c = 0;
+  let dist = sqDist(x, i, centers, 0, d);
+  for (let j = 1; j < k; j++) {
+    const t = sqDist(x, i, centers, j, d);
+    if (t < dist) {
+      dist = t;
+      c = j;
     }
   }
-  return best;
+  return { c, dist };
 }
 
 export function predictReference(x: Matrix, centers: Matrix): Int32Array {
   const labels = new Int32Array(x.rows);
-  for (let i = 0; i < x.rows; i++) labels[i] = nearest(x.data, i, centers.data, centers.rows, x.cols);
+  for (let i = 0; i < x.rows; i++) labels[i] = nearestCentre(x.data, i, centers.data, centers.rows, x.cols).c;
   return labels;
 }
 
@@ -49,7 +49,7 @@ export function lloydIterationReference(x: Matrix, centers: Matrix): Float64Arra
   const sums = new Float64Array(k * d);
   const counts = new Float64Array(k);
   for (let i = 0; i < n; i++) {
-    const c = nearest(data, i, centers.data, k, d);
+    const c = nearestCentre(data, i, centers.data, k, d).c;
     counts[c]! += 1;
     for (let f = 0; f < d; f++) sums[c * d + f]! += data[i * d + f]!;
   }
@@ -128,7 +128,7 @@ function lloydReference(x: Matrix, init: Float64Array, k: number, maxIter: numbe
     const counts = new Float64Array(k);
     let changed = 0;
     for (let i = 0; i < n; i++) {
-      const c = nearest(data, i, centers, k, d);
+      const c = nearestCentre(data, i, centers, k, d).c;
       if (labels[i] !== c) changed++;
       labels[i] = c;
       counts[c]! += 1;
@@ -164,7 +164,7 @@ function lloydReference(x: Matrix, init: Float64Array, k: number, maxIter: numbe
     }
     if (shift <= tolerance) break;
   }
-  if (!strict) for (let i = 0; i < n; i++) labels[i] = nearest(data, i, centers, k, d);
+  if (!strict) for (let i = 0; i < n; i++) labels[i] = nearestCentre(data, i, centers, k, d).c;
   return { labels, centers, inertia: inertiaOf(x, centers, labels), nIter: Math.min(iter + 1, maxIter) };
 }
 

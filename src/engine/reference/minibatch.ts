@@ -4,8 +4,7 @@
 import type { Matrix } from "../matrix.js";
 import { centresToReassign, MiniBatchConvergence, type MiniBatchOptions, ReassignClock, resolveMiniBatch, SAMPLING_STREAM, smallestUnmovedCount } from "../minibatch-options.js";
 import { Rng } from "../rng.js";
-import { sqDist } from "./distance.js";
-import { kmeansPlusPlusReference } from "./kmeans.js";
+import { kmeansPlusPlusReference, nearestCentre } from "./kmeans.js";
 
 export interface ReferenceMiniBatchResult {
   k: number;
@@ -14,19 +13,6 @@ export interface ReferenceMiniBatchResult {
   inertia: number;
   nIter: number;
   nSteps: number;
-}
-
-function nearest(x: Float64Array, i: number, centers: Float64Array, k: number, d: number): { c: number; dist: number } {
-  let c = 0;
-  let dist = sqDist(x, i, centers, 0, d);
-  for (let j = 1; j < k; j++) {
-    const t = sqDist(x, i, centers, j, d);
-    if (t < dist) {
-      dist = t;
-      c = j;
-    }
-  }
-  return { c, dist };
 }
 
 function rowsOf(x: Matrix, rows: ArrayLike<number>): Matrix {
@@ -38,7 +24,7 @@ function rowsOf(x: Matrix, rows: ArrayLike<number>): Matrix {
 
 function inertiaOn(x: Matrix, centers: Float64Array, k: number): number {
   let s = 0;
-  for (let i = 0; i < x.rows; i++) s += nearest(x.data, i, centers, k, x.cols).dist;
+  for (let i = 0; i < x.rows; i++) s += nearestCentre(x.data, i, centers, k, x.cols).dist;
   return s;
 }
 
@@ -101,7 +87,7 @@ export function minibatchKMeansReference(x: Matrix, options: MiniBatchOptions): 
     const batchCounts = new Float64Array(k);
     let batchInertia = 0;
     idx.forEach((row, r) => {
-      const { c, dist } = nearest(data, row, centers, k, d);
+      const { c, dist } = nearestCentre(data, row, centers, k, d);
       labels[r] = c;
       batchCounts[c]! += 1;
       batchInertia += dist;
@@ -138,7 +124,7 @@ export function minibatchKMeansReference(x: Matrix, options: MiniBatchOptions): 
   const labels = new Int32Array(n);
   let inertia = 0;
   for (let i = 0; i < n; i++) {
-    const { c, dist } = nearest(data, i, centers, k, d);
+    const { c, dist } = nearestCentre(data, i, centers, k, d);
     labels[i] = c;
     inertia += dist;
   }
