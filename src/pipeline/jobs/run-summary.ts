@@ -10,16 +10,8 @@ import type { FeaturesJobResult } from "./features.js";
 import type { RunArtifacts } from "./run-artifacts.js";
 
 /** Business figures per cluster and for the outliers, whose best sellers are ranked as a group of their own. */
-export function businessFigures(
-  cleaned: Table,
-  all: CustomerMatrix,
-  flagged: Uint8Array,
-  clusterOf: ReadonlyMap<number, number>,
-  names: string[],
-  recommendations: Recommendations,
-  opts: Pick<RunOptions, "compat">,
-): SegmentFigures[] {
-  return drain(businessFiguresSteps(cleaned, all, flagged, clusterOf, names, recommendations, opts));
+export function businessFigures(...args: Parameters<typeof businessFiguresSteps>): SegmentFigures[] {
+  return drain(businessFiguresSteps(...args));
 }
 
 /** businessFigures as steps: the outliers' best sellers take a pass over the lines. */
