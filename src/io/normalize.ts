@@ -196,14 +196,8 @@ class ColumnReader {
         } else {
           for (let i = 0; i < d.length; i++) out[base + i] = ids[keys[i]!]!;
         }
-      } else if (isUtf8(d)) {
-        internUtf8(d, dict, out, base);
       } else {
-        const v = makeVector(d);
-        for (let i = 0; i < d.length; i++) {
-          const x = v.get(i);
-          out[base + i] = x == null ? -1 : dict.addString(this.asText(x));
-        }
+        this.intern(d, dict, out, base);
       }
     } catch (err) {
       if (err instanceof DictionaryFullError) throw new UserError(`${this.file}: column ${excerpt(this.name)} holds ${err.message}`, 1, { input: this.file, column: this.name });
@@ -220,18 +214,23 @@ class ColumnReader {
     const ids = new Int32Array(values.length);
     let at = 0;
     for (const chunk of values.data) {
-      if (isUtf8(chunk)) {
-        internUtf8(chunk, dict, ids, at);
-      } else {
-        const v = makeVector(chunk);
-        for (let i = 0; i < chunk.length; i++) {
-          const x = v.get(i);
-          ids[at + i] = x == null ? -1 : dict.addString(this.asText(x));
-        }
-      }
+      this.intern(chunk, dict, ids, at);
       at += chunk.length;
     }
     return ids;
+  }
+
+  /** Rows base.. of `out` get the ids in `dict` of a chunk of plain values: UTF-8 by its bytes, anything else as text. */
+  private intern(d: Data, dict: Utf8Dictionary, out: Int32Array, base: number): void {
+    if (isUtf8(d)) {
+      internUtf8(d, dict, out, base);
+      return;
+    }
+    const v = makeVector(d);
+    for (let i = 0; i < d.length; i++) {
+      const x = v.get(i);
+      out[base + i] = x == null ? -1 : dict.addString(this.asText(x));
+    }
   }
 
   private asText(v: unknown): string {
