@@ -74,9 +74,11 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     computeMs,
   };
   const defOf = (name: StepName) => GRAPH.find((s) => s.name === name)!;
+  // A step recorded again (checked, then read when a later step needs it) replaces its earlier time.
   const record = (def: StepDef, o: StepOutcome) => {
+    const before = outcomes.get(def.name)?.ms ?? 0;
     outcomes.set(def.name, o);
-    timingsMs[def.timing] = round1((timingsMs[def.timing] ?? 0) + o.ms);
+    timingsMs[def.timing] = round1((timingsMs[def.timing] ?? 0) - before + o.ms);
     computeMs[def.timing] = round1(o.computeMs);
   };
 
