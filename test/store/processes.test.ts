@@ -1,5 +1,5 @@
-// The run store under real processes: concurrent writers, concurrent `custseg run`s, SIGKILL and
-// SIGINT mid-run, a store locked past the busy timeout, and store files custseg must not touch.
+// The run store under real processes: concurrent writers, concurrent `custseg run`s and a tune,
+// SIGKILL mid-run and mid-tune, SIGINT mid-run, a store locked past the busy timeout, and store files custseg must not touch.
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -64,6 +64,33 @@ test("two custseg runs at once on one store: both succeed, both recorded finishe
     assert.is(r.runDir, join(tmp, "runs", r.id));
     assert.ok(existsSync(join(r.runDir, "model.json")));
   }
+});
+
+test("two custseg runs and a custseg tune at once on one store: every run and every trial recorded", async () => {
+  const store = join(tmp, "three.db");
+  const run = (k: string) => startCli(["run", "--threads", "1", "--input", small, "--store", store, "--k", k, "--json"], { cwd: tmp });
+  const tune = startCli(["tune", "--input", small, "--store", store, "--json"], { cwd: tmp });
+  const results = await Promise.all([run("3"), run("4"), tune]);
+  for (const r of results) {
+    assert.is(r.code, 0, r.stderr);
+    assert.not.match(r.stderr, /locked/);
+  }
+  const tuneId = JSON.parse(results[2].stdout).runId as string;
+  const runs = runsIn(store);
+  assert.ok(runs.every((r) => r.status === "finished"));
+  for (const r of results.slice(0, 2)) assert.ok(runs.some((x) => x.id === JSON.parse(r.stdout).runId));
+  assert.ok(runs.some((x) => x.id === tuneId));
+  // The parent, its 144 trials and the two runs.
+  assert.is(runs.length, 1 + 144 + 2);
+});
+
+test("SIGKILL during a tune: the store opens cleanly afterwards and the tune shows as killed (stale)", async () => {
+  const store = join(tmp, "killed-tune.db");
+  const res = await startCli(["tune", "--input", small, "--store", store], { cwd: tmp, onStderr: signalWhen(/✓ pca/, "SIGKILL") });
+  assert.is(res.signal, "SIGKILL");
+  const [run] = runsIn(store);
+  assert.is(run!.status, "killed");
+  assert.match(run!.error!, /^stale: its process \d+ on .+ ended without finishing the run$/);
 });
 
 test("SIGKILL mid-run: the store opens cleanly afterwards and the run shows as killed (stale), with why", async () => {
