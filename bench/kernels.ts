@@ -30,7 +30,7 @@ const filterAt = args.indexOf("--filter");
 const filter = filterAt >= 0 ? new RegExp(args[filterAt + 1] ?? "") : undefined;
 
 /** The command that produced the committed scikit-learn medians (see the README's benchmark section). */
-const SKLEARN_COMMAND = 'SKLEARN_THREADS=1 PYTHON=/usr/bin/python3 node dist/bench/kernels.js --sklearn --quick --filter "fit|UCI"';
+const SKLEARN_COMMAND = 'SKLEARN_THREADS=1,2 PYTHON=/usr/bin/python3 node dist/bench/kernels.js --sklearn --no-peers --filter "lloyd|seeding|fit nInit|k=3|k=8"';
 const sklearnFile = fileURLToPath(new URL("../../bench/results/sklearn-kmeans.json", import.meta.url));
 
 const cases = [...kmeansCases, ...statsCases, ...(peers ? [...peerKmeansCases(allPeers), ...peerPcaCases(allPeers), ...tfjsCases()] : [])];
