@@ -8,11 +8,12 @@ import { interruptSignal } from "../interrupt.js";
 import { stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
+import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 
 /** Exit status when drift is found (1 and 2 are taken by errors and usage errors). */
 export const DRIFT_EXIT_CODE = 3;
 
-interface DriftArgs extends CacheArgs, TextFormatArgs {
+interface DriftArgs extends CacheArgs, TextFormatArgs, InputLimitArgs {
   model: string;
   store?: string;
   input: string;
@@ -25,7 +26,7 @@ interface DriftArgs extends CacheArgs, TextFormatArgs {
 
 const command: CommandModule<object, DriftArgs> = {
   builder: (y) =>
-    textFormatOptions(cacheOptions(y))
+    textFormatOptions(cacheOptions(inputLimitOptions(y)))
       .option("model", { type: "string", demandOption: true, describe: "A run's model.json or run directory (its customers.parquet is the reference); or models:/NAME/STAGE, models:/NAME/VERSION, models:/NAME@ALIAS" })
       .option("store", { type: "string", describe: STORE_DESCRIPTION })
       .option("input", { type: "string", demandOption: true, describe: "New customers: transactions, a features table (.parquet, .arrow, .csv) or a prediction log (.jsonl)" })
@@ -48,6 +49,7 @@ const command: CommandModule<object, DriftArgs> = {
         threshold: args.threshold,
         out: args.out,
         cacheDir: cacheFrom(args),
+        limits: inputLimits(args),
         artifacts: artifactsFrom(args),
         textFormat: textFormatFrom(args),
         reporter: stderrReporter(),

@@ -8,9 +8,10 @@ import { interruptSignal } from "../interrupt.js";
 import { stderrReporter } from "../progress.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
+import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { groupDigits } from "../../digits.js";
 
-interface PredictArgs extends CacheArgs, TextFormatArgs {
+interface PredictArgs extends CacheArgs, TextFormatArgs, InputLimitArgs {
   model: string;
   store?: string;
   transactions?: string;
@@ -31,7 +32,7 @@ const SHOWN = 20;
 
 const command: CommandModule<object, PredictArgs> = {
   builder: (y) =>
-    textFormatOptions(cacheOptions(y))
+    textFormatOptions(cacheOptions(inputLimitOptions(y)))
       .option("model", { type: "string", demandOption: true, describe: "model.json, or a run directory holding one; or models:/NAME/STAGE, models:/NAME/VERSION, models:/NAME@ALIAS" })
       .option("store", { type: "string", describe: STORE_DESCRIPTION })
       .option("transactions", { type: "string", describe: "Transactions (.zip, .xlsx, .csv, .tsv, .parquet, .arrow): cleaned and turned into features" })
@@ -72,6 +73,7 @@ const command: CommandModule<object, PredictArgs> = {
       map: parseColumnMap(args.map),
       textFormat: textFormatFrom(args),
       cacheDir: cacheFrom(args),
+      limits: inputLimits(args),
       artifacts: artifactsFrom(args),
       reporter: stderrReporter(),
       signal: interruptSignal,

@@ -14,9 +14,10 @@ import { interruptSignal } from "../interrupt.js";
 import { formatMs, stderrReporter } from "../progress.js";
 import { describeMark } from "../../io/generated-mark.js";
 import { type TextFormatArgs, textFormatFrom, textFormatOptions } from "../text-format-options.js";
+import { type InputLimitArgs, inputLimitOptions, inputLimits } from "../limits.js";
 import { groupDigits } from "../../digits.js";
 
-interface TuneArgs extends SourceFlagArgs, TextFormatArgs, CacheArgs {
+interface TuneArgs extends SourceFlagArgs, TextFormatArgs, CacheArgs, InputLimitArgs {
   grid?: string;
   metric: TuneMetric;
   "k-range": string;
@@ -32,7 +33,7 @@ interface TuneArgs extends SourceFlagArgs, TextFormatArgs, CacheArgs {
 
 const command: CommandModule<object, TuneArgs> = {
   builder: (y) =>
-    textFormatOptions(cacheOptions(y))
+    textFormatOptions(cacheOptions(inputLimitOptions(y)))
       .option("input", SOURCE_FLAGS.input)
       .option("compat", SOURCE_FLAGS.compat)
       .option("outliers-from", SOURCE_FLAGS["outliers-from"])
@@ -107,6 +108,7 @@ async function tune(args: TuneArgs, grid: ReturnType<typeof parseGrid>, kRange: 
     textFormat: textFormatFrom(args),
     // Load to PCA are the steps of `custseg run`: stored outputs of either serve both.
     cacheDir: cacheFrom(args),
+    limits: inputLimits(args),
     artifacts: artifactsFrom(args),
     outliersFrom: args["outliers-from"],
     seed: args.seed,

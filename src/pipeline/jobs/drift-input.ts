@@ -12,6 +12,7 @@ import { csvMatrixSteps, tableMatrixSteps } from "../../io/matrix.js";
 import { parquetToArrow } from "../../io/parquet.js";
 import { readPredictionLog } from "../../io/prediction-log.js";
 import type { TextFormat } from "../../io/text-format.js";
+import type { InputLimits } from "../../io/load.js";
 import { storedFeatures } from "./stored-features.js";
 import { type Compat, FEATURE_NAMES } from "../steps/features.js";
 import { featureMatrix } from "./customer-matrix.js";
@@ -30,6 +31,8 @@ export interface FeatureSourceOptions {
   /** Date format, decimal mark and CSV delimiter of a transactions source. */
   textFormat?: TextFormat;
   cacheDir?: string | false;
+  /** Bounds of a transactions source (io/limits.ts has the defaults). */
+  limits?: InputLimits;
   /** The artefact store `custseg run` uses: transactions reuse and fill its load, clean and features. */
   artifacts?: string;
   reporter?: StepReporter;
@@ -54,7 +57,7 @@ export async function readFeatureSource(path: string, opts: FeatureSourceOptions
       return { kind: "features table", matrix: (await drainInterruptible(csvMatrixSteps(text, path, { columns: FEATURE_NAMES }), opts.signal)).matrix };
     }
   }
-  const { features } = await storedFeatures({ input: path, compat: opts.compat, textFormat: opts.textFormat, cacheDir: opts.cacheDir, artifacts: opts.artifacts, reporter: opts.reporter, signal: opts.signal });
+  const { features } = await storedFeatures({ input: path, compat: opts.compat, textFormat: opts.textFormat, cacheDir: opts.cacheDir, limits: opts.limits, artifacts: opts.artifacts, reporter: opts.reporter, signal: opts.signal });
   return { kind: "transactions", matrix: featureMatrix(features).matrix };
 }
 

@@ -12,6 +12,7 @@ import { readModel, resolveModel } from "../../model/index.js";
 import { renderDriftReport } from "../../report/drift.js";
 import { PSI_EPSILON } from "../../stats/index.js";
 import { writeFileAtomic } from "../../io/atomic.js";
+import type { InputLimits } from "../../io/load.js";
 import { FEATURE_NAMES } from "../steps/features.js";
 import { type ClusterDrift, clusterDrift, DEFAULT_DRIFT_SHARE, DRIFT_RULES, driftVerdict, featuresDriftSteps, type ModelDrift } from "../steps/drift.js";
 import type { DriftReport, DriftSide } from "../steps/drift-report.js";
@@ -36,6 +37,8 @@ export interface DriftJobOptions {
   /** Date format, decimal mark and CSV delimiter of transactions inputs. */
   textFormat?: TextFormat;
   cacheDir?: string | false;
+  /** Bounds of a transactions input or reference (io/limits.ts has the defaults). */
+  limits?: InputLimits;
   /** The artefact store `custseg run` uses: transactions reuse and fill its load, clean and features. */
   artifacts?: string;
   reporter?: StepReporter;
@@ -61,7 +64,7 @@ export async function runDriftJob(engine: Engine, opts: DriftJobOptions): Promis
     throw new OptionHintError((n) => `${modelPath}: no customers.parquet beside the model to use as the reference; name one with ${n("reference")}`, { input: modelPath });
   }
   if (opts.out) checkOut(opts.out, [modelPath, opts.input, referencePath]);
-  const sourceOpts = { compat: model.compat, textFormat: opts.textFormat, cacheDir: opts.cacheDir, artifacts: opts.artifacts, reporter: opts.reporter, signal: opts.signal };
+  const sourceOpts = { compat: model.compat, textFormat: opts.textFormat, cacheDir: opts.cacheDir, limits: opts.limits, artifacts: opts.artifacts, reporter: opts.reporter, signal: opts.signal };
   const ref = await timer.step("reference", () => readFeatureSource(referencePath, sourceOpts), (s) => `${s.matrix.rows} customers (${s.kind})`);
   const cur = await timer.step("input", () => readFeatureSource(opts.input, sourceOpts), (s) => `${s.matrix.rows} customers (${s.kind})`);
   for (const [s, path] of [[ref, referencePath], [cur, opts.input]] as const) {

@@ -7,6 +7,7 @@ import type { Engine } from "../../engine/engine.js";
 import { OptionError, OptionHintError, OutputError, UserError } from "../../errors.js";
 import { ipcToArrow } from "../../io/arrow.js";
 import type { ColumnMap } from "../../io/columns.js";
+import type { InputLimits } from "../../io/load.js";
 import { readInputFile } from "../../io/files.js";
 import type { TextFormat } from "../../io/text-format.js";
 import { csvMatrixSteps } from "../../io/matrix.js";
@@ -42,6 +43,8 @@ export interface PredictJobOptions {
   /** Date format, decimal mark and CSV delimiter of a transactions input. */
   textFormat?: TextFormat;
   cacheDir?: string | false;
+  /** Bounds of a transactions input (io/limits.ts has the defaults). */
+  limits?: InputLimits;
   /** The artefact store `custseg run` uses: a transactions input reuses and fills its load, clean and features. */
   artifacts?: string;
   reporter?: StepReporter;
@@ -91,7 +94,7 @@ export async function runPredictJob(engine: Engine, opts: PredictJobOptions): Pr
       }
       return asOfDay ?? last;
     };
-    const stored = await storedFeatures({ input: input.path, compat, encoding: opts.encoding, map: opts.map, textFormat: opts.textFormat, cacheDir: opts.cacheDir, artifacts: opts.artifacts, asOf: pickDay, reporter: opts.reporter, signal: opts.signal });
+    const stored = await storedFeatures({ input: input.path, compat, encoding: opts.encoding, map: opts.map, textFormat: opts.textFormat, cacheDir: opts.cacheDir, limits: opts.limits, artifacts: opts.artifacts, asOf: pickDay, reporter: opts.reporter, signal: opts.signal });
     Object.assign(timer.timingsMs, stored.timingsMs);
     const { clean, features } = stored;
     asOf = formatDay(stored.asOf);

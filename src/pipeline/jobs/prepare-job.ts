@@ -18,7 +18,7 @@ import { fileSha256 } from "../../io/artifacts.js";
 /** The run options the steps up to PCA read, and the artefact store. */
 export type PrepareOptions = Pick<
   RunOptions,
-  "input" | "compat" | "encoding" | "map" | "textFormat" | "cacheDir" | "outliersFrom" | "seed" | "variance" | "reporter" | "signal"
+  "input" | "compat" | "encoding" | "map" | "textFormat" | "cacheDir" | "limits" | "outliersFrom" | "seed" | "variance" | "reporter" | "signal"
 > & {
   /** The artefact store `custseg run` uses; without one every step computes. */
   artifacts?: string;
