@@ -3,6 +3,7 @@
 // normalised and freed before the next: parquet-wasm's memory is a 32-bit WASM memory, which a
 // whole file of tens of millions of lines decoded at once would overflow.
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { type RecordBatch, type Table, tableFromIPC } from "apache-arrow";
 import type * as ParquetWasm from "parquet-wasm";
 import { groupDigits } from "../digits.js";
@@ -45,55 +46,91 @@ export interface ParquetBatches {
   batches: AsyncGenerator<RecordBatch>;
 }
 
-/** A Parquet file's record batches, decoded one at a time, each at most `batchRows` rows. */
-export async function parquetBatches(bytes: Uint8Array, file: string, batchRows = BATCH_ROWS): Promise<ParquetBatches> {
+export interface ParquetReadOptions {
+  /** Source column → transactions column, on top of the known aliases. */
+  map?: ColumnMap;
+  format?: TextFormat;
+  /** Bound on the lines the file may declare (default DEFAULT_MAX_ROWS). */
+  maxRows?: number;
+  /** Lines decoded at once at most (default BATCH_ROWS). */
+  batchRows?: number;
+  /**
+   * Threads reading the file (default: the cores). With more than one, and a file of more than one
+   * row group, row groups decode on threads - 1 worker threads while this one normalises.
+   */
+  threads?: number;
+  /** Stops the read between batches; the read then throws the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** A Parquet file's record batches, decoded one at a time (or on worker threads), each at most `batchRows` rows. */
+export async function parquetBatches(bytes: Uint8Array, file: string, opts: ParquetReadOptions = {}): Promise<ParquetBatches> {
   const wasm = parquet();
+  const batchRows = opts.batchRows ?? BATCH_ROWS;
+  const blob = new Blob([bytes as Uint8Array<ArrayBuffer>]);
   let handle: ParquetWasm.ParquetFile | undefined;
-  let stream: ReadableStream;
   let rows: number;
+  let groups: number;
   let metadata: Map<string, string>;
   try {
-    handle = await wasm.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+    handle = await wasm.ParquetFile.fromFile(blob);
     const all = handle.metadata();
     const meta = all.fileMetadata();
     rows = meta.numRows();
+    groups = all.numRowGroups();
     // The footer's count sizes the reader's buffers: it has to agree with the row groups' own.
     let held = 0;
-    for (let g = 0; g < all.numRowGroups(); g++) held += all.rowGroup(g).numRows();
+    for (let g = 0; g < groups; g++) held += all.rowGroup(g).numRows();
     if (held !== rows) throw new UserError(`${file}: the footer declares ${groupDigits(rows)} rows, its row groups hold ${groupDigits(held)}`, 1, { input: file });
+    checkLineCount(rows, file, opts.maxRows);
     metadata = new Map([...meta.keyValueMetadata()].map(([k, v]) => [String(k), String(v)]));
-    stream = await handle.stream({ batchSize: batchRows });
   } catch (err) {
     handle?.free();
     throw err instanceof UserError ? err : unreadable(file, err);
   }
-  const opened = handle; // the generator's to free
-  async function* batches(): AsyncGenerator<RecordBatch> {
-    const reader = stream.getReader();
-    try {
-      for (;;) {
-        let ipc: Uint8Array;
-        try {
-          const next = await reader.read();
-          if (next.done) return;
-          ipc = (next.value as ParquetWasm.RecordBatch).intoIPCStream();
-        } catch (err) {
-          throw unreadable(file, err);
-        }
-        yield* tableFromIPC(ipc).batches;
-      }
-    } finally {
-      await reader.cancel().catch(() => undefined);
-      opened.free();
-    }
+  // This thread normalises while the others decode; threads beyond the cores would only contend
+  // for them, each worker with a WASM memory of its own.
+  const workers = Math.min(opts.threads ?? availableParallelism(), availableParallelism()) - 1;
+  if (workers > 0 && groups > 1) {
+    handle.free();
+    const { pooledBatches } = await import("./parquet-pool.js");
+    const batches = pooledBatches(blob, groups, file, { workers, batchRows, signal: opts.signal, unreadable: (message) => unreadable(file, message) });
+    return { rows, metadata, batches };
   }
-  return { rows, metadata, batches: batches() };
+  return { rows, metadata, batches: streamedBatches(handle, file, batchRows, opts.signal) };
+}
+
+/** The batches decoded on this thread, one at a time; frees `handle` when done. */
+async function* streamedBatches(handle: ParquetWasm.ParquetFile, file: string, batchRows: number, signal?: AbortSignal): AsyncGenerator<RecordBatch> {
+  let reader: ReadableStreamDefaultReader | undefined;
+  try {
+    try {
+      reader = (await handle.stream({ batchSize: batchRows })).getReader();
+    } catch (err) {
+      throw unreadable(file, err);
+    }
+    for (;;) {
+      signal?.throwIfAborted();
+      let ipc: Uint8Array;
+      try {
+        const next = await reader.read();
+        if (next.done) return;
+        ipc = (next.value as ParquetWasm.RecordBatch).intoIPCStream();
+      } catch (err) {
+        throw unreadable(file, err);
+      }
+      yield* tableFromIPC(ipc).batches;
+    }
+  } finally {
+    await reader?.cancel().catch(() => undefined);
+    handle.free();
+  }
 }
 
 /** The transactions of a Parquet file, read and normalised batch by batch (`batchRows` lines at most each). */
-export async function readParquetTransactions(bytes: Uint8Array, file: string, map: ColumnMap = {}, format: TextFormat = {}, maxRows?: number, batchRows = BATCH_ROWS): Promise<Table> {
-  const source = await parquetBatches(bytes, file, batchRows);
-  checkLineCount(source.rows, file, maxRows);
+export async function readParquetTransactions(bytes: Uint8Array, file: string, opts: ParquetReadOptions = {}): Promise<Table> {
+  const { map = {}, format = {} } = opts;
+  const source = await parquetBatches(bytes, file, opts);
   let normalizer: TransactionsNormalizer | undefined;
   let read = 0;
   for await (const batch of source.batches) {
@@ -110,4 +147,4 @@ export async function readParquetTransactions(bytes: Uint8Array, file: string, m
   return normalizer.finish(source.metadata);
 }
 
-const unreadable = (file: string, err: unknown) => new UserError(`${file}: not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);
+const unreadable = (file: string, err: unknown): UserError => new UserError(`${file}: not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);

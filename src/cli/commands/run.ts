@@ -64,6 +64,7 @@ const command: CommandModule<object, RunArgs> = {
         synthetic: source.synthetic,
         ...(await runOptionsFrom(args)),
         out: args.out,
+        threads: args.threads,
         reporter,
         signal: interruptSignal,
       };
