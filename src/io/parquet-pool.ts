@@ -33,6 +33,8 @@ export interface PoolOptions {
   workers: number;
   /** Lines per batch at most. */
   batchRows: number;
+  /** The columns decoded, by name (default: all). */
+  columns?: string[];
   /** Stops the decoding (the workers are ended) and the generator throws the signal's reason. */
   signal?: AbortSignal;
   /** Wording of a decode failure. */
@@ -61,7 +63,7 @@ export async function* pooledBatches(file: Blob, groups: number, name: string, o
     if (nextGroup >= groups) return;
     const group = nextGroup++;
     inboxes.set(group, { worker, items: [] });
-    send(worker, { type: "group", group, batchRows: opts.batchRows });
+    send(worker, { type: "group", group, batchRows: opts.batchRows, columns: opts.columns });
   };
   const onAbort = () => fail(opts.signal!.reason instanceof Error ? opts.signal!.reason : new Error(String(opts.signal!.reason)));
   try {

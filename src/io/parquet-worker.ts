@@ -12,8 +12,8 @@ export interface DecodeWorkerData {
 }
 
 export type DecodeRequest =
-  /** Decode row group `group` in batches of at most `batchRows` lines. */
-  | { type: "group"; group: number; batchRows: number }
+  /** Decode row group `group` in batches of at most `batchRows` lines (only `columns`, if given). */
+  | { type: "group"; group: number; batchRows: number; columns?: string[] }
   /** The oldest batch handed over has been taken: the worker may hand over the next. */
   | { type: "taken" };
 
@@ -49,13 +49,13 @@ port.on("message", (m: DecodeRequest) => {
 
 async function decodeQueued(): Promise<void> {
   decoding = true;
-  for (let next = queue.shift(); next; next = queue.shift()) await decodeGroup(next.group, next.batchRows);
+  for (let next = queue.shift(); next; next = queue.shift()) await decodeGroup(next);
   decoding = false;
 }
 
-async function decodeGroup(group: number, batchRows: number): Promise<void> {
+async function decodeGroup({ group, batchRows, columns }: Extract<DecodeRequest, { type: "group" }>): Promise<void> {
   try {
-    const stream = await (await handle).stream({ rowGroups: [group], batchSize: batchRows });
+    const stream = await (await handle).stream({ rowGroups: [group], batchSize: batchRows, ...(columns ? { columns } : {}) });
     const reader = stream.getReader();
     let next = await reader.read();
     while (!next.done) {

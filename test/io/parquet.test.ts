@@ -119,13 +119,12 @@ test("real parquet read in batches across row groups equals the file decoded at 
   assert.equal(contents(streamed), contents(whole));
 });
 
-test("row groups decoded on worker threads give the table read on this thread, batch for batch in file order", async () => {
+test("row groups decoded on one worker thread or three give the same table, batch for batch in file order", async () => {
   if (!path) return skipped();
   const bytes = readFileSync(path);
   // 50,000-line batches: each row group (about 122,880 lines) comes in three, handed over one at a time.
   const here = await readParquetTransactions(bytes, path, { batchRows: 50_000, threads: 1 });
-  const pooled = await readParquetTransactions(bytes, path, { batchRows: 50_000, threads: 2 });
-  assert.equal(contents(pooled), contents(here));
+  assert.equal(contents(here), contents(normalizeTransactions(parquetToArrow(bytes, path), {}, path)));
   // Three workers over five row groups: groups finish out of order and are still yielded in order.
   const wasm = createRequire(import.meta.url)("parquet-wasm") as typeof ParquetWasm;
   const groups = (await wasm.ParquetFile.fromFile(new Blob([bytes]))).metadata().numRowGroups();
@@ -142,7 +141,7 @@ test("row groups decoded on worker threads give the table read on this thread, b
 });
 
 test("a bad value in a later row group decoded on a worker thread is named by its row in the file", async () => {
-  const bytes = await tenLines((i) => (i === 7 ? 2.5 : i + 1), 3);
+  const bytes = await tenLines((i) => (i === 7 ? 2.5 : i + 1), { groupRows: 3 });
   try {
     await readParquetTransactions(bytes, "bad.parquet", { threads: 2 });
     assert.unreachable("should have thrown");
@@ -152,18 +151,54 @@ test("a bad value in a later row group decoded on a worker thread is named by it
   }
 });
 
-test("a row group the workers cannot decode is a UserError naming the file", async () => {
-  const good = await tenLines((i) => i + 1, 3);
+test("a row group the decoder cannot read is a UserError naming the file, not a crash", async () => {
+  const good = await tenLines((i) => i + 1, { groupRows: 3 });
   assert.is((await readParquetTransactions(good, "groups.parquet", { threads: 2 })).numRows, 10);
   // The first row group's pages, overwritten: the footer still reads, the pages do not.
   const bytes = Buffer.from(good);
   bytes.fill(0xff, 4, 200);
+  for (const threads of [1, 2]) {
+    try {
+      await readParquetTransactions(bytes, "broken.parquet", { threads });
+      assert.unreachable("should have thrown");
+    } catch (err) {
+      assert.instance(err, UserError);
+      assert.match((err as Error).message, /^broken\.parquet: not a readable Parquet file \(/, (err as Error).message);
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), "custseg-broken-"));
   try {
-    await readParquetTransactions(bytes, "broken.parquet", { threads: 2 });
-    assert.unreachable("should have thrown");
+    const file = join(dir, "broken.parquet");
+    writeFileSync(file, bytes);
+    const res = runCli(["features", "--input", file, "--out", join(dir, "f.csv"), "--no-cache"]);
+    assertFailure(res, /broken\.parquet: not a readable Parquet file \(/);
+    assert.not.ok(existsSync(join(dir, "f.csv")), "nothing written");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("columns no transactions column comes from are never decoded", async () => {
+  const notes = vectorFromArray(Array.from({ length: 10 }, (_, i) => `note ${i} `.repeat(40)), new Utf8());
+  const bytes = await tenLines((i) => i + 1, { groupRows: 5, extra: { Notes: notes } });
+  const clean = await readParquetTransactions(bytes, "notes.parquet", { threads: 1 });
+  // Notes is the file's first column: its pages start after the 4-byte magic.
+  const wasm = createRequire(import.meta.url)("parquet-wasm") as typeof ParquetWasm;
+  const meta = (await wasm.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]))).metadata();
+  const first = meta.rowGroup(0).column(0);
+  assert.equal(first.columnPath(), ["Notes"]);
+  const damaged = Buffer.from(bytes);
+  damaged.fill(0xff, 4, 4 + first.compressedSize());
+  for (const threads of [1, 2]) {
+    assert.equal(contents(await readParquetTransactions(damaged, "notes.parquet", { threads })), contents(clean), `${threads} thread(s)`);
+  }
+  // The damage is real: read as the descriptions, the column fails.
+  try {
+    await readParquetTransactions(damaged, "notes.parquet", { threads: 1, map: { Notes: "Description" } });
+    assert.unreachable("the damaged column was read");
   } catch (err) {
     assert.instance(err, UserError);
-    assert.match((err as Error).message, /^broken\.parquet: not a readable Parquet file \(/, (err as Error).message);
+    assert.match((err as Error).message, /^notes\.parquet: not a readable Parquet file \(/);
   }
 });
 
@@ -187,15 +222,19 @@ test("an aborted read stops its workers and throws the signal's reason", async (
     await readParquetTransactions(bytes, path, { threads: 1, signal: aborted });
     assert.unreachable("should have thrown");
   } catch (err) {
-    assert.is(err, reason, "on this thread too");
+    assert.is(err, reason, "aborted before the read");
   }
 });
 
-/** A ten-line transactions file written as Parquet; `quantity` gives each line's Quantity; row groups of `groupRows` lines if given. */
-async function tenLines(quantity: (i: number) => number, groupRows?: number): Promise<Buffer> {
+/**
+ * A ten-line transactions file written as Parquet; `quantity` gives each line's Quantity. Options:
+ * row groups of `groupRows` lines, and `extra` columns before the transactions columns.
+ */
+async function tenLines(quantity: (i: number) => number, { groupRows, extra = {} }: { groupRows?: number; extra?: Record<string, Vector> } = {}): Promise<Buffer> {
   const n = 10;
   const repeat = <T>(f: (i: number) => T) => Array.from({ length: n }, (_, i) => f(i));
   const columns: Record<string, Vector> = {
+    ...extra,
     InvoiceNo: vectorFromArray(repeat((i) => `5363${i}`), new Utf8()),
     StockCode: vectorFromArray(repeat(() => "85123A"), new Utf8()),
     Description: vectorFromArray(repeat(() => "HEART"), new Utf8()),
@@ -208,9 +247,9 @@ async function tenLines(quantity: (i: number) => number, groupRows?: number): Pr
   const fields = Object.entries(columns).map(([name, v]) => new Field(name, v.type, true));
   const struct = makeData({ type: new Struct(fields), length: n, nullCount: 0, children: Object.values(columns).map((v) => v.data[0]) });
   const table = new Table([new RecordBatch(new Schema(fields), struct)]);
-  if (groupRows) {
+  if (groupRows || Object.keys(extra).length) {
     const { Table: WasmTable, WriterPropertiesBuilder, writeParquet } = createRequire(import.meta.url)("parquet-wasm") as typeof ParquetWasm;
-    return Buffer.from(writeParquet(WasmTable.fromIPCStream(tableToIPC(table, "stream")), new WriterPropertiesBuilder().setMaxRowGroupSize(groupRows).build()));
+    return Buffer.from(writeParquet(WasmTable.fromIPCStream(tableToIPC(table, "stream")), new WriterPropertiesBuilder().setMaxRowGroupSize(groupRows ?? n).build()));
   }
   const dir = mkdtempSync(join(tmpdir(), "custseg-parquet-"));
   try {
