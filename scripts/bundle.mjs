@@ -107,6 +107,7 @@ const result = await build({
     worker: "dist/src/engine/worker.js",
     "tune-worker": "dist/src/pipeline/jobs/tune-worker.js",
     "xlsx-worker": "dist/src/io/xlsx-worker.js",
+    "parquet-worker": "dist/src/io/parquet-worker.js",
   },
   outdir: out,
   bundle: true,

@@ -36,6 +36,10 @@ export interface LoadOptions extends TextFormat {
   /** Progress notes (cache hits); the CLI sends them to stderr. */
   log?: (msg: string) => void;
   limits?: InputLimits;
+  /** Threads decoding a Parquet source's row groups (default: the cores; 1 decodes on this thread). */
+  threads?: number;
+  /** Stops a Parquet read between batches; the load then throws the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** Resource bounds on reading a source; each defaults where it is enforced (zip.ts, xlsx.ts). */
@@ -114,7 +118,7 @@ async function parseSource(bytes: Uint8Array, file: string, format: SourceFormat
   switch (format) {
     case "parquet": {
       const { readParquetTransactions } = await import("./parquet.js");
-      return readParquetTransactions(bytes, file, map, text, opts.limits?.maxRows);
+      return readParquetTransactions(bytes, file, { map, format: text, maxRows: opts.limits?.maxRows, threads: opts.threads, signal: opts.signal });
     }
     case "arrow": {
       const { readArrowTransactions } = await import("./arrow.js");

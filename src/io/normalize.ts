@@ -191,8 +191,12 @@ class ColumnReader {
         const valid = validityOf(d);
         if (keys instanceof BigInt64Array || keys instanceof BigUint64Array) {
           for (let i = 0; i < d.length; i++) out[base + i] = valid(i) ? ids[Number(keys[i])]! : -1;
+        } else if (keys instanceof Int32Array && d.nullCount && d.nullBitmap?.length) {
+          remapInt32Nullable(keys, ids, d.nullBitmap, d.offset, out, base, d.length);
         } else if (d.nullCount) {
           for (let i = 0; i < d.length; i++) out[base + i] = valid(i) ? ids[keys[i]!]! : -1;
+        } else if (keys instanceof Int32Array) {
+          remapInt32(keys, ids, out, base, d.length);
         } else {
           for (let i = 0; i < d.length; i++) out[base + i] = ids[keys[i]!]!;
         }
@@ -272,16 +276,13 @@ class ColumnReader {
     if (type.typeId === Type.Int && type.bitWidth === 32 && type.isSigned && (!d.nullCount || valid)) {
       // Already the target type: a copy, plus the validity of a nullable column.
       out.set((d.values as Int32Array).subarray(0, d.length), base);
-      if (!valid || !d.nullCount) {
+      const bitmap = d.nullBitmap;
+      if (!valid || !d.nullCount || !bitmap?.length) {
         valid?.fill(1, base, base + d.length);
         return;
       }
-      const isValid = validityOf(d);
-      for (let i = 0; i < d.length; i++) {
-        const present = isValid(i);
-        valid[base + i] = present ? 1 : 0;
-        if (!present) out[base + i] = 0;
-      }
+      unpackValidity(bitmap, d.offset, d.length, valid, base);
+      zeroWhereAbsent(valid, out, base, d.length);
       return;
     }
     const raw = this.numbers(d, base);
@@ -356,6 +357,29 @@ class ColumnReader {
       collected.add(base + i, x);
     }
   }
+}
+
+/** valid[base + i] = bit (offset + i) of an Arrow validity bitmap, for n rows. */
+function unpackValidity(bitmap: Uint8Array, offset: number, n: number, valid: Uint8Array, base: number): void {
+  for (let i = 0; i < n; i++) valid[base + i] = (bitmap[(offset + i) >> 3]! >> ((offset + i) & 7)) & 1;
+}
+
+/** A null's slot holds 0, whatever the source left under it. */
+function zeroWhereAbsent(valid: Uint8Array, out: Int32Array, base: number, n: number): void {
+  for (let i = base; i < base + n; i++) if (valid[i] === 0) out[i] = 0;
+}
+
+/**
+ * out[base + i] = ids[keys[i]]: the per-row step of a dictionary column, in a function of its own so
+ * that it stays monomorphic on Int32Array (parquet-wasm's keys) and compiles to a tight loop.
+ */
+function remapInt32(keys: Int32Array, ids: Int32Array, out: Int32Array, base: number, n: number): void {
+  for (let i = 0; i < n; i++) out[base + i] = ids[keys[i]!]!;
+}
+
+/** remapInt32 where a validity bitmap marks nulls (-1). */
+function remapInt32Nullable(keys: Int32Array, ids: Int32Array, bitmap: Uint8Array, offset: number, out: Int32Array, base: number, n: number): void {
+  for (let i = 0; i < n; i++) out[base + i] = (bitmap[(offset + i) >> 3]! >> ((offset + i) & 7)) & 1 ? ids[keys[i]!]! : -1;
 }
 
 const isUtf8 = (d: Data) => ((d.type as DataType).typeId === Type.Utf8 || (d.type as DataType).typeId === Type.LargeUtf8) && d.valueOffsets !== undefined;

@@ -1,13 +1,15 @@
-// Parquet → transactions, via parquet-wasm (Parquet → Arrow IPC in WASM) and apache-arrow. The
-// transactions are decoded one record batch at a time (BATCH_ROWS lines at most) and each batch is
-// normalised and freed before the next: parquet-wasm's memory is a 32-bit WASM memory, which a
-// whole file of tens of millions of lines decoded at once would overflow.
+// Parquet → transactions, via parquet-wasm (Parquet → Arrow IPC in WASM) and apache-arrow. Row
+// groups are decoded on worker threads (parquet-pool.ts), one record batch at a time (BATCH_ROWS
+// lines at most), only the columns the transactions come from; each batch is normalised here and
+// freed while the next decodes: parquet-wasm's memory is a 32-bit WASM memory, which a whole file of
+// tens of millions of lines decoded at once would overflow.
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { type RecordBatch, type Table, tableFromIPC } from "apache-arrow";
 import type * as ParquetWasm from "parquet-wasm";
 import { groupDigits } from "../digits.js";
 import { UserError } from "../errors.js";
-import type { ColumnMap } from "./columns.js";
+import { type ColumnMap, resolveColumns } from "./columns.js";
 import { checkLineCount, normalizeTransactions, TransactionsNormalizer } from "./normalize.js";
 import type { TextFormat } from "./text-format.js";
 
@@ -45,55 +47,78 @@ export interface ParquetBatches {
   batches: AsyncGenerator<RecordBatch>;
 }
 
-/** A Parquet file's record batches, decoded one at a time, each at most `batchRows` rows. */
-export async function parquetBatches(bytes: Uint8Array, file: string, batchRows = BATCH_ROWS): Promise<ParquetBatches> {
+export interface ParquetReadOptions {
+  /** Source column → transactions column, on top of the known aliases. */
+  map?: ColumnMap;
+  format?: TextFormat;
+  /** Bound on the lines the file may declare (default DEFAULT_MAX_ROWS). */
+  maxRows?: number;
+  /** Lines decoded at once at most (default BATCH_ROWS). */
+  batchRows?: number;
+  /**
+   * Threads reading the file (default: the cores): row groups decode on threads - 1 worker threads
+   * (at least one) while this one normalises.
+   */
+  threads?: number;
+  /** Stops the read between batches; the read then throws the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** A Parquet file's record batches, decoded on worker threads, each at most `batchRows` rows. */
+export async function parquetBatches(bytes: Uint8Array, file: string, opts: ParquetReadOptions = {}): Promise<ParquetBatches> {
   const wasm = parquet();
+  const batchRows = opts.batchRows ?? BATCH_ROWS;
+  const blob = new Blob([bytes as Uint8Array<ArrayBuffer>]);
   let handle: ParquetWasm.ParquetFile | undefined;
-  let stream: ReadableStream;
   let rows: number;
+  let groups: number;
   let metadata: Map<string, string>;
+  let columns: string[] | undefined;
   try {
-    handle = await wasm.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+    handle = await wasm.ParquetFile.fromFile(blob);
     const all = handle.metadata();
     const meta = all.fileMetadata();
     rows = meta.numRows();
+    groups = all.numRowGroups();
     // The footer's count sizes the reader's buffers: it has to agree with the row groups' own.
     let held = 0;
-    for (let g = 0; g < all.numRowGroups(); g++) held += all.rowGroup(g).numRows();
+    for (let g = 0; g < groups; g++) held += all.rowGroup(g).numRows();
     if (held !== rows) throw new UserError(`${file}: the footer declares ${groupDigits(rows)} rows, its row groups hold ${groupDigits(held)}`, 1, { input: file });
+    checkLineCount(rows, file, opts.maxRows);
     metadata = new Map([...meta.keyValueMetadata()].map(([k, v]) => [String(k), String(v)]));
-    stream = await handle.stream({ batchSize: batchRows });
+    columns = neededColumns(tableFromIPC(handle.schema().intoIPCStream()).schema.fields.map((f) => f.name), opts.map ?? {}, file);
   } catch (err) {
     handle?.free();
     throw err instanceof UserError ? err : unreadable(file, err);
   }
-  const opened = handle; // the generator's to free
-  async function* batches(): AsyncGenerator<RecordBatch> {
-    const reader = stream.getReader();
-    try {
-      for (;;) {
-        let ipc: Uint8Array;
-        try {
-          const next = await reader.read();
-          if (next.done) return;
-          ipc = (next.value as ParquetWasm.RecordBatch).intoIPCStream();
-        } catch (err) {
-          throw unreadable(file, err);
-        }
-        yield* tableFromIPC(ipc).batches;
-      }
-    } finally {
-      await reader.cancel().catch(() => undefined);
-      opened.free();
-    }
-  }
-  return { rows, metadata, batches: batches() };
+  handle.free();
+  // Decoding runs on worker threads even for one: a damaged page traps parquet-wasm's WASM from a
+  // task of its own, beyond any catch on the thread it runs on (it would end the process with a
+  // stack trace); a worker's trap ends only the worker, and is worded as the file's. This thread
+  // normalises meanwhile; threads beyond the cores would only contend for them, each worker with a
+  // WASM memory of its own.
+  const workers = Math.max(1, Math.min(opts.threads ?? availableParallelism(), availableParallelism()) - 1);
+  const { pooledBatches } = await import("./parquet-pool.js");
+  const batches = pooledBatches(blob, groups, file, { workers, batchRows, columns, signal: opts.signal, unreadable: (message) => unreadable(file, message) });
+  return { rows, metadata, batches };
+}
+
+/**
+ * The source columns the transactions come from, by name, when the file has others (they are then
+ * never decoded); undefined when every column is needed, or when names repeat (a name would then
+ * select more than the one column resolved).
+ */
+function neededColumns(names: string[], map: ColumnMap, file: string): string[] | undefined {
+  const at = resolveColumns(names, map, file);
+  const needed = new Set(Object.values(at));
+  if (needed.size === names.length || new Set(names).size !== names.length) return undefined;
+  return names.filter((_, i) => needed.has(i));
 }
 
 /** The transactions of a Parquet file, read and normalised batch by batch (`batchRows` lines at most each). */
-export async function readParquetTransactions(bytes: Uint8Array, file: string, map: ColumnMap = {}, format: TextFormat = {}, maxRows?: number, batchRows = BATCH_ROWS): Promise<Table> {
-  const source = await parquetBatches(bytes, file, batchRows);
-  checkLineCount(source.rows, file, maxRows);
+export async function readParquetTransactions(bytes: Uint8Array, file: string, opts: ParquetReadOptions = {}): Promise<Table> {
+  const { map = {}, format = {} } = opts;
+  const source = await parquetBatches(bytes, file, opts);
   let normalizer: TransactionsNormalizer | undefined;
   let read = 0;
   for await (const batch of source.batches) {
@@ -110,4 +135,4 @@ export async function readParquetTransactions(bytes: Uint8Array, file: string, m
   return normalizer.finish(source.metadata);
 }
 
-const unreadable = (file: string, err: unknown) => new UserError(`${file}: not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);
+const unreadable = (file: string, err: unknown): UserError => new UserError(`${file}: not a readable Parquet file (${err instanceof Error ? err.message : String(err)})`);

@@ -105,6 +105,8 @@ export interface RunOptions {
   cacheDir?: string | false;
   /** Resource bounds on reading the source (zip, workbook). */
   limits?: InputLimits;
+  /** Threads decoding a Parquet source's row groups (default: the cores); the kernels' come with the engine. */
+  threads?: number;
   /** Day number (days since 1970-01-01) recency counts from; default the input's last purchase day. */
   asOf?: number;
   /** A CSV of CustomerIDs to treat as outliers instead of running IsolationForest. */

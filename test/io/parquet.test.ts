@@ -2,14 +2,17 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Data, Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, Table, TimestampMillisecond, Utf8, type Vector, vectorFromArray } from "apache-arrow";
+import { type Data, Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, TimestampMillisecond, Utf8, type Vector, vectorFromArray } from "apache-arrow";
+import { createRequire } from "node:module";
+import type * as ParquetWasm from "parquet-wasm";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { sharedFile, skipped } from "../helpers/shared.js";
 import { assertFailure, runCli } from "../helpers/cli.js";
 import { loadTransactions } from "../../src/io/load.js";
 import { parquetToArrow, readParquetTransactions } from "../../src/io/parquet.js";
-import { normalizeTransactions } from "../../src/io/normalize.js";
+import { pooledBatches } from "../../src/io/parquet-pool.js";
+import { normalizeTransactions, TransactionsNormalizer } from "../../src/io/normalize.js";
 import { LimitError, UserError } from "../../src/errors.js";
 import { writeTable } from "../../src/io/write.js";
 
@@ -110,17 +113,128 @@ test("real parquet read in batches across row groups equals the file decoded at 
   if (!path) return skipped();
   const bytes = readFileSync(path);
   // 100,000-line batches cut the file's row groups (about 122,880 lines each) in the middle.
-  const streamed = await readParquetTransactions(bytes, path, {}, {}, undefined, 100_000);
+  const streamed = await readParquetTransactions(bytes, path, { batchRows: 100_000 });
   const whole = normalizeTransactions(parquetToArrow(bytes, path), {}, path);
   assert.is(streamed.batches.length, 1);
   assert.equal(contents(streamed), contents(whole));
 });
 
-/** A ten-line transactions file written as Parquet; `quantity` gives each line's Quantity. */
-async function tenLines(quantity: (i: number) => number): Promise<Buffer> {
+test("row groups decoded on one worker thread or three give the same table, batch for batch in file order", async () => {
+  if (!path) return skipped();
+  const bytes = readFileSync(path);
+  // 50,000-line batches: each row group (about 122,880 lines) comes in three, handed over one at a time.
+  const here = await readParquetTransactions(bytes, path, { batchRows: 50_000, threads: 1 });
+  assert.equal(contents(here), contents(normalizeTransactions(parquetToArrow(bytes, path), {}, path)));
+  // Three workers over five row groups: groups finish out of order and are still yielded in order.
+  const wasm = createRequire(import.meta.url)("parquet-wasm") as typeof ParquetWasm;
+  const groups = (await wasm.ParquetFile.fromFile(new Blob([bytes]))).metadata().numRowGroups();
+  assert.is(groups, 5);
+  const lines: number[] = [];
+  let normalizer: TransactionsNormalizer | undefined;
+  for await (const batch of pooledBatches(new Blob([bytes]), groups, path, { workers: 3, batchRows: 50_000, unreadable: (m) => new UserError(m) })) {
+    normalizer ??= new TransactionsNormalizer(batch.schema, here.numRows, {}, path);
+    normalizer.append(batch);
+    lines.push(batch.numRows);
+  }
+  assert.ok(lines.every((n) => n <= 50_000), "no batch over the bound");
+  assert.equal(contents((normalizer as TransactionsNormalizer).finish()), contents(here));
+});
+
+test("a bad value in a later row group decoded on a worker thread is named by its row in the file", async () => {
+  const bytes = await tenLines((i) => (i === 7 ? 2.5 : i + 1), { groupRows: 3 });
+  try {
+    await readParquetTransactions(bytes, "bad.parquet", { threads: 2 });
+    assert.unreachable("should have thrown");
+  } catch (err) {
+    assert.instance(err, UserError);
+    assert.match((err as Error).message, /^bad\.parquet: row 8, column Quantity: 2\.5 is not a whole number/);
+  }
+});
+
+test("a row group the decoder cannot read is a UserError naming the file, not a crash", async () => {
+  const good = await tenLines((i) => i + 1, { groupRows: 3 });
+  assert.is((await readParquetTransactions(good, "groups.parquet", { threads: 2 })).numRows, 10);
+  // The first row group's pages, overwritten: the footer still reads, the pages do not.
+  const bytes = Buffer.from(good);
+  bytes.fill(0xff, 4, 200);
+  for (const threads of [1, 2]) {
+    try {
+      await readParquetTransactions(bytes, "broken.parquet", { threads });
+      assert.unreachable("should have thrown");
+    } catch (err) {
+      assert.instance(err, UserError);
+      assert.match((err as Error).message, /^broken\.parquet: not a readable Parquet file \(/, (err as Error).message);
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), "custseg-broken-"));
+  try {
+    const file = join(dir, "broken.parquet");
+    writeFileSync(file, bytes);
+    const res = runCli(["features", "--input", file, "--out", join(dir, "f.csv"), "--no-cache"]);
+    assertFailure(res, /broken\.parquet: not a readable Parquet file \(/);
+    assert.not.ok(existsSync(join(dir, "f.csv")), "nothing written");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("columns no transactions column comes from are never decoded", async () => {
+  const notes = vectorFromArray(Array.from({ length: 10 }, (_, i) => `note ${i} `.repeat(40)), new Utf8());
+  const bytes = await tenLines((i) => i + 1, { groupRows: 5, extra: { Notes: notes } });
+  const clean = await readParquetTransactions(bytes, "notes.parquet", { threads: 1 });
+  // Notes is the file's first column: its pages start after the 4-byte magic.
+  const wasm = createRequire(import.meta.url)("parquet-wasm") as typeof ParquetWasm;
+  const meta = (await wasm.ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]))).metadata();
+  const first = meta.rowGroup(0).column(0);
+  assert.equal(first.columnPath(), ["Notes"]);
+  const damaged = Buffer.from(bytes);
+  damaged.fill(0xff, 4, 4 + first.compressedSize());
+  for (const threads of [1, 2]) {
+    assert.equal(contents(await readParquetTransactions(damaged, "notes.parquet", { threads })), contents(clean), `${threads} thread(s)`);
+  }
+  // The damage is real: read as the descriptions, the column fails.
+  try {
+    await readParquetTransactions(damaged, "notes.parquet", { threads: 1, map: { Notes: "Description" } });
+    assert.unreachable("the damaged column was read");
+  } catch (err) {
+    assert.instance(err, UserError);
+    assert.match((err as Error).message, /^notes\.parquet: not a readable Parquet file \(/);
+  }
+});
+
+test("an aborted read stops its workers and throws the signal's reason", async () => {
+  if (!path) return skipped();
+  const bytes = readFileSync(path);
+  const stop = new AbortController();
+  const reason = new Error("stopped");
+  let batches = 0;
+  try {
+    for await (const _ of pooledBatches(new Blob([bytes]), 5, path, { workers: 2, batchRows: 10_000, signal: stop.signal, unreadable: (m) => new UserError(m) })) {
+      if (++batches === 2) stop.abort(reason);
+    }
+    assert.unreachable("should have thrown");
+  } catch (err) {
+    assert.is(err, reason);
+  }
+  assert.is(batches, 2, "no batch after the abort");
+  const aborted = AbortSignal.abort(reason);
+  try {
+    await readParquetTransactions(bytes, path, { threads: 1, signal: aborted });
+    assert.unreachable("should have thrown");
+  } catch (err) {
+    assert.is(err, reason, "aborted before the read");
+  }
+});
+
+/**
+ * A ten-line transactions file written as Parquet; `quantity` gives each line's Quantity. Options:
+ * row groups of `groupRows` lines, and `extra` columns before the transactions columns.
+ */
+async function tenLines(quantity: (i: number) => number, { groupRows, extra = {} }: { groupRows?: number; extra?: Record<string, Vector> } = {}): Promise<Buffer> {
   const n = 10;
   const repeat = <T>(f: (i: number) => T) => Array.from({ length: n }, (_, i) => f(i));
   const columns: Record<string, Vector> = {
+    ...extra,
     InvoiceNo: vectorFromArray(repeat((i) => `5363${i}`), new Utf8()),
     StockCode: vectorFromArray(repeat(() => "85123A"), new Utf8()),
     Description: vectorFromArray(repeat(() => "HEART"), new Utf8()),
@@ -132,10 +246,15 @@ async function tenLines(quantity: (i: number) => number): Promise<Buffer> {
   };
   const fields = Object.entries(columns).map(([name, v]) => new Field(name, v.type, true));
   const struct = makeData({ type: new Struct(fields), length: n, nullCount: 0, children: Object.values(columns).map((v) => v.data[0]) });
+  const table = new Table([new RecordBatch(new Schema(fields), struct)]);
+  if (groupRows || Object.keys(extra).length) {
+    const { Table: WasmTable, WriterPropertiesBuilder, writeParquet } = createRequire(import.meta.url)("parquet-wasm") as typeof ParquetWasm;
+    return Buffer.from(writeParquet(WasmTable.fromIPCStream(tableToIPC(table, "stream")), new WriterPropertiesBuilder().setMaxRowGroupSize(groupRows ?? n).build()));
+  }
   const dir = mkdtempSync(join(tmpdir(), "custseg-parquet-"));
   try {
     const file = join(dir, "ten.parquet");
-    await writeTable(file, new Table([new RecordBatch(new Schema(fields), struct)]));
+    await writeTable(file, table);
     return readFileSync(file);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -146,7 +265,7 @@ test("a bad value in a later batch is named by its row in the file", async () =>
   const bytes = await tenLines((i) => (i === 7 ? 2.5 : i + 1));
   try {
     // Batches of 3 lines: line 8 is the second of the third batch.
-    await readParquetTransactions(bytes, "bad.parquet", {}, {}, undefined, 3);
+    await readParquetTransactions(bytes, "bad.parquet", { batchRows: 3 });
     assert.unreachable("should have thrown");
   } catch (err) {
     assert.instance(err, UserError);
@@ -199,9 +318,9 @@ test("a footer whose row count the row groups do not hold is refused before any 
 
 test("more lines than --max-rows are refused before any is decoded, by the flag that raises the bound", async () => {
   const bytes = await tenLines((i) => i + 1);
-  assert.is((await readParquetTransactions(bytes, "ten.parquet", {}, {}, 10)).numRows, 10, "at the bound");
+  assert.is((await readParquetTransactions(bytes, "ten.parquet", { maxRows: 10 })).numRows, 10, "at the bound");
   try {
-    await readParquetTransactions(bytes, "ten.parquet", {}, {}, 9);
+    await readParquetTransactions(bytes, "ten.parquet", { maxRows: 9 });
     assert.unreachable("9 lines allowed");
   } catch (err) {
     assert.instance(err, LimitError);

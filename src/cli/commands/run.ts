@@ -29,7 +29,7 @@ const command: CommandModule<object, RunArgs> = {
     runFlags(y, true)
       .option("out", { type: "string", describe: "Run directory (default runs/<runId>)" })
       .option("data-dir", SOURCE_FLAGS["data-dir"])
-      .option("threads", { type: "number", describe: "Worker threads for the kernels (default: the core count)" })
+      .option("threads", { type: "number", describe: "Worker threads for the kernels and for decoding a Parquet source (default: the core count)" })
       .option("store", SOURCE_FLAGS.store)
       .option("experiment", { type: "string", describe: "Experiment the run is recorded under (default: default)" })
       .option("from", { type: "string", choices: PIPELINE_STEPS, describe: "Recompute this step and every step after it, stored or not" })
@@ -64,6 +64,7 @@ const command: CommandModule<object, RunArgs> = {
         synthetic: source.synthetic,
         ...(await runOptionsFrom(args)),
         out: args.out,
+        threads: args.threads,
         reporter,
         signal: interruptSignal,
       };

@@ -93,7 +93,7 @@ export const GRAPH: readonly StepDef[] = [
     transient: true,
     async run(ctx, _v, p) {
       const { loadTransactions } = await import("../../../io/load.js");
-      const loaded = await loadTransactions(ctx.opts.input, { ...p.textFormat, encoding: p.encoding, map: p.map, cacheDir: ctx.opts.cacheDir, limits: ctx.opts.limits, log: ctx.note });
+      const loaded = await loadTransactions(ctx.opts.input, { ...p.textFormat, encoding: p.encoding, map: p.map, cacheDir: ctx.opts.cacheDir, limits: ctx.opts.limits, log: ctx.note, threads: ctx.opts.threads, signal: ctx.opts.signal });
       return { table: loaded.table, format: loaded.format, fromCache: loaded.fromCache, ...(loaded.generated ? { generated: loaded.generated } : {}) };
     },
     detail: (l) => `${l.table.numRows} lines (${l.format}${l.fromCache ? ", cached" : ""})`,
