@@ -5,7 +5,8 @@
 // src/engine/kmeans.ts, as scikit-learn keeps it in _kmeans.py; the steps between two passes
 // (merging, empty-cluster relocation, averaging: lloydUpdate) are here, so that a run on the pool
 // and a run in one call (lloydRun) take the same ones.
-import { addRow, nearestCentre, sqDist, zeroF64 } from "./util/rows";
+import { dot, layoutCentres, scoreBestB, scoreFirst, scoreFirstB, scoreRow, scoreSecond, scoreSecondB, scoreTwoRows } from "./util/centre-scores";
+import { addRow, nearestCentre, sqDist, sqNorm, zeroF64 } from "./util/rows";
 import { chunkEnd, chunkStart, hsum } from "./simd";
 
 // Squared distances are computed two ways here, on purpose. The Lloyd assignment ranks centres by
@@ -15,26 +16,6 @@ import { chunkEnd, chunkStart, hsum } from "./simd";
 // results. Which formula each pass should use is a performance question; changing one changes
 // results in the last bits.
 
-// @ts-ignore: decorator
-@inline
-function dot(x: usize, c: usize, d: i32): f64 {
-  let j = 0;
-  let s: f64 = 0;
-  if (ASC_FEATURE_SIMD) {
-    let a = f64x2.splat(0);
-    for (; j + 1 < d; j += 2) {
-      const o = (<usize>j) << 3;
-      a = f64x2.add(a, f64x2.mul(v128.load(x + o), v128.load(c + o)));
-    }
-    s = hsum(a);
-  }
-  for (; j < d; j++) {
-    const o = (<usize>j) << 3;
-    s += load<f64>(x + o) * load<f64>(c + o);
-  }
-  return s;
-}
-
 /** out[i] = ‖X[i]‖² for the chunk's rows. */
 export function rowSqNormsChunk(x: usize, n: i32, d: i32, out: usize, chunkRows: i32, chunk: i32): void {
   const start = chunkStart(chunk, chunkRows);
@@ -42,7 +23,7 @@ export function rowSqNormsChunk(x: usize, n: i32, d: i32, out: usize, chunkRows:
   const rowBytes = (<usize>d) << 3;
   for (let i = start; i < end; i++) {
     const xi = x + <usize>i * rowBytes;
-    store<f64>(out + ((<usize>i) << 3), dot(xi, xi, d));
+    store<f64>(out + ((<usize>i) << 3), sqNorm(xi, d));
   }
 }
 
@@ -52,7 +33,7 @@ export function rowSqNormsChunk(x: usize, n: i32, d: i32, out: usize, chunkRows:
 function rowNorm(xi: usize, i: i32, xNorms: usize, known: i32, d: i32): f64 {
   const p = xNorms + ((<usize>i) << 3);
   if (known) return load<f64>(p);
-  const v = dot(xi, xi, d);
+  const v = sqNorm(xi, d);
   store<f64>(p, v);
   return v;
 }
@@ -120,7 +101,7 @@ export function lloydChunk(
       const xa = x + <usize>i * rowBytes;
       const xb = xa + rowBytes;
       const bestA = scoreTwoRows(xa, xb, d, k, ct);
-      const bestB = scoreBest;
+      const bestB = scoreBestB;
       const marginA = errScale * (2.0 * cMax + rowNorm(xa, i, xNorms, normsKnown, d));
       const marginB = errScale * (2.0 * cMax + rowNorm(xb, i + 1, xNorms, normsKnown, d));
       nChanged += settle(xa, i, bestA, scoreFirst, scoreSecond, marginA, k, d, rowBytes, centers, labels, update, sumSlot, countSlot);
@@ -134,168 +115,6 @@ export function lloydChunk(
     nChanged += settle(xi, i, best, scoreFirst, scoreSecond, margin, k, d, rowBytes, centers, labels, update, sumSlot, countSlot);
   }
   store<i32>(changed + ((<usize>chunk) << 2), nChanged);
-}
-
-/** scoreTwoRows' results for its second row: the best centre, and its best two scores. */
-let scoreBest: i32 = 0;
-let scoreFirstB: f64 = 0;
-let scoreSecondB: f64 = 0;
-
-/** Merge scoreRow-style lanes (first, second, index) into the row's best centre, its score and the next. */
-// @ts-ignore: decorator
-@inline
-function mergeLanes(first: v128, second: v128, index: v128): i32 {
-  const e1 = f64x2.extract_lane(first, 0);
-  const o1 = f64x2.extract_lane(first, 1);
-  const e2 = f64x2.extract_lane(second, 0);
-  const o2 = f64x2.extract_lane(second, 1);
-  const ei = <i32>f64x2.extract_lane(index, 0);
-  const oi = <i32>f64x2.extract_lane(index, 1);
-  const odd = o1 < e1 || (o1 == e1 && oi < ei);
-  mergedFirst = odd ? o1 : e1;
-  mergedSecond = odd ? min(o2, e1) : min(e2, o1);
-  return odd ? oi : ei;
-}
-let mergedFirst: f64 = 0;
-let mergedSecond: f64 = 0;
-
-/**
- * scoreRow for the rows at xa and xb at once (SIMD only): each centre pair's coordinates are loaded
- * once for both rows, and four pairs go together, so eight independent sums hide the add latency.
- * Row a's results as scoreRow's (returned, scoreFirst, scoreSecond), row b's in scoreBest,
- * scoreFirstB, scoreSecondB.
- */
-// @ts-ignore: decorator
-@inline
-function scoreTwoRows(xa: usize, xb: usize, d: i32, k: i32, ct: usize): i32 {
-  const pairs = (k + 1) >> 1;
-  const pairBytes = (<usize>d) << 4;
-  const norms = ct + <usize>pairs * pairBytes;
-  let firstA = f64x2.splat(Infinity), secondA = f64x2.splat(Infinity), indexA = f64x2(0, 1);
-  let firstB = f64x2.splat(Infinity), secondB = f64x2.splat(Infinity), indexB = f64x2(0, 1);
-  let lane = f64x2(0, 1);
-  const two = f64x2.splat(2);
-  let sc = f64x2.splat(0);
-  let lt = f64x2.splat(0);
-  let p = 0;
-  for (; p + 3 < pairs; p += 4) {
-    const c0 = ct + <usize>p * pairBytes;
-    const c1 = c0 + pairBytes;
-    const c2 = c1 + pairBytes;
-    const c3 = c2 + pairBytes;
-    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
-    let b0 = f64x2.splat(0), b1 = f64x2.splat(0), b2 = f64x2.splat(0), b3 = f64x2.splat(0);
-    for (let j = 0; j < d; j++) {
-      const o = (<usize>j) << 3;
-      const va = v128.load64_splat(xa + o);
-      const vb = v128.load64_splat(xb + o);
-      const oc = o << 1;
-      let cv = v128.load(c0 + oc);
-      a0 = f64x2.add(a0, f64x2.mul(va, cv));
-      b0 = f64x2.add(b0, f64x2.mul(vb, cv));
-      cv = v128.load(c1 + oc);
-      a1 = f64x2.add(a1, f64x2.mul(va, cv));
-      b1 = f64x2.add(b1, f64x2.mul(vb, cv));
-      cv = v128.load(c2 + oc);
-      a2 = f64x2.add(a2, f64x2.mul(va, cv));
-      b2 = f64x2.add(b2, f64x2.mul(vb, cv));
-      cv = v128.load(c3 + oc);
-      a3 = f64x2.add(a3, f64x2.mul(va, cv));
-      b3 = f64x2.add(b3, f64x2.mul(vb, cv));
-    }
-    const np = norms + ((<usize>p) << 4);
-    let nv = v128.load(np);
-    sc = f64x2.sub(nv, f64x2.add(a0, a0));
-    lt = f64x2.lt(sc, firstA);
-    secondA = v128.bitselect(firstA, f64x2.min(secondA, sc), lt);
-    firstA = v128.bitselect(sc, firstA, lt);
-    indexA = v128.bitselect(lane, indexA, lt);
-    sc = f64x2.sub(nv, f64x2.add(b0, b0));
-    lt = f64x2.lt(sc, firstB);
-    secondB = v128.bitselect(firstB, f64x2.min(secondB, sc), lt);
-    firstB = v128.bitselect(sc, firstB, lt);
-    indexB = v128.bitselect(lane, indexB, lt);
-    lane = f64x2.add(lane, two);
-    nv = v128.load(np, 16);
-    sc = f64x2.sub(nv, f64x2.add(a1, a1));
-    lt = f64x2.lt(sc, firstA);
-    secondA = v128.bitselect(firstA, f64x2.min(secondA, sc), lt);
-    firstA = v128.bitselect(sc, firstA, lt);
-    indexA = v128.bitselect(lane, indexA, lt);
-    sc = f64x2.sub(nv, f64x2.add(b1, b1));
-    lt = f64x2.lt(sc, firstB);
-    secondB = v128.bitselect(firstB, f64x2.min(secondB, sc), lt);
-    firstB = v128.bitselect(sc, firstB, lt);
-    indexB = v128.bitselect(lane, indexB, lt);
-    lane = f64x2.add(lane, two);
-    nv = v128.load(np, 32);
-    sc = f64x2.sub(nv, f64x2.add(a2, a2));
-    lt = f64x2.lt(sc, firstA);
-    secondA = v128.bitselect(firstA, f64x2.min(secondA, sc), lt);
-    firstA = v128.bitselect(sc, firstA, lt);
-    indexA = v128.bitselect(lane, indexA, lt);
-    sc = f64x2.sub(nv, f64x2.add(b2, b2));
-    lt = f64x2.lt(sc, firstB);
-    secondB = v128.bitselect(firstB, f64x2.min(secondB, sc), lt);
-    firstB = v128.bitselect(sc, firstB, lt);
-    indexB = v128.bitselect(lane, indexB, lt);
-    lane = f64x2.add(lane, two);
-    nv = v128.load(np, 48);
-    sc = f64x2.sub(nv, f64x2.add(a3, a3));
-    lt = f64x2.lt(sc, firstA);
-    secondA = v128.bitselect(firstA, f64x2.min(secondA, sc), lt);
-    firstA = v128.bitselect(sc, firstA, lt);
-    indexA = v128.bitselect(lane, indexA, lt);
-    sc = f64x2.sub(nv, f64x2.add(b3, b3));
-    lt = f64x2.lt(sc, firstB);
-    secondB = v128.bitselect(firstB, f64x2.min(secondB, sc), lt);
-    firstB = v128.bitselect(sc, firstB, lt);
-    indexB = v128.bitselect(lane, indexB, lt);
-    lane = f64x2.add(lane, two);
-  }
-  for (; p < pairs; p++) {
-    const c0 = ct + <usize>p * pairBytes;
-    // Even and odd columns apart: four independent sums for the two rows.
-    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), b0 = f64x2.splat(0), b1 = f64x2.splat(0);
-    let j = 0;
-    for (; j + 1 < d; j += 2) {
-      const o = (<usize>j) << 3;
-      const oc = o << 1;
-      const cv0 = v128.load(c0 + oc);
-      const cv1 = v128.load(c0 + oc, 16);
-      a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(xa + o), cv0));
-      b0 = f64x2.add(b0, f64x2.mul(v128.load64_splat(xb + o), cv0));
-      a1 = f64x2.add(a1, f64x2.mul(v128.load64_splat(xa + o, 8), cv1));
-      b1 = f64x2.add(b1, f64x2.mul(v128.load64_splat(xb + o, 8), cv1));
-    }
-    if (j < d) {
-      const o = (<usize>j) << 3;
-      const cv0 = v128.load(c0 + (o << 1));
-      a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(xa + o), cv0));
-      b0 = f64x2.add(b0, f64x2.mul(v128.load64_splat(xb + o), cv0));
-    }
-    const nv = v128.load(norms + ((<usize>p) << 4));
-    const accA = f64x2.add(a0, a1);
-    const accB = f64x2.add(b0, b1);
-    sc = f64x2.sub(nv, f64x2.add(accA, accA));
-    lt = f64x2.lt(sc, firstA);
-    secondA = v128.bitselect(firstA, f64x2.min(secondA, sc), lt);
-    firstA = v128.bitselect(sc, firstA, lt);
-    indexA = v128.bitselect(lane, indexA, lt);
-    sc = f64x2.sub(nv, f64x2.add(accB, accB));
-    lt = f64x2.lt(sc, firstB);
-    secondB = v128.bitselect(firstB, f64x2.min(secondB, sc), lt);
-    firstB = v128.bitselect(sc, firstB, lt);
-    indexB = v128.bitselect(lane, indexB, lt);
-    lane = f64x2.add(lane, two);
-  }
-  scoreBest = mergeLanes(firstB, secondB, indexB);
-  scoreFirstB = mergedFirst;
-  scoreSecondB = mergedSecond;
-  const best = mergeLanes(firstA, secondA, indexA);
-  scoreFirst = mergedFirst;
-  scoreSecond = mergedSecond;
-  return best;
 }
 
 /** partial[chunk] = Σ over the chunk's rows of ‖X[i] − centers[labels[i]]‖². */
@@ -964,88 +783,10 @@ export function lloydChunkBounded(
 }
 
 /**
- * The centres two by two for scoreRow: pair p's coordinate j as one f64x2 (centres 2p, 2p + 1) at
- * ct + (p·d + j)·16, then the pairs' ‖c‖² as f64x2 from ct + P·d·16 (P = ⌈k/2⌉). An odd k's last
- * lane is a centre of zeros with ‖c‖² = +∞, which never ranks. ct: (P·d + P) · 16 bytes.
+ * The centres as the assignment's scoring reads them (util/centre-scores.ts layoutCentres: pairs of
+ * centres as f64x2, times −2, in blocks of four pairs, then the pairs' ‖c‖²), written once before a
+ * pass so that threads only read it. ct: (P·d + P) · 16 bytes, P = ⌈k/2⌉.
  */
 export function pairCentres(centers: usize, cNorms: usize, k: i32, d: i32, ct: usize): void {
-  const pairs = (k + 1) >> 1;
-  const rowBytes = (<usize>d) << 3;
-  const norms = ct + ((<usize>(pairs * d)) << 4);
-  for (let p = 0; p < pairs; p++) {
-    const c0 = centers + <usize>(2 * p) * rowBytes;
-    const odd = 2 * p + 1 < k;
-    const dst = ct + ((<usize>(p * d)) << 4);
-    for (let j = 0; j < d; j++) {
-      const o = (<usize>j) << 3;
-      store<f64>(dst + (o << 1), load<f64>(c0 + o));
-      store<f64>(dst + (o << 1), odd ? load<f64>(c0 + rowBytes + o) : 0.0, 8);
-    }
-    const np = norms + ((<usize>p) << 4);
-    store<f64>(np, load<f64>(cNorms + ((<usize>(2 * p)) << 3)));
-    store<f64>(np, odd ? load<f64>(cNorms + ((<usize>(2 * p + 1)) << 3)) : Infinity, 8);
-  }
-}
-
-/** scoreRow's best and second-best scores. */
-let scoreFirst: f64 = 0;
-let scoreSecond: f64 = 0;
-
-/**
- * The centre with the lowest score ‖c‖² − 2x·c for the row at xi (ties: the lowest index), its score
- * in scoreFirst and the next lowest in scoreSecond. With SIMD the two lanes score two centres at once
- * from pairCentres' layout and keep their own best two without branches; the lanes are merged at
- * the end. The scores differ from lloydChunk's only by rounding, within the margin that decides
- * when the exact differences take over.
- */
-// @ts-ignore: decorator
-@inline
-function scoreRow(xi: usize, d: i32, k: i32, ct: usize, centers: usize, cNorms: usize): i32 {
-  const rowBytes = (<usize>d) << 3;
-  if (ASC_FEATURE_SIMD) {
-    const pairs = (k + 1) >> 1;
-    const norms = ct + ((<usize>(pairs * d)) << 4);
-    let first = f64x2.splat(Infinity);
-    let second = f64x2.splat(Infinity);
-    let index = f64x2(0, 1);
-    let lane = f64x2(0, 1);
-    const two = f64x2.splat(2);
-    let cp = ct;
-    for (let p = 0; p < pairs; p++) {
-      let acc0 = f64x2.splat(0);
-      let acc1 = f64x2.splat(0);
-      let j = 0;
-      for (; j + 1 < d; j += 2) {
-        const o = (<usize>j) << 3;
-        acc0 = f64x2.add(acc0, f64x2.mul(v128.load64_splat(xi + o), v128.load(cp)));
-        acc1 = f64x2.add(acc1, f64x2.mul(v128.load64_splat(xi + o, 8), v128.load(cp, 16)));
-        cp += 32;
-      }
-      if (j < d) {
-        acc0 = f64x2.add(acc0, f64x2.mul(v128.load64_splat(xi + ((<usize>j) << 3)), v128.load(cp)));
-        cp += 16;
-      }
-      const acc = f64x2.add(acc0, acc1);
-      const sc = f64x2.sub(v128.load(norms + ((<usize>p) << 4)), f64x2.add(acc, acc));
-      const lt = f64x2.lt(sc, first);
-      second = v128.bitselect(first, f64x2.min(second, sc), lt);
-      first = v128.bitselect(sc, first, lt);
-      index = v128.bitselect(lane, index, lt);
-      lane = f64x2.add(lane, two);
-    }
-    const best = mergeLanes(first, second, index);
-    scoreFirst = mergedFirst;
-    scoreSecond = mergedSecond;
-    return best;
-  }
-  let best = 0;
-  let b1: f64 = Infinity;
-  let b2: f64 = Infinity;
-  for (let c = 0; c < k; c++) {
-    const v = load<f64>(cNorms + ((<usize>c) << 3)) - 2.0 * dot(xi, centers + <usize>c * rowBytes, d);
-    if (v < b1) { b2 = b1; b1 = v; best = c; } else if (v < b2) b2 = v;
-  }
-  scoreFirst = b1;
-  scoreSecond = b2;
-  return best;
+  layoutCentres(centers, cNorms, k, d, ct);
 }
