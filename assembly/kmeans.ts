@@ -160,6 +160,24 @@ export function seedPotentialChunk(
   for (; c < t; c++) seedPotentialOne(x, start, end, d, cands, c, closest, outs, slot);
 }
 
+/**
+ * (hsum(a), hsum(b)): two rows' sums side by side, each added as hsum adds it, so that the min
+ * with the rows' closest distances and the store take one instruction for both rows. A scalar min
+ * compiles to a branch in V8, and which way it goes is as random as the data.
+ */
+// @ts-ignore: decorator
+@inline
+function hsumPair(a: v128, b: v128): v128 {
+  return f64x2.add(i64x2.shuffle(a, b, 0, 2), i64x2.shuffle(a, b, 1, 3));
+}
+
+/** The last coordinate (at byte offset o) of the rows at xa and xb side by side, for odd d. */
+// @ts-ignore: decorator
+@inline
+function lastPair(xa: usize, xb: usize, o: usize): v128 {
+  return f64x2.replace_lane(v128.load64_splat(xa + o), 1, load<f64>(xb + o));
+}
+
 /** Candidate c of seedPotentialChunk on rows [start, end). */
 // @ts-ignore: decorator
 @inline
@@ -174,9 +192,8 @@ function seedPotentialOne(
   for (; i + 1 < end; i += 2) {
     const xa = x + <usize>i * rowBytes;
     const xb = xa + rowBytes;
+    const oi = (<usize>i) << 3;
     let j = 0;
-    let da: f64 = 0;
-    let db: f64 = 0;
     if (ASC_FEATURE_SIMD) {
       let pa = f64x2.splat(0);
       let pb = f64x2.splat(0);
@@ -188,24 +205,34 @@ function seedPotentialOne(
         pa = f64x2.add(pa, f64x2.mul(ta, ta));
         pb = f64x2.add(pb, f64x2.mul(tb, tb));
       }
-      da = hsum(pa);
-      db = hsum(pb);
+      let v = hsumPair(pa, pb);
+      if (j < d) {
+        const o = (<usize>j) << 3;
+        const t0 = f64x2.sub(lastPair(xa, xb, o), v128.load64_splat(xc + o));
+        v = f64x2.add(v, f64x2.mul(t0, t0));
+      }
+      v = f64x2.pmin(v128.load(closest + oi), v);
+      v128.store(out + oi, v);
+      s += f64x2.extract_lane(v, 0);
+      s += f64x2.extract_lane(v, 1);
+    } else {
+      let da: f64 = 0;
+      let db: f64 = 0;
+      for (; j < d; j++) {
+        const o = (<usize>j) << 3;
+        const cv = load<f64>(xc + o);
+        const ta = load<f64>(xa + o) - cv;
+        const tb = load<f64>(xb + o) - cv;
+        da += ta * ta;
+        db += tb * tb;
+      }
+      da = min(load<f64>(closest + oi), da);
+      db = min(load<f64>(closest + oi, 8), db);
+      store<f64>(out + oi, da);
+      store<f64>(out + oi, db, 8);
+      s += da;
+      s += db;
     }
-    for (; j < d; j++) {
-      const o = (<usize>j) << 3;
-      const cv = load<f64>(xc + o);
-      const ta = load<f64>(xa + o) - cv;
-      const tb = load<f64>(xb + o) - cv;
-      da += ta * ta;
-      db += tb * tb;
-    }
-    const oi = (<usize>i) << 3;
-    da = min(load<f64>(closest + oi), da);
-    db = min(load<f64>(closest + oi, 8), db);
-    store<f64>(out + oi, da);
-    store<f64>(out + oi, db, 8);
-    s += da;
-    s += db;
   }
   if (i < end) {
     const oi = (<usize>i) << 3;
@@ -241,9 +268,8 @@ function seedPotentialFour(
   for (; i + 1 < end; i += 2) {
     const xa = x + <usize>i * rowBytes;
     const xb = xa + rowBytes;
+    const oi = (<usize>i) << 3;
     let j = 0;
-    let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0;
-    let b0: f64 = 0, b1: f64 = 0, b2: f64 = 0, b3: f64 = 0;
     if (ASC_FEATURE_SIMD) {
       let pa0 = f64x2.splat(0), pa1 = f64x2.splat(0), pa2 = f64x2.splat(0), pa3 = f64x2.splat(0);
       let pb0 = f64x2.splat(0), pb1 = f64x2.splat(0), pb2 = f64x2.splat(0), pb3 = f64x2.splat(0);
@@ -272,67 +298,94 @@ function seedPotentialFour(
         pa3 = f64x2.add(pa3, f64x2.mul(ta, ta));
         pb3 = f64x2.add(pb3, f64x2.mul(tb, tb));
       }
-      a0 = hsum(pa0);
-      a1 = hsum(pa1);
-      a2 = hsum(pa2);
-      a3 = hsum(pa3);
-      b0 = hsum(pb0);
-      b1 = hsum(pb1);
-      b2 = hsum(pb2);
-      b3 = hsum(pb3);
+      let v0 = hsumPair(pa0, pb0);
+      let v1 = hsumPair(pa1, pb1);
+      let v2 = hsumPair(pa2, pb2);
+      let v3 = hsumPair(pa3, pb3);
+      if (j < d) {
+        const o = (<usize>j) << 3;
+        const last = lastPair(xa, xb, o);
+        let t0 = f64x2.sub(last, v128.load64_splat(x0 + o));
+        v0 = f64x2.add(v0, f64x2.mul(t0, t0));
+        t0 = f64x2.sub(last, v128.load64_splat(x1 + o));
+        v1 = f64x2.add(v1, f64x2.mul(t0, t0));
+        t0 = f64x2.sub(last, v128.load64_splat(x2 + o));
+        v2 = f64x2.add(v2, f64x2.mul(t0, t0));
+        t0 = f64x2.sub(last, v128.load64_splat(x3 + o));
+        v3 = f64x2.add(v3, f64x2.mul(t0, t0));
+      }
+      const cv = v128.load(closest + oi);
+      v0 = f64x2.pmin(cv, v0);
+      v1 = f64x2.pmin(cv, v1);
+      v2 = f64x2.pmin(cv, v2);
+      v3 = f64x2.pmin(cv, v3);
+      v128.store(out0 + oi, v0);
+      v128.store(out1 + oi, v1);
+      v128.store(out2 + oi, v2);
+      v128.store(out3 + oi, v3);
+      s0 += f64x2.extract_lane(v0, 0);
+      s0 += f64x2.extract_lane(v0, 1);
+      s1 += f64x2.extract_lane(v1, 0);
+      s1 += f64x2.extract_lane(v1, 1);
+      s2 += f64x2.extract_lane(v2, 0);
+      s2 += f64x2.extract_lane(v2, 1);
+      s3 += f64x2.extract_lane(v3, 0);
+      s3 += f64x2.extract_lane(v3, 1);
+    } else {
+      let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0;
+      let b0: f64 = 0, b1: f64 = 0, b2: f64 = 0, b3: f64 = 0;
+      for (; j < d; j++) {
+        const o = (<usize>j) << 3;
+        const va = load<f64>(xa + o);
+        const vb = load<f64>(xb + o);
+        let cv = load<f64>(x0 + o);
+        let ta = va - cv;
+        let tb = vb - cv;
+        a0 += ta * ta;
+        b0 += tb * tb;
+        cv = load<f64>(x1 + o);
+        ta = va - cv;
+        tb = vb - cv;
+        a1 += ta * ta;
+        b1 += tb * tb;
+        cv = load<f64>(x2 + o);
+        ta = va - cv;
+        tb = vb - cv;
+        a2 += ta * ta;
+        b2 += tb * tb;
+        cv = load<f64>(x3 + o);
+        ta = va - cv;
+        tb = vb - cv;
+        a3 += ta * ta;
+        b3 += tb * tb;
+      }
+      const ca = load<f64>(closest + oi);
+      const cb = load<f64>(closest + oi, 8);
+      a0 = min(ca, a0);
+      b0 = min(cb, b0);
+      a1 = min(ca, a1);
+      b1 = min(cb, b1);
+      a2 = min(ca, a2);
+      b2 = min(cb, b2);
+      a3 = min(ca, a3);
+      b3 = min(cb, b3);
+      store<f64>(out0 + oi, a0);
+      store<f64>(out0 + oi, b0, 8);
+      store<f64>(out1 + oi, a1);
+      store<f64>(out1 + oi, b1, 8);
+      store<f64>(out2 + oi, a2);
+      store<f64>(out2 + oi, b2, 8);
+      store<f64>(out3 + oi, a3);
+      store<f64>(out3 + oi, b3, 8);
+      s0 += a0;
+      s0 += b0;
+      s1 += a1;
+      s1 += b1;
+      s2 += a2;
+      s2 += b2;
+      s3 += a3;
+      s3 += b3;
     }
-    for (; j < d; j++) {
-      const o = (<usize>j) << 3;
-      const va = load<f64>(xa + o);
-      const vb = load<f64>(xb + o);
-      let cv = load<f64>(x0 + o);
-      let ta = va - cv;
-      let tb = vb - cv;
-      a0 += ta * ta;
-      b0 += tb * tb;
-      cv = load<f64>(x1 + o);
-      ta = va - cv;
-      tb = vb - cv;
-      a1 += ta * ta;
-      b1 += tb * tb;
-      cv = load<f64>(x2 + o);
-      ta = va - cv;
-      tb = vb - cv;
-      a2 += ta * ta;
-      b2 += tb * tb;
-      cv = load<f64>(x3 + o);
-      ta = va - cv;
-      tb = vb - cv;
-      a3 += ta * ta;
-      b3 += tb * tb;
-    }
-    const oi = (<usize>i) << 3;
-    const ca = load<f64>(closest + oi);
-    const cb = load<f64>(closest + oi, 8);
-    a0 = min(ca, a0);
-    b0 = min(cb, b0);
-    a1 = min(ca, a1);
-    b1 = min(cb, b1);
-    a2 = min(ca, a2);
-    b2 = min(cb, b2);
-    a3 = min(ca, a3);
-    b3 = min(cb, b3);
-    store<f64>(out0 + oi, a0);
-    store<f64>(out0 + oi, b0, 8);
-    store<f64>(out1 + oi, a1);
-    store<f64>(out1 + oi, b1, 8);
-    store<f64>(out2 + oi, a2);
-    store<f64>(out2 + oi, b2, 8);
-    store<f64>(out3 + oi, a3);
-    store<f64>(out3 + oi, b3, 8);
-    s0 += a0;
-    s0 += b0;
-    s1 += a1;
-    s1 += b1;
-    s2 += a2;
-    s2 += b2;
-    s3 += a3;
-    s3 += b3;
   }
   if (i < end) {
     const xi = x + <usize>i * rowBytes;
