@@ -434,17 +434,33 @@ export function seedUpdateChunk(
 
 /**
  * For ascending targets, out[j] = the first index i with cumsum(v)[i] ≥ targets[j] (numpy's
- * searchsorted, side 'left', over a sequential cumulative sum), clipped to n − 1.
+ * searchsorted, side 'left', over a sequential cumulative sum), clipped to n − 1. v ≥ 0.
  */
 export function searchCumsum(v: usize, n: i32, targets: usize, t: i32, out: usize): void {
   let j = 0;
   let acc: f64 = 0;
-  for (let i = 0; i < n && j < t; i++) {
-    acc += load<f64>(v + ((<usize>i) << 3));
+  let i = 0;
+  while (j < t && i < n) {
+    const target = load<f64>(targets + ((<usize>j) << 3));
+    // Whole blocks of four below the target: with v ≥ 0 the running sum never decreases, so a block
+    // whose last sum is below the target holds no crossing. The same additions in the same order,
+    // one comparison per block: the serial step between two k-means++ passes.
+    for (; i + 3 < n; i += 4) {
+      const p = v + ((<usize>i) << 3);
+      const s = acc + load<f64>(p) + load<f64>(p, 8) + load<f64>(p, 16) + load<f64>(p, 24);
+      if (s >= target) break;
+      acc = s;
+    }
+    for (; i < n; i++) {
+      acc += load<f64>(v + ((<usize>i) << 3));
+      if (acc >= target) break;
+    }
+    if (i == n) break;
     while (j < t && acc >= load<f64>(targets + ((<usize>j) << 3))) {
       store<i32>(out + ((<usize>j) << 2), i);
       j++;
     }
+    i++;
   }
   for (; j < t; j++) store<i32>(out + ((<usize>j) << 2), n - 1);
 }
