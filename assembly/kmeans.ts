@@ -773,7 +773,7 @@ const SHRINK: f64 = 1.0 - 1e-12;
  * (it would decide on scores with the same winner); every other row is scored as in lloydChunk and
  * its bounds reset, to nothing usable where the exact fallback decided. Sums and counts are
  * accumulated row by row in row order, so they are the same bits as lloydChunk's. boundsValid = 0
- * scores every row (the first pass of a run). ct: the centres as pairCentres lays them out.
+ * scores every row, two at a time (the first pass of a run). ct: the centres as pairCentres lays them out.
  */
 export function lloydChunkBounded(
   x: usize, n: i32, d: i32, centers: usize, cNorms: usize, k: i32, xNorms: usize, normsKnown: i32,
@@ -794,7 +794,22 @@ export function lloydChunkBounded(
   const errScale: f64 = 4.0 * <f64>(d + 2) * f64.EPSILON;
   const maxShift = load<f64>(shifts + ((<usize>k) << 3));
   let nChanged = 0;
-  for (let i = start; i < end; i++) {
+  let i = start;
+  if (ASC_FEATURE_SIMD && !boundsValid) {
+    // A run's first pass scores every row: two at a time, as lloydChunk does (the same scores).
+    for (; i + 1 < end; i += 2) {
+      const xa = x + <usize>i * rowBytes;
+      const xb = xa + rowBytes;
+      const bestA = scoreTwoRows(xa, xb, d, k, ct);
+      const xnA = rowNorm(xa, i, xNorms, normsKnown, d);
+      const xnB = rowNorm(xb, i + 1, xNorms, normsKnown, d);
+      const marginA = errScale * (2.0 * cMax + xnA);
+      const marginB = errScale * (2.0 * cMax + xnB);
+      nChanged += placeScored(xa, i, bestA, scoreFirst, scoreSecond, xnA, marginA, k, d, centers, labels, upper, lower, update, sumSlot, countSlot);
+      nChanged += placeScored(xb, i + 1, scoreBestB, scoreFirstB, scoreSecondB, xnB, marginB, k, d, centers, labels, upper, lower, update, sumSlot, countSlot);
+    }
+  }
+  for (; i < end; i++) {
     const xi = x + <usize>i * rowBytes;
     const oi = (<usize>i) << 3;
     const xn = rowNorm(xi, i, xNorms, normsKnown, d);
@@ -825,30 +840,46 @@ export function lloydChunkBounded(
         continue;
       }
     }
-    let best = scoreRow(xi, d, k, ct, centers, cNorms);
-    const b1 = scoreFirst;
-    const b2 = scoreSecond;
-    if (k > 1 && !(b2 - b1 > margin)) {
-      best = nearestCentre(xi, centers, k, d, rowBytes);
-      store<f64>(upper + oi, Infinity);
-      store<f64>(lower + oi, 0.0);
-    } else {
-      // Scores are within margin / 4 of ‖x − c‖² − ‖x‖²: widen by a whole margin either way.
-      store<f64>(upper + oi, Math.sqrt(max(0.0, b1 + xn + margin)) * GROW);
-      store<f64>(lower + oi, k > 1 ? Math.sqrt(max(0.0, b2 + xn - margin)) * SHRINK : Infinity);
-    }
-    const li = labels + ((<usize>i) << 2);
-    if (load<i32>(li) != best) {
-      nChanged++;
-      store<i32>(li, best);
-    }
-    if (update) {
-      addRow(sumSlot + <usize>best * rowBytes, xi, d);
-      const cp = countSlot + ((<usize>best) << 3);
-      store<f64>(cp, load<f64>(cp) + 1.0);
-    }
+    const best = scoreRow(xi, d, k, ct, centers, cNorms);
+    nChanged += placeScored(xi, i, best, scoreFirst, scoreSecond, xn, margin, k, d, centers, labels, upper, lower, update, sumSlot, countSlot);
   }
   store<i32>(changed + ((<usize>chunk) << 2), nChanged);
+}
+
+/**
+ * lloydChunkBounded's end of a scored row: confirm the label (exactly near ties, as settle does),
+ * reset the row's bounds from its two best scores (to nothing usable where the exact fallback
+ * decided), store the label and add the row to its centre's sums. Returns 1 if the label changed.
+ */
+// @ts-ignore: decorator
+@inline
+function placeScored(
+  xi: usize, i: i32, best: i32, b1: f64, b2: f64, xn: f64, margin: f64, k: i32, d: i32, centers: usize,
+  labels: usize, upper: usize, lower: usize, update: i32, sumSlot: usize, countSlot: usize,
+): i32 {
+  const rowBytes = (<usize>d) << 3;
+  const oi = (<usize>i) << 3;
+  if (k > 1 && !(b2 - b1 > margin)) {
+    best = nearestCentre(xi, centers, k, d, rowBytes);
+    store<f64>(upper + oi, Infinity);
+    store<f64>(lower + oi, 0.0);
+  } else {
+    // Scores are within margin / 4 of ‖x − c‖² − ‖x‖²: widen by a whole margin either way.
+    store<f64>(upper + oi, Math.sqrt(max(0.0, b1 + xn + margin)) * GROW);
+    store<f64>(lower + oi, k > 1 ? Math.sqrt(max(0.0, b2 + xn - margin)) * SHRINK : Infinity);
+  }
+  const li = labels + ((<usize>i) << 2);
+  let changed = 0;
+  if (load<i32>(li) != best) {
+    changed = 1;
+    store<i32>(li, best);
+  }
+  if (update) {
+    addRow(sumSlot + <usize>best * rowBytes, xi, d);
+    const cp = countSlot + ((<usize>best) << 3);
+    store<f64>(cp, load<f64>(cp) + 1.0);
+  }
+  return changed;
 }
 
 /**
