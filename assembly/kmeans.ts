@@ -423,7 +423,51 @@ export function seedUpdateChunk(
   const rowBytes = (<usize>d) << 3;
   const xc = x + <usize>cand * rowBytes;
   let s: f64 = 0;
-  for (let i = start; i < end; i++) {
+  let i = start;
+  if (ASC_FEATURE_SIMD) {
+    // Two rows at a time, each distance formed as sqDist forms it, the min and the store for both
+    // rows in one vector each.
+    for (; i + 1 < end; i += 2) {
+      const xa = x + <usize>i * rowBytes;
+      const xb = xa + rowBytes;
+      let a0 = f64x2.splat(0), a1 = f64x2.splat(0), b0 = f64x2.splat(0), b1 = f64x2.splat(0);
+      let j = 0;
+      for (; j + 3 < d; j += 4) {
+        const o = (<usize>j) << 3;
+        const c0 = v128.load(xc + o);
+        const c1 = v128.load(xc + o, 16);
+        const ta0 = f64x2.sub(v128.load(xa + o), c0);
+        const ta1 = f64x2.sub(v128.load(xa + o, 16), c1);
+        const tb0 = f64x2.sub(v128.load(xb + o), c0);
+        const tb1 = f64x2.sub(v128.load(xb + o, 16), c1);
+        a0 = f64x2.add(a0, f64x2.mul(ta0, ta0));
+        a1 = f64x2.add(a1, f64x2.mul(ta1, ta1));
+        b0 = f64x2.add(b0, f64x2.mul(tb0, tb0));
+        b1 = f64x2.add(b1, f64x2.mul(tb1, tb1));
+      }
+      if (j + 1 < d) {
+        const o = (<usize>j) << 3;
+        const c0 = v128.load(xc + o);
+        const ta0 = f64x2.sub(v128.load(xa + o), c0);
+        const tb0 = f64x2.sub(v128.load(xb + o), c0);
+        a0 = f64x2.add(a0, f64x2.mul(ta0, ta0));
+        b0 = f64x2.add(b0, f64x2.mul(tb0, tb0));
+        j += 2;
+      }
+      let v = hsumPair(f64x2.add(a0, a1), f64x2.add(b0, b1));
+      if (j < d) {
+        const o = (<usize>j) << 3;
+        const t0 = f64x2.sub(lastPair(xa, xb, o), v128.load64_splat(xc + o));
+        v = f64x2.add(v, f64x2.mul(t0, t0));
+      }
+      const p = closest + ((<usize>i) << 3);
+      v = f64x2.pmin(v128.load(p), v);
+      v128.store(p, v);
+      s += f64x2.extract_lane(v, 0);
+      s += f64x2.extract_lane(v, 1);
+    }
+  }
+  for (; i < end; i++) {
     const p = closest + ((<usize>i) << 3);
     const dist = min(load<f64>(p), sqDist(x + <usize>i * rowBytes, xc, d));
     store<f64>(p, dist);

@@ -252,6 +252,37 @@ for (const simd of [true, false]) {
   });
 }
 
+test("k-means++ first centre: a pass over rows in pairs gives each row the bits of a pass over rows one by one", async () => {
+  const engine = await loadEngine({ threads: 1 });
+  const { arena, kernels } = engine.context;
+  // d = 7 and 1: the odd last column; n = 301: the odd last row. chunkRows = 1 takes every row alone.
+  for (const [n, d] of [[301, 7], [301, 16], [300, 1], [64, 2]] as const) {
+    const x = blobs(n + d, n, d, 4);
+    const resident = engine.upload(x);
+    const mark = arena.mark();
+    try {
+      const paired = arena.alloc(n * 8);
+      const alone = arena.alloc(n * 8);
+      arena.f64(paired, n).fill(Number.POSITIVE_INFINITY);
+      arena.f64(alone, n).fill(Number.POSITIVE_INFINITY);
+      // A second centre after the first: the min with distances already there is taken too.
+      for (const cand of [n - 1, 3]) {
+        const potsPaired = arena.alloc(Math.ceil(n / 512) * 8);
+        const potsAlone = arena.alloc(n * 8);
+        for (let c = 0; c < Math.ceil(n / 512); c++) kernels.seedUpdateChunk(resident.ptr, n, d, cand, paired, potsPaired, 512, c);
+        for (let c = 0; c < n; c++) kernels.seedUpdateChunk(resident.ptr, n, d, cand, alone, potsAlone, 1, c);
+      }
+      const a = arena.f64(paired, n);
+      const b = arena.f64(alone, n);
+      for (let i = 0; i < n; i++) if (!Object.is(a[i], b[i])) assert.unreachable(`${n}×${d}, row ${i}: ${a[i]} vs ${b[i]}`);
+      assert.ok(new Set(a).size > n / 2, `${n}×${d}: the distances are the rows' own`);
+    } finally {
+      arena.release(mark);
+      resident.free();
+    }
+  }
+});
+
 test("searchCumsum: numpy's searchsorted over the sequential cumulative sum, targets in one block, on zeros and past the total", async () => {
   const engine = await loadEngine({ threads: 1 });
   const { arena, kernels } = engine.context;
