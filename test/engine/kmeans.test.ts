@@ -291,7 +291,8 @@ test("searchCumsum: numpy's searchsorted over the sequential cumulative sum, tar
   const n = 1003;
   const v = Float64Array.from({ length: n }, (_, i) => (i % 97 < 9 ? 0 : rng.nextFloat() * (i % 5 === 0 ? 1e6 : 1)));
   const sums: number[] = [];
-  v.reduce((acc, x) => (sums.push(acc + x), acc + x), 0);
+  let acc = 0;
+  for (const value of v) sums.push((acc += value));
   const total = sums[n - 1]!;
   const targets = [0, sums[0]!, sums[3]!, sums[4]!, sums[5]!, sums[6]!, sums[6]!, sums[7]! * (1 + 1e-16), sums[500]! - 1e-9]
     .concat(Array.from({ length: 40 }, () => rng.nextFloat() * total), [sums[n - 2]!, total, total * 2, Number.POSITIVE_INFINITY])
