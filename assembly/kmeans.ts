@@ -5,7 +5,8 @@
 // src/engine/kmeans.ts, as scikit-learn keeps it in _kmeans.py; the steps between two passes
 // (merging, empty-cluster relocation, averaging: lloydUpdate) are here, so that a run on the pool
 // and a run in one call (lloydRun) take the same ones.
-import { addRow, nearestCentre, sqDist, zeroF64 } from "./util/rows";
+import { dot, layoutCentres, scoreBestB, scoreFirst, scoreFirstB, scoreRow, scoreSecond, scoreSecondB, scoreTwoRows } from "./util/centre-scores";
+import { addRow, nearestCentre, sqDist, sqNorm, zeroF64 } from "./util/rows";
 import { chunkEnd, chunkStart, hsum } from "./simd";
 
 // Squared distances are computed two ways here, on purpose. The Lloyd assignment ranks centres by
@@ -15,26 +16,6 @@ import { chunkEnd, chunkStart, hsum } from "./simd";
 // results. Which formula each pass should use is a performance question; changing one changes
 // results in the last bits.
 
-// @ts-ignore: decorator
-@inline
-function dot(x: usize, c: usize, d: i32): f64 {
-  let j = 0;
-  let s: f64 = 0;
-  if (ASC_FEATURE_SIMD) {
-    let a = f64x2.splat(0);
-    for (; j + 1 < d; j += 2) {
-      const o = (<usize>j) << 3;
-      a = f64x2.add(a, f64x2.mul(v128.load(x + o), v128.load(c + o)));
-    }
-    s = hsum(a);
-  }
-  for (; j < d; j++) {
-    const o = (<usize>j) << 3;
-    s += load<f64>(x + o) * load<f64>(c + o);
-  }
-  return s;
-}
-
 /** out[i] = ‖X[i]‖² for the chunk's rows. */
 export function rowSqNormsChunk(x: usize, n: i32, d: i32, out: usize, chunkRows: i32, chunk: i32): void {
   const start = chunkStart(chunk, chunkRows);
@@ -42,7 +23,7 @@ export function rowSqNormsChunk(x: usize, n: i32, d: i32, out: usize, chunkRows:
   const rowBytes = (<usize>d) << 3;
   for (let i = start; i < end; i++) {
     const xi = x + <usize>i * rowBytes;
-    store<f64>(out + ((<usize>i) << 3), dot(xi, xi, d));
+    store<f64>(out + ((<usize>i) << 3), sqNorm(xi, d));
   }
 }
 
@@ -52,7 +33,7 @@ export function rowSqNormsChunk(x: usize, n: i32, d: i32, out: usize, chunkRows:
 function rowNorm(xi: usize, i: i32, xNorms: usize, known: i32, d: i32): f64 {
   const p = xNorms + ((<usize>i) << 3);
   if (known) return load<f64>(p);
-  const v = dot(xi, xi, d);
+  const v = sqNorm(xi, d);
   store<f64>(p, v);
   return v;
 }
@@ -120,7 +101,7 @@ export function lloydChunk(
       const xa = x + <usize>i * rowBytes;
       const xb = xa + rowBytes;
       const bestA = scoreTwoRows(xa, xb, d, k, ct);
-      const bestB = scoreBest;
+      const bestB = scoreBestB;
       const marginA = errScale * (2.0 * cMax + rowNorm(xa, i, xNorms, normsKnown, d));
       const marginB = errScale * (2.0 * cMax + rowNorm(xb, i + 1, xNorms, normsKnown, d));
       nChanged += settle(xa, i, bestA, scoreFirst, scoreSecond, marginA, k, d, rowBytes, centers, labels, update, sumSlot, countSlot);
@@ -134,168 +115,6 @@ export function lloydChunk(
     nChanged += settle(xi, i, best, scoreFirst, scoreSecond, margin, k, d, rowBytes, centers, labels, update, sumSlot, countSlot);
   }
   store<i32>(changed + ((<usize>chunk) << 2), nChanged);
-}
-
-/** scoreTwoRows' results for its second row: the best centre, and its best two scores. */
-let scoreBest: i32 = 0;
-let scoreFirstB: f64 = 0;
-let scoreSecondB: f64 = 0;
-
-/** Merge scoreRow-style lanes (first, second, index) into the row's best centre, its score and the next. */
-// @ts-ignore: decorator
-@inline
-function mergeLanes(first: v128, second: v128, index: v128): i32 {
-  const e1 = f64x2.extract_lane(first, 0);
-  const o1 = f64x2.extract_lane(first, 1);
-  const e2 = f64x2.extract_lane(second, 0);
-  const o2 = f64x2.extract_lane(second, 1);
-  const ei = <i32>f64x2.extract_lane(index, 0);
-  const oi = <i32>f64x2.extract_lane(index, 1);
-  const odd = o1 < e1 || (o1 == e1 && oi < ei);
-  mergedFirst = odd ? o1 : e1;
-  mergedSecond = odd ? min(o2, e1) : min(e2, o1);
-  return odd ? oi : ei;
-}
-let mergedFirst: f64 = 0;
-let mergedSecond: f64 = 0;
-
-/**
- * scoreRow for the rows at xa and xb at once (SIMD only): each centre pair's coordinates are loaded
- * once for both rows, and four pairs go together, so eight independent sums hide the add latency.
- * Row a's results as scoreRow's (returned, scoreFirst, scoreSecond), row b's in scoreBest,
- * scoreFirstB, scoreSecondB.
- */
-// @ts-ignore: decorator
-@inline
-function scoreTwoRows(xa: usize, xb: usize, d: i32, k: i32, ct: usize): i32 {
-  const pairs = (k + 1) >> 1;
-  const pairBytes = (<usize>d) << 4;
-  const norms = ct + <usize>pairs * pairBytes;
-  let firstA = f64x2.splat(Infinity), secondA = f64x2.splat(Infinity), indexA = f64x2(0, 1);
-  let firstB = f64x2.splat(Infinity), secondB = f64x2.splat(Infinity), indexB = f64x2(0, 1);
-  let lane = f64x2(0, 1);
-  const two = f64x2.splat(2);
-  let sc = f64x2.splat(0);
-  let lt = f64x2.splat(0);
-  let p = 0;
-  for (; p + 3 < pairs; p += 4) {
-    const c0 = ct + <usize>p * pairBytes;
-    const c1 = c0 + pairBytes;
-    const c2 = c1 + pairBytes;
-    const c3 = c2 + pairBytes;
-    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
-    let b0 = f64x2.splat(0), b1 = f64x2.splat(0), b2 = f64x2.splat(0), b3 = f64x2.splat(0);
-    for (let j = 0; j < d; j++) {
-      const o = (<usize>j) << 3;
-      const va = v128.load64_splat(xa + o);
-      const vb = v128.load64_splat(xb + o);
-      const oc = o << 1;
-      let cv = v128.load(c0 + oc);
-      a0 = f64x2.add(a0, f64x2.mul(va, cv));
-      b0 = f64x2.add(b0, f64x2.mul(vb, cv));
-      cv = v128.load(c1 + oc);
-      a1 = f64x2.add(a1, f64x2.mul(va, cv));
-      b1 = f64x2.add(b1, f64x2.mul(vb, cv));
-      cv = v128.load(c2 + oc);
-      a2 = f64x2.add(a2, f64x2.mul(va, cv));
-      b2 = f64x2.add(b2, f64x2.mul(vb, cv));
-      cv = v128.load(c3 + oc);
-      a3 = f64x2.add(a3, f64x2.mul(va, cv));
-      b3 = f64x2.add(b3, f64x2.mul(vb, cv));
-    }
-    const np = norms + ((<usize>p) << 4);
-    let nv = v128.load(np);
-    sc = f64x2.sub(nv, f64x2.add(a0, a0));
-    lt = f64x2.lt(sc, firstA);
-    secondA = v128.bitselect(firstA, f64x2.min(secondA, sc), lt);
-    firstA = v128.bitselect(sc, firstA, lt);
-    indexA = v128.bitselect(lane, indexA, lt);
-    sc = f64x2.sub(nv, f64x2.add(b0, b0));
-    lt = f64x2.lt(sc, firstB);
-    secondB = v128.bitselect(firstB, f64x2.min(secondB, sc), lt);
-    firstB = v128.bitselect(sc, firstB, lt);
-    indexB = v128.bitselect(lane, indexB, lt);
-    lane = f64x2.add(lane, two);
-    nv = v128.load(np, 16);
-    sc = f64x2.sub(nv, f64x2.add(a1, a1));
-    lt = f64x2.lt(sc, firstA);
-    secondA = v128.bitselect(firstA, f64x2.min(secondA, sc), lt);
-    firstA = v128.bitselect(sc, firstA, lt);
-    indexA = v128.bitselect(lane, indexA, lt);
-    sc = f64x2.sub(nv, f64x2.add(b1, b1));
-    lt = f64x2.lt(sc, firstB);
-    secondB = v128.bitselect(firstB, f64x2.min(secondB, sc), lt);
-    firstB = v128.bitselect(sc, firstB, lt);
-    indexB = v128.bitselect(lane, indexB, lt);
-    lane = f64x2.add(lane, two);
-    nv = v128.load(np, 32);
-    sc = f64x2.sub(nv, f64x2.add(a2, a2));
-    lt = f64x2.lt(sc, firstA);
-    secondA = v128.bitselect(firstA, f64x2.min(secondA, sc), lt);
-    firstA = v128.bitselect(sc, firstA, lt);
-    indexA = v128.bitselect(lane, indexA, lt);
-    sc = f64x2.sub(nv, f64x2.add(b2, b2));
-    lt = f64x2.lt(sc, firstB);
-    secondB = v128.bitselect(firstB, f64x2.min(secondB, sc), lt);
-    firstB = v128.bitselect(sc, firstB, lt);
-    indexB = v128.bitselect(lane, indexB, lt);
-    lane = f64x2.add(lane, two);
-    nv = v128.load(np, 48);
-    sc = f64x2.sub(nv, f64x2.add(a3, a3));
-    lt = f64x2.lt(sc, firstA);
-    secondA = v128.bitselect(firstA, f64x2.min(secondA, sc), lt);
-    firstA = v128.bitselect(sc, firstA, lt);
-    indexA = v128.bitselect(lane, indexA, lt);
-    sc = f64x2.sub(nv, f64x2.add(b3, b3));
-    lt = f64x2.lt(sc, firstB);
-    secondB = v128.bitselect(firstB, f64x2.min(secondB, sc), lt);
-    firstB = v128.bitselect(sc, firstB, lt);
-    indexB = v128.bitselect(lane, indexB, lt);
-    lane = f64x2.add(lane, two);
-  }
-  for (; p < pairs; p++) {
-    const c0 = ct + <usize>p * pairBytes;
-    // Even and odd columns apart: four independent sums for the two rows.
-    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), b0 = f64x2.splat(0), b1 = f64x2.splat(0);
-    let j = 0;
-    for (; j + 1 < d; j += 2) {
-      const o = (<usize>j) << 3;
-      const oc = o << 1;
-      const cv0 = v128.load(c0 + oc);
-      const cv1 = v128.load(c0 + oc, 16);
-      a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(xa + o), cv0));
-      b0 = f64x2.add(b0, f64x2.mul(v128.load64_splat(xb + o), cv0));
-      a1 = f64x2.add(a1, f64x2.mul(v128.load64_splat(xa + o, 8), cv1));
-      b1 = f64x2.add(b1, f64x2.mul(v128.load64_splat(xb + o, 8), cv1));
-    }
-    if (j < d) {
-      const o = (<usize>j) << 3;
-      const cv0 = v128.load(c0 + (o << 1));
-      a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(xa + o), cv0));
-      b0 = f64x2.add(b0, f64x2.mul(v128.load64_splat(xb + o), cv0));
-    }
-    const nv = v128.load(norms + ((<usize>p) << 4));
-    const accA = f64x2.add(a0, a1);
-    const accB = f64x2.add(b0, b1);
-    sc = f64x2.sub(nv, f64x2.add(accA, accA));
-    lt = f64x2.lt(sc, firstA);
-    secondA = v128.bitselect(firstA, f64x2.min(secondA, sc), lt);
-    firstA = v128.bitselect(sc, firstA, lt);
-    indexA = v128.bitselect(lane, indexA, lt);
-    sc = f64x2.sub(nv, f64x2.add(accB, accB));
-    lt = f64x2.lt(sc, firstB);
-    secondB = v128.bitselect(firstB, f64x2.min(secondB, sc), lt);
-    firstB = v128.bitselect(sc, firstB, lt);
-    indexB = v128.bitselect(lane, indexB, lt);
-    lane = f64x2.add(lane, two);
-  }
-  scoreBest = mergeLanes(firstB, secondB, indexB);
-  scoreFirstB = mergedFirst;
-  scoreSecondB = mergedSecond;
-  const best = mergeLanes(firstA, secondA, indexA);
-  scoreFirst = mergedFirst;
-  scoreSecond = mergedSecond;
-  return best;
 }
 
 /** partial[chunk] = Σ over the chunk's rows of ‖X[i] − centers[labels[i]]‖². */
@@ -341,6 +160,24 @@ export function seedPotentialChunk(
   for (; c < t; c++) seedPotentialOne(x, start, end, d, cands, c, closest, outs, slot);
 }
 
+/**
+ * (hsum(a), hsum(b)): two rows' sums side by side, each added as hsum adds it, so that the min
+ * with the rows' closest distances and the store take one instruction for both rows. A scalar min
+ * compiles to a branch in V8, and which way it goes is as random as the data.
+ */
+// @ts-ignore: decorator
+@inline
+function hsumPair(a: v128, b: v128): v128 {
+  return f64x2.add(i64x2.shuffle(a, b, 0, 2), i64x2.shuffle(a, b, 1, 3));
+}
+
+/** The last coordinate (at byte offset o) of the rows at xa and xb side by side, for odd d. */
+// @ts-ignore: decorator
+@inline
+function lastPair(xa: usize, xb: usize, o: usize): v128 {
+  return f64x2.replace_lane(v128.load64_splat(xa + o), 1, load<f64>(xb + o));
+}
+
 /** Candidate c of seedPotentialChunk on rows [start, end). */
 // @ts-ignore: decorator
 @inline
@@ -355,9 +192,8 @@ function seedPotentialOne(
   for (; i + 1 < end; i += 2) {
     const xa = x + <usize>i * rowBytes;
     const xb = xa + rowBytes;
+    const oi = (<usize>i) << 3;
     let j = 0;
-    let da: f64 = 0;
-    let db: f64 = 0;
     if (ASC_FEATURE_SIMD) {
       let pa = f64x2.splat(0);
       let pb = f64x2.splat(0);
@@ -369,24 +205,34 @@ function seedPotentialOne(
         pa = f64x2.add(pa, f64x2.mul(ta, ta));
         pb = f64x2.add(pb, f64x2.mul(tb, tb));
       }
-      da = hsum(pa);
-      db = hsum(pb);
+      let v = hsumPair(pa, pb);
+      if (j < d) {
+        const o = (<usize>j) << 3;
+        const t0 = f64x2.sub(lastPair(xa, xb, o), v128.load64_splat(xc + o));
+        v = f64x2.add(v, f64x2.mul(t0, t0));
+      }
+      v = f64x2.pmin(v128.load(closest + oi), v);
+      v128.store(out + oi, v);
+      s += f64x2.extract_lane(v, 0);
+      s += f64x2.extract_lane(v, 1);
+    } else {
+      let da: f64 = 0;
+      let db: f64 = 0;
+      for (; j < d; j++) {
+        const o = (<usize>j) << 3;
+        const cv = load<f64>(xc + o);
+        const ta = load<f64>(xa + o) - cv;
+        const tb = load<f64>(xb + o) - cv;
+        da += ta * ta;
+        db += tb * tb;
+      }
+      da = min(load<f64>(closest + oi), da);
+      db = min(load<f64>(closest + oi, 8), db);
+      store<f64>(out + oi, da);
+      store<f64>(out + oi, db, 8);
+      s += da;
+      s += db;
     }
-    for (; j < d; j++) {
-      const o = (<usize>j) << 3;
-      const cv = load<f64>(xc + o);
-      const ta = load<f64>(xa + o) - cv;
-      const tb = load<f64>(xb + o) - cv;
-      da += ta * ta;
-      db += tb * tb;
-    }
-    const oi = (<usize>i) << 3;
-    da = min(load<f64>(closest + oi), da);
-    db = min(load<f64>(closest + oi, 8), db);
-    store<f64>(out + oi, da);
-    store<f64>(out + oi, db, 8);
-    s += da;
-    s += db;
   }
   if (i < end) {
     const oi = (<usize>i) << 3;
@@ -422,9 +268,8 @@ function seedPotentialFour(
   for (; i + 1 < end; i += 2) {
     const xa = x + <usize>i * rowBytes;
     const xb = xa + rowBytes;
+    const oi = (<usize>i) << 3;
     let j = 0;
-    let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0;
-    let b0: f64 = 0, b1: f64 = 0, b2: f64 = 0, b3: f64 = 0;
     if (ASC_FEATURE_SIMD) {
       let pa0 = f64x2.splat(0), pa1 = f64x2.splat(0), pa2 = f64x2.splat(0), pa3 = f64x2.splat(0);
       let pb0 = f64x2.splat(0), pb1 = f64x2.splat(0), pb2 = f64x2.splat(0), pb3 = f64x2.splat(0);
@@ -453,67 +298,94 @@ function seedPotentialFour(
         pa3 = f64x2.add(pa3, f64x2.mul(ta, ta));
         pb3 = f64x2.add(pb3, f64x2.mul(tb, tb));
       }
-      a0 = hsum(pa0);
-      a1 = hsum(pa1);
-      a2 = hsum(pa2);
-      a3 = hsum(pa3);
-      b0 = hsum(pb0);
-      b1 = hsum(pb1);
-      b2 = hsum(pb2);
-      b3 = hsum(pb3);
+      let v0 = hsumPair(pa0, pb0);
+      let v1 = hsumPair(pa1, pb1);
+      let v2 = hsumPair(pa2, pb2);
+      let v3 = hsumPair(pa3, pb3);
+      if (j < d) {
+        const o = (<usize>j) << 3;
+        const last = lastPair(xa, xb, o);
+        let t0 = f64x2.sub(last, v128.load64_splat(x0 + o));
+        v0 = f64x2.add(v0, f64x2.mul(t0, t0));
+        t0 = f64x2.sub(last, v128.load64_splat(x1 + o));
+        v1 = f64x2.add(v1, f64x2.mul(t0, t0));
+        t0 = f64x2.sub(last, v128.load64_splat(x2 + o));
+        v2 = f64x2.add(v2, f64x2.mul(t0, t0));
+        t0 = f64x2.sub(last, v128.load64_splat(x3 + o));
+        v3 = f64x2.add(v3, f64x2.mul(t0, t0));
+      }
+      const cv = v128.load(closest + oi);
+      v0 = f64x2.pmin(cv, v0);
+      v1 = f64x2.pmin(cv, v1);
+      v2 = f64x2.pmin(cv, v2);
+      v3 = f64x2.pmin(cv, v3);
+      v128.store(out0 + oi, v0);
+      v128.store(out1 + oi, v1);
+      v128.store(out2 + oi, v2);
+      v128.store(out3 + oi, v3);
+      s0 += f64x2.extract_lane(v0, 0);
+      s0 += f64x2.extract_lane(v0, 1);
+      s1 += f64x2.extract_lane(v1, 0);
+      s1 += f64x2.extract_lane(v1, 1);
+      s2 += f64x2.extract_lane(v2, 0);
+      s2 += f64x2.extract_lane(v2, 1);
+      s3 += f64x2.extract_lane(v3, 0);
+      s3 += f64x2.extract_lane(v3, 1);
+    } else {
+      let a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0;
+      let b0: f64 = 0, b1: f64 = 0, b2: f64 = 0, b3: f64 = 0;
+      for (; j < d; j++) {
+        const o = (<usize>j) << 3;
+        const va = load<f64>(xa + o);
+        const vb = load<f64>(xb + o);
+        let cv = load<f64>(x0 + o);
+        let ta = va - cv;
+        let tb = vb - cv;
+        a0 += ta * ta;
+        b0 += tb * tb;
+        cv = load<f64>(x1 + o);
+        ta = va - cv;
+        tb = vb - cv;
+        a1 += ta * ta;
+        b1 += tb * tb;
+        cv = load<f64>(x2 + o);
+        ta = va - cv;
+        tb = vb - cv;
+        a2 += ta * ta;
+        b2 += tb * tb;
+        cv = load<f64>(x3 + o);
+        ta = va - cv;
+        tb = vb - cv;
+        a3 += ta * ta;
+        b3 += tb * tb;
+      }
+      const ca = load<f64>(closest + oi);
+      const cb = load<f64>(closest + oi, 8);
+      a0 = min(ca, a0);
+      b0 = min(cb, b0);
+      a1 = min(ca, a1);
+      b1 = min(cb, b1);
+      a2 = min(ca, a2);
+      b2 = min(cb, b2);
+      a3 = min(ca, a3);
+      b3 = min(cb, b3);
+      store<f64>(out0 + oi, a0);
+      store<f64>(out0 + oi, b0, 8);
+      store<f64>(out1 + oi, a1);
+      store<f64>(out1 + oi, b1, 8);
+      store<f64>(out2 + oi, a2);
+      store<f64>(out2 + oi, b2, 8);
+      store<f64>(out3 + oi, a3);
+      store<f64>(out3 + oi, b3, 8);
+      s0 += a0;
+      s0 += b0;
+      s1 += a1;
+      s1 += b1;
+      s2 += a2;
+      s2 += b2;
+      s3 += a3;
+      s3 += b3;
     }
-    for (; j < d; j++) {
-      const o = (<usize>j) << 3;
-      const va = load<f64>(xa + o);
-      const vb = load<f64>(xb + o);
-      let cv = load<f64>(x0 + o);
-      let ta = va - cv;
-      let tb = vb - cv;
-      a0 += ta * ta;
-      b0 += tb * tb;
-      cv = load<f64>(x1 + o);
-      ta = va - cv;
-      tb = vb - cv;
-      a1 += ta * ta;
-      b1 += tb * tb;
-      cv = load<f64>(x2 + o);
-      ta = va - cv;
-      tb = vb - cv;
-      a2 += ta * ta;
-      b2 += tb * tb;
-      cv = load<f64>(x3 + o);
-      ta = va - cv;
-      tb = vb - cv;
-      a3 += ta * ta;
-      b3 += tb * tb;
-    }
-    const oi = (<usize>i) << 3;
-    const ca = load<f64>(closest + oi);
-    const cb = load<f64>(closest + oi, 8);
-    a0 = min(ca, a0);
-    b0 = min(cb, b0);
-    a1 = min(ca, a1);
-    b1 = min(cb, b1);
-    a2 = min(ca, a2);
-    b2 = min(cb, b2);
-    a3 = min(ca, a3);
-    b3 = min(cb, b3);
-    store<f64>(out0 + oi, a0);
-    store<f64>(out0 + oi, b0, 8);
-    store<f64>(out1 + oi, a1);
-    store<f64>(out1 + oi, b1, 8);
-    store<f64>(out2 + oi, a2);
-    store<f64>(out2 + oi, b2, 8);
-    store<f64>(out3 + oi, a3);
-    store<f64>(out3 + oi, b3, 8);
-    s0 += a0;
-    s0 += b0;
-    s1 += a1;
-    s1 += b1;
-    s2 += a2;
-    s2 += b2;
-    s3 += a3;
-    s3 += b3;
   }
   if (i < end) {
     const xi = x + <usize>i * rowBytes;
@@ -551,7 +423,51 @@ export function seedUpdateChunk(
   const rowBytes = (<usize>d) << 3;
   const xc = x + <usize>cand * rowBytes;
   let s: f64 = 0;
-  for (let i = start; i < end; i++) {
+  let i = start;
+  if (ASC_FEATURE_SIMD) {
+    // Two rows at a time, each distance formed as sqDist forms it, the min and the store for both
+    // rows in one vector each.
+    for (; i + 1 < end; i += 2) {
+      const xa = x + <usize>i * rowBytes;
+      const xb = xa + rowBytes;
+      let a0 = f64x2.splat(0), a1 = f64x2.splat(0), b0 = f64x2.splat(0), b1 = f64x2.splat(0);
+      let j = 0;
+      for (; j + 3 < d; j += 4) {
+        const o = (<usize>j) << 3;
+        const c0 = v128.load(xc + o);
+        const c1 = v128.load(xc + o, 16);
+        const ta0 = f64x2.sub(v128.load(xa + o), c0);
+        const ta1 = f64x2.sub(v128.load(xa + o, 16), c1);
+        const tb0 = f64x2.sub(v128.load(xb + o), c0);
+        const tb1 = f64x2.sub(v128.load(xb + o, 16), c1);
+        a0 = f64x2.add(a0, f64x2.mul(ta0, ta0));
+        a1 = f64x2.add(a1, f64x2.mul(ta1, ta1));
+        b0 = f64x2.add(b0, f64x2.mul(tb0, tb0));
+        b1 = f64x2.add(b1, f64x2.mul(tb1, tb1));
+      }
+      if (j + 1 < d) {
+        const o = (<usize>j) << 3;
+        const c0 = v128.load(xc + o);
+        const ta0 = f64x2.sub(v128.load(xa + o), c0);
+        const tb0 = f64x2.sub(v128.load(xb + o), c0);
+        a0 = f64x2.add(a0, f64x2.mul(ta0, ta0));
+        b0 = f64x2.add(b0, f64x2.mul(tb0, tb0));
+        j += 2;
+      }
+      let v = hsumPair(f64x2.add(a0, a1), f64x2.add(b0, b1));
+      if (j < d) {
+        const o = (<usize>j) << 3;
+        const t0 = f64x2.sub(lastPair(xa, xb, o), v128.load64_splat(xc + o));
+        v = f64x2.add(v, f64x2.mul(t0, t0));
+      }
+      const p = closest + ((<usize>i) << 3);
+      v = f64x2.pmin(v128.load(p), v);
+      v128.store(p, v);
+      s += f64x2.extract_lane(v, 0);
+      s += f64x2.extract_lane(v, 1);
+    }
+  }
+  for (; i < end; i++) {
     const p = closest + ((<usize>i) << 3);
     const dist = min(load<f64>(p), sqDist(x + <usize>i * rowBytes, xc, d));
     store<f64>(p, dist);
@@ -562,17 +478,33 @@ export function seedUpdateChunk(
 
 /**
  * For ascending targets, out[j] = the first index i with cumsum(v)[i] ≥ targets[j] (numpy's
- * searchsorted, side 'left', over a sequential cumulative sum), clipped to n − 1.
+ * searchsorted, side 'left', over a sequential cumulative sum), clipped to n − 1. v ≥ 0.
  */
 export function searchCumsum(v: usize, n: i32, targets: usize, t: i32, out: usize): void {
   let j = 0;
   let acc: f64 = 0;
-  for (let i = 0; i < n && j < t; i++) {
-    acc += load<f64>(v + ((<usize>i) << 3));
+  let i = 0;
+  while (j < t && i < n) {
+    const target = load<f64>(targets + ((<usize>j) << 3));
+    // Whole blocks of four below the target: with v ≥ 0 the running sum never decreases, so a block
+    // whose last sum is below the target holds no crossing. The same additions in the same order,
+    // one comparison per block: the serial step between two k-means++ passes.
+    for (; i + 3 < n; i += 4) {
+      const p = v + ((<usize>i) << 3);
+      const s = acc + load<f64>(p) + load<f64>(p, 8) + load<f64>(p, 16) + load<f64>(p, 24);
+      if (s >= target) break;
+      acc = s;
+    }
+    for (; i < n; i++) {
+      acc += load<f64>(v + ((<usize>i) << 3));
+      if (acc >= target) break;
+    }
+    if (i == n) break;
     while (j < t && acc >= load<f64>(targets + ((<usize>j) << 3))) {
       store<i32>(out + ((<usize>j) << 2), i);
       j++;
     }
+    i++;
   }
   for (; j < t; j++) store<i32>(out + ((<usize>j) << 2), n - 1);
 }
@@ -885,7 +817,7 @@ const SHRINK: f64 = 1.0 - 1e-12;
  * (it would decide on scores with the same winner); every other row is scored as in lloydChunk and
  * its bounds reset, to nothing usable where the exact fallback decided. Sums and counts are
  * accumulated row by row in row order, so they are the same bits as lloydChunk's. boundsValid = 0
- * scores every row (the first pass of a run). ct: the centres as pairCentres lays them out.
+ * scores every row, two at a time (the first pass of a run). ct: the centres as pairCentres lays them out.
  */
 export function lloydChunkBounded(
   x: usize, n: i32, d: i32, centers: usize, cNorms: usize, k: i32, xNorms: usize, normsKnown: i32,
@@ -906,7 +838,22 @@ export function lloydChunkBounded(
   const errScale: f64 = 4.0 * <f64>(d + 2) * f64.EPSILON;
   const maxShift = load<f64>(shifts + ((<usize>k) << 3));
   let nChanged = 0;
-  for (let i = start; i < end; i++) {
+  let i = start;
+  if (ASC_FEATURE_SIMD && !boundsValid) {
+    // A run's first pass scores every row: two at a time, as lloydChunk does (the same scores).
+    for (; i + 1 < end; i += 2) {
+      const xa = x + <usize>i * rowBytes;
+      const xb = xa + rowBytes;
+      const bestA = scoreTwoRows(xa, xb, d, k, ct);
+      const xnA = rowNorm(xa, i, xNorms, normsKnown, d);
+      const xnB = rowNorm(xb, i + 1, xNorms, normsKnown, d);
+      const marginA = errScale * (2.0 * cMax + xnA);
+      const marginB = errScale * (2.0 * cMax + xnB);
+      nChanged += placeScored(xa, i, bestA, scoreFirst, scoreSecond, xnA, marginA, k, d, centers, labels, upper, lower, update, sumSlot, countSlot);
+      nChanged += placeScored(xb, i + 1, scoreBestB, scoreFirstB, scoreSecondB, xnB, marginB, k, d, centers, labels, upper, lower, update, sumSlot, countSlot);
+    }
+  }
+  for (; i < end; i++) {
     const xi = x + <usize>i * rowBytes;
     const oi = (<usize>i) << 3;
     const xn = rowNorm(xi, i, xNorms, normsKnown, d);
@@ -937,115 +884,53 @@ export function lloydChunkBounded(
         continue;
       }
     }
-    let best = scoreRow(xi, d, k, ct, centers, cNorms);
-    const b1 = scoreFirst;
-    const b2 = scoreSecond;
-    if (k > 1 && !(b2 - b1 > margin)) {
-      best = nearestCentre(xi, centers, k, d, rowBytes);
-      store<f64>(upper + oi, Infinity);
-      store<f64>(lower + oi, 0.0);
-    } else {
-      // Scores are within margin / 4 of ‖x − c‖² − ‖x‖²: widen by a whole margin either way.
-      store<f64>(upper + oi, Math.sqrt(max(0.0, b1 + xn + margin)) * GROW);
-      store<f64>(lower + oi, k > 1 ? Math.sqrt(max(0.0, b2 + xn - margin)) * SHRINK : Infinity);
-    }
-    const li = labels + ((<usize>i) << 2);
-    if (load<i32>(li) != best) {
-      nChanged++;
-      store<i32>(li, best);
-    }
-    if (update) {
-      addRow(sumSlot + <usize>best * rowBytes, xi, d);
-      const cp = countSlot + ((<usize>best) << 3);
-      store<f64>(cp, load<f64>(cp) + 1.0);
-    }
+    const best = scoreRow(xi, d, k, ct, centers, cNorms);
+    nChanged += placeScored(xi, i, best, scoreFirst, scoreSecond, xn, margin, k, d, centers, labels, upper, lower, update, sumSlot, countSlot);
   }
   store<i32>(changed + ((<usize>chunk) << 2), nChanged);
 }
 
 /**
- * The centres two by two for scoreRow: pair p's coordinate j as one f64x2 (centres 2p, 2p + 1) at
- * ct + (p·d + j)·16, then the pairs' ‖c‖² as f64x2 from ct + P·d·16 (P = ⌈k/2⌉). An odd k's last
- * lane is a centre of zeros with ‖c‖² = +∞, which never ranks. ct: (P·d + P) · 16 bytes.
- */
-export function pairCentres(centers: usize, cNorms: usize, k: i32, d: i32, ct: usize): void {
-  const pairs = (k + 1) >> 1;
-  const rowBytes = (<usize>d) << 3;
-  const norms = ct + ((<usize>(pairs * d)) << 4);
-  for (let p = 0; p < pairs; p++) {
-    const c0 = centers + <usize>(2 * p) * rowBytes;
-    const odd = 2 * p + 1 < k;
-    const dst = ct + ((<usize>(p * d)) << 4);
-    for (let j = 0; j < d; j++) {
-      const o = (<usize>j) << 3;
-      store<f64>(dst + (o << 1), load<f64>(c0 + o));
-      store<f64>(dst + (o << 1), odd ? load<f64>(c0 + rowBytes + o) : 0.0, 8);
-    }
-    const np = norms + ((<usize>p) << 4);
-    store<f64>(np, load<f64>(cNorms + ((<usize>(2 * p)) << 3)));
-    store<f64>(np, odd ? load<f64>(cNorms + ((<usize>(2 * p + 1)) << 3)) : Infinity, 8);
-  }
-}
-
-/** scoreRow's best and second-best scores. */
-let scoreFirst: f64 = 0;
-let scoreSecond: f64 = 0;
-
-/**
- * The centre with the lowest score ‖c‖² − 2x·c for the row at xi (ties: the lowest index), its score
- * in scoreFirst and the next lowest in scoreSecond. With SIMD the two lanes score two centres at once
- * from pairCentres' layout and keep their own best two without branches; the lanes are merged at
- * the end. The scores differ from lloydChunk's only by rounding, within the margin that decides
- * when the exact differences take over.
+ * lloydChunkBounded's end of a scored row: confirm the label (exactly near ties, as settle does),
+ * reset the row's bounds from its two best scores (to nothing usable where the exact fallback
+ * decided), store the label and add the row to its centre's sums. Returns 1 if the label changed.
  */
 // @ts-ignore: decorator
 @inline
-function scoreRow(xi: usize, d: i32, k: i32, ct: usize, centers: usize, cNorms: usize): i32 {
+function placeScored(
+  xi: usize, i: i32, best: i32, b1: f64, b2: f64, xn: f64, margin: f64, k: i32, d: i32, centers: usize,
+  labels: usize, upper: usize, lower: usize, update: i32, sumSlot: usize, countSlot: usize,
+): i32 {
   const rowBytes = (<usize>d) << 3;
-  if (ASC_FEATURE_SIMD) {
-    const pairs = (k + 1) >> 1;
-    const norms = ct + ((<usize>(pairs * d)) << 4);
-    let first = f64x2.splat(Infinity);
-    let second = f64x2.splat(Infinity);
-    let index = f64x2(0, 1);
-    let lane = f64x2(0, 1);
-    const two = f64x2.splat(2);
-    let cp = ct;
-    for (let p = 0; p < pairs; p++) {
-      let acc0 = f64x2.splat(0);
-      let acc1 = f64x2.splat(0);
-      let j = 0;
-      for (; j + 1 < d; j += 2) {
-        const o = (<usize>j) << 3;
-        acc0 = f64x2.add(acc0, f64x2.mul(v128.load64_splat(xi + o), v128.load(cp)));
-        acc1 = f64x2.add(acc1, f64x2.mul(v128.load64_splat(xi + o, 8), v128.load(cp, 16)));
-        cp += 32;
-      }
-      if (j < d) {
-        acc0 = f64x2.add(acc0, f64x2.mul(v128.load64_splat(xi + ((<usize>j) << 3)), v128.load(cp)));
-        cp += 16;
-      }
-      const acc = f64x2.add(acc0, acc1);
-      const sc = f64x2.sub(v128.load(norms + ((<usize>p) << 4)), f64x2.add(acc, acc));
-      const lt = f64x2.lt(sc, first);
-      second = v128.bitselect(first, f64x2.min(second, sc), lt);
-      first = v128.bitselect(sc, first, lt);
-      index = v128.bitselect(lane, index, lt);
-      lane = f64x2.add(lane, two);
-    }
-    const best = mergeLanes(first, second, index);
-    scoreFirst = mergedFirst;
-    scoreSecond = mergedSecond;
-    return best;
+  const oi = (<usize>i) << 3;
+  if (k > 1 && !(b2 - b1 > margin)) {
+    best = nearestCentre(xi, centers, k, d, rowBytes);
+    store<f64>(upper + oi, Infinity);
+    store<f64>(lower + oi, 0.0);
+  } else {
+    // Scores are within margin / 4 of ‖x − c‖² − ‖x‖²: widen by a whole margin either way.
+    store<f64>(upper + oi, Math.sqrt(max(0.0, b1 + xn + margin)) * GROW);
+    store<f64>(lower + oi, k > 1 ? Math.sqrt(max(0.0, b2 + xn - margin)) * SHRINK : Infinity);
   }
-  let best = 0;
-  let b1: f64 = Infinity;
-  let b2: f64 = Infinity;
-  for (let c = 0; c < k; c++) {
-    const v = load<f64>(cNorms + ((<usize>c) << 3)) - 2.0 * dot(xi, centers + <usize>c * rowBytes, d);
-    if (v < b1) { b2 = b1; b1 = v; best = c; } else if (v < b2) b2 = v;
+  const li = labels + ((<usize>i) << 2);
+  let changed = 0;
+  if (load<i32>(li) != best) {
+    changed = 1;
+    store<i32>(li, best);
   }
-  scoreFirst = b1;
-  scoreSecond = b2;
-  return best;
+  if (update) {
+    addRow(sumSlot + <usize>best * rowBytes, xi, d);
+    const cp = countSlot + ((<usize>best) << 3);
+    store<f64>(cp, load<f64>(cp) + 1.0);
+  }
+  return changed;
+}
+
+/**
+ * The centres as the assignment's scoring reads them (util/centre-scores.ts layoutCentres: pairs of
+ * centres as f64x2, times −2, in blocks of four pairs, then the pairs' ‖c‖²), written once before a
+ * pass so that threads only read it. ct: (P·d + P) · 16 bytes, P = ⌈k/2⌉.
+ */
+export function pairCentres(centers: usize, cNorms: usize, k: i32, d: i32, ct: usize): void {
+  layoutCentres(centers, cNorms, k, d, ct);
 }

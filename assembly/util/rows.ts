@@ -65,15 +65,59 @@ export function nearestCentre(xi: usize, centers: usize, k: i32, d: i32, rowByte
 export function addRow(dst: usize, src: usize, d: i32): void {
   let j = 0;
   if (ASC_FEATURE_SIMD) {
-    for (; j + 1 < d; j += 2) {
+    // Four values an iteration: the loop's own instructions (and V8's stack check on every
+    // back-edge) cost as much as the additions at two.
+    for (; j + 3 < d; j += 4) {
+      const o = (<usize>j) << 3;
+      const p = dst + o;
+      const q = src + o;
+      v128.store(p, f64x2.add(v128.load(p), v128.load(q)));
+      v128.store(p, f64x2.add(v128.load(p, 16), v128.load(q, 16)), 16);
+    }
+    if (j + 1 < d) {
       const o = (<usize>j) << 3;
       v128.store(dst + o, f64x2.add(v128.load(dst + o), v128.load(src + o)));
+      j += 2;
     }
   }
   for (; j < d; j++) {
     const o = (<usize>j) << 3;
     store<f64>(dst + o, load<f64>(dst + o) + load<f64>(src + o));
   }
+}
+
+/**
+ * ‖row‖² of the d values at p with two independent sums (lane pairs apart), for the k-means rounding
+ * margins and bounds, which need the value only to within rounding; rowSumSquares keeps NumPy's
+ * order where the bits are a result.
+ */
+// @ts-ignore: decorator
+@inline
+export function sqNorm(p: usize, d: i32): f64 {
+  let j = 0;
+  let s: f64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    let acc0 = f64x2.splat(0);
+    let acc1 = f64x2.splat(0);
+    for (; j + 3 < d; j += 4) {
+      const q = p + ((<usize>j) << 3);
+      const a = v128.load(q);
+      const b = v128.load(q, 16);
+      acc0 = f64x2.add(acc0, f64x2.mul(a, a));
+      acc1 = f64x2.add(acc1, f64x2.mul(b, b));
+    }
+    if (j + 1 < d) {
+      const a = v128.load(p + ((<usize>j) << 3));
+      acc0 = f64x2.add(acc0, f64x2.mul(a, a));
+      j += 2;
+    }
+    s = hsum(f64x2.add(acc0, acc1));
+  }
+  for (; j < d; j++) {
+    const a = load<f64>(p + ((<usize>j) << 3));
+    s += a * a;
+  }
+  return s;
 }
 
 /** Zero `count` f64 values from ptr. */

@@ -1,11 +1,17 @@
 /**
  * A pool of workers sharing the engine's WASM memory. A task is one chunked kernel: every thread
- * (the caller included) takes chunk indices from a shared counter and calls the kernel on them.
+ * (the caller included) claims chunk indices from a shared word and calls the kernel on them.
  * Kernels write each chunk's results to the chunk's own slot, so which thread ran a chunk never
  * changes a result. The control block lives in the shared memory; the caller blocks with
- * Atomics.wait until every chunk is done, so engine calls stay synchronous. A worker that wakes
- * late and finds no chunk left does not hold up that join: the next task waits for it instead,
- * before it rewrites the control block, by which time it has usually long reported.
+ * Atomics.wait until every chunk is done, so engine calls stay synchronous.
+ *
+ * Nobody waits for a worker that has no chunk: not the join, and not the next task either. The
+ * claim word holds the task's generation beside its next chunk, and a chunk is claimed by a
+ * compare-and-swap that only succeeds while that word still names the generation the worker read
+ * the task's arguments for. A worker that wakes late, after its task is over (or after the next
+ * one was written over the control block), therefore claims nothing and runs nothing; it goes back
+ * to waiting. A claimed chunk holds its task open, so the arguments a claimant read cannot have been
+ * overwritten.
  */
 import { CHUNKED_KERNELS, type ChunkedKernel } from "./kernels.js";
 import type { Kernel } from "./module.js";
@@ -14,9 +20,7 @@ import type { EngineWorker, Platform } from "./platform-api.js";
 /** Int32 words of the control block. */
 export const Ctrl = {
   generation: 0,
-  nextChunk: 1,
   chunkCount: 2,
-  done: 3,
   kernel: 4,
   argCount: 5,
   failed: 6,
@@ -25,11 +29,53 @@ export const Ctrl = {
   chunksDone: 8,
   /** The task's first chunk: a task covers chunks firstChunk … chunkCount − 1. */
   firstChunk: 9,
+  /** Threads between entering a task's claim loop and leaving it (what a failure waits out). */
+  claiming: 10,
 } as const;
+/** Byte offset of the claim word: generation (high 32 bits) and next chunk (low 32 bits), a BigUint64. */
+export const CLAIM_OFFSET = 48;
 /** Byte offset of the f64 arguments inside the control block, and their maximum count. */
 export const ARGS_OFFSET = 64;
 export const MAX_ARGS = 24;
 export const CTRL_BYTES = ARGS_OFFSET + MAX_ARGS * 8;
+
+/** The claim word of task `generation` at chunk `chunk`. */
+export function claimWord(generation: number, chunk: number): bigint {
+  return (BigInt(generation >>> 0) << 32n) | BigInt(chunk);
+}
+
+/**
+ * Claim chunks of task `generation` until there are none left (or the task is over) and run each
+ * with `call`; returns how many ran. Used alike by the caller and the workers.
+ */
+export function claimAndRun(claim: BigUint64Array, generation: number, chunkCount: number, call: (chunk: number) => void): number {
+  // The words of this task are first … end − 1 (comparisons, not shifts: fewer BigInts per claim).
+  const first = claimWord(generation, 0);
+  const end = first + BigInt(chunkCount);
+  let ran = 0;
+  let cur = Atomics.load(claim, 0);
+  while (cur >= first && cur < end) {
+    const seen = Atomics.compareExchange(claim, 0, cur, cur + 1n);
+    if (seen !== cur) {
+      cur = seen;
+      continue;
+    }
+    call(Number(cur - first));
+    ran++;
+    cur = Atomics.load(claim, 0);
+  }
+  return ran;
+}
+
+/** Close the claim word of task `generation` (if it is still current) so no further chunk is claimed. */
+export function closeClaims(claim: BigUint64Array, generation: number, chunkCount: number): void {
+  const tag = BigInt(generation >>> 0);
+  for (let cur = Atomics.load(claim, 0); cur >> 32n === tag; ) {
+    const seen = Atomics.compareExchange(claim, 0, cur, claimWord(generation, chunkCount));
+    if (seen === cur) return;
+    cur = seen;
+  }
+}
 
 /** What a worker receives once, at start. */
 export interface WorkerInit {
@@ -46,9 +92,6 @@ export class ThreadPool {
     private readonly memory: WebAssembly.Memory,
     private readonly ctrlPtr: number,
   ) {}
-
-  /** A task was started whose workers may not all have reported done yet. */
-  private pending = false;
 
   /** Start `count` workers on the shared memory; undefined where the platform cannot. */
   static async start(
@@ -99,12 +142,8 @@ export class ThreadPool {
     const id = CHUNKED_KERNELS.indexOf(kernel);
     if (args.length > MAX_ARGS) throw new RangeError(`${kernel}: more than ${MAX_ARGS} arguments`);
     const ctrl = new Int32Array(this.memory.buffer, this.ctrlPtr, ARGS_OFFSET / 4);
-    if (this.pending) {
-      // Every worker must be past the previous task before its control block is rewritten.
-      for (let done = Atomics.load(ctrl, Ctrl.done); done < this.workers.length; done = Atomics.load(ctrl, Ctrl.done)) {
-        Atomics.wait(ctrl, Ctrl.done, done);
-      }
-    }
+    const claim = new BigUint64Array(this.memory.buffer, this.ctrlPtr + CLAIM_OFFSET, 1);
+    // The previous task is complete (every chunk ran), so no thread can still claim from it.
     new Float64Array(this.memory.buffer, this.ctrlPtr + ARGS_OFFSET, args.length).set(args);
     ctrl[Ctrl.kernel] = id;
     ctrl[Ctrl.argCount] = args.length;
@@ -113,44 +152,40 @@ export class ThreadPool {
     const tasks = chunkCount - firstChunk;
     // Never more participants than chunks: a worker without a chunk would only be woken for nothing.
     ctrl[Ctrl.participants] = Math.max(1, Math.min(threads, this.threads, tasks));
-    ctrl[Ctrl.failed] = 0;
-    Atomics.store(ctrl, Ctrl.nextChunk, firstChunk);
+    Atomics.store(ctrl, Ctrl.failed, 0);
     Atomics.store(ctrl, Ctrl.chunksDone, 0);
-    Atomics.store(ctrl, Ctrl.done, 0);
-    Atomics.add(ctrl, Ctrl.generation, 1);
-    this.pending = true;
+    const generation = (Atomics.load(ctrl, Ctrl.generation) + 1) | 0;
+    // The claim word names the new task before the workers are told of it.
+    Atomics.store(claim, 0, claimWord(generation, firstChunk));
+    Atomics.store(ctrl, Ctrl.generation, generation);
     Atomics.notify(ctrl, Ctrl.generation);
     let error: unknown;
-    const call = local.bind(undefined, ...args);
     let ran = 0;
     try {
-      for (let chunk = Atomics.add(ctrl, Ctrl.nextChunk, 1); chunk < chunkCount; chunk = Atomics.add(ctrl, Ctrl.nextChunk, 1)) {
-        call(chunk);
-        ran++;
-      }
+      ran = claimAndRun(claim, generation, chunkCount, local.bind(undefined, ...args) as (chunk: number) => void);
     } catch (err) {
       error = err;
-      // The workers stop claiming; the join below then waits only for the chunks in flight.
-      Atomics.store(ctrl, Ctrl.nextChunk, chunkCount);
-      Atomics.store(ctrl, Ctrl.failed, 1);
     }
-    Atomics.add(ctrl, Ctrl.chunksDone, ran);
     if (error) {
-      // Chunks nobody will claim never count as done: wait for the workers instead.
-      for (let done = Atomics.load(ctrl, Ctrl.done); done < this.workers.length; done = Atomics.load(ctrl, Ctrl.done)) {
-        Atomics.wait(ctrl, Ctrl.done, done);
-      }
+      // The workers stop claiming; wait out the chunks in flight before the caller sees the error.
+      closeClaims(claim, generation, chunkCount);
+      Atomics.store(ctrl, Ctrl.failed, 1);
+      this.waitClaimsOut(ctrl);
       throw error;
     }
+    Atomics.add(ctrl, Ctrl.chunksDone, ran);
     for (let n = Atomics.load(ctrl, Ctrl.chunksDone); n < tasks && !Atomics.load(ctrl, Ctrl.failed); n = Atomics.load(ctrl, Ctrl.chunksDone)) {
       Atomics.wait(ctrl, Ctrl.chunksDone, n);
     }
-    if (ctrl[Ctrl.failed]) {
-      for (let done = Atomics.load(ctrl, Ctrl.done); done < this.workers.length; done = Atomics.load(ctrl, Ctrl.done)) {
-        Atomics.wait(ctrl, Ctrl.done, done);
-      }
+    if (Atomics.load(ctrl, Ctrl.failed)) {
+      this.waitClaimsOut(ctrl);
+      throw new Error(`${kernel} failed in a worker thread`);
     }
-    if (ctrl[Ctrl.failed]) throw new Error(`${kernel} failed in a worker thread`);
+  }
+
+  /** After a failure: until no thread is inside a claim loop (a rare path, so it polls). */
+  private waitClaimsOut(ctrl: Int32Array): void {
+    for (let n = Atomics.load(ctrl, Ctrl.claiming); n > 0; n = Atomics.load(ctrl, Ctrl.claiming)) Atomics.wait(ctrl, Ctrl.claiming, n, 1);
   }
 
   close(): void {

@@ -4,6 +4,7 @@ import * as assert from "uvu/assert";
 import { loadEngine, type Matrix } from "../../src/engine/index.js";
 import * as reference from "../../src/engine/reference/index.js";
 import { lloydIteration } from "../../src/engine/kmeans.js";
+import { Rng } from "../../src/engine/rng.js";
 import { readMatrix } from "../../src/io/matrix.js";
 import { type BlobShape, blobs as blobsOf } from "../../bench/cases/data.js";
 import { relErr } from "../helpers/fixtures.js";
@@ -250,6 +251,67 @@ for (const simd of [true, false]) {
     }
   });
 }
+
+test("k-means++ first centre: a pass over rows in pairs gives each row the bits of a pass over rows one by one", async () => {
+  const engine = await loadEngine({ threads: 1 });
+  const { arena, kernels } = engine.context;
+  // d = 7 and 1: the odd last column; n = 301: the odd last row. chunkRows = 1 takes every row alone.
+  for (const [n, d] of [[301, 7], [301, 16], [300, 1], [64, 2]] as const) {
+    const x = blobs(n + d, n, d, 4);
+    const resident = engine.upload(x);
+    const mark = arena.mark();
+    try {
+      const paired = arena.alloc(n * 8);
+      const alone = arena.alloc(n * 8);
+      arena.f64(paired, n).fill(Number.POSITIVE_INFINITY);
+      arena.f64(alone, n).fill(Number.POSITIVE_INFINITY);
+      // A second centre after the first: the min with distances already there is taken too.
+      for (const cand of [n - 1, 3]) {
+        const potsPaired = arena.alloc(Math.ceil(n / 512) * 8);
+        const potsAlone = arena.alloc(n * 8);
+        for (let c = 0; c < Math.ceil(n / 512); c++) kernels.seedUpdateChunk(resident.ptr, n, d, cand, paired, potsPaired, 512, c);
+        for (let c = 0; c < n; c++) kernels.seedUpdateChunk(resident.ptr, n, d, cand, alone, potsAlone, 1, c);
+      }
+      const a = arena.f64(paired, n);
+      const b = arena.f64(alone, n);
+      for (let i = 0; i < n; i++) if (!Object.is(a[i], b[i])) assert.unreachable(`${n}×${d}, row ${i}: ${a[i]} vs ${b[i]}`);
+      assert.ok(new Set(a).size > n / 2, `${n}×${d}: the distances are the rows' own`);
+    } finally {
+      arena.release(mark);
+      resident.free();
+    }
+  }
+});
+
+test("searchCumsum: numpy's searchsorted over the sequential cumulative sum, targets in one block, on zeros and past the total", async () => {
+  const engine = await loadEngine({ threads: 1 });
+  const { arena, kernels } = engine.context;
+  const rng = new Rng(3);
+  // n not a multiple of four; runs of zeros (flat stretches of the sum), small and large values.
+  const n = 1003;
+  const v = Float64Array.from({ length: n }, (_, i) => (i % 97 < 9 ? 0 : rng.nextFloat() * (i % 5 === 0 ? 1e6 : 1)));
+  const sums: number[] = [];
+  let acc = 0;
+  for (const value of v) sums.push((acc += value));
+  const total = sums[n - 1]!;
+  const targets = [0, sums[0]!, sums[3]!, sums[4]!, sums[5]!, sums[6]!, sums[6]!, sums[7]! * (1 + 1e-16), sums[500]! - 1e-9]
+    .concat(Array.from({ length: 40 }, () => rng.nextFloat() * total), [sums[n - 2]!, total, total * 2, Number.POSITIVE_INFINITY])
+    .sort((a, b) => a - b);
+  const expected = targets.map((target) => {
+    const i = sums.findIndex((s) => s >= target);
+    return i < 0 ? n - 1 : i;
+  });
+  const mark = arena.mark();
+  try {
+    const vp = arena.putF64(v);
+    const tp = arena.putF64(targets);
+    const out = arena.alloc(targets.length * 4);
+    kernels.searchCumsum(vp, n, tp, targets.length, out);
+    assert.equal(Array.from(arena.i32(out, targets.length)), expected);
+  } finally {
+    arena.release(mark);
+  }
+});
 
 test("bad input: clear errors naming the problem", async () => {
   const engine = await loadEngine({ threads: 1 });

@@ -101,4 +101,28 @@ test("where workers are unavailable the engine runs single-threaded, with the sa
   }
 });
 
+test("a task whose chunks fail past a point throws, and the pool then runs the next tasks in full", async () => {
+  const engine = await loadEngine({ threads: 2 });
+  const { pool, kernels, arena } = engine.context;
+  assert.ok(pool, "the engine has a pool");
+  const x = blobs(10, 8000, 6, 4, shape);
+  const want = (await loadEngine({ threads: 1 })).kmeans(x, { k: 4, seed: 4 });
+  const resident = engine.upload(x);
+  try {
+    const n = 40 * 512;
+    for (let round = 0; round < 6; round++) {
+      // ‖row‖² for n rows written from a few chunks below the end of memory: the first chunks fit,
+      // the rest write past it, on whichever thread claims them.
+      const out = arena.byteLength - (3 + (round % 3)) * 512 * 8;
+      assert.throws(() => pool.run("rowSqNormsChunk", kernels.rowSqNormsChunk, [resident.ptr, n, 1, out, 512], n / 512, 2));
+      const got = engine.kmeans(resident, { k: 4, seed: 4 });
+      assert.ok(Object.is(got.inertia, want.inertia), `round ${round}: inertia`);
+      assert.equal(Array.from(got.labels), Array.from(want.labels), `round ${round}: labels`);
+    }
+  } finally {
+    resident.free();
+    engine.close();
+  }
+});
+
 test.run();
