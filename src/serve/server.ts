@@ -12,10 +12,10 @@ import { loadServedModel } from "./model-source.js";
 import { loadEngine } from "../engine/engine.js";
 import { ScoreInputError } from "../pipeline/steps/score.js";
 import type { ServeOptions } from "./options.js";
-import { type FastHandler, fastPathListener } from "./fast-path.js";
+import { type FastAnswer, type FastHandler, fastPathListener } from "./fast-path.js";
 import { PredictionLog } from "./prediction-log.js";
 import { type ReplayBodies, replayHook } from "./replay.js";
-import { PredictionWriter } from "./respond.js";
+import { extraBytes, PredictionWriter } from "./respond.js";
 import { mlflowBodySchema, vertexBodySchema } from "./schemas.js";
 import type { Batch, ServedModel } from "./served-model.js";
 import { batchFromVertexBody } from "./vertex-body.js";
@@ -26,8 +26,9 @@ interface Loaded {
   schema: InputSchema;
   writer: PredictionWriter;
   deployedModelId: string;
-  /** deployedModelId as JSON text, made once. */
+  /** deployedModelId as JSON text, made once, and its UTF-8 bytes beyond its length. */
   deployedModelIdJson: string;
+  deployedModelIdExtraBytes: number;
 }
 
 export interface RunningServer {
@@ -55,6 +56,7 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
     writer: new PredictionWriter(model),
     deployedModelId: opts.deployedModelId ?? model.id,
     deployedModelIdJson: JSON.stringify(opts.deployedModelId ?? model.id),
+    deployedModelIdExtraBytes: extraBytes(JSON.stringify(opts.deployedModelId ?? model.id)),
   });
   // One thread: a request's batch is far below the size where worker threads pay for their hand-off.
   const engine = await loadEngine({ threads: 1 });
@@ -70,7 +72,9 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
   const fastPredict: FastHandler = (body, started) => {
     const current = loaded;
     const batch = batchFromVertexBody(body, current.schema, opts.maxInstances, handOver);
-    return { text: vertexAnswer(predict(batch, current, performance.now() - started), current) };
+    const predictions = predict(batch, current, performance.now() - started);
+    const text = vertexAnswer(predictions.text, current);
+    return { text, bytes: text.length + predictions.bytes - predictions.text.length + current.deployedModelIdExtraBytes };
   };
   const serverFactory = (fastifyListener: (req: IncomingMessage, res: ServerResponse) => void): Server => {
     const server = createServer(
@@ -135,12 +139,12 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
 
   // The answer stays a string: Node sends a string body in the same write as the headers, a Buffer
   // in a second one (at one instance per request, answering a Buffer measured slower).
-  const predict = (batch: Batch, current: Loaded, elapsedMs: number): string => {
+  const predict = (batch: Batch, current: Loaded, elapsedMs: number): FastAnswer => {
     const scored = scoreOrExplain(current.model, batch);
     metrics.countClusters(scored.cluster, batch.rows);
-    const predictions = current.writer.predictions(scored, batch.rows);
+    const text = current.writer.predictions(scored, batch.rows);
     log?.append(Date.now(), elapsedMs, current.model.id, batch, scored);
-    return predictions;
+    return { text, bytes: current.writer.bytes(text.length, scored, batch.rows) };
   };
 
   // No schema on the route: the body is read by a reader that checks every value as it copies it,
@@ -158,7 +162,7 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
       const validate = request.compileValidationSchema(vertexSchema, "body");
       if (!validate(body)) throw Object.assign(new Error("the body does not match the schema"), { statusCode: 400, validation: validate.errors });
     });
-    reply.type("application/json").send(vertexAnswer(predict(batch, current, reply.elapsedTime), current));
+    reply.type("application/json").send(vertexAnswer(predict(batch, current, reply.elapsedTime).text, current));
   });
 
   const mlflowBody = { content: { "application/json": { schema: mlflowBodySchema(opts.maxInstances) }, "text/csv": { schema: { type: "string" } } } };
@@ -167,7 +171,7 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
     const batch = isJson(request)
       ? batchFromMlflowJson(request.body as Record<string, unknown>, current.schema, opts.maxInstances)
       : batchFromCsv(request.body as string, current.schema, opts.maxInstances);
-    reply.type("application/json").send(`{"predictions":${predict(batch, current, reply.elapsedTime)}}`);
+    reply.type("application/json").send(`{"predictions":${predict(batch, current, reply.elapsedTime).text}}`);
   });
 
   await app.listen({ host: opts.host, port: opts.port });

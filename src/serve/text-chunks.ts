@@ -13,12 +13,13 @@ export class TextChunks {
   private current: Buffer | null = null;
   private used = 0;
 
-  push(text: string): void {
+  /** `bytes`: the text's UTF-8 length where the caller knows it (saves a scan of the text). */
+  push(text: string, bytes?: number): void {
     // Nothing to write (and no chunk to write it into after a take).
     if (text.length === 0) return;
     const room = this.current === null ? 0 : this.current.length - this.used;
     // A UTF-16 code unit is at most 3 UTF-8 bytes: most texts need no exact count.
-    const need = text.length * 3 <= room ? text.length : Buffer.byteLength(text);
+    const need = bytes ?? (text.length * 3 <= room ? text.length : Buffer.byteLength(text));
     if (need > room) {
       this.seal();
       this.current = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, need));
