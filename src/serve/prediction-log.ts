@@ -106,6 +106,8 @@ export class PredictionLog {
       await this.file?.close().catch(() => undefined);
       this.file = null;
     }
+    // Written or dropped, the bytes are done with: their chunks take the next requests' lines.
+    this.queue.recycle(chunks);
   }
 
   private async openFile(): Promise<void> {
