@@ -67,7 +67,8 @@ export function fastPathListener(opts: FastPathOptions, bodies: ReplayBodies, fa
         return;
       }
       res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": answer.bytes });
-      res.end(answer.text);
+      // An answer of as many bytes as code units is ASCII: Latin-1 encodes it to the same bytes, faster.
+      res.end(answer.text, answer.bytes === answer.text.length ? "latin1" : "utf8");
       opts.record((performance.now() - started) / 1000);
     });
   };

@@ -20,6 +20,8 @@ import { get, serve, smallModel } from "../helpers/serve.js";
 let tmp = "";
 let run: RunArtifacts;
 let server: RunningServer;
+/** The same model with its own (ASCII) names: its answers are sent as Latin-1. */
+let ascii: RunningServer;
 let p = 0;
 let features: string[] = [];
 
@@ -36,12 +38,14 @@ test.before(async () => {
   const renamed = join(tmp, "model-utf8.json");
   await writeFile(renamed, JSON.stringify(model));
   server = await serve(renamed, { maxInstances: 50, bodyLimit: 64 * 1024, deployedModelId: "déploiement-7" });
+  ascii = await serve(small.path, { maxInstances: 50, bodyLimit: 64 * 1024 });
   p = server.model().nComponents;
   features = [...server.model().features];
 });
 
 test.after(async () => {
   await server?.close();
+  await ascii?.close();
   await rm(tmp, { recursive: true, force: true });
 });
 
@@ -112,9 +116,9 @@ const invalid = (): string[] => [
   "{}",
 ];
 
-async function same(body: string | Buffer, what: string): Promise<Raw> {
-  const fast = await postRaw(`${server.url}/predict`, body, false);
-  const route = await postRaw(`${server.url}/predict`, body, true);
+async function same(body: string | Buffer, what: string, on = server): Promise<Raw> {
+  const fast = await postRaw(`${on.url}/predict`, body, false);
+  const route = await postRaw(`${on.url}/predict`, body, true);
   assert.is(fast.status, route.status, `${what}: status`);
   assert.is(fast.type, route.type, `${what}: content-type`);
   assert.is(fast.length, route.length, `${what}: content-length`);
@@ -131,6 +135,7 @@ test("valid bodies: the fast path's reply is byte for byte the route's, multi-by
     assert.is(parsed.deployedModelId, "déploiement-7");
     assert.is(parsed.predictions.length, (body as { instances: unknown[] }).instances.length);
   }
+  for (const body of valid()) assert.is((await same(JSON.stringify(body), `ASCII model: ${JSON.stringify(body).slice(0, 60)}`, ascii)).status, 200);
   const names = JSON.parse((await same(JSON.stringify({ instances: [0, 1, 2, 3, 4, 5, 6, 7].map(pcs) }), "names")).body.toString("utf8"));
   assert.ok(names.predictions.some((x: { name: string }) => x.name.includes("🙂") || x.name.includes("—")));
 });
