@@ -11,13 +11,16 @@
 // a minimal fastify route (bench/cases/http-floor.ts), each pinned in its own process, reading the
 // body, parsing it and answering custseg's own reply to it as fixed text — what the HTTP stack
 // costs on this machine before any of custseg's work. Writes bench/results/serve.json.
-// Usage: npm run bench:serve [-- --duration 10] [-- --model PATH] [-- --flask]
+// Usage: npm run bench:serve [-- --duration 10] [-- --model PATH] [-- --flask] [-- --baseline CLI]
+// --baseline measures another build of the CLI (e.g. dist/cli/custseg.js of an earlier commit,
+// built elsewhere) the same way in the same run, with its own log, as a row beside the floors:
+// a before/after comparison that the machine's load at the time affects alike.
 // Without --model it builds the `--compat seed` parity model from ../shared (about 15 s).
 // --flask also drives the original's server (../shared/anchors/seed_serve.py; needs python3 with
 // flask, scikit-learn and pandas) the same way, pinned the same way, in the same run.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -70,8 +73,8 @@ function instances(n: number): object[] {
   });
 }
 
-function startServer(model: string, log: string): Promise<{ child: ChildProcess; url: string }> {
-  return startPinned([process.execPath, cli, "serve", "--model", model, "--host", "127.0.0.1", "--port", "0", "--log", log]);
+function startServer(model: string, log: string, build = cli): Promise<{ child: ChildProcess; url: string }> {
+  return startPinned([process.execPath, build, "serve", "--model", model, "--host", "127.0.0.1", "--port", "0", "--log", log]);
 }
 
 /** A server process on core 0 that says "on http://…" on stderr once it listens. */
@@ -293,6 +296,24 @@ async function main() {
       }
     }
 
+    const baselineCli = arg("baseline");
+    if (baselineCli !== undefined) {
+      const baselineLog = join(tmp, "baseline", "predictions.jsonl");
+      await mkdir(join(tmp, "baseline"));
+      const server = await startServer(model, baselineLog, baselineCli);
+      const stopped = new Promise<void>((r) => server.child.on("exit", () => r()));
+      try {
+        const label = `custseg baseline (${baselineCli})`;
+        floor.push({ server: "custseg baseline", cases: (await measureCases(server.child.pid!, server.url, label)).rows });
+        const counted = await predictionsServed(server.url);
+        server.child.kill("SIGTERM");
+        await stopped;
+        process.stderr.write(`  baseline: ${countLines(baselineLog)} log lines, ${counted} predictions counted\n`);
+      } finally {
+        server.child.kill("SIGTERM");
+      }
+    }
+
     const flaskLive = process.argv.includes("--flask") ? await measureFlask() : null;
     const flask = flaskLive ?? FLASK;
     const table = [["case", "custseg req/s", "p50 ms", "p99 ms", "instances/s", "server CPU µs/req", "req per CPU-s", "Flask req/s", "Flask p99 ms", "Flask instances/s"]];
@@ -308,7 +329,7 @@ async function main() {
         floorTable.push([r.case, f.server, String(r.requestsPerS), String(r.p50Ms), String(r.p99Ms), String(r.instancesPerS), String(r.serverCpuUsPerRequest), String(own), String(own - r.serverCpuUsPerRequest)]);
       });
     }
-    process.stdout.write("HTTP floor (the same bodies in, custseg's replies out as fixed text, pinned the same way):\n");
+    process.stdout.write("HTTP floor (the same bodies in, custseg's replies out as fixed text, pinned the same way; and --baseline's build if given):\n");
     printTable(floorTable);
     const equal = logged === servedByServer;
     process.stdout.write(
@@ -321,7 +342,7 @@ async function main() {
       durationS: duration,
       command: "npm run bench:serve",
       custseg: rows,
-      floor: { source: "bench/cases/http-floor.ts: read the body, JSON.parse, answer custseg's reply to it as fixed text", servers: floor },
+      floor: { source: "bench/cases/http-floor.ts: read the body, JSON.parse, answer custseg's reply to it as fixed text; 'custseg baseline': --baseline's build", baseline: baselineCli ?? null, servers: floor },
       flask: flaskLive
         ? { source: "the original's Flask server (seed_serve.py), measured in this run the same way", cases: flaskLive }
         : { source: "the original's Flask server (seed_serve.py), measured on this machine with wrk (quoted)", cases: FLASK },
