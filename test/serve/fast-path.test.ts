@@ -6,7 +6,7 @@
 // reaches fastify's side with the bytes it read.
 import { readFile, writeFile, mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -165,6 +165,24 @@ test("metrics count the fast path's answers by route and status, and its predict
   assert.is(count(after.text, ok) - count(before.text, ok), 5);
   assert.is(count(after.text, predicted) - count(before.text, predicted), 10);
   assert.is(count(after.text, latency) - count(before.text, latency), 5);
+});
+
+test("a client gone before its body arrived whole: nothing answered or counted, the server keeps serving", async () => {
+  const ok = /^custseg_http_requests_total\{route="\/predict",status="\d+"\} (\d+)$/gm;
+  const count = (text: string) => [...text.matchAll(ok)].reduce((s, m) => s + Number(m[1]), 0);
+  const before = count((await get(`${server.url}/metrics`)).text);
+  const { hostname, port } = new URL(server.url);
+  await new Promise<void>((resolve) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(`POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"instances":`);
+      setTimeout(() => socket.destroy(), 100);
+    });
+    socket.on("close", () => resolve());
+    socket.on("error", () => undefined);
+  });
+  const r = await postRaw(`${server.url}/predict`, JSON.stringify({ instances: [pcs(0)] }), false);
+  assert.is(r.status, 200);
+  assert.is(count((await get(`${server.url}/metrics`)).text), before + 1);
 });
 
 /** The listener alone: `handle` answers {"ok":true} bodies; the fallback says what it got. */
