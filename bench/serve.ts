@@ -1,20 +1,26 @@
 // Load benchmark of `custseg serve` beside the original Flask server's figures.
 // Starts the CLI's server pinned to one core (taskset -c 0) with the prediction log writing to a
-// real file, drives it with autocannon pinned to the other core (taskset -c 1) on 127.0.0.1, with
-// the original's request format (PC1..PC6 objects from the reference pca_output.csv):
-// 1 instance per request at 1 and 16 connections, 100 instances per request at 16 connections.
+// real file, drives it with wrk (the Debian package `wrk`; the original's Flask figures were taken
+// with it too) pinned to the other core (taskset -c 1) on 127.0.0.1, with the original's request
+// format (PC1..PC6 objects from the reference pca_output.csv): after an uncounted warm-up, 1
+// instance per request at 1 and 16 connections, 100 instances per request at 16 connections.
+// wrk, not a JavaScript load generator: on one core, autocannon saturated before the bare
+// node:http floor server did (13.6k against wrk's 18.3k requests/s on the same server).
 // Then stops the server with SIGTERM (drain + flush) and checks that the log holds one line per
 // prediction served. In the same run and the same way, two floor rows: a bare node:http server and
 // a minimal fastify route (bench/cases/http-floor.ts), each pinned in its own process, reading the
 // body, parsing it and answering custseg's own reply to it as fixed text — what the HTTP stack
 // costs on this machine before any of custseg's work. Writes bench/results/serve.json.
-// Usage: npm run bench:serve [-- --duration 10] [-- --model PATH] [-- --flask]
+// Usage: npm run bench:serve [-- --duration 10] [-- --model PATH] [-- --flask] [-- --baseline CLI]
+// --baseline measures another build of the CLI (e.g. dist/cli/custseg.js of an earlier commit,
+// built elsewhere) the same way in the same run, with its own log, as a row beside the floors:
+// a before/after comparison that the machine's load at the time affects alike.
 // Without --model it builds the `--compat seed` parity model from ../shared (about 15 s).
 // --flask also drives the original's server (../shared/anchors/seed_serve.py; needs python3 with
 // flask, scikit-learn and pandas) the same way, pinned the same way, in the same run.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,7 +36,6 @@ const arg = (name: string) => {
 const duration = Number(arg("duration") ?? 10);
 const shared = (rel: string) => fileURLToPath(new URL(`../../../shared/${rel}`, import.meta.url));
 const cli = fileURLToPath(new URL("../cli/custseg.js", import.meta.url));
-const autocannon = fileURLToPath(new URL("../../node_modules/autocannon/autocannon.js", import.meta.url));
 const httpFloor = fileURLToPath(new URL("./cases/http-floor.js", import.meta.url));
 const FLOOR_NAMES = { node: "bare node:http", fastify: "minimal fastify route" } as const;
 const resultsPath = fileURLToPath(new URL("../../bench/results/serve.json", import.meta.url));
@@ -68,8 +73,8 @@ function instances(n: number): object[] {
   });
 }
 
-function startServer(model: string, log: string): Promise<{ child: ChildProcess; url: string }> {
-  return startPinned([process.execPath, cli, "serve", "--model", model, "--host", "127.0.0.1", "--port", "0", "--log", log]);
+function startServer(model: string, log: string, build = cli): Promise<{ child: ChildProcess; url: string }> {
+  return startPinned([process.execPath, build, "serve", "--model", model, "--host", "127.0.0.1", "--port", "0", "--log", log]);
 }
 
 /** A server process on core 0 that says "on http://…" on stderr once it listens. */
@@ -122,26 +127,77 @@ async function startFlask(): Promise<{ child: ChildProcess; url: string }> {
 async function measureFlask(): Promise<{ case: string; requestsPerS: number; p50Ms: number; p99Ms: number; instancesPerS: number; non2xx: number }[]> {
   const { child, url } = await startFlask();
   try {
-    load(url, JSON.stringify({ instances: instances(1) }), 16, 2);
-    return CASES.map((c) => {
-      const r = load(url, JSON.stringify({ instances: instances(c.instances) }), c.connections, duration);
+    await load(url, JSON.stringify({ instances: instances(1) }), 16, 2);
+    const out = [];
+    for (const c of CASES) {
+      const r = await load(url, JSON.stringify({ instances: instances(c.instances) }), c.connections, duration);
       process.stderr.write(`  Flask ${c.case}: ${Math.round(r.rps)} requests/s, p50 ${r.p50} ms, p99 ${r.p99} ms\n`);
-      return { case: c.case, requestsPerS: Math.round(r.rps), p50Ms: r.p50, p99Ms: r.p99, instancesPerS: Math.round(r.rps * c.instances), non2xx: r.non2xx };
-    });
+      out.push({ case: c.case, requestsPerS: Math.round(r.rps), p50Ms: r.p50, p99Ms: r.p99, instancesPerS: Math.round(r.rps * c.instances), non2xx: r.non2xx });
+    }
+    return out;
   } finally {
     child.kill("SIGTERM");
   }
 }
 
-function load(url: string, body: string, connections: number, seconds: number): { ok: number; non2xx: number; errors: number; rps: number; p50: number; p99: number } {
-  const [cmd, args] = pinned(1, [
-    process.execPath, autocannon, "-j", "-n", "-c", String(connections), "-d", String(seconds),
-    "-m", "POST", "-H", "content-type=application/json", "-b", body, `${url}/predict`,
-  ]);
-  const res = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  if (res.status !== 0) throw new Error(`autocannon failed: ${res.stderr}`);
-  const r = JSON.parse(res.stdout);
-  return { ok: r["2xx"], non2xx: r.non2xx, errors: r.errors + r.timeouts, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
+/** wrk's Lua script: POST the body in BODY_FILE; at the end, one line of JSON with the counts and percentiles. */
+const WRK_SCRIPT = `
+local f = assert(io.open(os.getenv("BODY_FILE"), "rb"))
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = f:read("*a")
+f:close()
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('\\nWRK {"requests":%d,"durationUs":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50Us":%d,"p99Us":%d}\\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout, latency:percentile(50), latency:percentile(99)))
+end
+`;
+
+/** Files of one run: wrk's script and the bodies it posts. */
+let scratch = "";
+const bodyFiles = new Map<string, string>();
+
+async function prepareLoad(dir: string): Promise<void> {
+  scratch = dir;
+  await writeFile(join(dir, "post.lua"), WRK_SCRIPT);
+}
+
+async function bodyFile(body: string): Promise<string> {
+  let path = bodyFiles.get(body);
+  if (path === undefined) {
+    path = join(scratch, `body-${bodyFiles.size}.json`);
+    await writeFile(path, body);
+    bodyFiles.set(body, path);
+  }
+  return path;
+}
+
+interface Load {
+  ok: number;
+  non2xx: number;
+  errors: number;
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+/** One wrk run on core 1: `connections` connections on one thread for `seconds`. */
+async function load(url: string, body: string, connections: number, seconds: number): Promise<Load> {
+  const [cmd, args] = pinned(1, ["wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--latency", "-s", join(scratch, "post.lua"), `${url}/predict`]);
+  const res = spawnSync(cmd, args, { encoding: "utf8", env: { ...process.env, BODY_FILE: await bodyFile(body) }, maxBuffer: 16 * 1024 * 1024 });
+  const m = /^WRK (\{.*\})$/m.exec(res.stdout ?? "");
+  if (res.status !== 0 || m === null) throw new Error(`wrk failed (${res.status}): ${res.stderr}${res.stdout}`);
+  const r = JSON.parse(m[1]!) as Record<string, number>;
+  const ms = (us: number) => Math.round(us / 10) / 100;
+  return {
+    ok: r.requests! - r.status!,
+    non2xx: r.status!,
+    errors: r.connect! + r.read! + r.write! + r.timeout!,
+    rps: r.requests! / (r.durationUs! / 1e6),
+    p50: ms(r.p50Us!),
+    p99: ms(r.p99Us!),
+  };
 }
 
 /** Sum of custseg_predictions_total over clusters, from /metrics. */
@@ -169,14 +225,15 @@ function countLines(log: string): number {
   return lines;
 }
 
-/** Warm-up, then every case against one server process; CPU from /proc, latency from autocannon. */
-function measureCases(pid: number, url: string, label: string): { rows: Measured[]; served: number } {
-  // Warm-up: the JIT compiles the request path before anything is measured.
-  let served = load(url, JSON.stringify({ instances: instances(1) }), 16, 2).ok;
+/** Warm-up, then every case against one server process; CPU from /proc, latency from wrk. */
+async function measureCases(pid: number, url: string, label: string): Promise<{ rows: Measured[]; served: number }> {
+  // Warm-up, not counted: the JIT compiles the request path for both body sizes before anything is measured.
+  let served = (await load(url, JSON.stringify({ instances: instances(1) }), 16, 2)).ok;
+  served += (await load(url, JSON.stringify({ instances: instances(100) }), 16, 1)).ok * 100;
   const rows: Measured[] = [];
   for (const c of CASES) {
     const cpu0 = cpuSeconds(pid);
-    const r = load(url, JSON.stringify({ instances: instances(c.instances) }), c.connections, duration);
+    const r = await load(url, JSON.stringify({ instances: instances(c.instances) }), c.connections, duration);
     served += r.ok * c.instances;
     const cpu = cpuSeconds(pid) - cpu0;
     rows.push({
@@ -204,6 +261,7 @@ function printTable(table: string[][]): void {
 async function main() {
   const tmp = await mkdtemp(join(tmpdir(), "custseg-bench-serve-"));
   try {
+    await prepareLoad(tmp);
     const model = arg("model") ?? (await seedModel(tmp));
     const log = join(tmp, "predictions.jsonl");
     const { child, url } = await startServer(model, log);
@@ -217,10 +275,10 @@ async function main() {
       replies[n] = await res.text();
       served += n;
     }
-    const measured = measureCases(child.pid!, url, "custseg");
+    const measured = await measureCases(child.pid!, url, "custseg");
     served += measured.served;
     const rows = measured.rows;
-    // The server's own count: autocannon stops counting at its deadline, with requests still in flight.
+    // The server's own count: wrk stops counting at its deadline, with requests still in flight.
     const servedByServer = await predictionsServed(url);
     child.kill("SIGTERM");
     const code = await exited;
@@ -232,7 +290,25 @@ async function main() {
     for (const kind of ["node", "fastify"] as const) {
       const server = await startPinned([process.execPath, httpFloor, kind, repliesPath]);
       try {
-        floor.push({ server: FLOOR_NAMES[kind], cases: measureCases(server.child.pid!, server.url, FLOOR_NAMES[kind]).rows });
+        floor.push({ server: FLOOR_NAMES[kind], cases: (await measureCases(server.child.pid!, server.url, FLOOR_NAMES[kind])).rows });
+      } finally {
+        server.child.kill("SIGTERM");
+      }
+    }
+
+    const baselineCli = arg("baseline");
+    if (baselineCli !== undefined) {
+      const baselineLog = join(tmp, "baseline", "predictions.jsonl");
+      await mkdir(join(tmp, "baseline"));
+      const server = await startServer(model, baselineLog, baselineCli);
+      const stopped = new Promise<void>((r) => server.child.on("exit", () => r()));
+      try {
+        const label = `custseg baseline (${baselineCli})`;
+        floor.push({ server: "custseg baseline", cases: (await measureCases(server.child.pid!, server.url, label)).rows });
+        const counted = await predictionsServed(server.url);
+        server.child.kill("SIGTERM");
+        await stopped;
+        process.stderr.write(`  baseline: ${countLines(baselineLog)} log lines, ${counted} predictions counted\n`);
       } finally {
         server.child.kill("SIGTERM");
       }
@@ -253,7 +329,7 @@ async function main() {
         floorTable.push([r.case, f.server, String(r.requestsPerS), String(r.p50Ms), String(r.p99Ms), String(r.instancesPerS), String(r.serverCpuUsPerRequest), String(own), String(own - r.serverCpuUsPerRequest)]);
       });
     }
-    process.stdout.write("HTTP floor (the same bodies in, custseg's replies out as fixed text, pinned the same way):\n");
+    process.stdout.write("HTTP floor (the same bodies in, custseg's replies out as fixed text, pinned the same way; and --baseline's build if given):\n");
     printTable(floorTable);
     const equal = logged === servedByServer;
     process.stdout.write(
@@ -262,11 +338,11 @@ async function main() {
 
     const result = {
       loadAverage: loadavg(),
-      machine: { cores: 2, pinning: hasTaskset() ? "server on core 0, autocannon on core 1 (taskset)" : "none (taskset missing)" },
+      machine: { cores: 2, pinning: hasTaskset() ? "server on core 0, wrk on core 1 (taskset)" : "none (taskset missing)" },
       durationS: duration,
       command: "npm run bench:serve",
       custseg: rows,
-      floor: { source: "bench/cases/http-floor.ts: read the body, JSON.parse, answer custseg's reply to it as fixed text", servers: floor },
+      floor: { source: "bench/cases/http-floor.ts: read the body, JSON.parse, answer custseg's reply to it as fixed text; 'custseg baseline': --baseline's build", baseline: baselineCli ?? null, servers: floor },
       flask: flaskLive
         ? { source: "the original's Flask server (seed_serve.py), measured in this run the same way", cases: flaskLive }
         : { source: "the original's Flask server (seed_serve.py), measured on this machine with wrk (quoted)", cases: FLASK },
@@ -280,6 +356,10 @@ async function main() {
   }
 }
 
+if (spawnSync("wrk", ["-v"]).error !== undefined) {
+  process.stderr.write("bench:serve needs wrk on the PATH (Debian/Ubuntu: apt-get install wrk)\n");
+  process.exit(1);
+}
 if (!existsSync(seedDir) && !arg("model")) {
   process.stderr.write(`bench:serve needs ${seedDir} (or --model PATH)\n`);
   process.exit(1);

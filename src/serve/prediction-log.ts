@@ -5,7 +5,7 @@
 // path, full disk) never reaches a request: the lines are counted as dropped, the reason is kept
 // for /ready and /metrics, and the next flush tries again.
 import { type FileHandle, open, rename, rm, stat } from "node:fs/promises";
-import { flag, num } from "./respond.js";
+import { extraBytes, flag, num } from "./respond.js";
 import type { Batch, Scored } from "./served-model.js";
 import { TextChunks } from "./text-chunks.js";
 
@@ -54,7 +54,8 @@ export class PredictionLog {
       this.linesDropped += batch.rows;
       return;
     }
-    this.queue.push(this.lines.format(time, latencyMs, model, batch, scored));
+    const text = this.lines.format(time, latencyMs, model, batch, scored);
+    this.queue.push(text, text.length + batch.rows * this.lines.modelExtraBytes);
     this.pendingLines += batch.rows;
     if (this.timer === null) {
       this.timer = setTimeout(() => {
@@ -105,6 +106,8 @@ export class PredictionLog {
       await this.file?.close().catch(() => undefined);
       this.file = null;
     }
+    // Written or dropped, the bytes are done with: their chunks take the next requests' lines.
+    this.queue.recycle(chunks);
   }
 
   private async openFile(): Promise<void> {
@@ -145,10 +148,15 @@ class LineFormat {
   private timeText = "";
   private lastModel: string | null = null;
   private modelText = "";
+  /** UTF-8 bytes of the model's text beyond its length: the rest of a line is ASCII. */
+  modelExtraBytes = 0;
 
   format(time: number, latencyMs: number, model: string, batch: Batch, scored: Scored): string {
     if (time !== this.lastTime) this.timeText = new Date((this.lastTime = time)).toISOString();
-    if (model !== this.lastModel) this.modelText = JSON.stringify((this.lastModel = model));
+    if (model !== this.lastModel) {
+      this.modelText = JSON.stringify((this.lastModel = model));
+      this.modelExtraBytes = extraBytes(this.modelText);
+    }
     const head = `{"time":"${this.timeText}","model":${this.modelText},"latencyMs":${latencyMs.toFixed(3)},"${batch.kind}":[`;
     const { data, rows } = batch;
     const cols = data.length / rows;

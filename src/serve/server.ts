@@ -1,6 +1,8 @@
 // `custseg serve`: the HTTP adapter. Routes parse and validate (JSON Schema, then the instance
 // readers), call the model's scoring step, format, and hand the predictions to the log queue.
 // No scoring happens here; no request waits on the disk.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { VERSION } from "../version.js";
 import { type InputSchema, InputError, inputSchema } from "./instances.js";
@@ -10,8 +12,10 @@ import { loadServedModel } from "./model-source.js";
 import { loadEngine } from "../engine/engine.js";
 import { ScoreInputError } from "../pipeline/steps/score.js";
 import type { ServeOptions } from "./options.js";
+import { type FastAnswer, type FastHandler, fastPathListener } from "./fast-path.js";
 import { PredictionLog } from "./prediction-log.js";
-import { PredictionWriter } from "./respond.js";
+import { type ReplayBodies, replayHook } from "./replay.js";
+import { extraBytes, PredictionWriter } from "./respond.js";
 import { mlflowBodySchema, vertexBodySchema } from "./schemas.js";
 import type { Batch, ServedModel } from "./served-model.js";
 import { batchFromVertexBody } from "./vertex-body.js";
@@ -22,6 +26,9 @@ interface Loaded {
   schema: InputSchema;
   writer: PredictionWriter;
   deployedModelId: string;
+  /** deployedModelId as JSON text, made once, and its UTF-8 bytes beyond its length. */
+  deployedModelIdJson: string;
+  deployedModelIdExtraBytes: number;
 }
 
 export interface RunningServer {
@@ -48,6 +55,8 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
     schema: inputSchema(model),
     writer: new PredictionWriter(model),
     deployedModelId: opts.deployedModelId ?? model.id,
+    deployedModelIdJson: JSON.stringify(opts.deployedModelId ?? model.id),
+    deployedModelIdExtraBytes: extraBytes(JSON.stringify(opts.deployedModelId ?? model.id)),
   });
   // One thread: a request's batch is far below the size where worker threads pay for their hand-off.
   const engine = await loadEngine({ threads: 1 });
@@ -55,20 +64,51 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
   const metrics = new ServeMetrics(log, () => ({ id: loaded.model.id, format: loaded.model.model.format }));
   metrics.clusters(loaded.model.clusters.length);
 
+  // The node:http server is made here, not by fastify, so that the fast path (fast-path.ts) sees
+  // every request first; fastify gets the ones it does not answer, and applies no server options of
+  // its own to a server it did not make: the timeouts and the connection cap are set here.
+  const bodies: ReplayBodies = new WeakMap();
+  let closing = false;
+  const fastPredict: FastHandler = (body, started) => {
+    const current = loaded;
+    const batch = batchFromVertexBody(body, current.schema, opts.maxInstances, handOver);
+    const predictions = predict(batch, current, performance.now() - started);
+    const text = vertexAnswer(predictions.text, current);
+    return { text, bytes: text.length + predictions.bytes - predictions.text.length + current.deployedModelIdExtraBytes };
+  };
+  const serverFactory = (fastifyListener: (req: IncomingMessage, res: ServerResponse) => void): Server => {
+    const server = createServer(
+      // Node checks the header and request deadlines on this interval (30 s by default), so a slow
+      // client would otherwise hold its connection long past --headers-timeout.
+      { connectionsCheckingInterval: Math.max(100, Math.min(1000, opts.headersTimeout / 2)) },
+      fastPathListener(
+        {
+          route: opts.predictRoute,
+          bodyLimit: opts.bodyLimit,
+          handle: fastPredict,
+          record: (seconds) => metrics.request(opts.predictRoute, 200, seconds),
+          closing: () => closing,
+        },
+        bodies,
+        fastifyListener,
+      ),
+    );
+    server.requestTimeout = opts.requestTimeout;
+    server.headersTimeout = opts.headersTimeout;
+    server.keepAliveTimeout = opts.keepAliveTimeout;
+    server.maxConnections = opts.maxConnections;
+    return server;
+  };
+
   const app = Fastify({
     logger: false,
     bodyLimit: opts.bodyLimit,
-    requestTimeout: opts.requestTimeout,
-    keepAliveTimeout: opts.keepAliveTimeout,
     // Checked by fastify's validator only for shape and type; coercion would turn "Infinity" into a number.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false, allowUnionTypes: true } },
     return503OnClosing: true,
-    // Node checks the header and request deadlines on this interval (30 s by default), so a slow
-    // client would otherwise hold its connection long past --headers-timeout.
-    http: { connectionsCheckingInterval: Math.max(100, Math.min(1000, opts.headersTimeout / 2)) },
+    serverFactory,
   });
-  app.server.headersTimeout = opts.headersTimeout;
-  app.server.maxConnections = opts.maxConnections;
+  replayHook(app, bodies);
 
   app.removeContentTypeParser("text/plain");
   app.addContentTypeParser("text/csv", { parseAs: "string" }, (_req, body, done) => done(null, body));
@@ -99,12 +139,12 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
 
   // The answer stays a string: Node sends a string body in the same write as the headers, a Buffer
   // in a second one (at one instance per request, answering a Buffer measured slower).
-  const predict = (batch: Batch, current: Loaded, reply: FastifyReply): string => {
+  const predict = (batch: Batch, current: Loaded, elapsedMs: number): FastAnswer => {
     const scored = scoreOrExplain(current.model, batch);
     metrics.countClusters(scored.cluster, batch.rows);
-    const predictions = current.writer.predictions(scored, batch.rows);
-    log?.append(Date.now(), reply.elapsedTime, current.model.id, batch, scored);
-    return predictions;
+    const text = current.writer.predictions(scored, batch.rows);
+    log?.append(Date.now(), elapsedMs, current.model.id, batch, scored);
+    return { text, bytes: current.writer.bytes(text.length, scored, batch.rows) };
   };
 
   // No schema on the route: the body is read by a reader that checks every value as it copies it,
@@ -122,8 +162,7 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
       const validate = request.compileValidationSchema(vertexSchema, "body");
       if (!validate(body)) throw Object.assign(new Error("the body does not match the schema"), { statusCode: 400, validation: validate.errors });
     });
-    const predictions = predict(batch, current, reply);
-    reply.type("application/json").send(`{"predictions":${predictions},"deployedModelId":${JSON.stringify(current.deployedModelId)}}`);
+    reply.type("application/json").send(vertexAnswer(predict(batch, current, reply.elapsedTime).text, current));
   });
 
   const mlflowBody = { content: { "application/json": { schema: mlflowBodySchema(opts.maxInstances) }, "text/csv": { schema: { type: "string" } } } };
@@ -132,7 +171,7 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
     const batch = isJson(request)
       ? batchFromMlflowJson(request.body as Record<string, unknown>, current.schema, opts.maxInstances)
       : batchFromCsv(request.body as string, current.schema, opts.maxInstances);
-    reply.type("application/json").send(`{"predictions":${predict(batch, current, reply)}}`);
+    reply.type("application/json").send(`{"predictions":${predict(batch, current, reply.elapsedTime).text}}`);
   });
 
   await app.listen({ host: opts.host, port: opts.port });
@@ -140,7 +179,7 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
   const port = typeof address === "object" && address !== null ? address.port : opts.port;
   const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
 
-  let closing: Promise<void> | null = null;
+  let stopped: Promise<void> | null = null;
   return {
     app,
     url: `http://${host}:${port}`,
@@ -157,7 +196,8 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
       }
     },
     close() {
-      closing ??= (async () => {
+      closing = true;
+      stopped ??= (async () => {
         // Requests still running at the deadline lose their connections; the log is flushed either way.
         const deadline = setTimeout(() => app.server.closeAllConnections(), opts.drainTimeout);
         try {
@@ -167,7 +207,7 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
           await log?.close();
         }
       })();
-      return closing;
+      return stopped;
     },
   };
 }
@@ -181,6 +221,14 @@ function scoreOrExplain(model: ServedModel, batch: Batch) {
     throw err;
   }
 }
+
+/** Thrown by the fast path's reader when the body needs the schema's wording: fastify answers it. */
+const HAND_OVER = new Error("handed over to the route");
+const handOver = (): never => {
+  throw HAND_OVER;
+};
+
+const vertexAnswer = (predictions: string, current: Loaded) => `{"predictions":${predictions},"deployedModelId":${current.deployedModelIdJson}}`;
 
 const isJson = (request: FastifyRequest) => (request.headers["content-type"] ?? "").toLowerCase().includes("json");
 

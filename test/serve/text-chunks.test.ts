@@ -53,4 +53,28 @@ test("an empty text queues nothing, before or after a take", () => {
   assert.is(joined(q.take()), "y");
 });
 
+test("a recycled chunk takes later texts; texts with their byte count given come back the same", () => {
+  const q = new TextChunks();
+  const ascii = `${"a".repeat(1000)}\n`;
+  q.push(ascii, ascii.length);
+  const first = q.take();
+  assert.is(joined(first), ascii);
+  q.recycle(first);
+  // Known lengths: ASCII (as many bytes as code units) and multi-byte text.
+  const mixed = "Café ☕ 🙂\n";
+  q.push(ascii, ascii.length);
+  q.push(mixed, Buffer.byteLength(mixed));
+  q.push("z\n");
+  const second = q.take();
+  assert.is(second[0]!.buffer, first[0]!.buffer, "the recycled chunk's memory");
+  assert.is(joined(second), `${ascii}${mixed}z\n`);
+  // A chunk of its own size (a text past a chunk) is not kept for reuse.
+  const big = "b".repeat(300_000);
+  q.push(big, big.length);
+  const large = q.take();
+  q.recycle(large);
+  q.push("c");
+  assert.is.not(q.take()[0]!.buffer, large[0]!.buffer);
+});
+
 test.run();
