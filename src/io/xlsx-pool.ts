@@ -85,7 +85,7 @@ export async function parseInWorkers(data: XlsxWorkerData, tasks: Iterable<TaskI
     Promise.race([
       new Promise<XlsxReply>((resolve) => {
         worker.once("message", resolve);
-        worker.postMessage(task, movable(task.sheet));
+        worker.postMessage(task, task.sheet ? [task.sheet.buffer as ArrayBuffer] : []);
       }),
       failed,
     ]);
@@ -102,12 +102,14 @@ export async function parseInWorkers(data: XlsxWorkerData, tasks: Iterable<TaskI
     const chunks: XlsxChunk[] = [first.chunk];
     const failures: Extract<XlsxReply, { ok: false }>[] = [];
     let next = 1;
+    // The next task is made (its slice copied out) while the workers parse, not while one waits.
+    let ahead = queue.next();
     const lane = async (worker: Worker) => {
       // After a failure no task starts; those in flight finish, so an earlier failure still counts.
-      while (failures.length === 0) {
-        const item = queue.next();
-        if (item.done) return;
-        const reply = await ask(worker, { index: next++, ...item.value, columns });
+      while (failures.length === 0 && !ahead.done) {
+        const asked = ask(worker, { index: next++, ...ahead.value, columns });
+        ahead = queue.next();
+        const reply = await asked;
         if (reply.ok) chunks[reply.index] = reply.chunk;
         else failures.push(reply);
       }

@@ -33,7 +33,7 @@ export interface SheetColumns {
 
 export interface XlsxTask {
   index: number;
-  /** A worksheet of consecutive rows standing in for `sheetPath`; absent: the workbook as it is. */
+  /** A worksheet of consecutive rows standing in for `sheetPath`, in a buffer of its own (moved, not copied); absent: the workbook as it is. */
   sheet?: Uint8Array;
   /** Sheet row (0-based) of the task's first row. */
   firstRow: number;

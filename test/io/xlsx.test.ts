@@ -184,8 +184,12 @@ test("dates written as text are read over the whole column, across slices", asyn
 
 test("sheetSlices cuts after whole rows that carry increasing numbers, and only then", () => {
   const latin1 = (s: string) => new Uint8Array(Buffer.from(s, "latin1"));
-  const body = Array.from({ length: 40 }, (_, i) => `<row r="${i + 1}"><c r="A${i + 1}"><v>${i}</v></c></row>`).join("");
-  const xml = `<worksheet><dimension ref="A1:A40"/><sheetData>${body}</sheetData><pageMargins/></worksheet>`;
+  // Cells' style attributes are dropped (the parser is asked for no styles); text keeps its own.
+  const text = '<c r="B7" t="inlineStr"><is><t>a s="2" b</t></is></c>';
+  const row = (i: number, style: string) => `<row r="${i + 1}"><c r="A${i + 1}"${style}><v>${i}</v></c>${i === 6 ? text : ""}</row>`;
+  const body = Array.from({ length: 40 }, (_, i) => row(i, "")).join("");
+  const styled = Array.from({ length: 40 }, (_, i) => row(i, i % 2 ? ' s="12"' : "")).join("");
+  const xml = `<worksheet><dimension ref="A1:A40"/><sheetData>${styled}</sheetData><pageMargins/></worksheet>`;
   const cut = sheetSlices(latin1(xml), 200);
   assert.ok(cut);
   assert.is(cut.rows, 40);
@@ -198,10 +202,11 @@ test("sheetSlices cuts after whole rows that carry increasing numbers, and only 
     return s.slice(s.indexOf("<sheetData>") + 11, s.indexOf("</sheetData>"));
   });
   assert.is(bodies.join(""), body);
+  assert.ok(body.includes('a s="2" b'));
   // The header row alone first, so that the other slices can be shared out once it is read.
   assert.is(bodies[0], '<row r="1"><c r="A1"><v>0</v></c></row>');
   bodies.forEach((b, k) => {
-    assert.match(b, /^<row r="\d+">.*<\/row>$/);
+    assert.match(b, /^<row r="\d+"><c r="A\d+"><v>.*<\/row>$/);
     assert.is(slices[k]!.firstRow, Number(/^<row r="(\d+)"/.exec(b)![1]) - 1);
   });
   // Rows without numbers would be renumbered in every slice, rows out of order would land in the
