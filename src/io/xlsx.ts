@@ -1,16 +1,19 @@
-// .xlsx → transactions. The workbook is parsed in a worker thread (xlsx-worker.ts) under a time
-// limit and a memory limit; the worker hands back column buffers and the table is built here.
-// The worker's heap limit does not count its buffers (the parser inflates XML into them), so the
-// parts the parser will inflate are bounded before it starts, and the process's resident memory is
-// watched while it runs.
-import { Worker } from "node:worker_threads";
+// .xlsx → transactions. The workbook's parts are inflated here (bounded), its one sheet cut into
+// slices of rows (xlsx-slices.ts), and the slices parsed side by side by worker threads under a time
+// limit and a memory limit (xlsx-pool.ts); the workers hand back each slice's columns, joined here
+// in sheet order (xlsx-chunks.ts) into the table.
+import { availableParallelism } from "node:os";
 import type { Table } from "apache-arrow";
-import { LimitError, UserError } from "../errors.js";
+import { UserError } from "../errors.js";
 import type { ColumnMap } from "./columns.js";
+import { excerpt } from "./excerpt.js";
 import { DEFAULT_MAX_INFLATED_BYTES, XLSX_DEFAULT_MEMORY_MB, XLSX_DEFAULT_TIMEOUT_MS } from "./limits.js";
 import { transactionsTable } from "./schema.js";
 import type { TextFormat } from "./text-format.js";
-import type { XlsxReply, XlsxRequest } from "./xlsx-worker.js";
+import { cellName, joinChunks } from "./xlsx-chunks.js";
+import { movable, parseInWorkers, type TaskInput } from "./xlsx-pool.js";
+import { sheetSlices } from "./xlsx-slices.js";
+import type { XlsxWorkerData } from "./xlsx-worker.js";
 
 export interface XlsxOptions {
   map?: ColumnMap;
@@ -18,21 +21,26 @@ export interface XlsxOptions {
   format?: TextFormat;
   /** Give up after this long (default 180 s: the real workbook takes about 15 s of CPU, and a busy machine stretches it). */
   timeoutMs?: number;
-  /** Memory the parsing worker may add to the process, heap and buffers, in MB (default 1500). */
+  /** Memory the parsing workers may add to the process, all together, heap and buffers, in MB (default 1500). */
   maxMemoryMb?: number;
   /** Bound on the workbook's parts once inflated (default: DEFAULT_MAX_INFLATED_BYTES). */
   maxInflatedBytes?: number;
-  /** Sheet XML parsed at a time (default SLICE_BYTES in xlsx-worker.ts); Infinity parses the sheet whole. */
+  /** Sheet XML parsed at a time per worker (default SLICE_BYTES); Infinity parses the sheet whole. */
   sliceBytes?: number;
+  /** Workers parsing slices at once (default XLSX_WORKERS). */
+  workers?: number;
 }
 
-/** How often the resident memory is sampled while the worker runs. */
-const MEMORY_POLL_MS = 50;
+/**
+ * The parser holds a sheet's every cell as an object (about 160 bytes a cell, with the XML it came
+ * from): the UCI sheet (153 MB of XML, 4.3 million cells) took 850 MB parsed whole. Parsed 12 MB of
+ * rows at a time, a slice per worker, the cells of two slices are alive at once: a whole `run` on
+ * the UCI zip peaks near 740 MB (with 16 MB slices, 810 MB).
+ */
+export const SLICE_BYTES = 12 * 2 ** 20;
 
-
-/** The worker module beside this one: .ts when running from source (through tsx), .js when compiled. */
-const fromSource = import.meta.url.endsWith(".ts");
-const workerUrl = new URL(`./xlsx-worker${fromSource ? ".ts" : ".js"}`, import.meta.url);
+/** Workers parsing slices at once: two, where there are two cores. */
+export const XLSX_WORKERS = Math.min(2, availableParallelism());
 
 const startsWith = (b: Uint8Array, magic: number[]) => magic.every((m, i) => b[i] === m);
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
@@ -44,61 +52,44 @@ export async function readXlsxTransactions(bytes: Uint8Array, file: string, opts
   if (!startsWith(bytes, ZIP_MAGIC) && !startsWith(bytes, CFB_MAGIC)) {
     throw new UserError(`${file}: not an .xlsx workbook (${bytes.length === 0 ? "the file is empty" : "no zip signature"})`);
   }
-  const timeoutMs = opts.timeoutMs ?? XLSX_DEFAULT_TIMEOUT_MS;
-  const maxMemoryMb = opts.maxMemoryMb ?? XLSX_DEFAULT_MEMORY_MB;
-  if (startsWith(bytes, ZIP_MAGIC)) {
-    const { checkInflatedSize } = await import("./zip.js");
-    await checkInflatedSize(bytes, file, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES);
+  const zip = startsWith(bytes, ZIP_MAGIC);
+  const parts = zip ? await (await import("./zip.js")).inflateEntries(bytes, file, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES) : [];
+  const sheets = parts.filter((p) => /(^|\/)worksheets\/[^/]+\.xml$/i.test(p.path));
+  // Only a zip with one worksheet is cut; anything else (an encrypted workbook, several sheets) is parsed whole.
+  const sliceBytes = opts.sliceBytes ?? SLICE_BYTES;
+  const cut = sheets.length === 1 && Number.isFinite(sliceBytes) ? sheetSlices(sheets[0]!.bytes, sliceBytes) : undefined;
+  const common = { file, map: opts.map ?? {}, decimal: opts.format?.decimal ?? "." } as const;
+  let data: XlsxWorkerData;
+  let tasks: Iterable<TaskInput> = [{ firstRow: 0 }];
+  let transfer: ArrayBuffer[] = [];
+  if (cut) {
+    data = { ...common, source: { parts: parts.filter((p) => p !== sheets[0]) }, sheetPath: sheets[0]!.path };
+    tasks = (function* () {
+      for (const slice of cut.slices()) yield { sheet: slice.xml, firstRow: slice.firstRow };
+    })();
+  } else if (zip) {
+    data = { ...common, source: { parts } };
+    transfer = parts.flatMap((p) => movable(p.bytes));
+  } else {
+    const copy = new Uint8Array(bytes); // moved to the worker; the caller keeps its bytes
+    data = { ...common, source: { bytes: copy } };
+    transfer = [copy.buffer as ArrayBuffer];
   }
-  const copy = new Uint8Array(bytes); // a copy is transferred to the worker; the caller keeps its bytes
-  const request: XlsxRequest = { bytes: copy, file, map: opts.map ?? {}, format: opts.format ?? {}, ...(opts.sliceBytes ? { sliceBytes: opts.sliceBytes } : {}) };
-  const options = {
-    workerData: request,
-    transferList: [copy.buffer as ArrayBuffer],
-    resourceLimits: { maxOldGenerationSizeMb: maxMemoryMb },
-  };
-  const baseline = process.memoryUsage.rss();
-  const overMemory = () =>
-    new LimitError(`${file}: reading the workbook needed more than ${maxMemoryMb} MB of memory; gave up`, "xlsxMemory");
-  // From source, the worker registers tsx itself: loader hooks given by --import do not reach workers.
-  const worker = fromSource
-    ? new Worker(
-        `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`,
-        { ...options, eval: true },
-      )
-    : new Worker(workerUrl, options);
-  const reply = await new Promise<XlsxReply>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new LimitError(`${file}: reading the workbook took longer than ${timeoutMs / 1000} s; gave up`, "xlsxTime"));
-      void worker.terminate();
-    }, timeoutMs);
-    const watch = setInterval(() => {
-      if (process.memoryUsage.rss() - baseline <= maxMemoryMb * 2 ** 20) return;
-      reject(overMemory());
-      void worker.terminate();
-    }, MEMORY_POLL_MS);
-    const settle = () => {
-      clearTimeout(timer);
-      clearInterval(watch);
-    };
-    worker.once("message", (m: XlsxReply) => {
-      settle();
-      resolve(m);
-    });
-    worker.once("error", (err: Error & { code?: string }) => {
-      settle();
-      reject(
-        err.code === "ERR_WORKER_OUT_OF_MEMORY"
-          ? overMemory()
-          : new UserError(`${file}: the workbook reader failed (${err.message})`),
-      );
-    });
-    worker.once("exit", (code) => {
-      settle();
-      reject(new UserError(`${file}: the workbook reader stopped unexpectedly (exit code ${code})`));
-    });
+  const { columns, chunks } = await parseInWorkers(data, tasks, {
+    file,
+    // The first slice is the header alone; the others are shared out.
+    workers: cut ? Math.max(1, Math.min(opts.workers ?? XLSX_WORKERS, cut.count - 1)) : 1,
+    timeoutMs: opts.timeoutMs ?? XLSX_DEFAULT_TIMEOUT_MS,
+    maxMemoryMb: opts.maxMemoryMb ?? XLSX_DEFAULT_MEMORY_MB,
+    transfer,
   });
-  await worker.terminate();
-  if (!reply.ok) throw reply.userError ? new UserError(reply.message) : new Error(reply.message);
-  return transactionsTable(reply.columns, (r) => `${file}: data row ${r + 1}`);
+  const where = `${file}: sheet "${columns.name}"`;
+  const dateColumn = columns.at.InvoiceDate;
+  const joined = joinChunks(chunks, {
+    dateFormat: opts.format?.dateFormat ?? "auto",
+    where,
+    locateDate: (row) => `${where}, cell ${cellName(row, dateColumn)} (${excerpt(columns.header[dateColumn])})`,
+  });
+  if (joined.length === 0) throw new UserError(`${where} has a header row but no data rows`);
+  return transactionsTable(joined, (r) => `${file}: data row ${r + 1}`);
 }

@@ -87,12 +87,18 @@ async function openZipBuffer(bytes: Uint8Array, file: string, damaged = "damaged
   }
 }
 
+/** One entry of a zip, inflated. */
+export interface ZipPart {
+  path: string;
+  bytes: Buffer;
+}
+
 /**
- * Check that every entry of a zip (an .xlsx is one) inflates to no more than `max` bytes in all,
- * before a parser that trusts the archive sees it: the declared sizes are summed first, then each
- * entry is inflated and discarded, yauzl failing any that runs past its declared size.
+ * Every entry of a zip (an .xlsx is one) inflated, no more than `max` bytes in all, before a parser
+ * that trusts the archive sees it: the declared sizes are summed first, then each entry is inflated
+ * into a buffer of its declared size, yauzl failing any that runs past it.
  */
-export async function checkInflatedSize(bytes: Uint8Array, file: string, max: number): Promise<void> {
+export async function inflateEntries(bytes: Uint8Array, file: string, max: number): Promise<ZipPart[]> {
   const damaged = "damaged or unsupported workbook";
   const zip = await openZipBuffer(bytes, file, damaged);
   try {
@@ -102,19 +108,26 @@ export async function checkInflatedSize(bytes: Uint8Array, file: string, max: nu
     if (declared > max) {
       throw new LimitError(`${file}: the workbook's parts declare ${mb(declared)} inflated, over the ${mb(max)} limit; gave up`, "inflatedSize");
     }
+    const parts: ZipPart[] = [];
     for (const entry of entries) {
       if (entry.fileName.endsWith("/")) continue;
-      await new Promise<void>((resolve, reject) => {
+      const content = await new Promise<Buffer>((resolve, reject) => {
         zip.openReadStream(entry, (err, stream) => {
           if (err) return reject(err);
-          stream.on("data", () => {});
+          const out = Buffer.allocUnsafe(entry.uncompressedSize);
+          let at = 0;
+          stream.on("data", (chunk: Buffer) => {
+            at += chunk.copy(out, at);
+          });
           stream.once("error", reject);
-          stream.once("end", resolve);
+          stream.once("end", () => resolve(out.subarray(0, at)));
         });
       }).catch((err) => {
         throw new UserError(`${file}: damaged workbook part ${quote(entry.fileName)} (${(err as Error).message})`);
       });
+      parts.push({ path: entry.fileName, bytes: content });
     }
+    return parts;
   } finally {
     zip.close();
   }

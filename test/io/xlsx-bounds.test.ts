@@ -1,11 +1,15 @@
 // A workbook whose sheet XML inflates far beyond its size on disk: the parts handed to the parser
 // are bounded (declared sizes first, then counted), and the worker's memory (heap and buffers)
-// and time are bounded; each ends the CLI with one line saying which bound was exceeded.
-import { mkdtempSync, rmSync } from "node:fs";
+// and time are bounded; each ends the CLI with one line saying which bound was exceeded. On the real
+// workbook, parsed by two workers at once, the memory bound holds for them together, and a signal
+// ends the run while they parse.
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { cpuSeconds } from "../helpers/cli.js";
+import { sharedFile, skipped } from "../helpers/shared.js";
 import { lines, runWatched } from "../helpers/watched.js";
 import { type BombOptions, bombZip } from "../helpers/zip.js";
 
@@ -91,6 +95,49 @@ test("CLI: a sheet taking longer than --xlsx-timeout-s ends with one line naming
   assert.is(r.status, 1, r.stderr);
   assert.equal(lines(r.stderr).length, 1, r.stderr);
   assert.match(r.stderr, /took longer than 0\.5 s; gave up \(--xlsx-timeout-s raises the limit\)/);
+});
+
+const uciZip = sharedFile("data/online_retail.zip", "the workbook reader's bounds on the real UCI zip");
+
+test("CLI: on the real workbook, --xlsx-max-memory-mb bounds the parsing workers together", async () => {
+  if (!uciZip) return skipped();
+  // The two workers parsing slices at once add well over 150 MB between them.
+  const out = join(dir, "memory-run");
+  const r = await runWatched(["run", "--input", uciZip, "--no-cache", "--out", out, "--xlsx-max-memory-mb", "150"], { cwd: dir, livenessMs: 180_000 });
+  assert.not.ok(r.killed);
+  assert.is(r.status, 1, r.stderr);
+  assert.equal(lines(r.stderr).length, 1, r.stderr);
+  assert.match(r.stderr, /needed more than 150 MB of memory; gave up \(--xlsx-max-memory-mb raises the limit\)/);
+  assert.not.ok(existsSync(out));
+});
+
+test("CLI: SIGINT while the workers parse the real workbook ends the run promptly, leaving no output", async () => {
+  if (!uciZip) return skipped();
+  const out = join(dir, "interrupted-run");
+  let sentAt = 0;
+  const r = await runWatched(["run", "--input", uciZip, "--no-cache", "--out", out], {
+    cwd: dir,
+    livenessMs: 180_000,
+    onStart: (child) => {
+      // Loading modules and inflating the workbook take about two CPU seconds; past four the
+      // workers are parsing, which takes some fifteen.
+      const started = Date.now();
+      const poll = setInterval(() => {
+        const cpu = cpuSeconds(child.pid!);
+        if (cpu === undefined ? Date.now() - started < 5_000 : cpu < 4) return;
+        clearInterval(poll);
+        sentAt = Date.now();
+        child.kill("SIGINT");
+      }, 100);
+      child.once("exit", () => clearInterval(poll));
+    },
+  });
+  assert.not.ok(r.killed, "the process ended by itself");
+  assert.is(r.status, 130, r.stderr);
+  assert.match(r.stderr, /interrupted \(SIGINT\); unfinished output removed/);
+  // A liveness bound, not a speed test: without the signal the run goes on for many seconds.
+  assert.ok(Date.now() - sentAt < 20_000, `ended ${Date.now() - sentAt} ms after the signal`);
+  assert.not.ok(existsSync(out));
 });
 
 test.run();

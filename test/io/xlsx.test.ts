@@ -8,7 +8,7 @@ import XLSX from "xlsx";
 import { UserError } from "../../src/errors.js";
 import { loadTransactions } from "../../src/io/load.js";
 import { type XlsxOptions, readXlsxTransactions } from "../../src/io/xlsx.js";
-import { sheetSlices } from "../../src/io/xlsx-worker.js";
+import { sheetSlices } from "../../src/io/xlsx-slices.js";
 import { FIRST_UCI_ROW, rowsOf } from "../helpers/fixtures.js";
 import { sharedFile, skipped } from "../helpers/shared.js";
 import { zipOf } from "../helpers/zip.js";
@@ -132,43 +132,87 @@ test("the time and memory limits turn into UserErrors", async () => {
   assert.match(await userFailure(() => readXlsxTransactions(SMALL, "m.xlsx", tiny)), /^m\.xlsx: reading the workbook needed more than 2 MB of memory/);
 });
 
-test("a sheet parsed in slices of rows gives the table of a whole parse", async () => {
-  // Blank rows, empty cells, text and numeric codes, on both sides of many cuts.
+/** A workbook of `count` data rows with blank rows, empty cells, text and numeric codes throughout. */
+function manyRows(count: number, date: (i: number) => unknown = (i) => 40513 + i / 97): unknown[][] {
   const rows: unknown[][] = [HEADER];
-  for (let i = 0; i < 3000; i++) {
+  for (let i = 0; i < count; i++) {
     if (i % 701 === 0) rows.push([]);
-    rows.push([536365 + (i >> 2), i % 3 ? `${20000 + (i % 97)}` : `${85000 + i}A`, i % 5 ? `ITEM ${i % 211}` : null, (i % 13) - 2, 40513 + i / 97, (i % 17) / 4, i % 4 ? 12000 + (i % 300) : null, i % 9 ? "United Kingdom" : "EIRE"]);
+    rows.push([536365 + (i >> 2), i % 3 ? `${20000 + (i % 97)}` : `${85000 + i}A`, i % 5 ? `ITEM ${i % 211}` : null, (i % 13) - 2, date(i), (i % 17) / 4, i % 4 ? 12000 + (i % 300) : null, i % 9 ? "United Kingdom" : "EIRE"]);
   }
+  return rows;
+}
+
+const WHOLE: XlsxOptions = { sliceBytes: Number.POSITIVE_INFINITY };
+const SLICED: XlsxOptions[] = [1, 2, 3].map((workers) => ({ sliceBytes: 4096, workers }));
+
+test("a sheet parsed in slices of rows, by one worker or several, gives the table of a whole parse", async () => {
+  const rows = manyRows(3000);
   const book = workbook(rows);
-  const whole = await readXlsxTransactions(book, "whole.xlsx", { sliceBytes: Number.POSITIVE_INFINITY });
-  const sliced = await readXlsxTransactions(book, "sliced.xlsx", { sliceBytes: 4096 });
+  const whole = await readXlsxTransactions(book, "whole.xlsx", WHOLE);
   assert.is(whole.numRows, 3000);
-  assert.equal(rowsOf(sliced), rowsOf(whole));
+  for (const opts of SLICED) {
+    const sliced = await readXlsxTransactions(book, "sliced.xlsx", opts);
+    assert.equal(rowsOf(sliced), rowsOf(whole), `${opts.workers} workers`);
+    // Dictionaries in order of first appearance, as one pass over the sheet builds them.
+    for (const name of ["InvoiceNo", "StockCode", "Description", "Country"]) {
+      assert.equal(sliced.getChild(name)!.data[0]!.dictionary!.toArray(), whole.getChild(name)!.data[0]!.dictionary!.toArray(), name);
+    }
+  }
   // A bad cell past the first slice is named by its place in the sheet, as a whole parse names it.
   rows[2500]![3] = 1.5;
-  const badLate = workbook(rows);
   const message = /sheet "Online Retail", cell D2501 \(Quantity\): 1\.5 is not a whole number/;
-  assert.match(await userFailure(() => readXlsxTransactions(badLate, "w.xlsx", { sliceBytes: Number.POSITIVE_INFINITY })), message);
-  assert.match(await userFailure(() => readXlsxTransactions(badLate, "s.xlsx", { sliceBytes: 4096 })), message);
+  assert.match(await userFailure(() => readXlsxTransactions(workbook(rows), "w.xlsx", WHOLE)), message);
+  // Another bad cell further on, in a slice that may be parsed first: the first in the sheet is named.
+  rows[2950]![5] = "lots";
+  for (const opts of SLICED) assert.match(await userFailure(() => readXlsxTransactions(workbook(rows), "s.xlsx", opts)), message);
 });
 
-test("sheetSlices cuts after whole rows that carry their numbers, and only then", () => {
+test("dates written as text are read over the whole column, across slices", async () => {
+  // Day-first shows only in days past the 12th: the column is read in the one order every value fits.
+  const text = (i: number) => `${1 + (i % 28)}/${1 + ((i >> 5) % 12)}/2011 ${8 + (i % 10)}:${String(i % 60).padStart(2, "0")}`;
+  const rows = manyRows(2000, text);
+  const book = workbook(rows);
+  const whole = await readXlsxTransactions(book, "whole.xlsx", WHOLE);
+  for (const opts of SLICED) assert.equal(rowsOf(await readXlsxTransactions(book, "sliced.xlsx", opts)), rowsOf(whole));
+  assert.is(rowsOf(whole)[12]!.InvoiceDate, Date.UTC(2011, 0, 13, 10, 12));
+  // A date no format reads, past the first slice, is named by its cell.
+  rows[1800]![4] = "someday";
+  for (const opts of [WHOLE, ...SLICED]) {
+    assert.match(await userFailure(() => readXlsxTransactions(workbook(rows), "d.xlsx", opts)), /sheet "Online Retail", cell E1801 \(InvoiceDate\): cannot read "someday" as a date/);
+  }
+});
+
+test("sheetSlices cuts after whole rows that carry increasing numbers, and only then", () => {
   const latin1 = (s: string) => new Uint8Array(Buffer.from(s, "latin1"));
-  const body = Array.from({ length: 40 }, (_, i) => `<row r="${i + 1}"><c r="A${i + 1}"><v>${i}</v></c></row>`).join("");
-  const xml = `<worksheet><dimension ref="A1:A40"/><sheetData>${body}</sheetData><pageMargins/></worksheet>`;
+  // Cells' style attributes are dropped (the parser is asked for no styles); text keeps its own.
+  const text = '<c r="B7" t="inlineStr"><is><t>a s="2" b</t></is></c>';
+  const row = (i: number, style: string) => `<row r="${i + 1}"><c r="A${i + 1}"${style}><v>${i}</v></c>${i === 6 ? text : ""}</row>`;
+  const body = Array.from({ length: 40 }, (_, i) => row(i, "")).join("");
+  const styled = Array.from({ length: 40 }, (_, i) => row(i, i % 2 ? ' s="12"' : "")).join("");
+  const xml = `<worksheet><dimension ref="A1:A40"/><sheetData>${styled}</sheetData><pageMargins/></worksheet>`;
   const cut = sheetSlices(latin1(xml), 200);
   assert.ok(cut);
   assert.is(cut.rows, 40);
-  const slices = [...cut.slices()].map((b) => b.toString("latin1"));
-  assert.ok(slices.length > 1, `${slices.length} slices`);
-  const bodies = slices.map((s) => {
+  const slices = [...cut.slices()];
+  assert.is(slices.length, cut.count);
+  assert.ok(slices.length > 2, `${slices.length} slices`);
+  const bodies = slices.map(({ xml: b }) => {
+    const s = b.toString("latin1");
     assert.ok(s.startsWith('<worksheet><dimension ref="A1:A40"/><sheetData>') && s.endsWith("</sheetData><pageMargins/></worksheet>"), s);
     return s.slice(s.indexOf("<sheetData>") + 11, s.indexOf("</sheetData>"));
   });
   assert.is(bodies.join(""), body);
-  for (const b of bodies) assert.match(b, /^<row r="\d+">.*<\/row>$/);
-  // Rows without numbers would be renumbered from 1 in every slice: such a sheet is not cut.
+  assert.ok(body.includes('a s="2" b'));
+  // The header row alone first, so that the other slices can be shared out once it is read.
+  assert.is(bodies[0], '<row r="1"><c r="A1"><v>0</v></c></row>');
+  bodies.forEach((b, k) => {
+    assert.match(b, /^<row r="\d+"><c r="A\d+"><v>.*<\/row>$/);
+    assert.is(slices[k]!.firstRow, Number(/^<row r="(\d+)"/.exec(b)![1]) - 1);
+  });
+  // Rows without numbers would be renumbered in every slice, rows out of order would land in the
+  // wrong slice's place: such sheets are not cut.
   assert.is(sheetSlices(latin1(xml.replace(/<row r="\d+">/g, "<row>")), 200), undefined);
+  assert.is(sheetSlices(latin1(xml.replace('<row r="30">', '<row r="3">')), 200), undefined);
   assert.is(sheetSlices(latin1("<worksheet><x:sheetData></x:sheetData></worksheet>"), 200), undefined);
 });
 
