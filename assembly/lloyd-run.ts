@@ -267,27 +267,29 @@ function assignPass(
         const own = load<f64>(drift + ((<usize>label) << 3));
         const half = load<f64>(sep + ((<usize>label) << 3)) * shrink;
         let u = (load<f64>(ui) + own) * grow + slack;
-        if (2.0 * u < half || belowLower(li, drift, kp, u)) continue;
+        if (2.0 * u < half || !nearerThan(li, drift, kp, u)) continue;
         // The upper bound has drifted with the centres: measure the label's own centre again.
         const ownDist = sqDist(xi, centers + <usize>label * rowBytes, d);
         const dist = Math.sqrt(ownDist) * grow;
         store<f64>(ui, dist - own);
         u = dist * grow + slack;
-        if (2.0 * u < half || belowLower(li, drift, kp, u)) continue;
+        if (2.0 * u < half || !nearerThan(li, drift, kp, u)) continue;
         // Only the centres whose lower bound does not clear u can be nearer (Elkan's filter); the
         // others are farther by more than any rounding, so the lowest index among the nearest is
         // the one nearestCentre would find.
         best = label;
         let bestDist = ownDist;
-        for (let c = 0; c < k; c++) {
-          if (c == label) continue;
-          const lc = li + ((<usize>c) << 3);
-          if (load<f64>(lc) - load<f64>(drift + ((<usize>c) << 3)) > u) continue;
-          const s = sqDist(xi, centers + <usize>c * rowBytes, d);
-          store<f64>(lc, Math.sqrt(s) * shrink + load<f64>(drift + ((<usize>c) << 3)));
-          if (s < bestDist || (s == bestDist && c < best)) {
-            bestDist = s;
-            best = c;
+        for (let base = 0; base < kp; base += 64) {
+          let mask = candidates(li, drift, base, min(kp, base + 64), u);
+          while (mask) {
+            const c = base + <i32>ctz(mask);
+            mask &= mask - 1;
+            const s = sqDist(xi, centers + <usize>c * rowBytes, d);
+            store<f64>(li + ((<usize>c) << 3), Math.sqrt(s) * shrink + load<f64>(drift + ((<usize>c) << 3)));
+            if (s < bestDist || (s == bestDist && c < best)) {
+              bestDist = s;
+              best = c;
+            }
           }
         }
         if (best == label) continue;
@@ -332,22 +334,46 @@ function assignPass(
   return nChanged;
 }
 
-/** True when every lower bound of the row (lower[c] − drift[c], c < kp) exceeds u. */
+/** True when some lower bound of the row (lower[c] − drift[c], c < kp) is not above u. */
 // @ts-ignore: decorator
 @inline
-function belowLower(li: usize, drift: usize, kp: i32, u: f64): bool {
+function nearerThan(li: usize, drift: usize, kp: i32, u: f64): bool {
   if (ASC_FEATURE_SIMD) {
     const uv = f64x2.splat(u);
-    let fail = v128.splat<i64>(0);
+    let hit = v128.splat<i64>(0);
     for (let c = 0; c < kp; c += 2) {
       const o = (<usize>c) << 3;
-      fail = v128.or(fail, f64x2.le(f64x2.sub(v128.load(li + o), v128.load(drift + o)), uv));
+      hit = v128.or(hit, f64x2.le(f64x2.sub(v128.load(li + o), v128.load(drift + o)), uv));
     }
-    return !v128.any_true(fail);
+    return v128.any_true(hit);
   }
   for (let c = 0; c < kp; c++) {
     const o = (<usize>c) << 3;
-    if (!(load<f64>(li + o) - load<f64>(drift + o) > u)) return false;
+    if (!(load<f64>(li + o) - load<f64>(drift + o) > u)) return true;
   }
-  return true;
+  return false;
+}
+
+/**
+ * Bit c − from set for each centre c in [from, to) (at most 64 of them, from even) whose lower
+ * bound is not above u: the centres that may be nearer than u.
+ */
+// @ts-ignore: decorator
+@inline
+function candidates(li: usize, drift: usize, from: i32, to: i32, u: f64): u64 {
+  let mask: u64 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const uv = f64x2.splat(u);
+    for (let c = from; c < to; c += 2) {
+      const o = (<usize>c) << 3;
+      const hit = f64x2.le(f64x2.sub(v128.load(li + o), v128.load(drift + o)), uv);
+      mask |= (<u64>i64x2.bitmask(hit)) << (<u64>(c - from));
+    }
+    return mask;
+  }
+  for (let c = from; c < to; c++) {
+    const o = (<usize>c) << 3;
+    if (!(load<f64>(li + o) - load<f64>(drift + o) > u)) mask |= (<u64>1) << (<u64>(c - from));
+  }
+  return mask;
 }
