@@ -277,7 +277,9 @@ function* wholeRuns(
       if (start.kind === "given") arena.f64(slot, k * d).set(start.centers);
       else if (start.kind === "random") {
         const centers = arena.f64(slot, k * d);
-        randomRows(start.rngOf(first + r), n, k).forEach((row, c) => centers.set(xs.subarray(row * d, row * d + d), c * d));
+        randomRows(start.rngOf(first + r), n, k).forEach((row, c) => {
+          centers.set(xs.subarray(row * d, row * d + d), c * d);
+        });
       } else {
         const rng = start.rngOf(first + r);
         const draws = arena.f64(slot + drawsAt, 1 + (k - 1) * trials);
