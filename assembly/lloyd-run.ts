@@ -267,16 +267,17 @@ function assignPass(
         const own = load<f64>(drift + ((<usize>label) << 3));
         const half = load<f64>(sep + ((<usize>label) << 3)) * shrink;
         let u = (load<f64>(ui) + own) * grow + slack;
-        if (2.0 * u < half || !nearerThan(li, drift, kp, u)) continue;
+        // Both tests, one branch: which of them settles the row is as good as random.
+        if (<i32>(2.0 * u < half) | <i32>!nearerThan(li, drift, kp, u)) continue;
         // The upper bound has drifted with the centres: measure the label's own centre again.
         const ownDist = sqDist(xi, centers + <usize>label * rowBytes, d);
         const dist = Math.sqrt(ownDist) * grow;
         store<f64>(ui, dist - own);
         u = dist * grow + slack;
-        if (2.0 * u < half || !nearerThan(li, drift, kp, u)) continue;
-        // Only the centres whose lower bound does not clear u can be nearer (Elkan's filter); the
-        // others are farther by more than any rounding, so the lowest index among the nearest is
-        // the one nearestCentre would find.
+        if (2.0 * u < half) continue;
+        // Only the centres whose lower bound does not clear u can be nearer (Elkan's filter; none
+        // left settles the row); the others are farther by more than any rounding, so the lowest
+        // index among the nearest is the one nearestCentre would find.
         best = label;
         let bestDist = ownDist;
         for (let base = 0; base < kp; base += 64) {
