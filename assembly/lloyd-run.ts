@@ -50,6 +50,7 @@ export function wholeRunSlotBytes(n: i32, d: i32, k: i32, trials: i32, chunkRows
   bytes += align16((<usize>kp) << 3); // drift
   bytes += align16((<usize>(2 * k + 1)) << 3); // shifts, separations
   bytes += align16((<usize>n) << 3); // upper bounds
+  bytes += align16((<usize>min(n, chunkRows)) << 5); // one chunk's unsettled rows
   // The seeding's buffers and the Lloyd loop's lower bounds and relocation scratch share the rest.
   const lloyd = align16((<usize>n * <usize>kp) << 3) + align16((<usize>n) << 3);
   const seeding = seedingBytes(n, trials, chunks);
@@ -95,9 +96,11 @@ export function wholeRunChunk(
   p += align16((<usize>(2 * k + 1)) << 3);
   const upper = p;
   p += align16((<usize>n) << 3);
+  const open = p;
+  p += align16((<usize>min(n, chunkRows)) << 5);
   const shared = p;
   if (plusPlus) seedPlusPlus(x, n, d, k, trials, draws, a, shared, chunkRows);
-  const final = lloydWholeRun(x, n, d, k, a, b, labels, partial, counts, weights, drift, shifts, upper, shared, maxIter, tolerance, chunkRows, info);
+  const final = lloydWholeRun(x, n, d, k, a, b, labels, partial, counts, weights, drift, shifts, upper, open, shared, maxIter, tolerance, chunkRows, info);
   store<f64>(info, final == a ? 0.0 : 1.0, 16);
 }
 
@@ -174,7 +177,7 @@ function seedPlusPlus(x: usize, n: i32, d: i32, k: i32, trials: i32, draws: usiz
  */
 function lloydWholeRun(
   x: usize, n: i32, d: i32, k: i32, a: usize, b: usize, labels: usize, partial: usize, counts: usize, weights: usize,
-  drift: usize, shifts: usize, upper: usize, area: usize, maxIter: i32, tolerance: f64, chunkRows: i32, info: usize,
+  drift: usize, shifts: usize, upper: usize, open: usize, area: usize, maxIter: i32, tolerance: f64, chunkRows: i32, info: usize,
 ): usize {
   const kp = evenK(k);
   const lower = area;
@@ -193,7 +196,7 @@ function lloydWholeRun(
   let strict = false;
   let iter = 0;
   for (; iter < maxIter; iter++) {
-    const nChanged = assignPass(x, n, d, k, cur, labels, partial, counts, drift, sep, upper, lower, iter > 0, true, allow, slack, chunkRows);
+    const nChanged = assignPass(x, n, d, k, cur, labels, partial, counts, drift, sep, upper, lower, open, iter > 0, true, allow, slack, chunkRows);
     // The chunks' sums merged in chunk order, as mergeChunks does; relocation then edits the merge.
     mergeChunks(partial, chunks, kd, next);
     memory.copy(weights, counts, (<usize>k) << 3);
@@ -219,7 +222,7 @@ function lloydWholeRun(
     if (shift <= tolerance) break;
   }
   const nIter = min(iter + 1, maxIter);
-  if (!strict) assignPass(x, n, d, k, cur, labels, partial, counts, drift, sep, upper, lower, true, false, allow, slack, chunkRows);
+  if (!strict) assignPass(x, n, d, k, cur, labels, partial, counts, drift, sep, upper, lower, open, true, false, allow, slack, chunkRows);
   // The inertia as inertiaChunk and mergeChunks form it: per chunk from 0, then the chunks in order.
   const rowBytes = (<usize>d) << 3;
   let inertia: f64 = 0;
@@ -241,11 +244,12 @@ function lloydWholeRun(
  * One assignment pass from the centres at `centers`. With update, counts (k) follow the labels, and
  * each chunk's sums (partial: chunk·k·d) are those of its rows by label, added in row order from
  * zero, as lloydChunk forms them: a chunk in which no label changed keeps last pass's, which are
- * the same bits. Returns the number of labels that changed.
+ * the same bits. `open`: room for min(n, chunkRows) × 32 bytes. Returns the number of labels that changed.
  */
 function assignPass(
   x: usize, n: i32, d: i32, k: i32, centers: usize, labels: usize, partial: usize, counts: usize,
-  drift: usize, sep: usize, upper: usize, lower: usize, valid: bool, update: bool, allow: f64, slack: f64, chunkRows: i32,
+  drift: usize, sep: usize, upper: usize, lower: usize, open: usize, valid: bool, update: bool, allow: f64, slack: f64,
+  chunkRows: i32,
 ): i32 {
   const rowBytes = (<usize>d) << 3;
   const kp = evenK(k);
@@ -255,33 +259,58 @@ function assignPass(
   let nChanged = 0;
   for (let start = 0, chunk = 0; start < n; start += chunkRows, chunk++) {
     const end = min(start + chunkRows, n);
-    let chunkChanged = false;
-    for (let i = start; i < end; i++) {
-      const xi = x + <usize>i * rowBytes;
-      const ui = upper + ((<usize>i) << 3);
-      const li = lower + ((<usize>(i * kp)) << 3);
-      const labelAt = labels + ((<usize>i) << 2);
-      const label = load<i32>(labelAt);
-      let best = 0;
-      if (valid) {
+    let changed = 0;
+    if (valid) {
+      // The rows the bounds do not settle, listed without a branch per row: whether a row is
+      // settled is as good as random, and a mispredicted branch costs more than the test.
+      let count = 0;
+      for (let i = start; i < end; i++) {
+        const label = load<i32>(labels + ((<usize>i) << 2));
         const own = load<f64>(drift + ((<usize>label) << 3));
         const half = load<f64>(sep + ((<usize>label) << 3)) * shrink;
-        let u = (load<f64>(ui) + own) * grow + slack;
-        // Both tests, one branch: which of them settles the row is as good as random.
-        if (<i32>(2.0 * u < half) | <i32>!nearerThan(li, drift, kp, u)) continue;
-        // The upper bound has drifted with the centres: measure the label's own centre again.
-        const ownDist = sqDist(xi, centers + <usize>label * rowBytes, d);
+        const u = (load<f64>(upper + ((<usize>i) << 3)) + own) * grow + slack;
+        store<i32>(open + ((<usize>count) << 2), i);
+        count += <i32>!(2.0 * u < half) & <i32>nearerThan(lower + ((<usize>(i * kp)) << 3), drift, kp, u);
+      }
+      // Their own distances, and the rows some other centre may still be nearer to, listed the
+      // same way with their candidate masks (k ≤ 64; beyond, the masks are formed below).
+      const masksAt = open + ((<usize>min(n, chunkRows)) << 2);
+      const distsAt = masksAt + ((<usize>min(n, chunkRows)) << 3);
+      const boundsAt = distsAt + ((<usize>min(n, chunkRows)) << 3);
+      let near = 0;
+      for (let j = 0; j < count; j++) {
+        const i = load<i32>(open + ((<usize>j) << 2));
+        const ui = upper + ((<usize>i) << 3);
+        const label = load<i32>(labels + ((<usize>i) << 2));
+        const own = load<f64>(drift + ((<usize>label) << 3));
+        const ownDist = sqDist(x + <usize>i * rowBytes, centers + <usize>label * rowBytes, d);
         const dist = Math.sqrt(ownDist) * grow;
         store<f64>(ui, dist - own);
-        u = dist * grow + slack;
-        if (2.0 * u < half) continue;
-        // Only the centres whose lower bound does not clear u can be nearer (Elkan's filter; none
-        // left settles the row); the others are farther by more than any rounding, so the lowest
-        // index among the nearest is the one nearestCentre would find.
-        best = label;
+        const u = dist * grow + slack;
+        const mask = kp <= 64 ? candidates(lower + ((<usize>(i * kp)) << 3), drift, 0, kp, u) : 1;
+        const q = (<usize>near) << 3;
+        store<i32>(open + ((<usize>near) << 2), i);
+        store<u64>(masksAt + q, mask);
+        store<f64>(distsAt + q, ownDist);
+        store<f64>(boundsAt + q, u);
+        near += <i32>!(2.0 * u < load<f64>(sep + ((<usize>label) << 3)) * shrink) & <i32>(mask != 0);
+      }
+      for (let j = 0; j < near; j++) {
+        const i = load<i32>(open + ((<usize>j) << 2));
+        const q = (<usize>j) << 3;
+        const ownDist = load<f64>(distsAt + q);
+        const u = load<f64>(boundsAt + q);
+        const xi = x + <usize>i * rowBytes;
+        const ui = upper + ((<usize>i) << 3);
+        const li = lower + ((<usize>(i * kp)) << 3);
+        const label = load<i32>(labels + ((<usize>i) << 2));
+        // Only the centres whose lower bound does not clear u can be nearer (Elkan's filter); the
+        // others are farther by more than any rounding, so the lowest index among the nearest is
+        // the one nearestCentre would find.
+        let best = label;
         let bestDist = ownDist;
         for (let base = 0; base < kp; base += 64) {
-          let mask = candidates(li, drift, base, min(kp, base + 64), u);
+          let mask = kp <= 64 ? load<u64>(masksAt + q) : candidates(li, drift, base, min(kp, base + 64), u);
           while (mask) {
             const c = base + <i32>ctz(mask);
             mask &= mask - 1;
@@ -294,10 +323,17 @@ function assignPass(
           }
         }
         if (best == label) continue;
-        store<f64>(li + ((<usize>label) << 3), Math.sqrt(ownDist) * shrink + own);
+        store<f64>(li + ((<usize>label) << 3), Math.sqrt(ownDist) * shrink + load<f64>(drift + ((<usize>label) << 3)));
         store<f64>(li + ((<usize>best) << 3), Infinity);
         store<f64>(ui, Math.sqrt(bestDist) * grow - load<f64>(drift + ((<usize>best) << 3)));
-      } else {
+        relabel(labels, counts, i, label, best, update);
+        changed++;
+      }
+    } else {
+      for (let i = start; i < end; i++) {
+        const xi = x + <usize>i * rowBytes;
+        const li = lower + ((<usize>(i * kp)) << 3);
+        let best = 0;
         let bestDist: f64 = Infinity;
         for (let c = 0; c < k; c++) {
           const s = sqDist(xi, centers + <usize>c * rowBytes, d);
@@ -309,22 +345,15 @@ function assignPass(
         }
         store<f64>(li + ((<usize>best) << 3), Infinity);
         if (k < kp) store<f64>(li + ((<usize>k) << 3), Infinity);
-        store<f64>(ui, Math.sqrt(bestDist) * grow - load<f64>(drift + ((<usize>best) << 3)));
+        store<f64>(upper + ((<usize>i) << 3), Math.sqrt(bestDist) * grow - load<f64>(drift + ((<usize>best) << 3)));
+        const label = load<i32>(labels + ((<usize>i) << 2));
         if (best == label) continue;
-      }
-      nChanged++;
-      chunkChanged = true;
-      store<i32>(labelAt, best);
-      if (update) {
-        if (label >= 0) {
-          const from = counts + ((<usize>label) << 3);
-          store<f64>(from, load<f64>(from) - 1.0);
-        }
-        const to = counts + ((<usize>best) << 3);
-        store<f64>(to, load<f64>(to) + 1.0);
+        relabel(labels, counts, i, label, best, update);
+        changed++;
       }
     }
-    if (update && chunkChanged) {
+    nChanged += changed;
+    if (update && changed > 0) {
       const sums = partial + ((<usize>chunk * <usize>kd) << 3);
       zeroF64(sums, kd);
       for (let i = start; i < end; i++) {
@@ -333,6 +362,20 @@ function assignPass(
     }
   }
   return nChanged;
+}
+
+/** Row i moves from centre `from` (−1: none yet) to `to`; with update, the counts follow. */
+// @ts-ignore: decorator
+@inline
+function relabel(labels: usize, counts: usize, i: i32, from: i32, to: i32, update: bool): void {
+  store<i32>(labels + ((<usize>i) << 2), to);
+  if (!update) return;
+  if (from >= 0) {
+    const p = counts + ((<usize>from) << 3);
+    store<f64>(p, load<f64>(p) - 1.0);
+  }
+  const q = counts + ((<usize>to) << 3);
+  store<f64>(q, load<f64>(q) + 1.0);
 }
 
 /** True when some lower bound of the row (lower[c] − drift[c], c < kp) is not above u. */

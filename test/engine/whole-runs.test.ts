@@ -44,7 +44,8 @@ async function inputs(): Promise<{ name: string; x: Matrix; ks: number[] }[]> {
     { name: "4,000×6 blobs", x: blobs(1, 4000, 6, 8), ks: [3, 8] },
     // Odd d and k, a short last chunk, and more centres than blobs (clusters empty and relocated).
     { name: "1,537×5 blobs", x: blobs(2, 1537, 5, 3), ks: [1, 7, 13] },
-    { name: "300×9 blobs", x: blobs(3, 300, 9, 4), ks: [2, 11] },
+    // k > 64: the candidate masks of a row in two words.
+    { name: "300×9 blobs", x: blobs(3, 300, 9, 4), ks: [2, 11, 65] },
   ];
   const file = sharedFile("reference/seed-pipeline/pca_output.csv", "whole runs on the UCI components");
   if (file) {
