@@ -54,7 +54,8 @@ export function wholeRunSlotBytes(n: i32, d: i32, k: i32, trials: i32, chunkRows
   // The seeding's buffers and the Lloyd loop's lower bounds and relocation scratch share the rest.
   const lloyd = align16((<usize>n * <usize>kp) << 3) + align16((<usize>n) << 3);
   const seeding = seedingBytes(n, trials, chunks);
-  return <f64>(bytes + max(lloyd, seeding));
+  // Whole cache lines: runs on different threads never write to one line.
+  return <f64>((bytes + max(lloyd, seeding) + 63) & ~(<usize>63));
 }
 
 // @ts-ignore: decorator

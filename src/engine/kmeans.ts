@@ -263,7 +263,7 @@ function* wholeRuns(
   // ends a step (see steps.ts), and its slots stay within a bound on memory.
   const most = Math.max(1, Math.min(nInit, RUNS_PER_THREAD * threads, Math.floor(RUN_BATCH_BYTES / slotBytes)));
   const batch = Math.ceil(nInit / Math.ceil(nInit / most));
-  const slots = arena.alloc(batch * slotBytes);
+  const slots = arena.alloc(batch * slotBytes, 64);
   const xs = arena.f64(x.ptr, n * d);
   const aligned = (bytes: number) => Math.ceil(bytes / 16) * 16;
   const centresBytes = aligned(k * d * 8);
