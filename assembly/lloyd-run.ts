@@ -6,9 +6,9 @@
 // The bits are lloydRun's: a row's label is its nearest centre by util/rows sqDist (ties to the
 // lowest index), which is what lloydChunk's scores settle on; the centre sums are added row by row
 // within chunks of chunkRows rows and the chunks merged in chunk order; the steps between passes are
-// util/lloyd-steps'. Only the way a label is found differs: exact distances for small d and k, and
-// per-centre distance bounds (Elkan's) kept relative to each centre's accumulated drift, so a row
-// whose bounds settle its label costs a few loads and compares, and nothing is written for it.
+// util/lloyd-steps'. Only the way a label is found differs: exact distances, and per-centre
+// distance bounds (Elkan's) kept relative to each centre's accumulated drift, so a row whose bounds
+// settle its label costs a few loads and compares, and nothing is written for it.
 import { mergeChunks, searchCumsum, seedPotentialChunk, seedUpdateChunk } from "./kmeans";
 import { averageAndShift, centreSeparation, relocateEmpty } from "./util/lloyd-steps";
 import { addRow, sqDist, zeroF64 } from "./util/rows";
@@ -172,9 +172,10 @@ function seedPlusPlus(x: usize, n: i32, d: i32, k: i32, trials: i32, draws: usiz
  * lower[i·kp + c] − drift[c] ≤ ‖X[i] − c‖ (+∞ at the label's own place and at an odd k's padding),
  * where drift[c] only grows, by each pass's shift of centre c (rounded up). A row is settled (its
  * label cannot change) when twice its upper bound is below its centre's separation from the others,
- * or below every lower bound; else its own distance is measured again, and if that does not settle
- * it either, every distance is. Returns the buffer holding the final centres; writes the inertia and
- * the iteration count to info[0], info[1].
+ * or its upper bound below every lower bound; else its own distance is measured again, and if that
+ * does not settle it either, the distances to the centres whose lower bounds it does not clear. The
+ * first pass measures every distance. Returns the buffer holding the final centres; writes the
+ * inertia and the iteration count to info[0], info[1].
  */
 function lloydWholeRun(
   x: usize, n: i32, d: i32, k: i32, a: usize, b: usize, labels: usize, partial: usize, counts: usize, weights: usize,
