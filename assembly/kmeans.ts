@@ -7,6 +7,7 @@
 // and a run in one call (lloydRun) take the same ones.
 import { dot, layoutCentres, scoreBestB, scoreFirst, scoreFirstB, scoreRow, scoreSecond, scoreSecondB, scoreTwoRows } from "./util/centre-scores";
 import { addRow, nearestCentre, sqDist, sqNorm, zeroF64 } from "./util/rows";
+import { averageAndShift, centreSeparation, relocateEmpty } from "./util/lloyd-steps";
 import { chunkEnd, chunkStart, hsum } from "./simd";
 
 // Squared distances are computed two ways here, on purpose. The Lloyd assignment ranks centres by
@@ -130,15 +131,6 @@ export function inertiaChunk(
     s += sqDist(x + <usize>i * rowBytes, centers + <usize>c * rowBytes, d);
   }
   store<f64>(partial + ((<usize>chunk) << 3), s);
-}
-
-/** out[i] = ‖X[i] − centers[labels[i]]‖² for every row (used to relocate empty clusters). */
-function labelDistances(x: usize, n: i32, d: i32, centers: usize, labels: usize, out: usize): void {
-  const rowBytes = (<usize>d) << 3;
-  for (let i = 0; i < n; i++) {
-    const c = load<i32>(labels + ((<usize>i) << 2));
-    store<f64>(out + ((<usize>i) << 3), sqDist(x + <usize>i * rowBytes, centers + <usize>c * rowBytes, d));
-  }
 }
 
 /**
@@ -544,116 +536,6 @@ export function meanColumnVariance(x: usize, n: i32, d: i32, scratch: usize): f6
 }
 
 /**
- * Index of the row at rank `rank` (0 = first) of the order (value descending, index ascending),
- * given the previous rank's row `prev`: the largest value below it in that order. Selecting the few
- * farthest rows this way needs no sort and no marks.
- */
-function nextFarthest(dist: usize, n: i32, prev: i32): i32 {
-  let best = -1;
-  let bestDist: f64 = 0;
-  const hasPrev = prev >= 0;
-  const prevDist = hasPrev ? load<f64>(dist + ((<usize>prev) << 3)) : Infinity;
-  for (let i = 0; i < n; i++) {
-    const v = load<f64>(dist + ((<usize>i) << 3));
-    if (hasPrev && !(v < prevDist || (v == prevDist && i > prev))) continue;
-    if (best < 0 || v > bestDist) {
-      best = i;
-      bestDist = v;
-    }
-  }
-  return best;
-}
-
-/**
- * scikit-learn's _relocate_empty_clusters_dense: each empty cluster (weight 0, in index order) takes
- * one of the rows farthest from their current centre (largest first, ties to the lower row), moved
- * out of its old cluster's sum. scratch: n f64.
- */
-function relocateEmpty(
-  x: usize, n: i32, d: i32, k: i32, old: usize, labels: usize, sums: usize, weights: usize, scratch: usize,
-): void {
-  let empty = 0;
-  for (let j = 0; j < k; j++) if (load<f64>(weights + ((<usize>j) << 3)) == 0) empty++;
-  if (empty == 0) return;
-  labelDistances(x, n, d, old, labels, scratch);
-  const rowBytes = (<usize>d) << 3;
-  let row = nextFarthest(scratch, n, -1);
-  if (load<f64>(scratch + ((<usize>row) << 3)) == 0) return; // more clusters than distinct rows
-  // Mark the clusters empty now: a move can empty its source cluster, which stays as it is.
-  for (let j = 0; j < k; j++) {
-    const wj = weights + ((<usize>j) << 3);
-    if (load<f64>(wj) == 0) store<f64>(wj, -1.0);
-  }
-  for (let target = 0; target < k; target++) {
-    const wt = weights + ((<usize>target) << 3);
-    if (load<f64>(wt) != -1.0) continue;
-    const from = load<i32>(labels + ((<usize>row) << 2));
-    const xr = x + <usize>row * rowBytes;
-    const sFrom = sums + <usize>from * rowBytes;
-    const sTo = sums + <usize>target * rowBytes;
-    for (let f = 0; f < d; f++) {
-      const o = (<usize>f) << 3;
-      const v = load<f64>(xr + o);
-      store<f64>(sFrom + o, load<f64>(sFrom + o) - v);
-      store<f64>(sTo + o, v);
-    }
-    store<f64>(wt, 1.0);
-    const wf = weights + ((<usize>from) << 3);
-    store<f64>(wf, load<f64>(wf) - 1.0);
-    if (--empty > 0) row = nextFarthest(scratch, n, row);
-  }
-}
-
-/**
- * Turn the summed centres into means (multiplied by 1/weight, as scikit-learn does; an empty cluster
- * keeps its zero sum) and return Σ_j ‖new_j − old_j‖², each term formed as scikit-learn forms it
- * (the square root, then squared).
- */
-function averageAndShift(next: usize, old: usize, weights: usize, k: i32, d: i32, shifts: usize): f64 {
-  let total: f64 = 0;
-  let maxShift: f64 = 0;
-  for (let j = 0; j < k; j++) {
-    const w = load<f64>(weights + ((<usize>j) << 3));
-    const nj = next + ((<usize>(j * d)) << 3);
-    const oj = old + ((<usize>(j * d)) << 3);
-    if (w > 0) {
-      const alpha = 1.0 / w;
-      for (let f = 0; f < d; f++) {
-        const p = nj + ((<usize>f) << 3);
-        store<f64>(p, load<f64>(p) * alpha);
-      }
-    }
-    let sq: f64 = 0;
-    for (let f = 0; f < d; f++) {
-      const t = load<f64>(nj + ((<usize>f) << 3)) - load<f64>(oj + ((<usize>f) << 3));
-      sq += t * t;
-    }
-    const shift = Math.sqrt(sq);
-    total += shift * shift;
-    store<f64>(shifts + ((<usize>j) << 3), shift);
-    maxShift = max(maxShift, shift);
-  }
-  store<f64>(shifts + ((<usize>k) << 3), maxShift);
-  return total;
-}
-
-/** out[a] ≤ min over c ≠ a of ‖c − c_a‖ (rounded down; +∞ for a single centre). */
-function centreSeparation(centers: usize, k: i32, d: i32, out: usize): void {
-  const rowBytes = (<usize>d) << 3;
-  for (let a = 0; a < k; a++) store<f64>(out + ((<usize>a) << 3), Infinity);
-  for (let a = 0; a < k; a++) {
-    const ca = centers + <usize>a * rowBytes;
-    const pa = out + ((<usize>a) << 3);
-    for (let c = a + 1; c < k; c++) {
-      const dist = Math.sqrt(sqDist(ca, centers + <usize>c * rowBytes, d)) * SHRINK;
-      const pc = out + ((<usize>c) << 3);
-      if (dist < load<f64>(pa)) store<f64>(pa, dist);
-      if (dist < load<f64>(pc)) store<f64>(pc, dist);
-    }
-  }
-}
-
-/**
  * What a Lloyd run does between two assignment passes from the centres at `cur`: merge the chunks'
  * sums and counts in chunk order (into next and weights), relocate empty clusters, average, and
  * record each centre's shift and its distance to the nearest other centre for the next pass's
@@ -731,78 +613,6 @@ export function lloydRun(
   mergeChunks(partial, chunks, 1, info);
   store<f64>(info, <f64>nIter, 8);
   return cur;
-}
-
-/** Bytes from p up to the next multiple of 16. */
-// @ts-ignore: decorator
-@inline
-function align16(bytes: usize): usize {
-  return (bytes + 15) & ~(<usize>15);
-}
-
-/**
- * Bytes of one run's slot for lloydRunChunk. A slot starts with what the caller reads or writes:
- * the two centre buffers (k×d f64 each, the first holding the initial centres), info (3 f64:
- * inertia, iterations, 0 or 1 for which buffer holds the final centres, padded to 32 bytes) and the
- * labels (n i32); lloydRunChunk's own buffers follow.
- */
-export function lloydRunSlotBytes(n: i32, d: i32, k: i32, chunks: i32): f64 {
-  const kd = (<usize>(k * d)) << 3;
-  let bytes: usize = align16(kd) * 2 + 32 + align16((<usize>n) << 2);
-  bytes += align16(<usize>k << 3); // cNorms
-  bytes += align16(<usize>chunks * kd); // sums
-  bytes += align16((<usize>(chunks * k)) << 3); // counts
-  bytes += align16(<usize>chunks << 2); // changed
-  bytes += align16(<usize>k << 3); // weights
-  bytes += align16(<usize>chunks << 3); // partial
-  bytes += align16((<usize>n) << 3); // scratch
-  bytes += align16((<usize>n) << 4); // bounds
-  bytes += align16((<usize>(2 * k + 1)) << 3); // shifts
-  bytes += align16((<usize>(((k + 1) >> 1) * (d + 1))) << 4); // paired centres
-  return <f64>bytes;
-}
-
-/**
- * Run `chunk` of a batch of independent Lloyd runs (lloydRun), in its own slot of slotBytes at
- * runs + chunk·slotBytes (see lloydRunSlotBytes), for inputs too small to share a pass out: the
- * threads take whole runs instead. Each run reads only x and xNorms (‖X[i]‖², known beforehand) and
- * writes only its slot, so a run gives the same bits on any thread.
- */
-export function lloydRunChunk(
-  x: usize, n: i32, d: i32, k: i32, runs: usize, slotBytes: i32, xNorms: usize, maxIter: i32, tolerance: f64,
-  chunkRows: i32, chunks: i32, chunk: i32,
-): void {
-  const kd = (<usize>(k * d)) << 3;
-  let p = runs + <usize>chunk * <usize>slotBytes;
-  const a = p;
-  p += align16(kd);
-  const b = p;
-  p += align16(kd);
-  const info = p;
-  p += 32;
-  const labels = p;
-  p += align16((<usize>n) << 2);
-  const cNorms = p;
-  p += align16(<usize>k << 3);
-  const sums = p;
-  p += align16(<usize>chunks * kd);
-  const counts = p;
-  p += align16((<usize>(chunks * k)) << 3);
-  const changed = p;
-  p += align16(<usize>chunks << 2);
-  const weights = p;
-  p += align16(<usize>k << 3);
-  const partial = p;
-  p += align16(<usize>chunks << 3);
-  const scratch = p;
-  p += align16((<usize>n) << 3);
-  const bounds = p;
-  p += align16((<usize>n) << 4);
-  const shifts = p;
-  p += align16((<usize>(2 * k + 1)) << 3);
-  const ct = p;
-  const final = lloydRun(x, n, d, k, a, b, cNorms, xNorms, 1, labels, sums, counts, changed, weights, partial, scratch, bounds, shifts, ct, maxIter, tolerance, chunkRows, chunks, info);
-  store<f64>(info, final == a ? 0.0 : 1.0, 16);
 }
 
 // Rounding allowance of the distance bounds below: far above the few ulps each update can lose.

@@ -20,10 +20,11 @@ export interface Kernels {
   pairCentres(centers: number, cNorms: number, k: number, d: number, ct: number): void;
   /** Writes the labels changed to info[0]; returns the total squared centre shift. */
   lloydUpdate(x: number, n: number, d: number, k: number, cur: number, next: number, labels: number, sums: number, counts: number, changed: number, weights: number, scratch: number, shifts: number, chunks: number, info: number): number;
-  lloydRunSlotBytes(n: number, d: number, k: number, chunks: number): number;
-  lloydRunChunk(x: number, n: number, d: number, k: number, runs: number, slotBytes: number, xNorms: number, maxIter: number, tolerance: number, chunkRows: number, chunks: number, chunk: number): void;
   /** Returns the pointer of the buffer holding the final centres. */
   lloydRun(x: number, n: number, d: number, k: number, a: number, b: number, cNorms: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, weights: number, partial: number, scratch: number, bounds: number, shifts: number, ct: number, maxIter: number, tolerance: number, chunkRows: number, chunks: number, info: number): number;
+  // assembly/lloyd-run.ts
+  wholeRunSlotBytes(n: number, d: number, k: number, trials: number, chunkRows: number): number;
+  wholeRunChunk(x: number, n: number, d: number, k: number, runs: number, slotBytes: number, plusPlus: number, trials: number, maxIter: number, tolerance: number, chunkRows: number, chunk: number): void;
   // assembly/rng.ts
   rngSeed(seed: number): void;
   rngNextU32(): number;
@@ -74,9 +75,9 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
   lloydChunkBounded: 20,
   pairCentres: 5,
   lloydUpdate: 15,
-  lloydRunSlotBytes: 4,
-  lloydRunChunk: 12,
   lloydRun: 24,
+  wholeRunSlotBytes: 5,
+  wholeRunChunk: 12,
   rngSeed: 1,
   rngNextU32: 0,
   rngNextFloat: 0,
@@ -104,7 +105,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
 export const KERNEL_NAMES = Object.keys(KERNEL_ARITY) as (keyof Kernels)[];
 
 /** Kernels that process one chunk (or band) of rows per call, its index being the last argument. */
-export const CHUNKED_KERNELS = ["rowSqNormsChunk", "lloydChunk", "lloydChunkBounded", "lloydRunChunk", "inertiaChunk", "seedPotentialChunk", "seedUpdateChunk", "covarianceChunk", "projectChunk", "silhouetteBand", "clusterSumsChunk", "centroidDistChunk", "scoreChunk", "nearestCentreChunk"] as const;
+export const CHUNKED_KERNELS = ["rowSqNormsChunk", "lloydChunk", "lloydChunkBounded", "wholeRunChunk", "inertiaChunk", "seedPotentialChunk", "seedUpdateChunk", "covarianceChunk", "projectChunk", "silhouetteBand", "clusterSumsChunk", "centroidDistChunk", "scoreChunk", "nearestCentreChunk"] as const;
 
 export type ChunkedKernel = (typeof CHUNKED_KERNELS)[number];
 

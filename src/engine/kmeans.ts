@@ -192,9 +192,7 @@ export function* kmeansSteps(ctx: EngineContext, x: ResidentMatrix, options: KMe
   const mark = arena.mark();
   try {
     const threads = Math.min(options.threads ?? ctx.threads, ctx.threads);
-    const w = allocWork(ctx, x, k, threads);
     const tolerance = tol * ctx.kernels.meanColumnVariance(x.ptr, x.rows, x.cols, arena.alloc(2 * x.cols * 8));
-    const initCenters = arena.alloc(k * x.cols * 8);
     const bestLabels = arena.alloc(x.rows * 4);
     const bestCenters = arena.alloc(k * x.cols * 8);
     let best: { inertia: number; nIter: number } | undefined;
@@ -207,17 +205,18 @@ export function* kmeansSteps(ctx: EngineContext, x: ResidentMatrix, options: KMe
         arena.f64(bestCenters, k * x.cols).set(arena.f64(centersPtr, k * x.cols));
       }
     };
-    const seedRun = function* (r: number, out: number): Steps<void> {
-      if (given) arena.f64(out, k * x.cols).set(init.data);
-      else if (init === "random") seedRandom(w, Rng.derive(seed, firstRun + r), out);
-      else yield* seedPlusPlus(w, Rng.derive(seed, firstRun + r), out);
-    };
-    if (w.threads === 1 && threads > 1 && ctx.pool && nInit > 1) {
-      // Too small to share a pass out: the threads take whole runs, a batch at a time.
-      yield* runBatches(w, nInit, threads, maxIter, tolerance, seedRun, offer);
+    const rngOf = (r: number) => Rng.derive(seed, firstRun + r);
+    if (x.rows * k * x.cols < PARALLEL_MIN_WORK) {
+      // Too small to share a pass out: whole runs, each in one WASM call, the threads taking runs.
+      const start: RunStart = given ? { kind: "given", centers: init.data } : init === "random" ? { kind: "random", rngOf } : { kind: "k-means++", rngOf };
+      yield* wholeRuns(ctx, x, k, nInit, threads, maxIter, tolerance, start, offer);
     } else {
+      const w = allocWork(ctx, x, k, threads);
+      const initCenters = arena.alloc(k * x.cols * 8);
       for (let r = 0; r < nInit; r++) {
-        yield* seedRun(r, initCenters);
+        if (given) arena.f64(initCenters, k * x.cols).set(init.data);
+        else if (init === "random") seedRandom(w, rngOf(r), initCenters);
+        else yield* seedPlusPlus(w, rngOf(r), initCenters);
         const result = yield* lloyd(w, initCenters, maxIter, tolerance);
         offer(result, w.labels, result.centers);
       }
@@ -234,50 +233,73 @@ export function* kmeansSteps(ctx: EngineContext, x: ResidentMatrix, options: KMe
   }
 }
 
+/** Where the runs of wholeRuns start: given centres, k random rows, or k-means++ (each run's stream from rngOf). */
+type RunStart = { kind: "given"; centers: Float64Array } | { kind: "random" | "k-means++"; rngOf: (r: number) => Rng };
+
 /**
- * The runs of a fit on an input too small to share a pass out, `threads` at a time or more: each
- * batch is seeded on the calling thread (in run order), then its Lloyd runs go to the pool as whole
- * runs (lloydRunChunk), each in its own slot, and are offered in run order. A run's result does not
- * depend on the thread that ran it, so the fit is the one the runs give one after another.
+ * The runs of a fit on an input too small to share a pass out, in batches: the calling thread writes
+ * each run's start into its slot (the centres, or the k-means++ draws from the run's stream, in the
+ * order seedPlusPlus takes them), then the batch's runs go to the pool as whole runs
+ * (wholeRunChunk: seeding and Lloyd's loop in one call), and are offered in run order. A run's
+ * result does not depend on the thread that ran it, so the fit is the one the runs give one after
+ * another.
  */
-function* runBatches(
-  w: Work,
+function* wholeRuns(
+  ctx: EngineContext,
+  x: ResidentMatrix,
+  k: number,
   nInit: number,
   threads: number,
   maxIter: number,
   tolerance: number,
-  seedRun: (r: number, out: number) => Steps<void>,
+  start: RunStart,
   offer: (result: { inertia: number; nIter: number }, labels: number, centers: number) => void,
 ): Steps<void> {
-  const { ctx, x, n, d, k, chunks } = w;
   const { arena, kernels } = ctx;
-  const slotBytes = kernels.lloydRunSlotBytes(n, d, k, chunks);
-  // Enough runs per batch to keep every thread busy while the slower runs finish, within a bound
-  // on the memory the slots take (one slot is about what a run on its own needs).
-  const batch = Math.max(1, Math.min(nInit, RUNS_PER_THREAD * threads, Math.floor(RUN_BATCH_BYTES / slotBytes)));
-  const slots = arena.alloc(batch * slotBytes);
-  const kd = k * d * 8;
+  const { rows: n, cols: d } = x;
+  const trials = localTrials(k);
+  const slotBytes = kernels.wholeRunSlotBytes(n, d, k, trials, CHUNK_ROWS);
+  // Batches of about equal size: each batch keeps every thread busy while its slower runs finish,
+  // ends a step (see steps.ts), and its slots stay within a bound on memory.
+  const most = Math.max(1, Math.min(nInit, RUNS_PER_THREAD * threads, Math.floor(RUN_BATCH_BYTES / slotBytes)));
+  const batch = Math.ceil(nInit / Math.ceil(nInit / most));
+  const slots = arena.alloc(batch * slotBytes, 64);
+  const xs = arena.f64(x.ptr, n * d);
   const aligned = (bytes: number) => Math.ceil(bytes / 16) * 16;
-  const infoAt = 2 * aligned(kd);
+  const centresBytes = aligned(k * d * 8);
+  const infoAt = 2 * centresBytes;
   const labelsAt = infoAt + 32;
-  // ‖X[i]‖² once for every run (the same values lloydRun would store on its first pass).
-  forEachChunk(ctx, "rowSqNormsChunk", [x, n, d, w.xNorms, CHUNK_ROWS], chunks, 1);
-  w.xNormsKnown = true;
+  const drawsAt = labelsAt + aligned(n * 4);
   for (let first = 0; first < nInit; first += batch) {
     const count = Math.min(batch, nInit - first);
-    for (let r = 0; r < count; r++) yield* seedRun(first + r, slots + r * slotBytes);
-    forEachChunk(ctx, "lloydRunChunk", [x, n, d, k, slots, slotBytes, w.xNorms, maxIter, tolerance, CHUNK_ROWS, chunks], count, threads);
+    for (let r = 0; r < count; r++) {
+      const slot = slots + r * slotBytes;
+      if (start.kind === "given") arena.f64(slot, k * d).set(start.centers);
+      else if (start.kind === "random") {
+        const centers = arena.f64(slot, k * d);
+        randomRows(start.rngOf(first + r), n, k).forEach((row, c) => {
+          centers.set(xs.subarray(row * d, row * d + d), c * d);
+        });
+      } else {
+        const rng = start.rngOf(first + r);
+        const draws = arena.f64(slot + drawsAt, 1 + (k - 1) * trials);
+        draws[0] = rng.nextInt(n);
+        for (let i = 1; i < draws.length; i++) draws[i] = rng.nextFloat();
+      }
+    }
+    const plusPlus = start.kind === "k-means++" ? 1 : 0;
+    forEachChunk(ctx, "wholeRunChunk", [x.ptr, n, d, k, slots, slotBytes, plusPlus, trials, maxIter, tolerance, CHUNK_ROWS], count, threads);
     for (let r = 0; r < count; r++) {
       const slot = slots + r * slotBytes;
       const info = arena.f64(slot + infoAt, 3);
-      offer({ inertia: info[0]!, nIter: info[1]! }, slot + labelsAt, slot + (info[2] === 0 ? 0 : aligned(kd)));
+      offer({ inertia: info[0]!, nIter: info[1]! }, slot + labelsAt, slot + (info[2] === 0 ? 0 : centresBytes));
     }
     yield;
   }
 }
 
-/** Runs per thread in one batch of runBatches, and the most memory a batch's slots may take. */
-const RUNS_PER_THREAD = 4;
+/** Runs per thread in one batch of wholeRuns, and the most memory a batch's slots may take. */
+const RUNS_PER_THREAD = 16;
 const RUN_BATCH_BYTES = 64 * 1024 * 1024;
 
 /** The nearest of `centers` for every row of x (ties to the lowest index). */

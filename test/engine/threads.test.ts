@@ -50,8 +50,8 @@ test("on a small input the threads take whole runs, and the fit is that of the r
 });
 
 test("the slots of runs shared out whole are bounded in memory, with the same results", async () => {
-  // 500,000 × 1 with k = 1 is still a small input, but each run's slot takes about 13 MB: the
-  // batch holds 4 slots, not the 8 that two threads would otherwise take.
+  // 500,000 × 1 with k = 1 is still a small input, but each run's slot takes about 17 MB: the
+  // batch holds 3 slots, not the 9 runs that two threads would otherwise take at once.
   const x = blobs(3, 500_000, 1, 2, shape);
   const one = await loadEngine({ threads: 1 });
   const two = await loadEngine({ threads: 2 });
