@@ -71,11 +71,23 @@ export interface StepDef<N extends StepName = StepName, P = any> {
    * input needs. Asked for again, it is read from the store or computed anew.
    */
   transient?: boolean;
+  /**
+   * Called once, before any step runs, when this step will compute: starts what it will need and
+   * what takes long to get ready (compiling WASM, starting threads) in the background, so that
+   * it is ready when the step's turn comes. Its failures surface when the step asks for it.
+   */
+  prepare?(ctx: StepContext): void;
   run(ctx: StepContext, v: Partial<Values>, params: P): Promise<Values[N]>;
   detail?(out: Values[N]): string;
 }
 
 const step = <N extends StepName, P>(def: StepDef<N, P>): StepDef<N, P> => def;
+
+/** The numeric steps' preparation: the engine starts (once) while loading and cleaning run. */
+const startEngine = (ctx: StepContext) => {
+  // A failed start is reported by the step that asks for the engine.
+  ctx.engine().catch(() => {});
+};
 
 export const GRAPH: readonly StepDef[] = [
   step({
@@ -155,6 +167,7 @@ export const GRAPH: readonly StepDef[] = [
     inputs: ["features", "outliers"],
     params: (o) => ({ compat: o.compat }),
     wasm: true,
+    prepare: startEngine,
     async run(ctx, v, p) {
       const [{ featureMatrix, keepRows }, { scaleFeatures }, { FEATURE_NAMES }] = await Promise.all([
         import("../customer-matrix.js"),
@@ -171,6 +184,7 @@ export const GRAPH: readonly StepDef[] = [
     inputs: ["scale"],
     params: (o) => ({ variance: o.variance, compat: o.compat }),
     wasm: true,
+    prepare: startEngine,
     async run(ctx, v, p) {
       const { reduceDimensions } = await import("../../steps/reduce.js");
       return reduceDimensions(await ctx.engine(), v.scale!.matrix, p.variance, p.compat, ctx.opts.signal);
@@ -199,6 +213,7 @@ export const GRAPH: readonly StepDef[] = [
     },
     files: (o) => ({ init: initIsFile(o.init) ? o.init : undefined }),
     wasm: true,
+    prepare: startEngine,
     async run(ctx, v, p) {
       const [{ clusterCustomers }, { initialCentres }] = await Promise.all([import("../../steps/cluster.js"), import("../run-inputs.js")]);
       const { scores, fit } = v.pca!;
@@ -228,6 +243,7 @@ export const GRAPH: readonly StepDef[] = [
     inputs: ["pca", "kmeans"],
     params: (o) => ({ k: o.k, silhouetteSample: o.silhouetteSample ?? SCALE_DEFAULTS.silhouetteSample, seed: o.seed }),
     wasm: true,
+    prepare: startEngine,
     async run(ctx, v, p) {
       const { evaluateClusters } = await import("../../steps/evaluate.js");
       const engine = await ctx.engine();
@@ -308,6 +324,10 @@ export const GRAPH: readonly StepDef[] = [
       synthetic: o.synthetic === true,
     }),
     rawFiles: true,
+    // customers.parquet is written with parquet-wasm, whose compilation then runs beside the steps.
+    prepare() {
+      import("../../../io/write.js").then((w) => w.prepareParquetWriter()).catch(() => {});
+    },
     async run(ctx, v, p) {
       const [{ featureMatrix, keepRows }, { summarize }, { runFileContents }, { formatDay, lastPurchaseDay }, { currencyOf }] = await Promise.all([
         import("../customer-matrix.js"),
