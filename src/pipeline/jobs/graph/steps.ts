@@ -297,9 +297,13 @@ export const GRAPH: readonly StepDef[] = [
       kept.ids.forEach((id, i) => {
         clusterOf.set(id, v.kmeans!.labels[i]!);
       });
-      const recommendations = await drainInterruptible(recommendSteps(v.clean!.table, clusterOf, p), ctx.opts.signal);
+      // The outliers' best sellers (for the business figures) are ranked in the same passes over the lines.
+      const flagged = v.outliers!.flagged;
+      const outliers = all.ids.filter((_, i) => flagged[i] === 1);
+      const ranked = await drainInterruptible(recommendSteps(v.clean!.table, clusterOf, { ...p, extraGroup: outliers }), ctx.opts.signal);
       const names = v.profiles!.clusters.map((c) => c.name);
-      const segments = await drainInterruptible(businessFiguresSteps(v.clean!.table, all, v.outliers!.flagged, clusterOf, names, recommendations, p), ctx.opts.signal);
+      const segments = await drainInterruptible(businessFiguresSteps(v.clean!.table, all, flagged, clusterOf, names, ranked, p), ctx.opts.signal);
+      const { extraTop: _, ...recommendations } = ranked;
       return { recommendations, segments };
     },
   }),
