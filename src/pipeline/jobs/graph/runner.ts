@@ -94,7 +94,7 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     let manifest: Manifest | undefined;
     if (store && keys) {
       const { encodeValue } = await import("../../../io/artifact-codec.js");
-      const parts = def.rawFiles ? rawParts(out as Values["report"]) : encodeValue(out);
+      const parts = def.rawFiles ? rawParts(out as Values["report"]) : encodeValue(out, def.onDisk?.(out as never));
       manifest = await writeArtifact(store, def.name, keys[def.name].key, parts, round1(ms));
     }
     // Its time is its computation, as its progress line and the report say; storing it is bookkeeping.

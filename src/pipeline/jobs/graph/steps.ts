@@ -7,6 +7,7 @@
 import type { Table } from "apache-arrow";
 import type { Engine } from "../../../engine/engine.js";
 import { blameOption, OptionError, UserError } from "../../../errors.js";
+import type { FilePart } from "../../../io/artifacts.js";
 import type { GeneratedMark } from "../../../io/generated-mark.js";
 import { nonDefaultFormat } from "../../../io/text-format.js";
 import type { SegmentFigures } from "../../steps/business.js";
@@ -27,7 +28,8 @@ export type StepName = (typeof STEP_NAMES)[number];
 
 /** What each step computes. */
 export interface Values {
-  load: { table: Table; format: string; fromCache: boolean; generated?: GeneratedMark };
+  /** `cacheEntry`: the source cache's file of the table, which its stored output copies. */
+  load: { table: Table; format: string; fromCache: boolean; generated?: GeneratedMark; cacheEntry?: FilePart };
   /** `generated` carried on from load, so the report can say the data is generated. */
   clean: { table: Table; rows: CleanRows; generated?: GeneratedMark };
   features: { features: Table };
@@ -65,6 +67,8 @@ export interface StepDef<N extends StepName = StepName, P = any> {
   wasm?: boolean;
   /** Stored as the files it returns, as they are (else through the Arrow/JSON codec). */
   rawFiles?: boolean;
+  /** Tables of its output that are already Arrow IPC files on disk: stored as copies of those files. */
+  onDisk?(out: Values[N]): ReadonlyMap<Table, FilePart> | undefined;
   /**
    * Released by the runner once every step reading it has its output: the loaded lines are the
    * run's largest value, and holding them beside the cleaned ones would double the memory a large
@@ -106,8 +110,11 @@ export const GRAPH: readonly StepDef[] = [
     async run(ctx, _v, p) {
       const { loadTransactions } = await import("../../../io/load.js");
       const loaded = await loadTransactions(ctx.opts.input, { ...p.textFormat, encoding: p.encoding, map: p.map, cacheDir: ctx.opts.cacheDir, limits: ctx.opts.limits, log: ctx.note });
-      return { table: loaded.table, format: loaded.format, fromCache: loaded.fromCache, ...(loaded.generated ? { generated: loaded.generated } : {}) };
+      const { table, format, fromCache, generated, cacheEntry } = loaded;
+      return { table, format, fromCache, ...(generated ? { generated } : {}), ...(cacheEntry ? { cacheEntry } : {}) };
     },
+    // The table was just read from (or written to) the source cache: its entry is the stored table.
+    onDisk: (l) => (l.cacheEntry ? new Map([[l.table, l.cacheEntry]]) : undefined),
     detail: (l) => `${l.table.numRows} lines (${l.format}${l.fromCache ? ", cached" : ""})`,
   }),
   step({
