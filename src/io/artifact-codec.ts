@@ -59,7 +59,13 @@ export function encodeValue(value: unknown, onDisk?: ReadonlyMap<Table, FilePart
     }
     if (v instanceof Map) return { $map: [...v].map(([k, x]) => [walk(k), walk(x)]) };
     if (Array.isArray(v)) return v.map(walk);
-    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, walk(x)]));
+    // A plain loop (thousands of small objects: a run's recommendations); no prototype, so any key is a plain property.
+    const out: Record<string, unknown> = Object.create(null);
+    for (const k of Object.keys(v)) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== undefined) out[k] = walk(x);
+    }
+    return out;
   };
   const skeleton = JSON.stringify(walk(value));
   parts[VALUE_PART] = new TextEncoder().encode(skeleton);
