@@ -1,8 +1,7 @@
 // writeTable: an Arrow table → .arrow (IPC file), .parquet (zstd) or .csv, chosen by extension.
 // Every write is atomic (temp sibling + rename), so a failure never leaves half a file.
 import { createRequire } from "node:module";
-import { readFile } from "node:fs/promises";
-import { dirname, extname, join } from "node:path";
+import { extname } from "node:path";
 import { type Data, type DataType, type Table, Type, tableToIPC, type Vector } from "apache-arrow";
 import type * as ParquetWasm from "parquet-wasm";
 import { UserError } from "../errors.js";
@@ -29,24 +28,6 @@ export async function writeTable(path: string, table: Table): Promise<void> {
 }
 
 let parquetWasm: typeof ParquetWasm | undefined;
-let parquetCompiled: Promise<WebAssembly.Module> | undefined;
-
-/**
- * Compiles parquet-wasm's 5 MB module in the background, on V8's compiler threads. V8 keeps a
- * compiled module for the same bytes while it is held (here, for the process), so the package's own
- * synchronous compile on the first Parquet write then finds it done instead of compiling on the
- * calling thread. Resolves when compiled; a failure leaves that compile to the write.
- */
-export function prepareParquetWriter(): Promise<void> {
-  parquetCompiled ??= (async () => {
-    const entry = createRequire(import.meta.url).resolve("parquet-wasm");
-    return WebAssembly.compile(await readFile(join(dirname(entry), "parquet_wasm_bg.wasm")));
-  })();
-  return parquetCompiled.then(
-    () => undefined,
-    () => undefined,
-  );
-}
 
 /** parquet-wasm, loaded (synchronously, its Node build is CommonJS) on the first Parquet write only. */
 function parquet(): typeof ParquetWasm {

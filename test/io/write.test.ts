@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { UserError } from "../../src/errors.js";
 import { loadTransactions } from "../../src/io/load.js";
 import { transactionsFromArrays } from "../../src/io/schema.js";
-import { prepareParquetWriter, tableToParquet, writeTable } from "../../src/io/write.js";
+import { writeTable } from "../../src/io/write.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-write-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,16 +34,6 @@ function sameTable(a: Table, b: Table) {
     a.toArray().map((r) => r.toJSON()),
   );
 }
-
-// First in the file, so that the compile it starts is the one the first Parquet write finds.
-test("a Parquet writer prepared in the background writes files that read back whole, the same bytes each time", async () => {
-  const path = join(dir, "prepared.parquet");
-  await Promise.all([prepareParquetWriter(), prepareParquetWriter()]);
-  await writeTable(path, sample);
-  const prepared = readFileSync(path);
-  assert.equal(new Uint8Array(prepared), tableToParquet(sample));
-  sameTable(sample, (await loadTransactions(path)).table);
-});
 
 for (const ext of ["arrow", "parquet", "csv"]) {
   test(`write → read round trip through .${ext} keeps every value`, async () => {

@@ -335,10 +335,6 @@ export const GRAPH: readonly StepDef[] = [
       synthetic: o.synthetic === true,
     }),
     rawFiles: true,
-    // customers.parquet is written with parquet-wasm, whose compilation then runs beside the steps.
-    prepare() {
-      import("../../../io/write.js").then((w) => w.prepareParquetWriter()).catch(() => {});
-    },
     async run(ctx, v, p) {
       const [{ featureMatrix, keepRows }, { summarize }, { runFileContents }, { formatDay, lastPurchaseDay }, { currencyOf }] = await Promise.all([
         import("../customer-matrix.js"),
