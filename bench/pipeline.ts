@@ -23,7 +23,7 @@ const shared = (rel: string) => fileURLToPath(new URL(`../../../shared/${rel}`, 
 const cli = fileURLToPath(new URL("../cli/custseg.js", import.meta.url));
 const realParquet = shared("data/online_retail.parquet");
 const realZip = shared("data/online_retail.zip");
-const STEPS = ["load", "clean", "features", "outliers", "scale", "pca", "kmeans", "metrics", "profiles", "recommendations", "write"];
+const STEPS = ["load", "clean", "features", "outliers", "scale", "pca", "kmeans", "metrics", "profiles", "recommendations", "report", "write"];
 const DEFAULTS = RUN_DEFAULTS;
 
 interface CaseResult {
