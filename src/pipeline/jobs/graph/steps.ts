@@ -28,8 +28,7 @@ export type StepName = (typeof STEP_NAMES)[number];
 
 /** What each step computes. */
 export interface Values {
-  /** `cacheEntry`: the source cache's file of the table, which its stored output copies. */
-  load: { table: Table; format: string; fromCache: boolean; generated?: GeneratedMark; cacheEntry?: FilePart };
+  load: { table: Table; format: string; fromCache: boolean; generated?: GeneratedMark };
   /** `generated` carried on from load, so the report can say the data is generated. */
   clean: { table: Table; rows: CleanRows; generated?: GeneratedMark };
   features: { features: Table };
@@ -87,6 +86,12 @@ export interface StepDef<N extends StepName = StepName, P = any> {
 
 const step = <N extends StepName, P>(def: StepDef<N, P>): StepDef<N, P> => def;
 
+/**
+ * The source cache's file of each loaded table, for storing the load step's output as a copy of it.
+ * Kept beside the value rather than in it, so that the stored value names no path of this machine.
+ */
+const cacheEntries = new WeakMap<Table, FilePart>();
+
 /** The numeric steps' preparation: the engine starts (once) while loading and cleaning run. */
 const startEngine = (ctx: StepContext) => {
   // A failed start is reported by the step that asks for the engine.
@@ -111,10 +116,14 @@ export const GRAPH: readonly StepDef[] = [
       const { loadTransactions } = await import("../../../io/load.js");
       const loaded = await loadTransactions(ctx.opts.input, { ...p.textFormat, encoding: p.encoding, map: p.map, cacheDir: ctx.opts.cacheDir, limits: ctx.opts.limits, log: ctx.note });
       const { table, format, fromCache, generated, cacheEntry } = loaded;
-      return { table, format, fromCache, ...(generated ? { generated } : {}), ...(cacheEntry ? { cacheEntry } : {}) };
+      if (cacheEntry) cacheEntries.set(table, cacheEntry);
+      return { table, format, fromCache, ...(generated ? { generated } : {}) };
     },
     // The table was just read from (or written to) the source cache: its entry is the stored table.
-    onDisk: (l) => (l.cacheEntry ? new Map([[l.table, l.cacheEntry]]) : undefined),
+    onDisk: (l) => {
+      const entry = cacheEntries.get(l.table);
+      return entry ? new Map([[l.table, entry]]) : undefined;
+    },
     detail: (l) => `${l.table.numRows} lines (${l.format}${l.fromCache ? ", cached" : ""})`,
   }),
   step({
