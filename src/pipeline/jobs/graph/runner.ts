@@ -94,8 +94,11 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     let manifest: Manifest | undefined;
     if (store && keys) {
       const { encodeValue } = await import("../../../io/artifact-codec.js");
-      const parts = def.rawFiles ? rawParts(out as Values["report"]) : encodeValue(out, def.onDisk?.(out as never));
-      manifest = await writeArtifact(store, def.name, keys[def.name].key, parts, round1(ms));
+      const onDisk = def.rawFiles ? undefined : def.onDisk?.(out as never);
+      const parts = def.rawFiles ? rawParts(out as Values["report"]) : encodeValue(out, onDisk);
+      const write = (p: typeof parts) => writeArtifact(store, def.name, keys[def.name].key, p, round1(ms));
+      // A file to copy that is gone meanwhile (its cache cleared by another command): encoded instead.
+      manifest = onDisk ? await write(parts).catch(() => write(encodeValue(out))) : await write(parts);
     }
     // Its time is its computation, as its progress line and the report say; storing it is bookkeeping.
     record(def, { name: def.name, key: keys?.[def.name].key, cached: false, ms, computeMs: ms, manifest });
