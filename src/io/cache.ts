@@ -100,9 +100,9 @@ function dictionariesInRange(table: Table): boolean {
 }
 
 /**
- * Writes the table, then its checksum (returned): an entry whose sidecar is missing was never finished. The
- * IPC file goes out as the writer's chunks (views of the table's buffers), hashed on the way: one
- * contiguous copy of tens of millions of lines would double the memory the load needs.
+ * Writes the table, then its checksum (returned): an entry whose sidecar is missing was never
+ * finished. The IPC file goes out as the writer's chunks (views of the table's buffers), hashed on
+ * the way: one contiguous copy of tens of millions of lines would double the memory the load needs.
  */
 export async function writeCached(path: string, table: Table): Promise<string> {
   const hash = createHash("sha256");
