@@ -1,7 +1,8 @@
 // End-to-end benchmark of `custseg run`: per-step wall times of runPipeline (medians of a few runs;
 // a whole run is too long for tinybench's sampling) on the real parquet, cold (no Arrow cache) and
 // warm (from the cache), and on generated data of 0.5 M and 5 M lines; then the CLI's wall time and
-// peak RSS from `/usr/bin/time -v` on the real parquet, warm and cold, and on the UCI zip.
+// peak RSS from `/usr/bin/time -v` on the real parquet (cold; from the cached source with no step
+// stored; with every step stored) and on the UCI zip.
 // Usage: npm run bench:pipeline [-- --quick]    (--quick: one run per case, no 5 M lines)
 // Needs ../shared/data. Generated inputs are kept in <tmpdir>/custseg-bench-pipeline for reuse.
 // Writes bench/results/pipeline.json.
@@ -22,7 +23,7 @@ const shared = (rel: string) => fileURLToPath(new URL(`../../../shared/${rel}`, 
 const cli = fileURLToPath(new URL("../cli/custseg.js", import.meta.url));
 const realParquet = shared("data/online_retail.parquet");
 const realZip = shared("data/online_retail.zip");
-const STEPS = ["load", "clean", "features", "outliers", "scale", "pca", "kmeans", "metrics", "profiles", "recommendations", "write"];
+const STEPS = ["load", "clean", "features", "outliers", "scale", "pca", "kmeans", "metrics", "profiles", "recommendations", "report", "write"];
 const DEFAULTS = RUN_DEFAULTS;
 
 interface CaseResult {
@@ -37,6 +38,8 @@ interface CaseResult {
 interface CliResult {
   case: string;
   wallS: number;
+  /** User + system CPU time of the process (all its threads). */
+  cpuS: number;
   peakRssMb: number;
   exitCode: number;
 }
@@ -74,9 +77,10 @@ function timeCli(name: string, cwd: string, args: string[]): CliResult {
   const field = (label: string) => res.stderr.match(new RegExp(`${label}: (.+)`))?.[1]?.trim() ?? "";
   const clock = field("Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)").split(":").map(Number);
   const wallS = clock.reduce((acc, v) => acc * 60 + v, 0);
-  const result = { case: name, wallS, peakRssMb: Math.round(Number(field("Maximum resident set size \\(kbytes\\)")) / 1024), exitCode: res.status ?? -1 };
+  const cpuS = Number(field("User time \\(seconds\\)")) + Number(field("System time \\(seconds\\)"));
+  const result = { case: name, wallS, cpuS, peakRssMb: Math.round(Number(field("Maximum resident set size \\(kbytes\\)")) / 1024), exitCode: res.status ?? -1 };
   if (result.exitCode !== 0) throw new Error(`${name}: custseg run failed:\n${res.stderr}`);
-  process.stderr.write(`  CLI ${name.padEnd(24)} ${wallS.toFixed(2)} s, peak RSS ${result.peakRssMb} MB\n`);
+  process.stderr.write(`  CLI ${name.padEnd(40)} ${wallS.toFixed(2)} s, ${cpuS.toFixed(2)} s CPU, peak RSS ${result.peakRssMb} MB\n`);
   return result;
 }
 
@@ -114,9 +118,16 @@ try {
 
   const cliDir = join(work, "cli");
   await mkdir(cliDir);
+  // The run's own case: the source cached as Arrow IPC, no step stored (the artefact store emptied).
+  const noStepsStored = async (name: string) => {
+    await rm(join(cliDir, "data/cache/artifacts"), { recursive: true, force: true });
+    return timeCli(name, cliDir, ["--input", realParquet]);
+  };
   const clis = [
     timeCli("real parquet, cold", cliDir, ["--input", realParquet]),
-    timeCli("real parquet, warm", cliDir, ["--input", realParquet]),
+    await noStepsStored("real parquet, cached, no step stored"),
+    ...(quick ? [] : [await noStepsStored("real parquet, cached, no step stored (2)")]),
+    timeCli("real parquet, every step stored", cliDir, ["--input", realParquet]),
     timeCli("real zip/xlsx, cold", await mkdtemp(join(work, "zip-")), ["--input", realZip]),
   ];
   const nodeS = nodeStartS();
@@ -139,7 +150,7 @@ try {
     }
   }
   lines.push("", `CLI (/usr/bin/time -v; bare Node start ${nodeS.toFixed(2)} s):`);
-  for (const c of clis) lines.push(`  ${c.case.padEnd(24)} ${c.wallS.toFixed(2)} s wall (${(c.wallS - nodeS).toFixed(2)} s after start), peak RSS ${c.peakRssMb} MB`);
+  for (const c of clis) lines.push(`  ${c.case.padEnd(40)} ${c.wallS.toFixed(2)} s wall (${(c.wallS - nodeS).toFixed(2)} s after start), ${c.cpuS.toFixed(2)} s CPU, peak RSS ${c.peakRssMb} MB`);
   console.log(lines.join("\n"));
 
   const out = fileURLToPath(new URL("../../bench/results/pipeline.json", import.meta.url));

@@ -3,6 +3,7 @@
 // transactions round-trip to the bit and are read without parsing text. JSON cannot hold NaN,
 // ±Infinity, typed arrays or Maps; they are tagged objects in the skeleton.
 import { makeVector, Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import type { FilePart } from "./artifacts.js";
 import { exactTable } from "./schema.js";
 
 /** The part holding the value's shape and every field that is not a table or a long typed array. */
@@ -31,15 +32,21 @@ const typedName = (v: unknown): TypedName | undefined => {
 
 const number = (v: number) => (Number.isFinite(v) ? v : { $n: String(v) });
 
-export function encodeValue(value: unknown): Record<string, Uint8Array> {
-  const parts: Record<string, Uint8Array> = {};
+/**
+ * The value's parts. A table found in `onDisk` is already an Arrow IPC file (the source cache's
+ * entry): its part is that file, copied rather than encoded and hashed again.
+ */
+export function encodeValue(value: unknown): Record<string, Uint8Array>;
+export function encodeValue(value: unknown, onDisk: ReadonlyMap<Table, FilePart> | undefined): Record<string, Uint8Array | FilePart>;
+export function encodeValue(value: unknown, onDisk?: ReadonlyMap<Table, FilePart>): Record<string, Uint8Array | FilePart> {
+  const parts: Record<string, Uint8Array | FilePart> = {};
   let n = 0;
   const walk = (v: unknown): unknown => {
     if (typeof v === "number") return number(v);
     if (v === null || typeof v !== "object") return v;
     if (v instanceof Table) {
       const part = `t${n++}.arrow`;
-      parts[part] = tableToIPC(v, "file");
+      parts[part] = onDisk?.get(v) ?? tableToIPC(v, "file");
       return { $table: part };
     }
     const typed = typedName(v);
@@ -52,7 +59,13 @@ export function encodeValue(value: unknown): Record<string, Uint8Array> {
     }
     if (v instanceof Map) return { $map: [...v].map(([k, x]) => [walk(k), walk(x)]) };
     if (Array.isArray(v)) return v.map(walk);
-    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, walk(x)]));
+    // A plain loop (thousands of small objects: a run's recommendations); no prototype, so any key is a plain property.
+    const out: Record<string, unknown> = Object.create(null);
+    for (const k of Object.keys(v)) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== undefined) out[k] = walk(x);
+    }
+    return out;
   };
   const skeleton = JSON.stringify(walk(value));
   parts[VALUE_PART] = new TextEncoder().encode(skeleton);

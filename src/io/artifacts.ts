@@ -5,7 +5,7 @@
 // a run only relies on (it reads nothing from it) is checked by size and modification time, which
 // a deletion, truncation or edit in place changes.
 import { createHash } from "node:crypto";
-import { readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { writeDirAtomic, writeFileAtomic } from "./atomic.js";
 
@@ -36,17 +36,29 @@ export type ArtifactCheck = { manifest: Manifest } | { problem: ArtifactProblem;
 
 export const artifactDir = (root: string, key: string) => join(root, key);
 
+/**
+ * A part that is already a file (the source cache's entry of a loaded table), with the sha256 of its
+ * bytes as checked when it was read or written: copied in by the kernel, not read or hashed again.
+ * Should the file have changed since, the part fails its checksum when read, like any damaged part.
+ */
+export interface FilePart {
+  file: string;
+  sha256: string;
+}
+
 /** Writes the parts, then the manifest, into a temp directory renamed to `<root>/<key>`. */
-export async function writeArtifact(root: string, step: string, key: string, parts: Record<string, Uint8Array>, computeMs: number): Promise<Manifest> {
+export async function writeArtifact(root: string, step: string, key: string, parts: Record<string, Uint8Array | FilePart>, computeMs: number): Promise<Manifest> {
   const dir = artifactDir(root, key);
   let manifest: Manifest | undefined;
   try {
     await writeDirAtomic(dir, async (tmp) => {
       const info: Record<string, PartInfo> = {};
-      for (const [name, bytes] of Object.entries(parts)) {
+      for (const [name, part] of Object.entries(parts)) {
         const path = join(tmp, name);
-        await writeFile(path, bytes);
-        info[name] = { sha256: sha256Hex(bytes), bytes: bytes.length, mtimeMs: Math.trunc((await stat(path)).mtimeMs) };
+        if (part instanceof Uint8Array) await writeFile(path, part);
+        else await copyFile(part.file, path);
+        const s = await stat(path);
+        info[name] = { sha256: part instanceof Uint8Array ? sha256Hex(part) : part.sha256, bytes: s.size, mtimeMs: Math.trunc(s.mtimeMs) };
       }
       manifest = { format: MANIFEST_FORMAT, step, key, createdAt: new Date().toISOString(), computeMs, parts: info };
       await writeFile(join(tmp, MANIFEST), `${JSON.stringify(manifest, null, 1)}\n`);

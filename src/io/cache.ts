@@ -36,7 +36,8 @@ export type CacheProblem =
   /** a dictionary index outside its dictionary */
   | "dictionary";
 
-export type CacheRead = { table: Table } | { problem: CacheProblem } | { missing: true };
+/** A read entry: the table, and the sha256 of the entry's bytes (checked against its sidecar). */
+export type CacheRead = { table: Table; sha256: string } | { problem: CacheProblem } | { missing: true };
 
 /** The cached transactions table, verified against its checksum; a bad entry is removed. */
 export async function readCached(path: string): Promise<CacheRead> {
@@ -46,13 +47,14 @@ export async function readCached(path: string): Promise<CacheRead> {
   } catch {
     return { missing: true };
   }
-  const problem = await verify(path, bytes);
+  const sha256 = sha256Hex(bytes);
+  const problem = await verify(path, sha256);
   if (problem === undefined) {
     try {
       const table = tableFromIPC(bytes);
       if (isTransactionsTable(table)) {
         const exact = exactTransactions(table);
-        if (dictionariesInRange(exact)) return { table: exact };
+        if (dictionariesInRange(exact)) return { table: exact, sha256 };
         return await discard(path, "dictionary");
       }
     } catch {
@@ -63,14 +65,14 @@ export async function readCached(path: string): Promise<CacheRead> {
   return await discard(path, problem);
 }
 
-async function verify(path: string, bytes: Uint8Array): Promise<CacheProblem | undefined> {
+async function verify(path: string, sha256: string): Promise<CacheProblem | undefined> {
   let expected: string;
   try {
     expected = (await readFile(path + SIDECAR, "utf8")).trim();
   } catch {
     return "unverified";
   }
-  return sha256Hex(bytes) === expected ? undefined : "checksum";
+  return sha256 === expected ? undefined : "checksum";
 }
 
 async function discard(path: string, problem: CacheProblem): Promise<{ problem: CacheProblem }> {
@@ -98,11 +100,11 @@ function dictionariesInRange(table: Table): boolean {
 }
 
 /**
- * Writes the table, then its checksum: an entry whose sidecar is missing was never finished. The
- * IPC file goes out as the writer's chunks (views of the table's buffers), hashed on the way: one
- * contiguous copy of tens of millions of lines would double the memory the load needs.
+ * Writes the table, then its checksum (returned): an entry whose sidecar is missing was never
+ * finished. The IPC file goes out as the writer's chunks (views of the table's buffers), hashed on
+ * the way: one contiguous copy of tens of millions of lines would double the memory the load needs.
  */
-export async function writeCached(path: string, table: Table): Promise<void> {
+export async function writeCached(path: string, table: Table): Promise<string> {
   const hash = createHash("sha256");
   const writer = RecordBatchFileWriter.writeAll(table);
   async function* chunks(): AsyncGenerator<Uint8Array> {
@@ -113,7 +115,9 @@ export async function writeCached(path: string, table: Table): Promise<void> {
   }
   await rm(path + SIDECAR, { force: true });
   await writeStreamAtomic(path, chunks());
-  await writeFileAtomic(path + SIDECAR, `${hash.digest("hex")}\n`);
+  const sha256 = hash.digest("hex");
+  await writeFileAtomic(path + SIDECAR, `${sha256}\n`);
+  return sha256;
 }
 
 function sha256Hex(bytes: Uint8Array): string {

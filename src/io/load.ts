@@ -62,6 +62,8 @@ export interface LoadedTransactions {
   format: SourceFormat;
   /** Present when the source was written by `custseg generate` (its mark: see generated-mark.ts). */
   generated?: GeneratedMark;
+  /** The cache entry the table was read from or written to (an Arrow IPC file of it), with its sha256. */
+  cacheEntry?: { file: string; sha256: string };
 }
 
 export function sourceFormat(path: string): SourceFormat {
@@ -92,14 +94,15 @@ export async function loadTransactions(input: string, opts: LoadOptions = {}): P
     const read = await readCached(cached);
     if ("table" in read) {
       opts.log?.(`using cached Arrow table ${cached}`);
-      return { table: read.table, sha256, fromCache: true, path: input, format, generated: markOf(read.table) };
+      return { table: read.table, sha256, fromCache: true, path: input, format, generated: markOf(read.table), cacheEntry: { file: cached, sha256: read.sha256 } };
     }
     if ("problem" in read) opts.log?.(`cached table ${cached} ${PROBLEMS[read.problem]}; removed it and re-parsing ${input}`);
   }
   const table = await parseSource(bytes, input, format, opts);
   if (cached) {
-    await writeCached(cached, table);
+    const entrySha256 = await writeCached(cached, table);
     opts.log?.(`cached the parsed table as ${cached}`);
+    return { table, sha256, fromCache: false, path: input, format, generated: markOf(table), cacheEntry: { file: cached, sha256: entrySha256 } };
   }
   return { table, sha256, fromCache: false, path: input, format, generated: markOf(table) };
 }

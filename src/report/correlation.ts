@@ -7,18 +7,20 @@ import { type Matrix, matrix } from "../engine/matrix.js";
  */
 export function correlationMatrix(x: Matrix): Matrix {
   const { rows, cols, data } = x;
-  const mean = new Float64Array(cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mean[j] += data[i * cols + j];
-  for (let j = 0; j < cols; j++) mean[j] /= rows;
-
+  // Centred columns, each contiguous: every pair's products then run down two flat arrays. Each
+  // sum still adds its rows in order, so the result is the same to the bit as a row-wise pass.
+  const centred: Float64Array[] = [];
+  for (let j = 0; j < cols; j++) {
+    const c = new Float64Array(rows);
+    let sum = 0;
+    for (let i = 0; i < rows; i++) sum += data[i * cols + j];
+    const mean = sum / rows;
+    for (let i = 0; i < rows; i++) c[i] = data[i * cols + j] - mean;
+    centred.push(c);
+  }
   const cov = new Float64Array(cols * cols);
-  const centred = new Float64Array(cols);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) centred[j] = data[i * cols + j] - mean[j];
-    for (let a = 0; a < cols; a++) {
-      const ca = centred[a];
-      for (let b = a; b < cols; b++) cov[a * cols + b] += ca * centred[b];
-    }
+  for (let a = 0; a < cols; a++) {
+    for (let b = a; b < cols; b++) cov[a * cols + b] = dot(centred[a], centred[b]);
   }
   const out = new Float64Array(cols * cols);
   for (let a = 0; a < cols; a++) {
@@ -31,4 +33,11 @@ export function correlationMatrix(x: Matrix): Matrix {
     }
   }
   return matrix(out, cols, cols);
+}
+
+/** Σ u[i]·v[i], added in index order. */
+function dot(u: Float64Array, v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < u.length; i++) s += u[i] * v[i];
+  return s;
 }

@@ -4,7 +4,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeVector, Table } from "apache-arrow";
+import { createHash } from "node:crypto";
+import { makeVector, Table, tableToIPC } from "apache-arrow";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { decodeFields, decodeValue, encodeValue, VALUE_PART } from "../../src/io/artifact-codec.js";
@@ -93,6 +94,28 @@ test("fields alone: read from value.json only (a damaged table part goes unread)
   assert.equal([...fields.small!], [1, 2]);
   const whole = await readArtifact(dir, key);
   assert.ok("problem" in whole && /does not match its checksum/.test(whole.detail ?? ""), "the whole read still checks every part");
+});
+
+test("a table already on disk as an Arrow IPC file is stored as a copy of it, with the checksum it was read with", async () => {
+  const table = new Table({ x: makeVector(Int32Array.of(4, 5, 6)) });
+  const file = join(dir, "entry.arrow");
+  const ipc = tableToIPC(table, "file");
+  writeFileSync(file, ipc);
+  const sha256 = createHash("sha256").update(ipc).digest("hex");
+  const parts = encodeValue({ table, format: "parquet" }, new Map([[table, { file, sha256 }]]));
+  assert.equal(parts["t0.arrow"], { file, sha256 }, "not encoded again");
+  const key = "d".repeat(64);
+  const manifest = await writeArtifact(dir, "load", key, parts, 3);
+  assert.equal(manifest.parts["t0.arrow"], { sha256, bytes: ipc.length, mtimeMs: manifest.parts["t0.arrow"]!.mtimeMs });
+  const read = await readArtifact(dir, key);
+  assert.ok("parts" in read, JSON.stringify(read));
+  assert.equal([...decodeValue<{ table: Table }>(read.parts).table.getChild("x")!.toArray()], [4, 5, 6]);
+
+  // A file that changed after its checksum was taken is stored under the old one: caught when read.
+  const stale = "e".repeat(64);
+  await writeArtifact(dir, "load", stale, { "t0.arrow": { file, sha256: "0".repeat(64) } }, 3);
+  const r = await readArtifact(dir, stale);
+  assert.ok("problem" in r && /does not match its checksum/.test(r.detail ?? ""), JSON.stringify(r));
 });
 
 test.run();

@@ -1,6 +1,6 @@
 // The run directory's contents: every output of `custseg run` rendered from a run's results
 // (customers.parquet, model.json, metrics, profiles, recommendations, report.html, summary).
-import { Bool, Float64, Int32, makeVector, Table, type Vector, vectorFromArray } from "apache-arrow";
+import { Bool, Float64, Int32, makeData, makeVector, Table, type Vector } from "apache-arrow";
 import { tableToParquet } from "../../io/write.js";
 import type { Matrix } from "../../engine/matrix.js";
 import type { ReportData, StepRecord } from "../../report/index.js";
@@ -44,32 +44,53 @@ export async function writeRunDirectory(dir: string, a: RunArtifacts): Promise<v
 
 /** Every customer: features, outlier flag, and for the clustered ones their scores and cluster. */
 function customersTable(a: RunArtifacts): Table {
-  const { all, flagged, reduced, clusters } = a;
+  const { all, flagged, reduced, clusters, quality } = a;
   const n = all.ids.length;
   const p = reduced.fit.nComponents;
   const d = all.matrix.cols;
-  const keptRow = new Int32Array(n).fill(-1);
+  // Each customer's row among the clustered ones; −1 for an outlier.
+  const keptRow = new Int32Array(n);
   let r = 0;
-  flagged.forEach((f, i) => {
-    if (!f) keptRow[i] = r++;
-  });
+  for (let i = 0; i < n; i++) keptRow[i] = flagged[i] ? -1 : r++;
   const columns: Record<string, Vector> = {
     CustomerID: makeVector(all.ids),
   };
   FEATURE_NAMES.forEach((name, j) => {
-    columns[name] = makeVector(Float64Array.from({ length: n }, (_, i) => all.matrix.data[i * d + j]!));
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i++) values[i] = all.matrix.data[i * d + j]!;
+    columns[name] = makeVector(values);
   });
-  columns.Outlier = vectorFromArray(Array.from(flagged, (f) => f === 1), new Bool());
+  const outlier = new Uint8Array((n + 7) >> 3);
+  for (let i = 0; i < n; i++) if (flagged[i]) outlier[i >> 3]! |= 1 << (i & 7);
+  columns.Outlier = makeVector(makeData({ type: new Bool(), length: n, nullCount: 0, data: outlier }));
   for (let c = 0; c < p; c++) {
-    columns[`PC${c + 1}`] = vectorFromArray(
-      Array.from(keptRow, (k) => (k < 0 ? null : reduced.scores.data[k * p + c]!)),
-      new Float64(),
-    );
+    columns[`PC${c + 1}`] = perClustered(keptRow, new Float64(), new Float64Array(n), (k) => reduced.scores.data[k * p + c]!);
   }
-  columns.Cluster = vectorFromArray(Array.from(keptRow, (k) => (k < 0 ? null : clusters.labels[k]!)), new Int32());
+  columns.Cluster = perClustered(keptRow, new Int32(), new Int32Array(n), (k) => clusters.labels[k]!);
   // A customer outside the silhouette sample has no value: null, as an outlier.
-  columns.Silhouette = vectorFromArray(Array.from(keptRow, (k) => (k < 0 || Number.isNaN(a.quality.samples[k]!) ? null : a.quality.samples[k]!)), new Float64());
+  columns.Silhouette = perClustered(keptRow, new Float64(), new Float64Array(n), (k) => quality.samples[k]!, true);
   return new Table(columns);
+}
+
+/**
+ * A column with a value for each clustered customer (`at` their row among them) and null for
+ * each outlier (and, with `nanIsNull`, where the value is NaN), built straight into its buffers.
+ */
+function perClustered(keptRow: Int32Array, type: Float64 | Int32, values: Float64Array | Int32Array, at: (k: number) => number, nanIsNull = false): Vector {
+  const n = keptRow.length;
+  const valid = new Uint8Array((n + 7) >> 3);
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    const k = keptRow[i]!;
+    const v = k < 0 ? Number.NaN : at(k);
+    if (k < 0 || (nanIsNull && Number.isNaN(v))) {
+      nulls++;
+      continue;
+    }
+    values[i] = v;
+    valid[i >> 3]! |= 1 << (i & 7);
+  }
+  return makeVector(makeData({ type, length: n, nullCount: nulls, nullBitmap: valid, data: values } as never));
 }
 
 function metrics(a: RunArtifacts) {
@@ -88,12 +109,9 @@ function metrics(a: RunArtifacts) {
 
 function reportData(a: RunArtifacts, generatedAt: string, correlationMatrix: (m: Matrix) => Matrix): ReportData {
   const { summary, kept, reduced, clusters, quality } = a;
-  const col = (name: string) => {
-    const j = FEATURE_NAMES.indexOf(name as (typeof FEATURE_NAMES)[number]);
-    return Float64Array.from({ length: kept.ids.length }, (_, i) => kept.matrix.data[i * kept.matrix.cols + j]!);
-  };
+  const col = (name: string) => column(kept.matrix, FEATURE_NAMES.indexOf(name as (typeof FEATURE_NAMES)[number]));
   const p = reduced.fit.nComponents;
-  const pc = (c: number) => Float64Array.from({ length: kept.ids.length }, (_, i) => reduced.scores.data[i * p + c]!);
+  const pc = (c: number) => column(reduced.scores, c);
   return {
     title: "Customer segments",
     runId: summary.runId ?? summary.runDir.split("/").pop() ?? summary.runDir,
@@ -126,6 +144,13 @@ function reportData(a: RunArtifacts, generatedAt: string, correlationMatrix: (m:
       ...(quality.silhouetteSample ? { silhouetteSample: quality.silhouetteSample } : {}),
     },
   };
+}
+
+/** Column j of a row-major matrix. */
+function column(m: Matrix, j: number): Float64Array {
+  const out = new Float64Array(m.rows);
+  for (let i = 0; i < m.rows; i++) out[i] = m.data[i * m.cols + j]!;
+  return out;
 }
 
 /**

@@ -3,7 +3,7 @@
 import type { Table } from "apache-arrow";
 import { type SegmentFigures, segmentFigures } from "../steps/business.js";
 import { FEATURE_NAMES } from "../steps/features.js";
-import { type Recommendations, recommendSteps } from "../steps/recommend.js";
+import { type RecommendationsWithExtra, recommendSteps } from "../steps/recommend.js";
 import { drain, type Steps } from "../../engine/steps.js";
 import type { CustomerMatrix, RunOptions, RunSummary } from "../options.js";
 import type { FeaturesJobResult } from "./features.js";
@@ -14,26 +14,32 @@ export function businessFigures(...args: Parameters<typeof businessFiguresSteps>
   return drain(businessFiguresSteps(...args));
 }
 
-/** businessFigures as steps: the outliers' best sellers take a pass over the lines. */
+/**
+ * businessFigures as steps. The outliers' best sellers are `recommendations.extraTop` where the
+ * recommendations ranked the flagged customers as their extra group; else they take a pass over the lines.
+ */
 export function* businessFiguresSteps(
   cleaned: Table,
   all: CustomerMatrix,
   flagged: Uint8Array,
   clusterOf: ReadonlyMap<number, number>,
   names: string[],
-  recommendations: Recommendations,
+  recommendations: RecommendationsWithExtra,
   opts: Pick<RunOptions, "compat">,
 ): Steps<SegmentFigures[]> {
   const column = (name: string) => {
     const j = FEATURE_NAMES.indexOf(name as (typeof FEATURE_NAMES)[number]);
-    return Float64Array.from({ length: all.ids.length }, (_, i) => all.matrix.data[i * all.matrix.cols + j]!);
+    const { rows, cols, data } = all.matrix;
+    const out = new Float64Array(rows);
+    for (let i = 0; i < rows; i++) out[i] = data[i * cols + j]!;
+    return out;
   };
   const segment = Int32Array.from(all.ids, (id, i) => (flagged[i] ? -1 : clusterOf.get(id)!));
   const outliers = new Map<number, number>();
   all.ids.forEach((id, i) => {
     if (flagged[i]) outliers.set(id, -1);
   });
-  const outlierTop = outliers.size > 0 ? (yield* recommendSteps(cleaned, outliers, { compat: opts.compat })).top : [];
+  const outlierTop = outliers.size === 0 ? [] : (recommendations.extraTop ?? (yield* recommendSteps(cleaned, outliers, { compat: opts.compat })).top);
   const top = (cluster: number) => (cluster < 0 ? outlierTop : recommendations.top.filter((t) => t.cluster === cluster))
     .map(({ stockCode, description, quantity, revenue }) => ({ stockCode, description, quantity, revenue }));
   const customers = {

@@ -5,13 +5,19 @@ import type { Forest } from "./outliers.js";
 
 export function forestToModel(forest: Forest, meta: { contamination: number; seed: number; threshold: number }): ModelForest {
   const { nTrees, nodesPerTree, maxDepth, maxSamples, feature, value } = forest;
-  const trees = Array.from({ length: nTrees }, (_, t) => {
+  const trees: ModelForest["trees"] = [];
+  for (let t = 0; t < nTrees; t++) {
     const base = t * nodesPerTree;
-    return {
-      feature: Array.from(feature.subarray(base, base + nodesPerTree)),
-      value: Array.from(value.subarray(base, base + nodesPerTree), (v) => (v === Number.POSITIVE_INFINITY ? null : v)),
-    };
-  });
+    // Plain loops: Array.from with a mapping function is several times slower on 100 × 511 nodes.
+    const f: number[] = new Array(nodesPerTree);
+    const v: (number | null)[] = new Array(nodesPerTree);
+    for (let k = 0; k < nodesPerTree; k++) {
+      f[k] = feature[base + k]!;
+      const x = value[base + k]!;
+      v[k] = x === Number.POSITIVE_INFINITY ? null : x;
+    }
+    trees.push({ feature: f, value: v });
+  }
   return { nTrees, maxSamples, maxDepth, contamination: meta.contamination, seed: meta.seed, threshold: meta.threshold, trees };
 }
 

@@ -103,97 +103,128 @@ export interface Forest {
 function* growForest(x: Float32Array, n: number, cols: number, maxSamples: number, nTrees: number, seed: number): Steps<Forest> {
   const maxDepth = Math.ceil(Math.log2(Math.max(maxSamples, 2)));
   const nodesPerTree = 2 ** (maxDepth + 1) - 1;
-  const feature = new Int32Array(nTrees * nodesPerTree);
-  const value = new Float64Array(nTrees * nodesPerTree);
-  const pool = new Int32Array(n);
-  const rows = new Int32Array(maxSamples);
-  const features = new Int32Array(cols);
-  // Pending nodes (heap index, first row, end row, depth); depth-first, so at most maxDepth + 1 wait.
-  const stack = new Int32Array(4 * (maxDepth + 2));
-
+  const g: Growth = {
+    x,
+    n,
+    cols,
+    maxSamples,
+    maxDepth,
+    nodesPerTree,
+    feature: new Int32Array(nTrees * nodesPerTree),
+    value: new Float64Array(nTrees * nodesPerTree),
+    pool: new Int32Array(n),
+    rows: new Int32Array(maxSamples),
+    features: new Int32Array(cols),
+    // Pending nodes (heap index, first row, end row, depth); depth-first, so at most maxDepth + 1 wait.
+    stack: new Int32Array(4 * (maxDepth + 2)),
+  };
   for (let t = 0; t < nTrees; t++) {
-    const rng = Rng.derive(seed, t);
-    // Partial Fisher–Yates: the first maxSamples entries are a uniform draw without replacement.
-    for (let i = 0; i < n; i++) pool[i] = i;
-    for (let k = 0; k < maxSamples; k++) {
-      const j = k + rng.nextInt(n - k);
-      const r = pool[j];
-      pool[j] = pool[k];
-      pool[k] = r;
-      rows[k] = r;
-    }
-    const base = t * nodesPerTree;
-    let sp = 0;
-    stack[sp++] = 0;
-    stack[sp++] = 0;
-    stack[sp++] = maxSamples;
-    stack[sp++] = 0;
-    while (sp > 0) {
-      const depth = stack[--sp];
-      const end = stack[--sp];
-      const start = stack[--sp];
-      const k = stack[--sp];
-      const size = end - start;
-      let splitFeature = -1;
-      let lo = 0;
-      let hi = 0;
-      if (size > 1 && depth < maxDepth) {
-        // Draw features without replacement until one varies on this node, as the random splitter does.
-        for (let f = 0; f < cols; f++) features[f] = f;
-        let remaining = cols;
-        while (remaining > 0) {
-          const j = rng.nextInt(remaining);
-          const f = features[j];
-          lo = Infinity;
-          hi = -Infinity;
-          for (let r = start; r < end; r++) {
-            const v = x[rows[r] * cols + f];
-            if (v < lo) lo = v;
-            if (v > hi) hi = v;
-          }
-          if (hi > lo + CONSTANT_SPAN) {
-            splitFeature = f;
-            break;
-          }
-          features[j] = features[--remaining];
-          features[remaining] = f;
-        }
-      }
-      if (splitFeature < 0) {
-        let slot = k;
-        for (let d = depth; d < maxDepth; d++) {
-          value[base + slot] = Infinity; // feature stays 0; every value is <= +∞
-          slot = 2 * slot + 1;
-        }
-        value[base + slot] = depth + averagePathLength(size);
-        continue;
-      }
-      let threshold = lo + rng.nextFloat() * (hi - lo);
-      if (threshold === hi) threshold = lo;
-      // Partition rows[start:end) so that x <= threshold comes first.
-      let mid = start;
-      for (let r = start; r < end; r++) {
-        const row = rows[r];
-        if (x[row * cols + splitFeature] <= threshold) {
-          rows[r] = rows[mid];
-          rows[mid++] = row;
-        }
-      }
-      feature[base + k] = splitFeature;
-      value[base + k] = threshold;
-      stack[sp++] = 2 * k + 1;
-      stack[sp++] = start;
-      stack[sp++] = mid;
-      stack[sp++] = depth + 1;
-      stack[sp++] = 2 * k + 2;
-      stack[sp++] = mid;
-      stack[sp++] = end;
-      stack[sp++] = depth + 1;
-    }
+    growTree(g, t, Rng.derive(seed, t));
     // A tree costs O(n) for its draw: on millions of rows, milliseconds.
     yield;
   }
-  return { nTrees, nodesPerTree, maxDepth, maxSamples, feature, value };
+  return { nTrees, nodesPerTree, maxDepth, maxSamples, feature: g.feature, value: g.value };
+}
+
+/** The inputs, the forest being grown and the scratch space its trees share. */
+interface Growth {
+  x: Float32Array;
+  n: number;
+  cols: number;
+  maxSamples: number;
+  maxDepth: number;
+  nodesPerTree: number;
+  feature: Int32Array;
+  value: Float64Array;
+  pool: Int32Array;
+  rows: Int32Array;
+  features: Int32Array;
+  stack: Int32Array;
+}
+
+/**
+ * Tree t, drawn with its own generator. A plain function called per tree, not the generator's
+ * body: V8 optimises it after the first trees, where a loop in a generator stays unoptimised.
+ */
+function growTree(g: Growth, t: number, rng: Rng): void {
+  const { x, n, cols, maxSamples, maxDepth, nodesPerTree, feature, value, pool, rows, features, stack } = g;
+  // Partial Fisher–Yates: the first maxSamples entries are a uniform draw without replacement.
+  for (let i = 0; i < n; i++) pool[i] = i;
+  for (let k = 0; k < maxSamples; k++) {
+    const j = k + rng.nextInt(n - k);
+    const r = pool[j];
+    pool[j] = pool[k];
+    pool[k] = r;
+    rows[k] = r;
+  }
+  const base = t * nodesPerTree;
+  let sp = 0;
+  stack[sp++] = 0;
+  stack[sp++] = 0;
+  stack[sp++] = maxSamples;
+  stack[sp++] = 0;
+  while (sp > 0) {
+    const depth = stack[--sp];
+    const end = stack[--sp];
+    const start = stack[--sp];
+    const k = stack[--sp];
+    const size = end - start;
+    let splitFeature = -1;
+    let lo = 0;
+    let hi = 0;
+    if (size > 1 && depth < maxDepth) {
+      // Draw features without replacement until one varies on this node, as the random splitter does.
+      for (let f = 0; f < cols; f++) features[f] = f;
+      let remaining = cols;
+      while (remaining > 0) {
+        const j = rng.nextInt(remaining);
+        const f = features[j];
+        lo = Infinity;
+        hi = -Infinity;
+        for (let r = start; r < end; r++) {
+          const v = x[rows[r] * cols + f];
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+        if (hi > lo + CONSTANT_SPAN) {
+          splitFeature = f;
+          break;
+        }
+        features[j] = features[--remaining];
+        features[remaining] = f;
+      }
+    }
+    if (splitFeature < 0) {
+      let slot = k;
+      for (let d = depth; d < maxDepth; d++) {
+        value[base + slot] = Infinity; // feature stays 0; every value is <= +∞
+        slot = 2 * slot + 1;
+      }
+      value[base + slot] = depth + averagePathLength(size);
+      continue;
+    }
+    let threshold = lo + rng.nextFloat() * (hi - lo);
+    if (threshold === hi) threshold = lo;
+    // Partition rows[start:end) so that x <= threshold comes first.
+    let mid = start;
+    for (let r = start; r < end; r++) {
+      const row = rows[r];
+      if (x[row * cols + splitFeature] <= threshold) {
+        rows[r] = rows[mid];
+        rows[mid++] = row;
+      }
+    }
+    feature[base + k] = splitFeature;
+    value[base + k] = threshold;
+    stack[sp++] = 2 * k + 1;
+    stack[sp++] = start;
+    stack[sp++] = mid;
+    stack[sp++] = depth + 1;
+    stack[sp++] = 2 * k + 2;
+    stack[sp++] = mid;
+    stack[sp++] = end;
+    stack[sp++] = depth + 1;
+  }
 }
 
 /**

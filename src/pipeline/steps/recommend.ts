@@ -20,6 +20,11 @@ export interface RecommendOptions {
   topN?: number;
   /** Recommendations per customer. Default 3. */
   perCustomer?: number;
+  /**
+   * Customers outside `clusters` (the outliers) whose best sellers are ranked as one more group, in
+   * the same passes over the lines, into `extraTop` (cluster −1); they get no recommendations.
+   */
+  extraGroup?: Iterable<number>;
 }
 
 export interface TopProduct {
@@ -54,11 +59,18 @@ export interface Recommendations {
   perCustomer: number;
 }
 
+/** Recommendations, and the extra group's best sellers when one was asked for. */
+export interface RecommendationsWithExtra extends Recommendations {
+  extraTop?: TopProduct[];
+}
+
 /**
  * Recommendations from cleaned transactions (the transactions schema) and the cluster of each kept
- * customer. Lines of customers absent from `clusters` (outliers, null CustomerID) are ignored.
+ * customer. Lines of customers absent from `clusters` and the extra group (outliers, null
+ * CustomerID) are ignored.
  * A product is "bought" by a customer with any line of its StockCode, returns included.
- * Ranking: net quantity descending, ties by StockCode ascending (string order), then Description.
+ * Ranking: net quantity descending, ties by StockCode ascending (string order), then Description:
+ * a strict order, so a group's list does not depend on which other groups' lines were counted.
  * Dictionary values are distinct (the transactions schema's contract), so indices identify strings.
  * Every customer in `clusters` gets a row, even one without lines (then the cluster's first items).
  */
@@ -66,7 +78,7 @@ export function recommend(
   transactions: Table,
   clusters: ReadonlyMap<number, number>,
   options: RecommendOptions = {},
-): Recommendations {
+): RecommendationsWithExtra {
   return drain(recommendSteps(transactions, clusters, options));
 }
 
@@ -75,7 +87,7 @@ export function* recommendSteps(
   transactions: Table,
   clusters: ReadonlyMap<number, number>,
   options: RecommendOptions = {},
-): Steps<Recommendations> {
+): Steps<RecommendationsWithExtra> {
   const { compat = "none", topN = 10, perCustomer = 3 } = options;
   if (!(Number.isInteger(topN) && topN >= 1 && topN <= 31)) throw new RangeError(`topN must be an integer in 1..31, got ${topN}`);
   if (!(Number.isInteger(perCustomer) && perCustomer >= 1)) throw new RangeError(`perCustomer must be a positive integer, got ${perCustomer}`);
@@ -94,43 +106,43 @@ export function* recommendSteps(
   const clusterIds = [...new Set(clusters.values())].sort((a, b) => a - b);
   const nClusters = clusterIds.length;
   const clusterSlot = new Map(clusterIds.map((c, i) => [c, i]));
-  const customerIds = Int32Array.from(clusters.keys()).sort();
+  // The extra group, if any, takes the slot after the clusters.
+  const extra = options.extraGroup ? [...new Set(options.extraGroup)].filter((id) => !clusters.has(id)) : undefined;
+  const nGroups = nClusters + (extra ? 1 : 0);
+  const customerIds = Int32Array.from([...clusters.keys(), ...(extra ?? [])]).sort();
   const lookup = customerLookup(customerIds);
 
   // Per line: the dense customer index (−1 = dropped); products are codes, or (code, description) pairs.
   const lineCustomer = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    lineCustomer[i] = hasCustomer[i] ? lookup(customer[i]) : -1;
-    if (i % ROWS_PER_STEP === ROWS_PER_STEP - 1) yield;
+  for (let from = 0; from < n; from += ROWS_PER_STEP) {
+    customersOfLines(lineCustomer, hasCustomer, customer, lookup, from, Math.min(n, from + ROWS_PER_STEP));
+    yield;
   }
   const customerCluster = new Int32Array(customerIds.length);
   customerIds.forEach((id, c) => {
-    customerCluster[c] = clusterSlot.get(clusters.get(id)!)!;
+    const cluster = clusters.get(id);
+    customerCluster[c] = cluster === undefined ? nClusters : clusterSlot.get(cluster)!;
   });
 
   const products = compat === "seed" ? describedPairs(stock, desc, hasDesc, lineCustomer) : codeProducts(stock, desc, hasDesc);
   yield;
   const nProducts = products.code.length;
-  const sums = new Float64Array(nClusters * nProducts);
-  const revenue = new Float64Array(nClusters * nProducts);
-  const present = new Uint8Array(nClusters * nProducts);
-  for (let i = 0; i < n; i++) {
-    if (i % ROWS_PER_STEP === ROWS_PER_STEP - 1) yield;
-    const c = lineCustomer[i];
-    const p = products.ofLine[i];
-    if (c < 0 || p < 0) continue;
-    const slot = customerCluster[c] * nProducts + p;
-    sums[slot] += quantity[i];
-    revenue[slot] += quantity[i] * price[i];
-    present[slot] = 1;
+  const sums = new Float64Array(nGroups * nProducts);
+  const revenue = new Float64Array(nGroups * nProducts);
+  const present = new Uint8Array(nGroups * nProducts);
+  const groupSums: GroupSums = { lineCustomer, customerCluster, ofLine: products.ofLine, quantity, price, nProducts, sums, revenue, present };
+  for (let from = 0; from < n; from += ROWS_PER_STEP) {
+    addGroupSums(groupSums, from, Math.min(n, from + ROWS_PER_STEP));
+    yield;
   }
 
   const codeName = stock.values;
   const descName = (p: number) => (products.desc[p] >= 0 ? desc.values[products.desc[p]] : "");
   const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   const top: TopProduct[] = [];
+  const extraTop: TopProduct[] = [];
   const topProducts: number[][] = [];
-  for (let k = 0; k < nClusters; k++) {
+  for (let k = 0; k < nGroups; k++) {
     const base = k * nProducts;
     const candidates: number[] = [];
     for (let p = 0; p < nProducts; p++) if (present[base + p]) candidates.push(p);
@@ -143,23 +155,28 @@ export function* recommendSteps(
     const best = candidates.slice(0, topN);
     topProducts.push(best);
     best.forEach((p, r) => {
-      top.push({ cluster: clusterIds[k], rank: r + 1, stockCode: codeName[products.code[p]], description: descName(p), quantity: sums[base + p], revenue: revenue[base + p] });
+      (k < nClusters ? top : extraTop).push({
+        cluster: k < nClusters ? clusterIds[k] : -1,
+        rank: r + 1,
+        stockCode: codeName[products.code[p]],
+        description: descName(p),
+        quantity: sums[base + p],
+        revenue: revenue[base + p],
+      });
     });
   }
 
   // rankMask[k * nCodes + s]: the ranks (bits) of cluster k's top list that carry StockCode s.
-  const rankMask = new Int32Array(nClusters * nCodes);
+  const rankMask = new Int32Array(nGroups * nCodes);
   topProducts.forEach((best, k) => {
     best.forEach((p, r) => {
       rankMask[k * nCodes + products.code[p]] |= 1 << r;
     });
   });
   const bought = new Int32Array(customerIds.length);
-  const codes = stock.codes;
-  for (let i = 0; i < n; i++) {
-    const c = lineCustomer[i];
-    if (c >= 0) bought[c] |= rankMask[customerCluster[c] * nCodes + codes[i]];
-    if (i % ROWS_PER_STEP === ROWS_PER_STEP - 1) yield;
+  for (let from = 0; from < n; from += ROWS_PER_STEP) {
+    markBought(bought, lineCustomer, customerCluster, stock.codes, rankMask, nCodes, from, Math.min(n, from + ROWS_PER_STEP));
+    yield;
   }
 
   const customers: CustomerRecommendations[] = [];
@@ -175,7 +192,48 @@ export function* recommendSteps(
       customers.push({ customerId: customerIds[c], cluster: clusterIds[k], items });
     }
   }
-  return { top, customers, perCustomer };
+  return { top, customers, perCustomer, ...(extra ? { extraTop } : {}) };
+}
+
+// The passes over the lines, each over rows [from, to): plain functions, called between the
+// generator's yields, because V8 optimises a loop in a plain function early but leaves one in a
+// generator's body unoptimised — several times slower over hundreds of thousands of lines.
+
+function customersOfLines(out: Int32Array, hasCustomer: Uint8Array, customer: Int32Array, lookup: (id: number) => number, from: number, to: number): void {
+  for (let i = from; i < to; i++) out[i] = hasCustomer[i] ? lookup(customer[i]) : -1;
+}
+
+/** Per line its customer's index (−1: dropped) and product (−1: none); per (group, product) the sums. */
+interface GroupSums {
+  lineCustomer: Int32Array;
+  customerCluster: Int32Array;
+  ofLine: Int32Array;
+  quantity: Int32Array;
+  price: Float64Array;
+  nProducts: number;
+  sums: Float64Array;
+  revenue: Float64Array;
+  present: Uint8Array;
+}
+
+function addGroupSums(g: GroupSums, from: number, to: number): void {
+  const { lineCustomer, customerCluster, ofLine, quantity, price, nProducts, sums, revenue, present } = g;
+  for (let i = from; i < to; i++) {
+    const c = lineCustomer[i];
+    const p = ofLine[i];
+    if (c < 0 || p < 0) continue;
+    const slot = customerCluster[c] * nProducts + p;
+    sums[slot] += quantity[i];
+    revenue[slot] += quantity[i] * price[i];
+    present[slot] = 1;
+  }
+}
+
+function markBought(bought: Int32Array, lineCustomer: Int32Array, customerCluster: Int32Array, codes: Int32Array, rankMask: Int32Array, nCodes: number, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const c = lineCustomer[i];
+    if (c >= 0) bought[c] |= rankMask[customerCluster[c] * nCodes + codes[i]];
+  }
 }
 
 /** Products and the product of each line (−1: not counted). */

@@ -139,6 +139,26 @@ test("a code under two descriptions: two products in seed mode, one in the defau
   assert.is(topProductsCsv(merged).split("\n")[2], '0,X,"MUG, RED",9');
 });
 
+test("an extra group (the outliers) is ranked in the same passes as on its own, and changes nothing else", () => {
+  const t = lines([
+    [1, "X", "MUG RED", 4],
+    [9, "X", "MUG, RED", 3],
+    [2, "X", "MUG, RED", 2],
+    [9, "Y", "PLATE", 6],
+    [2, "Y", "PLATE", 1],
+    [9, "Z", null, 100],
+    [8, "W", "BOWL", -2],
+  ]);
+  const clusters = new Map([[1, 0], [2, 1]]);
+  for (const compat of ["seed", "none"] as const) {
+    const alone = recommend(t, new Map([[9, -1], [8, -1]]), { compat });
+    const { extraTop, ...withExtra } = recommend(t, clusters, { compat, extraGroup: [9, 8, 1] });
+    assert.equal(extraTop, alone.top, compat);
+    assert.ok(extraTop!.length >= 2, compat);
+    assert.equal(withExtra, recommend(t, clusters, { compat }), compat);
+  }
+});
+
 test("CSV fields are quoted per RFC 4180", () => {
   assert.is(csvField("PLAIN "), "PLAIN ");
   assert.is(csvField('12" RULER, WOOD'), '"12"" RULER, WOOD"');
@@ -179,6 +199,12 @@ test("real data, seed mode: the original's top-10s and recommendations, byte for
   const seed = recommend(cleaned, clusters, { compat: "seed" });
   assert.is(topProductsCsv(seed), readFileSync(topPath, "utf8"));
   assert.is(recommendationsCsv(seed), readFileSync(recsPath, "utf8"));
+  // The outliers ranked as an extra group: the same lists as a pass of their own, the rest unchanged.
+  for (const compat of ["seed", "none"] as const) {
+    const { extraTop, ...rest } = recommend(cleaned, clusters, { compat, extraGroup: outliers });
+    assert.equal(rest, compat === "seed" ? seed : recommend(cleaned, clusters), compat);
+    assert.equal(extraTop, recommend(cleaned, new Map([...outliers].map((id) => [id, -1])), { compat }).top, compat);
+  }
 
   // Default mode: one product per code, never a code the customer has a line of.
   const merged = recommend(cleaned, clusters);

@@ -3,7 +3,7 @@
 // output as soon as it finishes, so an interrupted run resumes from its last finished step. A
 // stored output found damaged is removed and recomputed, with one line on stderr.
 import type { Engine } from "../../../engine/engine.js";
-import { checkArtifact, type Manifest, readArtifact, removeArtifact, writeArtifact } from "../../../io/artifacts.js";
+import { type ArtifactCheck, checkArtifact, type Manifest, readArtifact, removeArtifact, writeArtifact } from "../../../io/artifacts.js";
 import { round1, type StepReporter } from "../../progress.js";
 import type { RunOptions } from "../../options.js";
 import { type GraphKeys, graphKeys } from "./keys.js";
@@ -94,8 +94,11 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     let manifest: Manifest | undefined;
     if (store && keys) {
       const { encodeValue } = await import("../../../io/artifact-codec.js");
-      const parts = def.rawFiles ? rawParts(out as Values["report"]) : encodeValue(out);
-      manifest = await writeArtifact(store, def.name, keys[def.name].key, parts, round1(ms));
+      const onDisk = def.rawFiles ? undefined : def.onDisk?.(out as never);
+      const parts = def.rawFiles ? rawParts(out as Values["report"]) : encodeValue(out, onDisk);
+      const write = (p: typeof parts) => writeArtifact(store, def.name, keys[def.name].key, p, round1(ms));
+      // A file to copy that is gone meanwhile (its cache cleared by another command): encoded instead.
+      manifest = onDisk ? await write(parts).catch(() => write(encodeValue(out))) : await write(parts);
     }
     // Its time is its computation, as its progress line and the report say; storing it is bookkeeping.
     record(def, { name: def.name, key: keys?.[def.name].key, cached: false, ms, computeMs: ms, manifest });
@@ -147,14 +150,30 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     await removeArtifact(store!, keys![def.name].key);
   };
 
-  for (const def of GRAPH) {
-    if (!targets.has(def.name) || def.name in values) continue;
-    if (store && keys && !forced.has(def.name)) {
+  // Every stored output is checked before any step runs, so that each step that will compute can
+  // start its slow preparations (the engine's WASM and threads) now, while the first steps run.
+  const pending = GRAPH.filter((def) => targets.has(def.name) && !(def.name in values));
+  const checks = new Map<StepName, { check: ArtifactCheck; ms: number }>();
+  if (store && keys) {
+    for (const def of pending) {
+      if (forced.has(def.name)) continue;
       const t0 = performance.now();
       const check = await checkArtifact(store, keys[def.name].key);
+      checks.set(def.name, { check, ms: performance.now() - t0 });
+    }
+  }
+  const stored = (def: StepDef) => {
+    const c = checks.get(def.name)?.check;
+    return c !== undefined && "manifest" in c;
+  };
+  for (const def of pending) if (!stored(def)) def.prepare?.(ctx);
+
+  for (const def of pending) {
+    const checked = checks.get(def.name);
+    if (checked) {
+      const { check, ms } = checked;
       if ("manifest" in check) {
-        const ms = performance.now() - t0;
-        record(def, { name: def.name, key: keys[def.name].key, cached: true, ms, computeMs: check.manifest.computeMs, manifest: check.manifest });
+        record(def, { name: def.name, key: keys![def.name].key, cached: true, ms, computeMs: check.manifest.computeMs, manifest: check.manifest });
         reporter.done(def.timing, ms, "cached");
         continue;
       }

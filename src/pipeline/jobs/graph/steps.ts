@@ -7,6 +7,7 @@
 import type { Table } from "apache-arrow";
 import type { Engine } from "../../../engine/engine.js";
 import { blameOption, OptionError, UserError } from "../../../errors.js";
+import type { FilePart } from "../../../io/artifacts.js";
 import type { GeneratedMark } from "../../../io/generated-mark.js";
 import { nonDefaultFormat } from "../../../io/text-format.js";
 import type { SegmentFigures } from "../../steps/business.js";
@@ -65,17 +66,37 @@ export interface StepDef<N extends StepName = StepName, P = any> {
   wasm?: boolean;
   /** Stored as the files it returns, as they are (else through the Arrow/JSON codec). */
   rawFiles?: boolean;
+  /** Tables of its output that are already Arrow IPC files on disk: stored as copies of those files. */
+  onDisk?(out: Values[N]): ReadonlyMap<Table, FilePart> | undefined;
   /**
    * Released by the runner once every step reading it has its output: the loaded lines are the
    * run's largest value, and holding them beside the cleaned ones would double the memory a large
    * input needs. Asked for again, it is read from the store or computed anew.
    */
   transient?: boolean;
+  /**
+   * Called once, before any step runs, when this step will compute: starts what it will need and
+   * what takes long to get ready (compiling WASM, starting threads) in the background, so that
+   * it is ready when the step's turn comes. Its failures surface when the step asks for it.
+   */
+  prepare?(ctx: StepContext): void;
   run(ctx: StepContext, v: Partial<Values>, params: P): Promise<Values[N]>;
   detail?(out: Values[N]): string;
 }
 
 const step = <N extends StepName, P>(def: StepDef<N, P>): StepDef<N, P> => def;
+
+/**
+ * The source cache's file of each loaded table, for storing the load step's output as a copy of it.
+ * Kept beside the value rather than in it, so that the stored value names no path of this machine.
+ */
+const cacheEntries = new WeakMap<Table, FilePart>();
+
+/** The numeric steps' preparation: the engine starts (once) while loading and cleaning run. */
+const startEngine = (ctx: StepContext) => {
+  // A failed start is reported by the step that asks for the engine.
+  ctx.engine().catch(() => {});
+};
 
 export const GRAPH: readonly StepDef[] = [
   step({
@@ -94,7 +115,14 @@ export const GRAPH: readonly StepDef[] = [
     async run(ctx, _v, p) {
       const { loadTransactions } = await import("../../../io/load.js");
       const loaded = await loadTransactions(ctx.opts.input, { ...p.textFormat, encoding: p.encoding, map: p.map, cacheDir: ctx.opts.cacheDir, limits: ctx.opts.limits, log: ctx.note, threads: ctx.opts.threads, signal: ctx.opts.signal });
-      return { table: loaded.table, format: loaded.format, fromCache: loaded.fromCache, ...(loaded.generated ? { generated: loaded.generated } : {}) };
+      const { table, format, fromCache, generated, cacheEntry } = loaded;
+      if (cacheEntry) cacheEntries.set(table, cacheEntry);
+      return { table, format, fromCache, ...(generated ? { generated } : {}) };
+    },
+    // The table was just read from (or written to) the source cache: its entry is the stored table.
+    onDisk: (l) => {
+      const entry = cacheEntries.get(l.table);
+      return entry ? new Map([[l.table, entry]]) : undefined;
     },
     detail: (l) => `${l.table.numRows} lines (${l.format}${l.fromCache ? ", cached" : ""})`,
   }),
@@ -155,6 +183,7 @@ export const GRAPH: readonly StepDef[] = [
     inputs: ["features", "outliers"],
     params: (o) => ({ compat: o.compat }),
     wasm: true,
+    prepare: startEngine,
     async run(ctx, v, p) {
       const [{ featureMatrix, keepRows }, { scaleFeatures }, { FEATURE_NAMES }] = await Promise.all([
         import("../customer-matrix.js"),
@@ -171,6 +200,7 @@ export const GRAPH: readonly StepDef[] = [
     inputs: ["scale"],
     params: (o) => ({ variance: o.variance, compat: o.compat }),
     wasm: true,
+    prepare: startEngine,
     async run(ctx, v, p) {
       const { reduceDimensions } = await import("../../steps/reduce.js");
       return reduceDimensions(await ctx.engine(), v.scale!.matrix, p.variance, p.compat, ctx.opts.signal);
@@ -199,6 +229,7 @@ export const GRAPH: readonly StepDef[] = [
     },
     files: (o) => ({ init: initIsFile(o.init) ? o.init : undefined }),
     wasm: true,
+    prepare: startEngine,
     async run(ctx, v, p) {
       const [{ clusterCustomers }, { initialCentres }] = await Promise.all([import("../../steps/cluster.js"), import("../run-inputs.js")]);
       const { scores, fit } = v.pca!;
@@ -228,6 +259,7 @@ export const GRAPH: readonly StepDef[] = [
     inputs: ["pca", "kmeans"],
     params: (o) => ({ k: o.k, silhouetteSample: o.silhouetteSample ?? SCALE_DEFAULTS.silhouetteSample, seed: o.seed }),
     wasm: true,
+    prepare: startEngine,
     async run(ctx, v, p) {
       const { evaluateClusters } = await import("../../steps/evaluate.js");
       const engine = await ctx.engine();
@@ -281,9 +313,13 @@ export const GRAPH: readonly StepDef[] = [
       kept.ids.forEach((id, i) => {
         clusterOf.set(id, v.kmeans!.labels[i]!);
       });
-      const recommendations = await drainInterruptible(recommendSteps(v.clean!.table, clusterOf, p), ctx.opts.signal);
+      // The outliers' best sellers (for the business figures) are ranked in the same passes over the lines.
+      const flagged = v.outliers!.flagged;
+      const outliers = all.ids.filter((_, i) => flagged[i] === 1);
+      const ranked = await drainInterruptible(recommendSteps(v.clean!.table, clusterOf, { ...p, extraGroup: outliers }), ctx.opts.signal);
       const names = v.profiles!.clusters.map((c) => c.name);
-      const segments = await drainInterruptible(businessFiguresSteps(v.clean!.table, all, v.outliers!.flagged, clusterOf, names, recommendations, p), ctx.opts.signal);
+      const segments = await drainInterruptible(businessFiguresSteps(v.clean!.table, all, flagged, clusterOf, names, ranked, p), ctx.opts.signal);
+      const { extraTop: _, ...recommendations } = ranked;
       return { recommendations, segments };
     },
   }),

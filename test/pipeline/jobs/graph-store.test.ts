@@ -1,0 +1,70 @@
+// The load step's stored output is the source cache's entry, copied with the checksum it was
+// verified with; should the entry be gone before it is copied, the table is encoded instead.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import type { Engine } from "../../../src/engine/engine.js";
+import { decodeValue } from "../../../src/io/artifact-codec.js";
+import { readArtifact } from "../../../src/io/artifacts.js";
+import { runGraph } from "../../../src/pipeline/jobs/graph/runner.js";
+import type { Values } from "../../../src/pipeline/jobs/graph/steps.js";
+import { RUN_DEFAULTS } from "../../../src/pipeline/options.js";
+import { silentReporter, type StepReporter } from "../../../src/pipeline/progress.js";
+import { sharedFile, skipped } from "../../helpers/shared.js";
+
+const dir = mkdtempSync(join(tmpdir(), "custseg-graph-store-"));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+const noEngine = (): Promise<Engine> => Promise.reject(new Error("loading uses no engine"));
+const cacheDir = join(dir, "cache");
+
+async function loadStored(input: string, store: string, reporter: StepReporter) {
+  const graph = await runGraph({ opts: { ...RUN_DEFAULTS, input, cacheDir }, engine: noEngine, reporter, store, to: "load" });
+  const key = graph.outcomes[0]!.key!;
+  const read = await readArtifact(store, key);
+  if (!("parts" in read)) throw new Error(`stored load output unreadable: ${read.problem}`);
+  return { read, table: decodeValue<Values["load"]>(read.parts).table };
+}
+
+test("a source from the cache: the stored table is the entry's file, with the entry's checksum", async () => {
+  // Over the cache's 2 MiB threshold, so the source is cached.
+  const input = sharedFile("data/online_retail.parquet", "the source cache");
+  if (!input) return skipped();
+  for (const run of ["parsed and cached", "from the cache"]) {
+    const store = join(dir, `store-${run}`);
+    const { read, table } = await loadStored(input, store, silentReporter);
+    const entry = readdirArrow(cacheDir);
+    assert.equal(new Uint8Array(read.parts["t0.arrow"]!), new Uint8Array(readFileSync(entry)), run);
+    assert.is(read.manifest.parts["t0.arrow"]!.sha256, readFileSync(`${entry}.sha256`, "utf8").trim(), run);
+    assert.is(table.numRows, 541_909, run);
+  }
+});
+
+test("an entry removed between loading and storing: the table is encoded instead, and reads back whole", async () => {
+  const input = sharedFile("data/online_retail.parquet", "the source cache");
+  if (!input) return skipped();
+  const store = join(dir, "store-removed");
+  // The loader's note that it used the entry comes just before the step returns: remove the entry then.
+  const reporter: StepReporter = {
+    ...silentReporter,
+    note(message) {
+      if (/using cached Arrow table/.test(message)) rmSync(readdirArrow(cacheDir));
+    },
+  };
+  const { table } = await loadStored(input, store, reporter);
+  assert.equal(arrowFiles(cacheDir), [], "the entry was gone when the output was stored");
+  assert.is(table.numRows, 541_909);
+  assert.is(table.getChild("InvoiceNo")!.get(0), "536365");
+});
+
+const arrowFiles = (d: string) => readdirSync(d).filter((f) => f.endsWith(".arrow"));
+
+function readdirArrow(d: string): string {
+  const names = arrowFiles(d);
+  if (names.length !== 1) throw new Error(`expected one cache entry in ${d}, found ${names.join(", ")}`);
+  return join(d, names[0]!);
+}
+
+test.run();
