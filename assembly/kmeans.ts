@@ -39,17 +39,10 @@ function rowNorm(xi: usize, i: i32, xNorms: usize, known: i32, d: i32): f64 {
   return v;
 }
 
-/**
- * Finish row i: confirm its label (exactly, when the two best scores are within rounding of each
- * other), store it, and add the row to its centre's sums. Returns 1 if the label changed.
- */
+/** Store row i's label and, with update ≠ 0, add the row to its centre's sums. Returns 1 if the label changed. */
 // @ts-ignore: decorator
 @inline
-function settle(
-  xi: usize, i: i32, best: i32, b1: f64, b2: f64, margin: f64, k: i32, d: i32, rowBytes: usize,
-  centers: usize, labels: usize, update: i32, sumSlot: usize, countSlot: usize,
-): i32 {
-  if (k > 1 && !(b2 - b1 > margin)) best = nearestCentre(xi, centers, k, d, rowBytes);
+function place(xi: usize, i: i32, best: i32, d: i32, rowBytes: usize, labels: usize, update: i32, sumSlot: usize, countSlot: usize): i32 {
   const li = labels + ((<usize>i) << 2);
   let changed = 0;
   if (load<i32>(li) != best) {
@@ -62,6 +55,20 @@ function settle(
     store<f64>(cp, load<f64>(cp) + 1.0);
   }
   return changed;
+}
+
+/**
+ * Finish row i: confirm its label (exactly, when the two best scores are within rounding of each
+ * other), store it, and add the row to its centre's sums. Returns 1 if the label changed.
+ */
+// @ts-ignore: decorator
+@inline
+function settle(
+  xi: usize, i: i32, best: i32, b1: f64, b2: f64, margin: f64, k: i32, d: i32, rowBytes: usize,
+  centers: usize, labels: usize, update: i32, sumSlot: usize, countSlot: usize,
+): i32 {
+  if (k > 1 && !(b2 - b1 > margin)) best = nearestCentre(xi, centers, k, d, rowBytes);
+  return place(xi, i, best, d, rowBytes, labels, update, sumSlot, countSlot);
 }
 
 /**
@@ -722,18 +729,7 @@ function placeScored(
     store<f64>(upper + oi, Math.sqrt(max(0.0, b1 + xn + margin)) * GROW);
     store<f64>(lower + oi, k > 1 ? Math.sqrt(max(0.0, b2 + xn - margin)) * SHRINK : Infinity);
   }
-  const li = labels + ((<usize>i) << 2);
-  let changed = 0;
-  if (load<i32>(li) != best) {
-    changed = 1;
-    store<i32>(li, best);
-  }
-  if (update) {
-    addRow(sumSlot + <usize>best * rowBytes, xi, d);
-    const cp = countSlot + ((<usize>best) << 3);
-    store<f64>(cp, load<f64>(cp) + 1.0);
-  }
-  return changed;
+  return place(xi, i, best, d, rowBytes, labels, update, sumSlot, countSlot);
 }
 
 /**
