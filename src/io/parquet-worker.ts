@@ -1,14 +1,21 @@
-// A worker thread of parquet-pool.ts: decodes the row groups it is given, one at a time, each as
-// record batches in Arrow IPC, handed over in order. Decoding (decompression, Parquet pages → Arrow
-// arrays, the IPC copy) is most of a Parquet read's CPU time; in a worker it overlaps the main
-// thread's normalisation of the batches before.
+// A worker thread of parquet-pool.ts: reads the file's footer (the first worker) and decodes the row
+// groups it is given, one at a time, each as record batches handed over in order. Decoding
+// (decompression, Parquet pages → Arrow arrays) is most of a Parquet read's CPU time; in a worker it
+// overlaps the main thread's normalisation of the batches before. Each batch leaves WASM memory
+// through the Arrow C Data Interface (arrow-js-ffi copies each buffer once into JavaScript memory),
+// then moves to the main thread without another copy (batch-transfer.ts).
 import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
+import { type Data, DataType, Dictionary, type Field, RecordBatch, Schema, tableFromIPC } from "apache-arrow";
+import { parseRecordBatch } from "arrow-js-ffi";
 import type * as ParquetWasm from "parquet-wasm";
+import { type BatchParts, batchParts } from "./batch-transfer.js";
 
 /** What the pool starts a worker with: the file, shared (a Blob is not copied between threads). */
 export interface DecodeWorkerData {
   file: Blob;
+  /** This worker reports the file's footer once it has read it. */
+  describe: boolean;
 }
 
 export type DecodeRequest =
@@ -17,13 +24,28 @@ export type DecodeRequest =
   /** The oldest batch handed over has been taken: the worker may hand over the next. */
   | { type: "taken" };
 
+/** What the pool needs of the footer to check the file and plan its reading. */
+export interface FooterSummary {
+  /** Rows the footer declares. */
+  rows: number;
+  /** Rows its row groups declare, together. */
+  groupRows: number;
+  groups: number;
+  /** The footer's key-value metadata. */
+  metadata: [string, string][];
+  /** The file's column names, in order. */
+  names: string[];
+}
+
 export type DecodeReply =
-  | { type: "batch"; group: number; ipc: Uint8Array }
+  | { type: "footer"; footer: FooterSummary }
+  | { type: "batch"; group: number; batch: BatchParts }
   | { type: "end"; group: number }
-  | { type: "error"; group: number; message: string };
+  /** `group` is absent when the file itself could not be opened. */
+  | { type: "error"; group?: number; message: string };
 
 const port = parentPort!;
-const { file } = workerData as DecodeWorkerData;
+const { file, describe } = workerData as DecodeWorkerData;
 const wasm = createRequire(import.meta.url)("parquet-wasm") as typeof ParquetWasm;
 
 // Batches handed over and not yet taken, and the decode waiting for that count to fall.
@@ -36,7 +58,14 @@ const queue: Extract<DecodeRequest, { type: "group" }>[] = [];
 let decoding = false;
 
 const handle = wasm.ParquetFile.fromFile(file);
-handle.catch(() => {}); // said by the first group's decode, as an error reply
+if (describe) {
+  handle.then(
+    (h) => port.postMessage({ type: "footer", footer: footerOf(h) } satisfies DecodeReply),
+    (err) => port.postMessage({ type: "error", message: messageOf(err) } satisfies DecodeReply),
+  );
+} else {
+  handle.catch(() => {}); // the describing worker says it
+}
 port.on("message", (m: DecodeRequest) => {
   if (m.type === "taken") {
     untaken--;
@@ -46,6 +75,22 @@ port.on("message", (m: DecodeRequest) => {
   queue.push(m);
   if (!decoding) void decodeQueued();
 });
+
+function footerOf(h: ParquetWasm.ParquetFile): FooterSummary {
+  const all = h.metadata();
+  const meta = all.fileMetadata();
+  const groups = all.numRowGroups();
+  let groupRows = 0;
+  for (let g = 0; g < groups; g++) groupRows += all.rowGroup(g).numRows();
+  return {
+    rows: meta.numRows(),
+    groupRows,
+    groups,
+    metadata: [...meta.keyValueMetadata()].map(([k, v]) => [String(k), String(v)]),
+    // Through Arrow IPC: a schema message is small, and any type is read (the C Data reader knows fewer).
+    names: tableFromIPC(h.schema().intoIPCStream()).schema.fields.map((f) => f.name),
+  };
+}
 
 async function decodeQueued(): Promise<void> {
   decoding = true;
@@ -59,9 +104,11 @@ async function decodeGroup({ group, batchRows, columns }: Extract<DecodeRequest,
     const reader = stream.getReader();
     let next = await reader.read();
     while (!next.done) {
-      const ipc = (next.value as ParquetWasm.RecordBatch).intoIPCStream();
-      port.postMessage({ type: "batch", group, ipc } satisfies DecodeReply, [ipc.buffer as ArrayBuffer]);
-      untaken++;
+      for (const batch of jsBatches(next.value as ParquetWasm.RecordBatch)) {
+        const { parts, transfer } = batchParts(batch);
+        port.postMessage({ type: "batch", group, batch: parts } satisfies DecodeReply, transfer);
+        untaken++;
+      }
       // The next batch decodes while this one is normalised, and is handed over once it is taken:
       // a worker holds at most one batch decoded and one handed over.
       next = await reader.read();
@@ -70,6 +117,51 @@ async function decodeGroup({ group, batchRows, columns }: Extract<DecodeRequest,
     }
     port.postMessage({ type: "end", group } satisfies DecodeReply);
   } catch (err) {
-    port.postMessage({ type: "error", group, message: err instanceof Error ? err.message : String(err) } satisfies DecodeReply);
+    port.postMessage({ type: "error", group, message: messageOf(err) } satisfies DecodeReply);
   }
 }
+
+/**
+ * A decoded batch in JavaScript memory, its WASM side freed. Through the C Data Interface (one copy
+ * of each buffer); through Arrow IPC when arrow-js-ffi does not read one of its types, or when an
+ * array starts at an offset (arrow-js-ffi copies a buffer from its start, for `length` values, so
+ * it would drop the tail of such an array).
+ */
+function jsBatches(decoded: ParquetWasm.RecordBatch): RecordBatch[] {
+  const exported = decoded.toFFI();
+  try {
+    // Read after the export: memory growth replaces the buffer.
+    const batch = parseRecordBatch(wasm.wasmMemory().buffer, exported.arrayAddr(), exported.schemaAddr(), true);
+    const schema = soundSchema(batch.schema);
+    if (schema && startsAtZero(batch.data)) {
+      decoded.free();
+      return [new RecordBatch(schema, batch.data)];
+    }
+  } catch {
+    // a type arrow-js-ffi does not read: the IPC export below reads every type
+  } finally {
+    exported.free();
+  }
+  return tableFromIPC(decoded.intoIPCStream()).batches;
+}
+
+/**
+ * arrow-js-ffi types a dictionary's values as a Field where apache-arrow (its IPC writer among
+ * others) expects a DataType: the columns' dictionary types, rebuilt with the values' type;
+ * undefined when a dictionary sits deeper (the IPC export then reads the batch).
+ */
+function soundSchema(schema: Schema): Schema | undefined {
+  const valuesOf = (t: Dictionary): DataType => (typeof (t.dictionary as { typeId?: unknown }).typeId === "number" ? t.dictionary : (t.dictionary as unknown as Field).type);
+  const holdsDictionary = (t: DataType): boolean => DataType.isDictionary(t) || (t.children ?? []).some((c) => holdsDictionary(c.type));
+  const fields: Field[] = [];
+  for (const f of schema.fields) {
+    const type = DataType.isDictionary(f.type) ? new Dictionary(valuesOf(f.type), f.type.indices, f.type.id, f.type.isOrdered) : f.type;
+    if (holdsDictionary(DataType.isDictionary(type) ? type.dictionary : type)) return undefined;
+    fields.push(f.clone({ type }));
+  }
+  return new Schema(fields, schema.metadata);
+}
+
+const startsAtZero = (d: Data): boolean => d.offset === 0 && d.children.every(startsAtZero) && (d.dictionary?.data.every(startsAtZero) ?? true);
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
