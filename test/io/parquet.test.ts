@@ -202,6 +202,16 @@ test("columns no transactions column comes from are never decoded", async () => 
   }
 });
 
+test("workers beyond one per row group are ended once the footer is read, not taken for a failed decoder", async () => {
+  const bytes = await tenLines((i) => i + 1, { groupRows: 10 });
+  const decoders = startDecoders(new Blob([bytes as Uint8Array<ArrayBuffer>]), "one.parquet", { workers: 3, unreadable: (m) => new UserError(m) });
+  const { groups, rows } = await decoders.footer;
+  assert.equal([groups, rows], [1, 10]);
+  let lines = 0;
+  for await (const batch of decoders.batches(groups, { batchRows: 4 })) lines += batch.numRows;
+  assert.is(lines, 10);
+});
+
 test("a column of a type the C Data reader does not know is read all the same (through Arrow IPC)", async () => {
   // arrow-js-ffi copies no interval column; read as the descriptions, one is text all the same.
   const span = vectorFromArray(Array.from({ length: 10 }, (_, i) => new Int32Array([i, 0])), new Interval(IntervalUnit.DAY_TIME));
