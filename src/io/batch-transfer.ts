@@ -1,7 +1,8 @@
-// A record batch handed from a worker thread to another thread without copying its columns: the
-// batch's buffers are transferred (moved, not cloned) along with a plain description of its Data
-// tree, and its schema goes as an Arrow IPC schema message (a few hundred bytes). apache-arrow's
-// classes do not survive postMessage's structured clone; typed arrays and their buffers do.
+// A record batch handed from a worker thread to another thread: the batch's buffers are copied into
+// one SharedArrayBuffer (which the worker reuses once the batch has been read, so its pages stay
+// mapped; fresh buffers cost a page fault every 4 KB) and posted with a plain description of the
+// batch's Data tree; its schema goes as an Arrow IPC schema message (a few hundred bytes).
+// apache-arrow's classes do not survive postMessage's structured clone; typed arrays do.
 import { Data, type DataType, type Dictionary, RecordBatch, Struct, Table, tableFromIPC, tableToIPC, Vector } from "apache-arrow";
 
 /** One Data node: what `new Data(...)` takes back, buffers in apache-arrow's order (offsets, values, validity, type ids). */
@@ -22,28 +23,49 @@ export interface BatchParts {
   data: DataParts;
 }
 
-/** The batch as postMessage takes it, and the buffers to transfer with it (each once). */
-export function batchParts(batch: RecordBatch): { parts: BatchParts; transfer: ArrayBuffer[] } {
-  const buffers = new Set<ArrayBuffer>();
-  const keep = <T extends ArrayBufferView | undefined>(view: T): T => {
-    // A SharedArrayBuffer is shared by the clone, not moved; only ArrayBuffers go in the transfer list.
-    if (view && view.buffer instanceof ArrayBuffer) buffers.add(view.buffer);
-    return view;
+type TypedArray = Exclude<ArrayBufferView, DataView>;
+type TypedArrayOf = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => TypedArray;
+
+/** Every buffer of a Data tree, in the order `batchParts` places them. */
+function buffersOf(d: Data, out: TypedArray[] = []): TypedArray[] {
+  for (const b of [d.valueOffsets, d.values, d.nullBitmap, d.typeIds, ...(d.variadicBuffers ?? [])]) if (b) out.push(b as TypedArray);
+  for (const c of d.children) buffersOf(c, out);
+  for (const c of d.dictionary?.data ?? []) buffersOf(c, out);
+  return out;
+}
+
+/** Each buffer starts on 8 bytes, as a BigInt64Array or Float64Array view needs. */
+const aligned = (bytes: number) => (bytes + 7) & ~7;
+
+/**
+ * The batch as postMessage takes it, its buffers copied into the shared buffer `slot(bytes)` gives
+ * (at least `bytes` long); the batch itself may be freed afterwards.
+ */
+export function batchParts(batch: RecordBatch, slot: (bytes: number) => SharedArrayBuffer): BatchParts {
+  const shared = slot(buffersOf(batch.data).reduce((n, b) => n + aligned(b.byteLength), 0));
+  let at = 0;
+  const place = <T extends ArrayBufferView | undefined>(view: T): T => {
+    if (!view) return view;
+    const v = view as unknown as TypedArray & { BYTES_PER_ELEMENT: number };
+    const copy = new (v.constructor as TypedArrayOf)(shared, at, v.byteLength / v.BYTES_PER_ELEMENT);
+    (copy as Uint8Array).set(v as Uint8Array);
+    at += aligned(v.byteLength);
+    return copy as unknown as T;
   };
   const partsOf = (d: Data): DataParts => ({
     offset: d.offset,
     length: d.length,
     nullCount: d.nullCount,
-    buffers: [keep(d.valueOffsets), keep(d.values), keep(d.nullBitmap), keep(d.typeIds)],
-    variadic: (d.variadicBuffers ?? []).map(keep),
+    buffers: [place(d.valueOffsets), place(d.values), place(d.nullBitmap), place(d.typeIds)],
+    variadic: (d.variadicBuffers ?? []).map(place),
     children: d.children.map(partsOf),
     ...(d.dictionary ? { dictionary: d.dictionary.data.map(partsOf) } : {}),
   });
   const schema = tableToIPC(new Table(batch.schema), "stream");
-  return { parts: { schema, data: partsOf(batch.data) }, transfer: [...buffers] };
+  return { schema, data: partsOf(batch.data) };
 }
 
-/** The record batch `batchParts` described, on the receiving thread (its buffers are used as they are). */
+/** The record batch `batchParts` described, on the receiving thread: views on the shared buffer, valid until the sender reuses it. */
 export function batchFromParts(parts: BatchParts): RecordBatch {
   const schema = tableFromIPC(parts.schema).schema;
   const dataOf = (type: DataType, p: DataParts): Data => {

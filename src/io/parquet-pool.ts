@@ -29,7 +29,7 @@ const END = Symbol("end of row group");
 
 interface Inbox {
   worker: Worker;
-  items: (BatchParts | typeof END)[];
+  items: ({ slot: number; parts: BatchParts } | typeof END)[];
 }
 
 export interface PoolOptions {
@@ -51,7 +51,10 @@ export interface DecodeOptions {
 export interface Decoders {
   /** The file's footer, as the first worker read it; rejects as the read would fail. */
   footer: Promise<FooterSummary>;
-  /** The record batches of row groups 0..groups-1, in order; the workers end when it does. */
+  /**
+   * The record batches of row groups 0..groups-1, in order; the workers end when it does. A batch's
+   * buffers are reused once the next batch is asked for: read (copy) it before.
+   */
   batches(groups: number, opts: DecodeOptions): AsyncGenerator<RecordBatch>;
   /** Ends the workers (when the batches are not to be read). */
   close(): Promise<void>;
@@ -105,7 +108,7 @@ export function startDecoders(file: Blob, name: string, opts: PoolOptions): Deco
       worker.on("message", (m: DecodeReply) => {
         if (m.type === "error") return fail(opts.unreadable(m.message));
         if (m.type === "footer") return footerReply.resolve(m.footer);
-        inboxes.get(m.group)!.items.push(m.type === "batch" ? m.batch : END);
+        inboxes.get(m.group)!.items.push(m.type === "batch" ? { slot: m.slot, parts: m.batch } : END);
         if (m.type === "end") dispatch(worker);
         notify();
       });
@@ -140,7 +143,9 @@ export function startDecoders(file: Blob, name: string, opts: PoolOptions): Deco
           const item = inbox.items.shift()!;
           if (item === END) break;
           send(inbox.worker, { type: "taken" });
-          yield batchFromParts(item);
+          yield batchFromParts(item.parts);
+          // The batch has been read: its shared buffer may take another.
+          send(inbox.worker, { type: "release", slot: item.slot });
           if (failure) throw failure;
         }
         inboxes.delete(group);

@@ -2,11 +2,11 @@
 // groups it is given, one at a time, each as record batches handed over in order. Decoding
 // (decompression, Parquet pages → Arrow arrays) is most of a Parquet read's CPU time; in a worker it
 // overlaps the main thread's normalisation of the batches before. Each batch leaves WASM memory
-// through the Arrow C Data Interface (arrow-js-ffi copies each buffer once into JavaScript memory),
-// then moves to the main thread without another copy (batch-transfer.ts).
+// through the Arrow C Data Interface (arrow-js-ffi reads its buffers in place) and is copied once,
+// into a shared buffer the main thread reads it from (batch-transfer.ts).
 import { createRequire } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
-import { type Data, DataType, Dictionary, type Field, RecordBatch, Schema, tableFromIPC } from "apache-arrow";
+import { type Data, DataType, Dictionary, type Field, RecordBatch, Schema, Type, tableFromIPC } from "apache-arrow";
 import { parseRecordBatch } from "arrow-js-ffi";
 import type * as ParquetWasm from "parquet-wasm";
 import { type BatchParts, batchParts } from "./batch-transfer.js";
@@ -22,7 +22,9 @@ export type DecodeRequest =
   /** Decode row group `group` in batches of at most `batchRows` lines (only `columns`, if given). */
   | { type: "group"; group: number; batchRows: number; columns?: string[] }
   /** The oldest batch handed over has been taken: the worker may hand over the next. */
-  | { type: "taken" };
+  | { type: "taken" }
+  /** The batch in shared buffer `slot` has been read: the buffer may take another. */
+  | { type: "release"; slot: number };
 
 /** What the pool needs of the footer to check the file and plan its reading. */
 export interface FooterSummary {
@@ -39,7 +41,7 @@ export interface FooterSummary {
 
 export type DecodeReply =
   | { type: "footer"; footer: FooterSummary }
-  | { type: "batch"; group: number; batch: BatchParts }
+  | { type: "batch"; group: number; slot: number; batch: BatchParts }
   | { type: "end"; group: number }
   /** `group` is absent when the file itself could not be opened. */
   | { type: "error"; group?: number; message: string };
@@ -57,6 +59,12 @@ let onTaken: (() => void) | undefined;
 const queue: Extract<DecodeRequest, { type: "group" }>[] = [];
 let decoding = false;
 
+// Shared buffers the batches are copied into, by slot number: one batch handed over and one being
+// read on the main thread at most, so about two per worker, reused batch after batch.
+const lent = new Map<number, SharedArrayBuffer>();
+const spare: SharedArrayBuffer[] = [];
+let lastSlot = 0;
+
 const handle = wasm.ParquetFile.fromFile(file);
 if (describe) {
   handle.then(
@@ -67,6 +75,12 @@ if (describe) {
   handle.catch(() => {}); // the describing worker says it
 }
 port.on("message", (m: DecodeRequest) => {
+  if (m.type === "release") {
+    const buffer = lent.get(m.slot);
+    lent.delete(m.slot);
+    if (buffer) spare.push(buffer);
+    return;
+  }
   if (m.type === "taken") {
     untaken--;
     onTaken?.();
@@ -104,11 +118,7 @@ async function decodeGroup({ group, batchRows, columns }: Extract<DecodeRequest,
     const reader = stream.getReader();
     let next = await reader.read();
     while (!next.done) {
-      for (const batch of jsBatches(next.value as ParquetWasm.RecordBatch)) {
-        const { parts, transfer } = batchParts(batch);
-        port.postMessage({ type: "batch", group, batch: parts } satisfies DecodeReply, transfer);
-        untaken++;
-      }
+      handOver(group, next.value as ParquetWasm.RecordBatch);
       // The next batch decodes while this one is normalised, and is handed over once it is taken:
       // a worker holds at most one batch decoded and one handed over.
       next = await reader.read();
@@ -122,41 +132,72 @@ async function decodeGroup({ group, batchRows, columns }: Extract<DecodeRequest,
 }
 
 /**
- * A decoded batch in JavaScript memory, its WASM side freed. Through the C Data Interface (one copy
- * of each buffer); through Arrow IPC when arrow-js-ffi does not read one of its types, or when an
- * array starts at an offset (arrow-js-ffi copies a buffer from its start, for `length` values, so
- * it would drop the tail of such an array).
+ * Hands a decoded batch over and frees its WASM side. Read in place through the C Data Interface;
+ * through Arrow IPC when arrow-js-ffi does not read one of its types, or when an array starts at an
+ * offset (arrow-js-ffi reads a buffer from its start, for `length` values, so it would drop the
+ * tail of such an array).
  */
-function jsBatches(decoded: ParquetWasm.RecordBatch): RecordBatch[] {
+function handOver(group: number, decoded: ParquetWasm.RecordBatch): void {
   const exported = decoded.toFFI();
   try {
-    // Read after the export: memory growth replaces the buffer.
-    const batch = parseRecordBatch(wasm.wasmMemory().buffer, exported.arrayAddr(), exported.schemaAddr(), true);
-    const schema = soundSchema(batch.schema);
-    if (schema && startsAtZero(batch.data)) {
+    const batch = inPlace(exported);
+    if (batch) {
+      post(group, batch);
       decoded.free();
-      return [new RecordBatch(schema, batch.data)];
+      return;
     }
-  } catch {
-    // a type arrow-js-ffi does not read: the IPC export below reads every type
   } finally {
     exported.free();
   }
-  return tableFromIPC(decoded.intoIPCStream()).batches;
+  for (const batch of tableFromIPC(decoded.intoIPCStream()).batches) post(group, batch);
+}
+
+/** The exported batch as views on WASM memory, or undefined where the IPC export has to read it. */
+function inPlace(exported: ParquetWasm.FFIData): RecordBatch | undefined {
+  try {
+    // Read after the export: memory growth replaces the buffer.
+    const batch = parseRecordBatch(wasm.wasmMemory().buffer, exported.arrayAddr(), exported.schemaAddr(), false);
+    const schema = inPlaceSchema(batch.schema);
+    return schema && startsAtZero(batch.data) ? new RecordBatch(schema, batch.data) : undefined;
+  } catch {
+    return undefined; // a type arrow-js-ffi does not read
+  }
+}
+
+/** Copies the batch into a shared buffer (a spare one large enough, or a new one) and posts it. */
+function post(group: number, batch: RecordBatch): void {
+  const slot = ++lastSlot;
+  const parts = batchParts(batch, (bytes) => {
+    spare.sort((x, y) => x.byteLength - y.byteLength);
+    const fit = spare.findIndex((b) => b.byteLength >= bytes);
+    // Spares too small for this batch are dropped: the next batches are about as large.
+    const buffer = fit >= 0 ? spare.splice(fit, 1)[0]! : new SharedArrayBuffer(bytes);
+    if (fit < 0) spare.length = 0;
+    lent.set(slot, buffer);
+    return buffer;
+  });
+  port.postMessage({ type: "batch", group, slot, batch: parts } satisfies DecodeReply);
+  untaken++;
 }
 
 /**
- * arrow-js-ffi types a dictionary's values as a Field where apache-arrow (its IPC writer among
- * others) expects a DataType: the columns' dictionary types, rebuilt with the values' type;
- * undefined when a dictionary sits deeper (the IPC export then reads the batch).
+ * Flat types whose buffers arrow-js-ffi views at their full size (it views an interval's or a
+ * decimal's values at one element per value, a fraction of them); columns of other types, or nested
+ * ones, go through the IPC export.
  */
-function soundSchema(schema: Schema): Schema | undefined {
+const IN_PLACE = new Set([Type.Null, Type.Int, Type.Float, Type.Bool, Type.Utf8, Type.LargeUtf8, Type.Binary, Type.LargeBinary, Type.Date, Type.Time, Type.Timestamp, Type.Duration]);
+
+/**
+ * The schema of a batch read in place, or undefined when a column's type is not read in place.
+ * arrow-js-ffi types a dictionary's values as a Field where apache-arrow (its IPC writer among
+ * others) expects a DataType: a dictionary column's type is rebuilt with the values' type.
+ */
+function inPlaceSchema(schema: Schema): Schema | undefined {
   const valuesOf = (t: Dictionary): DataType => (typeof (t.dictionary as { typeId?: unknown }).typeId === "number" ? t.dictionary : (t.dictionary as unknown as Field).type);
-  const holdsDictionary = (t: DataType): boolean => DataType.isDictionary(t) || (t.children ?? []).some((c) => holdsDictionary(c.type));
   const fields: Field[] = [];
   for (const f of schema.fields) {
     const type = DataType.isDictionary(f.type) ? new Dictionary(valuesOf(f.type), f.type.indices, f.type.id, f.type.isOrdered) : f.type;
-    if (holdsDictionary(DataType.isDictionary(type) ? type.dictionary : type)) return undefined;
+    if (!IN_PLACE.has((DataType.isDictionary(type) ? type.dictionary : type).typeId)) return undefined;
     fields.push(f.clone({ type }));
   }
   return new Schema(fields, schema.metadata);

@@ -45,6 +45,7 @@ export interface ParquetBatches {
   rows: number;
   /** The footer's key-value metadata (the mark of generated data, among others). */
   metadata: Map<string, string>;
+  /** Each batch is valid until the next is asked for (its buffers are then reused). */
   batches: AsyncGenerator<RecordBatch>;
 }
 
