@@ -10,6 +10,7 @@
 //   which every command loads (its locale files are copied to dist/cli/yargs-locales/), and
 //   apache-arrow, some 150 modules whose resolution alone cost a tenth of a second of every command
 //   that reads a table; it sits in a chunk of its own, loaded on first use like the others.
+//   arrow-js-ffi is bundled with it: external, it would load its own copy of apache-arrow.
 //   dist/cli/bundled-packages.json says which chunk holds which bundled package, for the start-up test.
 // - The chunks sit flat in one directory and import each other as "./name.js": the step graph's code
 //   versions (src/pipeline/jobs/graph/code.ts) hash the chunks a step runs.
@@ -23,7 +24,7 @@ import { build } from "esbuild";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const out = join(root, "dist", "cli");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-const BUNDLED = ["yargs", "apache-arrow"];
+const BUNDLED = ["yargs", "apache-arrow", "arrow-js-ffi"];
 const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED.includes(name));
 
 // yargs's platform shim, adjusted for the bundle:

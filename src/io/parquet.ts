@@ -1,4 +1,4 @@
-// Parquet → transactions, via parquet-wasm (Parquet → Arrow IPC in WASM) and apache-arrow. Row
+// Parquet → transactions, via parquet-wasm (Parquet → Arrow in WASM) and apache-arrow. Row
 // groups are decoded on worker threads (parquet-pool.ts), one record batch at a time (BATCH_ROWS
 // lines at most), only the columns the transactions come from; each batch is normalised here and
 // freed while the next decodes: parquet-wasm's memory is a 32-bit WASM memory, which a whole file of
@@ -11,6 +11,7 @@ import { groupDigits } from "../digits.js";
 import { UserError } from "../errors.js";
 import { type ColumnMap, resolveColumns } from "./columns.js";
 import { checkLineCount, normalizeTransactions, TransactionsNormalizer } from "./normalize.js";
+import type { FooterSummary } from "./parquet-pool.js";
 import type { TextFormat } from "./text-format.js";
 
 let parquetWasm: typeof ParquetWasm | undefined;
@@ -44,6 +45,7 @@ export interface ParquetBatches {
   rows: number;
   /** The footer's key-value metadata (the mark of generated data, among others). */
   metadata: Map<string, string>;
+  /** Each batch is valid until the next is asked for (its buffers are then reused). */
   batches: AsyncGenerator<RecordBatch>;
 }
 
@@ -66,41 +68,31 @@ export interface ParquetReadOptions {
 
 /** A Parquet file's record batches, decoded on worker threads, each at most `batchRows` rows. */
 export async function parquetBatches(bytes: Uint8Array, file: string, opts: ParquetReadOptions = {}): Promise<ParquetBatches> {
-  const wasm = parquet();
   const batchRows = opts.batchRows ?? BATCH_ROWS;
-  const blob = new Blob([bytes as Uint8Array<ArrayBuffer>]);
-  let handle: ParquetWasm.ParquetFile | undefined;
-  let rows: number;
-  let groups: number;
-  let metadata: Map<string, string>;
-  let columns: string[] | undefined;
-  try {
-    handle = await wasm.ParquetFile.fromFile(blob);
-    const all = handle.metadata();
-    const meta = all.fileMetadata();
-    rows = meta.numRows();
-    groups = all.numRowGroups();
-    // The footer's count sizes the reader's buffers: it has to agree with the row groups' own.
-    let held = 0;
-    for (let g = 0; g < groups; g++) held += all.rowGroup(g).numRows();
-    if (held !== rows) throw new UserError(`${file}: the footer declares ${groupDigits(rows)} rows, its row groups hold ${groupDigits(held)}`, 1, { input: file });
-    checkLineCount(rows, file, opts.maxRows);
-    metadata = new Map([...meta.keyValueMetadata()].map(([k, v]) => [String(k), String(v)]));
-    columns = neededColumns(tableFromIPC(handle.schema().intoIPCStream()).schema.fields.map((f) => f.name), opts.map ?? {}, file);
-  } catch (err) {
-    handle?.free();
-    throw err instanceof UserError ? err : unreadable(file, err);
-  }
-  handle.free();
   // Decoding runs on worker threads even for one: a damaged page traps parquet-wasm's WASM from a
   // task of its own, beyond any catch on the thread it runs on (it would end the process with a
   // stack trace); a worker's trap ends only the worker, and is worded as the file's. This thread
   // normalises meanwhile; threads beyond the cores would only contend for them, each worker with a
-  // WASM memory of its own.
+  // WASM memory of its own. The workers start before the footer is known, and the first reads it:
+  // this thread never loads parquet-wasm for a file it streams.
   const workers = Math.max(1, Math.min(opts.threads ?? availableParallelism(), availableParallelism()) - 1);
-  const { pooledBatches } = await import("./parquet-pool.js");
-  const batches = pooledBatches(blob, groups, file, { workers, batchRows, columns, signal: opts.signal, unreadable: (message) => unreadable(file, message) });
-  return { rows, metadata, batches };
+  const { startDecoders } = await import("./parquet-pool.js");
+  const decoders = startDecoders(new Blob([bytes as Uint8Array<ArrayBuffer>]), file, { workers, signal: opts.signal, unreadable: (message) => unreadable(file, message) });
+  let footer: FooterSummary;
+  let columns: string[] | undefined;
+  try {
+    footer = await decoders.footer;
+    // The footer's count sizes the reader's buffers: it has to agree with the row groups' own.
+    const { rows, groupRows } = footer;
+    if (groupRows !== rows) throw new UserError(`${file}: the footer declares ${groupDigits(rows)} rows, its row groups hold ${groupDigits(groupRows)}`, 1, { input: file });
+    checkLineCount(rows, file, opts.maxRows);
+    columns = neededColumns(footer.names, opts.map ?? {}, file);
+  } catch (err) {
+    await decoders.close();
+    throw err;
+  }
+  const batches = decoders.batches(footer.groups, { batchRows, columns });
+  return { rows: footer.rows, metadata: new Map(footer.metadata), batches };
 }
 
 /**

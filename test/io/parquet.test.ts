@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Data, Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, TimestampMillisecond, Utf8, type Vector, vectorFromArray } from "apache-arrow";
+import { type Data, Field, Float64, Int32, Interval, IntervalUnit, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, TimestampMillisecond, Utf8, type Vector, vectorFromArray } from "apache-arrow";
 import { createRequire } from "node:module";
 import type * as ParquetWasm from "parquet-wasm";
 import { test } from "uvu";
@@ -11,7 +11,7 @@ import { sharedFile, skipped } from "../helpers/shared.js";
 import { assertFailure, runCli } from "../helpers/cli.js";
 import { loadTransactions } from "../../src/io/load.js";
 import { parquetToArrow, readParquetTransactions } from "../../src/io/parquet.js";
-import { pooledBatches } from "../../src/io/parquet-pool.js";
+import { startDecoders } from "../../src/io/parquet-pool.js";
 import { normalizeTransactions, TransactionsNormalizer } from "../../src/io/normalize.js";
 import { LimitError, UserError } from "../../src/errors.js";
 import { writeTable } from "../../src/io/write.js";
@@ -131,7 +131,7 @@ test("row groups decoded on one worker thread or three give the same table, batc
   assert.is(groups, 5);
   const lines: number[] = [];
   let normalizer: TransactionsNormalizer | undefined;
-  for await (const batch of pooledBatches(new Blob([bytes]), groups, path, { workers: 3, batchRows: 50_000, unreadable: (m) => new UserError(m) })) {
+  for await (const batch of startDecoders(new Blob([bytes]), path, { workers: 3, unreadable: (m) => new UserError(m) }).batches(groups, { batchRows: 50_000 })) {
     normalizer ??= new TransactionsNormalizer(batch.schema, here.numRows, {}, path);
     normalizer.append(batch);
     lines.push(batch.numRows);
@@ -202,6 +202,26 @@ test("columns no transactions column comes from are never decoded", async () => 
   }
 });
 
+test("workers beyond one per row group are ended once the footer is read, not taken for a failed decoder", async () => {
+  const bytes = await tenLines((i) => i + 1, { groupRows: 10 });
+  const decoders = startDecoders(new Blob([bytes as Uint8Array<ArrayBuffer>]), "one.parquet", { workers: 3, unreadable: (m) => new UserError(m) });
+  const { groups, rows } = await decoders.footer;
+  assert.equal([groups, rows], [1, 10]);
+  let lines = 0;
+  for await (const batch of decoders.batches(groups, { batchRows: 4 })) lines += batch.numRows;
+  assert.is(lines, 10);
+});
+
+test("a column of a type the C Data reader does not know is read all the same (through Arrow IPC)", async () => {
+  // arrow-js-ffi copies no interval column; read as the descriptions, one is text all the same.
+  const span = vectorFromArray(Array.from({ length: 10 }, (_, i) => new Int32Array([i, 0])), new Interval(IntervalUnit.DAY_TIME));
+  const bytes = await tenLines((i) => i + 1, { groupRows: 4, extra: { Span: span } });
+  const clean = await readParquetTransactions(bytes, "span.parquet", { threads: 2 });
+  const read = await readParquetTransactions(bytes, "span.parquet", { threads: 2, map: { Span: "Description" } });
+  assert.equal(read.getChild("Description")!.toArray(), Array.from({ length: 10 }, (_, i) => `${i},0`));
+  assert.equal(read.getChild("Quantity")!.toArray(), clean.getChild("Quantity")!.toArray());
+});
+
 test("an aborted read stops its workers and throws the signal's reason", async () => {
   if (!path) return skipped();
   const bytes = readFileSync(path);
@@ -209,7 +229,7 @@ test("an aborted read stops its workers and throws the signal's reason", async (
   const reason = new Error("stopped");
   let batches = 0;
   try {
-    for await (const _ of pooledBatches(new Blob([bytes]), 5, path, { workers: 2, batchRows: 10_000, signal: stop.signal, unreadable: (m) => new UserError(m) })) {
+    for await (const _ of startDecoders(new Blob([bytes]), path, { workers: 2, signal: stop.signal, unreadable: (m) => new UserError(m) }).batches(5, { batchRows: 10_000 })) {
       if (++batches === 2) stop.abort(reason);
     }
     assert.unreachable("should have thrown");
