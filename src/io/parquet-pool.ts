@@ -4,7 +4,8 @@
 // decodes one at a time, holding at most one batch decoded and one handed over; it is given another
 // row group each time one of its own has been taken whole. So, with N workers, at most 2N row groups
 // are given out and at most N batches wait here: memory stays bounded whatever the file's size.
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startModuleWorker, workerModule } from "./module-worker.js";
 import type { RecordBatch } from "apache-arrow";
 import { UserError } from "../errors.js";
 import { type BatchParts, batchFromParts } from "./batch-transfer.js";
@@ -12,18 +13,9 @@ import type { DecodeReply, DecodeRequest, DecodeWorkerData, FooterSummary } from
 
 export type { FooterSummary } from "./parquet-worker.js";
 
-/** The worker module beside this one: .ts when running from source (through tsx), .js when compiled. */
-const fromSource = import.meta.url.endsWith(".ts");
-const workerUrl = new URL(`./parquet-worker${fromSource ? ".ts" : ".js"}`, import.meta.url);
+const workerUrl = workerModule("parquet-worker", import.meta.url);
 
-function startWorker(data: DecodeWorkerData): Worker {
-  // From source, the worker registers tsx itself: loader hooks given by --import do not reach workers.
-  if (fromSource) {
-    const boot = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
-    return new Worker(boot, { eval: true, workerData: data });
-  }
-  return new Worker(workerUrl, { workerData: data });
-}
+const startWorker = (data: DecodeWorkerData): Worker => startModuleWorker(workerUrl, { workerData: data });
 
 const END = Symbol("end of row group");
 

@@ -4,7 +4,8 @@
 // time, and the chunks come back in task order whatever order the workers finish in.
 // A worker's heap limit does not count its buffers (the parser inflates XML into them), so the
 // process's resident memory is watched while the workers run.
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startModuleWorker, workerModule } from "./module-worker.js";
 import { LimitError, UserError } from "../errors.js";
 import type { XlsxChunk } from "./xlsx-chunks.js";
 import type { SheetColumns, XlsxReply, XlsxTask, XlsxWorkerData } from "./xlsx-worker.js";
@@ -12,9 +13,7 @@ import type { SheetColumns, XlsxReply, XlsxTask, XlsxWorkerData } from "./xlsx-w
 /** How often the resident memory is sampled while the workers run. */
 const MEMORY_POLL_MS = 50;
 
-/** The worker module beside this one: .ts when running from source (through tsx), .js when compiled. */
-const fromSource = import.meta.url.endsWith(".ts");
-const workerUrl = new URL(`./xlsx-worker${fromSource ? ".ts" : ".js"}`, import.meta.url);
+const workerUrl = workerModule("xlsx-worker", import.meta.url);
 
 export interface PoolOptions {
   file: string;
@@ -65,13 +64,7 @@ export async function parseInWorkers(data: XlsxWorkerData, tasks: Iterable<TaskI
       // Each worker's share of the memory limit (the resident memory watch holds them all to it).
       resourceLimits: { maxOldGenerationSizeMb: Math.max(1, Math.floor(maxMemoryMb / count)) },
     };
-    // From source, the worker registers tsx itself: loader hooks given by --import do not reach workers.
-    const worker = fromSource
-      ? new Worker(
-          `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`,
-          { ...options, eval: true },
-        )
-      : new Worker(workerUrl, options);
+    const worker = startModuleWorker(workerUrl, options);
     worker.on("error", (err: Error & { code?: string }) => {
       fail(err.code === "ERR_WORKER_OUT_OF_MEMORY" ? overMemory() : new UserError(`${file}: the workbook reader failed (${err.message})`));
     });

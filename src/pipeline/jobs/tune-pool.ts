@@ -2,7 +2,8 @@
 // (4,067×6, k ≤ 8 is far below the engine's threading threshold), so whole runs and whole
 // silhouettes go to separate threads, each with its own engine. Workers start before the data is
 // ready, so compiling the WASM overlaps loading and cleaning on the main thread.
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startModuleWorker, workerModule } from "../../io/module-worker.js";
 import type { Matrix } from "../../engine/matrix.js";
 import type { FitRequest, LabelMetrics, RunFit, TuneBackend } from "../steps/tune.js";
 
@@ -148,12 +149,4 @@ export class TunePool implements TuneBackend {
   }
 }
 
-/** The worker script beside this file; from source (tsx), the worker registers the TypeScript loader first. */
-function startWorker(): Worker {
-  const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
-  const url = new URL(`./tune-worker.${ext}`, import.meta.url);
-  if (ext === "ts") {
-    return new Worker(`import("tsx/esm/api").then((t) => { t.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true });
-  }
-  return new Worker(url);
-}
+const startWorker = (): Worker => startModuleWorker(workerModule("tune-worker", import.meta.url));
