@@ -29,13 +29,33 @@ export class TextChunks {
     const room = this.current === null ? 0 : this.current.length - this.used;
     // A UTF-16 code unit is at most 3 UTF-8 bytes: most texts need no exact count.
     const need = bytes ?? (text.length * 3 <= room ? text.length : Buffer.byteLength(text));
-    if (need > room) {
+    const chunk = this.reserve(need);
+    this.commit(bytes === text.length ? chunk.write(text, this.used, "latin1") : chunk.write(text, this.used));
+  }
+
+  /**
+   * The chunk to write at most `max` bytes into, in place, from `offset`; `commit` then says how
+   * many were written. For a writer that knows a bound but not the length (numbers formatted as it
+   * goes): no string of its text is made, so none is flattened, encoded or collected.
+   */
+  reserve(max: number): Buffer {
+    const room = this.current === null ? 0 : this.current.length - this.used;
+    if (max > room) {
       this.seal();
-      this.current = need <= CHUNK_BYTES ? (this.spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES)) : Buffer.allocUnsafe(need);
+      this.current = max <= CHUNK_BYTES ? (this.spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES)) : Buffer.allocUnsafe(max);
     }
-    const written = bytes === text.length ? this.current!.write(text, this.used, "latin1") : this.current!.write(text, this.used);
-    this.used += written;
-    this.bytes += written;
+    return this.current!;
+  }
+
+  /** Where the next bytes go in the chunk `reserve` returned. */
+  get offset(): number {
+    return this.used;
+  }
+
+  /** `bytes` were written at `offset` (within what was reserved). */
+  commit(bytes: number): void {
+    this.used += bytes;
+    this.bytes += bytes;
   }
 
   /** Everything queued, in order; the queue starts empty again. The chunks are the caller's until it recycles them. */

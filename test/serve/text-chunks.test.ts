@@ -77,4 +77,30 @@ test("a recycled chunk takes later texts; texts with their byte count given come
   assert.is.not(q.take()[0]!.buffer, large[0]!.buffer);
 });
 
+test("bytes written in place into a reserved chunk come back in order, a new chunk taken when the room is short", () => {
+  const q = new TextChunks();
+  q.push("head\n");
+  const lines: string[] = [];
+  // 8,000 lines of up to 100 bytes, each written byte by byte within a reservation of 100: about 420 KB.
+  for (let i = 0; i < 8000; i++) {
+    const line = `${i}:${"y".repeat(i % 90)}\n`;
+    const chunk = q.reserve(100);
+    const at = q.offset;
+    assert.ok(chunk.length - at >= 100, "the reserved room");
+    for (let k = 0; k < line.length; k++) chunk[at + k] = line.charCodeAt(k);
+    q.commit(line.length);
+    lines.push(line);
+  }
+  q.push("tail\n");
+  const want = `head\n${lines.join("")}tail\n`;
+  assert.is(q.bytes, want.length);
+  const chunks = q.take();
+  assert.ok(chunks.length > 1, "more than one chunk");
+  assert.is(joined(chunks), want);
+  // A reservation larger than a chunk gets a chunk of its own.
+  assert.ok(q.reserve(300_000).length >= 300_000);
+  q.commit(0);
+  assert.equal(q.take(), []);
+});
+
 test.run();
