@@ -20,27 +20,12 @@ export class TextChunks {
   private readonly spare: Buffer[] = [];
 
   /**
-   * `bytes`: the text's UTF-8 length where the caller knows it (saves a scan of the text). A text of
-   * as many bytes as code units is ASCII, and is copied as such.
-   */
-  push(text: string, bytes?: number): void {
-    // Nothing to write (and no chunk to write it into after a take).
-    if (text.length === 0) return;
-    const room = this.current === null ? 0 : this.current.length - this.used;
-    // A UTF-16 code unit is at most 3 UTF-8 bytes: most texts need no exact count.
-    const need = bytes ?? (text.length * 3 <= room ? text.length : Buffer.byteLength(text));
-    const chunk = this.reserve(need);
-    this.commit(bytes === text.length ? chunk.write(text, this.used, "latin1") : chunk.write(text, this.used));
-  }
-
-  /**
    * The chunk to write at most `max` bytes into, in place, from `offset`; `commit` then says how
    * many were written. For a writer that knows a bound but not the length (numbers formatted as it
    * goes): no string of its text is made, so none is flattened, encoded or collected.
    */
   reserve(max: number): Buffer {
-    const room = this.current === null ? 0 : this.current.length - this.used;
-    if (max > room) {
+    if (this.current === null || max > this.current.length - this.used) {
       this.seal();
       this.current = max <= CHUNK_BYTES ? (this.spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES)) : Buffer.allocUnsafe(max);
     }
