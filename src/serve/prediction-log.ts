@@ -5,7 +5,7 @@
 // path, full disk) never reaches a request: the lines are counted as dropped, the reason is kept
 // for /ready and /metrics, and the next flush tries again.
 import { type FileHandle, open, rename, rm, stat } from "node:fs/promises";
-import { flag, num } from "./respond.js";
+import { extraBytes, flag, num } from "./respond.js";
 import type { Batch, Scored } from "./served-model.js";
 import { TextChunks } from "./text-chunks.js";
 
@@ -54,7 +54,8 @@ export class PredictionLog {
       this.linesDropped += batch.rows;
       return;
     }
-    this.lines.write(this.queue, time, latencyMs, model, batch, scored);
+    const text = this.lines.format(time, latencyMs, model, batch, scored);
+    this.queue.push(text, text.length + batch.rows * this.lines.modelExtraBytes);
     this.pendingLines += batch.rows;
     if (this.timer === null) {
       this.timer = setTimeout(() => {
@@ -139,11 +140,7 @@ const exists = (p: string) =>
 
 /**
  * `{"time","model","latencyMs","features"|"components":[…],"cluster","outlier"}` per prediction;
- * the values are in the model's feature order (or PC1..PCp), as /metadata lists them. Lines are
- * written as bytes straight into the queue's chunk: a request's head (time, model, latency, kind)
- * is encoded once and copied, each number's text is copied as ASCII as it is made, so no string of
- * the lines is built (at 100 instances a request, concatenating, flattening and encoding that string
- * cost more than formatting its 600 numbers).
+ * the values are in the model's feature order (or PC1..PCp), as /metadata lists them.
  */
 class LineFormat {
   // Thousands of requests share a millisecond and a model: their text is made once.
@@ -151,48 +148,24 @@ class LineFormat {
   private timeText = "";
   private lastModel: string | null = null;
   private modelText = "";
-  /** The current request's head, UTF-8 (the model's name may be any text); grown as needed. */
-  private head = Buffer.allocUnsafe(512);
+  /** UTF-8 bytes of the model's text beyond its length: the rest of a line is ASCII. */
+  modelExtraBytes = 0;
 
-  write(queue: TextChunks, time: number, latencyMs: number, model: string, batch: Batch, scored: Scored): void {
+  format(time: number, latencyMs: number, model: string, batch: Batch, scored: Scored): string {
     if (time !== this.lastTime) this.timeText = new Date((this.lastTime = time)).toISOString();
-    if (model !== this.lastModel) this.modelText = JSON.stringify((this.lastModel = model));
-    const headText = `{"time":"${this.timeText}","model":${this.modelText},"latencyMs":${latencyMs.toFixed(3)},"${batch.kind}":[`;
-    if (headText.length * 3 > this.head.length) this.head = Buffer.allocUnsafe(headText.length * 3);
-    const head = this.head.subarray(0, this.head.write(headText));
+    if (model !== this.lastModel) {
+      this.modelText = JSON.stringify((this.lastModel = model));
+      this.modelExtraBytes = extraBytes(this.modelText);
+    }
+    const head = `{"time":"${this.timeText}","model":${this.modelText},"latencyMs":${latencyMs.toFixed(3)},"${batch.kind}":[`;
     const { data, rows } = batch;
     const cols = data.length / rows;
-    const max = head.length + cols * MAX_NUMBER_BYTES + MAX_TAIL_BYTES;
+    let out = "";
     for (let i = 0; i < rows; i++) {
-      const chunk = queue.reserve(max);
-      const start = queue.offset;
-      chunk.set(head, start);
-      let at = start + head.length;
-      for (let j = 0; j < cols; j++) {
-        if (j > 0) chunk[at++] = COMMA;
-        at = ascii(chunk, at, num(data[i * cols + j]!));
-      }
-      at = ascii(chunk, at, '],"cluster":');
-      at = ascii(chunk, at, String(scored.cluster[i]!));
-      at = ascii(chunk, at, ',"outlier":');
-      at = ascii(chunk, at, flag(scored.outlier[i]!));
-      chunk[at++] = CLOSE_BRACE;
-      chunk[at++] = NEWLINE;
-      queue.commit(at - start);
+      let line = head + num(data[i * cols]!);
+      for (let j = 1; j < cols; j++) line += "," + num(data[i * cols + j]!);
+      out += line + '],"cluster":' + scored.cluster[i]! + ',"outlier":' + flag(scored.outlier[i]!) + "}\n";
     }
+    return out;
   }
-}
-
-/** A JavaScript number's shortest text is at most 25 characters ("-0.0000012345678901234567"); and its comma. */
-const MAX_NUMBER_BYTES = 26;
-/** `],"cluster":` + an int32 + `,"outlier":` + `false` + `}\n`, rounded up. */
-const MAX_TAIL_BYTES = 48;
-const COMMA = 0x2c;
-const CLOSE_BRACE = 0x7d;
-const NEWLINE = 0x0a;
-
-/** Copies an ASCII text into `chunk` at `at`; returns the offset after it. */
-function ascii(chunk: Buffer, at: number, text: string): number {
-  for (let k = 0; k < text.length; k++) chunk[at + k] = text.charCodeAt(k);
-  return at + text.length;
 }

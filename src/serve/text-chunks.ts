@@ -20,27 +20,22 @@ export class TextChunks {
   private readonly spare: Buffer[] = [];
 
   /**
-   * The chunk to write at most `max` bytes into, in place, from `offset`; `commit` then says how
-   * many were written. For a writer that knows a bound but not the length (numbers formatted as it
-   * goes): no string of its text is made, so none is flattened, encoded or collected.
+   * `bytes`: the text's UTF-8 length where the caller knows it (saves a scan of the text). A text of
+   * as many bytes as code units is ASCII, and is copied as such.
    */
-  reserve(max: number): Buffer {
-    if (this.current === null || max > this.current.length - this.used) {
+  push(text: string, bytes?: number): void {
+    // Nothing to write (and no chunk to write it into after a take).
+    if (text.length === 0) return;
+    const room = this.current === null ? 0 : this.current.length - this.used;
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: most texts need no exact count.
+    const need = bytes ?? (text.length * 3 <= room ? text.length : Buffer.byteLength(text));
+    if (need > room) {
       this.seal();
-      this.current = max <= CHUNK_BYTES ? (this.spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES)) : Buffer.allocUnsafe(max);
+      this.current = need <= CHUNK_BYTES ? (this.spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES)) : Buffer.allocUnsafe(need);
     }
-    return this.current!;
-  }
-
-  /** Where the next bytes go in the chunk `reserve` returned. */
-  get offset(): number {
-    return this.used;
-  }
-
-  /** `bytes` were written at `offset` (within what was reserved). */
-  commit(bytes: number): void {
-    this.used += bytes;
-    this.bytes += bytes;
+    const written = bytes === text.length ? this.current!.write(text, this.used, "latin1") : this.current!.write(text, this.used);
+    this.used += written;
+    this.bytes += written;
   }
 
   /** Everything queued, in order; the queue starts empty again. The chunks are the caller's until it recycles them. */
