@@ -116,4 +116,44 @@ test("a full disk (ENOSPC from /dev/full) is reported as such", async () => {
   assert.is(log.linesDropped, 1);
 });
 
+test("the log's bytes are each line's JSON text exactly: any number's shortest text, a non-ASCII model name, across chunks", async () => {
+  const dir = join(tmp, "exact");
+  await mkdir(dir);
+  const path = join(dir, "p.jsonl");
+  const log = new PredictionLog({ path, maxBytes: 1 << 30, files: 1, flushInterval: 60_000 });
+  // The longest shortest-round-trip texts (fixed and exponential forms), signs, integers past 2^53, subnormals.
+  const extremes = [-0.0000012345678901234567, -1.2345678901234567e-308, 1.7976931348623157e308, 5e-324, -123456789012345680000, 1e21, 1e-7, -0, 0.1 + 0.2, 12, -2.5357450225545453];
+  const cols = 15;
+  // Past a 256 KB chunk in one request, so lines continue in a second chunk.
+  const rows = 2000;
+  const data = Float64Array.from({ length: rows * cols }, (_, i) => {
+    const v = extremes[i % extremes.length]! * (i % 3 === 0 ? 1 : Math.PI);
+    return Number.isFinite(v) ? v : extremes[i % extremes.length]!;
+  });
+  const cluster = Int32Array.from({ length: rows }, (_, i) => (i * 7919) % 2_000_000_000);
+  const outlier = Int8Array.from({ length: rows }, (_, i) => (i % 3) - 1);
+  const scored = { rows, nComponents: 2, cluster, distance: new Float64Array(rows), secondDistance: new Float64Array(rows), outlierScore: new Float64Array(rows), outlier, components: new Float64Array(rows * 2) };
+  const time = Date.UTC(2026, 0, 2, 3, 4, 5, 6);
+  const model = "Kundensegmente/Größe ☕/3";
+  log.append(time, 1.23456, model, { kind: "features", rows, data, where: "instances" }, scored);
+  log.append(time + 1, 0.5, model, { kind: "components", rows: 1, data: Float64Array.of(-0, 1e21), where: "instances" }, { ...scored, rows: 1 });
+  await log.close();
+  const head = (t: number, ms: string, kind: string) => `{"time":"${new Date(t).toISOString()}","model":${JSON.stringify(model)},"latencyMs":${ms},"${kind}":[`;
+  const flag = (f: number) => (f === 1 ? "true" : f === 0 ? "false" : "null");
+  let want = "";
+  for (let i = 0; i < rows; i++) {
+    const values = Array.from(data.subarray(i * cols, (i + 1) * cols), (v) => String(v)).join(",");
+    want += `${head(time, "1.235", "features")}${values}],"cluster":${cluster[i]},"outlier":${flag(outlier[i]!)}}\n`;
+  }
+  want += `${head(time + 1, "0.500", "components")}0,1e+21],"cluster":${cluster[0]},"outlier":${flag(outlier[0]!)}}\n`;
+  const bytes = await readFile(path);
+  assert.ok(bytes.length > 256 * 1024, "more than one chunk's worth");
+  assert.is(bytes.toString("utf8"), want);
+  assert.is(log.bytesWritten, Buffer.byteLength(want));
+  assert.is(log.linesWritten, rows + 1);
+  // Every line is JSON holding the same values.
+  const first = JSON.parse(want.slice(0, want.indexOf("\n")));
+  assert.equal(first.features, Array.from(data.subarray(0, cols), (v) => (Object.is(v, -0) ? 0 : v)));
+});
+
 test.run();
