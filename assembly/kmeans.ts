@@ -8,7 +8,7 @@
 import { dot, layoutCentres, scoreBestB, scoreFirst, scoreFirstB, scoreRow, scoreSecond, scoreSecondB, scoreTwoRows } from "./util/centre-scores";
 import { addRow, nearestCentre, sqDist, sqNorm, zeroF64 } from "./util/rows";
 import { averageAndShift, centreSeparation, relocateEmpty } from "./util/lloyd-steps";
-import { chunkEnd, chunkStart, hsum } from "./simd";
+import { chunkEnd, chunkStart } from "./simd";
 
 // Squared distances are computed two ways here, on purpose. The Lloyd assignment ranks centres by
 // the expansion score ‖c‖² − 2x·c (fast: one dot product per centre, norms computed once), falling
