@@ -387,8 +387,6 @@ function givenFormat(f: RunOptions["textFormat"]): RunOptions["textFormat"] {
   return given.length > 0 ? Object.fromEntries(given) : undefined;
 }
 
-export const stepNamed = (name: string): StepDef | undefined => GRAPH.find((s) => s.name === name);
-
 /** `name` and every step that reads it, directly or not, in graph order. */
 export function downstreamOf(name: StepName): Set<StepName> {
   const out = new Set<StepName>([name]);
