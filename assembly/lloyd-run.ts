@@ -9,7 +9,7 @@
 // util/lloyd-steps'. Only the way a label is found differs: exact distances, and per-centre
 // distance bounds (Elkan's) kept relative to each centre's accumulated drift, so a row whose bounds
 // settle its label costs a few loads and compares, and nothing is written for it.
-import { mergeChunks, searchCumsum, seedPotentialChunk, seedUpdateChunk } from "./kmeans";
+import { inertiaChunk, mergeChunks, searchCumsum, seedPotentialChunk, seedUpdateChunk } from "./kmeans";
 import { averageAndShift, centreSeparation, relocateEmpty } from "./util/lloyd-steps";
 import { addRow, sqDist, zeroF64 } from "./util/rows";
 
@@ -225,19 +225,9 @@ function lloydWholeRun(
   }
   const nIter = min(iter + 1, maxIter);
   if (!strict) assignPass(x, n, d, k, cur, labels, partial, counts, drift, sep, upper, lower, open, true, false, allow, slack, chunkRows);
-  // The inertia as inertiaChunk and mergeChunks form it: per chunk from 0, then the chunks in order.
-  const rowBytes = (<usize>d) << 3;
-  let inertia: f64 = 0;
-  for (let start = 0; start < n; start += chunkRows) {
-    const end = min(start + chunkRows, n);
-    let s: f64 = 0;
-    for (let i = start; i < end; i++) {
-      const c = load<i32>(labels + ((<usize>i) << 2));
-      s += sqDist(x + <usize>i * rowBytes, cur + <usize>c * rowBytes, d);
-    }
-    inertia = start == 0 ? s : inertia + s;
-  }
-  store<f64>(info, inertia);
+  // The inertia as lloydRun forms it; the chunks' sums are done with, so their room takes the chunks' inertias.
+  for (let c = 0; c < chunks; c++) inertiaChunk(x, n, d, cur, labels, partial, chunkRows, c);
+  mergeChunks(partial, chunks, 1, info);
   store<f64>(info, <f64>nIter, 8);
   return cur;
 }
