@@ -7,7 +7,7 @@
 // and a run in one call (lloydRun) take the same ones.
 import { dot, layoutCentres, scoreBestB, scoreFirst, scoreFirstB, scoreRow, scoreSecond, scoreSecondB, scoreTwoRows } from "./util/centre-scores";
 import { addRow, nearestCentre, sqDist, sqNorm, zeroF64 } from "./util/rows";
-import { averageAndShift, centreSeparation, relocateEmpty } from "./util/lloyd-steps";
+import { updateCentres } from "./util/lloyd-steps";
 import { chunkEnd, chunkStart } from "./simd";
 
 // Squared distances are computed two ways here, on purpose. The Lloyd assignment ranks centres by
@@ -558,9 +558,7 @@ export function lloydUpdate(
   mergeChunks(counts, chunks, k, weights);
   let nChanged = 0;
   for (let c = 0; c < chunks; c++) nChanged += load<i32>(changed + ((<usize>c) << 2));
-  relocateEmpty(x, n, d, k, cur, labels, next, weights, scratch);
-  const shift = averageAndShift(next, cur, weights, k, d, shifts);
-  centreSeparation(next, k, d, shifts + ((<usize>(k + 1)) << 3));
+  const shift = updateCentres(x, n, d, k, cur, labels, next, weights, scratch, shifts);
   store<f64>(info, <f64>nChanged);
   return shift;
 }

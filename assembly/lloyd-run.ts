@@ -10,7 +10,7 @@
 // distance bounds (Elkan's) kept relative to each centre's accumulated drift, so a row whose bounds
 // settle its label costs a few loads and compares, and nothing is written for it.
 import { inertiaChunk, mergeChunks, searchCumsum, seedPotentialChunk, seedUpdateChunk } from "./kmeans";
-import { averageAndShift, centreSeparation, relocateEmpty } from "./util/lloyd-steps";
+import { updateCentres } from "./util/lloyd-steps";
 import { addRow, sqDist, zeroF64 } from "./util/rows";
 
 // @ts-ignore: decorator
@@ -202,9 +202,7 @@ function lloydWholeRun(
     // The chunks' sums merged in chunk order, as mergeChunks does; relocation then edits the merge.
     mergeChunks(partial, chunks, kd, next);
     memory.copy(weights, counts, (<usize>k) << 3);
-    relocateEmpty(x, n, d, k, cur, labels, next, weights, scratch);
-    const shift = averageAndShift(next, cur, weights, k, d, shifts);
-    centreSeparation(next, k, d, sep);
+    const shift = updateCentres(x, n, d, k, cur, labels, next, weights, scratch, shifts);
     let maxDrift: f64 = 0;
     for (let c = 0; c < k; c++) {
       const p = drift + ((<usize>c) << 3);

@@ -1,7 +1,7 @@
 // The steps of a Lloyd run between two assignment passes that do not depend on how the pass was
 // made: empty-cluster relocation, averaging, and what the next pass's distance bounds need.
-// Shared by lloydUpdate (kmeans.ts) and the whole-run kernel (lloyd-run.ts), so both take the same
-// steps. Not exported from index.ts: they are called from kernels only.
+// Shared, as updateCentres, by lloydUpdate (kmeans.ts) and the whole-run kernel (lloyd-run.ts), so
+// both take the same steps. Not exported from index.ts: they are called from kernels only.
 import { sqDist } from "./rows";
 
 // Rounding allowance of centreSeparation's distances, as of the bounds that use them.
@@ -42,7 +42,7 @@ function nextFarthest(dist: usize, n: i32, prev: i32): i32 {
  * one of the rows farthest from their current centre (largest first, ties to the lower row), moved
  * out of its old cluster's sum. scratch: n f64.
  */
-export function relocateEmpty(
+function relocateEmpty(
   x: usize, n: i32, d: i32, k: i32, old: usize, labels: usize, sums: usize, weights: usize, scratch: usize,
 ): void {
   let empty = 0;
@@ -82,7 +82,7 @@ export function relocateEmpty(
  * keeps its zero sum) and return Σ_j ‖new_j − old_j‖², each term formed as scikit-learn forms it
  * (the square root, then squared).
  */
-export function averageAndShift(next: usize, old: usize, weights: usize, k: i32, d: i32, shifts: usize): f64 {
+function averageAndShift(next: usize, old: usize, weights: usize, k: i32, d: i32, shifts: usize): f64 {
   let total: f64 = 0;
   let maxShift: f64 = 0;
   for (let j = 0; j < k; j++) {
@@ -111,7 +111,7 @@ export function averageAndShift(next: usize, old: usize, weights: usize, k: i32,
 }
 
 /** out[a] ≤ min over c ≠ a of ‖c − c_a‖ (rounded down; +∞ for a single centre). */
-export function centreSeparation(centers: usize, k: i32, d: i32, out: usize): void {
+function centreSeparation(centers: usize, k: i32, d: i32, out: usize): void {
   const rowBytes = (<usize>d) << 3;
   for (let a = 0; a < k; a++) store<f64>(out + ((<usize>a) << 3), Infinity);
   for (let a = 0; a < k; a++) {
@@ -124,4 +124,18 @@ export function centreSeparation(centers: usize, k: i32, d: i32, out: usize): vo
       if (dist < load<f64>(pc)) store<f64>(pc, dist);
     }
   }
+}
+
+/**
+ * The steps after a pass's sums and weights are merged into next and weights: empty clusters
+ * relocated, the centres averaged, and their separations (at shifts[k + 1 ..]) for the next pass's
+ * bounds. Returns the total squared shift (averageAndShift).
+ */
+export function updateCentres(
+  x: usize, n: i32, d: i32, k: i32, cur: usize, labels: usize, next: usize, weights: usize, scratch: usize, shifts: usize,
+): f64 {
+  relocateEmpty(x, n, d, k, cur, labels, next, weights, scratch);
+  const shift = averageAndShift(next, cur, weights, k, d, shifts);
+  centreSeparation(next, k, d, shifts + ((<usize>(k + 1)) << 3));
+  return shift;
 }
