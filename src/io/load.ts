@@ -36,7 +36,7 @@ export interface LoadOptions extends TextFormat {
   /** Progress notes (cache hits); the CLI sends them to stderr. */
   log?: (msg: string) => void;
   limits?: InputLimits;
-  /** Threads decoding a Parquet source's row groups (default: the cores; 1 decodes on this thread). */
+  /** Threads reading a Parquet source (default: the cores): its row groups decode on threads − 1 workers, at least one. */
   threads?: number;
   /** Stops a Parquet read between batches; the load then throws the signal's reason. */
   signal?: AbortSignal;
@@ -99,12 +99,12 @@ export async function loadTransactions(input: string, opts: LoadOptions = {}): P
     if ("problem" in read) opts.log?.(`cached table ${cached} ${PROBLEMS[read.problem]}; removed it and re-parsing ${input}`);
   }
   const table = await parseSource(bytes, input, format, opts);
+  const loaded: LoadedTransactions = { table, sha256, fromCache: false, path: input, format, generated: markOf(table) };
   if (cached) {
-    const entrySha256 = await writeCached(cached, table);
+    loaded.cacheEntry = { file: cached, sha256: await writeCached(cached, table) };
     opts.log?.(`cached the parsed table as ${cached}`);
-    return { table, sha256, fromCache: false, path: input, format, generated: markOf(table), cacheEntry: { file: cached, sha256: entrySha256 } };
   }
-  return { table, sha256, fromCache: false, path: input, format, generated: markOf(table) };
+  return loaded;
 }
 
 const PROBLEMS: Record<CacheProblem, string> = {
