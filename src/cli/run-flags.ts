@@ -22,6 +22,13 @@ export const SOURCE_FLAGS = {
   store: { type: "string", describe: STORE_DESCRIPTION },
 } as const satisfies Record<string, Options>;
 
+/** The silhouette sample of `run` and `tune`: one rule, one default, one bound (src/cli/flags.ts). */
+export const SILHOUETTE_SAMPLE_FLAG = {
+  type: "number",
+  default: SCALE_DEFAULTS.silhouetteSample,
+  describe: "Exact silhouette up to this many customers; beyond, the silhouette of a seeded sample of this many (with a 95 % interval)",
+} as const satisfies Options;
+
 /** The parsed values of SOURCE_FLAGS. */
 export interface SourceFlagArgs {
   input?: string;
@@ -73,11 +80,7 @@ export function runFlags<T>(y: Argv<T>, withDefaults: boolean): Argv<T & RunFlag
       describe: `k-means algorithm: auto is Lloyd up to ${groupDigits(SCALE_DEFAULTS.minibatchAbove)} customers, mini-batch beyond (always Lloyd with --compat seed)`,
     })
     .option("batch-size", { type: "number", ...d(SCALE_DEFAULTS.batchSize), describe: "Customers per mini-batch step" })
-    .option("silhouette-sample", {
-      type: "number",
-      ...d(SCALE_DEFAULTS.silhouetteSample),
-      describe: "Exact silhouette up to this many customers; beyond, the silhouette of a seeded sample of this many (with a 95 % interval)",
-    })
+    .option("silhouette-sample", shared(SILHOUETTE_SAMPLE_FLAG))
     .option("variance", shared(SOURCE_FLAGS.variance))
     .option("names", { type: "string", describe: 'Segment names by cluster number, a JSON file: {"0": "Loyal regulars", …} (default: derived from the profiles)' })
     .option("currency", { type: "string", describe: "ISO 4217 code of the prices (GBP, EUR, …), shown with its symbol in the report; none by default" })

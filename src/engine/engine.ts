@@ -7,7 +7,7 @@ import { distances } from "./distance.js";
 import { type KMeansOptions, type KMeansResult, kmeans, kmeansSteps, predict } from "./kmeans.js";
 import { type MiniBatchResult, minibatchKMeans, minibatchKMeansSteps } from "./minibatch.js";
 import type { MiniBatchOptions } from "./minibatch-options.js";
-import { drainInterruptible, type Steps } from "./steps.js";
+import { drain, drainInterruptible, type Steps } from "./steps.js";
 import { calinskiHarabasz, daviesBouldin } from "./metrics.js";
 import { type PcaFit, type PcaModel, type PcaOptions, pcaFit, pcaFitSteps, pcaTransform } from "./pca.js";
 import { type Placement, type PlacementModel, place, placeColumns } from "./score.js";
@@ -228,6 +228,11 @@ export class Engine {
   }
 
   /** The silhouette of a seeded sample of rows (scikit-learn's sample_size) with a 95 % interval; see silhouette.ts. */
+  silhouetteSample(x: Matrix | ResidentMatrix, labels: ArrayLike<number>, options: SilhouetteSampleOptions): SampledSilhouette {
+    return this.withResident(x, (rx) => drain(silhouetteSampleSteps(this.context, rx, labels, options)));
+  }
+
+  /** silhouetteSample() that yields to the event loop between parts of its pass and stops once `signal` is aborted. */
   silhouetteSampleInterruptible(x: Matrix | ResidentMatrix, labels: ArrayLike<number>, options: SilhouetteSampleOptions, signal?: AbortSignal): Promise<SampledSilhouette> {
     return this.interruptible(x, (rx) => silhouetteSampleSteps(this.context, rx, labels, options), signal);
   }

@@ -2,7 +2,7 @@
 // recommendation, the parallel-coordinates plot of the grid, the criteria against k, a silhouette
 // plot per k and the ranked trials. Deterministic: the same tune gives the same bytes.
 import type { TuneSummary } from "../pipeline/steps/tune-summary.js";
-import type { KAnalysisPoint } from "../pipeline/steps/tune-analysis.js";
+import type { KAnalysisPoint, TrialResult } from "../pipeline/steps/tune-analysis.js";
 import type { TuneGrid } from "../pipeline/steps/tune-grid.js";
 import { kMetricsChart } from "./charts/k-metrics.js";
 import { type ParallelAxis, parallelChart } from "./charts/parallel.js";
@@ -46,6 +46,9 @@ export function renderTuneReport(data: TuneReportData): string {
       meta("grid", s.grid) +
       meta("ranked by", METRIC_LABEL[s.metric]) +
       meta("seed", String(s.seed)) +
+      (s.silhouetteSample
+        ? meta("silhouettes", `a seeded sample of ${fmt(s.silhouetteSample.size)} of ${fmt(s.silhouetteSample.population)} customers, the same for every trial and every k`)
+        : "") +
       meta("generated", data.generatedAt) +
       `</dl><div class="cards">${cards}</div><p class="recommendation"><strong>Recommendation.</strong> ${esc(s.recommendation.line)}</p></header>`,
     section(
@@ -63,8 +66,15 @@ export function renderTuneReport(data: TuneReportData): string {
     section(
       "silhouettes",
       "Silhouette analysis per k",
-      "For each k, every customer's silhouette sorted within its cluster (clusters numbered by size, largest first); dashed: the mean.",
-      data.kAnalysis.map((p) => `<h3>k = ${p.k}</h3>${figure(silhouetteChart(p.samples, p.labels, p.k), `k = ${p.k}: mean silhouette ${fmt(p.silhouette, 3)}; cluster sizes ${p.sizes.map((n) => fmt(n)).join(", ")}.`)}`).join(""),
+      s.silhouetteSample
+        ? `For each k, the silhouette of every customer of the sample (${fmt(s.silhouetteSample.size)} of ${fmt(s.silhouetteSample.population)}) sorted within its cluster (clusters numbered by size, largest first); dashed: the mean. Sizes are of every customer.`
+        : "For each k, every customer's silhouette sorted within its cluster (clusters numbered by size, largest first); dashed: the mean.",
+      data.kAnalysis
+        .map((p) => {
+          const ci = p.silhouetteCi95 ? ` (95 % interval ${fmt(p.silhouetteCi95[0], 3)} … ${fmt(p.silhouetteCi95[1], 3)})` : "";
+          return `<h3>k = ${p.k}</h3>${figure(silhouetteChart(p.samples, p.labels, p.k), `k = ${p.k}: mean silhouette ${fmt(p.silhouette, 3)}${ci}; cluster sizes ${p.sizes.map((n) => fmt(n)).join(", ")}.`)}`;
+        })
+        .join(""),
     ),
     section("trials", "Trials, ranked", rankingIntro(s), trialsTable(s)),
     section(
@@ -111,12 +121,17 @@ function parallelData(s: TuneSummary, grid: TuneGrid) {
 
 function rankingIntro(s: TuneSummary): string {
   const others = (["silhouette", "davies-bouldin", "calinski-harabasz"] as const).filter((m) => m !== s.metric).map((m) => METRIC_LABEL[m]);
-  return `Ranked by ${METRIC_LABEL[s.metric]}; ties by ${others.join(", then ")}, then smaller k, fewer n_init, smaller max_iter. Trials sharing a labelling number produced identical labels.`;
+  const base = `Ranked by ${METRIC_LABEL[s.metric]}; ties by ${others.join(", then ")}, then smaller k, fewer n_init, smaller max_iter. Trials sharing a labelling number produced identical labels.`;
+  if (!s.rankingNote) return base;
+  const mark = s.metric === "silhouette" ? " Marked ≈: a trial whose silhouette interval overlaps the best's." : "";
+  return `${base} ${s.rankingNote}${mark}`;
 }
 
 function trialsTable(s: TuneSummary): string {
   const num = (v: string) => `<span class="num">${v}</span>`;
-  const head = ["rank", "k", "init", "n_init", "max_iter", "silhouette", "Davies–Bouldin", "Calinski–Harabasz", "inertia", "iterations", "kept run", "labelling"];
+  const sampled = s.silhouetteSample !== undefined;
+  const head = ["rank", "k", "init", "n_init", "max_iter", "silhouette", ...(sampled ? ["95 % interval"] : []), "Davies–Bouldin", "Calinski–Harabasz", "inertia", "iterations", "kept run", "labelling"];
+  const interval = (t: TrialResult) => (t.silhouetteCi95 ? [num(`${t.silhouetteCi95[0].toFixed(4)} … ${t.silhouetteCi95[1].toFixed(4)}${t.overlapsBest ? " ≈" : ""}`)] : []);
   const rows = s.trials.map(
     (t) =>
       `<tr${t.rank === 1 ? ' class="best"' : ""}>` +
@@ -127,6 +142,7 @@ function trialsTable(s: TuneSummary): string {
         num(String(t.nInit)),
         num(String(t.maxIter)),
         num(t.silhouette.toFixed(4)),
+        ...interval(t),
         num(t.daviesBouldin.toFixed(4)),
         num(t.calinskiHarabasz.toFixed(1)),
         num(fmt(t.inertia, 2)),

@@ -1,7 +1,8 @@
 // The tune grid's reuse is exact: every trial's fit equals fitting that setting alone with the
 // engine (labels, centres, inertia and iterations bit for bit), and its metrics equal scoring those
 // labels alone — on the original's PCA output (4,067×6), for the original's grid and for caps so
-// small that runs are cut off and refitted. The worker-thread backend gives the same results.
+// small that runs are cut off and refitted. The worker-thread backend gives the same results. Past
+// a silhouette sample size, each labelling's silhouette is the engine's sampled one, on one sample.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { ResidentMatrix } from "../../src/engine/context.js";
@@ -11,6 +12,9 @@ import { TunePool } from "../../src/pipeline/jobs/tune-pool.js";
 import { fitSettings, type SettingResult } from "../../src/pipeline/steps/tune.js";
 import { engineBackend } from "../../src/pipeline/steps/tune-engine.js";
 import { DEFAULT_GRID, gridTrials, parseGrid } from "../../src/pipeline/steps/tune-grid.js";
+import { tuneAnalysis } from "../../src/pipeline/steps/tune-analysis.js";
+import { intervalsOverlap } from "../../src/pipeline/steps/tune-rank.js";
+import { assertClose } from "../helpers/assert.js";
 import { sharedFile } from "../helpers/shared.js";
 
 const pcaCsv = sharedFile("reference/seed-pipeline/pca_output.csv", "tune grid on the original's PCA output");
@@ -101,6 +105,101 @@ test("worker threads give the same trials as one thread", async () => {
   } finally {
     await pool.close();
   }
+});
+
+// The 4,067 customers against a sample of 500: every distinct labelling is scored on the same rows,
+// and each score is the engine's sampled silhouette of that labelling (scikit-learn's sample_size).
+const SAMPLE = { size: 500, seed: SEED };
+const SAMPLED_GRID = "k=3,4,8 init=k-means++,random n-init=1,3 max-iter=300";
+
+test("past the sample size: every labelling's silhouette is the engine's sampled silhouette, on one sample for all", async () => {
+  if (!pcaCsv) return;
+  const { results } = await fitSettings(engineBackend(engine, x, undefined, SAMPLE), gridTrials(parseGrid(SAMPLED_GRID)), { seed: SEED, tol: TOL });
+  const seen = new Set<number>();
+  let rows: Int32Array | undefined;
+  for (const r of results) {
+    if (seen.has(r.labelling)) continue;
+    seen.add(r.labelling);
+    const direct = await engine.silhouetteSampleInterruptible(x, r.fit.labels, SAMPLE);
+    assert.is(r.metrics.silhouette, direct.score);
+    assert.equal(r.metrics.ci95, [direct.ci95[0], direct.ci95[1]]);
+    assert.ok(direct.ci95[0] < direct.score && direct.score < direct.ci95[1], "a proper interval");
+    direct.rows.forEach((row, i) => {
+      assert.is(r.metrics.samples[row], direct.samples[i]);
+    });
+    assert.is(r.metrics.samples.filter((v) => !Number.isNaN(v)).length, 500 + (direct.missed?.rows.length ?? 0));
+    // Davies–Bouldin and Calinski–Harabasz stay over every customer.
+    assert.is(r.metrics.daviesBouldin, engine.daviesBouldin(x, r.fit.labels));
+    assert.is(r.metrics.calinskiHarabasz, engine.calinskiHarabasz(x, r.fit.labels));
+    rows ??= direct.rows;
+    assert.equal(direct.rows, rows, "the same customers for every labelling");
+  }
+  assert.ok(seen.size > 3, `labellings ${seen.size}`);
+});
+
+test("at or below the sample size the silhouettes are exact, as without one", async () => {
+  if (!pcaCsv) return;
+  const trials = gridTrials(parseGrid("k=3,8 init=random n-init=1,3 max-iter=300"));
+  const exact = await fitSettings(engineBackend(engine, x), trials, { seed: SEED, tol: TOL });
+  for (const size of [x.rows, x.rows + 1]) {
+    const { results } = await fitSettings(engineBackend(engine, x, undefined, { size, seed: SEED }), trials, { seed: SEED, tol: TOL });
+    results.forEach((r, i) => {
+      assert.is(r.metrics.silhouette, exact.results[i]!.metrics.silhouette);
+      assert.is(r.metrics.silhouette, engine.silhouette(x, r.fit.labels).score);
+      assert.equal(r.metrics.samples, exact.results[i]!.metrics.samples);
+      assert.is(r.metrics.ci95, undefined);
+    });
+  }
+});
+
+test("worker threads score the same sample as one thread", async () => {
+  if (!pcaCsv) return;
+  const trials = gridTrials(parseGrid("k=3,4 n-init=1,3 max-iter=300"));
+  const pool = TunePool.start(2);
+  try {
+    await pool.setData(data, SAMPLE);
+    const threaded = await fitSettings(pool, trials, { seed: SEED, tol: TOL });
+    const local = await fitSettings(engineBackend(engine, x, undefined, SAMPLE), trials, { seed: SEED, tol: TOL });
+    threaded.results.forEach((r, i) => {
+      const l = local.results[i]!;
+      assert.is(r.metrics.silhouette, l.metrics.silhouette);
+      assert.equal(r.metrics.ci95, l.metrics.ci95);
+      // Byte for byte: NaN (outside the sample) never equals itself.
+      assert.equal(new Uint8Array(r.metrics.samples.buffer), new Uint8Array(l.metrics.samples.buffer));
+    });
+  } finally {
+    await pool.close();
+  }
+});
+
+test("a sampled ranking flags the trials whose interval overlaps the best's; the k analysis uses the same sample", async () => {
+  if (!pcaCsv) return;
+  const sample = { size: SAMPLE.size, population: x.rows, seed: SEED };
+  const outcome = await tuneAnalysis(engineBackend(engine, x, undefined, SAMPLE), { grid: parseGrid(SAMPLED_GRID), kRange: [2, 3, 4], seed: SEED, tol: TOL, cols: x.cols, silhouetteSample: sample });
+  const best = outcome.trials[0]!;
+  let overlapping = 0;
+  for (const t of outcome.trials) {
+    assert.ok(t.silhouetteCi95, "every trial has its interval");
+    const expected = t.labelling !== best.labelling && intervalsOverlap(t.silhouetteCi95!, best.silhouetteCi95!);
+    assert.is(t.overlapsBest, expected, `rank ${t.rank}`);
+    if (expected) overlapping++;
+  }
+  assert.match(outcome.rankingNote!, /^Ranked by the silhouette of a seeded sample of 500 of 4,067 customers \(seed 42\), the same customers for every trial; /);
+  assert.ok(outcome.rankingNote!.includes(overlapping === 0 ? "no trial of another labelling" : `${overlapping} trial`), outcome.rankingNote);
+  for (const p of outcome.kAnalysis) {
+    const fit = engine.kmeans(x, { k: p.k, init: "k-means++", nInit: 10, maxIter: 300, tol: TOL, seed: SEED });
+    const direct = await engine.silhouetteSampleInterruptible(x, fit.labels, SAMPLE);
+    assert.is(p.silhouette, direct.score, `k = ${p.k}`);
+    assert.equal(p.silhouetteCi95, [direct.ci95[0], direct.ci95[1]]);
+    // Each cluster's mean is over its customers that have a value (NaN outside the sample).
+    for (let c = 0; c < p.k; c++) {
+      const values = [...p.samples].filter((v, i) => p.labels[i] === c && !Number.isNaN(v));
+      assert.ok(values.length > 0 && values.length < p.sizes[c]!, `k = ${p.k}, cluster ${c}: sampled`);
+      assertClose(p.clusterSilhouette[c]!, values.reduce((a, v) => a + v, 0) / values.length, 1e-12, `k = ${p.k}, cluster ${c}`, "relative");
+    }
+  }
+  assert.is(outcome.recommendation.overlapsNext !== undefined, true);
+  assert.match(outcome.recommendation.line, /The silhouettes are a sample's/);
 });
 
 test("a fit's runs are the prefix of a longer fit's: run r alone is run r of the loop", () => {

@@ -7,7 +7,7 @@ import { TUNE_DEFAULTS } from "../../pipeline/options.js";
 import type { RecordedTuneSummary } from "../../pipeline/jobs/tune-record.js";
 import type { TunePool } from "../../pipeline/jobs/tune-pool.js";
 import { closeStore, openStore, type Store, storePath } from "../../store/index.js";
-import { SOURCE_FLAGS, type SourceFlagArgs } from "../run-flags.js";
+import { SILHOUETTE_SAMPLE_FLAG, SOURCE_FLAGS, type SourceFlagArgs } from "../run-flags.js";
 import { GRID_LIMITS, gridSize, parseGrid, parseKRange } from "../../pipeline/steps/tune-grid.js";
 import { TUNE_METRICS, type TuneMetric } from "../../pipeline/steps/tune-rank.js";
 import { interruptSignal } from "../interrupt.js";
@@ -23,6 +23,7 @@ interface TuneArgs extends SourceFlagArgs, TextFormatArgs, CacheArgs, InputLimit
   "k-range": string;
   seed: number;
   "max-trials": number;
+  "silhouette-sample": number;
   "best-run": boolean;
   out?: string;
   threads?: number;
@@ -47,6 +48,7 @@ const command: CommandModule<object, TuneArgs> = {
       .option("tol", SOURCE_FLAGS.tol)
       .option("variance", SOURCE_FLAGS.variance)
       .option("max-trials", { type: "number", default: GRID_LIMITS.maxTrials, describe: "Refuse a grid with more trials than this" })
+      .option("silhouette-sample", { ...SILHOUETTE_SAMPLE_FLAG, describe: `${SILHOUETTE_SAMPLE_FLAG.describe}; the same sample for every trial` })
       .option("best-run", { type: "boolean", default: false, describe: "Also write the best trial's run directory (as custseg run would) under the tune directory" })
       .option("out", { type: "string", describe: "Tune directory (default runs/<runId>); must not exist" })
       .option("data-dir", SOURCE_FLAGS["data-dir"])
@@ -117,6 +119,7 @@ async function tune(args: TuneArgs, grid: ReturnType<typeof parseGrid>, kRange: 
     metric: args.metric,
     kRange,
     tol: args.tol,
+    silhouetteSample: args["silhouette-sample"],
     threads,
     pool,
     out: args.out,
@@ -127,11 +130,14 @@ async function tune(args: TuneArgs, grid: ReturnType<typeof parseGrid>, kRange: 
   process.stdout.write(args.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary, gridSize(grid)));
 }
 
+/** " (95 % CI 0.3012–0.3101)" where the silhouette is a sample's. */
+const ci = (t: { silhouetteCi95?: [number, number] }) => (t.silhouetteCi95 ? ` (95 % CI ${t.silhouetteCi95[0].toFixed(4)}–${t.silhouetteCi95[1].toFixed(4)})` : "");
+
 function formatSummary(s: RecordedTuneSummary, trials: number): string {
   const b = s.best;
   const top = s.trials.slice(0, 5).map(
     (t) =>
-      `  ${String(t.rank).padStart(4)}  ${String(t.k).padStart(2)}  ${t.init.padEnd(9)}  ${String(t.nInit).padStart(6)}  ${String(t.maxIter).padStart(8)}  ${t.silhouette.toFixed(4)}  ${t.daviesBouldin.toFixed(4).padStart(7)}  ${t.calinskiHarabasz.toFixed(1).padStart(8)}`,
+      `  ${String(t.rank).padStart(4)}  ${String(t.k).padStart(2)}  ${t.init.padEnd(9)}  ${String(t.nInit).padStart(6)}  ${String(t.maxIter).padStart(8)}  ${t.silhouette.toFixed(4)}${t.overlapsBest ? "≈" : " "} ${t.daviesBouldin.toFixed(4).padStart(7)}  ${t.calinskiHarabasz.toFixed(1).padStart(8)}`,
   );
   return [
     "",
@@ -141,12 +147,17 @@ function formatSummary(s: RecordedTuneSummary, trials: number): string {
     `  input       ${s.input}`,
     `  customers   ${groupDigits(s.customers)} clustered on ${s.nComponents} principal components`,
     `  work        ${s.counts.fits} of ${s.counts.bruteForceFits} k-means runs fitted, ${s.counts.silhouettes} of ${s.counts.bruteForceSilhouettes} silhouettes computed, ${s.threads} thread${s.threads === 1 ? "" : "s"}`,
-    `  best        k = ${b.k}, ${b.init}, n_init ${b.nInit}, max_iter ${b.maxIter}: silhouette ${b.silhouette.toFixed(4)}, Davies–Bouldin ${b.daviesBouldin.toFixed(4)}, Calinski–Harabasz ${b.calinskiHarabasz.toFixed(1)}`,
+    ...(s.silhouetteSample
+      ? [`  silhouette  of a seeded sample of ${groupDigits(s.silhouetteSample.size)} of ${groupDigits(s.silhouetteSample.population)} customers, the same for every trial`]
+      : []),
+    `  best        k = ${b.k}, ${b.init}, n_init ${b.nInit}, max_iter ${b.maxIter}: silhouette ${b.silhouette.toFixed(4)}${ci(b)}, Davies–Bouldin ${b.daviesBouldin.toFixed(4)}, Calinski–Harabasz ${b.calinskiHarabasz.toFixed(1)}`,
+    ...(s.rankingNote ? [`  ranking     ${s.rankingNote}`] : []),
     `  recommended ${s.recommendation.line}`,
     ...(s.registered ? [`  registered  ${s.registered.name} version ${s.registered.version} (run ${s.registered.runId})`] : []),
     "",
     "  rank   k  init       n_init  max_iter  silh.   DB       CH",
     ...top,
+    ...(s.trials.slice(0, 5).some((t) => t.overlapsBest) ? ["  ≈: its silhouette's 95 % interval overlaps the best's"] : []),
     "",
     `  total ${formatMs(Object.values(s.timingsMs).reduce((a, v) => a + v, 0))}; report: ${s.tuneDir}/tune.html${s.bestRunDir ? `; best trial: ${s.bestRunDir}` : ""}`,
     "",

@@ -8,7 +8,7 @@ import { FEATURE_NAMES } from "../steps/features.js";
 import { clusterProfiles } from "../steps/profiles.js";
 import { formatDay, lastPurchaseDay } from "../steps/as-of.js";
 import { recommend } from "../steps/recommend.js";
-import type { RunOptions, RunSummary } from "../options.js";
+import { type RunOptions, type RunSummary, SCALE_DEFAULTS } from "../options.js";
 import type { TuneOutcome } from "../steps/tune-analysis.js";
 import type { RunArtifacts } from "./run-artifacts.js";
 import { businessFigures, summarize } from "./run-summary.js";
@@ -16,7 +16,7 @@ import { writeRunDirectory } from "./run-output.js";
 import type { PrepareOptions, Prepared } from "./prepare-job.js";
 
 /** The tune's options a run of the best trial takes over. */
-export type BestRunOptions = PrepareOptions & { inputLabel?: string; synthetic?: boolean; tol: number };
+export type BestRunOptions = PrepareOptions & { inputLabel?: string; synthetic?: boolean; tol: number; silhouetteSample?: number };
 
 /** The best trial as `custseg run` with its parameters would produce it, for its run directory. */
 export async function bestRunArtifacts(engine: Engine, opts: BestRunOptions, prepared: Prepared, outcome: TuneOutcome, runDir: string, now: Date): Promise<RunArtifacts> {
@@ -24,7 +24,9 @@ export async function bestRunArtifacts(engine: Engine, opts: BestRunOptions, pre
   const { job, all, flagged, kept, scaled, reduced } = prepared;
   const clusters = orderBySize({ k: t.k, ...outcome.bestFit }, reduced.fit.nComponents);
   const scores = engine.upload(reduced.scores);
-  const quality = await evaluateClusters(engine, scores, clusters.labels, t.k, opts.signal).finally(() => scores.free());
+  // The silhouette sample of the grid (same size, seed and customers), as `custseg run` draws it.
+  const sampling = { size: opts.silhouetteSample ?? SCALE_DEFAULTS.silhouetteSample, seed: opts.seed };
+  const quality = await evaluateClusters(engine, scores, clusters.labels, t.k, opts.signal, sampling).finally(() => scores.free());
   const profiles = clusterProfiles(FEATURE_NAMES, kept.matrix, clusters.labels, quality.samples, t.k);
   const clusterOf = new Map<number, number>();
   kept.ids.forEach((id, i) => {
@@ -44,6 +46,7 @@ export async function bestRunArtifacts(engine: Engine, opts: BestRunOptions, pre
     tol: opts.tol,
     init: t.init,
     variance: opts.variance,
+    ...(opts.silhouetteSample !== undefined ? { silhouetteSample: opts.silhouetteSample } : {}),
     out: runDir,
   };
   const segments = businessFigures(job.cleaned, all, flagged, clusterOf, profiles.clusters.map((c) => c.name), recommendations, runOpts);

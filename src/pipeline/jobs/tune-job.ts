@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Engine } from "../../engine/engine.js";
+import { ArgumentError } from "../../engine/validate.js";
 import { OptionError, UserError } from "../../errors.js";
 import type { TuneReportData } from "../../report/tune.js";
 import { writeDirAtomic } from "../../io/atomic.js";
@@ -12,6 +13,9 @@ import { engineInputError } from "./engine-input.js";
 import type { RunArtifacts } from "./run-artifacts.js";
 import { checkRunDirectory } from "./run-files.js";
 import { engineBackend } from "../steps/tune-engine.js";
+import { sampleSizeError, type SilhouetteSampling } from "../steps/evaluate.js";
+import { SCALE_DEFAULTS, SILHOUETTE_SAMPLE_MAX } from "../options.js";
+import { groupDigits } from "../../digits.js";
 import { formatGrid, type TuneGrid } from "../steps/tune-grid.js";
 import { type TrialResult, type TuneOutcome, tuneAnalysis } from "../steps/tune-analysis.js";
 import type { TuneMetric } from "../steps/tune-rank.js";
@@ -29,6 +33,11 @@ export interface TuneOptions extends PrepareOptions {
   metric: TuneMetric;
   kRange: number[];
   tol: number;
+  /**
+   * Exact silhouettes up to this many customers, past it every labelling's silhouette on one seeded
+   * sample of this many (drawn with `seed`), as `custseg run` (default SCALE_DEFAULTS.silhouetteSample).
+   */
+  silhouetteSample?: number;
   /** Threads for the grid: 1 runs it on this thread, more start that many worker threads. */
   threads: number;
   /**
@@ -62,6 +71,7 @@ export interface TuneArtifacts {
 
 export async function runTuneJob(engine: Engine, opts: TuneOptions): Promise<TuneArtifacts> {
   try {
+    checkSilhouetteSample(opts.silhouetteSample);
     if (opts.out) checkRunDirectory(opts.out, true, "out");
     else checkRunDirectory(opts.runsDir ?? "runs", false, "runsDir");
   } catch (err) {
@@ -82,6 +92,8 @@ export async function runTuneJob(engine: Engine, opts: TuneOptions): Promise<Tun
     const { reduced } = run;
     const n = reduced.scores.rows;
     const kMax = Math.max(...opts.grid.k, ...opts.kRange);
+    const sampling: SilhouetteSampling = { size: opts.silhouetteSample ?? SCALE_DEFAULTS.silhouetteSample, seed: opts.seed };
+    const silhouetteSample = n > sampling.size ? { size: sampling.size, population: n, seed: sampling.seed } : undefined;
     if (n <= kMax) throw new OptionError(opts.grid.k.includes(kMax) ? "grid" : "kRange", `reaches k = ${kMax}, which needs at least ${kMax + 1} customers; ${n} remain after outlier removal`);
     // Read while the workers fit: the summary needs them only once the grid is done.
     const facts = run.facts();
@@ -93,14 +105,18 @@ export async function runTuneJob(engine: Engine, opts: TuneOptions): Promise<Tun
     const outcome = await timer.step(
       "grid",
       async () => {
-        if (pool) await pool.setData(reduced.scores);
-        const backend = pool ?? engineBackend(engine, (scores = engine.upload(reduced.scores)), opts.signal);
-        // The engine's RangeErrors here are about the data against the grid (e.g. a k beyond the distinct customers).
-        return tuneAnalysis(backend, { grid: opts.grid, metric: opts.metric, kRange: opts.kRange, seed: opts.seed, tol: opts.tol, cols: reduced.fit.nComponents }).catch((err) =>
-          engineInputError(err, `the grid ${formatGrid(opts.grid)}`),
+        if (pool) await pool.setData(reduced.scores, sampling);
+        const backend = pool ?? engineBackend(engine, (scores = engine.upload(reduced.scores)), opts.signal, sampling);
+        const analysis = { grid: opts.grid, metric: opts.metric, kRange: opts.kRange, seed: opts.seed, tol: opts.tol, cols: reduced.fit.nComponents, silhouetteSample };
+        // A sample drawing one cluster only is the sample size's fault; the engine's other RangeErrors
+        // here are about the data against the grid (e.g. a k beyond the distinct customers).
+        return tuneAnalysis(backend, analysis).catch((err) =>
+          err instanceof ArgumentError && err.argument === "size" ? sampleSizeError(err, sampling.size) : engineInputError(err, `the grid ${formatGrid(opts.grid)}`),
         );
       },
-      (o) => `${o.trials.length} trials: ${o.counts.fits} of ${o.counts.bruteForceFits} runs fitted, ${o.counts.silhouettes} silhouettes`,
+      (o) =>
+        `${o.trials.length} trials: ${o.counts.fits} of ${o.counts.bruteForceFits} runs fitted, ${o.counts.silhouettes} silhouettes` +
+        (silhouetteSample ? ` (each on the same sample of ${groupDigits(silhouetteSample.size)})` : ""),
     );
     const { customers, sha256, generated } = await facts;
     const tuneDir = opts.out ?? `${opts.runsDir ?? "runs"}/tune-${runStamp(now)}-${shortHash(sha256, opts)}`;
@@ -123,6 +139,7 @@ export async function runTuneJob(engine: Engine, opts: TuneOptions): Promise<Tun
       metric: opts.metric,
       seed: opts.seed,
       threads: pool?.threads ?? 1,
+      ...(silhouetteSample ? { silhouetteSample, rankingNote: outcome.rankingNote } : {}),
       best: outcome.trials[0]!,
       recommendation: outcome.recommendation,
       kAnalysis: outcome.kAnalysis.map(({ samples: _s, labels: _l, ...p }) => p),
@@ -158,10 +175,26 @@ async function writeTuneDirectory(dir: string, a: TuneArtifacts, renderTuneRepor
 }
 
 const TRIAL_COLUMNS = ["rank", "k", "init", "nInit", "maxIter", "silhouette", "daviesBouldin", "calinskiHarabasz", "inertia", "nIter", "run", "labelling"] as const;
+/** Added after the others when the silhouettes are a sample's (the exact file keeps its columns). */
+const SAMPLED_COLUMNS = ["silhouetteCi95Low", "silhouetteCi95High", "overlapsBest"] as const;
 
 export function trialsCsv(trials: readonly TrialResult[]): string {
-  const rows = trials.map((t) => TRIAL_COLUMNS.map((c) => String(t[c])).join(","));
-  return `${[TRIAL_COLUMNS.join(","), ...rows].join("\n")}\n`;
+  const sampled = trials[0]?.silhouetteCi95 !== undefined;
+  const rows = trials.map((t) => {
+    const cells = TRIAL_COLUMNS.map((c) => String(t[c]));
+    if (sampled) cells.push(String(t.silhouetteCi95![0]), String(t.silhouetteCi95![1]), t.overlapsBest === undefined ? "" : String(t.overlapsBest));
+    return cells.join(",");
+  });
+  const head = sampled ? [...TRIAL_COLUMNS, ...SAMPLED_COLUMNS] : TRIAL_COLUMNS;
+  return `${[head.join(","), ...rows].join("\n")}\n`;
+}
+
+/** The sample size bound of `custseg run`, for callers that reach the job without the CLI's check. */
+function checkSilhouetteSample(size: number | undefined): void {
+  if (size === undefined) return;
+  if (!Number.isInteger(size) || size < 3 || size > SILHOUETTE_SAMPLE_MAX) {
+    throw new OptionError("silhouetteSample", `must be a whole number from 3 to ${groupDigits(SILHOUETTE_SAMPLE_MAX)}, got ${size}`);
+  }
 }
 
 function runStamp(now: Date): string {
@@ -169,8 +202,8 @@ function runStamp(now: Date): string {
 }
 
 function shortHash(sha256: string, opts: TuneOptions): string {
-  const { compat, seed, tol, variance, outliersFrom, grid, metric, kRange } = opts;
-  return createHash("sha256").update(JSON.stringify({ sha256, compat, seed, tol, variance, outliersFrom, grid, metric, kRange })).digest("hex").slice(0, 8);
+  const { compat, seed, tol, variance, outliersFrom, grid, metric, kRange, silhouetteSample } = opts;
+  return createHash("sha256").update(JSON.stringify({ sha256, compat, seed, tol, variance, outliersFrom, grid, metric, kRange, silhouetteSample })).digest("hex").slice(0, 8);
 }
 
 export type { TuneSummary } from "../steps/tune-summary.js";

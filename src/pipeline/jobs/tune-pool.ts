@@ -5,10 +5,12 @@
 import type { Worker } from "node:worker_threads";
 import { startModuleWorker, workerModule } from "../../io/module-worker.js";
 import type { Matrix } from "../../engine/matrix.js";
+import { ArgumentError } from "../../engine/validate.js";
+import type { SilhouetteSampling } from "../steps/evaluate.js";
 import type { FitRequest, LabelMetrics, RunFit, TuneBackend } from "../steps/tune.js";
 
 export type PoolRequest =
-  | { id: number; type: "data"; data: Float64Array; rows: number; cols: number }
+  | { id: number; type: "data"; data: Float64Array; rows: number; cols: number; sampling?: SilhouetteSampling }
   | { id: number; type: "fit"; req: FitRequest }
   | { id: number; type: "metrics"; labels: Int32Array };
 
@@ -17,7 +19,7 @@ export type PoolReply =
   | { id: number; type: "data" }
   | { id: number; type: "fit"; fits: RunFit[] }
   | { id: number; type: "metrics"; metrics: LabelMetrics }
-  | { id: number; type: "error"; message: string; name: string };
+  | { id: number; type: "error"; message: string; name: string; argument?: string };
 
 interface Task {
   request: PoolRequest;
@@ -72,10 +74,10 @@ export class TunePool implements TuneBackend {
     return this.slots.length;
   }
 
-  /** Make `x` resident in every worker (replacing any earlier matrix). */
-  async setData(x: Matrix): Promise<void> {
+  /** Make `x` resident in every worker (replacing any earlier matrix), its silhouettes sampled past `sampling.size` rows. */
+  async setData(x: Matrix, sampling?: SilhouetteSampling): Promise<void> {
     await Promise.all(this.slots.map((s) => s.ready));
-    await Promise.all(this.slots.map((slot) => this.send(slot, { id: this.nextId++, type: "data", data: x.data, rows: x.rows, cols: x.cols })));
+    await Promise.all(this.slots.map((slot) => this.send(slot, { id: this.nextId++, type: "data", data: x.data, rows: x.rows, cols: x.cols, sampling })));
   }
 
   async fitRuns(req: FitRequest): Promise<RunFit[]> {
@@ -135,8 +137,9 @@ export class TunePool implements TuneBackend {
     if (reply.type === "ready" || !task || task.request.id !== reply.id) return;
     slot.sent.shift();
     if (reply.type === "error") {
-      // Keep the engine's error class: a RangeError about the input stays the user's error upstream.
-      const err = reply.name === "RangeError" ? new RangeError(reply.message) : new Error(reply.message);
+      // Keep the engine's error class: a RangeError about the input stays the user's error upstream,
+      // and one about an argument (the silhouette sample's size) still names it.
+      const err = reply.argument !== undefined ? new ArgumentError(reply.message, reply.argument) : reply.name === "RangeError" ? new RangeError(reply.message) : new Error(reply.message);
       task.reject(err);
     } else task.resolve(reply);
     this.dispatch();

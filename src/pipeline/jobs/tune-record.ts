@@ -7,6 +7,7 @@ import type { Engine } from "../../engine/engine.js";
 import { failRun, finishRun, type ModelVersion, type ParamValue, recordChildRuns, registerModel, type Store, setRunDir, startRun } from "../../store/index.js";
 import type { TrialResult } from "../steps/tune-analysis.js";
 import { formatGrid } from "../steps/tune-grid.js";
+import { SCALE_DEFAULTS } from "../options.js";
 import { type TuneArtifacts, type TuneOptions, type TuneSummary, runTuneJob } from "./tune-job.js";
 
 export interface TuneRecordOptions {
@@ -40,7 +41,14 @@ export async function tuneRecorded(engine: Engine, store: Store, opts: TuneOptio
     const summary = artifacts.summary as RecordedTuneSummary;
     const best = summary.best;
     finishRun(store, parent.id, {
-      metrics: { ...trialMetrics(best), recommended_k: summary.recommendation.k, trials: summary.trials.length, fits: summary.counts.fits, silhouettes: summary.counts.silhouettes },
+      metrics: {
+        ...trialMetrics(best),
+        recommended_k: summary.recommendation.k,
+        trials: summary.trials.length,
+        fits: summary.counts.fits,
+        silhouettes: summary.counts.silhouettes,
+        ...(summary.silhouetteSample ? { silhouette_sample_size: summary.silhouetteSample.size, silhouette_population: summary.silhouetteSample.population } : {}),
+      },
       inputHash: artifacts.facts.sha256,
     });
     if (rec.register !== undefined) {
@@ -78,7 +86,14 @@ function recordTrials(store: Store, experiment: string, parentId: string, opts: 
 }
 
 function baseParams(opts: TuneOptions): Record<string, ParamValue> {
-  const params: Record<string, ParamValue> = { input: opts.inputLabel ?? opts.input, compat: opts.compat, seed: opts.seed, tol: opts.tol, variance: opts.variance };
+  const params: Record<string, ParamValue> = {
+    input: opts.inputLabel ?? opts.input,
+    compat: opts.compat,
+    seed: opts.seed,
+    tol: opts.tol,
+    variance: opts.variance,
+    silhouette_sample: opts.silhouetteSample ?? SCALE_DEFAULTS.silhouetteSample,
+  };
   if (opts.outliersFrom) params.outliers_from = opts.outliersFrom;
   return params;
 }
@@ -92,6 +107,15 @@ function tuneParams(opts: TuneOptions): Record<string, ParamValue> {
   };
 }
 
+/** A sampled silhouette's interval beside it, as two metrics (the sample's size is the parent's). */
 function trialMetrics(t: TrialResult): Record<string, number> {
-  return { silhouette: t.silhouette, davies_bouldin: t.daviesBouldin, calinski_harabasz: t.calinskiHarabasz, inertia: t.inertia, n_iter: t.nIter, rank: t.rank };
+  return {
+    silhouette: t.silhouette,
+    ...(t.silhouetteCi95 ? { silhouette_ci95_low: t.silhouetteCi95[0], silhouette_ci95_high: t.silhouetteCi95[1] } : {}),
+    davies_bouldin: t.daviesBouldin,
+    calinski_harabasz: t.calinskiHarabasz,
+    inertia: t.inertia,
+    n_iter: t.nIter,
+    rank: t.rank,
+  };
 }

@@ -3,28 +3,33 @@
 import { parentPort } from "node:worker_threads";
 import type { ResidentMatrix } from "../../engine/context.js";
 import { loadEngine } from "../../engine/engine.js";
+import { ArgumentError } from "../../engine/validate.js";
+import type { SilhouetteSampling } from "../steps/evaluate.js";
 import { fitRunsNow, metricsNow } from "../steps/tune-engine.js";
 import type { PoolReply, PoolRequest } from "./tune-pool.js";
 
 const port = parentPort!;
 const engine = await loadEngine({ threads: 1 });
 let x: ResidentMatrix | undefined;
+let sampling: SilhouetteSampling | undefined;
 
 port.on("message", (msg: PoolRequest) => {
   try {
     if (msg.type === "data") {
       x?.free();
       x = engine.upload({ data: msg.data, rows: msg.rows, cols: msg.cols });
+      sampling = msg.sampling;
       reply({ id: msg.id, type: "data" });
     } else if (msg.type === "fit") {
       const fits = fitRunsNow(engine, resident(), msg.req);
       reply({ id: msg.id, type: "fit", fits }, fits.flatMap((f) => [f.labels.buffer as ArrayBuffer, f.centers.buffer as ArrayBuffer]));
     } else {
-      const metrics = metricsNow(engine, resident(), msg.labels);
+      const metrics = metricsNow(engine, resident(), msg.labels, sampling);
       reply({ id: msg.id, type: "metrics", metrics }, [metrics.samples.buffer as ArrayBuffer]);
     }
   } catch (err) {
-    reply({ id: msg.id, type: "error", message: (err as Error).message, name: (err as Error).name });
+    const argument = err instanceof ArgumentError ? { argument: err.argument } : {};
+    reply({ id: msg.id, type: "error", message: (err as Error).message, name: (err as Error).name, ...argument });
   }
 });
 port.postMessage({ id: -1, type: "ready" } satisfies PoolReply);

@@ -3,6 +3,7 @@
 // two are linear and always use every customer.
 import type { ResidentMatrix } from "../../engine/context.js";
 import type { Engine } from "../../engine/engine.js";
+import type { SampledSilhouette } from "../../engine/silhouette.js";
 import type { Matrix } from "../../engine/matrix.js";
 import { ArgumentError } from "../../engine/validate.js";
 import { OptionError } from "../../errors.js";
@@ -29,6 +30,27 @@ export interface SilhouetteSampling {
   seed: number;
 }
 
+/** A sample too small for the labels (one cluster drawn) is the sample size option's error. */
+export function sampleSizeError(err: unknown, size: number): never {
+  if (err instanceof ArgumentError && err.argument === "size") throw new OptionError("silhouetteSample", `${size}: ${err.message}; raise it`);
+  throw err;
+}
+
+/**
+ * A sampled silhouette's values in row order: NaN outside the sample, except the customers of a
+ * cluster the sample missed (scored against the sample), so that every cluster's mean exists.
+ */
+export function sampledRowValues(s: SampledSilhouette): Float64Array {
+  const values = new Float64Array(s.population).fill(Number.NaN);
+  s.rows.forEach((row, i) => {
+    values[row] = s.samples[i]!;
+  });
+  s.missed?.rows.forEach((row, i) => {
+    values[row] = s.missed!.samples[i]!;
+  });
+  return values;
+}
+
 /** Interruptible: the O(n²) silhouette yields to the event loop as it goes (see engine/steps.ts). */
 export async function evaluateClusters(
   engine: Engine,
@@ -43,19 +65,9 @@ export async function evaluateClusters(
   let samples: Float64Array;
   let silhouetteSample: SilhouetteSampleInfo | undefined;
   if (sampling && n > sampling.size) {
-    const s = await engine.silhouetteSampleInterruptible(x, labels, sampling, signal).catch((err: unknown) => {
-      if (err instanceof ArgumentError && err.argument === "size") throw new OptionError("silhouetteSample", `${sampling.size}: ${err.message}; raise it`);
-      throw err;
-    });
+    const s = await engine.silhouetteSampleInterruptible(x, labels, sampling, signal).catch((err: unknown) => sampleSizeError(err, sampling.size));
     score = s.score;
-    samples = new Float64Array(n).fill(Number.NaN);
-    s.rows.forEach((row, i) => {
-      samples[row] = s.samples[i]!;
-    });
-    // Customers of a cluster the sample missed, scored against the sample: the cluster's mean exists.
-    s.missed?.rows.forEach((row, i) => {
-      samples[row] = s.missed!.samples[i]!;
-    });
+    samples = sampledRowValues(s);
     silhouetteSample = { size: s.rows.length, population: n, seed: sampling.seed, ci95: [s.ci95[0], s.ci95[1]] };
   } else {
     const exact = await engine.silhouetteInterruptible(x, labels, { samples: true }, signal);

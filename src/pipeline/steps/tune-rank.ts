@@ -42,7 +42,12 @@ export function rankTrials<T extends TrialParams & Scores>(trials: readonly T[],
 export interface KPoint extends Scores {
   k: number;
   inertia: number;
+  /** The silhouette's 95 % interval, where it is a sample's. */
+  silhouetteCi95?: [number, number];
 }
+
+/** Whether two sampled silhouettes' 95 % intervals overlap: their order is then not certain. */
+export const intervalsOverlap = (a: readonly [number, number], b: readonly [number, number]) => a[0] <= b[1] && b[0] <= a[1];
 
 export interface KRecommendation {
   k: number;
@@ -52,6 +57,8 @@ export interface KRecommendation {
   bestDaviesBouldin: number;
   bestCalinskiHarabasz: number;
   elbow: number;
+  /** With sampled silhouettes: whether the next best k's interval overlaps the recommended k's. */
+  overlapsNext?: boolean;
 }
 
 /**
@@ -72,7 +79,13 @@ export function recommendK(points: readonly KPoint[]): KRecommendation {
   const line =
     `k = ${best.k}: the highest mean silhouette over k = ${range} (${best.silhouette.toFixed(3)}${next}); ` +
     `Davies–Bouldin is lowest at k = ${bestDaviesBouldin}, Calinski–Harabasz highest at k = ${bestCalinskiHarabasz}, the inertia's elbow is at k = ${elbow}.`;
-  return { k: best.k, line, bestDaviesBouldin, bestCalinskiHarabasz, elbow };
+  if (!best.silhouetteCi95 || !runnerUp?.silhouetteCi95) return { k: best.k, line, bestDaviesBouldin, bestCalinskiHarabasz, elbow };
+  const overlapsNext = intervalsOverlap(best.silhouetteCi95, runnerUp.silhouetteCi95);
+  const ci = (p: KPoint) => `${p.silhouetteCi95![0].toFixed(3)} … ${p.silhouetteCi95![1].toFixed(3)}`;
+  const sampled = overlapsNext
+    ? ` The silhouettes are a sample's, and the 95 % intervals of k = ${best.k} (${ci(best)}) and k = ${runnerUp.k} (${ci(runnerUp)}) overlap: their order is not certain.`
+    : ` The silhouettes are a sample's; the 95 % intervals of k = ${best.k} (${ci(best)}) and k = ${runnerUp.k} (${ci(runnerUp)}) do not overlap.`;
+  return { k: best.k, line: line + sampled, bestDaviesBouldin, bestCalinskiHarabasz, elbow, overlapsNext };
 }
 
 /**

@@ -36,8 +36,10 @@ export interface LabelMetrics {
   silhouette: number;
   daviesBouldin: number;
   calinskiHarabasz: number;
-  /** Per-sample silhouettes, in row order. */
+  /** Per-customer silhouettes, in row order; NaN outside a silhouette sample (see evaluate.ts). */
   samples: Float64Array;
+  /** Present when the silhouette is a sample's: its 95 % interval. */
+  ci95?: [number, number];
 }
 
 /** Where fits and metrics run: this thread, or a pool of worker threads with one engine each. */

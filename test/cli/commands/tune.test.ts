@@ -50,6 +50,11 @@ test("--json: every trial ranked, the best first, the k analysis and the work co
   assert.is(s.counts.bruteForceFits, 4 * 2 * (1 + 3) + 4 * 10);
   assert.ok(s.counts.fits <= s.counts.bruteForceFits);
   assert.ok(s.counts.silhouettes <= s.counts.bruteForceSilhouettes);
+  // Fewer customers than the default sample size: exact silhouettes, no interval, no note.
+  assert.is(s.silhouetteSample, undefined);
+  assert.is(s.rankingNote, undefined);
+  for (const t of s.trials) assert.not.ok("silhouetteCi95" in t || "overlapsBest" in t, "exact trials carry no interval");
+  assert.not.match(s.recommendation.line, /sample/);
 });
 
 test("tune directory: tune.html with one polyline per trial, criteria against k, a silhouette plot per k; ranked CSV; best/ run directory", () => {
@@ -119,6 +124,54 @@ test("run store: the tune is a finished parent run, each trial a finished child;
   } finally {
     closeStore(s);
   }
+});
+
+test("--silhouette-sample below the customers: one sample for every trial, intervals in --json, trials.csv, tune.html and the store; the best trial equals `custseg run`", () => {
+  const sampledDir = join(tmp, "tunes", "sampled");
+  const sampledStore = join(tmp, "sampled.db");
+  const res = custseg("tune", "--input", small, "--grid", GRID, "--k-range", "2..4", "--seed", "7", "--silhouette-sample", "100", "--out", sampledDir, "--store", sampledStore, "--json");
+  assert.is(res.code, 0, res.stderr);
+  const s: RecordedTuneSummary = JSON.parse(res.stdout);
+  assert.equal(s.silhouetteSample, { size: 100, population: s.customers, seed: 7 });
+  assert.ok(s.customers > 100, `customers ${s.customers}`);
+  assert.match(s.rankingNote!, new RegExp(`^Ranked by the silhouette of a seeded sample of 100 of ${s.customers} customers \\(seed 7\\), the same customers for every trial; `));
+  for (const t of s.trials) {
+    const [lo, hi] = t.silhouetteCi95!;
+    assert.ok(lo < t.silhouette && t.silhouette < hi, `rank ${t.rank}: ${lo} < ${t.silhouette} < ${hi}`);
+    assert.type(t.overlapsBest, "boolean");
+  }
+  for (const p of s.kAnalysis) assert.ok(p.silhouetteCi95, `k = ${p.k} has its interval`);
+  assert.match(s.recommendation.line, /The silhouettes are a sample's/);
+  const csv = readFileSync(join(sampledDir, "trials.csv"), "utf8").split("\n");
+  assert.ok(csv[0]!.endsWith(",silhouetteCi95Low,silhouetteCi95High,overlapsBest"), csv[0]);
+  const html = readFileSync(join(sampledDir, "tune.html"), "utf8");
+  assert.ok(html.includes(`a seeded sample of 100 of ${s.customers} customers`), "the sample named on the page");
+  assert.ok(html.includes("<th>95 % interval</th>"), "an interval column in the ranked table");
+  const db = openStore(sampledStore);
+  try {
+    const parent = getRun(db, s.runId);
+    assert.is(parent.params.silhouette_sample, "100");
+    assert.is(parent.metrics.silhouette_sample_size, 100);
+    const best = getRun(db, s.best.runId!);
+    assert.equal([best.metrics.silhouette_ci95_low, best.metrics.silhouette_ci95_high], s.best.silhouetteCi95);
+  } finally {
+    closeStore(db);
+  }
+  // run draws its sample with its --seed as tune does: the same customers, the same score.
+  const b = s.best;
+  const run = custseg("run", "--input", small, "--k", String(b.k), "--init", b.init, "--n-init", String(b.nInit), "--max-iter", String(b.maxIter), "--seed", "7", "--silhouette-sample", "100", "--out", join(tmp, "run-sampled"), "--store", join(tmp, "other.db"), "--json");
+  assert.is(run.code, 0, run.stderr);
+  const r = JSON.parse(run.stdout);
+  assert.is(r.silhouetteSample.size, 100);
+  assertClose(r.silhouette, b.silhouette, 1e-12, "sampled silhouette", "relative");
+  assertClose(r.silhouetteSample.ci95[0], b.silhouetteCi95![0], 1e-12, "interval, low", "relative");
+  assertClose(r.silhouetteSample.ci95[1], b.silhouetteCi95![1], 1e-12, "interval, high", "relative");
+});
+
+test("--silhouette-sample: run's bound, refused in one line naming the flag", () => {
+  assertFailure(custseg("tune", "--input", small, "--silhouette-sample", "2", "--store", store), /--silhouette-sample must be a whole number from 3 to 200,000 \(got 2\)/);
+  assertFailure(custseg("tune", "--input", small, "--silhouette-sample", "200001", "--store", store), /--silhouette-sample must be a whole number from 3 to 200,000 \(got 200001\)/);
+  assertFailure(custseg("tune", "--input", small, "--silhouette-sample", "1.5", "--store", store), /--silhouette-sample must be a whole number/);
 });
 
 test("failures: one line, non-zero exit, nothing written", () => {
