@@ -30,7 +30,7 @@ export function renderTuneReport(data: TuneReportData): string {
   const cards = [
     ["trials", fmt(s.trials.length)],
     ["best trial", `k=${b.k}, ${b.init}, n_init=${b.nInit}, max_iter=${b.maxIter}`],
-    [`best ${METRIC_LABEL[s.metric]}`, fmt(s.metric === "silhouette" ? b.silhouette : s.metric === "davies-bouldin" ? b.daviesBouldin : b.calinskiHarabasz, 3)],
+    [`best ${METRIC_LABEL[s.metric]}${s.metric === "silhouette" && s.silhouetteSample ? ` (sample of ${fmt(s.silhouetteSample.size)})` : ""}`, fmt(s.metric === "silhouette" ? b.silhouette : s.metric === "davies-bouldin" ? b.daviesBouldin : b.calinskiHarabasz, 3)],
     ["recommended k", String(s.recommendation.k)],
   ]
     .map(([l, v]) => `<div class="card"><div class="card-value">${esc(v!)}</div><div class="card-label">${esc(l!)}</div></div>`)
