@@ -42,6 +42,18 @@ test("the sample's values are the silhouettes of the sampled rows among themselv
   assert.ok(Math.abs(s.score - want) < 1e-12, `${s.score} vs ${want}`);
 });
 
+test("the synchronous call (a worker thread's) gives the interruptible call's result, bit for bit", async () => {
+  const engine = await loadEngine({ threads: 1 });
+  const x = blobs(5, 2000, 3, 3, shape);
+  const { labels } = engine.kmeans(x, { k: 3, seed: 3, nInit: 1 });
+  const sync = engine.silhouetteSample(x, labels, { size: 300, seed: 9 });
+  const steps = await engine.silhouetteSampleInterruptible(x, labels, { size: 300, seed: 9 });
+  assert.is(sync.score, steps.score);
+  assert.equal(sync.ci95, steps.ci95);
+  assert.equal(sync.rows, steps.rows);
+  assert.equal(sync.samples, steps.samples);
+});
+
 test("a sample size of at least n gives the exact score, its interval a point; a size below 3 is refused", async () => {
   const engine = await loadEngine({ threads: 1 });
   const x = blobs(5, 900, 3, 3, shape);
