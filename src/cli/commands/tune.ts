@@ -141,7 +141,7 @@ function formatSummary(s: RecordedTuneSummary, trials: number): string {
   );
   return [
     "",
-    `custseg tune — ${s.mode} mode, ${trials} trials, ranked by ${s.metric}`,
+    `custseg tune — ${s.mode} mode, ${trials} trials, ranked by ${s.metric}${s.metric === "silhouette" && s.silhouetteSample ? ` (of a sample of ${groupDigits(s.silhouetteSample.size)})` : ""}`,
     `  run id      ${s.runId} (${s.trials.length} trials recorded as its child runs)`,
     ...(s.synthetic ? [`  SYNTHETIC   generated data: the trials describe generated customers, not real ones${s.generator ? ` (${describeMark(s.generator)})` : ""}`] : []),
     `  input       ${s.input}`,
