@@ -38,6 +38,8 @@ export interface CandidateInput {
   runDir: string;
   runId?: string;
   now: Date;
+  /** The candidate's silhouette is exact up to this many customers, a seeded sample of this many beyond. */
+  maxEvalCustomers: number;
   /** Stops the fit at its next step once aborted (the CLI aborts it on SIGINT/SIGTERM). */
   signal?: AbortSignal;
 }
@@ -84,7 +86,7 @@ export async function fitCandidate(engine: Engine, timer: StepTimer, c: Candidat
       c.common,
     );
     const clusters = renumberClusters(fitted, match.productionOf, p);
-    const quality = await timer.step("metrics", () => evaluateClusters(engine, scores, clusters.labels, k, c.signal), (q) => `silhouette ${q.silhouette.toFixed(4)}`);
+    const quality = await timer.step("metrics", () => evaluateClusters(engine, scores, clusters.labels, k, c.signal, { size: c.maxEvalCustomers, seed: opts.seed }), (q) => `silhouette ${q.silhouette.toFixed(4)}`);
     const names = c.production.clusters.map((cl) => cl.name);
     const profiles = renameClusters(clusterProfiles(FEATURE_NAMES, kept.matrix, clusters.labels, quality.samples, k), names);
     const clusterOf = new Map<number, number>();

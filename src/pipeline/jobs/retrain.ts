@@ -31,7 +31,7 @@ import { drainInterruptible } from "../../engine/steps.js";
 import { type Policy, type PolicyDecision, decidePromotion, parsePolicy } from "../steps/retrain-policy.js";
 import { sampleRows, splitHalves } from "../steps/split.js";
 import { type StepReporter, StepTimer } from "../progress.js";
-import { type CustomerMatrix, RETRAIN_DEFAULTS, RUN_DEFAULTS } from "../options.js";
+import { type CustomerMatrix, RETRAIN_DEFAULTS, RUN_DEFAULTS, type SilhouetteSampleInfo } from "../options.js";
 import type { InputLimits } from "../../io/load.js";
 import type { ColumnMap } from "../../io/columns.js";
 import { runFeaturesJob } from "./features.js";
@@ -83,7 +83,16 @@ export interface RetrainResult {
     version?: number;
     stage?: string;
     /** Silhouette, Davies–Bouldin and Calinski–Harabasz of its own fit, on the fitting half in its PC space. */
-    fit: { customers: number; silhouette: number; davies_bouldin: number; calinski_harabasz: number; inertia: number; nIter: number };
+    fit: {
+      customers: number;
+      silhouette: number;
+      davies_bouldin: number;
+      calinski_harabasz: number;
+      inertia: number;
+      nIter: number;
+      /** Present when the fitting half has more customers than --max-eval-customers: the silhouette is a seeded sample's. */
+      silhouetteSample?: SilhouetteSampleInfo;
+    };
     /** productionOf[c]: the production cluster the candidate's fitted cluster c was matched to. */
     productionOf: number[];
     matchCost: number;
@@ -145,6 +154,7 @@ export async function runRetrainJob(engine: Engine, store: Store, opts: RetrainO
       runDir,
       runId: candidateRun?.id,
       now,
+      maxEvalCustomers: opts.maxEvalCustomers,
       signal: opts.signal,
     }, resolved.path);
     const candidateModel = runModel(candidate.artifacts);
@@ -161,7 +171,15 @@ export async function runRetrainJob(engine: Engine, store: Store, opts: RetrainO
       split: { seed: opts.splitSeed, customers: all.ids.length, fit: halves.fit.length, holdout: halves.holdout.length, evaluated: judged.customers, outliersLeftOut: evaluated.ids.length - judged.customers },
       candidate: {
         ...judged.candidate,
-        fit: { customers: candidate.artifacts.kept.ids.length, silhouette: fitQuality.silhouette, davies_bouldin: fitQuality.daviesBouldin, calinski_harabasz: fitQuality.calinskiHarabasz, inertia: candidate.artifacts.clusters.inertia, nIter: candidate.artifacts.clusters.nIter },
+        fit: {
+          customers: candidate.artifacts.kept.ids.length,
+          silhouette: fitQuality.silhouette,
+          davies_bouldin: fitQuality.daviesBouldin,
+          calinski_harabasz: fitQuality.calinskiHarabasz,
+          inertia: candidate.artifacts.clusters.inertia,
+          nIter: candidate.artifacts.clusters.nIter,
+          ...(fitQuality.silhouetteSample ? { silhouetteSample: fitQuality.silhouetteSample } : {}),
+        },
         productionOf: [...candidate.match.productionOf],
         matchCost: candidate.match.total,
       },

@@ -104,6 +104,12 @@ test("--dry-run decides and writes nothing: no run directory, no run, no version
   const capped = JSON.parse(custseg("retrain", "--input", drifted, "--dry-run", "--json", "--max-eval-customers", "60").stdout);
   assert.is(capped.split.holdout, CUSTOMERS / 2);
   assert.ok(capped.split.evaluated <= 60 && capped.split.evaluated + capped.split.outliersLeftOut === 60, JSON.stringify(capped.split));
+  // The same bound holds for the candidate's own silhouette on the fitting half: a seeded sample of 60.
+  assert.ok(capped.candidate.fit.customers > 60);
+  const sample = capped.candidate.fit.silhouetteSample;
+  assert.equal([sample.size, sample.population], [60, capped.candidate.fit.customers]);
+  assert.ok(sample.ci95[0] <= capped.candidate.fit.silhouette && capped.candidate.fit.silhouette <= sample.ci95[1], JSON.stringify(sample));
+  assert.is(r.candidate.fit.silhouetteSample, undefined);
 });
 
 test("same-distribution data: the candidate is registered, not promoted; exit 3; both evaluations recorded", () => {
