@@ -265,14 +265,32 @@ function assignPass(
       const masksAt = open + ((<usize>min(n, chunkRows)) << 2);
       const distsAt = masksAt + ((<usize>min(n, chunkRows)) << 3);
       const boundsAt = distsAt + ((<usize>min(n, chunkRows)) << 3);
+      // The own distances first, then their square roots two at a time (one instruction for two),
+      // kept at boundsAt[j] until the loop below, which writes bounds only at or before j, reads them.
+      for (let j = 0; j < count; j++) {
+        const i = load<i32>(open + ((<usize>j) << 2));
+        const label = load<i32>(labels + ((<usize>i) << 2));
+        store<f64>(distsAt + ((<usize>j) << 3), sqDist(x + <usize>i * rowBytes, centers + <usize>label * rowBytes, d));
+      }
+      let rooted = 0;
+      if (ASC_FEATURE_SIMD) {
+        for (; rooted + 1 < count; rooted += 2) {
+          const q = (<usize>rooted) << 3;
+          v128.store(boundsAt + q, f64x2.sqrt(v128.load(distsAt + q)));
+        }
+      }
+      for (; rooted < count; rooted++) {
+        const q = (<usize>rooted) << 3;
+        store<f64>(boundsAt + q, Math.sqrt(load<f64>(distsAt + q)));
+      }
       let near = 0;
       for (let j = 0; j < count; j++) {
         const i = load<i32>(open + ((<usize>j) << 2));
         const ui = upper + ((<usize>i) << 3);
         const label = load<i32>(labels + ((<usize>i) << 2));
         const own = load<f64>(drift + ((<usize>label) << 3));
-        const ownDist = sqDist(x + <usize>i * rowBytes, centers + <usize>label * rowBytes, d);
-        const dist = Math.sqrt(ownDist) * grow;
+        const ownDist = load<f64>(distsAt + ((<usize>j) << 3));
+        const dist = load<f64>(boundsAt + ((<usize>j) << 3)) * grow;
         store<f64>(ui, dist - own);
         const u = dist * grow + slack;
         const li = lower + ((<usize>(i * kp)) << 3);
