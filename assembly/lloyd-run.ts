@@ -8,7 +8,9 @@
 // within chunks of chunkRows rows and the chunks merged in chunk order; the steps between passes are
 // util/lloyd-steps'. Only the way a label is found differs: exact distances, and per-centre
 // distance bounds (Elkan's) kept relative to each centre's accumulated drift, so a row whose bounds
-// settle its label costs a few loads and compares, and nothing is written for it.
+// settle its label costs a few loads and compares, and nothing is written for it. (Hamerly's single
+// lower bound was measured slower even at k = 8, d = 6: it settles about as many rows, but each row
+// it leaves costs every centre's distance where Elkan's leave one or two.)
 import { inertiaChunk, mergeChunks, searchCumsum, seedPotentialChunk, seedUpdateChunk } from "./kmeans";
 import { updateCentres } from "./util/lloyd-steps";
 import { addRow, sqDist, zeroF64 } from "./util/rows";
@@ -19,11 +21,15 @@ function align16(bytes: usize): usize {
   return (bytes + 15) & ~(<usize>15);
 }
 
-/** k rounded up to even: each row's lower bounds are read two by two. */
+/**
+ * Lower bounds a row keeps: k rounded up to 4 or 8 up to 8 centres (the passes then test a row's
+ * bounds in a fixed number of vectors, with the drifts held in registers), to even beyond (read two
+ * by two). The padding's bounds are +∞.
+ */
 // @ts-ignore: decorator
 @inline
-function evenK(k: i32): i32 {
-  return (k + 1) & ~1;
+function boundStride(k: i32): i32 {
+  return k <= 4 ? 4 : k <= 8 ? 8 : (k + 1) & ~1;
 }
 
 /** Bytes of the slot's part the caller reads or writes: centres (two buffers), info, labels, draws. */
@@ -42,7 +48,7 @@ function publicBytes(n: i32, d: i32, k: i32, trials: i32): usize {
  * each later centre's trials' uniform draws); the run's own buffers follow.
  */
 export function wholeRunSlotBytes(n: i32, d: i32, k: i32, trials: i32, chunkRows: i32): f64 {
-  const kp = evenK(k);
+  const kp = boundStride(k);
   const chunks = (n + chunkRows - 1) / chunkRows;
   let bytes = publicBytes(n, d, k, trials);
   bytes += align16((<usize>chunks * <usize>(k * d)) << 3); // each chunk's sums
@@ -92,7 +98,7 @@ export function wholeRunChunk(
   const weights = p;
   p += align16((<usize>k) << 3);
   const drift = p;
-  p += align16((<usize>evenK(k)) << 3);
+  p += align16((<usize>boundStride(k)) << 3);
   const shifts = p;
   p += align16((<usize>(2 * k + 1)) << 3);
   const upper = p;
@@ -169,7 +175,7 @@ function seedPlusPlus(x: usize, n: i32, d: i32, k: i32, trials: i32, draws: usiz
 /**
  * A Lloyd run from the centres at `a` (`b`: the second buffer); labels are reset here. Bounds, per
  * row: upper[i] + drift[label] ≥ ‖X[i] − c_label‖, and for every other centre c,
- * lower[i·kp + c] − drift[c] ≤ ‖X[i] − c‖ (+∞ at the label's own place and at an odd k's padding),
+ * lower[i·kp + c] − drift[c] ≤ ‖X[i] − c‖ (+∞ at the label's own place and in the padding, see boundStride),
  * where drift[c] only grows, by each pass's shift of centre c (rounded up). A row is settled (its
  * label cannot change) when twice its upper bound is below its centre's separation from the others,
  * or its upper bound below every lower bound; else its own distance is measured again, and if that
@@ -181,7 +187,7 @@ function lloydWholeRun(
   x: usize, n: i32, d: i32, k: i32, a: usize, b: usize, labels: usize, partial: usize, counts: usize, weights: usize,
   drift: usize, shifts: usize, upper: usize, open: usize, area: usize, maxIter: i32, tolerance: f64, chunkRows: i32, info: usize,
 ): usize {
-  const kp = evenK(k);
+  const kp = boundStride(k);
   const lower = area;
   const scratch = area + align16((<usize>n * <usize>kp) << 3);
   const sep = shifts + ((<usize>(k + 1)) << 3);
@@ -242,7 +248,7 @@ function assignPass(
   chunkRows: i32,
 ): i32 {
   const rowBytes = (<usize>d) << 3;
-  const kp = evenK(k);
+  const kp = boundStride(k);
   const grow = 1.0 + allow;
   const shrink = 1.0 - allow;
   const kd = k * d;
@@ -253,31 +259,44 @@ function assignPass(
     if (valid) {
       // The rows the bounds do not settle, listed without a branch per row: whether a row is
       // settled is as good as random, and a mispredicted branch costs more than the test.
-      let count = 0;
-      for (let i = start; i < end; i++) {
-        const label = load<i32>(labels + ((<usize>i) << 2));
-        const own = load<f64>(drift + ((<usize>label) << 3));
-        const half = load<f64>(sep + ((<usize>label) << 3)) * shrink;
-        const u = (load<f64>(upper + ((<usize>i) << 3)) + own) * grow + slack;
-        store<i32>(open + ((<usize>count) << 2), i);
-        count += <i32>!(2.0 * u < half) & <i32>nearerThan(lower + ((<usize>(i * kp)) << 3), drift, kp, u);
-      }
+      const count = ASC_FEATURE_SIMD && kp <= 8
+        ? listUnsettledFew(labels, drift, sep, upper, lower, open, kp, start, end, grow, shrink, slack)
+        : listUnsettled(labels, drift, sep, upper, lower, open, kp, start, end, grow, shrink, slack);
       // Their own distances, and the rows some other centre may still be nearer to, listed the
       // same way with their candidate masks (k ≤ 64; beyond, the masks are formed below).
       const masksAt = open + ((<usize>min(n, chunkRows)) << 2);
       const distsAt = masksAt + ((<usize>min(n, chunkRows)) << 3);
       const boundsAt = distsAt + ((<usize>min(n, chunkRows)) << 3);
+      // The own distances first, then their square roots two at a time (one instruction for two),
+      // kept at boundsAt[j] until the loop below, which writes bounds only at or before j, reads them.
+      for (let j = 0; j < count; j++) {
+        const i = load<i32>(open + ((<usize>j) << 2));
+        const label = load<i32>(labels + ((<usize>i) << 2));
+        store<f64>(distsAt + ((<usize>j) << 3), sqDist(x + <usize>i * rowBytes, centers + <usize>label * rowBytes, d));
+      }
+      let rooted = 0;
+      if (ASC_FEATURE_SIMD) {
+        for (; rooted + 1 < count; rooted += 2) {
+          const q = (<usize>rooted) << 3;
+          v128.store(boundsAt + q, f64x2.sqrt(v128.load(distsAt + q)));
+        }
+      }
+      for (; rooted < count; rooted++) {
+        const q = (<usize>rooted) << 3;
+        store<f64>(boundsAt + q, Math.sqrt(load<f64>(distsAt + q)));
+      }
       let near = 0;
       for (let j = 0; j < count; j++) {
         const i = load<i32>(open + ((<usize>j) << 2));
         const ui = upper + ((<usize>i) << 3);
         const label = load<i32>(labels + ((<usize>i) << 2));
         const own = load<f64>(drift + ((<usize>label) << 3));
-        const ownDist = sqDist(x + <usize>i * rowBytes, centers + <usize>label * rowBytes, d);
-        const dist = Math.sqrt(ownDist) * grow;
+        const ownDist = load<f64>(distsAt + ((<usize>j) << 3));
+        const dist = load<f64>(boundsAt + ((<usize>j) << 3)) * grow;
         store<f64>(ui, dist - own);
         const u = dist * grow + slack;
-        const mask = kp <= 64 ? candidates(lower + ((<usize>(i * kp)) << 3), drift, 0, kp, u) : 1;
+        const li = lower + ((<usize>(i * kp)) << 3);
+        const mask = ASC_FEATURE_SIMD && kp <= 8 ? candidatesFew(li, drift, kp, u) : kp <= 64 ? candidates(li, drift, 0, kp, u) : 1;
         const q = (<usize>near) << 3;
         store<i32>(open + ((<usize>near) << 2), i);
         store<u64>(masksAt + q, mask);
@@ -334,7 +353,7 @@ function assignPass(
           }
         }
         store<f64>(li + ((<usize>best) << 3), Infinity);
-        if (k < kp) store<f64>(li + ((<usize>k) << 3), Infinity);
+        for (let c = k; c < kp; c++) store<f64>(li + ((<usize>c) << 3), Infinity);
         store<f64>(upper + ((<usize>i) << 3), Math.sqrt(bestDist) * grow - load<f64>(drift + ((<usize>best) << 3)));
         const label = load<i32>(labels + ((<usize>i) << 2));
         if (best == label) continue;
@@ -352,6 +371,69 @@ function assignPass(
     }
   }
   return nChanged;
+}
+
+/**
+ * The rows of [start, end) that their bounds do not settle, listed at `open` without a branch per
+ * row (whether a row is settled is as good as random, and a mispredicted branch costs more than the
+ * test); returns how many. A row is settled when twice its upper bound is below its centre's
+ * separation, or its upper bound below every lower bound.
+ */
+// @ts-ignore: decorator
+@inline
+function listUnsettled(
+  labels: usize, drift: usize, sep: usize, upper: usize, lower: usize, open: usize, kp: i32, start: i32, end: i32,
+  grow: f64, shrink: f64, slack: f64,
+): i32 {
+  let count = 0;
+  for (let i = start; i < end; i++) {
+    const label = load<i32>(labels + ((<usize>i) << 2));
+    const half = load<f64>(sep + ((<usize>label) << 3)) * shrink;
+    const u = (load<f64>(upper + ((<usize>i) << 3)) + load<f64>(drift + ((<usize>label) << 3))) * grow + slack;
+    store<i32>(open + ((<usize>count) << 2), i);
+    count += <i32>!(2.0 * u < half) & <i32>nearerThan(lower + ((<usize>(i * kp)) << 3), drift, kp, u);
+  }
+  return count;
+}
+
+/** listUnsettled for 4 or 8 bounds a row (SIMD): the drifts stay in registers, each row's test is a fixed run of vector ops. */
+// @ts-ignore: decorator
+@inline
+function listUnsettledFew(
+  labels: usize, drift: usize, sep: usize, upper: usize, lower: usize, open: usize, kp: i32, start: i32, end: i32,
+  grow: f64, shrink: f64, slack: f64,
+): i32 {
+  let count = 0;
+  const d0 = v128.load(drift);
+  const d1 = v128.load(drift, 16);
+  const d2 = kp == 8 ? v128.load(drift, 32) : d0;
+  const d3 = kp == 8 ? v128.load(drift, 48) : d1;
+  for (let i = start; i < end; i++) {
+    const label = load<i32>(labels + ((<usize>i) << 2));
+    const half = load<f64>(sep + ((<usize>label) << 3)) * shrink;
+    const u = (load<f64>(upper + ((<usize>i) << 3)) + load<f64>(drift + ((<usize>label) << 3))) * grow + slack;
+    const uv = f64x2.splat(u);
+    const li = lower + ((<usize>(i * kp)) << 3);
+    let hit = v128.or(f64x2.le(f64x2.sub(v128.load(li), d0), uv), f64x2.le(f64x2.sub(v128.load(li, 16), d1), uv));
+    if (kp == 8) hit = v128.or(hit, v128.or(f64x2.le(f64x2.sub(v128.load(li, 32), d2), uv), f64x2.le(f64x2.sub(v128.load(li, 48), d3), uv)));
+    store<i32>(open + ((<usize>count) << 2), i);
+    count += <i32>!(2.0 * u < half) & <i32>v128.any_true(hit);
+  }
+  return count;
+}
+
+/** candidates(li, drift, 0, kp, u) for 4 or 8 bounds a row (SIMD), in a fixed run of vector ops. */
+// @ts-ignore: decorator
+@inline
+function candidatesFew(li: usize, drift: usize, kp: i32, u: f64): u64 {
+  const uv = f64x2.splat(u);
+  let mask = i64x2.bitmask(f64x2.le(f64x2.sub(v128.load(li), v128.load(drift)), uv));
+  mask |= i64x2.bitmask(f64x2.le(f64x2.sub(v128.load(li, 16), v128.load(drift, 16)), uv)) << 2;
+  if (kp == 8) {
+    mask |= i64x2.bitmask(f64x2.le(f64x2.sub(v128.load(li, 32), v128.load(drift, 32)), uv)) << 4;
+    mask |= i64x2.bitmask(f64x2.le(f64x2.sub(v128.load(li, 48), v128.load(drift, 48)), uv)) << 6;
+  }
+  return <u64>mask;
 }
 
 /** Row i moves from centre `from` (−1: none yet) to `to`; with update, the counts follow. */

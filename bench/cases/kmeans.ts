@@ -1,7 +1,7 @@
 // Benchmark cases of the k-means kernels: distances, one Lloyd iteration, k-means++ seeding and
 // whole fits. Every row has a synthetic and a real-data case side by side: S = 4,067×6 blobs (the
 // real data's shape), M = 100,000×16, L = 1,000,000×16, and R = the UCI data's principal components
-// (4,067×6, ../shared/reference/seed-pipeline/pca_output.csv), which take 15–45 Lloyd iterations per
+// (4,067×6, ../shared/reference/seed-pipeline/pca_output.csv), which take 9–61 Lloyd iterations per
 // run where the blobs take a few.
 import type { BenchCase } from "../harness.js";
 import type { Engine, Matrix, ResidentMatrix } from "../../src/engine/index.js";

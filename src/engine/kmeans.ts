@@ -298,8 +298,12 @@ function* wholeRuns(
   }
 }
 
-/** Runs per thread in one batch of wholeRuns, and the most memory a batch's slots may take. */
-const RUNS_PER_THREAD = 16;
+/**
+ * Runs per thread in one batch of wholeRuns, and the most memory a batch's slots may take. A batch
+ * ends in a join where a thread may wait out another's last run (runs differ in length several
+ * times over), so batches are large: the usual nInit (up to 64 on two threads) is one batch.
+ */
+const RUNS_PER_THREAD = 32;
 const RUN_BATCH_BYTES = 64 * 1024 * 1024;
 
 /** The nearest of `centers` for every row of x (ties to the lowest index). */
