@@ -4,7 +4,6 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { VERSION } from "../version.js";
-import { reportFailure } from "./failure.js";
 import { checkFlags } from "./flags.js";
 import { COMMANDS, commandName } from "./commands/index.js";
 import { handleInterrupts } from "./interrupt.js";
@@ -61,4 +60,5 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   if (err.code !== "EPIPE") throw err;
 });
 
-main().catch((err) => process.exit(reportFailure(err, err instanceof UsageError)));
+// The wording of failures is loaded only by a command that fails.
+main().catch(async (err) => process.exit((await import("./failure.js")).reportFailure(err, err instanceof UsageError)));
