@@ -7,11 +7,12 @@
 //   of the modules that start them finds them, and they share the main thread's chunks (code versions
 //   of steps computed in a worker are those of the main thread).
 // - Packages stay external (loaded from node_modules when a command first needs them), except yargs,
-//   which every command loads (its locale files are copied to dist/cli/yargs-locales/), and
-//   apache-arrow, some 150 modules whose resolution alone cost a tenth of a second of every command
-//   that reads a table; it sits in a chunk of its own, loaded on first use like the others.
+//   which every command loads: it is a script of its own, compiled from a code cache (see below; its
+//   locale files are copied to dist/cli/yargs-locales/), and apache-arrow, some 150 modules whose
+//   resolution alone cost a tenth of a second of every command that reads a table; it sits in a
+//   chunk of its own, loaded on first use like the others.
 //   arrow-js-ffi is bundled with it: external, it would load its own copy of apache-arrow.
-//   dist/cli/bundled-packages.json says which chunk holds which bundled package, for the start-up test.
+//   dist/cli/bundled-packages.json says which file holds which bundled package, for the start-up test.
 // - The chunks sit flat in one directory and import each other as "./name.js": the step graph's code
 //   versions (src/pipeline/jobs/graph/code.ts) hash the chunks a step runs.
 // Usage: node scripts/bundle.mjs (after tsc; part of `npm run build`).
@@ -117,26 +118,25 @@ export default function stringWidth(text, options) {
 
 // yargs (with cliui, yargs-parser and the rest) is most of what every command compiles at start-up,
 // and V8 compiles it anew in each process: Node 20 keeps no compile cache for ES modules. So yargs
-// is built apart, as a CommonJS script (dist/cli/yargs.cjs), which the entry compiles through
-// node:vm with the code cache the build leaves beside it (dist/cli/yargs.cache: the script's
-// bytecode, functions a help and a parse compile included). V8 checks the cache against the
-// script's length and its own version and flags, and compiles from source where it does not fit
-// (another Node, a flag such as --cpu-prof): slower, never different.
-// The script text the loader compiles: the source inside a CommonJS module's wrapper, so that the
-// build and the entry compile the same text (the cache holds for that text only).
-const YARGS_WRAP = ["(function (exports, require, module, __filename, __dirname) { ", "\n});"];
+// is built apart, as a script (dist/cli/yargs-script.js: one function expression with CommonJS's
+// parameters), which the entry compiles through node:vm with the code cache the build leaves
+// beside it (dist/cli/yargs-script.cache: the bytecode of the script and of the functions a help
+// and a parse run). V8 checks a cache against the script's length and its own version and flags,
+// and compiles from source where it does not fit (another Node, a flag such as --cpu-prof): slower,
+// never different. The build and the entry compile the file's text as it is, so they agree on it.
+const YARGS_SCRIPT = "yargs-script.js";
+const YARGS_CACHE = "yargs-script.cache";
 const yargsLoader = (file) => `import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Script } from "node:vm";
 const file = ${file};
-const source = ${JSON.stringify(YARGS_WRAP[0])} + readFileSync(file, "utf8") + ${JSON.stringify(YARGS_WRAP[1])};
 let cachedData;
 try {
-  cachedData = readFileSync(file.replace(/\\.cjs$/, ".cache"));
+  cachedData = readFileSync(join(dirname(file), ${JSON.stringify(YARGS_CACHE)}));
 } catch {}
-export const script = new Script(source, { filename: file, cachedData });
+export const script = new Script(readFileSync(file, "utf8"), { filename: file, cachedData });
 const module = { exports: {} };
 script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
 export default module.exports.yargs;
@@ -147,7 +147,7 @@ const yargsFromScript = {
   setup(b) {
     b.onResolve({ filter: /^yargs(\/helpers)?$/ }, () => ({ path: "yargs", namespace: "yargs-from-script" }));
     b.onLoad({ filter: /.*/, namespace: "yargs-from-script" }, () => ({
-      contents: yargsLoader('fileURLToPath(new URL("./yargs.cjs", import.meta.url))'),
+      contents: yargsLoader(`fileURLToPath(new URL("./${YARGS_SCRIPT}", import.meta.url))`),
       loader: "js",
     }));
   },
@@ -158,14 +158,15 @@ const yargsBuild = await build({
   absWorkingDir: root,
   metafile: true,
   stdin: { contents: `export { default as yargs } from "yargs";\nexport { hideBin } from "yargs/helpers";\n`, resolveDir: root, loader: "js" },
-  outfile: join(out, "yargs.cjs"),
+  outfile: join(out, YARGS_SCRIPT),
   bundle: true,
   format: "cjs",
   platform: "node",
   target: "node20",
   // yargs's platform shim finds its directory (and, through it, the locales) from import.meta.url.
   define: { "import.meta.url": "__yargsUrl" },
-  banner: { js: 'const __yargsUrl = require("node:url").pathToFileURL(__filename).href;' },
+  banner: { js: '(function (exports, require, module, __filename, __dirname) {\nconst __yargsUrl = require("node:url").pathToFileURL(__filename).href;' },
+  footer: { js: "})" },
   legalComments: "none",
   logLevel: "warning",
   plugins: [yargsShim, wrapFastPath, narrowWidth],
@@ -203,10 +204,9 @@ for (const [file, meta] of [...Object.entries(yargsBuild.metafile.outputs), ...O
 }
 writeFileSync(join(out, "bundled-packages.json"), `${JSON.stringify(packagesByChunk, null, 1)}\n`);
 
-
-// The code cache: a Node process compiles yargs.cjs as the entry does, renders a command's help and
-// parses its flags (so that the functions they run are compiled too), then writes the cache.
-const warmUp = `${yargsLoader(JSON.stringify(join(out, "yargs.cjs")))}
+// The code cache: a Node process compiles the yargs script as the entry does, renders a command's
+// help and parses its flags (so that the functions they run are compiled too), then writes it.
+const warmUp = `${yargsLoader(JSON.stringify(join(out, YARGS_SCRIPT)))}
 const { writeFileSync } = await import("node:fs");
 const build = (args) => module.exports
   .yargs(module.exports.hideBin(["node", "custseg", ...args]))
@@ -214,7 +214,7 @@ const build = (args) => module.exports
   .parserConfiguration({ "duplicate-arguments-array": false })
   .demandCommand(1, "Name a command").recommendCommands().help().alias("h", "help").version("0.0.0").wrap(100)
   .check(() => true)
-  .command({ command: "other", describe: "Another command" })
+  .command({ command: "other", describe: "Another command", handler: () => {} })
   .command({
     command: "run",
     describe: "A command with flags",
@@ -229,7 +229,7 @@ const build = (args) => module.exports
 for (const args of [["--help"], ["run", "--help"], ["run", "--k", "4", "--input", "x.csv"], ["rn"]]) {
   await build(args).parseAsync(module.exports.hideBin(["node", "custseg", ...args]), {}, () => {});
 }
-writeFileSync(${JSON.stringify(join(out, "yargs.cache"))}, script.createCachedData());
+writeFileSync(${JSON.stringify(join(out, YARGS_CACHE))}, script.createCachedData());
 `;
 const warm = spawnSync(process.execPath, ["--input-type=module", "-e", warmUp], { encoding: "utf8" });
-if (warm.status !== 0) throw new Error(`bundle: the code cache of yargs.cjs was not written: ${warm.stderr}`);
+if (warm.status !== 0) throw new Error(`bundle: the code cache of ${YARGS_SCRIPT} was not written: ${warm.stderr}`);
