@@ -4,7 +4,6 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { VERSION } from "../version.js";
-import { checkFlags } from "./flags.js";
 import { COMMANDS, commandName } from "./commands/index.js";
 import { handleInterrupts } from "./interrupt.js";
 
@@ -23,7 +22,8 @@ async function main(): Promise<void> {
     // The package's own version: yargs would look for a package.json above the working directory.
     .version(VERSION)
     .wrap(Math.min(110, process.stdout.columns || 100))
-    .check(checkFlags)
+    // The flag rules (and the bounds they read) load once arguments are to be checked: --help needs none.
+    .check(async (argv) => (await import("./flags.js")).checkFlags(argv))
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);
     });
