@@ -54,8 +54,8 @@ const strictEqual = (actual, expected, message) => { if (!Object.is(actual, expe
 
 // wrap-ansi (cliui's wrapping of every cell of a help text), after it has broken a line into rows,
 // walks the result code point by code point to carry colour and link escapes across line breaks,
-// looking each one up in a Map: most of what rendering `--help` costs. Text without an escape
-// character comes out of that walk unchanged, so it is returned as it is.
+// with a Map lookup per character of every help text. Text without an escape character comes out
+// of that walk unchanged, so it is returned as it is.
 const WRAP_EDITS = [
   [
     "const preString = rows.join('\\n');\n",
@@ -122,8 +122,9 @@ export default function stringWidth(text, options) {
 // parameters), which the entry compiles through node:vm with the code cache the build leaves
 // beside it (dist/cli/yargs-script.cache: the bytecode of the script and of the functions a help
 // and a parse run). V8 checks a cache against the script's length and its own version and flags,
-// and compiles from source where it does not fit (another Node, a flag such as --cpu-prof): slower,
-// never different. The build and the entry compile the file's text as it is, so they agree on it.
+// and compiles from source where it does not fit (another Node, a V8 flag such as
+// --max-old-space-size): slower, never different. The build and the entry compile the file's text
+// as it is, so they agree on it; the build's Node runs without NODE_OPTIONS, as a user's mostly does.
 const YARGS_SCRIPT = "yargs-script.js";
 const YARGS_CACHE = "yargs-script.cache";
 const yargsLoader = (file) => `import { readFileSync } from "node:fs";
@@ -231,5 +232,5 @@ for (const args of [["--help"], ["run", "--help"], ["run", "--k", "4", "--input"
 }
 writeFileSync(${JSON.stringify(join(out, YARGS_CACHE))}, script.createCachedData());
 `;
-const warm = spawnSync(process.execPath, ["--input-type=module", "-e", warmUp], { encoding: "utf8" });
+const warm = spawnSync(process.execPath, ["--input-type=module", "-e", warmUp], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
 if (warm.status !== 0) throw new Error(`bundle: the code cache of ${YARGS_SCRIPT} was not written: ${warm.stderr}`);
