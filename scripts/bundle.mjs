@@ -7,14 +7,16 @@
 //   of the modules that start them finds them, and they share the main thread's chunks (code versions
 //   of steps computed in a worker are those of the main thread).
 // - Packages stay external (loaded from node_modules when a command first needs them), except yargs,
-//   which every command loads (its locale files are copied to dist/cli/yargs-locales/), and
-//   apache-arrow, some 150 modules whose resolution alone cost a tenth of a second of every command
-//   that reads a table; it sits in a chunk of its own, loaded on first use like the others.
+//   which every command loads: it is a script of its own, compiled from a code cache (see below; its
+//   locale files are copied to dist/cli/yargs-locales/), and apache-arrow, some 150 modules whose
+//   resolution alone cost a tenth of a second of every command that reads a table; it sits in a
+//   chunk of its own, loaded on first use like the others.
 //   arrow-js-ffi is bundled with it: external, it would load its own copy of apache-arrow.
-//   dist/cli/bundled-packages.json says which chunk holds which bundled package, for the start-up test.
+//   dist/cli/bundled-packages.json says which file holds which bundled package, for the start-up test.
 // - The chunks sit flat in one directory and import each other as "./name.js": the step graph's code
 //   versions (src/pipeline/jobs/graph/code.ts) hash the chunks a step runs.
 // Usage: node scripts/bundle.mjs (after tsc; part of `npm run build`).
+import { spawnSync } from "node:child_process";
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -49,19 +51,34 @@ const notStrictEqual = (actual, expected, message) => { if (Object.is(actual, ex
 const strictEqual = (actual, expected, message) => { if (!Object.is(actual, expected)) nodeAssert().strictEqual(actual, expected, message); };`,
   ],
 ];
-const yargsShim = {
-  name: "yargs-shim",
+
+// wrap-ansi (cliui's wrapping of every cell of a help text), after it has broken a line into rows,
+// walks the result code point by code point to carry colour and link escapes across line breaks,
+// with a Map lookup per character of every help text. Text without an escape character comes out
+// of that walk unchanged, so it is returned as it is.
+const WRAP_EDITS = [
+  [
+    "const preString = rows.join('\\n');\n",
+    "const preString = rows.join('\\n');\n\tif (!preString.includes('\\u001B') && !preString.includes('\\u009B')) return preString;\n",
+  ],
+];
+
+/** Replaces text in the package files `filter` matches; a text no longer there fails the build. */
+const edits = (name, filter, list) => ({
+  name,
   setup(b) {
-    b.onLoad({ filter: /yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/ }, (args) => {
+    b.onLoad({ filter }, (args) => {
       let text = readFileSync(args.path, "utf8");
-      for (const [from, to] of SHIM_EDITS) {
+      for (const [from, to] of list) {
         if (!text.includes(from)) throw new Error(`bundle: ${args.path} no longer has ${from}; see scripts/bundle.mjs`);
         text = text.replace(from, to);
       }
       return { contents: text, loader: "js" };
     });
   },
-};
+});
+const yargsShim = edits("yargs-shim", /yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/, SHIM_EDITS);
+const wrapFastPath = edits("wrap-fast-path", /wrap-ansi[\\/]index\.js$/, WRAP_EDITS);
 
 // string-width (under yargs's help and wrapping) builds Unicode property tables when it loads and
 // segments every string into graphemes tested against a fresh emoji regex: most of what `--help`
@@ -99,7 +116,63 @@ export default function stringWidth(text, options) {
   },
 };
 
+// yargs (with cliui, yargs-parser and the rest) is most of what every command compiles at start-up,
+// and V8 compiles it anew in each process: Node 20 keeps no compile cache for ES modules. So yargs
+// is built apart, as a script (dist/cli/yargs-script.js: one function expression with CommonJS's
+// parameters), which the entry compiles through node:vm with the code cache the build leaves
+// beside it (dist/cli/yargs-script.cache: the bytecode of the script and of the functions a help
+// and a parse run). V8 checks a cache against the script's length and its own version and flags,
+// and compiles from source where it does not fit (another Node, a V8 flag such as
+// --max-old-space-size): slower, never different. The build and the entry compile the file's text
+// as it is, so they agree on it; the build's Node runs without NODE_OPTIONS, as a user's mostly does.
+const YARGS_SCRIPT = "yargs-script.js";
+const YARGS_CACHE = "yargs-script.cache";
+const yargsLoader = (file) => `import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Script } from "node:vm";
+const file = ${file};
+let cachedData;
+try {
+  cachedData = readFileSync(join(dirname(file), ${JSON.stringify(YARGS_CACHE)}));
+} catch {}
+export const script = new Script(readFileSync(file, "utf8"), { filename: file, cachedData });
+const module = { exports: {} };
+script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+export default module.exports.yargs;
+export const hideBin = module.exports.hideBin;
+`;
+const yargsFromScript = {
+  name: "yargs-from-script",
+  setup(b) {
+    b.onResolve({ filter: /^yargs(\/helpers)?$/ }, () => ({ path: "yargs", namespace: "yargs-from-script" }));
+    b.onLoad({ filter: /.*/, namespace: "yargs-from-script" }, () => ({
+      contents: yargsLoader(`fileURLToPath(new URL("./${YARGS_SCRIPT}", import.meta.url))`),
+      loader: "js",
+    }));
+  },
+};
+
 rmSync(out, { recursive: true, force: true });
+const yargsBuild = await build({
+  absWorkingDir: root,
+  metafile: true,
+  stdin: { contents: `export { default as yargs } from "yargs";\nexport { hideBin } from "yargs/helpers";\n`, resolveDir: root, loader: "js" },
+  outfile: join(out, YARGS_SCRIPT),
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  // yargs's platform shim finds its directory (and, through it, the locales) from import.meta.url.
+  define: { "import.meta.url": "__yargsUrl" },
+  banner: { js: '(function (exports, require, module, __filename, __dirname) {\nconst __yargsUrl = require("node:url").pathToFileURL(__filename).href;' },
+  footer: { js: "})" },
+  legalComments: "none",
+  logLevel: "warning",
+  plugins: [yargsShim, wrapFastPath, narrowWidth],
+});
+
 const result = await build({
   absWorkingDir: root,
   metafile: true,
@@ -120,15 +193,44 @@ const result = await build({
   chunkNames: "[name]-[hash]",
   legalComments: "none",
   logLevel: "warning",
-  plugins: [yargsShim, narrowWidth],
+  plugins: [yargsFromScript],
 });
 cpSync(join(yargsDir, "locales"), join(out, "yargs-locales"), { recursive: true });
 
 /** Each output file → the packages bundled into it. */
 const packagesByChunk = {};
-for (const [file, meta] of Object.entries(result.metafile.outputs)) {
+for (const [file, meta] of [...Object.entries(yargsBuild.metafile.outputs), ...Object.entries(result.metafile.outputs)]) {
   const packages = new Set(Object.keys(meta.inputs).flatMap((p) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(p)?.[1] ?? []));
   if (packages.size > 0) packagesByChunk[file.split("/").pop()] = [...packages].sort();
 }
 writeFileSync(join(out, "bundled-packages.json"), `${JSON.stringify(packagesByChunk, null, 1)}\n`);
 
+// The code cache: a Node process compiles the yargs script as the entry does, renders a command's
+// help and parses its flags (so that the functions they run are compiled too), then writes it.
+const warmUp = `${yargsLoader(JSON.stringify(join(out, YARGS_SCRIPT)))}
+const { writeFileSync } = await import("node:fs");
+const build = (args) => module.exports
+  .yargs(module.exports.hideBin(["node", "custseg", ...args]))
+  .scriptName("custseg").usage("$0 <command> [options]").strict()
+  .parserConfiguration({ "duplicate-arguments-array": false })
+  .demandCommand(1, "Name a command").recommendCommands().help().alias("h", "help").version("0.0.0").wrap(100)
+  .check(() => true)
+  .command({ command: "other", describe: "Another command", handler: () => {} })
+  .command({
+    command: "run",
+    describe: "A command with flags",
+    builder: (y) => y
+      .option("k", { type: "number", default: 3, describe: "Clusters" })
+      .option("input", { type: "string", describe: "Input file" })
+      .option("mode", { choices: ["a", "b"], default: "a", describe: "A choice" })
+      .option("json", { type: "boolean", default: false, describe: "A switch" })
+      .example("$0 run", "An example"),
+    handler: () => {},
+  });
+for (const args of [["--help"], ["run", "--help"], ["run", "--k", "4", "--input", "x.csv"], ["rn"]]) {
+  await build(args).parseAsync(module.exports.hideBin(["node", "custseg", ...args]), {}, () => {});
+}
+writeFileSync(${JSON.stringify(join(out, YARGS_CACHE))}, script.createCachedData());
+`;
+const warm = spawnSync(process.execPath, ["--input-type=module", "-e", warmUp], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+if (warm.status !== 0) throw new Error(`bundle: the code cache of ${YARGS_SCRIPT} was not written: ${warm.stderr}`);

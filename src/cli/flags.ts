@@ -2,7 +2,7 @@
 // the same value is accepted or refused with the same words by every command that takes the flag.
 // yargs reads "--seed abc" as NaN and "--seed 1.5" as 1.5; neither may reach a command.
 import { UserError } from "../errors.js";
-import { KMEANS_LIMITS } from "../engine/kmeans.js";
+import { KMEANS_LIMITS } from "../engine/kmeans-options.js";
 import { MINIBATCH_LIMITS, SILHOUETTE_SAMPLE_MAX } from "../pipeline/options.js";
 import { groupDigits } from "../digits.js";
 

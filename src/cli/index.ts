@@ -4,8 +4,6 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { VERSION } from "../version.js";
-import { reportFailure } from "./failure.js";
-import { checkFlags } from "./flags.js";
 import { COMMANDS, commandName } from "./commands/index.js";
 import { handleInterrupts } from "./interrupt.js";
 
@@ -24,7 +22,8 @@ async function main(): Promise<void> {
     // The package's own version: yargs would look for a package.json above the working directory.
     .version(VERSION)
     .wrap(Math.min(110, process.stdout.columns || 100))
-    .check(checkFlags)
+    // The flag rules (and the bounds they read) load once arguments are to be checked: --help needs none.
+    .check(async (argv) => (await import("./flags.js")).checkFlags(argv))
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);
     });
@@ -61,4 +60,5 @@ process.stdout.on("error", (err: NodeJS.ErrnoException) => {
   if (err.code !== "EPIPE") throw err;
 });
 
-main().catch((err) => process.exit(reportFailure(err, err instanceof UsageError)));
+// The wording of failures is loaded only by a command that fails.
+main().catch(async (err) => process.exit((await import("./failure.js")).reportFailure(err, err instanceof UsageError)));

@@ -14,6 +14,9 @@ import { Rng } from "./rng.js";
 import { drain, type Steps } from "./steps.js";
 import type { ChunkArgs, ChunkedKernel, RowChunkArgs } from "./kernels.js";
 import { ArgumentError, checkFinite, checkFiniteResident, checkK, checkPositiveInt } from "./validate.js";
+import { KMEANS_DEFAULTS, KMEANS_LIMITS } from "./kmeans-options.js";
+
+export { KMEANS_DEFAULTS, KMEANS_LIMITS };
 
 export type KMeansInit = "k-means++" | "random" | Matrix;
 
@@ -35,9 +38,6 @@ export interface KMeansOptions {
   threads?: number;
 }
 
-/** Upper bounds on the runs and iterations of one fit: past them a fit would run for hours. */
-export const KMEANS_LIMITS = { nInit: 1000, maxIter: 10_000 } as const;
-
 export interface KMeansResult {
   k: number;
   /** Cluster index of every row. */
@@ -49,8 +49,6 @@ export interface KMeansResult {
   /** Lloyd iterations of the kept run. */
   nIter: number;
 }
-
-export const KMEANS_DEFAULTS = { init: "k-means++", nInit: 10, maxIter: 300, tol: 1e-4, seed: 0 } as const;
 
 /** Buffers of one fit, allocated once in the arena and reused by every run. */
 interface Work {

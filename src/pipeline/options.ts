@@ -7,7 +7,7 @@ import type { TextFormat } from "../io/text-format.js";
 import type { GeneratedMark } from "../io/generated-mark.js";
 import type { StepReporter } from "./progress.js";
 
-export { KMEANS_DEFAULTS } from "../engine/kmeans.js";
+export { KMEANS_DEFAULTS } from "../engine/kmeans-options.js";
 export { MINIBATCH_DEFAULTS, MINIBATCH_LIMITS } from "../engine/minibatch-options.js";
 /** The source cache: default directory, its environment variable, and the smallest source cached. */
 export { CACHE_DIR_ENV, CACHE_MIN_SOURCE_BYTES, DEFAULT_CACHE_DIR } from "../io/cache-defaults.js";

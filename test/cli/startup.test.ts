@@ -3,7 +3,7 @@
 // command's module only when that command is named. The CLI the tests run is the bundle
 // (dist/cli/custseg.js); it must say what the compiled modules (dist/src/cli/index.js) say.
 // This checks which modules the process loads (through a module hook), not how long it takes.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -85,13 +85,63 @@ test("a command's module loads only when the command is named", () => {
 });
 
 test("the bundle prints the help the compiled modules print, word for word", () => {
-  // evaluate's and run's help hold characters outside ASCII, which the bundle measures its own way.
-  for (const args of [["--help"], ["run", "--help"], ["evaluate", "--help"], ["model", "--help"], ["rn"]]) {
+  // The bundle measures and wraps text its own way (evaluate's and run's help hold characters outside
+  // ASCII), and runs yargs from a script of its own: every help text is compared.
+  for (const args of [["--help"], ...COMMANDS.map((entry) => [commandName(entry), "--help"]), ["model", "list", "--help"], ["rn"]]) {
     const bundled = runCli(args);
     const modules = runNode(modulesCli, args);
     assert.is(bundled.code, modules.code, args.join(" "));
     assert.is(bundled.stdout, modules.stdout, args.join(" "));
     assert.is(bundled.stderr, modules.stderr, args.join(" "));
+  }
+});
+
+/** yargs as the bundle holds it: a script the entry compiles through node:vm, and its code cache. */
+const yargsScript = join(repoRoot, "dist", "cli", "yargs-script.js");
+const yargsCache = join(repoRoot, "dist", "cli", "yargs-script.cache");
+
+test("the entry compiles yargs from the code cache the build wrote", () => {
+  // In a Node process of its own, started as the CLI is (no V8 flags: a flag would refuse the cache).
+  const dir = mkdtempSync(join(tmpdir(), "custseg-cache-"));
+  try {
+    const probe = join(dir, "probe.mjs");
+    writeFileSync(
+      probe,
+      `import { readFileSync } from "node:fs";
+import { Script } from "node:vm";
+const [file, cache] = process.argv.slice(2);
+const script = new Script(readFileSync(file, "utf8"), { filename: file, cachedData: readFileSync(cache) });
+process.stdout.write(String(script.cachedDataRejected));
+`,
+    );
+    const res = runNode(probe, [yargsScript, yargsCache]);
+    assert.is(res.code, 0, res.stderr);
+    assert.is(res.stdout, "false", "V8 refused the code cache");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a code cache V8 refuses, or none, changes nothing the CLI prints", () => {
+  const dir = mkdtempSync(join(tmpdir(), "custseg-cache-"));
+  try {
+    cpSync(join(repoRoot, "dist", "cli"), join(dir, "dist", "cli"), { recursive: true });
+    cpSync(join(repoRoot, "package.json"), join(dir, "package.json"));
+    const copy = join(dir, "dist", "cli", "custseg.js");
+    const cache = join(dir, "dist", "cli", "yargs-script.cache");
+    for (const variant of ["refused", "absent"]) {
+      if (variant === "refused") writeFileSync(cache, "not a code cache");
+      else rmSync(cache);
+      for (const args of [["--help"], ["run", "--help"], ["rn"]]) {
+        const want = runCli(args);
+        const got = runNode(copy, args);
+        assert.is(got.code, want.code, `${variant}: ${args.join(" ")}`);
+        assert.is(got.stdout, want.stdout, `${variant}: ${args.join(" ")}`);
+        assert.is(got.stderr, want.stderr, `${variant}: ${args.join(" ")}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
