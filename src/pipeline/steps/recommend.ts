@@ -327,16 +327,23 @@ function customerLookup(ids: Int32Array): (id: number) => number {
 export function recommendationsCsv(recs: Recommendations): string {
   const header = ["CustomerID", "cluster"];
   for (let r = 1; r <= recs.perCustomer; r++) header.push(`Rec${r}_StockCode`, `Rec${r}_Description`);
-  const lines = [header.join(",")];
+  // Every item is one of its cluster's few best sellers: each text is quoted once, not once a row.
+  const quoted = new Map<string, string>();
+  const field = (text: string) => {
+    let out = quoted.get(text);
+    if (out === undefined) quoted.set(text, (out = csvField(text)));
+    return out;
+  };
+  // Both leading cells are integers: never quoted.
+  const empty = ",,".repeat(recs.perCustomer);
+  let out = `${header.join(",")}\n`;
   for (const row of recs.customers) {
-    const cells: (string | number)[] = [row.customerId, row.cluster];
-    for (let r = 0; r < recs.perCustomer; r++) {
-      const item = row.items[r];
-      cells.push(item?.stockCode ?? "", item?.description ?? "");
-    }
-    lines.push(cells.map((c) => csvField(String(c))).join(","));
+    let line = `${row.customerId},${row.cluster}`;
+    const shown = Math.min(row.items.length, recs.perCustomer);
+    for (let r = 0; r < shown; r++) line += `,${field(row.items[r]!.stockCode)},${field(row.items[r]!.description)}`;
+    out += `${line}${empty.slice(0, 2 * (recs.perCustomer - shown))}\n`;
   }
-  return lines.join("\n") + "\n";
+  return out;
 }
 
 /** top_products_per_cluster.csv: cluster, StockCode, Description, Quantity in rank order. */
