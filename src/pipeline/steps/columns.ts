@@ -97,11 +97,15 @@ export function float64Column(table: Table, name: string): Float64Array {
  * (little-endian low/high words): converting 400k BigInts one by one is several times slower.
  */
 export function timestampMs(table: Table, name: string): Float64Array {
-  const values = chunk(table, name)?.values as BigInt64Array | undefined;
-  const n = table.numRows;
+  const words = timestampWords(table, name);
+  const n = words.length >> 1;
   const out = new Float64Array(n);
-  if (!values) return out;
-  const words = new Int32Array(values.buffer, values.byteOffset, n * 2);
   for (let i = 0; i < n; i++) out[i] = words[2 * i + 1] * 4294967296 + (words[2 * i] >>> 0);
   return out;
+}
+
+/** A timestamp column's values as little-endian (low, high) 32-bit word pairs: no copy, no BigInt. */
+export function timestampWords(table: Table, name: string): Int32Array {
+  const values = chunk(table, name)?.values as BigInt64Array | undefined;
+  return values ? new Int32Array(values.buffer, values.byteOffset, table.numRows * 2) : new Int32Array(0);
 }
