@@ -31,8 +31,9 @@ export function dictCodes(table: Table, name: string): Int32Array {
 export function dictValues(table: Table, name: string): string[] {
   const vector = dictChunk(table, name)?.dictionary;
   if (!vector) return [];
+  // One chunk of Utf8 without nulls (what a transactions table holds); anything else through Arrow.
   const dict = vector.data.length === 1 ? vector.data[0]! : undefined;
-  if (!dict || dict.nullCount !== 0 || !(dict.valueOffsets instanceof Int32Array)) return vector.toArray() as string[];
+  if (dict?.nullCount !== 0 || !(dict.valueOffsets instanceof Int32Array)) return vector.toArray() as string[];
   return utf8Entries(dict.valueOffsets, dict.values as Uint8Array, dict.length);
 }
 
