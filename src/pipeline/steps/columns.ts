@@ -38,20 +38,21 @@ export function dictValues(table: Table, name: string): string[] {
 }
 
 const UTF8 = new TextDecoder("utf-8");
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /**
  * The `n` strings of a Utf8 buffer, as Arrow's reader decodes them one by one. Text of 7-bit ASCII
  * (stock codes, most descriptions) is decoded in one call and cut at the offsets, which then count
- * characters as they count bytes; anything else is decoded entry by entry, as before.
+ * characters as they count bytes; anything else is decoded entry by entry, as before. The whole
+ * text is ASCII when its decoding is, character for byte: no other byte decodes to an ASCII
+ * character, and a byte-order mark the decoder drops shortens it.
  */
 function utf8Entries(offsets: Int32Array, bytes: Uint8Array, n: number): string[] {
   const out = new Array<string>(n);
   const start = offsets[0]!;
   const all = bytes.subarray(start, offsets[n]!);
-  let ascii = true;
-  for (let i = 0; i < all.length && ascii; i++) ascii = all[i]! < 0x80;
-  if (ascii) {
-    const text = UTF8.decode(all);
+  const text = UTF8.decode(all);
+  if (text.length === all.length && !NON_ASCII.test(text)) {
     for (let i = 0; i < n; i++) out[i] = text.slice(offsets[i]! - start, offsets[i + 1]! - start);
   } else {
     for (let i = 0; i < n; i++) out[i] = UTF8.decode(bytes.subarray(offsets[i]!, offsets[i + 1]!));

@@ -32,4 +32,9 @@ test("text beyond ASCII (accents, emoji, a leading byte-order mark) is decoded e
   assert.ok(own.includes("CAFÉ AU LAIT") && own.includes("PARTY 🎉"));
 });
 
+test("a byte-order mark opening the first entry is dropped as Arrow drops it, the rest cut where they were", () => {
+  const t = described(["\uFEFFBOM FIRST", "PLAIN", "ALSO PLAIN"]);
+  assert.equal(dictValues(t, "Description"), arrowsOwn(t, "Description"));
+});
+
 test.run();
