@@ -10,14 +10,7 @@ export function correlationMatrix(x: Matrix): Matrix {
   // Centred columns, each contiguous: every pair's products then run down two flat arrays. Each
   // sum still adds its rows in order, so the result is the same to the bit as a row-wise pass.
   const centred: Float64Array[] = [];
-  for (let j = 0; j < cols; j++) {
-    const c = new Float64Array(rows);
-    let sum = 0;
-    for (let i = 0; i < rows; i++) sum += data[i * cols + j];
-    const mean = sum / rows;
-    for (let i = 0; i < rows; i++) c[i] = data[i * cols + j] - mean;
-    centred.push(c);
-  }
+  for (let j = 0; j < cols; j++) centred.push(centredColumn(data, rows, cols, j));
   const cov = new Float64Array(cols * cols);
   for (let a = 0; a < cols; a++) {
     for (let b = a; b < cols; b++) cov[a * cols + b] = dot(centred[a], centred[b]);
@@ -33,6 +26,19 @@ export function correlationMatrix(x: Matrix): Matrix {
     }
   }
   return matrix(out, cols, cols);
+}
+
+/**
+ * Column j of a row-major matrix less its mean. A function of its own, not a loop in the caller's
+ * body: called once per column, it is optimised after the first few, where a loop run once is not.
+ */
+function centredColumn(data: Float64Array, rows: number, cols: number, j: number): Float64Array {
+  const c = new Float64Array(rows);
+  let sum = 0;
+  for (let i = 0; i < rows; i++) sum += data[i * cols + j]!;
+  const mean = sum / rows;
+  for (let i = 0; i < rows; i++) c[i] = data[i * cols + j]! - mean;
+  return c;
 }
 
 /** Σ u[i]·v[i], added in index order. */

@@ -172,7 +172,9 @@ function checkShapes(d: ReportData): void {
     ["customers.labels", d.customers.labels],
     ["silhouette.labels", d.silhouette.labels],
   ] as const) {
-    if (labels.some((l) => l < 0 || l >= k)) problems.push(`${name} holds a label outside 0..${k - 1}`);
+    let outside = false;
+    for (let i = 0; i < labels.length && !outside; i++) outside = labels[i]! < 0 || labels[i]! >= k;
+    if (outside) problems.push(`${name} holds a label outside 0..${k - 1}`);
   }
   if (d.profiles.features.length !== f) problems.push(`profiles cover ${d.profiles.features.length} features, not ${f}`);
   if (d.correlation.rows !== f || d.correlation.cols !== f) {

@@ -18,11 +18,16 @@ export function featureMatrix(features: Table): CustomerMatrix {
 
 export function keepRows(all: CustomerMatrix, flagged: Uint8Array): CustomerMatrix {
   const d = all.matrix.cols;
-  const rows: number[] = [];
-  for (let i = 0; i < flagged.length; i++) if (!flagged[i]) rows.push(i);
-  const data = new Float64Array(rows.length * d);
-  rows.forEach((r, i) => {
-    data.set(all.matrix.data.subarray(r * d, r * d + d), i * d);
-  });
-  return { ids: Int32Array.from(rows, (r) => all.ids[r]!), matrix: { data, rows: rows.length, cols: d } };
+  const from = all.matrix.data;
+  let kept = 0;
+  for (let i = 0; i < flagged.length; i++) if (!flagged[i]) kept++;
+  // Plain copies, row by row: no per-row subarray or closure (every step after the outliers calls this).
+  const data = new Float64Array(kept * d);
+  const ids = new Int32Array(kept);
+  for (let i = 0, k = 0; i < flagged.length; i++) {
+    if (flagged[i]) continue;
+    for (let j = 0; j < d; j++) data[k * d + j] = from[i * d + j]!;
+    ids[k++] = all.ids[i]!;
+  }
+  return { ids, matrix: { data, rows: kept, cols: d } };
 }

@@ -48,10 +48,6 @@ function customersTable(a: RunArtifacts): Table {
   const n = all.ids.length;
   const p = reduced.fit.nComponents;
   const d = all.matrix.cols;
-  // Each customer's row among the clustered ones; −1 for an outlier.
-  const keptRow = new Int32Array(n);
-  let r = 0;
-  for (let i = 0; i < n; i++) keptRow[i] = flagged[i] ? -1 : r++;
   const columns: Record<string, Vector> = {
     CustomerID: makeVector(all.ids),
   };
@@ -64,26 +60,38 @@ function customersTable(a: RunArtifacts): Table {
   for (let i = 0; i < n; i++) if (flagged[i]) outlier[i >> 3]! |= 1 << (i & 7);
   columns.Outlier = makeVector(makeData({ type: new Bool(), length: n, nullCount: 0, data: outlier }));
   for (let c = 0; c < p; c++) {
-    columns[`PC${c + 1}`] = perClustered(keptRow, new Float64(), new Float64Array(n), (k) => reduced.scores.data[k * p + c]!);
+    columns[`PC${c + 1}`] = perClustered(flagged, new Float64(), new Float64Array(n), reduced.scores.data, p, c);
   }
-  columns.Cluster = perClustered(keptRow, new Int32(), new Int32Array(n), (k) => clusters.labels[k]!);
+  columns.Cluster = perClustered(flagged, new Int32(), new Int32Array(n), clusters.labels, 1, 0);
   // A customer outside the silhouette sample has no value: null, as an outlier.
-  columns.Silhouette = perClustered(keptRow, new Float64(), new Float64Array(n), (k) => quality.samples[k]!, true);
+  columns.Silhouette = perClustered(flagged, new Float64(), new Float64Array(n), quality.samples, 1, 0, true);
   return new Table(columns);
 }
 
 /**
- * A column with a value for each clustered customer (`at` their row among them) and null for
- * each outlier (and, with `nanIsNull`, where the value is NaN), built straight into its buffers.
+ * A column with a value for each clustered customer and null for each outlier (and, with
+ * `nanIsNull`, where the value is NaN), built straight into its buffers. The clustered customers'
+ * values are `source[k * stride + offset]` for the k-th of them: a column of a row-major matrix.
  */
-function perClustered(keptRow: Int32Array, type: Float64 | Int32, values: Float64Array | Int32Array, at: (k: number) => number, nanIsNull = false): Vector {
-  const n = keptRow.length;
+function perClustered(
+  flagged: Uint8Array,
+  type: Float64 | Int32,
+  values: Float64Array | Int32Array,
+  source: ArrayLike<number>,
+  stride: number,
+  offset: number,
+  nanIsNull = false,
+): Vector {
+  const n = flagged.length;
   const valid = new Uint8Array((n + 7) >> 3);
   let nulls = 0;
-  for (let i = 0; i < n; i++) {
-    const k = keptRow[i]!;
-    const v = k < 0 ? Number.NaN : at(k);
-    if (k < 0 || (nanIsNull && Number.isNaN(v))) {
+  for (let i = 0, k = 0; i < n; i++) {
+    if (flagged[i]) {
+      nulls++;
+      continue;
+    }
+    const v = source[k++ * stride + offset]!;
+    if (nanIsNull && Number.isNaN(v)) {
       nulls++;
       continue;
     }

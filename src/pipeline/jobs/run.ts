@@ -2,7 +2,6 @@
 // without an artefact store (every step computes), the run directory written, and every
 // intermediate result returned. `custseg run` goes through run-job.ts with the store.
 import type { Engine } from "../../engine/engine.js";
-import { formatDay, lastPurchaseDay } from "../steps/as-of.js";
 import { currencyOf } from "../steps/business.js";
 import type { RunOptions } from "../options.js";
 import { featureMatrix, keepRows } from "./customer-matrix.js";
@@ -23,7 +22,7 @@ export async function runPipeline(engine: Engine, opts: RunOptions): Promise<Run
     opts,
     now,
     sha256,
-    asOf: formatDay(lastPurchaseDay(v.clean!.table)!),
+    asOf: v.recommend!.lines.asOf,
     forest,
     all,
     flagged,

@@ -2,14 +2,21 @@
 // default it is the last purchase day in the transactions; a model records it as YYYY-MM-DD.
 import type { Table } from "apache-arrow";
 import { dayNumber, MS_PER_DAY } from "./calendar.js";
-import { timestampMs } from "./columns.js";
+import { timestampWords } from "./columns.js";
 
-/** The day number (days since 1970-01-01) of the latest InvoiceDate, or undefined for no rows. */
+/**
+ * The day number (days since 1970-01-01) of the latest InvoiceDate, or undefined for no rows. One
+ * pass over the timestamps' 32-bit words (as timestampMs reads them), without a copy of the column.
+ */
 export function lastPurchaseDay(transactions: Table): number | undefined {
-  const ms = timestampMs(transactions, "InvoiceDate");
-  if (ms.length === 0) return undefined;
-  let last = ms[0]!;
-  for (let i = 1; i < ms.length; i++) if (ms[i]! > last) last = ms[i]!;
+  const words = timestampWords(transactions, "InvoiceDate");
+  const n = words.length >> 1;
+  if (n === 0) return undefined;
+  let last = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const ms = words[2 * i + 1]! * 4294967296 + (words[2 * i]! >>> 0);
+    if (ms > last) last = ms;
+  }
   return dayNumber(last);
 }
 

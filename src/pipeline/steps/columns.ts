@@ -27,9 +27,37 @@ export function dictCodes(table: Table, name: string): Int32Array {
   return (dictChunk(table, name)?.values as Int32Array | undefined) ?? new Int32Array(0);
 }
 
-/** The dictionary's values, decoded (tens of milliseconds for ~26k invoice numbers: call once). */
+/** The dictionary's values, decoded (call once: a few milliseconds for thousands of entries). */
 export function dictValues(table: Table, name: string): string[] {
-  return (dictChunk(table, name)?.dictionary?.toArray() as string[] | undefined) ?? [];
+  const vector = dictChunk(table, name)?.dictionary;
+  if (!vector) return [];
+  // One chunk of Utf8 without nulls (what a transactions table holds); anything else through Arrow.
+  const dict = vector.data.length === 1 ? vector.data[0]! : undefined;
+  if (dict?.nullCount !== 0 || !(dict.valueOffsets instanceof Int32Array)) return vector.toArray() as string[];
+  return utf8Entries(dict.valueOffsets, dict.values as Uint8Array, dict.length);
+}
+
+const UTF8 = new TextDecoder("utf-8");
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * The `n` strings of a Utf8 buffer, as Arrow's reader decodes them one by one. Text of 7-bit ASCII
+ * (stock codes, most descriptions) is decoded in one call and cut at the offsets, which then count
+ * characters as they count bytes; anything else is decoded entry by entry, as before. The whole
+ * text is ASCII when its decoding is, character for byte: no other byte decodes to an ASCII
+ * character, and a byte-order mark the decoder drops shortens it.
+ */
+function utf8Entries(offsets: Int32Array, bytes: Uint8Array, n: number): string[] {
+  const out = new Array<string>(n);
+  const start = offsets[0]!;
+  const all = bytes.subarray(start, offsets[n]!);
+  const text = UTF8.decode(all);
+  if (text.length === all.length && !NON_ASCII.test(text)) {
+    for (let i = 0; i < n; i++) out[i] = text.slice(offsets[i]! - start, offsets[i + 1]! - start);
+  } else {
+    for (let i = 0; i < n; i++) out[i] = UTF8.decode(bytes.subarray(offsets[i]!, offsets[i + 1]!));
+  }
+  return out;
 }
 
 /**
@@ -97,11 +125,15 @@ export function float64Column(table: Table, name: string): Float64Array {
  * (little-endian low/high words): converting 400k BigInts one by one is several times slower.
  */
 export function timestampMs(table: Table, name: string): Float64Array {
-  const values = chunk(table, name)?.values as BigInt64Array | undefined;
-  const n = table.numRows;
+  const words = timestampWords(table, name);
+  const n = words.length >> 1;
   const out = new Float64Array(n);
-  if (!values) return out;
-  const words = new Int32Array(values.buffer, values.byteOffset, n * 2);
   for (let i = 0; i < n; i++) out[i] = words[2 * i + 1] * 4294967296 + (words[2 * i] >>> 0);
   return out;
+}
+
+/** A timestamp column's values as little-endian (low, high) 32-bit word pairs: no copy, no BigInt. */
+export function timestampWords(table: Table, name: string): Int32Array {
+  const values = chunk(table, name)?.values as BigInt64Array | undefined;
+  return values ? new Int32Array(values.buffer, values.byteOffset, table.numRows * 2) : new Int32Array(0);
 }

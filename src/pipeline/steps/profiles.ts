@@ -162,11 +162,7 @@ export function* clusterProfilesSteps(
   if (silhouette && silhouette.length !== x.rows) {
     throw new RangeError(`clusterProfiles: ${silhouette.length} silhouette values for ${x.rows} rows`);
   }
-  let maxLabel = -1;
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i] < 0) throw new RangeError(`clusterProfiles: label ${labels[i]} at row ${i} is negative`);
-    if (labels[i] > maxLabel) maxLabel = labels[i];
-  }
+  const maxLabel = largestLabel(labels);
   const nClusters = k ?? maxLabel + 1;
   if (maxLabel >= nClusters) throw new RangeError(`clusterProfiles: label ${maxLabel} is out of range for k=${nClusters}`);
 
@@ -179,8 +175,7 @@ export function* clusterProfilesSteps(
   });
 
   // Row indices per cluster, in row order: each cluster's rows are then gathered once.
-  const members: number[][] = Array.from({ length: nClusters }, () => []);
-  for (let i = 0; i < rows; i++) members[labels[i]].push(i);
+  const members = rowsPerCluster(labels, nClusters);
 
   const unnamed: Omit<ClusterProfile, "name">[] = [];
   for (let c = 0; c < nClusters; c++) {
@@ -190,8 +185,7 @@ export function* clusterProfilesSteps(
     const median: number[] = [];
     const column = new Float64Array(size);
     for (let j = 0; j < cols; j++) {
-      let sum = 0;
-      for (let r = 0; r < size; r++) sum += column[r] = data[rowsOf[r] * cols + j];
+      const sum = gatherColumn(data, cols, j, rowsOf, column);
       mean.push(size > 0 ? sum / size : Number.NaN);
       median.push(medianOf(column));
       yield;
@@ -199,15 +193,7 @@ export function* clusterProfilesSteps(
     const z = mean.map((m, j) => standardisedDifference(m, overallMean[j], overallStd[j]));
     let silhouetteMean: number | undefined;
     if (silhouette) {
-      // NaN marks a customer outside a silhouette sample: the mean is the sampled customers'.
-      let s = 0;
-      let m = 0;
-      for (const r of rowsOf) {
-        if (Number.isNaN(silhouette[r])) continue;
-        s += silhouette[r];
-        m++;
-      }
-      silhouetteMean = m > 0 ? s / m : Number.NaN;
+      silhouetteMean = sampledMean(silhouette, rowsOf);
     }
     const traits = size > 0 ? strongestTraits(features, mean, median, z) : [];
     unnamed.push({
@@ -225,6 +211,45 @@ export function* clusterProfilesSteps(
   const names = segmentNames(features, unnamed);
   const clusters = unnamed.map(({ cluster, ...rest }, c): ClusterProfile => ({ cluster, name: names[c]!, ...rest }));
   return { features: [...features], overallMean, overallStd, clusters };
+}
+
+// The loops over customers, in plain functions: V8 optimises a loop in one early, but never
+// optimises a loop in a generator's body while it runs.
+
+/** The largest label; a negative one is refused. */
+function largestLabel(labels: Int32Array): number {
+  let maxLabel = -1;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i]! < 0) throw new RangeError(`clusterProfiles: label ${labels[i]} at row ${i} is negative`);
+    if (labels[i]! > maxLabel) maxLabel = labels[i]!;
+  }
+  return maxLabel;
+}
+
+function rowsPerCluster(labels: Int32Array, nClusters: number): number[][] {
+  const members: number[][] = Array.from({ length: nClusters }, () => []);
+  for (let i = 0; i < labels.length; i++) members[labels[i]!]!.push(i);
+  return members;
+}
+
+/** Column j of the rows `rowsOf` into `column`; returns their sum, added in row order. */
+function gatherColumn(data: Float64Array, cols: number, j: number, rowsOf: readonly number[], column: Float64Array): number {
+  let sum = 0;
+  for (let r = 0; r < rowsOf.length; r++) sum += column[r] = data[rowsOf[r]! * cols + j]!;
+  return sum;
+}
+
+/** The mean over `rowsOf` of the values that are not NaN (a customer outside a silhouette sample). */
+function sampledMean(values: Float64Array, rowsOf: readonly number[]): number {
+  let s = 0;
+  let m = 0;
+  for (let r = 0; r < rowsOf.length; r++) {
+    const v = values[rowsOf[r]!]!;
+    if (Number.isNaN(v)) continue;
+    s += v;
+    m++;
+  }
+  return m > 0 ? s / m : Number.NaN;
 }
 
 /** The profiles with other names (a --names file); everything else unchanged. */

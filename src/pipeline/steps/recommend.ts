@@ -144,8 +144,7 @@ export function* recommendSteps(
   const topProducts: number[][] = [];
   for (let k = 0; k < nGroups; k++) {
     const base = k * nProducts;
-    const candidates: number[] = [];
-    for (let p = 0; p < nProducts; p++) if (present[base + p]) candidates.push(p);
+    const candidates = presentProducts(present, base, nProducts);
     candidates.sort(
       (a, b) =>
         sums[base + b] - sums[base + a] ||
@@ -179,20 +178,44 @@ export function* recommendSteps(
     yield;
   }
 
+  // Each cluster's list as items once: a customer's items are those of it not bought, in rank order.
+  const listed = topProducts.slice(0, nClusters).map((best) => best.map((p) => ({ stockCode: codeName[products.code[p]], description: descName(p) })));
+  const customers = customerRows(customerIds, customerCluster, clusterIds, bought, listed, perCustomer);
+  return { top, customers, perCustomer, ...(extra ? { extraTop } : {}) };
+}
+
+// Loops over every product or customer, in plain functions for the same reason as the passes below.
+
+/** The products present in the group whose sums start at `base`, ascending. */
+function presentProducts(present: Uint8Array, base: number, nProducts: number): number[] {
+  const out: number[] = [];
+  for (let p = 0; p < nProducts; p++) if (present[base + p]) out.push(p);
+  return out;
+}
+
+/** One row per clustered customer, clusters ascending, then CustomerID ascending. */
+function customerRows(
+  customerIds: Int32Array,
+  customerCluster: Int32Array,
+  clusterIds: readonly number[],
+  bought: Int32Array,
+  listed: readonly RecommendedItem[][],
+  perCustomer: number,
+): CustomerRecommendations[] {
   const customers: CustomerRecommendations[] = [];
-  for (let k = 0; k < nClusters; k++) {
-    const best = topProducts[k];
+  for (let k = 0; k < listed.length; k++) {
+    const best = listed[k]!;
     for (let c = 0; c < customerIds.length; c++) {
       if (customerCluster[c] !== k) continue;
       const items: RecommendedItem[] = [];
       for (let r = 0; r < best.length && items.length < perCustomer; r++) {
-        if (bought[c] & (1 << r)) continue;
-        items.push({ stockCode: codeName[products.code[best[r]]], description: descName(best[r]) });
+        if (bought[c]! & (1 << r)) continue;
+        items.push(best[r]!);
       }
-      customers.push({ customerId: customerIds[c], cluster: clusterIds[k], items });
+      customers.push({ customerId: customerIds[c]!, cluster: clusterIds[k]!, items });
     }
   }
-  return { top, customers, perCustomer, ...(extra ? { extraTop } : {}) };
+  return customers;
 }
 
 // The passes over the lines, each over rows [from, to): plain functions, called between the
@@ -327,16 +350,23 @@ function customerLookup(ids: Int32Array): (id: number) => number {
 export function recommendationsCsv(recs: Recommendations): string {
   const header = ["CustomerID", "cluster"];
   for (let r = 1; r <= recs.perCustomer; r++) header.push(`Rec${r}_StockCode`, `Rec${r}_Description`);
-  const lines = [header.join(",")];
+  // Every item is one of its cluster's few best sellers: each text is quoted once, not once a row.
+  const quoted = new Map<string, string>();
+  const field = (text: string) => {
+    let out = quoted.get(text);
+    if (out === undefined) quoted.set(text, (out = csvField(text)));
+    return out;
+  };
+  // Both leading cells are integers: never quoted.
+  const empty = ",,".repeat(recs.perCustomer);
+  let out = `${header.join(",")}\n`;
   for (const row of recs.customers) {
-    const cells: (string | number)[] = [row.customerId, row.cluster];
-    for (let r = 0; r < recs.perCustomer; r++) {
-      const item = row.items[r];
-      cells.push(item?.stockCode ?? "", item?.description ?? "");
-    }
-    lines.push(cells.map((c) => csvField(String(c))).join(","));
+    let line = `${row.customerId},${row.cluster}`;
+    const shown = Math.min(row.items.length, recs.perCustomer);
+    for (let r = 0; r < shown; r++) line += `,${field(row.items[r]!.stockCode)},${field(row.items[r]!.description)}`;
+    out += `${line}${empty.slice(0, 2 * (recs.perCustomer - shown))}\n`;
   }
-  return lines.join("\n") + "\n";
+  return out;
 }
 
 /** top_products_per_cluster.csv: cluster, StockCode, Description, Quantity in rank order. */

@@ -35,14 +35,18 @@ export function binIndex(b: Binning, v: number): number {
 }
 
 function quantile(values: Float64Array, q: number): number {
-  const sorted = Float64Array.from(values).filter(Number.isFinite).sort();
-  return sorted.length > 0 ? sorted[Math.floor(q * (sorted.length - 1))] : Number.NaN;
+  const finite = new Float64Array(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) finite[n++] = values[i]!;
+  const sorted = finite.subarray(0, n).sort();
+  return n > 0 ? sorted[Math.floor(q * (n - 1))]! : Number.NaN;
 }
 
 function finiteRange(values: Float64Array): [number, number] {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
     if (!Number.isFinite(v)) continue;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
@@ -52,7 +56,8 @@ function finiteRange(values: Float64Array): [number, number] {
 
 /** Linear bins; for whole-number data each bin spans a whole number of units, so no bin is empty by construction. */
 export function linearBinning(title: string, detail: string, values: Float64Array, lo: number, hi: number): Binning {
-  const integer = values.every((v) => !Number.isFinite(v) || Number.isInteger(v));
+  let integer = true;
+  for (let i = 0; i < values.length && integer; i++) integer = !Number.isFinite(values[i]) || Number.isInteger(values[i]);
   const ticks = niceTicks(lo, hi, 4);
   let count = MAX_BINS;
   if (integer) {
@@ -86,6 +91,16 @@ export function logBinning(title: string, detail: string, values: Float64Array):
     ticks,
     tickLabel: (e) => (e >= 6 ? `${fmt(10 ** (e - 6))}M` : e >= 3 ? `${fmt(10 ** (e - 3))}k` : fmt(10 ** e)),
   };
+}
+
+/** Customers per (cluster, bin), cluster-major; values without a bin (not finite) are not counted. */
+function binCounts(binning: Binning, values: Float64Array, labels: Int32Array, k: number): Int32Array {
+  const counts = new Int32Array(k * binning.count);
+  for (let i = 0; i < labels.length; i++) {
+    const b = binIndex(binning, values[i]!);
+    if (b >= 0) counts[labels[i]! * binning.count + b]!++;
+  }
+  return counts;
 }
 
 /** Tick labels for shares: as few decimals as tell the ticks apart (0% 5% 10%, or 0% 0.2% 0.4%). */
@@ -122,14 +137,12 @@ export function histogramsChart(input: HistogramInput): string {
 
   // shares[m][c][b]: share of cluster c's customers in bin b of measure m
   const sizes = new Array<number>(k).fill(0);
-  for (const l of labels) sizes[l]++;
+  for (let i = 0; i < labels.length; i++) sizes[labels[i]!]!++;
   const shares = measures.map(({ values, binning }) => {
-    const counts = Array.from({ length: k }, () => new Array<number>(binning.count).fill(0));
-    for (let i = 0; i < labels.length; i++) {
-      const b = binIndex(binning, values[i]);
-      if (b >= 0) counts[labels[i]][b]++;
-    }
-    return counts.map((row, c) => row.map((n) => (sizes[c] > 0 ? n / sizes[c] : 0)));
+    const counts = binCounts(binning, values, labels, k);
+    return Array.from({ length: k }, (_, c) =>
+      Array.from(counts.subarray(c * binning.count, (c + 1) * binning.count), (n) => (sizes[c]! > 0 ? n / sizes[c]! : 0)),
+    );
   });
 
   const panelW = 180;

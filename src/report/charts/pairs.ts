@@ -1,5 +1,5 @@
 import { axisBottom, axisLeft, clusterColour, extent, linear, n1, niceDomain, niceTicks, pct, svgDoc, text } from "../svg.js";
-import { evenSample } from "./scatter.js";
+import { evenSample, rowsByCluster } from "./scatter.js";
 
 /** Dots per panel: three panels of the same customers, so fewer than the map. */
 export const PAIRS_CAP = 2000;
@@ -20,7 +20,9 @@ export function pairsChart(scores: readonly [Float64Array, Float64Array, Float64
   const top = 30;
   const width = 3 * (left + size + gap) - gap + 10;
   const height = top + size + 50;
+  // The sample's rows per cluster, in row order: each panel draws cluster by cluster.
   const rows = evenSample(labels.length, PAIRS_CAP);
+  const byCluster = rowsByCluster(rows, labels, k);
   let body = "";
   PAIRS.forEach(([a, b], p) => {
     const x0 = p * (left + size + gap) + left;
@@ -31,11 +33,14 @@ export function pairsChart(scores: readonly [Float64Array, Float64Array, Float64
     // The lowest y tick sits on the x axis, where its label would collide with the first x label.
     body += axisLeft(y, x0, { ticks: niceTicks(...y.domain, 4).filter((t) => t > y.domain[0]), grid: size });
     body += text(x0, top - 10, `PC${b + 1} (${pct(ratios[b] ?? Number.NaN, 0)}) against PC${a + 1}`, 'class="panel-title"');
+    const [us, vs] = [scores[a], scores[b]];
     for (let c = 0; c < k; c++) {
       body += `<g fill="${clusterColour(c)}" fill-opacity="0.5">`;
-      for (const i of rows) {
-        if (labels[i] !== c) continue;
-        const [u, v] = [scores[a][i]!, scores[b][i]!];
+      const members = byCluster[c]!;
+      for (let r = 0; r < members.length; r++) {
+        const i = members[r]!;
+        const u = us[i]!;
+        const v = vs[i]!;
         if (Number.isFinite(u) && Number.isFinite(v)) body += `<circle class="pt" cx="${n1(x(u))}" cy="${n1(y(v))}" r="1.7"/>`;
       }
       body += "</g>";

@@ -23,8 +23,23 @@ export const SCATTER_CAP = 5000;
  * order, so an even stride is a fair sample, and it is the same on every run.
  */
 export function evenSample(n: number, cap: number): Int32Array {
-  if (n <= cap) return Int32Array.from({ length: n }, (_, i) => i);
-  return Int32Array.from({ length: cap }, (_, i) => Math.floor((i * n) / cap));
+  const out = new Int32Array(Math.min(n, cap));
+  if (n <= cap) for (let i = 0; i < n; i++) out[i] = i;
+  else for (let i = 0; i < cap; i++) out[i] = Math.floor((i * n) / cap);
+  return out;
+}
+
+/** The `rows` of each cluster 0..k−1, in the order given. */
+export function rowsByCluster(rows: Int32Array, labels: Int32Array, k: number): Int32Array[] {
+  const sizes = new Int32Array(k);
+  for (let r = 0; r < rows.length; r++) sizes[labels[rows[r]!]!]!++;
+  const out = Array.from(sizes, (size) => new Int32Array(size));
+  const filled = new Int32Array(k);
+  for (let r = 0; r < rows.length; r++) {
+    const c = labels[rows[r]!]!;
+    out[c]![filled[c]!++] = rows[r]!;
+  }
+  return out;
 }
 
 export interface ScatterOptions {
@@ -50,8 +65,9 @@ export function scatterChart(pc1: Float64Array, pc2: Float64Array, labels: Int32
   const rows = evenSample(labels.length, cap);
   const shown: number[][] = Array.from({ length: k }, () => []);
   let skipped = 0;
-  for (const i of rows) {
-    if (Number.isFinite(pc1[i]) && Number.isFinite(pc2[i])) shown[labels[i]].push(i);
+  for (let r = 0; r < rows.length; r++) {
+    const i = rows[r]!;
+    if (Number.isFinite(pc1[i]) && Number.isFinite(pc2[i])) shown[labels[i]!]!.push(i);
     else skipped++;
   }
   const x = linear(niceDomain(...extent(pc1)), [left, width - right]);
@@ -61,13 +77,17 @@ export function scatterChart(pc1: Float64Array, pc2: Float64Array, labels: Int32
   body += axisLeft(y, left, { ticks: niceTicks(...y.domain, 6).filter((t) => t > y.domain[0]), title: "PC2", grid: width - right - left });
   for (let c = 0; c < k; c++) {
     body += `<g class="cluster-${c}" fill="${clusterColour(c)}" fill-opacity="${opts.opacity ?? 0.55}">`;
-    for (const i of shown[c]) body += `<circle class="pt" cx="${n1(x(pc1[i]))}" cy="${n1(y(pc2[i]))}" r="2.2"/>`;
+    const members = shown[c]!;
+    for (let r = 0; r < members.length; r++) {
+      const i = members[r]!;
+      body += `<circle class="pt" cx="${n1(x(pc1[i]!))}" cy="${n1(y(pc2[i]!))}" r="2.2"/>`;
+    }
     body += "</g>";
   }
   if (opts.overlay) body += opts.overlay(x, y);
   // The legend counts whole clusters, not the sample; the note below says when points are sampled.
   const sizes = new Array<number>(k).fill(0);
-  for (const l of labels) sizes[l]++;
+  for (let i = 0; i < labels.length; i++) sizes[labels[i]!]!++;
   body += legend(
     sizes.map((n, c) => ({ colour: clusterColour(c), label: `${clusterName(c)} (${fmt(n)})` })),
     width - right + 16,

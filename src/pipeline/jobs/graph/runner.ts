@@ -136,11 +136,14 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     return value(name);
   };
 
-  /** Drops a transient output once every target step reading it has its own output. */
+  /**
+   * Drops a transient output once every step reading it has its own output; a run that stops before
+   * one of them keeps it, for its caller to read without computing it again.
+   */
   const releaseTransient = () => {
     for (const t of GRAPH) {
       if (!t.transient || !(t.name in values) || t.name in (g.given ?? {})) continue;
-      const readers = GRAPH.filter((s) => targets.has(s.name) && s.inputs.includes(t.name));
+      const readers = GRAPH.filter((s) => s.inputs.includes(t.name));
       if (readers.length > 0 && readers.every((s) => s.name in values)) delete values[t.name];
     }
   };

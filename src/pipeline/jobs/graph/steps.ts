@@ -38,8 +38,19 @@ export interface Values {
   kmeans: Clustered;
   evaluate: ClusterQuality;
   profiles: ClusterProfiles;
-  recommend: { recommendations: Recommendations; segments: SegmentFigures[] };
+  recommend: { recommendations: Recommendations; segments: SegmentFigures[]; lines: LinesFacts };
   report: RunFiles;
+}
+
+/**
+ * What the run directory says of the cleaned lines, taken by recommend (the last step to read them)
+ * so that the lines can be released before the report: their counts, the generator's mark and the
+ * day recency counts from (YYYY-MM-DD).
+ */
+export interface LinesFacts {
+  rows: CleanRows;
+  generated?: GeneratedMark;
+  asOf: string;
 }
 
 export interface StepContext {
@@ -69,9 +80,10 @@ export interface StepDef<N extends StepName = StepName, P = any> {
   /** Tables of its output that are already Arrow IPC files on disk: stored as copies of those files. */
   onDisk?(out: Values[N]): ReadonlyMap<Table, FilePart> | undefined;
   /**
-   * Released by the runner once every step reading it has its output: the loaded lines are the
-   * run's largest value, and holding them beside the cleaned ones would double the memory a large
-   * input needs. Asked for again, it is read from the store or computed anew.
+   * Released by the runner once every step of the graph reading it has its output: the loaded lines
+   * are the run's largest value, and holding them beside the cleaned ones would double the memory a
+   * large input needs. A run that stops before its last reader (tune, predict) keeps it for the
+   * caller. Asked for again, it is read from the store or computed anew.
    */
   transient?: boolean;
   /**
@@ -131,6 +143,8 @@ export const GRAPH: readonly StepDef[] = [
     timing: "clean",
     inputs: ["load"],
     params: () => ({}),
+    // Released once recommend, its last reader, has its output: the report needs only LinesFacts.
+    transient: true,
     async run(ctx, v) {
       const [{ cleanTransactionsSteps }, { drainInterruptible }] = await Promise.all([import("../../steps/clean.js"), import("../../../engine/steps.js")]);
       const { table, rows } = await drainInterruptible(cleanTransactionsSteps(v.load!.table), ctx.opts.signal);
@@ -301,11 +315,12 @@ export const GRAPH: readonly StepDef[] = [
     inputs: ["clean", "features", "outliers", "kmeans", "profiles"],
     params: (o) => ({ compat: o.compat }),
     async run(ctx, v, p) {
-      const [{ featureMatrix, keepRows }, { recommendSteps }, { businessFiguresSteps }, { drainInterruptible }] = await Promise.all([
+      const [{ featureMatrix, keepRows }, { recommendSteps }, { businessFiguresSteps }, { drainInterruptible }, { formatDay, lastPurchaseDay }] = await Promise.all([
         import("../customer-matrix.js"),
         import("../../steps/recommend.js"),
         import("../run-summary.js"),
         import("../../../engine/steps.js"),
+        import("../../steps/as-of.js"),
       ]);
       const all = featureMatrix(v.features!.features);
       const kept = keepRows(all, v.outliers!.flagged);
@@ -320,13 +335,15 @@ export const GRAPH: readonly StepDef[] = [
       const names = v.profiles!.clusters.map((c) => c.name);
       const segments = await drainInterruptible(businessFiguresSteps(v.clean!.table, all, flagged, clusterOf, names, ranked, p), ctx.opts.signal);
       const { extraTop: _, ...recommendations } = ranked;
-      return { recommendations, segments };
+      const { table, rows, generated } = v.clean!;
+      const lines = { rows, ...(generated ? { generated } : {}), asOf: formatDay(lastPurchaseDay(table)!) };
+      return { recommendations, segments, lines };
     },
   }),
   step({
     name: "report",
     timing: "report",
-    inputs: ["clean", "features", "outliers", "scale", "pca", "kmeans", "evaluate", "profiles", "recommend"],
+    inputs: ["features", "outliers", "scale", "pca", "kmeans", "evaluate", "profiles", "recommend"],
     // Everything model.json and the report name, paths included.
     params: (o) => ({
       input: o.inputLabel ?? o.input,
@@ -345,17 +362,16 @@ export const GRAPH: readonly StepDef[] = [
     }),
     rawFiles: true,
     async run(ctx, v, p) {
-      const [{ featureMatrix, keepRows }, { summarize }, { runFileContents }, { formatDay, lastPurchaseDay }, { currencyOf }] = await Promise.all([
+      const [{ featureMatrix, keepRows }, { summarize }, { runFileContents }, { currencyOf }] = await Promise.all([
         import("../customer-matrix.js"),
         import("../run-summary.js"),
         import("../run-output.js"),
-        import("../../steps/as-of.js"),
         import("../../steps/business.js"),
       ]);
       const all = featureMatrix(v.features!.features);
       const { flagged, forest } = v.outliers!;
       const kept = keepRows(all, flagged);
-      const { recommendations, segments } = v.recommend!;
+      const { recommendations, segments, lines } = v.recommend!;
       const parts = { all, kept, reduced: v.pca!, clusters: v.kmeans!, quality: v.evaluate!, profiles: v.profiles!, segments };
       return runFileContents({
         ...parts,
@@ -363,14 +379,14 @@ export const GRAPH: readonly StepDef[] = [
         // The run's own time and id are filled in when its directory is written (run-files.ts).
         now: new Date(0),
         sha256: ctx.sourceSha256,
-        asOf: formatDay(lastPurchaseDay(v.clean!.table)!),
+        asOf: lines.asOf,
         forest,
         flagged,
         scaled: v.scale!,
         recommendations,
         currency: p.currency ? currencyOf(p.currency) : undefined,
         summary: {
-          ...summarize({ ...parts, job: { rows: v.clean!.rows, generated: v.clean!.generated } }, p.compat, p.k),
+          ...summarize({ ...parts, job: { rows: lines.rows, generated: lines.generated } }, p.compat, p.k),
           ...(p.synthetic ? { synthetic: true } : {}),
           input: p.input,
           timingsMs: ctx.computeMs,
