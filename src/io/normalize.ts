@@ -216,18 +216,23 @@ class ColumnReader {
   /** Each dictionary entry's id in `dict`, in the entries' order (-1 for a null entry). */
   private dictionaryIds(values: Vector, dict: Utf8Dictionary): Int32Array {
     const ids = new Int32Array(values.length);
+    // Room for every entry at once: a batch of invoices brings tens of thousands of new ones.
+    dict.reserve(values.length);
     let at = 0;
     for (const chunk of values.data) {
-      this.intern(chunk, dict, ids, at);
+      this.intern(chunk, dict, ids, at, true);
       at += chunk.length;
     }
     return ids;
   }
 
-  /** Rows base.. of `out` get the ids in `dict` of a chunk of plain values: UTF-8 by its bytes, anything else as text. */
-  private intern(d: Data, dict: Utf8Dictionary, out: Int32Array, base: number): void {
+  /**
+   * Rows base.. of `out` get the ids in `dict` of a chunk of plain values: UTF-8 by its bytes,
+   * anything else as text. `distinct`: the values are a dictionary's, so no value repeats the one before.
+   */
+  private intern(d: Data, dict: Utf8Dictionary, out: Int32Array, base: number, distinct = false): void {
     if (isUtf8(d)) {
-      internUtf8(d, dict, out, base);
+      internUtf8(d, dict, out, base, distinct);
       return;
     }
     const v = makeVector(d);
@@ -388,7 +393,7 @@ const isUtf8 = (d: Data) => ((d.type as DataType).typeId === Type.Utf8 || (d.typ
  * Rows of a Utf8 / LargeUtf8 chunk → ids in `dict`, into `out` from `base`, straight from the bytes
  * (no string per row); consecutive lines often repeat a value (one invoice, one country), which skips the hash.
  */
-function internUtf8(d: Data, dict: Utf8Dictionary, out: Int32Array, base: number): void {
+function internUtf8(d: Data, dict: Utf8Dictionary, out: Int32Array, base: number, distinct: boolean): void {
   const bytes = d.values as Uint8Array;
   const raw = (d.valueOffsets as Int32Array | BigInt64Array).subarray(0, d.length + 1);
   const offsets = raw instanceof BigInt64Array ? Float64Array.from(raw, Number) : raw;
@@ -401,7 +406,7 @@ function internUtf8(d: Data, dict: Utf8Dictionary, out: Int32Array, base: number
     }
     const from = offsets[i]!;
     const to = offsets[i + 1]!;
-    if (previous >= 0 && sameBytes(bytes, offsets[previous]!, offsets[previous + 1]!, from, to)) {
+    if (!distinct && previous >= 0 && sameBytes(bytes, offsets[previous]!, offsets[previous + 1]!, from, to)) {
       out[base + i] = out[base + previous]!;
     } else {
       out[base + i] = dict.add(bytes, from, to);

@@ -52,6 +52,13 @@ export class Utf8Dictionary {
     return this.insert(src, start, end, h, s);
   }
 
+  /** Makes room for `more` new values, so that adding them rehashes at most once, here. */
+  reserve(more: number): void {
+    let size = this.mask + 1;
+    while (2 * (this.count + more) > size - 1) size *= 2;
+    if (size > this.mask + 1) this.rehash(size);
+  }
+
   /** The id of a JavaScript string's UTF-8 bytes. */
   addString(text: string): number {
     // encodeInto writes at most 3 bytes per UTF-16 unit.
@@ -80,8 +87,7 @@ export class Utf8Dictionary {
     return id;
   }
 
-  private rehash(): void {
-    const size = 2 * (this.mask + 1);
+  private rehash(size = 2 * (this.mask + 1)): void {
     const slots = new Int32Array(size);
     const mask = size - 1;
     for (let id = 0; id < this.count; id++) {

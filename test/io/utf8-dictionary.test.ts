@@ -32,4 +32,18 @@ test("hundreds of thousands of values: the table and the byte pool grow, every i
   assert.is(values.get(123_456), "INV123456");
 });
 
+test("room reserved ahead, in one step or in several, keeps every id and finds every value", () => {
+  const dict = new Utf8Dictionary();
+  for (let i = 0; i < 1_000; i++) dict.addString(`A${i}`);
+  dict.reserve(50_000);
+  for (let i = 0; i < 50_000; i++) assert.is(dict.addString(`B${i}`), 1_000 + i);
+  dict.reserve(10); // room already there
+  dict.reserve(200_000);
+  for (let i = 0; i < 1_000; i++) assert.is(dict.addString(`A${i}`), i);
+  for (let i = 0; i < 50_000; i += 499) assert.is(dict.addString(`B${i}`), 1_000 + i);
+  assert.is(dict.addString("new"), 51_000);
+  assert.is(dict.size, 51_001);
+  assert.is(dict.toVector().get(1_000), "B0");
+});
+
 test.run();
