@@ -3,9 +3,6 @@
 // Parquet table to a temp directory first.
 // Usage: node --import tsx bench/io.ts [--quick]   or   npm run build && node dist/bench/io.js
 // Needs ../shared/data. Writes bench/results/io.json.
-// With `--parquet F` (a large file, e.g. `custseg generate --rows 5000000 --customers 40000 --seed 7`):
-// only F read as transactions, one decoding worker against one per core, interleaved, with the
-// process CPU of each read beside its wall time (the machine is shared: compare the columns).
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,11 +15,6 @@ import { repoRoot, sharedDir } from "../test/helpers/shared.js";
 import { type BenchCase, formatTable, runCases, writeResults } from "./harness.js";
 
 const quick = process.argv.includes("--quick");
-const large = process.argv.indexOf("--parquet");
-if (large >= 0) {
-  await readLargeParquet(process.argv[large + 1] ?? "", quick ? 1 : 3);
-  process.exit(0);
-}
 const parquetPath = join(sharedDir, "data", "online_retail.parquet");
 const zipPath = join(sharedDir, "data", "online_retail.zip");
 const tmp = mkdtempSync(join(tmpdir(), "custseg-bench-io-"));
@@ -60,31 +52,4 @@ try {
   console.error(`wrote ${out}`);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
-}
-
-/**
- * Reads of one large Parquet file, `rounds` per thread count, interleaved. Every read starts its
- * workers afresh, but parquet-wasm's compiled code stays in the process after the first read: only
- * the first is as cold as a CLI run's, so each read is printed as well as the medians.
- */
-async function readLargeParquet(file: string, rounds: number): Promise<void> {
-  if (!file) throw new Error("--parquet needs a file");
-  const bytes = readFileSync(file);
-  const counts = [...new Set([1, availableParallelism()])];
-  const times = new Map<number, { wall: number; cpu: number }[]>(counts.map((t) => [t, []]));
-  for (let round = 0; round < rounds; round++) {
-    for (const threads of counts) {
-      const cpu0 = process.cpuUsage();
-      const t0 = performance.now();
-      const table = await readParquetTransactions(bytes, file, { threads });
-      const wall = performance.now() - t0;
-      const cpu = process.cpuUsage(cpu0);
-      times.get(threads)!.push({ wall, cpu: (cpu.user + cpu.system) / 1000 });
-      console.log(`round ${round + 1}, ${threads} worker(s): ${table.numRows.toLocaleString("en-US")} lines, wall ${wall.toFixed(0)} ms, process CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms`);
-    }
-  }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-  for (const [threads, t] of times) {
-    console.log(`${threads} worker(s), median of ${t.length}: wall ${median(t.map((x) => x.wall)).toFixed(0)} ms, process CPU ${median(t.map((x) => x.cpu)).toFixed(0)} ms`);
-  }
 }
