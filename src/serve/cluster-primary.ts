@@ -154,7 +154,7 @@ export async function startCluster(opts: ServeOptions, workers: number, say: (li
     crashes.push(now);
     while (crashes[0]! < now - CRASH_WINDOW) crashes.shift();
     if (crashes.length >= MAX_CRASHES) {
-      const err = new UserError(`serve: workers exited ${crashes.length} times within ${CRASH_WINDOW / 1000} s (the last: ${how}); stopping`);
+      const err = new UserError(`the server's workers exited ${crashes.length} times within ${CRASH_WINDOW / 1000} s (the last: ${how}); stopping`);
       void close().then(() => fail(err));
       return;
     }
