@@ -6,8 +6,11 @@ import type { ModelSource } from "./model-source.js";
 
 /** Primary → worker. */
 export type ToWorker =
-  /** Serve this model on this port (0 until the first worker has listened, then the real one). */
-  | { type: "custseg:start"; model: ModelSource; port: number; log: LogStatus }
+  /**
+   * Serve this model. Every worker listens on the port it was given, 0 included: node:cluster gives
+   * the workers asking for the same address one socket (the real port of 0 is another address).
+   */
+  | { type: "custseg:start"; model: ModelSource; log: LogStatus }
   | { type: "custseg:reload"; id: number; model: ModelSource }
   | { type: "custseg:log-status"; status: LogStatus }
   /** Send this worker's metrics (registry JSON) for a scrape. */
@@ -21,8 +24,9 @@ export type ToWorker =
 export type FromWorker =
   /** Listening for messages: send the start. */
   | { type: "custseg:hello" }
-  | { type: "custseg:listening"; url: string; port: number }
-  | { type: "custseg:start-failed"; reason: string }
+  | { type: "custseg:listening"; url: string }
+  /** `option`: the option at fault, when the reason is the user's to fix (an address in use). */
+  | { type: "custseg:start-failed"; reason: string; option?: string }
   | { type: "custseg:log"; chunks: Buffer[]; lines: number }
   | { type: "custseg:reloaded"; id: number; ok: boolean; reason?: string }
   | { type: "custseg:metrics-request"; id: number }

@@ -62,11 +62,10 @@ export async function startCluster(opts: ServeOptions, workers: number, say: (li
 
   // Structured clone rather than JSON: the log's bytes travel as bytes.
   cluster.setupPrimary({ serialization: "advanced" });
-  let port = opts.port;
   let url = "";
   let closing = false;
   /** Workers forked and not yet gone (exited, and their channel read to the end). */
-  const live = new Map<Worker, { listening: boolean; gone: Promise<void> }>();
+  const live = new Map<Worker, { started: boolean; listening: boolean; gone: Promise<void> }>();
   const reloads = new Map<number, { waiting: Set<Worker>; refused: string[]; done: () => void }>();
   let reloadId = 0;
   const crashes: number[] = [];
@@ -91,7 +90,7 @@ export async function startCluster(opts: ServeOptions, workers: number, say: (li
   const fork = () => {
     const w = cluster.fork();
     const gone = Promise.all([new Promise((r) => w.once("exit", r)), new Promise((r) => w.once("disconnect", r))]).then(() => undefined);
-    live.set(w, { listening: false, gone });
+    live.set(w, { started: false, listening: false, gone });
     w.on("message", (message: unknown) => {
       if (isOurs<FromWorker>(message)) onMessage(w, message);
     });
@@ -100,11 +99,15 @@ export async function startCluster(opts: ServeOptions, workers: number, say: (li
 
   const onMessage = (w: Worker, m: FromWorker) => {
     switch (m.type) {
-      case "custseg:hello":
-        sendTo(w, { type: "custseg:start", model: source, port, log: log?.status() ?? { ok: true } });
+      case "custseg:hello": {
+        // A worker that starts while the server stops is stopped instead (it missed the broadcast).
+        if (closing) return sendTo(w, { type: "custseg:stop" });
+        const state = live.get(w);
+        if (state) state.started = true;
+        sendTo(w, { type: "custseg:start", model: source, log: log?.status() ?? { ok: true } });
         return;
+      }
       case "custseg:listening": {
-        port = m.port;
         url = m.url;
         const state = live.get(w);
         if (state) state.listening = true;
@@ -115,7 +118,7 @@ export async function startCluster(opts: ServeOptions, workers: number, say: (li
         return;
       }
       case "custseg:start-failed":
-        if (starting) startFailed(new UserError(m.reason));
+        if (starting) startFailed(new UserError(m.reason, 1, { option: m.option }));
         else say(`a worker could not start: ${m.reason}`);
         return;
       case "custseg:log":
@@ -199,8 +202,9 @@ export async function startCluster(opts: ServeOptions, workers: number, say: (li
     }
     source = next;
     const id = ++reloadId;
-    // Workers starting meanwhile are sent the new model with their start.
-    const targets = [...live].filter(([w, s]) => s.listening && w.isConnected()).map(([w]) => w);
+    // Every worker sent a start (listening or not yet: it takes the reload after its start); workers
+    // that say hello from now on are sent the new model with their start.
+    const targets = [...live].filter(([w, s]) => s.started && w.isConnected()).map(([w]) => w);
     const refused: string[] = [];
     await new Promise<void>((done) => {
       if (targets.length === 0) return done();

@@ -4,6 +4,7 @@
 // whole server's counts, /ready reports the primary's log status. It does what the primary says:
 // reload, stop; a signal to the process group (Ctrl-C, a hang-up) is the primary's to handle.
 import { loadEngine } from "../engine/engine.js";
+import { UserError } from "../errors.js";
 import type { FromWorker, ToWorker } from "./cluster-messages.js";
 import { isOurs } from "./cluster-messages.js";
 import { LogForwarder } from "./log-forwarder.js";
@@ -85,12 +86,13 @@ export async function runWorker(opts: ServeOptions): Promise<never> {
         case "custseg:start":
           log.setStatus(message.log);
           try {
-            server = await startServer({ ...opts, port: message.port }, servedModelOf(engine, message.model), { log, metricsText });
+            server = await startServer(opts, servedModelOf(engine, message.model), { log, metricsText });
           } catch (err) {
-            await new Promise((resolve) => send({ type: "custseg:start-failed", reason: (err as Error).message }, resolve));
+            const option = err instanceof UserError ? err.fields.option : undefined;
+            await new Promise((resolve) => send({ type: "custseg:start-failed", reason: (err as Error).message, option }, resolve));
             process.exit(1);
           }
-          send({ type: "custseg:listening", url: server.url, port: Number(new URL(server.url).port) });
+          send({ type: "custseg:listening", url: server.url });
           return;
         case "custseg:reload":
           try {

@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { UserError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { type InputSchema, InputError, inputSchema } from "./instances.js";
 import { batchFromCsv, batchFromMlflowJson } from "./mlflow.js";
@@ -191,7 +192,9 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel, rol
     reply.type("application/json").send(`{"predictions":${predict(batch, current, reply.elapsedTime).text}}`);
   });
 
-  await app.listen({ host: opts.host, port: opts.port });
+  await app.listen({ host: opts.host, port: opts.port }).catch((err: NodeJS.ErrnoException) => {
+    throw listenError(err, opts);
+  });
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : opts.port;
   const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
@@ -232,6 +235,15 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel, rol
       return stopped;
     },
   };
+}
+
+/** An address that cannot be listened on is the user's to fix: one line naming it and the flag. */
+function listenError(err: NodeJS.ErrnoException, opts: ServeOptions): Error {
+  const at = `${opts.host}:${opts.port}`;
+  if (err.code === "EADDRINUSE") return new UserError(`cannot listen on ${at}: the address is in use`, 1, { option: "port" });
+  if (err.code === "EACCES") return new UserError(`cannot listen on ${at}: permission denied`, 1, { option: "port" });
+  if (err.code === "EADDRNOTAVAIL" || err.code === "ENOTFOUND") return new UserError(`cannot listen on ${at}: not an address of this machine`, 1, { option: "host" });
+  return err;
 }
 
 /** The scoring step's own checks (e.g. the float32 range of the outlier trees) are the client's error too. */

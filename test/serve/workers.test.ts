@@ -5,6 +5,8 @@
 // worker without a failed request; a worker that dies replaced, and the server stopped after a few
 // rapid deaths; the same model identity whichever worker answers; --workers bounded.
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -189,6 +191,20 @@ test("--workers: a whole number from 1 to 64, or auto; anything else is one line
   for (const bad of ["65", "0", "two", "1.5"]) {
     const r = runCli(["serve", "--model", modelA, "--port", "0", "--log", "off", "--workers", bad], { env: { AIP_HTTP_PORT: "" } });
     assertFailure(r, new RegExp(`^custseg: --workers must be a whole number from 1 to 64, or auto; got ${bad.replace(".", "\\.")}$`), { alone: true });
+  }
+});
+
+test("an address in use: one line naming it and --port, exit 1, for one process and for workers alike", async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+  const { port } = taken.address() as AddressInfo;
+  try {
+    for (const workers of ["1", "2"]) {
+      const r = runCli(["serve", "--model", modelA, "--port", String(port), "--log", "off", "--workers", workers], { env: { AIP_HTTP_PORT: "" } });
+      assertFailure(r, new RegExp(`^custseg: cannot listen on 127\\.0\\.0\\.1:${port}: the address is in use \\(--port\\)$`), { alone: true });
+    }
+  } finally {
+    taken.close();
   }
 });
 
