@@ -81,6 +81,6 @@ export const MAX_WORKERS = 64;
 /** The number of server processes: a whole number from 1 to MAX_WORKERS, or `auto` (the usable cores). */
 export function workerCount(value: string, usableCores: number): number {
   const n = value === "auto" ? Math.min(usableCores, MAX_WORKERS) : Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new OptionError("workers", `must be a whole number from 1 to ${MAX_WORKERS}, or auto; got ${value}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new OptionError("workers", `must be a whole number from 1 to ${MAX_WORKERS}, or auto (got ${value})`);
   return n;
 }

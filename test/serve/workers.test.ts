@@ -3,7 +3,8 @@
 // worker answered; /metrics counting every worker's requests; /ready reporting the primary's log in
 // every worker; SIGTERM draining every worker; SIGHUP checking a model once and reloading every
 // worker without a failed request; a worker that dies replaced, and the server stopped after a few
-// rapid deaths; the same model identity whichever worker answers; --workers bounded.
+// rapid deaths; the same model identity whichever worker answers; an address in use worded once.
+// (--workers's bound: test/cli/flags.test.ts.)
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -186,13 +187,6 @@ async function replacedThenStopped(s: ServeProcess) {
   assert.match(s.stderr(), /^custseg: the server's workers exited 5 times within 60 s \(the last: signal SIGKILL\); stopping$/m);
   assert.not.match(s.stderr(), /\n\s+at |internal error/);
 }
-
-test("--workers: a whole number from 1 to 64, or auto; anything else is one line naming the flag", () => {
-  for (const bad of ["65", "0", "two", "1.5"]) {
-    const r = runCli(["serve", "--model", modelA, "--port", "0", "--log", "off", "--workers", bad], { env: { AIP_HTTP_PORT: "" } });
-    assertFailure(r, new RegExp(`^custseg: --workers must be a whole number from 1 to 64, or auto; got ${bad.replace(".", "\\.")}$`), { alone: true });
-  }
-});
 
 test("an address in use: one line naming it and --port, exit 1, for one process and for workers alike", async () => {
   const taken = createServer();
