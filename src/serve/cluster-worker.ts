@@ -32,12 +32,14 @@ export async function runWorker(opts: ServeOptions): Promise<never> {
   process.on("SIGTERM", () => void stop());
 
   const engine = await loadEngine({ threads: 1 });
-  const log = new LogForwarder({
+  // With the log off, nothing is formatted or sent.
+  const forwarder = new LogForwarder({
     send: (batch, sent) => send({ type: "custseg:log", chunks: batch.chunks, lines: batch.lines }, (err) => sent(err !== null && err !== undefined)),
     interval: Math.min(HANDOFF_INTERVAL, opts.logFlushInterval),
     maxPending: MAX_PENDING_LINES,
     maxUnsent: MAX_UNSENT_BYTES,
   });
+  const log = opts.logPath === null ? null : forwarder;
   let server: RunningServer | null = null;
   const scrapes = new Map<number, (text: string) => void>();
   let scrapeId = 0;
@@ -60,7 +62,7 @@ export async function runWorker(opts: ServeOptions): Promise<never> {
   const stop = () =>
     (stopping ??= (async () => {
       // Closing the server drains its requests and hands over the log's last lines.
-      await (server?.close() ?? log.close());
+      await (server?.close() ?? forwarder.close());
       await new Promise((resolve) => send({ type: "custseg:drained" }, resolve));
       process.exit(0);
     })());
@@ -78,13 +80,13 @@ export async function runWorker(opts: ServeOptions): Promise<never> {
         scrapes.get(message.id)?.(message.text);
         return;
       case "custseg:log-status":
-        log.setStatus(message.status);
+        forwarder.setStatus(message.status);
         return;
     }
     queue = queue.then(async () => {
       switch (message.type) {
         case "custseg:start":
-          log.setStatus(message.log);
+          forwarder.setStatus(message.log);
           try {
             server = await startServer(opts, servedModelOf(engine, message.model), { log, metricsText });
           } catch (err) {

@@ -54,7 +54,8 @@ export interface RunningServer {
  * lines go to the one process that writes the log, and /metrics answers for the whole server.
  */
 export interface WorkerRole {
-  log: PredictionSink;
+  /** null: the log is off. */
+  log: PredictionSink | null;
   /** The whole server's metrics, as Prometheus text. */
   metricsText(): Promise<string>;
 }
@@ -66,7 +67,7 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel, rol
     opts.logPath === null || role !== undefined
       ? null
       : new PredictionLog({ path: opts.logPath, maxBytes: opts.logMaxBytes, files: opts.logFiles, flushInterval: opts.logFlushInterval });
-  const log: PredictionSink | null = role?.log ?? fileLog;
+  const log: PredictionSink | null = role === undefined ? fileLog : role.log;
   const prepare = (model: ServedModel): Loaded => ({
     model,
     schema: inputSchema(model),
@@ -79,7 +80,7 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel, rol
   let engine: Engine | null = null;
   const load = async () => loadServedModel((engine ??= await loadEngine({ threads: 1 })), opts.model, opts.store);
   let loaded = prepare(initial ?? (await load()));
-  const metrics = new ServeMetrics(role?.log ?? fileLog, () => ({ id: loaded.model.id, format: loaded.model.model.format }));
+  const metrics = new ServeMetrics(log, () => ({ id: loaded.model.id, format: loaded.model.model.format }));
   metrics.clusters(loaded.model.clusters.length);
 
   // The node:http server is made here, not by fastify, so that the fast path (fast-path.ts) sees
