@@ -82,11 +82,14 @@ export async function runWorker(opts: ServeOptions): Promise<never> {
       case "custseg:log-status":
         forwarder.setStatus(message.status);
         return;
+      case "custseg:start":
+        // Taken as it arrives, so that a status sent after it is not overwritten by it.
+        forwarder.setStatus(message.log);
+        break;
     }
     queue = queue.then(async () => {
       switch (message.type) {
         case "custseg:start":
-          forwarder.setStatus(message.log);
           try {
             server = await startServer(opts, servedModelOf(engine, message.model), { log, metricsText });
           } catch (err) {
