@@ -22,4 +22,5 @@ USER node
 EXPOSE 8080
 # node:20-slim has no curl: the check is a one-line fetch against the health route.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD node -e "fetch('http://127.0.0.1:'+(process.env.AIP_HTTP_PORT||8080)+(process.env.AIP_HEALTH_ROUTE||'/health')).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# One server process; on a machine given N cores, run the same command with `--workers N` added.
 CMD ["node", "dist/cli/custseg.js", "serve", "--model", "/model/model.json", "--host", "0.0.0.0"]

@@ -10,8 +10,12 @@
 // prediction served. In the same run and the same way, two floor rows: a bare node:http server and
 // a minimal fastify route (bench/cases/http-floor.ts), each pinned in its own process, reading the
 // body, parsing it and answering custseg's own reply to it as fixed text — what the HTTP stack
-// costs on this machine before any of custseg's work. Writes bench/results/serve.json.
-// Usage: npm run bench:serve [-- --duration 10] [-- --model PATH] [-- --flask] [-- --baseline CLI]
+// costs on this machine before any of custseg's work. Then the same cases against `custseg serve
+// --workers 2` (--workers N to change it), the server NOT pinned (its primary and workers share both
+// cores) and wrk still pinned to core 1, as the targets are stated; its CPU per request is that of
+// the primary and every worker. After every case, custseg's log is checked: its line count must
+// reach the predictions the server counted. Writes bench/results/serve.json.
+// Usage: npm run bench:serve [-- --duration 10] [-- --model PATH] [-- --flask] [-- --baseline CLI] [-- --workers N]
 // --baseline measures another build of the CLI (e.g. dist/cli/custseg.js of an earlier commit,
 // built elsewhere) the same way in the same run, with its own log, as a row beside the floors:
 // a before/after comparison that the machine's load at the time affects alike.
@@ -73,13 +77,19 @@ function instances(n: number): object[] {
   });
 }
 
-function startServer(model: string, log: string, build = cli): Promise<{ child: ChildProcess; url: string }> {
-  return startPinned([process.execPath, build, "serve", "--model", model, "--host", "127.0.0.1", "--port", "0", "--log", log]);
+/** custseg serve pinned to core 0, or with `workers` processes on no core in particular. */
+function startServer(model: string, log: string, build = cli, workers = 1): Promise<{ child: ChildProcess; url: string }> {
+  const argv = [process.execPath, build, "serve", "--model", model, "--host", "127.0.0.1", "--port", "0", "--log", log];
+  return workers === 1 ? startPinned(argv) : startProcess(process.execPath, [...argv.slice(1), "--workers", String(workers)]);
 }
 
 /** A server process on core 0 that says "on http://…" on stderr once it listens. */
 async function startPinned(argv: string[]): Promise<{ child: ChildProcess; url: string }> {
   const [cmd, args] = pinned(0, argv);
+  return startProcess(cmd, args);
+}
+
+async function startProcess(cmd: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, AIP_HTTP_PORT: "" } });
   let err = "";
   const url = await new Promise<string>((resolve, reject) => {
@@ -106,6 +116,9 @@ interface Measured {
   ok: number;
   non2xx: number;
   errors: number;
+  /** custseg's log after the case, and the predictions the server had counted. */
+  logLines?: number;
+  predictionsCounted?: number;
 }
 
 async function startFlask(): Promise<{ child: ChildProcess; url: string }> {
@@ -214,28 +227,53 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** A process and the processes it started (the workers of `serve --workers N`). */
+function processTree(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter((x) => x !== "").map(Number);
+  } catch {}
+  return [pid, ...children.flatMap(processTree)];
+}
+
+const treeCpuSeconds = (pid: number) => processTree(pid).reduce((sum, p) => sum + cpuSeconds(p), 0);
+
 function countLines(log: string): number {
   const dir = join(log, "..");
   let lines = 0;
   for (const f of readdirSync(dir)) {
     if (!f.startsWith("predictions.jsonl")) continue;
     const text = readFileSync(join(dir, f));
-    for (let i = 0; i < text.length; i++) if (text[i] === 10) lines++;
+    for (let i = text.indexOf(10); i >= 0; i = text.indexOf(10, i + 1)) lines++;
   }
   return lines;
 }
 
-/** Warm-up, then every case against one server process; CPU from /proc, latency from wrk. */
-async function measureCases(pid: number, url: string, label: string): Promise<{ rows: Measured[]; served: number }> {
+/** After a case: the log's lines reach the predictions the server counted (within a few flushes), or the check fails. */
+async function checkLog(url: string, log: string): Promise<{ logLines: number; predictionsCounted: number }> {
+  let last = { logLines: 0, predictionsCounted: 0 };
+  for (let i = 0; i < 20; i++) {
+    last = { predictionsCounted: await predictionsServed(url), logLines: countLines(log) };
+    if (last.logLines === last.predictionsCounted) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return last;
+}
+
+/**
+ * Warm-up, then every case against one server (its process and any it started); CPU from /proc,
+ * latency from wrk; with `log`, the log's line count checked after each case.
+ */
+async function measureCases(pid: number, url: string, label: string, log?: string): Promise<{ rows: Measured[]; served: number }> {
   // Warm-up, not counted: the JIT compiles the request path for both body sizes before anything is measured.
   let served = (await load(url, JSON.stringify({ instances: instances(1) }), 16, 2)).ok;
   served += (await load(url, JSON.stringify({ instances: instances(100) }), 16, 1)).ok * 100;
   const rows: Measured[] = [];
   for (const c of CASES) {
-    const cpu0 = cpuSeconds(pid);
+    const cpu0 = treeCpuSeconds(pid);
     const r = await load(url, JSON.stringify({ instances: instances(c.instances) }), c.connections, duration);
     served += r.ok * c.instances;
-    const cpu = cpuSeconds(pid) - cpu0;
+    const cpu = treeCpuSeconds(pid) - cpu0;
     rows.push({
       case: c.case,
       serverCpuUsPerRequest: Math.round((cpu / r.ok) * 1e6),
@@ -247,8 +285,10 @@ async function measureCases(pid: number, url: string, label: string): Promise<{ 
       ok: r.ok,
       non2xx: r.non2xx,
       errors: r.errors,
+      ...(log === undefined ? {} : await checkLog(url, log)),
     });
-    process.stderr.write(`  ${label} ${c.case}: ${Math.round(r.rps)} requests/s, p50 ${r.p50} ms, p99 ${r.p99} ms\n`);
+    const logged = log === undefined ? "" : `; log ${rows.at(-1)!.logLines} lines, ${rows.at(-1)!.predictionsCounted} predictions counted`;
+    process.stderr.write(`  ${label} ${c.case}: ${Math.round(r.rps)} requests/s, p50 ${r.p50} ms, p99 ${r.p99} ms${logged}\n`);
   }
   return { rows, served };
 }
@@ -275,7 +315,7 @@ async function main() {
       replies[n] = await res.text();
       served += n;
     }
-    const measured = await measureCases(child.pid!, url, "custseg");
+    const measured = await measureCases(child.pid!, url, "custseg", log);
     served += measured.served;
     const rows = measured.rows;
     // The server's own count: wrk stops counting at its deadline, with requests still in flight.
@@ -314,6 +354,24 @@ async function main() {
       }
     }
 
+    // The same cases on `--workers N`: not pinned, so the primary and its workers use both cores
+    // (wrk's core included, as the targets are stated); CPU per request is that of every process.
+    const workers = Number(arg("workers") ?? 2);
+    const workersLog = join(tmp, "workers", "predictions.jsonl");
+    await mkdir(join(tmp, "workers"));
+    const multi = await startServer(model, workersLog, cli, workers);
+    const multiExited = new Promise<number | null>((r) => multi.child.on("exit", (code) => r(code)));
+    let multiRows: Measured[];
+    let multiCounted: number;
+    try {
+      multiRows = (await measureCases(multi.child.pid!, multi.url, `custseg --workers ${workers}`, workersLog)).rows;
+      multiCounted = await predictionsServed(multi.url);
+    } finally {
+      multi.child.kill("SIGTERM");
+    }
+    const multiCode = await multiExited;
+    const multiLogged = countLines(workersLog);
+
     const flaskLive = process.argv.includes("--flask") ? await measureFlask() : null;
     const flask = flaskLive ?? FLASK;
     const table = [["case", "custseg req/s", "p50 ms", "p99 ms", "instances/s", "server CPU µs/req", "req per CPU-s", "Flask req/s", "Flask p99 ms", "Flask instances/s"]];
@@ -335,6 +393,14 @@ async function main() {
     process.stdout.write(
       `prediction log: ${logged} lines; the server counted ${servedByServer} predictions served (${equal ? "equal" : "DIFFERENT"}), the load generator ${served}; server exit code ${code}\n`,
     );
+    process.stdout.write(`custseg --workers ${workers} (not pinned; wrk on core 1; CPU of the primary and every worker):\n`);
+    const multiTable = [["case", "req/s", "p50 ms", "p99 ms", "instances/s", "server CPU µs/req", "log lines after the case", "predictions counted", "1 process req/s"]];
+    multiRows.forEach((r, i) => {
+      multiTable.push([r.case, String(r.requestsPerS), String(r.p50Ms), String(r.p99Ms), String(r.instancesPerS), String(r.serverCpuUsPerRequest), String(r.logLines), String(r.predictionsCounted), String(rows[i]!.requestsPerS)]);
+    });
+    printTable(multiTable);
+    const multiEqual = multiLogged === multiCounted && multiRows.every((r) => r.logLines === r.predictionsCounted);
+    process.stdout.write(`prediction log of --workers ${workers}: ${multiLogged} lines; the server counted ${multiCounted} predictions served (${multiEqual ? "equal" : "DIFFERENT"}); exit code ${multiCode}\n`);
 
     const result = {
       loadAverage: loadavg(),
@@ -348,9 +414,16 @@ async function main() {
         : { source: "the original's Flask server (seed_serve.py), measured on this machine with wrk (quoted)", cases: FLASK },
       predictionLog: { lines: logged, predictionsServed: servedByServer, answeredWithinDeadline: served, equal },
       serverExitCode: code,
+      workers: {
+        count: workers,
+        pinning: "server not pinned (primary and workers on both cores), wrk on core 1",
+        cases: multiRows,
+        predictionLog: { lines: multiLogged, predictionsServed: multiCounted, equal: multiEqual },
+        serverExitCode: multiCode,
+      },
     };
     await writeFileAtomic(resultsPath, `${JSON.stringify(result, null, 2)}\n`);
-    if (!equal || [rows, ...floor.map((f) => f.cases)].flat().some((r) => r.non2xx > 0 || r.errors > 0)) process.exitCode = 1;
+    if (!equal || !multiEqual || [rows, multiRows, ...floor.map((f) => f.cases)].flat().some((r) => r.non2xx > 0 || r.errors > 0)) process.exitCode = 1;
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

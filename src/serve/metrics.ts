@@ -1,9 +1,19 @@
 // Prometheus metrics on a registry of the server's own (so several servers in one process, as in
 // the tests, do not share counters). What a request updates (requests, latency, predictions by
 // cluster) is held in plain counters and read by prom-client at scrape time (request-stats.ts).
+// With `--workers N` every worker has one and the primary another (its log's gauges): the primary
+// merges them (cluster-metrics.ts), so each metric says how it is merged (`aggregator`).
 import { Gauge, Registry, collectDefaultMetrics } from "prom-client";
-import type { PredictionLog } from "./prediction-log.js";
+import type { LogStatus } from "./log-lines.js";
 import { RequestStats, collector } from "./request-stats.js";
+
+/** What the log's gauges read: the file's writer (PredictionLog) has all of it. */
+export interface LogCounts {
+  linesWritten: number;
+  linesDropped: number;
+  writeErrors: number;
+  status(): LogStatus;
+}
 
 export class ServeMetrics {
   readonly registry = new Registry();
@@ -11,7 +21,8 @@ export class ServeMetrics {
   /** Predictions per cluster index; grows when a reloaded model has more clusters, never shrinks. */
   private predicted = new Float64Array(0);
 
-  constructor(log: PredictionLog | null, modelInfo: () => { id: string; format: string }) {
+  /** `log`: the gauges of a log this process writes; a worker's own dropped lines; or none. */
+  constructor(log: LogCounts | { linesDropped: number } | null, modelInfo: () => { id: string; format: string }) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: "custseg_" });
     this.requests.register(
@@ -30,33 +41,15 @@ export class ServeMetrics {
       help: "The model being served (value 1)",
       labelNames: ["id", "format"],
       registers,
+      // Every worker serves the model: merged, it is still 1.
+      aggregator: "max",
       collect() {
         this.reset();
         this.set(modelInfo(), 1);
       },
     });
-    if (log !== null) {
-      new Gauge({
-        name: "custseg_prediction_log_ok",
-        help: "1 while the prediction log is written, 0 after a failed write (see /ready for the reason)",
-        registers,
-        collect() {
-          this.set(log.status().ok ? 1 : 0);
-        },
-      });
-      const counter = (name: string, help: string, read: () => number) =>
-        new Gauge({
-          name,
-          help,
-          registers,
-          collect() {
-            this.set(read());
-          },
-        });
-      counter("custseg_prediction_log_lines_written_total", "Prediction lines appended to the log", () => log.linesWritten);
-      counter("custseg_prediction_log_lines_dropped_total", "Prediction lines lost to failed writes or a full queue", () => log.linesDropped);
-      counter("custseg_prediction_log_write_errors_total", "Failed appends to the prediction log", () => log.writeErrors);
-    }
+    if (log !== null && "linesWritten" in log) logGauges(this.registry, log);
+    else if (log !== null) droppedLines(this.registry, () => log.linesDropped);
   }
 
   /** A model with k clusters is being served. */
@@ -76,3 +69,33 @@ export class ServeMetrics {
     this.requests.record(route, status, seconds);
   }
 }
+
+/** The prediction log's health and line counts, read at scrape time. */
+export function logGauges(registry: Registry, log: LogCounts): void {
+  new Gauge({
+    name: "custseg_prediction_log_ok",
+    help: "1 while the prediction log is written, 0 after a failed write (see /ready for the reason)",
+    registers: [registry],
+    collect() {
+      this.set(log.status().ok ? 1 : 0);
+    },
+  });
+  readGauge(registry, "custseg_prediction_log_lines_written_total", "Prediction lines appended to the log", () => log.linesWritten);
+  droppedLines(registry, () => log.linesDropped);
+  readGauge(registry, "custseg_prediction_log_write_errors_total", "Failed appends to the prediction log", () => log.writeErrors);
+}
+
+/** Lines lost by this process; merged over processes, their sum. */
+function droppedLines(registry: Registry, read: () => number): void {
+  readGauge(registry, "custseg_prediction_log_lines_dropped_total", "Prediction lines lost to failed writes or a full queue", read);
+}
+
+const readGauge = (registry: Registry, name: string, help: string, read: () => number) =>
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });

@@ -1,5 +1,6 @@
 // Settings of `custseg serve`, their defaults, and the Vertex AI environment variables that override
 // the port and routes. The CLI fills ServeOptions; tests build them directly.
+import { OptionError } from "../errors.js";
 
 export interface ServeOptions {
   /** Model address: a model.json path, a run directory holding one, or models:/… in the registry. */
@@ -70,4 +71,16 @@ export function applyVertexEnvironment(opts: ServeOptions, env: NodeJS.ProcessEn
   if (env.AIP_PREDICT_ROUTE) out.predictRoute = env.AIP_PREDICT_ROUTE;
   if (env.AIP_DEPLOYED_MODEL_ID) out.deployedModelId = env.AIP_DEPLOYED_MODEL_ID;
   return out;
+}
+
+/** `--workers`: one process unless asked; see the README for why `auto` is not the default. */
+export const WORKERS_DEFAULT = "1";
+/** Most worker processes: each holds a model, an engine and an HTTP stack (some 60 MB). */
+export const MAX_WORKERS = 64;
+
+/** The number of server processes: a whole number from 1 to MAX_WORKERS, or `auto` (the usable cores). */
+export function workerCount(value: string, usableCores: number): number {
+  const n = value === "auto" ? Math.min(usableCores, MAX_WORKERS) : Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new OptionError("workers", `must be a whole number from 1 to ${MAX_WORKERS}, or auto (got ${value})`);
+  return n;
 }

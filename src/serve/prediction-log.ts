@@ -3,11 +3,14 @@
 // everything queued in one append, so the disk is touched a few times a second whatever the
 // request rate. The file rotates by size (path → path.1 → … → path.N). A failing write (unwritable
 // path, full disk) never reaches a request: the lines are counted as dropped, the reason is kept
-// for /ready and /metrics, and the next flush tries again.
+// for /ready and /metrics, and the next flush tries again. With `--workers N` only the primary
+// process has one: the workers' lines arrive as bytes (appendBytes) and are written the same way.
 import { type FileHandle, open, rename, rm, stat } from "node:fs/promises";
-import { extraBytes, flag, num } from "./respond.js";
+import { LineFormat, type LogStatus, type PredictionSink } from "./log-lines.js";
 import type { Batch, Scored } from "./served-model.js";
 import { TextChunks } from "./text-chunks.js";
+
+export type { LogStatus } from "./log-lines.js";
 
 export interface PredictionLogOptions {
   path: string;
@@ -16,14 +19,11 @@ export interface PredictionLogOptions {
   flushInterval: number;
   /** Queued predictions beyond this are dropped (counted) rather than letting memory grow without bound. */
   maxPending?: number;
+  /** Called after a write whose outcome changes the status (a first failure, a recovery). */
+  onStatus?: (status: LogStatus) => void;
 }
 
-export interface LogStatus {
-  ok: boolean;
-  reason?: string;
-}
-
-export class PredictionLog {
+export class PredictionLog implements PredictionSink {
   linesWritten = 0;
   linesDropped = 0;
   bytesWritten = 0;
@@ -57,6 +57,21 @@ export class PredictionLog {
     const text = this.lines.format(time, latencyMs, model, batch, scored);
     this.queue.push(text, text.length + batch.rows * this.lines.modelExtraBytes);
     this.pendingLines += batch.rows;
+    this.schedule();
+  }
+
+  /** Queue `lines` whole lines already encoded (a worker's), as they are: they become the queue's own. */
+  appendBytes(chunks: readonly Uint8Array[], lines: number): void {
+    if (this.closed || this.pendingLines + lines > this.maxPending) {
+      this.linesDropped += lines;
+      return;
+    }
+    for (const c of chunks) this.queue.pushBytes(c);
+    this.pendingLines += lines;
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.timer === null) {
       this.timer = setTimeout(() => {
         this.timer = null;
@@ -96,18 +111,24 @@ export class PredictionLog {
       this.size += bytes;
       this.bytesWritten += bytes;
       this.linesWritten += lines;
-      this.error = null;
+      this.setError(null);
     } catch (err) {
       this.writeErrors++;
       this.linesDropped += lines;
       const e = err as NodeJS.ErrnoException;
-      this.error = `prediction log ${this.opts.path}: ${e.code === "ENOSPC" ? "the disk is full" : e.code === "EACCES" ? "permission denied" : e.message}`;
+      this.setError(`prediction log ${this.opts.path}: ${e.code === "ENOSPC" ? "the disk is full" : e.code === "EACCES" ? "permission denied" : e.message}`);
       // Reopen on the next flush: the path may have been fixed, or the file replaced.
       await this.file?.close().catch(() => undefined);
       this.file = null;
     }
     // Written or dropped, the bytes are done with: their chunks take the next requests' lines.
     this.queue.recycle(chunks);
+  }
+
+  private setError(error: string | null): void {
+    if (error === this.error) return;
+    this.error = error;
+    this.opts.onStatus?.(this.status());
   }
 
   private async openFile(): Promise<void> {
@@ -137,35 +158,3 @@ const exists = (p: string) =>
     () => true,
     () => false,
   );
-
-/**
- * `{"time","model","latencyMs","features"|"components":[…],"cluster","outlier"}` per prediction;
- * the values are in the model's feature order (or PC1..PCp), as /metadata lists them.
- */
-class LineFormat {
-  // Thousands of requests share a millisecond and a model: their text is made once.
-  private lastTime = Number.NaN;
-  private timeText = "";
-  private lastModel: string | null = null;
-  private modelText = "";
-  /** UTF-8 bytes of the model's text beyond its length: the rest of a line is ASCII. */
-  modelExtraBytes = 0;
-
-  format(time: number, latencyMs: number, model: string, batch: Batch, scored: Scored): string {
-    if (time !== this.lastTime) this.timeText = new Date((this.lastTime = time)).toISOString();
-    if (model !== this.lastModel) {
-      this.modelText = JSON.stringify((this.lastModel = model));
-      this.modelExtraBytes = extraBytes(this.modelText);
-    }
-    const head = `{"time":"${this.timeText}","model":${this.modelText},"latencyMs":${latencyMs.toFixed(3)},"${batch.kind}":[`;
-    const { data, rows } = batch;
-    const cols = data.length / rows;
-    let out = "";
-    for (let i = 0; i < rows; i++) {
-      let line = head + num(data[i * cols]!);
-      for (let j = 1; j < cols; j++) line += "," + num(data[i * cols + j]!);
-      out += line + '],"cluster":' + scored.cluster[i]! + ',"outlier":' + flag(scored.outlier[i]!) + "}\n";
-    }
-    return out;
-  }
-}

@@ -4,12 +4,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { UserError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { type InputSchema, InputError, inputSchema } from "./instances.js";
 import { batchFromCsv, batchFromMlflowJson } from "./mlflow.js";
+import type { PredictionSink } from "./log-lines.js";
 import { ServeMetrics } from "./metrics.js";
 import { loadServedModel } from "./model-source.js";
-import { loadEngine } from "../engine/engine.js";
+import { type Engine, loadEngine } from "../engine/engine.js";
 import { ScoreInputError } from "../pipeline/steps/score.js";
 import type { ServeOptions } from "./options.js";
 import { type FastAnswer, type FastHandler, fastPathListener } from "./fast-path.js";
@@ -36,20 +38,36 @@ export interface RunningServer {
   /** http://host:port the server listens on. */
   url: string;
   log: PredictionLog | null;
+  /** This process's metrics (with `--workers N`, one worker's share). */
+  metrics: ServeMetrics;
   model(): ServedModel;
+  /** Serve a model already loaded and checked, from the next request on. */
+  use(model: ServedModel): void;
   /** Load the model again from its address; a model that fails to load is refused and the old one kept. */
   reload(): Promise<{ ok: true; id: string } | { ok: false; reason: string }>;
   /** Stop accepting, finish in-flight requests (up to the drain timeout), flush the log. */
   close(): Promise<void>;
 }
 
+/**
+ * How a worker of `custseg serve --workers N` differs from a server of its own: its predictions'
+ * lines go to the one process that writes the log, and /metrics answers for the whole server.
+ */
+export interface WorkerRole {
+  /** null: the log is off. */
+  log: PredictionSink | null;
+  /** The whole server's metrics, as Prometheus text. */
+  metricsText(): Promise<string>;
+}
+
 const MLFLOW_ROUTE = "/invocations";
 
-export async function startServer(opts: ServeOptions, initial?: ServedModel): Promise<RunningServer> {
-  const log =
-    opts.logPath === null
+export async function startServer(opts: ServeOptions, initial?: ServedModel, role?: WorkerRole): Promise<RunningServer> {
+  const fileLog =
+    opts.logPath === null || role !== undefined
       ? null
       : new PredictionLog({ path: opts.logPath, maxBytes: opts.logMaxBytes, files: opts.logFiles, flushInterval: opts.logFlushInterval });
+  const log: PredictionSink | null = role === undefined ? fileLog : role.log;
   const prepare = (model: ServedModel): Loaded => ({
     model,
     schema: inputSchema(model),
@@ -59,8 +77,9 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
     deployedModelIdExtraBytes: extraBytes(JSON.stringify(opts.deployedModelId ?? model.id)),
   });
   // One thread: a request's batch is far below the size where worker threads pay for their hand-off.
-  const engine = await loadEngine({ threads: 1 });
-  let loaded = prepare(initial ?? (await loadServedModel(engine, opts.model, opts.store)));
+  let engine: Engine | null = null;
+  const load = async () => loadServedModel((engine ??= await loadEngine({ threads: 1 })), opts.model, opts.store);
+  let loaded = prepare(initial ?? (await load()));
   const metrics = new ServeMetrics(log, () => ({ id: loaded.model.id, format: loaded.model.model.format }));
   metrics.clusters(loaded.model.clusters.length);
 
@@ -135,7 +154,7 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
   app.get("/metadata", async () => metadata(loaded));
   app.get("/ping", async (_req, reply) => reply.type("text/plain").send("\n"));
   app.get("/version", async (_req, reply) => reply.type("text/plain").send(VERSION));
-  app.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await (role?.metricsText() ?? metrics.registry.metrics())));
 
   // The answer stays a string: Node sends a string body in the same write as the headers, a Buffer
   // in a second one (at one instance per request, answering a Buffer measured slower).
@@ -174,23 +193,30 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
     reply.type("application/json").send(`{"predictions":${predict(batch, current, reply.elapsedTime).text}}`);
   });
 
-  await app.listen({ host: opts.host, port: opts.port });
+  await app.listen({ host: opts.host, port: opts.port }).catch((err: NodeJS.ErrnoException) => {
+    throw listenError(err, opts);
+  });
   const address = app.server.address();
   const port = typeof address === "object" && address !== null ? address.port : opts.port;
   const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
 
+  const use = (model: ServedModel) => {
+    loaded = prepare(model);
+    metrics.clusters(model.clusters.length);
+  };
   let stopped: Promise<void> | null = null;
   return {
     app,
     url: `http://${host}:${port}`,
-    log,
+    log: fileLog,
+    metrics,
     model: () => loaded.model,
+    use,
     async reload() {
       try {
-        const next = prepare(await loadServedModel(engine, opts.model, opts.store));
-        loaded = next;
-        metrics.clusters(next.model.clusters.length);
-        return { ok: true, id: next.model.id };
+        const next = await load();
+        use(next);
+        return { ok: true, id: next.id };
       } catch (err) {
         return { ok: false, reason: (err as Error).message };
       }
@@ -210,6 +236,15 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel): Pr
       return stopped;
     },
   };
+}
+
+/** An address that cannot be listened on is the user's to fix: one line naming it and the flag. */
+function listenError(err: NodeJS.ErrnoException, opts: ServeOptions): Error {
+  const at = `${opts.host}:${opts.port}`;
+  if (err.code === "EADDRINUSE") return new UserError(`cannot listen on ${at}: the address is in use`, 1, { option: "port" });
+  if (err.code === "EACCES") return new UserError(`cannot listen on ${at}: permission denied`, 1, { option: "port" });
+  if (err.code === "EADDRNOTAVAIL" || err.code === "ENOTFOUND") return new UserError(`cannot listen on ${at}: not an address of this machine`, 1, { option: "host" });
+  return err;
 }
 
 /** The scoring step's own checks (e.g. the float32 range of the outlier trees) are the client's error too. */

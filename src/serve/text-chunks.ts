@@ -38,6 +38,14 @@ export class TextChunks {
     this.bytes += written;
   }
 
+  /** Bytes already encoded, queued as they are (no copy): the chunk is the queue's from now on. */
+  pushBytes(bytes: Uint8Array): void {
+    if (bytes.byteLength === 0) return;
+    this.seal();
+    this.sealed.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    this.bytes += bytes.byteLength;
+  }
+
   /** Everything queued, in order; the queue starts empty again. The chunks are the caller's until it recycles them. */
   take(): Buffer[] {
     this.seal();

@@ -41,4 +41,10 @@ test("limits and thread counts are checked the same way", async () => {
   assert.is(await flagError(["kmeans", "--input", missing, "--k", "2", "--tol", "-1"]), "custseg: --tol must be a number ≥ 0 (got -1)");
 });
 
+test("serve --workers: a whole number from 1 to 64, or auto; refused before the model is read", async () => {
+  for (const value of ["65", "0", "two", "1.5"]) {
+    assert.is(await flagError(["serve", "--model", missing, "--workers", value]), `custseg: --workers must be a whole number from 1 to 64, or auto (got ${value})`);
+  }
+});
+
 test.run();

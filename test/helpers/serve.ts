@@ -2,6 +2,8 @@
 // parity run's model, a server started in-process on 127.0.0.1 port 0, and the CLI's server as a
 // real process.
 import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { request } from "node:http";
 import { join } from "node:path";
 import { seedParityOptions } from "../../bench/cases/seed-parity.js";
 import { loadEngine } from "../../src/engine/engine.js";
@@ -11,6 +13,7 @@ import { RUN_DEFAULTS } from "../../src/pipeline/options.js";
 import type { RunArtifacts } from "../../src/pipeline/jobs/run-artifacts.js";
 import { SERVE_DEFAULTS, type ServeOptions } from "../../src/serve/options.js";
 import { type RunningServer, startServer } from "../../src/serve/server.js";
+import * as assert from "uvu/assert";
 import { startCli } from "./cli.js";
 import { sharedFile } from "./shared.js";
 
@@ -100,4 +103,66 @@ export function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
     }).then((r) => r.code);
     void exited.then((code) => reject(new Error(`custseg serve exited (${code}) before listening: ${err}`)));
   });
+}
+
+/** Ten instances of p components each. */
+const hammerBody = (p: number) => ({ instances: Array.from({ length: 10 }, (_, i) => Array.from({ length: p }, (_, j) => (i - j) / 4)) });
+
+/** Keep `concurrency` requests of ten instances in flight until `stop` resolves; returns every status seen (-1: no answer). */
+export async function hammer(url: string, p: number, concurrency: number, stop: Promise<unknown>): Promise<number[]> {
+  const statuses: number[] = [];
+  let done = false;
+  void stop.then(() => (done = true));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (!done) {
+        const r = await fetch(`${url}/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(hammerBody(p)) })
+          .then(async (res) => {
+            await res.text();
+            return res.status;
+          })
+          .catch(() => -1);
+        statuses.push(r);
+      }
+    }),
+  );
+  return statuses;
+}
+
+export const waitFor = async (what: string, check: () => Promise<boolean> | boolean) => {
+  for (let i = 0; i < 400; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.unreachable(`timed out waiting for ${what}`);
+};
+
+/** A request on a connection of its own (fetch keeps one alive): with --workers N, each may reach another worker. */
+export function once(url: string, method = "GET", body?: unknown): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(url, { method, agent: false, headers: text === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(text) } }, (res) => {
+      let data = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (data += d));
+      res.on("end", () => {
+        let parsed: unknown = data;
+        try {
+          parsed = JSON.parse(data);
+        } catch {}
+        resolve({ status: res.statusCode!, body: parsed, text: data });
+      });
+    });
+    req.on("error", reject);
+    req.end(text);
+  });
+}
+
+/** The processes a process started (Linux), e.g. the workers of `serve --workers N`. */
+export function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter((s) => s !== "").map(Number);
+  } catch {
+    return [];
+  }
 }

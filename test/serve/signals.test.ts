@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { get, smallModel, spawnServe } from "../helpers/serve.js";
+import { get, hammer, smallModel, spawnServe, waitFor } from "../helpers/serve.js";
 
 let tmp = "";
 let modelA = "";
@@ -20,37 +20,6 @@ test.before(async () => {
 test.after(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
-
-const body = (p: number) => ({ instances: Array.from({ length: 10 }, (_, i) => Array.from({ length: p }, (_, j) => (i - j) / 4)) });
-
-/** Keep `concurrency` requests in flight until `stop` resolves; returns every status seen. */
-async function hammer(url: string, p: number, concurrency: number, stop: Promise<unknown>): Promise<number[]> {
-  const statuses: number[] = [];
-  let done = false;
-  void stop.then(() => (done = true));
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (!done) {
-        const r = await fetch(`${url}/predict`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body(p)) })
-          .then(async (res) => {
-            await res.text();
-            return res.status;
-          })
-          .catch(() => -1);
-        statuses.push(r);
-      }
-    }),
-  );
-  return statuses;
-}
-
-const waitFor = async (what: string, check: () => Promise<boolean> | boolean) => {
-  for (let i = 0; i < 400; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  assert.unreachable(`timed out waiting for ${what}`);
-};
 
 test("SIGHUP: a bad model is refused and the old one kept; a good one replaces it; no request fails", async () => {
   const live = join(tmp, "live.json");

@@ -1,6 +1,9 @@
 // custseg serve: score customers over HTTP (Vertex AI and MLflow scoring contracts).
+import cluster from "node:cluster";
+import { availableParallelism } from "node:os";
 import type { CommandModule } from "yargs";
-import { applyVertexEnvironment, SERVE_DEFAULTS, type ServeOptions } from "../../serve/options.js";
+import { applyVertexEnvironment, SERVE_DEFAULTS, type ServeOptions, WORKERS_DEFAULT, workerCount } from "../../serve/options.js";
+import { reportFailure } from "../failure.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 
 interface ServeArgs {
@@ -21,6 +24,7 @@ interface ServeArgs {
   "log-files": number;
   "log-flush-interval": number;
   "drain-timeout": number;
+  workers: string;
 }
 
 const D = SERVE_DEFAULTS;
@@ -45,8 +49,10 @@ const command: CommandModule<object, ServeArgs> = {
       .option("log-files", { type: "number", default: D.logFiles, describe: "Rotated prediction logs kept (log.1 … log.N)" })
       .option("log-flush-interval", { type: "number", default: D.logFlushInterval, describe: "Queued predictions are appended at least this often, ms" })
       .option("drain-timeout", { type: "number", default: D.drainTimeout, describe: "On SIGTERM, wait this long for in-flight requests, ms" })
+      .option("workers", { type: "string", default: WORKERS_DEFAULT, describe: "Server processes sharing the port (1-64, or auto: one per usable core)" })
       .example("$0 serve --model runs/latest/model.json", "")
-      .example("AIP_HTTP_PORT=8080 $0 serve --model model.json --host 0.0.0.0", "") as never,
+      .example("AIP_HTTP_PORT=8080 $0 serve --model model.json --host 0.0.0.0", "")
+      .example("$0 serve --model model.json --workers auto", "") as never,
   handler: async (args) => {
     const opts: ServeOptions = applyVertexEnvironment({
       model: args.model,
@@ -67,11 +73,27 @@ const command: CommandModule<object, ServeArgs> = {
       logFlushInterval: args["log-flush-interval"],
       drainTimeout: args["drain-timeout"],
     });
-    // fastify is loaded here, not at start-up, so that --help and the other commands need none of it.
-    const { startServer } = await import("../../serve/server.js");
-    const server = await startServer(opts);
+    const workers = workerCount(String(args.workers), availableParallelism());
     const say = (line: string) => process.stderr.write(`custseg serve: ${line}\n`);
-    say(`model ${server.model().id} (${server.model().path}) on ${server.url}; POST ${opts.predictRoute}, POST /invocations`);
+    // fastify is loaded here, not at start-up, so that --help and the other commands need none of it.
+    if (cluster.isWorker) {
+      const { runWorker } = await import("../../serve/cluster-worker.js");
+      return runWorker(opts);
+    }
+    let server: { url: string; model(): { id: string; path: string }; reload(): Promise<{ ok: true; id: string } | { ok: false; reason: string }>; close(): Promise<void> };
+    let processes = "";
+    if (workers > 1) {
+      const { startCluster } = await import("../../serve/cluster-primary.js");
+      const running = await startCluster(opts, workers, say);
+      // Workers that keep exiting stop the server: said once, as any failure is.
+      void running.failed.then((err) => process.exit(reportFailure(err)));
+      server = running;
+      processes = `; ${workers} workers`;
+    } else {
+      const { startServer } = await import("../../serve/server.js");
+      server = await startServer(opts);
+    }
+    say(`model ${server.model().id} (${server.model().path}) on ${server.url}; POST ${opts.predictRoute}, POST /invocations${processes}`);
 
     // The CLI's default SIGTERM/SIGINT handling exits at once; a server drains first.
     process.removeAllListeners("SIGTERM");
