@@ -3,7 +3,9 @@
 // real process.
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
 import { request } from "node:http";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { seedParityOptions } from "../../bench/cases/seed-parity.js";
 import { loadEngine } from "../../src/engine/engine.js";
@@ -19,6 +21,12 @@ import { sharedFile } from "./shared.js";
 
 /** The run defaults, with two k-means runs instead of ten: the servers need a model, not the best one. */
 const TRAIN = { ...RUN_DEFAULTS, cacheDir: false, nInit: 2 } as const;
+
+/** A scratch directory with two small models of different seeds: the model a reload replaces, and its replacement. */
+export async function twoModels(name: string): Promise<{ tmp: string; modelA: string; modelB: string }> {
+  const tmp = await mkdtemp(join(tmpdir(), `custseg-serve-${name}-`));
+  return { tmp, modelA: (await smallModel(tmp, 1)).path, modelB: (await smallModel(tmp, 2)).path };
+}
 
 /** A model of the product's own format, trained on a small generated data set; returns model.json's path. */
 export async function smallModel(dir: string, seed = 1): Promise<{ path: string; run: RunArtifacts }> {

@@ -1,20 +1,17 @@
 // `custseg serve` as a real process: SIGHUP reloads the model without dropping a request and refuses
 // a bad one (the old model stays); SIGTERM drains in-flight requests and flushes the log.
-import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { get, hammer, smallModel, spawnServe, waitFor } from "../helpers/serve.js";
+import { get, hammer, spawnServe, twoModels, waitFor } from "../helpers/serve.js";
 
 let tmp = "";
 let modelA = "";
 let modelB = "";
 
 test.before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), "custseg-serve-signals-"));
-  modelA = (await smallModel(tmp, 1)).path;
-  modelB = (await smallModel(tmp, 2)).path;
+  ({ tmp, modelA, modelB } = await twoModels("signals"));
 });
 
 test.after(async () => {

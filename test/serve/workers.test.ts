@@ -5,24 +5,21 @@
 // worker without a failed request; a worker that dies replaced, and the server stopped after a few
 // rapid deaths; the same model identity whichever worker answers; an address in use worded once.
 // (--workers's bound: test/cli/flags.test.ts.)
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { assertFailure, runCli } from "../helpers/cli.js";
-import { childPids, get, hammer, once, type ServeProcess, smallModel, spawnServe, waitFor } from "../helpers/serve.js";
+import { childPids, get, hammer, once, type ServeProcess, spawnServe, twoModels, waitFor } from "../helpers/serve.js";
 
 let tmp = "";
 let modelA = "";
 let modelB = "";
 
 test.before(async () => {
-  tmp = await mkdtemp(join(tmpdir(), "custseg-serve-workers-"));
-  modelA = (await smallModel(tmp, 1)).path;
-  modelB = (await smallModel(tmp, 2)).path;
+  ({ tmp, modelA, modelB } = await twoModels("workers"));
 });
 
 test.after(async () => {
