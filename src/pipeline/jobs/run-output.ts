@@ -47,14 +47,11 @@ function customersTable(a: RunArtifacts): Table {
   const { all, flagged, reduced, clusters, quality } = a;
   const n = all.ids.length;
   const p = reduced.fit.nComponents;
-  const d = all.matrix.cols;
   const columns: Record<string, Vector> = {
     CustomerID: makeVector(all.ids),
   };
   FEATURE_NAMES.forEach((name, j) => {
-    const values = new Float64Array(n);
-    for (let i = 0; i < n; i++) values[i] = all.matrix.data[i * d + j]!;
-    columns[name] = makeVector(values);
+    columns[name] = makeVector(column(all.matrix, j));
   });
   const outlier = new Uint8Array((n + 7) >> 3);
   for (let i = 0; i < n; i++) if (flagged[i]) outlier[i >> 3]! |= 1 << (i & 7);
@@ -197,7 +194,14 @@ function reportSteps(s: RunSummary): StepRecord[] {
 
 /** The customers that have a silhouette (all, or the sample's), with their labels, for the chart. */
 function sampledSilhouettes(values: Float64Array, labels: Int32Array): { values: Float64Array; labels: Int32Array } {
-  if (!values.some(Number.isNaN)) return { values, labels };
-  const keep = Array.from(values.keys()).filter((i) => !Number.isNaN(values[i]!));
-  return { values: Float64Array.from(keep, (i) => values[i]!), labels: Int32Array.from(keep, (i) => labels[i]!) };
+  let kept = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]!)) kept++;
+  if (kept === values.length) return { values, labels };
+  const out = { values: new Float64Array(kept), labels: new Int32Array(kept) };
+  for (let i = 0, j = 0; i < values.length; i++) {
+    if (Number.isNaN(values[i]!)) continue;
+    out.values[j] = values[i]!;
+    out.labels[j++] = labels[i]!;
+  }
+  return out;
 }

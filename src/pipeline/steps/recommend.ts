@@ -268,21 +268,19 @@ interface Products {
   ofLine: Int32Array;
 }
 
-/** One product per StockCode, named by its most frequent description (ties → smallest string). */
+/** One product per StockCode, named by its most frequent description (ties → the smallest string). */
 function codeProducts(stock: DictColumn, desc: DictColumn, hasDesc: Uint8Array): Products {
   const nCodes = stock.values.length;
-  const pairs = describedPairs(stock, desc, hasDesc, null);
-  const lines = new Int32Array(pairs.code.length);
-  for (let i = 0; i < pairs.ofLine.length; i++) if (pairs.ofLine[i] >= 0) lines[pairs.ofLine[i]]++;
+  const pairs = pairLines(stock, desc, hasDesc);
   const bestDesc = new Int32Array(nCodes).fill(-1);
   const bestLines = new Int32Array(nCodes);
   for (let p = 0; p < pairs.code.length; p++) {
     const s = pairs.code[p];
     const d = pairs.desc[p];
     const current = bestDesc[s];
-    if (lines[p] > bestLines[s] || (lines[p] === bestLines[s] && desc.values[d] < desc.values[current])) {
+    if (pairs.lines[p] > bestLines[s] || (pairs.lines[p] === bestLines[s] && desc.values[d] < desc.values[current])) {
       bestDesc[s] = d;
-      bestLines[s] = lines[p];
+      bestLines[s] = pairs.lines[p];
     }
   }
   const code = new Int32Array(nCodes);
@@ -291,10 +289,45 @@ function codeProducts(stock: DictColumn, desc: DictColumn, hasDesc: Uint8Array):
 }
 
 /**
- * One product per (StockCode, Description) pair among the lines kept (`lineCustomer` ≥ 0, or all
- * lines when null), as pandas' groupby on both columns: lines without a description belong to none.
+ * Every (StockCode, Description) pair of the lines with a description, and its number of lines:
+ * counted in one pass, with no per-line product index (the default mode's products are the codes).
  */
-function describedPairs(stock: DictColumn, desc: DictColumn, hasDesc: Uint8Array, lineCustomer: Int32Array | null): Products {
+function pairLines(stock: DictColumn, desc: DictColumn, hasDesc: Uint8Array): { code: Int32Array; desc: Int32Array; lines: Int32Array } {
+  const n = stock.codes.length;
+  const nDesc = desc.values.length;
+  const ids = new Map<number, number>();
+  const code: number[] = [];
+  const descOf: number[] = [];
+  const lines: number[] = [];
+  // Most codes carry one description: remember the last pair seen per code and skip the Map then.
+  const lastPair = new Int32Array(stock.values.length).fill(-1);
+  for (let i = 0; i < n; i++) {
+    if (!hasDesc[i]) continue;
+    const s = stock.codes[i];
+    const d = desc.codes[i];
+    let p = lastPair[s];
+    if (p < 0 || descOf[p] !== d) {
+      const key = s * nDesc + d;
+      p = ids.get(key) ?? -1;
+      if (p < 0) {
+        p = code.length;
+        ids.set(key, p);
+        code.push(s);
+        descOf.push(d);
+        lines.push(0);
+      }
+      lastPair[s] = p;
+    }
+    lines[p]++;
+  }
+  return { code: Int32Array.from(code), desc: Int32Array.from(descOf), lines: Int32Array.from(lines) };
+}
+
+/**
+ * One product per (StockCode, Description) pair among the lines kept (`lineCustomer` ≥ 0), as
+ * pandas' groupby on both columns: lines without a description belong to none.
+ */
+function describedPairs(stock: DictColumn, desc: DictColumn, hasDesc: Uint8Array, lineCustomer: Int32Array): Products {
   const n = stock.codes.length;
   const nDesc = desc.values.length;
   const ofLine = new Int32Array(n).fill(-1);
@@ -304,7 +337,7 @@ function describedPairs(stock: DictColumn, desc: DictColumn, hasDesc: Uint8Array
   // Most codes carry one description: remember the last pair seen per code and skip the Map then.
   const lastPair = new Int32Array(stock.values.length).fill(-1);
   for (let i = 0; i < n; i++) {
-    if ((lineCustomer && lineCustomer[i] < 0) || !hasDesc[i]) continue;
+    if (lineCustomer[i] < 0 || !hasDesc[i]) continue;
     const s = stock.codes[i];
     const d = desc.codes[i];
     let p = lastPair[s];
@@ -350,23 +383,28 @@ function customerLookup(ids: Int32Array): (id: number) => number {
 export function recommendationsCsv(recs: Recommendations): string {
   const header = ["CustomerID", "cluster"];
   for (let r = 1; r <= recs.perCustomer; r++) header.push(`Rec${r}_StockCode`, `Rec${r}_Description`);
-  // Every item is one of its cluster's few best sellers: each text is quoted once, not once a row.
-  const quoted = new Map<string, string>();
-  const field = (text: string) => {
-    let out = quoted.get(text);
-    if (out === undefined) quoted.set(text, (out = csvField(text)));
+  // Every item is one of its cluster's few best sellers, the same object on every row that shows it:
+  // its two cells are quoted and joined once. Rows are joined once at the end, not appended to a
+  // growing string.
+  const cells = new Map<RecommendedItem, string>();
+  const cellsOf = (item: RecommendedItem) => {
+    let out = cells.get(item);
+    if (out === undefined) cells.set(item, (out = `,${csvField(item.stockCode)},${csvField(item.description)}`));
     return out;
   };
   // Both leading cells are integers: never quoted.
   const empty = ",,".repeat(recs.perCustomer);
-  let out = `${header.join(",")}\n`;
-  for (const row of recs.customers) {
+  const lines = new Array<string>(recs.customers.length + 1);
+  lines[0] = header.join(",");
+  for (let i = 0; i < recs.customers.length; i++) {
+    const row = recs.customers[i]!;
     let line = `${row.customerId},${row.cluster}`;
     const shown = Math.min(row.items.length, recs.perCustomer);
-    for (let r = 0; r < shown; r++) line += `,${field(row.items[r]!.stockCode)},${field(row.items[r]!.description)}`;
-    out += `${line}${empty.slice(0, 2 * (recs.perCustomer - shown))}\n`;
+    for (let r = 0; r < shown; r++) line += cellsOf(row.items[r]!);
+    if (shown < recs.perCustomer) line += empty.slice(0, 2 * (recs.perCustomer - shown));
+    lines[i + 1] = line;
   }
-  return out;
+  return `${lines.join("\n")}\n`;
 }
 
 /** top_products_per_cluster.csv: cluster, StockCode, Description, Quantity in rank order. */
