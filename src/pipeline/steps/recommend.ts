@@ -271,7 +271,7 @@ interface Products {
 /** One product per StockCode, named by its most frequent description (ties → the smallest string). */
 function codeProducts(stock: DictColumn, desc: DictColumn, hasDesc: Uint8Array): Products {
   const nCodes = stock.values.length;
-  const pairs = pairLines(stock, desc, hasDesc);
+  const pairs = pairsOf(stock, desc, hasDesc, null, null);
   const bestDesc = new Int32Array(nCodes).fill(-1);
   const bestLines = new Int32Array(nCodes);
   for (let p = 0; p < pairs.code.length; p++) {
@@ -289,10 +289,17 @@ function codeProducts(stock: DictColumn, desc: DictColumn, hasDesc: Uint8Array):
 }
 
 /**
- * Every (StockCode, Description) pair of the lines with a description, and its number of lines:
- * counted in one pass, with no per-line product index (the default mode's products are the codes).
+ * The (StockCode, Description) pairs of the lines with a description — of the lines kept
+ * (`lineCustomer` ≥ 0) when given — with each pair's number of lines, as pandas' groupby on both
+ * columns; `ofLine`, when given, receives each line's pair (lines without one keep theirs).
  */
-function pairLines(stock: DictColumn, desc: DictColumn, hasDesc: Uint8Array): { code: Int32Array; desc: Int32Array; lines: Int32Array } {
+function pairsOf(
+  stock: DictColumn,
+  desc: DictColumn,
+  hasDesc: Uint8Array,
+  lineCustomer: Int32Array | null,
+  ofLine: Int32Array | null,
+): { code: Int32Array; desc: Int32Array; lines: Int32Array } {
   const n = stock.codes.length;
   const nDesc = desc.values.length;
   const ids = new Map<number, number>();
@@ -302,7 +309,7 @@ function pairLines(stock: DictColumn, desc: DictColumn, hasDesc: Uint8Array): { 
   // Most codes carry one description: remember the last pair seen per code and skip the Map then.
   const lastPair = new Int32Array(stock.values.length).fill(-1);
   for (let i = 0; i < n; i++) {
-    if (!hasDesc[i]) continue;
+    if (!hasDesc[i] || (lineCustomer !== null && lineCustomer[i] < 0)) continue;
     const s = stock.codes[i];
     const d = desc.codes[i];
     let p = lastPair[s];
@@ -319,42 +326,16 @@ function pairLines(stock: DictColumn, desc: DictColumn, hasDesc: Uint8Array): { 
       lastPair[s] = p;
     }
     lines[p]++;
+    if (ofLine !== null) ofLine[i] = p;
   }
   return { code: Int32Array.from(code), desc: Int32Array.from(descOf), lines: Int32Array.from(lines) };
 }
 
-/**
- * One product per (StockCode, Description) pair among the lines kept (`lineCustomer` ≥ 0), as
- * pandas' groupby on both columns: lines without a description belong to none.
- */
+/** One product per (StockCode, Description) pair among the lines kept (`lineCustomer` ≥ 0): the `--compat seed` products. */
 function describedPairs(stock: DictColumn, desc: DictColumn, hasDesc: Uint8Array, lineCustomer: Int32Array): Products {
-  const n = stock.codes.length;
-  const nDesc = desc.values.length;
-  const ofLine = new Int32Array(n).fill(-1);
-  const ids = new Map<number, number>();
-  const code: number[] = [];
-  const descOf: number[] = [];
-  // Most codes carry one description: remember the last pair seen per code and skip the Map then.
-  const lastPair = new Int32Array(stock.values.length).fill(-1);
-  for (let i = 0; i < n; i++) {
-    if (lineCustomer[i] < 0 || !hasDesc[i]) continue;
-    const s = stock.codes[i];
-    const d = desc.codes[i];
-    let p = lastPair[s];
-    if (p < 0 || descOf[p] !== d) {
-      const key = s * nDesc + d;
-      p = ids.get(key) ?? -1;
-      if (p < 0) {
-        p = code.length;
-        ids.set(key, p);
-        code.push(s);
-        descOf.push(d);
-      }
-      lastPair[s] = p;
-    }
-    ofLine[i] = p;
-  }
-  return { code: Int32Array.from(code), desc: Int32Array.from(descOf), ofLine };
+  const ofLine = new Int32Array(stock.codes.length).fill(-1);
+  const pairs = pairsOf(stock, desc, hasDesc, lineCustomer, ofLine);
+  return { code: pairs.code, desc: pairs.desc, ofLine };
 }
 
 /** Dense index of a CustomerID among the sorted `ids`, or −1: a flat table over the ID range when it is compact. */
