@@ -331,7 +331,7 @@ function pairsOf(
   return { code: Int32Array.from(code), desc: Int32Array.from(descOf), lines: Int32Array.from(lines) };
 }
 
-/** One product per (StockCode, Description) pair among the lines kept (`lineCustomer` ≥ 0): the `--compat seed` products. */
+/** One product per (StockCode, Description) pair among the lines kept (`lineCustomer` ≥ 0): the seed mode's products. */
 function describedPairs(stock: DictColumn, desc: DictColumn, hasDesc: Uint8Array, lineCustomer: Int32Array): Products {
   const ofLine = new Int32Array(stock.codes.length).fill(-1);
   const pairs = pairsOf(stock, desc, hasDesc, lineCustomer, ofLine);
