@@ -3,7 +3,7 @@
 // real process.
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -173,4 +173,34 @@ export function childPids(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * SIGHUP under load, as the reload tests drive it: `live` (a copy of `modelA`, which `s` serves) is
+ * truncated and refused once, the old model kept — every id `ids()` reads is still it —; then
+ * `modelB` replaces it and `ids()` reads one new id; every request of the load is answered 200.
+ */
+export async function reloadUnderLoad(s: ServeProcess, live: string, modelA: string, modelB: string, ids: () => Promise<string[]>): Promise<void> {
+  const idA = (await get(`${s.url}/metadata`)).body.id;
+  const p = (await get(`${s.url}/metadata`)).body.inputs.components.length;
+  let stopLoad!: () => void;
+  const load = hammer(s.url, p, 4, new Promise<void>((r) => (stopLoad = r)));
+
+  await writeFile(live, (await readFile(modelA, "utf8")).slice(0, 500));
+  s.child.kill("SIGHUP");
+  await waitFor("the refusal", () => /reload refused/.test(s.stderr()));
+  assert.is(s.stderr().match(/reload refused/g)?.length, 1);
+  assert.match(s.stderr(), /reload refused, still serving [0-9a-f]{12}: .*live\.json/);
+  for (const id of await ids()) assert.is(id, idA);
+
+  await copyFile(modelB, live);
+  s.child.kill("SIGHUP");
+  await waitFor("the reload", () => /reloaded: now serving/.test(s.stderr()));
+  const after = new Set(await ids());
+  assert.is(after.size, 1);
+  assert.is.not([...after][0], idA);
+  stopLoad();
+  const statuses = await load;
+  assert.ok(statuses.length > 0);
+  assert.equal([...new Set(statuses)], [200]);
 }

@@ -4,7 +4,7 @@ import { copyFile, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { get, hammer, spawnServe, twoModels, waitFor } from "../helpers/serve.js";
+import { get, hammer, reloadUnderLoad, spawnServe, twoModels, waitFor } from "../helpers/serve.js";
 
 let tmp = "";
 let modelA = "";
@@ -23,26 +23,7 @@ test("SIGHUP: a bad model is refused and the old one kept; a good one replaces i
   await copyFile(modelA, live);
   const s = await spawnServe(["--model", live, "--log", "off"]);
   try {
-    const idA = (await get(`${s.url}/metadata`)).body.id;
-    const p = (await get(`${s.url}/metadata`)).body.inputs.components.length;
-    let stopLoad!: () => void;
-    const load = hammer(s.url, p, 4, new Promise<void>((r) => (stopLoad = r)));
-
-    await writeFile(live, (await readFile(modelA, "utf8")).slice(0, 500));
-    s.child.kill("SIGHUP");
-    await waitFor("the refusal", () => /reload refused/.test(s.stderr()));
-    assert.match(s.stderr(), /reload refused, still serving [0-9a-f]{12}: .*live\.json/);
-    assert.is((await get(`${s.url}/metadata`)).body.id, idA);
-
-    await copyFile(modelB, live);
-    s.child.kill("SIGHUP");
-    await waitFor("the reload", () => /reloaded: now serving/.test(s.stderr()));
-    const idB = (await get(`${s.url}/metadata`)).body.id;
-    assert.is.not(idB, idA);
-    stopLoad();
-    const statuses = await load;
-    assert.ok(statuses.length > 0);
-    assert.equal([...new Set(statuses)], [200]);
+    await reloadUnderLoad(s, live, modelA, modelB, async () => [(await get(`${s.url}/metadata`)).body.id]);
   } finally {
     s.child.kill("SIGTERM");
     await s.exited;
