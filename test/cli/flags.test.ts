@@ -82,6 +82,8 @@ test("AIP_HTTP_PORT, which stands for --port, is checked the same way and named"
     ["70000", "70000"],
     ["eighty", "eighty"],
     ["80.5", "80.5"],
+    // Number() would read it as 8080.
+    ["0x1F90", "0x1F90"],
   ]) {
     const r = await runWatched(["serve", "--model", missing], { env: { AIP_HTTP_PORT: value! }, livenessMs: 30_000 });
     assert.is(r.status, 1, r.stderr);
