@@ -4,14 +4,13 @@
 import { UserError } from "../errors.js";
 import { KMEANS_LIMITS } from "../engine/kmeans-options.js";
 import { MINIBATCH_LIMITS, SILHOUETTE_SAMPLE_MAX } from "../pipeline/options.js";
-import { groupDigits } from "../digits.js";
+import { SERVE_LIMITS } from "../serve/options.js";
+import { wholeRange } from "../whole-range.js";
 
 type Rule = (v: number) => string | undefined;
 
-const whole =
-  (min: number, max: number): Rule =>
-  (v) =>
-    Number.isInteger(v) && v >= min && v <= max ? undefined : `must be a whole number from ${groupDigits(min)} to ${groupDigits(max)}`;
+const whole = (min: number, max: number): Rule => wholeRange(min, max);
+const serve = (limit: keyof typeof SERVE_LIMITS): Rule => wholeRange(SERVE_LIMITS[limit].min, SERVE_LIMITS[limit].max);
 
 const positive: Rule = (v) => (Number.isFinite(v) && v > 0 ? undefined : "must be a positive number");
 
@@ -42,6 +41,17 @@ const RULES: Record<string, Rule> = {
   "max-download-mb": positive,
   "deadline-s": positive,
   "timeout-ms": positive,
+  port: serve("port"),
+  "body-limit": serve("bodyLimit"),
+  "max-instances": serve("maxInstances"),
+  "request-timeout": serve("requestTimeout"),
+  "headers-timeout": serve("headersTimeout"),
+  "keep-alive-timeout": serve("keepAliveTimeout"),
+  "max-connections": serve("maxConnections"),
+  "log-max-bytes": serve("logMaxBytes"),
+  "log-files": serve("logFiles"),
+  "log-flush-interval": serve("logFlushInterval"),
+  "drain-timeout": serve("drainTimeout"),
 };
 
 /** Throw a UserError naming the first numeric flag whose value breaks its rule. */

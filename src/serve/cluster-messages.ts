@@ -7,10 +7,11 @@ import type { ModelSource } from "./model-source.js";
 /** Primary → worker. */
 export type ToWorker =
   /**
-   * Serve this model. Every worker listens on the port it was given, 0 included: node:cluster gives
-   * the workers asking for the same address one socket (the real port of 0 is another address).
+   * Serve this model, listening on `port`: the given port, 0 included, while a worker holds the
+   * socket node:cluster opened for it (the workers asking for the same address share one socket;
+   * the real port of 0 is another address); else the server's real port (cluster-primary.ts).
    */
-  | { type: "custseg:start"; model: ModelSource; log: LogStatus }
+  | { type: "custseg:start"; model: ModelSource; log: LogStatus; port: number }
   | { type: "custseg:reload"; id: number; model: ModelSource }
   | { type: "custseg:log-status"; status: LogStatus }
   /** Send this worker's metrics (registry JSON) for a scrape. */

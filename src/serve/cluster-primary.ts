@@ -8,7 +8,9 @@
 //     which it sends to every worker when it changes);
 //   - merges the workers' metrics and its log's gauges for a /metrics request (cluster-metrics.ts);
 //   - on close, has every worker drain and hand over its last lines before it flushes the log;
-//   - starts another worker when one exits unexpectedly, and gives up after a few rapid exits.
+//   - starts another worker when one exits unexpectedly, and gives up after a few rapid exits;
+//   - keeps the server on one port: with port 0, a worker started once no worker holds the first
+//     workers' socket asks for their port by number (see listenPort).
 import cluster, { type Worker } from "node:cluster";
 import { Registry, collectDefaultMetrics } from "prom-client";
 import { UserError } from "../errors.js";
@@ -64,14 +66,22 @@ export async function startCluster(opts: ServeOptions, workers: number, say: (li
   cluster.setupPrimary({ serialization: "advanced" });
   let url = "";
   let closing = false;
-  /** Workers forked and not yet gone (exited, and their channel read to the end). */
-  const live = new Map<Worker, { started: boolean; listening: boolean; gone: Promise<void> }>();
+  /** The server's port: the one given, or with port 0 the one the first workers got. */
+  let serverPort = opts.port;
+  /**
+   * Workers forked and not yet gone (exited, and their channel read to the end). `asked`: the port
+   * its start named; `sharing`: it listens on the server's port through the socket of the port it
+   * asked for, which node:cluster keeps open until the last worker holding it disconnects.
+   */
+  const live = new Map<Worker, { started: boolean; listening: boolean; asked: number; sharing: boolean; gone: Promise<void> }>();
   const reloads = new Map<number, { waiting: Set<Worker>; refused: string[]; done: () => void }>();
   let reloadId = 0;
   const crashes: number[] = [];
 
+  // A worker whose channel closes as the message goes (it is exiting) has nothing more to be told;
+  // without the callback the failed write would be thrown as an 'error' event.
   const sendTo = (w: Worker, message: ToWorker) => {
-    if (w.isConnected()) w.send(message);
+    if (w.isConnected()) w.send(message, undefined, () => undefined);
   };
   const broadcast = (message: ToWorker) => {
     for (const w of live.keys()) sendTo(w, message);
@@ -87,13 +97,34 @@ export async function startCluster(opts: ServeOptions, workers: number, say: (li
   let fail!: (err: UserError) => void;
   const failed = new Promise<UserError>((resolve) => (fail = resolve));
 
+  /**
+   * The port a starting worker is to ask for. node:cluster keys its listening sockets by the port
+   * asked for: workers asking for 0 share one socket, whose real port is the server's, while one of
+   * them holds it; once the last has disconnected the socket is closed, and a worker asking for 0
+   * would listen on a new port. So the first workers (and any while one of theirs is up) ask for
+   * the given port, and the others for the server's port by number.
+   */
+  const listenPort = () => ([...live.values()].some((s) => s.sharing && s.asked === opts.port) ? opts.port : serverPort);
+
   const fork = () => {
     const w = cluster.fork();
     const gone = Promise.all([new Promise((r) => w.once("exit", r)), new Promise((r) => w.once("disconnect", r))]).then(() => undefined);
-    live.set(w, { started: false, listening: false, gone });
+    const state = { started: false, listening: false, asked: opts.port, sharing: false, gone };
+    live.set(w, state);
     w.on("message", (message: unknown) => {
       if (isOurs<FromWorker>(message)) onMessage(w, message);
     });
+    // node:cluster's own 'listening' and 'disconnect' (the moment it lets go of the worker's sockets).
+    w.on("listening", (address: { port: number }) => {
+      if (serverPort === 0) serverPort = address.port;
+      state.sharing = address.port === serverPort;
+      // A worker that got another port (the socket it was to share closed as it listened) is replaced.
+      if (!state.sharing) {
+        say(`worker ${w.process.pid} listens on port ${address.port}, not the server's ${serverPort}; replacing it`);
+        sendTo(w, { type: "custseg:stop" });
+      }
+    });
+    w.once("disconnect", () => (state.sharing = false));
     w.once("exit", (code, signal) => onExit(w, code, signal));
   };
 
@@ -104,7 +135,9 @@ export async function startCluster(opts: ServeOptions, workers: number, say: (li
         if (closing) return sendTo(w, { type: "custseg:stop" });
         const state = live.get(w);
         if (state) state.started = true;
-        sendTo(w, { type: "custseg:start", model: source, log: log?.status() ?? { ok: true } });
+        const port = listenPort();
+        if (state) state.asked = port;
+        sendTo(w, { type: "custseg:start", model: source, log: log?.status() ?? { ok: true }, port });
         return;
       }
       case "custseg:listening": {

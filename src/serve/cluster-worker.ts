@@ -91,7 +91,7 @@ export async function runWorker(opts: ServeOptions): Promise<never> {
       switch (message.type) {
         case "custseg:start":
           try {
-            server = await startServer(opts, servedModelOf(engine, message.model), { log, metricsText });
+            server = await startServer({ ...opts, port: message.port }, servedModelOf(engine, message.model), { log, metricsText });
           } catch (err) {
             const option = err instanceof UserError ? err.fields.option : undefined;
             await new Promise((resolve) => send({ type: "custseg:start-failed", reason: (err as Error).message, option }, resolve));

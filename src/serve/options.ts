@@ -1,6 +1,7 @@
 // Settings of `custseg serve`, their defaults, and the Vertex AI environment variables that override
 // the port and routes. The CLI fills ServeOptions; tests build them directly.
-import { OptionError } from "../errors.js";
+import { OptionError, UserError } from "../errors.js";
+import { wholeRange } from "../whole-range.js";
 
 export interface ServeOptions {
   /** Model address: a model.json path, a run directory holding one, or models:/… in the registry. */
@@ -56,6 +57,35 @@ export const SERVE_DEFAULTS = {
   drainTimeout: 10_000,
 } as const;
 
+/** An hour, ms: the longest wait any of serve's timers is set to. */
+const HOUR = 3_600_000;
+
+/**
+ * The bounds of serve's numeric settings (whole numbers), checked with the flags before the server
+ * starts: no value can make a buffer, a count or a wait unbounded.
+ */
+export const SERVE_LIMITS = {
+  /** 0: any free port. */
+  port: { min: 0, max: 65_535 },
+  /** V8 holds no string past 2^29 − 24 characters, and a parsed body takes some times its text. */
+  bodyLimit: { min: 1, max: 256 * 1024 * 1024 },
+  maxInstances: { min: 1, max: 1_000_000 },
+  /** Node reads 0 as "no timeout", so 0 is refused. */
+  requestTimeout: { min: 1, max: HOUR },
+  headersTimeout: { min: 1, max: HOUR },
+  keepAliveTimeout: { min: 1, max: HOUR },
+  maxConnections: { min: 1, max: 1_000_000 },
+  logMaxBytes: { min: 1, max: 2 ** 40 },
+  /** 0: the log is emptied when it is full, no rotated file kept. */
+  logFiles: { min: 0, max: 1_000 },
+  /** Queued lines wait at most this long; a crash loses what waits. */
+  logFlushInterval: { min: 1, max: 60_000 },
+  /** 0: in-flight requests lose their connections at once. */
+  drainTimeout: { min: 0, max: HOUR },
+} as const satisfies Partial<Record<keyof ServeOptions, { min: number; max: number }>>;
+
+const portRule = wholeRange(SERVE_LIMITS.port.min, SERVE_LIMITS.port.max);
+
 /**
  * Vertex AI's custom-container contract sets the port and routes through the environment; when a
  * variable is set it overrides the flag, so the same image runs there and anywhere else.
@@ -63,8 +93,11 @@ export const SERVE_DEFAULTS = {
 export function applyVertexEnvironment(opts: ServeOptions, env: NodeJS.ProcessEnv = process.env): ServeOptions {
   const out = { ...opts };
   if (env.AIP_HTTP_PORT) {
-    const port = Number(env.AIP_HTTP_PORT);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`AIP_HTTP_PORT=${env.AIP_HTTP_PORT} is not a port number`);
+    // Digits only: Number() would also take "0x1F90", " 80" and "8e3".
+    const text = env.AIP_HTTP_PORT;
+    const port = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
+    const why = portRule(port);
+    if (why) throw new UserError(`AIP_HTTP_PORT ${why} (got ${text})`);
     out.port = port;
   }
   if (env.AIP_HEALTH_ROUTE) out.healthRoute = env.AIP_HEALTH_ROUTE;

@@ -47,4 +47,48 @@ test("serve --workers: a whole number from 1 to 64, or auto; refused before the 
   }
 });
 
+/** serve's numeric flags: a value past each bound, and the range the line states. */
+const SERVE_BOUNDS: [flag: string, bad: string, got: string, range: string][] = [
+  ["port", "70000", "70000", "from 0 to 65,535"],
+  ["port", "abc", "something that is not a number", "from 0 to 65,535"],
+  ["body-limit", "-1", "-1", "from 1 to 268,435,456"],
+  ["max-instances", "0.5", "0.5", "from 1 to 1,000,000"],
+  ["request-timeout", "0", "0", "from 1 to 3,600,000"],
+  ["headers-timeout", "3600001", "3600001", "from 1 to 3,600,000"],
+  ["keep-alive-timeout", "-5", "-5", "from 1 to 3,600,000"],
+  ["max-connections", "1e7", "10000000", "from 1 to 1,000,000"],
+  ["log-max-bytes", "0", "0", "from 1 to 1,099,511,627,776"],
+  ["log-files", "1e9", "1000000000", "from 0 to 1,000"],
+  ["log-flush-interval", "0", "0", "from 1 to 60,000"],
+  ["drain-timeout", "1e12", "1000000000000", "from 0 to 3,600,000"],
+];
+
+test("serve's numeric flags are whole numbers within bounds; refused before the model is read", async () => {
+  for (const [flag, bad, got, range] of SERVE_BOUNDS) {
+    assert.is(await flagError(["serve", "--model", missing, `--${flag}`, bad]), `custseg: --${flag} must be a whole number ${range} (got ${got})`);
+  }
+});
+
+test("serve's bounds are inclusive: a value on each bound passes the check and the model is read", async () => {
+  const edges = ["--port", "65535", "--body-limit", "268435456", "--max-instances", "1", "--log-files", "0", "--drain-timeout", "0", "--log-flush-interval", "60000"];
+  const r = await runWatched(["serve", "--model", missing, ...edges], { env: { AIP_HTTP_PORT: "" }, livenessMs: 30_000 });
+  assert.is(r.status, 1, r.stderr);
+  assert.is(lines(r.stderr).length, 1, r.stderr);
+  assert.match(r.stderr, /no-such-input\.csv/);
+});
+
+test("AIP_HTTP_PORT, which stands for --port, is checked the same way and named", async () => {
+  for (const [value, got] of [
+    ["70000", "70000"],
+    ["eighty", "eighty"],
+    ["80.5", "80.5"],
+    // Number() would read it as 8080.
+    ["0x1F90", "0x1F90"],
+  ]) {
+    const r = await runWatched(["serve", "--model", missing], { env: { AIP_HTTP_PORT: value! }, livenessMs: 30_000 });
+    assert.is(r.status, 1, r.stderr);
+    assert.equal(lines(r.stderr), [`custseg: AIP_HTTP_PORT must be a whole number from 0 to 65,535 (got ${got})`]);
+  }
+});
+
 test.run();

@@ -5,7 +5,7 @@ import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { copyFile, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { seedParityOptions } from "../../bench/cases/seed-parity.js";
 import { loadEngine } from "../../src/engine/engine.js";
@@ -95,14 +95,20 @@ export interface ServeProcess {
   exited: Promise<number | null>;
 }
 
-/** `custseg serve` as its own process (the compiled CLI), on a free port of 127.0.0.1. */
-export function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+/**
+ * `custseg serve` as its own process (the compiled CLI), on a free port of 127.0.0.1. `onSpawn` is
+ * called at once with the child and its stderr so far, to act on the server while it starts.
+ */
+export function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}, onSpawn?: (child: ChildProcess, stderr: () => string) => void): Promise<ServeProcess> {
   let child: ChildProcess;
   let err = "";
   return new Promise((resolve, reject) => {
     const exited = startCli(["serve", "--host", "127.0.0.1", "--port", "0", ...args], {
       env: { AIP_HTTP_PORT: "", ...env },
-      onStart: (c) => (child = c),
+      onStart: (c) => {
+        child = c;
+        onSpawn?.(c, () => err);
+      },
       onStderr: (text) => {
         err = text;
         const m = /on (http:\/\/[^;\s]+);/.exec(err);
@@ -172,6 +178,16 @@ export function childPids(pid: number): number[] {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter((s) => s !== "").map(Number);
   } catch {
     return [];
+  }
+}
+
+/** Whether a process has a handler for `signal` (Linux: SigCgt of /proc/PID/status); false once it has gone. */
+export function catches(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return mask !== undefined && ((BigInt(`0x${mask}`) >> BigInt(constants.signals[signal] - 1)) & 1n) === 1n;
+  } catch {
+    return false;
   }
 }
 

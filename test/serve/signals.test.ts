@@ -1,10 +1,12 @@
 // `custseg serve` as a real process: SIGHUP reloads the model without dropping a request and refuses
-// a bad one (the old model stays); SIGTERM drains in-flight requests and flushes the log.
+// a bad one (the old model stays); a SIGHUP that comes while the server starts does not stop it;
+// SIGTERM drains in-flight requests and flushes the log.
+import type { ChildProcess } from "node:child_process";
 import { copyFile, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { get, hammer, reloadUnderLoad, spawnServe, twoModels, waitFor } from "../helpers/serve.js";
+import { catches, get, hammer, once, reloadUnderLoad, spawnServe, twoModels, waitFor } from "../helpers/serve.js";
 
 let tmp = "";
 let modelA = "";
@@ -29,6 +31,47 @@ test("SIGHUP: a bad model is refused and the old one kept; a good one replaces i
     await s.exited;
   }
 });
+
+/**
+ * SIGHUP to `child` as soon as it has a handler for it (before that, the signal's default action
+ * ends any process); resolves with stderr at that moment, or null if the process ended first.
+ */
+function hangUpOnceCaught(child: ChildProcess, stderr: () => string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const poll = setInterval(() => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        clearInterval(poll);
+        resolve(null);
+      } else if (catches(child.pid!, "SIGHUP")) {
+        clearInterval(poll);
+        const before = stderr();
+        child.kill("SIGHUP");
+        resolve(before);
+      }
+    }, 2);
+  });
+}
+
+for (const workers of ["1", "2"]) {
+  test(`SIGHUP while the server starts (--workers ${workers}): it comes up and answers, and reloads the model once started`, async () => {
+    let hungUp!: Promise<string | null>;
+    const s = await spawnServe(["--model", modelA, "--log", "off", "--workers", workers], {}, (child, stderr) => (hungUp = hangUpOnceCaught(child, stderr)));
+    try {
+      const before = await hungUp;
+      assert.ok(before !== null, "the process ended before it took a SIGHUP");
+      assert.not.match(before, / on http:/, "the SIGHUP came before the server listened");
+      const meta = await get(`${s.url}/metadata`);
+      const p = meta.body.inputs.components.length;
+      assert.is((await once(`${s.url}/predict`, "POST", { instances: [Array(p).fill(0.5)] })).status, 200);
+      await waitFor("the reload", () => /reloaded: now serving/.test(s.stderr()));
+      const after = s.stderr().slice(s.stderr().indexOf(" on http:"));
+      assert.is(after.match(new RegExp(`reloaded: now serving model ${meta.body.id}\n`, "g"))?.length, 1, s.stderr());
+    } finally {
+      s.child.kill("SIGTERM");
+      await s.exited;
+    }
+  });
+}
 
 test("SIGTERM: in-flight requests finish, the log holds a line for every prediction answered, exit 0", async () => {
   const log = join(tmp, "drain.jsonl");

@@ -3,7 +3,8 @@
 // worker answered; /metrics counting every worker's requests; /ready reporting the primary's log in
 // every worker; SIGTERM draining every worker; SIGHUP checking a model once and reloading every
 // worker without a failed request; a worker that dies replaced, and the server stopped after a few
-// rapid deaths; the same model identity whichever worker answers; an address in use worded once.
+// rapid deaths; the same model identity whichever worker answers; an address in use worded once;
+// with --port 0, workers that replace them all still on the first workers' port.
 // (--workers's bound: test/cli/flags.test.ts.)
 import { copyFile, mkdir, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -164,6 +165,30 @@ async function replacedThenStopped(s: ServeProcess) {
   assert.match(s.stderr(), /^custseg: the server's workers exited 5 times within 60 s \(the last: signal SIGKILL\); stopping$/m);
   assert.not.match(s.stderr(), /\n\s+at |internal error/);
 }
+
+test("--port 0: workers that replace every worker at once listen on the port the first ones got", async () => {
+  const s = await spawnServe(["--model", modelA, "--log", "off", "--workers", "2"]);
+  try {
+    const p = (await get(`${s.url}/metadata`)).body.inputs.components.length;
+    await waitFor("two workers", () => childPids(s.child.pid!).length === 2);
+    const first = childPids(s.child.pid!);
+    // Both at once: node:cluster closes the listening socket with its last worker.
+    for (const pid of first) process.kill(pid, "SIGKILL");
+    await waitFor("two replacements", () => {
+      const now = childPids(s.child.pid!);
+      return now.length === 2 && now.every((pid) => !first.includes(pid));
+    });
+    await waitFor("the replacements listening", async () => (await once(`${s.url}/health`).catch(() => undefined))?.status === 200);
+    const answers = await Promise.all(Array.from({ length: 4 }, () => once(`${s.url}/predict`, "POST", { instances: [Array(p).fill(0.5)] })));
+    assert.equal(
+      answers.map((r) => r.status),
+      [200, 200, 200, 200],
+    );
+  } finally {
+    s.child.kill("SIGTERM");
+    await s.exited;
+  }
+});
 
 test("an address in use: one line naming it and --port, exit 1, for one process and for workers alike", async () => {
   const taken = createServer();

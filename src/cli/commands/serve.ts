@@ -1,9 +1,7 @@
 // custseg serve: score customers over HTTP (Vertex AI and MLflow scoring contracts).
-import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import type { CommandModule } from "yargs";
 import { applyVertexEnvironment, SERVE_DEFAULTS, type ServeOptions, WORKERS_DEFAULT, workerCount } from "../../serve/options.js";
-import { reportFailure } from "../failure.js";
 import { STORE_DESCRIPTION } from "../store-option.js";
 
 interface ServeArgs {
@@ -74,44 +72,10 @@ const command: CommandModule<object, ServeArgs> = {
       drainTimeout: args["drain-timeout"],
     });
     const workers = workerCount(String(args.workers), availableParallelism());
-    const say = (line: string) => process.stderr.write(`custseg serve: ${line}\n`);
-    // fastify is loaded here, not at start-up, so that --help and the other commands need none of it.
-    if (cluster.isWorker) {
-      const { runWorker } = await import("../../serve/cluster-worker.js");
-      return runWorker(opts);
-    }
-    let server: { url: string; model(): { id: string; path: string }; reload(): Promise<{ ok: true; id: string } | { ok: false; reason: string }>; close(): Promise<void> };
-    let processes = "";
-    if (workers > 1) {
-      const { startCluster } = await import("../../serve/cluster-primary.js");
-      const running = await startCluster(opts, workers, say);
-      // Workers that keep exiting stop the server: said once, as any failure is.
-      void running.failed.then((err) => process.exit(reportFailure(err)));
-      server = running;
-      processes = `; ${workers} workers`;
-    } else {
-      const { startServer } = await import("../../serve/server.js");
-      server = await startServer(opts);
-    }
-    say(`model ${server.model().id} (${server.model().path}) on ${server.url}; POST ${opts.predictRoute}, POST /invocations${processes}`);
-
-    // The CLI's default SIGTERM/SIGINT handling exits at once; a server drains first.
-    process.removeAllListeners("SIGTERM");
-    process.removeAllListeners("SIGINT");
-    const stop = (signal: string) => {
-      say(`${signal}: draining in-flight requests and flushing the prediction log`);
-      void server.close().then(() => {
-        say("stopped");
-        process.exit(0);
-      });
-    };
-    process.on("SIGTERM", () => stop("SIGTERM"));
-    process.on("SIGINT", () => stop("SIGINT"));
-    process.on("SIGHUP", () => {
-      void server.reload().then((r) => say(r.ok ? `reloaded: now serving model ${r.id}` : `reload refused, still serving ${server.model().id}: ${r.reason}`));
-    });
-    // The handler's promise ends only with the process, so yargs does not consider the command done.
-    await new Promise<never>(() => undefined);
+    const { serveJob } = await import("../../pipeline/jobs/serve-job.js");
+    await serveJob(opts, workers, (line) => process.stderr.write(`custseg serve: ${line}\n`));
+    // Drained and stopped: exit now, whatever timers the server's libraries keep.
+    process.exit(0);
   },
 };
 
