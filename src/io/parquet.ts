@@ -132,18 +132,34 @@ export async function readParquetTransactions(bytes: Uint8Array, file: string, o
   let columns: NormalizedColumns;
   try {
     columns = new NormalizedColumns(source.rows, file);
-    // The workers decode the first row group meanwhile, which takes longer than this.
-    columns.prefault();
   } catch (err) {
     await source.close();
     throw err;
   }
+  const batches = source.batches;
+  const next = batches.next();
+  // While the workers decode the first row group (the slowest: parquet-wasm's code is still cold),
+  // this thread writes the output's pages, and stops as soon as the batch is there.
+  let waiting = true;
+  next.then(
+    () => (waiting = false),
+    () => (waiting = false),
+  );
+  const prefault = columns.prefaultSteps();
+  while (waiting && !prefault.next().done) await new Promise((resolve) => setImmediate(resolve));
   let normalizer: TransactionsNormalizer | undefined;
   let read = 0;
-  for await (const batch of source.batches) {
-    normalizer ??= new TransactionsNormalizer(batch.schema, columns, map, file, format);
-    normalizer.append(batch);
-    read += batch.numRows;
+  try {
+    for (let r = await next; !r.done; r = await batches.next()) {
+      const batch = r.value;
+      normalizer ??= new TransactionsNormalizer(batch.schema, columns, map, file, format);
+      normalizer.append(batch);
+      read += batch.numRows;
+    }
+  } catch (err) {
+    // A batch refused here leaves the workers decoding: ending the batches ends them.
+    await batches.return(undefined);
+    throw err;
   }
   // Fewer lines than declared is a damaged file, not a shorter table.
   if (read !== source.rows) throw new UserError(`${file}: holds ${groupDigits(read)} readable rows of the ${groupDigits(source.rows)} it declares`, 1, { input: file });
