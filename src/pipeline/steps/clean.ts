@@ -239,6 +239,7 @@ function* materialise(table: Table, sel: Uint32Array): Steps<Table> {
   const n = sel.length;
   const children: Data[] = [];
   const fields: Field[] = [];
+  let invoices: Int32Array | undefined;
   for (const field of table.schema.fields) {
     const src = table.getChild(field.name)?.data[0] as Data;
     fields.push(new Field(field.name, field.type, false, field.metadata));
@@ -248,6 +249,7 @@ function* materialise(table: Table, sel: Uint32Array): Steps<Table> {
     }
     if (src.dictionary) {
       const codes = gatherInt32(src.values as Int32Array, sel);
+      if (field.name === "InvoiceNo") invoices = codes;
       let dictionary = src.dictionary;
       if (field.name === "Description") {
         const upper = upperCasedDictionary(dictionary.toArray() as string[]);
@@ -261,7 +263,7 @@ function* materialise(table: Table, sel: Uint32Array): Steps<Table> {
     yield;
   }
   fields.push(new Field("Cancelled", new Bool(), false));
-  children.push(makeData({ type: new Bool(), length: n, nullCount: 0, data: cancelledBits(table, sel) }));
+  children.push(makeData({ type: new Bool(), length: n, nullCount: 0, data: cancelledBits(table, invoices ?? gatherInt32(dictCodes(table, "InvoiceNo"), sel)) }));
   const schema = new Schema(fields, table.schema.metadata);
   return new Table([new RecordBatch(schema, makeData({ type: new Struct(fields), length: n, nullCount: 0, children }))]);
 }
@@ -317,10 +319,10 @@ function upperCasedDictionary(values: string[]): { values: string[]; remap: Int3
   return { values: [...ids.keys()], remap };
 }
 
-function cancelledBits(table: Table, sel: Uint32Array): Uint8Array {
-  const codes = dictCodes(table, "InvoiceNo");
+/** The Cancelled flag of each kept line, from its invoice's code (the kept lines' InvoiceNo codes). */
+function cancelledBits(table: Table, codes: Int32Array): Uint8Array {
   const cancelled = dictFirstBytesAre(table, "InvoiceNo", CANCELLATION_MARK);
-  const bits = new Uint8Array((sel.length + 7) >> 3);
-  for (let i = 0; i < sel.length; i++) bits[i >> 3] |= cancelled[codes[sel[i]]] << (i & 7);
+  const bits = new Uint8Array((codes.length + 7) >> 3);
+  for (let i = 0; i < codes.length; i++) bits[i >> 3] |= cancelled[codes[i]] << (i & 7);
   return bits;
 }
