@@ -10,7 +10,6 @@ import { CACHE_MIN_SOURCE_BYTES, DEFAULT_CACHE_DIR } from "./cache-defaults.js";
 import type { ColumnMap } from "./columns.js";
 import { type GeneratedMark, markOf } from "./generated-mark.js";
 import { checkTextFormat, nonDefaultFormat, type TextFormat } from "./text-format.js";
-import type { Decoders } from "./parquet-pool.js";
 
 export type SourceFormat = "zip" | "xlsx" | "csv" | "tsv" | "parquet" | "arrow";
 
@@ -84,18 +83,6 @@ export async function loadTransactions(input: string, opts: LoadOptions = {}): P
   // The cache and the readers (Arrow, and parquet-wasm for Parquet) load once the bytes are in: an
   // input that cannot be read is said in a blink.
   const bytes = await readInputFile(input);
-  // A Parquet source's decoders start before the hash and the cache lookup, which their start-up
-  // then overlaps; a cache hit ends them.
-  const decoders = format === "parquet" ? await (await import("./parquet.js")).startParquetDecoders(bytes, input, opts) : undefined;
-  try {
-    return await loadBytes(bytes, input, format, opts, decoders);
-  } catch (err) {
-    await decoders?.close();
-    throw err;
-  }
-}
-
-async function loadBytes(bytes: Uint8Array, input: string, format: SourceFormat, opts: LoadOptions, decoders: Decoders | undefined): Promise<LoadedTransactions> {
   const { cachePath, readCached, writeCached } = await import("./cache.js");
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   // Arrow IPC sources are read as fast as a cache entry would be, and small sources parse faster
@@ -106,13 +93,12 @@ async function loadBytes(bytes: Uint8Array, input: string, format: SourceFormat,
   if (cached) {
     const read = await readCached(cached);
     if ("table" in read) {
-      await decoders?.close();
       opts.log?.(`using cached Arrow table ${cached}`);
       return { table: read.table, sha256, fromCache: true, path: input, format, generated: markOf(read.table), cacheEntry: { file: cached, sha256: read.sha256 } };
     }
     if ("problem" in read) opts.log?.(`cached table ${cached} ${PROBLEMS[read.problem]}; removed it and re-parsing ${input}`);
   }
-  const table = await parseSource(bytes, input, format, opts, decoders);
+  const table = await parseSource(bytes, input, format, opts);
   const loaded: LoadedTransactions = { table, sha256, fromCache: false, path: input, format, generated: markOf(table) };
   if (cached) {
     loaded.cacheEntry = { file: cached, sha256: await writeCached(cached, table) };
@@ -129,13 +115,13 @@ const PROBLEMS: Record<CacheProblem, string> = {
 };
 
 // Each reader is imported on first use: a Parquet run never loads the CSV or xlsx reader, nor a CSV run parquet-wasm.
-async function parseSource(bytes: Uint8Array, file: string, format: SourceFormat, opts: LoadOptions, decoders: Decoders | undefined): Promise<Table> {
+async function parseSource(bytes: Uint8Array, file: string, format: SourceFormat, opts: LoadOptions): Promise<Table> {
   const map = opts.map ?? {};
   const text: TextFormat = { dateFormat: opts.dateFormat, decimal: opts.decimal };
   switch (format) {
     case "parquet": {
       const { readParquetTransactions } = await import("./parquet.js");
-      return readParquetTransactions(bytes, file, { map, format: text, maxRows: opts.limits?.maxRows, threads: opts.threads, signal: opts.signal }, decoders);
+      return readParquetTransactions(bytes, file, { map, format: text, maxRows: opts.limits?.maxRows, threads: opts.threads, signal: opts.signal });
     }
     case "arrow": {
       const { readArrowTransactions } = await import("./arrow.js");

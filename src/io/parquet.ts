@@ -68,13 +68,8 @@ export interface ParquetReadOptions {
   signal?: AbortSignal;
 }
 
-/**
- * Starts the worker threads that decode a Parquet file; `parquetBatches` or
- * `readParquetTransactions` read what they decode, or `close` ends them. A caller with other work
- * before the read (hashing the file, looking up the cache) starts them first: their start-up (a
- * thread, parquet-wasm, the footer) then overlaps that work.
- */
-export async function startParquetDecoders(bytes: Uint8Array, file: string, opts: Pick<ParquetReadOptions, "threads" | "signal"> = {}): Promise<Decoders> {
+/** Starts the worker threads that decode a Parquet file; `close` ends them. */
+async function startParquetDecoders(bytes: Uint8Array, file: string, opts: Pick<ParquetReadOptions, "threads" | "signal"> = {}): Promise<Decoders> {
   // Decoding runs on worker threads even for one: a damaged page traps parquet-wasm's WASM from a
   // task of its own, beyond any catch on the thread it runs on (it would end the process with a
   // stack trace); a worker's trap ends only the worker, and is worded as the file's. This thread
@@ -86,13 +81,10 @@ export async function startParquetDecoders(bytes: Uint8Array, file: string, opts
   return startDecoders(new Blob([bytes as Uint8Array<ArrayBuffer>]), file, { workers, signal: opts.signal, unreadable: (message) => unreadable(file, message) });
 }
 
-/**
- * A Parquet file's record batches, decoded on worker threads (`decoders`, or ones started here),
- * each at most `batchRows` rows.
- */
-export async function parquetBatches(bytes: Uint8Array, file: string, opts: ParquetReadOptions = {}, started?: Decoders): Promise<ParquetBatches> {
+/** A Parquet file's record batches, decoded on worker threads, each at most `batchRows` rows. */
+export async function parquetBatches(bytes: Uint8Array, file: string, opts: ParquetReadOptions = {}): Promise<ParquetBatches> {
   const batchRows = opts.batchRows ?? BATCH_ROWS;
-  const decoders = started ?? (await startParquetDecoders(bytes, file, opts));
+  const decoders = await startParquetDecoders(bytes, file, opts);
   let footer: FooterSummary;
   let columns: string[] | undefined;
   try {
@@ -122,13 +114,10 @@ function neededColumns(names: string[], map: ColumnMap, file: string): string[] 
   return names.filter((_, i) => needed.has(i));
 }
 
-/**
- * The transactions of a Parquet file, read and normalised batch by batch (`batchRows` lines at most
- * each), by `decoders` (started by startParquetDecoders on the same bytes) or by ones started here.
- */
-export async function readParquetTransactions(bytes: Uint8Array, file: string, opts: ParquetReadOptions = {}, decoders?: Decoders): Promise<Table> {
+/** The transactions of a Parquet file, read and normalised batch by batch (`batchRows` lines at most each). */
+export async function readParquetTransactions(bytes: Uint8Array, file: string, opts: ParquetReadOptions = {}): Promise<Table> {
   const { map = {}, format = {} } = opts;
-  const source = await parquetBatches(bytes, file, opts, decoders);
+  const source = await parquetBatches(bytes, file, opts);
   let columns: NormalizedColumns;
   try {
     columns = new NormalizedColumns(source.rows, file);
