@@ -24,6 +24,7 @@ import {
   withSchemaMetadata,
 } from "./schema.js";
 import { DictionaryFullError, Utf8Dictionary } from "./utf8-dictionary.js";
+import { copyBits, countClear, setBit, setBits, settleNullIndices, zeroWhereClear } from "./validity-bits.js";
 import type { TextFormat } from "./text-format.js";
 
 /**
@@ -46,6 +47,54 @@ export function checkLineCount(rows: number, file: string, maxRows = DEFAULT_MAX
 /** Rows of one transactions table at most: its columns are single Arrow arrays with 32-bit dictionary indices. */
 export const MAX_TRANSACTION_ROWS = 2 ** 31 - 1;
 
+/** The buffers a normaliser writes the transactions into, sized once for the whole source. */
+export class NormalizedColumns {
+  readonly indices: Record<DictionaryColumn, Int32Array>;
+  /** Description's validity bitmap (the other text columns may hold no null). */
+  readonly descriptionBits: Uint8Array;
+  readonly quantity: Int32Array;
+  readonly price: Float64Array;
+  readonly customer: Int32Array;
+  readonly customerBits: Uint8Array;
+  readonly dates: BigInt64Array;
+
+  /** `capacity`: the rows the source declares; `file` names it in errors. */
+  constructor(
+    readonly capacity: number,
+    file: string,
+  ) {
+    // The buffers are sized before any row is read, from a count the source only claims to hold.
+    if (!Number.isSafeInteger(capacity) || capacity < 0 || capacity > MAX_TRANSACTION_ROWS) {
+      throw new UserError(`${file}: declares ${groupDigits(capacity)} rows; a transactions table holds at most ${groupDigits(MAX_TRANSACTION_ROWS)}`, 1, { input: file });
+    }
+    this.indices = Object.fromEntries(DICTIONARY_COLUMNS.map((c) => [c, new Int32Array(capacity)])) as Record<DictionaryColumn, Int32Array>;
+    this.descriptionBits = new Uint8Array((capacity + 7) >> 3);
+    this.quantity = new Int32Array(capacity);
+    this.price = new Float64Array(capacity);
+    this.customer = new Int32Array(capacity);
+    this.customerBits = new Uint8Array((capacity + 7) >> 3);
+    this.dates = new BigInt64Array(capacity);
+  }
+
+  /**
+   * Writes every page once, a slice at a time (a step per yield). A fresh buffer's pages are mapped
+   * on their first write, one page fault per 4 KB (about 200 MB for 5 M lines); a reader waiting for
+   * its first decoded batch takes these steps meanwhile, instead of faulting while it normalises.
+   */
+  *prefaultSteps(): Generator<void> {
+    const slice = 1 << 21; // elements: 8 MB of int32
+    const words = (a: ArrayBufferView) => new Int32Array(a.buffer, a.byteOffset, a.byteLength >> 2);
+    for (const a of [...Object.values(this.indices), this.quantity, words(this.price), this.customer, words(this.dates)]) {
+      for (let at = 0; at < a.length; at += slice) {
+        a.fill(0, at, at + slice);
+        yield;
+      }
+    }
+    this.descriptionBits.fill(0);
+    this.customerBits.fill(0);
+  }
+}
+
 /**
  * Record batches of one source schema → the transactions table, a batch at a time: each batch is
  * converted into column buffers sized once for the whole source, so a reader can hand over batches
@@ -56,38 +105,32 @@ export class TransactionsNormalizer {
   private readonly at: Record<TransactionColumn, number>;
   private readonly names: string[];
   private readonly readers: Record<TransactionColumn, ColumnReader>;
-  private readonly text: Record<DictionaryColumn, { dict: Utf8Dictionary; indices: Int32Array }>;
-  private readonly quantity: Int32Array;
-  private readonly price: Float64Array;
-  private readonly customer: Int32Array;
-  private readonly customerValid: Uint8Array;
-  private readonly dates: BigInt64Array;
+  private readonly dicts: Record<DictionaryColumn, Utf8Dictionary>;
   private readonly dateWords: Int32Array;
+  private readonly capacity: number;
   private dateTexts: DateTexts | undefined;
   private rows = 0;
 
-  /** `capacity`: the source's row count (a batch beyond it is an error: the source said otherwise). */
+  private readonly out: NormalizedColumns;
+
+  /**
+   * `capacity`: the source's row count (a batch beyond it is an error: the source said otherwise), or
+   * the buffers allocated for it beforehand.
+   */
   constructor(
     schema: Schema,
-    private readonly capacity: number,
+    capacity: number | NormalizedColumns,
     map: ColumnMap,
     private readonly file: string,
     private readonly format: TextFormat = {},
   ) {
-    // The buffers are sized before any row is read, from a count the source only claims to hold.
-    if (!Number.isSafeInteger(capacity) || capacity < 0 || capacity > MAX_TRANSACTION_ROWS) {
-      throw new UserError(`${file}: declares ${groupDigits(capacity)} rows; a transactions table holds at most ${groupDigits(MAX_TRANSACTION_ROWS)}`, 1, { input: file });
-    }
+    this.out = typeof capacity === "number" ? new NormalizedColumns(capacity, file) : capacity;
+    this.capacity = this.out.capacity;
     this.names = schema.fields.map((f) => f.name);
     this.at = resolveColumns(this.names, map, file);
     this.readers = Object.fromEntries(TRANSACTION_COLUMNS.map((c) => [c, new ColumnReader(this.names[this.at[c]]!, file, format)])) as Record<TransactionColumn, ColumnReader>;
-    this.text = Object.fromEntries(DICTIONARY_COLUMNS.map((c) => [c, { dict: new Utf8Dictionary(), indices: new Int32Array(capacity) }])) as TransactionsNormalizer["text"];
-    this.quantity = new Int32Array(capacity);
-    this.price = new Float64Array(capacity);
-    this.customer = new Int32Array(capacity);
-    this.customerValid = new Uint8Array(capacity);
-    this.dates = new BigInt64Array(capacity);
-    this.dateWords = new Int32Array(this.dates.buffer);
+    this.dicts = Object.fromEntries(DICTIONARY_COLUMNS.map((c) => [c, new Utf8Dictionary()])) as Record<DictionaryColumn, Utf8Dictionary>;
+    this.dateWords = new Int32Array(this.out.dates.buffer, this.out.dates.byteOffset, 2 * this.capacity);
   }
 
   /** Converts one batch (the schema the normalizer was made with), appending its rows. */
@@ -96,13 +139,11 @@ export class TransactionsNormalizer {
     const base = this.rows;
     if (base + n > this.capacity) throw new UserError(`${this.file}: holds more rows than the ${this.capacity} it declares`, 1, { input: this.file });
     const data = (c: TransactionColumn) => batch.data.children[this.at[c]] as Data;
-    for (const c of DICTIONARY_COLUMNS) {
-      const { dict, indices } = this.text[c];
-      this.readers[c].text(data(c), base, dict, indices, c === "Description");
-    }
-    this.readers.Quantity.int32(data("Quantity"), base, this.quantity, undefined);
-    this.readers.CustomerID.int32(data("CustomerID"), base, this.customer, this.customerValid);
-    this.readers.UnitPrice.float64(data("UnitPrice"), base, this.price);
+    const out = this.out;
+    for (const c of DICTIONARY_COLUMNS) this.readers[c].text(data(c), base, this.dicts[c], out.indices[c], c === "Description" ? out.descriptionBits : undefined);
+    this.readers.Quantity.int32(data("Quantity"), base, out.quantity, undefined);
+    this.readers.CustomerID.int32(data("CustomerID"), base, out.customer, out.customerBits);
+    this.readers.UnitPrice.float64(data("UnitPrice"), base, out.price);
     // Dates given as text are read once the whole column is known.
     this.readers.InvoiceDate.wallClock(data("InvoiceDate"), base, this.dateWords, () => (this.dateTexts ??= new DateTexts(this.capacity)));
     this.rows = base + n;
@@ -115,16 +156,23 @@ export class TransactionsNormalizer {
       const name = this.names[this.at.InvoiceDate]!;
       this.dateTexts.resolveEach((r, ms) => setInt64Word(this.dateWords, r, ms), this.format.dateFormat ?? "auto", (row) => `${this.file}: row ${row + 1}, column ${excerpt(name)}`, this.file);
     }
-    const cut = <T extends Int32Array | Float64Array | Uint8Array | BigInt64Array>(a: T): T => (rows === this.capacity ? a : (a.subarray(0, rows) as T));
-    const dictionary = (c: DictionaryColumn) => ({ indices: cut(this.text[c].indices), dictionary: this.text[c].dict.toVector() });
+    const out = this.out;
+    const cut = <T extends Int32Array | Float64Array | BigInt64Array>(a: T): T => (rows === this.capacity ? a : (a.subarray(0, rows) as T));
+    const validity = (bitmap: Uint8Array) => ({ bitmap: bitmap.subarray(0, (rows + 7) >> 3), nulls: countClear(bitmap, rows) });
+    const dictionary = (c: DictionaryColumn) => ({ indices: cut(out.indices[c]), dictionary: this.dicts[c].toVector() });
     const table = transactionsTableOf({
       length: rows,
-      dictionaries: { InvoiceNo: dictionary("InvoiceNo"), StockCode: dictionary("StockCode"), Description: dictionary("Description"), Country: dictionary("Country") },
-      Quantity: cut(this.quantity),
-      InvoiceDate: cut(this.dates),
-      UnitPrice: cut(this.price),
-      CustomerID: cut(this.customer),
-      CustomerIDValid: cut(this.customerValid),
+      dictionaries: {
+        InvoiceNo: dictionary("InvoiceNo"),
+        StockCode: dictionary("StockCode"),
+        Description: { ...dictionary("Description"), validity: validity(out.descriptionBits) },
+        Country: dictionary("Country"),
+      },
+      Quantity: cut(out.quantity),
+      InvoiceDate: cut(out.dates),
+      UnitPrice: cut(out.price),
+      CustomerID: cut(out.customer),
+      CustomerIDValid: validity(out.customerBits),
     });
     const mark = markFromMetadata(metadata);
     return withSchemaMetadata(table, mark && markMetadata(mark));
@@ -181,8 +229,11 @@ class ColumnReader {
     throw new UserError(`${this.file}: row ${row + 1}, column ${excerpt(this.name)}: ${what}`);
   }
 
-  /** Rows base.. of `out` get the ids of the chunk's texts in `dict` (-1 where null). */
-  text(d: Data, base: number, dict: Utf8Dictionary, out: Int32Array, nullable: boolean): void {
+  /**
+   * Rows base.. of `out` get the ids of the chunk's texts in `dict`. A nullable column's nulls get 0
+   * and their bit in `bits` clear; in a column without `bits` a null is an error.
+   */
+  text(d: Data, base: number, dict: Utf8Dictionary, out: Int32Array, bits: Uint8Array | undefined): void {
     const type = d.type as DataType;
     try {
       if (type.typeId === Type.Dictionary) {
@@ -207,10 +258,12 @@ class ColumnReader {
       if (err instanceof DictionaryFullError) throw new UserError(`${this.file}: column ${excerpt(this.name)} holds ${err.message}`, 1, { input: this.file, column: this.name });
       throw err;
     }
-    if (!nullable) {
-      const missing = out.subarray(base, base + d.length).indexOf(-1);
-      if (missing >= 0) this.fail(base + missing, "empty (a value is required)");
+    if (bits) {
+      settleNullIndices(out, bits, base, d.length);
+      return;
     }
+    const missing = out.subarray(base, base + d.length).indexOf(-1);
+    if (missing >= 0) this.fail(base + missing, "empty (a value is required)");
   }
 
   /** Each dictionary entry's id in `dict`, in the entries' order (-1 for a null entry). */
@@ -275,33 +328,37 @@ class ColumnReader {
     return out;
   }
 
-  /** Whole numbers into `out` from row base; `valid` (1 = present) for a nullable column, else a null is an error. */
-  int32(d: Data, base: number, out: Int32Array, valid: Uint8Array | undefined): void {
+  /**
+   * Whole numbers into `out` from row base; for a nullable column `bits`, its validity bitmap (a
+   * null's value is 0), else a null is an error.
+   */
+  int32(d: Data, base: number, out: Int32Array, bits: Uint8Array | undefined): void {
     const type = d.type as DataType & { bitWidth?: number; isSigned?: boolean };
-    if (type.typeId === Type.Int && type.bitWidth === 32 && type.isSigned && (!d.nullCount || valid)) {
+    if (type.typeId === Type.Int && type.bitWidth === 32 && type.isSigned && (!d.nullCount || bits)) {
       // Already the target type: a copy, plus the validity of a nullable column.
       out.set((d.values as Int32Array).subarray(0, d.length), base);
       const bitmap = d.nullBitmap;
-      if (!valid || !d.nullCount || !bitmap?.length) {
-        valid?.fill(1, base, base + d.length);
+      if (!bits) return;
+      if (!d.nullCount || !bitmap?.length) {
+        setBits(bits, base, d.length);
         return;
       }
-      unpackValidity(bitmap, d.offset, d.length, valid, base);
-      zeroWhereAbsent(valid, out, base, d.length);
+      copyBits(bitmap, d.offset, bits, base, d.length);
+      zeroWhereClear(bits, out, base, d.length);
       return;
     }
     const raw = this.numbers(d, base);
     for (let i = 0; i < raw.length; i++) {
       const v = raw[i]!;
       if (Number.isNaN(v)) {
-        if (!valid) this.fail(base + i, "empty (a value is required)");
+        if (!bits) this.fail(base + i, "empty (a value is required)");
         out[base + i] = 0;
-        valid[base + i] = 0;
+        setBit(bits, base + i, 0);
         continue;
       }
       if (!isInt32(v)) this.fail(base + i, `${v} is not a whole number in the 32-bit range`);
       out[base + i] = v;
-      if (valid) valid[base + i] = 1;
+      if (bits) setBit(bits, base + i, 1);
     }
   }
 
@@ -362,16 +419,6 @@ class ColumnReader {
       collected.add(base + i, x);
     }
   }
-}
-
-/** valid[base + i] = bit (offset + i) of an Arrow validity bitmap, for n rows. */
-function unpackValidity(bitmap: Uint8Array, offset: number, n: number, valid: Uint8Array, base: number): void {
-  for (let i = 0; i < n; i++) valid[base + i] = (bitmap[(offset + i) >> 3]! >> ((offset + i) & 7)) & 1;
-}
-
-/** A null's slot holds 0, whatever the source left under it. */
-function zeroWhereAbsent(valid: Uint8Array, out: Int32Array, base: number, n: number): void {
-  for (let i = base; i < base + n; i++) if (valid[i] === 0) out[i] = 0;
 }
 
 /**

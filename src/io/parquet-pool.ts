@@ -44,8 +44,9 @@ export interface Decoders {
   /** The file's footer, as the first worker read it; rejects as the read would fail. */
   footer: Promise<FooterSummary>;
   /**
-   * The record batches of row groups 0..groups-1, in order; the workers end when it does. A batch's
-   * buffers are reused once the next batch is asked for: read (copy) it before.
+   * The record batches of row groups 0..groups-1, in order; the workers end when it does. The
+   * workers are given their first row groups at once, before the first batch is asked for. A
+   * batch's buffers are reused once the next batch is asked for: read (copy) it before.
    */
   batches(groups: number, opts: DecodeOptions): AsyncGenerator<RecordBatch>;
   /** Ends the workers (when the batches are not to be read). */
@@ -114,9 +115,8 @@ export function startDecoders(file: Blob, name: string, opts: PoolOptions): Deco
     }
   }
 
-  async function* batches(count: number, decode: DecodeOptions): AsyncGenerator<RecordBatch> {
-    try {
-      if (failure) throw failure;
+  function batches(count: number, decode: DecodeOptions): AsyncGenerator<RecordBatch> {
+    if (!failure) {
       groups = count;
       read = decode;
       for (const extra of workers.slice(Math.max(1, groups))) {
@@ -127,6 +127,13 @@ export function startDecoders(file: Blob, name: string, opts: PoolOptions): Deco
       // Two row groups each: a worker starts its next one as soon as its current one is taken.
       for (const worker of active) dispatch(worker);
       for (const worker of active) dispatch(worker);
+    }
+    return inOrder();
+  }
+
+  async function* inOrder(): AsyncGenerator<RecordBatch> {
+    try {
+      if (failure) throw failure;
       for (let group = 0; group < groups; group++) {
         for (;;) {
           while (!failure && !inboxes.get(group)?.items.length) await new Promise<void>((resolve) => (wake = resolve));

@@ -10,8 +10,8 @@ import type * as ParquetWasm from "parquet-wasm";
 import { groupDigits } from "../digits.js";
 import { UserError } from "../errors.js";
 import { type ColumnMap, resolveColumns } from "./columns.js";
-import { checkLineCount, normalizeTransactions, TransactionsNormalizer } from "./normalize.js";
-import type { FooterSummary } from "./parquet-pool.js";
+import { checkLineCount, NormalizedColumns, normalizeTransactions, TransactionsNormalizer } from "./normalize.js";
+import type { Decoders, FooterSummary } from "./parquet-pool.js";
 import type { TextFormat } from "./text-format.js";
 
 let parquetWasm: typeof ParquetWasm | undefined;
@@ -47,6 +47,8 @@ export interface ParquetBatches {
   metadata: Map<string, string>;
   /** Each batch is valid until the next is asked for (its buffers are then reused). */
   batches: AsyncGenerator<RecordBatch>;
+  /** Ends the decoding when the batches are not read to their end. */
+  close(): Promise<void>;
 }
 
 export interface ParquetReadOptions {
@@ -66,9 +68,8 @@ export interface ParquetReadOptions {
   signal?: AbortSignal;
 }
 
-/** A Parquet file's record batches, decoded on worker threads, each at most `batchRows` rows. */
-export async function parquetBatches(bytes: Uint8Array, file: string, opts: ParquetReadOptions = {}): Promise<ParquetBatches> {
-  const batchRows = opts.batchRows ?? BATCH_ROWS;
+/** Starts the worker threads that decode a Parquet file; `close` ends them. */
+async function startParquetDecoders(bytes: Uint8Array, file: string, opts: Pick<ParquetReadOptions, "threads" | "signal"> = {}): Promise<Decoders> {
   // Decoding runs on worker threads even for one: a damaged page traps parquet-wasm's WASM from a
   // task of its own, beyond any catch on the thread it runs on (it would end the process with a
   // stack trace); a worker's trap ends only the worker, and is worded as the file's. This thread
@@ -77,7 +78,13 @@ export async function parquetBatches(bytes: Uint8Array, file: string, opts: Parq
   // this thread never loads parquet-wasm for a file it streams.
   const workers = Math.max(1, Math.min(opts.threads ?? availableParallelism(), availableParallelism()) - 1);
   const { startDecoders } = await import("./parquet-pool.js");
-  const decoders = startDecoders(new Blob([bytes as Uint8Array<ArrayBuffer>]), file, { workers, signal: opts.signal, unreadable: (message) => unreadable(file, message) });
+  return startDecoders(new Blob([bytes as Uint8Array<ArrayBuffer>]), file, { workers, signal: opts.signal, unreadable: (message) => unreadable(file, message) });
+}
+
+/** A Parquet file's record batches, decoded on worker threads, each at most `batchRows` rows. */
+export async function parquetBatches(bytes: Uint8Array, file: string, opts: ParquetReadOptions = {}): Promise<ParquetBatches> {
+  const batchRows = opts.batchRows ?? BATCH_ROWS;
+  const decoders = await startParquetDecoders(bytes, file, opts);
   let footer: FooterSummary;
   let columns: string[] | undefined;
   try {
@@ -92,7 +99,7 @@ export async function parquetBatches(bytes: Uint8Array, file: string, opts: Parq
     throw err;
   }
   const batches = decoders.batches(footer.groups, { batchRows, columns });
-  return { rows: footer.rows, metadata: new Map(footer.metadata), batches };
+  return { rows: footer.rows, metadata: new Map(footer.metadata), batches, close: decoders.close };
 }
 
 /**
@@ -111,12 +118,37 @@ function neededColumns(names: string[], map: ColumnMap, file: string): string[] 
 export async function readParquetTransactions(bytes: Uint8Array, file: string, opts: ParquetReadOptions = {}): Promise<Table> {
   const { map = {}, format = {} } = opts;
   const source = await parquetBatches(bytes, file, opts);
+  let columns: NormalizedColumns;
+  try {
+    columns = new NormalizedColumns(source.rows, file);
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
+  const batches = source.batches;
+  const next = batches.next();
+  // While the workers decode the first row group (the slowest: parquet-wasm's code is still cold),
+  // this thread writes the output's pages, and stops as soon as the batch is there.
+  let waiting = true;
+  next.then(
+    () => (waiting = false),
+    () => (waiting = false),
+  );
+  const prefault = columns.prefaultSteps();
+  while (waiting && !prefault.next().done) await new Promise((resolve) => setImmediate(resolve));
   let normalizer: TransactionsNormalizer | undefined;
   let read = 0;
-  for await (const batch of source.batches) {
-    normalizer ??= new TransactionsNormalizer(batch.schema, source.rows, map, file, format);
-    normalizer.append(batch);
-    read += batch.numRows;
+  try {
+    for (let r = await next; !r.done; r = await batches.next()) {
+      const batch = r.value;
+      normalizer ??= new TransactionsNormalizer(batch.schema, columns, map, file, format);
+      normalizer.append(batch);
+      read += batch.numRows;
+    }
+  } catch (err) {
+    // A batch refused here leaves the workers decoding: ending the batches ends them.
+    await batches.return(undefined);
+    throw err;
   }
   // Fewer lines than declared is a damaged file, not a shorter table.
   if (read !== source.rows) throw new UserError(`${file}: holds ${groupDigits(read)} readable rows of the ${groupDigits(source.rows)} it declares`, 1, { input: file });

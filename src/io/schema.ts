@@ -198,27 +198,47 @@ function countPresentIndices(indices: Int32Array, bitmap: Uint8Array): number {
   return valid;
 }
 
+/** The first row whose bit is clear. */
+function firstClear(bitmap: Uint8Array): number {
+  let i = 0;
+  while (bitmap[i >> 3] === 0xff) i += 8;
+  while ((bitmap[i >> 3]! >> (i & 7)) & 1) i++;
+  return i;
+}
+
 /** Where row i came from, for error messages ("data.csv: line 12"). */
 export type RowLocator = (row: number) => string;
+
+/** A column's nulls as an Arrow validity bitmap (bit i set = row i present) and their count. */
+export interface Validity {
+  bitmap: Uint8Array;
+  nulls: number;
+}
 
 /**
  * Column buffers the table is built on as they are (no copy): dictionary columns come with their
  * dictionary as an Arrow Utf8 vector, dates as int64 milliseconds. Null dictionary indices (-1) are
- * rewritten to 0 in place, under a validity bitmap.
+ * rewritten to 0 in place, under a validity bitmap; or the indices hold 0 there already and come
+ * with their `validity`. CustomerID's nulls come as a flag per row, or as a validity bitmap.
  */
 export interface TransactionBuffers {
   length: number;
-  dictionaries: Record<DictionaryColumn, { indices: Int32Array; dictionary: Vector<Utf8> }>;
+  dictionaries: Record<DictionaryColumn, { indices: Int32Array; dictionary: Vector<Utf8>; validity?: Validity }>;
   Quantity: Int32Array;
   InvoiceDate: BigInt64Array;
   UnitPrice: Float64Array;
   CustomerID: Int32Array;
-  CustomerIDValid: Uint8Array;
+  CustomerIDValid: Uint8Array | Validity;
 }
 
-function dictionaryData(name: DictionaryColumn, indices: Int32Array, dictionary: Vector<Utf8>, length: number, nullable: boolean, locate: RowLocator) {
+function dictionaryData(name: DictionaryColumn, indices: Int32Array, dictionary: Vector<Utf8>, length: number, nullable: boolean, locate: RowLocator, validity?: Validity) {
   const type = transactionsSchema.fields.find((f) => f.name === name)?.type as Dictionary<Utf8, Int32>;
   if (indices.length !== length) throw new Error(`${name}: ${indices.length} indices for ${length} rows`);
+  if (validity) {
+    if (!validity.nulls) return makeData({ type, length, nullCount: 0, data: indices, dictionary });
+    if (!nullable) throw new UserError(`${locate(firstClear(validity.bitmap))}: ${name} is empty (a value is required)`);
+    return makeData({ type, length, nullCount: validity.nulls, nullBitmap: validity.bitmap, data: indices, dictionary });
+  }
   const first = indices.indexOf(-1);
   if (first < 0) return makeData({ type, length, nullCount: 0, data: indices, dictionary });
   if (!nullable) throw new UserError(`${locate(first)}: ${name} is empty (a value is required)`);
@@ -232,13 +252,15 @@ export function transactionsTableOf(cols: TransactionBuffers, locate: RowLocator
   const n = cols.length;
   const fields = transactionsSchema.fields;
   const type = (name: TransactionColumn) => fields.find((f) => f.name === name)?.type;
-  for (const name of ["Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "CustomerIDValid"] as const) {
+  for (const name of ["Quantity", "InvoiceDate", "UnitPrice", "CustomerID"] as const) {
     if (cols[name].length !== n) throw new Error(`${name}: ${cols[name].length} values for ${n} rows`);
   }
-  const cust = validityBitmap(cols.CustomerIDValid);
+  const valid = cols.CustomerIDValid;
+  if (valid instanceof Uint8Array ? valid.length !== n : valid.bitmap.length < (n + 7) >> 3) throw new Error(`CustomerIDValid: too short for ${n} rows`);
+  const cust = valid instanceof Uint8Array ? validityBitmap(valid) : valid;
   const dict = (name: DictionaryColumn, nullable: boolean) => {
     const d = cols.dictionaries[name];
-    return dictionaryData(name, d.indices, d.dictionary, n, nullable, locate);
+    return dictionaryData(name, d.indices, d.dictionary, n, nullable, locate, d.validity);
   };
   const children = [
     dict("InvoiceNo", false),

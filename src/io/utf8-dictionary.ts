@@ -73,7 +73,10 @@ export class Utf8Dictionary {
     const len = end - start;
     if (at + len > MAX_DICTIONARY_BYTES) throw new DictionaryFullError();
     if (at + len > this.pool.length) this.pool = grown(this.pool, Math.min(MAX_DICTIONARY_BYTES, Math.max(2 * this.pool.length, at + len)));
-    this.pool.set(src.subarray(start, end), at);
+    // Texts are short: a byte loop, without a subarray object per new text.
+    const pool = this.pool;
+    if (len > 64) pool.set(src.subarray(start, end), at);
+    else for (let k = 0; k < len; k++) pool[at + k] = src[start + k]!;
     if (id + 2 > this.offsets.length) {
       this.offsets = grown(this.offsets, 2 * this.offsets.length);
       this.hashes = grown(this.hashes, 2 * this.hashes.length);

@@ -1,4 +1,5 @@
-// writeTable: an Arrow table → .arrow (IPC file), .parquet (zstd) or .csv, chosen by extension.
+// writeTable: an Arrow table → .arrow (IPC file), .parquet (zstd; dictionary pages only for columns
+// whose values repeat) or .csv, chosen by extension.
 // Every write is atomic (temp sibling + rename), so a failure never leaves half a file.
 import { createRequire } from "node:module";
 import { extname } from "node:path";
@@ -37,8 +38,33 @@ function parquet(): typeof ParquetWasm {
 
 export function tableToParquet(table: Table): Uint8Array {
   const { Compression, Table: WasmTable, WriterPropertiesBuilder, writeParquet } = parquet();
-  const props = new WriterPropertiesBuilder().setCompression(Compression.ZSTD).build();
-  return writeParquet(WasmTable.fromIPCStream(tableToIPC(table, "stream")), props);
+  let props = new WriterPropertiesBuilder().setCompression(Compression.ZSTD);
+  for (const name of mostlyDistinctColumns(table)) props = props.setColumnDictionaryEnabled(name, false);
+  return writeParquet(WasmTable.fromIPCStream(tableToIPC(table, "stream")), props.build());
+}
+
+/** Values of a column looked at to judge whether they repeat. */
+const DISTINCT_SAMPLE = 8192;
+
+/**
+ * Numeric columns whose values mostly differ (more distinct values than half of the first
+ * DISTINCT_SAMPLE): IDs, amounts, scores. A dictionary page is worth it only for values that repeat
+ * (counts, days, flags, clusters); for the others the writer builds a dictionary of every value, finds
+ * it too large and writes the values plainly after all, which costs time and bytes. Text and
+ * dictionary columns keep dictionary pages.
+ */
+export function mostlyDistinctColumns(table: Table): string[] {
+  const names: string[] = [];
+  for (const field of table.schema.fields) {
+    const typeId = (field.type as DataType).typeId;
+    if (typeId !== Type.Int && typeId !== Type.Float && typeId !== Type.Timestamp && typeId !== Type.Date) continue;
+    const first = table.getChild(field.name)?.data[0] as Data | undefined;
+    if (!first?.values) continue;
+    const n = Math.min(first.length, DISTINCT_SAMPLE);
+    const sample = (first.values as Int32Array | Float64Array | BigInt64Array).subarray(first.offset, first.offset + n);
+    if (new Set<number | bigint>(sample).size > n / 2) names.push(field.name);
+  }
+  return names;
 }
 
 const NEEDS_QUOTES = /[",\r\n]/;

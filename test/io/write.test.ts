@@ -2,12 +2,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Table, tableFromArrays } from "apache-arrow";
+import { Encoding, ParquetFile } from "parquet-wasm";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { UserError } from "../../src/errors.js";
 import { loadTransactions } from "../../src/io/load.js";
 import { transactionsFromArrays } from "../../src/io/schema.js";
-import { writeTable } from "../../src/io/write.js";
+import { parquetToArrow } from "../../src/io/parquet.js";
+import { mostlyDistinctColumns, tableToParquet, writeTable } from "../../src/io/write.js";
 
 const dir = mkdtempSync(join(tmpdir(), "custseg-write-"));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,6 +67,24 @@ test("any table can be written, not only transactions", async () => {
   await writeTable(join(dir, "features.parquet"), features);
   await writeTable(join(dir, "features.arrow"), features);
   assert.ok(existsSync(join(dir, "features.parquet")) && existsSync(join(dir, "features.arrow")));
+});
+
+test("Parquet: dictionary pages for columns whose values repeat, plain values for mostly distinct ones; every value kept", async () => {
+  const n = 20_000;
+  const customers = tableFromArrays({
+    CustomerID: Int32Array.from({ length: n }, (_, i) => 10_000 + i),
+    Spend: Float64Array.from({ length: n }, (_, i) => Math.sqrt(i) * 3.7),
+    Days: Int32Array.from({ length: n }, (_, i) => i % 300),
+    Cluster: Int32Array.from({ length: n }, (_, i) => i % 3),
+    Label: Array.from({ length: n }, (_, i) => `c${i}`),
+  });
+  assert.equal(mostlyDistinctColumns(customers), ["CustomerID", "Spend"]);
+  const bytes = tableToParquet(customers);
+  const meta = (await ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]))).metadata().rowGroup(0);
+  const dictionaryPages = customers.schema.fields.map((f, i) => [f.name, meta.column(i).encodings().includes(Encoding.RLE_DICTIONARY)]);
+  assert.equal(Object.fromEntries(dictionaryPages), { CustomerID: false, Spend: false, Days: true, Cluster: true, Label: true });
+  const back = parquetToArrow(bytes, "customers.parquet");
+  for (const { name } of customers.schema.fields) assert.equal([...back.getChild(name)!.toArray()], [...customers.getChild(name as never)!.toArray()], name);
 });
 
 test("an unknown extension is a UserError and leaves no file behind", async () => {

@@ -22,6 +22,22 @@ export function validity(table: Table, name: string): Uint8Array {
   return out;
 }
 
+/**
+ * The column's validity bitmap from row 0 (bit r set = row r holds a value; read it, do not write
+ * it: it may be the column's own), or undefined when the column holds no null.
+ */
+export function validityBits(table: Table, name: string): Uint8Array | undefined {
+  const data = chunk(table, name);
+  if (!data || data.nullCount === 0 || !data.nullBitmap) return undefined;
+  const n = table.numRows;
+  const bits = data.nullBitmap;
+  const off = data.offset;
+  if ((off & 7) === 0) return bits.subarray(off >> 3, (off >> 3) + ((n + 7) >> 3));
+  const out = new Uint8Array((n + 7) >> 3);
+  for (let i = 0; i < n; i++) out[i >> 3]! |= ((bits[(off + i) >> 3]! >> ((off + i) & 7)) & 1) << (i & 7);
+  return out;
+}
+
 /** Per-row indices of a dictionary column into its (distinct) dictionary values. */
 export function dictCodes(table: Table, name: string): Int32Array {
   return (dictChunk(table, name)?.values as Int32Array | undefined) ?? new Int32Array(0);

@@ -98,6 +98,16 @@ test("digits are counted in the code's text", () => {
   assert.equal(column(table, "StockCode"), ["10", "84997c", "DCGS0076"]);
 });
 
+test("a table that starts inside its buffers (sliced at an odd line) is cleaned as its own lines are", () => {
+  // Three lines before, two of them missing a value: the validity bitmaps start mid-byte.
+  const sliced = transactions([LINES[1]!, LINES[2]!, LINES[0]!, ...LINES]).slice(3);
+  assert.is(sliced.getChild("CustomerID")!.data[0]!.offset, 3);
+  const whole = cleanTransactions(transactions(LINES));
+  const part = cleanTransactions(sliced);
+  assert.equal(part.rows, whole.rows);
+  for (const name of ["InvoiceNo", "StockCode", "Description", "Quantity", "CustomerID", "Cancelled"]) assert.equal(column(part.table, name), column(whole.table, name), name);
+});
+
 test("no rows in, no rows out", () => {
   const { table, rows } = cleanTransactions(transactions([]));
   assert.is(table.numRows, 0);
