@@ -1,15 +1,14 @@
 // A worksheet's XML cut after whole rows into worksheets of their own, so that the parser (which
 // holds every cell of what it parses as an object) holds a slice's cells at a time, and slices can
-// be parsed side by side. Works on the bytes: no XML is parsed here, only row tags are found.
+// be parsed side by side. Works on the bytes: no XML is parsed here, only row tags are found; each
+// slice's rows are copied without what the parser would read for nothing (xlsx-lean-rows.ts).
+import { copyLeanRows } from "./xlsx-lean-rows.js";
 
 const latin1 = (text: string) => Buffer.from(text, "latin1");
 const SHEET_DATA = latin1("<sheetData>");
 const SHEET_DATA_END = latin1("</sheetData>");
 const ROW = latin1("<row");
-const CELL_STYLE = latin1(' s="');
-const LT = 0x3c;
 const GT = 0x3e;
-const LETTER_C = 0x63;
 const QUOTE = 0x22;
 const APOS = 0x27;
 const EQUALS = 0x3d;
@@ -51,35 +50,15 @@ function rowNumber(buf: Buffer, at: number): number {
 }
 
 /**
- * Copies `src` into `out` from `at` on, without the style attributes of its cells (the ` s="1"` of
- * `<c r="E2" s="1">`), and returns where the copy ends. The read options ask for no styles, number
- * formats or formatted text, so the parser would look each one up for nothing: an eighth of its
- * time on the UCI sheet, whose every date cell has one.
+ * The worksheet XML cut after whole rows into worksheets of at most about `sliceBytes` each, or
+ * undefined where the rows cannot be cut safely: no plain <sheetData>, or a row without a number or
+ * out of order. The parser places a row by its number (one without is numbered after the previous
+ * row of its slice), so cells land where a whole parse puts them, and each slice's rows start after
+ * the previous slice's. The rows after the header are cut into slices of about the same size, as
+ * many as a multiple of `workers`, so that the workers parsing them side by side finish together
+ * rather than one parsing the last slice alone.
  */
-function copyWithoutCellStyles(src: Buffer, out: Buffer, at: number): number {
-  let from = 0;
-  for (let p = src.indexOf(CELL_STYLE); p >= 0; p = src.indexOf(CELL_STYLE, p + CELL_STYLE.length)) {
-    // Inside a <c> tag: the nearest < or > before it is the tag's start.
-    let lt = p;
-    while (lt > 0 && src[lt] !== LT && src[lt] !== GT) lt--;
-    if (src[lt] !== LT || src[lt + 1] !== LETTER_C || !SPACES.has(src[lt + 2]!)) continue;
-    let end = p + CELL_STYLE.length;
-    while (end < src.length && src[end] !== QUOTE && src[end] !== GT) end++;
-    if (src[end] !== QUOTE) continue;
-    at += src.copy(out, at, from, p);
-    from = end + 1;
-  }
-  return at + src.copy(out, at, from);
-}
-
-/**
- * The worksheet XML cut after whole rows into worksheets of about `sliceBytes` each, or undefined
- * where the rows cannot be cut safely: no plain <sheetData>, or a row without a number or out of
- * order. The parser places a row by its number (one without is numbered after the previous row of
- * its slice), so cells land where a whole parse puts them, and each slice's rows start after the
- * previous slice's.
- */
-export function sheetSlices(xml: Uint8Array, sliceBytes: number): SheetCut | undefined {
+export function sheetSlices(xml: Uint8Array, sliceBytes: number, workers = 1): SheetCut | undefined {
   const buf = Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength);
   const open = buf.indexOf(SHEET_DATA);
   const close = buf.lastIndexOf(SHEET_DATA_END);
@@ -96,13 +75,18 @@ export function sheetSlices(xml: Uint8Array, sliceBytes: number): SheetCut | und
     starts.push(at);
     numbers.push(n);
   }
-  // Cuts at row starts: after the first row, then at the first row `sliceBytes` or more further on.
-  const step = Math.max(1, sliceBytes);
+  // Cuts at row starts: after the first row, then at the first row past each `step` of the rest.
   const cuts = [0];
-  for (let i = 1, goal = 0; i < starts.length; i++) {
-    if (starts[i]! < goal) continue;
-    cuts.push(i);
-    goal = starts[i]! + step;
+  if (starts.length > 1) {
+    const from = starts[1]!;
+    const lanes = Math.max(1, Math.floor(workers));
+    const count = Math.ceil(Math.ceil((close - from) / Math.max(1, sliceBytes)) / lanes) * lanes;
+    const step = (close - from) / count;
+    for (let i = 1, goal = from; i < starts.length; i++) {
+      if (starts[i]! < goal) continue;
+      cuts.push(i);
+      while (goal <= starts[i]!) goal += step;
+    }
   }
   const head = buf.subarray(0, start);
   const tail = buf.subarray(close);
@@ -112,13 +96,18 @@ export function sheetSlices(xml: Uint8Array, sliceBytes: number): SheetCut | und
     rows: starts.length,
     count: cuts.length,
     *slices() {
+      let largest = 0;
+      for (let k = 0; k < cuts.length; k++) largest = Math.max(largest, sliceEnd(k) - (k === 0 ? start : offset(cuts[k]!)));
+      const scratch = Buffer.allocUnsafeSlow(largest);
       for (let k = 0; k < cuts.length; k++) {
         // The first slice also keeps whatever precedes the first row inside <sheetData>.
         const body = buf.subarray(k === 0 ? start : offset(cuts[k]!), sliceEnd(k));
-        const out = Buffer.allocUnsafeSlow(head.length + body.length + tail.length);
-        head.copy(out, 0);
-        const at = copyWithoutCellStyles(body, out, head.length);
-        const xml = out.subarray(0, at + tail.copy(out, at));
+        const lean = copyLeanRows(body, scratch, 0);
+        // A buffer of its own, of the slice's size: it is moved to a worker, and held while it parses.
+        const xml = Buffer.allocUnsafeSlow(head.length + lean + tail.length);
+        head.copy(xml, 0);
+        scratch.copy(xml, head.length, 0, lean);
+        tail.copy(xml, head.length + lean);
         yield {
           xml,
           firstRow: starts.length > 0 ? numbers[Math.min(cuts[k]!, starts.length - 1)]! - 1 : 0,

@@ -57,7 +57,8 @@ export async function readXlsxTransactions(bytes: Uint8Array, file: string, opts
   const sheets = parts.filter((p) => /(^|\/)worksheets\/[^/]+\.xml$/i.test(p.path));
   // Only a zip with one worksheet is cut; anything else (an encrypted workbook, several sheets) is parsed whole.
   const sliceBytes = opts.sliceBytes ?? SLICE_BYTES;
-  const cut = sheets.length === 1 && Number.isFinite(sliceBytes) ? sheetSlices(sheets[0]!.bytes, sliceBytes) : undefined;
+  const workers = Math.max(1, opts.workers ?? XLSX_WORKERS);
+  const cut = sheets.length === 1 && Number.isFinite(sliceBytes) ? sheetSlices(sheets[0]!.bytes, sliceBytes, workers) : undefined;
   const common = { file, map: opts.map ?? {}, decimal: opts.format?.decimal ?? "." } as const;
   let data: XlsxWorkerData;
   let tasks: Iterable<TaskInput> = [{ firstRow: 0 }];
@@ -78,7 +79,7 @@ export async function readXlsxTransactions(bytes: Uint8Array, file: string, opts
   const { columns, chunks } = await parseInWorkers(data, tasks, {
     file,
     // The first slice is the header alone; the others are shared out.
-    workers: cut ? Math.max(1, Math.min(opts.workers ?? XLSX_WORKERS, cut.count - 1)) : 1,
+    workers: cut ? Math.max(1, Math.min(workers, cut.count - 1)) : 1,
     timeoutMs: opts.timeoutMs ?? XLSX_DEFAULT_TIMEOUT_MS,
     maxMemoryMb: opts.maxMemoryMb ?? XLSX_DEFAULT_MEMORY_MB,
     transfer,
