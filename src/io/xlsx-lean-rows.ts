@@ -34,6 +34,11 @@ const isRowEnd = (s: Uint8Array, p: number) =>
 const isRowStart = (s: Uint8Array, p: number) =>
   s[p] === LT && s[p + 1] === LETTER_R && s[p + 2] === 0x6f && s[p + 3] === 0x77 && (isSpace(s[p + 4]) || s[p + 4] === GT || s[p + 4] === SLASH);
 
+const LETTER_V = 0x76;
+/** `</v></c>` at `p`. */
+const isValueEnd = (s: Uint8Array, p: number) =>
+  s[p] === LT && s[p + 1] === SLASH && s[p + 2] === LETTER_V && s[p + 3] === GT && s[p + 4] === LT && s[p + 5] === SLASH && s[p + 6] === 0x63 && s[p + 7] === GT;
+
 /** A namespaced element (`<x:c`, `</x:row>`): the parser splits cells and rows at those too. */
 function isPrefixed(s: Uint8Array, p: number): boolean {
   let q = s[p + 1] === SLASH ? p + 2 : p + 1;
@@ -139,6 +144,87 @@ function refColumn(s: Uint8Array, from: number, to: number, row: number): number
 
 const UNKNOWN = -2;
 
+// What the last cell tag written said: where it ends in the source, whether it has a reference, and
+// the column that reference names in the row being read (-1: none, or another row).
+let cellTagEnd = 0;
+let cellHasRef = false;
+let cellRefCol = -1;
+
+/**
+ * Writes the cell tag at `p` without what the parser does not read, or returns -1 where the tag is
+ * not in the plain form (see readTag) with attributes the parser reads no more than it reads them here.
+ * `row` and `col` are the parser's count before the cell.
+ */
+function writeCellTag(s: Uint8Array, p: number, row: number, col: number, out: Uint8Array, o: number): number {
+  const end = readTag(s, p + 2);
+  if (end === 0) return -1;
+  let ref = -1;
+  for (let a = 0; a < attributeCount; a++) {
+    const kind = nameKind(s, spans[a * 4]!, spans[a * 4 + 1]!, CELL_KEPT);
+    if (kind === NAME_OTHER || (kind === NAME_R && ref >= 0)) return -1;
+    if (kind === NAME_R) ref = a;
+  }
+  cellTagEnd = end;
+  cellHasRef = ref >= 0;
+  cellRefCol = ref < 0 ? -1 : refColumn(s, spans[ref * 4 + 2]!, spans[ref * 4 + 3]!, row);
+  const dropRef = ref >= 0 && row !== UNKNOWN && col !== UNKNOWN && cellRefCol === col + 1;
+  out[o++] = LT;
+  out[o++] = 0x63;
+  for (let a = 0; a < attributeCount; a++) {
+    const k = a * 4;
+    if ((a === ref && dropRef) || nameKind(s, spans[k]!, spans[k + 1]!, CELL_KEPT) === NAME_S) continue;
+    out[o++] = SPACE;
+    o = copyBytes(s, spans[k]!, spans[k + 3]! + 1, out, o);
+  }
+  if (selfClosing) out[o++] = SLASH;
+  out[o++] = GT;
+  return o;
+}
+
+const isDigit = (b: number | undefined) => b !== undefined && b >= 0x30 && b <= 0x39;
+const isUpper = (b: number | undefined) => b !== undefined && b >= 0x41 && b <= 0x5a;
+const isLetter = (b: number | undefined) => b !== undefined && ((b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a));
+
+/**
+ * writeCellTag for the form Excel writes, `<c r="B2"[ s="1"][ t="s"]>`, read without taking its
+ * attributes apart (nearly every cell of a sheet, so a third of the copy's time): the same output,
+ * or -1 where the tag has another form.
+ */
+function writeExcelCellTag(s: Uint8Array, p: number, row: number, col: number, out: Uint8Array, o: number): number {
+  if (s[p + 2] !== SPACE || s[p + 3] !== LETTER_R || s[p + 4] !== EQUALS || s[p + 5] !== QUOTE) return -1;
+  let q = p + 6;
+  const lettersAt = q;
+  let letters = 0;
+  while (q - lettersAt < 3 && isUpper(s[q])) letters = letters * 26 + s[q++]! - 0x40;
+  const digitsAt = q;
+  let digits = 0;
+  if (s[q] !== 0x30) while (q - digitsAt < 9 && isDigit(s[q])) digits = digits * 10 + s[q++]! - 0x30;
+  if (q === lettersAt || q === digitsAt || s[q] !== QUOTE) return -1;
+  const refEnd = ++q;
+  if (s[q] === SPACE && s[q + 1] === 0x73 && s[q + 2] === EQUALS && s[q + 3] === QUOTE) {
+    q += 4;
+    while (isDigit(s[q])) q++;
+    if (s[q++] !== QUOTE) return -1;
+  }
+  const typeAt = q;
+  if (s[q] === SPACE && s[q + 1] === 0x74 && s[q + 2] === EQUALS && s[q + 3] === QUOTE) {
+    q += 4;
+    while (isLetter(s[q])) q++;
+    if (s[q++] !== QUOTE) return -1;
+  }
+  const typeEnd = q;
+  if (s[q] !== GT) return -1;
+  cellTagEnd = q + 1;
+  cellHasRef = true;
+  cellRefCol = digits === row ? letters - 1 : -1;
+  out[o++] = LT;
+  out[o++] = 0x63;
+  if (row === UNKNOWN || col === UNKNOWN || cellRefCol !== col + 1) o = copyBytes(s, p + 2, refEnd, out, o);
+  o = copyBytes(s, typeAt, typeEnd, out, o);
+  out[o++] = GT;
+  return o;
+}
+
 function copyBytes(s: Uint8Array, from: number, to: number, out: Uint8Array, o: number): number {
   for (let q = from; q < to; q++) out[o++] = s[q]!;
   return o;
@@ -167,37 +253,29 @@ export function copyLeanRows(src: Uint8Array, out: Uint8Array, at: number): numb
     if (b === LT) {
       if (isCellStart(s, p)) {
         if (col === -1 && !clean) rowSafe = false;
-        const end = rowSafe ? readTag(s, p + 2) : 0;
-        let ref = -1;
-        let plain = end > 0;
-        for (let a = 0; plain && a < attributeCount; a++) {
-          const kind = nameKind(s, spans[a * 4]!, spans[a * 4 + 1]!, CELL_KEPT);
-          if (kind === NAME_OTHER || (kind === NAME_R && ref >= 0)) plain = false;
-          else if (kind === NAME_R) ref = a;
-        }
-        if (!plain) {
+        const tagAt = o;
+        let next = rowSafe ? writeExcelCellTag(s, p, row, col, out, o) : -1;
+        if (next < 0 && rowSafe) next = writeCellTag(s, p, row, col, out, o);
+        if (next < 0) {
           col = UNKNOWN;
           out[o++] = b;
           p++;
           continue;
         }
-        const refCol = ref < 0 ? -1 : refColumn(s, spans[ref * 4 + 2]!, spans[ref * 4 + 3]!, row);
-        const dropRef = ref >= 0 && row !== UNKNOWN && col !== UNKNOWN && refCol === col + 1;
-        const tagAt = o;
-        out[o++] = LT;
-        out[o++] = 0x63;
-        for (let a = 0; a < attributeCount; a++) {
-          const k = a * 4;
-          if ((a === ref && dropRef) || nameKind(s, spans[k]!, spans[k + 1]!, CELL_KEPT) === NAME_S) continue;
-          out[o++] = SPACE;
-          o = copyBytes(s, spans[k]!, spans[k + 3]! + 1, out, o);
-        }
-        if (selfClosing) out[o++] = SLASH;
-        out[o++] = GT;
+        o = next;
         // The cell's content, up to the next cell or the row's end: the parser looks for the
         // reference in all of it.
-        let q = end;
+        let q = cellTagEnd;
         let safe = true;
+        // Most cells hold `<v>…</v></c>`, whose tags need no closer look.
+        if (s[q] === LT && s[q + 1] === LETTER_V && s[q + 2] === GT) {
+          let v = q + 3;
+          while (v < n && s[v] !== LT && (s[v] !== LETTER_R || s[v + 1] !== EQUALS)) v++;
+          if (isValueEnd(s, v)) {
+            o = copyBytes(s, q, v + 8, out, o);
+            q = v + 8;
+          }
+        }
         while (q < n) {
           const c = s[q]!;
           if (c === LT) {
@@ -208,10 +286,9 @@ export function copyLeanRows(src: Uint8Array, out: Uint8Array, at: number): numb
           q++;
         }
         if (q >= n) safe = false;
-        if (safe) col = ref < 0 ? (col === UNKNOWN ? UNKNOWN : col + 1) : refCol < 0 ? UNKNOWN : refCol;
+        if (safe) col = !cellHasRef ? (col === UNKNOWN ? UNKNOWN : col + 1) : cellRefCol < 0 ? UNKNOWN : cellRefCol;
         else {
-          o = tagAt;
-          o = copyBytes(s, p, q, out, o);
+          o = copyBytes(s, p, q, out, tagAt);
           col = UNKNOWN;
         }
         p = q;

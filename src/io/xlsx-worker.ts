@@ -2,7 +2,7 @@
 // 0.18.5 release has unfixed prototype-pollution and ReDoS advisories, so it only ever runs in this
 // separate realm under time and memory limits. A task is a slice of the sheet's rows (or the whole
 // workbook); the reply is the slice's columns as buffers (xlsx-chunks.ts), not Arrow objects.
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import XLSX from "xlsx";
 import { UserError } from "../errors.js";
 import { type ColumnMap, resolveColumns } from "./columns.js";
@@ -223,12 +223,23 @@ function sheetChunk(rows: (Cell | undefined)[][], from: number, columns: SheetCo
   };
 }
 
+/** The first message a worker gets: the workbook, once inflated (the worker starts before). */
+export interface XlsxSetup {
+  setup: XlsxWorkerData;
+}
+
 const port = parentPort;
 if (port) {
-  const run = startWorker(workerData as XlsxWorkerData);
-  port.on("message", (task: XlsxTask) => {
+  let run: ReturnType<typeof startWorker> | undefined;
+  port.on("message", (message: XlsxSetup | XlsxTask) => {
+    if ("setup" in message) {
+      run = startWorker(message.setup);
+      return;
+    }
+    const task = message;
     let reply: XlsxReply;
     try {
+      if (!run) throw new Error("a task before the workbook");
       reply = { index: task.index, ok: true, ...run(task) };
     } catch (err) {
       const e = err as Error;

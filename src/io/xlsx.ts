@@ -1,7 +1,7 @@
-// .xlsx → transactions. The workbook's parts are inflated here (bounded), its one sheet cut into
-// slices of rows (xlsx-slices.ts), and the slices parsed side by side by worker threads under a time
-// limit and a memory limit (xlsx-pool.ts); the workers hand back each slice's columns, joined here
-// in sheet order (xlsx-chunks.ts) into the table.
+// .xlsx → transactions. The parsing worker threads start first (xlsx-pool.ts: a time limit and a
+// memory limit for them all), then the workbook's parts are inflated here (bounded), its one sheet
+// cut into slices of rows (xlsx-slices.ts), and the slices parsed side by side by the workers; they
+// hand back each slice's columns, joined here in sheet order (xlsx-chunks.ts) into the table.
 import { availableParallelism } from "node:os";
 import type { Table } from "apache-arrow";
 import { UserError } from "../errors.js";
@@ -11,7 +11,7 @@ import { DEFAULT_MAX_INFLATED_BYTES, XLSX_DEFAULT_MEMORY_MB, XLSX_DEFAULT_TIMEOU
 import { transactionsTable } from "./schema.js";
 import type { TextFormat } from "./text-format.js";
 import { cellName, joinChunks } from "./xlsx-chunks.js";
-import { movable, parseInWorkers, type TaskInput } from "./xlsx-pool.js";
+import { movable, startWorkers, type TaskInput } from "./xlsx-pool.js";
 import { sheetSlices } from "./xlsx-slices.js";
 import type { XlsxWorkerData } from "./xlsx-worker.js";
 
@@ -53,37 +53,46 @@ export async function readXlsxTransactions(bytes: Uint8Array, file: string, opts
     throw new UserError(`${file}: not an .xlsx workbook (${bytes.length === 0 ? "the file is empty" : "no zip signature"})`);
   }
   const zip = startsWith(bytes, ZIP_MAGIC);
-  const parts = zip ? await (await import("./zip.js")).inflateEntries(bytes, file, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES) : [];
-  const sheets = parts.filter((p) => /(^|\/)worksheets\/[^/]+\.xml$/i.test(p.path));
-  // Only a zip with one worksheet is cut; anything else (an encrypted workbook, several sheets) is parsed whole.
-  const sliceBytes = opts.sliceBytes ?? SLICE_BYTES;
   const workers = Math.max(1, opts.workers ?? XLSX_WORKERS);
-  const cut = sheets.length === 1 && Number.isFinite(sliceBytes) ? sheetSlices(sheets[0]!.bytes, sliceBytes, workers) : undefined;
-  const common = { file, map: opts.map ?? {}, decimal: opts.format?.decimal ?? "." } as const;
-  let data: XlsxWorkerData;
-  let tasks: Iterable<TaskInput> = [{ firstRow: 0 }];
-  let transfer: ArrayBuffer[] = [];
-  if (cut) {
-    data = { ...common, source: { parts: parts.filter((p) => p !== sheets[0]) }, sheetPath: sheets[0]!.path };
-    tasks = (function* () {
-      for (const slice of cut.slices()) yield { sheet: slice.xml, firstRow: slice.firstRow };
-    })();
-  } else if (zip) {
-    data = { ...common, source: { parts } };
-    transfer = parts.flatMap((p) => movable(p.bytes));
-  } else {
-    const copy = new Uint8Array(bytes); // moved to the worker; the caller keeps its bytes
-    data = { ...common, source: { bytes: copy } };
-    transfer = [copy.buffer as ArrayBuffer];
-  }
-  const { columns, chunks } = await parseInWorkers(data, tasks, {
+  const pool = startWorkers({
     file,
-    // The first slice is the header alone; the others are shared out.
-    workers: cut ? Math.max(1, Math.min(workers, cut.count - 1)) : 1,
+    workers,
     timeoutMs: opts.timeoutMs ?? XLSX_DEFAULT_TIMEOUT_MS,
     maxMemoryMb: opts.maxMemoryMb ?? XLSX_DEFAULT_MEMORY_MB,
-    transfer,
   });
+  let parsed: Awaited<ReturnType<typeof pool.parse>>;
+  try {
+    const parts = zip ? await (await import("./zip.js")).inflateEntries(bytes, file, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES) : [];
+    const sheets = parts.filter((p) => /(^|\/)worksheets\/[^/]+\.xml$/i.test(p.path));
+    // Only a zip with one worksheet is cut; anything else (an encrypted workbook, several sheets) is parsed whole.
+    const sliceBytes = opts.sliceBytes ?? SLICE_BYTES;
+    const cut = sheets.length === 1 && Number.isFinite(sliceBytes) ? sheetSlices(sheets[0]!.bytes, sliceBytes, workers) : undefined;
+    const common = { file, map: opts.map ?? {}, decimal: opts.format?.decimal ?? "." } as const;
+    let data: XlsxWorkerData;
+    let tasks: Iterable<TaskInput> = [{ firstRow: 0 }];
+    let transfer: ArrayBuffer[] = [];
+    let held = 0;
+    for (const part of parts) held += part.bytes.length;
+    if (cut) {
+      data = { ...common, source: { parts: parts.filter((p) => p !== sheets[0]) }, sheetPath: sheets[0]!.path };
+      tasks = (function* () {
+        for (const slice of cut.slices()) yield { sheet: slice.xml, firstRow: slice.firstRow };
+      })();
+    } else if (zip) {
+      data = { ...common, source: { parts } };
+      transfer = parts.flatMap((p) => movable(p.bytes));
+    } else {
+      const copy = new Uint8Array(bytes); // moved to the worker; the caller keeps its bytes
+      held = copy.length;
+      data = { ...common, source: { bytes: copy } };
+      transfer = [copy.buffer as ArrayBuffer];
+    }
+    // The first slice is the header alone; the others are shared out.
+    parsed = await pool.parse(data, tasks, { use: cut ? Math.min(workers, cut.count - 1) : 1, transfer, held });
+  } finally {
+    await pool.close();
+  }
+  const { columns, chunks } = parsed;
   const where = `${file}: sheet "${columns.name}"`;
   const dateColumn = columns.at.InvoiceDate;
   const joined = joinChunks(chunks, {
