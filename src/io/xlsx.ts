@@ -33,9 +33,10 @@ export interface XlsxOptions {
 
 /**
  * The parser holds a sheet's every cell as an object (about 160 bytes a cell, with the XML it came
- * from): the UCI sheet (153 MB of XML, 4.3 million cells) took 850 MB parsed whole. Parsed 12 MB of
- * rows at a time, a slice per worker, the cells of two slices are alive at once: a whole `run` on
- * the UCI zip peaks near 740 MB (with 16 MB slices, 810 MB).
+ * from): the UCI sheet (153 MB of XML, 4.3 million cells) took 850 MB parsed whole. Parsed at most
+ * 12 MB of rows at a time (the UCI sheet's 14 slices about 11 MB each, 7 MB once their references
+ * are dropped), a slice per worker, the cells of two slices are alive at once: a whole `run` on the
+ * UCI zip peaks near 610 MB.
  */
 export const SLICE_BYTES = 12 * 2 ** 20;
 
