@@ -57,8 +57,8 @@ function replyError(reply: Extract<XlsxReply, { ok: false }>): Error {
 /**
  * Starts `opts.workers` workers, before the workbook is inflated: loading the parser (about a
  * quarter of a second of CPU each) overlaps inflating and cutting the sheet. The time limit runs
- * from now; the memory watch counts what the process adds from now, but for what `parse` is told
- * the main thread holds.
+ * from now; the memory watch, from `parse` on, counts what the process adds from now but for what
+ * `parse` is told the main thread holds.
  */
 export function startWorkers(opts: PoolOptions): XlsxPool {
   const { file, timeoutMs, maxMemoryMb } = opts;
@@ -74,9 +74,8 @@ export function startWorkers(opts: PoolOptions): XlsxPool {
   const workers: Worker[] = [];
   let baseline = process.memoryUsage.rss();
   const timer = setTimeout(() => fail(new LimitError(`${file}: reading the workbook took longer than ${timeoutMs / 1000} s; gave up`, "xlsxTime")), timeoutMs);
-  const watch = setInterval(() => {
-    if (process.memoryUsage.rss() - baseline > maxMemoryMb * 2 ** 20) fail(overMemory());
-  }, MEMORY_POLL_MS);
+  // Watched from the first task on, once the baseline has the inflated parts in it.
+  let watch: ReturnType<typeof setInterval> | undefined;
 
   const start = (): Worker => {
     const options = {
@@ -106,6 +105,9 @@ export function startWorkers(opts: PoolOptions): XlsxPool {
   return {
     async parse(data, tasks, { use, transfer = [], held = 0 }) {
       baseline += held;
+      watch ??= setInterval(() => {
+        if (process.memoryUsage.rss() - baseline > maxMemoryMb * 2 ** 20) fail(overMemory());
+      }, MEMORY_POLL_MS);
       const busy = workers.slice(0, Math.max(1, Math.min(use, workers.length)));
       for (const worker of workers.slice(busy.length)) {
         ending.add(worker);
