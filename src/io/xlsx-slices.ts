@@ -22,8 +22,6 @@ export interface SheetSlice {
 }
 
 export interface SheetCut {
-  /** Rows in the sheet (the header row included). */
-  rows: number;
   /** The slices in order; the first holds the first row alone (the header), so it is parsed at once. */
   slices: () => Generator<SheetSlice>;
   /** How many slices `slices` yields. */
@@ -51,14 +49,32 @@ function rowNumber(buf: Buffer, at: number): number {
   return -1;
 }
 
+/** Thrown by `slices` at a row without a number or out of order: such a sheet is parsed whole. */
+export class UncutSheet extends Error {
+  constructor() {
+    super("the sheet's rows are not numbered in order");
+  }
+}
+
+/** The first row tag from `from` on and before `to` (other elements whose names begin "row" skipped), or -1. */
+function nextRow(buf: Buffer, from: number, to: number): number {
+  for (let at = buf.indexOf(ROW, from); at >= 0 && at < to; at = buf.indexOf(ROW, at + ROW.length)) {
+    const next = buf[at + ROW.length];
+    if (next === GT || isSpace(next)) return at;
+  }
+  return -1;
+}
+
 /**
  * The worksheet XML cut after whole rows into worksheets of at most about `sliceBytes` each, or
- * undefined where the rows cannot be cut safely: no plain <sheetData>, or a row without a number or
- * out of order. The parser places a row by its number (one without is numbered after the previous
- * row of its slice), so cells land where a whole parse puts them, and each slice's rows start after
- * the previous slice's. The rows after the header are cut into slices of about the same size, as
- * many as a multiple of `workers`, so that the workers parsing them side by side finish together
- * rather than one parsing the last slice alone.
+ * undefined where it cannot be: no plain <sheetData>, or a row without a number where a slice would
+ * start. The parser places a row by its number (one without is numbered after the previous row of
+ * its slice), so cells land where a whole parse puts them as long as each slice's rows are numbered
+ * after the previous slice's: `slices` checks every row's number as it copies a slice, and throws
+ * UncutSheet at the first out of order, so that no scan of the whole sheet comes before the first
+ * slice. The rows after the header are cut into slices of about the same size, as many as a
+ * multiple of `workers`, so that the workers parsing them side by side finish together rather than
+ * one parsing the last slice alone.
  */
 export function sheetSlices(xml: Uint8Array, sliceBytes: number, workers = 1): SheetCut | undefined {
   const buf = Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength);
@@ -66,44 +82,43 @@ export function sheetSlices(xml: Uint8Array, sliceBytes: number, workers = 1): S
   const close = buf.lastIndexOf(SHEET_DATA_END);
   if (open < 0 || close < open) return undefined;
   const start = open + SHEET_DATA.length;
-  // Row numbers, checked increasing, and where each row starts.
-  const starts: number[] = [];
-  const numbers: number[] = [];
-  for (let at = buf.indexOf(ROW, start); at >= 0 && at < close; at = buf.indexOf(ROW, at + ROW.length)) {
-    const next = buf[at + ROW.length]!;
-    if (next !== GT && !isSpace(next)) continue; // another element whose name begins "row"
-    const n = rowNumber(buf, at);
-    if (n < 1 || (numbers.length > 0 && n <= numbers.at(-1)!)) return undefined;
-    starts.push(at);
-    numbers.push(n);
-  }
-  // Cuts at row starts: after the first row, then at the first row past each `step` of the rest.
-  const cuts = [0];
-  if (starts.length > 1) {
-    const from = starts[1]!;
+  // Where slices start: the first with <sheetData>, the second at the second row (the header row is
+  // parsed alone), then at the first row past each `step` of the rest.
+  const cuts = [start];
+  const first = nextRow(buf, start, close);
+  const second = first < 0 ? -1 : nextRow(buf, first + ROW.length, close);
+  if (second >= 0) {
     const lanes = Math.max(1, Math.floor(workers));
-    const count = Math.ceil(Math.ceil((close - from) / Math.max(1, sliceBytes)) / lanes) * lanes;
-    const step = (close - from) / count;
-    for (let i = 1, goal = from; i < starts.length; i++) {
-      if (starts[i]! < goal) continue;
-      cuts.push(i);
-      while (goal <= starts[i]!) goal += step;
+    const count = Math.ceil(Math.ceil((close - second) / Math.max(1, sliceBytes)) / lanes) * lanes;
+    const step = (close - second) / count;
+    cuts.push(second);
+    for (let j = 1; j < count; j++) {
+      const at = nextRow(buf, Math.ceil(second + j * step), close);
+      if (at < 0) break;
+      if (at > cuts.at(-1)!) cuts.push(at);
     }
   }
+  for (const at of [first, ...cuts.slice(1)]) if (at >= 0 && rowNumber(buf, at) < 1) return undefined;
   const head = buf.subarray(0, start);
   const tail = buf.subarray(close);
-  const offset = (row: number) => (row < starts.length ? starts[row]! : close);
-  const sliceEnd = (k: number) => (k + 1 < cuts.length ? offset(cuts[k + 1]!) : close);
+  const sliceEnd = (k: number) => (k + 1 < cuts.length ? cuts[k + 1]! : close);
   return {
-    rows: starts.length,
     count: cuts.length,
     *slices() {
       let largest = 0;
-      for (let k = 0; k < cuts.length; k++) largest = Math.max(largest, sliceEnd(k) - (k === 0 ? start : offset(cuts[k]!)));
+      for (let k = 0; k < cuts.length; k++) largest = Math.max(largest, sliceEnd(k) - cuts[k]!);
       const scratch = Buffer.allocUnsafeSlow(largest);
+      let last = 0;
       for (let k = 0; k < cuts.length; k++) {
+        let firstNumber = 0;
+        for (let at = nextRow(buf, cuts[k]!, sliceEnd(k)); at >= 0; at = nextRow(buf, at + ROW.length, sliceEnd(k))) {
+          const n = rowNumber(buf, at);
+          if (n <= last) throw new UncutSheet();
+          if (firstNumber === 0) firstNumber = n;
+          last = n;
+        }
         // The first slice also keeps whatever precedes the first row inside <sheetData>.
-        const body = buf.subarray(k === 0 ? start : offset(cuts[k]!), sliceEnd(k));
+        const body = buf.subarray(cuts[k]!, sliceEnd(k));
         const lean = copyLeanRows(body, scratch, 0);
         // A buffer of its own, of the slice's size: it is moved to a worker, and held while it parses.
         const xml = Buffer.allocUnsafeSlow(head.length + lean + tail.length);
@@ -112,7 +127,7 @@ export function sheetSlices(xml: Uint8Array, sliceBytes: number, workers = 1): S
         tail.copy(xml, head.length + lean);
         yield {
           xml,
-          firstRow: starts.length > 0 ? numbers[Math.min(cuts[k]!, starts.length - 1)]! - 1 : 0,
+          firstRow: Math.max(0, firstNumber - 1),
         };
       }
     },

@@ -11,8 +11,8 @@ import { DEFAULT_MAX_INFLATED_BYTES, XLSX_DEFAULT_MEMORY_MB, XLSX_DEFAULT_TIMEOU
 import { transactionsTable } from "./schema.js";
 import type { TextFormat } from "./text-format.js";
 import { cellName, joinChunks } from "./xlsx-chunks.js";
-import { movable, startWorkers, type TaskInput } from "./xlsx-pool.js";
-import { sheetSlices } from "./xlsx-slices.js";
+import { movable, startWorkers, type XlsxPool } from "./xlsx-pool.js";
+import { sheetSlices, UncutSheet } from "./xlsx-slices.js";
 import type { XlsxWorkerData } from "./xlsx-worker.js";
 
 export interface XlsxOptions {
@@ -55,41 +55,46 @@ export async function readXlsxTransactions(bytes: Uint8Array, file: string, opts
   }
   const zip = startsWith(bytes, ZIP_MAGIC);
   const workers = Math.max(1, opts.workers ?? XLSX_WORKERS);
-  const pool = startWorkers({
+  const poolOptions = (count: number) => ({
     file,
-    workers,
+    workers: count,
     timeoutMs: opts.timeoutMs ?? XLSX_DEFAULT_TIMEOUT_MS,
     maxMemoryMb: opts.maxMemoryMb ?? XLSX_DEFAULT_MEMORY_MB,
   });
+  let pool = startWorkers(poolOptions(workers));
   let parsed: Awaited<ReturnType<typeof pool.parse>>;
   try {
     const parts = zip ? await (await import("./zip.js")).inflateEntries(bytes, file, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES) : [];
     const sheets = parts.filter((p) => /(^|\/)worksheets\/[^/]+\.xml$/i.test(p.path));
+    const common = { file, map: opts.map ?? {}, decimal: opts.format?.decimal ?? "." } as const;
+    let held = 0;
+    for (const part of parts) held += part.bytes.length;
+    // The workbook as it is, to one worker: its parts moved there (a zip), or a copy of its bytes.
+    const whole = (to: XlsxPool) => {
+      if (zip) return to.parse({ ...common, source: { parts } }, [{ firstRow: 0 }], { use: 1, transfer: parts.flatMap((p) => movable(p.bytes)), held });
+      const copy = new Uint8Array(bytes); // the caller keeps its bytes
+      return to.parse({ ...common, source: { bytes: copy } }, [{ firstRow: 0 }], { use: 1, transfer: [copy.buffer as ArrayBuffer], held: copy.length });
+    };
     // Only a zip with one worksheet is cut; anything else (an encrypted workbook, several sheets) is parsed whole.
     const sliceBytes = opts.sliceBytes ?? SLICE_BYTES;
     const cut = sheets.length === 1 && Number.isFinite(sliceBytes) ? sheetSlices(sheets[0]!.bytes, sliceBytes, workers) : undefined;
-    const common = { file, map: opts.map ?? {}, decimal: opts.format?.decimal ?? "." } as const;
-    let data: XlsxWorkerData;
-    let tasks: Iterable<TaskInput> = [{ firstRow: 0 }];
-    let transfer: ArrayBuffer[] = [];
-    let held = 0;
-    for (const part of parts) held += part.bytes.length;
-    if (cut) {
-      data = { ...common, source: { parts: parts.filter((p) => p !== sheets[0]) }, sheetPath: sheets[0]!.path };
-      tasks = (function* () {
+    if (!cut) parsed = await whole(pool);
+    else {
+      const data: XlsxWorkerData = { ...common, source: { parts: parts.filter((p) => p !== sheets[0]) }, sheetPath: sheets[0]!.path };
+      const tasks = (function* () {
         for (const slice of cut.slices()) yield { sheet: slice.xml, firstRow: slice.firstRow };
       })();
-    } else if (zip) {
-      data = { ...common, source: { parts } };
-      transfer = parts.flatMap((p) => movable(p.bytes));
-    } else {
-      const copy = new Uint8Array(bytes); // moved to the worker; the caller keeps its bytes
-      held = copy.length;
-      data = { ...common, source: { bytes: copy } };
-      transfer = [copy.buffer as ArrayBuffer];
+      try {
+        // The first slice is the header alone; the others are shared out.
+        parsed = await pool.parse(data, tasks, { use: Math.min(workers, cut.count - 1), held });
+      } catch (err) {
+        if (!(err instanceof UncutSheet)) throw err;
+        // Rows out of order, found as the slices were copied: the sheet is parsed whole, afresh.
+        await pool.close();
+        pool = startWorkers(poolOptions(1));
+        parsed = await whole(pool);
+      }
     }
-    // The first slice is the header alone; the others are shared out.
-    parsed = await pool.parse(data, tasks, { use: cut ? Math.min(workers, cut.count - 1) : 1, transfer, held });
   } finally {
     await pool.close();
   }

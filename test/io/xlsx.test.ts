@@ -8,7 +8,7 @@ import XLSX from "xlsx";
 import { UserError } from "../../src/errors.js";
 import { loadTransactions } from "../../src/io/load.js";
 import { type XlsxOptions, readXlsxTransactions } from "../../src/io/xlsx.js";
-import { sheetSlices } from "../../src/io/xlsx-slices.js";
+import { sheetSlices, UncutSheet } from "../../src/io/xlsx-slices.js";
 import { FIRST_UCI_ROW, rowsOf } from "../helpers/fixtures.js";
 import { sharedFile, skipped } from "../helpers/shared.js";
 import { zipOf } from "../helpers/zip.js";
@@ -167,6 +167,28 @@ test("a sheet parsed in slices of rows, by one worker or several, gives the tabl
   for (const opts of SLICED) assert.match(await userFailure(() => readXlsxTransactions(workbook(rows), "s.xlsx", opts)), message);
 });
 
+test("a sheet whose rows are out of order past its first slices is parsed whole, to the same table", async () => {
+  const book = workbook(manyRows(3000));
+  const cfb = XLSX.CFB.read(book, { type: "buffer" });
+  const parts: Record<string, Uint8Array> = {};
+  cfb.FullPaths.forEach((path: string, i: number) => {
+    const entry = cfb.FileIndex[i]!;
+    if (entry.type === 2 && entry.content) parts[path.replace(/^Root Entry\//, "")] = entry.content as Uint8Array;
+  });
+  const sheet = Buffer.from(parts["xl/worksheets/sheet1.xml"]!).toString("latin1");
+  // A row near the end moved a hundred rows on, into another slice: each cell keeps its reference,
+  // so a whole parse places it as before.
+  const rows = sheet.match(/<row [^>]*>.*?<\/row>/g)!;
+  const swapped = sheet.replace(rows[2800]!, "").replace(rows[2900]!, rows[2900]! + rows[2800]!);
+  assert.is.not(swapped, sheet);
+  parts["xl/worksheets/sheet1.xml"] = Buffer.from(swapped, "latin1");
+  const disordered = zipOf(parts);
+  assert.throws(() => [...sheetSlices(Buffer.from(swapped, "latin1"), 4096)!.slices()], (err: Error) => err instanceof UncutSheet);
+  const whole = rowsOf(await readXlsxTransactions(book, "whole.xlsx", WHOLE));
+  assert.equal(rowsOf(await readXlsxTransactions(disordered, "d.xlsx", WHOLE)), whole);
+  for (const opts of SLICED) assert.equal(rowsOf(await readXlsxTransactions(disordered, "d.xlsx", opts)), whole, `${opts.workers} workers`);
+});
+
 test("dates written as text are read over the whole column, across slices", async () => {
   // Day-first shows only in days past the 12th: the column is read in the one order every value fits.
   const text = (i: number) => `${1 + (i % 28)}/${1 + ((i >> 5) % 12)}/2011 ${8 + (i % 10)}:${String(i % 60).padStart(2, "0")}`;
@@ -191,7 +213,6 @@ test("sheetSlices cuts after whole rows that carry increasing numbers, and only 
   const xml = `<worksheet><dimension ref="A1:A40"/><sheetData>${styled}</sheetData><pageMargins/></worksheet>`;
   const cut = sheetSlices(latin1(xml), 200);
   assert.ok(cut);
-  assert.is(cut.rows, 40);
   const slices = [...cut.slices()];
   assert.is(slices.length, cut.count);
   assert.ok(slices.length > 2, `${slices.length} slices`);
@@ -212,9 +233,10 @@ test("sheetSlices cuts after whole rows that carry increasing numbers, and only 
   assert.match(joined, /<row( r="7")?><c><v>6<\/v><\/c><c t="inlineStr"><is><t>a s="2" b<\/t><\/is><\/c><\/row>/);
   assert.not.ok(joined.includes(' s="12"'));
   // Rows without numbers would be renumbered in every slice, rows out of order would land in the
-  // wrong slice's place: such sheets are not cut.
+  // wrong slice's place: such sheets are not cut, or stop being cut at the first such row.
   assert.is(sheetSlices(latin1(xml.replace(/<row r="\d+">/g, "<row>")), 200), undefined);
-  assert.is(sheetSlices(latin1(xml.replace('<row r="30">', '<row r="3">')), 200), undefined);
+  const disordered = sheetSlices(latin1(xml.replace('<row r="30">', '<row r="3">')), 200);
+  assert.throws(() => [...disordered!.slices()], (err: Error) => err instanceof UncutSheet);
   assert.is(sheetSlices(latin1("<worksheet><x:sheetData></x:sheetData></worksheet>"), 200), undefined);
 });
 
