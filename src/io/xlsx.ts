@@ -70,15 +70,16 @@ export async function readXlsxTransactions(bytes: Uint8Array, file: string, opts
     let held = 0;
     for (const part of parts) held += part.bytes.length;
     // The workbook as it is, to one worker: its parts moved there (a zip), or a copy of its bytes.
-    const whole = (to: XlsxPool) => {
-      if (zip) return to.parse({ ...common, source: { parts } }, [{ firstRow: 0 }], { use: 1, transfer: parts.flatMap((p) => movable(p.bytes)), held });
+    // `taken`: what the main thread took since `to` started.
+    const whole = (to: XlsxPool, taken: number) => {
+      if (zip) return to.parse({ ...common, source: { parts } }, [{ firstRow: 0 }], { use: 1, transfer: parts.flatMap((p) => movable(p.bytes)), held: taken });
       const copy = new Uint8Array(bytes); // the caller keeps its bytes
-      return to.parse({ ...common, source: { bytes: copy } }, [{ firstRow: 0 }], { use: 1, transfer: [copy.buffer as ArrayBuffer], held: copy.length });
+      return to.parse({ ...common, source: { bytes: copy } }, [{ firstRow: 0 }], { use: 1, transfer: [copy.buffer as ArrayBuffer], held: taken + copy.length });
     };
     // Only a zip with one worksheet is cut; anything else (an encrypted workbook, several sheets) is parsed whole.
     const sliceBytes = opts.sliceBytes ?? SLICE_BYTES;
     const cut = sheets.length === 1 && Number.isFinite(sliceBytes) ? sheetSlices(sheets[0]!.bytes, sliceBytes, workers) : undefined;
-    if (!cut) parsed = await whole(pool);
+    if (!cut) parsed = await whole(pool, held);
     else {
       const data: XlsxWorkerData = { ...common, source: { parts: parts.filter((p) => p !== sheets[0]) }, sheetPath: sheets[0]!.path };
       const tasks = (function* () {
@@ -92,7 +93,7 @@ export async function readXlsxTransactions(bytes: Uint8Array, file: string, opts
         // Rows out of order, found as the slices were copied: the sheet is parsed whole, afresh.
         await pool.close();
         pool = startWorkers(poolOptions(1));
-        parsed = await whole(pool);
+        parsed = await whole(pool, 0);
       }
     }
   } finally {
