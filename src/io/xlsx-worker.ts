@@ -2,7 +2,7 @@
 // 0.18.5 release has unfixed prototype-pollution and ReDoS advisories, so it only ever runs in this
 // separate realm under time and memory limits. A task is a slice of the sheet's rows (or the whole
 // workbook); the reply is the slice's columns as buffers (xlsx-chunks.ts), not Arrow objects.
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import XLSX from "xlsx";
 import { UserError } from "../errors.js";
 import { type ColumnMap, resolveColumns } from "./columns.js";
@@ -45,7 +45,8 @@ export type XlsxReply =
   | { index: number; ok: true; columns: SheetColumns; chunk: XlsxChunk }
   | { index: number; ok: false; userError: boolean; message: string };
 
-const READ_OPTIONS = {
+/** What the reader asks of the parser: cell values and types only (xlsx-lean-rows.ts relies on it). */
+export const READ_OPTIONS = {
   dense: true,
   cellDates: false,
   cellHTML: false,
@@ -84,6 +85,14 @@ class ChunkTextBuilder {
   }
 }
 
+/**
+ * A slice as a Buffer, which the parser turns into text with one latin1 decode; a moved buffer
+ * arrives as a plain Uint8Array, which it decodes as windows-1252 and maps back (2–3% of a worker's
+ * time on the UCI sheet) for the same text. Only where the slice starts with `<`: the two paths look for
+ * byte-order marks differently.
+ */
+const asLatin1Source = (sheet: Uint8Array): Uint8Array => (sheet[0] === 0x3c ? Buffer.from(sheet.buffer, sheet.byteOffset, sheet.byteLength) : sheet);
+
 function unreadable(file: string, err: unknown): UserError {
   const msg = (err as Error).message;
   if (/password|ECMA-376 Encrypted/i.test(msg)) return new UserError(`${file}: the workbook is password-protected (${msg}); save it without a password`);
@@ -107,7 +116,8 @@ function startWorker(data: XlsxWorkerData) {
       if (!container) return XLSX.read((source as { bytes: Uint8Array }).bytes, { type: "buffer", ...READ_OPTIONS });
       const { sheet } = task;
       if (!sheet || sheetAt < 0) return parseZip(container, READ_OPTIONS);
-      const FileIndex = container.FileIndex.map((entry, i) => (i === sheetAt ? { ...entry, content: sheet, size: sheet.length } : entry));
+      const content = asLatin1Source(sheet);
+      const FileIndex = container.FileIndex.map((entry, i) => (i === sheetAt ? { ...entry, content, size: sheet.length } : entry));
       return parseZip({ ...container, FileIndex }, READ_OPTIONS);
     } catch (err) {
       throw unreadable(file, err);
@@ -213,12 +223,23 @@ function sheetChunk(rows: (Cell | undefined)[][], from: number, columns: SheetCo
   };
 }
 
+/** The first message a worker gets: the workbook, once inflated (the worker starts before). */
+export interface XlsxSetup {
+  setup: XlsxWorkerData;
+}
+
 const port = parentPort;
 if (port) {
-  const run = startWorker(workerData as XlsxWorkerData);
-  port.on("message", (task: XlsxTask) => {
+  let run: ReturnType<typeof startWorker> | undefined;
+  port.on("message", (message: XlsxSetup | XlsxTask) => {
+    if ("setup" in message) {
+      run = startWorker(message.setup);
+      return;
+    }
+    const task = message;
     let reply: XlsxReply;
     try {
+      if (!run) throw new Error("a task before the workbook");
       reply = { index: task.index, ok: true, ...run(task) };
     } catch (err) {
       const e = err as Error;

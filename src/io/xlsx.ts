@@ -1,7 +1,7 @@
-// .xlsx → transactions. The workbook's parts are inflated here (bounded), its one sheet cut into
-// slices of rows (xlsx-slices.ts), and the slices parsed side by side by worker threads under a time
-// limit and a memory limit (xlsx-pool.ts); the workers hand back each slice's columns, joined here
-// in sheet order (xlsx-chunks.ts) into the table.
+// .xlsx → transactions. The parsing worker threads start first (xlsx-pool.ts: a time limit and a
+// memory limit for them all), then the workbook's parts are inflated here (bounded), its one sheet
+// cut into slices of rows (xlsx-slices.ts), and the slices parsed side by side by the workers; they
+// hand back each slice's columns, joined here in sheet order (xlsx-chunks.ts) into the table.
 import { availableParallelism } from "node:os";
 import type { Table } from "apache-arrow";
 import { UserError } from "../errors.js";
@@ -11,8 +11,8 @@ import { DEFAULT_MAX_INFLATED_BYTES, XLSX_DEFAULT_MEMORY_MB, XLSX_DEFAULT_TIMEOU
 import { transactionsTable } from "./schema.js";
 import type { TextFormat } from "./text-format.js";
 import { cellName, joinChunks } from "./xlsx-chunks.js";
-import { movable, parseInWorkers, type TaskInput } from "./xlsx-pool.js";
-import { sheetSlices } from "./xlsx-slices.js";
+import { movable, startWorkers, type XlsxPool } from "./xlsx-pool.js";
+import { sheetSlices, UncutSheet } from "./xlsx-slices.js";
 import type { XlsxWorkerData } from "./xlsx-worker.js";
 
 export interface XlsxOptions {
@@ -33,9 +33,10 @@ export interface XlsxOptions {
 
 /**
  * The parser holds a sheet's every cell as an object (about 160 bytes a cell, with the XML it came
- * from): the UCI sheet (153 MB of XML, 4.3 million cells) took 850 MB parsed whole. Parsed 12 MB of
- * rows at a time, a slice per worker, the cells of two slices are alive at once: a whole `run` on
- * the UCI zip peaks near 740 MB (with 16 MB slices, 810 MB).
+ * from): the UCI sheet (153 MB of XML, 4.3 million cells) took 850 MB parsed whole. Parsed at most
+ * 12 MB of rows at a time (the UCI sheet's 14 slices about 11 MB each, 7 MB once their references
+ * are dropped), a slice per worker, the cells of two slices are alive at once: a whole `run` on the
+ * UCI zip peaks near 610 MB.
  */
 export const SLICE_BYTES = 12 * 2 ** 20;
 
@@ -53,36 +54,52 @@ export async function readXlsxTransactions(bytes: Uint8Array, file: string, opts
     throw new UserError(`${file}: not an .xlsx workbook (${bytes.length === 0 ? "the file is empty" : "no zip signature"})`);
   }
   const zip = startsWith(bytes, ZIP_MAGIC);
-  const parts = zip ? await (await import("./zip.js")).inflateEntries(bytes, file, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES) : [];
-  const sheets = parts.filter((p) => /(^|\/)worksheets\/[^/]+\.xml$/i.test(p.path));
-  // Only a zip with one worksheet is cut; anything else (an encrypted workbook, several sheets) is parsed whole.
-  const sliceBytes = opts.sliceBytes ?? SLICE_BYTES;
-  const cut = sheets.length === 1 && Number.isFinite(sliceBytes) ? sheetSlices(sheets[0]!.bytes, sliceBytes) : undefined;
-  const common = { file, map: opts.map ?? {}, decimal: opts.format?.decimal ?? "." } as const;
-  let data: XlsxWorkerData;
-  let tasks: Iterable<TaskInput> = [{ firstRow: 0 }];
-  let transfer: ArrayBuffer[] = [];
-  if (cut) {
-    data = { ...common, source: { parts: parts.filter((p) => p !== sheets[0]) }, sheetPath: sheets[0]!.path };
-    tasks = (function* () {
-      for (const slice of cut.slices()) yield { sheet: slice.xml, firstRow: slice.firstRow };
-    })();
-  } else if (zip) {
-    data = { ...common, source: { parts } };
-    transfer = parts.flatMap((p) => movable(p.bytes));
-  } else {
-    const copy = new Uint8Array(bytes); // moved to the worker; the caller keeps its bytes
-    data = { ...common, source: { bytes: copy } };
-    transfer = [copy.buffer as ArrayBuffer];
-  }
-  const { columns, chunks } = await parseInWorkers(data, tasks, {
+  const workers = Math.max(1, opts.workers ?? XLSX_WORKERS);
+  const poolOptions = (count: number) => ({
     file,
-    // The first slice is the header alone; the others are shared out.
-    workers: cut ? Math.max(1, Math.min(opts.workers ?? XLSX_WORKERS, cut.count - 1)) : 1,
+    workers: count,
     timeoutMs: opts.timeoutMs ?? XLSX_DEFAULT_TIMEOUT_MS,
     maxMemoryMb: opts.maxMemoryMb ?? XLSX_DEFAULT_MEMORY_MB,
-    transfer,
   });
+  let pool = startWorkers(poolOptions(workers));
+  let parsed: Awaited<ReturnType<typeof pool.parse>>;
+  try {
+    const parts = zip ? await (await import("./zip.js")).inflateEntries(bytes, file, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES) : [];
+    const sheets = parts.filter((p) => /(^|\/)worksheets\/[^/]+\.xml$/i.test(p.path));
+    const common = { file, map: opts.map ?? {}, decimal: opts.format?.decimal ?? "." } as const;
+    let held = 0;
+    for (const part of parts) held += part.bytes.length;
+    // The workbook as it is, to one worker: its parts moved there (a zip), or a copy of its bytes.
+    // `taken`: what the main thread took since `to` started.
+    const whole = (to: XlsxPool, taken: number) => {
+      if (zip) return to.parse({ ...common, source: { parts } }, [{ firstRow: 0 }], { use: 1, transfer: parts.flatMap((p) => movable(p.bytes)), held: taken });
+      const copy = new Uint8Array(bytes); // the caller keeps its bytes
+      return to.parse({ ...common, source: { bytes: copy } }, [{ firstRow: 0 }], { use: 1, transfer: [copy.buffer as ArrayBuffer], held: taken + copy.length });
+    };
+    // Only a zip with one worksheet is cut; anything else (an encrypted workbook, several sheets) is parsed whole.
+    const sliceBytes = opts.sliceBytes ?? SLICE_BYTES;
+    const cut = sheets.length === 1 && Number.isFinite(sliceBytes) ? sheetSlices(sheets[0]!.bytes, sliceBytes, workers) : undefined;
+    if (!cut) parsed = await whole(pool, held);
+    else {
+      const data: XlsxWorkerData = { ...common, source: { parts: parts.filter((p) => p !== sheets[0]) }, sheetPath: sheets[0]!.path };
+      const tasks = (function* () {
+        for (const slice of cut.slices()) yield { sheet: slice.xml, firstRow: slice.firstRow };
+      })();
+      try {
+        // The first slice is the header alone; the others are shared out.
+        parsed = await pool.parse(data, tasks, { use: Math.min(workers, cut.count - 1), held });
+      } catch (err) {
+        if (!(err instanceof UncutSheet)) throw err;
+        // Rows out of order, found as the slices were copied: the sheet is parsed whole, afresh.
+        await pool.close();
+        pool = startWorkers(poolOptions(1));
+        parsed = await whole(pool, 0);
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+  const { columns, chunks } = parsed;
   const where = `${file}: sheet "${columns.name}"`;
   const dateColumn = columns.at.InvoiceDate;
   const joined = joinChunks(chunks, {
