@@ -41,22 +41,30 @@ export interface LineCalendar {
   monthSpan: number;
 }
 
-export function lineCalendar(ms: Float64Array): LineCalendar {
-  const n = ms.length;
+/**
+ * The calendar of timestamps given as little-endian (low, high) 32-bit word pairs, as
+ * columns.timestampWords reads them: one pass over the words, no column of milliseconds between.
+ */
+export function lineCalendar(words: Int32Array): LineCalendar {
+  const n = words.length >> 1;
   const day = new Int32Array(n);
   const hour = new Uint8Array(n);
-  let firstDay = n ? dayNumber(ms[0]) : 0;
+  let firstDay = n ? dayNumber(msOfWords(words, 0)) : 0;
   let lastDay = firstDay;
   for (let i = 0; i < n; i++) {
-    const d = dayNumber(ms[i]);
+    const ms = msOfWords(words, i);
+    const d = dayNumber(ms);
     day[i] = d;
-    hour[i] = Math.floor((ms[i] - d * MS_PER_DAY) / MS_PER_HOUR); // 0–23 of the recorded time
+    hour[i] = Math.floor((ms - d * MS_PER_DAY) / MS_PER_HOUR); // 0–23 of the recorded time
     if (d < firstDay) firstDay = d;
     if (d > lastDay) lastDay = d;
   }
   const { weekday, month } = dateFields(firstDay, n ? lastDay - firstDay + 1 : 0);
   return { day, hour, firstDay, lastDay, weekday, month, monthSpan: n ? month[lastDay - firstDay] + 1 : 0 };
 }
+
+/** Timestamp i of word pairs: high word × 2³² + low word (unsigned). */
+const msOfWords = (words: Int32Array, i: number) => words[2 * i + 1]! * 4294967296 + (words[2 * i]! >>> 0);
 
 function dateFields(firstDay: number, days: number): { weekday: Uint8Array; month: Int32Array } {
   const firstMonth = monthNumber(firstDay);

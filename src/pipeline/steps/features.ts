@@ -21,7 +21,7 @@ import { drain, type Steps } from "../../engine/steps.js";
 import { UserError } from "../../errors.js";
 import type { Compat } from "../options.js";
 import { type LineCalendar, lineCalendar } from "./calendar.js";
-import { boolColumn, dictCodes, dictSize, dictValues, float64Column, int32Column, timestampMs } from "./columns.js";
+import { boolBits, dictCodes, dictSize, dictValues, float64Column, int32Column, timestampWords } from "./columns.js";
 import { groupRowsByCustomer } from "./customer-rows.js";
 import { kahanSum, slopeOverIndex, welfordStd } from "./features-stats.js";
 import { ROWS_PER_STEP } from "./rows-per-step.js";
@@ -125,7 +125,9 @@ class CustomerScan {
   private readonly countryOrder: Int32Array;
   private readonly quantity: Int32Array;
   private readonly price: Float64Array;
-  private readonly cancelled: Uint8Array;
+  /** Cancelled, packed (see columns.boolBits): read once per invoice, not unpacked per line. */
+  private readonly cancelledBits: Uint8Array;
+  private readonly cancelledOffset: number;
   private readonly calendar: LineCalendar;
   /** The day recency counts from. */
   private readonly asOf: number;
@@ -169,8 +171,8 @@ class CustomerScan {
     this.countryOrder = rankStrings(this.countries);
     this.quantity = int32Column(cleaned, "Quantity");
     this.price = float64Column(cleaned, "UnitPrice");
-    this.cancelled = boolColumn(cleaned, "Cancelled");
-    this.calendar = lineCalendar(timestampMs(cleaned, "InvoiceDate"));
+    ({ bits: this.cancelledBits, offset: this.cancelledOffset } = boolBits(cleaned, "Cancelled"));
+    this.calendar = lineCalendar(timestampWords(cleaned, "InvoiceDate"));
     const { firstDay, lastDay, monthSpan } = this.calendar;
     this.asOf = asOf ?? lastDay;
     this.invoiceSeen = new Int32Array(dictSize(cleaned, "InvoiceNo")).fill(-1);
@@ -197,9 +199,14 @@ class CustomerScan {
     this.trend = new Float64Array(customers);
   }
 
-  /** Customer c owns rows[from] .. rows[to - 1]. */
+  /**
+   * Customer c owns rows[from] .. rows[to - 1]. Consecutive lines mostly share an invoice, a date
+   * and so a month (the lines of one invoice), so each scratch table is consulted only when the
+   * value changes, and the month's compensated sum runs in locals meanwhile: the same operations on
+   * the same values in the same order as updating the table line by line.
+   */
   customer(c: number, rows: Int32Array, from: number, to: number): void {
-    const { invoice, stock, country, quantity, price, cancelled, invoiceSeen, stockSeen, daySeen } = this;
+    const { invoice, stock, country, quantity, price, cancelledBits, cancelledOffset, invoiceSeen, stockSeen, daySeen } = this;
     const { monthSeen, monthSum, monthComp, dayCounts, hourCounts, countryCounts } = this;
     const { day, hour, firstDay, lastDay, weekday, month } = this.calendar;
     dayCounts.fill(0);
@@ -216,46 +223,76 @@ class CustomerScan {
     let maxDay = firstDay;
     let minMonth = monthSeen.length;
     let maxMonth = -1;
+    let lastInvoice = -1;
+    let lastDate = firstDay - 1;
+    let dd = -1;
+    let mo = -1;
+    let moSum = 0;
+    let moComp = 0;
     for (let k = from; k < to; k++) {
-      const r = rows[k];
-      const amount = price[r] * quantity[r];
-      qty += quantity[r];
+      const r = rows[k]!;
+      const q = quantity[r]!;
+      const amount = price[r]! * q;
+      qty += q;
       const y = amount - comp;
       const t = sum + y;
       comp = t - sum - y;
       sum = t;
-      if (invoiceSeen[invoice[r]] !== c) {
-        invoiceSeen[invoice[r]] = c;
-        nInvoices++;
-        nCancelled += cancelled[r];
+      const inv = invoice[r]!;
+      if (inv !== lastInvoice) {
+        lastInvoice = inv;
+        if (invoiceSeen[inv] !== c) {
+          invoiceSeen[inv] = c;
+          nInvoices++;
+          const at = cancelledOffset + r;
+          nCancelled += (cancelledBits[at >> 3]! >> (at & 7)) & 1;
+        }
       }
-      if (stockSeen[stock[r]] !== c) {
-        stockSeen[stock[r]] = c;
+      const s = stock[r]!;
+      if (stockSeen[s] !== c) {
+        stockSeen[s] = c;
         nStock++;
       }
-      const d = day[r];
-      const dd = d - firstDay;
-      if (daySeen[dd] !== c) {
-        daySeen[dd] = c;
-        nDays++;
+      const d = day[r]!;
+      if (d !== lastDate) {
+        lastDate = d;
+        dd = d - firstDay;
+        if (daySeen[dd] !== c) {
+          daySeen[dd] = c;
+          nDays++;
+          if (d < minDay) minDay = d;
+          if (d > maxDay) maxDay = d;
+        }
+        const m = month[dd]!;
+        if (m !== mo) {
+          if (mo >= 0) {
+            monthSum[mo] = moSum;
+            monthComp[mo] = moComp;
+          }
+          mo = m;
+          if (monthSeen[m] !== c) {
+            monthSeen[m] = c;
+            moSum = 0;
+            moComp = 0;
+            if (m < minMonth) minMonth = m;
+            if (m > maxMonth) maxMonth = m;
+          } else {
+            moSum = monthSum[m]!;
+            moComp = monthComp[m]!;
+          }
+        }
       }
-      if (d < minDay) minDay = d;
-      if (d > maxDay) maxDay = d;
-      dayCounts[weekday[dd]]++;
-      hourCounts[hour[r]]++;
-      countryCounts[country[r]]++;
-      const mo = month[dd];
-      if (monthSeen[mo] !== c) {
-        monthSeen[mo] = c;
-        monthSum[mo] = 0;
-        monthComp[mo] = 0;
-      }
-      const ym = amount - monthComp[mo];
-      const tm = monthSum[mo] + ym;
-      monthComp[mo] = tm - monthSum[mo] - ym;
-      monthSum[mo] = tm;
-      if (mo < minMonth) minMonth = mo;
-      if (mo > maxMonth) maxMonth = mo;
+      dayCounts[weekday[dd]!]!++;
+      hourCounts[hour[r]!]!++;
+      countryCounts[country[r]!]!++;
+      const ym = amount - moComp;
+      const tm = moSum + ym;
+      moComp = tm - moSum - ym;
+      moSum = tm;
+    }
+    if (mo >= 0) {
+      monthSum[mo] = moSum;
+      monthComp[mo] = moComp;
     }
     const nLines = to - from;
     this.lines[c] = nLines;
