@@ -26,11 +26,14 @@ export function monthNumber(day: number): number {
   return year * 12 + month - 1;
 }
 
-/** Calendar fields of many timestamps: per line its day and hour; per date its weekday and month. */
+/**
+ * Calendar fields of many timestamps: per line its day and hour; per date its weekday and month.
+ * A line's day and hour share one number, so a pass reading lines out of order reads one column
+ * for both (and a line's date and hour are usually its neighbour's: one comparison finds that).
+ */
 export interface LineCalendar {
-  /** Day number of each line. */
-  day: Int32Array;
-  hour: Uint8Array;
+  /** Per line, day number × 24 + hour of the day (0–23): the day is Math.floor(dayHour / 24). */
+  dayHour: Float64Array;
   firstDay: number;
   lastDay: number;
   /** Indexed by day - firstDay. */
@@ -47,20 +50,27 @@ export interface LineCalendar {
  */
 export function lineCalendar(words: Int32Array): LineCalendar {
   const n = words.length >> 1;
-  const day = new Int32Array(n);
-  const hour = new Uint8Array(n);
+  const dayHour = new Float64Array(n);
   let firstDay = n ? dayNumber(msOfWords(words, 0)) : 0;
   let lastDay = firstDay;
+  let low = 0;
+  let high = 0;
+  let dh = 0;
   for (let i = 0; i < n; i++) {
-    const ms = msOfWords(words, i);
-    const d = dayNumber(ms);
-    day[i] = d;
-    hour[i] = Math.floor((ms - d * MS_PER_DAY) / MS_PER_HOUR); // 0–23 of the recorded time
-    if (d < firstDay) firstDay = d;
-    if (d > lastDay) lastDay = d;
+    // The lines of an invoice share its timestamp: compare the words before any arithmetic.
+    if (i === 0 || words[2 * i] !== low || words[2 * i + 1] !== high) {
+      low = words[2 * i]!;
+      high = words[2 * i + 1]!;
+      const ms = msOfWords(words, i);
+      const d = dayNumber(ms);
+      dh = d * 24 + Math.floor((ms - d * MS_PER_DAY) / MS_PER_HOUR); // hour 0–23 of the recorded time
+      if (d < firstDay) firstDay = d;
+      if (d > lastDay) lastDay = d;
+    }
+    dayHour[i] = dh;
   }
   const { weekday, month } = dateFields(firstDay, n ? lastDay - firstDay + 1 : 0);
-  return { day, hour, firstDay, lastDay, weekday, month, monthSpan: n ? month[lastDay - firstDay] + 1 : 0 };
+  return { dayHour, firstDay, lastDay, weekday, month, monthSpan: n ? month[lastDay - firstDay] + 1 : 0 };
 }
 
 /** Timestamp i of word pairs: high word × 2³² + low word (unsigned). */

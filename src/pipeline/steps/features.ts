@@ -208,7 +208,7 @@ class CustomerScan {
   customer(c: number, rows: Int32Array, from: number, to: number): void {
     const { invoice, stock, country, quantity, price, cancelledBits, cancelledOffset, invoiceSeen, stockSeen, daySeen } = this;
     const { monthSeen, monthSum, monthComp, dayCounts, hourCounts, countryCounts } = this;
-    const { day, hour, firstDay, lastDay, weekday, month } = this.calendar;
+    const { dayHour, firstDay, lastDay, weekday, month } = this.calendar;
     dayCounts.fill(0);
     hourCounts.fill(0);
     countryCounts.fill(0);
@@ -224,8 +224,9 @@ class CustomerScan {
     let minMonth = monthSeen.length;
     let maxMonth = -1;
     let lastInvoice = -1;
-    let lastDate = firstDay - 1;
+    let lastDayHour = Number.NaN;
     let dd = -1;
+    let h = 0;
     let mo = -1;
     let moSum = 0;
     let moComp = 0;
@@ -253,10 +254,13 @@ class CustomerScan {
         stockSeen[s] = c;
         nStock++;
       }
-      const d = day[r]!;
-      if (d !== lastDate) {
-        lastDate = d;
-        dd = d - firstDay;
+      const dh = dayHour[r]!;
+      if (dh !== lastDayHour) {
+        lastDayHour = dh;
+        const d = Math.floor(dh / 24);
+        // Small integers as int32s (a daySeen longer than 2³¹ could not be allocated).
+        h = (dh - d * 24) | 0;
+        dd = (d - firstDay) | 0;
         if (daySeen[dd] !== c) {
           daySeen[dd] = c;
           nDays++;
@@ -283,7 +287,7 @@ class CustomerScan {
         }
       }
       dayCounts[weekday[dd]!]!++;
-      hourCounts[hour[r]!]!++;
+      hourCounts[h]!++;
       countryCounts[country[r]!]!++;
       const ym = amount - moComp;
       const tm = moSum + ym;
@@ -304,7 +308,7 @@ class CustomerScan {
     this.cancellations[c] = nCancelled;
     if (this.seed) {
       // Telescoped sum of line-to-line gaps in file order; undefined (dropped later) for one line.
-      this.avgDays[c] = (day[rows[to - 1]] - day[rows[from]]) / (nLines - 1);
+      this.avgDays[c] = (Math.floor(dayHour[rows[to - 1]!]! / 24) - Math.floor(dayHour[rows[from]!]! / 24)) / (nLines - 1);
     } else {
       this.avgDays[c] = nDays > 1 ? (maxDay - minDay) / (nDays - 1) : this.asOf - maxDay;
     }
