@@ -11,11 +11,13 @@ export interface CustomerRows {
 
 export function groupRowsByCustomer(customer: Int32Array): CustomerRows {
   const n = customer.length;
-  let min = 0;
-  let max = -1;
-  for (let i = 0; i < n; i++) {
-    if (i === 0 || customer[i]! < min) min = customer[i]!;
-    if (i === 0 || customer[i]! > max) max = customer[i]!;
+  if (n === 0) return { ids: new Int32Array(0), start: new Int32Array(1), rows: new Int32Array(0) };
+  let min = customer[0]!;
+  let max = min;
+  for (let i = 1; i < n; i++) {
+    const id = customer[i]!;
+    if (id < min) min = id;
+    else if (id > max) max = id;
   }
   return max - min <= 2 * n + 1024 ? groupDense(customer, min, max) : groupSparse(customer);
 }
