@@ -29,26 +29,48 @@ export function groupRowsByCustomer(customer: Int32Array): CustomerRows {
 function groupDense(customer: Int32Array, min: number, max: number): CustomerRows {
   const n = customer.length;
   const span = max - min + 1;
-  // next[v]: the position of id value min + v's next row; first its count.
+  // next[v]: the position of id value min + v's next row; first its count. A customer's lines
+  // mostly come in runs (an invoice's lines): counted, and later placed, in a local through a run.
   const next = new Int32Array(span);
-  for (let i = 0; i < n; i++) next[customer[i]! - min]!++;
+  let v = customer[0]! - min;
+  let run = 0;
+  for (let i = 0; i < n; i++) {
+    const w = customer[i]! - min;
+    if (w !== v) {
+      next[v]! += run;
+      v = w;
+      run = 0;
+    }
+    run++;
+  }
+  next[v]! += run;
   let m = 0;
-  for (let v = 0; v < span; v++) if (next[v]! > 0) m++;
+  for (let u = 0; u < span; u++) if (next[u]! > 0) m++;
   const ids = new Int32Array(m);
   const start = new Int32Array(m + 1);
   let c = 0;
   let at = 0;
-  for (let v = 0; v < span; v++) {
-    const count = next[v]!;
+  for (let u = 0; u < span; u++) {
+    const count = next[u]!;
     if (count === 0) continue;
-    ids[c] = v + min;
+    ids[c] = u + min;
     start[c++] = at;
-    next[v] = at;
+    next[u] = at;
     at += count;
   }
   start[m] = n;
   const rows = new Int32Array(n);
-  for (let i = 0; i < n; i++) rows[next[customer[i]! - min]!++] = i;
+  v = customer[0]! - min;
+  let p = next[v]!;
+  for (let i = 0; i < n; i++) {
+    const w = customer[i]! - min;
+    if (w !== v) {
+      next[v] = p;
+      v = w;
+      p = next[w]!;
+    }
+    rows[p++] = i;
+  }
   return { ids, start, rows };
 }
 
