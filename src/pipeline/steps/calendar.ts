@@ -26,55 +26,42 @@ export function monthNumber(day: number): number {
   return year * 12 + month - 1;
 }
 
-/**
- * Calendar fields of many timestamps: per line its day and hour; per date its weekday and month.
- * A line's day and hour share one number, so a pass reading lines out of order reads one column
- * for both (and a line's date and hour are usually its neighbour's: one comparison finds that).
- */
-export interface LineCalendar {
-  /** Per line, day number × 24 + hour of the day (0–23): the day is Math.floor(dayHour / 24). */
-  dayHour: Float64Array;
+/** The dates a set of timestamps spans; per date its weekday and month. */
+export interface DateRange {
   firstDay: number;
   lastDay: number;
   /** Indexed by day - firstDay. */
   weekday: Uint8Array;
-  /** Indexed by day - firstDay: months since the first line's month. */
+  /** Indexed by day - firstDay: months since the first day's month. */
   month: Int32Array;
-  /** Months from the first line's month to the last's, inclusive. */
+  /** Months from the first day's month to the last's, inclusive; 0 for no timestamps. */
   monthSpan: number;
 }
 
 /**
- * The calendar of timestamps given as little-endian (low, high) 32-bit word pairs, as
- * columns.timestampWords reads them: one pass over the words, no column of milliseconds between.
+ * The dates spanned by timestamps given as little-endian (low, high) 32-bit word pairs, as
+ * columns.timestampWords reads them: one pass over the words, no column of milliseconds.
  */
-export function lineCalendar(words: Int32Array): LineCalendar {
+export function dateRange(words: Int32Array): DateRange {
   const n = words.length >> 1;
-  const dayHour = new Float64Array(n);
-  let firstDay = n ? dayNumber(msOfWords(words, 0)) : 0;
-  let lastDay = firstDay;
-  let low = 0;
-  let high = 0;
-  let dh = 0;
-  for (let i = 0; i < n; i++) {
-    // The lines of an invoice share its timestamp: compare the words before any arithmetic.
-    if (i === 0 || words[2 * i] !== low || words[2 * i + 1] !== high) {
-      low = words[2 * i]!;
-      high = words[2 * i + 1]!;
-      const ms = msOfWords(words, i);
-      const d = dayNumber(ms);
-      dh = d * 24 + Math.floor((ms - d * MS_PER_DAY) / MS_PER_HOUR); // hour 0–23 of the recorded time
-      if (d < firstDay) firstDay = d;
-      if (d > lastDay) lastDay = d;
-    }
-    dayHour[i] = dh;
+  let min = n ? msOfWords(words, 0) : 0;
+  let max = min;
+  for (let i = 1; i < n; i++) {
+    const ms = msOfWords(words, i);
+    if (ms < min) min = ms;
+    else if (ms > max) max = ms;
   }
+  const firstDay = dayNumber(min);
+  const lastDay = dayNumber(max);
   const { weekday, month } = dateFields(firstDay, n ? lastDay - firstDay + 1 : 0);
-  return { dayHour, firstDay, lastDay, weekday, month, monthSpan: n ? month[lastDay - firstDay] + 1 : 0 };
+  return { firstDay, lastDay, weekday, month, monthSpan: n ? month[lastDay - firstDay]! + 1 : 0 };
 }
 
 /** Timestamp i of word pairs: high word × 2³² + low word (unsigned). */
-const msOfWords = (words: Int32Array, i: number) => words[2 * i + 1]! * 4294967296 + (words[2 * i]! >>> 0);
+export const msOfWords = (words: Int32Array, i: number) => words[2 * i + 1]! * 4294967296 + (words[2 * i]! >>> 0);
+
+/** The hour (0–23) of the recorded wall-clock time of `ms`, on its day `day` (dayNumber(ms)). */
+export const hourOfDay = (ms: number, day: number) => Math.floor((ms - day * MS_PER_DAY) / MS_PER_HOUR);
 
 function dateFields(firstDay: number, days: number): { weekday: Uint8Array; month: Int32Array } {
   const firstMonth = monthNumber(firstDay);
