@@ -26,37 +26,42 @@ export function monthNumber(day: number): number {
   return year * 12 + month - 1;
 }
 
-/** Calendar fields of many timestamps: per line its day and hour; per date its weekday and month. */
-export interface LineCalendar {
-  /** Day number of each line. */
-  day: Int32Array;
-  hour: Uint8Array;
+/** The dates a set of timestamps spans; per date its weekday and month. */
+export interface DateRange {
   firstDay: number;
   lastDay: number;
   /** Indexed by day - firstDay. */
   weekday: Uint8Array;
-  /** Indexed by day - firstDay: months since the first line's month. */
+  /** Indexed by day - firstDay: months since the first day's month. */
   month: Int32Array;
-  /** Months from the first line's month to the last's, inclusive. */
+  /** Months from the first day's month to the last's, inclusive; 0 for no timestamps. */
   monthSpan: number;
 }
 
-export function lineCalendar(ms: Float64Array): LineCalendar {
-  const n = ms.length;
-  const day = new Int32Array(n);
-  const hour = new Uint8Array(n);
-  let firstDay = n ? dayNumber(ms[0]) : 0;
-  let lastDay = firstDay;
-  for (let i = 0; i < n; i++) {
-    const d = dayNumber(ms[i]);
-    day[i] = d;
-    hour[i] = Math.floor((ms[i] - d * MS_PER_DAY) / MS_PER_HOUR); // 0–23 of the recorded time
-    if (d < firstDay) firstDay = d;
-    if (d > lastDay) lastDay = d;
+/**
+ * The dates spanned by timestamps given as little-endian (low, high) 32-bit word pairs, as
+ * columns.timestampWords reads them: one pass over the words, no column of milliseconds.
+ */
+export function dateRange(words: Int32Array): DateRange {
+  const n = words.length >> 1;
+  let min = n ? msOfWords(words, 0) : 0;
+  let max = min;
+  for (let i = 1; i < n; i++) {
+    const ms = msOfWords(words, i);
+    if (ms < min) min = ms;
+    else if (ms > max) max = ms;
   }
+  const firstDay = dayNumber(min);
+  const lastDay = dayNumber(max);
   const { weekday, month } = dateFields(firstDay, n ? lastDay - firstDay + 1 : 0);
-  return { day, hour, firstDay, lastDay, weekday, month, monthSpan: n ? month[lastDay - firstDay] + 1 : 0 };
+  return { firstDay, lastDay, weekday, month, monthSpan: n ? month[lastDay - firstDay]! + 1 : 0 };
 }
+
+/** Timestamp i of word pairs: high word × 2³² + low word (unsigned). */
+export const msOfWords = (words: Int32Array, i: number) => words[2 * i + 1]! * 4294967296 + (words[2 * i]! >>> 0);
+
+/** The hour (0–23) of the recorded wall-clock time of `ms`, on its day `day` (dayNumber(ms)). */
+export const hourOfDay = (ms: number, day: number) => Math.floor((ms - day * MS_PER_DAY) / MS_PER_HOUR);
 
 function dateFields(firstDay: number, days: number): { weekday: Uint8Array; month: Int32Array } {
   const firstMonth = monthNumber(firstDay);

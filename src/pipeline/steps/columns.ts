@@ -96,6 +96,15 @@ export function dictFirstBytesAre(table: Table, name: string, first: number): Ui
   return out;
 }
 
+/**
+ * A Bool column's packed values: row r's bit is (bits[(offset + r) >> 3] >> ((offset + r) & 7)) & 1
+ * (nulls read as their stored bit). For reading a few rows without unpacking the column.
+ */
+export function boolBits(table: Table, name: string): { bits: Uint8Array; offset: number } {
+  const data = chunk(table, name);
+  return data ? { bits: data.values as Uint8Array, offset: data.offset } : { bits: new Uint8Array(0), offset: 0 };
+}
+
 /** A Bool column's values unpacked to 0/1 per row (nulls read as their stored bit). */
 export function boolColumn(table: Table, name: string): Uint8Array {
   const data = chunk(table, name);

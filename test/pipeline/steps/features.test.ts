@@ -180,6 +180,45 @@ test("sparse customer ids are grouped and sorted like dense ones", () => {
   assert.equal([...table.getChild("Total_Transactions")!.toArray()], [2, 1, 2]);
 });
 
+test("a customer back at an invoice, a date and a month after others: each counted once, each month's sum resumed", () => {
+  // In file order: Jan 10 (601), Feb 3 (602), Jan 10 (601 again), Jan 20 (C603), Feb 3 (602 again);
+  // customer 700 shares invoice 601.
+  const lines: Line[] = [
+    { inv: "601", cust: 600, at: "2011-01-10T10:00:00", qty: 1, price: 10, code: "60001" },
+    { inv: "602", cust: 600, at: "2011-02-03T12:00:00", qty: 2, price: 10, code: "60002" },
+    { inv: "601", cust: 700, at: "2011-01-10T10:00:00", qty: 5, price: 1, code: "60006" },
+    { inv: "601", cust: 600, at: "2011-01-10T10:00:00", qty: 3, price: 10, code: "60003" },
+    { inv: "C603", cust: 600, at: "2011-01-20T16:00:00", qty: -1, price: 10, code: "60004" },
+    { inv: "602", cust: 600, at: "2011-02-03T12:00:00", qty: 4, price: 10, code: "60005" },
+  ];
+  const cleaned = cleanTransactions(transactions(lines)).table;
+  for (const compat of ["none", "seed"] as const) {
+    const table = customerFeatures(cleaned, { compat });
+    const row = (id: number) => {
+      const i = [...table.getChild("CustomerID")!.toArray()].indexOf(id);
+      return Object.fromEntries(table.schema.fields.map((f) => [f.name, table.getChild(f.name)!.get(i) as number]));
+    };
+    const c = row(600);
+    assert.is(c.Total_Transactions, 3);
+    assert.is(c.Cancellation_Frequency, 1);
+    assert.is(c.Total_Products_Purchased, 9);
+    assert.is(c.Total_Spend, 90);
+    assert.is(c.Unique_Products_Purchased, 5);
+    // Distinct dates Jan 10, Jan 20, Feb 3 by default; first and last line (Jan 10, Feb 3) by seed.
+    assert.is(c.Average_Days_Between_Purchases, compat === "none" ? 24 / 2 : 24 / 4);
+    // Jan 10 + 30 - 10 = 30, Feb 20 + 40 = 60.
+    assert.is(c.Monthly_Spending_Mean, 45);
+    assert.ok(Math.abs(c.Monthly_Spending_Std - Math.sqrt(450)) < 1e-12);
+    assert.ok(Math.abs(c.Spending_Trend - 30) < 1e-12);
+    assert.is(c.Day_Of_Week, 3); // Thursday 3 lines (Jan 20, Feb 3), Monday 2
+    assert.is(c.Hour, 10); // 10:00 and 12:00 2 lines each
+    if (compat === "none") {
+      assert.is(c.Cancellation_Rate, 1 / 3);
+      assert.is(row(700).Total_Transactions, 1);
+    }
+  }
+});
+
 test("no transactions: no customers", () => {
   const table = customerFeatures(cleanTransactions(transactions([])).table);
   assert.is(table.numRows, 0);
