@@ -9,7 +9,7 @@ import { wholeRange } from "../whole-range.js";
 
 type Rule = (v: number) => string | undefined;
 
-const whole = (min: number, max: number): Rule => wholeRange(min, max);
+const whole: (min: number, max: number) => Rule = wholeRange;
 const serve = (limit: keyof typeof SERVE_LIMITS): Rule => wholeRange(SERVE_LIMITS[limit].min, SERVE_LIMITS[limit].max);
 
 const positive: Rule = (v) => (Number.isFinite(v) && v > 0 ? undefined : "must be a positive number");

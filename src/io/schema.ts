@@ -169,7 +169,7 @@ export interface PlainTransactions {
  * validity bitmap; returns the bitmap and the null count. One loop per array type, without a
  * callback per row: it runs over every line of a table.
  */
-function validityBitmap(present: Uint8Array | Int32Array): { bitmap: Uint8Array; nulls: number } {
+function validityBitmap(present: Uint8Array | Int32Array): Validity {
   const length = present.length;
   const bitmap = new Uint8Array((length + 7) >> 3);
   const valid = present instanceof Int32Array ? countPresentIndices(present, bitmap) : countPresentFlags(present, bitmap);

@@ -98,22 +98,11 @@ export function dictFirstBytesAre(table: Table, name: string, first: number): Ui
 
 /**
  * A Bool column's packed values: row r's bit is (bits[(offset + r) >> 3] >> ((offset + r) & 7)) & 1
- * (nulls read as their stored bit). For reading a few rows without unpacking the column.
+ * (nulls read as their stored bit), read where needed rather than unpacked per row.
  */
 export function boolBits(table: Table, name: string): { bits: Uint8Array; offset: number } {
   const data = chunk(table, name);
   return data ? { bits: data.values as Uint8Array, offset: data.offset } : { bits: new Uint8Array(0), offset: 0 };
-}
-
-/** A Bool column's values unpacked to 0/1 per row (nulls read as their stored bit). */
-export function boolColumn(table: Table, name: string): Uint8Array {
-  const data = chunk(table, name);
-  const out = new Uint8Array(table.numRows);
-  if (!data) return out;
-  const bits = data.values as Uint8Array;
-  const off = data.offset;
-  for (let i = 0; i < out.length; i++) out[i] = (bits[(off + i) >> 3] >> ((off + i) & 7)) & 1;
-  return out;
 }
 
 /** A dictionary column: per-row index into `values` (the dictionary's distinct strings). */
