@@ -3,8 +3,16 @@
 import { type StartOptions, startCli } from "./cli.js";
 
 const RSS_MARK = "custseg-test-peak-rss-kb=";
-// Loaded before the CLI: prints the process's peak RSS (getrusage, all threads) when it exits.
-const rssProbe = `data:text/javascript,process.on("exit",()=>process.stderr.write("\\n${RSS_MARK}"+process.resourceUsage().maxRSS+"\\n"))`;
+// Loaded before the CLI: prints the process's peak RSS when it exits. On Linux, VmHWM of
+// /proc/self/status: the high-water mark of this program's own memory (all threads). getrusage's
+// maxRSS would do elsewhere, but on Linux it keeps the high-water mark of the process before exec,
+// that is of the test runner at the fork, whatever the runner held then.
+const rssProbe = `data:text/javascript,${encodeURIComponent(`import { readFileSync } from "node:fs";
+process.on("exit", () => {
+  let kb = process.resourceUsage().maxRSS;
+  try { kb = Number(/VmHWM:\\s+(\\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))[1]); } catch {}
+  process.stderr.write("\\n${RSS_MARK}" + kb + "\\n");
+});`)}`;
 
 export interface WatchedResult {
   status: number | null;
