@@ -88,6 +88,60 @@ interface Work {
   shifts: number;
   /** The centres two by two for the assignment's scoring (see pairCentres). */
   pairs: number;
+  /** X in float32 for the pre-filter of the assignment and the k-means++ trials, when there is one. */
+  single?: SingleCopy;
+  /** The centres as the float32 ranking reads them (layoutSingleCentres), or the k-means++ candidates (layoutSingleCandidates). */
+  singleCentres: number;
+  /** Per chunk: the rows the float32 ranking left to float64, or the trial distances formed exactly. */
+  fallbacks: number;
+  /** k-means++ in float32: per group of four rows and trial, the rows a trial cannot change (seedTrialsSingle). */
+  masks: number;
+  /** k-means++ in float32: per chunk and trial, the potential's estimate and its error bound. */
+  approx: number;
+}
+
+/**
+ * X in float32 for the pre-filter of the large passes (assembly/kmeans-single.ts): four rows to a
+ * vector, the rows padded to a multiple of 8, and each row's ‖x‖. Made once per fit (a pass of its
+ * own over X) and read by every pass that can use it; the counters say how much of the work the
+ * float32 test left to the exact float64 code.
+ */
+export interface SingleCopy {
+  readonly ptr: number;
+  readonly norms: number;
+  readonly rows: number;
+  readonly cols: number;
+  /** Rows ranked by the assignment, and how many of them the float64 code decided. */
+  rowsRanked: number;
+  fallbacks: number;
+  /** Distances the k-means++ trials needed, and how many of them were formed exactly. */
+  trialDistances: number;
+  exact: number;
+  /** Give a resident copy's memory back (a scratch copy goes with its arena mark). */
+  free(): void;
+}
+
+/**
+ * The float32 copy of x, or undefined where the build has no SIMD (the float64 kernels then do
+ * everything). resident: kept until freed, like an uploaded matrix (no scratch memory may be in
+ * use); otherwise scratch memory, released with the caller's arena mark.
+ */
+export function singleCopy(ctx: EngineContext, x: ResidentMatrix, resident = false): SingleCopy | undefined {
+  if (!ctx.kernels.singleFilterAvailable()) return undefined;
+  const { arena } = ctx;
+  const padded = Math.ceil(x.rows / 8) * 8;
+  const bytes = padded * x.cols * 4 + padded * 4;
+  const block = resident ? arena.allocResident(bytes) : { ptr: arena.alloc(bytes), free: () => {} };
+  const norms = block.ptr + padded * x.cols * 4;
+  forEachChunk(ctx, "singleCopyChunk", [x.ptr, x.rows, x.cols, block.ptr, norms, CHUNK_ROWS], chunkCount(x.rows));
+  return { ptr: block.ptr, norms, rows: x.rows, cols: x.cols, rowsRanked: 0, fallbacks: 0, trialDistances: 0, exact: 0, free: block.free };
+}
+
+/** The sum of the per-chunk counts at w.fallbacks. */
+function fallbackTotal(w: Work): number {
+  let total = 0;
+  for (const v of w.ctx.arena.i32(w.fallbacks, w.chunks)) total += v;
+  return total;
 }
 
 /**
@@ -96,7 +150,7 @@ interface Work {
  */
 const PARALLEL_MIN_WORK = 1 << 19;
 
-function allocWork(ctx: EngineContext, x: ResidentMatrix, k: number, threads: number): Work {
+function allocWork(ctx: EngineContext, x: ResidentMatrix, k: number, threads: number, single?: SingleCopy): Work {
   const { arena } = ctx;
   const n = x.rows;
   const d = x.cols;
@@ -133,6 +187,11 @@ function allocWork(ctx: EngineContext, x: ResidentMatrix, k: number, threads: nu
     bounds: arena.alloc(2 * n * 8),
     shifts: arena.alloc((2 * k + 1) * 8),
     pairs: arena.alloc(((k + 1) >> 1) * (d + 1) * 16),
+    single,
+    singleCentres: arena.alloc(Math.max(Math.ceil(k / 4) * (d + 1) + 1, Math.ceil(trials / 4) * (d + 3)) * 16),
+    fallbacks: arena.alloc(chunks * 4),
+    masks: single ? arena.alloc(Math.ceil(n / 8) * 2 * trials) : 0,
+    approx: single ? arena.alloc(chunks * 2 * trials * 8) : 0,
   };
 }
 
@@ -152,6 +211,16 @@ function assign(w: Work, centers: number, update: boolean): void {
   // Once per pass, not per chunk: the threads then only read the paired centres.
   w.ctx.kernels.pairCentres(centers, w.cNorms, k, d, w.pairs);
   const normsKnown = w.xNormsKnown ? 1 : 0;
+  const { single } = w;
+  if (single) {
+    // Rows the float32 ranking decides never read ‖X[i]‖², so the pass leaves some unstored.
+    w.ctx.kernels.layoutSingleCentres(centers, w.cNorms, k, d, w.singleCentres);
+    const args = [x, n, d, centers, w.cNorms, k, xNorms, normsKnown, w.labels, w.sums, w.counts, w.changed, update ? 1 : 0, w.pairs] as const;
+    run(w, "lloydChunkSingle", [...args, single.ptr, single.norms, w.singleCentres, w.fallbacks]);
+    single.rowsRanked += n;
+    single.fallbacks += fallbackTotal(w);
+    return;
+  }
   run(w, "lloydChunk", [x, n, d, centers, w.cNorms, k, xNorms, normsKnown, w.labels, w.sums, w.counts, w.changed, update ? 1 : 0, w.pairs]);
   w.xNormsKnown = true;
 }
@@ -209,7 +278,9 @@ export function* kmeansSteps(ctx: EngineContext, x: ResidentMatrix, options: KMe
       const start: RunStart = given ? { kind: "given", centers: init.data } : init === "random" ? { kind: "random", rngOf } : { kind: "k-means++", rngOf };
       yield* wholeRuns(ctx, x, k, nInit, threads, maxIter, tolerance, start, offer);
     } else {
-      const w = allocWork(ctx, x, k, threads);
+      // The k-means++ trials read X in float32 first: one copy for every run of the fit.
+      const single = !given && init === "k-means++" ? singleCopy(ctx, x) : undefined;
+      const w = allocWork(ctx, x, k, threads, single);
       const initCenters = arena.alloc(k * x.cols * 8);
       for (let r = 0; r < nInit; r++) {
         if (given) arena.f64(initCenters, k * x.cols).set(init.data);
@@ -304,8 +375,11 @@ function* wholeRuns(
 const RUNS_PER_THREAD = 32;
 const RUN_BATCH_BYTES = 64 * 1024 * 1024;
 
-/** The nearest of `centers` for every row of x (ties to the lowest index). */
-export function predict(ctx: EngineContext, x: ResidentMatrix, centers: Matrix): Int32Array {
+/**
+ * The nearest of `centers` for every row of x (ties to the lowest index). With `single` (x's
+ * float32 copy, where the caller has one) the float32 ranking decides first: the same labels.
+ */
+export function predict(ctx: EngineContext, x: ResidentMatrix, centers: Matrix, single?: SingleCopy): Int32Array {
   if (centers.cols !== x.cols) throw new RangeError(`the centres have ${centers.cols} columns but X has ${x.cols}`);
   checkPositiveInt(centers.rows, "the number of centres");
   checkFinite(centers.data, centers.cols, "centres");
@@ -313,7 +387,7 @@ export function predict(ctx: EngineContext, x: ResidentMatrix, centers: Matrix):
   const { arena } = ctx;
   const mark = arena.mark();
   try {
-    const w = allocWork(ctx, x, centers.rows, ctx.threads);
+    const w = allocWork(ctx, x, centers.rows, ctx.threads, checkSingle(single, x));
     arena.f64(w.centers, centers.data.length).set(centers.data);
     assign(w, w.centers, false);
     return arena.i32(w.labels, x.rows).slice();
@@ -322,16 +396,26 @@ export function predict(ctx: EngineContext, x: ResidentMatrix, centers: Matrix):
   }
 }
 
+/** `single` if it is a copy of x's shape (a mismatched one would be read out of bounds). */
+function checkSingle(single: SingleCopy | undefined, x: ResidentMatrix): SingleCopy | undefined {
+  if (single && (single.rows !== x.rows || single.cols !== x.cols)) {
+    throw new RangeError(`the float32 copy is ${single.rows} × ${single.cols}, X is ${x.rows} × ${x.cols}`);
+  }
+  return single;
+}
+
 /**
  * One Lloyd iteration from `centers` (k×d): assign every row, then average the rows of each cluster
- * (an empty cluster keeps its old centre here; no relocation). The benchmarks' unit of work.
+ * (an empty cluster keeps its old centre here; no relocation). The benchmarks' unit of work. With
+ * `single` (x's float32 copy, made once as a fit makes it) the assignment ranks in float32 first:
+ * the same labels and centres.
  */
-export function lloydIteration(ctx: EngineContext, x: ResidentMatrix, centers: Matrix): Float64Array {
+export function lloydIteration(ctx: EngineContext, x: ResidentMatrix, centers: Matrix, single?: SingleCopy): Float64Array {
   const k = centers.rows;
   const { arena } = ctx;
   const mark = arena.mark();
   try {
-    const w = allocWork(ctx, x, k, ctx.threads);
+    const w = allocWork(ctx, x, k, ctx.threads, checkSingle(single, x));
     arena.f64(w.centers, k * x.cols).set(centers.data);
     assign(w, w.centers, true);
     ctx.kernels.mergeChunks(w.sums, w.chunks, k * w.d, w.next);
@@ -348,13 +432,18 @@ export function lloydIteration(ctx: EngineContext, x: ResidentMatrix, centers: M
   }
 }
 
-/** k-means++ initial centres (k×d) for run `run` of `seed`, as kmeans() draws them. */
-export function kmeansPlusPlus(ctx: EngineContext, x: ResidentMatrix, k: number, seed = 0, runIndex = 0): Float64Array {
+/**
+ * k-means++ initial centres (k×d) for run `run` of `seed`, as kmeans() draws them. `single`: x's
+ * float32 copy for the trials' pre-filter (as a fit shares one among its runs); undefined: one is
+ * made for this call where the build has SIMD; null: the float64 kernels alone. The same centres
+ * in every case.
+ */
+export function kmeansPlusPlus(ctx: EngineContext, x: ResidentMatrix, k: number, seed = 0, runIndex = 0, single?: SingleCopy | null): Float64Array {
   checkK(k, x.rows);
   const { arena } = ctx;
   const mark = arena.mark();
   try {
-    const w = allocWork(ctx, x, k, ctx.threads);
+    const w = allocWork(ctx, x, k, ctx.threads, single === null ? undefined : (checkSingle(single, x) ?? singleCopy(ctx, x)));
     const out = arena.alloc(k * x.cols * 8);
     drain(seedPlusPlus(w, Rng.derive(seed, runIndex), out));
     return arena.f64(out, k * x.cols).slice();
@@ -469,19 +558,71 @@ function* seedPlusPlus(w: Work, rng: Rng, out: number): Steps<void> {
     order.forEach((t, j) => {
       cands[t] = found[j]!;
     });
-    const outs = arrays.filter((a) => a !== closest);
-    arena.i32(w.outs, trials).set(outs);
-    run(w, "seedPotentialChunk", [x, n, d, w.cands, trials, closest, w.outs, w.partial]);
-    kernels.mergeChunks(w.partial, w.chunks, trials, w.merged);
-    const pots = arena.f64(w.merged, trials);
-    let bestTrial = 0;
-    for (let t = 1; t < trials; t++) if (pots[t]! < pots[bestTrial]!) bestTrial = t;
-    potential = pots[bestTrial]!;
+    let bestTrial = w.single ? clearWinner(w, closest, trials, potential) : -1;
+    if (bestTrial >= 0) {
+      // The float32 trials leave no doubt which wins: only its distances are formed, in place.
+      const masks = w.masks + bestTrial * Math.ceil(n / 8) * 2;
+      run(w, "seedAdoptSingle", [x, n, d, cands[bestTrial]!, closest, masks, w.partial, w.fallbacks]);
+      w.single!.exact += fallbackTotal(w);
+      kernels.mergeChunks(w.partial, w.chunks, 1, w.merged);
+      potential = arena.f64(w.merged, 1)[0]!;
+    } else {
+      const outs = arrays.filter((a) => a !== closest);
+      arena.i32(w.outs, trials).set(outs);
+      run(w, "seedPotentialChunk", [x, n, d, w.cands, trials, closest, w.outs, w.partial]);
+      if (w.single) w.single.exact += n * trials;
+      kernels.mergeChunks(w.partial, w.chunks, trials, w.merged);
+      const pots = arena.f64(w.merged, trials);
+      bestTrial = 0;
+      for (let t = 1; t < trials; t++) if (pots[t]! < pots[bestTrial]!) bestTrial = t;
+      potential = pots[bestTrial]!;
+      closest = outs[bestTrial]!;
+    }
     const chosen = arena.i32(w.cands, trials)[bestTrial]!;
-    closest = outs[bestTrial]!;
     centers().set(xs().subarray(chosen * d, chosen * d + d), c * d);
     yield;
   }
+}
+
+/**
+ * The k-means++ trials of one centre in float32 (seedTrialsSingle): the trial whose potential is
+ * certainly the lowest (so the one seedPotentialChunk's exact potentials would pick), or −1 where
+ * the estimates leave a doubt. A trial's potential is potential + Σ min(0, D − closest[i]); the
+ * estimate errs by at most the kernel's bound sum, plus the float32 sums' own rounding (2⁻¹⁰ of
+ * the bounds, 2⁻¹⁶ of the estimate: the chunk's lanes add at most 128 values), u·potential for
+ * comparing with float32 closest distances, and the float64 sums' rounding (γ_n). A trial whose
+ * candidate repeats an earlier trial's has that trial's potential to the bit and cannot win.
+ */
+function clearWinner(w: Work, closest: number, trials: number, potential: number): number {
+  const { ctx, n, d, single } = w;
+  single!.trialDistances += n * trials;
+  ctx.kernels.layoutSingleCandidates(single!.ptr, single!.norms, w.cands, trials, d, w.singleCentres);
+  run(w, "seedTrialsSingle", [n, d, trials, closest, single!.ptr, single!.norms, w.singleCentres, w.masks, w.approx]);
+  const approx = ctx.arena.f64(w.approx, w.chunks * 2 * trials);
+  const cands = ctx.arena.i32(w.cands, trials);
+  const gammaN = ((n + w.chunks) * 2 ** -53) / (1 - (n + w.chunks) * 2 ** -53);
+  const estimate: number[] = [];
+  const bound: number[] = [];
+  for (let t = 0; t < trials; t++) {
+    let sum = 0;
+    let size = 0;
+    let errors = 0;
+    for (let c = 0; c < w.chunks; c++) {
+      const e = approx[c * 2 * trials + t]!;
+      sum += e;
+      size += Math.abs(e);
+      errors += approx[c * 2 * trials + trials + t]!;
+    }
+    estimate.push(potential + sum);
+    bound.push(errors * (1 + 2 ** -10) + size * 2 ** -16 + 1.01 * 2 ** -24 * potential + 4 * gammaN * (potential + size));
+  }
+  const distinct = Array.from(cands.keys()).filter((t) => cands.indexOf(cands[t]!) === t);
+  let best = distinct[0]!;
+  for (const t of distinct) if (estimate[t]! < estimate[best]!) best = t;
+  for (const t of distinct) {
+    if (t !== best && !(estimate[t]! - bound[t]! > estimate[best]! + bound[best]!)) return -1;
+  }
+  return best;
 }
 
 /** k distinct rows, as the first k of a random permutation (partial Fisher–Yates). */
