@@ -88,23 +88,19 @@ interface Work {
   shifts: number;
   /** The centres two by two for the assignment's scoring (see pairCentres). */
   pairs: number;
-  /** X in float32 for the pre-filter of the assignment and the k-means++ trials, when there is one. */
+  /** X in float32 for the pre-filter of the assignment, when the caller has one. */
   single?: SingleCopy;
-  /** The centres as the float32 ranking reads them (layoutSingleCentres), or the k-means++ candidates (layoutSingleCandidates). */
+  /** The centres as the float32 ranking reads them (layoutSingleCentres). */
   singleCentres: number;
-  /** Per chunk: the rows the float32 ranking left to float64, or the trial distances formed exactly. */
+  /** Per chunk: the rows the float32 ranking left to float64. */
   fallbacks: number;
-  /** k-means++ in float32: per group of four rows and trial, the rows a trial cannot change (seedTrialsSingle). */
-  masks: number;
-  /** k-means++ in float32: per chunk and trial, the potential's estimate and its error bound. */
-  approx: number;
 }
 
 /**
- * X in float32 for the pre-filter of the large passes (assembly/kmeans-single.ts): four rows to a
- * vector, the rows padded to a multiple of 8, and each row's ‖x‖. Made once per fit (a pass of its
- * own over X) and read by every pass that can use it; the counters say how much of the work the
- * float32 test left to the exact float64 code.
+ * X in float32 for the assignment's pre-filter (assembly/kmeans-single.ts): four rows to a vector,
+ * the rows padded to a multiple of 8, and each row's ‖x‖. Made once (a pass of its own over X) by a
+ * caller that assigns the same X many times, as a fit would; the counters say how many rows the
+ * float32 ranking left to the exact float64 code.
  */
 export interface SingleCopy {
   readonly ptr: number;
@@ -114,9 +110,6 @@ export interface SingleCopy {
   /** Rows ranked by the assignment, and how many of them the float64 code decided. */
   rowsRanked: number;
   fallbacks: number;
-  /** Distances the k-means++ trials needed, and how many of them were formed exactly. */
-  trialDistances: number;
-  exact: number;
   /** Give a resident copy's memory back (a scratch copy goes with its arena mark). */
   free(): void;
 }
@@ -134,7 +127,7 @@ export function singleCopy(ctx: EngineContext, x: ResidentMatrix, resident = fal
   const block = resident ? arena.allocResident(bytes) : { ptr: arena.alloc(bytes), free: () => {} };
   const norms = block.ptr + padded * x.cols * 4;
   forEachChunk(ctx, "singleCopyChunk", [x.ptr, x.rows, x.cols, block.ptr, norms, CHUNK_ROWS], chunkCount(x.rows));
-  return { ptr: block.ptr, norms, rows: x.rows, cols: x.cols, rowsRanked: 0, fallbacks: 0, trialDistances: 0, exact: 0, free: block.free };
+  return { ptr: block.ptr, norms, rows: x.rows, cols: x.cols, rowsRanked: 0, fallbacks: 0, free: block.free };
 }
 
 /** The sum of the per-chunk counts at w.fallbacks. */
@@ -188,10 +181,8 @@ function allocWork(ctx: EngineContext, x: ResidentMatrix, k: number, threads: nu
     shifts: arena.alloc((2 * k + 1) * 8),
     pairs: arena.alloc(((k + 1) >> 1) * (d + 1) * 16),
     single,
-    singleCentres: arena.alloc(Math.max(Math.ceil(k / 4) * (d + 1) + 1, Math.ceil(trials / 4) * (d + 3)) * 16),
+    singleCentres: arena.alloc((Math.ceil(k / 4) * (d + 1) + 1) * 16),
     fallbacks: arena.alloc(chunks * 4),
-    masks: single ? arena.alloc(Math.ceil(n / 8) * 2 * trials) : 0,
-    approx: single ? arena.alloc(chunks * 2 * trials * 8) : 0,
   };
 }
 
@@ -278,9 +269,7 @@ export function* kmeansSteps(ctx: EngineContext, x: ResidentMatrix, options: KMe
       const start: RunStart = given ? { kind: "given", centers: init.data } : init === "random" ? { kind: "random", rngOf } : { kind: "k-means++", rngOf };
       yield* wholeRuns(ctx, x, k, nInit, threads, maxIter, tolerance, start, offer);
     } else {
-      // The k-means++ trials read X in float32 first: one copy for every run of the fit.
-      const single = !given && init === "k-means++" ? singleCopy(ctx, x) : undefined;
-      const w = allocWork(ctx, x, k, threads, single);
+      const w = allocWork(ctx, x, k, threads);
       const initCenters = arena.alloc(k * x.cols * 8);
       for (let r = 0; r < nInit; r++) {
         if (given) arena.f64(initCenters, k * x.cols).set(init.data);
@@ -432,18 +421,13 @@ export function lloydIteration(ctx: EngineContext, x: ResidentMatrix, centers: M
   }
 }
 
-/**
- * k-means++ initial centres (k×d) for run `run` of `seed`, as kmeans() draws them. `single`: x's
- * float32 copy for the trials' pre-filter (as a fit shares one among its runs); undefined: one is
- * made for this call where the build has SIMD; null: the float64 kernels alone. The same centres
- * in every case.
- */
-export function kmeansPlusPlus(ctx: EngineContext, x: ResidentMatrix, k: number, seed = 0, runIndex = 0, single?: SingleCopy | null): Float64Array {
+/** k-means++ initial centres (k×d) for run `run` of `seed`, as kmeans() draws them. */
+export function kmeansPlusPlus(ctx: EngineContext, x: ResidentMatrix, k: number, seed = 0, runIndex = 0): Float64Array {
   checkK(k, x.rows);
   const { arena } = ctx;
   const mark = arena.mark();
   try {
-    const w = allocWork(ctx, x, k, ctx.threads, single === null ? undefined : (checkSingle(single, x) ?? singleCopy(ctx, x)));
+    const w = allocWork(ctx, x, k, ctx.threads);
     const out = arena.alloc(k * x.cols * 8);
     drain(seedPlusPlus(w, Rng.derive(seed, runIndex), out));
     return arena.f64(out, k * x.cols).slice();
@@ -558,71 +542,19 @@ function* seedPlusPlus(w: Work, rng: Rng, out: number): Steps<void> {
     order.forEach((t, j) => {
       cands[t] = found[j]!;
     });
-    let bestTrial = w.single ? clearWinner(w, closest, trials, potential) : -1;
-    if (bestTrial >= 0) {
-      // The float32 trials leave no doubt which wins: only its distances are formed, in place.
-      const masks = w.masks + bestTrial * Math.ceil(n / 8) * 2;
-      run(w, "seedAdoptSingle", [x, n, d, cands[bestTrial]!, closest, masks, w.partial, w.fallbacks]);
-      w.single!.exact += fallbackTotal(w);
-      kernels.mergeChunks(w.partial, w.chunks, 1, w.merged);
-      potential = arena.f64(w.merged, 1)[0]!;
-    } else {
-      const outs = arrays.filter((a) => a !== closest);
-      arena.i32(w.outs, trials).set(outs);
-      run(w, "seedPotentialChunk", [x, n, d, w.cands, trials, closest, w.outs, w.partial]);
-      if (w.single) w.single.exact += n * trials;
-      kernels.mergeChunks(w.partial, w.chunks, trials, w.merged);
-      const pots = arena.f64(w.merged, trials);
-      bestTrial = 0;
-      for (let t = 1; t < trials; t++) if (pots[t]! < pots[bestTrial]!) bestTrial = t;
-      potential = pots[bestTrial]!;
-      closest = outs[bestTrial]!;
-    }
+    const outs = arrays.filter((a) => a !== closest);
+    arena.i32(w.outs, trials).set(outs);
+    run(w, "seedPotentialChunk", [x, n, d, w.cands, trials, closest, w.outs, w.partial]);
+    kernels.mergeChunks(w.partial, w.chunks, trials, w.merged);
+    const pots = arena.f64(w.merged, trials);
+    let bestTrial = 0;
+    for (let t = 1; t < trials; t++) if (pots[t]! < pots[bestTrial]!) bestTrial = t;
+    potential = pots[bestTrial]!;
+    closest = outs[bestTrial]!;
     const chosen = arena.i32(w.cands, trials)[bestTrial]!;
     centers().set(xs().subarray(chosen * d, chosen * d + d), c * d);
     yield;
   }
-}
-
-/**
- * The k-means++ trials of one centre in float32 (seedTrialsSingle): the trial whose potential is
- * certainly the lowest (so the one seedPotentialChunk's exact potentials would pick), or −1 where
- * the estimates leave a doubt. A trial's potential is potential + Σ min(0, D − closest[i]); the
- * estimate errs by at most the kernel's bound sum, plus the float32 sums' own rounding (2⁻¹⁰ of
- * the bounds, 2⁻¹⁶ of the estimate: the chunk's lanes add at most 128 values), u·potential for
- * comparing with float32 closest distances, and the float64 sums' rounding (γ_n). A trial whose
- * candidate repeats an earlier trial's has that trial's potential to the bit and cannot win.
- */
-function clearWinner(w: Work, closest: number, trials: number, potential: number): number {
-  const { ctx, n, d, single } = w;
-  single!.trialDistances += n * trials;
-  ctx.kernels.layoutSingleCandidates(single!.ptr, single!.norms, w.cands, trials, d, w.singleCentres);
-  run(w, "seedTrialsSingle", [n, d, trials, closest, single!.ptr, single!.norms, w.singleCentres, w.masks, w.approx]);
-  const approx = ctx.arena.f64(w.approx, w.chunks * 2 * trials);
-  const cands = ctx.arena.i32(w.cands, trials);
-  const gammaN = ((n + w.chunks) * 2 ** -53) / (1 - (n + w.chunks) * 2 ** -53);
-  const estimate: number[] = [];
-  const bound: number[] = [];
-  for (let t = 0; t < trials; t++) {
-    let sum = 0;
-    let size = 0;
-    let errors = 0;
-    for (let c = 0; c < w.chunks; c++) {
-      const e = approx[c * 2 * trials + t]!;
-      sum += e;
-      size += Math.abs(e);
-      errors += approx[c * 2 * trials + trials + t]!;
-    }
-    estimate.push(potential + sum);
-    bound.push(errors * (1 + 2 ** -10) + size * 2 ** -16 + 1.01 * 2 ** -24 * potential + 4 * gammaN * (potential + size));
-  }
-  const distinct = Array.from(cands.keys()).filter((t) => cands.indexOf(cands[t]!) === t);
-  let best = distinct[0]!;
-  for (const t of distinct) if (estimate[t]! < estimate[best]!) best = t;
-  for (const t of distinct) {
-    if (t !== best && !(estimate[t]! - bound[t]! > estimate[best]! + bound[best]!)) return -1;
-  }
-  return best;
 }
 
 /** k distinct rows, as the first k of a random permutation (partial Fisher–Yates). */
