@@ -69,6 +69,36 @@ function bisectorRows(seed: number, n: number, d: number, k: number, offset: num
   return { x: { data, rows: n, cols: d }, centers: { data: centers, rows: k, cols: d } };
 }
 
+test("the float32 copy: fl32 of every value, four rows to a vector, zeros after the last row, each row's ‖x‖", async () => {
+  const engine = await loadEngine({ threads: 1 });
+  const n = 1037;
+  const d = 5;
+  const m = blobs(2, n, d, 3);
+  m.data[7 * d] = 2 ** 61;
+  const x = engine.upload(m);
+  const single = singleCopy(engine.context, x, true)!;
+  try {
+    const padded = Math.ceil(n / 8) * 8;
+    const { buffer } = engine.context.arena.memory;
+    const xs = new Float32Array(buffer, single.ptr, padded * d);
+    const xn = new Float32Array(buffer, single.norms, padded);
+    for (let i = 0; i < padded; i++) {
+      let sq = 0;
+      for (let j = 0; j < d; j++) {
+        const v = i < n ? m.data[i * d + j]! : 0;
+        sq += v * v;
+        assert.is(xs[(i >> 2) * d * 4 + j * 4 + (i & 3)], Math.fround(v), `row ${i}, coordinate ${j}`);
+      }
+      const norm = Math.sqrt(sq);
+      if (norm > 2 ** 60) assert.is(xn[i], Number.POSITIVE_INFINITY, `row ${i}: beyond 2⁶⁰`);
+      else assert.ok(Math.abs(xn[i]! - norm) <= norm * 2 ** -23, `row ${i}: ‖x‖ ${xn[i]} against ${norm}`);
+    }
+  } finally {
+    single.free();
+    x.free();
+  }
+});
+
 test("well-separated blobs: the float32 ranking decides nearly every row, with the float64 labels and centres", async () => {
   const engine = await loadEngine({ threads: 1 });
   for (const [n, d, k] of [
