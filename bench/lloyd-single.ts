@@ -40,7 +40,7 @@ for (const threads of [1, 2]) {
   const engine = await loadEngine({ threads });
   for (const input of inputs) {
     const x = engine.upload(input.m);
-    const single = singleCopy(engine.context, x, true)!;
+    const single = singleCopy(engine.context, x)!;
     const centers = { data: input.m.data.slice(0, k * input.m.cols), rows: k, cols: input.m.cols };
     const cpu: [number[], number[]] = [[], []];
     const wall: [number[], number[]] = [[], []];

@@ -105,7 +105,7 @@ function lloydCase(size: Size, impl: string, k: number): BenchCase {
       const m = matrixOf(size);
       centers = firstRows(m, k);
       x = engine.upload(m);
-      single = singleCopy(engine.context, x, true);
+      single = singleCopy(engine.context, x);
     },
     fn: () => lloydIteration(engine.context, x, centers, single),
     teardown: () => {

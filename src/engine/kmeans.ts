@@ -110,21 +110,18 @@ export interface SingleCopy {
   /** Rows ranked by the assignment, and how many of them the float64 code decided. */
   rowsRanked: number;
   fallbacks: number;
-  /** Give a resident copy's memory back (a scratch copy goes with its arena mark). */
+  /** Give the copy's memory back. */
   free(): void;
 }
 
 /**
  * The float32 copy of x, or undefined where the build has no SIMD (the float64 kernels then do
- * everything). resident: kept until freed, like an uploaded matrix (no scratch memory may be in
- * use); otherwise scratch memory, released with the caller's arena mark.
+ * everything). Kept until freed, like an uploaded matrix (no scratch memory may be in use).
  */
-export function singleCopy(ctx: EngineContext, x: ResidentMatrix, resident = false): SingleCopy | undefined {
+export function singleCopy(ctx: EngineContext, x: ResidentMatrix): SingleCopy | undefined {
   if (!ctx.kernels.singleFilterAvailable()) return undefined;
-  const { arena } = ctx;
   const padded = Math.ceil(x.rows / 8) * 8;
-  const bytes = padded * x.cols * 4 + padded * 4;
-  const block = resident ? arena.allocResident(bytes) : { ptr: arena.alloc(bytes), free: () => {} };
+  const block = ctx.arena.allocResident(padded * x.cols * 4 + padded * 4);
   const norms = block.ptr + padded * x.cols * 4;
   forEachChunk(ctx, "singleCopyChunk", [x.ptr, x.rows, x.cols, block.ptr, norms, CHUNK_ROWS], chunkCount(x.rows));
   return { ptr: block.ptr, norms, rows: x.rows, cols: x.cols, rowsRanked: 0, fallbacks: 0, free: block.free };

@@ -16,7 +16,7 @@ const bits = (a: Float64Array) => Array.from(new Uint32Array(a.buffer, a.byteOff
  */
 function compare(engine: Engine, m: Matrix, centers: Matrix, label: string): { fallbacks: number; rows: number } {
   const x = engine.upload(m);
-  const single = singleCopy(engine.context, x, true);
+  const single = singleCopy(engine.context, x);
   try {
     assert.ok(single, "the SIMD build makes a float32 copy");
     const plain = predict(engine.context, x, centers);
@@ -76,7 +76,7 @@ test("the float32 copy: fl32 of every value, four rows to a vector, zeros after 
   const m = blobs(2, n, d, 3);
   m.data[7 * d] = 2 ** 61;
   const x = engine.upload(m);
-  const single = singleCopy(engine.context, x, true)!;
+  const single = singleCopy(engine.context, x)!;
   try {
     const padded = Math.ceil(n / 8) * 8;
     const { buffer } = engine.context.arena.memory;
@@ -108,6 +108,7 @@ test("well-separated blobs: the float32 ranking decides nearly every row, with t
     [777, 1, 2],
     [1000, 6, 13],
     [513, 4, 1],
+    [5, 3, 2],
   ] as const) {
     const m = blobs(11 + d, n, d, k);
     const { fallbacks, rows } = compare(engine, m, firstRows(m, k), `${n}×${d} k=${k}`);
@@ -167,7 +168,7 @@ test("the same labels and centres on one thread and two (the pool shares the flo
   const centers = firstRows(m, 8);
   const run = (engine: Engine) => {
     const x = engine.upload(m);
-    const single = singleCopy(engine.context, x, true)!;
+    const single = singleCopy(engine.context, x)!;
     try {
       return { labels: Array.from(predict(engine.context, x, centers, single)), centers: bits(lloydIteration(engine.context, x, centers, single)) };
     } finally {
@@ -188,7 +189,7 @@ test("no float32 copy without SIMD; a copy of another shape is refused", async (
   const engine = await loadEngine({ threads: 1 });
   const a = engine.upload(m);
   const b = engine.upload(blobs(3, 99, 4, 2));
-  const single = singleCopy(engine.context, b, true)!;
+  const single = singleCopy(engine.context, b)!;
   assert.throws(() => predict(engine.context, a, firstRows(m, 2), single), /float32 copy is 99 × 4, X is 100 × 4/);
   single.free();
   b.free();
