@@ -21,7 +21,8 @@
 // bound, of the final subtraction or comparison, and of ‖x‖ itself (float32 of the float64 norm).
 
 import { chunkEnd, chunkStart } from "./simd";
-import { addRow, nearestCentre, sqNorm, zeroF64 } from "./util/rows";
+import { nearestCentre, sqNorm, zeroF64 } from "./util/rows";
+import { GROW, place, placeScored, SHRINK } from "./util/place";
 import { scoreFirst, scoreRow, scoreSecond } from "./util/centre-scores";
 
 const U: f64 = 5.9604644775390625e-8; // 2⁻²⁴
@@ -125,6 +126,33 @@ export function lloydChunkSingle(
   labels: usize, sums: usize, counts: usize, changed: usize, update: i32, ct: usize,
   xs: usize, xn: usize, cs: usize, fallbacks: usize, chunkRows: i32, chunk: i32,
 ): void {
+  rankChunk(false, x, n, d, centers, cNorms, k, xNorms, normsKnown, labels, sums, counts, changed, update, 0, 0, ct, xs, xn, cs, fallbacks, chunkRows, chunk);
+}
+
+/**
+ * The first pass of a Lloyd run with distance bounds (lloydChunkBounded with boundsValid = 0) with
+ * the float32 ranking in front, as lloydChunkSingle: the same labels, sums and counts. A row the
+ * float32 ranking decides gets its bounds from its two best float32 scores, widened by its whole
+ * float32 bound (which is above four times either score's error): upper = √(ŝ₁ + ‖x‖² + bound),
+ * lower = √(ŝ₂ + ‖x‖² − bound), valid bounds for the passes after; any other row is scored and its
+ * bounds reset as lloydChunkBounded does. ‖X[i]‖² is stored (normsKnown = 0) or read for every row.
+ */
+export function lloydChunkBoundedSingle(
+  x: usize, n: i32, d: i32, centers: usize, cNorms: usize, k: i32, xNorms: usize, normsKnown: i32,
+  labels: usize, sums: usize, counts: usize, changed: usize, update: i32, upper: usize, lower: usize, ct: usize,
+  xs: usize, xn: usize, cs: usize, fallbacks: usize, chunkRows: i32, chunk: i32,
+): void {
+  rankChunk(true, x, n, d, centers, cNorms, k, xNorms, normsKnown, labels, sums, counts, changed, update, upper, lower, ct, xs, xn, cs, fallbacks, chunkRows, chunk);
+}
+
+/** The body of lloydChunkSingle (bounded = false) and lloydChunkBoundedSingle (true). */
+// @ts-ignore: decorator
+@inline
+function rankChunk(
+  bounded: bool, x: usize, n: i32, d: i32, centers: usize, cNorms: usize, k: i32, xNorms: usize, normsKnown: i32,
+  labels: usize, sums: usize, counts: usize, changed: usize, update: i32, upper: usize, lower: usize, ct: usize,
+  xs: usize, xn: usize, cs: usize, fallbacks: usize, chunkRows: i32, chunk: i32,
+): void {
   const start = chunkStart(chunk, chunkRows);
   const end = chunkEnd(chunk, chunkRows, n);
   const rowBytes = (<usize>d) << 3;
@@ -226,16 +254,29 @@ export function lloydChunkSingle(
       const boundB = f32x4.add(f32x4.mul(f32x4.add(f32x4.mul(gamma, nb), alpha), nb), beta);
       const okA = i32x4.bitmask(f32x4.gt(f32x4.sub(secondA, firstA), boundA));
       const okB = i32x4.bitmask(f32x4.gt(f32x4.sub(secondB, firstB), boundB));
+      if (bounded) {
+        // Each row's bound, to widen its bounds by.
+        nChanged += finishBounded(x, i, (okA & 1) != 0, i32x4.extract_lane(indexA, 0), f32x4.extract_lane(firstA, 0), f32x4.extract_lane(secondA, 0), f32x4.extract_lane(boundA, 0), d, k, ct, centers, cNorms, xNorms, normsKnown, cMax, errScale, labels, upper, lower, update, sumSlot, countSlot);
+        nChanged += finishBounded(x, i + 1, (okA & 2) != 0, i32x4.extract_lane(indexA, 1), f32x4.extract_lane(firstA, 1), f32x4.extract_lane(secondA, 1), f32x4.extract_lane(boundA, 1), d, k, ct, centers, cNorms, xNorms, normsKnown, cMax, errScale, labels, upper, lower, update, sumSlot, countSlot);
+        nChanged += finishBounded(x, i + 2, (okA & 4) != 0, i32x4.extract_lane(indexA, 2), f32x4.extract_lane(firstA, 2), f32x4.extract_lane(secondA, 2), f32x4.extract_lane(boundA, 2), d, k, ct, centers, cNorms, xNorms, normsKnown, cMax, errScale, labels, upper, lower, update, sumSlot, countSlot);
+        nChanged += finishBounded(x, i + 3, (okA & 8) != 0, i32x4.extract_lane(indexA, 3), f32x4.extract_lane(firstA, 3), f32x4.extract_lane(secondA, 3), f32x4.extract_lane(boundA, 3), d, k, ct, centers, cNorms, xNorms, normsKnown, cMax, errScale, labels, upper, lower, update, sumSlot, countSlot);
+        nChanged += finishBounded(x, i + 4, (okB & 1) != 0, i32x4.extract_lane(indexB, 0), f32x4.extract_lane(firstB, 0), f32x4.extract_lane(secondB, 0), f32x4.extract_lane(boundB, 0), d, k, ct, centers, cNorms, xNorms, normsKnown, cMax, errScale, labels, upper, lower, update, sumSlot, countSlot);
+        nChanged += finishBounded(x, i + 5, (okB & 2) != 0, i32x4.extract_lane(indexB, 1), f32x4.extract_lane(firstB, 1), f32x4.extract_lane(secondB, 1), f32x4.extract_lane(boundB, 1), d, k, ct, centers, cNorms, xNorms, normsKnown, cMax, errScale, labels, upper, lower, update, sumSlot, countSlot);
+        nChanged += finishBounded(x, i + 6, (okB & 4) != 0, i32x4.extract_lane(indexB, 2), f32x4.extract_lane(firstB, 2), f32x4.extract_lane(secondB, 2), f32x4.extract_lane(boundB, 2), d, k, ct, centers, cNorms, xNorms, normsKnown, cMax, errScale, labels, upper, lower, update, sumSlot, countSlot);
+        nChanged += finishBounded(x, i + 7, (okB & 8) != 0, i32x4.extract_lane(indexB, 3), f32x4.extract_lane(firstB, 3), f32x4.extract_lane(secondB, 3), f32x4.extract_lane(boundB, 3), d, k, ct, centers, cNorms, xNorms, normsKnown, cMax, errScale, labels, upper, lower, update, sumSlot, countSlot);
+        nFallback += 8 - <i32>popcnt(okA | (okB << 4));
+        continue;
+      }
       if ((okA & okB) == 15) {
         // Every row decided in float32 (the usual case): no float64 work but the sums.
-        nChanged += place(x, i, i32x4.extract_lane(indexA, 0), rowBytes, labels, update, sumSlot, countSlot, d);
-        nChanged += place(x, i + 1, i32x4.extract_lane(indexA, 1), rowBytes, labels, update, sumSlot, countSlot, d);
-        nChanged += place(x, i + 2, i32x4.extract_lane(indexA, 2), rowBytes, labels, update, sumSlot, countSlot, d);
-        nChanged += place(x, i + 3, i32x4.extract_lane(indexA, 3), rowBytes, labels, update, sumSlot, countSlot, d);
-        nChanged += place(x, i + 4, i32x4.extract_lane(indexB, 0), rowBytes, labels, update, sumSlot, countSlot, d);
-        nChanged += place(x, i + 5, i32x4.extract_lane(indexB, 1), rowBytes, labels, update, sumSlot, countSlot, d);
-        nChanged += place(x, i + 6, i32x4.extract_lane(indexB, 2), rowBytes, labels, update, sumSlot, countSlot, d);
-        nChanged += place(x, i + 7, i32x4.extract_lane(indexB, 3), rowBytes, labels, update, sumSlot, countSlot, d);
+        nChanged += placeAt(x, i, i32x4.extract_lane(indexA, 0), rowBytes, labels, update, sumSlot, countSlot, d);
+        nChanged += placeAt(x, i + 1, i32x4.extract_lane(indexA, 1), rowBytes, labels, update, sumSlot, countSlot, d);
+        nChanged += placeAt(x, i + 2, i32x4.extract_lane(indexA, 2), rowBytes, labels, update, sumSlot, countSlot, d);
+        nChanged += placeAt(x, i + 3, i32x4.extract_lane(indexA, 3), rowBytes, labels, update, sumSlot, countSlot, d);
+        nChanged += placeAt(x, i + 4, i32x4.extract_lane(indexB, 0), rowBytes, labels, update, sumSlot, countSlot, d);
+        nChanged += placeAt(x, i + 5, i32x4.extract_lane(indexB, 1), rowBytes, labels, update, sumSlot, countSlot, d);
+        nChanged += placeAt(x, i + 6, i32x4.extract_lane(indexB, 2), rowBytes, labels, update, sumSlot, countSlot, d);
+        nChanged += placeAt(x, i + 7, i32x4.extract_lane(indexB, 3), rowBytes, labels, update, sumSlot, countSlot, d);
         continue;
       }
       const rows = okA | (okB << 4);
@@ -252,14 +293,18 @@ export function lloydChunkSingle(
         } else {
           best = exactLabel(x + <usize>row * rowBytes, row, d, k, ct, centers, cNorms, xNorms, normsKnown, cMax, errScale, rowBytes);
         }
-        nChanged += place(x, row, best, rowBytes, labels, update, sumSlot, countSlot, d);
+        nChanged += placeAt(x, row, best, rowBytes, labels, update, sumSlot, countSlot, d);
       }
     }
   }
   for (; i < end; i++) {
     nFallback++;
+    if (bounded) {
+      nChanged += finishBounded(x, i, false, 0, 0, 0, 0, d, k, ct, centers, cNorms, xNorms, normsKnown, cMax, errScale, labels, upper, lower, update, sumSlot, countSlot);
+      continue;
+    }
     const best = exactLabel(x + <usize>i * rowBytes, i, d, k, ct, centers, cNorms, xNorms, normsKnown, cMax, errScale, rowBytes);
-    nChanged += place(x, i, best, rowBytes, labels, update, sumSlot, countSlot, d);
+    nChanged += placeAt(x, i, best, rowBytes, labels, update, sumSlot, countSlot, d);
   }
   store<i32>(changed + ((<usize>chunk) << 2), nChanged);
   store<i32>(fallbacks + ((<usize>chunk) << 2), nFallback);
@@ -285,20 +330,43 @@ function exactLabel(
   return best;
 }
 
-/** Store row i's label and, with update ≠ 0, add the float64 row to its centre's sums. Returns 1 if the label changed. */
+/** util/place.ts place for row i of x. */
 // @ts-ignore: decorator
 @inline
-function place(x: usize, i: i32, best: i32, rowBytes: usize, labels: usize, update: i32, sumSlot: usize, countSlot: usize, d: i32): i32 {
-  const li = labels + ((<usize>i) << 2);
-  let changed = 0;
-  if (load<i32>(li) != best) {
-    changed = 1;
-    store<i32>(li, best);
+function placeAt(x: usize, i: i32, best: i32, rowBytes: usize, labels: usize, update: i32, sumSlot: usize, countSlot: usize, d: i32): i32 {
+  return place(x + <usize>i * rowBytes, i, best, d, rowBytes, labels, update, sumSlot, countSlot);
+}
+
+/**
+ * lloydChunkBoundedSingle's end of row i: with ok, the float32 winner `best`, its bounds from the
+ * float32 scores s1, s2 widened by the row's float32 bound; otherwise lloydChunkBounded's scoring
+ * and bounds. Stores the label and adds the row to its centre's sums. Returns 1 if the label changed.
+ */
+// @ts-ignore: decorator
+@inline
+function finishBounded(
+  x: usize, i: i32, ok: bool, best: i32, s1: f32, s2: f32, bound: f32, d: i32, k: i32, ct: usize, centers: usize,
+  cNorms: usize, xNorms: usize, normsKnown: i32, cMax: f64, errScale: f64, labels: usize, upper: usize, lower: usize,
+  update: i32, sumSlot: usize, countSlot: usize,
+): i32 {
+  const rowBytes = (<usize>d) << 3;
+  const xi = x + <usize>i * rowBytes;
+  const p = xNorms + ((<usize>i) << 3);
+  let xnorm: f64;
+  if (normsKnown) xnorm = load<f64>(p);
+  else {
+    xnorm = sqNorm(xi, d);
+    store<f64>(p, xnorm);
   }
-  if (update) {
-    addRow(sumSlot + <usize>best * rowBytes, x + <usize>i * rowBytes, d);
-    const cp = countSlot + ((<usize>best) << 3);
-    store<f64>(cp, load<f64>(cp) + 1.0);
+  if (ok) {
+    // Either score is within a quarter of the bound of ‖x − c‖² − ‖x‖² (layoutSingleCentres).
+    const oi = (<usize>i) << 3;
+    const b = <f64>bound;
+    store<f64>(upper + oi, Math.sqrt(max(0.0, <f64>s1 + xnorm + b)) * GROW);
+    store<f64>(lower + oi, k > 1 ? Math.sqrt(max(0.0, <f64>s2 + xnorm - b)) * SHRINK : Infinity);
+    return place(xi, i, best, d, rowBytes, labels, update, sumSlot, countSlot);
   }
-  return changed;
+  const scored = scoreRow(xi, d, k, ct, centers, cNorms);
+  const margin = errScale * (2.0 * cMax + xnorm);
+  return placeScored(xi, i, scored, scoreFirst, scoreSecond, xnorm, margin, k, d, centers, labels, upper, lower, update, sumSlot, countSlot);
 }

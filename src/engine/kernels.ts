@@ -27,6 +27,7 @@ export interface Kernels {
   singleCopyChunk(x: number, n: number, d: number, xs: number, xn: number, chunkRows: number, chunk: number): void;
   layoutSingleCentres(centers: number, cNorms: number, k: number, d: number, out: number): void;
   lloydChunkSingle(x: number, n: number, d: number, centers: number, cNorms: number, k: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, update: number, ct: number, xs: number, xn: number, cs: number, fallbacks: number, chunkRows: number, chunk: number): void;
+  lloydChunkBoundedSingle(x: number, n: number, d: number, centers: number, cNorms: number, k: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, update: number, upper: number, lower: number, ct: number, xs: number, xn: number, cs: number, fallbacks: number, chunkRows: number, chunk: number): void;
   // assembly/lloyd-run.ts
   wholeRunSlotBytes(n: number, d: number, k: number, trials: number, chunkRows: number): number;
   wholeRunChunk(x: number, n: number, d: number, k: number, runs: number, slotBytes: number, plusPlus: number, trials: number, maxIter: number, tolerance: number, chunkRows: number, chunk: number): void;
@@ -85,6 +86,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
   singleCopyChunk: 7,
   layoutSingleCentres: 5,
   lloydChunkSingle: 20,
+  lloydChunkBoundedSingle: 22,
   wholeRunSlotBytes: 5,
   wholeRunChunk: 12,
   rngSeed: 1,
@@ -114,7 +116,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
 export const KERNEL_NAMES = Object.keys(KERNEL_ARITY) as (keyof Kernels)[];
 
 /** Kernels that process one chunk (or band) of rows per call, its index being the last argument. */
-export const CHUNKED_KERNELS = ["rowSqNormsChunk", "lloydChunk", "lloydChunkBounded", "wholeRunChunk", "inertiaChunk", "seedPotentialChunk", "seedUpdateChunk", "singleCopyChunk", "lloydChunkSingle", "covarianceChunk", "projectChunk", "silhouetteBand", "clusterSumsChunk", "centroidDistChunk", "scoreChunk", "nearestCentreChunk"] as const;
+export const CHUNKED_KERNELS = ["rowSqNormsChunk", "lloydChunk", "lloydChunkBounded", "wholeRunChunk", "inertiaChunk", "seedPotentialChunk", "seedUpdateChunk", "singleCopyChunk", "lloydChunkSingle", "lloydChunkBoundedSingle", "covarianceChunk", "projectChunk", "silhouetteBand", "clusterSumsChunk", "centroidDistChunk", "scoreChunk", "nearestCentreChunk"] as const;
 
 export type ChunkedKernel = (typeof CHUNKED_KERNELS)[number];
 

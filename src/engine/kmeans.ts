@@ -120,8 +120,22 @@ export interface SingleCopy {
  */
 export function singleCopy(ctx: EngineContext, x: ResidentMatrix): SingleCopy | undefined {
   if (!ctx.kernels.singleFilterAvailable()) return undefined;
+  return fillSingleCopy(ctx, x, ctx.arena.allocResident(singleCopyBytes(x)));
+}
+
+/** singleCopy in scratch memory, released with the caller's arena mark (a fit's own copy). */
+function scratchSingleCopy(ctx: EngineContext, x: ResidentMatrix): SingleCopy | undefined {
+  if (!ctx.kernels.singleFilterAvailable()) return undefined;
+  return fillSingleCopy(ctx, x, { ptr: ctx.arena.alloc(singleCopyBytes(x)), free: () => {} });
+}
+
+function singleCopyBytes(x: ResidentMatrix): number {
   const padded = Math.ceil(x.rows / 8) * 8;
-  const block = ctx.arena.allocResident(padded * x.cols * 4 + padded * 4);
+  return padded * x.cols * 4 + padded * 4;
+}
+
+function fillSingleCopy(ctx: EngineContext, x: ResidentMatrix, block: { ptr: number; free: () => void }): SingleCopy {
+  const padded = Math.ceil(x.rows / 8) * 8;
   const norms = block.ptr + padded * x.cols * 4;
   forEachChunk(ctx, "singleCopyChunk", [x.ptr, x.rows, x.cols, block.ptr, norms, CHUNK_ROWS], chunkCount(x.rows));
   return { ptr: block.ptr, norms, rows: x.rows, cols: x.cols, rowsRanked: 0, fallbacks: 0, free: block.free };
@@ -267,6 +281,9 @@ export function* kmeansSteps(ctx: EngineContext, x: ResidentMatrix, options: KMe
       yield* wholeRuns(ctx, x, k, nInit, threads, maxIter, tolerance, start, offer);
     } else {
       const w = allocWork(ctx, x, k, threads);
+      // Runs shared out over the pool rank their first pass in float32 (lloydChunkBoundedSingle):
+      // the copy takes about half a pass and each run's first pass saves about that.
+      if (w.threads > 1 && ctx.pool && nInit > 1) w.single = scratchSingleCopy(ctx, x);
       const initCenters = arena.alloc(k * x.cols * 8);
       for (let r = 0; r < nInit; r++) {
         if (given) arena.f64(initCenters, k * x.cols).set(init.data);
@@ -475,7 +492,8 @@ function* lloyd(w: Work, init: number, maxIter: number, tolerance: number): Step
 
 /**
  * One pass of a Lloyd run with distance bounds (lloydChunkBounded) from the centres at `centers`;
- * `valid`: the bounds were carried from the previous pass (every pass but the first).
+ * `valid`: the bounds were carried from the previous pass (every pass but the first). A first pass
+ * ranks in float32 where the fit made X's float32 copy (the same labels and sums).
  */
 function assignBounded(w: Work, centers: number, update: boolean, valid: boolean): void {
   const { ctx, x, n, d, k } = w;
@@ -484,6 +502,16 @@ function assignBounded(w: Work, centers: number, update: boolean, valid: boolean
   const known = w.xNormsKnown ? 1 : 0;
   const upper = w.bounds;
   const lower = w.bounds + n * 8;
+  const { single } = w;
+  if (single && !valid) {
+    ctx.kernels.layoutSingleCentres(centers, w.cNorms, k, d, w.singleCentres);
+    const args = [x, n, d, centers, w.cNorms, k, w.xNorms, known, w.labels, w.sums, w.counts, w.changed, update ? 1 : 0, upper, lower, w.pairs] as const;
+    run(w, "lloydChunkBoundedSingle", [...args, single.ptr, single.norms, w.singleCentres, w.fallbacks]);
+    single.rowsRanked += n;
+    single.fallbacks += fallbackTotal(w);
+    w.xNormsKnown = true;
+    return;
+  }
   run(w, "lloydChunkBounded", [x, n, d, centers, w.cNorms, k, w.xNorms, known, w.labels, w.sums, w.counts, w.changed, update ? 1 : 0, upper, lower, w.shifts, valid ? 1 : 0, w.pairs]);
   w.xNormsKnown = true;
 }

@@ -180,6 +180,25 @@ test("the same labels and centres on one thread and two (the pool shares the flo
   compare(two, m, centers, "two threads");
 });
 
+test("a fit shared out over two threads (float32 first passes) equals the one-thread fit (float64 whole runs), bit for bit", async () => {
+  const one = await loadEngine({ threads: 1 });
+  const two = await loadEngine({ threads: 2 });
+  const overlapping = blobs(23, 30_000, 7, 6, { box: 3, noise: (rng) => 2 * (rng.nextFloat() - 0.5) });
+  const near = bisectorRows(77, 20_000, 16, 8, 1e3).x;
+  for (const [label, m, options] of [
+    ["overlapping blobs, k-means++", overlapping, { k: 6, nInit: 3, seed: 4 }],
+    ["overlapping blobs, random", overlapping, { k: 5, init: "random" as const, nInit: 2, seed: 9 }],
+    ["rows near a bisector, offset 1e3", near, { k: 8, nInit: 2, seed: 1 }],
+  ] as const) {
+    const a = one.kmeans(m, options);
+    const b = two.kmeans(m, options);
+    assert.ok(Object.is(a.inertia, b.inertia), `${label}: inertia ${a.inertia} vs ${b.inertia}`);
+    assert.is(b.nIter, a.nIter, `${label}: iterations`);
+    assert.equal(Array.from(b.labels), Array.from(a.labels), `${label}: labels`);
+    assert.equal(bits(b.centers), bits(a.centers), `${label}: centres`);
+  }
+});
+
 test("no float32 copy without SIMD; a copy of another shape is refused", async () => {
   const scalar = await loadEngine({ simd: false, threads: 1 });
   const m = blobs(3, 100, 4, 2);
