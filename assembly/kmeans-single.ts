@@ -1,12 +1,13 @@
 // A single-precision pre-filter for the large k-means assignment passes, with an exact fallback:
 // the labels are the same as lloydChunk's in kmeans.ts, only found with less work.
 //
-// X is copied once per fit into float32, four rows to a vector (row 4g + r in lane r of group g,
+// X is copied into float32 once by a caller that assigns it many times (a fit shared out over the
+// pool, the benchmark's iteration), four rows to a vector (row 4g + r in lane r of group g,
 // coordinate j of the group at byte (g·d + j)·16), so one f32x4 operation serves four rows: half
-// the instructions of the f64x2 kernels, and half the bytes to read. Every row also keeps ‖x‖ in
-// float32. A pass ranks (or compares) in float32, accepts the float32 answer only where its margin
-// exceeds a rigorous bound on the float32 rounding error, and hands every other row to the float64
-// code, which then decides exactly as it always did.
+// the instructions of the f64x2 ranking. Every row also keeps ‖x‖ in float32. A pass ranks in
+// float32, takes the float32 winner only where its margin exceeds a rigorous bound on the float32
+// rounding error, and hands every other row to the float64 code, which then decides exactly as it
+// always did. The sums still come from the float64 rows.
 //
 // Rounding error, with u = 2⁻²⁴ (float32) and ε = 2⁻⁵² (float64), γ_m = m·u / (1 − m·u):
 // - x̂ = fl32(x): |x̂_j − x_j| ≤ u·|x_j| (+ 2⁻¹⁵⁰ below the normal range), likewise ĉ.
@@ -255,7 +256,7 @@ function rankChunk(
       const okA = i32x4.bitmask(f32x4.gt(f32x4.sub(secondA, firstA), boundA));
       const okB = i32x4.bitmask(f32x4.gt(f32x4.sub(secondB, firstB), boundB));
       if (bounded) {
-        // Each row's bound, to widen its bounds by.
+        // Every row ends with its bounds: from its float32 scores where they decided it.
         nChanged += finishBounded(x, i, (okA & 1) != 0, i32x4.extract_lane(indexA, 0), f32x4.extract_lane(firstA, 0), f32x4.extract_lane(secondA, 0), f32x4.extract_lane(boundA, 0), d, k, ct, centers, cNorms, xNorms, normsKnown, cMax, errScale, labels, upper, lower, update, sumSlot, countSlot);
         nChanged += finishBounded(x, i + 1, (okA & 2) != 0, i32x4.extract_lane(indexA, 1), f32x4.extract_lane(firstA, 1), f32x4.extract_lane(secondA, 1), f32x4.extract_lane(boundA, 1), d, k, ct, centers, cNorms, xNorms, normsKnown, cMax, errScale, labels, upper, lower, update, sumSlot, countSlot);
         nChanged += finishBounded(x, i + 2, (okA & 4) != 0, i32x4.extract_lane(indexA, 2), f32x4.extract_lane(firstA, 2), f32x4.extract_lane(secondA, 2), f32x4.extract_lane(boundA, 2), d, k, ct, centers, cNorms, xNorms, normsKnown, cMax, errScale, labels, upper, lower, update, sumSlot, countSlot);
