@@ -7,6 +7,7 @@
 // and a run in one call (lloydRun) take the same ones.
 import { dot, layoutCentres, scoreBestB, scoreFirst, scoreFirstB, scoreRow, scoreSecond, scoreSecondB, scoreTwoRows } from "./util/centre-scores";
 import { addRow, nearestCentre, sqDist, sqNorm, zeroF64 } from "./util/rows";
+import { GROW, place, placeScored, SHRINK } from "./util/place";
 import { updateCentres } from "./util/lloyd-steps";
 import { chunkEnd, chunkStart } from "./simd";
 
@@ -37,24 +38,6 @@ function rowNorm(xi: usize, i: i32, xNorms: usize, known: i32, d: i32): f64 {
   const v = sqNorm(xi, d);
   store<f64>(p, v);
   return v;
-}
-
-/** Store row i's label and, with update ≠ 0, add the row to its centre's sums. Returns 1 if the label changed. */
-// @ts-ignore: decorator
-@inline
-function place(xi: usize, i: i32, best: i32, d: i32, rowBytes: usize, labels: usize, update: i32, sumSlot: usize, countSlot: usize): i32 {
-  const li = labels + ((<usize>i) << 2);
-  let changed = 0;
-  if (load<i32>(li) != best) {
-    changed = 1;
-    store<i32>(li, best);
-  }
-  if (update) {
-    addRow(sumSlot + <usize>best * rowBytes, xi, d);
-    const cp = countSlot + ((<usize>best) << 3);
-    store<f64>(cp, load<f64>(cp) + 1.0);
-  }
-  return changed;
 }
 
 /**
@@ -620,10 +603,6 @@ export function lloydRun(
   return cur;
 }
 
-// Rounding allowance of the distance bounds below: far above the few ulps each update can lose.
-const GROW: f64 = 1.0 + 1e-12;
-const SHRINK: f64 = 1.0 - 1e-12;
-
 /**
  * lloydChunk with distance bounds (Hamerly's): upper[i] ≥ ‖X[i] − c_label‖ and lower[i] ≤ the
  * distance to every other centre, carried from pass to pass by the centres' shifts (shifts: k
@@ -703,31 +682,6 @@ export function lloydChunkBounded(
     nChanged += placeScored(xi, i, best, scoreFirst, scoreSecond, xn, margin, k, d, centers, labels, upper, lower, update, sumSlot, countSlot);
   }
   store<i32>(changed + ((<usize>chunk) << 2), nChanged);
-}
-
-/**
- * lloydChunkBounded's end of a scored row: confirm the label (exactly near ties, as settle does),
- * reset the row's bounds from its two best scores (to nothing usable where the exact fallback
- * decided), store the label and add the row to its centre's sums. Returns 1 if the label changed.
- */
-// @ts-ignore: decorator
-@inline
-function placeScored(
-  xi: usize, i: i32, best: i32, b1: f64, b2: f64, xn: f64, margin: f64, k: i32, d: i32, centers: usize,
-  labels: usize, upper: usize, lower: usize, update: i32, sumSlot: usize, countSlot: usize,
-): i32 {
-  const rowBytes = (<usize>d) << 3;
-  const oi = (<usize>i) << 3;
-  if (k > 1 && !(b2 - b1 > margin)) {
-    best = nearestCentre(xi, centers, k, d, rowBytes);
-    store<f64>(upper + oi, Infinity);
-    store<f64>(lower + oi, 0.0);
-  } else {
-    // Scores are within margin / 4 of ‖x − c‖² − ‖x‖²: widen by a whole margin either way.
-    store<f64>(upper + oi, Math.sqrt(max(0.0, b1 + xn + margin)) * GROW);
-    store<f64>(lower + oi, k > 1 ? Math.sqrt(max(0.0, b2 + xn - margin)) * SHRINK : Infinity);
-  }
-  return place(xi, i, best, d, rowBytes, labels, update, sumSlot, countSlot);
 }
 
 /**

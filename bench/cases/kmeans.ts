@@ -6,7 +6,7 @@
 import type { BenchCase } from "../harness.js";
 import type { Engine, Matrix, ResidentMatrix } from "../../src/engine/index.js";
 import * as reference from "../../src/engine/reference/index.js";
-import { kmeansPlusPlus, lloydIteration } from "../../src/engine/kmeans.js";
+import { kmeansPlusPlus, lloydIteration, type SingleCopy, singleCopy } from "../../src/engine/kmeans.js";
 import { engines, referenceCase, residentCase } from "./common.js";
 import { blobs } from "./data.js";
 import { custseg } from "./peer-inputs.js";
@@ -87,9 +87,37 @@ export const FITS = [
 /** k = 8 blobs at the real data's shape, for the k = 8 fits. */
 export const S8 = { label: "4,067×6 blobs (8)", input: () => blobs(17, 4067, 6, 8) };
 
+/**
+ * One Lloyd iteration as a fit's passes run: X uploaded and its float32 copy made once in setup
+ * (singleCopy; none in the scalar build), the iteration's own work timed.
+ */
+function lloydCase(size: Size, impl: string, k: number): BenchCase {
+  let engine: Engine;
+  let x: ResidentMatrix;
+  let single: SingleCopy | undefined;
+  let centers: Matrix;
+  return {
+    kernel: "lloyd iteration k=8",
+    size: sizes[size].label,
+    impl,
+    setup: async () => {
+      engine = await engines[impl]!();
+      const m = matrixOf(size);
+      centers = firstRows(m, k);
+      x = engine.upload(m);
+      single = singleCopy(engine.context, x);
+    },
+    fn: () => lloydIteration(engine.context, x, centers, single),
+    teardown: () => {
+      single?.free();
+      x.free();
+    },
+  };
+}
+
 for (const size of ["M", "L", "R"] as const) {
   const k = 8;
-  for (const impl of wasmImpls) cases.push(wasmCase("lloyd iteration k=8", size, impl, (e, x, m) => lloydIteration(e.context, x, firstRows(m, k))));
+  for (const impl of wasmImpls) cases.push(lloydCase(size, impl, k));
   cases.push(tsCase("lloyd iteration k=8", size, (m) => reference.lloydIterationReference(m, firstRows(m, k))));
 }
 

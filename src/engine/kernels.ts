@@ -22,6 +22,12 @@ export interface Kernels {
   lloydUpdate(x: number, n: number, d: number, k: number, cur: number, next: number, labels: number, sums: number, counts: number, changed: number, weights: number, scratch: number, shifts: number, chunks: number, info: number): number;
   /** Returns the pointer of the buffer holding the final centres. */
   lloydRun(x: number, n: number, d: number, k: number, a: number, b: number, cNorms: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, weights: number, partial: number, scratch: number, bounds: number, shifts: number, ct: number, maxIter: number, tolerance: number, chunkRows: number, chunks: number, info: number): number;
+  // assembly/kmeans-single.ts
+  singleFilterAvailable(): number;
+  singleCopyChunk(x: number, n: number, d: number, xs: number, xn: number, chunkRows: number, chunk: number): void;
+  layoutSingleCentres(centers: number, cNorms: number, k: number, d: number, out: number): void;
+  lloydChunkSingle(x: number, n: number, d: number, centers: number, cNorms: number, k: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, update: number, ct: number, xs: number, xn: number, cs: number, fallbacks: number, chunkRows: number, chunk: number): void;
+  lloydChunkBoundedSingle(x: number, n: number, d: number, centers: number, cNorms: number, k: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, update: number, upper: number, lower: number, ct: number, xs: number, xn: number, cs: number, fallbacks: number, chunkRows: number, chunk: number): void;
   // assembly/lloyd-run.ts
   wholeRunSlotBytes(n: number, d: number, k: number, trials: number, chunkRows: number): number;
   wholeRunChunk(x: number, n: number, d: number, k: number, runs: number, slotBytes: number, plusPlus: number, trials: number, maxIter: number, tolerance: number, chunkRows: number, chunk: number): void;
@@ -76,6 +82,11 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
   pairCentres: 5,
   lloydUpdate: 15,
   lloydRun: 24,
+  singleFilterAvailable: 0,
+  singleCopyChunk: 7,
+  layoutSingleCentres: 5,
+  lloydChunkSingle: 20,
+  lloydChunkBoundedSingle: 22,
   wholeRunSlotBytes: 5,
   wholeRunChunk: 12,
   rngSeed: 1,
@@ -105,7 +116,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
 export const KERNEL_NAMES = Object.keys(KERNEL_ARITY) as (keyof Kernels)[];
 
 /** Kernels that process one chunk (or band) of rows per call, its index being the last argument. */
-export const CHUNKED_KERNELS = ["rowSqNormsChunk", "lloydChunk", "lloydChunkBounded", "wholeRunChunk", "inertiaChunk", "seedPotentialChunk", "seedUpdateChunk", "covarianceChunk", "projectChunk", "silhouetteBand", "clusterSumsChunk", "centroidDistChunk", "scoreChunk", "nearestCentreChunk"] as const;
+export const CHUNKED_KERNELS = ["rowSqNormsChunk", "lloydChunk", "lloydChunkBounded", "wholeRunChunk", "inertiaChunk", "seedPotentialChunk", "seedUpdateChunk", "singleCopyChunk", "lloydChunkSingle", "lloydChunkBoundedSingle", "covarianceChunk", "projectChunk", "silhouetteBand", "clusterSumsChunk", "centroidDistChunk", "scoreChunk", "nearestCentreChunk"] as const;
 
 export type ChunkedKernel = (typeof CHUNKED_KERNELS)[number];
 

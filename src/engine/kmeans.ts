@@ -88,6 +88,64 @@ interface Work {
   shifts: number;
   /** The centres two by two for the assignment's scoring (see pairCentres). */
   pairs: number;
+  /** X in float32 for the pre-filter of the assignment, when the caller has one. */
+  single?: SingleCopy;
+  /** The centres as the float32 ranking reads them (layoutSingleCentres). */
+  singleCentres: number;
+  /** Per chunk: the rows the float32 ranking left to float64. */
+  fallbacks: number;
+}
+
+/**
+ * X in float32 for the assignment's pre-filter (assembly/kmeans-single.ts): four rows to a vector,
+ * the rows padded to a multiple of 8, and each row's ‖x‖. Made once (a pass of its own over X) by a
+ * caller that assigns the same X many times, as a fit would; the counters say how many rows the
+ * float32 ranking left to the exact float64 code.
+ */
+export interface SingleCopy {
+  readonly ptr: number;
+  readonly norms: number;
+  readonly rows: number;
+  readonly cols: number;
+  /** Rows ranked by the assignment, and how many of them the float64 code decided. */
+  rowsRanked: number;
+  fallbacks: number;
+  /** Give the copy's memory back. */
+  free(): void;
+}
+
+/**
+ * The float32 copy of x, or undefined where the build has no SIMD (the float64 kernels then do
+ * everything). Kept until freed, like an uploaded matrix (no scratch memory may be in use).
+ */
+export function singleCopy(ctx: EngineContext, x: ResidentMatrix): SingleCopy | undefined {
+  if (!ctx.kernels.singleFilterAvailable()) return undefined;
+  return fillSingleCopy(ctx, x, ctx.arena.allocResident(singleCopyBytes(x)));
+}
+
+/** singleCopy in scratch memory, released with the caller's arena mark (a fit's own copy). */
+function scratchSingleCopy(ctx: EngineContext, x: ResidentMatrix): SingleCopy | undefined {
+  if (!ctx.kernels.singleFilterAvailable()) return undefined;
+  return fillSingleCopy(ctx, x, { ptr: ctx.arena.alloc(singleCopyBytes(x)), free: () => {} });
+}
+
+function singleCopyBytes(x: ResidentMatrix): number {
+  const padded = Math.ceil(x.rows / 8) * 8;
+  return padded * x.cols * 4 + padded * 4;
+}
+
+function fillSingleCopy(ctx: EngineContext, x: ResidentMatrix, block: { ptr: number; free: () => void }): SingleCopy {
+  const padded = Math.ceil(x.rows / 8) * 8;
+  const norms = block.ptr + padded * x.cols * 4;
+  forEachChunk(ctx, "singleCopyChunk", [x.ptr, x.rows, x.cols, block.ptr, norms, CHUNK_ROWS], chunkCount(x.rows));
+  return { ptr: block.ptr, norms, rows: x.rows, cols: x.cols, rowsRanked: 0, fallbacks: 0, free: block.free };
+}
+
+/** The sum of the per-chunk counts at w.fallbacks. */
+function fallbackTotal(w: Work): number {
+  let total = 0;
+  for (const v of w.ctx.arena.i32(w.fallbacks, w.chunks)) total += v;
+  return total;
 }
 
 /**
@@ -96,7 +154,7 @@ interface Work {
  */
 const PARALLEL_MIN_WORK = 1 << 19;
 
-function allocWork(ctx: EngineContext, x: ResidentMatrix, k: number, threads: number): Work {
+function allocWork(ctx: EngineContext, x: ResidentMatrix, k: number, threads: number, single?: SingleCopy): Work {
   const { arena } = ctx;
   const n = x.rows;
   const d = x.cols;
@@ -133,6 +191,9 @@ function allocWork(ctx: EngineContext, x: ResidentMatrix, k: number, threads: nu
     bounds: arena.alloc(2 * n * 8),
     shifts: arena.alloc((2 * k + 1) * 8),
     pairs: arena.alloc(((k + 1) >> 1) * (d + 1) * 16),
+    single,
+    singleCentres: arena.alloc((Math.ceil(k / 4) * (d + 1) + 1) * 16),
+    fallbacks: arena.alloc(chunks * 4),
   };
 }
 
@@ -152,6 +213,16 @@ function assign(w: Work, centers: number, update: boolean): void {
   // Once per pass, not per chunk: the threads then only read the paired centres.
   w.ctx.kernels.pairCentres(centers, w.cNorms, k, d, w.pairs);
   const normsKnown = w.xNormsKnown ? 1 : 0;
+  const { single } = w;
+  if (single) {
+    // Rows the float32 ranking decides never read ‖X[i]‖², so the pass leaves some unstored.
+    w.ctx.kernels.layoutSingleCentres(centers, w.cNorms, k, d, w.singleCentres);
+    const args = [x, n, d, centers, w.cNorms, k, xNorms, normsKnown, w.labels, w.sums, w.counts, w.changed, update ? 1 : 0, w.pairs] as const;
+    run(w, "lloydChunkSingle", [...args, single.ptr, single.norms, w.singleCentres, w.fallbacks]);
+    single.rowsRanked += n;
+    single.fallbacks += fallbackTotal(w);
+    return;
+  }
   run(w, "lloydChunk", [x, n, d, centers, w.cNorms, k, xNorms, normsKnown, w.labels, w.sums, w.counts, w.changed, update ? 1 : 0, w.pairs]);
   w.xNormsKnown = true;
 }
@@ -210,6 +281,9 @@ export function* kmeansSteps(ctx: EngineContext, x: ResidentMatrix, options: KMe
       yield* wholeRuns(ctx, x, k, nInit, threads, maxIter, tolerance, start, offer);
     } else {
       const w = allocWork(ctx, x, k, threads);
+      // Runs shared out over the pool rank their first pass in float32 (lloydChunkBoundedSingle):
+      // the copy takes about half a pass and each run's first pass saves about that.
+      if (w.threads > 1 && ctx.pool && nInit > 1) w.single = scratchSingleCopy(ctx, x);
       const initCenters = arena.alloc(k * x.cols * 8);
       for (let r = 0; r < nInit; r++) {
         if (given) arena.f64(initCenters, k * x.cols).set(init.data);
@@ -304,8 +378,11 @@ function* wholeRuns(
 const RUNS_PER_THREAD = 32;
 const RUN_BATCH_BYTES = 64 * 1024 * 1024;
 
-/** The nearest of `centers` for every row of x (ties to the lowest index). */
-export function predict(ctx: EngineContext, x: ResidentMatrix, centers: Matrix): Int32Array {
+/**
+ * The nearest of `centers` for every row of x (ties to the lowest index). With `single` (x's
+ * float32 copy, where the caller has one) the float32 ranking decides first: the same labels.
+ */
+export function predict(ctx: EngineContext, x: ResidentMatrix, centers: Matrix, single?: SingleCopy): Int32Array {
   if (centers.cols !== x.cols) throw new RangeError(`the centres have ${centers.cols} columns but X has ${x.cols}`);
   checkPositiveInt(centers.rows, "the number of centres");
   checkFinite(centers.data, centers.cols, "centres");
@@ -313,7 +390,7 @@ export function predict(ctx: EngineContext, x: ResidentMatrix, centers: Matrix):
   const { arena } = ctx;
   const mark = arena.mark();
   try {
-    const w = allocWork(ctx, x, centers.rows, ctx.threads);
+    const w = allocWork(ctx, x, centers.rows, ctx.threads, checkSingle(single, x));
     arena.f64(w.centers, centers.data.length).set(centers.data);
     assign(w, w.centers, false);
     return arena.i32(w.labels, x.rows).slice();
@@ -322,16 +399,26 @@ export function predict(ctx: EngineContext, x: ResidentMatrix, centers: Matrix):
   }
 }
 
+/** `single` if it is a copy of x's shape (a mismatched one would be read out of bounds). */
+function checkSingle(single: SingleCopy | undefined, x: ResidentMatrix): SingleCopy | undefined {
+  if (single && (single.rows !== x.rows || single.cols !== x.cols)) {
+    throw new RangeError(`the float32 copy is ${single.rows} × ${single.cols}, X is ${x.rows} × ${x.cols}`);
+  }
+  return single;
+}
+
 /**
  * One Lloyd iteration from `centers` (k×d): assign every row, then average the rows of each cluster
- * (an empty cluster keeps its old centre here; no relocation). The benchmarks' unit of work.
+ * (an empty cluster keeps its old centre here; no relocation). The benchmarks' unit of work. With
+ * `single` (x's float32 copy, made once as a fit makes it) the assignment ranks in float32 first:
+ * the same labels and centres.
  */
-export function lloydIteration(ctx: EngineContext, x: ResidentMatrix, centers: Matrix): Float64Array {
+export function lloydIteration(ctx: EngineContext, x: ResidentMatrix, centers: Matrix, single?: SingleCopy): Float64Array {
   const k = centers.rows;
   const { arena } = ctx;
   const mark = arena.mark();
   try {
-    const w = allocWork(ctx, x, k, ctx.threads);
+    const w = allocWork(ctx, x, k, ctx.threads, checkSingle(single, x));
     arena.f64(w.centers, k * x.cols).set(centers.data);
     assign(w, w.centers, true);
     ctx.kernels.mergeChunks(w.sums, w.chunks, k * w.d, w.next);
@@ -405,7 +492,8 @@ function* lloyd(w: Work, init: number, maxIter: number, tolerance: number): Step
 
 /**
  * One pass of a Lloyd run with distance bounds (lloydChunkBounded) from the centres at `centers`;
- * `valid`: the bounds were carried from the previous pass (every pass but the first).
+ * `valid`: the bounds were carried from the previous pass (every pass but the first). A first pass
+ * ranks in float32 where the fit made X's float32 copy (the same labels and sums).
  */
 function assignBounded(w: Work, centers: number, update: boolean, valid: boolean): void {
   const { ctx, x, n, d, k } = w;
@@ -414,6 +502,16 @@ function assignBounded(w: Work, centers: number, update: boolean, valid: boolean
   const known = w.xNormsKnown ? 1 : 0;
   const upper = w.bounds;
   const lower = w.bounds + n * 8;
+  const { single } = w;
+  if (single && !valid) {
+    ctx.kernels.layoutSingleCentres(centers, w.cNorms, k, d, w.singleCentres);
+    const args = [x, n, d, centers, w.cNorms, k, w.xNorms, known, w.labels, w.sums, w.counts, w.changed, update ? 1 : 0, upper, lower, w.pairs] as const;
+    run(w, "lloydChunkBoundedSingle", [...args, single.ptr, single.norms, w.singleCentres, w.fallbacks]);
+    single.rowsRanked += n;
+    single.fallbacks += fallbackTotal(w);
+    w.xNormsKnown = true;
+    return;
+  }
   run(w, "lloydChunkBounded", [x, n, d, centers, w.cNorms, k, w.xNorms, known, w.labels, w.sums, w.counts, w.changed, update ? 1 : 0, upper, lower, w.shifts, valid ? 1 : 0, w.pairs]);
   w.xNormsKnown = true;
 }
@@ -477,8 +575,8 @@ function* seedPlusPlus(w: Work, rng: Rng, out: number): Steps<void> {
     let bestTrial = 0;
     for (let t = 1; t < trials; t++) if (pots[t]! < pots[bestTrial]!) bestTrial = t;
     potential = pots[bestTrial]!;
-    const chosen = arena.i32(w.cands, trials)[bestTrial]!;
     closest = outs[bestTrial]!;
+    const chosen = arena.i32(w.cands, trials)[bestTrial]!;
     centers().set(xs().subarray(chosen * d, chosen * d + d), c * d);
     yield;
   }
