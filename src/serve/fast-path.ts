@@ -37,7 +37,7 @@ export interface FastPathOptions {
 }
 
 /** Content types fastify's JSON parser reads and the route accepts, as clients send them. */
-export const JSON_TYPES: ReadonlySet<string> = new Set(["application/json", "application/json; charset=utf-8", "application/json;charset=utf-8"]);
+const JSON_TYPES = new Set(["application/json", "application/json; charset=utf-8", "application/json;charset=utf-8"]);
 
 /**
  * A node:http request listener that answers the fast path's requests and passes the rest to
@@ -88,8 +88,7 @@ function takes(req: IncomingMessage, route: string, bodyLimit: number): boolean 
   return length > 0 && length <= bodyLimit;
 }
 
-/** The answer to a body read whole, or null when fastify is to answer it (after a replay of its bytes). */
-export function tryAnswer(bytes: Buffer, handle: FastHandler, started: number): FastAnswer | null {
+function tryAnswer(bytes: Buffer, handle: FastHandler, started: number): FastAnswer | null {
   const text = bytes.toString("utf8");
   if (mayNeedProtoCheck(text)) return null;
   let body: unknown;

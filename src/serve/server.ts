@@ -14,12 +14,11 @@ import { loadServedModel } from "./model-source.js";
 import { type Engine, loadEngine } from "../engine/engine.js";
 import { ScoreInputError } from "../pipeline/steps/score.js";
 import type { ServeOptions } from "./options.js";
-import { type FastAnswer, type FastHandler, type FastPathOptions, fastPathListener } from "./fast-path.js";
+import { type FastAnswer, type FastHandler, fastPathListener } from "./fast-path.js";
 import { PredictionLog } from "./prediction-log.js";
 import { type ReplayBodies, replayHook } from "./replay.js";
 import { extraBytes, PredictionWriter } from "./respond.js";
 import { mlflowBodySchema, vertexBodySchema } from "./schemas.js";
-import { socketFastPath } from "./socket-fast-path.js";
 import type { Batch, ServedModel } from "./served-model.js";
 import { batchFromVertexBody } from "./vertex-body.js";
 
@@ -96,23 +95,23 @@ export async function startServer(opts: ServeOptions, initial?: ServedModel, rol
     const text = vertexAnswer(predictions.text, current);
     return { text, bytes: text.length + predictions.bytes - predictions.text.length + current.deployedModelIdExtraBytes };
   };
-  const fast: FastPathOptions = {
-    route: opts.predictRoute,
-    bodyLimit: opts.bodyLimit,
-    handle: fastPredict,
-    record: (seconds) => metrics.request(opts.predictRoute, 200, seconds),
-    closing: () => closing,
-  };
   const serverFactory = (fastifyListener: (req: IncomingMessage, res: ServerResponse) => void): Server => {
     const server = createServer(
       // Node checks the header and request deadlines on this interval (30 s by default), so a slow
       // client would otherwise hold its connection long past --headers-timeout.
       { connectionsCheckingInterval: Math.max(100, Math.min(1000, opts.headersTimeout / 2)) },
-      fastPathListener(fast, bodies, fastifyListener),
+      fastPathListener(
+        {
+          route: opts.predictRoute,
+          bodyLimit: opts.bodyLimit,
+          handle: fastPredict,
+          record: (seconds) => metrics.request(opts.predictRoute, 200, seconds),
+          closing: () => closing,
+        },
+        bodies,
+        fastifyListener,
+      ),
     );
-    // Connections are read at the socket first; node:http gets each from its first request the
-    // socket fast path does not answer.
-    socketFastPath(server, { ...fast, headersTimeout: opts.headersTimeout, keepAliveTimeout: opts.keepAliveTimeout });
     server.requestTimeout = opts.requestTimeout;
     server.headersTimeout = opts.headersTimeout;
     server.keepAliveTimeout = opts.keepAliveTimeout;
