@@ -8,8 +8,8 @@
 // node:http floor server did (13.6k against wrk's 18.3k requests/s on the same server).
 // Then stops the server with SIGTERM (drain + flush) and checks that the log holds one line per
 // prediction served. In the same run and the same way, three floor rows: a bare node:http server,
-// a minimal fastify route and whole requests read straight off the socket (node:net; what custseg's
-// socket fast path does) (bench/cases/http-floor.ts), each pinned in its own process, reading the
+// a minimal fastify route and whole requests read straight off the socket (node:net: what node:http
+// itself costs) (bench/cases/http-floor.ts), each pinned in its own process, reading the
 // body, parsing it and answering custseg's own reply to it as fixed text — what the HTTP stack
 // costs on this machine before any of custseg's work. Then the same cases against `custseg serve
 // --workers 2` (--workers N to change it), the server NOT pinned (its primary and workers share both

@@ -1,8 +1,8 @@
 // The HTTP stack's own floor for bench/serve.ts, run as its own process:
 //   node dist/bench/cases/http-floor.js node|fastify|net REPLIES.json
 // `node`: a bare node:http server; `fastify`: one minimal fastify route; `net`: whole requests read
-// straight off the socket (node:net, framed by Content-Length, no other HTTP), as custseg's socket
-// fast path reads them. Each reads the POST body, JSON.parses it and answers a fixed JSON text: custseg's own answer to the same body, taken
+// straight off the socket (node:net, framed by Content-Length, no other HTTP): what node:http's own
+// request and response handling costs above the socket. Each reads the POST body, JSON.parses it and answers a fixed JSON text: custseg's own answer to the same body, taken
 // from REPLIES.json by the request's number of instances, so that the same bytes go in and out and
 // the difference to custseg is its validation, scoring, metrics and prediction log.
 import { readFileSync } from "node:fs";
