@@ -7,8 +7,9 @@
 // wrk, not a JavaScript load generator: on one core, autocannon saturated before the bare
 // node:http floor server did (13.6k against wrk's 18.3k requests/s on the same server).
 // Then stops the server with SIGTERM (drain + flush) and checks that the log holds one line per
-// prediction served. In the same run and the same way, two floor rows: a bare node:http server and
-// a minimal fastify route (bench/cases/http-floor.ts), each pinned in its own process, reading the
+// prediction served. In the same run and the same way, three floor rows: a bare node:http server,
+// a minimal fastify route and whole requests read straight off the socket (node:net: what node:http
+// itself costs) (bench/cases/http-floor.ts), each pinned in its own process, reading the
 // body, parsing it and answering custseg's own reply to it as fixed text — what the HTTP stack
 // costs on this machine before any of custseg's work. Then the same cases against `custseg serve
 // --workers 2` (--workers N to change it), the server NOT pinned (its primary and workers share both
@@ -41,7 +42,7 @@ const duration = Number(arg("duration") ?? 10);
 const shared = (rel: string) => fileURLToPath(new URL(`../../../shared/${rel}`, import.meta.url));
 const cli = fileURLToPath(new URL("../cli/custseg.js", import.meta.url));
 const httpFloor = fileURLToPath(new URL("./cases/http-floor.js", import.meta.url));
-const FLOOR_NAMES = { node: "bare node:http", fastify: "minimal fastify route" } as const;
+const FLOOR_NAMES = { node: "bare node:http", fastify: "minimal fastify route", net: "bare node:net" } as const;
 const resultsPath = fileURLToPath(new URL("../../bench/results/serve.json", import.meta.url));
 const seedDir = shared("reference/seed-pipeline");
 
@@ -327,7 +328,7 @@ async function main() {
     const repliesPath = join(tmp, "replies.json");
     await writeFileAtomic(repliesPath, JSON.stringify(replies));
     const floor: { server: string; cases: Measured[] }[] = [];
-    for (const kind of ["node", "fastify"] as const) {
+    for (const kind of ["node", "fastify", "net"] as const) {
       const server = await startPinned([process.execPath, httpFloor, kind, repliesPath]);
       try {
         floor.push({ server: FLOOR_NAMES[kind], cases: (await measureCases(server.child.pid!, server.url, FLOOR_NAMES[kind])).rows });

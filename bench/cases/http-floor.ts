@@ -1,12 +1,13 @@
 // The HTTP stack's own floor for bench/serve.ts, run as its own process:
-//   node dist/bench/cases/http-floor.js node|fastify REPLIES.json
-// `node`: a bare node:http server; `fastify`: one minimal fastify route. Either reads the POST
-// body, JSON.parses it and answers a fixed JSON text: custseg's own answer to the same body, taken
+//   node dist/bench/cases/http-floor.js node|fastify|net REPLIES.json
+// `node`: a bare node:http server; `fastify`: one minimal fastify route; `net`: whole requests read
+// straight off the socket (node:net, framed by Content-Length, no other HTTP): what node:http's own
+// request and response handling costs above the socket. Each reads the POST body, JSON.parses it and answers a fixed JSON text: custseg's own answer to the same body, taken
 // from REPLIES.json by the request's number of instances, so that the same bytes go in and out and
 // the difference to custseg is its validation, scoring, metrics and prediction log.
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import Fastify from "fastify";
 
 const [kind, repliesPath] = process.argv.slice(2);
@@ -33,6 +34,29 @@ async function listen(): Promise<AddressInfo> {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     return server.address() as AddressInfo;
   }
+  if (kind === "net") {
+    const server = createNetServer((socket) => {
+      socket.on("error", () => undefined);
+      let pending: Buffer | null = null;
+      socket.on("data", (chunk: Buffer) => {
+        let buf = pending === null ? chunk : Buffer.concat([pending, chunk]);
+        for (;;) {
+          const headEnd = buf.indexOf("\r\n\r\n");
+          if (headEnd < 0) break;
+          const length = Number(/\r\ncontent-length: *(\d+)/i.exec(buf.toString("latin1", 0, headEnd))?.[1] ?? 0);
+          const end = headEnd + 4 + length;
+          if (buf.length < end) break;
+          const reply = replyFor(JSON.parse(buf.toString("utf8", headEnd + 4, end)));
+          const head = `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${reply.length}\r\nDate: ${new Date().toUTCString()}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n`;
+          socket.write(head + reply.toString("latin1"), "latin1");
+          buf = buf.subarray(end);
+        }
+        pending = buf.length > 0 ? buf : null;
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return server.address() as AddressInfo;
+  }
   if (kind === "fastify") {
     const app = Fastify({ logger: false });
     app.post("/predict", (request, reply) => {
@@ -41,7 +65,7 @@ async function listen(): Promise<AddressInfo> {
     await app.listen({ host: "127.0.0.1", port: 0 });
     return app.server.address() as AddressInfo;
   }
-  throw new Error(`http-floor: unknown server kind ${kind}; expected node or fastify`);
+  throw new Error(`http-floor: unknown server kind ${kind}; expected node, fastify or net`);
 }
 
 const address = await listen();

@@ -13,7 +13,7 @@ import type { ServeOptions } from "./options.js";
 import { type RunningServer, startServer } from "./server.js";
 
 /** Lines are handed to the primary at least this often, ms: one message per interval, not per request. */
-const HANDOFF_INTERVAL = 5;
+const HANDOFF_INTERVAL = 20;
 /** Lines queued in a worker at most (as in the log's own queue). */
 const MAX_PENDING_LINES = 2_000_000;
 /** Bytes of lines sent and not yet taken by the channel, at most (a primary that has stopped reading). */
