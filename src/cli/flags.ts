@@ -63,6 +63,12 @@ export function checkFlags(argv: Record<string, unknown>): true {
     const why = rule(value);
     if (why) throw new UserError(`--${flag} ${why} (got ${describe(value)})`);
   }
+  // Headers are part of the request, so a longer headers timeout could never fire.
+  const headers = argv["headers-timeout"];
+  const request = argv["request-timeout"];
+  if (typeof headers === "number" && typeof request === "number" && headers > request) {
+    throw new UserError(`--headers-timeout must not exceed --request-timeout (got ${headers} and ${request})`);
+  }
   return true;
 }
 

@@ -77,6 +77,17 @@ test("serve's bounds are inclusive: a value on each bound passes the check and t
   assert.match(r.stderr, /no-such-input\.csv/);
 });
 
+test("serve --headers-timeout may not exceed --request-timeout (the headers arrive within the request)", async () => {
+  assert.is(
+    await flagError(["serve", "--model", missing, "--headers-timeout", "20000", "--request-timeout", "10000"]),
+    "custseg: --headers-timeout must not exceed --request-timeout (got 20000 and 10000)",
+  );
+  // Equal values pass the check, and the model is read.
+  const r = await runWatched(["serve", "--model", missing, "--headers-timeout", "10000", "--request-timeout", "10000"], { env: { AIP_HTTP_PORT: "" }, livenessMs: 30_000 });
+  assert.is(r.status, 1, r.stderr);
+  assert.match(r.stderr, /no-such-input\.csv/);
+});
+
 test("AIP_HTTP_PORT, which stands for --port, is checked the same way and named", async () => {
   for (const [value, got] of [
     ["70000", "70000"],
