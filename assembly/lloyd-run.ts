@@ -242,16 +242,17 @@ function lloydWholeRun(
  * each chunk's sums (partial: chunk·k·d) are those of its rows by label, added in row order from
  * zero, as lloydChunk forms them: a chunk in which no label changed keeps last pass's, which are
  * the same bits. `open`: room for min(n, chunkRows) × 32 bytes. Returns the number of labels that changed.
- * SIMD builds compile the pass once for each d from 2 to 8, with d a constant: the row helpers'
- * branches on d then go, and the registers they held. (About a sixth of a pass's instructions at
- * d = 6, k = 8.)
+ * SIMD builds compile the pass for each d from 2 to 8 and k up to 4 or 8 (4 or 8 lower bounds a
+ * row), with d and the bounds' stride constants: the row helpers' branches on d then go, and the
+ * registers they held, and a row's bounds are found by a shift. (About a fifth of a pass's
+ * instructions at d = 6, k = 8.)
  */
 function assignPass(
   x: usize, n: i32, d: i32, k: i32, centers: usize, labels: usize, partial: usize, counts: usize,
   drift: usize, sep: usize, upper: usize, lower: usize, open: usize, valid: bool, update: bool, allow: f64, slack: f64,
   chunkRows: i32,
 ): i32 {
-  if (ASC_FEATURE_SIMD && d >= 2 && d <= 8) {
+  if (ASC_FEATURE_SIMD && d >= 2 && d <= 8 && k <= 8) {
     if (d == 6) return assignPass6(x, n, d, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
     if (d == 2) return assignPass2(x, n, d, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
     if (d == 3) return assignPass3(x, n, d, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
@@ -260,68 +261,81 @@ function assignPass(
     if (d == 7) return assignPass7(x, n, d, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
     return assignPass8(x, n, d, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
   }
-  return passOf(x, n, d, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
+  return passOf(x, n, d, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, boundStride(k));
 }
 function assignPass2(
   x: usize, n: i32, d: i32, k: i32, centers: usize, labels: usize, partial: usize, counts: usize,
   drift: usize, sep: usize, upper: usize, lower: usize, open: usize, valid: bool, update: bool, allow: f64, slack: f64,
   chunkRows: i32,
 ): i32 {
-  return passOf(x, n, 2, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
+  return k <= 4
+    ? passOf(x, n, 2, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 4)
+    : passOf(x, n, 2, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 8);
 }
 function assignPass3(
   x: usize, n: i32, d: i32, k: i32, centers: usize, labels: usize, partial: usize, counts: usize,
   drift: usize, sep: usize, upper: usize, lower: usize, open: usize, valid: bool, update: bool, allow: f64, slack: f64,
   chunkRows: i32,
 ): i32 {
-  return passOf(x, n, 3, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
+  return k <= 4
+    ? passOf(x, n, 3, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 4)
+    : passOf(x, n, 3, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 8);
 }
 function assignPass4(
   x: usize, n: i32, d: i32, k: i32, centers: usize, labels: usize, partial: usize, counts: usize,
   drift: usize, sep: usize, upper: usize, lower: usize, open: usize, valid: bool, update: bool, allow: f64, slack: f64,
   chunkRows: i32,
 ): i32 {
-  return passOf(x, n, 4, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
+  return k <= 4
+    ? passOf(x, n, 4, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 4)
+    : passOf(x, n, 4, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 8);
 }
 function assignPass5(
   x: usize, n: i32, d: i32, k: i32, centers: usize, labels: usize, partial: usize, counts: usize,
   drift: usize, sep: usize, upper: usize, lower: usize, open: usize, valid: bool, update: bool, allow: f64, slack: f64,
   chunkRows: i32,
 ): i32 {
-  return passOf(x, n, 5, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
+  return k <= 4
+    ? passOf(x, n, 5, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 4)
+    : passOf(x, n, 5, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 8);
 }
 function assignPass6(
   x: usize, n: i32, d: i32, k: i32, centers: usize, labels: usize, partial: usize, counts: usize,
   drift: usize, sep: usize, upper: usize, lower: usize, open: usize, valid: bool, update: bool, allow: f64, slack: f64,
   chunkRows: i32,
 ): i32 {
-  return passOf(x, n, 6, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
+  return k <= 4
+    ? passOf(x, n, 6, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 4)
+    : passOf(x, n, 6, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 8);
 }
 function assignPass7(
   x: usize, n: i32, d: i32, k: i32, centers: usize, labels: usize, partial: usize, counts: usize,
   drift: usize, sep: usize, upper: usize, lower: usize, open: usize, valid: bool, update: bool, allow: f64, slack: f64,
   chunkRows: i32,
 ): i32 {
-  return passOf(x, n, 7, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
+  return k <= 4
+    ? passOf(x, n, 7, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 4)
+    : passOf(x, n, 7, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 8);
 }
 function assignPass8(
   x: usize, n: i32, d: i32, k: i32, centers: usize, labels: usize, partial: usize, counts: usize,
   drift: usize, sep: usize, upper: usize, lower: usize, open: usize, valid: bool, update: bool, allow: f64, slack: f64,
   chunkRows: i32,
 ): i32 {
-  return passOf(x, n, 8, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
+  return k <= 4
+    ? passOf(x, n, 8, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 4)
+    : passOf(x, n, 8, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 8);
 }
 
-/** assignPass's body, inlined where d is a constant. */
+/** assignPass's body, inlined where d and kp are constants. */
 // @ts-ignore: decorator
 @inline
 function passOf(
   x: usize, n: i32, d: i32, k: i32, centers: usize, labels: usize, partial: usize, counts: usize,
   drift: usize, sep: usize, upper: usize, lower: usize, open: usize, valid: bool, update: bool, allow: f64, slack: f64,
-  chunkRows: i32,
+  chunkRows: i32, kp: i32,
 ): i32 {
   const rowBytes = (<usize>d) << 3;
-  const kp = boundStride(k);
   const grow = 1.0 + allow;
   const shrink = 1.0 - allow;
   const kd = k * d;
