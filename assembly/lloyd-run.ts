@@ -6,12 +6,13 @@
 // The bits are lloydRun's: a row's label is its nearest centre by util/rows sqDist (ties to the
 // lowest index; util/short-rows writes it out for d ≤ 8, the same bits), which is what lloydChunk's
 // scores settle on; the centre sums are added row by row within chunks of chunkRows rows and the
-// chunks merged in chunk order; the steps between passes are util/lloyd-steps'. Only the way a label is found differs: exact distances, and per-centre
-// distance bounds (Elkan's) kept relative to each centre's accumulated drift, so a row whose bounds
-// settle its label costs a few loads and compares, and nothing is written for it. (Hamerly's single
-// lower bound was measured slower even at k = 8, d = 6: it settles about as many rows, but each row
-// it leaves costs every centre's distance where Elkan's leave one or two. A pass without bounds, two
-// centres to a vector, was slower still: 1.2× the time at k = 3, 1.45× at k = 8.)
+// chunks merged in chunk order; the steps between passes are util/lloyd-steps'. Only the way a
+// label is found differs: exact distances, and per-centre distance bounds (Elkan's) kept relative
+// to each centre's accumulated drift, so a row whose bounds settle its label costs a few loads and
+// compares, and nothing is written for it. (Hamerly's single lower bound was measured slower even
+// at k = 8, d = 6: it settles about as many rows, but each row it leaves costs every centre's
+// distance where Elkan's leave one or two. A pass without bounds, two centres to a vector, was
+// slower still: 1.2× the time at k = 3, 1.45× at k = 8.)
 import { inertiaChunk, mergeChunks, searchCumsum, seedPotentialChunk, seedUpdateChunk } from "./kmeans";
 import { updateCentres } from "./util/lloyd-steps";
 import { zeroF64 } from "./util/rows";
