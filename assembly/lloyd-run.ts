@@ -4,16 +4,19 @@
 // own slot, so a run's result never depends on the thread that ran it.
 //
 // The bits are lloydRun's: a row's label is its nearest centre by util/rows sqDist (ties to the
-// lowest index), which is what lloydChunk's scores settle on; the centre sums are added row by row
-// within chunks of chunkRows rows and the chunks merged in chunk order; the steps between passes are
-// util/lloyd-steps'. Only the way a label is found differs: exact distances, and per-centre
-// distance bounds (Elkan's) kept relative to each centre's accumulated drift, so a row whose bounds
-// settle its label costs a few loads and compares, and nothing is written for it. (Hamerly's single
-// lower bound was measured slower even at k = 8, d = 6: it settles about as many rows, but each row
-// it leaves costs every centre's distance where Elkan's leave one or two.)
+// lowest index; util/short-rows writes it out for d ≤ 8, the same bits), which is what lloydChunk's
+// scores settle on; the centre sums are added row by row within chunks of chunkRows rows and the
+// chunks merged in chunk order; the steps between passes are util/lloyd-steps'. Only the way a
+// label is found differs: exact distances, and per-centre distance bounds (Elkan's) kept relative
+// to each centre's accumulated drift, so a row whose bounds settle its label costs a few loads and
+// compares, and nothing is written for it. (Hamerly's single lower bound was measured slower even
+// at k = 8, d = 6: it settles about as many rows, but each row it leaves costs every centre's
+// distance where Elkan's leave one or two. A pass without bounds, two centres to a vector, was
+// slower still: 1.2× the time at k = 3, 1.45× at k = 8.)
 import { inertiaChunk, mergeChunks, searchCumsum, seedPotentialChunk, seedUpdateChunk } from "./kmeans";
 import { updateCentres } from "./util/lloyd-steps";
-import { addRow, sqDist, zeroF64 } from "./util/rows";
+import { zeroF64 } from "./util/rows";
+import { shortAddRow as addRow, shortSqDist as sqDist } from "./util/short-rows";
 
 // @ts-ignore: decorator
 @inline
@@ -241,14 +244,100 @@ function lloydWholeRun(
  * each chunk's sums (partial: chunk·k·d) are those of its rows by label, added in row order from
  * zero, as lloydChunk forms them: a chunk in which no label changed keeps last pass's, which are
  * the same bits. `open`: room for min(n, chunkRows) × 32 bytes. Returns the number of labels that changed.
+ * SIMD builds compile the pass for each d from 2 to 8 and k up to 4 or 8 (4 or 8 lower bounds a
+ * row), with d and the bounds' stride constants: the row helpers' branches on d then go, and the
+ * registers they held, and a row's bounds are found by a shift. (About a fifth of a pass's
+ * instructions at d = 6, k = 8.)
  */
 function assignPass(
   x: usize, n: i32, d: i32, k: i32, centers: usize, labels: usize, partial: usize, counts: usize,
   drift: usize, sep: usize, upper: usize, lower: usize, open: usize, valid: bool, update: bool, allow: f64, slack: f64,
   chunkRows: i32,
 ): i32 {
+  if (ASC_FEATURE_SIMD && d >= 2 && d <= 8 && k <= 8) {
+    if (d == 6) return assignPass6(x, n, d, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
+    if (d == 2) return assignPass2(x, n, d, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
+    if (d == 3) return assignPass3(x, n, d, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
+    if (d == 4) return assignPass4(x, n, d, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
+    if (d == 5) return assignPass5(x, n, d, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
+    if (d == 7) return assignPass7(x, n, d, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
+    return assignPass8(x, n, d, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows);
+  }
+  return passOf(x, n, d, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, boundStride(k));
+}
+function assignPass2(
+  x: usize, n: i32, d: i32, k: i32, centers: usize, labels: usize, partial: usize, counts: usize,
+  drift: usize, sep: usize, upper: usize, lower: usize, open: usize, valid: bool, update: bool, allow: f64, slack: f64,
+  chunkRows: i32,
+): i32 {
+  return k <= 4
+    ? passOf(x, n, 2, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 4)
+    : passOf(x, n, 2, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 8);
+}
+function assignPass3(
+  x: usize, n: i32, d: i32, k: i32, centers: usize, labels: usize, partial: usize, counts: usize,
+  drift: usize, sep: usize, upper: usize, lower: usize, open: usize, valid: bool, update: bool, allow: f64, slack: f64,
+  chunkRows: i32,
+): i32 {
+  return k <= 4
+    ? passOf(x, n, 3, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 4)
+    : passOf(x, n, 3, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 8);
+}
+function assignPass4(
+  x: usize, n: i32, d: i32, k: i32, centers: usize, labels: usize, partial: usize, counts: usize,
+  drift: usize, sep: usize, upper: usize, lower: usize, open: usize, valid: bool, update: bool, allow: f64, slack: f64,
+  chunkRows: i32,
+): i32 {
+  return k <= 4
+    ? passOf(x, n, 4, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 4)
+    : passOf(x, n, 4, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 8);
+}
+function assignPass5(
+  x: usize, n: i32, d: i32, k: i32, centers: usize, labels: usize, partial: usize, counts: usize,
+  drift: usize, sep: usize, upper: usize, lower: usize, open: usize, valid: bool, update: bool, allow: f64, slack: f64,
+  chunkRows: i32,
+): i32 {
+  return k <= 4
+    ? passOf(x, n, 5, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 4)
+    : passOf(x, n, 5, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 8);
+}
+function assignPass6(
+  x: usize, n: i32, d: i32, k: i32, centers: usize, labels: usize, partial: usize, counts: usize,
+  drift: usize, sep: usize, upper: usize, lower: usize, open: usize, valid: bool, update: bool, allow: f64, slack: f64,
+  chunkRows: i32,
+): i32 {
+  return k <= 4
+    ? passOf(x, n, 6, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 4)
+    : passOf(x, n, 6, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 8);
+}
+function assignPass7(
+  x: usize, n: i32, d: i32, k: i32, centers: usize, labels: usize, partial: usize, counts: usize,
+  drift: usize, sep: usize, upper: usize, lower: usize, open: usize, valid: bool, update: bool, allow: f64, slack: f64,
+  chunkRows: i32,
+): i32 {
+  return k <= 4
+    ? passOf(x, n, 7, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 4)
+    : passOf(x, n, 7, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 8);
+}
+function assignPass8(
+  x: usize, n: i32, d: i32, k: i32, centers: usize, labels: usize, partial: usize, counts: usize,
+  drift: usize, sep: usize, upper: usize, lower: usize, open: usize, valid: bool, update: bool, allow: f64, slack: f64,
+  chunkRows: i32,
+): i32 {
+  return k <= 4
+    ? passOf(x, n, 8, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 4)
+    : passOf(x, n, 8, k, centers, labels, partial, counts, drift, sep, upper, lower, open, valid, update, allow, slack, chunkRows, 8);
+}
+
+/** assignPass's body, inlined where d and kp are constants. */
+// @ts-ignore: decorator
+@inline
+function passOf(
+  x: usize, n: i32, d: i32, k: i32, centers: usize, labels: usize, partial: usize, counts: usize,
+  drift: usize, sep: usize, upper: usize, lower: usize, open: usize, valid: bool, update: bool, allow: f64, slack: f64,
+  chunkRows: i32, kp: i32,
+): i32 {
   const rowBytes = (<usize>d) << 3;
-  const kp = boundStride(k);
   const grow = 1.0 + allow;
   const shrink = 1.0 - allow;
   const kd = k * d;

@@ -46,6 +46,8 @@ async function inputs(): Promise<{ name: string; x: Matrix; ks: number[] }[]> {
     { name: "1,537×5 blobs", x: blobs(2, 1537, 5, 3), ks: [1, 7, 13] },
     // k > 64: the candidate masks of a row in two words.
     { name: "300×9 blobs", x: blobs(3, 300, 9, 4), ks: [2, 11, 65] },
+    // Every other d that has a pass compiled for it (2 to 8; 5 and 6 above).
+    ...[2, 3, 4, 7, 8].map((d) => ({ name: `700×${d} blobs`, x: blobs(10 + d, 700, d, 5), ks: [3, 8] })),
   ];
   const file = sharedFile("reference/seed-pipeline/pca_output.csv", "whole runs on the UCI components");
   if (file) {
