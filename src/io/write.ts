@@ -3,11 +3,13 @@
 // Every write is atomic (temp sibling + rename), so a failure never leaves half a file.
 import { createRequire } from "node:module";
 import { extname } from "node:path";
-import { type Data, type DataType, type Table, Type, tableToIPC, type Vector } from "apache-arrow";
+import { Bool, type Data, type DataType, Float64, Int32, makeVector, Table, Type, tableToIPC, type Vector, vectorFromArray } from "apache-arrow";
 import type * as ParquetWasm from "parquet-wasm";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "./atomic.js";
 import { formatWallClock } from "./datetime.js";
+import { parquetFromIPCStream } from "./parquet-encode.js";
+import { parquetOffThread, warmParquetWriter } from "./parquet-writer.js";
 
 const WRITERS: Record<string, (table: Table) => Uint8Array | string> = {
   ".arrow": (table) => tableToIPC(table, "file"),
@@ -37,10 +39,34 @@ function parquet(): typeof ParquetWasm {
 }
 
 export function tableToParquet(table: Table): Uint8Array {
-  const { Compression, Table: WasmTable, WriterPropertiesBuilder, writeParquet } = parquet();
-  let props = new WriterPropertiesBuilder().setCompression(Compression.ZSTD);
-  for (const name of mostlyDistinctColumns(table)) props = props.setColumnDictionaryEnabled(name, false);
-  return writeParquet(WasmTable.fromIPCStream(tableToIPC(table, "stream")), props.build());
+  return parquetFromIPCStream(parquet(), tableToIPC(table, "stream"), mostlyDistinctColumns(table));
+}
+
+/** The bytes tableToParquet gives, encoded on the Parquet writer thread (parquet-writer.ts). */
+export function tableToParquetOffThread(table: Table): Promise<Uint8Array> {
+  return parquetOffThread(tableToIPC(table, "stream"), mostlyDistinctColumns(table));
+}
+
+/** Rows of the table the Parquet writer thread is warmed up with. */
+const WARM_UP_ROWS = 1024;
+
+/**
+ * Starts the Parquet writer thread and warms it up with a small table of the column types a run's
+ * tables hold (whole numbers and floats, repeated and distinct, flags, nulls), so that the run's own
+ * write, later, finds parquet-wasm compiled and its paths already run once.
+ */
+export function prepareParquetWrites(): void {
+  const n = WARM_UP_ROWS;
+  const every = <T>(f: (i: number) => T) => Array.from({ length: n }, (_, i) => f(i));
+  const table = new Table({
+    id: makeVector(Int32Array.from(every((i) => i))),
+    count: makeVector(Float64Array.from(every((i) => i % 17))),
+    score: makeVector(Float64Array.from(every((i) => Math.sin(i)))),
+    flag: vectorFromArray(every((i) => i % 5 === 0), new Bool()),
+    group: vectorFromArray(every((i) => (i % 5 === 0 ? null : i % 3)), new Int32()),
+    value: vectorFromArray(every((i) => (i % 5 === 0 ? null : Math.cos(i))), new Float64()),
+  });
+  warmParquetWriter(tableToIPC(table, "stream"), mostlyDistinctColumns(table));
 }
 
 /** Values of a column looked at to judge whether they repeat. */

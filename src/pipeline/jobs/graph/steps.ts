@@ -110,6 +110,14 @@ const startEngine = (ctx: StepContext) => {
   ctx.engine().catch(() => {});
 };
 
+/**
+ * The report's preparation: the Parquet writer thread starts, compiles parquet-wasm and runs it once
+ * while the steps before run, for customers.parquet (a failed start is reported by the write).
+ */
+const startParquetWriter = () => {
+  import("../../../io/write.js").then((m) => m.prepareParquetWrites()).catch(() => {});
+};
+
 export const GRAPH: readonly StepDef[] = [
   step({
     name: "load",
@@ -361,6 +369,7 @@ export const GRAPH: readonly StepDef[] = [
       synthetic: o.synthetic === true,
     }),
     rawFiles: true,
+    prepare: startParquetWriter,
     async run(ctx, v, p) {
       const [{ featureMatrix, keepRows }, { summarize }, { runFileContents }, { currencyOf }] = await Promise.all([
         import("../customer-matrix.js"),
