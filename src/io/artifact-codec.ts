@@ -58,14 +58,38 @@ export function encodeValue(value: unknown, onDisk?: ReadonlyMap<Table, FilePart
       return { $typed: typed, part };
     }
     if (v instanceof Map) return { $map: [...v].map(([k, x]) => [walk(k), walk(x)]) };
-    if (Array.isArray(v)) return v.map(walk);
-    // A plain loop (thousands of small objects: a run's recommendations); no prototype, so any key is a plain property.
-    const out: Record<string, unknown> = Object.create(null);
-    for (const k of Object.keys(v)) {
-      const x = (v as Record<string, unknown>)[k];
-      if (x !== undefined) out[k] = walk(x);
+    if (Array.isArray(v)) {
+      // Copied only from the first element that changes: an array of plain values is its own JSON.
+      let out: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const x = walk(v[i]);
+        if (out) out.push(x);
+        else if (x !== v[i]) (out = v.slice(0, i)).push(x);
+      }
+      return out ?? v;
     }
-    return out;
+    // A plain object none of whose members change is its own JSON (thousands of small objects: a
+    // run's recommendations): JSON.stringify writes it as it would write a copy, the same own keys
+    // in the same order, undefined members left out. Other objects, and a plain one from its first
+    // member that changes, are copied; each member is walked once (walking a table stores it).
+    const proto = Object.getPrototypeOf(v);
+    const plain = proto === Object.prototype || proto === null;
+    const keys = Object.keys(v);
+    const members = v as Record<string, unknown>;
+    // No prototype, so any key is a plain property.
+    let out: Record<string, unknown> | undefined = plain ? undefined : Object.create(null);
+    for (let i = 0; i < keys.length; i++) {
+      const x = members[keys[i]!];
+      if (x === undefined) continue;
+      const w = walk(x);
+      if (out) out[keys[i]!] = w;
+      else if (w !== x) {
+        out = Object.create(null) as Record<string, unknown>;
+        for (let j = 0; j < i; j++) if (members[keys[j]!] !== undefined) out[keys[j]!] = members[keys[j]!];
+        out[keys[i]!] = w;
+      }
+    }
+    return out ?? v;
   };
   const skeleton = JSON.stringify(walk(value));
   parts[VALUE_PART] = new TextEncoder().encode(skeleton);

@@ -16,6 +16,28 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 const KEY = "a".repeat(64);
 
+test("value.json: plain objects and arrays written as JSON writes them; members that JSON cannot hold tagged wherever they sit", () => {
+  const nested = { id: 1, name: "x", skip: undefined, list: [1, 2.5, "a", null], fn: () => 0 };
+  const value = {
+    items: [nested, { ...nested, id: 2 }],
+    later: [{ a: 1, b: Number.NaN, c: 3, d: undefined }, 4, Number.POSITIVE_INFINITY],
+    bare: Object.assign(Object.create(null), { z: 1, y: [Number.NaN] }),
+    when: new Date(0),
+    small: Int16Array.of(1, -2),
+  };
+  const text = new TextDecoder().decode(encodeValue(value)[VALUE_PART] as Uint8Array);
+  assert.is(
+    text,
+    '{"items":[{"id":1,"name":"x","list":[1,2.5,"a",null]},{"id":2,"name":"x","list":[1,2.5,"a",null]}],' +
+      '"later":[{"a":1,"b":{"$n":"NaN"},"c":3},4,{"$n":"Infinity"}],' +
+      '"bare":{"z":1,"y":[{"$n":"NaN"}]},"when":{},"small":{"$typed":"Int16Array","v":[1,-2]}}',
+  );
+  const back = decodeValue<typeof value>(encodeValue(value) as Record<string, Uint8Array>);
+  assert.equal(back.items[1], { id: 2, name: "x", list: [1, 2.5, "a", null] });
+  assert.ok(Number.isNaN((back.later[0] as { b: number }).b));
+  assert.is(nested.skip, undefined, "the value itself is left as it was");
+});
+
 test("values round-trip: numbers that JSON cannot hold, Maps, typed arrays small and large, tables", () => {
   const big = Float64Array.from({ length: 5000 }, (_, i) => Math.sin(i) * 1e-300 + i);
   const value = {
