@@ -92,6 +92,11 @@ export interface StepDef<N extends StepName = StepName, P = any> {
    * it is ready when the step's turn comes. Its failures surface when the step asks for it.
    */
   prepare?(ctx: StepContext): void;
+  /**
+   * Prepared once this step (one it follows) has computed its output, rather than before the first
+   * step: what the preparation starts then holds no memory beside the steps before it.
+   */
+  prepareAfter?: StepName;
   run(ctx: StepContext, v: Partial<Values>, params: P): Promise<Values[N]>;
   detail?(out: Values[N]): string;
 }
@@ -370,6 +375,8 @@ export const GRAPH: readonly StepDef[] = [
     }),
     rawFiles: true,
     prepare: startParquetWriter,
+    // Not beside the lines (load, clean), a run's largest values: ready well before the report still.
+    prepareAfter: "features",
     async run(ctx, v, p) {
       const [{ featureMatrix, keepRows }, { summarize }, { runFileContents }, { currencyOf }] = await Promise.all([
         import("../customer-matrix.js"),
