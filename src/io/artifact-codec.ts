@@ -2,8 +2,8 @@
 // Arrow table and every large typed array in an Arrow IPC part of its own, so matrices and
 // transactions round-trip to the bit and are read without parsing text. JSON cannot hold NaN,
 // ±Infinity, typed arrays or Maps; they are tagged objects in the skeleton.
-import { makeVector, Table, tableFromIPC, tableToIPC } from "apache-arrow";
-import type { FilePart } from "./artifacts.js";
+import { makeVector, RecordBatchFileWriter, Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import type { FilePart, StreamPart } from "./artifacts.js";
 import { exactTable } from "./schema.js";
 
 /** The part holding the value's shape and every field that is not a table or a long typed array. */
@@ -34,19 +34,21 @@ const number = (v: number) => (Number.isFinite(v) ? v : { $n: String(v) });
 
 /**
  * The value's parts. A table found in `onDisk` is already an Arrow IPC file (the source cache's
- * entry): its part is that file, copied rather than encoded and hashed again.
+ * entry): its part is that file, copied rather than encoded and hashed again. With `streamTables`,
+ * every other table is a part written from its IPC writer's chunks (the cleaned lines: 16 MB that
+ * one contiguous copy would first allocate and fill).
  */
 export function encodeValue(value: unknown): Record<string, Uint8Array>;
-export function encodeValue(value: unknown, onDisk: ReadonlyMap<Table, FilePart> | undefined): Record<string, Uint8Array | FilePart>;
-export function encodeValue(value: unknown, onDisk?: ReadonlyMap<Table, FilePart>): Record<string, Uint8Array | FilePart> {
-  const parts: Record<string, Uint8Array | FilePart> = {};
+export function encodeValue(value: unknown, onDisk: ReadonlyMap<Table, FilePart> | undefined, streamTables?: boolean): Record<string, Uint8Array | FilePart | StreamPart>;
+export function encodeValue(value: unknown, onDisk?: ReadonlyMap<Table, FilePart>, streamTables = false): Record<string, Uint8Array | FilePart | StreamPart> {
+  const parts: Record<string, Uint8Array | FilePart | StreamPart> = {};
   let n = 0;
   const walk = (v: unknown): unknown => {
     if (typeof v === "number") return number(v);
     if (v === null || typeof v !== "object") return v;
     if (v instanceof Table) {
       const part = `t${n++}.arrow`;
-      parts[part] = onDisk?.get(v) ?? tableToIPC(v, "file");
+      parts[part] = onDisk?.get(v) ?? (streamTables ? { chunks: () => RecordBatchFileWriter.writeAll(v) } : tableToIPC(v, "file"));
       return { $table: part };
     }
     const typed = typedName(v);

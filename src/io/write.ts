@@ -117,7 +117,7 @@ function moreDistinctThan(values: Int32Array | Float64Array | BigInt64Array, lim
     // NaN is one value, as a Set counts it; sort puts every NaN last.
     const v = sorted[i]!;
     const before = sorted[i - 1]!;
-    if (v !== before && !(v !== v && before !== before)) distinct++;
+    if (v !== before && !(Number.isNaN(v as number) && Number.isNaN(before as number))) distinct++;
   }
   return distinct > limit;
 }

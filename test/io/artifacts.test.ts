@@ -118,6 +118,29 @@ test("fields alone: read from value.json only (a damaged table part goes unread)
   assert.ok("problem" in whole && /does not match its checksum/.test(whole.detail ?? ""), "the whole read still checks every part");
 });
 
+test("a table written from its IPC writer's chunks: the same file and checksum as its encoding in one piece", async () => {
+  const n = 50_000;
+  const table = new Table({
+    id: makeVector(Int32Array.from({ length: n }, (_, i) => i * 7)),
+    v: makeVector(Float64Array.from({ length: n }, (_, i) => Math.sin(i))),
+  });
+  const value = { table, rows: { loaded: n } };
+  const streamed = encodeValue(value, undefined, true);
+  assert.ok("chunks" in (streamed["t0.arrow"] as object), "a part written as it is produced");
+  const key = "5".repeat(64);
+  const manifest = await writeArtifact(dir, "clean", key, streamed, 2);
+  const whole = tableToIPC(table, "file");
+  const file = readFileSync(join(dir, key, "t0.arrow"));
+  assert.ok(file.equals(whole), "the bytes of tableToIPC");
+  assert.is(manifest.parts["t0.arrow"]!.sha256, createHash("sha256").update(whole).digest("hex"));
+  assert.is(manifest.parts["t0.arrow"]!.bytes, whole.length);
+  const read = await readArtifact(dir, key);
+  assert.ok("parts" in read);
+  const back = decodeValue<typeof value>(read.parts);
+  assert.equal([...back.table.getChild("v")!.toArray()], [...table.getChild("v")!.toArray()]);
+  assert.equal(back.rows, { loaded: n });
+});
+
 test("a table already on disk as an Arrow IPC file is stored as a copy of it, with the checksum it was read with", async () => {
   const table = new Table({ x: makeVector(Int32Array.of(4, 5, 6)) });
   const file = join(dir, "entry.arrow");

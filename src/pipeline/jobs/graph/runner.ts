@@ -98,7 +98,7 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     if (store && keys) {
       const { encodeValue } = await import("../../../io/artifact-codec.js");
       const onDisk = def.rawFiles ? undefined : def.onDisk?.(out as never);
-      const parts = def.rawFiles ? rawParts(out as Values["report"]) : encodeValue(out, onDisk);
+      const parts = def.rawFiles ? rawParts(out as Values["report"]) : encodeValue(out, onDisk, true);
       const write = (p: typeof parts) => writeArtifact(store, def.name, keys[def.name].key, p, round1(ms));
       // A file to copy that is gone meanwhile (its cache cleared by another command): encoded instead.
       manifest = onDisk ? await write(parts).catch(() => write(encodeValue(out))) : await write(parts);
