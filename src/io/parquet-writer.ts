@@ -3,6 +3,7 @@
 // the table is encoded there while this thread renders the rest of the report. The bytes are those
 // of tableToParquet (both go through parquet-encode.ts); writing them stays with the caller. This
 // module loads no Arrow, so a run can start the thread before anything else is loaded.
+import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { startModuleWorker, workerModule } from "./module-worker.js";
 import type { EncodeReply, EncodeRequest } from "./parquet-write-worker.js";
@@ -14,6 +15,15 @@ interface WriterThread {
 }
 
 let thread: WriterThread | undefined;
+
+/**
+ * Whether a job given `threads` (default: the cores) encodes on the writer thread: only with a
+ * second thread to give it; with one, the thread's start and compile would only compete with the
+ * job's own work.
+ */
+export function parquetThreadWanted(threads: number | undefined): boolean {
+  return (threads ?? availableParallelism()) > 1;
+}
 
 /**
  * Starts the writer thread, unless one is running. It keeps no process alive while it has nothing to

@@ -4,7 +4,8 @@ import { spawnSync } from "node:child_process";
 import { Bool, Float64, Int32, makeVector, Table, vectorFromArray } from "apache-arrow";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parquetOffThread } from "../../src/io/parquet-writer.js";
+import { availableParallelism } from "node:os";
+import { parquetOffThread, parquetThreadWanted } from "../../src/io/parquet-writer.js";
 import { prepareParquetWrites, tableToParquet, tableToParquetOffThread } from "../../src/io/write.js";
 
 function customersLike(n: number): Table {
@@ -55,6 +56,12 @@ test("a started, warmed-up writer thread with nothing to write keeps no process 
   assert.is(res.signal, null, "ended by itself, not by the timeout");
   assert.is(res.status, 0, res.stderr);
   assert.is(res.stdout.trim(), "started");
+});
+
+test("the writer thread is wanted only with a second thread to give it", () => {
+  assert.is(parquetThreadWanted(1), false);
+  assert.is(parquetThreadWanted(2), true);
+  assert.is(parquetThreadWanted(undefined), availableParallelism() > 1);
 });
 
 test.run();

@@ -1,7 +1,8 @@
 // The run directory's contents: every output of `custseg run` rendered from a run's results
 // (customers.parquet, model.json, metrics, profiles, recommendations, report.html, summary).
 import { Bool, Float64, Int32, makeData, makeVector, Table, type Vector } from "apache-arrow";
-import { tableToParquetOffThread } from "../../io/write.js";
+import { parquetThreadWanted } from "../../io/parquet-writer.js";
+import { tableToParquet, tableToParquetOffThread } from "../../io/write.js";
 import type { Matrix } from "../../engine/matrix.js";
 import type { ReportData, StepRecord } from "../../report/index.js";
 import { describeMark } from "../../io/generated-mark.js";
@@ -26,7 +27,8 @@ export async function runFileContents(a: RunArtifacts): Promise<RunFiles> {
   const report = await import("../../report/index.js");
   // Encoded on the Parquet writer thread while this one builds the smaller files; the page, the
   // largest, is rendered once that thread has ended, so that their memory does not add up.
-  const customers = tableToParquetOffThread(customersTable(a));
+  const table = customersTable(a);
+  const customers = parquetThreadWanted(a.opts.threads) ? tableToParquetOffThread(table) : Promise.resolve(tableToParquet(table));
   // Its failure is thrown where it is awaited, below, whatever else fails first.
   customers.catch(() => {});
   const model = modelJson(runModel(a, TIME_SLOT));

@@ -9,6 +9,7 @@ import type { Engine } from "../../../engine/engine.js";
 import { blameOption, OptionError, UserError } from "../../../errors.js";
 import type { FilePart } from "../../../io/artifacts.js";
 import type { GeneratedMark } from "../../../io/generated-mark.js";
+import { parquetThreadWanted } from "../../../io/parquet-writer.js";
 import { nonDefaultFormat } from "../../../io/text-format.js";
 import type { SegmentFigures } from "../../steps/business.js";
 import type { CleanRows } from "../../steps/clean.js";
@@ -119,7 +120,8 @@ const startEngine = (ctx: StepContext) => {
  * The report's preparation: the Parquet writer thread starts, compiles parquet-wasm and runs it once
  * while the steps before run, for customers.parquet (a failed start is reported by the write).
  */
-const startParquetWriter = () => {
+const startParquetWriter = (ctx: StepContext) => {
+  if (!parquetThreadWanted(ctx.opts.threads)) return;
   import("../../../io/write.js").then((m) => m.prepareParquetWrites()).catch(() => {});
 };
 
