@@ -6,7 +6,7 @@ import type { Engine } from "../../../engine/engine.js";
 import { type ArtifactCheck, checkArtifact, type Manifest, readArtifact, removeArtifact, writeArtifact } from "../../../io/artifacts.js";
 import { round1, type StepReporter } from "../../progress.js";
 import type { RunOptions } from "../../options.js";
-import { collectGarbage } from "./collect.js";
+import { collectGarbage } from "../../../collect-garbage.js";
 import { type GraphKeys, graphKeys } from "./keys.js";
 import { downstreamOf, GRAPH, type StepContext, type StepDef, type StepName, upstreamOf, type Values } from "./steps.js";
 

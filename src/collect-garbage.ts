@@ -1,4 +1,4 @@
-// A full garbage collection, on demand. The runner asks for one where it drops a run's largest
+// A full garbage collection, on demand. The step runner asks for one where it drops a run's largest
 // values (the loaded and the cleaned lines, tens of MB of arrays): V8 would collect them only once
 // its old generation grows again, which is the report (and, beside it, the Parquet writer thread),
 // so their memory and the report's would add up to the run's peak. One collection there costs
