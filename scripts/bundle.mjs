@@ -182,6 +182,7 @@ const result = await build({
     "tune-worker": "dist/src/pipeline/jobs/tune-worker.js",
     "xlsx-worker": "dist/src/io/xlsx-worker.js",
     "parquet-worker": "dist/src/io/parquet-worker.js",
+    "parquet-write-worker": "dist/src/io/parquet-write-worker.js",
   },
   outdir: out,
   bundle: true,

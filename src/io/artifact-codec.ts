@@ -2,8 +2,8 @@
 // Arrow table and every large typed array in an Arrow IPC part of its own, so matrices and
 // transactions round-trip to the bit and are read without parsing text. JSON cannot hold NaN,
 // ±Infinity, typed arrays or Maps; they are tagged objects in the skeleton.
-import { makeVector, Table, tableFromIPC, tableToIPC } from "apache-arrow";
-import type { FilePart } from "./artifacts.js";
+import { makeVector, RecordBatchFileWriter, Table, tableFromIPC, tableToIPC } from "apache-arrow";
+import type { FilePart, StreamPart } from "./artifacts.js";
 import { exactTable } from "./schema.js";
 
 /** The part holding the value's shape and every field that is not a table or a long typed array. */
@@ -34,19 +34,21 @@ const number = (v: number) => (Number.isFinite(v) ? v : { $n: String(v) });
 
 /**
  * The value's parts. A table found in `onDisk` is already an Arrow IPC file (the source cache's
- * entry): its part is that file, copied rather than encoded and hashed again.
+ * entry): its part is that file, copied rather than encoded and hashed again. With `streamTables`,
+ * every other table is a part written from its IPC writer's chunks (the cleaned lines: 16 MB that
+ * one contiguous copy would first allocate and fill).
  */
 export function encodeValue(value: unknown): Record<string, Uint8Array>;
-export function encodeValue(value: unknown, onDisk: ReadonlyMap<Table, FilePart> | undefined): Record<string, Uint8Array | FilePart>;
-export function encodeValue(value: unknown, onDisk?: ReadonlyMap<Table, FilePart>): Record<string, Uint8Array | FilePart> {
-  const parts: Record<string, Uint8Array | FilePart> = {};
+export function encodeValue(value: unknown, onDisk: ReadonlyMap<Table, FilePart> | undefined, streamTables?: boolean): Record<string, Uint8Array | FilePart | StreamPart>;
+export function encodeValue(value: unknown, onDisk?: ReadonlyMap<Table, FilePart>, streamTables = false): Record<string, Uint8Array | FilePart | StreamPart> {
+  const parts: Record<string, Uint8Array | FilePart | StreamPart> = {};
   let n = 0;
   const walk = (v: unknown): unknown => {
     if (typeof v === "number") return number(v);
     if (v === null || typeof v !== "object") return v;
     if (v instanceof Table) {
       const part = `t${n++}.arrow`;
-      parts[part] = onDisk?.get(v) ?? tableToIPC(v, "file");
+      parts[part] = onDisk?.get(v) ?? (streamTables ? { chunks: () => RecordBatchFileWriter.writeAll(v) } : tableToIPC(v, "file"));
       return { $table: part };
     }
     const typed = typedName(v);
@@ -58,14 +60,38 @@ export function encodeValue(value: unknown, onDisk?: ReadonlyMap<Table, FilePart
       return { $typed: typed, part };
     }
     if (v instanceof Map) return { $map: [...v].map(([k, x]) => [walk(k), walk(x)]) };
-    if (Array.isArray(v)) return v.map(walk);
-    // A plain loop (thousands of small objects: a run's recommendations); no prototype, so any key is a plain property.
-    const out: Record<string, unknown> = Object.create(null);
-    for (const k of Object.keys(v)) {
-      const x = (v as Record<string, unknown>)[k];
-      if (x !== undefined) out[k] = walk(x);
+    if (Array.isArray(v)) {
+      // Copied only from the first element that changes: an array of plain values is its own JSON.
+      let out: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const x = walk(v[i]);
+        if (out) out.push(x);
+        else if (x !== v[i]) (out = v.slice(0, i)).push(x);
+      }
+      return out ?? v;
     }
-    return out;
+    // A plain object none of whose members change is its own JSON (thousands of small objects: a
+    // run's recommendations): JSON.stringify writes it as it would write a copy, the same own keys
+    // in the same order, undefined members left out. Other objects, and a plain one from its first
+    // member that changes, are copied; each member is walked once (walking a table stores it).
+    const proto = Object.getPrototypeOf(v);
+    const plain = proto === Object.prototype || proto === null;
+    const keys = Object.keys(v);
+    const members = v as Record<string, unknown>;
+    // No prototype, so any key is a plain property.
+    let out: Record<string, unknown> | undefined = plain ? undefined : Object.create(null);
+    for (let i = 0; i < keys.length; i++) {
+      const x = members[keys[i]!];
+      if (x === undefined) continue;
+      const w = walk(x);
+      if (out) out[keys[i]!] = w;
+      else if (w !== x) {
+        out = Object.create(null) as Record<string, unknown>;
+        for (let j = 0; j < i; j++) if (members[keys[j]!] !== undefined) out[keys[j]!] = members[keys[j]!];
+        out[keys[i]!] = w;
+      }
+    }
+    return out ?? v;
   };
   const skeleton = JSON.stringify(walk(value));
   parts[VALUE_PART] = new TextEncoder().encode(skeleton);

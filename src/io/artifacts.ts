@@ -5,7 +5,7 @@
 // a run only relies on (it reads nothing from it) is checked by size and modification time, which
 // a deletion, truncation or edit in place changes.
 import { createHash } from "node:crypto";
-import { copyFile, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, open, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { writeDirAtomic, writeFileAtomic } from "./atomic.js";
 
@@ -46,8 +46,16 @@ export interface FilePart {
   sha256: string;
 }
 
+/**
+ * A part written as it is produced (an Arrow IPC file from its writer's chunks, which are views of
+ * the table's buffers): hashed on the way, never joined into one copy in memory.
+ */
+export interface StreamPart {
+  chunks(): AsyncIterable<Uint8Array>;
+}
+
 /** Writes the parts, then the manifest, into a temp directory renamed to `<root>/<key>`. */
-export async function writeArtifact(root: string, step: string, key: string, parts: Record<string, Uint8Array | FilePart>, computeMs: number): Promise<Manifest> {
+export async function writeArtifact(root: string, step: string, key: string, parts: Record<string, Uint8Array | FilePart | StreamPart>, computeMs: number): Promise<Manifest> {
   const dir = artifactDir(root, key);
   let manifest: Manifest | undefined;
   try {
@@ -55,10 +63,17 @@ export async function writeArtifact(root: string, step: string, key: string, par
       const info: Record<string, PartInfo> = {};
       for (const [name, part] of Object.entries(parts)) {
         const path = join(tmp, name);
-        if (part instanceof Uint8Array) await writeFile(path, part);
-        else await copyFile(part.file, path);
+        let sha256: string;
+        if (part instanceof Uint8Array) {
+          await writeFile(path, part);
+          sha256 = sha256Hex(part);
+        } else if ("chunks" in part) sha256 = await writeChunks(path, part.chunks());
+        else {
+          await copyFile(part.file, path);
+          sha256 = part.sha256;
+        }
         const s = await stat(path);
-        info[name] = { sha256: part instanceof Uint8Array ? sha256Hex(part) : part.sha256, bytes: s.size, mtimeMs: Math.trunc(s.mtimeMs) };
+        info[name] = { sha256, bytes: s.size, mtimeMs: Math.trunc(s.mtimeMs) };
       }
       manifest = { format: MANIFEST_FORMAT, step, key, createdAt: new Date().toISOString(), computeMs, parts: info };
       await writeFile(join(tmp, MANIFEST), `${JSON.stringify(manifest, null, 1)}\n`);
@@ -70,6 +85,21 @@ export async function writeArtifact(root: string, step: string, key: string, par
     throw err;
   }
   return manifest!;
+}
+
+/** Writes the chunks in order to a new file; their sha256. */
+async function writeChunks(path: string, chunks: AsyncIterable<Uint8Array>): Promise<string> {
+  const hash = createHash("sha256");
+  const handle = await open(path, "w");
+  try {
+    for await (const chunk of chunks) {
+      hash.update(chunk);
+      for (let at = 0; at < chunk.length; ) at += (await handle.write(chunk, at, chunk.length - at)).bytesWritten;
+    }
+  } finally {
+    await handle.close();
+  }
+  return hash.digest("hex");
 }
 
 /** The manifest, if the directory is complete and every part has the size and time it was written with. */

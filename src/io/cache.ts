@@ -3,27 +3,17 @@
 // a sidecar `<entry>.sha256` holds the sha256 of the entry's bytes, written after the entry, so a
 // table changed, truncated or poisoned on disk is never used — it is removed and the source re-parsed.
 import { createHash } from "node:crypto";
-import { readdir, readFile, rm, stat } from "node:fs/promises";
+import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type Data, RecordBatchFileWriter, type Table, tableFromIPC } from "apache-arrow";
 import { writeFileAtomic, writeStreamAtomic } from "./atomic.js";
+import { type EntryBytes, readEntryBytes, SIDECAR } from "./cache-entry.js";
 import { exactTransactions, isTransactionsTable } from "./schema.js";
 
 export { CACHE_DIR_ENV, CACHE_MIN_SOURCE_BYTES, DEFAULT_CACHE_DIR } from "./cache-defaults.js";
+export { cachePath } from "./cache-entry.js";
 
 const ENTRY = /^([0-9a-f]{64})(?:-([0-9a-f]{12}))?\.arrow$/;
-const SIDECAR = ".sha256";
-
-/**
- * `<dir>/<sha256>.arrow`; options that change how the source is read (column map, encoding) add a
- * short hash of themselves, so each reading of the same bytes has its own entry.
- */
-export function cachePath(dir: string, sha256: string, readOptions: Record<string, unknown> = {}): string {
-  const set = Object.entries(readOptions).filter(([, v]) => v !== undefined && !(typeof v === "object" && v && !Object.keys(v).length));
-  if (!set.length) return join(dir, `${sha256}.arrow`);
-  const variant = createHash("sha256").update(JSON.stringify(Object.fromEntries(set.sort()))).digest("hex").slice(0, 12);
-  return join(dir, `${sha256}-${variant}.arrow`);
-}
 
 /** Why a cache entry was not used: reported by the caller, worded there. */
 export type CacheProblem =
@@ -39,40 +29,28 @@ export type CacheProblem =
 /** A read entry: the table, and the sha256 of the entry's bytes (checked against its sidecar). */
 export type CacheRead = { table: Table; sha256: string } | { problem: CacheProblem } | { missing: true };
 
-/** The cached transactions table, verified against its checksum; a bad entry is removed. */
-export async function readCached(path: string): Promise<CacheRead> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch {
-    return { missing: true };
-  }
+/**
+ * The cached transactions table, verified against its checksum; a bad entry is removed. `read` is
+ * the entry's read if the caller started it already (readEntryBytes).
+ */
+export async function readCached(path: string, read: Promise<EntryBytes> = readEntryBytes(path)): Promise<CacheRead> {
+  const entry = await read;
+  if ("missing" in entry) return { missing: true };
+  const { bytes, expected } = entry;
+  if (expected === undefined) return await discard(path, "unverified");
   const sha256 = sha256Hex(bytes);
-  const problem = await verify(path, sha256);
-  if (problem === undefined) {
-    try {
-      const table = tableFromIPC(bytes);
-      if (isTransactionsTable(table)) {
-        const exact = exactTransactions(table);
-        if (dictionariesInRange(exact)) return { table: exact, sha256 };
-        return await discard(path, "dictionary");
-      }
-    } catch {
-      // falls through to the removal below
-    }
-    return await discard(path, "unreadable");
-  }
-  return await discard(path, problem);
-}
-
-async function verify(path: string, sha256: string): Promise<CacheProblem | undefined> {
-  let expected: string;
+  if (sha256 !== expected) return await discard(path, "checksum");
   try {
-    expected = (await readFile(path + SIDECAR, "utf8")).trim();
+    const table = tableFromIPC(bytes);
+    if (isTransactionsTable(table)) {
+      const exact = exactTransactions(table);
+      if (dictionariesInRange(exact)) return { table: exact, sha256 };
+      return await discard(path, "dictionary");
+    }
   } catch {
-    return "unverified";
+    // falls through to the removal below
   }
-  return sha256 === expected ? undefined : "checksum";
+  return await discard(path, "unreadable");
 }
 
 async function discard(path: string, problem: CacheProblem): Promise<{ problem: CacheProblem }> {
@@ -91,12 +69,21 @@ function dictionariesInRange(table: Table): boolean {
     if (!d?.dictionary) continue;
     const size = d.dictionary.length;
     const indices = d.values as Int32Array;
-    for (let r = 0; r < d.length; r++) {
-      const k = indices[r]!;
-      if ((k < 0 || k >= size) && d.getValid(r)) return false;
+    for (let r = firstOutside(indices, size, 0, d.length); r >= 0; r = firstOutside(indices, size, r + 1, d.length)) {
+      if (d.getValid(r)) return false;
     }
   }
   return true;
+}
+
+/**
+ * The first position in [from, to) whose index is outside [0, size), else -1: one unsigned
+ * comparison per line (a negative index is a large unsigned one) in a loop V8 optimises at once,
+ * where a loop that also asks for validity was left unoptimised for most of a run's first call.
+ */
+function firstOutside(indices: Int32Array, size: number, from: number, to: number): number {
+  for (let r = from; r < to; r++) if (indices[r]! >>> 0 >= size) return r;
+  return -1;
 }
 
 /**

@@ -7,6 +7,7 @@ import { UserError } from "../errors.js";
 import { readInputFile } from "./files.js";
 import type { CacheProblem } from "./cache.js";
 import { CACHE_MIN_SOURCE_BYTES, DEFAULT_CACHE_DIR } from "./cache-defaults.js";
+import { cachePath, readEntryBytes } from "./cache-entry.js";
 import type { ColumnMap } from "./columns.js";
 import { type GeneratedMark, markOf } from "./generated-mark.js";
 import { checkTextFormat, nonDefaultFormat, type TextFormat } from "./text-format.js";
@@ -83,15 +84,17 @@ export async function loadTransactions(input: string, opts: LoadOptions = {}): P
   // The cache and the readers (Arrow, and parquet-wasm for Parquet) load once the bytes are in: an
   // input that cannot be read is said in a blink.
   const bytes = await readInputFile(input);
-  const { cachePath, readCached, writeCached } = await import("./cache.js");
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   // Arrow IPC sources are read as fast as a cache entry would be, and small sources parse faster
   // than an entry is verified, so neither is cached.
   const small = bytes.length < (opts.cacheMinBytes ?? CACHE_MIN_SOURCE_BYTES);
   const cacheDir = format === "arrow" || small ? false : (opts.cacheDir ?? DEFAULT_CACHE_DIR);
   const cached = cacheDir === false ? undefined : cachePath(cacheDir, sha256, { map: opts.map, encoding: opts.encoding, ...nonDefaultFormat(opts) });
+  // The entry is read while Arrow loads.
+  const entry = cached ? readEntryBytes(cached) : undefined;
+  const { readCached, writeCached } = await import("./cache.js");
   if (cached) {
-    const read = await readCached(cached);
+    const read = await readCached(cached, entry);
     if ("table" in read) {
       opts.log?.(`using cached Arrow table ${cached}`);
       return { table: read.table, sha256, fromCache: true, path: input, format, generated: markOf(read.table), cacheEntry: { file: cached, sha256: read.sha256 } };

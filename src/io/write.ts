@@ -3,11 +3,13 @@
 // Every write is atomic (temp sibling + rename), so a failure never leaves half a file.
 import { createRequire } from "node:module";
 import { extname } from "node:path";
-import { type Data, type DataType, type Table, Type, tableToIPC, type Vector } from "apache-arrow";
+import { Bool, type Data, type DataType, Float64, Int32, makeData, makeVector, Table, Type, tableToIPC, type Vector } from "apache-arrow";
 import type * as ParquetWasm from "parquet-wasm";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "./atomic.js";
 import { formatWallClock } from "./datetime.js";
+import { parquetFromIPCStream } from "./parquet-encode.js";
+import { parquetOffThread, warmParquetWriter } from "./parquet-writer.js";
 
 const WRITERS: Record<string, (table: Table) => Uint8Array | string> = {
   ".arrow": (table) => tableToIPC(table, "file"),
@@ -37,10 +39,47 @@ function parquet(): typeof ParquetWasm {
 }
 
 export function tableToParquet(table: Table): Uint8Array {
-  const { Compression, Table: WasmTable, WriterPropertiesBuilder, writeParquet } = parquet();
-  let props = new WriterPropertiesBuilder().setCompression(Compression.ZSTD);
-  for (const name of mostlyDistinctColumns(table)) props = props.setColumnDictionaryEnabled(name, false);
-  return writeParquet(WasmTable.fromIPCStream(tableToIPC(table, "stream")), props.build());
+  return parquetFromIPCStream(parquet(), tableToIPC(table, "stream"), mostlyDistinctColumns(table));
+}
+
+/** The bytes tableToParquet gives, encoded on the Parquet writer thread (parquet-writer.ts). */
+export function tableToParquetOffThread(table: Table): Promise<Uint8Array> {
+  return parquetOffThread(tableToIPC(table, "stream"), mostlyDistinctColumns(table));
+}
+
+/** Rows of the table the Parquet writer thread is warmed up with. */
+const WARM_UP_ROWS = 1024;
+
+/**
+ * Starts the Parquet writer thread and warms it up with a small table of the column types a run's
+ * tables hold (whole numbers and floats, repeated and distinct, flags, nulls), so that the run's own
+ * write, later, finds parquet-wasm compiled and its paths already run once. The table is built
+ * straight into its buffers: Arrow's builders, cold, would cost this thread more than the write.
+ */
+export function prepareParquetWrites(): void {
+  const n = WARM_UP_ROWS;
+  const ids = new Int32Array(n);
+  const counts = new Float64Array(n);
+  const scores = new Float64Array(n);
+  const flags = new Uint8Array((n + 7) >> 3);
+  for (let i = 0; i < n; i++) {
+    ids[i] = i;
+    counts[i] = i % 17;
+    scores[i] = Math.sin(i);
+    if (i % 5 === 0) flags[i >> 3]! |= 1 << (i & 7);
+  }
+  // Every fifth row null where the flag is set, as the outliers are in a run's tables.
+  const valid = flags.map((b) => ~b & 0xff);
+  const nulls = Math.ceil(n / 5);
+  const table = new Table({
+    id: makeVector(ids),
+    count: makeVector(counts),
+    score: makeVector(scores),
+    flag: makeVector(makeData({ type: new Bool(), length: n, nullCount: 0, data: flags })),
+    group: makeVector(makeData({ type: new Int32(), length: n, nullCount: nulls, nullBitmap: valid, data: ids.map((i) => i % 3) })),
+    value: makeVector(makeData({ type: new Float64(), length: n, nullCount: nulls, nullBitmap: valid, data: scores.map(Math.cos) })),
+  });
+  warmParquetWriter(tableToIPC(table, "stream"), mostlyDistinctColumns(table));
 }
 
 /** Values of a column looked at to judge whether they repeat. */
@@ -62,9 +101,25 @@ export function mostlyDistinctColumns(table: Table): string[] {
     if (!first?.values) continue;
     const n = Math.min(first.length, DISTINCT_SAMPLE);
     const sample = (first.values as Int32Array | Float64Array | BigInt64Array).subarray(first.offset, first.offset + n);
-    if (new Set<number | bigint>(sample).size > n / 2) names.push(field.name);
+    if (moreDistinctThan(sample, n / 2)) names.push(field.name);
   }
   return names;
+}
+
+/**
+ * Whether `values` holds more than `limit` distinct values: counted over a sorted copy (a typed
+ * array sorts natively), where a Set of thousands of floats hashes each one.
+ */
+function moreDistinctThan(values: Int32Array | Float64Array | BigInt64Array, limit: number): boolean {
+  const sorted = values.slice().sort();
+  let distinct = sorted.length > 0 ? 1 : 0;
+  for (let i = 1; i < sorted.length; i++) {
+    // NaN is one value, as a Set counts it; sort puts every NaN last.
+    const v = sorted[i]!;
+    const before = sorted[i - 1]!;
+    if (v !== before && !(Number.isNaN(v as number) && Number.isNaN(before as number))) distinct++;
+  }
+  return distinct > limit;
 }
 
 const NEEDS_QUOTES = /[",\r\n]/;

@@ -16,6 +16,28 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 const KEY = "a".repeat(64);
 
+test("value.json: plain objects and arrays written as JSON writes them; members that JSON cannot hold tagged wherever they sit", () => {
+  const nested = { id: 1, name: "x", skip: undefined, list: [1, 2.5, "a", null], fn: () => 0 };
+  const value = {
+    items: [nested, { ...nested, id: 2 }],
+    later: [{ a: 1, b: Number.NaN, c: 3, d: undefined }, 4, Number.POSITIVE_INFINITY],
+    bare: Object.assign(Object.create(null), { z: 1, y: [Number.NaN] }),
+    when: new Date(0),
+    small: Int16Array.of(1, -2),
+  };
+  const text = new TextDecoder().decode(encodeValue(value)[VALUE_PART] as Uint8Array);
+  assert.is(
+    text,
+    '{"items":[{"id":1,"name":"x","list":[1,2.5,"a",null]},{"id":2,"name":"x","list":[1,2.5,"a",null]}],' +
+      '"later":[{"a":1,"b":{"$n":"NaN"},"c":3},4,{"$n":"Infinity"}],' +
+      '"bare":{"z":1,"y":[{"$n":"NaN"}]},"when":{},"small":{"$typed":"Int16Array","v":[1,-2]}}',
+  );
+  const back = decodeValue<typeof value>(encodeValue(value) as Record<string, Uint8Array>);
+  assert.equal(back.items[1], { id: 2, name: "x", list: [1, 2.5, "a", null] });
+  assert.ok(Number.isNaN((back.later[0] as { b: number }).b));
+  assert.is(nested.skip, undefined, "the value itself is left as it was");
+});
+
 test("values round-trip: numbers that JSON cannot hold, Maps, typed arrays small and large, tables", () => {
   const big = Float64Array.from({ length: 5000 }, (_, i) => Math.sin(i) * 1e-300 + i);
   const value = {
@@ -94,6 +116,29 @@ test("fields alone: read from value.json only (a damaged table part goes unread)
   assert.equal([...fields.small!], [1, 2]);
   const whole = await readArtifact(dir, key);
   assert.ok("problem" in whole && /does not match its checksum/.test(whole.detail ?? ""), "the whole read still checks every part");
+});
+
+test("a table written from its IPC writer's chunks: the same file and checksum as its encoding in one piece", async () => {
+  const n = 50_000;
+  const table = new Table({
+    id: makeVector(Int32Array.from({ length: n }, (_, i) => i * 7)),
+    v: makeVector(Float64Array.from({ length: n }, (_, i) => Math.sin(i))),
+  });
+  const value = { table, rows: { loaded: n } };
+  const streamed = encodeValue(value, undefined, true);
+  assert.ok("chunks" in (streamed["t0.arrow"] as object), "a part written as it is produced");
+  const key = "5".repeat(64);
+  const manifest = await writeArtifact(dir, "clean", key, streamed, 2);
+  const whole = tableToIPC(table, "file");
+  const file = readFileSync(join(dir, key, "t0.arrow"));
+  assert.ok(file.equals(whole), "the bytes of tableToIPC");
+  assert.is(manifest.parts["t0.arrow"]!.sha256, createHash("sha256").update(whole).digest("hex"));
+  assert.is(manifest.parts["t0.arrow"]!.bytes, whole.length);
+  const read = await readArtifact(dir, key);
+  assert.ok("parts" in read);
+  const back = decodeValue<typeof value>(read.parts);
+  assert.equal([...back.table.getChild("v")!.toArray()], [...table.getChild("v")!.toArray()]);
+  assert.equal(back.rows, { loaded: n });
 });
 
 test("a table already on disk as an Arrow IPC file is stored as a copy of it, with the checksum it was read with", async () => {

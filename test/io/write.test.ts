@@ -87,6 +87,19 @@ test("Parquet: dictionary pages for columns whose values repeat, plain values fo
   for (const { name } of customers.schema.fields) assert.equal([...back.getChild(name)!.toArray()], [...customers.getChild(name as never)!.toArray()], name);
 });
 
+test("mostly distinct: NaN counts once and -0 as 0, as a Set counts them; exactly half distinct is not more than half", () => {
+  const n = 1000;
+  const table = tableFromArrays({
+    NaNs: Float64Array.from({ length: n }, (_, i) => (i < 600 ? Number.NaN : i)),
+    Zeros: Float64Array.from({ length: n }, (_, i) => (i < 501 ? (i % 2 ? 0 : -0) : i)),
+    Half: Int32Array.from({ length: n }, (_, i) => i % 500),
+    Over: Float64Array.from({ length: n }, (_, i) => i % 501),
+    Stamps: BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 3) * 86_400_000n),
+  });
+  // NaNs: 400 numbers and NaN; Zeros: 0 and 499 numbers; Half: 500; Over: 501; Stamps: 3.
+  assert.equal(mostlyDistinctColumns(table), ["Over"]);
+});
+
 test("an unknown extension is a UserError and leaves no file behind", async () => {
   const sub = mkdtempSync(join(dir, "unknown-"));
   try {

@@ -1,7 +1,8 @@
 // The run directory's contents: every output of `custseg run` rendered from a run's results
 // (customers.parquet, model.json, metrics, profiles, recommendations, report.html, summary).
 import { Bool, Float64, Int32, makeData, makeVector, Table, type Vector } from "apache-arrow";
-import { tableToParquet } from "../../io/write.js";
+import { parquetThreadWanted } from "../../io/parquet-writer.js";
+import { tableToParquet, tableToParquetOffThread } from "../../io/write.js";
 import type { Matrix } from "../../engine/matrix.js";
 import type { ReportData, StepRecord } from "../../report/index.js";
 import { describeMark } from "../../io/generated-mark.js";
@@ -24,13 +25,24 @@ export async function runFileContents(a: RunArtifacts): Promise<RunFiles> {
   const { timingsMs: _t, runDir: _d, runId: _r, ...core } = a.summary;
   // The report is loaded only here, at the end of a run: nothing before it needs it.
   const report = await import("../../report/index.js");
-  return {
-    "customers.parquet": tableToParquet(customersTable(a)),
-    "model.json": modelJson(runModel(a, TIME_SLOT)),
+  // Encoded on the Parquet writer thread while this one builds the smaller files; the page, the
+  // largest, is rendered once that thread has ended, so that their memory does not add up.
+  const table = customersTable(a);
+  const customers = parquetThreadWanted(a.opts.threads) ? tableToParquetOffThread(table) : Promise.resolve(tableToParquet(table));
+  // Its failure is thrown where it is awaited, below, whatever else fails first.
+  customers.catch(() => {});
+  const model = modelJson(runModel(a, TIME_SLOT));
+  const small = {
     "metrics.json": json(metrics(a)),
     "profiles.json": json({ ...a.profiles, currency: a.currency?.code ?? null, segments: a.segments }),
     "recommendations.csv": recommendationsCsv(a.recommendations),
     "top_products.csv": topProductsCsv(a.recommendations),
+  };
+  const parquet = await customers;
+  return {
+    "customers.parquet": parquet,
+    "model.json": model,
+    ...small,
     "report.html": report.renderReport(reportData({ ...a, summary: { ...a.summary, runId: RUN_ID_SLOT } }, TIME_SLOT, report.correlationMatrix)),
     "summary.json": json(core),
   };

@@ -6,6 +6,7 @@ import type { Engine } from "../../../engine/engine.js";
 import { type ArtifactCheck, checkArtifact, type Manifest, readArtifact, removeArtifact, writeArtifact } from "../../../io/artifacts.js";
 import { round1, type StepReporter } from "../../progress.js";
 import type { RunOptions } from "../../options.js";
+import { collectGarbage } from "../../../collect-garbage.js";
 import { type GraphKeys, graphKeys } from "./keys.js";
 import { downstreamOf, GRAPH, type StepContext, type StepDef, type StepName, upstreamOf, type Values } from "./steps.js";
 
@@ -66,6 +67,8 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
   const outcomes = new Map<StepName, StepOutcome>();
   const timingsMs: Record<string, number> = {};
   const computeMs: Record<string, number> = {};
+  // Steps prepared once another has computed (prepareAfter), by that step.
+  const preparedAfter = new Map<StepName, StepDef[]>();
   const ctx: StepContext = {
     opts: g.opts,
     engine: g.engine,
@@ -95,7 +98,7 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     if (store && keys) {
       const { encodeValue } = await import("../../../io/artifact-codec.js");
       const onDisk = def.rawFiles ? undefined : def.onDisk?.(out as never);
-      const parts = def.rawFiles ? rawParts(out as Values["report"]) : encodeValue(out, onDisk);
+      const parts = def.rawFiles ? rawParts(out as Values["report"]) : encodeValue(out, onDisk, true);
       const write = (p: typeof parts) => writeArtifact(store, def.name, keys[def.name].key, p, round1(ms));
       // A file to copy that is gone meanwhile (its cache cleared by another command): encoded instead.
       manifest = onDisk ? await write(parts).catch(() => write(encodeValue(out))) : await write(parts);
@@ -103,6 +106,8 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     // Its time is its computation, as its progress line and the report say; storing it is bookkeeping.
     record(def, { name: def.name, key: keys?.[def.name].key, cached: false, ms, computeMs: ms, manifest });
     reporter.done(def.timing, ms, def.detail?.(out as never));
+    for (const later of preparedAfter.get(def.name) ?? []) later.prepare!(ctx);
+    preparedAfter.delete(def.name);
     return out;
   };
 
@@ -141,11 +146,16 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
    * one of them keeps it, for its caller to read without computing it again.
    */
   const releaseTransient = () => {
+    let released = false;
     for (const t of GRAPH) {
       if (!t.transient || !(t.name in values) || t.name in (g.given ?? {})) continue;
       const readers = GRAPH.filter((s) => s.inputs.includes(t.name));
-      if (readers.length > 0 && readers.every((s) => s.name in values)) delete values[t.name];
+      if (readers.length > 0 && readers.every((s) => s.name in values)) {
+        delete values[t.name];
+        released = true;
+      }
     }
+    if (released) collectGarbage();
   };
 
   const discardDamaged = async (def: StepDef, detail?: string) => {
@@ -169,7 +179,12 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     const c = checks.get(def.name)?.check;
     return c !== undefined && "manifest" in c;
   };
-  for (const def of pending) if (!stored(def)) def.prepare?.(ctx);
+  for (const def of pending) {
+    if (stored(def) || !def.prepare) continue;
+    const after = pending.find((p) => p.name === def.prepareAfter);
+    if (after && !stored(after)) preparedAfter.set(after.name, [...(preparedAfter.get(after.name) ?? []), def]);
+    else def.prepare(ctx);
+  }
 
   for (const def of pending) {
     const checked = checks.get(def.name);

@@ -9,6 +9,7 @@ import type { Engine } from "../../../engine/engine.js";
 import { blameOption, OptionError, UserError } from "../../../errors.js";
 import type { FilePart } from "../../../io/artifacts.js";
 import type { GeneratedMark } from "../../../io/generated-mark.js";
+import { parquetThreadWanted } from "../../../io/parquet-writer.js";
 import { nonDefaultFormat } from "../../../io/text-format.js";
 import type { SegmentFigures } from "../../steps/business.js";
 import type { CleanRows } from "../../steps/clean.js";
@@ -92,6 +93,11 @@ export interface StepDef<N extends StepName = StepName, P = any> {
    * it is ready when the step's turn comes. Its failures surface when the step asks for it.
    */
   prepare?(ctx: StepContext): void;
+  /**
+   * Prepared once this step (one it follows) has computed its output, rather than before the first
+   * step: what the preparation starts then holds no memory beside the steps before it.
+   */
+  prepareAfter?: StepName;
   run(ctx: StepContext, v: Partial<Values>, params: P): Promise<Values[N]>;
   detail?(out: Values[N]): string;
 }
@@ -108,6 +114,15 @@ const cacheEntries = new WeakMap<Table, FilePart>();
 const startEngine = (ctx: StepContext) => {
   // A failed start is reported by the step that asks for the engine.
   ctx.engine().catch(() => {});
+};
+
+/**
+ * The report's preparation: the Parquet writer thread starts, compiles parquet-wasm and runs it once
+ * while the steps before run, for customers.parquet (a failed start is reported by the write).
+ */
+const startParquetWriter = (ctx: StepContext) => {
+  if (!parquetThreadWanted(ctx.opts.threads)) return;
+  import("../../../io/write.js").then((m) => m.prepareParquetWrites()).catch(() => {});
 };
 
 export const GRAPH: readonly StepDef[] = [
@@ -361,6 +376,9 @@ export const GRAPH: readonly StepDef[] = [
       synthetic: o.synthetic === true,
     }),
     rawFiles: true,
+    prepare: startParquetWriter,
+    // Not beside the lines (load, clean), a run's largest values: ready well before the report still.
+    prepareAfter: "features",
     async run(ctx, v, p) {
       const [{ featureMatrix, keepRows }, { summarize }, { runFileContents }, { currencyOf }] = await Promise.all([
         import("../customer-matrix.js"),

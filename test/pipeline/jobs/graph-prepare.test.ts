@@ -1,0 +1,71 @@
+// When the runner prepares a step: before the first step, or, for a step that names one to follow
+// (the report: its Parquet writer thread), once that step has computed; not at all when stored.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { type Engine, loadEngine } from "../../../src/engine/engine.js";
+import { generateFile } from "../../../src/io/generate/generate.js";
+import { runGraph } from "../../../src/pipeline/jobs/graph/runner.js";
+import { GRAPH } from "../../../src/pipeline/jobs/graph/steps.js";
+import { RUN_DEFAULTS } from "../../../src/pipeline/options.js";
+import type { StepReporter } from "../../../src/pipeline/progress.js";
+
+const dir = mkdtempSync(join(tmpdir(), "custseg-graph-prepare-"));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the graph with every step's preparation recorded among the steps' start and end. */
+async function eventsOf(input: string, engine: Engine, store?: string, from?: "report"): Promise<string[]> {
+  const events: string[] = [];
+  const reporter: StepReporter = { start: (s) => events.push(`start ${s}`), done: (s) => events.push(`done ${s}`), note() {} };
+  const saved = GRAPH.map((def) => def.prepare);
+  GRAPH.forEach((def, i) => {
+    const prepare = saved[i];
+    if (!prepare) return;
+    def.prepare = (ctx) => {
+      events.push(`prepare ${def.name}`);
+      prepare(ctx);
+    };
+  });
+  try {
+    await runGraph({ opts: { ...RUN_DEFAULTS, input, cacheDir: false }, engine: async () => engine, reporter, store, from });
+  } finally {
+    GRAPH.forEach((def, i) => {
+      def.prepare = saved[i];
+    });
+  }
+  return events;
+}
+
+test("the report is prepared once features has computed; the engine's steps before the first step; stored steps not at all", async () => {
+  const input = join(dir, "small.parquet");
+  await generateFile(input, { rows: 3_000, customers: 40, seed: 7 });
+  const engine = await loadEngine();
+  try {
+    const store = join(dir, "artifacts");
+    const first = await eventsOf(input, engine, store);
+    assert.is(GRAPH.find((d) => d.name === "report")?.prepareAfter, "features");
+    assert.equal(first.slice(0, first.indexOf("start load")), ["prepare scale", "prepare pca", "prepare kmeans", "prepare evaluate"]);
+    assert.is(first.indexOf("prepare report"), first.indexOf("done features") + 1, "right after features");
+    assert.is(first.filter((e) => e.startsWith("prepare report")).length, 1);
+
+    // Features stored, the report recomputed: prepared before it, as no step it follows computes.
+    const report = await eventsOf(input, engine, store, "report");
+    assert.equal(
+      report.filter((e) => !e.startsWith("done")),
+      ["prepare report", "start report"],
+    );
+
+    // Every step stored: nothing computes, nothing is prepared.
+    const again = await eventsOf(input, engine, store);
+    assert.equal(
+      again.filter((e) => e.startsWith("prepare")),
+      [],
+    );
+  } finally {
+    engine.close();
+  }
+});
+
+test.run();
