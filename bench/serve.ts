@@ -80,7 +80,10 @@ function instances(n: number): object[] {
 
 /** custseg serve pinned to core 0, or with `workers` processes on no core in particular. */
 function startServer(model: string, log: string, build = cli, workers = 1): Promise<{ child: ChildProcess; url: string }> {
-  const argv = [process.execPath, build, "serve", "--model", model, "--host", "127.0.0.1", "--port", "0", "--log", log];
+  // Room for every line of the run (about 240 bytes a prediction, millions of them), so that the
+  // line count can be checked against the predictions served: the default 5 rotated files would
+  // drop the oldest lines by design.
+  const argv = [process.execPath, build, "serve", "--model", model, "--host", "127.0.0.1", "--port", "0", "--log", log, "--log-files", "100"];
   return workers === 1 ? startPinned(argv) : startProcess(process.execPath, [...argv.slice(1), "--workers", String(workers)]);
 }
 
