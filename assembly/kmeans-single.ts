@@ -22,8 +22,8 @@
 // bound, of the final subtraction or comparison, and of ‖x‖ itself (float32 of the float64 norm).
 
 import { chunkEnd, chunkStart } from "./simd";
-import { nearestCentre, sqNorm, zeroF64 } from "./util/rows";
-import { GROW, place, placeScored, SHRINK } from "./util/place";
+import { sqNorm, zeroF64 } from "./util/rows";
+import { GROW, place, placeScored, rowNorm, settle, SHRINK } from "./util/place";
 import { scoreFirst, scoreRow, scoreSecond } from "./util/centre-scores";
 
 const U: f64 = 5.9604644775390625e-8; // 2⁻²⁴
@@ -284,17 +284,16 @@ function rankChunk(
       nFallback += 8 - <i32>popcnt(rows);
       for (let r = 0; r < 8; r++) {
         const row = i + r;
-        let best: i32;
         if ((rows >> r) & 1) {
           // extract_lane takes a constant lane: select among the four (only groups with a
           // fallback row come here).
           const v = r < 4 ? indexA : indexB;
           const q = r & 3;
-          best = q == 0 ? i32x4.extract_lane(v, 0) : q == 1 ? i32x4.extract_lane(v, 1) : q == 2 ? i32x4.extract_lane(v, 2) : i32x4.extract_lane(v, 3);
+          const best = q == 0 ? i32x4.extract_lane(v, 0) : q == 1 ? i32x4.extract_lane(v, 1) : q == 2 ? i32x4.extract_lane(v, 2) : i32x4.extract_lane(v, 3);
+          nChanged += placeAt(x, row, best, rowBytes, labels, update, sumSlot, countSlot, d);
         } else {
-          best = exactLabel(x + <usize>row * rowBytes, row, d, k, ct, centers, cNorms, xNorms, normsKnown, cMax, errScale, rowBytes);
+          nChanged += exactRow(x, row, d, k, ct, centers, cNorms, xNorms, normsKnown, cMax, errScale, rowBytes, labels, update, sumSlot, countSlot);
         }
-        nChanged += placeAt(x, row, best, rowBytes, labels, update, sumSlot, countSlot, d);
       }
     }
   }
@@ -304,31 +303,23 @@ function rankChunk(
       nChanged += finishBounded(x, i, false, 0, 0, 0, 0, d, k, ct, centers, cNorms, xNorms, normsKnown, cMax, errScale, labels, upper, lower, update, sumSlot, countSlot);
       continue;
     }
-    const best = exactLabel(x + <usize>i * rowBytes, i, d, k, ct, centers, cNorms, xNorms, normsKnown, cMax, errScale, rowBytes);
-    nChanged += placeAt(x, i, best, rowBytes, labels, update, sumSlot, countSlot, d);
+    nChanged += exactRow(x, i, d, k, ct, centers, cNorms, xNorms, normsKnown, cMax, errScale, rowBytes, labels, update, sumSlot, countSlot);
   }
   store<i32>(changed + ((<usize>chunk) << 2), nChanged);
   store<i32>(fallbacks + ((<usize>chunk) << 2), nFallback);
 }
 
-/** lloydChunk's label for one row: the float64 ranking, and the exact distances near a tie. */
+/** lloydChunk's end of row i: the float64 ranking, the exact distances near a tie, then place. */
 // @ts-ignore: decorator
 @inline
-function exactLabel(
-  xi: usize, i: i32, d: i32, k: i32, ct: usize, centers: usize, cNorms: usize, xNorms: usize, normsKnown: i32,
-  cMax: f64, errScale: f64, rowBytes: usize,
+function exactRow(
+  x: usize, i: i32, d: i32, k: i32, ct: usize, centers: usize, cNorms: usize, xNorms: usize, normsKnown: i32,
+  cMax: f64, errScale: f64, rowBytes: usize, labels: usize, update: i32, sumSlot: usize, countSlot: usize,
 ): i32 {
-  let best = scoreRow(xi, d, k, ct, centers, cNorms);
-  const p = xNorms + ((<usize>i) << 3);
-  let xnorm: f64;
-  if (normsKnown) xnorm = load<f64>(p);
-  else {
-    xnorm = sqNorm(xi, d);
-    store<f64>(p, xnorm);
-  }
-  const margin = errScale * (2.0 * cMax + xnorm);
-  if (k > 1 && !(scoreSecond - scoreFirst > margin)) best = nearestCentre(xi, centers, k, d, rowBytes);
-  return best;
+  const xi = x + <usize>i * rowBytes;
+  const best = scoreRow(xi, d, k, ct, centers, cNorms);
+  const margin = errScale * (2.0 * cMax + rowNorm(xi, i, xNorms, normsKnown, d));
+  return settle(xi, i, best, scoreFirst, scoreSecond, margin, k, d, rowBytes, centers, labels, update, sumSlot, countSlot);
 }
 
 /** util/place.ts place for row i of x. */
@@ -352,13 +343,7 @@ function finishBounded(
 ): i32 {
   const rowBytes = (<usize>d) << 3;
   const xi = x + <usize>i * rowBytes;
-  const p = xNorms + ((<usize>i) << 3);
-  let xnorm: f64;
-  if (normsKnown) xnorm = load<f64>(p);
-  else {
-    xnorm = sqNorm(xi, d);
-    store<f64>(p, xnorm);
-  }
+  const xnorm = rowNorm(xi, i, xNorms, normsKnown, d);
   if (ok) {
     // Either score is within a quarter of the bound of ‖x − c‖² − ‖x‖² (layoutSingleCentres).
     const oi = (<usize>i) << 3;

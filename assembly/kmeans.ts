@@ -6,8 +6,8 @@
 // (merging, empty-cluster relocation, averaging: lloydUpdate) are here, so that a run on the pool
 // and a run in one call (lloydRun) take the same ones.
 import { dot, layoutCentres, scoreBestB, scoreFirst, scoreFirstB, scoreRow, scoreSecond, scoreSecondB, scoreTwoRows } from "./util/centre-scores";
-import { addRow, nearestCentre, sqDist, sqNorm, zeroF64 } from "./util/rows";
-import { GROW, place, placeScored, SHRINK } from "./util/place";
+import { addRow, sqDist, sqNorm, zeroF64 } from "./util/rows";
+import { GROW, placeScored, rowNorm, settle, SHRINK } from "./util/place";
 import { updateCentres } from "./util/lloyd-steps";
 import { chunkEnd, chunkStart } from "./simd";
 
@@ -27,31 +27,6 @@ export function rowSqNormsChunk(x: usize, n: i32, d: i32, out: usize, chunkRows:
     const xi = x + <usize>i * rowBytes;
     store<f64>(out + ((<usize>i) << 3), sqNorm(xi, d));
   }
-}
-
-/** ‖X[i]‖² (the row at xi): read from xNorms when known, else computed and stored there. */
-// @ts-ignore: decorator
-@inline
-function rowNorm(xi: usize, i: i32, xNorms: usize, known: i32, d: i32): f64 {
-  const p = xNorms + ((<usize>i) << 3);
-  if (known) return load<f64>(p);
-  const v = sqNorm(xi, d);
-  store<f64>(p, v);
-  return v;
-}
-
-/**
- * Finish row i: confirm its label (exactly, when the two best scores are within rounding of each
- * other), store it, and add the row to its centre's sums. Returns 1 if the label changed.
- */
-// @ts-ignore: decorator
-@inline
-function settle(
-  xi: usize, i: i32, best: i32, b1: f64, b2: f64, margin: f64, k: i32, d: i32, rowBytes: usize,
-  centers: usize, labels: usize, update: i32, sumSlot: usize, countSlot: usize,
-): i32 {
-  if (k > 1 && !(b2 - b1 > margin)) best = nearestCentre(xi, centers, k, d, rowBytes);
-  return place(xi, i, best, d, rowBytes, labels, update, sumSlot, countSlot);
 }
 
 /**

@@ -1,12 +1,37 @@
-// The end of a row in the Lloyd assignment passes (kmeans.ts, kmeans-single.ts): its label, its
-// centre's sums and, in the bounded passes, its distance bounds. Not exported from index.ts: inlined
-// where used.
+// The end of a row in the Lloyd assignment passes (kmeans.ts, kmeans-single.ts): its ‖x‖², its
+// label (confirmed exactly near a tie), its centre's sums and, in the bounded passes, its distance
+// bounds. Not exported from index.ts: inlined where used.
 
-import { addRow, nearestCentre } from "./rows";
+import { addRow, nearestCentre, sqNorm } from "./rows";
 
 // Rounding allowance of the distance bounds (lloydChunkBounded): far above the few ulps each update can lose.
 export const GROW: f64 = 1.0 + 1e-12;
 export const SHRINK: f64 = 1.0 - 1e-12;
+
+/** ‖X[i]‖² (the row at xi): read from xNorms when known, else computed and stored there. */
+// @ts-ignore: decorator
+@inline
+export function rowNorm(xi: usize, i: i32, xNorms: usize, known: i32, d: i32): f64 {
+  const p = xNorms + ((<usize>i) << 3);
+  if (known) return load<f64>(p);
+  const v = sqNorm(xi, d);
+  store<f64>(p, v);
+  return v;
+}
+
+/**
+ * Finish row i: confirm its label (exactly, when the two best scores are within rounding of each
+ * other), store it, and add the row to its centre's sums. Returns 1 if the label changed.
+ */
+// @ts-ignore: decorator
+@inline
+export function settle(
+  xi: usize, i: i32, best: i32, b1: f64, b2: f64, margin: f64, k: i32, d: i32, rowBytes: usize,
+  centers: usize, labels: usize, update: i32, sumSlot: usize, countSlot: usize,
+): i32 {
+  if (k > 1 && !(b2 - b1 > margin)) best = nearestCentre(xi, centers, k, d, rowBytes);
+  return place(xi, i, best, d, rowBytes, labels, update, sumSlot, countSlot);
+}
 
 /** Store row i's label and, with update ≠ 0, add the row to its centre's sums. Returns 1 if the label changed. */
 // @ts-ignore: decorator
