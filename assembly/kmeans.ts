@@ -466,6 +466,51 @@ export function searchCumsum(v: usize, n: i32, targets: usize, t: i32, out: usiz
   for (; j < t; j++) store<i32>(out + ((<usize>j) << 2), n - 1);
 }
 
+/**
+ * searchCumsum's answers without its serial walk over every row: v's sum within each chunk of
+ * chunkRows rows is known from the pass that wrote v (sums[c·stride]), so a target's chunk is found
+ * from the chunks' running sums and only that chunk's rows are walked. Those sums are added in
+ * another order than the sequential cumulative sum, so they can differ from it — by at most
+ * E = 4·(n + chunkRows)·2⁻⁵³·potential for non-negative v (each is within γ·Σv of the exact sum;
+ * potential: Σv as merged). A row is accepted only when the running sum clears the target by E on
+ * both sides of it, where the sequential sum must cross at the same row; otherwise (a target within
+ * E of a partial sum: rarely) that target takes searchCumsum's walk.
+ */
+export function searchCumsumChunks(
+  v: usize, n: i32, sums: usize, stride: i32, chunkRows: i32, potential: f64, targets: usize, t: i32, out: usize,
+): void {
+  const slack = 4.0 * <f64>(n + chunkRows) * reinterpret<f64>((<u64>(1023 - 53)) << 52) * potential + reinterpret<f64>((<u64>(1023 - 1000)) << 52);
+  const chunks = (n + chunkRows - 1) / chunkRows;
+  const sumStep = (<usize>stride) << 3;
+  for (let j = 0; j < t; j++) {
+    const target = load<f64>(targets + ((<usize>j) << 3));
+    const at = out + ((<usize>j) << 2);
+    // Skip the chunks whose end is surely below the target: then so is the sequential sum there.
+    let c = 0;
+    let base: f64 = 0;
+    for (; c < chunks - 1; c++) {
+      const next = base + load<f64>(sums + <usize>c * sumStep);
+      if (!(next < target - slack)) break;
+      base = next;
+    }
+    let i = c * chunkRows;
+    let acc = base;
+    let sure = slack < Infinity;
+    for (; i < n; i++) {
+      const prev = acc;
+      acc += load<f64>(v + ((<usize>i) << 3));
+      if (acc >= target + slack) {
+        // The sequential sum is ≥ the target here; below it at the previous row unless prev is within slack.
+        if (i > c * chunkRows && !(prev < target - slack)) sure = false;
+        break;
+      }
+    }
+    if (i == n && !(acc < target - slack)) sure = false;
+    if (sure) store<i32>(at, min(i, n - 1));
+    else searchCumsum(v, n, targets + ((<usize>j) << 3), 1, at);
+  }
+}
+
 /** out[0..len) = Σ over chunks, in chunk order, of partials[chunk·len + 0..len). */
 export function mergeChunks(partials: usize, nChunks: i32, len: i32, out: usize): void {
   const bytes = (<usize>len) << 3;

@@ -13,7 +13,7 @@
 // at k = 8, d = 6: it settles about as many rows, but each row it leaves costs every centre's
 // distance where Elkan's leave one or two. A pass without bounds, two centres to a vector, was
 // slower still: 1.2× the time at k = 3, 1.45× at k = 8.)
-import { inertiaChunk, mergeChunks, searchCumsum, seedPotentialChunk, seedUpdateChunk } from "./kmeans";
+import { inertiaChunk, mergeChunks, searchCumsumChunks, seedPotentialChunk, seedUpdateChunk } from "./kmeans";
 import { updateCentres } from "./util/lloyd-steps";
 import { zeroF64 } from "./util/rows";
 import { shortAddRow as addRow, shortSqDist as sqDist } from "./util/short-rows";
@@ -71,7 +71,7 @@ export function wholeRunSlotBytes(n: i32, d: i32, k: i32, trials: i32, chunkRows
 @inline
 function seedingBytes(n: i32, trials: i32, chunks: i32): usize {
   const t = <usize>trials;
-  return align16((t + 1) * ((<usize>n) << 3)) + align16((<usize>chunks * t) << 3) + 6 * align16(t << 3);
+  return align16((t + 1) * ((<usize>n) << 3)) + align16((<usize>chunks * t) << 3) + 4 * align16(t << 3);
 }
 
 /**
@@ -128,9 +128,7 @@ function seedPlusPlus(x: usize, n: i32, d: i32, k: i32, trials: i32, draws: usiz
   const pots = area + align16((t + 1) * arrayBytes);
   const merged = pots + align16((<usize>chunks * t) << 3);
   const targets = merged + align16(t << 3);
-  const order = targets + align16(t << 3);
-  const found = order + align16(t << 3);
-  const cands = found + align16(t << 3);
+  const cands = targets + align16(t << 3);
   const outs = cands + align16(t << 3);
   const first = <i32>load<f64>(draws);
   memory.copy(out, x + <usize>first * rowBytes, rowBytes);
@@ -141,23 +139,12 @@ function seedPlusPlus(x: usize, n: i32, d: i32, k: i32, trials: i32, draws: usiz
   for (let c = 0; c < chunks; c++) seedUpdateChunk(x, n, d, first, closest, pots, chunkRows, c);
   mergeChunks(pots, chunks, 1, merged);
   let potential = load<f64>(merged);
+  let sums = pots;
+  let stride = 1;
   for (let c = 1; c < k; c++) {
-    // The draws in ascending order (ties by trial), as searchCumsum takes them.
     const row = draws + ((<usize>(1 + (c - 1) * trials)) << 3);
-    for (let j = 0; j < trials; j++) {
-      const v = load<f64>(row + ((<usize>j) << 3)) * potential;
-      let q = j;
-      for (; q > 0 && load<f64>(targets + ((<usize>(q - 1)) << 3)) > v; q--) {
-        store<f64>(targets + ((<usize>q) << 3), load<f64>(targets + ((<usize>(q - 1)) << 3)));
-        store<i32>(order + ((<usize>q) << 2), load<i32>(order + ((<usize>(q - 1)) << 2)));
-      }
-      store<f64>(targets + ((<usize>q) << 3), v);
-      store<i32>(order + ((<usize>q) << 2), j);
-    }
-    searchCumsum(closest, n, targets, trials, found);
-    for (let j = 0; j < trials; j++) {
-      store<i32>(cands + ((<usize>load<i32>(order + ((<usize>j) << 2))) << 2), load<i32>(found + ((<usize>j) << 2)));
-    }
+    for (let j = 0; j < trials; j++) store<f64>(targets + ((<usize>j) << 3), load<f64>(row + ((<usize>j) << 3)) * potential);
+    searchCumsumChunks(closest, n, sums, stride, chunkRows, potential, targets, trials, cands);
     // Trial j writes the j-th array other than the current one.
     for (let j = 0, arr = 0; j < trials; j++, arr++) {
       if (arr == current) arr++;
@@ -168,6 +155,8 @@ function seedPlusPlus(x: usize, n: i32, d: i32, k: i32, trials: i32, draws: usiz
     let best = 0;
     for (let j = 1; j < trials; j++) if (load<f64>(merged + ((<usize>j) << 3)) < load<f64>(merged + ((<usize>best) << 3))) best = j;
     potential = load<f64>(merged + ((<usize>best) << 3));
+    sums = pots + ((<usize>best) << 3);
+    stride = trials;
     closest = <usize>load<i32>(outs + ((<usize>best) << 2));
     current = <i32>((closest - area) / arrayBytes);
     const chosen = load<i32>(cands + ((<usize>best) << 2));

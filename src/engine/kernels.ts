@@ -14,6 +14,7 @@ export interface Kernels {
   seedPotentialChunk(x: number, n: number, d: number, cands: number, t: number, closest: number, outs: number, pots: number, chunkRows: number, chunk: number): void;
   seedUpdateChunk(x: number, n: number, d: number, cand: number, closest: number, pots: number, chunkRows: number, chunk: number): void;
   searchCumsum(v: number, n: number, targets: number, t: number, out: number): void;
+  searchCumsumChunks(v: number, n: number, sums: number, stride: number, chunkRows: number, potential: number, targets: number, t: number, out: number): void;
   mergeChunks(partials: number, nChunks: number, len: number, out: number): void;
   meanColumnVariance(x: number, n: number, d: number, scratch: number): number;
   lloydChunkBounded(x: number, n: number, d: number, centers: number, cNorms: number, k: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, update: number, upper: number, lower: number, shifts: number, boundsValid: number, ct: number, chunkRows: number, chunk: number): void;
@@ -76,6 +77,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
   seedPotentialChunk: 10,
   seedUpdateChunk: 8,
   searchCumsum: 5,
+  searchCumsumChunks: 9,
   mergeChunks: 4,
   meanColumnVariance: 4,
   lloydChunkBounded: 20,

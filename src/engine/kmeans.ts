@@ -79,7 +79,6 @@ interface Work {
   outs: number;
   cands: number;
   targets: number;
-  found: number;
   scratch: number;
   /** lloydRun's results (inertia, iterations); lloydUpdate's count of changed labels. */
   info: number;
@@ -185,7 +184,6 @@ function allocWork(ctx: EngineContext, x: ResidentMatrix, k: number, threads: nu
     outs: arena.alloc(trials * 4),
     cands: arena.alloc(trials * 4),
     targets: arena.alloc(trials * 8),
-    found: arena.alloc(trials * 4),
     scratch: arena.alloc(n * 8),
     info: arena.alloc(2 * 8),
     bounds: arena.alloc(2 * n * 8),
@@ -555,18 +553,13 @@ function* seedPlusPlus(w: Work, rng: Rng, out: number): Steps<void> {
   run(w, "seedUpdateChunk", [x, n, d, first, closest, w.partial]);
   kernels.mergeChunks(w.partial, w.chunks, 1, w.merged);
   let potential = arena.f64(w.merged, 1)[0]!;
-  const draws = new Float64Array(trials);
+  // Each chunk's sum of the closest distances, as the last pass left them: stride apart from `sums`.
+  let sums = w.partial;
+  let stride = 1;
   for (let c = 1; c < k; c++) {
-    for (let t = 0; t < trials; t++) draws[t] = rng.nextFloat() * potential;
-    // searchCumsum walks the cumulative sum once, so it takes the targets in ascending order.
-    const order = Array.from(draws.keys()).sort((a, b) => draws[a]! - draws[b]! || a - b);
-    arena.f64(w.targets, trials).set(order.map((t) => draws[t]!));
-    kernels.searchCumsum(closest, n, w.targets, trials, w.found);
-    const found = arena.i32(w.found, trials);
-    const cands = arena.i32(w.cands, trials);
-    order.forEach((t, j) => {
-      cands[t] = found[j]!;
-    });
+    const targets = arena.f64(w.targets, trials);
+    for (let t = 0; t < trials; t++) targets[t] = rng.nextFloat() * potential;
+    kernels.searchCumsumChunks(closest, n, sums, stride, CHUNK_ROWS, potential, w.targets, trials, w.cands);
     const outs = arrays.filter((a) => a !== closest);
     arena.i32(w.outs, trials).set(outs);
     run(w, "seedPotentialChunk", [x, n, d, w.cands, trials, closest, w.outs, w.partial]);
@@ -575,6 +568,8 @@ function* seedPlusPlus(w: Work, rng: Rng, out: number): Steps<void> {
     let bestTrial = 0;
     for (let t = 1; t < trials; t++) if (pots[t]! < pots[bestTrial]!) bestTrial = t;
     potential = pots[bestTrial]!;
+    sums = w.partial + bestTrial * 8;
+    stride = trials;
     closest = outs[bestTrial]!;
     const chosen = arena.i32(w.cands, trials)[bestTrial]!;
     centers().set(xs().subarray(chosen * d, chosen * d + d), c * d);

@@ -308,8 +308,68 @@ test("searchCumsum: numpy's searchsorted over the sequential cumulative sum, tar
     const out = arena.alloc(targets.length * 4);
     kernels.searchCumsum(vp, n, tp, targets.length, out);
     assert.equal(Array.from(arena.i32(out, targets.length)), expected);
+    // From the chunks' sums: the same rows, whatever the chunking, the targets' order, or where the sums sit.
+    const shuffled = targets.map((target, j) => ({ target, expected: expected[j]! })).sort(() => rng.nextFloat() - 0.5);
+    for (const chunkRows of [1, 4, 64, 512, 2000]) {
+      for (const stride of [1, 3]) {
+        const chunks = Math.ceil(n / chunkRows);
+        const chunkSums = new Float64Array(chunks * stride).fill(Number.NaN);
+        for (let c = 0; c < chunks; c++) {
+          let s = 0;
+          for (let i = c * chunkRows; i < Math.min(n, (c + 1) * chunkRows); i++) s += v[i]!;
+          chunkSums[c * stride] = s;
+        }
+        let potential = 0;
+        for (let c = 0; c < chunks; c++) potential += chunkSums[c * stride]!;
+        const sp = arena.putF64(chunkSums);
+        kernels.searchCumsumChunks(vp, n, sp, stride, chunkRows, potential, arena.putF64(shuffled.map((s) => s.target)), shuffled.length, out);
+        assert.equal(Array.from(arena.i32(out, shuffled.length)), shuffled.map((s) => s.expected), `chunkRows ${chunkRows}, stride ${stride}`);
+      }
+    }
   } finally {
     arena.release(mark);
+  }
+});
+
+test("searchCumsumChunks: the sequential sum's rows on long inputs, targets at and beside its partial sums", async () => {
+  const engine = await loadEngine({ threads: 1 });
+  const { arena, kernels } = engine.context;
+  const rng = new Rng(8);
+  for (const [n, scale] of [[100_000, 1], [30_001, 1e-300], [30_001, 1e300], [5000, 0]] as [number, number][]) {
+    const v = Float64Array.from({ length: n }, (_, i) => (i % 11 === 0 ? 0 : rng.nextFloat() * scale * (i % 7 === 0 ? 1e8 : 1)));
+    const sums = new Float64Array(n);
+    let acc = 0;
+    for (let i = 0; i < n; i++) sums[i] = acc += v[i]!;
+    const pick = () => sums[rng.nextInt(n)]!;
+    const targets = Array.from({ length: 300 }, (_, j) => {
+      if (j % 3 === 0) return rng.nextFloat() * acc;
+      const s = pick();
+      return j % 3 === 1 ? s : s * (1 + (rng.nextFloat() - 0.5) * 1e-15);
+    });
+    const expected = targets.map((target) => {
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sums[mid]! >= target) hi = mid;
+        else lo = mid + 1;
+      }
+      return Math.min(lo, n - 1);
+    });
+    const chunkRows = 512;
+    const chunks = Math.ceil(n / chunkRows);
+    const chunkSums = new Float64Array(chunks);
+    for (let i = 0; i < n; i++) chunkSums[Math.floor(i / chunkRows)] += v[i]!;
+    let potential = 0;
+    for (const s of chunkSums) potential += s;
+    const mark = arena.mark();
+    try {
+      const out = arena.alloc(targets.length * 4);
+      kernels.searchCumsumChunks(arena.putF64(v), n, arena.putF64(chunkSums), 1, chunkRows, potential, arena.putF64(targets), targets.length, out);
+      assert.equal(Array.from(arena.i32(out, targets.length)), expected, `n ${n}, scale ${scale}`);
+    } finally {
+      arena.release(mark);
+    }
   }
 });
 
