@@ -1,6 +1,7 @@
 // loadTransactions: any supported source → the transactions table (see schema.ts), choosing the
 // reader by file extension, applying column aliases and the user's map, and caching the result.
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { extname } from "node:path";
 import type { Table } from "apache-arrow";
 import { UserError } from "../errors.js";
@@ -11,6 +12,7 @@ import { cachePath, readEntryBytes } from "./cache-entry.js";
 import type { ColumnMap } from "./columns.js";
 import { type GeneratedMark, markOf } from "./generated-mark.js";
 import { checkTextFormat, nonDefaultFormat, type TextFormat } from "./text-format.js";
+import type { Decoders } from "./parquet-pool.js";
 
 export type SourceFormat = "zip" | "xlsx" | "csv" | "tsv" | "parquet" | "arrow";
 
@@ -81,33 +83,49 @@ export function sourceFormat(path: string): SourceFormat {
 export async function loadTransactions(input: string, opts: LoadOptions = {}): Promise<LoadedTransactions> {
   const format = sourceFormat(input);
   checkTextFormat(opts);
-  // The cache and the readers (Arrow, and parquet-wasm for Parquet) load once the bytes are in: an
-  // input that cannot be read is said in a blink.
-  const bytes = await readInputFile(input);
-  const sha256 = createHash("sha256").update(bytes).digest("hex");
-  // Arrow IPC sources are read as fast as a cache entry would be, and small sources parse faster
-  // than an entry is verified, so neither is cached.
-  const small = bytes.length < (opts.cacheMinBytes ?? CACHE_MIN_SOURCE_BYTES);
-  const cacheDir = format === "arrow" || small ? false : (opts.cacheDir ?? DEFAULT_CACHE_DIR);
-  const cached = cacheDir === false ? undefined : cachePath(cacheDir, sha256, { map: opts.map, encoding: opts.encoding, ...nonDefaultFormat(opts) });
-  // The entry is read while Arrow loads.
-  const entry = cached ? readEntryBytes(cached) : undefined;
-  const { readCached, writeCached } = await import("./cache.js");
-  if (cached) {
-    const read = await readCached(cached, entry);
-    if ("table" in read) {
-      opts.log?.(`using cached Arrow table ${cached}`);
-      return { table: read.table, sha256, fromCache: true, path: input, format, generated: markOf(read.table), cacheEntry: { file: cached, sha256: read.sha256 } };
+  // A Parquet source's decoder threads start while the file is read and hashed (see parquet-pool.ts),
+  // unless a cache entry may serve it: that is known once the hash is.
+  const bootDecoders = () => import("./parquet.js").then((p) => p.bootParquetDecoders(input, { threads: opts.threads, signal: opts.signal }));
+  let decoders = format === "parquet" && opts.cacheDir === false ? bootDecoders() : undefined;
+  try {
+    // The cache and the readers (Arrow, and parquet-wasm for Parquet) load once the bytes are in: an
+    // input that cannot be read is said in a blink.
+    const bytes = await readInputFile(input);
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    // Arrow IPC sources are read as fast as a cache entry would be, and small sources parse faster
+    // than an entry is verified, so neither is cached.
+    const small = bytes.length < (opts.cacheMinBytes ?? CACHE_MIN_SOURCE_BYTES);
+    const cacheDir = format === "arrow" || small ? false : (opts.cacheDir ?? DEFAULT_CACHE_DIR);
+    const cached = cacheDir === false ? undefined : cachePath(cacheDir, sha256, { map: opts.map, encoding: opts.encoding, ...nonDefaultFormat(opts) });
+    if (format === "parquet" && !(cached && existsSync(cached))) decoders ??= bootDecoders();
+    // The entry is read while Arrow loads.
+    const entry = cached ? readEntryBytes(cached) : undefined;
+    const { readCached, writeCached } = await import("./cache.js");
+    if (cached) {
+      const read = await readCached(cached, entry);
+      if ("table" in read) {
+        opts.log?.(`using cached Arrow table ${cached}`);
+        return { table: read.table, sha256, fromCache: true, path: input, format, generated: markOf(read.table), cacheEntry: { file: cached, sha256: read.sha256 } };
+      }
+      if ("problem" in read) opts.log?.(`cached table ${cached} ${PROBLEMS[read.problem]}; removed it and re-parsing ${input}`);
     }
-    if ("problem" in read) opts.log?.(`cached table ${cached} ${PROBLEMS[read.problem]}; removed it and re-parsing ${input}`);
+    // The read owns the decoders from here, and ends them whichever way it ends.
+    const started = decoders;
+    decoders = undefined;
+    const table = await parseSource(bytes, input, format, opts, started);
+    const loaded: LoadedTransactions = { table, sha256, fromCache: false, path: input, format, generated: markOf(table) };
+    if (cached) {
+      loaded.cacheEntry = { file: cached, sha256: await writeCached(cached, table) };
+      opts.log?.(`cached the parsed table as ${cached}`);
+    }
+    return loaded;
+  } finally {
+    // Started and not used: the source failed to read, or the cache served it.
+    decoders?.then(
+      (d) => d.close(),
+      () => {},
+    );
   }
-  const table = await parseSource(bytes, input, format, opts);
-  const loaded: LoadedTransactions = { table, sha256, fromCache: false, path: input, format, generated: markOf(table) };
-  if (cached) {
-    loaded.cacheEntry = { file: cached, sha256: await writeCached(cached, table) };
-    opts.log?.(`cached the parsed table as ${cached}`);
-  }
-  return loaded;
 }
 
 const PROBLEMS: Record<CacheProblem, string> = {
@@ -118,13 +136,13 @@ const PROBLEMS: Record<CacheProblem, string> = {
 };
 
 // Each reader is imported on first use: a Parquet run never loads the CSV or xlsx reader, nor a CSV run parquet-wasm.
-async function parseSource(bytes: Uint8Array, file: string, format: SourceFormat, opts: LoadOptions): Promise<Table> {
+async function parseSource(bytes: Uint8Array, file: string, format: SourceFormat, opts: LoadOptions, decoders?: Promise<Decoders>): Promise<Table> {
   const map = opts.map ?? {};
   const text: TextFormat = { dateFormat: opts.dateFormat, decimal: opts.decimal };
   switch (format) {
     case "parquet": {
       const { readParquetTransactions } = await import("./parquet.js");
-      return readParquetTransactions(bytes, file, { map, format: text, maxRows: opts.limits?.maxRows, threads: opts.threads, signal: opts.signal });
+      return readParquetTransactions(bytes, file, { map, format: text, maxRows: opts.limits?.maxRows, threads: opts.threads, signal: opts.signal, decoders });
     }
     case "arrow": {
       const { readArrowTransactions } = await import("./arrow.js");

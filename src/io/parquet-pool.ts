@@ -1,6 +1,7 @@
 // Row groups of one Parquet file decoded on worker threads (parquet-worker.ts), their record
-// batches yielded in file order. The workers start at once and the first reads the footer, so no
-// thread waits for another to load parquet-wasm first. Each worker is given two row groups ahead and
+// batches yielded in file order. The workers start before the file is given (a worker takes about
+// a tenth of a second to load parquet-wasm: the caller reads and hashes the file meanwhile), and the
+// first reads the footer, so no thread waits for another to load parquet-wasm first. Each worker is given two row groups ahead and
 // decodes one at a time, holding at most one batch decoded and one handed over; it is given another
 // row group each time one of its own has been taken whole. So, with N workers, at most 2N row groups
 // are given out and at most N batches wait here: memory stays bounded whatever the file's size.
@@ -9,13 +10,12 @@ import { startModuleWorker, workerModule } from "./module-worker.js";
 import type { RecordBatch } from "apache-arrow";
 import { UserError } from "../errors.js";
 import { type BatchParts, batchFromParts } from "./batch-transfer.js";
-import type { DecodeReply, DecodeRequest, DecodeWorkerData, FooterSummary } from "./parquet-worker.js";
+import type { DecodeReply, DecodeRequest, FooterSummary } from "./parquet-worker.js";
 
 export type { FooterSummary } from "./parquet-worker.js";
 
 const workerUrl = workerModule("parquet-worker", import.meta.url);
 
-const startWorker = (data: DecodeWorkerData): Worker => startModuleWorker(workerUrl, { workerData: data });
 
 const END = Symbol("end of row group");
 
@@ -41,6 +41,8 @@ export interface DecodeOptions {
 }
 
 export interface Decoders {
+  /** Gives the workers the file (once): the first reads its footer. */
+  open(file: Blob): void;
   /** The file's footer, as the first worker read it; rejects as the read would fail. */
   footer: Promise<FooterSummary>;
   /**
@@ -53,8 +55,8 @@ export interface Decoders {
   close(): Promise<void>;
 }
 
-/** Starts `workers` decoders of `file` (named `name` in errors). Call `close` or read `batches` to the end. */
-export function startDecoders(file: Blob, name: string, opts: PoolOptions): Decoders {
+/** Starts `workers` decoders of the file named `name` (in errors). Call `close` or read `batches` to the end. */
+export function startDecoders(name: string, opts: PoolOptions): Decoders {
   const workers: Worker[] = [];
   const inboxes = new Map<number, Inbox>();
   let groups = 0;
@@ -96,7 +98,7 @@ export function startDecoders(file: Blob, name: string, opts: PoolOptions): Deco
   else {
     opts.signal?.addEventListener("abort", onAbort, { once: true });
     for (let i = 0; i < Math.max(1, opts.workers); i++) {
-      const worker = startWorker({ file, describe: i === 0 });
+      const worker = startModuleWorker(workerUrl);
       workers.push(worker);
       worker.on("message", (m: DecodeReply) => {
         if (m.type === "error") return fail(opts.unreadable(m.message));
@@ -154,5 +156,6 @@ export function startDecoders(file: Blob, name: string, opts: PoolOptions): Deco
     }
   }
 
-  return { footer, batches, close };
+  const open = (file: Blob) => workers.forEach((worker, i) => send(worker, { type: "open", file, describe: i === 0 }));
+  return { open, footer, batches, close };
 }

@@ -1,24 +1,20 @@
-// A worker thread of parquet-pool.ts: reads the file's footer (the first worker) and decodes the row
-// groups it is given, one at a time, each as record batches handed over in order. Decoding
+// A worker thread of parquet-pool.ts: starts (loads parquet-wasm) before it is given its file, then
+// reads the file's footer (the first worker) and decodes the row groups it is given, one at a
+// time, each as record batches handed over in order. Decoding
 // (decompression, Parquet pages → Arrow arrays) is most of a Parquet read's CPU time; in a worker it
 // overlaps the main thread's normalisation of the batches before. Each batch leaves WASM memory
 // through the Arrow C Data Interface (arrow-js-ffi reads its buffers in place) and is copied once,
 // into a shared buffer the main thread reads it from (batch-transfer.ts).
 import { createRequire } from "node:module";
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import { type Data, DataType, Dictionary, type Field, RecordBatch, Schema, Type, tableFromIPC } from "apache-arrow";
 import { parseRecordBatch } from "arrow-js-ffi";
 import type * as ParquetWasm from "parquet-wasm";
 import { type BatchParts, batchParts } from "./batch-transfer.js";
 
-/** What the pool starts a worker with: the file, shared (a Blob is not copied between threads). */
-export interface DecodeWorkerData {
-  file: Blob;
-  /** This worker reports the file's footer once it has read it. */
-  describe: boolean;
-}
-
 export type DecodeRequest =
+  /** The file to decode, shared (a Blob is not copied between threads); sent first, once. */
+  | { type: "open"; file: Blob; describe: boolean }
   /** Decode row group `group` in batches of at most `batchRows` lines (only `columns`, if given). */
   | { type: "group"; group: number; batchRows: number; columns?: string[] }
   /** The oldest batch handed over has been taken: the worker may hand over the next. */
@@ -47,7 +43,6 @@ export type DecodeReply =
   | { type: "error"; group?: number; message: string };
 
 const port = parentPort!;
-const { file, describe } = workerData as DecodeWorkerData;
 const wasm = createRequire(import.meta.url)("parquet-wasm") as typeof ParquetWasm;
 
 // Batches handed over and not yet taken, and the decode waiting for that count to fall.
@@ -65,16 +60,23 @@ const lent = new Map<number, SharedArrayBuffer>();
 const spare: SharedArrayBuffer[] = [];
 let lastSlot = 0;
 
-const handle = wasm.ParquetFile.fromFile(file);
-if (describe) {
-  handle.then(
-    (h) => port.postMessage({ type: "footer", footer: footerOf(h) } satisfies DecodeReply),
-    (err) => port.postMessage({ type: "error", message: messageOf(err) } satisfies DecodeReply),
-  );
-} else {
-  handle.catch(() => {}); // the describing worker says it
+let handle: Promise<ParquetWasm.ParquetFile>;
+
+/** Opens the file; the describing worker reports its footer (or why it cannot be read). */
+function open(file: Blob, describe: boolean): void {
+  handle = wasm.ParquetFile.fromFile(file);
+  if (describe) {
+    handle.then(
+      (h) => port.postMessage({ type: "footer", footer: footerOf(h) } satisfies DecodeReply),
+      (err) => port.postMessage({ type: "error", message: messageOf(err) } satisfies DecodeReply),
+    );
+  } else {
+    handle.catch(() => {}); // the describing worker says it
+  }
 }
+
 port.on("message", (m: DecodeRequest) => {
+  if (m.type === "open") return open(m.file, m.describe);
   if (m.type === "release") {
     const buffer = lent.get(m.slot);
     lent.delete(m.slot);

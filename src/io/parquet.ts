@@ -66,10 +66,16 @@ export interface ParquetReadOptions {
   threads?: number;
   /** Stops the read between batches; the read then throws the signal's reason. */
   signal?: AbortSignal;
+  /** Decoders started beforehand (bootParquetDecoders, with the same threads and signal); started here if absent. */
+  decoders?: Promise<Decoders>;
 }
 
-/** Starts the worker threads that decode a Parquet file; `close` ends them. */
-async function startParquetDecoders(bytes: Uint8Array, file: string, opts: Pick<ParquetReadOptions, "threads" | "signal"> = {}): Promise<Decoders> {
+/**
+ * Starts the worker threads that will decode the Parquet file named `file`, before its bytes are
+ * there (they take about a tenth of a second to start); parquetBatches gives them the bytes.
+ * `close` ends them when the file is not read after all.
+ */
+export async function bootParquetDecoders(file: string, opts: Pick<ParquetReadOptions, "threads" | "signal"> = {}): Promise<Decoders> {
   // Decoding runs on worker threads even for one: a damaged page traps parquet-wasm's WASM from a
   // task of its own, beyond any catch on the thread it runs on (it would end the process with a
   // stack trace); a worker's trap ends only the worker, and is worded as the file's. This thread
@@ -78,13 +84,14 @@ async function startParquetDecoders(bytes: Uint8Array, file: string, opts: Pick<
   // this thread never loads parquet-wasm for a file it streams.
   const workers = Math.max(1, Math.min(opts.threads ?? availableParallelism(), availableParallelism()) - 1);
   const { startDecoders } = await import("./parquet-pool.js");
-  return startDecoders(new Blob([bytes as Uint8Array<ArrayBuffer>]), file, { workers, signal: opts.signal, unreadable: (message) => unreadable(file, message) });
+  return startDecoders(file, { workers, signal: opts.signal, unreadable: (message) => unreadable(file, message) });
 }
 
 /** A Parquet file's record batches, decoded on worker threads, each at most `batchRows` rows. */
 export async function parquetBatches(bytes: Uint8Array, file: string, opts: ParquetReadOptions = {}): Promise<ParquetBatches> {
   const batchRows = opts.batchRows ?? BATCH_ROWS;
-  const decoders = await startParquetDecoders(bytes, file, opts);
+  const decoders = await (opts.decoders ?? bootParquetDecoders(file, opts));
+  decoders.open(new Blob([bytes as Uint8Array<ArrayBuffer>]));
   let footer: FooterSummary;
   let columns: string[] | undefined;
   try {

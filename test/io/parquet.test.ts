@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,7 +12,7 @@ import { sharedFile, skipped } from "../helpers/shared.js";
 import { assertFailure, runCli } from "../helpers/cli.js";
 import { loadTransactions } from "../../src/io/load.js";
 import { parquetToArrow, readParquetTransactions } from "../../src/io/parquet.js";
-import { startDecoders } from "../../src/io/parquet-pool.js";
+import { type Decoders, type PoolOptions, startDecoders } from "../../src/io/parquet-pool.js";
 import { normalizeTransactions, TransactionsNormalizer } from "../../src/io/normalize.js";
 import { LimitError, UserError } from "../../src/errors.js";
 import { writeTable } from "../../src/io/write.js";
@@ -101,6 +102,13 @@ test("loadTransactions reports the source's sha256, format and path", () => {
 });
 
 /** Every column's values, row by row, and each dictionary's entries. */
+/** Decoders started and given the file at once. */
+function opened(file: Blob, name: string, opts: PoolOptions): Decoders {
+  const decoders = startDecoders(name, opts);
+  decoders.open(file);
+  return decoders;
+}
+
 function contents(t: Table) {
   return t.schema.fields.map((f) => {
     const col = t.getChild(f.name) as Vector;
@@ -131,7 +139,7 @@ test("row groups decoded on one worker thread or three give the same table, batc
   assert.is(groups, 5);
   const lines: number[] = [];
   let normalizer: TransactionsNormalizer | undefined;
-  for await (const batch of startDecoders(new Blob([bytes]), path, { workers: 3, unreadable: (m) => new UserError(m) }).batches(groups, { batchRows: 50_000 })) {
+  for await (const batch of opened(new Blob([bytes]), path, { workers: 3, unreadable: (m) => new UserError(m) }).batches(groups, { batchRows: 50_000 })) {
     normalizer ??= new TransactionsNormalizer(batch.schema, here.numRows, {}, path);
     normalizer.append(batch);
     lines.push(batch.numRows);
@@ -204,12 +212,34 @@ test("columns no transactions column comes from are never decoded", async () => 
 
 test("workers beyond one per row group are ended once the footer is read, not taken for a failed decoder", async () => {
   const bytes = await tenLines((i) => i + 1, { groupRows: 10 });
-  const decoders = startDecoders(new Blob([bytes as Uint8Array<ArrayBuffer>]), "one.parquet", { workers: 3, unreadable: (m) => new UserError(m) });
+  const decoders = opened(new Blob([bytes as Uint8Array<ArrayBuffer>]), "one.parquet", { workers: 3, unreadable: (m) => new UserError(m) });
   const { groups, rows } = await decoders.footer;
   assert.equal([groups, rows], [1, 10]);
   let lines = 0;
   for await (const batch of decoders.batches(groups, { batchRows: 4 })) lines += batch.numRows;
   assert.is(lines, 10);
+});
+
+test("decoders started for a source that is then not read, or not read whole, keep no process alive", () => {
+  // loadTransactions starts them before reading the file when no cache entry can serve it.
+  const dir = mkdtempSync(join(tmpdir(), "custseg-boot-"));
+  try {
+    const garbage = join(dir, "garbage.parquet");
+    writeFileSync(garbage, "not parquet at all");
+    const url = new URL("../../src/io/load.js", import.meta.url).href;
+    const script = `const { loadTransactions } = await import(${JSON.stringify(url)});
+for (const file of [${JSON.stringify(join(dir, "missing.parquet"))}, ${JSON.stringify(garbage)}]) {
+  await loadTransactions(file, { cacheDir: false }).then(() => console.log("read"), (err) => console.log(err.message));
+}`;
+    const res = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 30_000 });
+    assert.is(res.signal, null, "ended by itself, not by the timeout");
+    assert.is(res.status, 0, res.stderr);
+    const lines = res.stdout.trim().split("\n");
+    assert.match(lines[0]!, /missing\.parquet: .*(no such file|not found)/i);
+    assert.match(lines[1]!, /garbage\.parquet: not a readable Parquet file/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("a column of a type the C Data reader does not know is read all the same (through Arrow IPC)", async () => {
@@ -229,7 +259,7 @@ test("an aborted read stops its workers and throws the signal's reason", async (
   const reason = new Error("stopped");
   let batches = 0;
   try {
-    for await (const _ of startDecoders(new Blob([bytes]), path, { workers: 2, signal: stop.signal, unreadable: (m) => new UserError(m) }).batches(5, { batchRows: 10_000 })) {
+    for await (const _ of opened(new Blob([bytes]), path, { workers: 2, signal: stop.signal, unreadable: (m) => new UserError(m) }).batches(5, { batchRows: 10_000 })) {
       if (++batches === 2) stop.abort(reason);
     }
     assert.unreachable("should have thrown");
