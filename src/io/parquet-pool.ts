@@ -156,6 +156,8 @@ export function startDecoders(name: string, opts: PoolOptions): Decoders {
     }
   }
 
-  const open = (file: Blob) => workers.forEach((worker, i) => send(worker, { type: "open", file, describe: i === 0 }));
+  const open = (file: Blob) => {
+    for (const [i, worker] of workers.entries()) send(worker, { type: "open", file, describe: i === 0 });
+  };
   return { open, footer, batches, close };
 }
