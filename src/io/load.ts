@@ -1,7 +1,7 @@
 // loadTransactions: any supported source → the transactions table (see schema.ts), choosing the
 // reader by file extension, applying column aliases and the user's map, and caching the result.
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
 import { extname } from "node:path";
 import type { Table } from "apache-arrow";
 import { UserError } from "../errors.js";
@@ -84,9 +84,10 @@ export async function loadTransactions(input: string, opts: LoadOptions = {}): P
   const format = sourceFormat(input);
   checkTextFormat(opts);
   // A Parquet source's decoder threads start while the file is read and hashed (see parquet-pool.ts),
-  // unless a cache entry may serve it: that is known once the hash is.
+  // unless a cache entry may serve it (known once the hash is), or the file cannot be read at all
+  // (said before anything else loads).
   const bootDecoders = () => import("./parquet.js").then((p) => p.bootParquetDecoders(input, { threads: opts.threads, signal: opts.signal }));
-  let decoders = format === "parquet" && opts.cacheDir === false ? bootDecoders() : undefined;
+  let decoders = format === "parquet" && opts.cacheDir === false && readable(input) ? bootDecoders() : undefined;
   try {
     // The cache and the readers (Arrow, and parquet-wasm for Parquet) load once the bytes are in: an
     // input that cannot be read is said in a blink.
@@ -125,6 +126,15 @@ export async function loadTransactions(input: string, opts: LoadOptions = {}): P
       (d) => d.close(),
       () => {},
     );
+  }
+}
+
+function readable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 
