@@ -89,8 +89,8 @@ export async function loadTransactions(input: string, opts: LoadOptions = {}): P
   const bootDecoders = () => import("./parquet.js").then((p) => p.bootParquetDecoders(input, { threads: opts.threads, signal: opts.signal }));
   let decoders = format === "parquet" && opts.cacheDir === false && readable(input) ? bootDecoders() : undefined;
   try {
-    // The cache and the readers (Arrow, and parquet-wasm for Parquet) load once the bytes are in: an
-    // input that cannot be read is said in a blink.
+    // The cache and the readers load once the bytes are in (or, for the decoders above, once the file
+    // is known to be readable): an input that cannot be read is said in a blink.
     const bytes = await readInputFile(input);
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     // Arrow IPC sources are read as fast as a cache entry would be, and small sources parse faster

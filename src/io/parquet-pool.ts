@@ -1,10 +1,11 @@
 // Row groups of one Parquet file decoded on worker threads (parquet-worker.ts), their record
-// batches yielded in file order. The workers start before the file is given (a worker takes about
-// a tenth of a second to load parquet-wasm: the caller reads and hashes the file meanwhile), and the
-// first reads the footer, so no thread waits for another to load parquet-wasm first. Each worker is given two row groups ahead and
-// decodes one at a time, holding at most one batch decoded and one handed over; it is given another
-// row group each time one of its own has been taken whole. So, with N workers, at most 2N row groups
-// are given out and at most N batches wait here: memory stays bounded whatever the file's size.
+// batches yielded in file order. The workers start before they are given the file (a worker takes
+// a fifth of a second to start: the caller reads and hashes the file meanwhile), and the first
+// reads the footer, so no thread waits for another to load parquet-wasm first. Each worker is
+// given two row groups ahead and decodes one at a time, holding at most one batch decoded and one
+// handed over; it is given another row group each time one of its own has been taken whole. So,
+// with N workers, at most 2N row groups are given out and at most N batches wait here: memory stays
+// bounded whatever the file's size.
 import type { Worker } from "node:worker_threads";
 import { startModuleWorker, workerModule } from "./module-worker.js";
 import type { RecordBatch } from "apache-arrow";
@@ -15,7 +16,6 @@ import type { DecodeReply, DecodeRequest, FooterSummary } from "./parquet-worker
 export type { FooterSummary } from "./parquet-worker.js";
 
 const workerUrl = workerModule("parquet-worker", import.meta.url);
-
 
 const END = Symbol("end of row group");
 

@@ -1,10 +1,10 @@
-// A worker thread of parquet-pool.ts: starts (loads parquet-wasm) before it is given its file, then
-// reads the file's footer (the first worker) and decodes the row groups it is given, one at a
-// time, each as record batches handed over in order. Decoding
-// (decompression, Parquet pages → Arrow arrays) is most of a Parquet read's CPU time; in a worker it
-// overlaps the main thread's normalisation of the batches before. Each batch leaves WASM memory
-// through the Arrow C Data Interface (arrow-js-ffi reads its buffers in place) and is copied once,
-// into a shared buffer the main thread reads it from (batch-transfer.ts).
+// A worker thread of parquet-pool.ts: loads parquet-wasm before it is given its file, then reads
+// the file's footer (the first worker) and decodes the row groups it is given, one at a time, each
+// as record batches handed over in order. Decoding (decompression, Parquet pages → Arrow arrays) is
+// most of a Parquet read's CPU time; in a worker it overlaps the main thread's normalisation of the
+// batches before. Each batch leaves WASM memory through the Arrow C Data Interface (arrow-js-ffi
+// reads its buffers in place) and is copied once, into a shared buffer the main thread reads it
+// from (batch-transfer.ts).
 import { createRequire } from "node:module";
 import { parentPort } from "node:worker_threads";
 import { type Data, DataType, Dictionary, type Field, RecordBatch, Schema, Type, tableFromIPC } from "apache-arrow";
