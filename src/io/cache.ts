@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type Data, RecordBatchFileWriter, type Table, tableFromIPC } from "apache-arrow";
+import { sha256Hex } from "./artifacts.js";
 import { writeFileAtomic, writeStreamAtomic } from "./atomic.js";
 import { type EntryBytes, readEntryBytes, SIDECAR } from "./cache-entry.js";
 import { exactTransactions, isTransactionsTable } from "./schema.js";
@@ -105,10 +106,6 @@ export async function writeCached(path: string, table: Table): Promise<string> {
   const sha256 = hash.digest("hex");
   await writeFileAtomic(path + SIDECAR, `${sha256}\n`);
   return sha256;
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
 }
 
 export interface CacheEntry {
