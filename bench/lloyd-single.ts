@@ -6,21 +6,11 @@
 // Usage: npm run build && node dist/bench/lloyd-single.js [--rounds N]. Prints a Markdown table.
 import { loadEngine, type Matrix } from "../src/engine/index.js";
 import { lloydIteration, singleCopy } from "../src/engine/kmeans.js";
+import { interleave, roundsFlag } from "./cases/builds.js";
 import { blobs } from "./cases/data.js";
 import { REAL_PCS, readIdCsv } from "./cases/real-data.js";
 
-const at = process.argv.indexOf("--rounds");
-const rounds = at >= 0 ? Number(process.argv[at + 1]) : 15;
-if (!Number.isInteger(rounds) || rounds < 1) {
-  console.error(`--rounds must be a whole number of at least 1, got ${process.argv[at + 1]}`);
-  process.exit(1);
-}
-
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
-const cpuMs = () => {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1000;
-};
+const rounds = roundsFlag(process.argv.slice(2), 15);
 
 function tiled(m: Matrix, rows: number): Matrix {
   const data = new Float64Array(rows * m.cols);
@@ -42,22 +32,14 @@ for (const threads of [1, 2]) {
     const x = engine.upload(input.m);
     const single = singleCopy(engine.context, x)!;
     const centers = { data: input.m.data.slice(0, k * input.m.cols), rows: k, cols: input.m.cols };
-    const cpu: [number[], number[]] = [[], []];
-    const wall: [number[], number[]] = [[], []];
-    for (let r = 0; r < input.rounds + 1; r++) {
-      for (const which of [0, 1] as const) {
-        const c0 = cpuMs();
-        const w0 = performance.now();
-        lloydIteration(engine.context, x, centers, which === 1 ? single : undefined);
-        // The first round warms both up.
-        if (r > 0) {
-          wall[which].push(performance.now() - w0);
-          cpu[which].push(cpuMs() - c0);
-        }
-      }
-    }
-    const [c64, c32] = cpu.map(median) as [number, number];
-    const [w64, w32] = wall.map(median) as [number, number];
+    const iterate = (copy: typeof single | undefined) => {
+      lloydIteration(engine.context, x, centers, copy);
+      return "";
+    };
+    // A round unmeasured warms both up.
+    interleave(1, [undefined, single], iterate);
+    const [f64, f32] = interleave(input.rounds, [undefined, single], iterate);
+    const [c64, c32, w64, w32] = [f64!.cpu, f32!.cpu, f64!.wall, f32!.wall];
     const flops = 2 * input.m.rows * input.m.cols * k;
     const share = (100 * single.fallbacks) / single.rowsRanked;
     console.log(

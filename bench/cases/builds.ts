@@ -1,8 +1,9 @@
-// This build beside another (--against: that checkout's root, built), for benchmarks that run both
-// in one process, interleaved round by round, so that both see the same load: their flags
-// (--against, --rounds, --threads, each bounded: a bad value is one line and exit 1), the other
-// build's modules, and the medians of CPU time (process.cpuUsage, every thread of the process) and
-// wall time. On a shared machine the CPU time and the ratio are the figures to compare.
+// Benchmarks that compare two sides in one process, interleaved round by round so that both see
+// the same load: this build beside another (--against: that checkout's root, built), or two ways of
+// one build. Their flags (--against, --rounds, --threads, each bounded: a bad value is one line and
+// exit 1), the other build's modules, and the medians of CPU time (process.cpuUsage, every thread
+// of the process) and wall time. On a shared machine the CPU time and the ratio are the figures to
+// compare.
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as engine from "../../src/engine/index.js";
@@ -25,15 +26,23 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+const flagOf = (args: string[], name: string) => {
+  const at = args.indexOf(name);
+  return at >= 0 ? args[at + 1] : undefined;
+};
+
+/** The --rounds flag of `args` (default `defaultRounds`). */
+export function roundsFlag(args: string[], defaultRounds: number): number {
+  const rounds = Number(flagOf(args, "--rounds") ?? defaultRounds);
+  // A round is about a tenth of a second a side: a few hundred keep a run within minutes.
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 500) fail(`--rounds must be a whole number from 1 to 500, got ${flagOf(args, "--rounds")}`);
+  return rounds;
+}
+
 /** The flags of `args`, and the builds they name (this one first). */
 export async function buildsRun(args: string[], defaultRounds = 9): Promise<BuildsRun> {
-  const flag = (name: string) => {
-    const at = args.indexOf(name);
-    return at >= 0 ? args[at + 1] : undefined;
-  };
-  const rounds = Number(flag("--rounds") ?? defaultRounds);
-  // A round is about a tenth of a second a build: a few hundred keep a run within minutes.
-  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 500) fail(`--rounds must be a whole number from 1 to 500, got ${flag("--rounds")}`);
+  const flag = (name: string) => flagOf(args, name);
+  const rounds = roundsFlag(args, defaultRounds);
   const threads = (flag("--threads") ?? "1,2").split(",").map(Number);
   if (threads.some((t) => !Number.isInteger(t) || t < 1 || t > 64)) fail(`--threads must list whole numbers from 1 to 64, got ${flag("--threads")}`);
   const builds: Build[] = [{ name: "this build", engine, kmeans }];
