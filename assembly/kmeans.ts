@@ -445,7 +445,7 @@ export function searchCumsum(v: usize, n: i32, targets: usize, t: i32, out: usiz
     const target = load<f64>(targets + ((<usize>j) << 3));
     // Whole blocks of four below the target: with v ≥ 0 the running sum never decreases, so a block
     // whose last sum is below the target holds no crossing. The same additions in the same order,
-    // one comparison per block: the serial step between two k-means++ passes.
+    // one comparison per block (k-means++ takes this walk only where searchCumsumChunks cannot decide).
     for (; i + 3 < n; i += 4) {
       const p = v + ((<usize>i) << 3);
       const s = acc + load<f64>(p) + load<f64>(p, 8) + load<f64>(p, 16) + load<f64>(p, 24);

@@ -88,6 +88,7 @@ function takes(req: IncomingMessage, route: string, bodyLimit: number): boolean 
   return length > 0 && length <= bodyLimit;
 }
 
+/** The answer to a body read whole, or null when fastify is to answer it (after a replay of its bytes). */
 function tryAnswer(bytes: Buffer, handle: FastHandler, started: number): FastAnswer | null {
   const text = bytes.toString("utf8");
   if (mayNeedProtoCheck(text)) return null;
