@@ -10,3 +10,4 @@ export * from "./silhouette";
 export * from "./metrics";
 export * from "./score";
 export * from "./minibatch";
+export * from "./forest";

@@ -47,3 +47,12 @@ export function rngNextFloat(): f64 {
 export function rngFillFloat(ptr: usize, len: i32): void {
   for (let i = 0; i < len; i++) store<f64>(ptr + ((<usize>i) << 3), rngNextFloat());
 }
+
+/** Uniform integer in [0, n) without modulo bias (as `Rng.nextInt`: same rejections, same draws). */
+export function rngNextInt(n: u32): u32 {
+  if (n <= 1) return 0;
+  const limit: u64 = 0x100000000 - (0x100000000 % <u64>n);
+  let r = rngNextU32();
+  while (<u64>r >= limit) r = rngNextU32();
+  return r % n;
+}

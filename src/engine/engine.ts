@@ -4,6 +4,7 @@
 import { Arena } from "./arena.js";
 import { type EngineContext, isResident, type ResidentMatrix } from "./context.js";
 import { distances } from "./distance.js";
+import { type Forest, type ForestOptions, forestPathSumsSteps, growForestSteps } from "./forest.js";
 import { type KMeansOptions, type KMeansResult, kmeans, kmeansSteps, predict } from "./kmeans.js";
 import { type MiniBatchResult, minibatchKMeans, minibatchKMeansSteps } from "./minibatch.js";
 import type { MiniBatchOptions } from "./minibatch-options.js";
@@ -151,9 +152,14 @@ export class Engine {
    * usable.
    */
   private interruptible<T>(x: Matrix | ResidentMatrix, steps: (rx: ResidentMatrix) => Steps<T>, signal?: AbortSignal): Promise<T> {
-    const call = this.running.then(() => this.drainOn(x, steps, signal));
-    this.running = call.catch(() => undefined);
-    return call;
+    return this.serial(() => this.drainOn(x, steps, signal));
+  }
+
+  /** `call` once every interruptible call made before it has ended. */
+  private serial<T>(call: () => Promise<T>): Promise<T> {
+    const next = this.running.then(call);
+    this.running = next.catch(() => undefined);
+    return next;
   }
 
   private async drainOn<T>(x: Matrix | ResidentMatrix, steps: (rx: ResidentMatrix) => Steps<T>, signal?: AbortSignal): Promise<T> {
@@ -235,6 +241,26 @@ export class Engine {
   /** silhouetteSample() that yields to the event loop between parts of its pass and stops once `signal` is aborted. */
   silhouetteSampleInterruptible(x: Matrix | ResidentMatrix, labels: ArrayLike<number>, options: SilhouetteSampleOptions, signal?: AbortSignal): Promise<SampledSilhouette> {
     return this.interruptible(x, (rx) => silhouetteSampleSteps(this.context, rx, labels, options), signal);
+  }
+
+  /** An isolation forest grown on the rows of x (rounded to float32) with scikit-learn's semantics; see forest.ts. */
+  growForest(x: Matrix, options: ForestOptions): Forest {
+    return drain(growForestSteps(this.context, x, options));
+  }
+
+  /** growForest() that yields to the event loop between trees and stops once `signal` is aborted. */
+  growForestInterruptible(x: Matrix, options: ForestOptions, signal?: AbortSignal): Promise<Forest> {
+    return this.serial(() => drainInterruptible(growForestSteps(this.context, x, options), signal));
+  }
+
+  /** Each row's path lengths in the forest's trees, summed in tree order (the score's numerator). */
+  forestPathSums(forest: Forest, x: Matrix): Float64Array {
+    return drain(forestPathSumsSteps(this.context, forest, x));
+  }
+
+  /** forestPathSums() that yields to the event loop between blocks of rows and stops once `signal` is aborted. */
+  forestPathSumsInterruptible(forest: Forest, x: Matrix, signal?: AbortSignal): Promise<Float64Array> {
+    return this.serial(() => drainInterruptible(forestPathSumsSteps(this.context, forest, x), signal));
   }
 
   daviesBouldin(x: Matrix | ResidentMatrix, labels: ArrayLike<number>): number {

@@ -37,6 +37,7 @@ export interface Kernels {
   rngNextU32(): number;
   rngNextFloat(): number;
   rngFillFloat(ptr: number, len: number): void;
+  rngNextInt(n: number): number;
   // assembly/pca.ts
   covarianceChunk(x: number, n: number, d: number, partials: number, chunkRows: number, chunk: number): void;
   covarianceMerge(partials: number, nChunks: number, n: number, d: number, chunkRows: number, mean: number, cov: number): void;
@@ -65,6 +66,12 @@ export interface Kernels {
   /** Returns the batch's inertia against the old centres. */
   minibatchStep(x: number, d: number, idx: number, b: number, centers: number, k: number, next: number, counts: number, batchCounts: number, labels: number): number;
   nearestCentreChunk(x: number, n: number, d: number, centers: number, k: number, labels: number, partial: number, chunkRows: number, chunk: number): void;
+  // assembly/forest.ts
+  forestGrowTree(
+    x: number, n: number, cols: number, maxSamples: number, maxDepth: number, nodesPerTree: number, treeSeed: number,
+    feature: number, value: number, pathLength: number, pool: number, rows: number, features: number, stack: number,
+  ): void;
+  forestPathSums(x: number, n: number, cols: number, feature: number, value: number, nTrees: number, nodesPerTree: number, maxDepth: number, sums: number): void;
 }
 
 /** Each export's parameter count: the list the built module is checked against. */
@@ -95,6 +102,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
   rngNextU32: 0,
   rngNextFloat: 0,
   rngFillFloat: 2,
+  rngNextInt: 1,
   covarianceChunk: 6,
   covarianceMerge: 7,
   projectChunk: 10,
@@ -112,6 +120,8 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
   scoreChunk: 21,
   minibatchStep: 10,
   nearestCentreChunk: 9,
+  forestGrowTree: 14,
+  forestPathSums: 9,
 };
 
 /** Every kernel name, in declaration order (the thread pool's table of kernels). */

@@ -30,7 +30,7 @@ export class Rng {
 
   /** The i-th sub-stream of `seed`: a new generator whose seed mixes both. */
   static derive(seed: number, i: number): Rng {
-    return new Rng(mix32((seed >>> 0) ^ mix32(i + 0x632be5ab)));
+    return new Rng(deriveSeed(seed, i));
   }
 
   /** Next unsigned 32-bit integer. */
@@ -65,6 +65,11 @@ export class Rng {
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
+}
+
+/** The seed of `Rng.derive(seed, i)`: for a WASM kernel that seeds its own generator (rngSeed) with it. */
+export function deriveSeed(seed: number, i: number): number {
+  return mix32((seed >>> 0) ^ mix32(i + 0x632be5ab));
 }
 
 /** murmur3's 32-bit finaliser: a bijective mix, used to derive sub-seeds. */

@@ -10,6 +10,10 @@ test("the WASM generator gives the TypeScript Rng's stream", async () => {
     kernels.rngSeed(seed);
     for (let i = 0; i < 100; i++) assert.is(kernels.rngNextU32() >>> 0, rng.nextU32(), `seed ${seed}, draw ${i}`);
     for (let i = 0; i < 100; i++) assert.is(kernels.rngNextFloat(), rng.nextFloat(), `seed ${seed}, float ${i}`);
+    // Bounds that reject often (just above 2^31), never (powers of two) and always return 0 (0, 1).
+    for (const n of [0, 1, 2, 3, 7, 256, 4282, 2 ** 31 + 1, 2 ** 32 - 1]) {
+      for (let i = 0; i < 50; i++) assert.is(kernels.rngNextInt(n) >>> 0, rng.nextInt(n), `seed ${seed}, nextInt(${n}) ${i}`);
+    }
   }
 });
 

@@ -68,10 +68,10 @@ test("the schema itself rejects what the reader rejects", () => {
   assert.ok(schemaErrors(schema, JSON.parse(edited((m) => (m.format = "custseg-model/2")))).length > 0);
 });
 
-test("the forest survives JSON bit for bit: same scores for every training customer", () => {
+test("the forest survives JSON bit for bit: same scores for every training customer", async () => {
   const model = parseModel(text);
   const all = run.all.matrix;
-  const fromJson = forestScores(forestFromModel(model.outliers.forest!), all);
+  const fromJson = forestScores(await loadEngine({ threads: 1 }), forestFromModel(model.outliers.forest!), all);
   assert.equal([...fromJson], [...run.forest!.scores]);
   const again = forestToModel(forestFromModel(model.outliers.forest!), { contamination: 0.05, seed: 0, threshold: run.forest!.threshold });
   assert.equal(again, model.outliers.forest);

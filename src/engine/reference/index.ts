@@ -6,3 +6,4 @@ export * from "./pca.js";
 export * from "./scale.js";
 export * from "./silhouette.js";
 export * from "./minibatch.js";
+export * from "./forest.js";

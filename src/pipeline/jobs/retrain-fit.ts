@@ -65,7 +65,7 @@ export function productionRunOptions(model: CustsegModel, modelPath: string): Om
 export async function fitCandidate(engine: Engine, timer: StepTimer, c: CandidateInput, modelPath: string): Promise<Candidate> {
   const opts: RunOptions = { ...productionRunOptions(c.production, modelPath), input: c.input, out: c.runDir, ...(c.runId ? { runId: c.runId } : {}) };
   const { k } = opts;
-  const forest = await timer.step("outliers", () => isolationForestInterruptible(c.fit.matrix, { seed: opts.seed }, c.signal), (f) => `${f.isOutlier.reduce((s, v) => s + v, 0)} flagged`);
+  const forest = await timer.step("outliers", () => isolationForestInterruptible(engine, c.fit.matrix, { seed: opts.seed }, c.signal), (f) => `${f.isOutlier.reduce((s, v) => s + v, 0)} flagged`);
   const kept = keepRows(c.fit, forest.isOutlier);
   if (kept.ids.length <= k) {
     throw new UserError(`${c.input}: ${kept.ids.length} customers of the fitting half remain after outliers; k = ${k} needs at least ${k + 1}`);

@@ -1,14 +1,13 @@
+import type { Engine } from "../../engine/engine.js";
+import { type Forest, MAX_FOREST_SAMPLES, averagePathLength } from "../../engine/forest.js";
 import type { Matrix } from "../../engine/matrix.js";
-import { Rng } from "../../engine/rng.js";
-import { drain, drainInterruptible, type Steps } from "../../engine/steps.js";
+import type { Steps } from "../../engine/steps.js";
 import { ISOLATION_FOREST_DEFAULTS } from "../options.js";
 
 /**
- * Isolation forest with scikit-learn 1.2 semantics (IsolationForest + ExtraTreeRegressor):
- * each tree grows on `maxSamples` rows drawn without replacement; a node picks a feature uniformly
- * among those not constant on its rows and a threshold uniformly in [min, max); rows with
- * x <= threshold go left. Growth stops at depth ceil(log2(maxSamples)) or at a single row.
- * Features are rounded to float32 first, as scikit-learn's trees see them.
+ * Isolation forest with scikit-learn 1.2 semantics (IsolationForest + ExtraTreeRegressor): the
+ * trees grow and walk in the engine (engine/forest.ts); this step draws the threshold at the
+ * `contamination` percentile and flags the rows below it.
  */
 export interface IsolationForestOptions {
   /** Seed of the forest; tree t draws from `Rng.derive(seed, t)`. Default 0. */
@@ -32,245 +31,54 @@ export interface OutlierResult {
   forest: Forest;
 }
 
-/** scikit-learn's FEATURE_THRESHOLD: a feature spanning no more than this on a node is constant there. */
-const CONSTANT_SPAN = 1e-7;
-const EULER_GAMMA = 0.5772156649015329;
 
-/** Average path length of an unsuccessful BST search among n keys: c(n) of Liu et al. */
-export function averagePathLength(n: number): number {
-  if (n <= 1) return 0;
-  if (n === 2) return 1;
-  return 2 * (Math.log(n - 1) + EULER_GAMMA) - (2 * (n - 1)) / n;
-}
-
-export function isolationForest(x: Matrix, options: IsolationForestOptions = {}): OutlierResult {
-  return drain(isolationForestSteps(x, options));
+export function isolationForest(engine: Engine, x: Matrix, options: IsolationForestOptions = {}): OutlierResult {
+  const o = checkOptions(options);
+  if (x.rows === 0) return emptyResult();
+  const forest = engine.growForest(x, { seed: o.seed, nTrees: o.nTrees, maxSamples: Math.min(o.maxSamples, x.rows) });
+  return flagged(forest, engine.forestPathSums(forest, x), o.contamination);
 }
 
 /** isolationForest() that yields to the event loop as it goes and stops once `signal` is aborted. */
-export function isolationForestInterruptible(x: Matrix, options: IsolationForestOptions = {}, signal?: AbortSignal): Promise<OutlierResult> {
-  return drainInterruptible(isolationForestSteps(x, options), signal);
+export async function isolationForestInterruptible(engine: Engine, x: Matrix, options: IsolationForestOptions = {}, signal?: AbortSignal): Promise<OutlierResult> {
+  const o = checkOptions(options);
+  if (x.rows === 0) return emptyResult();
+  const forest = await engine.growForestInterruptible(x, { seed: o.seed, nTrees: o.nTrees, maxSamples: Math.min(o.maxSamples, x.rows) }, signal);
+  return flagged(forest, await engine.forestPathSumsInterruptible(forest, x, signal), o.contamination);
 }
 
-/** The fit and scoring as steps (see engine/steps.ts): one tree, or one block of rows, per step. */
-export function* isolationForestSteps(x: Matrix, options: IsolationForestOptions = {}): Steps<OutlierResult> {
-  const { seed, nTrees, contamination } = { ...ISOLATION_FOREST_DEFAULTS, ...options };
-  if (!(contamination > 0 && contamination <= 0.5)) {
-    throw new RangeError(`contamination must be in (0, 0.5], got ${contamination}`);
+function checkOptions(options: IsolationForestOptions): Required<IsolationForestOptions> {
+  const o = { ...ISOLATION_FOREST_DEFAULTS, ...options };
+  if (!(o.contamination > 0 && o.contamination <= 0.5)) {
+    throw new RangeError(`contamination must be in (0, 0.5], got ${o.contamination}`);
   }
-  if (!(Number.isInteger(nTrees) && nTrees >= 1)) throw new RangeError(`nTrees must be a positive integer, got ${nTrees}`);
-  const n = x.rows;
-  if (n === 0) {
-    const forest = { nTrees: 0, nodesPerTree: 1, maxDepth: 0, maxSamples: 0, feature: new Int32Array(0), value: new Float64Array(0) };
-    return { scores: new Float64Array(0), isOutlier: new Uint8Array(0), threshold: Number.NaN, forest };
+  if (!(Number.isInteger(o.nTrees) && o.nTrees >= 1)) throw new RangeError(`nTrees must be a positive integer, got ${o.nTrees}`);
+  if (!(Number.isInteger(o.maxSamples) && o.maxSamples >= 1 && o.maxSamples <= MAX_FOREST_SAMPLES)) {
+    throw new RangeError(`maxSamples must be an integer in 1..${MAX_FOREST_SAMPLES}, got ${o.maxSamples}`);
   }
-  const requested = options.maxSamples ?? ISOLATION_FOREST_DEFAULTS.maxSamples;
-  if (!(Number.isInteger(requested) && requested >= 1 && requested <= 4096)) {
-    throw new RangeError(`maxSamples must be an integer in 1..4096, got ${requested}`);
-  }
-  const maxSamples = Math.min(requested, n);
-  const x32 = Float32Array.from(x.data);
-  const bad = x32.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) {
-    // As scikit-learn's input check: no NaN, and nothing beyond float32's range.
-    throw new RangeError(`isolationForest: row ${Math.floor(bad / x.cols) + 1}, column ${(bad % x.cols) + 1} is ${x.data[bad]}, not a finite float32`);
-  }
-  const forest = yield* growForest(x32, n, x.cols, maxSamples, nTrees, seed);
-  const scores = yield* scoreBlocks(forest, x32, n, x.cols);
+  return o;
+}
+
+function emptyResult(): OutlierResult {
+  const forest = { nTrees: 0, nodesPerTree: 1, maxDepth: 0, maxSamples: 0, feature: new Int32Array(0), value: new Float64Array(0) };
+  return { scores: new Float64Array(0), isOutlier: new Uint8Array(0), threshold: Number.NaN, forest };
+}
+
+function flagged(forest: Forest, pathSums: Float64Array, contamination: number): OutlierResult {
+  const scores = scoresOf(forest, pathSums);
   const threshold = percentileLinear(scores, 100 * contamination);
-  const isOutlier = new Uint8Array(n);
-  for (let i = 0; i < n; i++) isOutlier[i] = scores[i] < threshold ? 1 : 0;
+  const isOutlier = new Uint8Array(scores.length);
+  for (let i = 0; i < scores.length; i++) isOutlier[i] = scores[i]! < threshold ? 1 : 0;
   return { scores, isOutlier, threshold, forest };
 }
 
-/**
- * All trees in flat arrays, each a complete binary tree of depth `maxDepth` in heap order (children
- * of node k at 2k + 1 and 2k + 2; node k of tree t at slot `t * nodesPerTree + k`), so every walk
- * takes exactly `maxDepth` steps and needs no child pointers or leaf tests. An internal node holds
- * its feature and threshold in `value`. A leaf above the bottom becomes a chain of pass-through
- * nodes (threshold +∞: always left) down to the bottom level. Bottom slots hold the leaf's depth
- * + c(rows in it).
- */
-export interface Forest {
-  nTrees: number;
-  nodesPerTree: number;
-  maxDepth: number;
-  maxSamples: number;
-  feature: Int32Array;
-  value: Float64Array;
-}
-
-function* growForest(x: Float32Array, n: number, cols: number, maxSamples: number, nTrees: number, seed: number): Steps<Forest> {
-  const maxDepth = Math.ceil(Math.log2(Math.max(maxSamples, 2)));
-  const nodesPerTree = 2 ** (maxDepth + 1) - 1;
-  const g: Growth = {
-    x,
-    n,
-    cols,
-    maxSamples,
-    maxDepth,
-    nodesPerTree,
-    feature: new Int32Array(nTrees * nodesPerTree),
-    value: new Float64Array(nTrees * nodesPerTree),
-    pool: new Int32Array(n),
-    rows: new Int32Array(maxSamples),
-    features: new Int32Array(cols),
-    // Pending nodes (heap index, first row, end row, depth); depth-first, so at most maxDepth + 1 wait.
-    stack: new Int32Array(4 * (maxDepth + 2)),
-  };
-  for (let t = 0; t < nTrees; t++) {
-    growTree(g, t, Rng.derive(seed, t));
-    // A tree costs O(n) for its draw: on millions of rows, milliseconds.
-    yield;
-  }
-  return { nTrees, nodesPerTree, maxDepth, maxSamples, feature: g.feature, value: g.value };
-}
-
-/** The inputs, the forest being grown and the scratch space its trees share. */
-interface Growth {
-  x: Float32Array;
-  n: number;
-  cols: number;
-  maxSamples: number;
-  maxDepth: number;
-  nodesPerTree: number;
-  feature: Int32Array;
-  value: Float64Array;
-  pool: Int32Array;
-  rows: Int32Array;
-  features: Int32Array;
-  stack: Int32Array;
-}
-
-/**
- * Tree t, drawn with its own generator. A plain function called per tree, not the generator's
- * body: V8 optimises it after the first trees, where a loop in a generator stays unoptimised.
- */
-function growTree(g: Growth, t: number, rng: Rng): void {
-  const { x, n, cols, maxSamples, maxDepth, nodesPerTree, feature, value, pool, rows, features, stack } = g;
-  // Partial Fisher–Yates: the first maxSamples entries are a uniform draw without replacement.
-  for (let i = 0; i < n; i++) pool[i] = i;
-  for (let k = 0; k < maxSamples; k++) {
-    const j = k + rng.nextInt(n - k);
-    const r = pool[j];
-    pool[j] = pool[k];
-    pool[k] = r;
-    rows[k] = r;
-  }
-  const base = t * nodesPerTree;
-  let sp = 0;
-  stack[sp++] = 0;
-  stack[sp++] = 0;
-  stack[sp++] = maxSamples;
-  stack[sp++] = 0;
-  while (sp > 0) {
-    const depth = stack[--sp];
-    const end = stack[--sp];
-    const start = stack[--sp];
-    const k = stack[--sp];
-    const size = end - start;
-    let splitFeature = -1;
-    let lo = 0;
-    let hi = 0;
-    if (size > 1 && depth < maxDepth) {
-      // Draw features without replacement until one varies on this node, as the random splitter does.
-      for (let f = 0; f < cols; f++) features[f] = f;
-      let remaining = cols;
-      while (remaining > 0) {
-        const j = rng.nextInt(remaining);
-        const f = features[j];
-        lo = Infinity;
-        hi = -Infinity;
-        for (let r = start; r < end; r++) {
-          const v = x[rows[r] * cols + f];
-          if (v < lo) lo = v;
-          if (v > hi) hi = v;
-        }
-        if (hi > lo + CONSTANT_SPAN) {
-          splitFeature = f;
-          break;
-        }
-        features[j] = features[--remaining];
-        features[remaining] = f;
-      }
-    }
-    if (splitFeature < 0) {
-      let slot = k;
-      for (let d = depth; d < maxDepth; d++) {
-        value[base + slot] = Infinity; // feature stays 0; every value is <= +∞
-        slot = 2 * slot + 1;
-      }
-      value[base + slot] = depth + averagePathLength(size);
-      continue;
-    }
-    let threshold = lo + rng.nextFloat() * (hi - lo);
-    if (threshold === hi) threshold = lo;
-    // Partition rows[start:end) so that x <= threshold comes first.
-    let mid = start;
-    for (let r = start; r < end; r++) {
-      const row = rows[r];
-      if (x[row * cols + splitFeature] <= threshold) {
-        rows[r] = rows[mid];
-        rows[mid++] = row;
-      }
-    }
-    feature[base + k] = splitFeature;
-    value[base + k] = threshold;
-    stack[sp++] = 2 * k + 1;
-    stack[sp++] = start;
-    stack[sp++] = mid;
-    stack[sp++] = depth + 1;
-    stack[sp++] = 2 * k + 2;
-    stack[sp++] = mid;
-    stack[sp++] = end;
-    stack[sp++] = depth + 1;
-  }
-}
-
-/**
- * Sum over trees of each row's path length, then scikit-learn's score. Tree-major, so one tree
- * stays in cache while all rows walk it (each row still adds its lengths in tree order). The left/
- * right choice is arithmetic, not a branch (it is a coin flip to the CPU), and four rows walk side by
- * side so their independent load chains overlap.
- */
-function scoreSamples(forest: Forest, x: Float32Array, n: number, cols: number): Float64Array {
-  const { nTrees, nodesPerTree, maxDepth, feature, value } = forest;
-  const depths = new Float64Array(n);
-  const n4 = n - (n % 4);
-  for (let t = 0; t < nTrees; t++) {
-    const base = t * nodesPerTree;
-    for (let i = 0; i < n4; i += 4) {
-      const r0 = i * cols;
-      const r1 = r0 + cols;
-      const r2 = r1 + cols;
-      const r3 = r2 + cols;
-      let k0 = 0;
-      let k1 = 0;
-      let k2 = 0;
-      let k3 = 0;
-      for (let d = 0; d < maxDepth; d++) {
-        k0 = 2 * k0 + 2 - bit(x[r0 + feature[base + k0]] <= value[base + k0]);
-        k1 = 2 * k1 + 2 - bit(x[r1 + feature[base + k1]] <= value[base + k1]);
-        k2 = 2 * k2 + 2 - bit(x[r2 + feature[base + k2]] <= value[base + k2]);
-        k3 = 2 * k3 + 2 - bit(x[r3 + feature[base + k3]] <= value[base + k3]);
-      }
-      depths[i] += value[base + k0];
-      depths[i + 1] += value[base + k1];
-      depths[i + 2] += value[base + k2];
-      depths[i + 3] += value[base + k3];
-    }
-    for (let i = n4; i < n; i++) {
-      const row = i * cols;
-      let k = 0;
-      for (let d = 0; d < maxDepth; d++) k = 2 * k + 2 - bit(x[row + feature[base + k]] <= value[base + k]);
-      depths[i] += value[base + k];
-    }
-  }
-  const denominator = nTrees * averagePathLength(forest.maxSamples);
-  const scores = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+/** scikit-learn's score_samples from the summed path lengths. */
+function scoresOf(forest: Forest, pathSums: Float64Array): Float64Array {
+  const denominator = forest.nTrees * averagePathLength(forest.maxSamples);
+  const scores = new Float64Array(pathSums.length);
+  for (let i = 0; i < pathSums.length; i++) {
     // scikit-learn takes the ratio as 1 when c(maxSamples) = 0 (a single row per tree).
-    const ratio = denominator !== 0 ? depths[i] / denominator : 1;
+    const ratio = denominator !== 0 ? pathSums[i]! / denominator : 1;
     scores[i] = -(2 ** -ratio);
   }
   return scores;
@@ -281,38 +89,24 @@ function scoreSamples(forest: Forest, x: Float32Array, n: number, cols: number):
  * trees saw their training rows). Throws RangeError naming the first row and column that is not a
  * finite float32.
  */
-export function forestScores(forest: Forest, x: Matrix): Float64Array {
-  return drain(forestScoresSteps(forest, x));
+export function forestScores(engine: Engine, forest: Forest, x: Matrix): Float64Array {
+  return scoresOf(forest, engine.forestPathSums(forest, x));
 }
 
-/** forestScores() as steps, one block of rows per step. */
-export function* forestScoresSteps(forest: Forest, x: Matrix): Steps<Float64Array> {
-  if (x.rows === 0) return new Float64Array(0);
-  const x32 = Float32Array.from(x.data);
-  const bad = x32.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new RangeError(`row ${Math.floor(bad / x.cols) + 1}, column ${(bad % x.cols) + 1} is ${x.data[bad]}, not a finite float32`);
-  return yield* scoreBlocks(forest, x32, x.rows, x.cols);
-}
-
-/**
- * scoreSamples over blocks of rows small enough to stay in cache while all the trees walk them,
- * yielding after each block. Each row still adds its path lengths in tree order, so the scores
- * are the same bits as in one pass.
- */
-function* scoreBlocks(forest: Forest, x32: Float32Array, rows: number, cols: number): Steps<Float64Array> {
+/** forestScores() as steps, one block of FOREST_STEP_ROWS rows per step (each a whole engine call). */
+export function* forestScoresSteps(engine: Engine, forest: Forest, x: Matrix): Steps<Float64Array> {
+  const { rows, cols } = x;
   const scores = new Float64Array(rows);
-  for (let start = 0; start < rows; start += FOREST_BLOCK_ROWS) {
-    const n = Math.min(FOREST_BLOCK_ROWS, rows - start);
-    scores.set(scoreSamples(forest, x32.subarray(start * cols, (start + n) * cols), n, cols), start);
+  for (let start = 0; start < rows; start += FOREST_STEP_ROWS) {
+    const n = Math.min(FOREST_STEP_ROWS, rows - start);
+    scores.set(forestScores(engine, forest, { data: x.data.subarray(start * cols, (start + n) * cols), rows: n, cols }), start);
     yield;
   }
   return scores;
 }
 
-const FOREST_BLOCK_ROWS = 2048;
-
-/** 1 for true, 0 for false, without a branch (V8 keeps the comparison's flag as an integer). */
-const bit = (b: boolean): number => (b as unknown as number) | 0;
+/** About 10 ms of walking with 100 trees of depth 8. */
+const FOREST_STEP_ROWS = 8192;
 
 /** numpy.percentile(values, q) with the default linear method, including numpy's two-sided lerp. */
 export function percentileLinear(values: ArrayLike<number>, q: number): number {

@@ -6,7 +6,7 @@
  *   scoreFeatures(engine, model, features, rows, { outliers = true }) → Scored
  *     features: row-major Float64Array, rows × model.features.length, columns in model.features order.
  *     Scaling, PCA projection and the nearest centroid run in the engine (one fused WASM pass per
- *     batch of BATCH_ROWS rows); the outlier score walks the model's IsolationForest in TypeScript.
+ *     batch of BATCH_ROWS rows); the outlier score walks the model's IsolationForest in the engine too.
  *   scoreFeatureColumns(engine, model, columns, rows, { outliers = true }) → Scored
  *     the same from one array per feature (model.features order), e.g. an Arrow table's column
  *     values: copied into WASM memory as they are and read column-major there, never transposed in
@@ -34,7 +34,8 @@ import type { PlacementModel } from "../../engine/score.js";
 import type { CustsegModel, ModelTopProduct } from "../../model/index.js";
 import { forestFromModel } from "./forest-model.js";
 import { drain, type Steps } from "../../engine/steps.js";
-import { type Forest, forestScores, forestScoresSteps } from "./outliers.js";
+import type { Forest } from "../../engine/forest.js";
+import { forestScores, forestScoresSteps } from "./outliers.js";
 
 /** Rows placed per engine call: large enough to amortise the call, small enough to stay in cache-friendly memory. */
 export const BATCH_ROWS = 1 << 15;
@@ -205,7 +206,7 @@ export function* scoreFeaturesSteps(engine: Engine, model: CustsegModel, feature
   checkValues(features, rows, s.features, withForest ? F32_MAX : Number.POSITIVE_INFINITY);
   const out = yield* placeRows(engine, s, s.placeFeatures, features, rows, d);
   if (rows > 0 && withForest) {
-    const scores = yield* forestScoresSteps(s.forest!, { data: features, rows, cols: d });
+    const scores = yield* forestScoresSteps(engine, s.forest!, { data: features, rows, cols: d });
     out.outlierScore.set(scores);
     for (let i = 0; i < rows; i++) out.outlier[i] = scores[i]! < s.threshold ? 1 : 0;
   }
@@ -252,7 +253,7 @@ export function scoreFeatureColumns(
     columns.forEach((column, j) => {
       for (let i = 0; i < rows; i++) x[i * d + j] = column[i]!;
     });
-    const scores = forestScores(s.forest!, { data: x, rows, cols: d });
+    const scores = forestScores(engine, s.forest!, { data: x, rows, cols: d });
     out.outlierScore.set(scores);
     for (let i = 0; i < rows; i++) out.outlier[i] = scores[i]! < s.threshold ? 1 : 0;
   }

@@ -7,9 +7,13 @@ import { type Matrix, matrix } from "../../../src/engine/matrix.js";
 import { Rng } from "../../../src/engine/rng.js";
 import { UserError } from "../../../src/errors.js";
 import { readOutlierIds } from "../../../src/io/ids.js";
-import { averagePathLength, isolationForest, isolationForestInterruptible, outlierMask, percentileLinear } from "../../../src/pipeline/steps/outliers.js";
+import { loadEngine } from "../../../src/engine/engine.js";
+import { averagePathLength } from "../../../src/engine/forest.js";
+import { isolationForest, isolationForestInterruptible, outlierMask, percentileLinear } from "../../../src/pipeline/steps/outliers.js";
 import { assertRejects } from "../../helpers/assert.js";
 import { sharedFile, skipped } from "../../helpers/shared.js";
+
+const engine = await loadEngine({ threads: 1 });
 
 /** Rows of a numeric CSV with a header; the first column is the CustomerID. */
 function readFeatures(path: string): { ids: number[]; x: Matrix } {
@@ -60,7 +64,7 @@ test("percentileLinear matches numpy.percentile's linear method", () => {
 
 test("an obvious outlier gets the lowest score and is flagged", () => {
   const x = blob(300, 4, 11, [[40, -35, 50, 60]]);
-  const { scores, isOutlier, threshold } = isolationForest(x, { seed: 3, contamination: 0.01 });
+  const { scores, isOutlier, threshold } = isolationForest(engine, x, { seed: 3, contamination: 0.01 });
   const last = x.rows - 1;
   assert.is(isOutlier[last], 1);
   assert.ok(scores.every((s, i) => i === last || s > scores[last]));
@@ -72,7 +76,7 @@ test("an obvious outlier gets the lowest score and is flagged", () => {
 
 test("fewer rows than 256: every tree sees all of them, and the count follows the percentile", () => {
   const x = blob(49, 3, 5, [[9, 9, 9]]);
-  const { scores, isOutlier, threshold } = isolationForest(x, { seed: 1, contamination: 0.1 });
+  const { scores, isOutlier, threshold } = isolationForest(engine, x, { seed: 1, contamination: 0.1 });
   assert.is(scores.length, 50);
   assert.is(isOutlier[49], 1);
   // 10th percentile of 50 distinct scores sits between the 5th and 6th smallest: 5 below it.
@@ -84,12 +88,12 @@ test("fewer rows than 256: every tree sees all of them, and the count follows th
 test("constant columns are never split on; an all-constant matrix scores everyone alike", () => {
   const withConstant = blob(200, 3, 9, [[30, 0, 0]]);
   for (let i = 0; i < withConstant.rows; i++) withConstant.data[i * 3 + 1] = 7; // column 1 constant
-  const r = isolationForest(withConstant, { seed: 2, contamination: 0.02 });
+  const r = isolationForest(engine, withConstant, { seed: 2, contamination: 0.02 });
   assert.ok(r.scores.every(Number.isFinite));
   assert.is(r.isOutlier[200], 1);
 
   const flat = matrix(new Float64Array(40 * 2).fill(4), 40, 2);
-  const f = isolationForest(flat, { seed: 0 });
+  const f = isolationForest(engine, flat, { seed: 0 });
   // A single leaf of 40 rows: E[h] = c(40) = c(maxSamples), so every score is −2^−1 (up to the sum's rounding).
   assert.ok(f.scores.every((s) => s === f.scores[0] && Math.abs(s + 0.5) < 1e-12));
   assert.is(f.isOutlier.reduce((s, v) => s + v, 0), 0);
@@ -97,26 +101,26 @@ test("constant columns are never split on; an all-constant matrix scores everyon
 
 test("same seed, same forest; another seed, other scores", () => {
   const x = blob(500, 5, 21, [[8, 8, 8, 8, 8]]);
-  const a = isolationForest(x, { seed: 42 });
-  const b = isolationForest(x, { seed: 42 });
+  const a = isolationForest(engine, x, { seed: 42 });
+  const b = isolationForest(engine, x, { seed: 42 });
   assert.equal(Array.from(a.scores), Array.from(b.scores));
   assert.equal(Array.from(a.isOutlier), Array.from(b.isOutlier));
-  const c = isolationForest(x, { seed: 43 });
+  const c = isolationForest(engine, x, { seed: 43 });
   assert.not.equal(Array.from(a.scores), Array.from(c.scores));
 });
 
 test("bad options are rejected", () => {
   const x = blob(10, 2, 1);
-  assert.throws(() => isolationForest(x, { contamination: 0 }), /contamination/);
-  assert.throws(() => isolationForest(x, { contamination: 0.6 }), /contamination/);
-  assert.throws(() => isolationForest(x, { nTrees: 0 }), /nTrees/);
-  assert.throws(() => isolationForest(x, { maxSamples: 5000 }), /maxSamples/);
+  assert.throws(() => isolationForest(engine, x, { contamination: 0 }), /contamination/);
+  assert.throws(() => isolationForest(engine, x, { contamination: 0.6 }), /contamination/);
+  assert.throws(() => isolationForest(engine, x, { nTrees: 0 }), /nTrees/);
+  assert.throws(() => isolationForest(engine, x, { maxSamples: 5000 }), /maxSamples/);
   const withNaN = blob(10, 2, 1);
   withNaN.data[7] = Number.NaN;
-  assert.throws(() => isolationForest(withNaN), /row 4, column 2 is NaN/);
+  assert.throws(() => isolationForest(engine, withNaN), /row 4, column 2 is NaN, not a finite float32/);
   // One row: c(1) = 0, and scikit-learn then scores −2^−1.
-  assert.equal(Array.from(isolationForest(matrix(Float64Array.of(1, 2), 1, 2)).scores), [-0.5]);
-  const empty = isolationForest(matrix(new Float64Array(0), 0, 3));
+  assert.equal(Array.from(isolationForest(engine, matrix(Float64Array.of(1, 2), 1, 2)).scores), [-0.5]);
+  const empty = isolationForest(engine, matrix(new Float64Array(0), 0, 3));
   assert.is(empty.scores.length, 0);
 });
 
@@ -134,7 +138,7 @@ test("real features: flags 5% and agrees with scikit-learn's IsolationForest (Ja
   assert.equal(scored.ids, ids);
   const referenceScores = scored.x;
 
-  const runs = [0, 1, 2, 3, 4].map((seed) => isolationForest(x, { seed }));
+  const runs = [0, 1, 2, 3, 4].map((seed) => isolationForest(engine, x, { seed }));
   const sets = runs.map((r) => flaggedIds(ids, r.isOutlier));
   runs.forEach((r, seed) => {
     assert.is(sets[seed].size, 215, `seed ${seed} flags 215`);
@@ -148,7 +152,7 @@ test("real features: flags 5% and agrees with scikit-learn's IsolationForest (Ja
   // Different seeds mostly agree with one another.
   for (let s = 1; s < sets.length; s++) assert.ok(jaccard(sets[0], sets[s]) >= 0.6, `seeds 0 and ${s}`);
   // Same seed, same set.
-  assert.equal([...flaggedIds(ids, isolationForest(x, { seed: 0 }).isOutlier)], [...sets[0]]);
+  assert.equal([...flaggedIds(ids, isolationForest(engine, x, { seed: 0 }).isOutlier)], [...sets[0]]);
 });
 
 function pearson(a: Float64Array, b: Float64Array): number {
@@ -224,15 +228,15 @@ test("the interruptible forest gives the bits of the synchronous one; an aborted
   const rng = new Rng(21);
   // More rows than one block of scored rows, so the scoring runs in several steps.
   const x = matrix(Float64Array.from({ length: 9000 * 4 }, () => rng.nextFloat() * 100), 9000, 4);
-  const sync = isolationForest(x, { seed: 5 });
-  const steps = await isolationForestInterruptible(x, { seed: 5 });
+  const sync = isolationForest(engine, x, { seed: 5 });
+  const steps = await isolationForestInterruptible(engine, x, { seed: 5 });
   assert.equal(steps.scores, sync.scores);
   assert.equal(steps.isOutlier, sync.isOutlier);
   assert.is(steps.threshold, sync.threshold);
   assert.equal(steps.forest.value, sync.forest.value);
   const stop = new AbortController();
   stop.abort(new Error("stopped by the caller"));
-  await assertRejects(() => isolationForestInterruptible(x, { seed: 5 }, stop.signal), /stopped by the caller/);
+  await assertRejects(() => isolationForestInterruptible(engine, x, { seed: 5 }, stop.signal), /stopped by the caller/);
 });
 
 test.run();

@@ -188,6 +188,8 @@ export const GRAPH: readonly StepDef[] = [
     // A given outlier list replaces the forest, and with it the seed.
     params: (o) => (o.outliersFrom ? { list: true } : { seed: o.seed }),
     files: (o) => ({ outliersFrom: o.outliersFrom }),
+    wasm: true,
+    prepare: startEngine,
     async run(ctx, v, p) {
       const [{ featureMatrix }, { isolationForestInterruptible, outlierMask }, { readOutlierIds }] = await Promise.all([
         import("../customer-matrix.js"),
@@ -196,7 +198,7 @@ export const GRAPH: readonly StepDef[] = [
       ]);
       const all = featureMatrix(v.features!.features);
       const from = ctx.opts.outliersFrom;
-      const forest = "seed" in p ? await isolationForestInterruptible(all.matrix, { seed: p.seed }, ctx.opts.signal) : undefined;
+      const forest = "seed" in p ? await isolationForestInterruptible(await ctx.engine(), all.matrix, { seed: p.seed }, ctx.opts.signal) : undefined;
       const flagged = forest ? forest.isOutlier : outlierMask(all.ids, blameOption("outliersFrom", () => readOutlierIds(from!)));
       if (flagged.every((f) => f === 1)) {
         if (from) throw new OptionError("outliersFrom", `${from} lists every one of the ${all.ids.length} customers; nothing is left to cluster`);

@@ -1,0 +1,168 @@
+// Isolation forest: growing one tree and walking rows down trees, mirroring the TypeScript
+// reference (src/engine/reference/forest.ts) operation for operation, so the trees and the summed
+// path lengths are the same bits. Rows are float32 (as scikit-learn's trees see them), compared
+// and split in f64 as the reference does.
+import { rngNextFloat, rngNextInt, rngSeed } from "./rng";
+
+/** scikit-learn's FEATURE_THRESHOLD: a feature spanning no more than this on a node is constant there. */
+const CONSTANT_SPAN: f64 = 1e-7;
+
+/**
+ * Grows one tree (complete, heap order; see src/engine/forest.ts) into `feature` (i32) and
+ * `value` (f64), both `nodesPerTree` long and zeroed here. `treeSeed` seeds the generator (the
+ * tree's derived stream); `pathLength[s]` is c(s) for s in 0..maxSamples. Scratch: `pool` n i32,
+ * `rows` maxSamples i32, `features` cols i32, `stack` 4·(maxDepth + 2) i32.
+ */
+export function forestGrowTree(
+  x: usize, n: i32, cols: i32, maxSamples: i32, maxDepth: i32, nodesPerTree: i32, treeSeed: u32,
+  feature: usize, value: usize, pathLength: usize, pool: usize, rows: usize, features: usize, stack: usize,
+): void {
+  rngSeed(treeSeed);
+  memory.fill(feature, 0, (<usize>nodesPerTree) << 2);
+  memory.fill(value, 0, (<usize>nodesPerTree) << 3);
+  // Partial Fisher–Yates: the first maxSamples entries are a uniform draw without replacement.
+  for (let i = 0; i < n; i++) store<i32>(pool + ((<usize>i) << 2), i);
+  for (let k = 0; k < maxSamples; k++) {
+    const j = k + <i32>rngNextInt(<u32>(n - k));
+    const r = load<i32>(pool + ((<usize>j) << 2));
+    store<i32>(pool + ((<usize>j) << 2), load<i32>(pool + ((<usize>k) << 2)));
+    store<i32>(pool + ((<usize>k) << 2), r);
+    store<i32>(rows + ((<usize>k) << 2), r);
+  }
+  let sp = 0;
+  push(stack, sp++, 0);
+  push(stack, sp++, 0);
+  push(stack, sp++, maxSamples);
+  push(stack, sp++, 0);
+  while (sp > 0) {
+    const depth = pop(stack, --sp);
+    const end = pop(stack, --sp);
+    const start = pop(stack, --sp);
+    const k = pop(stack, --sp);
+    const size = end - start;
+    let splitFeature = -1;
+    let lo: f64 = 0;
+    let hi: f64 = 0;
+    if (size > 1 && depth < maxDepth) {
+      // Draw features without replacement until one varies on this node, as the random splitter does.
+      for (let f = 0; f < cols; f++) store<i32>(features + ((<usize>f) << 2), f);
+      let remaining = cols;
+      while (remaining > 0) {
+        const j = <i32>rngNextInt(<u32>remaining);
+        const f = load<i32>(features + ((<usize>j) << 2));
+        lo = Infinity;
+        hi = -Infinity;
+        for (let r = start; r < end; r++) {
+          const v = <f64>cell(x, cols, load<i32>(rows + ((<usize>r) << 2)), f);
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+        if (hi > lo + CONSTANT_SPAN) {
+          splitFeature = f;
+          break;
+        }
+        remaining--;
+        store<i32>(features + ((<usize>j) << 2), load<i32>(features + ((<usize>remaining) << 2)));
+        store<i32>(features + ((<usize>remaining) << 2), f);
+      }
+    }
+    if (splitFeature < 0) {
+      let slot = k;
+      for (let d = depth; d < maxDepth; d++) {
+        store<f64>(value + ((<usize>slot) << 3), Infinity); // feature stays 0; every value is <= +∞
+        slot = 2 * slot + 1;
+      }
+      store<f64>(value + ((<usize>slot) << 3), <f64>depth + load<f64>(pathLength + ((<usize>size) << 3)));
+      continue;
+    }
+    let threshold = lo + rngNextFloat() * (hi - lo);
+    if (threshold == hi) threshold = lo;
+    // Partition rows[start:end) so that x <= threshold comes first.
+    let mid = start;
+    for (let r = start; r < end; r++) {
+      const row = load<i32>(rows + ((<usize>r) << 2));
+      if (<f64>cell(x, cols, row, splitFeature) <= threshold) {
+        store<i32>(rows + ((<usize>r) << 2), load<i32>(rows + ((<usize>mid) << 2)));
+        store<i32>(rows + ((<usize>mid) << 2), row);
+        mid++;
+      }
+    }
+    store<i32>(feature + ((<usize>k) << 2), splitFeature);
+    store<f64>(value + ((<usize>k) << 3), threshold);
+    push(stack, sp++, 2 * k + 1);
+    push(stack, sp++, start);
+    push(stack, sp++, mid);
+    push(stack, sp++, depth + 1);
+    push(stack, sp++, 2 * k + 2);
+    push(stack, sp++, mid);
+    push(stack, sp++, end);
+    push(stack, sp++, depth + 1);
+  }
+}
+
+/**
+ * Adds, for each of the n rows of x, its path length in trees 0 … nTrees − 1 to `sums` (f64), tree
+ * after tree as the reference does. Every walk is `maxDepth` steps; the left/right choice is
+ * arithmetic (a coin flip to a branch predictor), and four rows walk side by side so that their
+ * load chains overlap.
+ */
+export function forestPathSums(x: usize, n: i32, cols: i32, feature: usize, value: usize, nTrees: i32, nodesPerTree: i32, maxDepth: i32, sums: usize): void {
+  const n4 = n & ~3;
+  for (let t = 0; t < nTrees; t++) {
+    const fb = feature + ((<usize>(t * nodesPerTree)) << 2);
+    const vb = value + ((<usize>(t * nodesPerTree)) << 3);
+    for (let i = 0; i < n4; i += 4) {
+      let k0 = 0;
+      let k1 = 0;
+      let k2 = 0;
+      let k3 = 0;
+      for (let d = 0; d < maxDepth; d++) {
+        k0 = step(x, cols, i, fb, vb, k0);
+        k1 = step(x, cols, i + 1, fb, vb, k1);
+        k2 = step(x, cols, i + 2, fb, vb, k2);
+        k3 = step(x, cols, i + 3, fb, vb, k3);
+      }
+      addLeaf(sums, i, vb, k0);
+      addLeaf(sums, i + 1, vb, k1);
+      addLeaf(sums, i + 2, vb, k2);
+      addLeaf(sums, i + 3, vb, k3);
+    }
+    for (let i = n4; i < n; i++) {
+      let k = 0;
+      for (let d = 0; d < maxDepth; d++) k = step(x, cols, i, fb, vb, k);
+      addLeaf(sums, i, vb, k);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function step(x: usize, cols: i32, row: i32, fb: usize, vb: usize, k: i32): i32 {
+  const v = <f64>cell(x, cols, row, load<i32>(fb + ((<usize>k) << 2)));
+  return 2 * k + 2 - <i32>(v <= load<f64>(vb + ((<usize>k) << 3)));
+}
+
+// @ts-ignore: decorator
+@inline
+function addLeaf(sums: usize, row: i32, vb: usize, k: i32): void {
+  const at = sums + ((<usize>row) << 3);
+  store<f64>(at, load<f64>(at) + load<f64>(vb + ((<usize>k) << 3)));
+}
+
+// @ts-ignore: decorator
+@inline
+function cell(x: usize, cols: i32, row: i32, f: i32): f32 {
+  return load<f32>(x + ((<usize>(row * cols + f)) << 2));
+}
+
+// @ts-ignore: decorator
+@inline
+function push(stack: usize, at: i32, v: i32): void {
+  store<i32>(stack + ((<usize>at) << 2), v);
+}
+
+// @ts-ignore: decorator
+@inline
+function pop(stack: usize, at: i32): i32 {
+  return load<i32>(stack + ((<usize>at) << 2));
+}

@@ -1,0 +1,142 @@
+// Isolation forest on WASM memory (assembly/forest.ts) with scikit-learn 1.2's IsolationForest and
+// ExtraTreeRegressor semantics: each tree grows on `maxSamples` rows drawn without replacement; a
+// node picks a feature uniformly among those not constant on its rows and a threshold uniformly in
+// [min, max); rows with x <= threshold go left; growth stops at depth ceil(log2(maxSamples)) or at
+// a single row. Rows are rounded to float32 first, as scikit-learn's trees see them. The kernels
+// mirror the TypeScript reference (reference/forest.ts) operation for operation: same trees, same
+// path sums, bit for bit.
+import type { EngineContext } from "./context.js";
+import type { Matrix } from "./matrix.js";
+import { deriveSeed } from "./rng.js";
+import type { Steps } from "./steps.js";
+
+/**
+ * All trees in flat arrays, each a complete binary tree of depth `maxDepth` in heap order (children
+ * of node k at 2k + 1 and 2k + 2; node k of tree t at slot `t * nodesPerTree + k`), so every walk
+ * takes exactly `maxDepth` steps and needs no child pointers or leaf tests. An internal node holds
+ * its feature and threshold in `value`. A leaf above the bottom becomes a chain of pass-through
+ * nodes (threshold +∞: always left) down to the bottom level. Bottom slots hold the leaf's depth
+ * + c(rows in it); slots under no node stay 0.
+ */
+export interface Forest {
+  nTrees: number;
+  nodesPerTree: number;
+  maxDepth: number;
+  maxSamples: number;
+  feature: Int32Array;
+  value: Float64Array;
+}
+
+export interface ForestOptions {
+  /** Tree t draws from `Rng.derive(seed, t)`. */
+  seed: number;
+  nTrees: number;
+  /** Rows per tree: 1 … min(rows, MAX_FOREST_SAMPLES). */
+  maxSamples: number;
+}
+
+/** Trees are stored complete: 2^13 − 1 nodes each at this size. */
+export const MAX_FOREST_SAMPLES = 4096;
+
+const EULER_GAMMA = 0.5772156649015329;
+
+/** Average path length of an unsuccessful BST search among n keys: c(n) of Liu et al. */
+export function averagePathLength(n: number): number {
+  if (n <= 1) return 0;
+  if (n === 2) return 1;
+  return 2 * (Math.log(n - 1) + EULER_GAMMA) - (2 * (n - 1)) / n;
+}
+
+/** Depth and nodes per tree of a forest grown on `maxSamples` rows per tree. */
+export function forestShape(maxSamples: number): { maxDepth: number; nodesPerTree: number } {
+  const maxDepth = Math.ceil(Math.log2(Math.max(maxSamples, 2)));
+  return { maxDepth, nodesPerTree: 2 ** (maxDepth + 1) - 1 };
+}
+
+/** Rows walked per kernel call (and per step): their float32 values stay in cache while every tree walks them. */
+const FOREST_BLOCK_ROWS = 2048;
+
+/** x rounded to float32 in scratch memory; throws naming the first value that is not a finite float32. */
+function putRows(ctx: EngineContext, x: Matrix): number {
+  const { data, rows, cols } = x;
+  if (data.length !== rows * cols) throw new RangeError(`matrix data has ${data.length} values, expected ${rows} × ${cols}`);
+  const ptr = ctx.arena.alloc(data.length * 4);
+  const x32 = new Float32Array(ctx.arena.memory.buffer, ptr, data.length);
+  x32.set(data);
+  for (let i = 0; i < x32.length; i++) {
+    const v = x32[i]!;
+    if (v - v !== 0) {
+      // As scikit-learn's input check: no NaN, and nothing beyond float32's range.
+      throw new RangeError(`X row ${Math.floor(i / cols) + 1}, column ${(i % cols) + 1} is ${data[i]}, not a finite float32`);
+    }
+  }
+  return ptr;
+}
+
+/** Grow the forest on x's rows, one tree per step. */
+export function* growForestSteps(ctx: EngineContext, x: Matrix, o: ForestOptions): Steps<Forest> {
+  const { rows: n, cols } = x;
+  const { seed, nTrees, maxSamples } = o;
+  if (!(Number.isInteger(nTrees) && nTrees >= 1)) throw new RangeError(`nTrees must be a positive integer, got ${nTrees}`);
+  if (!(Number.isInteger(maxSamples) && maxSamples >= 1 && maxSamples <= Math.min(n, MAX_FOREST_SAMPLES))) {
+    throw new RangeError(`maxSamples must be an integer in 1..${Math.min(n, MAX_FOREST_SAMPLES)}, got ${maxSamples}`);
+  }
+  const { maxDepth, nodesPerTree } = forestShape(maxSamples);
+  const { arena, kernels } = ctx;
+  const mark = arena.mark();
+  try {
+    const xPtr = putRows(ctx, x);
+    const slots = nTrees * nodesPerTree;
+    const featurePtr = arena.alloc(slots * 4);
+    const valuePtr = arena.alloc(slots * 8);
+    const pathPtr = arena.putF64(Float64Array.from({ length: maxSamples + 1 }, (_, s) => averagePathLength(s)));
+    const pool = arena.alloc(n * 4);
+    const rows = arena.alloc(maxSamples * 4);
+    const features = arena.alloc(cols * 4);
+    // Pending nodes (heap index, first row, end row, depth); depth-first, so at most maxDepth + 1 wait.
+    const stack = arena.alloc(16 * (maxDepth + 2));
+    for (let t = 0; t < nTrees; t++) {
+      const at = t * nodesPerTree;
+      kernels.forestGrowTree(xPtr, n, cols, maxSamples, maxDepth, nodesPerTree, deriveSeed(seed, t), featurePtr + at * 4, valuePtr + at * 8, pathPtr, pool, rows, features, stack);
+      // A tree costs O(n) for its draw: on millions of rows, milliseconds.
+      yield;
+    }
+    return { nTrees, nodesPerTree, maxDepth, maxSamples, feature: arena.i32(featurePtr, slots).slice(), value: arena.f64(valuePtr, slots).slice() };
+  } finally {
+    arena.release(mark);
+  }
+}
+
+/**
+ * Each row's path lengths summed over the trees, in tree order: scikit-learn's score_samples is
+ * −2^(−sum / (nTrees · c(maxSamples))). One block of rows per step.
+ */
+export function* forestPathSumsSteps(ctx: EngineContext, forest: Forest, x: Matrix): Steps<Float64Array> {
+  const { rows: n, cols } = x;
+  const { nTrees, nodesPerTree, maxDepth, feature, value } = forest;
+  if (feature.length !== nTrees * nodesPerTree || value.length !== feature.length) {
+    throw new RangeError(`the forest's arrays hold ${feature.length} and ${value.length} nodes, not ${nTrees} × ${nodesPerTree}`);
+  }
+  const slots = feature.length;
+  for (let i = 0; i < slots; i++) {
+    const f = feature[i]!;
+    if (f < 0 || f >= cols) throw new RangeError(`the forest splits on column ${f + 1}, X has ${cols}`);
+  }
+  const { arena, kernels } = ctx;
+  const mark = arena.mark();
+  try {
+    const xPtr = putRows(ctx, x);
+    const featurePtr = arena.putI32(feature);
+    const valuePtr = arena.putF64(value);
+    const sumsPtr = arena.alloc(n * 8);
+    arena.f64(sumsPtr, n).fill(0);
+    for (let start = 0; start < n; start += FOREST_BLOCK_ROWS) {
+      const count = Math.min(FOREST_BLOCK_ROWS, n - start);
+      kernels.forestPathSums(xPtr + start * cols * 4, count, cols, featurePtr, valuePtr, nTrees, nodesPerTree, maxDepth, sumsPtr + start * 8);
+      yield;
+    }
+    return arena.f64(sumsPtr, n).slice();
+  } finally {
+    arena.release(mark);
+  }
+}
