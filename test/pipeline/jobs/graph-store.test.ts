@@ -1,13 +1,17 @@
 // The load step's stored output is the source cache's entry, copied with the checksum it was
-// verified with; should the entry be gone before it is copied, the table is encoded instead.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+// verified with; should the entry be gone before it is copied, the table is encoded instead. A
+// step's output is stored while the next step computes: a store that fails fails the run, and the
+// outputs before it stay stored.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Engine } from "../../../src/engine/engine.js";
 import { decodeValue } from "../../../src/io/artifact-codec.js";
-import { readArtifact } from "../../../src/io/artifacts.js";
+import { artifactDir, checkArtifact, readArtifact } from "../../../src/io/artifacts.js";
+import { generateFile } from "../../../src/io/generate/generate.js";
+import { graphKeys } from "../../../src/pipeline/jobs/graph/keys.js";
 import { runGraph } from "../../../src/pipeline/jobs/graph/runner.js";
 import type { Values } from "../../../src/pipeline/jobs/graph/steps.js";
 import { RUN_DEFAULTS } from "../../../src/pipeline/options.js";
@@ -57,6 +61,31 @@ test("an entry removed between loading and storing: the table is encoded instead
   assert.equal(arrowFiles(cacheDir), [], "the entry was gone when the output was stored");
   assert.is(table.numRows, 541_909);
   assert.is(table.getChild("InvoiceNo")!.get(0), "536365");
+});
+
+test("a store that fails while the next step computes fails the run; the outputs before it stay stored", async () => {
+  const input = join(dir, "small.parquet");
+  await generateFile(input, { rows: 3_000, customers: 40, seed: 3 });
+  const opts = { ...RUN_DEFAULTS, input, cacheDir: false as const };
+  const store = join(dir, "store-failing");
+  const keys = await graphKeys(opts);
+  const lines: string[] = [];
+  // Once features starts, clean's output is on its way to the store: a file where its directory goes makes that fail.
+  const reporter: StepReporter = {
+    ...silentReporter,
+    start(step) {
+      if (step === "features") writeFileSync(artifactDir(store, keys.clean.key), "in the way");
+    },
+    done: (step) => lines.push(step),
+  };
+  const run = runGraph({ opts, engine: noEngine, reporter, store, keys, to: "features" });
+  const err = await run.then(() => undefined, (e: unknown) => e as Error);
+  assert.ok(err, "the run fails");
+  assert.match(err!.message, new RegExp(keys.clean.key));
+  // load was stored (and said so); clean was not, and its line never came.
+  assert.equal(lines, ["load"]);
+  assert.ok("manifest" in (await checkArtifact(store, keys.load.key)));
+  assert.not.ok("manifest" in (await checkArtifact(store, keys.clean.key)));
 });
 
 const arrowFiles = (d: string) => readdirSync(d).filter((f) => f.endsWith(".arrow"));

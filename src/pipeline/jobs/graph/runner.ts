@@ -1,7 +1,8 @@
 // The one runner of the step graph. With an artefact store, a step whose key is stored is not run
 // (its output is read, hash-checked, only when a later step needs it); a step that runs stores its
-// output as soon as it finishes, so an interrupted run resumes from its last finished step. A
-// stored output found damaged is removed and recomputed, with one line on stderr.
+// output as soon as it finishes, while the next step computes, so an interrupted run resumes from
+// its last finished step. A stored output found damaged is removed and recomputed, with one line
+// on stderr.
 import type { Engine } from "../../../engine/engine.js";
 import { type ArtifactCheck, checkArtifact, type Manifest, readArtifact, removeArtifact, writeArtifact } from "../../../io/artifacts.js";
 import { round1, type StepReporter } from "../../progress.js";
@@ -94,22 +95,37 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     (values as Record<string, unknown>)[def.name] = out;
     // Before storing: encoding the output is when a large run needs the most memory.
     releaseTransient();
-    let manifest: Manifest | undefined;
-    if (store && keys) {
+    // Its time is its computation, as its progress line and the report say; storing it is bookkeeping.
+    const outcome: StepOutcome = { name: def.name, key: keys?.[def.name].key, cached: false, ms, computeMs: ms };
+    record(def, outcome);
+    for (const later of preparedAfter.get(def.name) ?? []) later.prepare!(ctx);
+    preparedAfter.delete(def.name);
+    // A step's line says it is done once its output is kept: interrupted after it, a run resumes after it.
+    const done = () => reporter.done(def.timing, ms, def.detail?.(out as never));
+    if (!store || !keys) done();
+    else {
+      // One output is stored while the next step computes: the one before must be on disk first,
+      // so that outputs reach the store in order and at most one waits in memory.
+      await storing;
       const { encodeValue } = await import("../../../io/artifact-codec.js");
       const onDisk = def.rawFiles ? undefined : def.onDisk?.(out as never);
       const parts = def.rawFiles ? rawParts(out as Values["report"]) : encodeValue(out, onDisk, true);
       const write = (p: typeof parts) => writeArtifact(store, def.name, keys[def.name].key, p, round1(ms));
       // A file to copy that is gone meanwhile (its cache cleared by another command): encoded instead.
-      manifest = onDisk ? await write(parts).catch(() => write(encodeValue(out))) : await write(parts);
+      storing = (onDisk ? write(parts).catch(() => write(encodeValue(out))) : write(parts)).then((m) => {
+        outcome.manifest = m;
+        done();
+      });
+      // A failure is thrown where the store is next awaited: the next step's store or the run's end.
+      storing.catch(() => {});
+      if (!overlapStores) await storing;
     }
-    // Its time is its computation, as its progress line and the report say; storing it is bookkeeping.
-    record(def, { name: def.name, key: keys?.[def.name].key, cached: false, ms, computeMs: ms, manifest });
-    reporter.done(def.timing, ms, def.detail?.(out as never));
-    for (const later of preparedAfter.get(def.name) ?? []) later.prepare!(ctx);
-    preparedAfter.delete(def.name);
     return out;
   };
+  /** The output being stored, if any. */
+  let storing: Promise<void> = Promise.resolve();
+  /** Whether the graph's own steps are running; a step computed later (value()) is stored before it returns. */
+  let overlapStores = true;
 
   /** A step's output: computed by this run, else read from the store, else computed now. */
   const value = async (name: StepName): Promise<unknown> => {
@@ -186,19 +202,27 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     else def.prepare(ctx);
   }
 
-  for (const def of pending) {
-    const checked = checks.get(def.name);
-    if (checked) {
-      const { check, ms } = checked;
-      if ("manifest" in check) {
-        record(def, { name: def.name, key: keys![def.name].key, cached: true, ms, computeMs: check.manifest.computeMs, manifest: check.manifest });
-        reporter.done(def.timing, ms, "cached");
-        continue;
+  try {
+    for (const def of pending) {
+      const checked = checks.get(def.name);
+      if (checked) {
+        const { check, ms } = checked;
+        if ("manifest" in check) {
+          record(def, { name: def.name, key: keys![def.name].key, cached: true, ms, computeMs: check.manifest.computeMs, manifest: check.manifest });
+          reporter.done(def.timing, ms, "cached");
+          continue;
+        }
+        if (check.problem === "damaged") await discardDamaged(def, check.detail);
       }
-      if (check.problem === "damaged") await discardDamaged(def, check.detail);
+      await compute(def);
     }
-    await compute(def);
+  } catch (err) {
+    // A step failed or was interrupted: the output before it is still stored whole, so a run resumes from there.
+    await storing.catch(() => {});
+    throw err;
   }
+  overlapStores = false;
+  await storing;
 
   return {
     values,
