@@ -4,7 +4,8 @@
 import { Arena } from "./arena.js";
 import { type EngineContext, isResident, type ResidentMatrix } from "./context.js";
 import { distances } from "./distance.js";
-import { type Forest, type ForestOptions, forestPathSumsSteps, growForestSteps } from "./forest.js";
+import { forestPathSumsSteps, growForestSteps } from "./forest.js";
+import type { Forest, ForestOptions } from "./forest-model.js";
 import { type KMeansOptions, type KMeansResult, kmeans, kmeansSteps, predict } from "./kmeans.js";
 import { type MiniBatchResult, minibatchKMeans, minibatchKMeansSteps } from "./minibatch.js";
 import type { MiniBatchOptions } from "./minibatch-options.js";

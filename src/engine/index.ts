@@ -4,7 +4,7 @@
 export type { ResidentMatrix } from "./context.js";
 export { type ColumnSet, type Engine, type LoadOptions, loadEngine } from "./engine.js";
 export type { KMeansInit, KMeansOptions, KMeansResult } from "./kmeans.js";
-export type { Forest, ForestOptions } from "./forest.js";
+export type { Forest, ForestOptions } from "./forest-model.js";
 export type { Matrix, NumericColumn } from "./matrix.js";
 export type { MiniBatchResult } from "./minibatch.js";
 export type { MiniBatchInit, MiniBatchOptions } from "./minibatch-options.js";

@@ -3,7 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadEngine, type Matrix } from "../../src/engine/index.js";
-import { forestShape } from "../../src/engine/forest.js";
+import { forestShape } from "../../src/engine/forest-model.js";
 import * as reference from "../../src/engine/reference/index.js";
 import { Rng } from "../../src/engine/rng.js";
 import { assertRejects } from "../helpers/assert.js";

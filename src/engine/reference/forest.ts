@@ -1,6 +1,6 @@
 // Plain-TypeScript isolation forest: the oracle of assembly/forest.ts (see ../forest.ts for the
 // semantics and the layout). Same draws, same comparisons, same summation order.
-import { averagePathLength, type Forest, type ForestOptions, forestShape } from "../forest.js";
+import { averagePathLength, type Forest, type ForestOptions, forestShape } from "../forest-model.js";
 import type { Matrix } from "../matrix.js";
 import { Rng } from "../rng.js";
 

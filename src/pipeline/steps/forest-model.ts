@@ -1,7 +1,7 @@
 // The IsolationForest between its in-memory form (flat typed arrays, +∞ for pass-through nodes)
 // and model.json's (one object per tree, null for pass-through nodes: JSON has no infinity).
 import type { ModelForest } from "../../model/index.js";
-import type { Forest } from "../../engine/forest.js";
+import type { Forest } from "../../engine/forest-model.js";
 
 export function forestToModel(forest: Forest, meta: { contamination: number; seed: number; threshold: number }): ModelForest {
   const { nTrees, nodesPerTree, maxDepth, maxSamples, feature, value } = forest;

@@ -1,5 +1,5 @@
 import type { Engine } from "../../engine/engine.js";
-import { type Forest, MAX_FOREST_SAMPLES, averagePathLength } from "../../engine/forest.js";
+import { type Forest, MAX_FOREST_SAMPLES, averagePathLength } from "../../engine/forest-model.js";
 import type { Matrix } from "../../engine/matrix.js";
 import type { Steps } from "../../engine/steps.js";
 import { ISOLATION_FOREST_DEFAULTS } from "../options.js";

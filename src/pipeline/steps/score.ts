@@ -34,7 +34,7 @@ import type { PlacementModel } from "../../engine/score.js";
 import type { CustsegModel, ModelTopProduct } from "../../model/index.js";
 import { forestFromModel } from "./forest-model.js";
 import { drain, type Steps } from "../../engine/steps.js";
-import type { Forest } from "../../engine/forest.js";
+import type { Forest } from "../../engine/forest-model.js";
 import { forestScores, forestScoresSteps } from "./outliers.js";
 
 /** Rows placed per engine call: large enough to amortise the call, small enough to stay in cache-friendly memory. */

@@ -8,7 +8,7 @@ import { Rng } from "../../../src/engine/rng.js";
 import { UserError } from "../../../src/errors.js";
 import { readOutlierIds } from "../../../src/io/ids.js";
 import { loadEngine } from "../../../src/engine/engine.js";
-import { averagePathLength } from "../../../src/engine/forest.js";
+import { averagePathLength } from "../../../src/engine/forest-model.js";
 import { isolationForest, isolationForestInterruptible, outlierMask, percentileLinear } from "../../../src/pipeline/steps/outliers.js";
 import { assertRejects } from "../../helpers/assert.js";
 import { sharedFile, skipped } from "../../helpers/shared.js";
