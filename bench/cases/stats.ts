@@ -2,13 +2,15 @@
 // S = 4,067×15 (the real feature matrix's shape) beside R = the UCI data's 15 scaled features
 // (../shared/reference/seed-pipeline/scaled.csv), M = 100,000×16 and L = 1,000,000×16; the
 // silhouette at 4,067×6, 20,000×16 and 50,000×16 (WASM only there: the reference takes minutes);
-// Davies–Bouldin and Calinski–Harabasz; the two scalers.
+// Davies–Bouldin and Calinski–Harabasz; the two scalers; the isolation forest (100 trees of 256
+// rows grown, then every row scored) on S, on the UCI customers' 15 features before outliers are
+// removed (../shared/reference/seed-pipeline/customer_features_pre_outlier.csv) and on M.
 import type { BenchCase } from "../harness.js";
 import type { Engine, Matrix, ResidentMatrix } from "../../src/engine/index.js";
 import * as reference from "../../src/engine/reference/index.js";
 import { Rng } from "../../src/engine/rng.js";
 import { engines, referenceCase, residentCase } from "./common.js";
-import { REAL_FEATURES, readIdCsv } from "./real-data.js";
+import { REAL_FEATURES, REAL_RAW_FEATURES, readIdCsv } from "./real-data.js";
 
 /** n rows around k random centres in [-10, 10)^d, with the centre each row came from as its label. */
 function labelled(seed: number, n: number, d: number, k: number): { x: Matrix; labels: Int32Array } {
@@ -104,3 +106,31 @@ for (const impl of ["wasm-simd", "wasm-scalar"]) {
 }
 cases.push(tsCase("standard scaler", "S", (m) => reference.standardScalerTransform(m, reference.standardScalerFit(m))));
 cases.push(tsCase("row normalizer", "S", (m) => reference.normalizeRows(m)));
+
+/** The isolation forest rows: grow scikit-learn's default forest, then score every row with it. */
+const FOREST = { seed: 0, nTrees: 100, maxSamples: 256 };
+const forestSizes = { S: "4,067×15 blobs", R: "4,282×15 UCI features", M: "100,000×16 blobs" } as const;
+let rawFeatures: Matrix | undefined;
+const forestInput = (size: keyof typeof forestSizes): Matrix => {
+  if (size !== "R") return dataOf(size).x;
+  rawFeatures ??= readIdCsv(REAL_RAW_FEATURES);
+  return rawFeatures;
+};
+for (const size of ["S", "R", "M"] as const) {
+  const label = forestSizes[size];
+  for (const impl of ["wasm-simd", "wasm-scalar"]) {
+    let engine: Engine;
+    let x: Matrix;
+    cases.push({
+      kernel: "isolation forest",
+      size: label,
+      impl,
+      setup: async () => {
+        engine = await engines[impl]!();
+        x = forestInput(size);
+      },
+      fn: () => engine.forestPathSums(engine.growForest(x, FOREST), x),
+    });
+  }
+  cases.push(referenceCase("isolation forest", label, () => forestInput(size), (m) => reference.forestPathSums(reference.growForest(m, FOREST), m)));
+}
