@@ -1,6 +1,7 @@
-// Isolation forest: growing one tree and walking rows down trees, mirroring the TypeScript
-// reference (src/engine/reference/forest.ts) operation for operation, so the trees and the summed
-// path lengths are the same bits. Rows are float32 (as scikit-learn's trees see them), compared
+// Isolation forest: growing trees and walking rows down them, one tree or one chunk of rows per
+// call (so the engine's threads share the work), mirroring the TypeScript reference
+// (src/engine/reference/forest.ts) operation for operation, so the trees and the summed path
+// lengths are the same bits for any thread count. Rows are float32 (as scikit-learn's trees see them), compared
 // and split in f64 as the reference does.
 import { rngNextFloat, rngNextInt, rngSeed } from "./rng";
 
@@ -8,27 +9,35 @@ import { rngNextFloat, rngNextInt, rngSeed } from "./rng";
 const CONSTANT_SPAN: f64 = 1e-7;
 
 /**
- * Grows one tree (complete, heap order; see src/engine/forest.ts) into `feature` (i32) and
- * `value` (f64), both `nodesPerTree` long and zeroed here. `treeSeed` seeds the generator (the
- * tree's derived stream); `pathLength[s]` is c(s) for s in 0..maxSamples. Scratch: `pool` n i32,
- * `rows` maxSamples i32, `features` cols i32, `stack` 4·(maxDepth + 2) i32.
+ * Bytes of one tree's scratch space for forestGrowChunk: the drawn rows, the swap table of the
+ * draw, the features left to try and the stack of pending nodes.
  */
-export function forestGrowTree(
-  x: usize, n: i32, cols: i32, maxSamples: i32, maxDepth: i32, nodesPerTree: i32, treeSeed: u32,
-  feature: usize, value: usize, pathLength: usize, pool: usize, rows: usize, features: usize, stack: usize,
+export function forestScratchBytes(maxSamples: i32, cols: i32, maxDepth: i32): i32 {
+  return (maxSamples + 2 * swapTableSize(maxSamples) + cols + 4 * (maxDepth + 2)) << 2;
+}
+
+/**
+ * Grows tree `chunk` (complete, heap order; see src/engine/forest-model.ts) into its slots of
+ * `feature` (i32) and `value` (f64), which it zeroes first. `seeds[chunk]` seeds the generator
+ * (the tree's derived stream); `pathLength[s]` is c(s) for s in 0..maxSamples; the tree's scratch
+ * is at scratch + chunk · forestScratchBytes(…). Trees share nothing else, so any thread may grow any.
+ */
+export function forestGrowChunk(
+  x: usize, n: i32, cols: i32, maxSamples: i32, maxDepth: i32, nodesPerTree: i32, seeds: usize,
+  feature: usize, value: usize, pathLength: usize, scratch: usize, chunk: i32,
 ): void {
-  rngSeed(treeSeed);
+  rngSeed(load<u32>(seeds + ((<usize>chunk) << 2)));
+  feature += (<usize>chunk * <usize>nodesPerTree) << 2;
+  value += (<usize>chunk * <usize>nodesPerTree) << 3;
   memory.fill(feature, 0, (<usize>nodesPerTree) << 2);
   memory.fill(value, 0, (<usize>nodesPerTree) << 3);
-  // Partial Fisher–Yates: the first maxSamples entries are a uniform draw without replacement.
-  for (let i = 0; i < n; i++) store<i32>(pool + ((<usize>i) << 2), i);
-  for (let k = 0; k < maxSamples; k++) {
-    const j = k + <i32>rngNextInt(<u32>(n - k));
-    const r = load<i32>(pool + ((<usize>j) << 2));
-    store<i32>(pool + ((<usize>j) << 2), load<i32>(pool + ((<usize>k) << 2)));
-    store<i32>(pool + ((<usize>k) << 2), r);
-    store<i32>(rows + ((<usize>k) << 2), r);
-  }
+  const tableSize = swapTableSize(maxSamples);
+  const rows = scratch + <usize>chunk * <usize>forestScratchBytes(maxSamples, cols, maxDepth);
+  const keys = rows + ((<usize>maxSamples) << 2);
+  const vals = keys + ((<usize>tableSize) << 2);
+  const features = vals + ((<usize>tableSize) << 2);
+  const stack = features + ((<usize>cols) << 2);
+  drawRows(n, maxSamples, rows, keys, vals, tableSize);
   let sp = 0;
   push(stack, sp++, 0);
   push(stack, sp++, 0);
@@ -100,18 +109,62 @@ export function forestGrowTree(
   }
 }
 
+/** A power of two at least twice the draw's size: the swap table stays at most half full. */
+function swapTableSize(maxSamples: i32): i32 {
+  let size = 2;
+  while (size < 2 * maxSamples) size <<= 1;
+  return size;
+}
+
 /**
- * Adds, for each of the n rows of x, its path length in trees 0 … nTrees − 1 to `sums` (f64), tree
- * after tree as the reference does. Every walk is `maxDepth` steps; the left/right choice is
- * arithmetic (a coin flip to a branch predictor), and four rows walk side by side so that their
- * load chains overlap.
+ * The reference's partial Fisher–Yates over the pool 0 … n − 1 (the same draws, the same rows),
+ * with the pool kept sparse: a table of the positions swapped so far, so a tree costs O(maxSamples)
+ * rather than O(n). Position k is not read again after draw k, so only position j is written.
  */
-export function forestPathSums(x: usize, n: i32, cols: i32, feature: usize, value: usize, nTrees: i32, nodesPerTree: i32, maxDepth: i32, sums: usize): void {
-  const n4 = n & ~3;
+function drawRows(n: i32, maxSamples: i32, rows: usize, keys: usize, vals: usize, tableSize: i32): void {
+  memory.fill(keys, 0xff, (<usize>tableSize) << 2);
+  const mask = tableSize - 1;
+  for (let k = 0; k < maxSamples; k++) {
+    const j = k + <i32>rngNextInt(<u32>(n - k));
+    const sj = slotOf(keys, mask, j);
+    const r = load<i32>(keys + sj) == j ? load<i32>(vals + sj) : j;
+    const sk = slotOf(keys, mask, k);
+    const atK = load<i32>(keys + sk) == k ? load<i32>(vals + sk) : k;
+    store<i32>(keys + sj, j);
+    store<i32>(vals + sj, atK);
+    store<i32>(rows + ((<usize>k) << 2), r);
+  }
+}
+
+/** Byte offset of `key`'s slot in the table (open addressing, linear probing), or of the empty slot where it goes. */
+function slotOf(keys: usize, mask: i32, key: i32): usize {
+  let s = <i32>((<u32>key * 0x9e3779b1) >>> 7) & mask;
+  let at = load<i32>(keys + ((<usize>s) << 2));
+  while (at != key && at != -1) {
+    s = (s + 1) & mask;
+    at = load<i32>(keys + ((<usize>s) << 2));
+  }
+  return (<usize>s) << 2;
+}
+
+/**
+ * For rows chunk · chunkRows … (chunk + 1) · chunkRows − 1 of x (n rows in all), their path lengths
+ * in trees 0 … nTrees − 1, added tree after tree (as the reference does) into `sums` (f64), which
+ * it sets first. Every walk is `maxDepth` steps; the left/right choice is arithmetic (a coin flip to
+ * a branch predictor), and four rows walk side by side so that their load chains overlap.
+ */
+export function forestPathSumsChunk(
+  x: usize, n: i32, cols: i32, feature: usize, value: usize, nTrees: i32, nodesPerTree: i32, maxDepth: i32, sums: usize, chunkRows: i32, chunk: i32,
+): void {
+  const first = chunk * chunkRows;
+  const end = min(n, first + chunkRows);
+  if (first >= end) return;
+  memory.fill(sums + ((<usize>first) << 3), 0, (<usize>(end - first)) << 3);
+  const end4 = first + ((end - first) & ~3);
   for (let t = 0; t < nTrees; t++) {
     const fb = feature + ((<usize>(t * nodesPerTree)) << 2);
     const vb = value + ((<usize>(t * nodesPerTree)) << 3);
-    for (let i = 0; i < n4; i += 4) {
+    for (let i = first; i < end4; i += 4) {
       let k0 = 0;
       let k1 = 0;
       let k2 = 0;
@@ -127,7 +180,7 @@ export function forestPathSums(x: usize, n: i32, cols: i32, feature: usize, valu
       addLeaf(sums, i + 2, vb, k2);
       addLeaf(sums, i + 3, vb, k3);
     }
-    for (let i = n4; i < n; i++) {
+    for (let i = end4; i < end; i++) {
       let k = 0;
       for (let d = 0; d < maxDepth; d++) k = step(x, cols, i, fb, vb, k);
       addLeaf(sums, i, vb, k);

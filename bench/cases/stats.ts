@@ -118,7 +118,7 @@ const forestInput = (size: keyof typeof forestSizes): Matrix => {
 };
 for (const size of ["S", "R", "M"] as const) {
   const label = forestSizes[size];
-  for (const impl of ["wasm-simd", "wasm-scalar"]) {
+  for (const impl of allWasm) {
     let engine: Engine;
     let x: Matrix;
     cases.push({

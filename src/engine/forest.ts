@@ -5,14 +5,11 @@
 // a single row. Rows are rounded to float32 first, as scikit-learn's trees see them. The kernels
 // mirror the TypeScript reference (reference/forest.ts) operation for operation: same trees, same
 // path sums, bit for bit.
-import type { EngineContext } from "./context.js";
+import { CHUNK_ROWS, chunkCount, type EngineContext, forChunkRange, forEachChunkSteps } from "./context.js";
 import { averagePathLength, type Forest, type ForestOptions, forestShape, MAX_FOREST_SAMPLES } from "./forest-model.js";
 import type { Matrix } from "./matrix.js";
 import { deriveSeed } from "./rng.js";
 import type { Steps } from "./steps.js";
-
-/** Rows walked per kernel call (and per step): their float32 values stay in cache while every tree walks them. */
-const FOREST_BLOCK_ROWS = 2048;
 
 /** x rounded to float32 in scratch memory; throws naming the first value that is not a finite float32. */
 function putRows(ctx: EngineContext, x: Matrix): number {
@@ -31,7 +28,10 @@ function putRows(ctx: EngineContext, x: Matrix): number {
   return ptr;
 }
 
-/** Grow the forest on x's rows, one tree per step. */
+/** Trees grown per step: a tree costs O(maxSamples · depth), microseconds. */
+const TREES_PER_STEP = 64;
+
+/** Grow the forest on x's rows, the trees shared among the engine's threads, TREES_PER_STEP per step. */
 export function* growForestSteps(ctx: EngineContext, x: Matrix, o: ForestOptions): Steps<Forest> {
   const { rows: n, cols } = x;
   const { seed, nTrees, maxSamples } = o;
@@ -48,15 +48,11 @@ export function* growForestSteps(ctx: EngineContext, x: Matrix, o: ForestOptions
     const featurePtr = arena.alloc(slots * 4);
     const valuePtr = arena.alloc(slots * 8);
     const pathPtr = arena.putF64(Float64Array.from({ length: maxSamples + 1 }, (_, s) => averagePathLength(s)));
-    const pool = arena.alloc(n * 4);
-    const rows = arena.alloc(maxSamples * 4);
-    const features = arena.alloc(cols * 4);
-    // Pending nodes (heap index, first row, end row, depth); depth-first, so at most maxDepth + 1 wait.
-    const stack = arena.alloc(16 * (maxDepth + 2));
-    for (let t = 0; t < nTrees; t++) {
-      const at = t * nodesPerTree;
-      kernels.forestGrowTree(xPtr, n, cols, maxSamples, maxDepth, nodesPerTree, deriveSeed(seed, t), featurePtr + at * 4, valuePtr + at * 8, pathPtr, pool, rows, features, stack);
-      // A tree costs O(n) for its draw: on millions of rows, milliseconds.
+    const seedsPtr = arena.putI32(Int32Array.from({ length: nTrees }, (_, t) => deriveSeed(seed, t) | 0));
+    const scratchPtr = arena.alloc(nTrees * kernels.forestScratchBytes(maxSamples, cols, maxDepth));
+    const args = [xPtr, n, cols, maxSamples, maxDepth, nodesPerTree, seedsPtr, featurePtr, valuePtr, pathPtr, scratchPtr] as const;
+    for (let first = 0; first < nTrees; first += TREES_PER_STEP) {
+      forChunkRange(ctx, "forestGrowChunk", [...args], first, Math.min(nTrees, first + TREES_PER_STEP));
       yield;
     }
     return { nTrees, nodesPerTree, maxDepth, maxSamples, feature: arena.i32(featurePtr, slots).slice(), value: arena.f64(valuePtr, slots).slice() };
@@ -67,7 +63,8 @@ export function* growForestSteps(ctx: EngineContext, x: Matrix, o: ForestOptions
 
 /**
  * Each row's path lengths summed over the trees, in tree order: scikit-learn's score_samples is
- * −2^(−sum / (nTrees · c(maxSamples))). One block of rows per step.
+ * −2^(−sum / (nTrees · c(maxSamples))). Chunks of rows shared among the engine's threads, a group
+ * of chunks per step.
  */
 export function* forestPathSumsSteps(ctx: EngineContext, forest: Forest, x: Matrix): Steps<Float64Array> {
   const { rows: n, cols } = x;
@@ -75,24 +72,18 @@ export function* forestPathSumsSteps(ctx: EngineContext, forest: Forest, x: Matr
   if (feature.length !== nTrees * nodesPerTree || value.length !== feature.length) {
     throw new RangeError(`the forest's arrays hold ${feature.length} and ${value.length} nodes, not ${nTrees} × ${nodesPerTree}`);
   }
-  const slots = feature.length;
-  for (let i = 0; i < slots; i++) {
+  for (let i = 0; i < feature.length; i++) {
     const f = feature[i]!;
     if (f < 0 || f >= cols) throw new RangeError(`the forest splits on column ${f + 1}, X has ${cols}`);
   }
-  const { arena, kernels } = ctx;
+  const { arena } = ctx;
   const mark = arena.mark();
   try {
     const xPtr = putRows(ctx, x);
     const featurePtr = arena.putI32(feature);
     const valuePtr = arena.putF64(value);
     const sumsPtr = arena.alloc(n * 8);
-    arena.f64(sumsPtr, n).fill(0);
-    for (let start = 0; start < n; start += FOREST_BLOCK_ROWS) {
-      const count = Math.min(FOREST_BLOCK_ROWS, n - start);
-      kernels.forestPathSums(xPtr + start * cols * 4, count, cols, featurePtr, valuePtr, nTrees, nodesPerTree, maxDepth, sumsPtr + start * 8);
-      yield;
-    }
+    yield* forEachChunkSteps(ctx, "forestPathSumsChunk", [xPtr, n, cols, featurePtr, valuePtr, nTrees, nodesPerTree, maxDepth, sumsPtr, CHUNK_ROWS], chunkCount(n), nTrees * maxDepth);
     return arena.f64(sumsPtr, n).slice();
   } finally {
     arena.release(mark);

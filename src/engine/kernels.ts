@@ -67,11 +67,9 @@ export interface Kernels {
   minibatchStep(x: number, d: number, idx: number, b: number, centers: number, k: number, next: number, counts: number, batchCounts: number, labels: number): number;
   nearestCentreChunk(x: number, n: number, d: number, centers: number, k: number, labels: number, partial: number, chunkRows: number, chunk: number): void;
   // assembly/forest.ts
-  forestGrowTree(
-    x: number, n: number, cols: number, maxSamples: number, maxDepth: number, nodesPerTree: number, treeSeed: number,
-    feature: number, value: number, pathLength: number, pool: number, rows: number, features: number, stack: number,
-  ): void;
-  forestPathSums(x: number, n: number, cols: number, feature: number, value: number, nTrees: number, nodesPerTree: number, maxDepth: number, sums: number): void;
+  forestScratchBytes(maxSamples: number, cols: number, maxDepth: number): number;
+  forestGrowChunk(x: number, n: number, cols: number, maxSamples: number, maxDepth: number, nodesPerTree: number, seeds: number, feature: number, value: number, pathLength: number, scratch: number, chunk: number): void;
+  forestPathSumsChunk(x: number, n: number, cols: number, feature: number, value: number, nTrees: number, nodesPerTree: number, maxDepth: number, sums: number, chunkRows: number, chunk: number): void;
 }
 
 /** Each export's parameter count: the list the built module is checked against. */
@@ -120,15 +118,16 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
   scoreChunk: 21,
   minibatchStep: 10,
   nearestCentreChunk: 9,
-  forestGrowTree: 14,
-  forestPathSums: 9,
+  forestScratchBytes: 3,
+  forestGrowChunk: 12,
+  forestPathSumsChunk: 11,
 };
 
 /** Every kernel name, in declaration order (the thread pool's table of kernels). */
 export const KERNEL_NAMES = Object.keys(KERNEL_ARITY) as (keyof Kernels)[];
 
 /** Kernels that process one chunk (or band) of rows per call, its index being the last argument. */
-export const CHUNKED_KERNELS = ["rowSqNormsChunk", "lloydChunk", "lloydChunkBounded", "wholeRunChunk", "inertiaChunk", "seedPotentialChunk", "seedUpdateChunk", "singleCopyChunk", "lloydChunkSingle", "lloydChunkBoundedSingle", "covarianceChunk", "projectChunk", "silhouetteBand", "clusterSumsChunk", "centroidDistChunk", "scoreChunk", "nearestCentreChunk"] as const;
+export const CHUNKED_KERNELS = ["rowSqNormsChunk", "lloydChunk", "lloydChunkBounded", "wholeRunChunk", "inertiaChunk", "seedPotentialChunk", "seedUpdateChunk", "singleCopyChunk", "lloydChunkSingle", "lloydChunkBoundedSingle", "covarianceChunk", "projectChunk", "silhouetteBand", "clusterSumsChunk", "centroidDistChunk", "scoreChunk", "nearestCentreChunk", "forestGrowChunk", "forestPathSumsChunk"] as const;
 
 export type ChunkedKernel = (typeof CHUNKED_KERNELS)[number];
 
