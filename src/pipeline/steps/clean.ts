@@ -33,9 +33,7 @@ export interface CleanResult {
 /** Descriptions of service lines (postage, images), removed by exact match before upper-casing. */
 export const SERVICE_DESCRIPTIONS = ["Next Day Carriage", "High Resolution Image"];
 
-/** An invoice number starting with 'C' is a cancellation. */
-export const isCancelledInvoice = (invoiceNo: string) => invoiceNo.startsWith("C");
-/** The same test on an invoice number's UTF-8 bytes: 'C' is one byte, so the first byte decides. */
+/** An invoice number starting with 'C' is a cancellation: 'C' is one UTF-8 byte, so the first byte decides. */
 const CANCELLATION_MARK = 0x43;
 
 /** Digits as Python's str.isdigit counts them in stock codes (decimal digits of any script). */
