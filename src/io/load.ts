@@ -1,7 +1,7 @@
 // loadTransactions: any supported source → the transactions table (see schema.ts), choosing the
 // reader by file extension, applying column aliases and the user's map, and caching the result.
 import { createHash } from "node:crypto";
-import { accessSync, constants, existsSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { extname } from "node:path";
 import type { Table } from "apache-arrow";
 import { UserError } from "../errors.js";
@@ -43,6 +43,12 @@ export interface LoadOptions extends TextFormat {
   threads?: number;
   /** Stops a Parquet read between batches; the load then throws the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * The source's sha256 where the caller has just hashed it (a run's step keys): a cache entry
+   * under it serves the table without the source being read and hashed again. A source read all
+   * the same must still have it: one changed in between is an error, not a table under another hash.
+   */
+  sha256?: string;
 }
 
 /** Resource bounds on reading a source; each defaults where it is enforced (zip.ts, xlsx.ts). */
@@ -83,6 +89,11 @@ export function sourceFormat(path: string): SourceFormat {
 export async function loadTransactions(input: string, opts: LoadOptions = {}): Promise<LoadedTransactions> {
   const format = sourceFormat(input);
   checkTextFormat(opts);
+  const known = opts.sha256 !== undefined && /^[0-9a-f]{64}$/.test(opts.sha256) ? opts.sha256 : undefined;
+  if (known) {
+    const hit = await fromKnownEntry(input, format, known, opts);
+    if (hit) return hit;
+  }
   // A Parquet source's decoder threads start while the file is read and hashed (see parquet-pool.ts),
   // unless a cache entry may serve it (known once the hash is), or the file cannot be read at all
   // (said before anything else loads).
@@ -93,22 +104,15 @@ export async function loadTransactions(input: string, opts: LoadOptions = {}): P
     // is known to be readable): an input that cannot be read is said in a blink.
     const bytes = await readInputFile(input);
     const sha256 = createHash("sha256").update(bytes).digest("hex");
-    // Arrow IPC sources are read as fast as a cache entry would be, and small sources parse faster
-    // than an entry is verified, so neither is cached.
-    const small = bytes.length < (opts.cacheMinBytes ?? CACHE_MIN_SOURCE_BYTES);
-    const cacheDir = format === "arrow" || small ? false : (opts.cacheDir ?? DEFAULT_CACHE_DIR);
-    const cached = cacheDir === false ? undefined : cachePath(cacheDir, sha256, { map: opts.map, encoding: opts.encoding, ...nonDefaultFormat(opts) });
+    if (known && sha256 !== known) throw new UserError(`${input} changed while the command was starting; run it again`, 1, { input });
+    const cached = entryPath(format, bytes.length, sha256, opts);
     if (format === "parquet" && !(cached && existsSync(cached))) decoders ??= bootDecoders();
     // The entry is read while Arrow loads.
     const entry = cached ? readEntryBytes(cached) : undefined;
     const { readCached, writeCached } = await import("./cache.js");
     if (cached) {
-      const read = await readCached(cached, entry);
-      if ("table" in read) {
-        opts.log?.(`using cached Arrow table ${cached}`);
-        return { table: read.table, sha256, fromCache: true, path: input, format, generated: markOf(read.table), cacheEntry: { file: cached, sha256: read.sha256 } };
-      }
-      if ("problem" in read) opts.log?.(`cached table ${cached} ${PROBLEMS[read.problem]}; removed it and re-parsing ${input}`);
+      const hit = await fromEntry(readCached, cached, entry!, input, format, sha256, opts);
+      if (hit) return hit;
     }
     // The read owns the decoders from here, and ends them whichever way it ends.
     const started = decoders;
@@ -127,6 +131,51 @@ export async function loadTransactions(input: string, opts: LoadOptions = {}): P
       () => {},
     );
   }
+}
+
+/**
+ * The cache entry of a source of `bytes` bytes with this sha256, or undefined where it is not
+ * cached: Arrow IPC sources are read as fast as a cache entry would be, and small sources parse
+ * faster than an entry is verified.
+ */
+function entryPath(format: SourceFormat, bytes: number, sha256: string, opts: LoadOptions): string | undefined {
+  const small = bytes < (opts.cacheMinBytes ?? CACHE_MIN_SOURCE_BYTES);
+  const cacheDir = format === "arrow" || small ? false : (opts.cacheDir ?? DEFAULT_CACHE_DIR);
+  return cacheDir === false ? undefined : cachePath(cacheDir, sha256, { map: opts.map, encoding: opts.encoding, ...nonDefaultFormat(opts) });
+}
+
+/** The table of a verified entry; undefined (and the entry removed, with a note) where it does not verify. */
+async function fromEntry(
+  readCached: typeof import("./cache.js").readCached,
+  cached: string,
+  entry: ReturnType<typeof readEntryBytes>,
+  input: string,
+  format: SourceFormat,
+  sha256: string,
+  opts: LoadOptions,
+): Promise<LoadedTransactions | undefined> {
+  const read = await readCached(cached, entry);
+  if ("table" in read) {
+    opts.log?.(`using cached Arrow table ${cached}`);
+    return { table: read.table, sha256, fromCache: true, path: input, format, generated: markOf(read.table), cacheEntry: { file: cached, sha256: read.sha256 } };
+  }
+  if ("problem" in read) opts.log?.(`cached table ${cached} ${PROBLEMS[read.problem]}; removed it and re-parsing ${input}`);
+  return undefined;
+}
+
+/** The entry of a source whose sha256 is known, read without reading the source; undefined where there is none. */
+async function fromKnownEntry(input: string, format: SourceFormat, sha256: string, opts: LoadOptions): Promise<LoadedTransactions | undefined> {
+  let size: number;
+  try {
+    size = statSync(input).size;
+  } catch {
+    return undefined; // said as the read below says it
+  }
+  const cached = entryPath(format, size, sha256, opts);
+  if (!cached || !existsSync(cached)) return undefined;
+  const entry = readEntryBytes(cached);
+  const { readCached } = await import("./cache.js");
+  return fromEntry(readCached, cached, entry, input, format, sha256, opts);
 }
 
 function readable(path: string): boolean {

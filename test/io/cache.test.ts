@@ -54,6 +54,33 @@ test("a parsed source is cached under <sha256>.arrow and reused on the next load
   identical(first.table, second.table);
 });
 
+test("a known sha256 (the run's keys) finds its entry without reading the source; a source read all the same must still match it", async () => {
+  const src = join(dir, "known.csv");
+  writeFileSync(src, CSV);
+  const cacheDir = join(dir, "cache-known");
+  const first = await load(src, { cacheDir });
+  // The source changes after the caller hashed it: the entry of the hash it was given serves the
+  // table, so the source was not read (its bytes would not match).
+  writeFileSync(src, CSV.replace("HEART", "STAR"));
+  const hit = await load(src, { cacheDir, sha256: first.sha256 });
+  assert.is(hit.fromCache, true);
+  assert.is(hit.sha256, first.sha256);
+  identical(first.table, hit.table);
+  // No entry under the given hash: the source is read, and its bytes are not the ones hashed.
+  rmSync(cacheDir, { recursive: true, force: true });
+  try {
+    await load(src, { cacheDir, sha256: first.sha256 });
+    assert.unreachable("a source changed since it was hashed was loaded");
+  } catch (err) {
+    assert.match((err as Error).message, /known\.csv changed while the command was starting; run it again/);
+  }
+  assert.not.ok(existsSync(cacheDir) && readdirSync(cacheDir).length > 0, "nothing cached under either hash");
+  // Not a sha256 (an unreadable marker, say): ignored, the source is read and hashed as usual.
+  const plain = await load(src, { cacheDir, sha256: "unreadable" });
+  assert.is(plain.fromCache, false);
+  assert.is.not(plain.sha256, first.sha256);
+});
+
 test("read options that change the result get their own cache entry", async () => {
   const src = join(dir, "mapped.csv");
   writeFileSync(src, CSV.replace("InvoiceNo", "Bon"));

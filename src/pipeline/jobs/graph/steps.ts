@@ -141,7 +141,9 @@ export const GRAPH: readonly StepDef[] = [
     transient: true,
     async run(ctx, _v, p) {
       const { loadTransactions } = await import("../../../io/load.js");
-      const loaded = await loadTransactions(ctx.opts.input, { ...p.textFormat, encoding: p.encoding, map: p.map, cacheDir: ctx.opts.cacheDir, limits: ctx.opts.limits, log: ctx.note, threads: ctx.opts.threads, signal: ctx.opts.signal });
+      // The source was hashed for the keys: a cache entry under that hash serves it unread.
+      const sha256 = ctx.sourceSha256 || undefined;
+      const loaded = await loadTransactions(ctx.opts.input, { ...p.textFormat, encoding: p.encoding, map: p.map, cacheDir: ctx.opts.cacheDir, limits: ctx.opts.limits, log: ctx.note, threads: ctx.opts.threads, signal: ctx.opts.signal, sha256 });
       const { table, format, fromCache, generated, cacheEntry } = loaded;
       if (cacheEntry) cacheEntries.set(table, cacheEntry);
       return { table, format, fromCache, ...(generated ? { generated } : {}) };
