@@ -249,7 +249,7 @@ export class Engine {
     return drain(growForestSteps(this.context, x, options));
   }
 
-  /** growForest() that yields to the event loop between trees and stops once `signal` is aborted. */
+  /** growForest() that yields to the event loop between groups of trees and stops once `signal` is aborted. */
   growForestInterruptible(x: Matrix, options: ForestOptions, signal?: AbortSignal): Promise<Forest> {
     return this.serial(() => drainInterruptible(growForestSteps(this.context, x, options), signal));
   }
@@ -259,7 +259,7 @@ export class Engine {
     return drain(forestPathSumsSteps(this.context, forest, x));
   }
 
-  /** forestPathSums() that yields to the event loop between blocks of rows and stops once `signal` is aborted. */
+  /** forestPathSums() that yields to the event loop between groups of rows and stops once `signal` is aborted. */
   forestPathSumsInterruptible(forest: Forest, x: Matrix, signal?: AbortSignal): Promise<Float64Array> {
     return this.serial(() => drainInterruptible(forestPathSumsSteps(this.context, forest, x), signal));
   }

@@ -28,9 +28,9 @@ export function growForest(x: Matrix, o: ForestOptions): Forest {
       rows[k] = r;
     }
     const base = t * nodesPerTree;
-    let sp = 0;
+    // Pending nodes (heap index, first row, end row, depth), depth-first.
     stack.set([0, 0, maxSamples, 0], 0);
-    sp = 4;
+    let sp = 4;
     while (sp > 0) {
       const depth = stack[--sp]!;
       const end = stack[--sp]!;

@@ -31,7 +31,6 @@ export interface OutlierResult {
   forest: Forest;
 }
 
-
 export function isolationForest(engine: Engine, x: Matrix, options: IsolationForestOptions = {}): OutlierResult {
   const o = checkOptions(options);
   if (x.rows === 0) return emptyResult();

@@ -209,6 +209,8 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
         const { check, ms } = checked;
         if ("manifest" in check) {
           record(def, { name: def.name, key: keys![def.name].key, cached: true, ms, computeMs: check.manifest.computeMs, manifest: check.manifest });
+          // After the line of a step before it whose output is still being stored: lines in step order.
+          await storing;
           reporter.done(def.timing, ms, "cached");
           continue;
         }
