@@ -1,8 +1,8 @@
 // Isolation forest: growing trees and walking rows down them, one tree or one chunk of rows per
 // call (so the engine's threads share the work), mirroring the TypeScript reference
 // (src/engine/reference/forest.ts) operation for operation, so the trees and the summed path
-// lengths are the same bits for any thread count. Rows are float32 (as scikit-learn's trees see them), compared
-// and split in f64 as the reference does.
+// lengths are the same bits for any thread count. Rows are float32 (as scikit-learn's trees see
+// them), compared and split in f64 as the reference does.
 import { rngNextFloat, rngNextInt, rngSeed } from "./rng";
 
 /** scikit-learn's FEATURE_THRESHOLD: a feature spanning no more than this on a node is constant there. */
