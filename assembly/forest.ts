@@ -4,6 +4,8 @@
 // lengths are the same bits for any thread count. Rows are float32 (as scikit-learn's trees see
 // them), compared and split in f64 as the reference does.
 import { rngNextFloat, rngNextInt, rngSeed } from "./rng";
+import { chunkEnd, chunkStart } from "./simd";
+import { zeroF64 } from "./util/rows";
 
 /** scikit-learn's FEATURE_THRESHOLD: a feature spanning no more than this on a node is constant there. */
 const CONSTANT_SPAN: f64 = 1e-7;
@@ -30,7 +32,7 @@ export function forestGrowChunk(
   feature += (<usize>chunk * <usize>nodesPerTree) << 2;
   value += (<usize>chunk * <usize>nodesPerTree) << 3;
   memory.fill(feature, 0, (<usize>nodesPerTree) << 2);
-  memory.fill(value, 0, (<usize>nodesPerTree) << 3);
+  zeroF64(value, nodesPerTree);
   const tableSize = swapTableSize(maxSamples);
   const rows = scratch + <usize>chunk * <usize>forestScratchBytes(maxSamples, cols, maxDepth);
   const keys = rows + ((<usize>maxSamples) << 2);
@@ -156,10 +158,10 @@ function slotOf(keys: usize, mask: i32, key: i32): usize {
 export function forestPathSumsChunk(
   x: usize, n: i32, cols: i32, feature: usize, value: usize, nTrees: i32, nodesPerTree: i32, maxDepth: i32, sums: usize, chunkRows: i32, chunk: i32,
 ): void {
-  const first = chunk * chunkRows;
-  const end = min(n, first + chunkRows);
+  const first = chunkStart(chunk, chunkRows);
+  const end = chunkEnd(chunk, chunkRows, n);
   if (first >= end) return;
-  memory.fill(sums + ((<usize>first) << 3), 0, (<usize>(end - first)) << 3);
+  zeroF64(sums + ((<usize>first) << 3), end - first);
   const end4 = first + ((end - first) & ~3);
   for (let t = 0; t < nTrees; t++) {
     const fb = feature + ((<usize>(t * nodesPerTree)) << 2);
