@@ -107,11 +107,8 @@ export async function loadTransactions(input: string, opts: LoadOptions = {}): P
     if (known && sha256 !== known) throw new UserError(`${input} changed while the command was starting; run it again`, 1, { input });
     const cached = entryPath(format, bytes.length, sha256, opts);
     if (format === "parquet" && !(cached && existsSync(cached))) decoders ??= bootDecoders();
-    // The entry is read while Arrow loads.
-    const entry = cached ? readEntryBytes(cached) : undefined;
-    const { readCached, writeCached } = await import("./cache.js");
     if (cached) {
-      const hit = await fromEntry(readCached, cached, entry!, input, format, sha256, opts);
+      const hit = await fromEntry(cached, readEntryBytes(cached), input, format, sha256, opts);
       if (hit) return hit;
     }
     // The read owns the decoders from here, and ends them whichever way it ends.
@@ -120,6 +117,7 @@ export async function loadTransactions(input: string, opts: LoadOptions = {}): P
     const table = await parseSource(bytes, input, format, opts, started);
     const loaded: LoadedTransactions = { table, sha256, fromCache: false, path: input, format, generated: markOf(table) };
     if (cached) {
+      const { writeCached } = await import("./cache.js");
       loaded.cacheEntry = { file: cached, sha256: await writeCached(cached, table) };
       opts.log?.(`cached the parsed table as ${cached}`);
     }
@@ -144,9 +142,11 @@ function entryPath(format: SourceFormat, bytes: number, sha256: string, opts: Lo
   return cacheDir === false ? undefined : cachePath(cacheDir, sha256, { map: opts.map, encoding: opts.encoding, ...nonDefaultFormat(opts) });
 }
 
-/** The table of a verified entry; undefined (and the entry removed, with a note) where it does not verify. */
+/**
+ * The table of a verified entry (its bytes being read while Arrow loads); undefined, and the entry
+ * removed with a note, where it does not verify.
+ */
 async function fromEntry(
-  readCached: typeof import("./cache.js").readCached,
   cached: string,
   entry: ReturnType<typeof readEntryBytes>,
   input: string,
@@ -154,6 +154,7 @@ async function fromEntry(
   sha256: string,
   opts: LoadOptions,
 ): Promise<LoadedTransactions | undefined> {
+  const { readCached } = await import("./cache.js");
   const read = await readCached(cached, entry);
   if ("table" in read) {
     opts.log?.(`using cached Arrow table ${cached}`);
@@ -173,9 +174,7 @@ async function fromKnownEntry(input: string, format: SourceFormat, sha256: strin
   }
   const cached = entryPath(format, size, sha256, opts);
   if (!cached || !existsSync(cached)) return undefined;
-  const entry = readEntryBytes(cached);
-  const { readCached } = await import("./cache.js");
-  return fromEntry(readCached, cached, entry, input, format, sha256, opts);
+  return fromEntry(cached, readEntryBytes(cached), input, format, sha256, opts);
 }
 
 function readable(path: string): boolean {
