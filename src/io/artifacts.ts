@@ -5,7 +5,7 @@
 // a run only relies on (it reads nothing from it) is checked by size and modification time, which
 // a deletion, truncation or edit in place changes.
 import { createHash } from "node:crypto";
-import { copyFile, open, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, link, open, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { writeDirAtomic, writeFileAtomic } from "./atomic.js";
 
@@ -38,8 +38,9 @@ export const artifactDir = (root: string, key: string) => join(root, key);
 
 /**
  * A part that is already a file (the source cache's entry of a loaded table), with the sha256 of its
- * bytes as checked when it was read or written: copied in by the kernel, not read or hashed again.
- * Should the file have changed since, the part fails its checksum when read, like any damaged part.
+ * bytes as checked when it was read or written: linked in (copied where the file system cannot
+ * link), not read or hashed again. Such a file is never written in place (a rebuilt entry is a new
+ * file renamed over it); should it change all the same, the part fails its check like any damaged part.
  */
 export interface FilePart {
   file: string;
@@ -69,7 +70,7 @@ export async function writeArtifact(root: string, step: string, key: string, par
           sha256 = sha256Hex(part);
         } else if ("chunks" in part) sha256 = await writeChunks(path, part.chunks());
         else {
-          await copyFile(part.file, path);
+          await linkOrCopy(part.file, path);
           sha256 = part.sha256;
         }
         const s = await stat(path);
@@ -85,6 +86,15 @@ export async function writeArtifact(root: string, step: string, key: string, par
     throw err;
   }
   return manifest!;
+}
+
+/** A hard link to `file` at `path`, or a copy where that is not possible (another file system, no links). */
+async function linkOrCopy(file: string, path: string): Promise<void> {
+  try {
+    await link(file, path);
+  } catch {
+    await copyFile(file, path);
+  }
 }
 
 /** Writes the chunks in order to a new file; their sha256. */
@@ -179,8 +189,14 @@ export function sha256Hex(bytes: Uint8Array | string): string {
 
 /** sha256 of a whole file, or undefined when it cannot be read. */
 export async function fileSha256(path: string): Promise<string | undefined> {
+  return (await readHashed(path))?.sha256;
+}
+
+/** A file's bytes with their sha256, or undefined where it cannot be read (its reader says why). */
+export async function readHashed(path: string): Promise<{ bytes: Uint8Array; sha256: string } | undefined> {
   try {
-    return sha256Hex(await readFile(path));
+    const bytes = await readFile(path);
+    return { bytes, sha256: sha256Hex(bytes) };
   } catch {
     return undefined;
   }

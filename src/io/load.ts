@@ -49,6 +49,8 @@ export interface LoadOptions extends TextFormat {
    * the same must still have it: one changed in between is an error, not a table under another hash.
    */
   sha256?: string;
+  /** With sha256: the source's bytes as the caller read and hashed them, parsed as they are rather than read again. */
+  bytes?: Uint8Array;
 }
 
 /** Resource bounds on reading a source; each defaults where it is enforced (zip.ts, xlsx.ts). */
@@ -90,20 +92,21 @@ export async function loadTransactions(input: string, opts: LoadOptions = {}): P
   const format = sourceFormat(input);
   checkTextFormat(opts);
   const known = opts.sha256 !== undefined && /^[0-9a-f]{64}$/.test(opts.sha256) ? opts.sha256 : undefined;
+  const given = known ? opts.bytes : undefined;
   if (known) {
-    const hit = await fromKnownEntry(input, format, known, opts);
+    const hit = await fromKnownEntry(input, format, known, opts, given?.length);
     if (hit) return hit;
   }
   // A Parquet source's decoder threads start while the file is read and hashed (see parquet-pool.ts),
   // unless a cache entry may serve it (known once the hash is), or the file cannot be read at all
   // (said before anything else loads).
   const bootDecoders = () => import("./parquet.js").then((p) => p.bootParquetDecoders(input, { threads: opts.threads, signal: opts.signal }));
-  let decoders = format === "parquet" && opts.cacheDir === false && readable(input) ? bootDecoders() : undefined;
+  let decoders = format === "parquet" && opts.cacheDir === false && (given || readable(input)) ? bootDecoders() : undefined;
   try {
     // The cache and the readers load once the bytes are in (or, for the decoders above, once the file
     // is known to be readable): an input that cannot be read is said in a blink.
-    const bytes = await readInputFile(input);
-    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    const bytes = given ?? (await readInputFile(input));
+    const sha256 = given ? known! : createHash("sha256").update(bytes).digest("hex");
     if (known && sha256 !== known) throw new UserError(`${input} changed while the command was starting; run it again`, 1, { input });
     const cached = entryPath(format, bytes.length, sha256, opts);
     if (format === "parquet" && !(cached && existsSync(cached))) decoders ??= bootDecoders();
@@ -164,11 +167,11 @@ async function fromEntry(
   return undefined;
 }
 
-/** The entry of a source whose sha256 is known, read without reading the source; undefined where there is none. */
-async function fromKnownEntry(input: string, format: SourceFormat, sha256: string, opts: LoadOptions): Promise<LoadedTransactions | undefined> {
+/** The entry of a source whose sha256 (and size, if given) is known, read without reading the source; undefined where there is none. */
+async function fromKnownEntry(input: string, format: SourceFormat, sha256: string, opts: LoadOptions, knownSize?: number): Promise<LoadedTransactions | undefined> {
   let size: number;
   try {
-    size = statSync(input).size;
+    size = knownSize ?? statSync(input).size;
   } catch {
     return undefined; // said as the read below says it
   }

@@ -81,6 +81,29 @@ test("a known sha256 (the run's keys) finds its entry without reading the source
   assert.is.not(plain.sha256, first.sha256);
 });
 
+test("bytes given with their sha256 (a run's keys read them) are parsed as they are: the file is not read again", async () => {
+  const src = join(dir, "given.csv");
+  writeFileSync(src, CSV);
+  const cacheDir = join(dir, "cache-given");
+  const bytes = new TextEncoder().encode(CSV);
+  const sha256 = (await load(src, { cacheDir: false })).sha256;
+  // The file changes after the caller read it: the table is the bytes the caller hashed.
+  writeFileSync(src, CSV.replace("HEART", "STAR"));
+  const loaded = await load(src, { cacheDir, sha256, bytes });
+  assert.is(loaded.fromCache, false);
+  assert.is(loaded.sha256, sha256);
+  assert.equal(loaded.table.getChild("Description")?.toArray().slice(0, 1), ["HEART"]);
+  // Cached under that hash, and served from there the next time, bytes or no bytes.
+  assert.equal(readdirSync(cacheDir).sort(), [`${sha256}.arrow`, `${sha256}.arrow.sha256`]);
+  const again = await load(src, { cacheDir, sha256, bytes });
+  assert.is(again.fromCache, true);
+  identical(loaded.table, again.table);
+  // Bytes without a sha256 are not taken on trust: the file is read and hashed.
+  const plain = await load(src, { cacheDir: false, bytes });
+  assert.is.not(plain.sha256, sha256);
+  assert.equal(plain.table.getChild("Description")?.toArray().slice(0, 1), ["STAR"]);
+});
+
 test("read options that change the result get their own cache entry", async () => {
   const src = join(dir, "mapped.csv");
   writeFileSync(src, CSV.replace("InvoiceNo", "Bon"));

@@ -5,7 +5,7 @@
 import { basename } from "node:path";
 import type { Engine } from "../../engine/engine.js";
 import { OptionError } from "../../errors.js";
-import { fileSha256, writeRunRecord } from "../../io/artifacts.js";
+import { readHashed, writeRunRecord } from "../../io/artifacts.js";
 import { round1 } from "../progress.js";
 import { DEFAULT_LOCK_FILE, RUN_DEFAULTS, type RunOptions, type RunSummary } from "../options.js";
 import { type GraphKeys, graphKeys } from "./graph/keys.js";
@@ -58,13 +58,15 @@ export async function runJob(engine: EngineSource, opts: RunOptions, flags: Grap
   const now = opts.now ?? new Date();
   const store = flags.artifacts;
   const lockPath = flags.lock ?? DEFAULT_LOCK_FILE;
-  const keys = store ? await graphKeys(opts) : undefined;
+  // The source is read and hashed once: for the keys, and for the load step, which parses these bytes.
+  const source = await readHashed(opts.input);
+  const keys = store ? await graphKeys(opts, source ? { [opts.input]: source.sha256 } : {}) : undefined;
   if (flags.locked) await checkLocked(lockPath, keys, to);
-  const sha256 = keys?.load.files.input?.sha256 ?? (await fileSha256(opts.input)) ?? "";
+  const sha256 = source?.sha256 ?? "";
 
   let started: Promise<Engine> | undefined;
   const engineOnce = typeof engine === "function" ? () => (started ??= engine()) : () => Promise.resolve(engine);
-  const graph = await runGraph({ opts, engine: engineOnce, reporter: opts.reporter ?? silent, store, keys, from, to, sourceSha256: sha256 });
+  const graph = await runGraph({ opts, engine: engineOnce, reporter: opts.reporter ?? silent, store, keys, from, to, sourceSha256: sha256, sourceBytes: source?.bytes });
   if (!complete) return { sha256, steps: graph.outcomes, graph };
 
   const runDir = opts.out ?? `${opts.runsDir ?? RUN_DEFAULTS.runsDir}/${opts.runId ?? runDirName(now, sha256, opts)}`;

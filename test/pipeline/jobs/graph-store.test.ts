@@ -1,8 +1,10 @@
-// The load step's stored output is the source cache's entry, copied with the checksum it was
-// verified with; should the entry be gone before it is copied, the table is encoded instead. A
-// step's output is stored while the next step computes: a store that fails fails the run, and the
-// outputs before it stay stored.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// The load step's stored output is the source cache's entry, linked with the checksum it was
+// verified with; should the entry be gone before it is linked, the table is encoded instead. The
+// outputs are stored in step order while the next steps compute: a store that fails fails the run,
+// the outputs before it stay stored and none after it is. The load step parses the bytes the keys
+// were computed from.
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -29,18 +31,20 @@ async function loadStored(input: string, store: string, reporter: StepReporter) 
   const key = graph.outcomes[0]!.key!;
   const read = await readArtifact(store, key);
   if (!("parts" in read)) throw new Error(`stored load output unreadable: ${read.problem}`);
-  return { read, table: decodeValue<Values["load"]>(read.parts).table };
+  return { read, key, table: decodeValue<Values["load"]>(read.parts).table };
 }
 
-test("a source from the cache: the stored table is the entry's file, with the entry's checksum", async () => {
+test("a source from the cache: the stored table is the entry's file (a link to it), with the entry's checksum", async () => {
   // Over the cache's 2 MiB threshold, so the source is cached.
   const input = sharedFile("data/online_retail.parquet", "the source cache");
   if (!input) return skipped();
   for (const run of ["parsed and cached", "from the cache"]) {
     const store = join(dir, `store-${run}`);
-    const { read, table } = await loadStored(input, store, silentReporter);
+    const { read, table, key } = await loadStored(input, store, silentReporter);
     const entry = readdirArrow(cacheDir);
     assert.equal(new Uint8Array(read.parts["t0.arrow"]!), new Uint8Array(readFileSync(entry)), run);
+    // Linked, not copied: one file on disk for both (the same file system here).
+    assert.is(statSync(join(artifactDir(store, key), "t0.arrow")).ino, statSync(entry).ino, run);
     assert.is(read.manifest.parts["t0.arrow"]!.sha256, readFileSync(`${entry}.sha256`, "utf8").trim(), run);
     assert.is(table.numRows, 541_909, run);
   }
@@ -63,7 +67,7 @@ test("an entry removed between loading and storing: the table is encoded instead
   assert.is(table.getChild("InvoiceNo")!.get(0), "536365");
 });
 
-test("a store that fails while the next step computes fails the run; the outputs before it stay stored", async () => {
+test("a store that fails while the next step computes fails the run; the outputs before it stay stored, none after it is", async () => {
   const input = join(dir, "small.parquet");
   await generateFile(input, { rows: 3_000, customers: 40, seed: 3 });
   const opts = { ...RUN_DEFAULTS, input, cacheDir: false as const };
@@ -86,6 +90,23 @@ test("a store that fails while the next step computes fails the run; the outputs
   assert.equal(lines, ["load"]);
   assert.ok("manifest" in (await checkArtifact(store, keys.load.key)));
   assert.not.ok("manifest" in (await checkArtifact(store, keys.clean.key)));
+  assert.not.ok("manifest" in (await checkArtifact(store, keys.features.key)), "stores go in step order: none after the failed one");
+});
+
+test("the load step parses the bytes the keys were computed from; the file is not read again", async () => {
+  const input = join(dir, "read-once.parquet");
+  const other = join(dir, "other.parquet");
+  await generateFile(input, { rows: 3_000, customers: 40, seed: 3 });
+  await generateFile(other, { rows: 2_000, customers: 40, seed: 4 });
+  const opts = { ...RUN_DEFAULTS, input, cacheDir: false as const };
+  const bytes = new Uint8Array(readFileSync(input));
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const keys = await graphKeys(opts, { [input]: sha256 });
+  assert.equal(keys, await graphKeys(opts), "a hash given is the hash the file has");
+  // Replaced once read: the run goes on with the content its keys name.
+  copyFileSync(other, input);
+  const graph = await runGraph({ opts, engine: noEngine, reporter: silentReporter, keys, to: "load", sourceSha256: sha256, sourceBytes: bytes });
+  assert.is(graph.values.load!.table.numRows, 3_000);
 });
 
 const arrowFiles = (d: string) => readdirSync(d).filter((f) => f.endsWith(".arrow"));

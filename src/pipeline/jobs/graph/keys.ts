@@ -38,9 +38,10 @@ export function canonical(value: unknown): unknown {
   return value;
 }
 
-export async function graphKeys(opts: RunOptions): Promise<GraphKeys> {
+/** The steps' keys; `hashed` gives the sha256 of files the caller has just read, by path. */
+export async function graphKeys(opts: RunOptions, hashed: Record<string, string> = {}): Promise<GraphKeys> {
   const keys = {} as GraphKeys;
-  const fileHash = new Map<string, Promise<string>>();
+  const fileHash = new Map(Object.entries(hashed).map(([path, sha]) => [path, Promise.resolve(sha)]));
   const hashOf = (path: string) => {
     let h = fileHash.get(path);
     if (!h) {

@@ -1,7 +1,7 @@
 // The one runner of the step graph. With an artefact store, a step whose key is stored is not run
 // (its output is read, hash-checked, only when a later step needs it); a step that runs stores its
-// output as soon as it finishes, while the next step computes, so an interrupted run resumes from
-// its last finished step. A stored output found damaged is removed and recomputed, with one line
+// output as soon as it finishes, in step order, while the next steps compute, so an interrupted run
+// resumes from its last stored step. A stored output found damaged is removed and recomputed, with one line
 // on stderr.
 import type { Engine } from "../../../engine/engine.js";
 import { type ArtifactCheck, checkArtifact, type Manifest, readArtifact, removeArtifact, writeArtifact } from "../../../io/artifacts.js";
@@ -24,6 +24,8 @@ export interface GraphRunOptions {
   /** Keys already computed (by the caller, for --locked). */
   keys?: GraphKeys;
   sourceSha256?: string;
+  /** The source's bytes as hashed for sourceSha256: the load step parses them rather than reading the file again. */
+  sourceBytes?: Uint8Array;
   /**
    * Outputs the caller already holds from a run of this graph with the same options up to them:
    * taken as they are, neither checked, read nor run again, nor the steps only they need.
@@ -70,11 +72,17 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
   const computeMs: Record<string, number> = {};
   // Steps prepared once another has computed (prepareAfter), by that step.
   const preparedAfter = new Map<StepName, StepDef[]>();
+  let sourceBytes = g.sourceBytes;
   const ctx: StepContext = {
     opts: g.opts,
     engine: g.engine,
     note: (m) => reporter.note(m),
     sourceSha256: g.sourceSha256 ?? keys?.load.files.input?.sha256 ?? "",
+    takeSourceBytes: () => {
+      const bytes = sourceBytes;
+      sourceBytes = undefined;
+      return bytes;
+    },
     computeMs,
   };
   const defOf = (name: StepName) => GRAPH.find((s) => s.name === name)!;
@@ -88,6 +96,8 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
 
   const compute = async (def: StepDef): Promise<unknown> => {
     for (const input of def.inputs) await value(input);
+    // No step computes after a store has failed: the run fails here, with that store's error.
+    if (storeFailed) await storing;
     reporter.start(def.timing);
     const t0 = performance.now();
     const out = await def.run(ctx, values, def.params(g.opts));
@@ -104,26 +114,30 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     const done = () => reporter.done(def.timing, ms, def.detail?.(out as never));
     if (!store || !keys) done();
     else {
-      // One output is stored while the next step computes: the one before must be on disk first,
-      // so that outputs reach the store in order and at most one waits in memory.
-      await storing;
+      // Outputs are stored in step order, each after the one before, while the next steps compute:
+      // the steps do not wait for the disk (a large table takes longer to write than the step after
+      // it takes to compute). What waits holds no more memory than the run does anyway: a step's
+      // output stays in `values` until its readers have theirs, and the later outputs are small.
       const { encodeValue } = await import("../../../io/artifact-codec.js");
       const onDisk = def.rawFiles ? undefined : def.onDisk?.(out as never);
       const parts = def.rawFiles ? rawParts(out as Values["report"]) : encodeValue(out, onDisk, true);
       const write = (p: typeof parts) => writeArtifact(store, def.name, keys[def.name].key, p, round1(ms));
       // A file to copy that is gone meanwhile (its cache cleared by another command): encoded instead.
-      storing = (onDisk ? write(parts).catch(() => write(encodeValue(out))) : write(parts)).then((m) => {
-        outcome.manifest = m;
-        done();
-      });
-      // A failure is thrown where the store is next awaited: the next step's store or the run's end.
-      storing.catch(() => {});
+      storing = storing
+        .then(() => (onDisk ? write(parts).catch(() => write(encodeValue(out))) : write(parts)))
+        .then((m) => {
+          outcome.manifest = m;
+          done();
+        });
+      // A failure (the later stores are then not written) is thrown before the next step computes, or at the run's end.
+      storing.catch(() => (storeFailed = true));
       if (!overlapStores) await storing;
     }
     return out;
   };
-  /** The output being stored, if any. */
+  /** The last output being stored, after those before it, if any. */
   let storing: Promise<void> = Promise.resolve();
+  let storeFailed = false;
   /** Whether the graph's own steps are running; a step computed later (value()) is stored before it returns. */
   let overlapStores = true;
 
@@ -210,8 +224,8 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
         if ("manifest" in check) {
           record(def, { name: def.name, key: keys![def.name].key, cached: true, ms, computeMs: check.manifest.computeMs, manifest: check.manifest });
           // After the line of a step before it whose output is still being stored: lines in step order.
-          await storing;
-          reporter.done(def.timing, ms, "cached");
+          storing = storing.then(() => reporter.done(def.timing, ms, "cached"));
+          storing.catch(() => (storeFailed = true));
           continue;
         }
         if (check.problem === "damaged") await discardDamaged(def, check.detail);
@@ -224,6 +238,8 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     throw err;
   }
   overlapStores = false;
+  // Not kept for a load computed later (value()): that one reads the file.
+  sourceBytes = undefined;
   await storing;
 
   return {

@@ -61,6 +61,8 @@ export interface StepContext {
   note(message: string): void;
   /** sha256 of the transactions file. */
   sourceSha256: string;
+  /** The transactions file's bytes, as hashed for sourceSha256, if the caller read them: given once, then forgotten. */
+  takeSourceBytes(): Uint8Array | undefined;
   /** How long each step's output took to compute (stored outputs: when they were computed), by timing name. */
   computeMs: Record<string, number>;
 }
@@ -141,9 +143,10 @@ export const GRAPH: readonly StepDef[] = [
     transient: true,
     async run(ctx, _v, p) {
       const { loadTransactions } = await import("../../../io/load.js");
-      // The source was hashed for the keys: a cache entry under that hash serves it unread.
+      // The source was read and hashed for the keys: a cache entry under that hash serves it, else those bytes are parsed.
       const sha256 = ctx.sourceSha256 || undefined;
-      const loaded = await loadTransactions(ctx.opts.input, { ...p.textFormat, encoding: p.encoding, map: p.map, cacheDir: ctx.opts.cacheDir, limits: ctx.opts.limits, log: ctx.note, threads: ctx.opts.threads, signal: ctx.opts.signal, sha256 });
+      const bytes = sha256 ? ctx.takeSourceBytes() : undefined;
+      const loaded = await loadTransactions(ctx.opts.input, { ...p.textFormat, encoding: p.encoding, map: p.map, cacheDir: ctx.opts.cacheDir, limits: ctx.opts.limits, log: ctx.note, threads: ctx.opts.threads, signal: ctx.opts.signal, sha256, bytes });
       const { table, format, fromCache, generated, cacheEntry } = loaded;
       if (cacheEntry) cacheEntries.set(table, cacheEntry);
       return { table, format, fromCache, ...(generated ? { generated } : {}) };
