@@ -44,8 +44,7 @@ export const artifactDir = (root: string, key: string) => join(root, key);
  */
 export interface FilePart {
   file: string;
-  /** A promise while the file is being written: the part is linked once it is. */
-  sha256: string | Promise<string>;
+  sha256: string;
 }
 
 /**
@@ -71,8 +70,8 @@ export async function writeArtifact(root: string, step: string, key: string, par
           sha256 = sha256Hex(part);
         } else if ("chunks" in part) sha256 = await writeChunks(path, part.chunks());
         else {
-          sha256 = await part.sha256;
           await linkOrCopy(part.file, path);
+          sha256 = part.sha256;
         }
         const s = await stat(path);
         info[name] = { sha256, bytes: s.size, mtimeMs: Math.trunc(s.mtimeMs) };

@@ -51,12 +51,6 @@ export interface LoadOptions extends TextFormat {
   sha256?: string;
   /** With sha256: the source's bytes as the caller read and hashed them, parsed as they are rather than read again. */
   bytes?: Uint8Array;
-  /**
-   * The table is returned as soon as it is parsed, its cache entry written meanwhile: the entry's
-   * sha256 (`cacheEntry`) is then a promise, settled once the entry is written, which the caller
-   * awaits before it ends.
-   */
-  cacheInBackground?: boolean;
 }
 
 /** Resource bounds on reading a source; each defaults where it is enforced (zip.ts, xlsx.ts). */
@@ -79,8 +73,8 @@ export interface LoadedTransactions {
   format: SourceFormat;
   /** Present when the source was written by `custseg generate` (its mark: see generated-mark.ts). */
   generated?: GeneratedMark;
-  /** The cache entry the table was read from or written to (an Arrow IPC file of it), with its sha256 (a promise: cacheInBackground). */
-  cacheEntry?: { file: string; sha256: string | Promise<string> };
+  /** The cache entry the table was read from or written to (an Arrow IPC file of it), with its sha256. */
+  cacheEntry?: { file: string; sha256: string };
 }
 
 export function sourceFormat(path: string): SourceFormat {
@@ -127,12 +121,8 @@ export async function loadTransactions(input: string, opts: LoadOptions = {}): P
     const loaded: LoadedTransactions = { table, sha256, fromCache: false, path: input, format, generated: markOf(table) };
     if (cached) {
       const { writeCached } = await import("./cache.js");
-      const written = writeCached(cached, table).then((sha256) => {
-        opts.log?.(`cached the parsed table as ${cached}`);
-        return sha256;
-      });
-      written.catch(() => {}); // said where the caller awaits it
-      loaded.cacheEntry = { file: cached, sha256: opts.cacheInBackground ? written : await written };
+      loaded.cacheEntry = { file: cached, sha256: await writeCached(cached, table) };
+      opts.log?.(`cached the parsed table as ${cached}`);
     }
     return loaded;
   } finally {

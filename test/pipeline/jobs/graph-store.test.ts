@@ -4,7 +4,7 @@
 // the outputs before it stay stored and none after it is. The load step parses the bytes the keys
 // were computed from.
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -12,7 +12,6 @@ import * as assert from "uvu/assert";
 import type { Engine } from "../../../src/engine/engine.js";
 import { decodeValue } from "../../../src/io/artifact-codec.js";
 import { artifactDir, checkArtifact, readArtifact } from "../../../src/io/artifacts.js";
-import { cachePath } from "../../../src/io/cache-entry.js";
 import { generateFile } from "../../../src/io/generate/generate.js";
 import { graphKeys } from "../../../src/pipeline/jobs/graph/keys.js";
 import { runGraph } from "../../../src/pipeline/jobs/graph/runner.js";
@@ -108,34 +107,6 @@ test("the load step parses the bytes the keys were computed from; the file is no
   copyFileSync(other, input);
   const graph = await runGraph({ opts, engine: noEngine, reporter: silentReporter, keys, to: "load", sourceSha256: sha256, sourceBytes: bytes });
   assert.is(graph.values.load!.table.numRows, 3_000);
-});
-
-test("the cache entry is written while the next step computes; a failed write fails the run, and nothing after it is stored", async () => {
-  const input = sharedFile("data/online_retail.parquet", "the source cache");
-  if (!input) return skipped();
-  const cache = join(dir, "cache-failing");
-  const opts = { ...RUN_DEFAULTS, input, cacheDir: cache };
-  const store = join(dir, "store-cache-failing");
-  const keys = await graphKeys(opts);
-  // A directory where the entry's checksum goes: the entry cannot be written.
-  const entry = cachePath(cache, keys.load.files.input!.sha256);
-  mkdirSync(join(`${entry}.sha256`, "in the way"), { recursive: true });
-  const lines: string[] = [];
-  const reporter: StepReporter = { ...silentReporter, done: (step) => lines.push(step) };
-  const err = await runGraph({ opts, engine: noEngine, reporter, store, keys, to: "features" }).then(
-    () => undefined,
-    (e: unknown) => e as Error,
-  );
-  assert.ok(err, "the run fails");
-  assert.match(err!.message, /\.arrow\.sha256/);
-  assert.equal(lines, [], "no step's output is said stored");
-  for (const step of ["load", "clean", "features"] as const) assert.not.ok("manifest" in (await checkArtifact(store, keys[step].key)), step);
-  // Unblocked, the next run writes the entry, and the stored load output is a link to it.
-  rmSync(`${entry}.sha256`, { recursive: true });
-  const graph = await runGraph({ opts, engine: noEngine, reporter: silentReporter, store, keys, to: "load" });
-  assert.is(graph.values.load!.table.numRows, 541_909);
-  assert.is(statSync(join(artifactDir(store, keys.load.key), "t0.arrow")).ino, statSync(entry).ino);
-  assert.is(readFileSync(`${entry}.sha256`, "utf8").trim(), graph.outcomes[0]!.manifest!.parts["t0.arrow"]!.sha256);
 });
 
 const arrowFiles = (d: string) => readdirSync(d).filter((f) => f.endsWith(".arrow"));

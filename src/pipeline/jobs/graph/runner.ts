@@ -83,11 +83,6 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
       sourceBytes = undefined;
       return bytes;
     },
-    // Waited for as the stores are: before the stores after it, and by the run's end.
-    inBackground: (work) => {
-      storing = Promise.all([storing, work]).then(() => {});
-      storing.catch(() => (storeFailed = true));
-    },
     computeMs,
   };
   const defOf = (name: StepName) => GRAPH.find((s) => s.name === name)!;
@@ -136,11 +131,11 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
         });
       // A failure (the later stores are then not written) is thrown before the next step computes, or at the run's end.
       storing.catch(() => (storeFailed = true));
+      if (!overlapStores) await storing;
     }
-    if (!overlapStores) await storing;
     return out;
   };
-  /** The last output being stored, after those before it and the work steps left running (inBackground). */
+  /** The last output being stored, after those before it, if any. */
   let storing: Promise<void> = Promise.resolve();
   let storeFailed = false;
   /** Whether the graph's own steps are running; a step computed later (value()) is stored before it returns. */

@@ -63,8 +63,6 @@ export interface StepContext {
   sourceSha256: string;
   /** The transactions file's bytes, as hashed for sourceSha256, if the caller read them: given once, then forgotten. */
   takeSourceBytes(): Uint8Array | undefined;
-  /** Work a step leaves running when it returns (a cache entry being written): the run waits for it, and fails with it, as with a store. */
-  inBackground(work: Promise<unknown>): void;
   /** How long each step's output took to compute (stored outputs: when they were computed), by timing name. */
   computeMs: Record<string, number>;
 }
@@ -148,13 +146,9 @@ export const GRAPH: readonly StepDef[] = [
       // The source was read and hashed for the keys: a cache entry under that hash serves it, else those bytes are parsed.
       const sha256 = ctx.sourceSha256 || undefined;
       const bytes = sha256 ? ctx.takeSourceBytes() : undefined;
-      // The cache entry is written while clean computes; the stored output links it once it is.
-      const loaded = await loadTransactions(ctx.opts.input, { ...p.textFormat, encoding: p.encoding, map: p.map, cacheDir: ctx.opts.cacheDir, limits: ctx.opts.limits, log: ctx.note, threads: ctx.opts.threads, signal: ctx.opts.signal, sha256, bytes, cacheInBackground: true });
+      const loaded = await loadTransactions(ctx.opts.input, { ...p.textFormat, encoding: p.encoding, map: p.map, cacheDir: ctx.opts.cacheDir, limits: ctx.opts.limits, log: ctx.note, threads: ctx.opts.threads, signal: ctx.opts.signal, sha256, bytes });
       const { table, format, fromCache, generated, cacheEntry } = loaded;
-      if (cacheEntry) {
-        cacheEntries.set(table, cacheEntry);
-        if (typeof cacheEntry.sha256 !== "string") ctx.inBackground(cacheEntry.sha256);
-      }
+      if (cacheEntry) cacheEntries.set(table, cacheEntry);
       return { table, format, fromCache, ...(generated ? { generated } : {}) };
     },
     // The table was just read from (or written to) the source cache: its entry is the stored table.
