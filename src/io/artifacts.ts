@@ -189,17 +189,36 @@ export function sha256Hex(bytes: Uint8Array | string): string {
 
 /** sha256 of a whole file, or undefined when it cannot be read. */
 export async function fileSha256(path: string): Promise<string | undefined> {
-  return (await readHashed(path))?.sha256;
-}
-
-/** A file's bytes with their sha256, or undefined where it cannot be read (its reader says why). */
-export async function readHashed(path: string): Promise<{ bytes: Uint8Array; sha256: string } | undefined> {
   try {
-    const bytes = await readFile(path);
-    return { bytes, sha256: sha256Hex(bytes) };
+    return sha256Hex(await readFile(path));
   } catch {
     return undefined;
   }
+}
+
+/** A file read and hashed: its bytes are handed over once, to their one reader, and then no longer held. */
+export interface HashedFile {
+  sha256: string;
+  take(): Uint8Array | undefined;
+}
+
+/** A file read and hashed, or undefined where it cannot be read (its reader says why). */
+export async function readHashed(path: string): Promise<HashedFile | undefined> {
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = await readFile(path);
+  } catch {
+    return undefined;
+  }
+  const sha256 = sha256Hex(bytes);
+  return {
+    sha256,
+    take() {
+      const taken = bytes;
+      bytes = undefined;
+      return taken;
+    },
+  };
 }
 
 /** A small text file (a lock, a run record), or undefined where there is none. */

@@ -11,7 +11,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Engine } from "../../../src/engine/engine.js";
 import { decodeValue } from "../../../src/io/artifact-codec.js";
-import { artifactDir, checkArtifact, readArtifact } from "../../../src/io/artifacts.js";
+import { artifactDir, checkArtifact, readArtifact, readHashed } from "../../../src/io/artifacts.js";
 import { generateFile } from "../../../src/io/generate/generate.js";
 import { graphKeys } from "../../../src/pipeline/jobs/graph/keys.js";
 import { runGraph } from "../../../src/pipeline/jobs/graph/runner.js";
@@ -93,20 +93,22 @@ test("a store that fails while the next step computes fails the run; the outputs
   assert.not.ok("manifest" in (await checkArtifact(store, keys.features.key)), "stores go in step order: none after the failed one");
 });
 
-test("the load step parses the bytes the keys were computed from; the file is not read again", async () => {
+test("the load step parses the bytes the keys were computed from, then lets go of them; the file is not read again", async () => {
   const input = join(dir, "read-once.parquet");
   const other = join(dir, "other.parquet");
   await generateFile(input, { rows: 3_000, customers: 40, seed: 3 });
   await generateFile(other, { rows: 2_000, customers: 40, seed: 4 });
   const opts = { ...RUN_DEFAULTS, input, cacheDir: false as const };
-  const bytes = new Uint8Array(readFileSync(input));
-  const sha256 = createHash("sha256").update(bytes).digest("hex");
-  const keys = await graphKeys(opts, { [input]: sha256 });
+  const source = (await readHashed(input))!;
+  assert.is(source.sha256, createHash("sha256").update(readFileSync(input)).digest("hex"));
+  const keys = await graphKeys(opts, { [input]: source.sha256 });
   assert.equal(keys, await graphKeys(opts), "a hash given is the hash the file has");
   // Replaced once read: the run goes on with the content its keys name.
   copyFileSync(other, input);
-  const graph = await runGraph({ opts, engine: noEngine, reporter: silentReporter, keys, to: "load", sourceSha256: sha256, sourceBytes: bytes });
+  const graph = await runGraph({ opts, engine: noEngine, reporter: silentReporter, keys, to: "load", sourceSha256: source.sha256, source });
   assert.is(graph.values.load!.table.numRows, 3_000);
+  assert.is(source.take(), undefined, "the bytes are no longer held");
+  assert.is(await readHashed(join(dir, "absent.parquet")), undefined);
 });
 
 const arrowFiles = (d: string) => readdirSync(d).filter((f) => f.endsWith(".arrow"));

@@ -1,10 +1,10 @@
 // The one runner of the step graph. With an artefact store, a step whose key is stored is not run
 // (its output is read, hash-checked, only when a later step needs it); a step that runs stores its
 // output as soon as it finishes, in step order, while the next steps compute, so an interrupted run
-// resumes from its last stored step. A stored output found damaged is removed and recomputed, with one line
-// on stderr.
+// resumes from its last stored step. A stored output found damaged is removed and recomputed, with
+// one line on stderr.
 import type { Engine } from "../../../engine/engine.js";
-import { type ArtifactCheck, checkArtifact, type Manifest, readArtifact, removeArtifact, writeArtifact } from "../../../io/artifacts.js";
+import { type ArtifactCheck, checkArtifact, type HashedFile, type Manifest, readArtifact, removeArtifact, writeArtifact } from "../../../io/artifacts.js";
 import { round1, type StepReporter } from "../../progress.js";
 import type { RunOptions } from "../../options.js";
 import { collectGarbage } from "../../../collect-garbage.js";
@@ -24,8 +24,8 @@ export interface GraphRunOptions {
   /** Keys already computed (by the caller, for --locked). */
   keys?: GraphKeys;
   sourceSha256?: string;
-  /** The source's bytes as hashed for sourceSha256: the load step parses them rather than reading the file again. */
-  sourceBytes?: Uint8Array;
+  /** The source as read and hashed for sourceSha256: the load step parses its bytes rather than reading the file again. */
+  source?: HashedFile;
   /**
    * Outputs the caller already holds from a run of this graph with the same options up to them:
    * taken as they are, neither checked, read nor run again, nor the steps only they need.
@@ -72,17 +72,12 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
   const computeMs: Record<string, number> = {};
   // Steps prepared once another has computed (prepareAfter), by that step.
   const preparedAfter = new Map<StepName, StepDef[]>();
-  let sourceBytes = g.sourceBytes;
   const ctx: StepContext = {
     opts: g.opts,
     engine: g.engine,
     note: (m) => reporter.note(m),
     sourceSha256: g.sourceSha256 ?? keys?.load.files.input?.sha256 ?? "",
-    takeSourceBytes: () => {
-      const bytes = sourceBytes;
-      sourceBytes = undefined;
-      return bytes;
-    },
+    takeSourceBytes: () => g.source?.take(),
     computeMs,
   };
   const defOf = (name: StepName) => GRAPH.find((s) => s.name === name)!;
@@ -239,7 +234,7 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
   }
   overlapStores = false;
   // Not kept for a load computed later (value()): that one reads the file.
-  sourceBytes = undefined;
+  g.source?.take();
   await storing;
 
   return {
