@@ -104,9 +104,13 @@ function checkHeader(path: string): void {
 }
 
 function prepare(db: Database.Database, path: string): void {
-  const version = db.pragma("user_version", { simple: true }) as number;
-  const appId = db.pragma("application_id", { simple: true }) as number;
-  const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_schema").get() as { n: number }).n;
+  // Read in one transaction, so from one snapshot: another process creating the store meanwhile
+  // commits its tables and its application id together, and is seen with both or neither.
+  const { version, appId, tables } = db.transaction(() => ({
+    version: db.pragma("user_version", { simple: true }) as number,
+    appId: db.pragma("application_id", { simple: true }) as number,
+    tables: (db.prepare("SELECT count(*) AS n FROM sqlite_schema").get() as { n: number }).n,
+  }))();
   if (appId !== APPLICATION_ID && (appId !== 0 || tables > 0)) {
     throw new OptionHintError((n) => `${path} is an SQLite database of another application, not a custseg run store; name another file with ${n("store")}`, { input: path });
   }

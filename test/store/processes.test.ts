@@ -39,12 +39,29 @@ test.after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test("four processes writing 40 runs each into one store at once: all 160 recorded, none refused", async () => {
   const store = join(tmp, "stress.db");
-  const results = await Promise.all(["a", "b", "c", "d"].map((label) => startNode(writer, [store, "40", label], { cwd: tmp })));
+  // SQLite's busy handler polls: a writer is given the lock only if it is free when it asks again,
+  // and once, on a loaded 2-core machine, one of four writers committing in tight loops waited past
+  // the default 5 s (a run writes a few times over seconds, not 160 times at once). What is tested
+  // here is that no write is lost or refused within a wait bound; the refusal past the bound is
+  // tested below.
+  const env = { CUSTSEG_STORE_BUSY_MS: "60000" };
+  const results = await Promise.all(["a", "b", "c", "d"].map((label) => startNode(writer, [store, "40", label], { cwd: tmp, env })));
   for (const r of results) assert.is(r.code, 0, r.stderr);
   const runs = runsIn(store);
   assert.is(runs.length, 160);
   assert.ok(runs.every((r) => r.status === "finished"));
   for (const label of ["a", "b", "c", "d"]) assert.is(runs.filter((r) => r.params.writer === label).length, 40);
+});
+
+test("four processes creating one store at once, five times over: each opens it as a custseg store", async () => {
+  // The first opener's tables and application id are committed together; a process reading the
+  // store's header meanwhile must see both or neither (one snapshot), never tables without the id.
+  for (let round = 0; round < 5; round++) {
+    const store = join(tmp, `fresh-${round}.db`);
+    const results = await Promise.all(["a", "b", "c", "d"].map((label) => startNode(writer, [store, "1", label], { cwd: tmp })));
+    for (const r of results) assert.is(r.code, 0, r.stderr);
+    assert.is(runsIn(store).length, 4);
+  }
 });
 
 test("two custseg runs at once on one store: both succeed, both recorded finished in runs/<runId>", async () => {
