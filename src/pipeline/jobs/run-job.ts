@@ -66,7 +66,7 @@ export async function runJob(engine: EngineSource, opts: RunOptions, flags: Grap
 
   let started: Promise<Engine> | undefined;
   const engineOnce = typeof engine === "function" ? () => (started ??= engine()) : () => Promise.resolve(engine);
-  const graph = await runGraph({ opts, engine: engineOnce, reporter: opts.reporter ?? silent, store, keys, from, to, sourceSha256: sha256, source });
+  const graph = await runGraph({ opts, engine: engineOnce, reporter: opts.reporter ?? silent, store, keys, from, to, source });
   if (!complete) return { sha256, steps: graph.outcomes, graph };
 
   const runDir = opts.out ?? `${opts.runsDir ?? RUN_DEFAULTS.runsDir}/${opts.runId ?? runDirName(now, sha256, opts)}`;

@@ -105,7 +105,7 @@ test("the load step parses the bytes the keys were computed from, then lets go o
   assert.equal(keys, await graphKeys(opts), "a hash given is the hash the file has");
   // Replaced once read: the run goes on with the content its keys name.
   copyFileSync(other, input);
-  const graph = await runGraph({ opts, engine: noEngine, reporter: silentReporter, keys, to: "load", sourceSha256: source.sha256, source });
+  const graph = await runGraph({ opts, engine: noEngine, reporter: silentReporter, keys, to: "load", source });
   assert.is(graph.values.load!.table.numRows, 3_000);
   assert.is(source.take(), undefined, "the bytes are no longer held");
   assert.is(await readHashed(join(dir, "absent.parquet")), undefined);

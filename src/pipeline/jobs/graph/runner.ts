@@ -23,8 +23,7 @@ export interface GraphRunOptions {
   to?: StepName;
   /** Keys already computed (by the caller, for --locked). */
   keys?: GraphKeys;
-  sourceSha256?: string;
-  /** The source as read and hashed for sourceSha256: the load step parses its bytes rather than reading the file again. */
+  /** The source as read and hashed (for the keys): the load step parses its bytes rather than reading the file again. */
   source?: HashedFile;
   /**
    * Outputs the caller already holds from a run of this graph with the same options up to them:
@@ -76,7 +75,7 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     opts: g.opts,
     engine: g.engine,
     note: (m) => reporter.note(m),
-    sourceSha256: g.sourceSha256 ?? keys?.load.files.input?.sha256 ?? "",
+    sourceSha256: g.source?.sha256 ?? keys?.load.files.input?.sha256 ?? "",
     takeSourceBytes: () => g.source?.take(),
     computeMs,
   };
