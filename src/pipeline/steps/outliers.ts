@@ -1,5 +1,5 @@
 import type { Engine } from "../../engine/engine.js";
-import { type Forest, MAX_FOREST_SAMPLES, averagePathLength } from "../../engine/forest-model.js";
+import { type Forest, type ForestOptions, MAX_FOREST_SAMPLES, averagePathLength } from "../../engine/forest-model.js";
 import type { Matrix } from "../../engine/matrix.js";
 import type { Steps } from "../../engine/steps.js";
 import { ISOLATION_FOREST_DEFAULTS } from "../options.js";
@@ -34,7 +34,7 @@ export interface OutlierResult {
 export function isolationForest(engine: Engine, x: Matrix, options: IsolationForestOptions = {}): OutlierResult {
   const o = checkOptions(options);
   if (x.rows === 0) return emptyResult();
-  const forest = engine.growForest(x, { seed: o.seed, nTrees: o.nTrees, maxSamples: Math.min(o.maxSamples, x.rows) });
+  const forest = engine.growForest(x, forestOptions(o, x.rows));
   return flagged(forest, engine.forestPathSums(forest, x), o.contamination);
 }
 
@@ -42,7 +42,7 @@ export function isolationForest(engine: Engine, x: Matrix, options: IsolationFor
 export async function isolationForestInterruptible(engine: Engine, x: Matrix, options: IsolationForestOptions = {}, signal?: AbortSignal): Promise<OutlierResult> {
   const o = checkOptions(options);
   if (x.rows === 0) return emptyResult();
-  const forest = await engine.growForestInterruptible(x, { seed: o.seed, nTrees: o.nTrees, maxSamples: Math.min(o.maxSamples, x.rows) }, signal);
+  const forest = await engine.growForestInterruptible(x, forestOptions(o, x.rows), signal);
   return flagged(forest, await engine.forestPathSumsInterruptible(forest, x, signal), o.contamination);
 }
 
@@ -56,6 +56,11 @@ function checkOptions(options: IsolationForestOptions): Required<IsolationForest
     throw new RangeError(`maxSamples must be an integer in 1..${MAX_FOREST_SAMPLES}, got ${o.maxSamples}`);
   }
   return o;
+}
+
+/** The engine's forest options: a tree draws at most the rows there are. */
+function forestOptions(o: Required<IsolationForestOptions>, rows: number): ForestOptions {
+  return { seed: o.seed, nTrees: o.nTrees, maxSamples: Math.min(o.maxSamples, rows) };
 }
 
 function emptyResult(): OutlierResult {
