@@ -13,7 +13,7 @@ import type { OptionHintError } from "../../src/errors.js";
 import { assertRejects } from "../helpers/assert.js";
 import { generateFile } from "../../src/io/generate/generate.js";
 import { forestFromModel, forestToModel } from "../../src/pipeline/steps/forest-model.js";
-import { type CustsegModel, MODEL_FORMAT, ModelError, parseModel, readModel, resolveModel, writeModel } from "../../src/model/index.js";
+import { type CustsegModel, MODEL_FORMAT, ModelError, modelJson, parseModel, readModel, resolveModel, writeModel } from "../../src/model/index.js";
 import { runPipeline } from "../../src/pipeline/jobs/run.js";
 import type { RunArtifacts } from "../../src/pipeline/jobs/run-artifacts.js";
 import { forestScores } from "../../src/pipeline/steps/outliers.js";
@@ -60,6 +60,20 @@ test("a run's model.json conforms to the published JSON Schema and reads back", 
   assert.is(model.outliers.method, "isolation-forest");
   assert.is(model.outliers.forest!.trees.length, 100);
   assert.is(model.parameters.outliersFrom, null);
+});
+
+test("model.json is JSON.stringify's document, with each array of numbers on one line", () => {
+  const model = JSON.parse(text) as CustsegModel;
+  assert.equal(modelJson(model), text, "the text is a fixed point of read and write");
+  assert.equal(JSON.parse(modelJson(model)), JSON.parse(JSON.stringify(model, null, 1)));
+  const lines = text.split("\n");
+  assert.ok(lines.length < 1000, `${lines.length} lines`);
+  const tree = model.outliers!.forest!.trees[0]!;
+  assert.ok(lines.includes(`     "feature": ${JSON.stringify(tree.feature)},`), "a tree's features on one line");
+  // Edge cases of JSON.stringify kept: undefined fields dropped, undefined in an array as null, toJSON, empty containers.
+  const odd = { a: undefined, b: [1, undefined, null, "x"], c: new Date(0), d: {}, e: [], f: [[1, 2], { g: 3 }] } as unknown as CustsegModel;
+  assert.equal(JSON.parse(modelJson(odd)), JSON.parse(JSON.stringify(odd)));
+  assert.equal(modelJson(odd), `{\n "b": [1,null,null,"x"],\n "c": "1970-01-01T00:00:00.000Z",\n "d": {},\n "e": [],\n "f": [\n  [1,2],\n  {\n   "g": 3\n  }\n ]\n}\n`);
 });
 
 test("the schema itself rejects what the reader rejects", () => {
