@@ -11,6 +11,22 @@ import { zeroF64 } from "./util/rows";
 const CONSTANT_SPAN: f64 = 1e-7;
 
 /**
+ * dst[i] = src[i] rounded to float32 (to nearest, ties to even: Math.fround's rounding) for len
+ * values: X as the trees see it, from a block of f64 values the caller copied in.
+ */
+export function roundToF32(src: usize, dst: usize, len: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 3 < len; i += 4) {
+      const lo = f32x4.demote_f64x2_zero(v128.load(src + ((<usize>i) << 3)));
+      const hi = f32x4.demote_f64x2_zero(v128.load(src + ((<usize>i) << 3), 16));
+      v128.store(dst + ((<usize>i) << 2), i64x2.shuffle(lo, hi, 0, 2));
+    }
+  }
+  for (; i < len; i++) store<f32>(dst + ((<usize>i) << 2), <f32>load<f64>(src + ((<usize>i) << 3)));
+}
+
+/**
  * Bytes of one tree's scratch space for forestGrowChunk: the drawn rows, the swap table of the
  * draw, the features left to try and the stack of pending nodes.
  */

@@ -7,6 +7,7 @@ export interface Kernels {
   // assembly/distance.ts
   sqDistances(x: number, n: number, y: number, m: number, d: number, out: number): void;
   firstNonFinite(ptr: number, len: number): number;
+  firstNonFiniteF32(ptr: number, len: number): number;
   // assembly/kmeans.ts
   rowSqNormsChunk(x: number, n: number, d: number, out: number, chunkRows: number, chunk: number): void;
   lloydChunk(x: number, n: number, d: number, centers: number, cNorms: number, k: number, xNorms: number, normsKnown: number, labels: number, sums: number, counts: number, changed: number, update: number, ct: number, chunkRows: number, chunk: number): void;
@@ -67,6 +68,7 @@ export interface Kernels {
   minibatchStep(x: number, d: number, idx: number, b: number, centers: number, k: number, next: number, counts: number, batchCounts: number, labels: number): number;
   nearestCentreChunk(x: number, n: number, d: number, centers: number, k: number, labels: number, partial: number, chunkRows: number, chunk: number): void;
   // assembly/forest.ts
+  roundToF32(src: number, dst: number, len: number): void;
   forestScratchBytes(maxSamples: number, cols: number, maxDepth: number): number;
   forestGrowChunk(x: number, n: number, cols: number, maxSamples: number, maxDepth: number, nodesPerTree: number, seeds: number, feature: number, value: number, pathLength: number, scratch: number, chunk: number): void;
   forestPathSumsChunk(x: number, n: number, cols: number, feature: number, value: number, nTrees: number, nodesPerTree: number, maxDepth: number, sums: number, chunkRows: number, chunk: number): void;
@@ -76,6 +78,7 @@ export interface Kernels {
 export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
   sqDistances: 6,
   firstNonFinite: 2,
+  firstNonFiniteF32: 2,
   rowSqNormsChunk: 6,
   lloydChunk: 16,
   inertiaChunk: 8,
@@ -118,6 +121,7 @@ export const KERNEL_ARITY: { readonly [K in keyof Kernels]: number } = {
   scoreChunk: 21,
   minibatchStep: 10,
   nearestCentreChunk: 9,
+  roundToF32: 3,
   forestScratchBytes: 3,
   forestGrowChunk: 12,
   forestPathSumsChunk: 11,

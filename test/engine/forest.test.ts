@@ -54,6 +54,36 @@ for (const e of engines) {
   }
 }
 
+for (const simd of [true, false]) {
+  test(`roundToF32 (${simd ? "SIMD" : "scalar"}) rounds as Math.fround, bit for bit, at float32's edges`, async () => {
+    const engine = await loadEngine({ simd, threads: 1 });
+    const { arena, kernels } = engine.context;
+    const f32max = 3.4028234663852886e38;
+    const edges = [0, -0, 1, 1 + 2 ** -24, 1 + 3 * 2 ** -24, -(1 + 2 ** -24), f32max, f32max * (1 + 2 ** -25), f32max * (1 + 2 ** -24), 1e39, -1e39,
+      2 ** -149, 2 ** -150, 3 * 2 ** -151, 2 ** -126 * (1 - 2 ** -24), 1e-50, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Math.PI, -Math.E];
+    const rng = new Rng(4);
+    for (const len of [1, 3, 4, 7, edges.length, 1001]) {
+      const values = Float64Array.from({ length: len }, (_, i) => (i < edges.length && len >= edges.length ? edges[i]! : (rng.nextFloat() - 0.5) * 10 ** (rng.nextInt(80) - 40)));
+      const mark = arena.mark();
+      const src = arena.putF64(values);
+      const dst = arena.alloc(len * 4);
+      kernels.roundToF32(src, dst, len);
+      const got = new Uint32Array(arena.memory.buffer, dst, len).slice();
+      const want = new Uint32Array(Float32Array.from(values, Math.fround).buffer);
+      // NaN's payload is not a result: only that it is NaN.
+      const gotValues = new Float32Array(got.buffer);
+      for (let i = 0; i < len; i++) {
+        if (!Number.isNaN(values[i]!)) continue;
+        got[i] = Number.isNaN(gotValues[i]!) ? 1 : 0;
+        want[i] = 1;
+      }
+      assert.equal(got, want, `${len} values`);
+      arena.release(mark);
+    }
+    engine.close();
+  });
+}
+
 test("bad input: non-finite or beyond float32, a forest that does not fit X, bad options", async () => {
   const engine = await loadEngine({ threads: 1 });
   const x = rows(7, 10, 2);
