@@ -1,6 +1,7 @@
 // Reading model.json: parse, check the format's major version, then check every field scoring
 // needs, naming the first bad one (`pca.components[2][4] must be a number, got "x"`). Fields this
 // version does not know are ignored, as `custseg-model/1` only ever adds fields.
+import { MAX_FOREST_TREES } from "../engine/forest-model.js";
 import { UserError } from "../errors.js";
 import { type CustsegModel, MODEL_FORMAT, MODEL_MAJOR, type ModelForest } from "./model.js";
 
@@ -186,6 +187,7 @@ function checkForest(r: Reader, v: Json, d: number): ModelForest {
   const f = r.object(v, "outliers.forest");
   const at = (key: string) => r.field(f, key, "outliers.forest");
   const nTrees = r.integer(at("nTrees"), "outliers.forest.nTrees", 1);
+  if (nTrees > MAX_FOREST_TREES) r.fail("outliers.forest.nTrees", `at most ${MAX_FOREST_TREES}`, nTrees);
   r.integer(at("maxSamples"), "outliers.forest.maxSamples", 1);
   const maxDepth = r.integer(at("maxDepth"), "outliers.forest.maxDepth");
   if (maxDepth > 12) r.fail("outliers.forest.maxDepth", "at most 12", maxDepth);

@@ -92,7 +92,8 @@ test("bad input: non-finite or beyond float32, a forest that does not fit X, bad
   x.data[7] = 1e39;
   assert.throws(() => engine.growForest(x, { seed: 0, nTrees: 2, maxSamples: 10 }), /X row 4, column 2 is 1e\+39, not a finite float32/);
   const ok = rows(8, 10, 3);
-  assert.throws(() => engine.growForest(ok, { seed: 0, nTrees: 0, maxSamples: 10 }), /nTrees/);
+  assert.throws(() => engine.growForest(ok, { seed: 0, nTrees: 0, maxSamples: 10 }), /nTrees must be an integer in 1\.\.10000, got 0/);
+  assert.throws(() => engine.growForest(ok, { seed: 0, nTrees: 10_001, maxSamples: 10 }), /nTrees must be an integer in 1\.\.10000, got 10001/);
   assert.throws(() => engine.growForest(ok, { seed: 0, nTrees: 1, maxSamples: 11 }), /maxSamples must be an integer in 1\.\.10/);
   const forest = engine.growForest(ok, { seed: 0, nTrees: 3, maxSamples: 10 });
   assert.throws(() => engine.forestPathSums(forest, rows(9, 5, 1)), /splits on column [23], X has 1/);

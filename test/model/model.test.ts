@@ -80,6 +80,7 @@ test("the schema itself rejects what the reader rejects", () => {
   assert.ok(schemaErrors(schema, JSON.parse(edited((m) => delete m.asOf))).length > 0);
   assert.ok(schemaErrors(schema, JSON.parse(edited((m) => (m.pca.mean[0] = "1")))).length > 0);
   assert.ok(schemaErrors(schema, JSON.parse(edited((m) => (m.format = "custseg-model/2")))).length > 0);
+  assert.ok(schemaErrors(schema, JSON.parse(edited((m) => (m.outliers.forest.nTrees = 10_001)))).length > 0);
 });
 
 test("the forest survives JSON bit for bit: same scores for every training customer", async () => {
@@ -124,6 +125,7 @@ test("a newer major format, a truncated file, a missing field or a wrong type: o
   rejects(edited((m) => (m.clusters[2].topProducts[0].stockCode = 85123)), /field clusters\[2\]\.topProducts\[0\]\.stockCode must be a string, got 85123/);
   rejects(edited((m) => (m.outliers.forest.trees[4].value[3] = "x")), /field outliers\.forest\.trees\[4\]\.value\[3\] must be a number/);
   rejects(edited((m) => (m.scaling.standardized.scale[0] = 0)), /field scaling\.standardized\.scale\[0\] must be a positive number/);
+  rejects(edited((m) => (m.outliers.forest.nTrees = 10_001)), /field outliers\.forest\.nTrees must be at most 10000, got 10001/);
   rejects("[]", /field \(top level\) must be an object/);
 });
 
