@@ -203,15 +203,20 @@ export const GRAPH: readonly StepDef[] = [
     wasm: true,
     ...startsEngine,
     async run(ctx, v, p) {
-      const [{ featureMatrix }, { isolationForestInterruptible, outlierMask }, { readOutlierIds }] = await Promise.all([
+      const [{ featureMatrix }, { isolationForestInterruptible, outlierMask }] = await Promise.all([
         import("../customer-matrix.js"),
         import("../../steps/outliers.js"),
-        import("../../../io/ids.js"),
       ]);
       const all = featureMatrix(v.features!.features);
       const from = ctx.opts.outliersFrom;
       const forest = "seed" in p ? await isolationForestInterruptible(await ctx.engine(), all.matrix, { seed: p.seed }, ctx.opts.signal) : undefined;
-      const flagged = forest ? forest.isOutlier : outlierMask(all.ids, blameOption("outliersFrom", () => readOutlierIds(from!)));
+      let flagged: Uint8Array;
+      if (forest) flagged = forest.isOutlier;
+      else {
+        // Loaded for a given list only: the CSV reader and its text decoders come with it.
+        const { readOutlierIds } = await import("../../../io/ids.js");
+        flagged = outlierMask(all.ids, blameOption("outliersFrom", () => readOutlierIds(from!)));
+      }
       if (flagged.every((f) => f === 1)) {
         if (from) throw new OptionError("outliersFrom", `${from} lists every one of the ${all.ids.length} customers; nothing is left to cluster`);
         throw new UserError(`every one of the ${all.ids.length} customers was flagged as an outlier; nothing is left to cluster`);
