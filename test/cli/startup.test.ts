@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { COMMANDS, commandName } from "../../src/cli/commands/index.js";
+import { generateFile } from "../../src/io/generate/generate.js";
 import { cliPath, runCli, runNode } from "../helpers/cli.js";
 import { repoRoot } from "../helpers/shared.js";
 
@@ -72,6 +73,22 @@ for (const entry of COMMANDS) {
     assert.equal(heavy, [], `custseg ${name} --help loaded ${heavy.join(", ")}`);
   });
 }
+
+test("a run on a Parquet file loads no reader of other formats, no text decoder and no server", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "custseg-startup-"));
+  try {
+    const input = join(dir, "small.parquet");
+    await generateFile(input, { rows: 3_000, customers: 60, seed: 2 });
+    const args = ["run", "--input", input, "--no-cache", "--store", join(dir, "s.db"), "--lock", join(dir, "lock"), "--out", join(dir, "run"), "--n-init", "2"];
+    const loaded = packagesOf(modulesLoaded(args));
+    // The hook sees ES module loads (CommonJS requires, as better-sqlite3's, pass it by): Arrow is one.
+    assert.ok(loaded.has("apache-arrow"), `expected apache-arrow among ${[...loaded].join(", ")}`);
+    const unneeded = ["xlsx", "yauzl", "iconv-lite", "fastify", "prom-client"].filter((p) => loaded.has(p));
+    assert.equal(unneeded, [], `custseg run on Parquet loaded ${unneeded.join(", ")}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test("a command's module loads only when the command is named", () => {
   const commandModules = (args: string[]) =>
