@@ -29,42 +29,35 @@ const FINITE_BLOCK: i32 = 4096;
 
 /** Index of the first NaN or ±Inf among len f64 values at ptr, or −1. */
 export function firstNonFinite(ptr: usize, len: i32): i32 {
-  for (let b = 0; b < len; b += FINITE_BLOCK) {
-    const e = min(len, b + FINITE_BLOCK);
-    if (ASC_FEATURE_SIMD) {
-      let acc = f64x2.splat(0);
-      let i = b;
-      for (; i + 1 < e; i += 2) {
-        const v = v128.load(ptr + ((<usize>i) << 3));
-        acc = f64x2.add(acc, f64x2.sub(v, v));
-      }
-      const tail = i === e || isFinite(load<f64>(ptr + ((<usize>i) << 3)));
-      if (tail && v128.all_true<i64>(f64x2.eq(acc, f64x2.splat(0)))) continue;
-    }
-    for (let i = b; i < e; i++) {
-      if (!isFinite(load<f64>(ptr + ((<usize>i) << 3)))) return i;
-    }
-  }
-  return -1;
+  return firstNonFiniteOf<f64>(ptr, len);
 }
 
 /** Index of the first NaN or ±Inf among len f32 values at ptr, or −1. */
 export function firstNonFiniteF32(ptr: usize, len: i32): i32 {
+  return firstNonFiniteOf<f32>(ptr, len);
+}
+
+// @ts-ignore: decorator
+@inline
+function firstNonFiniteOf<T>(ptr: usize, len: i32): i32 {
+  const shift: usize = sizeof<T>() == 8 ? 3 : 2;
+  const lanes = <i32>(16 / sizeof<T>());
   for (let b = 0; b < len; b += FINITE_BLOCK) {
     const e = min(len, b + FINITE_BLOCK);
     if (ASC_FEATURE_SIMD) {
-      let acc = f32x4.splat(0);
+      let acc = v128.splat<T>(0);
       let i = b;
-      for (; i + 3 < e; i += 4) {
-        const v = v128.load(ptr + ((<usize>i) << 2));
-        acc = f32x4.add(acc, f32x4.sub(v, v));
+      for (; i + lanes <= e; i += lanes) {
+        const v = v128.load(ptr + ((<usize>i) << shift));
+        acc = v128.add<T>(acc, v128.sub<T>(v, v));
       }
       let tail = true;
-      for (; i < e; i++) tail = tail && isFinite(load<f32>(ptr + ((<usize>i) << 2)));
-      if (tail && v128.all_true<i32>(f32x4.eq(acc, f32x4.splat(0)))) continue;
+      for (; i < e; i++) tail = tail && isFinite(load<T>(ptr + ((<usize>i) << shift)));
+      // A lane of the comparison is all ones or all zeros, whatever the lane width.
+      if (tail && v128.all_true<i32>(v128.eq<T>(acc, v128.splat<T>(0)))) continue;
     }
     for (let i = b; i < e; i++) {
-      if (!isFinite(load<f32>(ptr + ((<usize>i) << 2)))) return i;
+      if (!isFinite(load<T>(ptr + ((<usize>i) << shift)))) return i;
     }
   }
   return -1;

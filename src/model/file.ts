@@ -23,7 +23,7 @@ function layout(value: unknown, indent: string): string {
     if (v.every((e) => e === null || typeof e !== "object")) return JSON.stringify(v);
     return `[\n${v.map((e) => inner + layout(e, inner)).join(",\n")}\n${indent}]`;
   }
-  const fields = Object.entries(v).filter(([, e]) => e !== undefined && typeof e !== "function");
+  const fields = Object.entries(v).filter(([, e]) => e !== undefined && typeof e !== "function" && typeof e !== "symbol");
   if (fields.length === 0) return "{}";
   return `{\n${fields.map(([k, e]) => `${inner}${JSON.stringify(k)}: ${layout(e, inner)}`).join(",\n")}\n${indent}}`;
 }
