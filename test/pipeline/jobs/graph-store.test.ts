@@ -111,6 +111,27 @@ test("the load step parses the bytes the keys were computed from, then lets go o
   assert.is(await readHashed(join(dir, "absent.parquet")), undefined);
 });
 
+test("with load stored, the source's bytes are let go before any step computes", async () => {
+  const input = join(dir, "stored-load.parquet");
+  await generateFile(input, { rows: 3_000, customers: 40, seed: 5 });
+  const opts = { ...RUN_DEFAULTS, input, cacheDir: false as const };
+  const store = join(dir, "store-stored-load");
+  const keys = await graphKeys(opts);
+  await runGraph({ opts, engine: noEngine, reporter: silentReporter, store, keys, to: "load" });
+  const source = (await readHashed(input))!;
+  const held: boolean[] = [];
+  const reporter: StepReporter = {
+    ...silentReporter,
+    // take() gives the bytes only while they are still held.
+    start(step) {
+      if (step === "clean") held.push(source.take() !== undefined);
+    },
+  };
+  const graph = await runGraph({ opts, engine: noEngine, reporter, store, keys, to: "clean", source });
+  assert.ok(graph.outcomes.find((o) => o.name === "load")?.cached, "load came from the store");
+  assert.equal(held, [false], "clean computed with the source's bytes already let go");
+});
+
 const arrowFiles = (d: string) => readdirSync(d).filter((f) => f.endsWith(".arrow"));
 
 function readdirArrow(d: string): string {

@@ -203,6 +203,9 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     const c = checks.get(def.name)?.check;
     return c !== undefined && "manifest" in c;
   };
+  // The source's bytes serve only a load this run computes: a stored or given load lets them go now,
+  // not at the run's end. (A load computed later, through value(), reads the file.)
+  if (!pending.some((def) => def.name === "load" && !stored(def))) g.source?.take();
   for (const def of pending) {
     if (stored(def) || !def.prepare) continue;
     const after = pending.find((p) => p.name === def.prepareAfter);
@@ -232,8 +235,6 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     throw err;
   }
   overlapStores = false;
-  // Not kept for a load computed later (value()): that one reads the file.
-  g.source?.take();
   await storing;
 
   return {
