@@ -111,6 +111,25 @@ test("the load step parses the bytes the keys were computed from, then lets go o
   assert.is(await readHashed(join(dir, "absent.parquet")), undefined);
 });
 
+test("a graph that computes its own keys parses the bytes it hashed for them", async () => {
+  const input = join(dir, "own-keys.parquet");
+  const other = join(dir, "own-keys-other.parquet");
+  await generateFile(input, { rows: 3_000, customers: 40, seed: 6 });
+  await generateFile(other, { rows: 2_000, customers: 40, seed: 7 });
+  const opts = { ...RUN_DEFAULTS, input, cacheDir: false as const };
+  const original = createHash("sha256").update(readFileSync(input)).digest("hex");
+  // Replaced once the keys are made: a load that read the file again would find other bytes.
+  const reporter: StepReporter = {
+    ...silentReporter,
+    start(step) {
+      if (step === "load") copyFileSync(other, input);
+    },
+  };
+  const graph = await runGraph({ opts, engine: noEngine, reporter, store: join(dir, "store-own-keys"), to: "load" });
+  assert.is(graph.values.load!.table.numRows, 3_000);
+  assert.is(graph.keys!.load.files.input!.sha256, original);
+});
+
 test("with load stored, the source's bytes are let go before any step computes", async () => {
   const input = join(dir, "stored-load.parquet");
   await generateFile(input, { rows: 3_000, customers: 40, seed: 5 });

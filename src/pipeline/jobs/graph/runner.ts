@@ -4,7 +4,7 @@
 // resumes from its last stored step. A stored output found damaged is removed and recomputed, with
 // one line on stderr.
 import type { Engine } from "../../../engine/engine.js";
-import { type ArtifactCheck, checkArtifact, type HashedFile, type Manifest, readArtifact, removeArtifact, writeArtifact } from "../../../io/artifacts.js";
+import { type ArtifactCheck, checkArtifact, type HashedFile, type Manifest, readArtifact, readHashed, removeArtifact, writeArtifact } from "../../../io/artifacts.js";
 import { round1, type StepReporter } from "../../progress.js";
 import type { RunOptions } from "../../options.js";
 import { collectGarbage } from "../../../collect-garbage.js";
@@ -62,7 +62,9 @@ export interface GraphRun {
 
 export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
   const { store, reporter } = g;
-  const keys = g.keys ?? (store ? await graphKeys(g.opts) : undefined);
+  // Keys computed here read and hash the source once, for the keys and for the load step.
+  const source = g.source ?? (store && !g.keys ? await readHashed(g.opts.input) : undefined);
+  const keys = g.keys ?? (store ? await graphKeys(g.opts, source ? { [g.opts.input]: source.sha256 } : {}) : undefined);
   const values: Partial<Values> = { ...g.given };
   const targets = g.to ? upstreamOf(g.to, new Set(Object.keys(values))) : new Set(GRAPH.map((s) => s.name));
   const forced = g.from ? downstreamOf(g.from) : new Set<StepName>();
@@ -75,8 +77,8 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     opts: g.opts,
     engine: g.engine,
     note: (m) => reporter.note(m),
-    sourceSha256: g.source?.sha256 ?? keys?.load.files.input?.sha256 ?? "",
-    takeSourceBytes: () => g.source?.take(),
+    sourceSha256: source?.sha256 ?? keys?.load.files.input?.sha256 ?? "",
+    takeSourceBytes: () => source?.take(),
     computeMs,
   };
   const defOf = (name: StepName) => GRAPH.find((s) => s.name === name)!;
@@ -205,7 +207,7 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
   };
   // The source's bytes serve only a load this run computes: a stored or given load lets them go now,
   // not at the run's end. (A load computed later, through value(), reads the file.)
-  if (!pending.some((def) => def.name === "load" && !stored(def))) g.source?.take();
+  if (!pending.some((def) => def.name === "load" && !stored(def))) source?.take();
   for (const def of pending) {
     if (stored(def) || !def.prepare) continue;
     const after = pending.find((p) => p.name === def.prepareAfter);
