@@ -189,11 +189,7 @@ export function sha256Hex(bytes: Uint8Array | string): string {
 
 /** sha256 of a whole file, or undefined when it cannot be read. */
 export async function fileSha256(path: string): Promise<string | undefined> {
-  try {
-    return sha256Hex(await readFile(path));
-  } catch {
-    return undefined;
-  }
+  return (await readHashed(path))?.sha256;
 }
 
 /** A file read and hashed: its bytes are handed over once, to their one reader, and then no longer held. */

@@ -1,10 +1,10 @@
 // loadTransactions: any supported source → the transactions table (see schema.ts), choosing the
 // reader by file extension, applying column aliases and the user's map, and caching the result.
-import { createHash } from "node:crypto";
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { extname } from "node:path";
 import type { Table } from "apache-arrow";
 import { UserError } from "../errors.js";
+import { sha256Hex } from "./artifacts.js";
 import { readInputFile } from "./files.js";
 import type { CacheProblem } from "./cache.js";
 import { CACHE_MIN_SOURCE_BYTES, DEFAULT_CACHE_DIR } from "./cache-defaults.js";
@@ -106,7 +106,7 @@ export async function loadTransactions(input: string, opts: LoadOptions = {}): P
     // The cache and the readers load once the bytes are in (or, for the decoders above, once the file
     // is known to be readable): an input that cannot be read is said in a blink.
     const bytes = given ?? (await readInputFile(input));
-    const sha256 = given ? known! : createHash("sha256").update(bytes).digest("hex");
+    const sha256 = given ? known! : sha256Hex(bytes);
     if (known && sha256 !== known) throw new UserError(`${input} changed while the command was starting; run it again`, 1, { input });
     const cached = entryPath(format, bytes.length, sha256, opts);
     if (format === "parquet" && !(cached && existsSync(cached))) decoders ??= bootDecoders();
