@@ -60,7 +60,7 @@ export async function runJob(engine: EngineSource, opts: RunOptions, flags: Grap
   const lockPath = flags.lock ?? DEFAULT_LOCK_FILE;
   // The source is read and hashed once: for the keys, and for the load step, which parses these bytes.
   const source = await readHashed(opts.input);
-  const keys = store ? await graphKeys(opts, source ? { [opts.input]: source.sha256 } : {}) : undefined;
+  const keys = store ? await graphKeys(opts, source) : undefined;
   if (flags.locked) await checkLocked(lockPath, keys, to);
   const sha256 = source?.sha256 ?? "";
 

@@ -3,7 +3,7 @@
 // content of the files it reads and the keys of the steps it reads. Computed without running
 // anything, so `custseg status` and `run --locked` see what a run would do.
 import { createHash } from "node:crypto";
-import { fileSha256 } from "../../../io/artifacts.js";
+import { fileSha256, type HashedFile } from "../../../io/artifacts.js";
 import type { RunOptions } from "../../options.js";
 import { codeVersion } from "./code.js";
 import { GRAPH, type StepName } from "./steps.js";
@@ -38,10 +38,10 @@ export function canonical(value: unknown): unknown {
   return value;
 }
 
-/** The steps' keys; `hashed` gives the sha256 of files the caller has just read, by path. */
-export async function graphKeys(opts: RunOptions, hashed: Record<string, string> = {}): Promise<GraphKeys> {
+/** The steps' keys; `source` is the transactions file (opts.input) if the caller has read and hashed it. */
+export async function graphKeys(opts: RunOptions, source?: HashedFile): Promise<GraphKeys> {
   const keys = {} as GraphKeys;
-  const fileHash = new Map(Object.entries(hashed).map(([path, sha]) => [path, Promise.resolve(sha)]));
+  const fileHash = new Map(source ? [[opts.input, Promise.resolve(source.sha256)]] : []);
   const hashOf = (path: string) => {
     let h = fileHash.get(path);
     if (!h) {

@@ -64,7 +64,7 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
   const { store, reporter } = g;
   // Keys computed here read and hash the source once, for the keys and for the load step.
   const source = g.source ?? (store && !g.keys ? await readHashed(g.opts.input) : undefined);
-  const keys = g.keys ?? (store ? await graphKeys(g.opts, source ? { [g.opts.input]: source.sha256 } : {}) : undefined);
+  const keys = g.keys ?? (store ? await graphKeys(g.opts, source) : undefined);
   const values: Partial<Values> = { ...g.given };
   const targets = g.to ? upstreamOf(g.to, new Set(Object.keys(values))) : new Set(GRAPH.map((s) => s.name));
   const forced = g.from ? downstreamOf(g.from) : new Set<StepName>();
