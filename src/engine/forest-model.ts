@@ -32,6 +32,11 @@ export const MAX_FOREST_SAMPLES = 4096;
 /** Trees in a forest at most: 10,000 trees of 4,096 rows take about 1 GB of nodes (scikit-learn's default is 100). */
 export const MAX_FOREST_TREES = 10_000;
 
+/** Throws unless nTrees is a whole number in 1..MAX_FOREST_TREES. */
+export function checkTreeCount(nTrees: number): void {
+  if (!(Number.isInteger(nTrees) && nTrees >= 1 && nTrees <= MAX_FOREST_TREES)) throw new RangeError(`nTrees must be an integer in 1..${MAX_FOREST_TREES}, got ${nTrees}`);
+}
+
 const EULER_GAMMA = 0.5772156649015329;
 
 /** Average path length of an unsuccessful BST search among n keys: c(n) of Liu et al. */

@@ -6,7 +6,7 @@
 // mirror the TypeScript reference (reference/forest.ts) operation for operation: same trees, same
 // path sums, bit for bit.
 import { CHUNK_ROWS, chunkCount, type EngineContext, forChunkRange, forEachChunkSteps } from "./context.js";
-import { averagePathLength, type Forest, type ForestOptions, forestShape, MAX_FOREST_SAMPLES, MAX_FOREST_TREES } from "./forest-model.js";
+import { averagePathLength, checkTreeCount, type Forest, type ForestOptions, forestShape, MAX_FOREST_SAMPLES } from "./forest-model.js";
 import type { Matrix } from "./matrix.js";
 import { deriveSeed } from "./rng.js";
 import type { Steps } from "./steps.js";
@@ -45,7 +45,7 @@ const TREES_PER_STEP = 64;
 export function* growForestSteps(ctx: EngineContext, x: Matrix, o: ForestOptions): Steps<Forest> {
   const { rows: n, cols } = x;
   const { seed, nTrees, maxSamples } = o;
-  if (!(Number.isInteger(nTrees) && nTrees >= 1 && nTrees <= MAX_FOREST_TREES)) throw new RangeError(`nTrees must be an integer in 1..${MAX_FOREST_TREES}, got ${nTrees}`);
+  checkTreeCount(nTrees);
   if (!(Number.isInteger(maxSamples) && maxSamples >= 1 && maxSamples <= Math.min(n, MAX_FOREST_SAMPLES))) {
     throw new RangeError(`maxSamples must be an integer in 1..${Math.min(n, MAX_FOREST_SAMPLES)}, got ${maxSamples}`);
   }

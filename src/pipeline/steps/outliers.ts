@@ -1,5 +1,5 @@
 import type { Engine } from "../../engine/engine.js";
-import { type Forest, type ForestOptions, MAX_FOREST_SAMPLES, MAX_FOREST_TREES, averagePathLength } from "../../engine/forest-model.js";
+import { type Forest, type ForestOptions, MAX_FOREST_SAMPLES, averagePathLength, checkTreeCount } from "../../engine/forest-model.js";
 import type { Matrix } from "../../engine/matrix.js";
 import type { Steps } from "../../engine/steps.js";
 import { ISOLATION_FOREST_DEFAULTS } from "../options.js";
@@ -51,7 +51,7 @@ function checkOptions(options: IsolationForestOptions): Required<IsolationForest
   if (!(o.contamination > 0 && o.contamination <= 0.5)) {
     throw new RangeError(`contamination must be in (0, 0.5], got ${o.contamination}`);
   }
-  if (!(Number.isInteger(o.nTrees) && o.nTrees >= 1 && o.nTrees <= MAX_FOREST_TREES)) throw new RangeError(`nTrees must be an integer in 1..${MAX_FOREST_TREES}, got ${o.nTrees}`);
+  checkTreeCount(o.nTrees);
   if (!(Number.isInteger(o.maxSamples) && o.maxSamples >= 1 && o.maxSamples <= MAX_FOREST_SAMPLES)) {
     throw new RangeError(`maxSamples must be an integer in 1..${MAX_FOREST_SAMPLES}, got ${o.maxSamples}`);
   }
