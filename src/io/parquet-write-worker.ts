@@ -14,12 +14,22 @@ export interface EncodeRequest {
   warmUp?: boolean;
 }
 
+/** Close the port and so end the thread, once the requests before this one are answered. */
+export interface EndRequest {
+  end: true;
+}
+
 export type EncodeReply = { id: number; bytes: Uint8Array } | { id: number; message: string };
 
 const port = parentPort!;
 const wasm = createRequire(import.meta.url)("parquet-wasm") as typeof ParquetWasm;
 
-port.on("message", ({ id, ipcStream, plainColumns, warmUp }: EncodeRequest) => {
+port.on("message", (m: EncodeRequest | EndRequest) => {
+  if ("end" in m) {
+    port.close();
+    return;
+  }
+  const { id, ipcStream, plainColumns, warmUp } = m;
   if (warmUp) {
     try {
       parquetFromIPCStream(wasm, ipcStream, plainColumns);

@@ -6,7 +6,7 @@
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { startModuleWorker, workerModule } from "./module-worker.js";
-import type { EncodeReply, EncodeRequest } from "./parquet-write-worker.js";
+import type { EncodeReply, EncodeRequest, EndRequest } from "./parquet-write-worker.js";
 
 interface WriterThread {
   worker: Worker;
@@ -44,7 +44,7 @@ export function startParquetWriter(): void {
     t.pending.delete(m.id);
     // A run writes one table: the thread ends once it is idle, and its memory (parquet-wasm's code
     // and heap, some 35 MB) is returned while the run builds and writes the rest of its directory.
-    if (t.pending.size === 0) void stopParquetWriter();
+    if (t.pending.size === 0) endParquetWriter();
     if ("bytes" in m) p.resolve(m.bytes);
     else p.reject(new Error(m.message));
   });
@@ -54,14 +54,17 @@ export function startParquetWriter(): void {
   thread = t;
 }
 
-/** Ends the writer thread (a later write starts another). */
-export async function stopParquetWriter(): Promise<void> {
+/**
+ * Ends the writer thread (a later write starts another). It is asked to close its port and so end by
+ * itself: Worker.terminate() would hold this thread while parquet-wasm's memory is torn down.
+ */
+function endParquetWriter(): void {
   const t = thread;
   if (!t) return;
   thread = undefined;
   t.worker.removeAllListeners("exit");
-  for (const p of t.pending.values()) p.reject(new Error("the Parquet writer thread was stopped"));
-  await t.worker.terminate();
+  t.worker.postMessage({ end: true } satisfies EndRequest);
+  t.worker.unref();
 }
 
 /**
