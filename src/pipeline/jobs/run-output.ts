@@ -15,6 +15,9 @@ import type { RunArtifacts } from "./run-artifacts.js";
 import { runModel } from "./run-model.js";
 import { fillRunFiles, RUN_ID_SLOT, type RunFiles, TIME_SLOT, writeRunFiles } from "./run-files.js";
 
+/** Customers up to which the page is rendered while customers.parquet is encoded (its data: some 50 MB). */
+const PAGE_BESIDE_ENCODING = 1_000_000;
+
 /**
  * Every file of the run directory but for the run's identity: report.html and model.json carry
  * RUN_ID_SLOT and TIME_SLOT, and summary.json the summary without timings, run directory or id,
@@ -25,8 +28,9 @@ export async function runFileContents(a: RunArtifacts): Promise<RunFiles> {
   const { timingsMs: _t, runDir: _d, runId: _r, ...core } = a.summary;
   // The report is loaded only here, at the end of a run: nothing before it needs it.
   const report = await import("../../report/index.js");
-  // Encoded on the Parquet writer thread while this one builds the smaller files; the page, the
-  // largest, is rendered once that thread has ended, so that their memory does not add up.
+  // Encoded on the Parquet writer thread while this one builds the other files. The page's data holds
+  // columns of every customer: past PAGE_BESIDE_ENCODING customers it is built once that thread has
+  // ended, so that their memory and the thread's do not add up.
   const table = customersTable(a);
   const customers = parquetThreadWanted(a.opts.threads) ? tableToParquetOffThread(table) : Promise.resolve(tableToParquet(table));
   // Its failure is thrown where it is awaited, below, whatever else fails first.
@@ -38,12 +42,14 @@ export async function runFileContents(a: RunArtifacts): Promise<RunFiles> {
     "recommendations.csv": recommendationsCsv(a.recommendations),
     "top_products.csv": topProductsCsv(a.recommendations),
   };
+  const page = () => report.renderReport(reportData({ ...a, summary: { ...a.summary, runId: RUN_ID_SLOT } }, TIME_SLOT, report.correlationMatrix));
+  const early = a.all.ids.length <= PAGE_BESIDE_ENCODING ? page() : undefined;
   const parquet = await customers;
   return {
     "customers.parquet": parquet,
     "model.json": model,
     ...small,
-    "report.html": report.renderReport(reportData({ ...a, summary: { ...a.summary, runId: RUN_ID_SLOT } }, TIME_SLOT, report.correlationMatrix)),
+    "report.html": early ?? page(),
     "summary.json": json(core),
   };
 }
