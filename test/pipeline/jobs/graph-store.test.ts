@@ -151,6 +151,38 @@ test("with load stored, the source's bytes are let go before any step computes",
   assert.equal(held, [false], "clean computed with the source's bytes already let go");
 });
 
+test("recomputed from a step (--from) whose outputs are stored: they are not written again; a damaged one is", async () => {
+  const input = join(dir, "from.parquet");
+  await generateFile(input, { rows: 3_000, customers: 40, seed: 8 });
+  const opts = { ...RUN_DEFAULTS, input, cacheDir: false as const };
+  const store = join(dir, "store-from");
+  const keys = await graphKeys(opts);
+  const first = await runGraph({ opts, engine: noEngine, reporter: silentReporter, store, keys, to: "features" });
+  const manifestOf = (step: "load" | "clean" | "features") => join(artifactDir(store, keys[step].key), "manifest.json");
+  const written = (step: "load" | "clean" | "features") => statSync(manifestOf(step)).mtimeMs;
+  const before = { clean: written("clean"), features: written("features") };
+  // The clean output's table, truncated: its check by size fails, and it is written anew.
+  const cleanPart = readdirSync(artifactDir(store, keys.clean.key)).find((f) => f !== "manifest.json")!;
+  writeFileSync(join(artifactDir(store, keys.clean.key), cleanPart), "");
+  const lines: string[] = [];
+  const notes: string[] = [];
+  const again = await runGraph({ opts, engine: noEngine, reporter: { ...silentReporter, done: (step) => lines.push(step), note: (m) => notes.push(m) }, store, keys, from: "clean", to: "features" });
+  assert.equal(
+    again.outcomes.map((o) => [o.name, o.cached]),
+    [
+      ["load", true],
+      ["clean", false],
+      ["features", false],
+    ],
+    "clean and features recomputed",
+  );
+  assert.equal(lines, ["load", "clean", "features"], "every line, in step order");
+  assert.is(written("features"), before.features, "features, stored whole, was not written again");
+  assert.ok(written("clean") >= before.clean && "manifest" in (await checkArtifact(store, keys.clean.key)), "the damaged clean output was replaced");
+  assert.match(notes.join("\n"), /stored output of clean is damaged/);
+  assert.equal(again.outcomes.find((o) => o.name === "features")!.manifest, first.outcomes.find((o) => o.name === "features")!.manifest, "the stored manifest");
+});
+
 const arrowFiles = (d: string) => readdirSync(d).filter((f) => f.endsWith(".arrow"));
 
 function readdirArrow(d: string): string {

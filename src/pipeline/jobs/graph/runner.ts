@@ -108,8 +108,17 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     preparedAfter.delete(def.name);
     // A step's line says it is done once its output is kept: interrupted after it, a run resumes after it.
     const done = () => reporter.done(def.timing, ms, def.detail?.(out as never));
+    const storedBefore = keptBefore.get(def.name);
     if (!store || !keys) done();
-    else {
+    else if (storedBefore) {
+      // Recomputed (--from) where its key is stored already: the same inputs, parameters and code, so
+      // the same output, which is not encoded and written again (a directory that exists is complete).
+      afterStores(() => {
+        outcome.manifest = storedBefore;
+        done();
+      });
+      if (!overlapStores) await storing;
+    } else {
       // Outputs are stored in step order, each after the one before, while the next steps compute:
       // the steps do not wait for the disk (a large table takes longer to write than the step after
       // it takes to compute). What waits holds no more memory than the run does anyway: a step's
@@ -119,21 +128,27 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
       const parts = def.rawFiles ? rawParts(out as Values["report"]) : encodeValue(out, onDisk, true);
       const write = (p: typeof parts) => writeArtifact(store, def.name, keys[def.name].key, p, round1(ms));
       // A file to copy that is gone meanwhile (its cache cleared by another command): encoded instead.
-      storing = storing
-        .then(() => (onDisk ? write(parts).catch(() => write(encodeValue(out))) : write(parts)))
-        .then((m) => {
-          outcome.manifest = m;
-          done();
-        });
-      // A failure (the later stores are then not written) is thrown before the next step computes, or at the run's end.
-      storing.catch(() => (storeFailed = true));
+      afterStores(async () => {
+        outcome.manifest = await (onDisk ? write(parts).catch(() => write(encodeValue(out))) : write(parts));
+        done();
+      });
       if (!overlapStores) await storing;
     }
     return out;
   };
+  /** Steps recomputed (--from) whose output is stored already, with its manifest. */
+  const keptBefore = new Map<StepName, Manifest>();
   /** The last output being stored, after those before it, if any. */
   let storing: Promise<void> = Promise.resolve();
   let storeFailed = false;
+  /**
+   * Runs `next` once the outputs before it are stored. A failure (the later stores are then not
+   * written) is thrown before the next step computes, or at the run's end.
+   */
+  const afterStores = (next: () => void | Promise<void>) => {
+    storing = storing.then(next);
+    storing.catch(() => (storeFailed = true));
+  };
   /** Whether the graph's own steps are running; a step computed later (value()) is stored before it returns. */
   let overlapStores = true;
 
@@ -195,15 +210,16 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
   const checks = new Map<StepName, { check: ArtifactCheck; ms: number }>();
   if (store && keys) {
     for (const def of pending) {
-      if (forced.has(def.name)) continue;
       const t0 = performance.now();
       const check = await checkArtifact(store, keys[def.name].key);
       checks.set(def.name, { check, ms: performance.now() - t0 });
+      if (forced.has(def.name) && "manifest" in check) keptBefore.set(def.name, check.manifest);
     }
   }
+  /** Whether a step's output is read from the store rather than computed. */
   const stored = (def: StepDef) => {
     const c = checks.get(def.name)?.check;
-    return c !== undefined && "manifest" in c;
+    return c !== undefined && "manifest" in c && !forced.has(def.name);
   };
   // The source's bytes serve only a load this run computes: a stored or given load lets them go now,
   // not at the run's end. (A load computed later, through value(), reads the file.)
@@ -218,17 +234,15 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
   try {
     for (const def of pending) {
       const checked = checks.get(def.name);
-      if (checked) {
-        const { check, ms } = checked;
-        if ("manifest" in check) {
-          record(def, { name: def.name, key: keys![def.name].key, cached: true, ms, computeMs: check.manifest.computeMs, manifest: check.manifest });
-          // After the line of a step before it whose output is still being stored: lines in step order.
-          storing = storing.then(() => reporter.done(def.timing, ms, "cached"));
-          storing.catch(() => (storeFailed = true));
-          continue;
-        }
-        if (check.problem === "damaged") await discardDamaged(def, check.detail);
+      const check = checked?.check;
+      if (check && "manifest" in check && stored(def)) {
+        const { ms } = checked;
+        record(def, { name: def.name, key: keys![def.name].key, cached: true, ms, computeMs: check.manifest.computeMs, manifest: check.manifest });
+        // After the line of a step before it whose output is still being stored: lines in step order.
+        afterStores(() => reporter.done(def.timing, ms, "cached"));
+        continue;
       }
+      if (check && "problem" in check && check.problem === "damaged") await discardDamaged(def, check.detail);
       await compute(def);
     }
   } catch (err) {
