@@ -108,7 +108,8 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     preparedAfter.delete(def.name);
     // A step's line says it is done once its output is kept: interrupted after it, a run resumes after it.
     const done = () => reporter.done(def.timing, ms, def.detail?.(out as never));
-    const storedBefore = keptBefore.get(def.name);
+    // Only a forced step: any other computes because its stored output was missing or damaged.
+    const storedBefore = forced.has(def.name) ? manifestOf(def.name) : undefined;
     if (!store || !keys) done();
     else if (storedBefore) {
       // Recomputed (--from) where its key is stored already: the same inputs, parameters and code, so
@@ -136,8 +137,6 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     }
     return out;
   };
-  /** Steps recomputed (--from) whose output is stored already, with its manifest. */
-  const keptBefore = new Map<StepName, Manifest>();
   /** The last output being stored, after those before it, if any. */
   let storing: Promise<void> = Promise.resolve();
   let storeFailed = false;
@@ -213,14 +212,15 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
       const t0 = performance.now();
       const check = await checkArtifact(store, keys[def.name].key);
       checks.set(def.name, { check, ms: performance.now() - t0 });
-      if (forced.has(def.name) && "manifest" in check) keptBefore.set(def.name, check.manifest);
     }
   }
-  /** Whether a step's output is read from the store rather than computed. */
-  const stored = (def: StepDef) => {
-    const c = checks.get(def.name)?.check;
-    return c !== undefined && "manifest" in c && !forced.has(def.name);
+  /** The manifest of a step's output where the checks found it stored whole. */
+  const manifestOf = (name: StepName): Manifest | undefined => {
+    const c = checks.get(name)?.check;
+    return c && "manifest" in c ? c.manifest : undefined;
   };
+  /** Whether a step's output is read from the store rather than computed (--from recomputes it). */
+  const stored = (def: StepDef) => manifestOf(def.name) !== undefined && !forced.has(def.name);
   // The source's bytes serve only a load this run computes: a stored or given load lets them go now,
   // not at the run's end. (A load computed later, through value(), reads the file.)
   if (!pending.some((def) => def.name === "load" && !stored(def))) source?.take();
@@ -235,9 +235,10 @@ export async function runGraph(g: GraphRunOptions): Promise<GraphRun> {
     for (const def of pending) {
       const checked = checks.get(def.name);
       const check = checked?.check;
-      if (check && "manifest" in check && stored(def)) {
+      if (checked && stored(def)) {
         const { ms } = checked;
-        record(def, { name: def.name, key: keys![def.name].key, cached: true, ms, computeMs: check.manifest.computeMs, manifest: check.manifest });
+        const manifest = manifestOf(def.name)!;
+        record(def, { name: def.name, key: keys![def.name].key, cached: true, ms, computeMs: manifest.computeMs, manifest });
         // After the line of a step before it whose output is still being stored: lines in step order.
         afterStores(() => reporter.done(def.timing, ms, "cached"));
         continue;
