@@ -16,6 +16,7 @@ import { cleanTransactions } from "../src/pipeline/steps/clean.js";
 import { dictCodes, dictValues, float64Column, int32Column, timestampMs, validity } from "../src/pipeline/steps/columns.js";
 import { customerFeatures } from "../src/pipeline/steps/features.js";
 import { type BenchRow, formatTable, runCases, writeResults } from "./harness.js";
+import { median } from "./cases/median.js";
 
 const quick = process.argv.includes("--quick");
 const shared = (rel: string) => fileURLToPath(new URL(`../../../shared/${rel}`, import.meta.url));
@@ -85,7 +86,6 @@ try {
       const { timingsMs } = JSON.parse(res.stdout) as { timingsMs: Record<string, number> };
       inner.push(timingsMs.load + timingsMs.clean + timingsMs.features);
     }
-    const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
     rows.push({ kernel: "custseg features (process)", size: label, impl: "ts", medianMs: median(wall), samples: wall.length });
     rows.push({ kernel: "custseg features (load+clean+features)", size: label, impl: "ts", medianMs: median(inner), samples: inner.length });
     process.stderr.write(`  custseg features ${label}: wall ${median(wall).toFixed(0)} ms, load+clean+features ${median(inner).toFixed(0)} ms\n`);

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BenchRow, writeResults } from "./harness.js";
+import { median } from "./cases/median.js";
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -95,7 +96,6 @@ for (let r = 0; r < runs; r++) {
   });
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const ms = (v: number | undefined, width: number) => (v === undefined ? "" : `${v.toFixed(0)} ms`).padStart(width);
 const rows: BenchRow[] = [];
 const names = clis.length > 1 ? ["", " (against)"] : [""];

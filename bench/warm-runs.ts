@@ -9,6 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { median } from "./cases/median.js";
 
 const runsAt = process.argv.indexOf("--runs");
 const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 6;
@@ -20,7 +21,6 @@ const work = await mkdtemp(join(tmpdir(), "custseg-bench-warm-"));
 const cacheDir = join(work, "cache");
 const artifacts = join(cacheDir, "artifacts");
 const flags = { artifacts, lock: join(work, "custseg.lock") };
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 try {
   // The cache entry is made by a process of its own, so that this one starts with nothing loaded.

@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as engine from "../../src/engine/index.js";
 import * as kmeans from "../../src/engine/kmeans.js";
+import { median } from "./median.js";
 
 export interface Build {
   name: string;
@@ -84,4 +85,3 @@ export function resultLine(label: string, builds: Build[], results: { cpu: numbe
   return `${label} | ${cells.join(" | ")}${ratio}${same}`;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
